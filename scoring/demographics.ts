@@ -157,7 +157,7 @@ export function newEnrolleeModelSegment(d: Demographics): string {
   return `${d.segment}_${d.medicaid ? 'MCAID' : 'NMCAID'}_${d.neOrigds ? 'ORIGDIS' : 'NORIGDIS'}_NE`;
 }
 
-/** The CMS demographic variables that fire for a member, segment-prefixed (CFA_M70_74, ...). */
+/** The CMS demographic variables that fire for a member, segment-prefixed (CFA_M70_74, ...), sorted. */
 export function demographicVariables(d: Demographics): { variables: string[]; modelSegment: string } {
   if (isNewEnrolleeSegment(d.segment)) {
     const modelSegment = newEnrolleeModelSegment(d);
@@ -171,5 +171,5 @@ export function demographicVariables(d: Demographics): { variables: string[]; mo
   } else if (seg.endsWith('A') && d.origds) {
     variables.push(`${seg}_OriginallyDisabled_${d.sex === 'F' ? 'Female' : 'Male'}`);
   }
-  return { variables, modelSegment: seg };
+  return { variables: variables.sort(), modelSegment: seg };
 }
