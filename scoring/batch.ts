@@ -1,0 +1,341 @@
+// DOMAIN.md section 1, steps 1-6, for many members at once: the model is compiled into typed
+// arrays (factors in thousandths, categories as bit masks) and members are passed as columns, so
+// scoring allocates nothing per member or factor. calculate.ts is the explained path; a test holds
+// the two equal on the golden vectors and on a random population.
+import { SEGMENTS, type ModelTables, type Segment } from '../data/reference/cms-hcc-tables.ts';
+import { MAX_AGE, ageBand, newEnrolleeAgeBand, type Demographics } from './demographics.ts';
+import { normalizeDiagnosisCode } from './normalize-diagnosis-codes.ts';
+
+/** Members as columns. Codes of member i are dx[dxStart[i]] .. dx[dxStart[i+1]-1]. */
+export interface MemberBatch {
+  size: number;
+  /** 1 = male, 2 = female. */
+  sex: Uint8Array;
+  /** Age on February 1 of the payment year, 0..125. */
+  age: Uint8Array;
+  /** Index into SEGMENTS. */
+  segment: Uint8Array;
+  /** OREC 0..3. */
+  orec: Uint8Array;
+  /** 1 when Medicaid. */
+  medicaid: Uint8Array;
+  dxStart: Int32Array;
+  dx: readonly string[];
+}
+
+interface CodeEntry {
+  ccs: Int16Array;
+  /** Indexes into the compiled edits that list this code. */
+  edits: Int16Array;
+}
+
+interface CompiledEdit {
+  /** Per clause: sex (0 any, 1 M, 2 F), min age, max age. */
+  clauses: Int16Array;
+  /** CC to assign, or -1 to invalidate. */
+  cc: number;
+}
+
+export interface CompiledModel {
+  model: string;
+  paymentYear: number;
+  /**
+   * Code as written -> entry. Starts with the table's normalised codes; scoring adds each other
+   * spelling it meets (dotted, lower case, unmapped: null) so that a code costs one lookup.
+   */
+  codes: Map<string, CodeEntry | null>;
+  edits: CompiledEdit[];
+  nCc: number;
+  isPayment: Uint8Array;
+  /** Per CC: the index of its hierarchy rule as parent, or -1. */
+  ruleOfParent: Int16Array;
+  ruleChildren: Int16Array[];
+  ruleParent: Int16Array;
+  drops: { cc: number; unlessAny: Int16Array }[];
+  /** Per CC: the bits of the interaction operands it belongs to. */
+  ccMask: Uint32Array;
+  disablBit: number;
+  /** Per segment x CC: factor in thousandths. */
+  hccFactor: Int32Array;
+  /** Per segment: [mask, factor in thousandths] pairs. */
+  interactions: Int32Array[];
+  /** Per segment x count 0..10: count variable factor in thousandths. */
+  countFactor: Int32Array;
+  /** Per segment, sex (0 M, 1 F), age, medicaid, OREC: demographic factors in thousandths. */
+  demoFactor: Int32Array;
+}
+
+const NSEG = SEGMENTS.length;
+/** Bound on the spellings cached in CompiledModel.codes (ICD-10-CM has about 75,000 codes). */
+const MAX_CACHED_SPELLINGS = 2_000_000;
+
+function demoIndex(seg: number, sexIdx: number, age: number, medicaid: number, orec: number): number {
+  return (((seg * 2 + sexIdx) * (MAX_AGE + 1) + age) * 2 + medicaid) * 4 + orec;
+}
+
+const milli = (f: number | undefined): number => Math.round((f ?? 0) * 1000);
+
+export function compileModel(t: ModelTables): CompiledModel {
+  let maxCc = 0;
+  for (const ccs of t.dxToCc.values()) for (const c of ccs) maxCc = Math.max(maxCc, c);
+  for (const h of t.paymentHccs) maxCc = Math.max(maxCc, h);
+  for (const e of t.ageSexEdits) if (e.action.kind === 'cc') maxCc = Math.max(maxCc, e.action.cc);
+  const nCc = maxCc + 1;
+
+  const edits: CompiledEdit[] = t.ageSexEdits.map((e) => ({
+    clauses: Int16Array.from(
+      e.when.flatMap((c) => [c.sex === 'M' ? 1 : c.sex === 'F' ? 2 : 0, c.minAge ?? -1, c.maxAge ?? 999]),
+    ),
+    cc: e.action.kind === 'cc' ? e.action.cc : -1,
+  }));
+  const codes = new Map<string, CodeEntry | null>();
+  for (const [code, ccs] of t.dxToCc) {
+    const editIdx: number[] = [];
+    t.ageSexEdits.forEach((e, i) => {
+      if (e.codes.has(code)) editIdx.push(i);
+    });
+    codes.set(code, { ccs: Int16Array.from(ccs), edits: Int16Array.from(editIdx) });
+  }
+
+  const isPayment = new Uint8Array(nCc);
+  for (const h of t.paymentHccs) isPayment[h] = 1;
+  const ruleOfParent = new Int16Array(nCc).fill(-1);
+  t.hierarchy.forEach((r, i) => {
+    if (ruleOfParent[r.parent] === -1) ruleOfParent[r.parent] = i;
+  });
+
+  // Interaction operands -> bits.
+  const spec = t.interactions;
+  const bitOf = new Map<string, number>();
+  const ccMask = new Uint32Array(nCc);
+  const bit = (operand: string): number => {
+    let b = bitOf.get(operand);
+    if (b === undefined) {
+      b = bitOf.size;
+      if (b > 31) throw new Error('more than 32 interaction operands');
+      bitOf.set(operand, b);
+      if (operand !== 'DISABL') {
+        const cat = spec.categories[operand];
+        const hccs = cat ?? [Number(/^HCC(\d+)$/.exec(operand)?.[1] ?? NaN)];
+        for (const h of hccs) if (h < nCc) ccMask[h]! |= 1 << b;
+      }
+    }
+    return b;
+  };
+  const disablBit = bit('DISABL');
+  const interactions: Int32Array[] = [];
+  const hccFactor = new Int32Array(NSEG * nCc);
+  const countFactor = new Int32Array(NSEG * 11);
+  const demoFactor = new Int32Array(NSEG * 2 * (MAX_AGE + 1) * 2 * 4);
+  SEGMENTS.forEach((seg: Segment, s) => {
+    const ne = seg === 'NE' || seg === 'SNPNE';
+    const pairs: number[] = [];
+    if (!ne) {
+      for (const name of spec.segmentInteractions[seg] ?? []) {
+        let mask = 0;
+        for (const op of spec.interactions[name] ?? []) mask |= 1 << bit(op);
+        pairs.push(mask, milli(t.coefficients.get(`${seg}_${name}`)));
+      }
+      for (const h of t.paymentHccs) hccFactor[s * nCc + h] = milli(t.coefficients.get(`${seg}_HCC${h}`));
+      if (spec.countVariableSegments.includes(seg)) {
+        for (let k = 1; k <= 10; k++) countFactor[s * 11 + k] = milli(t.coefficients.get(`${seg}_${k === 10 ? 'D10P' : `D${k}`}`));
+      }
+    }
+    interactions.push(Int32Array.from(pairs));
+    for (let sexIdx = 0; sexIdx < 2; sexIdx++) {
+      const sex = sexIdx === 0 ? 'M' : 'F';
+      for (let age = 0; age <= MAX_AGE; age++) {
+        for (let mcaid = 0; mcaid < 2; mcaid++) {
+          for (let orec = 0; orec < 4; orec++) {
+            const disabled = age < 65 && orec !== 0;
+            const origds = orec === 1 && !disabled;
+            let f: number;
+            if (ne) {
+              const neOrig = age >= 65 && orec === 1;
+              f = milli(
+                t.coefficients.get(
+                  `${seg}_${mcaid ? 'MCAID' : 'NMCAID'}_${neOrig ? 'ORIGDIS' : 'NORIGDIS'}_NE${sex}${newEnrolleeAgeBand(age)}`,
+                ),
+              );
+            } else {
+              f = milli(t.coefficients.get(`${seg}_${sex}${ageBand(age)}`));
+              if (seg === 'INS') {
+                if (mcaid) f += milli(t.coefficients.get('INS_LTIMCAID'));
+                if (origds) f += milli(t.coefficients.get('INS_ORIGDS'));
+              } else if (seg.endsWith('A') && origds) {
+                f += milli(t.coefficients.get(`${seg}_OriginallyDisabled_${sex === 'F' ? 'Female' : 'Male'}`));
+              }
+            }
+            demoFactor[demoIndex(s, sexIdx, age, mcaid, orec)] = f;
+          }
+        }
+      }
+    }
+  });
+
+  return {
+    model: t.model,
+    paymentYear: t.paymentYear,
+    codes,
+    edits,
+    nCc,
+    isPayment,
+    ruleOfParent,
+    ruleChildren: t.hierarchy.map((r) => Int16Array.from(r.children)),
+    ruleParent: Int16Array.from(t.hierarchy.map((r) => r.parent)),
+    drops: t.interactions.conditionalDrops.map((d) => ({ cc: d.cc, unlessAny: Int16Array.from(d.unlessAny) })),
+    ccMask,
+    disablBit,
+    hccFactor,
+    interactions,
+    countFactor,
+    demoFactor,
+  };
+}
+
+function editHolds(e: CompiledEdit, age: number, sex: number): boolean {
+  const c = e.clauses;
+  for (let k = 0; k < c.length; k += 3) {
+    if ((c[k] === 0 || c[k] === sex) && age >= c[k + 1]! && age <= c[k + 2]!) return true;
+  }
+  return false;
+}
+
+/** Per-call scratch space, reused across members. */
+class Scratch {
+  present: Uint8Array;
+  touched = new Int16Array(256);
+  rules = new Int16Array(256);
+  constructor(nCc: number) {
+    this.present = new Uint8Array(nCc);
+  }
+}
+
+/**
+ * Raw risk scores (unnormalised, as calculate's risk_score) for every member of the batch.
+ * When `hccCount` is given it receives each member's number of payment HCCs.
+ */
+export function scoreBatch(
+  m: CompiledModel,
+  b: MemberBatch,
+  out: Float64Array = new Float64Array(b.size),
+  hccCount?: Uint8Array,
+): Float64Array {
+  const s = new Scratch(m.nCc);
+  const { present } = s;
+  let { touched, rules } = s;
+  for (let i = 0; i < b.size; i++) {
+    const seg = b.segment[i]!;
+    const sex = b.sex[i]!;
+    const age = b.age[i]!;
+    const orec = b.orec[i]!;
+    let total = m.demoFactor[demoIndex(seg, sex - 1, age, b.medicaid[i]!, orec)]!;
+    const end = b.dxStart[i + 1]!;
+    let nTouched = 0;
+    for (let k = b.dxStart[i]!; k < end; k++) {
+      const raw = b.dx[k]!;
+      let entry = m.codes.get(raw);
+      if (entry === undefined) {
+        entry = m.codes.get(normalizeDiagnosisCode(raw)) ?? null;
+        if (m.codes.size < MAX_CACHED_SPELLINGS) m.codes.set(raw, entry);
+      }
+      if (entry === null) continue;
+      let ccs: ArrayLike<number> = entry.ccs;
+      if (entry.edits.length > 0) {
+        for (let e = 0; e < entry.edits.length; e++) {
+          const edit = m.edits[entry.edits[e]!]!;
+          if (editHolds(edit, age, sex)) {
+            ccs = edit.cc < 0 ? [] : [edit.cc];
+            break;
+          }
+        }
+      }
+      for (let c = 0; c < ccs.length; c++) {
+        const cc = ccs[c]!;
+        if (present[cc] === 0) {
+          present[cc] = 1;
+          if (nTouched === touched.length) {
+            const grown = new Int16Array(touched.length * 2);
+            grown.set(touched);
+            touched = grown;
+            rules = new Int16Array(touched.length);
+          }
+          touched[nTouched++] = cc;
+        }
+      }
+    }
+    for (const d of m.drops) {
+      if (present[d.cc] === 1) {
+        let keep = false;
+        for (let u = 0; u < d.unlessAny.length; u++) if (present[d.unlessAny[u]!] === 1) keep = true;
+        if (!keep) present[d.cc] = 0;
+      }
+    }
+    // Hierarchies: the rules of present parents, in CMS order.
+    let nRules = 0;
+    for (let t = 0; t < nTouched; t++) {
+      const r = m.ruleOfParent[touched[t]!]!;
+      if (r >= 0) {
+        let j = nRules++;
+        while (j > 0 && rules[j - 1]! > r) {
+          rules[j] = rules[j - 1]!;
+          j--;
+        }
+        rules[j] = r;
+      }
+    }
+    for (let q = 0; q < nRules; q++) {
+      const r = rules[q]!;
+      if (present[m.ruleParent[r]!] === 1) {
+        const children = m.ruleChildren[r]!;
+        for (let c = 0; c < children.length; c++) present[children[c]!] = 0;
+      }
+    }
+    let count = 0;
+    let mask = age < 65 && orec !== 0 ? 1 << m.disablBit : 0;
+    const base = seg * m.nCc;
+    for (let t = 0; t < nTouched; t++) {
+      const cc = touched[t]!;
+      if (present[cc] === 1 && m.isPayment[cc] === 1) {
+        count++;
+        total += m.hccFactor[base + cc]!;
+        mask |= m.ccMask[cc]!;
+      }
+      present[cc] = 0;
+    }
+    // New-enrollee segments have no HCC, interaction or count factors (all 0 / empty).
+    const pairs = m.interactions[seg]!;
+    for (let p = 0; p < pairs.length; p += 2) if ((mask & pairs[p]!) === pairs[p]) total += pairs[p + 1]!;
+    total += m.countFactor[seg * 11 + (count > 10 ? 10 : count)]!;
+    if (hccCount !== undefined) hccCount[i] = count;
+    out[i] = total / 1000;
+  }
+  return out;
+}
+
+/** Builds a batch from resolved members (for callers that hold objects, and for tests). */
+export function toMemberBatch(members: readonly { demographics: Demographics; dx: readonly string[] }[]): MemberBatch {
+  const n = members.length;
+  const batch: MemberBatch = {
+    size: n,
+    sex: new Uint8Array(n),
+    age: new Uint8Array(n),
+    segment: new Uint8Array(n),
+    orec: new Uint8Array(n),
+    medicaid: new Uint8Array(n),
+    dxStart: new Int32Array(n + 1),
+    dx: [],
+  };
+  const dx: string[] = [];
+  members.forEach(({ demographics: d, dx: codes }, i) => {
+    batch.sex[i] = d.sex === 'M' ? 1 : 2;
+    batch.age[i] = d.age;
+    batch.segment[i] = SEGMENTS.indexOf(d.segment);
+    batch.orec[i] = Number(d.orec);
+    batch.medicaid[i] = d.medicaid ? 1 : 0;
+    for (const c of codes) dx.push(c);
+    batch.dxStart[i + 1] = dx.length;
+  });
+  batch.dx = dx;
+  return batch;
+}
