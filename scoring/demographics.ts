@@ -5,7 +5,9 @@
 import { InputError } from '../data/errors.ts';
 import { SEGMENTS, type Segment, type Sex } from '../data/reference/cms-hcc-tables.ts';
 
-export type DualStatus = 'none' | 'partial' | 'full';
+import type { DualStatus } from '../data/score-input.ts';
+
+export type { DualStatus };
 
 export interface DemographicInput {
   sex: Sex;

@@ -108,3 +108,25 @@ export function paymentScore(raw: Partial<Record<ModelVersion, number>>, params:
   }
   return { normalized, blended, paymentScore: roundHalfUp(blended * (1 - params.codingAdjustment), 3) };
 }
+
+/** paymentScore for many members: raw scores per blended model, in columns. */
+export function paymentScores(
+  raw: Partial<Record<ModelVersion, Float64Array>>,
+  params: PaymentParameters,
+  size: number,
+): Float64Array {
+  const out = new Float64Array(size);
+  const models = blendedModels(params);
+  const cols = models.map((m) => {
+    const col = raw[m];
+    if (col === undefined) throw new ConfigError(`the blend needs ${m} raw scores`);
+    return { col, norm: params.normalization[m] as number, weight: params.blend[m] as number };
+  });
+  const keep = 1 - params.codingAdjustment;
+  for (let i = 0; i < size; i++) {
+    let blended = 0;
+    for (const c of cols) blended += c.weight * roundHalfUp(c.col[i]! / c.norm, 3);
+    out[i] = roundHalfUp(blended * keep, 3);
+  }
+  return out;
+}

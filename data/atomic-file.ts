@@ -1,0 +1,64 @@
+// Output files are written to a temporary file beside the target and renamed into place, so a
+// failed run leaves no half-written output; they are created owner-only (0600): they may hold
+// member identifiers, which are health information.
+import { open, rename, unlink, mkdir, type FileHandle } from 'node:fs/promises';
+import { dirname, basename, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+export const OUTPUT_FILE_MODE = 0o600;
+
+export function temporaryPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
+export class AtomicFileWriter {
+  private pending: string[] = [];
+  private pendingChars = 0;
+  private done = false;
+
+  private constructor(
+    readonly path: string,
+    readonly tmpPath: string,
+    private readonly handle: FileHandle,
+  ) {}
+
+  static async open(path: string): Promise<AtomicFileWriter> {
+    await mkdir(dirname(path), { recursive: true });
+    const tmp = temporaryPathFor(path);
+    const handle = await open(tmp, 'wx', OUTPUT_FILE_MODE);
+    return new AtomicFileWriter(path, tmp, handle);
+  }
+
+  /** Buffers text; flushes to disk in blocks of about 1 MB. */
+  async write(text: string): Promise<void> {
+    this.pending.push(text);
+    this.pendingChars += text.length;
+    if (this.pendingChars >= 1 << 20) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const text = this.pending.join('');
+    this.pending = [];
+    this.pendingChars = 0;
+    await this.handle.write(text);
+  }
+
+  /** Flushes, closes and renames the file into place. */
+  async commit(): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    await this.flush();
+    await this.handle.sync();
+    await this.handle.close();
+    await rename(this.tmpPath, this.path);
+  }
+
+  /** Closes and removes the temporary file; the target is left as it was. */
+  async abort(): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    await this.handle.close().catch(() => undefined);
+    await unlink(this.tmpPath).catch(() => undefined);
+  }
+}

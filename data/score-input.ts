@@ -1,0 +1,127 @@
+// Input contract of `rafcast score`: one member per row (JSONL, CSV or Parquet) with id, dx, sex,
+// age or birth_date, segment or the flags it is derived from (dual_status, institutional,
+// new_enrollee, snp), orec and medicaid. A golden-vector `input` object plus `id` is a valid row.
+import { InputError } from './errors.ts';
+import { SEGMENTS, type Segment, type Sex } from './reference/cms-hcc-tables.ts';
+
+export type DualStatus = 'none' | 'partial' | 'full';
+
+export interface ScoreInputRow {
+  id: string;
+  dx: string[];
+  sex: Sex;
+  age?: number;
+  birthDate?: string;
+  segment?: Segment;
+  orec: string;
+  medicaid?: boolean;
+  dualStatus?: DualStatus;
+  institutional?: boolean;
+  newEnrollee?: boolean;
+  snp?: boolean;
+}
+
+export const SCORE_INPUT_FIELDS = [
+  'id',
+  'dx',
+  'sex',
+  'age',
+  'birth_date',
+  'segment',
+  'orec',
+  'medicaid',
+  'dual_status',
+  'institutional',
+  'new_enrollee',
+  'snp',
+] as const;
+
+const isBlank = (v: unknown): boolean => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
+
+function parseBool(v: unknown, field: string, where: { file?: string; row: number }): boolean | undefined {
+  if (isBlank(v)) return undefined;
+  if (typeof v === 'boolean') return v;
+  const s = String(v).trim().toLowerCase();
+  if (['true', '1', 'y', 'yes', 't'].includes(s)) return true;
+  if (['false', '0', 'n', 'no', 'f'].includes(s)) return false;
+  throw new InputError(`expected true or false, found "${String(v)}"`, { ...where, field });
+}
+
+/** Validates one input record; throws InputError naming the file, row and field. */
+export function parseScoreRow(record: Record<string, unknown>, row: number, file?: string): ScoreInputRow {
+  const where = { file, row };
+  const id = record.id;
+  if (isBlank(id) || (typeof id !== 'string' && typeof id !== 'number')) {
+    throw new InputError('a member id is required', { ...where, field: 'id' });
+  }
+
+  let dx: string[];
+  const rawDx = record.dx;
+  if (isBlank(rawDx)) dx = [];
+  else if (Array.isArray(rawDx)) {
+    dx = rawDx.map((c, k) => {
+      if (typeof c !== 'string') throw new InputError(`dx[${k}] is not a string`, { ...where, field: 'dx' });
+      return c;
+    });
+  } else if (typeof rawDx === 'string') dx = rawDx.split('|').filter((c) => c.trim() !== '');
+  else throw new InputError('expected a list of ICD-10-CM codes (or "|"-separated in CSV)', { ...where, field: 'dx' });
+
+  const rawSex = String(record.sex ?? '').trim().toUpperCase();
+  const sex: Sex | undefined = rawSex === 'M' || rawSex === '1' ? 'M' : rawSex === 'F' || rawSex === '2' ? 'F' : undefined;
+  if (sex === undefined) {
+    throw new InputError(`expected M or F (or 1 / 2), found "${String(record.sex ?? '')}"`, { ...where, field: 'sex' });
+  }
+
+  const out: ScoreInputRow = { id: String(id), dx, sex, orec: '' };
+  if (!isBlank(record.age)) {
+    const age = Number(record.age);
+    if (!Number.isInteger(age) || age < 0 || age > 125) {
+      throw new InputError(`expected a whole number of years from 0 to 125, found "${String(record.age)}"`, {
+        ...where,
+        field: 'age',
+      });
+    }
+    out.age = age;
+  } else if (!isBlank(record.birth_date)) {
+    out.birthDate = String(record.birth_date).trim().slice(0, 10);
+  } else {
+    throw new InputError('age or birth_date is required', { ...where, field: 'age' });
+  }
+
+  if (!isBlank(record.segment)) {
+    const seg = String(record.segment).trim().toUpperCase();
+    if (!(SEGMENTS as readonly string[]).includes(seg)) {
+      throw new InputError(`unknown segment "${String(record.segment)}"; expected one of ${SEGMENTS.join(', ')}`, {
+        ...where,
+        field: 'segment',
+      });
+    }
+    out.segment = seg as Segment;
+  }
+  const orec = String(record.orec ?? '').trim();
+  if (!/^[0-3]$/.test(orec)) {
+    throw new InputError(`expected OREC 0, 1, 2 or 3, found "${orec}"`, { ...where, field: 'orec' });
+  }
+  out.orec = orec;
+  const medicaid = parseBool(record.medicaid, 'medicaid', where);
+  if (medicaid !== undefined) out.medicaid = medicaid;
+  if (!isBlank(record.dual_status)) {
+    const d = String(record.dual_status).trim().toLowerCase();
+    if (d !== 'none' && d !== 'partial' && d !== 'full') {
+      throw new InputError(`expected none, partial or full, found "${String(record.dual_status)}"`, {
+        ...where,
+        field: 'dual_status',
+      });
+    }
+    out.dualStatus = d;
+  }
+  for (const [field, key] of [
+    ['institutional', 'institutional'],
+    ['new_enrollee', 'newEnrollee'],
+    ['snp', 'snp'],
+  ] as const) {
+    const v = parseBool(record[field], field, where);
+    if (v !== undefined) out[key] = v;
+  }
+  return out;
+}

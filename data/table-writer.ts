@@ -1,0 +1,80 @@
+// Writes rows of flat columns to JSONL, CSV or Parquet, atomically and owner-only. Parquet goes
+// through DuckDB: rows are staged as CSV in a temporary file and converted with explicit types.
+import { chmod, rename, unlink } from 'node:fs/promises';
+import { AtomicFileWriter, OUTPUT_FILE_MODE, temporaryPathFor } from './atomic-file.ts';
+import { csvField } from './csv.ts';
+import { openDuckDb, sqlString } from './duckdb.ts';
+import type { TableFormat } from './record-readers.ts';
+
+export type ColumnType = 'VARCHAR' | 'DOUBLE' | 'INTEGER' | 'JSON';
+
+export interface Column {
+  name: string;
+  type: ColumnType;
+}
+
+export type Row = Record<string, unknown>;
+
+function csvValue(v: unknown, type: ColumnType): string {
+  if (v === undefined || v === null) return '';
+  if (type === 'JSON' || typeof v === 'object') return csvField(JSON.stringify(v));
+  return csvField(String(v));
+}
+
+export class TableWriter {
+  private constructor(
+    private readonly format: TableFormat,
+    private readonly columns: readonly Column[],
+    private readonly file: AtomicFileWriter,
+    private readonly target: string,
+  ) {}
+
+  /** JSONL rows keep nested values as they are; CSV and Parquet store objects as JSON text. */
+  static async open(path: string, format: TableFormat, columns: readonly Column[]): Promise<TableWriter> {
+    // Parquet is staged as CSV at a temporary path and converted on commit.
+    const staging = format === 'parquet' ? temporaryPathFor(path) : path;
+    const file = await AtomicFileWriter.open(staging);
+    const w = new TableWriter(format, columns, file, path);
+    if (format !== 'jsonl') await file.write(`${columns.map((c) => csvField(c.name)).join(',')}\n`);
+    return w;
+  }
+
+  async writeRows(rows: readonly Row[]): Promise<void> {
+    const parts: string[] = [];
+    if (this.format === 'jsonl') {
+      for (const r of rows) parts.push(`${JSON.stringify(r)}\n`);
+    } else {
+      for (const r of rows) parts.push(`${this.columns.map((c) => csvValue(r[c.name], c.type)).join(',')}\n`);
+    }
+    await this.file.write(parts.join(''));
+  }
+
+  async commit(): Promise<void> {
+    await this.file.commit();
+    if (this.format !== 'parquet') return;
+    const staged = this.file.path;
+    const tmp = temporaryPathFor(this.target);
+    const db = await openDuckDb();
+    try {
+      const types = this.columns
+        .map((c) => `${sqlString(c.name)}: ${sqlString(c.type === 'JSON' ? 'VARCHAR' : c.type)}`)
+        .join(', ');
+      await db.connection.run(
+        `COPY (SELECT * FROM read_csv(${sqlString(staged)}, header = true, quote = '"', escape = '"', columns = {${types}})) ` +
+          `TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd)`,
+      );
+      await chmod(tmp, OUTPUT_FILE_MODE);
+      await rename(tmp, this.target);
+    } catch (e) {
+      await unlink(tmp).catch(() => undefined);
+      throw e;
+    } finally {
+      db.close();
+      await unlink(staged).catch(() => undefined);
+    }
+  }
+
+  async abort(): Promise<void> {
+    await this.file.abort();
+  }
+}

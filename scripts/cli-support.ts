@@ -1,0 +1,94 @@
+// Shared pieces of the command-line entry points: option parsers, the progress bar and error
+// reporting. Library code never prints; commands do, through these.
+import cliProgress from 'cli-progress';
+import { InvalidArgumentError } from 'commander';
+import { RafcastError } from '../data/errors.ts';
+import { MODEL_VERSIONS, type ModelVersion } from '../data/reference/cms-hcc-tables.ts';
+
+export function parseNumberOption(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number, found "${value}"`);
+    return n;
+  };
+}
+
+export function parseIntegerOption(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n)) throw new InvalidArgumentError(`${name} must be a whole number, found "${value}"`);
+    return n;
+  };
+}
+
+export function parseModelOption(value: string): ModelVersion {
+  const v = value.toUpperCase();
+  if (!(MODEL_VERSIONS as readonly string[]).includes(v)) {
+    throw new InvalidArgumentError(`unknown model ${value}; available: ${MODEL_VERSIONS.join(', ')}`);
+  }
+  return v as ModelVersion;
+}
+
+/** Parses "V24=0.33,V28=0.67"; repeated options accumulate. */
+export function parseModelMap(name: string) {
+  return (value: string, previous: Partial<Record<ModelVersion, number>> | undefined) => {
+    const out: Partial<Record<ModelVersion, number>> = { ...(previous ?? {}) };
+    for (const part of value.split(',')) {
+      const m = /^\s*(\w+)\s*=\s*([0-9.eE+-]+)\s*$/.exec(part);
+      if (!m) throw new InvalidArgumentError(`${name} takes MODEL=NUMBER[,MODEL=NUMBER], found "${part}"`);
+      const model = parseModelOption(m[1]!);
+      const n = Number(m[2]);
+      if (!Number.isFinite(n)) throw new InvalidArgumentError(`${name}: ${m[2]} is not a number`);
+      out[model] = n;
+    }
+    return out;
+  };
+}
+
+export interface Progress {
+  update(done: number, total: number): void;
+  stop(): void;
+}
+
+/** A progress bar on stderr when it is a terminal; silent otherwise (CI logs, pipes). */
+export function progressBar(label: string, unit: 'bytes' | 'rows' | 'members' | 'steps'): Progress {
+  if (!process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
+  const bar = new cliProgress.SingleBar(
+    {
+      format: `${label} [{bar}] {percentage}% | {value}/{total} ${unit} | {eta_formatted} left`,
+      stream: process.stderr,
+      hideCursor: true,
+      clearOnComplete: false,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    update(done, total) {
+      if (!started) {
+        bar.start(total, 0);
+        started = true;
+      }
+      bar.setTotal(total);
+      bar.update(done);
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}
+
+/** Runs a command action, reporting errors as `error CODE: message` with exit code 2 (1 if unexpected). */
+export async function runAction(action: () => Promise<void>): Promise<void> {
+  try {
+    await action();
+  } catch (e) {
+    if (e instanceof RafcastError) {
+      process.stderr.write(`error ${e.code}: ${e.message}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`unexpected error: ${(e as Error).stack ?? String(e)}\n`);
+      process.exitCode = 1;
+    }
+  }
+}
