@@ -95,6 +95,8 @@ export function scoringParameters(
     throw new RafcastError('E_CONFIG', 'give --model or --blend, not both');
   }
   const blend = model !== undefined ? { [model]: 1 } : overrides.blend;
+  // An unknown model or payment year is reported with what is available, before any factor.
+  for (const m of Object.keys(blend ?? {})) loadModelTables(m, paymentYear);
   return resolvePaymentParameters(paymentYear, loadPaymentFactors(), { ...overrides, blend });
 }
 
