@@ -11,7 +11,7 @@ import {
 } from '../data/reference/cms-hcc-tables.ts';
 import { parseScoreRow, type ScoreInputRow } from '../data/score-input.ts';
 import { TableWriter, type Column, type Row } from '../data/table-writer.ts';
-import { compileModel, scoreBatch, toMemberBatch, type CompiledModel } from '../scoring/batch.ts';
+import { CodeDictionary, compileModel, scoreBatch, toMemberBatch, type CompiledModel } from '../scoring/batch.ts';
 import { calculateRaf, type RafResult } from '../scoring/calculate.ts';
 import { resolveDemographics, type Demographics } from '../scoring/demographics.ts';
 import {
@@ -140,6 +140,7 @@ export async function scoreFile(opts: ScoreFileOptions, onProgress?: ProgressFn)
     blend: params.blend,
     quarantinedByField: {},
   };
+  const dictionary = new CodeDictionary();
   try {
     for await (const chunk of source.chunks((done) => onProgress?.(done, source.total, source.unit))) {
       const accepted: Accepted[] = [];
@@ -163,7 +164,7 @@ export async function scoreFile(opts: ScoreFileOptions, onProgress?: ProgressFn)
       if (accepted.length === 0) continue;
       const rows = explain
         ? accepted.map((a) => explainedRow(a, models, tables, params, opts.annualBaseRate, singleModelExplain, outFormat))
-        : batchRows(accepted, models, compiled, params, opts.annualBaseRate);
+        : batchRows(accepted, models, compiled, params, opts.annualBaseRate, dictionary);
       await out.writeRows(rows);
     }
     const share = summary.read === 0 ? 0 : summary.quarantined / summary.read;
@@ -193,8 +194,12 @@ function batchRows(
   compiled: Partial<Record<ModelVersion, CompiledModel>>,
   params: PaymentParameters,
   annualBaseRate: number,
+  dictionary: CodeDictionary,
 ): Row[] {
-  const batch = toMemberBatch(accepted.map((a) => ({ demographics: a.demographics, dx: a.input.dx })));
+  const batch = toMemberBatch(
+    accepted.map((a) => ({ demographics: a.demographics, dx: a.input.dx })),
+    dictionary,
+  );
   const raw: Partial<Record<ModelVersion, Float64Array>> = {};
   for (const m of models) raw[m] = scoreBatch(compiled[m]!, batch);
   const pay = paymentScores(raw, params, batch.size);

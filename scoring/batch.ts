@@ -6,7 +6,27 @@ import { SEGMENTS, type ModelTables, type Segment } from '../data/reference/cms-
 import { MAX_AGE, ageBand, newEnrolleeAgeBand, type Demographics } from './demographics.ts';
 import { normalizeDiagnosisCode } from './normalize-diagnosis-codes.ts';
 
-/** Members as columns. Codes of member i are dx[dxStart[i]] .. dx[dxStart[i+1]-1]. */
+/**
+ * Diagnosis codes as written, each given a small integer id once (dictionary encoding, as Arrow
+ * dictionary columns do), so that scoring indexes arrays instead of hashing strings. One
+ * dictionary can serve every batch of a file and every model.
+ */
+export class CodeDictionary {
+  readonly ids = new Map<string, number>();
+  readonly codes: string[] = [];
+
+  encode(code: string): number {
+    let id = this.ids.get(code);
+    if (id === undefined) {
+      id = this.codes.length;
+      this.ids.set(code, id);
+      this.codes.push(code);
+    }
+    return id;
+  }
+}
+
+/** Members as columns. Codes of member i are dxIds[dxStart[i]] .. dxIds[dxStart[i+1]-1]. */
 export interface MemberBatch {
   size: number;
   /** 1 = male, 2 = female. */
@@ -20,7 +40,8 @@ export interface MemberBatch {
   /** 1 when Medicaid. */
   medicaid: Uint8Array;
   dxStart: Int32Array;
-  dx: readonly string[];
+  dxIds: Int32Array;
+  dictionary: CodeDictionary;
 }
 
 interface CodeEntry {
@@ -39,11 +60,10 @@ interface CompiledEdit {
 export interface CompiledModel {
   model: string;
   paymentYear: number;
-  /**
-   * Code as written -> entry. Starts with the table's normalised codes; scoring adds each other
-   * spelling it meets (dotted, lower case, unmapped: null) so that a code costs one lookup.
-   */
-  codes: Map<string, CodeEntry | null>;
+  /** Normalised code -> its CCs and the age/sex edits that list it. */
+  codes: Map<string, CodeEntry>;
+  /** Per dictionary: entry by code id (null: maps to nothing), filled as codes are met. */
+  resolved: WeakMap<CodeDictionary, (CodeEntry | null)[]>;
   edits: CompiledEdit[];
   nCc: number;
   isPayment: Uint8Array;
@@ -66,8 +86,7 @@ export interface CompiledModel {
 }
 
 const NSEG = SEGMENTS.length;
-/** Bound on the spellings cached in CompiledModel.codes (ICD-10-CM has about 75,000 codes). */
-const MAX_CACHED_SPELLINGS = 2_000_000;
+
 
 function demoIndex(seg: number, sexIdx: number, age: number, medicaid: number, orec: number): number {
   return (((seg * 2 + sexIdx) * (MAX_AGE + 1) + age) * 2 + medicaid) * 4 + orec;
@@ -88,7 +107,7 @@ export function compileModel(t: ModelTables): CompiledModel {
     ),
     cc: e.action.kind === 'cc' ? e.action.cc : -1,
   }));
-  const codes = new Map<string, CodeEntry | null>();
+  const codes = new Map<string, CodeEntry>();
   for (const [code, ccs] of t.dxToCc) {
     const editIdx: number[] = [];
     t.ageSexEdits.forEach((e, i) => {
@@ -177,6 +196,7 @@ export function compileModel(t: ModelTables): CompiledModel {
     model: t.model,
     paymentYear: t.paymentYear,
     codes,
+    resolved: new WeakMap(),
     edits,
     nCc,
     isPayment,
@@ -222,6 +242,17 @@ export function scoreBatch(
   hccCount?: Uint8Array,
 ): Float64Array {
   const s = new Scratch(m.nCc);
+  const dict = b.dictionary;
+  let resolved = m.resolved.get(dict);
+  if (resolved === undefined) {
+    resolved = [];
+    m.resolved.set(dict, resolved);
+  }
+  for (let id = resolved.length; id < dict.codes.length; id++) {
+    const raw = dict.codes[id]!;
+    resolved.push(m.codes.get(raw) ?? m.codes.get(normalizeDiagnosisCode(raw)) ?? null);
+  }
+  const dxIds = b.dxIds;
   const { present } = s;
   let { touched, rules } = s;
   for (let i = 0; i < b.size; i++) {
@@ -233,12 +264,7 @@ export function scoreBatch(
     const end = b.dxStart[i + 1]!;
     let nTouched = 0;
     for (let k = b.dxStart[i]!; k < end; k++) {
-      const raw = b.dx[k]!;
-      let entry = m.codes.get(raw);
-      if (entry === undefined) {
-        entry = m.codes.get(normalizeDiagnosisCode(raw)) ?? null;
-        if (m.codes.size < MAX_CACHED_SPELLINGS) m.codes.set(raw, entry);
-      }
+      const entry = resolved[dxIds[k]!]!;
       if (entry === null) continue;
       let ccs: ArrayLike<number> = entry.ccs;
       if (entry.edits.length > 0) {
@@ -313,9 +339,14 @@ export function scoreBatch(
   return out;
 }
 
-/** Builds a batch from resolved members (for callers that hold objects, and for tests). */
-export function toMemberBatch(members: readonly { demographics: Demographics; dx: readonly string[] }[]): MemberBatch {
+/** Builds a batch from resolved members; pass one dictionary to reuse it across batches. */
+export function toMemberBatch(
+  members: readonly { demographics: Demographics; dx: readonly string[] }[],
+  dictionary: CodeDictionary = new CodeDictionary(),
+): MemberBatch {
   const n = members.length;
+  let nCodes = 0;
+  for (const m of members) nCodes += m.dx.length;
   const batch: MemberBatch = {
     size: n,
     sex: new Uint8Array(n),
@@ -324,18 +355,18 @@ export function toMemberBatch(members: readonly { demographics: Demographics; dx
     orec: new Uint8Array(n),
     medicaid: new Uint8Array(n),
     dxStart: new Int32Array(n + 1),
-    dx: [],
+    dxIds: new Int32Array(nCodes),
+    dictionary,
   };
-  const dx: string[] = [];
+  let k = 0;
   members.forEach(({ demographics: d, dx: codes }, i) => {
     batch.sex[i] = d.sex === 'M' ? 1 : 2;
     batch.age[i] = d.age;
     batch.segment[i] = SEGMENTS.indexOf(d.segment);
     batch.orec[i] = Number(d.orec);
     batch.medicaid[i] = d.medicaid ? 1 : 0;
-    for (const c of codes) dx.push(c);
-    batch.dxStart[i + 1] = dx.length;
+    for (const c of codes) batch.dxIds[k++] = dictionary.encode(c);
+    batch.dxStart[i + 1] = k;
   });
-  batch.dx = dx;
   return batch;
 }

@@ -1,0 +1,127 @@
+// One benchmark step per process (see bench.ts). Prints one line of figures.
+import { mkdirSync, existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRng } from '../data/random.ts';
+import { loadModelTables, SEGMENTS } from '../data/reference/cms-hcc-tables.ts';
+import { CodeDictionary, compileModel, scoreBatch, type MemberBatch } from '../scoring/batch.ts';
+import { scoreFile } from '../pipelines/score-file.ts';
+import { openDuckDb, sqlString } from '../data/duckdb.ts';
+
+const [step, sizeArg] = process.argv.slice(2);
+const n = Number(sizeArg);
+const dir = '.bench';
+mkdirSync(dir, { recursive: true });
+
+/** Code pools: V28-mapped codes, and real ICD-10 codes that V28 does not map (V24-only) plus others. */
+function codePools() {
+  const v28 = loadModelTables('V28', 2026).dxToCc;
+  const v24 = loadModelTables('V24', 2025).dxToCc;
+  const mapped = [...v28.keys()];
+  const unmapped = [...v24.keys()].filter((c) => !v28.has(c));
+  for (let i = 0; unmapped.length < 20000; i++) unmapped.push(`Z${String(1000 + i).padStart(4, '0')}`);
+  return { mapped, unmapped };
+}
+
+function memberAt(rng: ReturnType<typeof createRng>, pools: ReturnType<typeof codePools>) {
+  const dx: string[] = [];
+  const k = 4 + rng.int(9); // 4..12, mean 8
+  for (let j = 0; j < k; j++) dx.push(rng.next() < 0.35 ? rng.pick(pools.mapped) : rng.pick(pools.unmapped));
+  const seg = rng.next() < 0.8 ? rng.int(6) : 6 + rng.int(3);
+  return {
+    sex: 1 + rng.int(2),
+    age: seg === 1 || seg === 3 || seg === 5 ? 30 + rng.int(35) : 65 + rng.int(35),
+    segment: seg,
+    orec: rng.next() < 0.8 ? 0 : 1,
+    medicaid: rng.next() < 0.2 ? 1 : 0,
+    dx,
+  };
+}
+
+function report(name: string, seconds: number, extra = ''): void {
+  const rss = process.resourceUsage().maxRSS / 1024 / 1024;
+  console.log(
+    `${name}: ${Math.round(n / seconds).toLocaleString('en-US')} members/s (${seconds.toFixed(2)} s), peak RSS ${rss.toFixed(2)} GiB${extra}`,
+  );
+}
+
+async function ensureInput(format: 'jsonl' | 'csv' | 'parquet'): Promise<string> {
+  const path = join(dir, `members-${n}.${format}`);
+  if (existsSync(path)) return path;
+  const jsonl = join(dir, `members-${n}.jsonl`);
+  if (!existsSync(jsonl)) {
+    const rng = createRng(20260101);
+    const pools = codePools();
+    const parts: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const m = memberAt(rng, pools);
+      parts.push(
+        JSON.stringify({ id: `M${i}`, sex: m.sex === 1 ? 'M' : 'F', age: m.age, segment: SEGMENTS[m.segment], orec: String(m.orec), medicaid: m.medicaid === 1, dx: m.dx }),
+      );
+    }
+    writeFileSync(jsonl, parts.join('\n') + '\n');
+  }
+  if (format === 'jsonl') return jsonl;
+  const db = await openDuckDb();
+  const src = `read_json(${sqlString(jsonl)}, columns = {id: 'VARCHAR', sex: 'VARCHAR', age: 'INTEGER', segment: 'VARCHAR', orec: 'VARCHAR', medicaid: 'BOOLEAN', dx: 'VARCHAR[]'})`;
+  if (format === 'csv') {
+    await db.connection.run(`COPY (SELECT id, array_to_string(dx, '|') AS dx, sex, age, segment, orec, medicaid FROM ${src}) TO ${sqlString(path)} (HEADER)`);
+  } else {
+    await db.connection.run(`COPY (SELECT * FROM ${src}) TO ${sqlString(path)} (FORMAT parquet)`);
+  }
+  db.close();
+  return path;
+}
+
+if (step === 'score-batch') {
+  const tables = loadModelTables('V28', 2026);
+  const model = compileModel(tables);
+  const rng = createRng(7);
+  const pools = codePools();
+  const dict = new CodeDictionary();
+  const ids: number[] = [];
+  const b: MemberBatch = {
+    size: n,
+    sex: new Uint8Array(n),
+    age: new Uint8Array(n),
+    segment: new Uint8Array(n),
+    orec: new Uint8Array(n),
+    medicaid: new Uint8Array(n),
+    dxStart: new Int32Array(n + 1),
+    dxIds: new Int32Array(0),
+    dictionary: dict,
+  };
+  for (let i = 0; i < n; i++) {
+    const m = memberAt(rng, pools);
+    b.sex[i] = m.sex;
+    b.age[i] = m.age;
+    b.segment[i] = m.segment;
+    b.orec[i] = m.orec;
+    b.medicaid[i] = m.medicaid;
+    for (const c of m.dx) ids.push(dict.encode(c));
+    b.dxStart[i + 1] = ids.length;
+  }
+  b.dxIds = Int32Array.from(ids);
+  const out = new Float64Array(n);
+  const times: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    const t0 = performance.now();
+    scoreBatch(model, b, out);
+    times.push((performance.now() - t0) / 1000);
+  }
+  times.sort((a, c) => a - c);
+  report('score batch path (V28, one core, median of 5)', times[2]!, `; fastest ${Math.round(n / times[0]!).toLocaleString('en-US')}/s`);
+} else if (step?.startsWith('score-file-')) {
+  const format = step.slice('score-file-'.length) as 'jsonl' | 'csv' | 'parquet';
+  const input = await ensureInput(format);
+  const t0 = performance.now();
+  const s = await scoreFile({
+    input,
+    output: join(dir, `scores-${n}.${format}`),
+    paymentYear: 2025,
+    annualBaseRate: 10402.34,
+  });
+  report(`rafcast score ${format} -> ${format} (PY2025 blend V24+V28)`, (performance.now() - t0) / 1000, `; scored ${s.scored}`);
+} else {
+  console.error(`unknown step ${step}`);
+  process.exit(2);
+}
