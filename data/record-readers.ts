@@ -18,13 +18,22 @@ export interface SourceRecord {
   error?: string;
 }
 
+/** Rows as their raw text, for parsing elsewhere (a worker thread): row i is startRow + i. */
+export interface RawChunk {
+  startRow: number;
+  texts: string[];
+}
+
 export interface RecordSource {
+  format: TableFormat;
   /** Column names when the format has a header (CSV, Parquet). */
   columns: string[] | undefined;
   /** Total size for progress: bytes (JSONL, CSV) or rows (Parquet). */
   total: number;
   unit: 'bytes' | 'rows';
   chunks(onProgress?: (done: number) => void): AsyncGenerator<SourceRecord[]>;
+  /** JSONL and CSV only: the rows' raw text, parsed later by parseRawRecord. */
+  rawChunks?: (onProgress?: (done: number) => void) => AsyncGenerator<RawChunk>;
 }
 
 export function formatOf(path: string, explicit?: string): TableFormat {
@@ -51,43 +60,96 @@ async function* lines(path: string, onBytes: (n: number) => void): AsyncGenerato
   if (tail !== '') yield tail;
 }
 
-function jsonlSource(path: string, size: number): RecordSource {
-  return {
-    columns: undefined,
-    total: size,
-    unit: 'bytes',
-    async *chunks(onProgress) {
-      let row = 0;
-      let chunk: SourceRecord[] = [];
-      for await (let line of lines(path, (b) => onProgress?.(b))) {
-        if (row === 0 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
-        if (line.endsWith('\r')) line = line.slice(0, -1);
-        row++;
-        if (line.trim() === '') {
-          chunk.push({ row, error: 'empty line' });
-        } else {
-          try {
-            const value: unknown = JSON.parse(line);
-            if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-              chunk.push({ row, error: 'expected a JSON object' });
-            } else chunk.push({ row, record: value as Record<string, unknown> });
-          } catch (e) {
-            chunk.push({ row, error: `not valid JSON (${(e as Error).message})` });
-          }
-        }
-        if (chunk.length >= CHUNK_ROWS) {
-          yield chunk;
-          chunk = [];
+/** Parses one row's raw text (a JSONL line, or a CSV record's text) into a record or an error. */
+export function parseRawRecord(
+  format: 'jsonl' | 'csv',
+  text: string,
+  row: number,
+  columns: readonly string[] | undefined,
+): SourceRecord {
+  if (format === 'jsonl') {
+    let line = row === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    if (line.trim() === '') return { row, error: 'empty line' };
+    try {
+      const value: unknown = JSON.parse(line);
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) return { row, error: 'expected a JSON object' };
+      return { row, record: value as Record<string, unknown> };
+    } catch (e) {
+      return { row, error: `not valid JSON (${(e as Error).message})` };
+    }
+  }
+  const cols = columns ?? [];
+  let fields: string[] = [];
+  parseCsv(text, (f) => {
+    fields = f;
+    return false;
+  });
+  if (text === '' || text === '\r' || (fields.length === 1 && fields[0] === '')) return { row, error: 'empty line' };
+  if (fields.length !== cols.length) {
+    return { row, error: `expected ${cols.length} fields as in the header, found ${fields.length}` };
+  }
+  const record: Record<string, unknown> = {};
+  for (let k = 0; k < cols.length; k++) record[cols[k]!] = fields[k];
+  return { row, record };
+}
+
+function textSource(
+  format: 'jsonl' | 'csv',
+  path: string,
+  size: number,
+  columns: string[] | undefined,
+): RecordSource {
+  // A CSV record may span lines inside quotes: lines are joined while a quote is open.
+  async function* rawChunks(onProgress?: (done: number) => void): AsyncGenerator<RawChunk> {
+    let texts: string[] = [];
+    let startRow = 1;
+    let row = 0;
+    let pending = '';
+    let inQuotes = false;
+    let skipHeader = format === 'csv';
+    for await (const line of lines(path, (b) => onProgress?.(b))) {
+      let text = line;
+      if (format === 'csv') {
+        pending = pending === '' && !inQuotes ? line : `${pending}\n${line}`;
+        for (let k = 0; k < line.length; k++) if (line.charCodeAt(k) === 34) inQuotes = !inQuotes;
+        if (inQuotes) continue;
+        text = pending;
+        pending = '';
+        if (skipHeader) {
+          skipHeader = false;
+          continue;
         }
       }
-      // A final empty line after the last newline is the file's end, not a row.
-      if (chunk.length > 0) yield chunk;
+      row++;
+      texts.push(text);
+      if (texts.length >= CHUNK_ROWS) {
+        yield { startRow, texts };
+        startRow = row + 1;
+        texts = [];
+      }
+    }
+    if (pending !== '') {
+      row++;
+      texts.push(pending);
+    }
+    if (texts.length > 0) yield { startRow, texts };
+  }
+  return {
+    format,
+    columns,
+    total: size,
+    unit: 'bytes',
+    rawChunks,
+    async *chunks(onProgress) {
+      for await (const c of rawChunks(onProgress)) {
+        yield c.texts.map((t, i) => parseRawRecord(format, t, c.startRow + i, columns));
+      }
     },
   };
 }
 
-async function csvSource(path: string, size: number): Promise<RecordSource> {
-  // Header first, so the caller can check it before any row is read.
+async function csvHeader(path: string): Promise<string[]> {
   let header: string[] | undefined;
   for await (const first of lines(path, () => undefined)) {
     parseCsv(first, (fields) => {
@@ -97,48 +159,7 @@ async function csvSource(path: string, size: number): Promise<RecordSource> {
     break;
   }
   if (header === undefined) throw new InputError('the file is empty: no header', { file: path, row: 0 }, 'E_INPUT_HEADER');
-  const columns = header;
-  return {
-    columns,
-    total: size,
-    unit: 'bytes',
-    async *chunks(onProgress) {
-      let buffer = '';
-      let inQuotes = false;
-      let row = -1;
-      let chunk: SourceRecord[] = [];
-      const take = (text: string): void => {
-        parseCsv(text, (fields) => {
-          row++;
-          if (row === 0) return;
-          if (fields.length === 1 && fields[0] === '') {
-            chunk.push({ row, error: 'empty line' });
-            return;
-          }
-          if (fields.length !== columns.length) {
-            chunk.push({ row, error: `expected ${columns.length} fields as in the header, found ${fields.length}` });
-            return;
-          }
-          const record: Record<string, unknown> = {};
-          for (let k = 0; k < columns.length; k++) record[columns[k]!] = fields[k];
-          chunk.push({ row, record });
-        });
-      };
-      for await (const line of lines(path, (b) => onProgress?.(b))) {
-        buffer += buffer === '' ? line : `\n${line}`;
-        for (let k = 0; k < line.length; k++) if (line.charCodeAt(k) === 34) inQuotes = !inQuotes;
-        if (inQuotes) continue;
-        take(buffer);
-        buffer = '';
-        if (chunk.length >= CHUNK_ROWS) {
-          yield chunk;
-          chunk = [];
-        }
-      }
-      if (buffer !== '') take(buffer);
-      if (chunk.length > 0) yield chunk;
-    },
-  };
+  return header;
 }
 
 async function parquetSource(path: string): Promise<RecordSource> {
@@ -152,6 +173,7 @@ async function parquetSource(path: string): Promise<RecordSource> {
     const columns = desc.getRowObjectsJson().map((r) => String(r.column_name));
     db.close();
     return {
+      format: 'parquet',
       columns,
       total,
       unit: 'rows',
@@ -183,7 +205,7 @@ export async function openRecordSource(path: string, format: TableFormat): Promi
   } catch {
     throw new InputError('no such file', { file: path });
   }
-  if (format === 'jsonl') return jsonlSource(path, size);
-  if (format === 'csv') return csvSource(path, size);
+  if (format === 'jsonl') return textSource('jsonl', path, size, undefined);
+  if (format === 'csv') return textSource('csv', path, size, await csvHeader(path));
   return parquetSource(path);
 }

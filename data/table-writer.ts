@@ -21,6 +21,17 @@ function csvValue(v: unknown, type: ColumnType): string {
   return csvField(String(v));
 }
 
+/** Formats rows as the file's text: JSON lines, or CSV lines (also the Parquet staging form). */
+export function formatRows(format: TableFormat, columns: readonly Column[], rows: readonly Row[]): string {
+  const parts: string[] = [];
+  if (format === 'jsonl') {
+    for (const r of rows) parts.push(`${JSON.stringify(r)}\n`);
+  } else {
+    for (const r of rows) parts.push(`${columns.map((c) => csvValue(r[c.name], c.type)).join(',')}\n`);
+  }
+  return parts.join('');
+}
+
 export class TableWriter {
   private constructor(
     private readonly format: TableFormat,
@@ -40,13 +51,12 @@ export class TableWriter {
   }
 
   async writeRows(rows: readonly Row[]): Promise<void> {
-    const parts: string[] = [];
-    if (this.format === 'jsonl') {
-      for (const r of rows) parts.push(`${JSON.stringify(r)}\n`);
-    } else {
-      for (const r of rows) parts.push(`${this.columns.map((c) => csvValue(r[c.name], c.type)).join(',')}\n`);
-    }
-    await this.file.write(parts.join(''));
+    await this.file.write(formatRows(this.format, this.columns, rows));
+  }
+
+  /** Writes text already formatted by formatRows for this writer's format and columns. */
+  async writeText(text: string): Promise<void> {
+    if (text !== '') await this.file.write(text);
   }
 
   async commit(): Promise<void> {

@@ -167,3 +167,31 @@ describe('bad input', () => {
     ).rejects.toThrow('no V28 tables for payment year 2023; available: 2024, 2025, 2026');
   });
 });
+
+describe('worker threads', () => {
+  it('give byte-identical output and quarantine to the in-thread path (JSONL and CSV)', async () => {
+    const dir = tmp();
+    const codes = ['E11.22', 'I50.22', 'I48.91', 'E66.01', 'F33.1', 'G83.10', 'Z00.00', 'c61', 'N18.4'];
+    const segs = ['CNA', 'CND', 'CFA', 'CFD', 'CPA', 'CPD', 'INS', 'NE', 'SNPNE'];
+    const jsonl: string[] = [];
+    const csv: string[] = ['id,dx,sex,age,segment,orec,medicaid'];
+    for (let i = 0; i < 20000; i++) {
+      const dx = codes.filter((_, k) => (i >> k) % 3 === 0);
+      const age = i % 7 === 0 ? 300 : 30 + (i % 70);
+      jsonl.push(i % 997 === 0 ? '{broken' : JSON.stringify({ id: `W${i}`, dx, sex: i % 2 ? 'M' : 'F', age, segment: segs[i % 9], orec: String(i % 4), medicaid: i % 3 === 0 }));
+      csv.push(`W${i},"${dx.join('|')}",${i % 2 ? 'M' : 'F'},${age},${segs[i % 9]},${i % 4},${i % 3 === 0}`);
+    }
+    writeFileSync(join(dir, 'in.jsonl'), jsonl.join('\n') + '\n');
+    writeFileSync(join(dir, 'in.csv'), csv.join('\n') + '\n');
+    for (const f of ['jsonl', 'csv']) {
+      const common = { input: join(dir, `in.${f}`), paymentYear: 2025, annualBaseRate: 10402.34 };
+      const a = await scoreFile({ ...common, output: join(dir, `a.${f}`), workers: 0 });
+      const b = await scoreFile({ ...common, output: join(dir, `b.${f}`), workers: 2 });
+      expect(b).toMatchObject({ read: a.read, scored: a.scored, quarantined: a.quarantined });
+      expect(a.read).toBe(20000);
+      expect(a.quarantined).toBeGreaterThan(2800);
+      expect(readFileSync(join(dir, `b.${f}`), 'utf8')).toBe(readFileSync(join(dir, `a.${f}`), 'utf8'));
+      expect(readFileSync(join(dir, `b.${f}.rejected.csv`), 'utf8')).toBe(readFileSync(join(dir, `a.${f}.rejected.csv`), 'utf8'));
+    }
+  });
+});
