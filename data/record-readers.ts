@@ -2,8 +2,9 @@
 // number (data rows; the CSV header is row 0). A line that cannot be parsed is handed on with its
 // error, never skipped, so the caller can quarantine it.
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { extname, join } from 'node:path';
 import { ConfigError, InputError } from './errors.ts';
 import { parseCsv } from './csv.ts';
 import { openDuckDb, sqlString } from './duckdb.ts';
@@ -208,4 +209,33 @@ export async function openRecordSource(path: string, format: TableFormat): Promi
   if (format === 'jsonl') return textSource('jsonl', path, size, undefined);
   if (format === 'csv') return textSource('csv', path, size, await csvHeader(path));
   return parquetSource(path);
+}
+
+/**
+ * Converts a Parquet file to CSV in a private temporary folder (DuckDB, multi-threaded), so its
+ * rows can take the CSV path, in order; list columns become "|"-separated text.
+ */
+export async function stageParquetAsCsv(path: string): Promise<{ path: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'rafcast-stage-'));
+  const staged = join(dir, 'staged.csv');
+  const db = await openDuckDb();
+  try {
+    const desc = await db.connection.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${sqlString(path)})`);
+    const select = desc
+      .getRowObjectsJson()
+      .map((r) => {
+        const name = `"${String(r.column_name).replaceAll('"', '""')}"`;
+        return String(r.column_type).endsWith('[]') ? `array_to_string(${name}, '|') AS ${name}` : name;
+      })
+      .join(', ');
+    await db.connection.run(
+      `COPY (SELECT ${select} FROM read_parquet(${sqlString(path)})) TO ${sqlString(staged)} (HEADER, DELIMITER ',')`,
+    );
+  } catch (e) {
+    await rm(dir, { recursive: true, force: true });
+    throw new InputError(`cannot read Parquet: ${(e as Error).message}`, { file: path });
+  } finally {
+    db.close();
+  }
+  return { path: staged, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }

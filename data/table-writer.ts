@@ -16,6 +16,7 @@ export interface Column {
 export type Row = Record<string, unknown>;
 
 function csvValue(v: unknown, type: ColumnType): string {
+  if (typeof v === 'number') return String(v);
   if (v === undefined || v === null) return '';
   if (type === 'JSON' || typeof v === 'object') return csvField(JSON.stringify(v));
   return csvField(String(v));

@@ -193,5 +193,16 @@ describe('worker threads', () => {
       expect(readFileSync(join(dir, `b.${f}`), 'utf8')).toBe(readFileSync(join(dir, `a.${f}`), 'utf8'));
       expect(readFileSync(join(dir, `b.${f}.rejected.csv`), 'utf8')).toBe(readFileSync(join(dir, `a.${f}.rejected.csv`), 'utf8'));
     }
+    // Parquet (dx as a list column) is staged as CSV for the workers; same bytes out.
+    const db = await openDuckDb();
+    await db.connection.run(
+      `COPY (SELECT * REPLACE (string_split(dx, '|') AS dx) FROM read_csv(${sqlString(join(dir, 'in.csv'))}, all_varchar = true)) TO ${sqlString(join(dir, 'in.parquet'))} (FORMAT parquet)`,
+    );
+    db.close();
+    const common = { input: join(dir, 'in.parquet'), paymentYear: 2025, annualBaseRate: 10402.34 };
+    await scoreFile({ ...common, output: join(dir, 'pa.jsonl'), workers: 0 });
+    await scoreFile({ ...common, output: join(dir, 'pb.jsonl'), workers: 2 });
+    expect(readFileSync(join(dir, 'pb.jsonl'), 'utf8')).toBe(readFileSync(join(dir, 'pa.jsonl'), 'utf8'));
+    expect(readFileSync(join(dir, 'pb.jsonl.rejected.csv'), 'utf8')).toBe(readFileSync(join(dir, 'pa.jsonl.rejected.csv'), 'utf8'));
   });
 });

@@ -6,6 +6,7 @@ import { InputError, RafcastError } from '../data/errors.ts';
 import {
   openRecordSource,
   formatOf,
+  stageParquetAsCsv,
   parseRawRecord,
   type RawChunk,
   type SourceRecord,
@@ -195,6 +196,7 @@ export class ChunkScorer {
 }
 
 const PARALLEL_MIN_BYTES = 4 << 20;
+const PARALLEL_MIN_ROWS = 50_000;
 
 export async function scoreFile(opts: ScoreFileOptions, onProgress?: ProgressFn): Promise<ScoreFileSummary> {
   const inFormat = opts.inputFormat ?? formatOf(opts.input);
@@ -208,11 +210,21 @@ export async function scoreFile(opts: ScoreFileOptions, onProgress?: ProgressFn)
     outFormat: opts.outputFormat ?? formatOf(opts.output),
   };
   const scorer = new ChunkScorer(ctx);
-  const source = await openRecordSource(opts.input, inFormat);
+  let source = await openRecordSource(opts.input, inFormat);
+  const workers =
+    opts.workers ??
+    (source.total >= (source.unit === 'bytes' ? PARALLEL_MIN_BYTES : PARALLEL_MIN_ROWS) ? Math.min(4, availableParallelism()) : 0);
+  // Parquet takes the CSV path when scored in parallel: DuckDB stages it, rows in order.
+  let staged: { path: string; cleanup: () => Promise<void> } | undefined;
+  if (workers > 0 && source.format === 'parquet') {
+    staged = await stageParquetAsCsv(opts.input);
+    source = await openRecordSource(staged.path, 'csv');
+  }
   if (source.columns !== undefined) {
     const missing = ['id', 'sex', 'orec'].filter((c) => !source.columns!.includes(c));
     if (!source.columns.includes('age') && !source.columns.includes('birth_date')) missing.push('age or birth_date');
     if (missing.length > 0) {
+      await staged?.cleanup();
       throw new InputError(
         `the header lacks ${missing.join(', ')}; found ${source.columns.join(', ')}`,
         { file: opts.input, row: 0 },
@@ -243,8 +255,6 @@ export async function scoreFile(opts: ScoreFileOptions, onProgress?: ProgressFn)
     await rejected.writeText(r.rejected);
   };
   const progress = (done: number): void => onProgress?.(done, source.total, source.unit);
-  const workers =
-    opts.workers ?? (source.unit === 'bytes' && source.total >= PARALLEL_MIN_BYTES ? Math.min(4, availableParallelism()) : 0);
   try {
     if (workers > 0 && source.rawChunks !== undefined && source.format !== 'parquet') {
       await runScoreWorkers(workers, ctx, source.format, source.columns, source.rawChunks(progress), take);
@@ -268,6 +278,8 @@ export async function scoreFile(opts: ScoreFileOptions, onProgress?: ProgressFn)
     await out.abort();
     await rejected.abort();
     throw e;
+  } finally {
+    await staged?.cleanup();
   }
   return summary;
 }
