@@ -6,19 +6,27 @@ import { SEGMENTS, type Segment, type Sex } from './reference/cms-hcc-tables.ts'
 
 export type DualStatus = 'none' | 'partial' | 'full';
 
-export interface ScoreInputRow {
-  id: string;
-  dx: string[];
+/** What CMS needs to place a member in a segment and a demographic cell. */
+export interface DemographicFields {
   sex: Sex;
+  /** Age on February 1 of the payment year (CMS AGEF); derived from birthDate when absent. */
   age?: number;
+  /** ISO date YYYY-MM-DD. */
   birthDate?: string;
   segment?: Segment;
+  /** Original reason for entitlement: 0 old age, 1 disability, 2 ESRD, 3 disability and ESRD. */
   orec: string;
   medicaid?: boolean;
   dualStatus?: DualStatus;
   institutional?: boolean;
   newEnrollee?: boolean;
+  /** Enrolled in a chronic-condition SNP: a new enrollee then falls in SNPNE. */
   snp?: boolean;
+}
+
+export interface ScoreInputRow extends DemographicFields {
+  id: string;
+  dx: string[];
 }
 
 export const SCORE_INPUT_FIELDS = [

@@ -5,26 +5,12 @@
 import { InputError } from '../data/errors.ts';
 import { SEGMENTS, type Segment, type Sex } from '../data/reference/cms-hcc-tables.ts';
 
-import type { DualStatus } from '../data/score-input.ts';
+import type { DemographicFields, DualStatus } from '../data/score-input.ts';
 
 export type { DualStatus };
 
-export interface DemographicInput {
-  sex: Sex;
-  /** Age on February 1 of the payment year (CMS AGEF); derived from birthDate when absent. */
-  age?: number;
-  /** ISO date YYYY-MM-DD. */
-  birthDate?: string;
-  segment?: Segment;
-  /** Original reason for entitlement: 0 old age, 1 disability, 2 ESRD, 3 disability and ESRD. */
-  orec: string;
-  medicaid?: boolean;
-  dualStatus?: DualStatus;
-  institutional?: boolean;
-  newEnrollee?: boolean;
-  /** Enrolled in a chronic-condition SNP: a new enrollee then falls in SNPNE. */
-  snp?: boolean;
-}
+/** The demographic fields of the input contract (data/score-input.ts). */
+export type DemographicInput = DemographicFields;
 
 export interface Demographics {
   age: number;

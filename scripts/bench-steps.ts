@@ -3,7 +3,8 @@ import { mkdirSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRng } from '../data/random.ts';
 import { loadModelTables, SEGMENTS } from '../data/reference/cms-hcc-tables.ts';
-import { CodeDictionary, compileModel, scoreBatch, type MemberBatch } from '../scoring/batch.ts';
+import { CodeDictionary, compileModel, scoreBatch, toMemberBatch } from '../scoring/batch.ts';
+import type { Demographics } from '../scoring/demographics.ts';
 import { scoreFile } from '../pipelines/score-file.ts';
 import { openDuckDb, sqlString } from '../data/duckdb.ts';
 
@@ -77,30 +78,22 @@ if (step === 'score-batch') {
   const model = compileModel(tables);
   const rng = createRng(7);
   const pools = codePools();
-  const dict = new CodeDictionary();
-  const ids: number[] = [];
-  const b: MemberBatch = {
-    size: n,
-    sex: new Uint8Array(n),
-    age: new Uint8Array(n),
-    segment: new Uint8Array(n),
-    orec: new Uint8Array(n),
-    medicaid: new Uint8Array(n),
-    dxStart: new Int32Array(n + 1),
-    dxIds: new Int32Array(0),
-    dictionary: dict,
-  };
-  for (let i = 0; i < n; i++) {
+  const members = Array.from({ length: n }, () => {
     const m = memberAt(rng, pools);
-    b.sex[i] = m.sex;
-    b.age[i] = m.age;
-    b.segment[i] = m.segment;
-    b.orec[i] = m.orec;
-    b.medicaid[i] = m.medicaid;
-    for (const c of m.dx) ids.push(dict.encode(c));
-    b.dxStart[i + 1] = ids.length;
-  }
-  b.dxIds = Int32Array.from(ids);
+    const age = m.age;
+    const demographics: Demographics = {
+      age,
+      sex: m.sex === 1 ? 'M' : 'F',
+      segment: SEGMENTS[m.segment]!,
+      orec: String(m.orec),
+      medicaid: m.medicaid === 1,
+      disabled: age < 65 && m.orec !== 0 ? 1 : 0,
+      origds: m.orec === 1 && age >= 65 ? 1 : 0,
+      neOrigds: m.orec === 1 && age >= 65 ? 1 : 0,
+    };
+    return { demographics, dx: m.dx };
+  });
+  const b = toMemberBatch(members, new CodeDictionary());
   const out = new Float64Array(n);
   const times: number[] = [];
   for (let r = 0; r < 5; r++) {

@@ -37,6 +37,7 @@ program
   .option('--in-format <format>', `input format when the extension does not tell (${TABLE_FORMATS.join(', ')})`)
   .option('--out-format <format>', `output format when the extension does not tell (${TABLE_FORMATS.join(', ')})`)
   .option('--quarantine <file>', 'where rejected rows go (default: <out>.rejected.csv)')
+  .option('--workers <n>', 'worker threads for JSONL/CSV/Parquet input (default: one per core for large inputs; 0: none)', parseIntegerOption('--workers'))
   .option('--max-rejected-share <share>', 'fail when more than this share of rows is rejected', parseNumberOption('--max-rejected-share'), 0.5)
   .addHelpText(
     'after',
@@ -69,6 +70,7 @@ Examples:
           explain: o.explain === true,
           quarantine: o.quarantine,
           maxRejectedShare: o.maxRejectedShare,
+          workers: o.workers,
         },
         (done, total) => bar.update(done, total),
       );
