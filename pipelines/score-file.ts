@@ -33,7 +33,6 @@ import {
   type PaymentParameters,
 } from '../scoring/payment-score.ts';
 import { revenue } from '../scoring/revenue.ts';
-import { roundHalfUp } from '../scoring/rounding.ts';
 
 export interface ScoreFileOptions {
   input: string;
@@ -307,10 +306,10 @@ function batchRows(
       age: a.demographics.age,
     };
     for (const m of models) row[`raw_${m.toLowerCase()}`] = raw[m]![i];
-    const p = pay[i]!;
-    row.payment_score = p;
-    row.revenue_annual = roundHalfUp(p * annualBaseRate, 2);
-    row.revenue_pmpm = roundHalfUp((p * annualBaseRate) / 12, 2);
+    const rev = revenue(pay[i]!, annualBaseRate);
+    row.payment_score = pay[i]!;
+    row.revenue_annual = rev.annual;
+    row.revenue_pmpm = rev.pmpm;
     return row;
   });
 }

@@ -96,17 +96,27 @@ export interface PaymentScore {
   paymentScore: number;
 }
 
+/** round(raw / normalisation, 3): one model's normalised score. */
+function normalize(raw: number, normalization: number): number {
+  return roundHalfUp(raw / normalization, 3);
+}
+
+/** round(blend x (1 - coding adjustment), 3): the payment score. */
+function adjust(blended: number, codingAdjustment: number): number {
+  return roundHalfUp(blended * (1 - codingAdjustment), 3);
+}
+
 export function paymentScore(raw: Partial<Record<ModelVersion, number>>, params: PaymentParameters): PaymentScore {
   const normalized: Partial<Record<ModelVersion, number>> = {};
   let blended = 0;
   for (const m of blendedModels(params)) {
     const r = raw[m];
     if (r === undefined) throw new ConfigError(`the blend needs a ${m} raw score`);
-    const n = roundHalfUp(r / (params.normalization[m] as number), 3);
+    const n = normalize(r, params.normalization[m] as number);
     normalized[m] = n;
     blended += (params.blend[m] as number) * n;
   }
-  return { normalized, blended, paymentScore: roundHalfUp(blended * (1 - params.codingAdjustment), 3) };
+  return { normalized, blended, paymentScore: adjust(blended, params.codingAdjustment) };
 }
 
 /** paymentScore for many members: raw scores per blended model, in columns. */
@@ -122,11 +132,10 @@ export function paymentScores(
     if (col === undefined) throw new ConfigError(`the blend needs ${m} raw scores`);
     return { col, norm: params.normalization[m] as number, weight: params.blend[m] as number };
   });
-  const keep = 1 - params.codingAdjustment;
   for (let i = 0; i < size; i++) {
     let blended = 0;
-    for (const c of cols) blended += c.weight * roundHalfUp(c.col[i]! / c.norm, 3);
-    out[i] = roundHalfUp(blended * keep, 3);
+    for (const c of cols) blended += c.weight * normalize(c.col[i]!, c.norm);
+    out[i] = adjust(blended, params.codingAdjustment);
   }
   return out;
 }
