@@ -159,6 +159,15 @@ describe('bad input', () => {
     expect(existsSync(join(dir, 'o.jsonl'))).toBe(false);
   });
 
+  it('an unknown format given by name is an error, as an unknown extension is', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'in.txt'), lines[0] + '\n');
+    await expect(
+      scoreFile({ input: join(dir, 'in.txt'), inputFormat: 'xml', output: join(dir, 'o.jsonl'), paymentYear: 2026, annualBaseRate: 1 }),
+    ).rejects.toMatchObject({ code: 'E_CONFIG' });
+    expect(existsSync(join(dir, 'o.jsonl'))).toBe(false);
+  });
+
   it('an unknown payment year lists what is available', async () => {
     const dir = tmp();
     writeFileSync(join(dir, 'in.jsonl'), lines[0] + '\n');

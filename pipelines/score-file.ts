@@ -36,9 +36,10 @@ import { revenue } from '../scoring/revenue.ts';
 
 export interface ScoreFileOptions {
   input: string;
-  inputFormat?: TableFormat;
+  /** Format name when the extension does not tell; checked like the extension. */
+  inputFormat?: string;
   output: string;
-  outputFormat?: TableFormat;
+  outputFormat?: string;
   paymentYear: number;
   /** Score this model alone (blend forced to 100%). */
   model?: ModelVersion;
@@ -198,7 +199,7 @@ const PARALLEL_MIN_BYTES = 4 << 20;
 const PARALLEL_MIN_ROWS = 50_000;
 
 export async function scoreFile(opts: ScoreFileOptions, onProgress?: ProgressFn): Promise<ScoreFileSummary> {
-  const inFormat = opts.inputFormat ?? formatOf(opts.input);
+  const inFormat = formatOf(opts.input, opts.inputFormat);
   const ctx: ScoreContext = {
     input: opts.input,
     paymentYear: opts.paymentYear,
@@ -206,7 +207,7 @@ export async function scoreFile(opts: ScoreFileOptions, onProgress?: ProgressFn)
     overrides: opts.overrides,
     annualBaseRate: opts.annualBaseRate,
     explain: opts.explain === true,
-    outFormat: opts.outputFormat ?? formatOf(opts.output),
+    outFormat: formatOf(opts.output, opts.outputFormat),
   };
   const scorer = new ChunkScorer(ctx);
   let source = await openRecordSource(opts.input, inFormat);

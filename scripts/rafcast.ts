@@ -2,7 +2,7 @@
 // The `rafcast` command line: thin, it parses arguments and calls a pipeline.
 import { Command } from 'commander';
 import { availablePaymentYears, MODEL_VERSIONS } from '../data/reference/cms-hcc-tables.ts';
-import { TABLE_FORMATS, type TableFormat } from '../data/record-readers.ts';
+import { TABLE_FORMATS } from '../data/record-readers.ts';
 import { scoreFile } from '../pipelines/score-file.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../scoring/revenue.ts';
 import {
@@ -60,9 +60,9 @@ Examples:
       const s = await scoreFile(
         {
           input: o.in,
-          inputFormat: o.inFormat as TableFormat | undefined,
+          inputFormat: o.inFormat,
           output: o.out,
-          outputFormat: o.outFormat as TableFormat | undefined,
+          outputFormat: o.outFormat,
           paymentYear: o.paymentYear,
           model: o.model,
           overrides: { blend: o.blend, normalization: o.normalization, codingAdjustment: o.codingAdjustment },
