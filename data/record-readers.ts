@@ -42,6 +42,7 @@ export function formatOf(path: string, explicit?: string): TableFormat {
   if (f === 'jsonl' || f === 'ndjson' || f === 'json') return 'jsonl';
   if (f === 'csv') return 'csv';
   if (f === 'parquet' || f === 'pq') return 'parquet';
+  if (explicit !== undefined) throw new ConfigError(`unknown format "${explicit}" for ${path}; use ${TABLE_FORMATS.join(', ')}`);
   throw new ConfigError(`cannot tell the format of ${path}; use .jsonl, .csv or .parquet (or pass the format)`);
 }
 
