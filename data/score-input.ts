@@ -29,20 +29,24 @@ export interface ScoreInputRow extends DemographicFields {
   dx: string[];
 }
 
-export const SCORE_INPUT_FIELDS = [
-  'id',
-  'dx',
-  'sex',
-  'age',
-  'birth_date',
-  'segment',
-  'orec',
-  'medicaid',
-  'dual_status',
-  'institutional',
-  'new_enrollee',
-  'snp',
-] as const;
+/** Oldest age accepted, in whole years. */
+export const MAX_AGE = 125;
+
+/**
+ * Checks a header (CSV, Parquet) against the contract: id, sex, orec and age or birth_date are
+ * required; throws an E_INPUT_HEADER error naming what is missing.
+ */
+export function checkScoreHeader(columns: readonly string[], file: string): void {
+  const missing = ['id', 'sex', 'orec'].filter((c) => !columns.includes(c));
+  if (!columns.includes('age') && !columns.includes('birth_date')) missing.push('age or birth_date');
+  if (missing.length > 0) {
+    throw new InputError(
+      `the header lacks ${missing.join(', ')}; found ${columns.join(', ')}`,
+      { file, row: 0 },
+      'E_INPUT_HEADER',
+    );
+  }
+}
 
 const isBlank = (v: unknown): boolean => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 
@@ -83,8 +87,8 @@ export function parseScoreRow(record: Record<string, unknown>, row: number, file
   const out: ScoreInputRow = { id: String(id), dx, sex, orec: '' };
   if (!isBlank(record.age)) {
     const age = Number(record.age);
-    if (!Number.isInteger(age) || age < 0 || age > 125) {
-      throw new InputError(`expected a whole number of years from 0 to 125, found "${String(record.age)}"`, {
+    if (!Number.isInteger(age) || age < 0 || age > MAX_AGE) {
+      throw new InputError(`expected a whole number of years from 0 to ${MAX_AGE}, found "${String(record.age)}"`, {
         ...where,
         field: 'age',
       });

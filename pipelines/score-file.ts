@@ -18,7 +18,7 @@ import {
   type ModelTables,
   type ModelVersion,
 } from '../data/reference/cms-hcc-tables.ts';
-import { parseScoreRow, type ScoreInputRow } from '../data/score-input.ts';
+import { checkScoreHeader, parseScoreRow, type ScoreInputRow } from '../data/score-input.ts';
 import { TableWriter, formatRows, type Column, type Row } from '../data/table-writer.ts';
 import { runScoreWorkers } from './score-workers.ts';
 import { CodeDictionary, compileModel, scoreBatch, toMemberBatch, type CompiledModel } from '../scoring/batch.ts';
@@ -221,15 +221,11 @@ export async function scoreFile(opts: ScoreFileOptions, onProgress?: ProgressFn)
     source = await openRecordSource(staged.path, 'csv');
   }
   if (source.columns !== undefined) {
-    const missing = ['id', 'sex', 'orec'].filter((c) => !source.columns!.includes(c));
-    if (!source.columns.includes('age') && !source.columns.includes('birth_date')) missing.push('age or birth_date');
-    if (missing.length > 0) {
+    try {
+      checkScoreHeader(source.columns, opts.input);
+    } catch (e) {
       await staged?.cleanup();
-      throw new InputError(
-        `the header lacks ${missing.join(', ')}; found ${source.columns.join(', ')}`,
-        { file: opts.input, row: 0 },
-        'E_INPUT_HEADER',
-      );
+      throw e;
     }
   }
 

@@ -5,8 +5,9 @@
 import { InputError } from '../data/errors.ts';
 import { SEGMENTS, type Segment, type Sex } from '../data/reference/cms-hcc-tables.ts';
 
-import type { DemographicFields, DualStatus } from '../data/score-input.ts';
+import { MAX_AGE, type DemographicFields, type DualStatus } from '../data/score-input.ts';
 
+export { MAX_AGE };
 export type { DualStatus };
 
 /** The demographic fields of the input contract (data/score-input.ts). */
@@ -24,7 +25,6 @@ export interface Demographics {
   neOrigds: 0 | 1;
 }
 
-export const MAX_AGE = 125;
 const OREC_VALUES = new Set(['0', '1', '2', '3']);
 
 /** Whole years between birth and February 1 of the payment year. */
