@@ -51,10 +51,6 @@ export class TableWriter {
     return w;
   }
 
-  async writeRows(rows: readonly Row[]): Promise<void> {
-    await this.file.write(formatRows(this.format, this.columns, rows));
-  }
-
   /** Writes text already formatted by formatRows for this writer's format and columns. */
   async writeText(text: string): Promise<void> {
     if (text !== '') await this.file.write(text);

@@ -142,16 +142,14 @@ export class ChunkScorer {
   readonly models: ModelVersion[];
   readonly columns: Column[];
   private readonly tables: Partial<Record<ModelVersion, ModelTables>> = {};
-  private readonly compiled: Partial<Record<ModelVersion, CompiledModel>> = {};
+  /** Compiled on first use: a main thread that hands every chunk to workers never needs them. */
+  private compiled: Partial<Record<ModelVersion, CompiledModel>> | undefined;
   private readonly dictionary = new CodeDictionary();
 
   constructor(readonly ctx: ScoreContext) {
     this.params = scoringParameters(ctx.paymentYear, ctx.model, ctx.overrides);
     this.models = blendedModels(this.params);
-    for (const m of this.models) {
-      this.tables[m] = loadModelTables(m, ctx.paymentYear);
-      if (!ctx.explain) this.compiled[m] = compileModel(this.tables[m]);
-    }
+    for (const m of this.models) this.tables[m] = loadModelTables(m, ctx.paymentYear);
     this.columns = outputColumns(this.models, ctx.explain);
   }
 
@@ -176,9 +174,9 @@ export class ChunkScorer {
     if (accepted.length > 0) {
       rows = ctx.explain
         ? accepted.map((a) =>
-            explainedRow(a, this.models, this.tables, this.params, ctx.annualBaseRate, this.models.length === 1, ctx.outFormat),
+            explainedRow(a, this.models, this.tables, this.params, ctx.annualBaseRate, ctx.outFormat),
           )
-        : batchRows(accepted, this.models, this.compiled, this.params, ctx.annualBaseRate, this.dictionary);
+        : batchRows(accepted, this.models, this.compiledModels(), this.params, ctx.annualBaseRate, this.dictionary);
     }
     return {
       out: formatRows(ctx.outFormat, this.columns, rows),
@@ -188,6 +186,15 @@ export class ChunkScorer {
       quarantined: bad.length,
       byField,
     };
+  }
+
+  private compiledModels(): Partial<Record<ModelVersion, CompiledModel>> {
+    if (this.compiled === undefined) {
+      const compiled: Partial<Record<ModelVersion, CompiledModel>> = {};
+      for (const m of this.models) compiled[m] = compileModel(this.tables[m]!);
+      this.compiled = compiled;
+    }
+    return this.compiled;
   }
 
   scoreRaw(format: 'jsonl' | 'csv', chunk: RawChunk, inputColumns: readonly string[] | undefined): ChunkResult {
@@ -317,7 +324,6 @@ function explainedRow(
   tables: Partial<Record<ModelVersion, ModelTables>>,
   params: PaymentParameters,
   annualBaseRate: number,
-  singleModel: boolean,
   format: TableFormat,
 ): Row {
   const results: Partial<Record<ModelVersion, RafResult>> = {};
@@ -336,7 +342,7 @@ function explainedRow(
     revenue_pmpm: rev.pmpm,
   };
   if (format === 'jsonl') {
-    if (singleModel) return { id: a.input.id, ...results[models[0]!]!, ...money };
+    if (models.length === 1) return { id: a.input.id, ...results[models[0]!]!, ...money };
     return {
       id: a.input.id,
       payment_year: params.paymentYear,

@@ -221,16 +221,6 @@ function editHolds(e: CompiledEdit, age: number, sex: number): boolean {
   return false;
 }
 
-/** Per-call scratch space, reused across members. */
-class Scratch {
-  present: Uint8Array;
-  touched = new Int16Array(256);
-  rules = new Int16Array(256);
-  constructor(nCc: number) {
-    this.present = new Uint8Array(nCc);
-  }
-}
-
 /**
  * Raw risk scores (unnormalised, as calculate's risk_score) for every member of the batch.
  * When `hccCount` is given it receives each member's number of payment HCCs.
@@ -241,7 +231,10 @@ export function scoreBatch(
   out: Float64Array = new Float64Array(b.size),
   hccCount?: Uint8Array,
 ): Float64Array {
-  const s = new Scratch(m.nCc);
+  // Scratch space reused across members: CC presence, the CCs a member touched, its rules.
+  const present = new Uint8Array(m.nCc);
+  let touched = new Int16Array(256);
+  let rules = new Int16Array(256);
   const dict = b.dictionary;
   let resolved = m.resolved.get(dict);
   if (resolved === undefined) {
@@ -253,8 +246,6 @@ export function scoreBatch(
     resolved.push(m.codes.get(raw) ?? m.codes.get(normalizeDiagnosisCode(raw)) ?? null);
   }
   const dxIds = b.dxIds;
-  const { present } = s;
-  let { touched, rules } = s;
   for (let i = 0; i < b.size; i++) {
     const seg = b.segment[i]!;
     const sex = b.sex[i]!;
