@@ -22,11 +22,10 @@ import { checkScoreHeader, parseScoreRow, type ScoreInputRow } from '../data/sco
 import { TableWriter, formatRows, type Column, type Row } from '../data/table-writer.ts';
 import { runScoreWorkers } from './score-workers.ts';
 import { CodeDictionary, compileModel, scoreBatch, toMemberBatch, type CompiledModel } from '../scoring/batch.ts';
-import { calculateRaf, type RafResult } from '../scoring/calculate.ts';
+import { calculateResolved } from '../scoring/calculate.ts';
 import { resolveDemographics, type Demographics } from '../scoring/demographics.ts';
 import {
   blendedModels,
-  paymentScore,
   paymentScores,
   resolvePaymentParameters,
   type PaymentOverrides,
@@ -326,20 +325,13 @@ function explainedRow(
   annualBaseRate: number,
   format: TableFormat,
 ): Row {
-  const results: Partial<Record<ModelVersion, RafResult>> = {};
-  const raw: Partial<Record<ModelVersion, number>> = {};
-  for (const m of models) {
-    const r = calculateRaf(a.demographics, a.input.dx, tables[m]!);
-    results[m] = r;
-    raw[m] = r.risk_score;
-  }
-  const pay = paymentScore(raw, params);
-  const rev = revenue(pay.paymentScore, annualBaseRate);
+  const score = calculateResolved(a.demographics, a.input.dx, { tables, payment: params, annualBaseRate });
+  const results = score.models;
   const money = {
-    payment_score: pay.paymentScore,
-    normalized_score: pay.normalized,
-    revenue_annual: rev.annual,
-    revenue_pmpm: rev.pmpm,
+    payment_score: score.payment.paymentScore,
+    normalized_score: score.payment.normalized,
+    revenue_annual: score.revenue.annual,
+    revenue_pmpm: score.revenue.pmpm,
   };
   if (format === 'jsonl') {
     if (models.length === 1) return { id: a.input.id, ...results[models[0]!]!, ...money };
@@ -357,12 +349,12 @@ function explainedRow(
     payment_year: params.paymentYear,
     segment: a.demographics.segment,
     age: a.demographics.age,
-    payment_score: pay.paymentScore,
-    revenue_annual: rev.annual,
-    revenue_pmpm: rev.pmpm,
+    payment_score: money.payment_score,
+    revenue_annual: money.revenue_annual,
+    revenue_pmpm: money.revenue_pmpm,
   };
   for (const m of models) {
-    row[`raw_${m.toLowerCase()}`] = raw[m];
+    row[`raw_${m.toLowerCase()}`] = results[m]!.risk_score;
     row[`explain_${m.toLowerCase()}`] = results[m];
   }
   return row;

@@ -15,7 +15,7 @@ import {
 } from './demographics.ts';
 import { computeInteractions } from './interactions.ts';
 import { mapDiagnosesToCcs } from './map-diagnoses.ts';
-import { paymentScore, type PaymentParameters, type PaymentScore } from './payment-score.ts';
+import { blendedModels, paymentScore, type PaymentParameters, type PaymentScore } from './payment-score.ts';
 import { rawScore } from './raw-score.ts';
 import { revenue, type Revenue } from './revenue.ts';
 
@@ -124,14 +124,21 @@ export interface MemberScore {
 
 /** Steps 1-8: demographics, each blended model's raw score, payment score and revenue. */
 export function calculate(member: ScoreMemberInput, options: CalculateOptions): MemberScore {
-  const demographics = resolveDemographics(member, options.payment.paymentYear);
+  return calculateResolved(resolveDemographics(member, options.payment.paymentYear), member.dx, options);
+}
+
+/** Steps 3-8 for a member whose demographics are already resolved. */
+export function calculateResolved(
+  demographics: Demographics,
+  dx: readonly string[],
+  options: CalculateOptions,
+): MemberScore {
   const models: Partial<Record<ModelVersion, RafResult>> = {};
   const raw: Partial<Record<ModelVersion, number>> = {};
-  for (const [m, w] of Object.entries(options.payment.blend) as [ModelVersion, number][]) {
-    if (!(w > 0)) continue;
+  for (const m of blendedModels(options.payment)) {
     const tables = options.tables[m];
     if (tables === undefined) throw new Error(`calculate: no ${m} tables were given`);
-    const r = calculateRaf(demographics, member.dx, tables);
+    const r = calculateRaf(demographics, dx, tables);
     models[m] = r;
     raw[m] = r.risk_score;
   }
