@@ -19,10 +19,14 @@ export interface SourceRecord {
   error?: string;
 }
 
-/** Rows as their raw text, for parsing elsewhere (a worker thread): row i is startRow + i. */
+/**
+ * Whole rows as one text, for parsing elsewhere (a worker thread): `rows` rows, the first being
+ * row `startRow`. Split it with splitRows.
+ */
 export interface RawChunk {
   startRow: number;
-  texts: string[];
+  rows: number;
+  text: string;
 }
 
 export interface RecordSource {
@@ -33,7 +37,7 @@ export interface RecordSource {
   total: number;
   unit: 'bytes' | 'rows';
   chunks(onProgress?: (done: number) => void): AsyncGenerator<SourceRecord[]>;
-  /** JSONL and CSV only: the rows' raw text, parsed later by parseRawRecord. */
+  /** JSONL and CSV only: the rows' raw text, split by splitRows and parsed by parseRawRecord. */
   rawChunks?: (onProgress?: (done: number) => void) => AsyncGenerator<RawChunk>;
 }
 
@@ -46,20 +50,97 @@ export function formatOf(path: string, explicit?: string): TableFormat {
   throw new ConfigError(`cannot tell the format of ${path}; use .jsonl, .csv or .parquet (or pass the format)`);
 }
 
-const CHUNK_ROWS = 8192;
+const BLOCK_BYTES = 1 << 20;
 
-async function* lines(path: string, onBytes: (n: number) => void): AsyncGenerator<string> {
-  let tail = '';
+/**
+ * Reads a text file in blocks of whole rows, counting rows on the bytes (no string per row): a
+ * row ends at a newline, and in CSV only at a newline outside quotes. The CSV header is skipped.
+ */
+async function* rowBlocks(
+  path: string,
+  format: 'jsonl' | 'csv',
+  onBytes: (n: number) => void,
+): AsyncGenerator<RawChunk> {
+  let carry: Buffer | undefined;
+  let inQuotes = false;
+  let skipHeader = format === 'csv';
+  let startRow = 1;
   let bytes = 0;
-  for await (const buf of createReadStream(path, { highWaterMark: 1 << 20 })) {
-    bytes += (buf as Buffer).length;
-    const text = tail + (buf as Buffer).toString('utf8');
-    const parts = text.split('\n');
-    tail = parts.pop() ?? '';
-    for (const p of parts) yield p;
+  for await (const chunk of createReadStream(path, { highWaterMark: BLOCK_BYTES })) {
+    const read = chunk as Buffer;
+    bytes += read.length;
+    const buf: Buffer = carry === undefined ? read : Buffer.concat([carry, read]);
+    // The carried bytes were scanned already (quote state included): scan what follows them.
+    const scanFrom = carry === undefined ? 0 : carry.length;
+    let lastEnd = -1;
+    let rows = 0;
+    if (format === 'csv' && (inQuotes || buf.indexOf(34, scanFrom) >= 0)) {
+      for (let k = scanFrom; k < buf.length; k++) {
+        const c = buf[k]!;
+        if (c === 34) inQuotes = !inQuotes;
+        else if (c === 10 && !inQuotes) {
+          lastEnd = k;
+          rows++;
+        }
+      }
+    } else {
+      for (let k = buf.indexOf(10, scanFrom); k >= 0; k = buf.indexOf(10, k + 1)) {
+        lastEnd = k;
+        rows++;
+      }
+    }
+    if (lastEnd < 0) {
+      carry = buf;
+      onBytes(bytes);
+      continue;
+    }
+    let from = 0;
+    if (skipHeader) {
+      from = headerEnd(buf) + 1;
+      rows--;
+      skipHeader = false;
+    }
+    carry = lastEnd + 1 < buf.length ? Buffer.from(buf.subarray(lastEnd + 1)) : undefined;
+    if (rows > 0) {
+      yield { startRow, rows, text: buf.toString('utf8', from, lastEnd + 1) };
+      startRow += rows;
+    }
     onBytes(bytes);
   }
-  if (tail !== '') yield tail;
+  if (carry !== undefined && carry.length > 0) {
+    if (skipHeader) return; // the header alone, without a newline
+    yield { startRow, rows: 1, text: carry.toString('utf8') };
+  }
+}
+
+/** Index of the newline ending the CSV header (a header may hold quoted newlines). */
+function headerEnd(buf: Buffer): number {
+  let q = false;
+  for (let k = 0; k < buf.length; k++) {
+    const c = buf[k]!;
+    if (c === 34) q = !q;
+    else if (c === 10 && !q) return k;
+  }
+  return buf.length;
+}
+
+/** Splits a block of whole rows into each row's text (CSV rows may hold quoted newlines). */
+export function splitRows(format: 'jsonl' | 'csv', text: string): string[] {
+  const parts = text.split('\n');
+  if (parts[parts.length - 1] === '' && text.endsWith('\n')) parts.pop();
+  if (format === 'jsonl' || text.indexOf('"') < 0) return parts;
+  const rows: string[] = [];
+  let pending = '';
+  let open = false;
+  for (const line of parts) {
+    pending = pending === '' && !open ? line : `${pending}\n${line}`;
+    for (let k = line.indexOf('"'); k >= 0; k = line.indexOf('"', k + 1)) open = !open;
+    if (open) continue;
+    rows.push(pending);
+    pending = '';
+  }
+  if (open) rows.push(pending);
+  return rows;
 }
 
 /** Parses one row's raw text (a JSONL line, or a CSV record's text) into a record or an error. */
@@ -83,10 +164,15 @@ export function parseRawRecord(
   }
   const cols = columns ?? [];
   let fields: string[] = [];
-  parseCsv(text, (f) => {
-    fields = f;
-    return false;
-  });
+  // Most rows have no quotes and no carriage return inside: a plain split is the RFC 4180 parse.
+  const line = text.endsWith('\r') ? text.slice(0, -1) : text;
+  if (line.indexOf('"') < 0 && line.indexOf('\r') < 0) fields = line.split(',');
+  else {
+    parseCsv(text, (f) => {
+      fields = f;
+      return false;
+    });
+  }
   if (text === '' || text === '\r' || (fields.length === 1 && fields[0] === '')) return { row, error: 'empty line' };
   if (fields.length !== cols.length) {
     return { row, error: `expected ${cols.length} fields as in the header, found ${fields.length}` };
@@ -102,41 +188,8 @@ function textSource(
   size: number,
   columns: string[] | undefined,
 ): RecordSource {
-  // A CSV record may span lines inside quotes: lines are joined while a quote is open.
-  async function* rawChunks(onProgress?: (done: number) => void): AsyncGenerator<RawChunk> {
-    let texts: string[] = [];
-    let startRow = 1;
-    let row = 0;
-    let pending = '';
-    let inQuotes = false;
-    let skipHeader = format === 'csv';
-    for await (const line of lines(path, (b) => onProgress?.(b))) {
-      let text = line;
-      if (format === 'csv') {
-        pending = pending === '' && !inQuotes ? line : `${pending}\n${line}`;
-        for (let k = 0; k < line.length; k++) if (line.charCodeAt(k) === 34) inQuotes = !inQuotes;
-        if (inQuotes) continue;
-        text = pending;
-        pending = '';
-        if (skipHeader) {
-          skipHeader = false;
-          continue;
-        }
-      }
-      row++;
-      texts.push(text);
-      if (texts.length >= CHUNK_ROWS) {
-        yield { startRow, texts };
-        startRow = row + 1;
-        texts = [];
-      }
-    }
-    if (pending !== '') {
-      row++;
-      texts.push(pending);
-    }
-    if (texts.length > 0) yield { startRow, texts };
-  }
+  const rawChunks = (onProgress?: (done: number) => void): AsyncGenerator<RawChunk> =>
+    rowBlocks(path, format, (b) => onProgress?.(b));
   return {
     format,
     columns,
@@ -145,7 +198,7 @@ function textSource(
     rawChunks,
     async *chunks(onProgress) {
       for await (const c of rawChunks(onProgress)) {
-        yield c.texts.map((t, i) => parseRawRecord(format, t, c.startRow + i, columns));
+        yield splitRows(format, c.text).map((t, i) => parseRawRecord(format, t, c.startRow + i, columns));
       }
     },
   };
@@ -153,8 +206,9 @@ function textSource(
 
 async function csvHeader(path: string): Promise<string[]> {
   let header: string[] | undefined;
-  for await (const first of lines(path, () => undefined)) {
-    parseCsv(first, (fields) => {
+  for await (const block of createReadStream(path, { highWaterMark: 1 << 16 })) {
+    const text = (block as Buffer).toString('utf8');
+    parseCsv(text, (fields) => {
       header = fields.map((f) => f.trim());
       return false;
     });

@@ -29,6 +29,12 @@ export interface ScoreInputRow extends DemographicFields {
   dx: string[];
 }
 
+/** A validated row whose codes are kept as read: a list, or '|'-separated text (CSV). */
+export interface ScoreInputFields extends DemographicFields {
+  id: string;
+  dx: readonly string[] | string;
+}
+
 /** Oldest age accepted, in whole years. */
 export const MAX_AGE = 125;
 
@@ -61,21 +67,32 @@ function parseBool(v: unknown, field: string, where: { file?: string; row: numbe
 
 /** Validates one input record; throws InputError naming the file, row and field. */
 export function parseScoreRow(record: Record<string, unknown>, row: number, file?: string): ScoreInputRow {
+  const fields = parseScoreFields(record, row, file);
+  return { ...fields, dx: dxList(fields.dx) };
+}
+
+/** A row's codes as a list: '|'-separated text is split and its blank entries dropped. */
+export function dxList(dx: readonly string[] | string): string[] {
+  return typeof dx === 'string' ? dx.split('|').filter((c) => c.trim() !== '') : [...dx];
+}
+
+/** As parseScoreRow, but the codes are checked and kept as read, not split (the batch path). */
+export function parseScoreFields(record: Record<string, unknown>, row: number, file?: string): ScoreInputFields {
   const where = { file, row };
   const id = record.id;
   if (isBlank(id) || (typeof id !== 'string' && typeof id !== 'number')) {
     throw new InputError('a member id is required', { ...where, field: 'id' });
   }
 
-  let dx: string[];
+  let dx: readonly string[] | string;
   const rawDx = record.dx;
   if (isBlank(rawDx)) dx = [];
   else if (Array.isArray(rawDx)) {
-    dx = rawDx.map((c, k) => {
-      if (typeof c !== 'string') throw new InputError(`dx[${k}] is not a string`, { ...where, field: 'dx' });
-      return c;
-    });
-  } else if (typeof rawDx === 'string') dx = rawDx.split('|').filter((c) => c.trim() !== '');
+    for (let k = 0; k < rawDx.length; k++) {
+      if (typeof rawDx[k] !== 'string') throw new InputError(`dx[${k}] is not a string`, { ...where, field: 'dx' });
+    }
+    dx = rawDx as string[];
+  } else if (typeof rawDx === 'string') dx = rawDx;
   else throw new InputError('expected a list of ICD-10-CM codes (or "|"-separated in CSV)', { ...where, field: 'dx' });
 
   const rawSex = String(record.sex ?? '').trim().toUpperCase();
@@ -84,7 +101,7 @@ export function parseScoreRow(record: Record<string, unknown>, row: number, file
     throw new InputError(`expected M or F (or 1 / 2), found "${String(record.sex ?? '')}"`, { ...where, field: 'sex' });
   }
 
-  const out: ScoreInputRow = { id: String(id), dx, sex, orec: '' };
+  const out: ScoreInputFields = { id: String(id), dx, sex, orec: '' };
   if (!isBlank(record.age)) {
     const age = Number(record.age);
     if (!Number.isInteger(age) || age < 0 || age > MAX_AGE) {

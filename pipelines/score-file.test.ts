@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { openDuckDb, sqlString } from '../data/duckdb.ts';
+import { formatRows } from '../data/table-writer.ts';
 import { scoreFile } from './score-file.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'rafcast-score-'));
@@ -77,6 +78,30 @@ describe('formats', () => {
     for (const f of ['o.jsonl', 'o.csv', 'o.parquet', 'o.jsonl.rejected.csv']) {
       expect(statSync(join(dir, f)).mode & 0o777, f).toBe(0o600);
     }
+  });
+
+  it('the batch path writes exactly what the generic table writer writes for its rows', async () => {
+    // Output lines are formatted by hand for speed; they must equal formatRows, ids with
+    // commas, quotes, a newline and non-ASCII text included, for a blend of two models.
+    const dir = tmp();
+    const ids = ['plain', 'a,b', 'say "hi"', 'two\nlines', 'é—中'];
+    writeFileSync(
+      join(dir, 'in.jsonl'),
+      ids.map((id, i) => JSON.stringify({ id, dx: i % 2 ? ['E11.22', 'I50.22'] : [], sex: 'F', age: 60 + i, orec: '1', dual_status: 'full' })).join('\n'),
+    );
+    const common = { input: join(dir, 'in.jsonl'), paymentYear: 2025, annualBaseRate: 10402.34 };
+    await scoreFile({ ...common, output: join(dir, 'o.jsonl') });
+    await scoreFile({ ...common, output: join(dir, 'o.csv') });
+    const jsonlText = readFileSync(join(dir, 'o.jsonl'), 'utf8');
+    const rows = readJsonl(join(dir, 'o.jsonl'));
+    expect(rows.map((r) => r.id)).toEqual(ids);
+    const columns = Object.keys(rows[0]!).map((name) => ({ name, type: 'DOUBLE' as const }));
+    expect(columns.map((c) => c.name)).toEqual([
+      'id', 'payment_year', 'segment', 'age', 'raw_v24', 'raw_v28', 'payment_score', 'revenue_annual', 'revenue_pmpm',
+    ]);
+    expect(jsonlText).toBe(formatRows('jsonl', columns, rows));
+    const csvText = readFileSync(join(dir, 'o.csv'), 'utf8');
+    expect(csvText).toBe(`${columns.map((c) => c.name).join(',')}\n${formatRows('csv', columns, rows)}`);
   });
 
   it('Parquet in (dx as a list column) equals JSONL in', async () => {

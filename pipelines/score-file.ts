@@ -8,6 +8,7 @@ import {
   formatOf,
   stageParquetAsCsv,
   parseRawRecord,
+  splitRows,
   type RawChunk,
   type SourceRecord,
   type TableFormat,
@@ -18,10 +19,18 @@ import {
   type ModelTables,
   type ModelVersion,
 } from '../data/reference/cms-hcc-tables.ts';
-import { checkScoreHeader, parseScoreRow, type ScoreInputRow } from '../data/score-input.ts';
+import { checkScoreHeader, parseScoreFields, parseScoreRow, type ScoreInputRow } from '../data/score-input.ts';
+import { csvField } from '../data/csv.ts';
 import { TableWriter, formatRows, type Column, type Row } from '../data/table-writer.ts';
 import { runScoreWorkers } from './score-workers.ts';
-import { CodeDictionary, compileModel, scoreBatch, toMemberBatch, type CompiledModel } from '../scoring/batch.ts';
+import {
+  CodeDictionary,
+  MemberBatchBuilder,
+  compileModel,
+  scoreBatch,
+  type CompiledModel,
+  type MemberBatch,
+} from '../scoring/batch.ts';
 import { calculateResolved } from '../scoring/calculate.ts';
 import { resolveDemographics, type Demographics } from '../scoring/demographics.ts';
 import {
@@ -143,7 +152,8 @@ export class ChunkScorer {
   private readonly tables: Partial<Record<ModelVersion, ModelTables>> = {};
   /** Compiled on first use: a main thread that hands every chunk to workers never needs them. */
   private compiled: Partial<Record<ModelVersion, CompiledModel>> | undefined;
-  private readonly dictionary = new CodeDictionary();
+  /** Only codes some model maps get an id: the others cannot change a score. */
+  private readonly dictionary = new CodeDictionary((code) => this.models.some((m) => this.tables[m]!.dxToCc.has(code)));
 
   constructor(readonly ctx: ScoreContext) {
     this.params = scoringParameters(ctx.paymentYear, ctx.model, ctx.overrides);
@@ -154,37 +164,88 @@ export class ChunkScorer {
 
   scoreRecords(records: readonly SourceRecord[]): ChunkResult {
     const { ctx } = this;
-    const accepted: Accepted[] = [];
     const bad: Row[] = [];
     const byField: Record<string, number> = {};
-    for (const rec of records) {
-      try {
-        if (rec.record === undefined) throw new InputError(rec.error ?? 'unreadable row', { row: rec.row });
-        const input = parseScoreRow(rec.record, rec.row, ctx.input);
-        accepted.push({ input, demographics: resolveDemographics(input, ctx.paymentYear) });
-      } catch (e) {
-        if (!(e instanceof InputError)) throw e;
-        const field = e.field ?? '';
-        bad.push({ file: ctx.input, row: rec.row, field, reason: e.reason });
-        byField[field || 'row'] = (byField[field || 'row'] ?? 0) + 1;
+    const quarantine = (row: number, e: unknown): void => {
+      if (!(e instanceof InputError)) throw e;
+      const field = e.field ?? '';
+      bad.push({ file: ctx.input, row, field, reason: e.reason });
+      byField[field || 'row'] = (byField[field || 'row'] ?? 0) + 1;
+    };
+    let out: string;
+    let scored: number;
+    if (ctx.explain) {
+      const rows: Row[] = [];
+      for (const rec of records) {
+        try {
+          if (rec.record === undefined) throw new InputError(rec.error ?? 'unreadable row', { row: rec.row });
+          const input = parseScoreRow(rec.record, rec.row, ctx.input);
+          const accepted = { input, demographics: resolveDemographics(input, ctx.paymentYear) };
+          rows.push(explainedRow(accepted, this.models, this.tables, this.params, ctx.annualBaseRate, ctx.outFormat));
+        } catch (e) {
+          quarantine(rec.row, e);
+        }
       }
-    }
-    let rows: Row[] = [];
-    if (accepted.length > 0) {
-      rows = ctx.explain
-        ? accepted.map((a) =>
-            explainedRow(a, this.models, this.tables, this.params, ctx.annualBaseRate, ctx.outFormat),
-          )
-        : batchRows(accepted, this.models, this.compiledModels(), this.params, ctx.annualBaseRate, this.dictionary);
+      out = formatRows(ctx.outFormat, this.columns, rows);
+      scored = rows.length;
+    } else {
+      // The batch path: validated fields go straight into columns, codes into dictionary ids.
+      const batch = new MemberBatchBuilder(this.dictionary, records.length);
+      const ids: string[] = [];
+      const demographics: Demographics[] = [];
+      for (const rec of records) {
+        try {
+          if (rec.record === undefined) throw new InputError(rec.error ?? 'unreadable row', { row: rec.row });
+          const input = parseScoreFields(rec.record, rec.row, ctx.input);
+          const d = resolveDemographics(input, ctx.paymentYear);
+          batch.add(d, input.dx);
+          ids.push(input.id);
+          demographics.push(d);
+        } catch (e) {
+          quarantine(rec.row, e);
+        }
+      }
+      out = ids.length === 0 ? '' : this.batchText(batch.finish(), ids, demographics);
+      scored = ids.length;
     }
     return {
-      out: formatRows(ctx.outFormat, this.columns, rows),
+      out,
       rejected: formatRows('csv', QUARANTINE_COLUMNS, bad),
       read: records.length,
-      scored: accepted.length,
+      scored,
       quarantined: bad.length,
       byField,
     };
+  }
+
+  /**
+   * Scores a batch and formats its output lines directly (no object per row): the same text
+   * formatRows gives for these columns, which a test holds.
+   */
+  private batchText(batch: MemberBatch, ids: readonly string[], demographics: readonly Demographics[]): string {
+    const { models, params, ctx } = this;
+    const compiled = this.compiledModels();
+    const raw = models.map((m) => scoreBatch(compiled[m]!, batch));
+    const byModel: Partial<Record<ModelVersion, Float64Array>> = {};
+    models.forEach((m, k) => (byModel[m] = raw[k]));
+    const pay = paymentScores(byModel, params, batch.size);
+    const jsonl = ctx.outFormat === 'jsonl';
+    const rawKeys = models.map((m) => (jsonl ? `,"raw_${m.toLowerCase()}":` : ','));
+    const year = String(params.paymentYear);
+    let text = '';
+    for (let i = 0; i < batch.size; i++) {
+      const d = demographics[i]!;
+      const rev = revenue(pay[i]!, ctx.annualBaseRate);
+      let line = jsonl
+        ? `{"id":${JSON.stringify(ids[i])},"payment_year":${year},"segment":"${d.segment}","age":${d.age}`
+        : `${csvField(ids[i]!)},${year},${d.segment},${d.age}`;
+      for (let k = 0; k < raw.length; k++) line += rawKeys[k]! + raw[k]![i]!;
+      line += jsonl
+        ? `,"payment_score":${pay[i]},"revenue_annual":${rev.annual},"revenue_pmpm":${rev.pmpm}}\n`
+        : `,${pay[i]},${rev.annual},${rev.pmpm}\n`;
+      text += line;
+    }
+    return text;
   }
 
   private compiledModels(): Partial<Record<ModelVersion, CompiledModel>> {
@@ -197,7 +258,11 @@ export class ChunkScorer {
   }
 
   scoreRaw(format: 'jsonl' | 'csv', chunk: RawChunk, inputColumns: readonly string[] | undefined): ChunkResult {
-    return this.scoreRecords(chunk.texts.map((t, i) => parseRawRecord(format, t, chunk.startRow + i, inputColumns)));
+    const texts = splitRows(format, chunk.text);
+    if (texts.length !== chunk.rows) {
+      throw new Error(`a block of ${chunk.rows} rows from row ${chunk.startRow} split into ${texts.length}`);
+    }
+    return this.scoreRecords(texts.map((t, i) => parseRawRecord(format, t, chunk.startRow + i, inputColumns)));
   }
 }
 
@@ -284,37 +349,6 @@ export async function scoreFile(opts: ScoreFileOptions, onProgress?: ProgressFn)
     await staged?.cleanup();
   }
   return summary;
-}
-
-function batchRows(
-  accepted: readonly Accepted[],
-  models: readonly ModelVersion[],
-  compiled: Partial<Record<ModelVersion, CompiledModel>>,
-  params: PaymentParameters,
-  annualBaseRate: number,
-  dictionary: CodeDictionary,
-): Row[] {
-  const batch = toMemberBatch(
-    accepted.map((a) => ({ demographics: a.demographics, dx: a.input.dx })),
-    dictionary,
-  );
-  const raw: Partial<Record<ModelVersion, Float64Array>> = {};
-  for (const m of models) raw[m] = scoreBatch(compiled[m]!, batch);
-  const pay = paymentScores(raw, params, batch.size);
-  return accepted.map((a, i) => {
-    const row: Row = {
-      id: a.input.id,
-      payment_year: params.paymentYear,
-      segment: a.demographics.segment,
-      age: a.demographics.age,
-    };
-    for (const m of models) row[`raw_${m.toLowerCase()}`] = raw[m]![i];
-    const rev = revenue(pay[i]!, annualBaseRate);
-    row.payment_score = pay[i]!;
-    row.revenue_annual = rev.annual;
-    row.revenue_pmpm = rev.pmpm;
-    return row;
-  });
 }
 
 function explainedRow(

@@ -27,7 +27,7 @@ export async function runScoreWorkers(
   take: (r: ChunkResult) => Promise<void>,
 ): Promise<void> {
   const init: WorkerInit = { ctx, format, columns };
-  const workers = Array.from({ length: count }, () => new Worker(ENTRY, { workerData: init }));
+  const workers = Array.from({ length: count }, () => new Worker(ENTRY, { workerData: init, resourceLimits: { maxYoungGenerationSizeMb: 96 }}));
   const waiting = new Map<number, { resolve: (r: ChunkResult) => void; reject: (e: Error) => void }>();
   const fail = (e: Error): void => {
     for (const w of waiting.values()) w.reject(e);

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../data/random.ts';
 import { SEGMENTS, loadModelTables, type Segment, type Sex } from '../data/reference/cms-hcc-tables.ts';
-import { compileModel, scoreBatch, toMemberBatch } from './batch.ts';
+import { CodeDictionary, IdList, compileModel, scoreBatch, toMemberBatch } from './batch.ts';
 import { calculateRaf } from './calculate.ts';
 import { resolveDemographics, type Demographics } from './demographics.ts';
 
@@ -63,6 +63,44 @@ describe.each([
     });
     // The population must exercise HCCs, not only demographics.
     expect(withHccs).toBeGreaterThan(2000);
+    // The same codes as '|'-separated text (the CSV form) score the same.
+    const joined = members.map((m) => ({ demographics: m.demographics, dx: m.dx.join('|') }));
+    expect([...scoreBatch(compiled, toMemberBatch(joined))]).toEqual([...raw]);
+    // Leaving out the codes the model does not map changes no score.
+    const mappedOnly = new CodeDictionary((code) => tables.dxToCc.has(code));
+    expect([...scoreBatch(compiled, toMemberBatch(joined, mappedOnly))]).toEqual([...raw]);
+    expect(mappedOnly.codes.every((c) => tables.dxToCc.has(c))).toBe(true);
+  });
+});
+
+describe('CodeDictionary', () => {
+  it('gives a code one id however it is written, and keeps codes that do not pack as text', () => {
+    const d = new CodeDictionary();
+    const ids = new IdList();
+    d.encodeAll(['E11.9', ' e119 ', 'E119', 'I5022', 'ABCDEFGHIJ', 'E1 19', '', '  '], ids);
+    d.encodeAll('E119| i50.22 ||ABCDEFGHIJ', ids);
+    const got = [...ids.ids.subarray(0, ids.length)];
+    // Blank codes are skipped; E11.9 in any spelling is one id; long and spaced codes stay text.
+    expect(got).toEqual([0, 0, 0, 1, 2, 3, 0, 1, 2]);
+    expect(d.codes).toEqual(['E119', 'I5022', 'ABCDEFGHIJ', 'E1 19']);
+  });
+
+  it('gives no id to codes that keep leaves out, however they are written', () => {
+    const d = new CodeDictionary((code) => code.startsWith('E'));
+    const ids = new IdList();
+    d.encodeAll('I50.22|e11.9|E119|I5022|E-11', ids);
+    expect([...ids.ids.subarray(0, ids.length)]).toEqual([0, 0, 1]);
+    expect(d.codes).toEqual(['E119', 'E-11']);
+    expect(d.encode('I50.22')).toBe(-1);
+  });
+
+  it('keeps ids stable while the table grows past its first size', () => {
+    const d = new CodeDictionary();
+    const codes = Array.from({ length: 20000 }, (_, i) => `Z${String(i).padStart(5, '0')}`);
+    const first = codes.map((c) => d.encode(c));
+    expect(first).toEqual(codes.map((_, i) => i));
+    expect(codes.map((c) => d.encode(c.toLowerCase()))).toEqual(first);
+    expect(d.codes).toEqual(codes);
   });
 });
 

@@ -7,23 +7,163 @@ import { MAX_AGE, ageBand, newEnrolleeAgeBand, type Demographics } from './demog
 import { normalizeDiagnosisCode } from './normalize-diagnosis-codes.ts';
 
 /**
- * Diagnosis codes as written, each given a small integer id once (dictionary encoding, as Arrow
- * dictionary columns do), so that scoring indexes arrays instead of hashing strings. One
- * dictionary can serve every batch of a file and every model.
+ * Diagnosis codes, each given a small integer id once (dictionary encoding, as Arrow dictionary
+ * columns do), so that scoring indexes arrays instead of hashing strings. One dictionary can serve
+ * every batch of a file and every model.
+ *
+ * Codes of up to 8 letters and digits (every ICD-10-CM code) are normalised as they are read
+ * (trim, upper-case, drop dots: as normalizeDiagnosisCode) and packed into a number, 6 bits a
+ * character, so that reading a '|'-separated list makes no string per code. Anything else keeps
+ * its text and goes through a Map.
+ *
+ * With `keep`, codes it rejects (given the normalised code) get no id and are left out of
+ * batches: scoring ignores codes its models do not map, so a scorer keeps only those.
  */
 export class CodeDictionary {
-  readonly ids = new Map<string, number>();
-  readonly codes: string[] = [];
+  constructor(private readonly keep?: (normalizedCode: string) => boolean) {}
 
+  /** Code as written -> id, or -1 when left out. */
+  readonly ids = new Map<string, number>();
+  /** By id: the code as written, or normalised for packed codes. */
+  readonly codes: string[] = [];
+  /** Open addressing: packed code (0 = empty slot) -> id. */
+  private keys = new Float64Array(1 << 12);
+  private values = new Int32Array(1 << 12);
+  private bits = 12;
+  private packedCount = 0;
+
+  /** The code's id; -1 for a blank code or one that `keep` leaves out. */
   encode(code: string): number {
+    const packed = packCode(code, 0, code.length);
+    return packed > 0 ? this.encodePacked(packed) : packed === 0 ? this.encodeText(code) : -1;
+  }
+
+  private newId(code: string, normalized: string): number {
+    if (this.keep !== undefined && !this.keep(normalized)) return -1;
+    this.codes.push(code);
+    return this.codes.length - 1;
+  }
+
+  private encodeText(code: string): number {
     let id = this.ids.get(code);
     if (id === undefined) {
-      id = this.codes.length;
+      id = this.newId(code, normalizeDiagnosisCode(code));
       this.ids.set(code, id);
-      this.codes.push(code);
     }
     return id;
   }
+
+  private encodePacked(key: number): number {
+    const mask = (1 << this.bits) - 1;
+    let slot = hashPacked(key, this.bits);
+    for (;;) {
+      const k = this.keys[slot]!;
+      if (k === key) return this.values[slot]!;
+      if (k === 0) break;
+      slot = (slot + 1) & mask;
+    }
+    const code = unpackCode(key);
+    const id = this.newId(code, code);
+    this.keys[slot] = key;
+    this.values[slot] = id;
+    if (++this.packedCount * 2 > this.keys.length) this.grow();
+    return id;
+  }
+
+  private grow(): void {
+    const { keys, values } = this;
+    this.bits++;
+    this.keys = new Float64Array(1 << this.bits);
+    this.values = new Int32Array(1 << this.bits);
+    const mask = (1 << this.bits) - 1;
+    for (let s = 0; s < keys.length; s++) {
+      const key = keys[s]!;
+      if (key === 0) continue;
+      let slot = hashPacked(key, this.bits);
+      while (this.keys[slot] !== 0) slot = (slot + 1) & mask;
+      this.keys[slot] = key;
+      this.values[slot] = values[s]!;
+    }
+  }
+
+  /**
+   * Encodes a member's codes, a list or '|'-separated text, appending their ids to `into`.
+   * Blank codes (empty, or spaces) are skipped: they map to nothing.
+   */
+  encodeAll(dx: readonly string[] | string, into: IdList): void {
+    if (typeof dx !== 'string') {
+      for (const code of dx) {
+        const id = this.encode(code);
+        if (id >= 0) into.push(id);
+      }
+      return;
+    }
+    let start = 0;
+    const n = dx.length;
+    while (start <= n) {
+      let end = dx.indexOf('|', start);
+      if (end < 0) end = n;
+      const packed = packCode(dx, start, end);
+      const id = packed > 0 ? this.encodePacked(packed) : packed === 0 ? this.encodeText(dx.slice(start, end)) : -1;
+      if (id >= 0) into.push(id);
+      start = end + 1;
+    }
+  }
+}
+
+/** A growable list of code ids. */
+export class IdList {
+  ids = new Int32Array(1 << 16);
+  length = 0;
+
+  push(id: number): void {
+    if (this.length === this.ids.length) {
+      const grown = new Int32Array(this.ids.length * 2);
+      grown.set(this.ids);
+      this.ids = grown;
+    }
+    this.ids[this.length++] = id;
+  }
+}
+
+const PACK_DIGITS = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+
+/**
+ * Packs text[start, end) normalised (trimmed, upper-cased, dots dropped) into a number: each
+ * character 1..36 in 6 bits. Returns -1 for a blank code, 0 when the code does not pack (longer
+ * than 8, or another character) and must be kept as text.
+ */
+function packCode(text: string, start: number, end: number): number {
+  let key = 0;
+  let len = 0;
+  let trailingSpace = false;
+  for (let k = start; k < end; k++) {
+    let c = text.charCodeAt(k);
+    if (c === 46) continue; // '.'
+    if (c === 32 || c === 9 || c === 13 || c === 10) {
+      if (len > 0) trailingSpace = true;
+      continue;
+    }
+    if (trailingSpace) return 0;
+    if (c >= 97 && c <= 122) c -= 32;
+    let v: number;
+    if (c >= 48 && c <= 57) v = c - 47;
+    else if (c >= 65 && c <= 90) v = c - 54;
+    else return 0;
+    if (++len > 8) return 0;
+    key = key * 64 + v;
+  }
+  return len === 0 ? -1 : key;
+}
+
+function unpackCode(key: number): string {
+  let s = '';
+  for (let k = key; k > 0; k = Math.floor(k / 64)) s = PACK_DIGITS[(k % 64) - 1]! + s;
+  return s;
+}
+
+function hashPacked(key: number, bits: number): number {
+  return (Math.imul(key | 0, 0x9e3779b1) ^ Math.imul((key / 4294967296) | 0, 0x85ebca6b)) >>> (32 - bits);
 }
 
 /** Members as columns. Codes of member i are dxIds[dxStart[i]] .. dxIds[dxStart[i+1]-1]. */
@@ -53,8 +193,8 @@ interface CodeEntry {
 interface CompiledEdit {
   /** Per clause: sex (0 any, 1 M, 2 F), min age, max age. */
   clauses: Int16Array;
-  /** CC to assign, or -1 to invalidate. */
-  cc: number;
+  /** The CCs the code gets when the edit holds: one, or none (the code is invalidated). */
+  ccs: Int16Array;
 }
 
 export interface CompiledModel {
@@ -105,7 +245,7 @@ export function compileModel(t: ModelTables): CompiledModel {
     clauses: Int16Array.from(
       e.when.flatMap((c) => [c.sex === 'M' ? 1 : c.sex === 'F' ? 2 : 0, c.minAge ?? -1, c.maxAge ?? 999]),
     ),
-    cc: e.action.kind === 'cc' ? e.action.cc : -1,
+    ccs: Int16Array.from(e.action.kind === 'cc' ? [e.action.cc] : []),
   }));
   const codes = new Map<string, CodeEntry>();
   for (const [code, ccs] of t.dxToCc) {
@@ -257,12 +397,13 @@ export function scoreBatch(
     for (let k = b.dxStart[i]!; k < end; k++) {
       const entry = resolved[dxIds[k]!]!;
       if (entry === null) continue;
-      let ccs: ArrayLike<number> = entry.ccs;
+      // Always an Int16Array, so this loop stays monomorphic (V8 deoptimised it on mixed arrays).
+      let ccs = entry.ccs;
       if (entry.edits.length > 0) {
         for (let e = 0; e < entry.edits.length; e++) {
           const edit = m.edits[entry.edits[e]!]!;
           if (editHolds(edit, age, sex)) {
-            ccs = edit.cc < 0 ? [] : [edit.cc];
+            ccs = edit.ccs;
             break;
           }
         }
@@ -330,34 +471,81 @@ export function scoreBatch(
   return out;
 }
 
+/** Builds a batch member by member; pass one dictionary to reuse it across batches. */
+export class MemberBatchBuilder {
+  private sex: Uint8Array;
+  private age: Uint8Array;
+  private segment: Uint8Array;
+  private orec: Uint8Array;
+  private medicaid: Uint8Array;
+  private dxStart: Int32Array;
+  private readonly dx = new IdList();
+  size = 0;
+
+  constructor(
+    readonly dictionary: CodeDictionary = new CodeDictionary(),
+    private capacity = 1024,
+  ) {
+    this.sex = new Uint8Array(capacity);
+    this.age = new Uint8Array(capacity);
+    this.segment = new Uint8Array(capacity);
+    this.orec = new Uint8Array(capacity);
+    this.medicaid = new Uint8Array(capacity);
+    this.dxStart = new Int32Array(capacity + 1);
+  }
+
+  add(d: Demographics, dx: readonly string[] | string): void {
+    if (this.size === this.capacity) this.grow();
+    const i = this.size++;
+    this.sex[i] = d.sex === 'M' ? 1 : 2;
+    this.age[i] = d.age;
+    this.segment[i] = SEGMENT_INDEX.get(d.segment)!;
+    this.orec[i] = d.orec.charCodeAt(0) - 48;
+    this.medicaid[i] = d.medicaid ? 1 : 0;
+    this.dictionary.encodeAll(dx, this.dx);
+    this.dxStart[i + 1] = this.dx.length;
+  }
+
+  private grow(): void {
+    const c = this.capacity * 2;
+    const widen = <T extends Uint8Array | Int32Array>(a: T, n: number): T => {
+      const b = new (a.constructor as new (n: number) => T)(n);
+      b.set(a);
+      return b;
+    };
+    this.sex = widen(this.sex, c);
+    this.age = widen(this.age, c);
+    this.segment = widen(this.segment, c);
+    this.orec = widen(this.orec, c);
+    this.medicaid = widen(this.medicaid, c);
+    this.dxStart = widen(this.dxStart, c + 1);
+    this.capacity = c;
+  }
+
+  finish(): MemberBatch {
+    const n = this.size;
+    return {
+      size: n,
+      sex: this.sex.subarray(0, n),
+      age: this.age.subarray(0, n),
+      segment: this.segment.subarray(0, n),
+      orec: this.orec.subarray(0, n),
+      medicaid: this.medicaid.subarray(0, n),
+      dxStart: this.dxStart.subarray(0, n + 1),
+      dxIds: this.dx.ids.subarray(0, this.dx.length),
+      dictionary: this.dictionary,
+    };
+  }
+}
+
+const SEGMENT_INDEX = new Map<string, number>(SEGMENTS.map((s, i) => [s, i]));
+
 /** Builds a batch from resolved members; pass one dictionary to reuse it across batches. */
 export function toMemberBatch(
-  members: readonly { demographics: Demographics; dx: readonly string[] }[],
+  members: readonly { demographics: Demographics; dx: readonly string[] | string }[],
   dictionary: CodeDictionary = new CodeDictionary(),
 ): MemberBatch {
-  const n = members.length;
-  let nCodes = 0;
-  for (const m of members) nCodes += m.dx.length;
-  const batch: MemberBatch = {
-    size: n,
-    sex: new Uint8Array(n),
-    age: new Uint8Array(n),
-    segment: new Uint8Array(n),
-    orec: new Uint8Array(n),
-    medicaid: new Uint8Array(n),
-    dxStart: new Int32Array(n + 1),
-    dxIds: new Int32Array(nCodes),
-    dictionary,
-  };
-  let k = 0;
-  members.forEach(({ demographics: d, dx: codes }, i) => {
-    batch.sex[i] = d.sex === 'M' ? 1 : 2;
-    batch.age[i] = d.age;
-    batch.segment[i] = SEGMENTS.indexOf(d.segment);
-    batch.orec[i] = Number(d.orec);
-    batch.medicaid[i] = d.medicaid ? 1 : 0;
-    for (const c of codes) batch.dxIds[k++] = dictionary.encode(c);
-    batch.dxStart[i + 1] = k;
-  });
-  return batch;
+  const b = new MemberBatchBuilder(dictionary, Math.max(1, members.length));
+  for (const m of members) b.add(m.demographics, m.dx);
+  return b.finish();
 }

@@ -1,0 +1,111 @@
+// Reading rows: a CSV row's plain split (the fast path) must give what the RFC 4180 parser
+// gives, and unreadable rows come back with their row number and reason, never skipped.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseCsv, parseCsvObjects } from './csv.ts';
+import { createRng } from './random.ts';
+import { openRecordSource, parseRawRecord, type SourceRecord } from './record-readers.ts';
+
+const columns = ['a', 'b', 'c'];
+
+function rfc4180(text: string): string[] {
+  let fields: string[] = [];
+  parseCsv(text, (f) => {
+    fields = f;
+    return false;
+  });
+  return fields;
+}
+
+describe('parseRawRecord, CSV', () => {
+  it.each([
+    'x,y,z',
+    'x,y,z\r',
+    'x,,',
+    ',,',
+    '"x,1",y,z',
+    '"say ""hi""",y,z\r',
+    '"two\nlines",y,z',
+    'x\ry,z,w',
+    ' x , y ,z ',
+  ])('%j reads as the RFC 4180 parser reads it', (text) => {
+    const r = parseRawRecord('csv', text, 7, columns);
+    const fields = rfc4180(text);
+    if (fields.length === 3) {
+      expect(r).toEqual({ row: 7, record: { a: fields[0], b: fields[1], c: fields[2] } });
+    } else {
+      expect(r).toEqual({ row: 7, error: `expected 3 fields as in the header, found ${fields.length}` });
+    }
+  });
+
+  it('a row with too few or too many fields is an error naming both counts', () => {
+    expect(parseRawRecord('csv', 'x,y', 3, columns)).toEqual({ row: 3, error: 'expected 3 fields as in the header, found 2' });
+    expect(parseRawRecord('csv', 'x,y,z,w', 4, columns)).toEqual({ row: 4, error: 'expected 3 fields as in the header, found 4' });
+  });
+
+  it('an empty line is an error, not a skipped row', () => {
+    expect(parseRawRecord('csv', '', 5, columns)).toEqual({ row: 5, error: 'empty line' });
+    expect(parseRawRecord('csv', '\r', 6, columns)).toEqual({ row: 6, error: 'empty line' });
+  });
+});
+
+describe('parseRawRecord, JSONL', () => {
+  it('reads an object, strips a BOM on row 1 and a CR at the end', () => {
+    expect(parseRawRecord('jsonl', '\ufeff{"a":1}\r', 1, undefined)).toEqual({ row: 1, record: { a: 1 } });
+  });
+
+  it('names what is wrong with a line that is not an object', () => {
+    expect(parseRawRecord('jsonl', '[1]', 2, undefined)).toEqual({ row: 2, error: 'expected a JSON object' });
+    expect(parseRawRecord('jsonl', '  ', 3, undefined)).toEqual({ row: 3, error: 'empty line' });
+    expect(parseRawRecord('jsonl', '{"a":', 4, undefined).error).toMatch(/^not valid JSON/);
+  });
+});
+
+describe('openRecordSource reads files in blocks of whole rows', () => {
+  // Over 1 MiB, so rows (and quoted newlines) straddle the reader's block boundaries.
+  const dir = mkdtempSync(join(tmpdir(), 'rafcast-read-'));
+  const rng = createRng(11);
+  const rows = Array.from({ length: 40000 }, (_, i) => {
+    const r = rng.next();
+    const b = r < 0.05 ? `"line one\nline ""two"", and three"` : r < 0.1 ? `"a,b"` : `v${i}`;
+    return `id${i},${b},${'x'.repeat(rng.int(30))}`;
+  });
+
+  async function readAll(path: string, format: 'csv' | 'jsonl') {
+    const source = await openRecordSource(path, format);
+    const out: SourceRecord[] = [];
+    for await (const chunk of source.chunks()) out.push(...chunk);
+    return out;
+  }
+
+  it.each([
+    ['LF, final newline', '\n', true],
+    ['CRLF, no final newline', '\r\n', false],
+  ])('CSV with quoted newlines and commas (%s) reads as one RFC 4180 parse of the whole file', async (_, eol, last) => {
+    const text = `\ufeffid,b,c${eol}${rows.join(eol)}${last ? eol : ''}`;
+    const path = join(dir, `in-${eol.length}.csv`);
+    writeFileSync(path, text);
+    const got = await readAll(path, 'csv');
+    const want = parseCsvObjects(text);
+    expect(got.length).toBe(rows.length);
+    expect(got.map((r) => r.row)).toEqual(rows.map((_, i) => i + 1));
+    expect(got.map((r) => r.record)).toEqual(want);
+  });
+
+  it('JSONL rows keep their numbers; a last line without newline is read', async () => {
+    const path = join(dir, 'in.jsonl');
+    writeFileSync(path, rows.map((r, i) => JSON.stringify({ i, r })).join('\n'));
+    const got = await readAll(path, 'jsonl');
+    expect(got.length).toBe(rows.length);
+    expect(got.every((g, i) => g.row === i + 1 && (g.record as { i: number }).i === i)).toBe(true);
+  });
+
+  it('a CSV of a header alone has no rows; an empty file is a header error', async () => {
+    writeFileSync(join(dir, 'h.csv'), 'id,b,c');
+    expect(await readAll(join(dir, 'h.csv'), 'csv')).toEqual([]);
+    writeFileSync(join(dir, 'e.csv'), '');
+    await expect(openRecordSource(join(dir, 'e.csv'), 'csv')).rejects.toThrow(/empty: no header/);
+  });
+});
