@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { ConfigError, InputError } from './errors.ts';
 import { parseCsv } from './csv.ts';
+import { parseFlatJsonObject } from './flat-json.ts';
 import { openDuckDb, sqlString } from './duckdb.ts';
 
 export type TableFormat = 'jsonl' | 'csv' | 'parquet';
@@ -154,6 +155,8 @@ export function parseRawRecord(
     let line = row === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
     if (line.endsWith('\r')) line = line.slice(0, -1);
     if (line.trim() === '') return { row, error: 'empty line' };
+    const flat = parseFlatJsonObject(line);
+    if (flat !== undefined) return { row, record: flat };
     try {
       const value: unknown = JSON.parse(line);
       if (value === null || typeof value !== 'object' || Array.isArray(value)) return { row, error: 'expected a JSON object' };

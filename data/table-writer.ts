@@ -15,6 +15,30 @@ export interface Column {
 
 export type Row = Record<string, unknown>;
 
+/**
+ * String(x) for an x that is a whole number of 1/scale (scale 10, 100 or 1000: scores and
+ * dollars), by integer arithmetic, which is a few times faster than the float-to-text algorithm.
+ * Any other x gets String(x). Exact: k / scale is the double nearest the decimal, whose shortest
+ * text is that decimal without trailing zeros.
+ */
+export function decimalText(x: number, scale: 10 | 100 | 1000): string {
+  const k = Math.round(x * scale);
+  if (k / scale !== x || k > 0x3fffffff || k < -0x3fffffff) return String(x);
+  if (k === 0) return '0';
+  const a = k < 0 ? -k : k;
+  const whole = Math.floor(a / scale);
+  let frac = a - whole * scale;
+  const sign = k < 0 ? '-' : '';
+  if (frac === 0) return `${sign}${whole}`;
+  let places = scale === 1000 ? 3 : scale === 100 ? 2 : 1;
+  while (frac % 10 === 0) {
+    frac /= 10;
+    places--;
+  }
+  const digits = String(frac);
+  return `${sign}${whole}.${digits.length < places ? '0'.repeat(places - digits.length) : ''}${digits}`;
+}
+
 function csvValue(v: unknown, type: ColumnType): string {
   if (typeof v === 'number') return String(v);
   if (v === undefined || v === null) return '';

@@ -21,7 +21,7 @@ import {
 } from '../data/reference/cms-hcc-tables.ts';
 import { checkScoreHeader, parseScoreFields, parseScoreRow, type ScoreInputRow } from '../data/score-input.ts';
 import { csvField } from '../data/csv.ts';
-import { TableWriter, formatRows, type Column, type Row } from '../data/table-writer.ts';
+import { TableWriter, decimalText, formatRows, type Column, type Row } from '../data/table-writer.ts';
 import { runScoreWorkers } from './score-workers.ts';
 import {
   CodeDictionary,
@@ -239,10 +239,11 @@ export class ChunkScorer {
       let line = jsonl
         ? `{"id":${JSON.stringify(ids[i])},"payment_year":${year},"segment":"${d.segment}","age":${d.age}`
         : `${csvField(ids[i]!)},${year},${d.segment},${d.age}`;
-      for (let k = 0; k < raw.length; k++) line += rawKeys[k]! + raw[k]![i]!;
-      line += jsonl
-        ? `,"payment_score":${pay[i]},"revenue_annual":${rev.annual},"revenue_pmpm":${rev.pmpm}}\n`
-        : `,${pay[i]},${rev.annual},${rev.pmpm}\n`;
+      for (let k = 0; k < raw.length; k++) line += rawKeys[k]! + decimalText(raw[k]![i]!, 1000);
+      const money = `${decimalText(pay[i]!, 1000)},${jsonl ? '"revenue_annual":' : ''}${decimalText(rev.annual, 100)},${
+        jsonl ? '"revenue_pmpm":' : ''
+      }${decimalText(rev.pmpm, 100)}`;
+      line += jsonl ? `,"payment_score":${money}}\n` : `,${money}\n`;
       text += line;
     }
     return text;

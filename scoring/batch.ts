@@ -202,8 +202,8 @@ export interface CompiledModel {
   paymentYear: number;
   /** Normalised code -> its CCs and the age/sex edits that list it. */
   codes: Map<string, CodeEntry>;
-  /** Per dictionary: entry by code id (null: maps to nothing), filled as codes are met. */
-  resolved: WeakMap<CodeDictionary, (CodeEntry | null)[]>;
+  /** Per dictionary: each code id's CCs and edits, filled as codes are met. */
+  resolved: WeakMap<CodeDictionary, ResolvedCodes>;
   edits: CompiledEdit[];
   nCc: number;
   isPayment: Uint8Array;
@@ -353,6 +353,57 @@ export function compileModel(t: ModelTables): CompiledModel {
   };
 }
 
+/**
+ * Code ids -> CCs and age/sex edits as flat typed arrays (CSR): id i has ccs[ccStart[i] ..
+ * ccStart[i+1]) and edits[editStart[i] .. editStart[i+1]). Flat arrays keep the scoring loop on
+ * a few cache lines instead of one object per code.
+ */
+interface ResolvedCodes {
+  size: number;
+  ccStart: Int32Array;
+  ccs: Int16Array;
+  editStart: Int32Array;
+  edits: Int16Array;
+}
+
+function grown<T extends Int32Array | Int16Array>(a: T, min: number): T {
+  if (a.length >= min) return a;
+  const b = new (a.constructor as new (n: number) => T)(Math.max(min, a.length * 2));
+  b.set(a);
+  return b;
+}
+
+/** Resolves the dictionary's codes not yet seen by this model. */
+function resolveCodes(m: CompiledModel, dict: CodeDictionary): ResolvedCodes {
+  let r = m.resolved.get(dict);
+  if (r === undefined) {
+    r = { size: 0, ccStart: new Int32Array(1025), ccs: new Int16Array(1024), editStart: new Int32Array(1025), edits: new Int16Array(64) };
+    m.resolved.set(dict, r);
+  }
+  const n = dict.codes.length;
+  if (r.size === n) return r;
+  r.ccStart = grown(r.ccStart, n + 1);
+  r.editStart = grown(r.editStart, n + 1);
+  for (let id = r.size; id < n; id++) {
+    const raw = dict.codes[id]!;
+    const entry = m.codes.get(raw) ?? m.codes.get(normalizeDiagnosisCode(raw));
+    let c = r.ccStart[id]!;
+    let e = r.editStart[id]!;
+    if (entry !== undefined) {
+      r.ccs = grown(r.ccs, c + entry.ccs.length);
+      r.ccs.set(entry.ccs, c);
+      c += entry.ccs.length;
+      r.edits = grown(r.edits, e + entry.edits.length);
+      r.edits.set(entry.edits, e);
+      e += entry.edits.length;
+    }
+    r.ccStart[id + 1] = c;
+    r.editStart[id + 1] = e;
+  }
+  r.size = n;
+  return r;
+}
+
 function editHolds(e: CompiledEdit, age: number, sex: number): boolean {
   const c = e.clauses;
   for (let k = 0; k < c.length; k += 3) {
@@ -375,16 +426,8 @@ export function scoreBatch(
   const present = new Uint8Array(m.nCc);
   let touched = new Int16Array(256);
   let rules = new Int16Array(256);
-  const dict = b.dictionary;
-  let resolved = m.resolved.get(dict);
-  if (resolved === undefined) {
-    resolved = [];
-    m.resolved.set(dict, resolved);
-  }
-  for (let id = resolved.length; id < dict.codes.length; id++) {
-    const raw = dict.codes[id]!;
-    resolved.push(m.codes.get(raw) ?? m.codes.get(normalizeDiagnosisCode(raw)) ?? null);
-  }
+  const r = resolveCodes(m, b.dictionary);
+  const { ccStart, editStart, edits: codeEdits } = r;
   const dxIds = b.dxIds;
   for (let i = 0; i < b.size; i++) {
     const seg = b.segment[i]!;
@@ -395,34 +438,35 @@ export function scoreBatch(
     const end = b.dxStart[i + 1]!;
     let nTouched = 0;
     for (let k = b.dxStart[i]!; k < end; k++) {
-      const entry = resolved[dxIds[k]!]!;
-      if (entry === null) continue;
-      // Always an Int16Array, so this loop stays monomorphic (V8 deoptimised it on mixed arrays).
-      let ccs = entry.ccs;
-      if (entry.edits.length > 0) {
-        for (let e = 0; e < entry.edits.length; e++) {
-          const edit = m.edits[entry.edits[e]!]!;
-          if (editHolds(edit, age, sex)) {
-            ccs = edit.ccs;
-            break;
-          }
+      const id = dxIds[k]!;
+      let ccs = r.ccs;
+      let c0 = ccStart[id]!;
+      let c1 = ccStart[id + 1]!;
+      for (let e = editStart[id]!; e < editStart[id + 1]!; e++) {
+        const edit = m.edits[codeEdits[e]!]!;
+        if (editHolds(edit, age, sex)) {
+          ccs = edit.ccs;
+          c0 = 0;
+          c1 = ccs.length;
+          break;
         }
       }
-      for (let c = 0; c < ccs.length; c++) {
+      for (let c = c0; c < c1; c++) {
         const cc = ccs[c]!;
         if (present[cc] === 0) {
           present[cc] = 1;
           if (nTouched === touched.length) {
-            const grown = new Int16Array(touched.length * 2);
-            grown.set(touched);
-            touched = grown;
+            const wider = new Int16Array(touched.length * 2);
+            wider.set(touched);
+            touched = wider;
             rules = new Int16Array(touched.length);
           }
           touched[nTouched++] = cc;
         }
       }
     }
-    for (const d of m.drops) {
+    for (let q = 0; q < m.drops.length; q++) {
+      const d = m.drops[q]!;
       if (present[d.cc] === 1) {
         let keep = false;
         for (let u = 0; u < d.unlessAny.length; u++) if (present[d.unlessAny[u]!] === 1) keep = true;
