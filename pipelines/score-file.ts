@@ -1,6 +1,7 @@
 // `rafcast score`: members in a file -> CMS-HCC raw scores per model, payment score and revenue,
 // file to file. Bad rows go to a quarantine file with their row number and reason; the counts
 // reconcile (read = scored + quarantined). Outputs are written atomically, owner-only.
+import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { InputError, RafcastError } from '../data/errors.ts';
 import {
@@ -10,6 +11,7 @@ import {
   parseRawRecord,
   splitRows,
   type RawChunk,
+  type RecordSource,
   type SourceRecord,
   type TableFormat,
 } from '../data/record-readers.ts';
@@ -22,7 +24,7 @@ import {
 import { checkScoreHeader, parseScoreFields, parseScoreRow, type ScoreInputRow } from '../data/score-input.ts';
 import { csvField } from '../data/csv.ts';
 import { TableWriter, decimalText, formatRows, type Column, type Row } from '../data/table-writer.ts';
-import { runScoreWorkers } from './score-workers.ts';
+import { ScoreWorkerPool } from './score-workers.ts';
 import {
   CodeDictionary,
   MemberBatchBuilder,
@@ -249,6 +251,11 @@ export class ChunkScorer {
     return text;
   }
 
+  /** Compiles the models now rather than on the first block (workers do it while they wait). */
+  prepare(): void {
+    if (!this.ctx.explain) this.compiledModels();
+  }
+
   private compiledModels(): Partial<Record<ModelVersion, CompiledModel>> {
     if (this.compiled === undefined) {
       const compiled: Partial<Record<ModelVersion, CompiledModel>> = {};
@@ -268,7 +275,6 @@ export class ChunkScorer {
 }
 
 const PARALLEL_MIN_BYTES = 4 << 20;
-const PARALLEL_MIN_ROWS = 50_000;
 
 export async function scoreFile(opts: ScoreFileOptions, onProgress?: ProgressFn): Promise<ScoreFileSummary> {
   const inFormat = formatOf(opts.input, opts.inputFormat);
@@ -282,25 +288,38 @@ export async function scoreFile(opts: ScoreFileOptions, onProgress?: ProgressFn)
     outFormat: formatOf(opts.output, opts.outputFormat),
   };
   const scorer = new ChunkScorer(ctx);
-  let source = await openRecordSource(opts.input, inFormat);
-  const workers =
-    opts.workers ??
-    (source.total >= (source.unit === 'bytes' ? PARALLEL_MIN_BYTES : PARALLEL_MIN_ROWS) ? Math.min(4, availableParallelism()) : 0);
+  let size: number;
+  try {
+    size = (await stat(opts.input)).size;
+  } catch {
+    throw new InputError('no such file', { file: opts.input });
+  }
+  const workers = opts.workers ?? (size >= PARALLEL_MIN_BYTES ? Math.min(4, availableParallelism()) : 0);
+  const pool = workers > 0 ? new ScoreWorkerPool(workers, ctx) : undefined;
   // Parquet takes the CSV path when scored in parallel: DuckDB stages it, rows in order.
   let staged: { path: string; cleanup: () => Promise<void> } | undefined;
-  if (workers > 0 && source.format === 'parquet') {
-    staged = await stageParquetAsCsv(opts.input);
-    source = await openRecordSource(staged.path, 'csv');
-  }
-  if (source.columns !== undefined) {
-    try {
-      checkScoreHeader(source.columns, opts.input);
-    } catch (e) {
-      await staged?.cleanup();
-      throw e;
+  try {
+    let source = await openRecordSource(opts.input, inFormat);
+    if (pool !== undefined && source.format === 'parquet') {
+      staged = await stageParquetAsCsv(opts.input);
+      source = await openRecordSource(staged.path, 'csv');
     }
+    if (source.columns !== undefined) checkScoreHeader(source.columns, opts.input);
+    return await scoreSource(opts, scorer, source, pool, onProgress);
+  } finally {
+    await pool?.close();
+    await staged?.cleanup();
   }
+}
 
+async function scoreSource(
+  opts: ScoreFileOptions,
+  scorer: ChunkScorer,
+  source: RecordSource,
+  pool: ScoreWorkerPool | undefined,
+  onProgress?: ProgressFn,
+): Promise<ScoreFileSummary> {
+  const { ctx } = scorer;
   const quarantinePath = opts.quarantine ?? `${opts.output}.rejected.csv`;
   const out = await TableWriter.open(opts.output, ctx.outFormat, scorer.columns);
   const rejected = await TableWriter.open(quarantinePath, 'csv', QUARANTINE_COLUMNS);
@@ -324,8 +343,8 @@ export async function scoreFile(opts: ScoreFileOptions, onProgress?: ProgressFn)
   };
   const progress = (done: number): void => onProgress?.(done, source.total, source.unit);
   try {
-    if (workers > 0 && source.rawChunks !== undefined && source.format !== 'parquet') {
-      await runScoreWorkers(workers, ctx, source.format, source.columns, source.rawChunks(progress), take);
+    if (pool !== undefined && source.rawChunks !== undefined && source.format !== 'parquet') {
+      await pool.run(source.format, source.columns, source.rawChunks(progress), take);
     } else {
       for await (const chunk of source.chunks(progress)) await take(scorer.scoreRecords(chunk));
     }
@@ -346,8 +365,6 @@ export async function scoreFile(opts: ScoreFileOptions, onProgress?: ProgressFn)
     await out.abort();
     await rejected.abort();
     throw e;
-  } finally {
-    await staged?.cleanup();
   }
   return summary;
 }

@@ -1,23 +1,24 @@
-// The scoring worker thread: builds a ChunkScorer from the run's context and scores raw chunks.
+// The scoring worker thread: builds a ChunkScorer from the run's context, compiles its models
+// while the main thread opens the input, and scores the blocks it is sent.
 import { parentPort, workerData } from 'node:worker_threads';
 import { RafcastError } from '../data/errors.ts';
-import type { RawChunk } from '../data/record-readers.ts';
 import { ChunkScorer } from './score-file.ts';
-import type { WorkerInit, WorkerReply } from './score-workers.ts';
+import type { WorkerInit, WorkerReply, WorkerTask } from './score-workers.ts';
 
 const init = workerData as WorkerInit;
 const scorer = new ChunkScorer(init.ctx);
+scorer.prepare();
 
-parentPort!.on('message', (msg: { seq: number; chunk: RawChunk }) => {
+parentPort!.on('message', (task: WorkerTask) => {
   let reply: WorkerReply;
   try {
-    reply = { seq: msg.seq, result: scorer.scoreRaw(init.format, msg.chunk, init.columns) };
+    reply = { seq: task.seq, result: scorer.scoreRaw(task.format, task.chunk, task.columns) };
   } catch (e) {
     const err = e as Error;
     reply =
       e instanceof RafcastError
-        ? { seq: msg.seq, error: { message: err.message, code: e.code, unrecoverable: e.unrecoverable } }
-        : { seq: msg.seq, error: { message: err.stack ?? err.message } };
+        ? { seq: task.seq, error: { message: err.message, code: e.code, unrecoverable: e.unrecoverable } }
+        : { seq: task.seq, error: { message: err.stack ?? err.message } };
   }
   parentPort!.postMessage(reply);
 });

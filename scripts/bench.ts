@@ -1,22 +1,39 @@
 // `npm run bench`: speed figures, printed, never asserted. Each step runs in its own process so
-// its peak memory (max RSS) is its own. Sizes: BENCH_MEMBERS (default 1,000,000).
+// its peak memory (max RSS) is its own. File-to-file steps run BENCH_REPEATS times (default 3)
+// and print the median run with the range: this machine shares its host, and single runs of the
+// same code were seen to differ by 30%. Sizes: BENCH_MEMBERS (default 1,000,000).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const members = Number(process.env.BENCH_MEMBERS ?? 1_000_000);
-const steps = ['score-batch', 'score-file-jsonl', 'score-file-csv', 'score-file-parquet'];
+const repeats = Math.max(1, Number(process.env.BENCH_REPEATS ?? 3));
+const steps: [string, number][] = [
+  ['score-batch', 1],
+  ['score-file-jsonl', repeats],
+  ['score-file-csv', repeats],
+  ['score-file-parquet', repeats],
+];
 const script = fileURLToPath(new URL('./bench-steps.ts', import.meta.url));
+const rate = (line: string): number => Number(/([\d,]+) members\/s/.exec(line)?.[1]?.replaceAll(',', '') ?? NaN);
 
 console.log(`rafcast bench: ${members.toLocaleString('en-US')} members, about 8 codes each; node ${process.version}`);
-for (const step of steps) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', script, step, String(members)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    encoding: 'utf8',
-  });
-  if (r.status !== 0) {
-    console.log(`${step}: failed (exit ${r.status})`);
-    process.exitCode = 1;
-    continue;
+for (const [step, runs] of steps) {
+  const lines: string[] = [];
+  for (let r = 0; r < runs; r++) {
+    const p = spawnSync(process.execPath, ['--import', 'tsx', script, step, String(members)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      encoding: 'utf8',
+    });
+    if (p.status !== 0) {
+      console.log(`${step}: failed (exit ${p.status})`);
+      process.exitCode = 1;
+      break;
+    }
+    lines.push(p.stdout.trim());
   }
-  process.stdout.write(r.stdout);
+  if (lines.length < runs) continue;
+  lines.sort((a, b) => rate(a) - rate(b));
+  const median = lines[Math.floor(lines.length / 2)]!;
+  const range = runs > 1 ? ` [median of ${runs}; range ${rate(lines[0]!).toLocaleString('en-US')}-${rate(lines.at(-1)!).toLocaleString('en-US')}/s]` : '';
+  console.log(`${median}${range}`);
 }
