@@ -1,12 +1,20 @@
 // Reading rows: a CSV row's plain split (the fast path) must give what the RFC 4180 parser
 // gives, and unreadable rows come back with their row number and reason, never skipped.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCsv, parseCsvObjects } from './csv.ts';
 import { createRng } from './random.ts';
-import { openRecordSource, parseRawRecord, type SourceRecord } from './record-readers.ts';
+import { openDuckDb, sqlString } from './duckdb.ts';
+import {
+  fileBlocks,
+  openRecordSource,
+  openStagedSource,
+  parseRawRecord,
+  stageParquetAsCsv,
+  type SourceRecord,
+} from './record-readers.ts';
 
 const columns = ['a', 'b', 'c'];
 
@@ -107,5 +115,53 @@ describe('openRecordSource reads files in blocks of whole rows', () => {
     expect(await readAll(join(dir, 'h.csv'), 'csv')).toEqual([]);
     writeFileSync(join(dir, 'e.csv'), '');
     await expect(openRecordSource(join(dir, 'e.csv'), 'csv')).rejects.toThrow(/empty: no header/);
+  });
+});
+
+describe('fileBlocks follows a file while it is written', () => {
+  it('reads every byte a slow writer appends, then stops when the writer is done', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rafcast-follow-'));
+    const path = join(dir, 'growing.txt');
+    const parts = Array.from({ length: 30 }, (_, i) => `part ${i} `.repeat(50 + i) + '\n');
+    const written = (async () => {
+      for (const p of parts) {
+        appendFileSync(path, p);
+        await new Promise((r) => setTimeout(r, 3));
+      }
+    })();
+    const got: Buffer[] = [];
+    for await (const b of fileBlocks(path, 1000, written)) got.push(Buffer.from(b));
+    expect(Buffer.concat(got).toString('utf8')).toBe(parts.join(''));
+  });
+
+  it("throws the writer's failure", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rafcast-follow-'));
+    writeFileSync(join(dir, 'x.txt'), 'abc');
+    const failed = new Promise<void>((_, reject) => setTimeout(() => reject(new Error('writer broke')), 20));
+    const read = async () => {
+      for await (const _ of fileBlocks(join(dir, 'x.txt'), 1000, failed)) void _;
+    };
+    await expect(read()).rejects.toThrow('writer broke');
+  });
+
+  it('a staged Parquet file reads as DuckDB reads the Parquet file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rafcast-follow-'));
+    const pq = join(dir, 'in.parquet');
+    const db = await openDuckDb();
+    await db.connection.run(
+      `COPY (SELECT 'M' || i AS id, ['E11.9', 'I50.22'][1:(i % 3)::INT] AS dx, CASE WHEN i % 2 = 0 THEN 'F' ELSE 'M' END AS sex, 60 + i % 40 AS age FROM range(100000) t(i)) TO ${sqlString(pq)} (FORMAT parquet)`,
+    );
+    const want = (await db.connection.runAndReadAll(`SELECT id, array_to_string(dx, '|') AS dx, sex, age::VARCHAR AS age FROM read_parquet(${sqlString(pq)})`)).getRowObjectsJson();
+    db.close();
+    const staged = await stageParquetAsCsv(pq);
+    try {
+      const source = await openStagedSource(staged);
+      expect(source).toMatchObject({ columns: ['id', 'dx', 'sex', 'age'], total: 100000, unit: 'rows' });
+      const got: unknown[] = [];
+      for await (const chunk of source.chunks()) for (const r of chunk) got.push(r.record);
+      expect(got).toEqual(want);
+    } finally {
+      await staged.cleanup();
+    }
   });
 });

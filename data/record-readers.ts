@@ -1,8 +1,7 @@
 // Streams records from JSONL, CSV or Parquet files in chunks, each record with its 1-based row
 // number (data rows; the CSV header is row 0). A line that cannot be parsed is handed on with its
 // error, never skipped, so the caller can quarantine it.
-import { createReadStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, open, rm, stat, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { ConfigError, InputError } from './errors.ts';
@@ -54,21 +53,61 @@ export function formatOf(path: string, explicit?: string): TableFormat {
 const BLOCK_BYTES = 1 << 20;
 
 /**
+ * A file's bytes in blocks. With `growing` (a writer's completion), the file is followed while
+ * it is written: at its end the reader waits for more until the writer is done, then reads the
+ * rest. A writer's failure is thrown here.
+ */
+export async function* fileBlocks(path: string, blockBytes: number, growing?: Promise<void>): AsyncGenerator<Buffer> {
+  let done = growing === undefined;
+  const settled = growing?.then(() => {
+    done = true;
+  });
+  const pause = (): Promise<unknown> => Promise.race([settled, new Promise((r) => setTimeout(r, 10))]);
+  let fh: FileHandle | undefined;
+  while (fh === undefined) {
+    try {
+      fh = await open(path, 'r');
+    } catch (e) {
+      if (done) throw e;
+      await pause();
+    }
+  }
+  try {
+    let position = 0;
+    for (;;) {
+      const wasDone = done;
+      const buf = Buffer.allocUnsafe(blockBytes);
+      const { bytesRead } = await fh.read(buf, 0, blockBytes, position);
+      if (bytesRead > 0) {
+        position += bytesRead;
+        yield bytesRead === blockBytes ? buf : buf.subarray(0, bytesRead);
+      } else if (wasDone) {
+        await settled;
+        return;
+      } else await pause();
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
  * Reads a text file in blocks of whole rows, counting rows on the bytes (no string per row): a
  * row ends at a newline, and in CSV only at a newline outside quotes. The CSV header is skipped.
+ * `onProgress` gets the bytes and rows read so far.
  */
 async function* rowBlocks(
   path: string,
   format: 'jsonl' | 'csv',
-  onBytes: (n: number) => void,
+  onProgress: (bytes: number, rows: number) => void,
+  growing?: Promise<void>,
 ): AsyncGenerator<RawChunk> {
   let carry: Buffer | undefined;
   let inQuotes = false;
   let skipHeader = format === 'csv';
   let startRow = 1;
   let bytes = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: BLOCK_BYTES })) {
-    const read = chunk as Buffer;
+  for await (const read of fileBlocks(path, BLOCK_BYTES, growing)) {
     bytes += read.length;
     const buf: Buffer = carry === undefined ? read : Buffer.concat([carry, read]);
     // The carried bytes were scanned already (quote state included): scan what follows them.
@@ -92,7 +131,7 @@ async function* rowBlocks(
     }
     if (lastEnd < 0) {
       carry = buf;
-      onBytes(bytes);
+      onProgress(bytes, startRow - 1);
       continue;
     }
     let from = 0;
@@ -106,7 +145,7 @@ async function* rowBlocks(
       yield { startRow, rows, text: buf.toString('utf8', from, lastEnd + 1) };
       startRow += rows;
     }
-    onBytes(bytes);
+    onProgress(bytes, startRow - 1);
   }
   if (carry !== undefined && carry.length > 0) {
     if (skipHeader) return; // the header alone, without a newline
@@ -188,16 +227,16 @@ export function parseRawRecord(
 function textSource(
   format: 'jsonl' | 'csv',
   path: string,
-  size: number,
   columns: string[] | undefined,
+  size: { total: number; unit: 'bytes' | 'rows' },
+  growing?: Promise<void>,
 ): RecordSource {
   const rawChunks = (onProgress?: (done: number) => void): AsyncGenerator<RawChunk> =>
-    rowBlocks(path, format, (b) => onProgress?.(b));
+    rowBlocks(path, format, (b, r) => onProgress?.(size.unit === 'bytes' ? b : r), growing);
   return {
     format,
     columns,
-    total: size,
-    unit: 'bytes',
+    ...size,
     rawChunks,
     async *chunks(onProgress) {
       for await (const c of rawChunks(onProgress)) {
@@ -207,16 +246,22 @@ function textSource(
   };
 }
 
-async function csvHeader(path: string): Promise<string[]> {
+/** The CSV header's fields: the first row (a header may hold quoted newlines). */
+async function csvHeader(path: string, growing?: Promise<void>): Promise<string[]> {
   let header: string[] | undefined;
-  for await (const block of createReadStream(path, { highWaterMark: 1 << 16 })) {
-    const text = (block as Buffer).toString('utf8');
-    parseCsv(text, (fields) => {
-      header = fields.map((f) => f.trim());
-      return false;
-    });
-    break;
+  let head = Buffer.alloc(0);
+  for await (const block of fileBlocks(path, 1 << 16, growing)) {
+    head = Buffer.concat([head, block]);
+    const end = headerEnd(head);
+    if (end < head.length) {
+      head = head.subarray(0, end);
+      break;
+    }
   }
+  parseCsv(head.toString('utf8'), (fields) => {
+    header = fields.map((f) => f.trim());
+    return false;
+  });
   if (header === undefined) throw new InputError('the file is empty: no header', { file: path, row: 0 }, 'E_INPUT_HEADER');
   return header;
 }
@@ -264,36 +309,74 @@ export async function openRecordSource(path: string, format: TableFormat): Promi
   } catch {
     throw new InputError('no such file', { file: path });
   }
-  if (format === 'jsonl') return textSource('jsonl', path, size, undefined);
-  if (format === 'csv') return textSource('csv', path, size, await csvHeader(path));
+  if (format === 'jsonl') return textSource('jsonl', path, undefined, { total: size, unit: 'bytes' });
+  if (format === 'csv') return textSource('csv', path, await csvHeader(path), { total: size, unit: 'bytes' });
   return parquetSource(path);
 }
 
+/** A Parquet file being converted to CSV; read it with openStagedSource while it is written. */
+export interface StagedParquet {
+  path: string;
+  /** Rows of the Parquet file. */
+  rows: number;
+  /** Settles when the CSV is complete; rejects when the conversion failed. */
+  written: Promise<void>;
+  /** Waits for the conversion to stop, then removes the staged file. */
+  cleanup: () => Promise<void>;
+}
+
 /**
- * Converts a Parquet file to CSV in a private temporary folder (DuckDB, multi-threaded), so its
- * rows can take the CSV path, in order; list columns become "|"-separated text.
+ * Converts a Parquet file to CSV in a private temporary folder (DuckDB, multi-threaded, rows in
+ * order), so its rows can take the CSV path; list columns become "|"-separated text. Returns as
+ * soon as the conversion starts: the reader follows the file as DuckDB writes it.
  */
-export async function stageParquetAsCsv(path: string): Promise<{ path: string; cleanup: () => Promise<void> }> {
+export async function stageParquetAsCsv(path: string): Promise<StagedParquet> {
   const dir = await mkdtemp(join(tmpdir(), 'rafcast-stage-'));
   const staged = join(dir, 'staged.csv');
   const db = await openDuckDb();
+  const fail = (e: unknown): InputError => new InputError(`cannot read Parquet: ${(e as Error).message}`, { file: path });
+  let select: string;
+  let rows: number;
   try {
     const desc = await db.connection.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${sqlString(path)})`);
-    const select = desc
+    select = desc
       .getRowObjectsJson()
       .map((r) => {
         const name = `"${String(r.column_name).replaceAll('"', '""')}"`;
         return String(r.column_type).endsWith('[]') ? `array_to_string(${name}, '|') AS ${name}` : name;
       })
       .join(', ');
-    await db.connection.run(
-      `COPY (SELECT ${select} FROM read_parquet(${sqlString(path)})) TO ${sqlString(staged)} (HEADER, DELIMITER ',')`,
-    );
+    const count = await db.connection.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM read_parquet(${sqlString(path)})`);
+    rows = Number(count.getRowObjectsJson()[0]?.n ?? 0);
   } catch (e) {
-    await rm(dir, { recursive: true, force: true });
-    throw new InputError(`cannot read Parquet: ${(e as Error).message}`, { file: path });
-  } finally {
     db.close();
+    await rm(dir, { recursive: true, force: true });
+    throw fail(e);
   }
-  return { path: staged, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  const written = db.connection
+    .run(`COPY (SELECT ${select} FROM read_parquet(${sqlString(path)})) TO ${sqlString(staged)} (HEADER, DELIMITER ',')`)
+    .then(
+      () => undefined,
+      (e: unknown) => {
+        throw fail(e);
+      },
+    )
+    .finally(() => db.close());
+  // Nobody may be reading yet when it fails; the reader and cleanup see the failure.
+  written.catch(() => undefined);
+  return {
+    path: staged,
+    rows,
+    written,
+    cleanup: async () => {
+      await written.catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Reads a staged Parquet file's CSV while it is written; progress counts rows. */
+export async function openStagedSource(staged: StagedParquet): Promise<RecordSource> {
+  const columns = await csvHeader(staged.path, staged.written);
+  return textSource('csv', staged.path, columns, { total: staged.rows, unit: 'rows' }, staged.written);
 }

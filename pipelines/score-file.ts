@@ -8,6 +8,8 @@ import {
   openRecordSource,
   formatOf,
   stageParquetAsCsv,
+  openStagedSource,
+  type StagedParquet,
   parseRawRecord,
   splitRows,
   type RawChunk,
@@ -297,12 +299,12 @@ export async function scoreFile(opts: ScoreFileOptions, onProgress?: ProgressFn)
   const workers = opts.workers ?? (size >= PARALLEL_MIN_BYTES ? Math.min(4, availableParallelism()) : 0);
   const pool = workers > 0 ? new ScoreWorkerPool(workers, ctx) : undefined;
   // Parquet takes the CSV path when scored in parallel: DuckDB stages it, rows in order.
-  let staged: { path: string; cleanup: () => Promise<void> } | undefined;
+  let staged: StagedParquet | undefined;
   try {
     let source = await openRecordSource(opts.input, inFormat);
     if (pool !== undefined && source.format === 'parquet') {
       staged = await stageParquetAsCsv(opts.input);
-      source = await openRecordSource(staged.path, 'csv');
+      source = await openStagedSource(staged);
     }
     if (source.columns !== undefined) checkScoreHeader(source.columns, opts.input);
     return await scoreSource(opts, scorer, source, pool, onProgress);
