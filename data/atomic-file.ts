@@ -29,10 +29,16 @@ export class AtomicFileWriter {
     return new AtomicFileWriter(path, tmp, handle);
   }
 
-  /** Buffers text; flushes to disk in blocks of about 1 MB. */
-  async write(text: string): Promise<void> {
-    this.pending.push(text);
-    this.pendingChars += text.length;
+  /** Buffers text, flushed to disk in blocks of about 1 MB; bytes are written as they come. */
+  async write(data: string | Uint8Array): Promise<void> {
+    if (typeof data !== 'string') {
+      await this.flush();
+      // A write may take part of the bytes: write until all are down.
+      for (let at = 0; at < data.length; ) at += (await this.handle.write(data, at, data.length - at)).bytesWritten;
+      return;
+    }
+    this.pending.push(data);
+    this.pendingChars += data.length;
     if (this.pendingChars >= 1 << 20) await this.flush();
   }
 

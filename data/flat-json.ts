@@ -9,6 +9,20 @@ const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 // The reader's cursor: module state rather than closures, which would be made on every call.
 let text = '';
 let i = 0;
+/** Keys of the last object by position: lines of one file repeat them, so they are reused. */
+const lastKeys: string[] = [];
+
+/** The key at i (its opening quote): the last line's key at this position when it matches. */
+function readKey(position: number): string | undefined {
+  const known = lastKeys[position];
+  if (known !== undefined && text.charCodeAt(i + 1 + known.length) === 34 && text.startsWith(known, i + 1)) {
+    i += known.length + 2;
+    return known;
+  }
+  const key = readString();
+  if (key !== undefined) lastKeys[position] = key;
+  return key;
+}
 
 function skipSpace(): void {
   const n = text.length;
@@ -101,10 +115,10 @@ function readObject(): Record<string, unknown> | undefined {
     skipSpace();
     return i === text.length ? out : undefined;
   }
-  for (;;) {
+  for (let position = 0; ; position++) {
     skipSpace();
     if (text.charCodeAt(i) !== 34) return undefined;
-    const key = readString();
+    const key = readKey(position);
     // JSON.parse makes "__proto__" an own property; a plain assignment would not.
     if (key === undefined || key === '__proto__') return undefined;
     skipSpace();

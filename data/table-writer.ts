@@ -15,30 +15,6 @@ export interface Column {
 
 export type Row = Record<string, unknown>;
 
-/**
- * String(x) for an x that is a whole number of 1/scale (scale 10, 100 or 1000: scores and
- * dollars), by integer arithmetic, which is a few times faster than the float-to-text algorithm.
- * Any other x gets String(x). Exact: k / scale is the double nearest the decimal, whose shortest
- * text is that decimal without trailing zeros.
- */
-export function decimalText(x: number, scale: 10 | 100 | 1000): string {
-  const k = Math.round(x * scale);
-  if (k / scale !== x || k > 0x3fffffff || k < -0x3fffffff) return String(x);
-  if (k === 0) return '0';
-  const a = k < 0 ? -k : k;
-  const whole = Math.floor(a / scale);
-  let frac = a - whole * scale;
-  const sign = k < 0 ? '-' : '';
-  if (frac === 0) return `${sign}${whole}`;
-  let places = scale === 1000 ? 3 : scale === 100 ? 2 : 1;
-  while (frac % 10 === 0) {
-    frac /= 10;
-    places--;
-  }
-  const digits = String(frac);
-  return `${sign}${whole}.${digits.length < places ? '0'.repeat(places - digits.length) : ''}${digits}`;
-}
-
 function csvValue(v: unknown, type: ColumnType): string {
   if (typeof v === 'number') return String(v);
   if (v === undefined || v === null) return '';
@@ -75,9 +51,9 @@ export class TableWriter {
     return w;
   }
 
-  /** Writes text already formatted by formatRows for this writer's format and columns. */
-  async writeText(text: string): Promise<void> {
-    if (text !== '') await this.file.write(text);
+  /** Writes rows already formatted for this writer's format and columns (text or UTF-8). */
+  async writeText(text: string | Uint8Array): Promise<void> {
+    if (text.length > 0) await this.file.write(text);
   }
 
   async commit(): Promise<void> {

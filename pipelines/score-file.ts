@@ -25,7 +25,8 @@ import {
 } from '../data/reference/cms-hcc-tables.ts';
 import { checkScoreHeader, parseScoreFields, parseScoreRow, type ScoreInputRow } from '../data/score-input.ts';
 import { csvField } from '../data/csv.ts';
-import { TableWriter, decimalText, formatRows, type Column, type Row } from '../data/table-writer.ts';
+import { ByteBuilder } from '../data/byte-builder.ts';
+import { TableWriter, formatRows, type Column, type Row } from '../data/table-writer.ts';
 import { ScoreWorkerPool } from './score-workers.ts';
 import {
   CodeDictionary,
@@ -82,7 +83,8 @@ export interface ScoreContext {
 
 /** One chunk's outcome: output and quarantine text, and the counts. */
 export interface ChunkResult {
-  out: string;
+  /** Output rows: text, or UTF-8 bytes from the batch path. */
+  out: string | Uint8Array;
   rejected: string;
   read: number;
   scored: number;
@@ -176,7 +178,7 @@ export class ChunkScorer {
       bad.push({ file: ctx.input, row, field, reason: e.reason });
       byField[field || 'row'] = (byField[field || 'row'] ?? 0) + 1;
     };
-    let out: string;
+    let out: string | Uint8Array;
     let scored: number;
     if (ctx.explain) {
       const rows: Row[] = [];
@@ -209,7 +211,7 @@ export class ChunkScorer {
           quarantine(rec.row, e);
         }
       }
-      out = ids.length === 0 ? '' : this.batchText(batch.finish(), ids, demographics);
+      out = ids.length === 0 ? '' : this.batchBytes(batch.finish(), ids, demographics);
       scored = ids.length;
     }
     return {
@@ -223,10 +225,10 @@ export class ChunkScorer {
   }
 
   /**
-   * Scores a batch and formats its output lines directly (no object per row): the same text
-   * formatRows gives for these columns, which a test holds.
+   * Scores a batch and writes its output lines straight to UTF-8 bytes (no object or string per
+   * row): the same text formatRows gives for these columns, which a test holds.
    */
-  private batchText(batch: MemberBatch, ids: readonly string[], demographics: readonly Demographics[]): string {
+  private batchBytes(batch: MemberBatch, ids: readonly string[], demographics: readonly Demographics[]): Uint8Array {
     const { models, params, ctx } = this;
     const compiled = this.compiledModels();
     const raw = models.map((m) => scoreBatch(compiled[m]!, batch));
@@ -234,23 +236,23 @@ export class ChunkScorer {
     models.forEach((m, k) => (byModel[m] = raw[k]));
     const pay = paymentScores(byModel, params, batch.size);
     const jsonl = ctx.outFormat === 'jsonl';
+    const year = jsonl ? `,"payment_year":${params.paymentYear},"segment":"` : `,${params.paymentYear},`;
+    const afterSegment = jsonl ? '","age":' : ',';
     const rawKeys = models.map((m) => (jsonl ? `,"raw_${m.toLowerCase()}":` : ','));
-    const year = String(params.paymentYear);
-    let text = '';
+    const [payKey, annualKey, pmpmKey] = jsonl ? [',"payment_score":', ',"revenue_annual":', ',"revenue_pmpm":'] : [',', ',', ','];
+    const out = new ByteBuilder(batch.size * 96);
     for (let i = 0; i < batch.size; i++) {
       const d = demographics[i]!;
       const rev = revenue(pay[i]!, ctx.annualBaseRate);
-      let line = jsonl
-        ? `{"id":${JSON.stringify(ids[i])},"payment_year":${year},"segment":"${d.segment}","age":${d.age}`
-        : `${csvField(ids[i]!)},${year},${d.segment},${d.age}`;
-      for (let k = 0; k < raw.length; k++) line += rawKeys[k]! + decimalText(raw[k]![i]!, 1000);
-      const money = `${decimalText(pay[i]!, 1000)},${jsonl ? '"revenue_annual":' : ''}${decimalText(rev.annual, 100)},${
-        jsonl ? '"revenue_pmpm":' : ''
-      }${decimalText(rev.pmpm, 100)}`;
-      line += jsonl ? `,"payment_score":${money}}\n` : `,${money}\n`;
-      text += line;
+      if (jsonl) out.text('{"id":').text(JSON.stringify(ids[i]));
+      else out.text(csvField(ids[i]!));
+      out.text(year).text(d.segment).text(afterSegment).number(d.age);
+      for (let k = 0; k < raw.length; k++) out.text(rawKeys[k]!).number(raw[k]![i]!, 1000);
+      out.text(payKey).number(pay[i]!, 1000).text(annualKey).number(rev.annual, 100).text(pmpmKey).number(rev.pmpm, 100);
+      if (jsonl) out.char(125);
+      out.char(10);
     }
-    return text;
+    return out.bytes();
   }
 
   /** Compiles the models now rather than on the first block (workers do it while they wait). */

@@ -20,5 +20,7 @@ parentPort!.on('message', (task: WorkerTask) => {
         ? { seq: task.seq, error: { message: err.message, code: e.code, unrecoverable: e.unrecoverable } }
         : { seq: task.seq, error: { message: err.stack ?? err.message } };
   }
-  parentPort!.postMessage(reply);
+  // Output bytes move to the main thread without a copy.
+  const out = 'result' in reply ? reply.result.out : undefined;
+  parentPort!.postMessage(reply, out instanceof Uint8Array ? [out.buffer as ArrayBuffer] : []);
 });
