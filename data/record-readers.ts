@@ -164,6 +164,53 @@ function headerEnd(buf: Buffer): number {
   return buf.length;
 }
 
+/**
+ * Counts a CSV file's data rows as RFC 4180 does (quoted newlines stay in their row; a final
+ * newline ends the last row) and lists the empty ones (nothing, or a lone CR), which readers
+ * such as DuckDB's skip without a word.
+ */
+export async function scanCsvRows(path: string): Promise<{ rows: number; emptyRows: number[] }> {
+  let rows = -1; // the header is row 0
+  const emptyRows: number[] = [];
+  let inQuotes = false;
+  let content = 0; // bytes of the current row other than CR
+  let any = false; // the current row has begun (for a last row without newline)
+  const endRow = (): void => {
+    rows++;
+    if (rows > 0 && content === 0) emptyRows.push(rows);
+    content = 0;
+    any = false;
+  };
+  for await (const buf of fileBlocks(path, BLOCK_BYTES)) {
+    let k = 0;
+    if (!inQuotes && buf.indexOf(34) < 0) {
+      // No quote in the block: rows end at each newline.
+      for (let nl = buf.indexOf(10); nl >= 0; nl = buf.indexOf(10, k)) {
+        const len = nl - k;
+        content += len === 0 || (len === 1 && buf[k] === 13) ? 0 : len;
+        endRow();
+        k = nl + 1;
+      }
+      if (k < buf.length) {
+        any = true;
+        content += buf.length - k - (buf[buf.length - 1] === 13 ? 1 : 0);
+      }
+      continue;
+    }
+    for (; k < buf.length; k++) {
+      const c = buf[k]!;
+      if (c === 34) inQuotes = !inQuotes;
+      if (c === 10 && !inQuotes) endRow();
+      else {
+        any = true;
+        if (c !== 13) content++;
+      }
+    }
+  }
+  if (any) endRow();
+  return { rows: Math.max(0, rows), emptyRows };
+}
+
 /** Splits a block of whole rows into each row's text (CSV rows may hold quoted newlines). */
 export function splitRows(format: 'jsonl' | 'csv', text: string): string[] {
   const parts = text.split('\n');
@@ -247,7 +294,7 @@ function textSource(
 }
 
 /** The CSV header's fields: the first row (a header may hold quoted newlines). */
-async function csvHeader(path: string, growing?: Promise<void>): Promise<string[]> {
+export async function csvHeader(path: string, growing?: Promise<void>): Promise<string[]> {
   let header: string[] | undefined;
   let head = Buffer.alloc(0);
   for await (const block of fileBlocks(path, 1 << 16, growing)) {

@@ -1,0 +1,175 @@
+// The input contract (data/README.md): the three files a health plan hands rafcast (members,
+// enrollment, claims), each field's type, meaning and check. One definition serves validation
+// (as DuckDB SQL, so ten million rows are checked without a JavaScript object per row), the
+// typed tables loaded from it, and the documentation, which a test holds to this file.
+
+export type FieldType =
+  | 'id'
+  | 'date'
+  | 'int'
+  | 'amount'
+  | 'enum'
+  | 'bool'
+  | 'icd10cm-list'
+  | 'cpt-hcpcs-list'
+  | 'bill-type'
+  | 'npi'
+  | 'text';
+
+export interface FieldSpec {
+  name: string;
+  type: FieldType;
+  required: boolean;
+  meaning: string;
+  example: string;
+  /** enum: the accepted values (matched without regard to case, stored as written here). */
+  values?: readonly string[];
+  min?: number;
+  max?: number;
+  /** True for member identifiers: their values never appear in a reason. */
+  phi?: boolean;
+}
+
+export type TableName = 'members' | 'enrollment' | 'claims';
+
+export interface TableSpec {
+  name: TableName;
+  meaning: string;
+  fields: readonly FieldSpec[];
+  /** Fields whose values must be unique together. */
+  key: readonly string[];
+  /** Fields that must name a member of the members file. */
+  referencesMembers: boolean;
+  /** Checks across fields, applied after each field's own: SQL on the typed values. */
+  crossChecks: readonly { field: string; badWhen: string; reason: string }[];
+  /** List fields that may also come as numbered columns: diagnosis_codes as dx1, dx2, ... */
+  wideLists?: Readonly<Record<string, string>>;
+}
+
+export const EARLIEST_DATE = '1880-01-01';
+export const LATEST_DATE = '2100-12-31';
+
+export const MEMBERS: TableSpec = {
+  name: 'members',
+  meaning: 'one row per member: who they are and why they are entitled to Medicare',
+  key: ['member_id'],
+  referencesMembers: false,
+  fields: [
+    { name: 'member_id', type: 'id', required: true, phi: true, meaning: "the plan's member identifier", example: 'M000123' },
+    { name: 'birth_date', type: 'date', required: true, meaning: 'date of birth', example: '1951-03-14' },
+    { name: 'sex', type: 'enum', required: true, values: ['M', 'F'], meaning: 'sex as CMS records it', example: 'F' },
+    {
+      name: 'orec',
+      type: 'enum',
+      required: true,
+      values: ['0', '1', '2', '3'],
+      meaning: 'original reason for entitlement: 0 old age, 1 disability, 2 ESRD, 3 disability and ESRD',
+      example: '0',
+    },
+    { name: 'death_date', type: 'date', required: false, meaning: 'date of death, when the member died', example: '2024-08-02' },
+  ],
+  crossChecks: [{ field: 'death_date', badWhen: 'death_date < birth_date', reason: 'death_date is before birth_date' }],
+};
+
+export const ENROLLMENT: TableSpec = {
+  name: 'enrollment',
+  meaning: 'one row per member and calendar year enrolled',
+  key: ['member_id', 'year'],
+  referencesMembers: true,
+  fields: [
+    { name: 'member_id', type: 'id', required: true, phi: true, meaning: 'the member (in the members file)', example: 'M000123' },
+    { name: 'year', type: 'int', required: true, min: 1990, max: 2100, meaning: 'calendar year', example: '2025' },
+    { name: 'months_enrolled', type: 'int', required: true, min: 0, max: 12, meaning: 'months enrolled in the year', example: '12' },
+    {
+      name: 'dual_status',
+      type: 'enum',
+      required: true,
+      values: ['none', 'partial', 'full'],
+      meaning: 'Medicaid dual eligibility: none, partial or full benefit',
+      example: 'full',
+    },
+    { name: 'institutional', type: 'bool', required: true, meaning: 'long-term institutional (90+ days) in the year', example: 'false' },
+    { name: 'new_enrollee', type: 'bool', required: true, meaning: 'fewer than 12 months of Part B before the payment year', example: 'false' },
+    { name: 'contract_id', type: 'text', required: false, meaning: 'MA contract or plan id', example: 'H1234-001' },
+  ],
+  crossChecks: [],
+};
+
+export const CLAIMS: TableSpec = {
+  name: 'claims',
+  meaning: 'one row per claim (header level, with its procedure and diagnosis codes)',
+  key: ['claim_id'],
+  referencesMembers: true,
+  fields: [
+    { name: 'claim_id', type: 'id', required: true, meaning: 'claim identifier, unique in the file', example: 'C0000001' },
+    { name: 'member_id', type: 'id', required: true, phi: true, meaning: 'the member (in the members file)', example: 'M000123' },
+    {
+      name: 'claim_type',
+      type: 'enum',
+      required: true,
+      values: ['professional', 'inpatient', 'outpatient'],
+      meaning: 'professional (carrier), inpatient facility or outpatient facility',
+      example: 'professional',
+    },
+    {
+      name: 'bill_type',
+      type: 'bill-type',
+      required: false,
+      meaning: 'UB-04 type of bill, 3 digits (a leading 0 is dropped): facility claims only',
+      example: '131',
+    },
+    { name: 'from_date', type: 'date', required: true, meaning: 'first date of service', example: '2025-02-03' },
+    { name: 'thru_date', type: 'date', required: true, meaning: 'last date of service', example: '2025-02-03' },
+    {
+      name: 'procedure_codes',
+      type: 'cpt-hcpcs-list',
+      required: false,
+      meaning: 'CPT/HCPCS codes of the lines, "|"-separated in CSV, a list in Parquet',
+      example: '99214|83036',
+    },
+    {
+      name: 'diagnosis_codes',
+      type: 'icd10cm-list',
+      required: true,
+      meaning: 'ICD-10-CM codes in claim order (principal first), "|"-separated, a list, or columns dx1..dxN',
+      example: 'E11.22|I50.22',
+    },
+    { name: 'paid_amount', type: 'amount', required: true, min: 0, meaning: 'amount paid by the plan, US dollars', example: '182.40' },
+    { name: 'rendering_npi', type: 'npi', required: false, meaning: "rendering provider's NPI (10 digits)", example: '1234567893' },
+  ],
+  crossChecks: [
+    { field: 'thru_date', badWhen: 'thru_date < from_date', reason: 'thru_date is before from_date' },
+    {
+      field: 'bill_type',
+      badWhen: "claim_type <> 'professional' AND bill_type IS NULL",
+      reason: 'a facility claim needs a bill_type',
+    },
+    {
+      field: 'bill_type',
+      badWhen: "claim_type = 'professional' AND bill_type IS NOT NULL",
+      reason: 'a professional claim has no bill_type',
+    },
+  ],
+  wideLists: { diagnosis_codes: 'dx' },
+};
+
+export const CONTRACT: Readonly<Record<TableName, TableSpec>> = { members: MEMBERS, enrollment: ENROLLMENT, claims: CLAIMS };
+
+/** The SQL type a field is stored as once accepted. */
+export function sqlType(f: FieldSpec): string {
+  switch (f.type) {
+    case 'date':
+      return 'DATE';
+    case 'int':
+      return 'INTEGER';
+    case 'amount':
+      return 'DECIMAL(14,2)';
+    case 'bool':
+      return 'BOOLEAN';
+    case 'icd10cm-list':
+    case 'cpt-hcpcs-list':
+      return 'VARCHAR[]';
+    default:
+      return 'VARCHAR';
+  }
+}

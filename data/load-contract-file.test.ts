@@ -1,0 +1,220 @@
+// Loading the input contract: each broken-file case of issue 3 with its exact outcome (which
+// rows are accepted, which are quarantined with which row, field and reason, and the counts).
+// Expected values are spelled out from the files written here.
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CLAIMS, ENROLLMENT, MEMBERS } from './contract.ts';
+import { openDuckDb, sqlString } from './duckdb.ts';
+import { loadContractFile } from './load-contract-file.ts';
+
+let db: Awaited<ReturnType<typeof openDuckDb>>;
+let dir: string;
+beforeEach(async () => {
+  db = await openDuckDb();
+  dir = mkdtempSync(join(tmpdir(), 'rafcast-contract-'));
+});
+afterEach(() => db.close());
+
+const write = (name: string, text: string): string => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+const rejected = (path: string): string[] => readFileSync(`${path}.rejected.csv`, 'utf8').trim().split('\n').slice(1);
+const rows = async (sql: string) => (await db.connection.runAndReadAll(sql)).getRowObjectsJson();
+
+const MEMBERS_CSV = [
+  'member_id,birth_date,sex,orec,death_date',
+  'M1,1950-02-01,F,0,',
+  'M2,1960-07-15,m,1,',
+  'M3,1941-12-31,F,0,2024-03-01',
+].join('\n');
+
+async function loadMembers(): Promise<void> {
+  await loadContractFile(db.connection, MEMBERS, write('members.csv', `${MEMBERS_CSV}\n`));
+}
+
+describe('members', () => {
+  it('loads valid rows typed, with sex upper-cased and blank death dates as NULL', async () => {
+    const s = await loadContractFile(db.connection, MEMBERS, write('members.csv', `${MEMBERS_CSV}\n`));
+    expect(s).toMatchObject({ read: 3, accepted: 3, rejected: 0 });
+    expect(await rows('SELECT member_id, birth_date::VARCHAR AS b, sex, orec, death_date::VARCHAR AS d FROM members')).toEqual([
+      { member_id: 'M1', b: '1950-02-01', sex: 'F', orec: '0', d: null },
+      { member_id: 'M2', b: '1960-07-15', sex: 'M', orec: '1', d: null },
+      { member_id: 'M3', b: '1941-12-31', sex: 'F', orec: '0', d: '2024-03-01' },
+    ]);
+    expect(statSync(`${join(dir, 'members.csv')}.rejected.csv`).mode & 0o777).toBe(0o600);
+  });
+
+  it('quarantines bad dates, sexes and OREC with the row and field; ids never appear in reasons', async () => {
+    const p = write(
+      'members.csv',
+      [
+        'member_id,birth_date,sex,orec,death_date',
+        'M1,1950-02-30,F,0,',
+        'M2,1960/07/15,F,0,',
+        'M3,1950-01-01,X,0,',
+        'M4,1950-01-01,F,7,',
+        'M5,1950-01-01,F,0,1949-01-01',
+        ',1950-01-01,F,0,',
+        'M7,1850-01-01,F,0,',
+        'M8,1950-01-01,F,0,',
+      ].join('\n'),
+    );
+    const s = await loadContractFile(db.connection, MEMBERS, p, { maxRejectedShare: 1 });
+    expect(s).toMatchObject({ read: 8, accepted: 1, rejected: 7 });
+    expect(rejected(p)).toEqual([
+      `${p},1,birth_date,"expected a date YYYY-MM-DD, found ""1950-02-30"""`,
+      `${p},2,birth_date,"expected a date YYYY-MM-DD, found ""1960/07/15"""`,
+      `${p},3,sex,"expected one of M, F, found ""X"""`,
+      `${p},4,orec,"expected one of 0, 1, 2, 3, found ""7"""`,
+      `${p},5,death_date,death_date is before birth_date`,
+      `${p},6,member_id,is required`,
+      `${p},7,birth_date,"expected a date from 1880-01-01 to 2100-12-31, found ""1850-01-01"""`,
+    ]);
+    expect(s.rejectedByField).toEqual({ birth_date: 3, death_date: 1, member_id: 1, orec: 1, sex: 1 });
+  });
+
+  it('stops on a wrong header, naming what is missing and what was expected', async () => {
+    const p = write('members.csv', 'member_id,birthdate,sex,orec\nM1,1950-01-01,F,0\n');
+    await expect(loadContractFile(db.connection, MEMBERS, p)).rejects.toThrow(
+      /row 0: the header of the members file lacks birth_date; expected member_id, birth_date, sex, orec, death_date \(optional\)/,
+    );
+    const q = write('members2.csv', 'member_id,birth_date,sex,orec,zip\nM1,1950-01-01,F,0,53201\n');
+    await expect(loadContractFile(db.connection, MEMBERS, q)).rejects.toThrow(/unknown columns zip/);
+  });
+
+  it('an empty file is a header error', async () => {
+    await expect(loadContractFile(db.connection, MEMBERS, write('members.csv', ''))).rejects.toMatchObject({
+      code: 'E_INPUT_HEADER',
+    });
+  });
+
+  it('reads a BOM, CRLF line ends and quoted commas; an empty line is quarantined, not skipped', async () => {
+    const p = write(
+      'members.csv',
+      '\ufeffmember_id,birth_date,sex,orec,death_date\r\n"M,1",1950-02-01,F,0,\r\n\r\n"M ""2""",1960-07-15,M,1,\r\nM3,1941-12-31,F\r\n',
+    );
+    const s = await loadContractFile(db.connection, MEMBERS, p);
+    expect(s).toMatchObject({ read: 4, accepted: 2, rejected: 2 });
+    expect(await rows('SELECT member_id FROM members')).toEqual([{ member_id: 'M,1' }, { member_id: 'M "2"' }]);
+    expect(rejected(p)).toEqual([`${p},2,,empty line`, `${p},4,,"expected 5 fields as in the header, found 3"`]);
+  });
+});
+
+describe('claims', () => {
+  const header = 'claim_id,member_id,claim_type,bill_type,from_date,thru_date,procedure_codes,diagnosis_codes,paid_amount,rendering_npi';
+
+  it('quarantines negative amounts, unknown members, duplicate claim ids and bad codes; the rest load typed', async () => {
+    await loadMembers();
+    const p = write(
+      'claims.csv',
+      [
+        header,
+        'C1,M1,professional,,2025-02-03,2025-02-03,99214|83036,E11.22|i50.22,182.40,1234567893',
+        'C2,M1,professional,,2025-02-03,2025-02-03,99213,E11.9,-5.00,',
+        'C3,M9,professional,,2025-02-03,2025-02-03,99213,E11.9,5,',
+        'C1,M2,professional,,2025-03-03,2025-03-03,99213,E11.9,5,',
+        'C5,M2,inpatient,0111,2025-03-01,2025-03-05,,I50.22|E11.22,9000.5,',
+        'C6,M2,inpatient,,2025-03-01,2025-03-05,,I50.22,900,',
+        'C7,M2,professional,,2025-03-05,2025-03-01,99213,I50.22,90,',
+        'C8,M2,outpatient,131,2025-03-01,2025-03-01,99213,XYZ,90,',
+        'C9,M2,professional,,2025-03-01,2025-03-01,9921,I10,90,',
+        'C10,M2,professional,,2025-03-01,2025-03-01,99213,,90,',
+      ].join('\n'),
+    );
+    const s = await loadContractFile(db.connection, CLAIMS, p, { maxRejectedShare: 1 });
+    expect(s).toMatchObject({ read: 10, accepted: 2, rejected: 8 });
+    expect(rejected(p)).toEqual([
+      `${p},2,paid_amount,"is negative, found ""-5.00"""`,
+      `${p},3,member_id,member_id is not in the members file`,
+      `${p},4,claim_id,duplicate claim_id (first at row 1)`,
+      `${p},6,bill_type,a facility claim needs a bill_type`,
+      `${p},7,thru_date,thru_date is before from_date`,
+      `${p},8,diagnosis_codes,"not an ICD-10-CM code: ""XYZ"""`,
+      `${p},9,procedure_codes,"not a CPT/HCPCS code: ""9921"""`,
+      `${p},10,diagnosis_codes,is required`,
+    ]);
+    expect(
+      await rows(
+        'SELECT claim_id, bill_type, procedure_codes::VARCHAR AS px, diagnosis_codes::VARCHAR AS dx, paid_amount::VARCHAR AS paid FROM claims',
+      ),
+    ).toEqual([
+      { claim_id: 'C1', bill_type: null, px: '[99214, 83036]', dx: '[E1122, I5022]', paid: '182.40' },
+      { claim_id: 'C5', bill_type: '111', px: '[]', dx: '[I5022, E1122]', paid: '9000.50' },
+    ]);
+  });
+
+  it('takes diagnoses as wide columns dx1..dxN, in column order, blanks skipped', async () => {
+    await loadMembers();
+    const p = write(
+      'claims.csv',
+      [
+        'claim_id,member_id,claim_type,bill_type,from_date,thru_date,procedure_codes,dx2,dx1,dx10,paid_amount,rendering_npi',
+        'C1,M1,professional,,2025-02-03,2025-02-03,99214,I50.22,E11.22,N18.4,10,',
+        'C2,M1,professional,,2025-02-03,2025-02-03,99214,,E11.9,,10,',
+      ].join('\n'),
+    );
+    expect(await loadContractFile(db.connection, CLAIMS, p)).toMatchObject({ accepted: 2, rejected: 0 });
+    expect(await rows('SELECT diagnosis_codes::VARCHAR AS dx FROM claims')).toEqual([{ dx: '[E1122, I5022, N184]' }, { dx: '[E119]' }]);
+  });
+
+  it('reads Parquet with list columns, numbering rows from 1', async () => {
+    await loadMembers();
+    const p = join(dir, 'claims.parquet');
+    await db.connection.run(
+      `COPY (SELECT * FROM (VALUES
+         ('C1', 'M1', 'professional', NULL, DATE '2025-02-03', DATE '2025-02-03', ['99214'], ['E11.22'], 10.5, NULL),
+         ('C2', 'M1', 'professional', NULL, DATE '2025-02-03', DATE '2025-02-03', ['99214'], ['E11.22'], -1.0, NULL))
+       t(claim_id, member_id, claim_type, bill_type, from_date, thru_date, procedure_codes, diagnosis_codes, paid_amount, rendering_npi))
+       TO ${sqlString(p)} (FORMAT parquet)`,
+    );
+    const s = await loadContractFile(db.connection, CLAIMS, p);
+    expect(s).toMatchObject({ read: 2, accepted: 1, rejected: 1 });
+    expect(rejected(p)).toEqual([`${p},2,paid_amount,"is negative, found ""-1.0"""`]);
+  });
+
+  it('claims before members is a configuration error', async () => {
+    const p = write('claims.csv', `${header}\nC1,M1,professional,,2025-02-03,2025-02-03,99214,E11.22,1,\n`);
+    await expect(loadContractFile(db.connection, CLAIMS, p)).rejects.toThrow(/load the members file before the claims file/);
+  });
+
+  it('stops when more than the allowed share of rows is bad, after writing the reasons', async () => {
+    await loadMembers();
+    const p = write('claims.csv', `${header}\nC1,M1,professional,,2025-02-03,2025-02-03,99214,E11.22,-1,\nC2,M1,professional,,2025-02-03,2025-02-03,99214,E11.22,1,\n`);
+    await expect(loadContractFile(db.connection, CLAIMS, p, { maxRejectedShare: 0.4 })).rejects.toMatchObject({
+      code: 'E_TOO_MANY_REJECTED',
+    });
+    expect(rejected(p)).toHaveLength(1);
+  });
+});
+
+describe('enrollment', () => {
+  it('checks months, dual status and booleans; a member-year appears once', async () => {
+    await loadMembers();
+    const p = write(
+      'enrollment.csv',
+      [
+        'member_id,year,months_enrolled,dual_status,institutional,new_enrollee,contract_id',
+        'M1,2025,12,none,false,false,H1234',
+        'M1,2025,6,none,false,false,H1234',
+        'M2,2025,13,full,false,false,',
+        'M2,2024,12,Full,yes,0,',
+        'M3,2024,12,half,false,false,',
+      ].join('\n'),
+    );
+    const s = await loadContractFile(db.connection, ENROLLMENT, p, { maxRejectedShare: 1 });
+    expect(s).toMatchObject({ read: 5, accepted: 2, rejected: 3 });
+    expect(rejected(p)).toEqual([
+      `${p},2,year,duplicate member_id and year (first at row 1)`,
+      `${p},3,months_enrolled,"expected a whole number from 0 to 12, found ""13"""`,
+      `${p},5,dual_status,"expected one of none, partial, full, found ""half"""`,
+    ]);
+    expect(await rows('SELECT member_id, year, dual_status, institutional, new_enrollee FROM enrollment')).toEqual([
+      { member_id: 'M1', year: 2025, dual_status: 'none', institutional: false, new_enrollee: false },
+      { member_id: 'M2', year: 2024, dual_status: 'full', institutional: true, new_enrollee: false },
+    ]);
+  });
+});
