@@ -67,11 +67,15 @@ export function checkContractHeader(spec: TableSpec, columns: readonly string[],
 /** A value quoted for a reason, cut to 40 characters. */
 const shown = (v: string): string => `'"' || left(${v}, 40) || '"'`;
 
-/** The field's checks in order: [bad when, reason] as SQL on its trimmed text `v` (NULL if blank). */
-function fieldChecks(f: FieldSpec, v: string): [string, string][] {
+/**
+ * The field's checks in order: [bad when, reason] as SQL on its trimmed text `v` (NULL if blank)
+ * and its typed value `typed` (NULL when the text does not convert), each computed once.
+ */
+function fieldChecks(f: FieldSpec, v: string, typed: string): [string, string][] {
   const checks: [string, string][] = [];
-  if (f.required) checks.push([`${v} IS NULL`, `'is required'`]);
   const found = f.phi ? `''` : `', found ' || ${shown(v)}`;
+  const isList = f.type === 'icd10cm-list' || f.type === 'cpt-hcpcs-list';
+  if (f.required) checks.push([isList ? `${v} IS NULL OR NOT regexp_matches(${v}, '[0-9A-Za-z]')` : `${v} IS NULL`, `'is required'`]);
   switch (f.type) {
     case 'id':
     case 'text':
@@ -79,39 +83,31 @@ function fieldChecks(f: FieldSpec, v: string): [string, string][] {
       break;
     case 'date':
       checks.push([
-        `NOT regexp_full_match(${v}, '[0-9]{4}-[0-9]{2}-[0-9]{2}') OR TRY_CAST(${v} AS DATE) IS NULL`,
+        // The shape by position (cheaper than a regular expression); the cast checks the digits.
+        `${typed} IS NULL OR length(${v}) <> 10 OR substr(${v}, 5, 1) <> '-' OR substr(${v}, 8, 1) <> '-'`,
         `'expected a date YYYY-MM-DD' || ${found}`,
       ]);
       checks.push([
-        `TRY_CAST(${v} AS DATE) NOT BETWEEN DATE '${EARLIEST_DATE}' AND DATE '${LATEST_DATE}'`,
+        `${typed} NOT BETWEEN DATE '${EARLIEST_DATE}' AND DATE '${LATEST_DATE}'`,
         `'expected a date from ${EARLIEST_DATE} to ${LATEST_DATE}' || ${found}`,
       ]);
       break;
     case 'int':
-      checks.push([`NOT regexp_full_match(${v}, '-?[0-9]{1,9}')`, `'expected a whole number' || ${found}`]);
-      checks.push([
-        `TRY_CAST(${v} AS INTEGER) NOT BETWEEN ${f.min ?? -1e9} AND ${f.max ?? 1e9}`,
-        `'expected a whole number from ${f.min} to ${f.max}' || ${found}`,
-      ]);
+      checks.push([`${typed} IS NULL OR NOT regexp_full_match(${v}, '-?[0-9]{1,9}')`, `'expected a whole number' || ${found}`]);
+      checks.push([`${typed} NOT BETWEEN ${f.min ?? -1e9} AND ${f.max ?? 1e9}`, `'expected a whole number from ${f.min} to ${f.max}' || ${found}`]);
       break;
     case 'amount':
       checks.push([
-        `NOT regexp_full_match(${v}, '-?[0-9]{1,12}(\\.[0-9]{1,2})?')`,
+        `${typed} IS NULL OR NOT regexp_full_match(${v}, '-?[0-9]{1,12}(\\.[0-9]{1,2})?')`,
         `'expected an amount in dollars such as 182.40' || ${found}`,
       ]);
-      if (f.min !== undefined) checks.push([`TRY_CAST(${v} AS DECIMAL(14,2)) < ${f.min}`, `'is negative' || ${found}`]);
+      if (f.min !== undefined) checks.push([`${typed} < ${f.min}`, `'is negative' || ${found}`]);
       break;
     case 'enum':
-      checks.push([
-        `lower(${v}) NOT IN (${f.values!.map((x) => sqlString(x.toLowerCase())).join(', ')})`,
-        `'expected one of ${f.values!.join(', ')}' || ${found}`,
-      ]);
+      checks.push([`${typed} IS NULL`, `'expected one of ${f.values!.join(', ')}' || ${found}`]);
       break;
     case 'bool':
-      checks.push([
-        `lower(${v}) NOT IN ('true', 'false', 't', 'f', '1', '0', 'y', 'n', 'yes', 'no')`,
-        `'expected true or false' || ${found}`,
-      ]);
+      checks.push([`${typed} IS NULL`, `'expected true or false' || ${found}`]);
       break;
     case 'bill-type':
       checks.push([`NOT regexp_full_match(${v}, '0?[0-9]{3}')`, `'expected a 3-digit type of bill' || ${found}`]);
@@ -121,21 +117,36 @@ function fieldChecks(f: FieldSpec, v: string): [string, string][] {
       break;
     case 'icd10cm-list':
     case 'cpt-hcpcs-list': {
-      const pattern = f.type === 'icd10cm-list' ? '[A-Z][0-9][0-9A-Z]{1,5}' : '[0-9]{4}[0-9A-Z]|[A-Z][0-9]{4}';
+      // One match of the text per row; the first bad code is looked for only when it fails.
+      const code = codePattern(f.type);
       const what = f.type === 'icd10cm-list' ? 'an ICD-10-CM code' : 'a CPT/HCPCS code';
-      const bad = `list_filter(${listOf(v)}, x -> NOT regexp_full_match(x, '${pattern}'))`;
-      if (f.required) checks.push([`len(${listOf(v)}) = 0`, `'is required'`]);
-      checks.push([`len(${bad}) > 0`, `'not ${what}: ' || ${shown(`${bad}[1]`)}`]);
+      checks.push([
+        `NOT regexp_full_match(${v}, '${listPattern(code)}')`,
+        `'not ${what}: ' || ${shown(`trim(list_filter(string_split(${v}, '|'), x -> NOT regexp_full_match(trim(x), '(?:${code})?'))[1])`)}`,
+      ]);
       break;
     }
   }
-  // A check on a blank optional value never fails: NULL comparisons are not true.
+  // A check on a blank optional value never fails.
   return checks.map(([bad, reason]) => [f.required ? bad : `${v} IS NOT NULL AND (${bad})`, reason]);
 }
 
-/** A "|"-separated code list, normalised as CMS keys codes: trimmed, upper-case, no dots. */
-function listOf(v: string): string {
-  return `list_filter(list_transform(string_split(coalesce(${v}, ''), '|'), x -> upper(replace(trim(x), '.', ''))), x -> x <> '')`;
+/**
+ * A code as written: normalised (dots dropped, upper-cased) it must be an ICD-10-CM code (letter,
+ * digit, 1-5 letters or digits) or a CPT/HCPCS code (5 digits, 4 digits and a letter, a letter
+ * and 4 digits).
+ */
+function codePattern(type: 'icd10cm-list' | 'cpt-hcpcs-list'): string {
+  const d = '[.]*';
+  return type === 'icd10cm-list'
+    ? `${d}[A-Za-z]${d}[0-9](?:${d}[0-9A-Za-z]){1,5}${d}`
+    : `${d}(?:[0-9](?:${d}[0-9]){3}${d}[0-9A-Za-z]|[A-Za-z](?:${d}[0-9]){4})${d}`;
+}
+
+/** "|"-separated codes, spaces around each, empty entries allowed. */
+function listPattern(code: string): string {
+  const item = `[[:space:]]*(?:${code})?[[:space:]]*`;
+  return `${item}(?:[|]${item})*`;
 }
 
 /** The field's value once valid, as its SQL type. */
@@ -153,12 +164,17 @@ function typedValue(f: FieldSpec, v: string): string {
       return `CASE WHEN lower(${v}) IN ('true', 't', '1', 'y', 'yes') THEN true WHEN lower(${v}) IN ('false', 'f', '0', 'n', 'no') THEN false END`;
     case 'bill-type':
       return `right(${v}, 3)`;
-    case 'icd10cm-list':
-    case 'cpt-hcpcs-list':
-      return listOf(v);
     default:
+      // Lists stay text until the accepted rows are stored (listValue).
       return v;
   }
+}
+
+/** A valid "|"-separated code list as the stored list: dots dropped, upper-case, no blanks. */
+function listValue(v: string): string {
+  const fast = `string_split(upper(replace(${v}, '.', '')), '|')`;
+  const careful = `list_filter(list_transform(string_split(${v}, '|'), x -> upper(replace(trim(x), '.', ''))), x -> x <> '')`;
+  return `CASE WHEN ${v} IS NULL THEN []::VARCHAR[] WHEN regexp_matches(${v}, '[[:space:]]|[|][|]|^[|]|[|]$') THEN ${careful} ELSE ${fast} END`;
 }
 
 const STRUCTURE_REASONS: Record<string, string> = {
@@ -187,25 +203,26 @@ export async function loadContractFile(
   const text = spec.fields.map((f) => {
     const cols = wide[f.name];
     if (cols) {
-      return `nullif(array_to_string(list_filter([${cols.map((c) => `trim(${ident(c)})`).join(', ')}], x -> coalesce(x, '') <> ''), '|'), '') AS ${ident(f.name)}`;
+      return `nullif(array_to_string(list_filter([${cols.map((c) => `trim(${ident(c)})`).join(', ')}], x -> coalesce(x, '') <> ''), '|'), '') AS ${ident(`v_${f.name}`)}`;
     }
-    return columns.includes(f.name) ? `nullif(trim(${ident(f.name)}), '') AS ${ident(f.name)}` : `NULL::VARCHAR AS ${ident(f.name)}`;
+    const as = ident(`v_${f.name}`);
+    return columns.includes(f.name) ? `nullif(trim(${ident(f.name)}), '') AS ${as}` : `NULL::VARCHAR AS ${as}`;
   });
-  const checks = spec.fields.flatMap((f) => fieldChecks(f, ident(f.name)).map(([bad, reason]) => ({ field: f.name, bad, reason })));
-  // Checks across fields run on the typed values, after every field's own checks.
-  const typedNames = Object.fromEntries(spec.fields.map((f) => [f.name, typedValue(f, ident(f.name))]));
-  for (const c of spec.crossChecks) {
-    let bad = c.badWhen;
-    for (const [name, expr] of Object.entries(typedNames)) bad = bad.replace(new RegExp(`\\b${name}\\b`, 'g'), `(${expr})`);
-    checks.push({ field: c.field, bad, reason: sqlString(c.reason) });
-  }
-  const firstFailing = (pick: 'field' | 'reason'): string =>
-    `CASE ${checks.map((c) => `WHEN ${c.bad} THEN ${pick === 'field' ? sqlString(c.field) : c.reason}`).join(' ')} END`;
+  // Text in v_<field>, typed value in <field>: each computed once, the checks read both.
+  const v = (name: string): string => ident(`v_${name}`);
+  const checks = spec.fields.flatMap((f) => fieldChecks(f, v(f.name), ident(f.name)).map(([bad, reason]) => ({ field: f.name, bad, reason })));
+  for (const c of spec.crossChecks) checks.push({ field: c.field, bad: c.badWhen, reason: sqlString(c.reason) });
+  // The first failing check by number, each condition evaluated once; field and reason from it.
+  const stored = (f: FieldSpec): string =>
+    f.type.endsWith('-list') ? `CASE WHEN bad IS NULL THEN ${listValue(ident(f.name))} END` : ident(f.name);
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE ${t}_chk AS
-     SELECT row, ${spec.fields.map((f) => `${typedNames[f.name]} AS ${ident(f.name)}`).join(', ')},
-            ${firstFailing('field')} AS bad_field, ${firstFailing('reason')} AS reason
-     FROM (SELECT ${rowSql} AS row, ${text.join(', ')} FROM ${raw})`,
+     SELECT row, ${spec.fields.map((f) => `${stored(f)}::${sqlType(f)} AS ${ident(f.name)}`).join(', ')},
+            CASE bad ${checks.map((c, k) => `WHEN ${k} THEN ${sqlString(c.field)}`).join(' ')} END AS bad_field,
+            CASE bad ${checks.map((c, k) => `WHEN ${k} THEN ${c.reason}`).join(' ')} END AS reason
+     FROM (SELECT *, CASE ${checks.map((c, k) => `WHEN ${c.bad} THEN ${k}`).join(' ')} END AS bad
+           FROM (SELECT *, ${spec.fields.map((f) => `${typedValue(f, v(f.name))} AS ${ident(f.name)}`).join(', ')}
+                 FROM (SELECT ${rowSql} AS row, ${text.join(', ')} FROM ${raw})))`,
   );
   // Duplicate keys: the first row keeps the key, the later ones are rejected.
   const key = spec.key.map(ident).join(', ');
@@ -229,7 +246,7 @@ export async function loadContractFile(
 
   await conn.run(
     `CREATE OR REPLACE TABLE ${ident(spec.name)} AS
-     SELECT ${spec.fields.map((f) => `${ident(f.name)}::${sqlType(f)} AS ${ident(f.name)}`).join(', ')}
+     SELECT ${spec.fields.map((f) => ident(f.name)).join(', ')}
      FROM ${t}_chk WHERE reason IS NULL ORDER BY row`,
   );
   const rejectedSql = `
