@@ -1,8 +1,13 @@
 // One place that opens DuckDB (in memory) for Parquet reading and writing and heavy grouping.
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 
-export async function openDuckDb(): Promise<{ connection: DuckDBConnection; close: () => void }> {
-  const instance = await DuckDBInstance.create(':memory:');
+export interface DuckDbOptions {
+  /** DuckDB's memory limit, such as '3GB' (default: DuckDB's, 80% of the machine's memory). */
+  memoryLimit?: string;
+}
+
+export async function openDuckDb(opts: DuckDbOptions = {}): Promise<{ connection: DuckDBConnection; close: () => void }> {
+  const instance = await DuckDBInstance.create(':memory:', opts.memoryLimit ? { memory_limit: opts.memoryLimit } : {});
   const connection = await instance.connect();
   return {
     connection,

@@ -224,6 +224,7 @@ export async function loadContractFile(
            FROM (SELECT *, ${spec.fields.map((f) => `${typedValue(f, v(f.name))} AS ${ident(f.name)}`).join(', ')}
                  FROM (SELECT ${rowSql} AS row, ${text.join(', ')} FROM ${raw})))`,
   );
+  await conn.run(`DROP TABLE IF EXISTS ${raw}`);
   // Duplicate keys: the first row keeps the key, the later ones are rejected.
   const key = spec.key.map(ident).join(', ');
   await conn.run(

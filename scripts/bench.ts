@@ -1,26 +1,29 @@
 // `npm run bench`: speed figures, printed, never asserted. Each step runs in its own process so
 // its peak memory (max RSS) is its own. File-to-file steps run BENCH_REPEATS times (default 3)
 // and print the median run with the range: this machine shares its host, and single runs of the
-// same code were seen to differ by 30%. Sizes: BENCH_MEMBERS (default 1,000,000).
+// same code were seen to differ by 30%. Sizes: BENCH_MEMBERS (default 1,000,000) for scoring,
+// BENCH_CLAIMS (default 10,000,000) for loading and validating claims.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const members = Number(process.env.BENCH_MEMBERS ?? 1_000_000);
 const repeats = Math.max(1, Number(process.env.BENCH_REPEATS ?? 3));
-const steps: [string, number][] = [
-  ['score-batch', 1],
-  ['score-file-jsonl', repeats],
-  ['score-file-csv', repeats],
-  ['score-file-parquet', repeats],
+const claims = Number(process.env.BENCH_CLAIMS ?? 10_000_000);
+const steps: [string, number, number][] = [
+  ['score-batch', 1, members],
+  ['score-file-jsonl', repeats, members],
+  ['score-file-csv', repeats, members],
+  ['score-file-parquet', repeats, members],
+  ['load-claims', 1, claims],
 ];
 const script = fileURLToPath(new URL('./bench-steps.ts', import.meta.url));
-const rate = (line: string): number => Number(/([\d,]+) members\/s/.exec(line)?.[1]?.replaceAll(',', '') ?? NaN);
+const rate = (line: string): number => Number(/([\d,]+) (?:members|rows)\/s/.exec(line)?.[1]?.replaceAll(',', '') ?? NaN);
 
-console.log(`rafcast bench: ${members.toLocaleString('en-US')} members, about 8 codes each; node ${process.version}`);
-for (const [step, runs] of steps) {
+console.log(`rafcast bench: ${members.toLocaleString("en-US")} members (about 8 codes each), ${claims.toLocaleString("en-US")} claims; node ${process.version}`);
+for (const [step, runs, size] of steps) {
   const lines: string[] = [];
   for (let r = 0; r < runs; r++) {
-    const p = spawnSync(process.execPath, ['--import', 'tsx', script, step, String(members)], {
+    const p = spawnSync(process.execPath, ['--import', 'tsx', script, step, String(size)], {
       stdio: ['ignore', 'pipe', 'inherit'],
       encoding: 'utf8',
     });
