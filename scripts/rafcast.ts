@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { availablePaymentYears, MODEL_VERSIONS } from '../data/reference/cms-hcc-tables.ts';
 import { TABLE_FORMATS } from '../data/record-readers.ts';
+import { loadContract } from '../pipelines/load-contract.ts';
 import { scoreFile } from '../pipelines/score-file.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../scoring/revenue.ts';
 import {
@@ -88,6 +89,50 @@ Examples:
           `scores: ${s.output}\n` +
           (s.quarantined > 0 ? `rejected rows: ${s.quarantine}\n` : ''),
       );
+    }),
+  );
+
+program
+  .command('load')
+  .description('Validate the contract\'s files (members, enrollment, claims) and store them as typed Parquet.')
+  .requiredOption('--members <file>', 'members: .csv or .parquet (loaded first: the others are checked against it)')
+  .option('--enrollment <file>', 'enrollment: .csv or .parquet')
+  .option('--claims <file>', 'claims: .csv or .parquet')
+  .requiredOption('--out <dir>', 'folder for members.parquet, enrollment.parquet and claims.parquet')
+  .option('--max-rejected-share <share>', 'fail when more than this share of a file\'s rows is rejected', parseNumberOption('--max-rejected-share'), 0.5)
+  .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 3GB (default: 80% of memory)')
+  .addHelpText(
+    'after',
+    `
+The fields of each file are in data/README.md. Rejected rows go to <file>.rejected.csv beside
+each input (file, row, field, reason); the summary gives read = accepted + rejected per file.
+
+Examples:
+  rafcast load --members members.csv --enrollment enrollment.csv --claims claims.csv --out runs/loaded
+  rafcast load --members m.parquet --claims claims.parquet --out runs/loaded --memory-limit 3GB`,
+  )
+  .action((o) =>
+    runAction(async () => {
+      const started = performance.now();
+      const loaded = await loadContract(
+        {
+          files: { members: o.members, enrollment: o.enrollment, claims: o.claims },
+          out: o.out,
+          maxRejectedShare: o.maxRejectedShare,
+          memoryLimit: o.memoryLimit,
+        },
+        (table) => process.stderr.write(`checking ${table} ...\n`),
+      );
+      for (const l of loaded) {
+        const why = Object.entries(l.rejectedByField)
+          .map(([f, n]) => `${f}: ${n}`)
+          .join(', ');
+        process.stdout.write(
+          `${l.table}: read ${l.read} = accepted ${l.accepted} + rejected ${l.rejected}${why ? ` (${why})` : ''} -> ${l.output}` +
+            `${l.rejected > 0 ? `; rejected rows: ${l.quarantine}` : ''}\n`,
+        );
+      }
+      process.stdout.write(`${((performance.now() - started) / 1000).toFixed(1)} s\n`);
     }),
   );
 

@@ -1,0 +1,50 @@
+// `rafcast load` end to end on small files: typed Parquet outputs (owner-only), quarantines
+// beside the inputs, and counts that reconcile per file. Expected values come from the rows
+// written here.
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openDuckDb, sqlString } from '../data/duckdb.ts';
+import { loadContract } from './load-contract.ts';
+
+describe('loadContract', () => {
+  it('loads members, enrollment and claims to typed Parquet, rejecting what the contract rejects', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rafcast-load-'));
+    const file = (name: string, lines: string[]) => {
+      writeFileSync(join(dir, name), `${lines.join('\n')}\n`);
+      return join(dir, name);
+    };
+    const members = file('members.csv', ['member_id,birth_date,sex,orec,death_date', 'M1,1950-02-01,F,0,', 'M2,1961-05-05,M,1,']);
+    const enrollment = file('enrollment.csv', [
+      'member_id,year,months_enrolled,dual_status,institutional,new_enrollee,contract_id',
+      'M1,2025,12,full,false,false,H1',
+      'M9,2025,12,none,false,false,H1',
+    ]);
+    const claims = file('claims.csv', [
+      'claim_id,member_id,claim_type,bill_type,from_date,thru_date,procedure_codes,diagnosis_codes,paid_amount,rendering_npi',
+      'C1,M1,professional,,2025-02-03,2025-02-03,99214,E11.22|I50.22,182.40,1234567893',
+      'C2,M2,outpatient,131,2025-04-01,2025-04-01,99213,N18.4,75.00,',
+      'C3,M2,outpatient,131,2025-04-01,2025-04-01,99213,N18.4,-75.00,',
+    ]);
+    const out = join(dir, 'loaded');
+    const seen: string[] = [];
+    const loaded = await loadContract({ files: { members, enrollment, claims }, out, maxRejectedShare: 0.5 }, (t) => seen.push(t));
+    expect(seen).toEqual(['members', 'enrollment', 'claims']);
+    expect(loaded.map((l) => [l.table, l.read, l.accepted, l.rejected])).toEqual([
+      ['members', 2, 2, 0],
+      ['enrollment', 2, 1, 1],
+      ['claims', 3, 2, 1],
+    ]);
+    const db = await openDuckDb();
+    const read = async (name: string) =>
+      (await db.connection.runAndReadAll(`SELECT * FROM read_parquet(${sqlString(join(out, `${name}.parquet`))})`)).getRowObjectsJson();
+    expect((await read('claims')).map((c) => [c.claim_id, c.diagnosis_codes, c.paid_amount])).toEqual([
+      ['C1', ['E1122', 'I5022'], '182.40'],
+      ['C2', ['N184'], '75.00'],
+    ]);
+    expect((await read('enrollment')).map((e) => [e.member_id, e.year, e.dual_status])).toEqual([['M1', 2025, 'full']]);
+    db.close();
+    for (const f of ['members', 'enrollment', 'claims']) expect(statSync(join(out, `${f}.parquet`)).mode & 0o777).toBe(0o600);
+  });
+});

@@ -1,0 +1,42 @@
+// `rafcast load`: the contract's files (members first, then enrollment and claims, which are
+// checked against it) validated and stored as typed Parquet files in one folder, with each
+// file's quarantine beside its input and counts that reconcile (data/load-contract-file.ts).
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CONTRACT, type TableName } from '../data/contract.ts';
+import { openDuckDb } from '../data/duckdb.ts';
+import { copyAtomically, loadContractFile, type LoadSummary } from '../data/load-contract-file.ts';
+
+export interface LoadContractOptions {
+  files: Partial<Record<TableName, string>> & { members: string };
+  /** Folder for members.parquet, enrollment.parquet and claims.parquet. */
+  out: string;
+  maxRejectedShare?: number;
+  /** DuckDB's memory limit, such as '3GB'. */
+  memoryLimit?: string;
+}
+
+export interface LoadedTable extends LoadSummary {
+  output: string;
+}
+
+/** Loads the given files in contract order; `onFile` hears of each file as it starts. */
+export async function loadContract(opts: LoadContractOptions, onFile?: (table: TableName, file: string) => void): Promise<LoadedTable[]> {
+  await mkdir(opts.out, { recursive: true, mode: 0o700 });
+  const db = await openDuckDb({ memoryLimit: opts.memoryLimit });
+  const done: LoadedTable[] = [];
+  try {
+    for (const name of ['members', 'enrollment', 'claims'] as const) {
+      const file = opts.files[name];
+      if (file === undefined) continue;
+      onFile?.(name, file);
+      const summary = await loadContractFile(db.connection, CONTRACT[name], file, { maxRejectedShare: opts.maxRejectedShare });
+      const output = join(opts.out, `${name}.parquet`);
+      await copyAtomically(db.connection, `SELECT * FROM ${name}`, output, 'parquet');
+      done.push({ ...summary, output });
+    }
+  } finally {
+    db.close();
+  }
+  return done;
+}
