@@ -197,19 +197,18 @@ export async function loadContractFile(
   if (format === 'jsonl') throw new ConfigError(`the ${spec.name} file must be CSV or Parquet: ${path}`);
   const t = `_${spec.name}`;
   const raw = `${t}_raw`;
-  const { columns, wide, rowSql, emptyRows, rows } = await readRaw(conn, spec, path, format, raw);
+  const { columns, wide, emptyRows, rows } = await readRaw(conn, spec, path, format, raw);
 
-  // Each field's trimmed text (NULL when blank); wide lists joined into one "|" list.
+  // Text in v_<field> (trimmed, NULL when blank; wide lists joined into one "|" list), typed
+  // value in <field>: each computed once, the checks read both.
+  const v = (name: string): string => ident(`v_${name}`);
   const text = spec.fields.map((f) => {
     const cols = wide[f.name];
     if (cols) {
-      return `nullif(array_to_string(list_filter([${cols.map((c) => `trim(${ident(c)})`).join(', ')}], x -> coalesce(x, '') <> ''), '|'), '') AS ${ident(`v_${f.name}`)}`;
+      return `nullif(array_to_string(list_filter([${cols.map((c) => `trim(${ident(c)})`).join(', ')}], x -> coalesce(x, '') <> ''), '|'), '') AS ${v(f.name)}`;
     }
-    const as = ident(`v_${f.name}`);
-    return columns.includes(f.name) ? `nullif(trim(${ident(f.name)}), '') AS ${as}` : `NULL::VARCHAR AS ${as}`;
+    return columns.includes(f.name) ? `nullif(trim(${ident(f.name)}), '') AS ${v(f.name)}` : `NULL::VARCHAR AS ${v(f.name)}`;
   });
-  // Text in v_<field>, typed value in <field>: each computed once, the checks read both.
-  const v = (name: string): string => ident(`v_${name}`);
   const checks = spec.fields.flatMap((f) => fieldChecks(f, v(f.name), ident(f.name)).map(([bad, reason]) => ({ field: f.name, bad, reason })));
   for (const c of spec.crossChecks) checks.push({ field: c.field, bad: c.badWhen, reason: sqlString(c.reason) });
   // The first failing check by number, each condition evaluated once; field and reason from it.
@@ -222,7 +221,7 @@ export async function loadContractFile(
             CASE bad ${checks.map((c, k) => `WHEN ${k} THEN ${c.reason}`).join(' ')} END AS reason
      FROM (SELECT *, CASE ${checks.map((c, k) => `WHEN ${c.bad} THEN ${k}`).join(' ')} END AS bad
            FROM (SELECT *, ${spec.fields.map((f) => `${typedValue(f, v(f.name))} AS ${ident(f.name)}`).join(', ')}
-                 FROM (SELECT ${rowSql} AS row, ${text.join(', ')} FROM ${raw})))`,
+                 FROM (SELECT _row AS row, ${text.join(', ')} FROM ${raw})))`,
   );
   await conn.run(`DROP TABLE IF EXISTS ${raw}`);
   // Duplicate keys: the first row keeps the key, the later ones are rejected.
@@ -286,14 +285,14 @@ export async function loadContractFile(
   return { table: spec.name, file: path, read: rows, accepted, rejected, quarantine, rejectedByField };
 }
 
-/** Reads the file's rows as text into `raw`, with their row numbers and the structural rejects. */
+/** Reads the file's rows as text into `raw` (row numbers in _row), and the structural rejects. */
 async function readRaw(
   conn: DuckDBConnection,
   spec: TableSpec,
   path: string,
   format: 'csv' | 'parquet',
   raw: string,
-): Promise<{ columns: string[]; wide: Record<string, string[]>; rowSql: string; emptyRows: number[]; rows: number }> {
+): Promise<{ columns: string[]; wide: Record<string, string[]>; emptyRows: number[]; rows: number }> {
   const structure = `_${spec.name}_structure`;
   if (format === 'parquet') {
     let desc: Record<string, unknown>[];
@@ -314,7 +313,7 @@ async function readRaw(
     );
     await conn.run(`CREATE OR REPLACE TEMP TABLE ${structure} (row BIGINT, field VARCHAR, reason VARCHAR)`);
     const rows = Number((await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${raw}`)).getRowObjectsJson()[0]!.n);
-    return { columns, wide, rowSql: '_row', emptyRows: [], rows };
+    return { columns, wide, emptyRows: [], rows };
   }
 
   let columns: string[];
@@ -355,7 +354,7 @@ async function readRaw(
     `CREATE OR REPLACE TEMP TABLE ${raw} AS SELECT n.row AS _row, t.* FROM (SELECT rowid AS k, * FROM ${raw}) t JOIN ${raw}_rows n USING (k)`,
   );
   await conn.run(`DROP TABLE ${raw}_rows; DROP TABLE IF EXISTS ${raw}_rej; DROP TABLE IF EXISTS ${raw}_scan`);
-  return { columns, wide, rowSql: '_row', emptyRows: scan.emptyRows, rows: scan.rows };
+  return { columns, wide, emptyRows: scan.emptyRows, rows: scan.rows };
 }
 
 /** Writes a query's rows to a file by DuckDB COPY, atomically and owner-only. */

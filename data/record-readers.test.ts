@@ -12,6 +12,7 @@ import {
   openRecordSource,
   openStagedSource,
   parseRawRecord,
+  scanCsvRows,
   stageParquetAsCsv,
   type SourceRecord,
 } from './record-readers.ts';
@@ -163,5 +164,20 @@ describe('fileBlocks follows a file while it is written', () => {
     } finally {
       await staged.cleanup();
     }
+  });
+});
+
+describe('scanCsvRows', () => {
+  it('counts rows as RFC 4180 does and lists the empty ones (LF, CRLF, quoted newlines, no final newline)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rafcast-scan-'));
+    const path = join(dir, 'x.csv');
+    // Rows: 1 "a,b", 2 empty, 3 quoted two-line row, 4 empty (CRLF), 5 "e,f" without newline.
+    writeFileSync(path, 'h1,h2\na,b\n\n"c\n\nc",d\r\n\r\ne,f');
+    expect(await scanCsvRows(path)).toEqual({ rows: 5, emptyRows: [2, 4] });
+    // The same without quotes takes the newline-only path.
+    writeFileSync(path, 'h1,h2\na,b\n\nc,d\r\n\r\ne,f');
+    expect(await scanCsvRows(path)).toEqual({ rows: 5, emptyRows: [2, 4] });
+    writeFileSync(path, 'h1,h2\n');
+    expect(await scanCsvRows(path)).toEqual({ rows: 0, emptyRows: [] });
   });
 });
