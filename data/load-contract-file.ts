@@ -197,7 +197,7 @@ export async function loadContractFile(
   if (format === 'jsonl') throw new ConfigError(`the ${spec.name} file must be CSV or Parquet: ${path}`);
   const t = `_${spec.name}`;
   const raw = `${t}_raw`;
-  const { columns, wide, emptyRows, rows } = await readRaw(conn, spec, path, format, raw);
+  const { columns, wide, emptyRows, rows, source } = await readRaw(conn, spec, path, format, raw);
 
   // Text in v_<field> (trimmed, NULL when blank; wide lists joined into one "|" list), typed
   // value in <field>: each computed once, the checks read both.
@@ -221,9 +221,9 @@ export async function loadContractFile(
             CASE bad ${checks.map((c, k) => `WHEN ${k} THEN ${c.reason}`).join(' ')} END AS reason
      FROM (SELECT *, CASE ${checks.map((c, k) => `WHEN ${c.bad} THEN ${k}`).join(' ')} END AS bad
            FROM (SELECT *, ${spec.fields.map((f) => `${typedValue(f, v(f.name))} AS ${ident(f.name)}`).join(', ')}
-                 FROM (SELECT _row AS row, ${text.join(', ')} FROM ${raw})))`,
+                 FROM (SELECT _row AS row, ${text.join(', ')} FROM ${source})))`,
   );
-  await conn.run(`DROP TABLE IF EXISTS ${raw}`);
+  await conn.run(`DROP TABLE IF EXISTS ${raw}; DROP TABLE IF EXISTS ${raw}_rows`);
   // Duplicate keys: the first row keeps the key, the later ones are rejected.
   const key = spec.key.map(ident).join(', ');
   await conn.run(
@@ -234,7 +234,7 @@ export async function loadContractFile(
      WHERE ${t}_chk.row = d.r AND d.n > 1`,
   );
   if (spec.referencesMembers) {
-    const members = await conn.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = 'members'`);
+    const members = await conn.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM (SELECT table_name AS name FROM duckdb_tables() UNION ALL SELECT view_name FROM duckdb_views()) WHERE name = 'members'`);
     if (Number(members.getRowObjectsJson()[0]!.n) === 0) {
       throw new ConfigError(`load the members file before the ${spec.name} file: its member_id values are checked against it`);
     }
@@ -244,10 +244,10 @@ export async function loadContractFile(
     );
   }
 
+  // The accepted rows, in file order: a view on the checked table rather than another copy.
   await conn.run(
-    `CREATE OR REPLACE TABLE ${ident(spec.name)} AS
-     SELECT ${spec.fields.map((f) => ident(f.name)).join(', ')}
-     FROM ${t}_chk WHERE reason IS NULL ORDER BY row`,
+    `CREATE OR REPLACE TEMP VIEW ${ident(spec.name)} AS
+     SELECT ${spec.fields.map((f) => ident(f.name)).join(', ')} FROM ${t}_chk WHERE reason IS NULL`,
   );
   const rejectedSql = `
     SELECT ${sqlString(path)} AS file, row, nullif(field, '') AS field, reason FROM (
@@ -272,11 +272,11 @@ export async function loadContractFile(
   }
   const quarantine = opts.quarantine ?? `${path}.rejected.csv`;
   await copyAtomically(conn, rejectedSql, quarantine, 'csv');
-  await conn.run(`DROP TABLE IF EXISTS ${t}_chk; DROP TABLE IF EXISTS ${raw}; DROP TABLE IF EXISTS ${t}_structure`);
+  await conn.run(`DROP TABLE IF EXISTS ${t}_structure`);
 
   const maxShare = opts.maxRejectedShare ?? 0.5;
   if (rows > 0 && rejected / rows > maxShare) {
-    await conn.run(`DROP TABLE IF EXISTS ${ident(spec.name)}`);
+    await conn.run(`DROP VIEW IF EXISTS ${ident(spec.name)}; DROP TABLE IF EXISTS ${t}_chk`);
     throw new RafcastError(
       'E_TOO_MANY_REJECTED',
       `${rejected} of ${rows} rows of ${path} were rejected (more than ${Math.round(maxShare * 100)}%); reasons are in ${quarantine}`,
@@ -285,14 +285,17 @@ export async function loadContractFile(
   return { table: spec.name, file: path, read: rows, accepted, rejected, quarantine, rejectedByField };
 }
 
-/** Reads the file's rows as text into `raw` (row numbers in _row), and the structural rejects. */
+/**
+ * The file's rows as text with their numbers in _row, as a query to select from (CSV rows are
+ * read into `raw` first, for DuckDB's rejects and the numbering), and the structural rejects.
+ */
 async function readRaw(
   conn: DuckDBConnection,
   spec: TableSpec,
   path: string,
   format: 'csv' | 'parquet',
   raw: string,
-): Promise<{ columns: string[]; wide: Record<string, string[]>; emptyRows: number[]; rows: number }> {
+): Promise<{ columns: string[]; wide: Record<string, string[]>; emptyRows: number[]; rows: number; source: string }> {
   const structure = `_${spec.name}_structure`;
   if (format === 'parquet') {
     let desc: Record<string, unknown>[];
@@ -307,13 +310,11 @@ async function readRaw(
       const name = ident(String(r.column_name));
       return String(r.column_type).endsWith('[]') ? `array_to_string(${name}, '|') AS ${name}` : `${name}::VARCHAR AS ${name}`;
     });
-    await conn.run(
-      `CREATE OR REPLACE TEMP TABLE ${raw} AS SELECT file_row_number + 1 AS _row, ${select.join(', ')}
-       FROM read_parquet(${sqlString(path)}, file_row_number = true)`,
-    );
     await conn.run(`CREATE OR REPLACE TEMP TABLE ${structure} (row BIGINT, field VARCHAR, reason VARCHAR)`);
-    const rows = Number((await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${raw}`)).getRowObjectsJson()[0]!.n);
-    return { columns, wide, emptyRows: [], rows };
+    const count = await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM read_parquet(${sqlString(path)})`);
+    // Read in the same scan as the checks: Parquet rows carry their own numbers.
+    const source = `(SELECT file_row_number + 1 AS _row, ${select.join(', ')} FROM read_parquet(${sqlString(path)}, file_row_number = true))`;
+    return { columns, wide, emptyRows: [], rows: Number(count.getRowObjectsJson()[0]!.n), source };
   }
 
   let columns: string[];
@@ -350,11 +351,9 @@ async function readRaw(
     `CREATE OR REPLACE TEMP TABLE ${raw}_rows AS
      SELECT row_number() OVER (ORDER BY r) - 1 AS k, r AS row FROM range(1, ${scan.rows + 1}) t(r) WHERE r NOT IN (${taken})`,
   );
-  await conn.run(
-    `CREATE OR REPLACE TEMP TABLE ${raw} AS SELECT n.row AS _row, t.* FROM (SELECT rowid AS k, * FROM ${raw}) t JOIN ${raw}_rows n USING (k)`,
-  );
-  await conn.run(`DROP TABLE ${raw}_rows; DROP TABLE IF EXISTS ${raw}_rej; DROP TABLE IF EXISTS ${raw}_scan`);
-  return { columns, wide, emptyRows: scan.emptyRows, rows: scan.rows };
+  await conn.run(`DROP TABLE IF EXISTS ${raw}_rej; DROP TABLE IF EXISTS ${raw}_scan`);
+  const source = `(SELECT n.row AS _row, t.* FROM (SELECT rowid AS k, * FROM ${raw}) t JOIN ${raw}_rows n USING (k))`;
+  return { columns, wide, emptyRows: scan.emptyRows, rows: scan.rows, source };
 }
 
 /** Writes a query's rows to a file by DuckDB COPY, atomically and owner-only. */
