@@ -4,11 +4,9 @@
 // duplicate keys, and members the file names but the members file lacks. A bad row goes to
 // `<file>.rejected.csv` (file, row, field, reason) and the counts reconcile: read = accepted +
 // rejected. Nothing becomes a JavaScript object per row, so ten million claims load in seconds.
-import { chmod, rename, unlink } from 'node:fs/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { OUTPUT_FILE_MODE, temporaryPathFor } from './atomic-file.ts';
 import { EARLIEST_DATE, LATEST_DATE, sqlType, type FieldSpec, type TableSpec } from './contract.ts';
-import { sqlString } from './duckdb.ts';
+import { copyAtomically, sqlString } from './duckdb.ts';
 import { ConfigError, InputError, RafcastError } from './errors.ts';
 import { csvHeader, formatOf, scanCsvRows } from './record-readers.ts';
 
@@ -354,19 +352,4 @@ async function readRaw(
   await conn.run(`DROP TABLE IF EXISTS ${raw}_rej; DROP TABLE IF EXISTS ${raw}_scan`);
   const source = `(SELECT n.row AS _row, t.* FROM (SELECT rowid AS k, * FROM ${raw}) t JOIN ${raw}_rows n USING (k))`;
   return { columns, wide, emptyRows: scan.emptyRows, rows: scan.rows, source };
-}
-
-/** Writes a query's rows to a file by DuckDB COPY, atomically and owner-only. */
-export async function copyAtomically(conn: DuckDBConnection, sql: string, path: string, format: 'csv' | 'parquet'): Promise<void> {
-  const tmp = temporaryPathFor(path);
-  try {
-    await conn.run(
-      `COPY (${sql}) TO ${sqlString(tmp)} (${format === 'csv' ? "FORMAT csv, HEADER, DELIMITER ','" : 'FORMAT parquet, COMPRESSION zstd'})`,
-    );
-    await chmod(tmp, OUTPUT_FILE_MODE);
-    await rename(tmp, path);
-  } catch (e) {
-    await unlink(tmp).catch(() => undefined);
-    throw e;
-  }
 }

@@ -1,9 +1,9 @@
 // Writes rows of flat columns to JSONL, CSV or Parquet, atomically and owner-only. Parquet goes
 // through DuckDB: rows are staged as CSV in a temporary file and converted with explicit types.
-import { chmod, rename, unlink } from 'node:fs/promises';
-import { AtomicFileWriter, OUTPUT_FILE_MODE, temporaryPathFor } from './atomic-file.ts';
+import { unlink } from 'node:fs/promises';
+import { AtomicFileWriter, temporaryPathFor } from './atomic-file.ts';
 import { csvField } from './csv.ts';
-import { openDuckDb, sqlString } from './duckdb.ts';
+import { copyAtomically, openDuckDb, sqlString } from './duckdb.ts';
 import type { TableFormat } from './record-readers.ts';
 
 export type ColumnType = 'VARCHAR' | 'DOUBLE' | 'INTEGER' | 'JSON';
@@ -60,21 +60,17 @@ export class TableWriter {
     await this.file.commit();
     if (this.format !== 'parquet') return;
     const staged = this.file.path;
-    const tmp = temporaryPathFor(this.target);
     const db = await openDuckDb();
     try {
       const types = this.columns
         .map((c) => `${sqlString(c.name)}: ${sqlString(c.type === 'JSON' ? 'VARCHAR' : c.type)}`)
         .join(', ');
-      await db.connection.run(
-        `COPY (SELECT * FROM read_csv(${sqlString(staged)}, header = true, quote = '"', escape = '"', columns = {${types}})) ` +
-          `TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd)`,
+      await copyAtomically(
+        db.connection,
+        `SELECT * FROM read_csv(${sqlString(staged)}, header = true, quote = '"', escape = '"', columns = {${types}})`,
+        this.target,
+        'parquet',
       );
-      await chmod(tmp, OUTPUT_FILE_MODE);
-      await rename(tmp, this.target);
-    } catch (e) {
-      await unlink(tmp).catch(() => undefined);
-      throw e;
     } finally {
       db.close();
       await unlink(staged).catch(() => undefined);

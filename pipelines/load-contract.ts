@@ -4,8 +4,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CONTRACT, type TableName } from '../data/contract.ts';
-import { openDuckDb } from '../data/duckdb.ts';
-import { copyAtomically, loadContractFile, type LoadSummary } from '../data/load-contract-file.ts';
+import { copyAtomically, openDuckDb } from '../data/duckdb.ts';
+import { loadContractFile, type LoadSummary } from '../data/load-contract-file.ts';
 
 export interface LoadContractOptions {
   files: Partial<Record<TableName, string>> & { members: string };
