@@ -303,11 +303,11 @@ export async function scoreFile(opts: ScoreFileOptions, onProgress?: ProgressFn)
   // Parquet takes the CSV path when scored in parallel: DuckDB stages it, rows in order.
   let staged: StagedParquet | undefined;
   try {
-    let source = await openRecordSource(opts.input, inFormat);
-    if (pool !== undefined && source.format === 'parquet') {
-      staged = await stageParquetAsCsv(opts.input);
-      source = await openStagedSource(staged);
-    }
+    // Staging reads the Parquet file's schema and row count itself: no separate open first.
+    const source =
+      pool !== undefined && inFormat === 'parquet'
+        ? await openStagedSource((staged = await stageParquetAsCsv(opts.input)))
+        : await openRecordSource(opts.input, inFormat);
     if (source.columns !== undefined) checkScoreHeader(source.columns, opts.input);
     return await scoreSource(opts, scorer, source, pool, onProgress);
   } finally {
