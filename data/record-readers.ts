@@ -92,6 +92,30 @@ export async function* fileBlocks(path: string, blockBytes: number, growing?: Pr
 }
 
 /**
+ * Finds where rows end in a file's bytes, block by block: at each newline, and in CSV only at a
+ * newline outside quotes (RFC 4180), the quote state carried from one block to the next. A
+ * block with no quote takes the native newline search.
+ */
+class RowEnds {
+  private inQuotes = false;
+
+  constructor(private readonly csv: boolean) {}
+
+  /** Calls `onEnd(k)` for each row ending at buf[k], from `from` on; `false` stops the scan. */
+  scan(buf: Buffer, from: number, onEnd: (k: number) => boolean | void): void {
+    if (!this.csv || (!this.inQuotes && buf.indexOf(34, from) < 0)) {
+      for (let k = buf.indexOf(10, from); k >= 0; k = buf.indexOf(10, k + 1)) if (onEnd(k) === false) return;
+      return;
+    }
+    for (let k = from; k < buf.length; k++) {
+      const c = buf[k]!;
+      if (c === 34) this.inQuotes = !this.inQuotes;
+      else if (c === 10 && !this.inQuotes && onEnd(k) === false) return;
+    }
+  }
+}
+
+/**
  * Reads a text file in blocks of whole rows, counting rows on the bytes (no string per row): a
  * row ends at a newline, and in CSV only at a newline outside quotes. The CSV header is skipped.
  * `onProgress` gets the bytes and rows read so far.
@@ -103,7 +127,7 @@ async function* rowBlocks(
   growing?: Promise<void>,
 ): AsyncGenerator<RawChunk> {
   let carry: Buffer | undefined;
-  let inQuotes = false;
+  const ends = new RowEnds(format === 'csv');
   let skipHeader = format === 'csv';
   let startRow = 1;
   let bytes = 0;
@@ -111,24 +135,12 @@ async function* rowBlocks(
     bytes += read.length;
     const buf: Buffer = carry === undefined ? read : Buffer.concat([carry, read]);
     // The carried bytes were scanned already (quote state included): scan what follows them.
-    const scanFrom = carry === undefined ? 0 : carry.length;
     let lastEnd = -1;
     let rows = 0;
-    if (format === 'csv' && (inQuotes || buf.indexOf(34, scanFrom) >= 0)) {
-      for (let k = scanFrom; k < buf.length; k++) {
-        const c = buf[k]!;
-        if (c === 34) inQuotes = !inQuotes;
-        else if (c === 10 && !inQuotes) {
-          lastEnd = k;
-          rows++;
-        }
-      }
-    } else {
-      for (let k = buf.indexOf(10, scanFrom); k >= 0; k = buf.indexOf(10, k + 1)) {
-        lastEnd = k;
-        rows++;
-      }
-    }
+    ends.scan(buf, carry === undefined ? 0 : carry.length, (k) => {
+      lastEnd = k;
+      rows++;
+    });
     if (lastEnd < 0) {
       carry = buf;
       onProgress(bytes, startRow - 1);
@@ -155,13 +167,12 @@ async function* rowBlocks(
 
 /** Index of the newline ending the CSV header (a header may hold quoted newlines). */
 function headerEnd(buf: Buffer): number {
-  let q = false;
-  for (let k = 0; k < buf.length; k++) {
-    const c = buf[k]!;
-    if (c === 34) q = !q;
-    else if (c === 10 && !q) return k;
-  }
-  return buf.length;
+  let end = buf.length;
+  new RowEnds(true).scan(buf, 0, (k) => {
+    end = k;
+    return false;
+  });
+  return end;
 }
 
 /**
@@ -172,42 +183,25 @@ function headerEnd(buf: Buffer): number {
 export async function scanCsvRows(path: string): Promise<{ rows: number; emptyRows: number[] }> {
   let rows = -1; // the header is row 0
   const emptyRows: number[] = [];
-  let inQuotes = false;
-  let content = 0; // bytes of the current row other than CR
-  let any = false; // the current row has begun (for a last row without newline)
-  const endRow = (): void => {
-    rows++;
-    if (rows > 0 && content === 0) emptyRows.push(rows);
-    content = 0;
-    any = false;
-  };
+  const ends = new RowEnds(true);
+  let offset = 0; // file position of the block's first byte
+  let rowStart = 0; // file position of the current row's first byte
+  let lastByte = -1; // the previous block's last byte
+  const isEmpty = (length: number, before: number): boolean => length === 0 || (length === 1 && before === 13);
   for await (const buf of fileBlocks(path, BLOCK_BYTES)) {
-    let k = 0;
-    if (!inQuotes && buf.indexOf(34) < 0) {
-      // No quote in the block: rows end at each newline.
-      for (let nl = buf.indexOf(10); nl >= 0; nl = buf.indexOf(10, k)) {
-        const len = nl - k;
-        content += len === 0 || (len === 1 && buf[k] === 13) ? 0 : len;
-        endRow();
-        k = nl + 1;
-      }
-      if (k < buf.length) {
-        any = true;
-        content += buf.length - k - (buf[buf.length - 1] === 13 ? 1 : 0);
-      }
-      continue;
-    }
-    for (; k < buf.length; k++) {
-      const c = buf[k]!;
-      if (c === 34) inQuotes = !inQuotes;
-      if (c === 10 && !inQuotes) endRow();
-      else {
-        any = true;
-        if (c !== 13) content++;
-      }
-    }
+    ends.scan(buf, 0, (k) => {
+      rows++;
+      if (rows > 0 && isEmpty(offset + k - rowStart, k > 0 ? buf[k - 1]! : lastByte)) emptyRows.push(rows);
+      rowStart = offset + k + 1;
+    });
+    offset += buf.length;
+    lastByte = buf[buf.length - 1]!;
   }
-  if (any) endRow();
+  // A last row without a final newline.
+  if (offset > rowStart) {
+    rows++;
+    if (rows > 0 && isEmpty(offset - rowStart, lastByte)) emptyRows.push(rows);
+  }
   return { rows: Math.max(0, rows), emptyRows };
 }
 
