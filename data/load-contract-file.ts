@@ -1,4 +1,4 @@
-// Loads one file of the input contract (data/contract.ts) into a typed DuckDB table: the header
+// Loads one file of the input contract (data/contract.ts) as a typed DuckDB view: the header
 // is checked first (a wrong header stops the run), then every row, in SQL: structure (DuckDB's
 // CSV reader stores malformed rows), each field's type and shape, checks across fields,
 // duplicate keys, and members the file names but the members file lacks. A bad row goes to
@@ -182,8 +182,9 @@ const STRUCTURE_REASONS: Record<string, string> = {
 };
 
 /**
- * Loads `path` into the table `spec.name` (replacing it) on `conn`. Claims and enrollment are
- * checked against a `members` table already loaded on the same connection.
+ * Loads `path` as `spec.name` on `conn`: a view of the accepted rows, typed, in file order
+ * (replacing any earlier one). Claims and enrollment are checked against the `members` already
+ * loaded on the same connection.
  */
 export async function loadContractFile(
   conn: DuckDBConnection,
@@ -195,7 +196,7 @@ export async function loadContractFile(
   if (format === 'jsonl') throw new ConfigError(`the ${spec.name} file must be CSV or Parquet: ${path}`);
   const t = `_${spec.name}`;
   const raw = `${t}_raw`;
-  const { columns, wide, emptyRows, rows, source } = await readRaw(conn, spec, path, format, raw);
+  const { columns, wide, rows, source } = await readRaw(conn, spec, path, format, raw);
 
   // Text in v_<field> (trimmed, NULL when blank; wide lists joined into one "|" list), typed
   // value in <field>: each computed once, the checks read both.
@@ -251,7 +252,6 @@ export async function loadContractFile(
     SELECT ${sqlString(path)} AS file, row, nullif(field, '') AS field, reason FROM (
       SELECT row, bad_field AS field, reason FROM ${t}_chk WHERE reason IS NOT NULL
       UNION ALL SELECT row, field, reason FROM ${t}_structure
-      UNION ALL SELECT unnest(${emptyRows.length > 0 ? `[${emptyRows.join(', ')}]` : '[]::INTEGER[]'}) AS row, '' AS field, 'empty line' AS reason
     ) ORDER BY row`;
   const counts = (
     await conn.runAndReadAll(`SELECT field, count(*)::BIGINT AS n FROM (${rejectedSql}) GROUP BY field ORDER BY field`)
@@ -285,7 +285,8 @@ export async function loadContractFile(
 
 /**
  * The file's rows as text with their numbers in _row, as a query to select from (CSV rows are
- * read into `raw` first, for DuckDB's rejects and the numbering), and the structural rejects.
+ * read into `raw` first, for DuckDB's rejects and the numbering); the rows that are not rows
+ * (malformed, empty) go to the `_<name>_structure` table with their reasons.
  */
 async function readRaw(
   conn: DuckDBConnection,
@@ -293,7 +294,7 @@ async function readRaw(
   path: string,
   format: 'csv' | 'parquet',
   raw: string,
-): Promise<{ columns: string[]; wide: Record<string, string[]>; emptyRows: number[]; rows: number; source: string }> {
+): Promise<{ columns: string[]; wide: Record<string, string[]>; rows: number; source: string }> {
   const structure = `_${spec.name}_structure`;
   if (format === 'parquet') {
     let desc: Record<string, unknown>[];
@@ -312,7 +313,7 @@ async function readRaw(
     const count = await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM read_parquet(${sqlString(path)})`);
     // Read in the same scan as the checks: Parquet rows carry their own numbers.
     const source = `(SELECT file_row_number + 1 AS _row, ${select.join(', ')} FROM read_parquet(${sqlString(path)}, file_row_number = true))`;
-    return { columns, wide, emptyRows: [], rows: Number(count.getRowObjectsJson()[0]!.n), source };
+    return { columns, wide, rows: Number(count.getRowObjectsJson()[0]!.n), source };
   }
 
   let columns: string[];
@@ -341,15 +342,16 @@ async function readRaw(
             THEN 'expected ${columns.length} fields as in the header, found ' || regexp_extract(error_message, 'Found: ([0-9]+)', 1)
             ${reasons} ELSE error_message END AS reason
      FROM (SELECT line, first(error_type ORDER BY column_idx) AS error_type, first(error_message ORDER BY column_idx) AS error_message
-           FROM ${raw}_rej GROUP BY line)`,
+           FROM ${raw}_rej GROUP BY line)
+     UNION ALL SELECT unnest(${scan.emptyRows.length > 0 ? `[${scan.emptyRows.join(', ')}]` : '[]::BIGINT[]'}), '', 'empty line'`,
   );
   // Accepted rows fill, in order, the row numbers neither rejected nor empty.
-  const taken = `SELECT row FROM ${structure} UNION ALL SELECT unnest(${scan.emptyRows.length > 0 ? `[${scan.emptyRows.join(', ')}]` : '[]::BIGINT[]'})`;
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE ${raw}_rows AS
-     SELECT row_number() OVER (ORDER BY r) - 1 AS k, r AS row FROM range(1, ${scan.rows + 1}) t(r) WHERE r NOT IN (${taken})`,
+     SELECT row_number() OVER (ORDER BY r) - 1 AS k, r AS row FROM range(1, ${scan.rows + 1}) t(r)
+     WHERE r NOT IN (SELECT row FROM ${structure})`,
   );
   await conn.run(`DROP TABLE IF EXISTS ${raw}_rej; DROP TABLE IF EXISTS ${raw}_scan`);
   const source = `(SELECT n.row AS _row, t.* FROM (SELECT rowid AS k, * FROM ${raw}) t JOIN ${raw}_rows n USING (k))`;
-  return { columns, wide, emptyRows: scan.emptyRows, rows: scan.rows, source };
+  return { columns, wide, rows: scan.rows, source };
 }
