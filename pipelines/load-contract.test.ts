@@ -1,7 +1,8 @@
 // `rafcast load` end to end on small files: typed Parquet outputs (owner-only), quarantines
 // beside the inputs, and counts that reconcile per file. Expected values come from the rows
 // written here.
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tableFromIPC } from 'apache-arrow';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -46,5 +47,13 @@ describe('loadContract', () => {
     expect((await read('enrollment')).map((e) => [e.member_id, e.year, e.dual_status])).toEqual([['M1', 2025, 'full']]);
     db.close();
     for (const f of ['members', 'enrollment', 'claims']) expect(statSync(join(out, `${f}.parquet`)).mode & 0o777).toBe(0o600);
+
+    // The same load as Arrow IPC holds the same accepted claims.
+    await loadContract({ files: { members, enrollment, claims }, out, format: 'arrow', maxRejectedShare: 0.5 });
+    const arrow = tableFromIPC(readFileSync(join(out, 'claims.arrow')));
+    expect(arrow.toArray().map((c) => [c.claim_id, [...c.diagnosis_codes], c.paid_amount])).toEqual([
+      ['C1', ['E1122', 'I5022'], 182.4],
+      ['C2', ['N184'], 75],
+    ]);
   });
 });

@@ -1,16 +1,18 @@
 // `rafcast load`: the contract's files (members first, then enrollment and claims, which are
-// checked against it) validated and stored as typed Parquet files in one folder, with each
+// checked against it) validated and stored as typed Parquet or Arrow IPC files in one folder, with each
 // file's quarantine beside its input and counts that reconcile (data/load-contract-file.ts).
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CONTRACT, type TableName } from '../data/contract.ts';
+import { writeArrowIpc } from '../data/arrow-writer.ts';
 import { copyAtomically, openDuckDb } from '../data/duckdb.ts';
 import { loadContractFile, type LoadSummary } from '../data/load-contract-file.ts';
 
 export interface LoadContractOptions {
   files: Partial<Record<TableName, string>> & { members: string };
-  /** Folder for members.parquet, enrollment.parquet and claims.parquet. */
+  /** Folder for members, enrollment and claims, as .parquet (default) or .arrow files. */
   out: string;
+  format?: 'parquet' | 'arrow';
   maxRejectedShare?: number;
   /** DuckDB's memory limit, such as '3GB'. */
   memoryLimit?: string;
@@ -31,8 +33,10 @@ export async function loadContract(opts: LoadContractOptions, onFile?: (table: T
       if (file === undefined) continue;
       onFile?.(name, file);
       const summary = await loadContractFile(db.connection, CONTRACT[name], file, { maxRejectedShare: opts.maxRejectedShare });
-      const output = join(opts.out, `${name}.parquet`);
-      await copyAtomically(db.connection, `SELECT * FROM ${name}`, output, 'parquet');
+      const format = opts.format ?? 'parquet';
+      const output = join(opts.out, `${name}.${format}`);
+      if (format === 'arrow') await writeArrowIpc(db.connection, `SELECT * FROM ${name}`, output);
+      else await copyAtomically(db.connection, `SELECT * FROM ${name}`, output, 'parquet');
       done.push({ ...summary, output });
     }
   } finally {

@@ -21,6 +21,12 @@ export function parseIntegerOption(name: string) {
   };
 }
 
+export function parseOutputTableFormat(value: string): 'parquet' | 'arrow' {
+  const v = value.toLowerCase();
+  if (v !== 'parquet' && v !== 'arrow') throw new InvalidArgumentError(`--format takes parquet or arrow, found "${value}"`);
+  return v;
+}
+
 export function parseModelOption(value: string): ModelVersion {
   const v = value.toUpperCase();
   if (!(MODEL_VERSIONS as readonly string[]).includes(v)) {

@@ -11,6 +11,7 @@ import {
   parseModelMap,
   parseModelOption,
   parseNumberOption,
+  parseOutputTableFormat,
   progressBar,
   runAction,
 } from './cli-support.ts';
@@ -98,7 +99,8 @@ program
   .requiredOption('--members <file>', 'members: .csv or .parquet (loaded first: the others are checked against it)')
   .option('--enrollment <file>', 'enrollment: .csv or .parquet')
   .option('--claims <file>', 'claims: .csv or .parquet')
-  .requiredOption('--out <dir>', 'folder for members.parquet, enrollment.parquet and claims.parquet')
+  .requiredOption('--out <dir>', 'folder for members, enrollment and claims (.parquet or .arrow)')
+  .option('--format <format>', 'output format: parquet or arrow (Arrow IPC file)', parseOutputTableFormat, 'parquet')
   .option('--max-rejected-share <share>', 'fail when more than this share of a file\'s rows is rejected', parseNumberOption('--max-rejected-share'), 0.5)
   .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 3GB (default: 80% of memory)')
   .addHelpText(
@@ -109,7 +111,8 @@ each input (file, row, field, reason); the summary gives read = accepted + rejec
 
 Examples:
   rafcast load --members members.csv --enrollment enrollment.csv --claims claims.csv --out runs/loaded
-  rafcast load --members m.parquet --claims claims.parquet --out runs/loaded --memory-limit 3GB`,
+  rafcast load --members m.parquet --claims claims.parquet --out runs/loaded --memory-limit 3GB
+  rafcast load --members members.csv --claims claims.csv --out runs/loaded --format arrow`,
   )
   .action((o) =>
     runAction(async () => {
@@ -118,6 +121,7 @@ Examples:
         {
           files: { members: o.members, enrollment: o.enrollment, claims: o.claims },
           out: o.out,
+          format: o.format,
           maxRejectedShare: o.maxRejectedShare,
           memoryLimit: o.memoryLimit,
         },
