@@ -1,0 +1,159 @@
+// What the generated population came out as, beside each target of targets.ts: demographics and
+// churn, latent prevalence of the named conditions, and what the claims make of them: the mean
+// V28 raw score of the coded diagnoses, the share of member-years with a payment HCC, the
+// year-to-year correlation of that score, the share of chronic conditions coded one year that
+// are coded again the next, and the share of HCC codes with no condition behind them.
+import type { ModelTables, Segment } from '../reference/cms-hcc-tables.ts';
+import { CodeDictionary, MemberBatchBuilder, compileModel, scoreBatch, type CompiledModel } from '../../scoring/batch.ts';
+import { ageOnFebruaryFirst, resolveDemographics } from '../../scoring/demographics.ts';
+import type { ConditionGroup } from './conditions.ts';
+import type { YearCoding } from './documentation.ts';
+import { birthDate, type Member } from './population.ts';
+import { TARGETS, type Target } from './targets.ts';
+
+export class Calibration {
+  private readonly model: CompiledModel;
+  private readonly dictionary: CodeDictionary;
+  private batch: MemberBatchBuilder;
+  private batchMembers: number[] = [];
+  private n = { memberYears: 0, laterMemberYears: 0, female: 0, under65: 0, dual: 0, fullDual: 0, institutional: 0, deaths: 0, disenrolled: 0, newEnrollees: 0 };
+  private readonly held: Record<string, number> = {};
+  private raw = { sum: 0, count: 0, withHcc: 0 };
+  private previousRaw = new Map<number, number>();
+  private currentRaw = new Map<number, number>();
+  private pairs: [number, number][] = [];
+  private previousCoded = new Map<number, number[]>();
+  private currentCoded = new Map<number, number[]>();
+  private recapture = { coded: 0, again: 0 };
+  private codes = { true: 0, noise: 0 };
+
+  constructor(
+    private readonly tables: ModelTables,
+    private readonly groups: readonly ConditionGroup[],
+    private readonly firstYear: number,
+  ) {
+    this.model = compileModel(tables);
+    this.dictionary = new CodeDictionary((code) => tables.dxToCc.has(code));
+    this.batch = new MemberBatchBuilder(this.dictionary);
+  }
+
+  add(m: Member, year: number, coding: YearCoding): void {
+    const n = this.n;
+    n.memberYears++;
+    if (m.sex === 'F') n.female++;
+    // Under 65 all year: turning 65 during the year counts as aged, as CMS's February 1 age does.
+    if (year - m.birthYear < 65) n.under65++;
+    if (m.dual !== 'none') n.dual++;
+    if (m.dual === 'full') n.fullDual++;
+    if (m.institutional) n.institutional++;
+    if (m.leftYear === year) {
+      if (m.deathDate !== undefined) n.deaths++;
+      else n.disenrolled++;
+    }
+    if (year > this.firstYear) {
+      n.laterMemberYears++;
+      if (m.firstYear === year) n.newEnrollees++;
+    }
+    this.groups.forEach((g, i) => {
+      if (g.target !== undefined && m.levels[i]! >= 0) this.held[g.target] = (this.held[g.target] ?? 0) + 1;
+    });
+    this.codes.true += coding.trueCodes;
+    this.codes.noise += coding.noiseCodes;
+
+    // Recapture: chronic conditions coded last year, coded again this year.
+    const coded: number[] = [];
+    for (let g = 0; g < this.groups.length; g++) if (coding.firstCoded[g]! > 0 && !this.groups[g]!.acute) coded.push(g);
+    const before = this.previousCoded.get(m.index);
+    if (before !== undefined) {
+      this.recapture.coded += before.length;
+      for (const g of before) if (coding.firstCoded[g]! > 0) this.recapture.again++;
+    }
+    this.currentCoded.set(m.index, coded);
+
+    // The year's score: diagnoses of year y pay in y + 1.
+    const age = Math.min(125, ageOnFebruaryFirst(birthDate(m), year + 1));
+    const segment: Segment = m.institutional
+      ? 'INS'
+      : (`C${m.dual === 'full' ? 'F' : m.dual === 'partial' ? 'P' : 'N'}${age >= 65 ? 'A' : 'D'}` as Segment);
+    this.batch.add(resolveDemographics({ sex: m.sex, age, segment, orec: m.orec, medicaid: m.dual !== 'none' }, year + 1), coding.codes.join('|'));
+    this.batchMembers.push(m.index);
+  }
+
+  endYear(): void {
+    const batch = this.batch.finish();
+    const counts = new Uint8Array(batch.size);
+    const raw = scoreBatch(this.model, batch, undefined, counts);
+    for (let i = 0; i < batch.size; i++) {
+      this.raw.sum += raw[i]!;
+      this.raw.count++;
+      if (counts[i]! > 0) this.raw.withHcc++;
+      const index = this.batchMembers[i]!;
+      this.currentRaw.set(index, raw[i]!);
+      const before = this.previousRaw.get(index);
+      if (before !== undefined) this.pairs.push([before, raw[i]!]);
+    }
+    this.previousRaw = this.currentRaw;
+    this.currentRaw = new Map();
+    this.previousCoded = this.currentCoded;
+    this.currentCoded = new Map();
+    this.batch = new MemberBatchBuilder(this.dictionary);
+    this.batchMembers = [];
+  }
+
+  /** Each target beside the value reached, and whether it is within tolerance. */
+  report(run: { members: number; firstYear: number; lastYear: number; seed: number; memberYears: number }) {
+    const n = this.n;
+    const share = (a: number, b: number): number => (b === 0 ? 0 : a / b);
+    const row = (t: Target, achieved: number) => ({
+      target: t.value,
+      tolerance: t.tolerance,
+      achieved: Math.round(achieved * 10000) / 10000,
+      within: Math.abs(achieved - t.value) <= t.tolerance,
+      source: t.source,
+    });
+    const prevalence = Object.fromEntries(
+      Object.entries(TARGETS.prevalence).map(([k, t]) => [k, row(t, share(this.held[k] ?? 0, n.memberYears))]),
+    );
+    const report = {
+      run: { ...run, model: `${this.tables.model} PY${this.tables.paymentYear} tables, for every year` },
+      femaleShare: row(TARGETS.femaleShare, share(n.female, n.memberYears)),
+      under65DisabledShare: row(TARGETS.under65DisabledShare, share(n.under65, n.memberYears)),
+      dualShare: row(TARGETS.dualShare, share(n.dual, n.memberYears)),
+      fullDualShareOfDuals: row(TARGETS.fullDualShareOfDuals, share(n.fullDual, n.dual)),
+      institutionalShare: row(TARGETS.institutionalShare, share(n.institutional, n.memberYears)),
+      annualDeathRate: row(TARGETS.annualDeathRate, share(n.deaths, n.memberYears)),
+      annualDisenrollmentRate: row(TARGETS.annualDisenrollmentRate, share(n.disenrolled, n.memberYears)),
+      newEnrolleeShare: row(TARGETS.newEnrolleeShare, share(n.newEnrollees, n.laterMemberYears)),
+      prevalence,
+      meanV28RawScore: row(TARGETS.meanV28RawScore, share(this.raw.sum, this.raw.count)),
+      shareWithPaymentHcc: row(TARGETS.shareWithPaymentHcc, share(this.raw.withHcc, this.raw.count)),
+      rafYearToYearCorrelation: row(TARGETS.rafYearToYearCorrelation, correlation(this.pairs)),
+      chronicRecaptureShare: row(TARGETS.chronicRecaptureShare, share(this.recapture.again, this.recapture.coded)),
+      noiseCodeShare: row(TARGETS.noiseCodeShare, share(this.codes.noise, this.codes.true + this.codes.noise)),
+    };
+    return report;
+  }
+}
+
+/** Pearson correlation of pairs. */
+export function correlation(pairs: readonly [number, number][]): number {
+  const n = pairs.length;
+  if (n < 2) return 0;
+  let sx = 0;
+  let sy = 0;
+  for (const [x, y] of pairs) {
+    sx += x;
+    sy += y;
+  }
+  const mx = sx / n;
+  const my = sy / n;
+  let cov = 0;
+  let vx = 0;
+  let vy = 0;
+  for (const [x, y] of pairs) {
+    cov += (x - mx) * (y - my);
+    vx += (x - mx) ** 2;
+    vy += (y - my) ** 2;
+  }
+  return vx === 0 || vy === 0 ? 0 : cov / Math.sqrt(vx * vy);
+}

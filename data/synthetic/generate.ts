@@ -1,0 +1,216 @@
+// `rafcast generate`: a synthetic Medicare Advantage plan, year by year. Members
+// (population.ts) carry latent conditions (conditions.ts) that claims document imperfectly
+// (documentation.ts). Writes the contract's files (members, enrollment, claims), truth/ (the
+// latent conditions per member-year, for evaluation only: feature code must never read it) and
+// calibration.json (calibration.ts). The same seed gives the same bytes.
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { OUTPUT_FILE_MODE, temporaryPathFor } from '../atomic-file.ts';
+import { ByteBuilder } from '../byte-builder.ts';
+import { CONTRACT, sqlType, type TableSpec } from '../contract.ts';
+import { copyAtomically, openDuckDb, sqlString } from '../duckdb.ts';
+import { ConfigError } from '../errors.ts';
+import { createRng } from '../random.ts';
+import { loadModelTables } from '../reference/cms-hcc-tables.ts';
+import { Calibration } from './calibration.ts';
+import { codesByHcc, conditionGroups } from './conditions.ts';
+import { createProviders, writeYearClaims } from './documentation.ts';
+import { advanceConditions, advanceStatus, birthDate, createMember, decideExit, type Member } from './population.ts';
+
+export interface GenerateOptions {
+  members: number;
+  firstYear: number;
+  lastYear: number;
+  seed: number;
+  out: string;
+  format?: 'parquet' | 'csv';
+}
+
+export interface GenerateSummary {
+  memberYears: number;
+  members: number;
+  claims: number;
+  files: string[];
+}
+
+/** Calibration and code tables: V28 as of PY2026, codes also mapped alike in PY2024. */
+const MODEL_YEAR = 2026;
+const FLUSH_BYTES = 8 << 20;
+
+/** A CSV file being written: a temporary file until finished. */
+class StagedCsv {
+  readonly tmp: string;
+  private readonly stream: WriteStream;
+  readonly out = new ByteBuilder(FLUSH_BYTES + (1 << 20));
+
+  constructor(readonly path: string, header: readonly string[]) {
+    this.tmp = temporaryPathFor(path);
+    this.stream = createWriteStream(this.tmp, { mode: OUTPUT_FILE_MODE });
+    this.out.text(header.join(',')).char(10);
+  }
+
+  async flushIfFull(force = false): Promise<void> {
+    if (!force && this.out.length < FLUSH_BYTES) return;
+    const bytes = this.out.bytes().slice();
+    this.out.length = 0;
+    if (!this.stream.write(bytes)) await new Promise<void>((r) => this.stream.once('drain', () => r()));
+  }
+
+  async close(): Promise<void> {
+    await this.flushIfFull(true);
+    await new Promise<void>((resolve, reject) => this.stream.end((e?: Error | null) => (e ? reject(e) : resolve())));
+  }
+}
+
+/** Generates the population; `onProgress` hears member-years done of (about) the total. */
+export async function generatePopulation(
+  opts: GenerateOptions,
+  onProgress?: (done: number, total: number) => void,
+): Promise<GenerateSummary> {
+  if (!Number.isInteger(opts.members) || opts.members < 1) throw new ConfigError(`--members must be a whole number of at least 1, found ${opts.members}`);
+  if (opts.firstYear > opts.lastYear) throw new ConfigError(`the years run backwards: ${opts.firstYear}-${opts.lastYear}`);
+  const format = opts.format ?? 'parquet';
+  const tables = loadModelTables('V28', MODEL_YEAR);
+  const codes = codesByHcc(tables, [loadModelTables('V28', 2024)]);
+  // A condition with no code to write (all its codes are edited by age or sex) cannot be coded.
+  const groups = conditionGroups(tables).filter((g) => g.levels.every((l) => (codes.get(l.hcc)?.length ?? 0) > 0));
+  const noiseHccs = groups.slice(0, 9).flatMap((g) => g.levels.map((l) => l.hcc));
+  const providers = createProviders(Math.max(20, Math.ceil(opts.members / 400)), createRng(opts.seed));
+  const calibration = new Calibration(tables, groups, opts.firstYear);
+
+  await mkdir(join(opts.out, 'truth'), { recursive: true, mode: 0o700 });
+  const staged = {
+    enrollment: new StagedCsv(join(opts.out, 'enrollment.csv'), CONTRACT.enrollment.fields.map((f) => f.name)),
+    claims: new StagedCsv(join(opts.out, 'claims.csv'), CONTRACT.claims.fields.map((f) => f.name)),
+    truth: new StagedCsv(join(opts.out, 'truth', 'conditions.csv'), ['member_id', 'year', 'hcc', 'onset', 'first_coded_month']),
+  };
+  const members: Member[] = [];
+  const years = opts.lastYear - opts.firstYear + 1;
+  const total = Math.round(opts.members * years);
+  const claimNumber = { next: 1 };
+  let memberYears = 0;
+  let active: Member[] = [];
+  let nextIndex = 0;
+  const join_ = (m: Member): void => {
+    members.push(m);
+    active.push(m);
+  };
+  for (let i = 0; i < opts.members; i++) {
+    join_(createMember({ seed: opts.seed, index: nextIndex++, year: opts.firstYear, kind: 'initial', groups, providers: providers.npi.length }));
+  }
+  for (let year = opts.firstYear; year <= opts.lastYear; year++) {
+    if (year > opts.firstYear) {
+      // New enrollees replace those who left, and a little more: mostly people turning 65.
+      const joining = Math.max(0, Math.round(opts.members * 1.02 ** (year - opts.firstYear)) - active.length);
+      for (let i = 0; i < joining; i++) {
+        const kind = i % 10 < 3 ? 'switcher' : 'aging-in';
+        join_(createMember({ seed: opts.seed, index: nextIndex++, year, kind, groups, providers: providers.npi.length }));
+      }
+    }
+    const stillActive: Member[] = [];
+    for (const m of active) {
+      advanceConditions(m, groups, year);
+      const dementia = m.levels[groups.findIndex((g) => g.name === 'dementia')]! >= 0;
+      advanceStatus(m, year, dementia);
+      let held = 0;
+      for (let g = 0; g < groups.length; g++) if (m.levels[g]! >= 0) held++;
+      decideExit(m, year, held);
+      const lastMonth = m.leftYear === year ? m.leftMonth! : 12;
+      const newEnrollee = m.firstYear === year && year - m.birthYear === 65;
+      staged.enrollment.out
+        .text(m.id)
+        .char(44)
+        .number(year)
+        .char(44)
+        .number(lastMonth)
+        .char(44)
+        .text(m.dual)
+        .char(44)
+        .text(m.institutional ? 'true' : 'false')
+        .char(44)
+        .text(newEnrollee ? 'true' : 'false')
+        .char(44)
+        .text('H0001')
+        .char(10);
+      const coding = writeYearClaims(
+        { member: m, year, lastMonth, groups, codes, noiseHccs, providers, claimNumber },
+        staged.claims.out,
+      );
+      for (let g = 0; g < groups.length; g++) {
+        if (m.levels[g]! < 0) continue;
+        staged.truth.out
+          .text(m.id)
+          .char(44)
+          .number(year)
+          .char(44)
+          .number(groups[g]!.levels[m.levels[g]!]!.hcc)
+          .char(44)
+          .text(m.onset[g] ? 'true' : 'false')
+          .char(44)
+          .text(coding.firstCoded[g] ? String(coding.firstCoded[g]) : '')
+          .char(10);
+      }
+      calibration.add(m, year, coding);
+      memberYears++;
+      if (m.leftYear !== year) stillActive.push(m);
+      await staged.claims.flushIfFull();
+      await staged.truth.flushIfFull();
+      await staged.enrollment.flushIfFull();
+      if (memberYears % 10000 === 0) onProgress?.(memberYears, total);
+    }
+    calibration.endYear();
+    active = stillActive;
+  }
+  const membersCsv = new StagedCsv(join(opts.out, 'members.csv'), CONTRACT.members.fields.map((f) => f.name));
+  for (const m of members) {
+    membersCsv.out.text(m.id).char(44).text(birthDate(m)).char(44).text(m.sex).char(44).text(m.orec).char(44).text(m.deathDate ?? '').char(10);
+    await membersCsv.flushIfFull();
+  }
+  for (const s of [membersCsv, staged.enrollment, staged.claims, staged.truth]) await s.close();
+  onProgress?.(memberYears, memberYears);
+
+  const files: string[] = [];
+  const finish = async (s: StagedCsv, spec: TableSpec | undefined): Promise<void> => {
+    if (format === 'csv') {
+      await rename(s.tmp, s.path);
+      files.push(s.path);
+      return;
+    }
+    const target = s.path.replace(/\.csv$/, '.parquet');
+    const db = await openDuckDb();
+    try {
+      // One thread: the same rows give the same file bytes.
+      await db.connection.run('SET threads = 1');
+      await copyAtomically(db.connection, parquetSelect(s.tmp, spec), target, 'parquet');
+    } finally {
+      db.close();
+      await unlink(s.tmp).catch(() => undefined);
+    }
+    files.push(target);
+  };
+  await finish(membersCsv, CONTRACT.members);
+  await finish(staged.enrollment, CONTRACT.enrollment);
+  await finish(staged.claims, CONTRACT.claims);
+  await finish(staged.truth, undefined);
+  const calibrationPath = join(opts.out, 'calibration.json');
+  await writeFile(calibrationPath, `${JSON.stringify(calibration.report({ members: opts.members, firstYear: opts.firstYear, lastYear: opts.lastYear, seed: opts.seed, memberYears }), null, 2)}\n`, { mode: OUTPUT_FILE_MODE });
+  files.push(calibrationPath);
+  return { memberYears, members: members.length, claims: claimNumber.next - 1, files };
+}
+
+/** Reads a staged CSV with the contract's types (lists split on "|"). */
+function parquetSelect(csv: string, spec: TableSpec | undefined): string {
+  if (spec === undefined) {
+    return `SELECT * FROM read_csv(${sqlString(csv)}, header = true, auto_detect = false,
+      columns = {'member_id': 'VARCHAR', 'year': 'INTEGER', 'hcc': 'INTEGER', 'onset': 'BOOLEAN', 'first_coded_month': 'INTEGER'})`;
+  }
+  const columns = spec.fields.map((f) => `${sqlString(f.name)}: 'VARCHAR'`).join(', ');
+  const select = spec.fields.map((f) => {
+    const col = `"${f.name}"`;
+    if (sqlType(f) === 'VARCHAR[]') return `coalesce(string_split(nullif(${col}, ''), '|'), []::VARCHAR[]) AS ${col}`;
+    if (f.type === 'bool' || sqlType(f) !== 'VARCHAR') return `nullif(${col}, '')::${sqlType(f)} AS ${col}`;
+    return `nullif(${col}, '') AS ${col}`;
+  });
+  return `SELECT ${select.join(', ')} FROM read_csv(${sqlString(csv)}, header = true, auto_detect = false, columns = {${columns}})`;
+}
