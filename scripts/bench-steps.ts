@@ -9,6 +9,7 @@ import { scoreFile } from '../pipelines/score-file.ts';
 import { openDuckDb, sqlString } from '../data/duckdb.ts';
 import { CLAIMS, MEMBERS } from '../data/contract.ts';
 import { loadContractFile } from '../data/load-contract-file.ts';
+import { generatePopulation } from '../data/synthetic/generate.ts';
 
 const [step, sizeArg] = process.argv.slice(2);
 const n = Number(sizeArg);
@@ -116,38 +117,30 @@ if (step === 'score-batch') {
     annualBaseRate: 10402.34,
   });
   report(`rafcast score ${format} -> ${format} (PY2025 blend V24+V28)`, (performance.now() - t0) / 1000, `; scored ${s.scored}`);
-} else if (step === 'load-claims') {
-  // n claims of n/10 members, written once by DuckDB; the members load is not timed.
-  const members = join(dir, `contract-members-${n}.parquet`);
-  const claims = join(dir, `contract-claims-${n}.parquet`);
-  if (!existsSync(claims)) {
-    const db = await openDuckDb();
-    const nm = Math.max(1, Math.floor(n / 10));
-    await db.connection.run(
-      `COPY (SELECT 'M' || i AS member_id, DATE '1930-01-01' + (i % 20000)::INT AS birth_date, CASE WHEN i % 2 = 0 THEN 'F' ELSE 'M' END AS sex,
-         (i % 4)::VARCHAR AS orec, NULL::DATE AS death_date FROM range(${nm}) t(i)) TO ${sqlString(members)} (FORMAT parquet)`,
-    );
-    await db.connection.run(
-      `COPY (SELECT 'C' || i AS claim_id, 'M' || (hash(i) % ${nm}) AS member_id,
-         CASE i % 10 WHEN 0 THEN 'inpatient' WHEN 1 THEN 'outpatient' ELSE 'professional' END AS claim_type,
-         CASE i % 10 WHEN 0 THEN '111' WHEN 1 THEN '131' END AS bill_type,
-         DATE '2024-01-01' + (i % 365)::INT AS from_date, DATE '2024-01-01' + (i % 365)::INT AS thru_date,
-         ['99214', '83036'] AS procedure_codes, ['E11.22', 'I50.22', 'Z79.4'][1:1 + (i % 3)::INT] AS diagnosis_codes,
-         ((i % 50000) / 100)::DECIMAL(10,2) AS paid_amount, '1234567893' AS rendering_npi FROM range(${n}) t(i))
-       TO ${sqlString(claims)} (FORMAT parquet)`,
-    );
-    db.close();
-  }
-  const db = await openDuckDb({ memoryLimit: '2GB' });
-  await loadContractFile(db.connection, MEMBERS, members);
+} else if (step === 'generate') {
+  // n members in 2021, five service years, to Parquet.
+  const out = join(dir, `synthetic-${n}`);
   const t0 = performance.now();
-  const s = await loadContractFile(db.connection, CLAIMS, claims);
+  const s = await generatePopulation({ members: n, firstYear: 2021, lastYear: 2025, seed: 2021, out });
+  const seconds = (performance.now() - t0) / 1000;
+  const rss = process.resourceUsage().maxRSS / 1024 / 1024;
+  console.log(
+    `generate ${n.toLocaleString('en-US')} members x 5 years to Parquet: ${Math.round(s.memberYears / seconds).toLocaleString('en-US')} member-years/s ` +
+      `(${s.memberYears.toLocaleString('en-US')} member-years, ${s.claims.toLocaleString('en-US')} claims, ${seconds.toFixed(1)} s), peak RSS ${rss.toFixed(2)} GiB`,
+  );
+} else if (step === 'load-generated') {
+  // The claims the generate step wrote; the members load first and is not timed.
+  const out = join(dir, `synthetic-${n}`);
+  const db = await openDuckDb({ memoryLimit: '3GB' });
+  await loadContractFile(db.connection, MEMBERS, join(out, 'members.parquet'));
+  const t0 = performance.now();
+  const s = await loadContractFile(db.connection, CLAIMS, join(out, 'claims.parquet'));
   db.close();
   const seconds = (performance.now() - t0) / 1000;
   const rss = process.resourceUsage().maxRSS / 1024 / 1024;
   console.log(
-    `load and validate claims (Parquet, DuckDB memory limit 2GB): ${Math.round(s.read / seconds).toLocaleString('en-US')} rows/s ` +
-      `(${s.read.toLocaleString('en-US')} rows, ${seconds.toFixed(2)} s), peak RSS ${rss.toFixed(2)} GiB; accepted ${s.accepted}, rejected ${s.rejected}`,
+    `load and validate the generated claims (Parquet, DuckDB limit 3GB): ${Math.round(s.read / seconds).toLocaleString('en-US')} rows/s ` +
+      `(${s.read.toLocaleString('en-US')} rows, ${seconds.toFixed(1)} s), peak RSS ${rss.toFixed(2)} GiB; rejected ${s.rejected}`,
   );
 } else {
   console.error(`unknown step ${step}`);

@@ -2,24 +2,26 @@
 // its peak memory (max RSS) is its own. File-to-file steps run BENCH_REPEATS times (default 3)
 // and print the median run with the range: this machine shares its host, and single runs of the
 // same code were seen to differ by 30%. Sizes: BENCH_MEMBERS (default 1,000,000) for scoring,
-// BENCH_CLAIMS (default 10,000,000) for loading and validating claims.
+// BENCH_POPULATION (default 1,000,000) members for generating a synthetic plan over five years
+// and loading and validating its claims.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const members = Number(process.env.BENCH_MEMBERS ?? 1_000_000);
 const repeats = Math.max(1, Number(process.env.BENCH_REPEATS ?? 3));
-const claims = Number(process.env.BENCH_CLAIMS ?? 10_000_000);
+const population = Number(process.env.BENCH_POPULATION ?? 1_000_000);
 const steps: [string, number, number][] = [
   ['score-batch', 1, members],
   ['score-file-jsonl', repeats, members],
   ['score-file-csv', repeats, members],
   ['score-file-parquet', repeats, members],
-  ['load-claims', 1, claims],
+  ['generate', 1, population],
+  ['load-generated', 1, population],
 ];
 const script = fileURLToPath(new URL('./bench-steps.ts', import.meta.url));
 const rate = (line: string): number => Number(/([\d,]+) (?:members|rows)\/s/.exec(line)?.[1]?.replaceAll(',', '') ?? NaN);
 
-console.log(`rafcast bench: ${members.toLocaleString("en-US")} members (about 8 codes each), ${claims.toLocaleString("en-US")} claims; node ${process.version}`);
+console.log(`rafcast bench: ${members.toLocaleString("en-US")} members (about 8 codes each), a synthetic plan of ${population.toLocaleString("en-US")} members x 5 years; node ${process.version}`);
 for (const [step, runs, size] of steps) {
   const lines: string[] = [];
   for (let r = 0; r < runs; r++) {

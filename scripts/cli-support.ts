@@ -27,6 +27,22 @@ export function parseOutputTableFormat(value: string): 'parquet' | 'arrow' {
   return v;
 }
 
+export function parseGeneratedFormat(value: string): 'parquet' | 'csv' {
+  const v = value.toLowerCase();
+  if (v !== 'parquet' && v !== 'csv') throw new InvalidArgumentError(`--format takes parquet or csv, found "${value}"`);
+  return v;
+}
+
+/** Parses "2021-2025" (or one year) into [first, last]. */
+export function parseYearRange(value: string): [number, number] {
+  const m = /^\s*(\d{4})\s*(?:-\s*(\d{4}))?\s*$/.exec(value);
+  if (!m) throw new InvalidArgumentError(`--years takes FIRST-LAST, e.g. 2021-2025, found "${value}"`);
+  const first = Number(m[1]);
+  const last = Number(m[2] ?? m[1]);
+  if (last < first) throw new InvalidArgumentError(`--years runs backwards: "${value}"`);
+  return [first, last];
+}
+
 export function parseModelOption(value: string): ModelVersion {
   const v = value.toUpperCase();
   if (!(MODEL_VERSIONS as readonly string[]).includes(v)) {
@@ -57,7 +73,7 @@ export interface Progress {
 }
 
 /** A progress bar on stderr when it is a terminal; silent otherwise (CI logs, pipes). */
-export function progressBar(label: string, unit: 'bytes' | 'rows' | 'members' | 'steps'): Progress {
+export function progressBar(label: string, unit: 'bytes' | 'rows' | 'members' | 'member-years' | 'steps'): Progress {
   if (!process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
   const bar = new cliProgress.SingleBar(
     {

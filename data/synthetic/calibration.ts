@@ -19,11 +19,12 @@ export class Calibration {
   private n = { memberYears: 0, laterMemberYears: 0, female: 0, under65: 0, dual: 0, fullDual: 0, institutional: 0, deaths: 0, disenrolled: 0, newEnrollees: 0 };
   private readonly held: Record<string, number> = {};
   private raw = { sum: 0, count: 0, withHcc: 0 };
-  private previousRaw = new Map<number, number>();
-  private currentRaw = new Map<number, number>();
-  private pairs: [number, number][] = [];
-  private previousCoded = new Map<number, number[]>();
-  private currentCoded = new Map<number, number[]>();
+  /** Last year's raw score by member index (NaN: not scored), and this year's. */
+  private previousRaw = new Float64Array(0);
+  private currentRaw = new Float64Array(0);
+  /** Sums for the correlation of consecutive years' scores. */
+  private pairs = { n: 0, x: 0, y: 0, xx: 0, yy: 0, xy: 0 };
+  private static readonly BATCH = 1 << 16;
   private recapture = { coded: 0, again: 0 };
   private codes = { true: 0, noise: 0 };
 
@@ -63,12 +64,12 @@ export class Calibration {
     // Recapture: chronic conditions coded last year, coded again this year.
     const coded: number[] = [];
     for (let g = 0; g < this.groups.length; g++) if (coding.firstCoded[g]! > 0 && !this.groups[g]!.acute) coded.push(g);
-    const before = this.previousCoded.get(m.index);
+    const before = m.codedLastYear;
     if (before !== undefined) {
       this.recapture.coded += before.length;
       for (const g of before) if (coding.firstCoded[g]! > 0) this.recapture.again++;
     }
-    this.currentCoded.set(m.index, coded);
+    m.codedLastYear = coded;
 
     // The year's score: diagnoses of year y pay in y + 1.
     const age = Math.min(125, ageOnFebruaryFirst(birthDate(m), year + 1));
@@ -77,9 +78,11 @@ export class Calibration {
       : (`C${m.dual === 'full' ? 'F' : m.dual === 'partial' ? 'P' : 'N'}${age >= 65 ? 'A' : 'D'}` as Segment);
     this.batch.add(resolveDemographics({ sex: m.sex, age, segment, orec: m.orec, medicaid: m.dual !== 'none' }, year + 1), coding.codes.join('|'));
     this.batchMembers.push(m.index);
+    if (this.batchMembers.length >= Calibration.BATCH) this.scoreBatch();
   }
 
-  endYear(): void {
+  /** Scores the members added so far, in batches so a year's diagnoses are never all held. */
+  private scoreBatch(): void {
     const batch = this.batch.finish();
     const counts = new Uint8Array(batch.size);
     const raw = scoreBatch(this.model, batch, undefined, counts);
@@ -88,16 +91,32 @@ export class Calibration {
       this.raw.count++;
       if (counts[i]! > 0) this.raw.withHcc++;
       const index = this.batchMembers[i]!;
-      this.currentRaw.set(index, raw[i]!);
-      const before = this.previousRaw.get(index);
-      if (before !== undefined) this.pairs.push([before, raw[i]!]);
+      if (index >= this.currentRaw.length) {
+        const grown = new Float64Array(Math.max(1024, index * 2)).fill(NaN);
+        grown.set(this.currentRaw);
+        this.currentRaw = grown;
+      }
+      this.currentRaw[index] = raw[i]!;
+      const x = index < this.previousRaw.length ? this.previousRaw[index]! : NaN;
+      if (!Number.isNaN(x)) {
+        const y = raw[i]!;
+        const p = this.pairs;
+        p.n++;
+        p.x += x;
+        p.y += y;
+        p.xx += x * x;
+        p.yy += y * y;
+        p.xy += x * y;
+      }
     }
-    this.previousRaw = this.currentRaw;
-    this.currentRaw = new Map();
-    this.previousCoded = this.currentCoded;
-    this.currentCoded = new Map();
     this.batch = new MemberBatchBuilder(this.dictionary);
     this.batchMembers = [];
+  }
+
+  endYear(): void {
+    this.scoreBatch();
+    this.previousRaw = this.currentRaw;
+    this.currentRaw = new Float64Array(this.previousRaw.length).fill(NaN);
   }
 
   /** Each target beside the value reached, and whether it is within tolerance. */
@@ -135,25 +154,11 @@ export class Calibration {
   }
 }
 
-/** Pearson correlation of pairs. */
-export function correlation(pairs: readonly [number, number][]): number {
-  const n = pairs.length;
-  if (n < 2) return 0;
-  let sx = 0;
-  let sy = 0;
-  for (const [x, y] of pairs) {
-    sx += x;
-    sy += y;
-  }
-  const mx = sx / n;
-  const my = sy / n;
-  let cov = 0;
-  let vx = 0;
-  let vy = 0;
-  for (const [x, y] of pairs) {
-    cov += (x - mx) * (y - my);
-    vx += (x - mx) ** 2;
-    vy += (y - my) ** 2;
-  }
-  return vx === 0 || vy === 0 ? 0 : cov / Math.sqrt(vx * vy);
+/** Pearson correlation from running sums. */
+export function correlation(p: { n: number; x: number; y: number; xx: number; yy: number; xy: number }): number {
+  if (p.n < 2) return 0;
+  const cov = p.xy - (p.x * p.y) / p.n;
+  const vx = p.xx - (p.x * p.x) / p.n;
+  const vy = p.yy - (p.y * p.y) / p.n;
+  return vx <= 0 || vy <= 0 ? 0 : cov / Math.sqrt(vx * vy);
 }

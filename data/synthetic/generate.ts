@@ -85,7 +85,13 @@ export async function generatePopulation(
     claims: new StagedCsv(join(opts.out, 'claims.csv'), CONTRACT.claims.fields.map((f) => f.name)),
     truth: new StagedCsv(join(opts.out, 'truth', 'conditions.csv'), ['member_id', 'year', 'hcc', 'onset', 'first_coded_month']),
   };
-  const members: Member[] = [];
+  // A member's row is written when the member leaves (with a death date, if any) or at the end,
+  // so members who left are not kept in memory.
+  const membersCsv = new StagedCsv(join(opts.out, 'members.csv'), CONTRACT.members.fields.map((f) => f.name));
+  const writeMember = (m: Member): void => {
+    membersCsv.out.text(m.id).char(44).text(birthDate(m)).char(44).text(m.sex).char(44).text(m.orec).char(44).text(m.deathDate ?? '').char(10);
+  };
+  let memberCount = 0;
   const years = opts.lastYear - opts.firstYear + 1;
   const total = Math.round(opts.members * years);
   const claimNumber = { next: 1 };
@@ -93,7 +99,7 @@ export async function generatePopulation(
   let active: Member[] = [];
   let nextIndex = 0;
   const join_ = (m: Member): void => {
-    members.push(m);
+    memberCount++;
     active.push(m);
   };
   for (let i = 0; i < opts.members; i++) {
@@ -146,7 +152,7 @@ export async function generatePopulation(
           .char(44)
           .number(groups[g]!.levels[m.levels[g]!]!.hcc)
           .char(44)
-          .text(m.onset[g] ? 'true' : 'false')
+          .text(m.onset.includes(g) ? 'true' : 'false')
           .char(44)
           .text(coding.firstCoded[g] ? String(coding.firstCoded[g]) : '')
           .char(10);
@@ -154,6 +160,8 @@ export async function generatePopulation(
       calibration.add(m, year, coding);
       memberYears++;
       if (m.leftYear !== year) stillActive.push(m);
+      else writeMember(m);
+      await membersCsv.flushIfFull();
       await staged.claims.flushIfFull();
       await staged.truth.flushIfFull();
       await staged.enrollment.flushIfFull();
@@ -162,9 +170,8 @@ export async function generatePopulation(
     calibration.endYear();
     active = stillActive;
   }
-  const membersCsv = new StagedCsv(join(opts.out, 'members.csv'), CONTRACT.members.fields.map((f) => f.name));
-  for (const m of members) {
-    membersCsv.out.text(m.id).char(44).text(birthDate(m)).char(44).text(m.sex).char(44).text(m.orec).char(44).text(m.deathDate ?? '').char(10);
+  for (const m of active) {
+    writeMember(m);
     await membersCsv.flushIfFull();
   }
   for (const s of [membersCsv, staged.enrollment, staged.claims, staged.truth]) await s.close();
@@ -196,7 +203,7 @@ export async function generatePopulation(
   const calibrationPath = join(opts.out, 'calibration.json');
   await writeFile(calibrationPath, `${JSON.stringify(calibration.report({ members: opts.members, firstYear: opts.firstYear, lastYear: opts.lastYear, seed: opts.seed, memberYears }), null, 2)}\n`, { mode: OUTPUT_FILE_MODE });
   files.push(calibrationPath);
-  return { memberYears, members: members.length, claims: claimNumber.next - 1, files };
+  return { memberYears, members: memberCount, claims: claimNumber.next - 1, files };
 }
 
 /** Reads a staged CSV with the contract's types (lists split on "|"). */

@@ -24,8 +24,10 @@ export interface Member {
   pcp: number;
   /** Per condition group: the level held this year (index into its levels), or -1. */
   levels: Int8Array;
-  /** Per condition group: 1 when the level began this year. */
-  onset: Uint8Array;
+  /** Condition groups whose level began this year (most years: none, the shared empty list). */
+  onset: readonly number[];
+  /** Chronic condition groups the claims coded last year (for calibration), or undefined. */
+  codedLastYear?: readonly number[];
   firstYear: number;
   /** Set when the member leaves: died or disenrolled, with the month (1-12). */
   deathDate?: string;
@@ -66,6 +68,8 @@ function pickWeighted(rng: Rng, weights: readonly number[]): number {
   }
   return weights.length - 1;
 }
+
+const NONE: readonly number[] = [];
 
 export interface NewMember {
   seed: number;
@@ -114,7 +118,7 @@ export function createMember(n: NewMember): Member {
     frailty: Math.exp(0.6 * normal(rng) - 0.18),
     pcp: rng.int(n.providers),
     levels: new Int8Array(n.groups.length).fill(-1),
-    onset: new Uint8Array(n.groups.length),
+    onset: NONE,
     firstYear: n.year,
     rng,
   };
@@ -139,10 +143,10 @@ function chance(g: ConditionGroup, m: Member, age: number): number {
 export function advanceConditions(m: Member, groups: readonly ConditionGroup[], year: number): void {
   const age = ageIn(m, year);
   const first = year === m.firstYear;
+  let onset: number[] | undefined;
   for (let g = 0; g < groups.length; g++) {
     const spec = groups[g]!;
     const p = chance(spec, m, age);
-    m.onset[g] = 0;
     if (!first && m.levels[g]! >= 0) {
       if (m.rng.next() >= spec.persistence) m.levels[g] = -1;
       continue;
@@ -150,9 +154,10 @@ export function advanceConditions(m: Member, groups: readonly ConditionGroup[], 
     const start = first ? p : (p * (1 - spec.persistence)) / Math.max(0.05, 1 - p);
     if (m.rng.next() < start) {
       m.levels[g] = pickWeighted(m.rng, spec.levels.map((l) => l.share));
-      m.onset[g] = 1;
+      (onset ??= []).push(g);
     }
   }
+  m.onset = onset ?? NONE;
 }
 
 /** Dual and institutional status for the year: mostly kept, sometimes changed. */
