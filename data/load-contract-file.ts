@@ -69,7 +69,8 @@ const shown = (v: string): string => `'"' || left(${v}, 40) || '"'`;
  * The field's checks in order: [bad when, reason] as SQL on its trimmed text `v` (NULL if blank)
  * and its typed value `typed` (NULL when the text does not convert), each computed once.
  */
-function fieldChecks(f: FieldSpec, v: string, typed: string): [string, string][] {
+function fieldChecks(f: FieldSpec, v: string, typed: string, typedSource: boolean): [string, string][] {
+  if (typedSource) return typedSourceChecks(f, v, typed);
   const checks: [string, string][] = [];
   const found = f.phi ? `''` : `', found ' || ${shown(v)}`;
   const isList = f.type === 'icd10cm-list' || f.type === 'cpt-hcpcs-list';
@@ -127,6 +128,35 @@ function fieldChecks(f: FieldSpec, v: string, typed: string): [string, string][]
   }
   // A check on a blank optional value never fails.
   return checks.map(([bad, reason]) => [f.required ? bad : `${v} IS NOT NULL AND (${bad})`, reason]);
+}
+
+/**
+ * Checks for a field whose Parquet column already has its SQL type (a DATE, an INTEGER, a
+ * DECIMAL with at most two places, a BOOLEAN): only presence and range remain to check.
+ */
+function typedSourceChecks(f: FieldSpec, v: string, typed: string): [string, string][] {
+  const checks: [string, string][] = [];
+  // The value as the file holds it, in its own type.
+  const found = `', found ' || ${shown(`CAST(${v} AS VARCHAR)`)}`;
+  if (f.required) checks.push([`${typed} IS NULL`, `'is required'`]);
+  if (f.type === 'date') {
+    checks.push([`${typed} NOT BETWEEN DATE '${EARLIEST_DATE}' AND DATE '${LATEST_DATE}'`, `'expected a date from ${EARLIEST_DATE} to ${LATEST_DATE}' || ${found}`]);
+  } else if (f.type === 'int') {
+    checks.push([`${typed} NOT BETWEEN ${f.min ?? -1e9} AND ${f.max ?? 1e9}`, `'expected a whole number from ${f.min} to ${f.max}' || ${found}`]);
+  } else if (f.type === 'amount' && f.min !== undefined) {
+    checks.push([`${typed} < ${f.min}`, `'is negative' || ${found}`]);
+  }
+  return checks;
+}
+
+/** True when a Parquet column of this type can stand for the field as it is. */
+function typedSourceFits(f: FieldSpec, parquetType: string): boolean {
+  const t = parquetType.toUpperCase();
+  if (f.type === 'date') return t === 'DATE';
+  if (f.type === 'int') return t === 'INTEGER' || t === 'SMALLINT' || t === 'TINYINT';
+  if (f.type === 'amount') return /^DECIMAL\(\d+,[0-2]\)$/.test(t) || t === 'INTEGER' || t === 'BIGINT';
+  if (f.type === 'bool') return t === 'BOOLEAN';
+  return false;
 }
 
 /**
@@ -196,7 +226,7 @@ export async function loadContractFile(
   if (format === 'jsonl') throw new ConfigError(`the ${spec.name} file must be CSV or Parquet: ${path}`);
   const t = `_${spec.name}`;
   const raw = `${t}_raw`;
-  const { columns, wide, rows, source } = await readRaw(conn, spec, path, format, raw);
+  const { columns, wide, rows, source, typedSource, listSource } = await readRaw(conn, spec, path, format, raw);
 
   // Text in v_<field> (trimmed, NULL when blank; wide lists joined into one "|" list), typed
   // value in <field>: each computed once, the checks read both.
@@ -206,20 +236,32 @@ export async function loadContractFile(
     if (cols) {
       return `nullif(array_to_string(list_filter([${cols.map((c) => `trim(${ident(c)})`).join(', ')}], x -> coalesce(x, '') <> ''), '|'), '') AS ${v(f.name)}`;
     }
-    return columns.includes(f.name) ? `nullif(trim(${ident(f.name)}), '') AS ${v(f.name)}` : `NULL::VARCHAR AS ${v(f.name)}`;
+    if (typedSource.has(f.name)) return `${ident(f.name)} AS ${v(f.name)}`;
+    const list = listSource.has(f.name) ? `, ${ident(`__list_${f.name}`)}` : '';
+    return columns.includes(f.name) ? `nullif(trim(${ident(f.name)}), '') AS ${v(f.name)}${list}` : `NULL::VARCHAR AS ${v(f.name)}`;
   });
-  const checks = spec.fields.flatMap((f) => fieldChecks(f, v(f.name), ident(f.name)).map(([bad, reason]) => ({ field: f.name, bad, reason })));
+  const checks = spec.fields.flatMap((f) =>
+    fieldChecks(f, v(f.name), ident(f.name), typedSource.has(f.name)).map(([bad, reason]) => ({ field: f.name, bad, reason })),
+  );
   for (const c of spec.crossChecks) checks.push({ field: c.field, bad: c.badWhen, reason: sqlString(c.reason) });
   // The first failing check by number, each condition evaluated once; field and reason from it.
-  const stored = (f: FieldSpec): string =>
-    f.type.endsWith('-list') ? `CASE WHEN bad IS NULL THEN ${listValue(ident(f.name))} END` : ident(f.name);
+  // A Parquet list already upper-case, undotted and unpadded is stored as it came.
+  const stored = (f: FieldSpec): string => {
+    if (!f.type.endsWith('-list')) return ident(f.name);
+    const normalised = listSource.has(f.name)
+      ? `WHEN regexp_full_match(${ident(f.name)}, '[0-9A-Z]+(?:[|][0-9A-Z]+)*') THEN ${ident(`__list_${f.name}`)} `
+      : '';
+    return `CASE WHEN bad IS NOT NULL THEN NULL ${normalised}ELSE ${listValue(ident(f.name))} END`;
+  };
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE ${t}_chk AS
      SELECT row, ${spec.fields.map((f) => `${stored(f)}::${sqlType(f)} AS ${ident(f.name)}`).join(', ')},
             CASE bad ${checks.map((c, k) => `WHEN ${k} THEN ${sqlString(c.field)}`).join(' ')} END AS bad_field,
             CASE bad ${checks.map((c, k) => `WHEN ${k} THEN ${c.reason}`).join(' ')} END AS reason
      FROM (SELECT *, CASE ${checks.map((c, k) => `WHEN ${c.bad} THEN ${k}`).join(' ')} END AS bad
-           FROM (SELECT *, ${spec.fields.map((f) => `${typedValue(f, v(f.name))} AS ${ident(f.name)}`).join(', ')}
+           FROM (SELECT *, ${spec.fields
+             .map((f) => `${typedSource.has(f.name) ? `${v(f.name)}::${sqlType(f)}` : typedValue(f, v(f.name))} AS ${ident(f.name)}`)
+             .join(', ')}
                  FROM (SELECT _row AS row, ${text.join(', ')} FROM ${source})))`,
   );
   await conn.run(`DROP TABLE IF EXISTS ${raw}; DROP TABLE IF EXISTS ${raw}_rows`);
@@ -294,7 +336,16 @@ async function readRaw(
   path: string,
   format: 'csv' | 'parquet',
   raw: string,
-): Promise<{ columns: string[]; wide: Record<string, string[]>; rows: number; source: string }> {
+): Promise<{
+  columns: string[];
+  wide: Record<string, string[]>;
+  rows: number;
+  source: string;
+  /** Fields whose Parquet column has the field's type already. */
+  typedSource: Set<string>;
+  /** Fields read from a Parquet list column (kept as __list_<field> beside the text). */
+  listSource: Set<string>;
+}> {
   const structure = `_${spec.name}_structure`;
   if (format === 'parquet') {
     let desc: Record<string, unknown>[];
@@ -305,15 +356,28 @@ async function readRaw(
     }
     const columns = desc.map((r) => String(r.column_name));
     const wide = checkContractHeader(spec, columns, path);
+    const typedSource = new Set<string>();
+    const listSource = new Set<string>();
     const select = desc.map((r) => {
-      const name = ident(String(r.column_name));
-      return String(r.column_type).endsWith('[]') ? `array_to_string(${name}, '|') AS ${name}` : `${name}::VARCHAR AS ${name}`;
+      const column = String(r.column_name);
+      const type = String(r.column_type);
+      const name = ident(column);
+      const field = spec.fields.find((f) => f.name === column);
+      if (type.endsWith('[]')) {
+        if (field !== undefined) listSource.add(column);
+        return `array_to_string(${name}, '|') AS ${name}${field !== undefined ? `, ${name} AS ${ident(`__list_${column}`)}` : ''}`;
+      }
+      if (field !== undefined && typedSourceFits(field, type)) {
+        typedSource.add(column);
+        return name;
+      }
+      return `${name}::VARCHAR AS ${name}`;
     });
     await conn.run(`CREATE OR REPLACE TEMP TABLE ${structure} (row BIGINT, field VARCHAR, reason VARCHAR)`);
     const count = await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM read_parquet(${sqlString(path)})`);
     // Read in the same scan as the checks: Parquet rows carry their own numbers.
     const source = `(SELECT file_row_number + 1 AS _row, ${select.join(', ')} FROM read_parquet(${sqlString(path)}, file_row_number = true))`;
-    return { columns, wide, rows: Number(count.getRowObjectsJson()[0]!.n), source };
+    return { columns, wide, rows: Number(count.getRowObjectsJson()[0]!.n), source, typedSource, listSource };
   }
 
   let columns: string[];
@@ -353,5 +417,5 @@ async function readRaw(
   );
   await conn.run(`DROP TABLE IF EXISTS ${raw}_rej; DROP TABLE IF EXISTS ${raw}_scan`);
   const source = `(SELECT n.row AS _row, t.* FROM (SELECT rowid AS k, * FROM ${raw}) t JOIN ${raw}_rows n USING (k))`;
-  return { columns, wide, rows: scan.rows, source };
+  return { columns, wide, rows: scan.rows, source, typedSource: new Set(), listSource: new Set() };
 }
