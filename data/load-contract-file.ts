@@ -265,15 +265,23 @@ export async function loadContractFile(
                  FROM (SELECT _row AS row, ${text.join(', ')} FROM ${source})))`,
   );
   await conn.run(`DROP TABLE IF EXISTS ${raw}; DROP TABLE IF EXISTS ${raw}_rows`);
-  // Duplicate keys: the first row keeps the key, the later ones are rejected.
+  // Duplicate keys: the first row keeps the key, the later ones are rejected. Grouping 64-bit
+  // hashes of the key finds the candidates fast (usually none); the window then compares the
+  // keys themselves, so a hash collision rejects nothing.
   const key = spec.key.map(ident).join(', ');
+  await conn.run(
+    `CREATE OR REPLACE TEMP TABLE ${t}_dup AS
+     SELECT hash(${key}) AS h FROM ${t}_chk WHERE reason IS NULL GROUP BY h HAVING count(*) > 1`,
+  );
   await conn.run(
     `UPDATE ${t}_chk SET bad_field = ${sqlString(spec.key[spec.key.length - 1]!)},
        reason = 'duplicate ${spec.key.join(' and ')} (first at row ' || d.first_row || ')'
      FROM (SELECT row AS r, first_value(row) OVER w AS first_row, row_number() OVER w AS n
-           FROM ${t}_chk WHERE reason IS NULL WINDOW w AS (PARTITION BY ${key} ORDER BY row)) d
+           FROM ${t}_chk WHERE reason IS NULL AND hash(${key}) IN (SELECT h FROM ${t}_dup)
+           WINDOW w AS (PARTITION BY ${key} ORDER BY row)) d
      WHERE ${t}_chk.row = d.r AND d.n > 1`,
   );
+  await conn.run(`DROP TABLE ${t}_dup`);
   if (spec.referencesMembers) {
     const members = await conn.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM (SELECT table_name AS name FROM duckdb_tables() UNION ALL SELECT view_name FROM duckdb_views()) WHERE name = 'members'`);
     if (Number(members.getRowObjectsJson()[0]!.n) === 0) {
