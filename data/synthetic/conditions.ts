@@ -22,13 +22,15 @@ export interface ConditionGroup {
   acute: boolean;
   /** Target key in TARGETS.prevalence, for calibration. */
   target?: string;
+  /** One of the named groups (the conditions issue 3 lists, and dementia). */
+  named: boolean;
 }
 
 const MENTAL = new Set([135, 136, 137, 138, 139, 151, 152, 153, 154, 155]);
 const ACUTE = new Set([2, 6, 78, 92, 195, 202, 212, 213, 224, 225, 228, 229, 248, 249, 267, 282, 283, 385, 397, 398, 399, 401, 402, 405]);
 
 /** The named groups: the conditions issue 3 lists, with their CMS-HCC severity levels. */
-const NAMED: readonly ConditionGroup[] = [
+const NAMED: readonly Omit<ConditionGroup, 'named'>[] = [
   { name: 'diabetes', target: 'diabetes', prevalence: 0.27, levels: [{ hcc: 38, share: 0.55 }, { hcc: 37, share: 0.42 }, { hcc: 36, share: 0.03 }], agePerDecade: 1.0, disabled: 0.9, femaleFactor: 0.9, persistence: 0.97, acute: false },
   { name: 'heart failure', target: 'heartFailure', prevalence: 0.13, levels: [{ hcc: 226, share: 0.8 }, { hcc: 224, share: 0.1 }, { hcc: 225, share: 0.05 }, { hcc: 222, share: 0.05 }], agePerDecade: 1.9, disabled: 0.6, femaleFactor: 0.9, persistence: 0.92, acute: false },
   { name: 'COPD', target: 'copd', prevalence: 0.11, levels: [{ hcc: 280, share: 1 }], agePerDecade: 1.2, disabled: 1.1, femaleFactor: 1.0, persistence: 0.94, acute: false },
@@ -46,7 +48,7 @@ const NAMED: readonly ConditionGroup[] = [
  */
 export function conditionGroups(t: ModelTables): ConditionGroup[] {
   const named = new Set(NAMED.flatMap((g) => g.levels.map((l) => l.hcc)));
-  const groups = [...NAMED];
+  const groups: ConditionGroup[] = NAMED.map((g) => ({ ...g, named: true }));
   for (const hcc of t.paymentHccs) {
     if (named.has(hcc)) continue;
     const factor = t.coefficients.get(`CNA_HCC${hcc}`) ?? 0.5;
@@ -59,6 +61,7 @@ export function conditionGroups(t: ModelTables): ConditionGroup[] {
       femaleFactor: hcc === 111 ? 0 : 1,
       persistence: ACUTE.has(hcc) ? 0.1 : 0.9,
       acute: ACUTE.has(hcc),
+      named: false,
     });
   }
   return groups;

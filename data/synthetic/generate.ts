@@ -75,7 +75,9 @@ export async function generatePopulation(
   const codes = codesByHcc(tables, [loadModelTables('V28', 2024)]);
   // A condition with no code to write (all its codes are edited by age or sex) cannot be coded.
   const groups = conditionGroups(tables).filter((g) => g.levels.every((l) => (codes.get(l.hcc)?.length ?? 0) > 0));
-  const noiseHccs = groups.slice(0, 9).flatMap((g) => g.levels.map((l) => l.hcc));
+  // Miscoded conditions are common ones: the named groups.
+  const noiseHccs = groups.filter((g) => g.named).flatMap((g) => g.levels.map((l) => l.hcc));
+  const dementia = groups.findIndex((g) => g.name === 'dementia');
   const providers = createProviders(Math.max(20, Math.ceil(opts.members / 400)), createRng(opts.seed));
   const calibration = new Calibration(tables, groups, opts.firstYear);
 
@@ -117,8 +119,7 @@ export async function generatePopulation(
     const stillActive: Member[] = [];
     for (const m of active) {
       advanceConditions(m, groups, year);
-      const dementia = m.levels[groups.findIndex((g) => g.name === 'dementia')]! >= 0;
-      advanceStatus(m, year, dementia);
+      advanceStatus(m, year, m.levels[dementia]! >= 0);
       let held = 0;
       for (let g = 0; g < groups.length; g++) if (m.levels[g]! >= 0) held++;
       decideExit(m, year, held);
