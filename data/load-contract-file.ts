@@ -256,6 +256,7 @@ export async function loadContractFile(
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE ${t}_chk AS
      SELECT row, ${spec.fields.map((f) => `${stored(f)}::${sqlType(f)} AS ${ident(f.name)}`).join(', ')},
+            hash(${spec.key.map(ident).join(', ')}) AS _key_hash,
             CASE bad ${checks.map((c, k) => `WHEN ${k} THEN ${sqlString(c.field)}`).join(' ')} END AS bad_field,
             CASE bad ${checks.map((c, k) => `WHEN ${k} THEN ${c.reason}`).join(' ')} END AS reason
      FROM (SELECT *, CASE ${checks.map((c, k) => `WHEN ${c.bad} THEN ${k}`).join(' ')} END AS bad
@@ -271,13 +272,13 @@ export async function loadContractFile(
   const key = spec.key.map(ident).join(', ');
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE ${t}_dup AS
-     SELECT hash(${key}) AS h FROM ${t}_chk WHERE reason IS NULL GROUP BY h HAVING count(*) > 1`,
+     SELECT _key_hash AS h FROM ${t}_chk WHERE reason IS NULL GROUP BY h HAVING count(*) > 1`,
   );
   await conn.run(
     `UPDATE ${t}_chk SET bad_field = ${sqlString(spec.key[spec.key.length - 1]!)},
        reason = 'duplicate ${spec.key.join(' and ')} (first at row ' || d.first_row || ')'
      FROM (SELECT row AS r, first_value(row) OVER w AS first_row, row_number() OVER w AS n
-           FROM ${t}_chk WHERE reason IS NULL AND hash(${key}) IN (SELECT h FROM ${t}_dup)
+           FROM ${t}_chk WHERE reason IS NULL AND _key_hash IN (SELECT h FROM ${t}_dup)
            WINDOW w AS (PARTITION BY ${key} ORDER BY row)) d
      WHERE ${t}_chk.row = d.r AND d.n > 1`,
   );
