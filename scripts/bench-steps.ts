@@ -9,7 +9,7 @@ import { scoreFile } from '../pipelines/score-file.ts';
 import { openDuckDb, sqlString } from '../data/duckdb.ts';
 import { CLAIMS, MEMBERS } from '../data/contract.ts';
 import { loadContractFile } from '../data/load-contract-file.ts';
-import { generatePopulation } from '../data/synthetic/generate.ts';
+import { generatePopulation } from '../pipelines/generate-population.ts';
 
 const [step, sizeArg] = process.argv.slice(2);
 const n = Number(sizeArg);

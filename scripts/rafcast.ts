@@ -3,9 +3,8 @@
 import { Command } from 'commander';
 import { availablePaymentYears, MODEL_VERSIONS } from '../data/reference/cms-hcc-tables.ts';
 import { TABLE_FORMATS } from '../data/record-readers.ts';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { generatePopulation } from '../data/synthetic/generate.ts';
+import { generatePopulation } from '../pipelines/generate-population.ts';
 import { loadContract } from '../pipelines/load-contract.ts';
 import { scoreFile } from '../pipelines/score-file.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../scoring/revenue.ts';
@@ -126,7 +125,7 @@ Examples:
         (done, total) => bar.update(done, total),
       );
       bar.stop();
-      const report = JSON.parse(await readFile(join(o.out, 'calibration.json'), 'utf8')) as Record<string, unknown>;
+      const report = s.calibration as unknown as Record<string, unknown>;
       const misses: string[] = [];
       const walk = (x: Record<string, unknown>, prefix: string): void => {
         for (const [k, v] of Object.entries(x)) {

@@ -1,10 +1,11 @@
 // `rafcast generate`: a synthetic Medicare Advantage plan, year by year. Members
 // (population.ts) carry latent conditions (conditions.ts) that claims document imperfectly
-// (documentation.ts). Writes the contract's files (members, enrollment, claims), truth/ (the
-// latent conditions per member-year, for evaluation only: feature code must never read it) and
-// calibration.json (calibration.ts). The same seed gives the same bytes.
+// (documentation.ts). Writes the contract's files (members, enrollment, claims) and truth/ (the
+// latent conditions per member-year, for evaluation only: feature code must never read it); an
+// observer sees every member-year (the calibration, in pipelines/, which scores them). The same
+// seed gives the same bytes.
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OUTPUT_FILE_MODE, temporaryPathFor } from '../atomic-file.ts';
 import { ByteBuilder } from '../byte-builder.ts';
@@ -12,11 +13,16 @@ import { CONTRACT, sqlType, type TableSpec } from '../contract.ts';
 import { copyAtomically, openDuckDb, sqlString } from '../duckdb.ts';
 import { ConfigError } from '../errors.ts';
 import { createRng } from '../random.ts';
-import { loadModelTables } from '../reference/cms-hcc-tables.ts';
-import { Calibration } from './calibration.ts';
-import { codesByHcc, conditionGroups } from './conditions.ts';
-import { createProviders, writeYearClaims } from './documentation.ts';
+import { loadModelTables, type ModelTables } from '../reference/cms-hcc-tables.ts';
+import { codesByHcc, conditionGroups, type ConditionGroup } from './conditions.ts';
+import { createProviders, writeYearClaims, type YearCoding } from './documentation.ts';
 import { advanceConditions, advanceStatus, birthDate, createMember, decideExit, type Member } from './population.ts';
+
+/** Sees each member-year as it is generated, and the end of each year. */
+export interface PopulationObserver {
+  add(m: Member, year: number, coding: YearCoding): void;
+  endYear(): void;
+}
 
 export interface GenerateOptions {
   members: number;
@@ -25,6 +31,8 @@ export interface GenerateOptions {
   seed: number;
   out: string;
   format?: 'parquet' | 'csv';
+  /** Builds the observer, given the model tables and condition groups the generator uses. */
+  observe?: (context: { tables: ModelTables; groups: readonly ConditionGroup[] }) => PopulationObserver;
 }
 
 export interface GenerateSummary {
@@ -34,7 +42,7 @@ export interface GenerateSummary {
   files: string[];
 }
 
-/** Calibration and code tables: V28 as of PY2026, codes also mapped alike in PY2024. */
+/** Code tables (and the observer's): V28 as of PY2026, codes also mapped alike in PY2024. */
 const MODEL_YEAR = 2026;
 const FLUSH_BYTES = 8 << 20;
 
@@ -64,7 +72,7 @@ class StagedCsv {
 }
 
 /** Generates the population; `onProgress` hears member-years done of (about) the total. */
-export async function generatePopulation(
+export async function generatePopulationFiles(
   opts: GenerateOptions,
   onProgress?: (done: number, total: number) => void,
 ): Promise<GenerateSummary> {
@@ -79,7 +87,7 @@ export async function generatePopulation(
   const noiseHccs = groups.filter((g) => g.named).flatMap((g) => g.levels.map((l) => l.hcc));
   const dementia = groups.findIndex((g) => g.name === 'dementia');
   const providers = createProviders(Math.max(20, Math.ceil(opts.members / 400)), createRng(opts.seed));
-  const calibration = new Calibration(tables, groups, opts.firstYear);
+  const observer = opts.observe?.({ tables, groups });
 
   await mkdir(join(opts.out, 'truth'), { recursive: true, mode: 0o700 });
   const staged = {
@@ -158,7 +166,7 @@ export async function generatePopulation(
           .text(coding.firstCoded[g] ? String(coding.firstCoded[g]) : '')
           .char(10);
       }
-      calibration.add(m, year, coding);
+      observer?.add(m, year, coding);
       memberYears++;
       if (m.leftYear !== year) stillActive.push(m);
       else writeMember(m);
@@ -168,7 +176,7 @@ export async function generatePopulation(
       await staged.enrollment.flushIfFull();
       if (memberYears % 10000 === 0) onProgress?.(memberYears, total);
     }
-    calibration.endYear();
+    observer?.endYear();
     active = stillActive;
   }
   for (const m of active) {
@@ -201,9 +209,6 @@ export async function generatePopulation(
   await finish(staged.enrollment, CONTRACT.enrollment);
   await finish(staged.claims, CONTRACT.claims);
   await finish(staged.truth, undefined);
-  const calibrationPath = join(opts.out, 'calibration.json');
-  await writeFile(calibrationPath, `${JSON.stringify(calibration.report({ members: opts.members, firstYear: opts.firstYear, lastYear: opts.lastYear, seed: opts.seed, memberYears }), null, 2)}\n`, { mode: OUTPUT_FILE_MODE });
-  files.push(calibrationPath);
   return { memberYears, members: memberCount, claims: claimNumber.next - 1, files };
 }
 

@@ -3,15 +3,16 @@
 // V28 raw score of the coded diagnoses, the share of member-years with a payment HCC, the
 // year-to-year correlation of that score, the share of chronic conditions coded one year that
 // are coded again the next, and the share of HCC codes with no condition behind them.
-import type { ModelTables, Segment } from '../reference/cms-hcc-tables.ts';
-import { CodeDictionary, MemberBatchBuilder, compileModel, scoreBatch, type CompiledModel } from '../../scoring/batch.ts';
-import { ageOnFebruaryFirst, resolveDemographics } from '../../scoring/demographics.ts';
-import type { ConditionGroup } from './conditions.ts';
-import type { YearCoding } from './documentation.ts';
-import { birthDate, type Member } from './population.ts';
-import { TARGETS, type Target } from './targets.ts';
+import type { ModelTables, Segment } from '../data/reference/cms-hcc-tables.ts';
+import { CodeDictionary, MemberBatchBuilder, compileModel, scoreBatch, type CompiledModel } from '../scoring/batch.ts';
+import { ageOnFebruaryFirst, resolveDemographics } from '../scoring/demographics.ts';
+import type { ConditionGroup } from '../data/synthetic/conditions.ts';
+import type { YearCoding } from '../data/synthetic/documentation.ts';
+import type { PopulationObserver } from '../data/synthetic/generate.ts';
+import { birthDate, type Member } from '../data/synthetic/population.ts';
+import { TARGETS, type Target } from '../data/synthetic/targets.ts';
 
-export class Calibration {
+export class Calibration implements PopulationObserver {
   private readonly model: CompiledModel;
   private readonly dictionary: CodeDictionary;
   private batch: MemberBatchBuilder;

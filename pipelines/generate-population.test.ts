@@ -1,4 +1,4 @@
-// The synthetic population: the same seed gives the same bytes; a small population meets every
+// The synthetic population (data/synthetic) with its calibration: the same seed gives the same bytes; a small population meets every
 // target of targets.ts within its documented tolerance; what the claims code follows from the
 // latent truth (no HCC code without a true condition, except the documented noise rate); and the
 // files pass the input contract with nothing rejected.
@@ -6,13 +6,13 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLAIMS, ENROLLMENT, MEMBERS } from '../contract.ts';
-import { openDuckDb, sqlString } from '../duckdb.ts';
-import { loadContractFile } from '../load-contract-file.ts';
-import { loadModelTables } from '../reference/cms-hcc-tables.ts';
-import { OTHER_CODES } from './conditions.ts';
-import { NOISE_RATE } from './documentation.ts';
-import { generatePopulation } from './generate.ts';
+import { CLAIMS, ENROLLMENT, MEMBERS } from '../data/contract.ts';
+import { openDuckDb, sqlString } from '../data/duckdb.ts';
+import { loadContractFile } from '../data/load-contract-file.ts';
+import { loadModelTables } from '../data/reference/cms-hcc-tables.ts';
+import { OTHER_CODES } from '../data/synthetic/conditions.ts';
+import { NOISE_RATE } from '../data/synthetic/documentation.ts';
+import { generatePopulation } from './generate-population.ts';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'rafcast-synthetic-'));
 const files = (dir: string): string[] =>
