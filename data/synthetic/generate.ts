@@ -4,10 +4,9 @@
 // latent conditions per member-year, for evaluation only: feature code must never read it); an
 // observer sees every member-year (the calibration, in pipelines/, which scores them). The same
 // seed gives the same bytes.
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, rename, unlink } from 'node:fs/promises';
+import { mkdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { OUTPUT_FILE_MODE, temporaryPathFor } from '../atomic-file.ts';
+import { AtomicFileWriter, temporaryPathFor } from '../atomic-file.ts';
 import { ByteBuilder } from '../byte-builder.ts';
 import { CONTRACT, sqlType, type TableSpec } from '../contract.ts';
 import { copyAtomically, openDuckDb, sqlString } from '../duckdb.ts';
@@ -46,28 +45,40 @@ export interface GenerateSummary {
 const MODEL_YEAR = 2026;
 const FLUSH_BYTES = 8 << 20;
 
-/** A CSV file being written: a temporary file until finished. */
+/**
+ * A CSV file being generated, buffered in a ByteBuilder and written through AtomicFileWriter:
+ * a CSV output is committed to its path; a Parquet output is staged as CSV at a temporary path,
+ * converted, and removed.
+ */
 class StagedCsv {
-  readonly tmp: string;
-  private readonly stream: WriteStream;
   readonly out = new ByteBuilder(FLUSH_BYTES + (1 << 20));
 
-  constructor(readonly path: string, header: readonly string[]) {
-    this.tmp = temporaryPathFor(path);
-    this.stream = createWriteStream(this.tmp, { mode: OUTPUT_FILE_MODE });
-    this.out.text(header.join(',')).char(10);
+  private constructor(
+    readonly path: string,
+    private readonly file: AtomicFileWriter,
+  ) {}
+
+  static async open(path: string, header: readonly string[], format: 'parquet' | 'csv'): Promise<StagedCsv> {
+    const staged = new StagedCsv(path, await AtomicFileWriter.open(format === 'csv' ? path : temporaryPathFor(path)));
+    staged.out.text(header.join(',')).char(10);
+    return staged;
   }
 
   async flushIfFull(force = false): Promise<void> {
     if (!force && this.out.length < FLUSH_BYTES) return;
-    const bytes = this.out.bytes().slice();
+    await this.file.write(this.out.bytes());
     this.out.length = 0;
-    if (!this.stream.write(bytes)) await new Promise<void>((r) => this.stream.once('drain', () => r()));
   }
 
-  async close(): Promise<void> {
+  /** Writes what is left and puts the file in place; returns where it is. */
+  async commit(): Promise<string> {
     await this.flushIfFull(true);
-    await new Promise<void>((resolve, reject) => this.stream.end((e?: Error | null) => (e ? reject(e) : resolve())));
+    await this.file.commit();
+    return this.file.path;
+  }
+
+  abort(): Promise<void> {
+    return this.file.abort();
   }
 }
 
@@ -90,126 +101,136 @@ export async function generatePopulationFiles(
   const observer = opts.observe?.({ tables, groups });
 
   await mkdir(join(opts.out, 'truth'), { recursive: true, mode: 0o700 });
+  const open = (path: string, header: readonly string[]): Promise<StagedCsv> => StagedCsv.open(join(opts.out, path), header, format);
   const staged = {
-    enrollment: new StagedCsv(join(opts.out, 'enrollment.csv'), CONTRACT.enrollment.fields.map((f) => f.name)),
-    claims: new StagedCsv(join(opts.out, 'claims.csv'), CONTRACT.claims.fields.map((f) => f.name)),
-    truth: new StagedCsv(join(opts.out, 'truth', 'conditions.csv'), ['member_id', 'year', 'hcc', 'onset', 'first_coded_month']),
+    members: await open('members.csv', CONTRACT.members.fields.map((f) => f.name)),
+    enrollment: await open('enrollment.csv', CONTRACT.enrollment.fields.map((f) => f.name)),
+    claims: await open('claims.csv', CONTRACT.claims.fields.map((f) => f.name)),
+    truth: await open(join('truth', 'conditions.csv'), ['member_id', 'year', 'hcc', 'onset', 'first_coded_month']),
   };
-  // A member's row is written when the member leaves (with a death date, if any) or at the end,
-  // so members who left are not kept in memory.
-  const membersCsv = new StagedCsv(join(opts.out, 'members.csv'), CONTRACT.members.fields.map((f) => f.name));
-  const writeMember = (m: Member): void => {
-    membersCsv.out.text(m.id).char(44).text(birthDate(m)).char(44).text(m.sex).char(44).text(m.orec).char(44).text(m.deathDate ?? '').char(10);
-  };
-  let memberCount = 0;
-  const years = opts.lastYear - opts.firstYear + 1;
-  const total = Math.round(opts.members * years);
-  const claimNumber = { next: 1 };
-  let memberYears = 0;
-  let active: Member[] = [];
-  let nextIndex = 0;
-  const join_ = (m: Member): void => {
-    memberCount++;
-    active.push(m);
-  };
-  for (let i = 0; i < opts.members; i++) {
-    join_(createMember({ seed: opts.seed, index: nextIndex++, year: opts.firstYear, kind: 'initial', groups, providers: providers.npi.length }));
+  try {
+    return await simulate();
+  } catch (e) {
+    await Promise.all(Object.values(staged).map((f) => f.abort()));
+    throw e;
   }
-  for (let year = opts.firstYear; year <= opts.lastYear; year++) {
-    if (year > opts.firstYear) {
-      // New enrollees replace those who left, and a little more: mostly people turning 65.
-      const joining = Math.max(0, Math.round(opts.members * 1.02 ** (year - opts.firstYear)) - active.length);
-      for (let i = 0; i < joining; i++) {
-        const kind = i % 10 < 3 ? 'switcher' : 'aging-in';
-        join_(createMember({ seed: opts.seed, index: nextIndex++, year, kind, groups, providers: providers.npi.length }));
-      }
+
+  async function simulate(): Promise<GenerateSummary> {
+    // A member's row is written when the member leaves (with a death date, if any) or at the end,
+    // so members who left are not kept in memory.
+    const membersCsv = staged.members;
+    const writeMember = (m: Member): void => {
+      membersCsv.out.text(m.id).char(44).text(birthDate(m)).char(44).text(m.sex).char(44).text(m.orec).char(44).text(m.deathDate ?? '').char(10);
+    };
+    let memberCount = 0;
+    const years = opts.lastYear - opts.firstYear + 1;
+    const total = Math.round(opts.members * years);
+    const claimNumber = { next: 1 };
+    let memberYears = 0;
+    let active: Member[] = [];
+    let nextIndex = 0;
+    const enroll = (m: Member): void => {
+      memberCount++;
+      active.push(m);
+    };
+    for (let i = 0; i < opts.members; i++) {
+      enroll(createMember({ seed: opts.seed, index: nextIndex++, year: opts.firstYear, kind: 'initial', groups, providers: providers.npi.length }));
     }
-    const stillActive: Member[] = [];
-    for (const m of active) {
-      advanceConditions(m, groups, year);
-      advanceStatus(m, year, m.levels[dementia]! >= 0);
-      let held = 0;
-      for (let g = 0; g < groups.length; g++) if (m.levels[g]! >= 0) held++;
-      decideExit(m, year, held);
-      const lastMonth = m.leftYear === year ? m.leftMonth! : 12;
-      const newEnrollee = m.firstYear === year && year - m.birthYear === 65;
-      staged.enrollment.out
-        .text(m.id)
-        .char(44)
-        .number(year)
-        .char(44)
-        .number(lastMonth)
-        .char(44)
-        .text(m.dual)
-        .char(44)
-        .text(m.institutional ? 'true' : 'false')
-        .char(44)
-        .text(newEnrollee ? 'true' : 'false')
-        .char(44)
-        .text('H0001')
-        .char(10);
-      const coding = writeYearClaims(
-        { member: m, year, lastMonth, groups, codes, noiseHccs, providers, claimNumber },
-        staged.claims.out,
-      );
-      for (let g = 0; g < groups.length; g++) {
-        if (m.levels[g]! < 0) continue;
-        staged.truth.out
+    for (let year = opts.firstYear; year <= opts.lastYear; year++) {
+      if (year > opts.firstYear) {
+        // New enrollees replace those who left, and a little more: mostly people turning 65.
+        const joining = Math.max(0, Math.round(opts.members * 1.02 ** (year - opts.firstYear)) - active.length);
+        for (let i = 0; i < joining; i++) {
+          const kind = i % 10 < 3 ? 'switcher' : 'aging-in';
+          enroll(createMember({ seed: opts.seed, index: nextIndex++, year, kind, groups, providers: providers.npi.length }));
+        }
+      }
+      const stillActive: Member[] = [];
+      for (const m of active) {
+        advanceConditions(m, groups, year);
+        advanceStatus(m, year, m.levels[dementia]! >= 0);
+        let held = 0;
+        for (let g = 0; g < groups.length; g++) if (m.levels[g]! >= 0) held++;
+        decideExit(m, year, held);
+        const lastMonth = m.leftYear === year ? m.leftMonth! : 12;
+        const newEnrollee = m.firstYear === year && year - m.birthYear === 65;
+        staged.enrollment.out
           .text(m.id)
           .char(44)
           .number(year)
           .char(44)
-          .number(groups[g]!.levels[m.levels[g]!]!.hcc)
+          .number(lastMonth)
           .char(44)
-          .text(m.onset.includes(g) ? 'true' : 'false')
+          .text(m.dual)
           .char(44)
-          .text(coding.firstCoded[g] ? String(coding.firstCoded[g]) : '')
+          .text(m.institutional ? 'true' : 'false')
+          .char(44)
+          .text(newEnrollee ? 'true' : 'false')
+          .char(44)
+          .text('H0001')
           .char(10);
+        const coding = writeYearClaims(
+          { member: m, year, lastMonth, groups, codes, noiseHccs, providers, claimNumber },
+          staged.claims.out,
+        );
+        for (let g = 0; g < groups.length; g++) {
+          if (m.levels[g]! < 0) continue;
+          staged.truth.out
+            .text(m.id)
+            .char(44)
+            .number(year)
+            .char(44)
+            .number(groups[g]!.levels[m.levels[g]!]!.hcc)
+            .char(44)
+            .text(m.onset.includes(g) ? 'true' : 'false')
+            .char(44)
+            .text(coding.firstCoded[g] ? String(coding.firstCoded[g]) : '')
+            .char(10);
+        }
+        observer?.add(m, year, coding);
+        memberYears++;
+        if (m.leftYear !== year) stillActive.push(m);
+        else writeMember(m);
+        await membersCsv.flushIfFull();
+        await staged.claims.flushIfFull();
+        await staged.truth.flushIfFull();
+        await staged.enrollment.flushIfFull();
+        if (memberYears % 10000 === 0) onProgress?.(memberYears, total);
       }
-      observer?.add(m, year, coding);
-      memberYears++;
-      if (m.leftYear !== year) stillActive.push(m);
-      else writeMember(m);
+      observer?.endYear();
+      active = stillActive;
+    }
+    for (const m of active) {
+      writeMember(m);
       await membersCsv.flushIfFull();
-      await staged.claims.flushIfFull();
-      await staged.truth.flushIfFull();
-      await staged.enrollment.flushIfFull();
-      if (memberYears % 10000 === 0) onProgress?.(memberYears, total);
     }
-    observer?.endYear();
-    active = stillActive;
-  }
-  for (const m of active) {
-    writeMember(m);
-    await membersCsv.flushIfFull();
-  }
-  for (const s of [membersCsv, staged.enrollment, staged.claims, staged.truth]) await s.close();
-  onProgress?.(memberYears, memberYears);
+    onProgress?.(memberYears, memberYears);
 
-  const files: string[] = [];
-  const finish = async (s: StagedCsv, spec: TableSpec | undefined): Promise<void> => {
-    if (format === 'csv') {
-      await rename(s.tmp, s.path);
-      files.push(s.path);
-      return;
-    }
-    const target = s.path.replace(/\.csv$/, '.parquet');
-    const db = await openDuckDb();
-    try {
-      // One thread: the same rows give the same file bytes.
-      await db.connection.run('SET threads = 1');
-      await copyAtomically(db.connection, parquetSelect(s.tmp, spec), target, 'parquet');
-    } finally {
-      db.close();
-      await unlink(s.tmp).catch(() => undefined);
-    }
-    files.push(target);
-  };
-  await finish(membersCsv, CONTRACT.members);
-  await finish(staged.enrollment, CONTRACT.enrollment);
-  await finish(staged.claims, CONTRACT.claims);
-  await finish(staged.truth, undefined);
-  return { memberYears, members: memberCount, claims: claimNumber.next - 1, files };
+    const files: string[] = [];
+    const finish = async (s: StagedCsv, spec: TableSpec | undefined): Promise<void> => {
+      const csv = await s.commit();
+      if (format === 'csv') {
+        files.push(csv);
+        return;
+      }
+      const target = s.path.replace(/\.csv$/, '.parquet');
+      const db = await openDuckDb();
+      try {
+        // One thread: the same rows give the same file bytes.
+        await db.connection.run('SET threads = 1');
+        await copyAtomically(db.connection, parquetSelect(csv, spec), target, 'parquet');
+      } finally {
+        db.close();
+        await unlink(csv).catch(() => undefined);
+      }
+      files.push(target);
+    };
+    await finish(membersCsv, CONTRACT.members);
+    await finish(staged.enrollment, CONTRACT.enrollment);
+    await finish(staged.claims, CONTRACT.claims);
+    await finish(staged.truth, undefined);
+    return { memberYears, members: memberCount, claims: claimNumber.next - 1, files };
+  }
 }
 
 /** Reads a staged CSV with the contract's types (lists split on "|"). */
