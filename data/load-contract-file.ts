@@ -62,6 +62,19 @@ export function checkContractHeader(spec: TableSpec, columns: readonly string[],
   return wide;
 }
 
+const isList = (f: FieldSpec): f is FieldSpec & { type: 'icd10cm-list' | 'cpt-hcpcs-list' } =>
+  f.type === 'icd10cm-list' || f.type === 'cpt-hcpcs-list';
+const clean = (name: string): string => ident(`__clean_${name}`);
+
+/**
+ * A list exactly as it is stored: one or more codes in their normalised shape (upper-case, no
+ * dots, no spaces), "|"-separated. Most files hold their lists this way.
+ */
+function cleanListPattern(type: 'icd10cm-list' | 'cpt-hcpcs-list'): string {
+  const code = type === 'icd10cm-list' ? '[A-Z][0-9][0-9A-Z]{1,5}' : '(?:[0-9]{4}[0-9A-Z]|[A-Z][0-9]{4})';
+  return `${code}(?:[|]${code})*`;
+}
+
 /** A value quoted for a reason, cut to 40 characters. */
 const shown = (v: string): string => `'"' || left(${v}, 40) || '"'`;
 
@@ -69,12 +82,13 @@ const shown = (v: string): string => `'"' || left(${v}, 40) || '"'`;
  * The field's checks in order: [bad when, reason] as SQL on its trimmed text `v` (NULL if blank)
  * and its typed value `typed` (NULL when the text does not convert), each computed once.
  */
-function fieldChecks(f: FieldSpec, v: string, typed: string, typedSource: boolean): [string, string][] {
+function fieldChecks(f: FieldSpec, v: string, typed: string, typedSource: boolean, cleanFlag?: string): [string, string][] {
   if (typedSource) return typedSourceChecks(f, v, typed);
   const checks: [string, string][] = [];
   const found = f.phi ? `''` : `', found ' || ${shown(v)}`;
-  const isList = f.type === 'icd10cm-list' || f.type === 'cpt-hcpcs-list';
-  if (f.required) checks.push([isList ? `${v} IS NULL OR NOT regexp_matches(${v}, '[0-9A-Za-z]')` : `${v} IS NULL`, `'is required'`]);
+  // A clean list (see cleanListPattern) passes every check of its field.
+  const unlessClean = cleanFlag === undefined ? '' : `NOT coalesce(${cleanFlag}, false) AND `;
+  if (f.required) checks.push([isList(f) ? `${unlessClean}(${v} IS NULL OR NOT regexp_matches(${v}, '[0-9A-Za-z]'))` : `${v} IS NULL`, `'is required'`]);
   switch (f.type) {
     case 'id':
     case 'text':
@@ -120,7 +134,7 @@ function fieldChecks(f: FieldSpec, v: string, typed: string, typedSource: boolea
       const code = codePattern(f.type);
       const what = f.type === 'icd10cm-list' ? 'an ICD-10-CM code' : 'a CPT/HCPCS code';
       checks.push([
-        `NOT regexp_full_match(${v}, '${listPattern(code)}')`,
+        `${unlessClean}NOT regexp_full_match(${v}, '${listPattern(code)}')`,
         `'not ${what}: ' || ${shown(`trim(list_filter(string_split(${v}, '|'), x -> NOT regexp_full_match(trim(x), '(?:${code})?'))[1])`)}`,
       ]);
       break;
@@ -237,21 +251,30 @@ export async function loadContractFile(
       return `nullif(array_to_string(list_filter([${cols.map((c) => `trim(${ident(c)})`).join(', ')}], x -> coalesce(x, '') <> ''), '|'), '') AS ${v(f.name)}`;
     }
     if (typedSource.has(f.name)) return `${ident(f.name)} AS ${v(f.name)}`;
-    const list = listSource.has(f.name) ? `, ${ident(`__list_${f.name}`)}` : '';
-    return columns.includes(f.name) ? `nullif(trim(${ident(f.name)}), '') AS ${v(f.name)}${list}` : `NULL::VARCHAR AS ${v(f.name)}`;
+    if (!columns.includes(f.name)) return `NULL::VARCHAR AS ${v(f.name)}`;
+    let extra = '';
+    if (isList(f)) {
+      // Clean when the list is already as it is stored (upper-case, undotted, unpadded, no empty
+      // or missing code) and every code has its shape: one match settles such a row's checks.
+      const l = ident(`__list_${f.name}`);
+      const complete = listSource.has(f.name) ? ` AND len(${l}) = list_count(${l})` : '';
+      extra = `${listSource.has(f.name) ? `, ${l}` : ''}, (regexp_full_match(${ident(f.name)}, '${cleanListPattern(f.type)}')${complete}) AS ${clean(f.name)}`;
+    }
+    return `nullif(trim(${ident(f.name)}), '') AS ${v(f.name)}${extra}`;
   });
+  // Wide columns are joined after trimming, so they always take the full checks.
+  const cleanOf = (f: FieldSpec): string | undefined => (isList(f) && !wide[f.name] && columns.includes(f.name) ? clean(f.name) : undefined);
   const checks = spec.fields.flatMap((f) =>
-    fieldChecks(f, v(f.name), ident(f.name), typedSource.has(f.name)).map(([bad, reason]) => ({ field: f.name, bad, reason })),
+    fieldChecks(f, v(f.name), ident(f.name), typedSource.has(f.name), cleanOf(f)).map(([bad, reason]) => ({ field: f.name, bad, reason })),
   );
   for (const c of spec.crossChecks) checks.push({ field: c.field, bad: c.badWhen, reason: sqlString(c.reason) });
   // The first failing check by number, each condition evaluated once; field and reason from it.
-  // A Parquet list already upper-case, undotted and unpadded is stored as it came.
+  // A clean list is stored as it came (a Parquet list) or split as it is (text).
   const stored = (f: FieldSpec): string => {
-    if (!f.type.endsWith('-list')) return ident(f.name);
-    const normalised = listSource.has(f.name)
-      ? `WHEN regexp_full_match(${ident(f.name)}, '[0-9A-Z]+(?:[|][0-9A-Z]+)*') THEN ${ident(`__list_${f.name}`)} `
-      : '';
-    return `CASE WHEN bad IS NOT NULL THEN NULL ${normalised}ELSE ${listValue(ident(f.name))} END`;
+    if (!isList(f)) return ident(f.name);
+    const c = cleanOf(f);
+    const asItCame = c === undefined ? '' : `WHEN ${c} THEN ${listSource.has(f.name) ? ident(`__list_${f.name}`) : `string_split(${ident(f.name)}, '|')`} `;
+    return `CASE WHEN bad IS NOT NULL THEN NULL ${asItCame}ELSE ${listValue(ident(f.name))} END`;
   };
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE ${t}_chk AS

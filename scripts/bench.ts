@@ -1,5 +1,5 @@
 // `npm run bench`: speed figures, printed, never asserted. Each step runs in its own process so
-// its peak memory (max RSS) is its own. File-to-file steps run BENCH_REPEATS times (default 3)
+// its peak memory (max RSS) is its own. File-to-file and loading steps run BENCH_REPEATS times (default 3)
 // and print the median run with the range: this machine shares its host, and single runs of the
 // same code were seen to differ by 30%. Sizes: BENCH_MEMBERS (default 1,000,000) for scoring,
 // BENCH_POPULATION (default 1,000,000) members for generating a synthetic plan over five years
@@ -16,7 +16,7 @@ const steps: [string, number, number][] = [
   ['score-file-csv', repeats, members],
   ['score-file-parquet', repeats, members],
   ['generate', 1, population],
-  ['load-generated', 1, population],
+  ['load-generated', repeats, population],
 ];
 const script = fileURLToPath(new URL('./bench-steps.ts', import.meta.url));
 const rate = (line: string): number => Number(/([\d,]+) (?:members|rows)\/s/.exec(line)?.[1]?.replaceAll(',', '') ?? NaN);
