@@ -7,10 +7,17 @@ import { OUTPUT_FILE_MODE, temporaryPathFor } from './atomic-file.ts';
 export interface DuckDbOptions {
   /** DuckDB's memory limit, such as '3GB' (default: DuckDB's, 80% of the machine's memory). */
   memoryLimit?: string;
+  /** Where DuckDB spills what does not fit in memory (default: DuckDB's, `.tmp` in the working folder). */
+  tempDirectory?: string;
+  /** A database file instead of memory: its tables can then leave memory when they outgrow it. */
+  path?: string;
 }
 
 export async function openDuckDb(opts: DuckDbOptions = {}): Promise<{ connection: DuckDBConnection; close: () => void }> {
-  const instance = await DuckDBInstance.create(':memory:', opts.memoryLimit ? { memory_limit: opts.memoryLimit } : {});
+  const config: Record<string, string> = {};
+  if (opts.memoryLimit) config.memory_limit = opts.memoryLimit;
+  if (opts.tempDirectory) config.temp_directory = opts.tempDirectory;
+  const instance = await DuckDBInstance.create(opts.path ?? ':memory:', config);
   const connection = await instance.connect();
   return {
     connection,

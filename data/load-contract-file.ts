@@ -15,6 +15,8 @@ export interface LoadOptions {
   quarantine?: string;
   /** Stop when more than this share of rows is rejected (default 0.5). */
   maxRejectedShare?: number;
+  /** Add the row's number in the file as `_row` to the view: a compact key for later joins. */
+  withRowNumbers?: boolean;
   /** Format name when the extension does not tell (csv or parquet). */
   format?: string;
 }
@@ -321,7 +323,7 @@ export async function loadContractFile(
   // The accepted rows, in file order: a view on the checked table rather than another copy.
   await conn.run(
     `CREATE OR REPLACE TEMP VIEW ${ident(spec.name)} AS
-     SELECT ${spec.fields.map((f) => ident(f.name)).join(', ')} FROM ${t}_chk WHERE reason IS NULL`,
+     SELECT ${opts.withRowNumbers ? 'row AS _row, ' : ''}${spec.fields.map((f) => ident(f.name)).join(', ')} FROM ${t}_chk WHERE reason IS NULL`,
   );
   const rejectedSql = `
     SELECT ${sqlString(path)} AS file, row, nullif(field, '') AS field, reason FROM (
@@ -356,6 +358,11 @@ export async function loadContractFile(
     );
   }
   return { table: spec.name, file: path, read: rows, accepted, rejected, quarantine, rejectedByField };
+}
+
+/** Drops a table loaded by loadContractFile (its view and the checked rows under it), freeing their memory. */
+export async function unloadContractTable(conn: DuckDBConnection, spec: TableSpec): Promise<void> {
+  await conn.run(`DROP VIEW IF EXISTS ${ident(spec.name)}; DROP TABLE IF EXISTS _${spec.name}_chk`);
 }
 
 /**

@@ -412,15 +412,55 @@ function editHolds(e: CompiledEdit, age: number, sex: number): boolean {
   return false;
 }
 
+/** The payment HCCs each member of a batch ends with: member i's are hccs.ids[start[i]..start[i+1]). */
+export interface FinalHccs {
+  hccs: IdList;
+  start: Int32Array;
+}
+
+/**
+ * The CCs a code gives a member of this age and sex, after the age/sex edits: the edit's CCs
+ * (none when it invalidates the code) or the code's mapped CCs, as ccs[from..to).
+ */
+export function codeCcs(
+  m: CompiledModel,
+  dict: CodeDictionary,
+  id: number,
+  age: number,
+  sex: number,
+  into: { ccs: Int16Array; from: number; to: number },
+): void {
+  const r = resolveCodes(m, dict);
+  for (let e = r.editStart[id]!; e < r.editStart[id + 1]!; e++) {
+    const edit = m.edits[r.edits[e]!]!;
+    if (editHolds(edit, age, sex)) {
+      into.ccs = edit.ccs;
+      into.from = 0;
+      into.to = edit.ccs.length;
+      return;
+    }
+  }
+  into.ccs = r.ccs;
+  into.from = r.ccStart[id]!;
+  into.to = r.ccStart[id + 1]!;
+}
+
+/** A payment HCC's relative factor in a segment (index into SEGMENTS). */
+export function hccFactor(m: CompiledModel, segment: number, hcc: number): number {
+  return m.hccFactor[segment * m.nCc + hcc]! / 1000;
+}
+
 /**
  * Raw risk scores (unnormalised, as calculate's risk_score) for every member of the batch.
- * When `hccCount` is given it receives each member's number of payment HCCs.
+ * When `hccCount` is given it receives each member's number of payment HCCs; `finalHccs`
+ * receives the HCCs themselves, after hierarchies, in the order the member's codes met them.
  */
 export function scoreBatch(
   m: CompiledModel,
   b: MemberBatch,
   out: Float64Array = new Float64Array(b.size),
   hccCount?: Uint8Array,
+  finalHccs?: FinalHccs,
 ): Float64Array {
   // Scratch space reused across members: CC presence, the CCs a member touched, its rules.
   const present = new Uint8Array(m.nCc);
@@ -428,6 +468,7 @@ export function scoreBatch(
   let rules = new Int16Array(256);
   const r = resolveCodes(m, b.dictionary);
   const { ccStart, editStart, edits: codeEdits } = r;
+  if (finalHccs !== undefined) finalHccs.start[0] = finalHccs.hccs.length;
   const dxIds = b.dxIds;
   for (let i = 0; i < b.size; i++) {
     const seg = b.segment[i]!;
@@ -502,6 +543,7 @@ export function scoreBatch(
         count++;
         total += m.hccFactor[base + cc]!;
         mask |= m.ccMask[cc]!;
+        if (finalHccs !== undefined) finalHccs.hccs.push(cc);
       }
       present[cc] = 0;
     }
@@ -510,6 +552,7 @@ export function scoreBatch(
     for (let p = 0; p < pairs.length; p += 2) if ((mask & pairs[p]!) === pairs[p]) total += pairs[p + 1]!;
     total += m.countFactor[seg * 11 + (count > 10 ? 10 : count)]!;
     if (hccCount !== undefined) hccCount[i] = count;
+    if (finalHccs !== undefined) finalHccs.start[i + 1] = finalHccs.hccs.length;
     out[i] = total / 1000;
   }
   return out;
