@@ -1,0 +1,202 @@
+// `rafcast history` (pipelines/history.ts) on hand-built members whose every number is worked out
+// here from DOMAIN.md sections 1-2 and the CMS tables, and on a generated population whose
+// eligible diagnoses must each land in exactly one window of each kind.
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDuckDb, sqlString } from '../data/duckdb.ts';
+import { isRiskAdjustmentEligible, loadEligibleProcedures } from '../data/reference/eligibility.ts';
+import { computeHistory, type HistorySummary } from './history.ts';
+import { generatePopulation } from './generate-population.ts';
+
+const dirs: string[] = [];
+const tmp = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'rafcast-history-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+async function query(sql: string): Promise<Record<string, unknown>[]> {
+  const db = await openDuckDb();
+  try {
+    return (await db.connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+  } finally {
+    db.close();
+  }
+}
+
+const BASE_RATE = 10402.34;
+
+describe('computeHistory on hand-built members (service years 2024-2025, V28 alone)', () => {
+  let out: string;
+  let summary: HistorySummary;
+  let rows: Record<string, unknown>[];
+  const row = (member: string, year: number) => rows.find((r) => r.member_id === member && r.year === year);
+
+  beforeAll(async () => {
+    const data = tmp();
+    out = tmp();
+    writeFileSync(
+      join(data, 'members.csv'),
+      [
+        'member_id,birth_date,sex,orec,death_date',
+        'LATE,1950-03-10,F,0,', // 74 on Feb 1 2025: CNA female 70-74
+        'INELIGIBLE,1950-03-10,F,0,',
+        'TURNS65,1960-06-15,F,0,', // 64 on Feb 1 2025, 65 on Feb 1 2026
+        'DIED,1940-01-01,M,0,2024-05-10',
+        'JOINED2025,1955-01-01,M,0,',
+        'INPATIENT,1950-03-10,F,0,',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(data, 'enrollment.csv'),
+      [
+        'member_id,year,months_enrolled,dual_status,institutional,new_enrollee,contract_id',
+        'LATE,2024,12,none,false,false,H1',
+        'INELIGIBLE,2024,12,none,false,false,H1',
+        'TURNS65,2024,12,none,false,false,H1',
+        'TURNS65,2025,12,none,false,false,H1',
+        'DIED,2024,5,none,false,false,H1',
+        'DIED,2025,2,none,false,false,H1', // enrolment after death: the history still ends
+        'JOINED2025,2025,12,none,false,false,H1',
+        'INPATIENT,2024,12,none,false,false,H1',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(data, 'claims.csv'),
+      [
+        'claim_id,member_id,claim_type,bill_type,from_date,thru_date,procedure_codes,diagnosis_codes,paid_amount,rendering_npi',
+        // Diabetes with complications (E11.22 -> V28 HCC 37, V24 HCC 18), coded only in the second half of 2024.
+        'C1,LATE,professional,,2024-09-15,2024-09-15,99214,E11.22,120.00,1111111111',
+        'C2,LATE,professional,,2024-10-20,2024-10-20,99214,E11.22|Z79.4,130.00,2222222222',
+        // 81002 (urinalysis) is not on CMS's eligible CPT/HCPCS list: the claim counts for nothing.
+        'C3,INELIGIBLE,professional,,2024-03-01,2024-03-01,81002,E11.22,15.00,3333333333',
+        // Inpatient (bill type 111) needs no procedure; coded in March it is in both windows.
+        'C4,INPATIENT,inpatient,111,2024-03-01,2024-03-05,,E11.22,9000.00,4444444444',
+        'C5,DIED,professional,,2024-04-01,2024-04-01,99214,E11.22,120.00,5555555555',
+      ].join('\n'),
+    );
+    summary = await computeHistory({ data, firstYear: 2024, lastYear: 2025, out, annualBaseRate: BASE_RATE, model: 'V28' });
+    rows = await query(`SELECT * FROM read_parquet(${sqlString(join(out, 'raf_history.parquet'))})`);
+  });
+
+  it('scores a condition coded only in the second half of y in RAF_y, not RAF_init_y, and pays the difference in August', () => {
+    // CMS V28 relative factors (ra_coefficients_2026.csv, C28): CNA_F70_74 0.395, CNA_HCC37 0.166, CNA_D1 0.
+    // PY2025 V28 normalisation 1.045, coding adjustment 5.9% (normalization_ma_adjustment_blend.csv).
+    // RAF_2024:      raw 0.395 + 0.166 = 0.561; round(0.561 / 1.045, 3) = 0.537; round(0.537 x 0.941, 3) = 0.505.
+    // RAF_init_2024: raw 0.395;                 round(0.395 / 1.045, 3) = 0.378; round(0.378 x 0.941, 3) = 0.356.
+    // Monthly: 0.505 x 10,402.34 / 12 = 437.765 -> 437.77; 0.356 x 10,402.34 / 12 = 308.603 -> 308.60.
+    // August lump sum of PY2025: 6 x (437.77 - 308.60) = 775.02.
+    expect(row('LATE', 2024)).toMatchObject({
+      payment_year: 2025,
+      segment: 'CNA',
+      age: 74,
+      raw_v28: 0.561,
+      raw_init_v28: 0.395,
+      n_hcc_v28: 1,
+      raf: 0.505,
+      raf_init: 0.356,
+      monthly_payment: '437.77',
+      monthly_payment_init: '308.60',
+      august_lump_sum: '775.02',
+      n_dx: 3,
+      n_dx_init: 0,
+    });
+  });
+
+  it('gives each HCC its first and last date of service and the provider of the last', async () => {
+    const hcc = await query(
+      `SELECT member_id, year, model, hcc, factor, first_service_date::VARCHAR AS first, last_service_date::VARCHAR AS last, provider_npi, in_initial
+       FROM read_parquet(${sqlString(join(out, 'raf_hcc.parquet'))}) WHERE member_id IN ('LATE', 'INPATIENT') ORDER BY member_id, model`,
+    );
+    expect(hcc).toEqual([
+      { member_id: 'INPATIENT', year: 2024, model: 'V24', hcc: 18, factor: 0.302, first: '2024-03-05', last: '2024-03-05', provider_npi: '4444444444', in_initial: true },
+      { member_id: 'INPATIENT', year: 2024, model: 'V28', hcc: 37, factor: 0.166, first: '2024-03-05', last: '2024-03-05', provider_npi: '4444444444', in_initial: true },
+      { member_id: 'LATE', year: 2024, model: 'V24', hcc: 18, factor: 0.302, first: '2024-09-15', last: '2024-10-20', provider_npi: '2222222222', in_initial: false },
+      { member_id: 'LATE', year: 2024, model: 'V28', hcc: 37, factor: 0.166, first: '2024-09-15', last: '2024-10-20', provider_npi: '2222222222', in_initial: false },
+    ]);
+  });
+
+  it('counts a claim with an ineligible procedure code for nothing: a demographic-only score', () => {
+    // Demographics alone: 0.395 -> 0.378 -> 0.356 in both windows; no lump sum.
+    expect(row('INELIGIBLE', 2024)).toMatchObject({ raw_v28: 0.395, raf: 0.356, raf_init: 0.356, n_hcc_v28: 0, n_dx: 0, august_lump_sum: '0.00' });
+    // C1, C2 (3 codes), C4, C5 are eligible; C3's one code is not.
+    expect(summary.diagnoses).toMatchObject({ inRange: 6, eligible: 5, ineligible: 1 });
+  });
+
+  it('scores a condition coded in the first half of y in both windows (no lump sum)', () => {
+    expect(row('INPATIENT', 2024)).toMatchObject({ raw_v28: 0.561, raw_init_v28: 0.561, raf: 0.505, raf_init: 0.505, august_lump_sum: '0.00' });
+  });
+
+  it('moves a member who turns 65 between years from the disabled to the aged segment', () => {
+    // Age on Feb 1 of the payment year: 64 in 2025 (CND_F60_64 0.436), 65 in 2026 (CNA_F65_69 0.33).
+    expect(row('TURNS65', 2024)).toMatchObject({ segment: 'CND', age: 64, raw_v28: 0.436 });
+    expect(row('TURNS65', 2025)).toMatchObject({ segment: 'CNA', age: 65, raw_v28: 0.33, payment_year: 2026 });
+  });
+
+  it('ends the history at death and has no row for a year a member was not enrolled', () => {
+    expect(rows.filter((r) => r.member_id === 'DIED').map((r) => r.year)).toEqual([2024]);
+    expect(rows.filter((r) => r.member_id === 'JOINED2025').map((r) => r.year)).toEqual([2025]);
+    expect(rows).toHaveLength(7);
+  });
+
+  it('writes owner-only files and a manifest of what each year was scored with', () => {
+    for (const f of ['raf_history.parquet', 'raf_hcc.parquet', 'history.json']) expect(statSync(join(out, f)).mode & 0o777).toBe(0o600);
+    const manifest = JSON.parse(readFileSync(join(out, 'history.json'), 'utf8'));
+    expect(manifest.plans.map((p: { paymentYear: number; blend: object }) => [p.paymentYear, p.blend])).toEqual([
+      [2025, { V28: 1 }],
+      [2026, { V28: 1 }],
+    ]);
+  });
+});
+
+describe('computeHistory on a generated population', () => {
+  it('attributes every eligible diagnosis to exactly one window of each kind, with SQL eligibility equal to the reference rule', async () => {
+    const data = tmp();
+    const out = tmp();
+    await generatePopulation({ members: 400, firstYear: 2023, lastYear: 2025, seed: 5, out: data });
+    const s = await computeHistory({ data, firstYear: 2024, lastYear: 2025, out, annualBaseRate: BASE_RATE });
+
+    // The claims counted again here, eligibility by isRiskAdjustmentEligible, windows by date.
+    const claims = await query(
+      `SELECT c.member_id, c.claim_type, c.bill_type, c.thru_date::VARCHAR AS dos, c.procedure_codes, len(c.diagnosis_codes)::INTEGER AS n
+       FROM read_parquet(${sqlString(join(data, 'claims.parquet'))}) c WHERE c.thru_date BETWEEN DATE '2023-07-01' AND DATE '2025-12-31'`,
+    );
+    const enrolled = new Set(
+      (await query(`SELECT member_id || '/' || year AS k FROM read_parquet(${sqlString(join(out, 'raf_history.parquet'))})`)).map((r) => r.k),
+    );
+    let inRange = 0;
+    let eligible = 0;
+    const attributed = { mid: 0, init: 0 };
+    for (const c of claims) {
+      const n = Number(c.n);
+      inRange += n;
+      const year = Number(String(c.dos).slice(0, 4));
+      const ok = isRiskAdjustmentEligible(
+        { claimType: c.claim_type as 'professional', billType: c.bill_type as string | null, procedures: c.procedure_codes as string[] },
+        loadEligibleProcedures(year),
+      );
+      if (!ok) continue;
+      eligible += n;
+      const initYear = Number(String(c.dos).slice(5, 7)) >= 7 ? year + 1 : year;
+      if (enrolled.has(`${c.member_id}/${year}`)) attributed.mid += n;
+      if (enrolled.has(`${c.member_id}/${initYear}`)) attributed.init += n;
+    }
+    const sums = (await query(`SELECT sum(n_dx)::BIGINT AS mid, sum(n_dx_init)::BIGINT AS init FROM read_parquet(${sqlString(join(out, 'raf_history.parquet'))})`))[0]!;
+    const d = s.diagnoses;
+    expect(inRange).toBeGreaterThan(1000);
+    expect(d).toMatchObject({ inRange, eligible, ineligible: inRange - eligible });
+    expect(d.midYear.attributed).toBe(attributed.mid);
+    expect(d.initial.attributed).toBe(attributed.init);
+    expect(Number(sums.mid)).toBe(attributed.mid);
+    expect(Number(sums.init)).toBe(attributed.init);
+    for (const w of [d.midYear, d.initial]) expect(w.attributed + w.outsideYears + w.notEnrolled).toBe(eligible);
+    // July-December 2023 opens 2024's initial window only; July-December 2025 belongs to 2026's.
+    expect(d.midYear.outsideYears).toBeGreaterThan(0);
+    expect(d.initial.outsideYears).toBeGreaterThan(0);
+  });
+});
