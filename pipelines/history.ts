@@ -377,6 +377,15 @@ export async function computeHistory(opts: HistoryOptions, onProgress?: (stage: 
     );
 
     onProgress?.('writing Parquet', 0, 1);
+    // The CMS label of each HCC, by the tables each service year was scored with.
+    const labels: string[] = [];
+    for (const p of plans) {
+      for (const m of MODEL_VERSIONS) {
+        for (const [hcc, label] of tables.get(`${m}/${p.tablesYear[m]}`)!.labels) labels.push(`(${p.serviceYear}, '${m}', ${hcc}, ${sqlString(label)})`);
+      }
+    }
+    await conn.run(`CREATE TABLE _hist_labels (year INTEGER, model VARCHAR, hcc INTEGER, description VARCHAR)`);
+    if (labels.length > 0) await conn.run(`INSERT INTO _hist_labels VALUES ${labels.join(', ')}`);
     const historyPath = join(opts.out, 'raf_history.parquet');
     const hccPath = join(opts.out, 'raf_hcc.parquet');
     await conn.run(
@@ -394,9 +403,10 @@ export async function computeHistory(opts: HistoryOptions, onProgress?: (stage: 
     );
     await copyAtomically(
       conn,
-      `SELECT m.member_id, h.year, h.model, h.hcc, h.description, h.factor, DATE '1970-01-01' + h.first_day AS first_service_date,
+      `SELECT m.member_id, h.year, h.model, h.hcc, l.description, h.factor, DATE '1970-01-01' + h.first_day AS first_service_date,
               DATE '1970-01-01' + h.last_day AS last_service_date, h.npi AS provider_npi, h.in_initial
        FROM read_csv(${sqlString(hccCsv)}, header = false, auto_detect = false, columns = {${HCC_CSV_COLUMNS}}) h JOIN _hist_members m USING (mk)
+       LEFT JOIN _hist_labels l ON l.year = h.year AND l.model = h.model AND l.hcc = h.hcc
        ORDER BY m.member_id, h.year, h.model, h.hcc`,
       hccPath,
       'parquet',
@@ -575,7 +585,6 @@ const HCC_CSV_COLUMNS = [
   ['year', 'INTEGER'],
   ['model', 'VARCHAR'],
   ['hcc', 'INTEGER'],
-  ['description', 'VARCHAR'],
   ['factor', 'DOUBLE'],
   ['first_day', 'INTEGER'],
   ['last_day', 'INTEGER'],
@@ -588,10 +597,10 @@ const HCC_CSV_COLUMNS = [
 /** Scores one service year's rows: both windows, both models, the payment score and lump sum. */
 class YearScorer {
   private readonly compiled = new Map<ModelVersion, CompiledModel>();
-  private readonly tables = new Map<ModelVersion, ModelTables>();
   private readonly dictionary: CodeDictionary;
   private readonly params: PaymentParameters;
   private readonly into = { ccs: new Int16Array(0), from: 0, to: 0 };
+  private readonly finals = new Map<string, FinalHccs>();
 
   constructor(
     private readonly plan: YearPlan,
@@ -600,7 +609,6 @@ class YearScorer {
   ) {
     for (const m of MODEL_VERSIONS) {
       const t = allTables.get(`${m}/${plan.tablesYear[m]}`)!;
-      this.tables.set(m, t);
       this.compiled.set(m, compileModel(t));
     }
     this.dictionary = new CodeDictionary();
@@ -610,6 +618,17 @@ class YearScorer {
       normalization: plan.normalization,
       codingAdjustment: plan.codingAdjustment,
     };
+  }
+
+  /** A FinalHccs for n members, reused from chunk to chunk. */
+  private finalHccs(key: string, n: number): FinalHccs {
+    let f = this.finals.get(key);
+    if (f === undefined || f.start.length < n + 1) {
+      f = { hccs: f?.hccs ?? new IdList(), start: new Int32Array(n + 1) };
+      this.finals.set(key, f);
+    }
+    f.hccs.length = 0;
+    return f;
   }
 
   score(rows: readonly ParsedRow[]): { history: Uint8Array; hcc: Uint8Array } {
@@ -628,8 +647,8 @@ class YearScorer {
     for (const m of MODEL_VERSIONS) {
       const c = this.compiled.get(m)!;
       counts[m] = new Uint8Array(n);
-      finals[m] = { hccs: new IdList(), start: new Int32Array(n + 1) };
-      finals[`init${m}`] = { hccs: new IdList(), start: new Int32Array(n + 1) };
+      finals[m] = this.finalHccs(m, n);
+      finals[`init${m}`] = this.finalHccs(`init${m}`, n);
       raw[m] = scoreBatch(c, midBatch, new Float64Array(n), counts[m], finals[m]);
       raw[`init${m}`] = scoreBatch(c, initBatch, new Float64Array(n), undefined, finals[`init${m}`]);
     }
@@ -669,45 +688,49 @@ class YearScorer {
     dxIds: Int32Array,
     finals: Record<string, FinalHccs>,
   ): void {
-    const codes = r.dxMid.split('|');
+    let any = false;
+    for (const m of MODEL_VERSIONS) if (finals[m]!.start[i + 1]! > finals[m]!.start[i]!) any = true;
+    if (!any) return;
     const firsts = r.firstMid.split('|');
     const lasts = r.lastMid.split('|');
     const npis = r.npiMid.split('|');
-    if (dxStart[i + 1]! - dxStart[i]! !== codes.length) throw new Error('history: a code list and its dates differ in length');
+    const nCodes = dxStart[i + 1]! - dxStart[i]!;
+    if (nCodes !== firsts.length) throw new Error('history: a code list and its dates differ in length');
     const d = r.demographics;
     const sex = d.sex === 'M' ? 1 : 2;
+    const into = this.into;
     for (const m of MODEL_VERSIONS) {
       const f = finals[m]!;
       const fi = finals[`init${m}`]!;
-      const initial = new Set<number>();
-      for (let k = fi.start[i]!; k < fi.start[i + 1]!; k++) initial.add(fi.hccs.ids[k]!);
-      const hccs = [...f.hccs.ids.subarray(f.start[i]!, f.start[i + 1]!)].sort((x, z) => x - z);
+      const hccs = Array.from(f.hccs.ids.subarray(f.start[i]!, f.start[i + 1]!)).sort((x, z) => x - z);
+      if (hccs.length === 0) continue;
+      const first = hccs.map(() => Infinity);
+      const last = hccs.map(() => -Infinity);
+      const npi = hccs.map(() => '');
       const c = this.compiled.get(m)!;
-      const labels = this.tables.get(m)!.labels;
-      for (const h of hccs) {
-        let first = Infinity;
-        let last = -Infinity;
-        let npi = '';
-        for (let k = 0; k < codes.length; k++) {
-          codeCcs(c, this.dictionary, dxIds[dxStart[i]! + k]!, d.age, sex, this.into);
-          let maps = false;
-          for (let q = this.into.from; q < this.into.to; q++) if (this.into.ccs[q] === h) maps = true;
-          // A code can reach an HCC it does not map to only through a hierarchy: never, as the
-          // surviving HCC is one of the member's own.
-          if (!maps) continue;
+      // Each code's CCs once; a CC among the member's final HCCs takes the code's dates. (A code
+      // reaches a surviving HCC only through its own CCs: hierarchies remove, never add.)
+      for (let k = 0; k < nCodes; k++) {
+        codeCcs(c, this.dictionary, dxIds[dxStart[i]! + k]!, d.age, sex, into);
+        for (let q = into.from; q < into.to; q++) {
+          const h = hccs.indexOf(into.ccs[q]!);
+          if (h < 0) continue;
           const fd = Number(firsts[k]);
           const ld = Number(lasts[k]);
-          if (fd < first) first = fd;
-          if (ld > last || (ld === last && npis[k]! > npi)) {
-            last = ld;
-            npi = npis[k]!;
+          if (fd < first[h]!) first[h] = fd;
+          if (ld > last[h]! || (ld === last[h]! && npis[k]! > npi[h]!)) {
+            last[h] = ld;
+            npi[h] = npis[k]!;
           }
         }
-        if (first === Infinity) throw new Error(`history: HCC ${h} (${m}) has no code behind it; please report this`);
-        const label = labels.get(h) ?? '';
-        out.number(r.mk).char(44).number(this.plan.serviceYear).char(44).text(m).char(44).number(h).char(44);
-        out.text(`"${label.replaceAll('"', '""')}"`).char(44).number(hccFactor(c, r.segmentIndex, h), 1000).char(44);
-        out.number(first).char(44).number(last).char(44).text(npi).char(44).text(initial.has(h) ? 'true' : 'false').char(10);
+      }
+      for (let h = 0; h < hccs.length; h++) {
+        if (first[h] === Infinity) throw new Error(`history: HCC ${hccs[h]} (${m}) has no code behind it; please report this`);
+        let inInitial = false;
+        for (let k = fi.start[i]!; k < fi.start[i + 1]!; k++) if (fi.hccs.ids[k] === hccs[h]) inInitial = true;
+        out.number(r.mk).char(44).number(this.plan.serviceYear).char(44).text(m).char(44).number(hccs[h]!).char(44);
+        out.number(hccFactor(c, r.segmentIndex, hccs[h]!), 1000).char(44).number(first[h]!).char(44).number(last[h]!).char(44);
+        out.text(npi[h]!).char(44).text(inInitial ? 'true' : 'false').char(10);
       }
     }
   }
