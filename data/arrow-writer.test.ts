@@ -1,17 +1,17 @@
 // The Arrow IPC writer: rows read back with apache-arrow equal the query's rows, type by type,
 // across record batch boundaries (70,000 rows > one 65,536-row batch), and an empty result
 // keeps its schema.
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { writeArrowIpc } from './arrow-writer.ts';
 import { openDuckDb } from './duckdb.ts';
+import { tempDir } from '../test/temp-dir.ts';
 
 describe('writeArrowIpc', () => {
   it('writes text, integers, amounts, booleans, dates and code lists that read back the same', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rafcast-arrow-'));
+    const dir = tempDir('arrow');
     const db = await openDuckDb();
     const sql = `SELECT 'C' || i AS claim_id, i::INTEGER AS n, (i / 100)::DECIMAL(14,2) AS paid, i % 2 = 0 AS even,
       DATE '2025-01-01' + (i % 365)::INTEGER AS from_date, CASE WHEN i % 3 = 0 THEN NULL ELSE ['E1122', 'I5022'][1:(i % 3)::INTEGER] END AS dx
@@ -39,7 +39,7 @@ describe('writeArrowIpc', () => {
   });
 
   it('an empty result is a file with the schema and no rows', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rafcast-arrow-'));
+    const dir = tempDir('arrow');
     const db = await openDuckDb();
     const path = join(dir, 'empty.arrow');
     expect(await writeArrowIpc(db.connection, `SELECT 'x' AS a, 1 AS b WHERE false`, path)).toBe(0);

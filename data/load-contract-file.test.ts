@@ -1,19 +1,19 @@
 // Loading the input contract: each broken-file case of issue 3 with its exact outcome (which
 // rows are accepted, which are quarantined with which row, field and reason, and the counts).
 // Expected values are spelled out from the files written here.
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CLAIMS, ENROLLMENT, MEMBERS } from './contract.ts';
 import { openDuckDb, sqlString } from './duckdb.ts';
 import { loadContractFile } from './load-contract-file.ts';
+import { tempDir } from '../test/temp-dir.ts';
 
 let db: Awaited<ReturnType<typeof openDuckDb>>;
 let dir: string;
 beforeEach(async () => {
   db = await openDuckDb();
-  dir = mkdtempSync(join(tmpdir(), 'rafcast-contract-'));
+  dir = tempDir('contract');
 });
 afterEach(() => db.close());
 

@@ -1,7 +1,6 @@
 // Reading rows: a CSV row's plain split (the fast path) must give what the RFC 4180 parser
 // gives, and unreadable rows come back with their row number and reason, never skipped.
-import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCsv, parseCsvObjects } from './csv.ts';
@@ -16,6 +15,7 @@ import {
   stageParquetAsCsv,
   type SourceRecord,
 } from './record-readers.ts';
+import { tempDir } from '../test/temp-dir.ts';
 
 const columns = ['a', 'b', 'c'];
 
@@ -74,7 +74,7 @@ describe('parseRawRecord, JSONL', () => {
 
 describe('openRecordSource reads files in blocks of whole rows', () => {
   // Over 1 MiB, so rows (and quoted newlines) straddle the reader's block boundaries.
-  const dir = mkdtempSync(join(tmpdir(), 'rafcast-read-'));
+  const dir = tempDir('read');
   const rng = createRng(11);
   const rows = Array.from({ length: 40000 }, (_, i) => {
     const r = rng.next();
@@ -123,7 +123,7 @@ describe('openRecordSource reads files in blocks of whole rows', () => {
 
 describe('fileBlocks follows a file while it is written', () => {
   it('reads every byte a slow writer appends, then stops when the writer is done', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rafcast-follow-'));
+    const dir = tempDir('follow');
     const path = join(dir, 'growing.txt');
     const parts = Array.from({ length: 30 }, (_, i) => `part ${i} `.repeat(50 + i) + '\n');
     const written = (async () => {
@@ -138,7 +138,7 @@ describe('fileBlocks follows a file while it is written', () => {
   });
 
   it("throws the writer's failure", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rafcast-follow-'));
+    const dir = tempDir('follow');
     writeFileSync(join(dir, 'x.txt'), 'abc');
     const failed = new Promise<void>((_, reject) => setTimeout(() => reject(new Error('writer broke')), 20));
     const read = async () => {
@@ -148,7 +148,7 @@ describe('fileBlocks follows a file while it is written', () => {
   });
 
   it('a staged Parquet file reads as DuckDB reads the Parquet file', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rafcast-follow-'));
+    const dir = tempDir('follow');
     const pq = join(dir, 'in.parquet');
     const db = await openDuckDb();
     await db.connection.run(
@@ -171,7 +171,7 @@ describe('fileBlocks follows a file while it is written', () => {
 
 describe('scanCsvRows', () => {
   it('counts rows as RFC 4180 does and lists the empty ones (LF, CRLF, quoted newlines, no final newline)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rafcast-scan-'));
+    const dir = tempDir('scan');
     const path = join(dir, 'x.csv');
     // Rows: 1 "a,b", 2 empty, 3 quoted two-line row, 4 empty (CRLF), 5 "e,f" without newline.
     writeFileSync(path, 'h1,h2\na,b\n\n"c\n\nc",d\r\n\r\ne,f');

@@ -2,8 +2,7 @@
 // target of targets.ts within its documented tolerance; what the claims code follows from the
 // latent truth (no HCC code without a true condition, except the documented noise rate); and the
 // files pass the input contract with nothing rejected.
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLAIMS, ENROLLMENT, MEMBERS } from '../data/contract.ts';
@@ -13,8 +12,9 @@ import { loadModelTables } from '../data/reference/cms-hcc-tables.ts';
 import { OTHER_CODES } from '../data/synthetic/conditions.ts';
 import { NOISE_RATE } from '../data/synthetic/documentation.ts';
 import { generatePopulation } from './generate-population.ts';
+import { tempDir } from '../test/temp-dir.ts';
 
-const tmp = (): string => mkdtempSync(join(tmpdir(), 'rafcast-synthetic-'));
+const tmp = (): string => tempDir('synthetic');
 const files = (dir: string): string[] =>
   readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())

@@ -1,24 +1,16 @@
 // `rafcast history` (pipelines/history.ts) on hand-built members whose every number is worked out
 // here from DOMAIN.md sections 1-2 and the CMS tables, and on a generated population whose
 // eligible diagnoses must each land in exactly one window of each kind.
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { openDuckDb, sqlString } from '../data/duckdb.ts';
 import { isRiskAdjustmentEligible, loadEligibleProcedures } from '../data/reference/eligibility.ts';
 import { computeHistory, type HistorySummary } from './history.ts';
 import { generatePopulation } from './generate-population.ts';
+import { tempDir } from '../test/temp-dir.ts';
 
-const dirs: string[] = [];
-const tmp = (): string => {
-  const d = mkdtempSync(join(tmpdir(), 'rafcast-history-'));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tmp = (): string => tempDir('history');
 
 async function query(sql: string): Promise<Record<string, unknown>[]> {
   const db = await openDuckDb();

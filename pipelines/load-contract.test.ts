@@ -1,17 +1,17 @@
 // `rafcast load` end to end on small files: typed Parquet outputs (owner-only), quarantines
 // beside the inputs, and counts that reconcile per file. Expected values come from the rows
 // written here.
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tableFromIPC } from 'apache-arrow';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDuckDb, sqlString } from '../data/duckdb.ts';
 import { loadContract } from './load-contract.ts';
+import { tempDir } from '../test/temp-dir.ts';
 
 describe('loadContract', () => {
   it('loads members, enrollment and claims to typed Parquet, rejecting what the contract rejects', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rafcast-load-'));
+    const dir = tempDir('load');
     const file = (name: string, lines: string[]) => {
       writeFileSync(join(dir, name), `${lines.join('\n')}\n`);
       return join(dir, name);

@@ -1,16 +1,16 @@
 // `rafcast score` file to file. Expected values: the golden vectors (../shared/cms-hcc/golden, read
 // here as the oracle for "a golden input line plus id works as it is") and DOMAIN.md's worked
 // example; bad-input outcomes are spelled out row by row.
-import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { openDuckDb, sqlString } from '../data/duckdb.ts';
 import { formatRows } from '../data/table-writer.ts';
 import { scoreFile } from './score-file.ts';
+import { tempDir } from '../test/temp-dir.ts';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'rafcast-score-'));
+const tmp = (): string => tempDir('score');
 const readJsonl = (p: string) =>
   readFileSync(p, 'utf8')
     .split('\n')

@@ -2,26 +2,21 @@
 // from ../shared/external-data: public data no one on the team made, too large (5 MB) to copy
 // into the repository for a test, and read-only there. The pinned figures were checked by hand
 // against the raw files (members with coverage months and alive per year, claims by reason).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { openDuckDb, sqlString } from '../duckdb.ts';
 import { computeHistory } from '../../pipelines/history.ts';
 import { importDesynpuf, type DesynpufImport } from './desynpuf.ts';
+import { tempDir } from '../../test/temp-dir.ts';
 
 const SAMPLE_1 = fileURLToPath(new URL('../../../shared/external-data/desynpuf-milwaukee-10k/1-sample-10000', import.meta.url));
+// An older draw of sample 1 with the only outpatient claims file in the shared data (truncated by
+// its source: complete for the members before the last id; external-data/PROVENANCE.md section 2).
+const SAMPLE_1_OUTPATIENT = fileURLToPath(new URL('../../../shared/external-data/desynpuf-milwaukee-sample1-partial-outpatient', import.meta.url));
 
-const dirs: string[] = [];
-const tmp = (): string => {
-  const d = mkdtempSync(join(tmpdir(), 'rafcast-desynpuf-'));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tmp = (): string => tempDir('desynpuf');
 
 describe('importDesynpuf on sample 1', () => {
   let out: string;
@@ -105,6 +100,29 @@ describe('importDesynpuf on sample 1', () => {
         { year: 2009, members: 9326, any_hcc: 0.1581, mean_raw: 0.6938 },
         { year: 2010, members: 9208, any_hcc: 0.1039, mean_raw: 0.6012 },
       ]);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('importDesynpuf with an outpatient file', () => {
+  it('imports outpatient claims with their HCPCS codes and the outpatient bill type, every row accounted for', async () => {
+    const out = tmp();
+    const s = await importDesynpuf(SAMPLE_1_OUTPATIENT, out);
+    const op = s.files.find((f) => f.file.includes('Outpatient'))!;
+    expect(op.read).toBe(11084);
+    expect(op.imported + op.rejected).toBe(op.read);
+    const db = await openDuckDb();
+    try {
+      const rows = (
+        await db.connection.runAndReadAll(
+          `SELECT claim_type, bill_type, count(*)::INTEGER AS n, count(*) FILTER (WHERE len(procedure_codes) > 0)::INTEGER AS with_hcpcs
+           FROM read_parquet(${sqlString(join(out, 'claims.parquet'))}) GROUP BY ALL ORDER BY claim_type`,
+        )
+      ).getRowObjectsJson();
+      expect(rows[1]).toMatchObject({ claim_type: 'outpatient', bill_type: '131', n: op.imported });
+      expect(Number(rows[1]!.with_hcpcs)).toBeGreaterThan(op.imported / 2);
     } finally {
       db.close();
     }
