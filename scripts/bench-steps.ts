@@ -10,6 +10,7 @@ import { openDuckDb, sqlString } from '../data/duckdb.ts';
 import { CLAIMS, MEMBERS } from '../data/contract.ts';
 import { loadContractFile } from '../data/load-contract-file.ts';
 import { generatePopulation } from '../pipelines/generate-population.ts';
+import { computeHistory, DEFAULT_MEMORY_LIMIT } from '../pipelines/history.ts';
 
 const [step, sizeArg] = process.argv.slice(2);
 const n = Number(sizeArg);
@@ -141,6 +142,20 @@ if (step === 'score-batch') {
   console.log(
     `load and validate the generated claims (Parquet, DuckDB limit 3GB): ${Math.round(s.read / seconds).toLocaleString('en-US')} rows/s ` +
       `(${s.read.toLocaleString('en-US')} rows, ${seconds.toFixed(1)} s), peak RSS ${rss.toFixed(2)} GiB; rejected ${s.rejected}`,
+  );
+} else if (step === 'history') {
+  // The generate step's plan: its five years of history from the Parquet files, end to end
+  // (loading and checking the files, eligibility, both windows under V24 and V28, Parquet out).
+  const data = join(dir, `synthetic-${n}`);
+  if (!existsSync(join(data, 'claims.parquet'))) throw new Error(`${data} is missing: run the generate step first`);
+  const out = join(dir, `history-${n}`);
+  const t0 = performance.now();
+  const s = await computeHistory({ data, firstYear: 2021, lastYear: 2025, out, annualBaseRate: 10402.34 });
+  const seconds = (performance.now() - t0) / 1000;
+  const rss = process.resourceUsage().maxRSS / 1024 / 1024;
+  console.log(
+    `rafcast history ${n.toLocaleString('en-US')} members x 2021-2025 (DuckDB limit ${DEFAULT_MEMORY_LIMIT}): ${Math.round(s.memberYears / seconds).toLocaleString('en-US')} member-years/s ` +
+      `(${s.memberYears.toLocaleString('en-US')} member-years, ${s.hccRows.toLocaleString('en-US')} HCC rows, ${seconds.toFixed(1)} s), peak RSS ${rss.toFixed(2)} GiB`,
   );
 } else {
   console.error(`unknown step ${step}`);

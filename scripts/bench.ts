@@ -3,7 +3,7 @@
 // and print the median run with the range: this machine shares its host, and single runs of the
 // same code were seen to differ by 30%. Sizes: BENCH_MEMBERS (default 1,000,000) for scoring,
 // BENCH_POPULATION (default 1,000,000) members for generating a synthetic plan over five years
-// and loading and validating its claims.
+// and loading and validating its claims, then its five-year risk score history.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -17,9 +17,10 @@ const steps: [string, number, number][] = [
   ['score-file-parquet', repeats, members],
   ['generate', 1, population],
   ['load-generated', repeats, population],
+  ['history', 1, population],
 ];
 const script = fileURLToPath(new URL('./bench-steps.ts', import.meta.url));
-const rate = (line: string): number => Number(/([\d,]+) (?:members|rows)\/s/.exec(line)?.[1]?.replaceAll(',', '') ?? NaN);
+const rate = (line: string): number => Number(/([\d,]+) (?:members|rows|member-years)\/s/.exec(line)?.[1]?.replaceAll(',', '') ?? NaN);
 
 console.log(`rafcast bench: ${members.toLocaleString("en-US")} members (about 8 codes each), a synthetic plan of ${population.toLocaleString("en-US")} members x 5 years; node ${process.version}`);
 for (const [step, runs, size] of steps) {
