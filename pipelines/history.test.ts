@@ -42,6 +42,7 @@ describe('computeHistory on hand-built members (service years 2024-2025, V28 alo
         'DIED,1940-01-01,M,0,2024-05-10',
         'JOINED2025,1955-01-01,M,0,',
         'INPATIENT,1950-03-10,F,0,',
+        'TOOOLD,1890-01-01,M,0,', // 135 on Feb 1 2025: over the engine's 125
       ].join('\n'),
     );
     writeFileSync(
@@ -56,6 +57,7 @@ describe('computeHistory on hand-built members (service years 2024-2025, V28 alo
         'DIED,2025,2,none,false,false,H1', // enrolment after death: the history still ends
         'JOINED2025,2025,12,none,false,false,H1',
         'INPATIENT,2024,12,none,false,false,H1',
+        'TOOOLD,2024,12,none,false,false,H1',
       ].join('\n'),
     );
     writeFileSync(
@@ -136,6 +138,15 @@ describe('computeHistory on hand-built members (service years 2024-2025, V28 alo
     expect(rows).toHaveLength(7);
   });
 
+  it('sets aside a member-year it cannot score, with the reason, and counts it', () => {
+    expect(rows.some((r) => r.member_id === 'TOOOLD')).toBe(false);
+    expect(summary.rejected).toBe(1);
+    expect(readFileSync(join(out, 'raf_history.rejected.csv'), 'utf8').trim().split('\n')).toEqual([
+      'member_id,year,field,reason',
+      'TOOOLD,2024,birth_date,age 135 on February 1 is over 125',
+    ]);
+  });
+
   it('writes owner-only files and a manifest of what each year was scored with', () => {
     for (const f of ['raf_history.parquet', 'raf_hcc.parquet', 'history.json']) expect(statSync(join(out, f)).mode & 0o777).toBe(0o600);
     const manifest = JSON.parse(readFileSync(join(out, 'history.json'), 'utf8'));
@@ -152,6 +163,10 @@ describe('computeHistory on a generated population', () => {
     const out = tmp();
     await generatePopulation({ members: 400, firstYear: 2023, lastYear: 2025, seed: 5, out: data });
     const s = await computeHistory({ data, firstYear: 2024, lastYear: 2025, out, annualBaseRate: BASE_RATE });
+    // The same input gives the same bytes.
+    const again = tmp();
+    await computeHistory({ data, firstYear: 2024, lastYear: 2025, out: again, annualBaseRate: BASE_RATE });
+    for (const f of ['raf_history.parquet', 'raf_hcc.parquet']) expect(readFileSync(join(again, f)).equals(readFileSync(join(out, f))), f).toBe(true);
 
     // The claims counted again here, eligibility by isRiskAdjustmentEligible, windows by date.
     const claims = await query(
