@@ -1,0 +1,80 @@
+// The feature table (build-features.ts): nothing dated on or after January 1 of the as-of year
+// reaches a feature, the columns follow the schema, and members new to the plan are marked as
+// such rather than given the zeros of a healthy member.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openDuckDb, sqlString } from '../data/duckdb.ts';
+import { generatePopulation } from '../pipelines/generate-population.ts';
+import { computeHistory } from '../pipelines/history.ts';
+import { tempDir } from '../test/temp-dir.ts';
+import { buildFeatures, featureSchema } from './build-features.ts';
+
+const T = 2025;
+
+async function rows(sql: string): Promise<Record<string, unknown>[]> {
+  const db = await openDuckDb();
+  try {
+    return (await db.connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+  } finally {
+    db.close();
+  }
+}
+
+describe('buildFeatures', () => {
+  let data: string;
+  let full: string;
+  beforeAll(async () => {
+    data = tempDir('features');
+    await generatePopulation({ members: 1500, firstYear: 2022, lastYear: 2025, seed: 21, out: data });
+    await computeHistory({ data, firstYear: 2022, lastYear: 2025, out: join(data, 'history'), annualBaseRate: 10402.34 });
+    full = join(tempDir('features-out'), 'features.parquet');
+    await buildFeatures({ data, history: join(data, 'history'), asOf: T, out: full });
+  });
+
+  it('changes no feature when every claim dated on or after January 1 of T is deleted (no leakage)', async () => {
+    const cut = tempDir('features-cut');
+    const db = await openDuckDb();
+    try {
+      for (const f of ['members', 'enrollment']) {
+        await db.connection.run(`COPY (SELECT * FROM read_parquet(${sqlString(join(data, `${f}.parquet`))})) TO ${sqlString(join(cut, `${f}.parquet`))} (FORMAT parquet)`);
+      }
+      await db.connection.run(
+        `COPY (SELECT * FROM read_parquet(${sqlString(join(data, 'claims.parquet'))}) WHERE from_date < DATE '${T}-01-01' AND thru_date < DATE '${T}-01-01')
+         TO ${sqlString(join(cut, 'claims.parquet'))} (FORMAT parquet)`,
+      );
+      const dropped = (await db.connection.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet(${sqlString(join(data, 'claims.parquet'))}) WHERE thru_date >= DATE '${T}-01-01'`)).getRowObjectsJson()[0]!.n;
+      expect(Number(dropped)).toBeGreaterThan(1000);
+    } finally {
+      db.close();
+    }
+    await computeHistory({ data: cut, firstYear: 2022, lastYear: 2025, out: join(cut, 'history'), annualBaseRate: 10402.34 });
+    const out = join(tempDir('features-out'), 'features.parquet');
+    await buildFeatures({ data: cut, history: join(cut, 'history'), asOf: T, out });
+    expect(readFileSync(out).equals(readFileSync(full))).toBe(true);
+  });
+
+  it('has the schema\'s columns in order, one row per member enrolled in T', async () => {
+    const cols = (await rows(`DESCRIBE SELECT * FROM read_parquet(${sqlString(full)})`)).map((r) => r.column_name);
+    expect(cols).toEqual(['as_of', 'member_id', ...featureSchema().names]);
+    const [n] = await rows(
+      `SELECT (SELECT count(*) FROM read_parquet(${sqlString(full)}))::INTEGER AS f,
+              (SELECT count(*) FROM read_parquet(${sqlString(join(data, 'enrollment.parquet'))}) e JOIN read_parquet(${sqlString(join(data, 'members.parquet'))}) m USING (member_id)
+               WHERE e.year = ${T} AND e.months_enrolled > 0 AND (m.death_date IS NULL OR m.death_date >= DATE '${T}-01-01'))::INTEGER AS e`,
+    );
+    expect(n!.f).toBe(n!.e);
+  });
+
+  it('marks members new to the plan as missing, not as healthy', async () => {
+    const [r] = await rows(
+      `SELECT count(*) FILTER (WHERE missing_t1 = 1)::INTEGER AS new_members,
+              count(*) FILTER (WHERE missing_t1 = 1 AND (raf_t1 <> 0 OR hccs_t1 <> 0 OR months_t1 <> 0))::INTEGER AS not_zero,
+              count(*) FILTER (WHERE missing_t1 = 0 AND raf_t1 = 0)::INTEGER AS enrolled_without_raf
+       FROM read_parquet(${sqlString(full)})`,
+    );
+    expect(r!.new_members).toBeGreaterThan(50);
+    expect(r!.not_zero).toBe(0);
+    // Every member with a RAF_{T-1} row has a positive score (demographics alone give one).
+    expect(r!.enrolled_without_raf).toBe(0);
+  });
+});
