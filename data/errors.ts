@@ -8,7 +8,8 @@ export type ErrorCode =
   | 'E_REFERENCE'
   | 'E_UNKNOWN_MODEL'
   | 'E_UNKNOWN_PAYMENT_YEAR'
-  | 'E_TOO_MANY_REJECTED';
+  | 'E_TOO_MANY_REJECTED'
+  | 'E_SCHEMA_MISMATCH';
 
 export class RafcastError extends Error {
   readonly code: ErrorCode;

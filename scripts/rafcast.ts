@@ -7,6 +7,10 @@ import { join } from 'node:path';
 import { generatePopulation } from '../pipelines/generate-population.ts';
 import { importDesynpuf } from '../data/adapters/desynpuf.ts';
 import { computeHistory } from '../pipelines/history.ts';
+import { buildFeatures, featureDefinitions } from '../features/build-features.ts';
+import { MODEL_KINDS, type ModelKind } from '../models/classifier.ts';
+import type { ListMetrics } from '../models/metrics.ts';
+import { listRuns, predictRun, readRunRecord, trainRun, type Backtest, type RunRecord } from '../pipelines/model-run.ts';
 import { loadContract } from '../pipelines/load-contract.ts';
 import { scoreFile } from '../pipelines/score-file.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../scoring/revenue.ts';
@@ -306,6 +310,193 @@ Examples:
           ...s.outputs.map((f) => `  ${f}`),
         ].join('\n') + '\n',
       );
+    }),
+  );
+
+program
+  .command('features')
+  .description('Write the feature table of an as-of year T: one row per member enrolled in T, from data dated before January 1 of T.')
+  .requiredOption('--data <dir>', 'folder with members, enrollment and claims')
+  .option('--history <dir>', 'rafcast history output (default: <data>/history)')
+  .requiredOption('--as-of <year>', 'the as-of year T', parseIntegerOption('--as-of'))
+  .requiredOption('--out <file>', 'the feature table (.parquet); the schema goes to <file>.schema.json')
+  .option('--list', 'print the features with their meanings and stop')
+  .addHelpText(
+    'after',
+    `
+Features: RAF_{T-2} and RAF_{T-1} (raw and payment score, change), dollars in T-1 per V28
+condition category (log-scaled), dollars on claims mapping to no HCC, HCCs coded in T-2 but
+not T-1 with their coefficients, visits, inpatient days, months enrolled, demographics and
+segment. Members new to the plan get missing-value indicators. rafcast features --list names them.
+
+Examples:
+  rafcast features --data runs/synthetic --as-of 2025 --out runs/features-2025.parquet
+  rafcast features --data runs/synthetic --history runs/history --as-of 2024 --out f2024.parquet`,
+  )
+  .action((o) =>
+    runAction(async () => {
+      if (o.list) {
+        for (const d of featureDefinitions()) process.stdout.write(`${d.name}\t${d.meaning}\n`);
+        return;
+      }
+      const started = performance.now();
+      const s = await buildFeatures({ data: o.data, history: o.history ?? join(o.data, 'history'), asOf: o.asOf, out: o.out });
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(`${o.out}.schema.json`, `${JSON.stringify(s.schema, null, 2)}\n`, { mode: 0o600 });
+      process.stdout.write(
+        `${s.members} members x ${s.schema.names.length} features (schema ${s.schema.hash.slice(0, 12)}); ${((performance.now() - started) / 1000).toFixed(1)} s\n  ${s.output}\n  ${o.out}.schema.json\n`,
+      );
+    }),
+  );
+
+const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+function metricsLines(label: string, m: ListMetrics): string[] {
+  return [
+    `${label.padEnd(8)} precision@20% ${pct(m.precision)}  recall ${pct(m.recall)}  F1 ${pct(m.f1)}  AUC ${m.auc.toFixed(3)}  ` +
+      `lift by decile ${m.deciles.map((d) => d.lift.toFixed(2)).join(' ')}`,
+  ];
+}
+function backtestLines(b: Backtest | null, model: string): string[] {
+  if (b === null) return ['no backtest: the history has no RAF for the as-of year'];
+  return [
+    `backtest at as-of ${b.asOf} (${b.members} members, top 20% of RAF_${b.asOf}):`,
+    ...metricsLines(model, b.model),
+    ...metricsLines('naive', b.naive),
+  ];
+}
+
+program
+  .command('train')
+  .description('Train a classifier at as-of T-1 (label: top 20% of RAF_{T-1}) to apply at T; backtest it when RAF_T is known.')
+  .requiredOption('--data <dir>', 'folder with members, enrollment and claims')
+  .option('--history <dir>', 'rafcast history output covering T-3..T-1 (and T for a backtest); default <data>/history')
+  .requiredOption('--as-of <year>', 'the as-of year T the model is for', parseIntegerOption('--as-of'))
+  .option('--model <kind>', `${MODEL_KINDS.join(' or ')}`, (v: string) => {
+    if (!(MODEL_KINDS as readonly string[]).includes(v)) throw new Error(`--model must be ${MODEL_KINDS.join(' or ')}`);
+    return v as ModelKind;
+  }, 'mlp')
+  .option('--seed <n>', 'random seed: the same seed gives the same model', parseIntegerOption('--seed'), 1)
+  .requiredOption('--out <dir>', 'run folder: model.json, weights.bin, schema.json, standardization.json, metrics.json, run.json')
+  .addHelpText(
+    'after',
+    `
+The backend (tfjs-node if installed, else WebAssembly, else CPU) is printed and recorded in run.json.
+
+Examples:
+  rafcast history --data runs/synthetic --years 2021-2025 --out runs/synthetic/history
+  rafcast train --data runs/synthetic --as-of 2025 --out runs/models/mlp-2025
+  rafcast train --data runs/synthetic --as-of 2025 --model logistic --seed 3 --out runs/models/logistic-2025`,
+  )
+  .action((o) =>
+    runAction(async () => {
+      const r = await trainRun(
+        { data: o.data, history: o.history, asOf: o.asOf, model: o.model, seed: o.seed, out: o.out },
+        (line) => process.stderr.write(`${line}\n`),
+      );
+      process.stdout.write(
+        [
+          `${r.model} (seed ${r.seed}, backend ${r.backend}) trained on ${r.training.labelled} members of as-of ${r.trainedOn}, ` +
+            `best epoch ${r.training.bestEpoch} of ${r.training.epochs}, ${r.training.seconds.toFixed(1)} s`,
+          ...metricsLines('valid.', r.validation),
+          ...backtestLines(r.backtest, r.model),
+          `run: ${o.out}`,
+        ].join('\n') + '\n',
+      );
+    }),
+  );
+
+program
+  .command('predict')
+  .description('Apply a trained run at as-of T: each member\'s probability of the top 20% of RAF_T, ranked, with deciles.')
+  .requiredOption('--run <dir>', 'a run folder from rafcast train')
+  .requiredOption('--as-of <year>', 'the as-of year T', parseIntegerOption('--as-of'))
+  .requiredOption('--out <file>', 'scores: .parquet or .csv (member_id, probability, rank, decile)')
+  .option('--data <dir>', 'other data than the run was trained on (a new year, say)')
+  .option('--history <dir>', 'its rafcast history output (default <data>/history)')
+  .addHelpText(
+    'after',
+    `
+When RAF_T is known, the model and the naive list (top 20% by RAF_{T-1}) are measured side by
+side and saved to <out>.metrics.json. A run trained on other features than this version's is
+refused with the difference.
+
+Examples:
+  rafcast predict --run runs/models/mlp-2025 --as-of 2025 --out runs/predictions-2025.parquet
+  rafcast predict --run runs/models/mlp-2025 --as-of 2026 --data runs/plan-2026 --out p2026.csv`,
+  )
+  .action((o) =>
+    runAction(async () => {
+      const started = performance.now();
+      const s = await predictRun({ run: o.run, asOf: o.asOf, out: o.out, data: o.data, history: o.history }, (l) => process.stderr.write(`${l}\n`));
+      const record = readRunRecord(o.run);
+      process.stdout.write(
+        [`${s.members} members scored (backend ${s.backend}); ${((performance.now() - started) / 1000).toFixed(1)} s`, ...backtestLines(s.backtest, record.model), `  ${s.output}`].join('\n') +
+          '\n',
+      );
+    }),
+  );
+
+const modelsCommand = program.command('models').description('Trained runs: list and compare.');
+function runRow(r: RunRecord): string {
+  const b = r.backtest;
+  return [
+    r.runId.padEnd(24),
+    r.model.padEnd(8),
+    String(r.asOf).padEnd(6),
+    String(r.seed).padEnd(5),
+    r.backend.padEnd(10),
+    (b ? pct(b.model.precision) : '-').padEnd(8),
+    (b ? pct(b.naive.precision) : '-').padEnd(8),
+    b ? b.model.auc.toFixed(3) : '-',
+  ].join(' ');
+}
+const RUN_HEADER = ['run'.padEnd(24), 'model'.padEnd(8), 'as-of'.padEnd(6), 'seed'.padEnd(5), 'backend'.padEnd(10), 'prec@20'.padEnd(8), 'naive'.padEnd(8), 'AUC'].join(' ');
+modelsCommand
+  .command('list')
+  .description('List the runs in a folder, newest first, with their backtest figures.')
+  .option('--runs <dir>', 'folder holding run folders', 'runs/models')
+  .addHelpText('after', '\nExample:\n  rafcast models list --runs runs/models')
+  .action((o) =>
+    runAction(async () => {
+      const runs = listRuns(o.runs);
+      if (runs.length === 0) {
+        process.stdout.write(`no runs in ${o.runs}\n`);
+        return;
+      }
+      process.stdout.write(`${RUN_HEADER}\n${runs.map(runRow).join('\n')}\n`);
+    }),
+  );
+modelsCommand
+  .command('compare')
+  .description('Show runs side by side: settings, inputs, validation and backtest metrics, lift by decile.')
+  .argument('<runs...>', 'run folders')
+  .addHelpText('after', '\nExample:\n  rafcast models compare runs/models/mlp-2025 runs/models/logistic-2025')
+  .action((dirs: string[]) =>
+    runAction(async () => {
+      const runs = dirs.map(readRunRecord);
+      const row = (label: string, f: (r: RunRecord) => string): string => `${label.padEnd(22)} ${runs.map((r) => f(r).padEnd(20)).join(' ')}`;
+      const m = (f: (x: ListMetrics) => string) => (r: RunRecord) => (r.backtest ? f(r.backtest.model) : '-');
+      const lines = [
+        row('run', (r) => r.runId),
+        row('model', (r) => r.model),
+        row('as-of (trained on)', (r) => `${r.asOf} (${r.trainedOn})`),
+        row('seed', (r) => String(r.seed)),
+        row('backend', (r) => r.backend),
+        row('schema', (r) => r.schema.hash.slice(0, 12)),
+        row('input fingerprint', (r) => r.fingerprint.combined.slice(0, 12)),
+        row('best epoch / epochs', (r) => `${r.training.bestEpoch} / ${r.training.epochs}`),
+        row('validation prec@20', (r) => pct(r.validation.precision)),
+        row('validation AUC', (r) => r.validation.auc.toFixed(3)),
+        row('backtest prec@20', m((x) => pct(x.precision))),
+        row('backtest recall@20', m((x) => pct(x.recall))),
+        row('backtest F1@20', m((x) => pct(x.f1))),
+        row('backtest AUC', m((x) => x.auc.toFixed(3))),
+        row('naive prec@20', (r) => (r.backtest ? pct(r.backtest.naive.precision) : '-')),
+        row('naive AUC', (r) => (r.backtest ? r.backtest.naive.auc.toFixed(3) : '-')),
+        ...Array.from({ length: 10 }, (_, d) => row(`lift decile ${d + 1}`, m((x) => x.deciles[d]!.lift.toFixed(2)))),
+      ];
+      if (new Set(runs.map((r) => r.fingerprint.combined)).size > 1) lines.push('note: the runs were trained on different inputs');
+      process.stdout.write(`${lines.join('\n')}\n`);
     }),
   );
 

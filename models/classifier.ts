@@ -1,0 +1,269 @@
+// The TensorFlow.js classifiers (logistic regression and a multilayer perceptron) that rank
+// members by their chance of being in the top 20% of RAF_T. Training is a seeded loop of our own:
+// a seeded split of the training rows into fit and validation parts, standardisation fitted on
+// the fit part only, a class-weighted cross-entropy, and early stopping on the validation loss
+// that restores the best weights. Models are saved and loaded through our own handler
+// (model.json, weights.bin), as tf.io's file handlers need tfjs-node.
+import { createRng } from '../data/random.ts';
+import { tf } from './backend.ts';
+
+export type ModelKind = 'mlp' | 'logistic';
+export const MODEL_KINDS: readonly ModelKind[] = ['mlp', 'logistic'];
+
+export interface TrainConfig {
+  model: ModelKind;
+  seed: number;
+  /** Most passes over the fit rows (early stopping usually ends sooner). */
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  /** Epochs without a better validation loss before stopping. */
+  patience: number;
+  /** Share of the training rows held out for early stopping. */
+  validationShare: number;
+  /** Hidden layer widths of the MLP. */
+  hidden: number[];
+  /** L2 penalty on the weights. */
+  l2: number;
+}
+
+export const DEFAULT_TRAIN_CONFIG: Omit<TrainConfig, 'model' | 'seed'> = {
+  epochs: 40,
+  batchSize: 1024,
+  learningRate: 0.002,
+  patience: 4,
+  validationShare: 0.2,
+  hidden: [64, 32],
+  l2: 1e-4,
+};
+
+/** Rows x features, row-major. */
+export interface Matrix {
+  rows: number;
+  cols: number;
+  values: Float32Array;
+}
+
+export interface Standardization {
+  mean: number[];
+  std: number[];
+}
+
+/** Mean and standard deviation per column over the given rows (std 1 for a constant column). */
+export function fitStandardization(x: Matrix, rows: ArrayLike<number>): Standardization {
+  const mean = new Float64Array(x.cols);
+  const sq = new Float64Array(x.cols);
+  for (let k = 0; k < rows.length; k++) {
+    const base = rows[k]! * x.cols;
+    for (let j = 0; j < x.cols; j++) mean[j]! += x.values[base + j]!;
+  }
+  for (let j = 0; j < x.cols; j++) mean[j]! /= Math.max(1, rows.length);
+  for (let k = 0; k < rows.length; k++) {
+    const base = rows[k]! * x.cols;
+    for (let j = 0; j < x.cols; j++) {
+      const d = x.values[base + j]! - mean[j]!;
+      sq[j]! += d * d;
+    }
+  }
+  const std = Array.from(sq, (s) => {
+    const v = Math.sqrt(s / Math.max(1, rows.length));
+    return v > 1e-12 ? v : 1;
+  });
+  return { mean: Array.from(mean), std };
+}
+
+/** The given rows, standardised, as a new matrix. */
+export function standardize(x: Matrix, s: Standardization, rows?: ArrayLike<number>): Matrix {
+  const n = rows ? rows.length : x.rows;
+  const out = new Float32Array(n * x.cols);
+  for (let k = 0; k < n; k++) {
+    const src = (rows ? rows[k]! : k) * x.cols;
+    for (let j = 0; j < x.cols; j++) out[k * x.cols + j] = (x.values[src + j]! - s.mean[j]!) / s.std[j]!;
+  }
+  return { rows: n, cols: x.cols, values: out };
+}
+
+/** A seeded permutation of 0..n-1 (Fisher-Yates). */
+export function permutation(n: number, seed: number): Int32Array {
+  const rng = createRng(seed);
+  const p = Int32Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    const t = p[i]!;
+    p[i] = p[j]!;
+    p[j] = t;
+  }
+  return p;
+}
+
+function buildModel(cols: number, c: TrainConfig): tf.Sequential {
+  const model = tf.sequential();
+  const reg = c.l2 > 0 ? tf.regularizers.l2({ l2: c.l2 }) : undefined;
+  let seed = c.seed;
+  const init = () => tf.initializers.glorotUniform({ seed: seed++ });
+  const widths = c.model === 'mlp' ? c.hidden : [];
+  widths.forEach((units, k) =>
+    model.add(
+      tf.layers.dense({ units, activation: 'relu', inputShape: k === 0 ? [cols] : undefined, kernelInitializer: init(), kernelRegularizer: reg }),
+    ),
+  );
+  model.add(
+    tf.layers.dense({ units: 1, activation: 'sigmoid', inputShape: widths.length === 0 ? [cols] : undefined, kernelInitializer: init(), kernelRegularizer: reg }),
+  );
+  return model;
+}
+
+export interface TrainedClassifier {
+  model: tf.LayersModel;
+  standardization: Standardization;
+  /** Validation loss per epoch; the best epoch's weights are kept. */
+  history: { epoch: number; trainLoss: number; validationLoss: number }[];
+  bestEpoch: number;
+  /** Rows used to fit and to validate (indexes into the training matrix). */
+  fitRows: number;
+  validationRows: number;
+  positiveWeight: number;
+}
+
+/** Weighted binary cross-entropy, mean over the batch. */
+function weightedLoss(p: tf.Tensor, y: tf.Tensor, w: tf.Tensor): tf.Scalar {
+  const eps = 1e-7;
+  const pc = p.clipByValue(eps, 1 - eps);
+  const ll = y.mul(pc.log()).add(tf.scalar(1).sub(y).mul(tf.scalar(1).sub(pc).log())).neg();
+  return ll.mul(w).sum().div(w.sum()) as tf.Scalar;
+}
+
+/** Trains on x (raw features) and 0/1 labels; everything it learns comes from these rows only. */
+export async function trainClassifier(
+  x: Matrix,
+  labels: Uint8Array,
+  config: TrainConfig,
+  onEpoch?: (epoch: number, trainLoss: number, validationLoss: number) => void,
+): Promise<TrainedClassifier> {
+  if (x.rows !== labels.length) throw new Error(`${x.rows} rows but ${labels.length} labels`);
+  const order = permutation(x.rows, config.seed);
+  const nVal = Math.max(1, Math.round(x.rows * config.validationShare));
+  const fitIdx = order.subarray(0, x.rows - nVal);
+  const valIdx = order.subarray(x.rows - nVal);
+  const standardization = fitStandardization(x, fitIdx);
+  const fitX = standardize(x, standardization, fitIdx);
+  const valX = standardize(x, standardization, valIdx);
+  const fitY = Float32Array.from(fitIdx, (i) => labels[i]!);
+  const valY = Float32Array.from(valIdx, (i) => labels[i]!);
+  let positives = 0;
+  for (const v of fitY) positives += v;
+  // Positives weigh as much in total as negatives.
+  const positiveWeight = positives > 0 ? (fitY.length - positives) / positives : 1;
+  const weightOf = (y: Float32Array): Float32Array => y.map((v) => (v === 1 ? positiveWeight : 1));
+  const fitW = weightOf(fitY);
+  const valW = weightOf(valY);
+
+  const model = buildModel(x.cols, config);
+  const optimizer = tf.train.adam(config.learningRate);
+  const valXT = tf.tensor2d(valX.values, [valX.rows, valX.cols]);
+  const valYT = tf.tensor2d(valY, [valY.length, 1]);
+  const valWT = tf.tensor2d(valW, [valW.length, 1]);
+  const history: TrainedClassifier['history'] = [];
+  let best = Infinity;
+  let bestEpoch = 0;
+  let bestWeights: tf.Tensor[] | undefined;
+  let waited = 0;
+  const n = fitX.rows;
+  const d = fitX.cols;
+  for (let epoch = 1; epoch <= config.epochs; epoch++) {
+    const perm = permutation(n, config.seed * 1000 + epoch);
+    let lossSum = 0;
+    let batches = 0;
+    for (let start = 0; start < n; start += config.batchSize) {
+      const end = Math.min(n, start + config.batchSize);
+      const m = end - start;
+      const bx = new Float32Array(m * d);
+      const by = new Float32Array(m);
+      const bw = new Float32Array(m);
+      for (let r = 0; r < m; r++) {
+        const i = perm[start + r]!;
+        bx.set(fitX.values.subarray(i * d, (i + 1) * d), r * d);
+        by[r] = fitY[i]!;
+        bw[r] = fitW[i]!;
+      }
+      const loss = tf.tidy(() => {
+        const xt = tf.tensor2d(bx, [m, d]);
+        const yt = tf.tensor2d(by, [m, 1]);
+        const wt = tf.tensor2d(bw, [m, 1]);
+        return optimizer.minimize(() => {
+          const base = weightedLoss(model.apply(xt, { training: true }) as tf.Tensor, yt, wt);
+          // The L2 penalties of the layers, as functions the layers keep.
+          const reg = (model.losses as unknown as (() => tf.Scalar)[]).map((f) => f());
+          return reg.length > 0 ? (base.add(tf.addN(reg)) as tf.Scalar) : base;
+        }, true)!;
+      });
+      lossSum += (await loss.data())[0]!;
+      loss.dispose();
+      batches++;
+    }
+    const valLoss = tf.tidy(() => weightedLoss(model.predict(valXT) as tf.Tensor, valYT, valWT));
+    const v = (await valLoss.data())[0]!;
+    valLoss.dispose();
+    const trainLoss = lossSum / Math.max(1, batches);
+    history.push({ epoch, trainLoss, validationLoss: v });
+    onEpoch?.(epoch, trainLoss, v);
+    if (v < best - 1e-5) {
+      best = v;
+      bestEpoch = epoch;
+      bestWeights?.forEach((t) => t.dispose());
+      bestWeights = model.getWeights().map((t) => t.clone());
+      waited = 0;
+    } else if (++waited >= config.patience) {
+      break;
+    }
+  }
+  if (bestWeights) {
+    model.setWeights(bestWeights);
+    bestWeights.forEach((t) => t.dispose());
+  }
+  valXT.dispose();
+  valYT.dispose();
+  valWT.dispose();
+  optimizer.dispose();
+  return { model, standardization, history, bestEpoch, fitRows: fitIdx.length, validationRows: valIdx.length, positiveWeight };
+}
+
+/** Probabilities for raw feature rows, in batches. */
+export async function predictProbabilities(model: tf.LayersModel, s: Standardization, x: Matrix, batchSize = 65536): Promise<Float32Array> {
+  const out = new Float32Array(x.rows);
+  for (let start = 0; start < x.rows; start += batchSize) {
+    const end = Math.min(x.rows, start + batchSize);
+    const part = standardize({ rows: end - start, cols: x.cols, values: x.values.subarray(start * x.cols, end * x.cols) }, s);
+    const p = tf.tidy(() => model.predict(tf.tensor2d(part.values, [part.rows, part.cols])) as tf.Tensor);
+    out.set(await p.data(), start);
+    p.dispose();
+  }
+  return out;
+}
+
+/** The model's topology and weights as model.json text and weights.bin bytes. */
+export async function serializeModel(model: tf.LayersModel): Promise<{ modelJson: string; weights: Uint8Array }> {
+  let saved: tf.io.ModelArtifacts | undefined;
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      saved = artifacts;
+      return { modelArtifactsInfo: { dateSaved: new Date(0), modelTopologyType: 'JSON' } };
+    }),
+  );
+  const a = saved!;
+  const data = a.weightData instanceof ArrayBuffer ? a.weightData : tf.io.concatenateArrayBuffers(a.weightData as ArrayBuffer[]);
+  const modelJson = JSON.stringify({
+    format: 'layers-model',
+    generatedBy: `TensorFlow.js ${tf.version.tfjs}`,
+    modelTopology: a.modelTopology,
+    weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }],
+  });
+  return { modelJson, weights: new Uint8Array(data) };
+}
+
+/** Rebuilds a model from model.json text and weights.bin bytes. */
+export async function deserializeModel(modelJson: string, weights: Uint8Array): Promise<tf.LayersModel> {
+  const j = JSON.parse(modelJson) as { modelTopology: object; weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[] };
+  const buffer = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
+  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: j.modelTopology, weightSpecs: j.weightsManifest.flatMap((m) => m.weights), weightData: buffer }));
+}

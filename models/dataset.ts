@@ -1,0 +1,89 @@
+// Feature rows into a float matrix, and the label: RAF_T in the top 20% of RAF_T over the members
+// who have one. Ties at the cut are broken by member id so the label is exact and reproducible.
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { sqlString } from '../data/duckdb.ts';
+import type { FeatureSchema } from '../features/build-features.ts';
+import type { Matrix } from './classifier.ts';
+import { listSize } from './metrics.ts';
+
+export interface FeatureRows {
+  ids: string[];
+  x: Matrix;
+}
+
+/** Reads a feature table (member_id, then the schema's columns in order) in member id order. */
+export async function readFeatureRows(conn: DuckDBConnection, table: string, schema: FeatureSchema): Promise<FeatureRows> {
+  const cols = schema.names.map((n) => `"${n}"::FLOAT`).join(', ');
+  const n = Number((await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${table}`)).getRowObjectsJson()[0]!.n);
+  const d = schema.names.length;
+  const values = new Float32Array(n * d);
+  const ids: string[] = [];
+  const result = await conn.stream(`SELECT member_id, ${cols} FROM ${table} ORDER BY member_id`);
+  let row = 0;
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (chunk === null || chunk.rowCount === 0) break;
+    const columns = chunk.getColumns();
+    const m = chunk.rowCount;
+    for (let i = 0; i < m; i++) ids.push(columns[0]![i] as string);
+    for (let j = 0; j < d; j++) {
+      const col = columns[j + 1]!;
+      for (let i = 0; i < m; i++) values[(row + i) * d + j] = col[i] as number;
+    }
+    row += m;
+  }
+  return { ids, x: { rows: n, cols: d, values } };
+}
+
+/** RAF_y per member of `ids` from raf_history.parquet (NaN when the member has no row that year). */
+export async function readRaf(conn: DuckDBConnection, historyFile: string, year: number, ids: readonly string[]): Promise<Float64Array> {
+  const rows = (
+    await conn.runAndReadAll(`SELECT member_id, raf FROM read_parquet(${sqlString(historyFile)}) WHERE year = ${year}`)
+  ).getRowObjectsJson();
+  const byId = new Map<string, number>();
+  for (const r of rows) byId.set(String(r.member_id), Number(r.raf));
+  return Float64Array.from(ids, (id) => byId.get(id) ?? NaN);
+}
+
+/** True when raf_history has rows for the year. */
+export async function hasYear(conn: DuckDBConnection, historyFile: string, year: number): Promise<boolean> {
+  const r = await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM read_parquet(${sqlString(historyFile)}) WHERE year = ${year}`);
+  return Number(r.getRowObjectsJson()[0]!.n) > 0;
+}
+
+export interface Labels {
+  /** 1 in the top share, 0 below, 255 when RAF_T is unknown. */
+  labels: Uint8Array;
+  /** Members with a label. */
+  known: number;
+  /** The lowest RAF_T in the top share. */
+  cut: number;
+}
+
+/**
+ * 1 for the round(share x n) members with the highest RAF_T (ties by member id, ids given in
+ * ascending order), over the n members whose RAF_T is known.
+ */
+export function topShareLabels(raf: Float64Array, share: number): Labels {
+  const known: number[] = [];
+  for (let i = 0; i < raf.length; i++) if (!Number.isNaN(raf[i]!)) known.push(i);
+  known.sort((a, b) => raf[b]! - raf[a]! || a - b);
+  const k = listSize(known.length, share);
+  const labels = new Uint8Array(raf.length).fill(255);
+  known.forEach((i, r) => (labels[i] = r < k ? 1 : 0));
+  return { labels, known: known.length, cut: k > 0 ? raf[known[k - 1]!]! : NaN };
+}
+
+/** The rows whose label is known, as indexes. */
+export function knownRows(labels: Uint8Array): Int32Array {
+  const out: number[] = [];
+  for (let i = 0; i < labels.length; i++) if (labels[i] !== 255) out.push(i);
+  return Int32Array.from(out);
+}
+
+/** The matrix rows at `rows`, as a new matrix. */
+export function selectRows(x: Matrix, rows: ArrayLike<number>): Matrix {
+  const values = new Float32Array(rows.length * x.cols);
+  for (let k = 0; k < rows.length; k++) values.set(x.values.subarray(rows[k]! * x.cols, (rows[k]! + 1) * x.cols), k * x.cols);
+  return { rows: rows.length, cols: x.cols, values };
+}

@@ -1,0 +1,116 @@
+// Training, saving, loading and applying the classifier (model-run.ts, models/classifier.ts).
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openDuckDb, sqlString } from '../data/duckdb.ts';
+import { initBackend } from '../models/backend.ts';
+import { DEFAULT_TRAIN_CONFIG, deserializeModel, predictProbabilities, serializeModel, trainClassifier, type Matrix } from '../models/classifier.ts';
+import { createRng } from '../data/random.ts';
+import { tempDir } from '../test/temp-dir.ts';
+import { generatePopulation } from './generate-population.ts';
+import { computeHistory } from './history.ts';
+import { predictRun, trainRun, type RunRecord } from './model-run.ts';
+
+async function plan(members: number, seed: number): Promise<string> {
+  const data = tempDir('plan');
+  await generatePopulation({ members, firstYear: 2021, lastYear: 2025, seed, out: data });
+  await computeHistory({ data, firstYear: 2021, lastYear: 2025, out: join(data, 'history'), annualBaseRate: 10402.34 });
+  return data;
+}
+
+describe('the MLP against the naive list', () => {
+  it('beats the top 20% by RAF_{T-1} on precision at 20% (30,000 members, plan seed 11, model seed 7)', async () => {
+    const data = await plan(30000, 11);
+    const r = await trainRun({ data, asOf: 2025, model: 'mlp', seed: 7, out: tempDir('run') });
+    const b = r.backtest!;
+    // Measured: MLP 66.4% against naive 65.9% (+0.5 points; AUC 0.883 against 0.818). The
+    // synthetic plan's RAF_T is mostly RAF_{T-1}, which the naive list already ranks by, so the
+    // margin is small; the test holds it above 0.3 points.
+    expect(b.members).toBeGreaterThan(30000);
+    expect(b.model.precision - b.naive.precision).toBeGreaterThan(0.003);
+    expect(b.model.auc).toBeGreaterThan(b.naive.auc + 0.03);
+  }, 120_000);
+});
+
+describe('a run folder', () => {
+  let data: string;
+  let runDir: string;
+  let record: RunRecord;
+  beforeAll(async () => {
+    data = await plan(3000, 5);
+    runDir = tempDir('run');
+    record = await trainRun({ data, asOf: 2025, model: 'mlp', seed: 3, out: runDir });
+  }, 120_000);
+
+  it('records the backend, seed, schema, standardisation and input fingerprint', () => {
+    expect(record).toMatchObject({ model: 'mlp', seed: 3, asOf: 2025, trainedOn: 2024, backend: expect.stringMatching(/^(tensorflow|wasm|cpu)$/) });
+    expect(record.fingerprint.files['claims.parquet']).toMatch(/^[0-9a-f]{64}$/);
+    const s = JSON.parse(readFileSync(join(runDir, 'standardization.json'), 'utf8'));
+    expect(s.mean).toHaveLength(record.schema.names.length);
+  });
+
+  it('predicts after loading exactly what the trained model gave, and the same bytes twice', async () => {
+    const out1 = join(tempDir('pred'), 'p.csv');
+    const out2 = join(tempDir('pred'), 'p.csv');
+    const p1 = await predictRun({ run: runDir, asOf: 2025, out: out1 });
+    await predictRun({ run: runDir, asOf: 2025, out: out2 });
+    expect(readFileSync(out1).equals(readFileSync(out2))).toBe(true);
+    // The backtest at training used the model in memory; predict used the loaded one.
+    expect(p1.backtest).toEqual(record.backtest);
+  });
+
+  it('refuses a model whose feature schema differs from the data\'s, saying how', async () => {
+    const other = tempDir('run');
+    cpSync(runDir, other, { recursive: true });
+    const schema = JSON.parse(readFileSync(join(other, 'schema.json'), 'utf8'));
+    schema.names = schema.names.filter((n: string) => n !== 'dropped_factor');
+    schema.hash = 'f'.repeat(64);
+    writeFileSync(join(other, 'schema.json'), JSON.stringify(schema));
+    await expect(predictRun({ run: other, asOf: 2025, out: join(other, 'p.csv') })).rejects.toMatchObject({
+      code: 'E_SCHEMA_MISMATCH',
+      message: expect.stringMatching(/new: dropped_factor.*Retrain/),
+    });
+  });
+
+  it('learns from the training year only: without RAF_T and the claims of T, the same weights', async () => {
+    // Standardisation and early stopping must not see the as-of year; a model trained with the
+    // backtest year removed from the inputs must be the same model, byte for byte.
+    const cut = tempDir('plan-cut');
+    const db = await openDuckDb();
+    try {
+      for (const f of ['members', 'enrollment']) {
+        await db.connection.run(`COPY (SELECT * FROM read_parquet(${sqlString(join(data, `${f}.parquet`))})) TO ${sqlString(join(cut, `${f}.parquet`))} (FORMAT parquet)`);
+      }
+      await db.connection.run(
+        `COPY (SELECT * FROM read_parquet(${sqlString(join(data, 'claims.parquet'))}) WHERE thru_date < DATE '2025-01-01') TO ${sqlString(join(cut, 'claims.parquet'))} (FORMAT parquet)`,
+      );
+    } finally {
+      db.close();
+    }
+    await computeHistory({ data: cut, firstYear: 2021, lastYear: 2024, out: join(cut, 'history'), annualBaseRate: 10402.34 });
+    const again = tempDir('run');
+    const r = await trainRun({ data: cut, asOf: 2025, model: 'mlp', seed: 3, out: again });
+    expect(r.backtest).toBeNull();
+    expect(readFileSync(join(again, 'weights.bin')).equals(readFileSync(join(runDir, 'weights.bin')))).toBe(true);
+    expect(readFileSync(join(again, 'standardization.json'), 'utf8')).toBe(readFileSync(join(runDir, 'standardization.json'), 'utf8'));
+  }, 120_000);
+});
+
+describe('trainClassifier', () => {
+  it('gives the same probabilities after saving and loading through model.json and weights.bin', async () => {
+    await initBackend();
+    const rng = createRng(9);
+    const n = 600;
+    const cols = 5;
+    const values = Float32Array.from({ length: n * cols }, () => rng.next() * 4 - 2);
+    const x: Matrix = { rows: n, cols, values };
+    const y = Uint8Array.from({ length: n }, (_, i) => (values[i * cols]! + values[i * cols + 1]! > 0.8 ? 1 : 0));
+    const t = await trainClassifier(x, y, { ...DEFAULT_TRAIN_CONFIG, model: 'logistic', seed: 1, epochs: 5, batchSize: 64 });
+    const before = await predictProbabilities(t.model, t.standardization, x);
+    const { modelJson, weights } = await serializeModel(t.model);
+    const loaded = await deserializeModel(modelJson, weights);
+    const after = await predictProbabilities(loaded, t.standardization, x);
+    expect(Buffer.from(after.buffer).equals(Buffer.from(before.buffer))).toBe(true);
+    expect(JSON.parse(modelJson).weightsManifest[0].paths).toEqual(['weights.bin']);
+  });
+});

@@ -1,0 +1,338 @@
+// `rafcast train` and `rafcast predict`: a model is trained at as-of T-1 (features from T-3 and
+// T-2, label RAF_{T-1}) and applied at T (DOMAIN.md section 3). A run folder holds everything
+// needed to apply it again and to know what it is: model.json and weights.bin, the feature
+// schema, the standardisation, the metrics, the seed, the backend and a fingerprint of the input.
+// When RAF_T is known (a backtest), the model and the naive list (top 20% by RAF_{T-1}) are
+// measured side by side.
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { OUTPUT_FILE_MODE, temporaryPathFor } from '../data/atomic-file.ts';
+import { copyAtomically, openDuckDb, sqlString } from '../data/duckdb.ts';
+import { ConfigError } from '../data/errors.ts';
+import { createFeatureTable, featureSchema, type FeatureSchema } from '../features/build-features.ts';
+import { initBackend, type BackendName } from '../models/backend.ts';
+import {
+  DEFAULT_TRAIN_CONFIG,
+  deserializeModel,
+  permutation as permutationOf,
+  predictProbabilities,
+  serializeModel,
+  trainClassifier,
+  type ModelKind,
+  type Standardization,
+  type TrainConfig,
+} from '../models/classifier.ts';
+import { hasYear, knownRows, readFeatureRows, readRaf, selectRows, topShareLabels } from '../models/dataset.ts';
+import { decilesOf, listMetrics, rankOrder, type ListMetrics } from '../models/metrics.ts';
+import { findDataFiles } from './history.ts';
+
+export const TOP_SHARE = 0.2;
+
+export interface RunInputs {
+  /** The contract's files. */
+  data: string;
+  /** `rafcast history` output for the years the features and labels need (default <data>/history). */
+  history?: string;
+}
+
+export interface TrainOptions extends RunInputs {
+  asOf: number;
+  model: ModelKind;
+  seed: number;
+  out: string;
+  config?: Partial<Omit<TrainConfig, 'model' | 'seed'>>;
+  memoryLimit?: string;
+}
+
+export interface Backtest {
+  asOf: number;
+  members: number;
+  model: ListMetrics;
+  naive: ListMetrics;
+}
+
+export interface RunRecord {
+  runId: string;
+  createdBy: string;
+  model: ModelKind;
+  seed: number;
+  backend: BackendName;
+  asOf: number;
+  trainedOn: number;
+  config: TrainConfig;
+  /** The inputs it was trained on (predict uses them unless told otherwise). */
+  inputs: { data: string; history: string };
+  schema: FeatureSchema;
+  fingerprint: { files: Record<string, string>; combined: string };
+  training: { members: number; labelled: number; positives: number; fitRows: number; validationRows: number; bestEpoch: number; epochs: number; seconds: number };
+  validation: ListMetrics;
+  backtest: Backtest | null;
+}
+
+export const historyDir = (o: RunInputs): string => o.history ?? join(o.data, 'history');
+
+function historyFile(o: RunInputs): string {
+  const f = join(historyDir(o), 'raf_history.parquet');
+  if (!existsSync(f)) {
+    throw new ConfigError(`${f} is missing: run rafcast history --data ${o.data} --years <first-last> --out ${historyDir(o)} first`);
+  }
+  return f;
+}
+
+/** sha256 of a file's bytes. */
+async function fileHash(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+/** Fingerprint of the inputs: each file's sha256 and one over them all. */
+export async function fingerprint(o: RunInputs): Promise<RunRecord['fingerprint']> {
+  const files: Record<string, string> = {};
+  const data = findDataFiles(o.data);
+  for (const name of ['members', 'enrollment', 'claims'] as const) files[basename(data[name])] = await fileHash(data[name]);
+  for (const f of ['raf_history.parquet', 'raf_hcc.parquet']) files[`history/${f}`] = await fileHash(join(historyDir(o), f));
+  const combined = createHash('sha256').update(JSON.stringify(files)).digest('hex');
+  return { files, combined };
+}
+
+async function writeText(path: string, text: string | Uint8Array): Promise<void> {
+  const tmp = temporaryPathFor(path);
+  await writeFile(tmp, text, { mode: OUTPUT_FILE_MODE });
+  await rename(tmp, path);
+}
+
+const json = (x: unknown): string => `${JSON.stringify(x, null, 2)}\n`;
+
+/** Trains a model at as-of T-1 and, when RAF_T is known, backtests it at T. */
+export async function trainRun(opts: TrainOptions, log: (line: string) => void = () => undefined): Promise<RunRecord> {
+  const started = performance.now();
+  const backend = await initBackend();
+  log(`backend: ${backend}`);
+  const config: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, ...opts.config, model: opts.model, seed: opts.seed };
+  const hist = historyFile(opts);
+  const T = opts.asOf;
+  const db = await openDuckDb({ memoryLimit: opts.memoryLimit });
+  try {
+    const conn = db.connection;
+    if (!(await hasYear(conn, hist, T - 1))) throw new ConfigError(`the history has no ${T - 1}: training at as-of ${T} needs RAF_${T - 1} as its label`);
+    log(`features as of ${T - 1} (training) ...`);
+    const train = await createFeatureTable(conn, { data: opts.data, history: historyDir(opts), asOf: T - 1 });
+    const schema = featureSchema();
+    const rows = await readFeatureRows(conn, train.table, schema);
+    const { labels } = topShareLabels(await readRaf(conn, hist, T - 1, rows.ids), TOP_SHARE);
+    const known = knownRows(labels);
+    const x = selectRows(rows.x, known);
+    const y = Uint8Array.from(known, (i) => labels[i]!);
+    log(`training ${opts.model} (seed ${opts.seed}) on ${known.length} members ...`);
+    const t0 = performance.now();
+    const trained = await trainClassifier(x, y, config, (epoch, tl, vl) => log(`  epoch ${epoch}: loss ${tl.toFixed(4)}, validation ${vl.toFixed(4)}`));
+    const seconds = (performance.now() - t0) / 1000;
+    // Validation metrics on the held-out training rows (the seeded split the training used).
+    const valRows = Array.from(knownValidationRows(x.rows, config));
+    const valProb = await predictProbabilities(trained.model, trained.standardization, selectRows(x, valRows));
+    const validation = listMetrics(valProb, Uint8Array.from(valRows, (i) => y[i]!), TOP_SHARE);
+
+    let backtest: Backtest | null = null;
+    if (await hasYear(conn, hist, T)) {
+      log(`backtest at as-of ${T} ...`);
+      backtest = await backtestAt(conn, opts, T, schema, trained.model, trained.standardization);
+    }
+    await mkdir(opts.out, { recursive: true, mode: 0o700 });
+    const { modelJson, weights } = await serializeModel(trained.model);
+    const record: RunRecord = {
+      runId: basename(opts.out),
+      createdBy: 'rafcast train',
+      model: opts.model,
+      seed: opts.seed,
+      backend,
+      asOf: T,
+      trainedOn: T - 1,
+      config,
+      inputs: { data: resolve(opts.data), history: resolve(historyDir(opts)) },
+      schema,
+      fingerprint: await fingerprint(opts),
+      training: {
+        members: rows.ids.length,
+        labelled: known.length,
+        positives: y.reduce((a, b) => a + b, 0),
+        fitRows: trained.fitRows,
+        validationRows: trained.validationRows,
+        bestEpoch: trained.bestEpoch,
+        epochs: trained.history.length,
+        seconds,
+      },
+      validation,
+      backtest,
+    };
+    await writeText(join(opts.out, 'model.json'), modelJson);
+    await writeText(join(opts.out, 'weights.bin'), weights);
+    await writeText(join(opts.out, 'schema.json'), json(schema));
+    await writeText(join(opts.out, 'standardization.json'), json(trained.standardization));
+    await writeText(join(opts.out, 'metrics.json'), json({ validation, backtest, history: trained.history }));
+    await writeText(join(opts.out, 'run.json'), json(record));
+    log(`${((performance.now() - started) / 1000).toFixed(1)} s`);
+    trained.model.dispose();
+    return record;
+  } finally {
+    db.close();
+  }
+}
+
+/** The validation rows of trainClassifier's seeded split (the last share of its permutation). */
+function knownValidationRows(n: number, c: TrainConfig): Int32Array {
+  const nVal = Math.max(1, Math.round(n * c.validationShare));
+  return permutationOf(n, c.seed).subarray(n - nVal);
+}
+
+/** Model and naive list measured against RAF_T's top 20%, over the members with features at T. */
+async function backtestAt(
+  conn: Parameters<typeof readFeatureRows>[0],
+  inputs: RunInputs,
+  T: number,
+  schema: FeatureSchema,
+  model: Awaited<ReturnType<typeof deserializeModel>>,
+  s: Standardization,
+): Promise<Backtest> {
+  const feat = await createFeatureTable(conn, { data: inputs.data, history: historyDir(inputs), asOf: T });
+  const rows = await readFeatureRows(conn, feat.table, schema);
+  return backtestOf(conn, inputs, T, schema, rows, await predictProbabilities(model, s, rows.x));
+}
+
+/** The backtest of probabilities already computed for the feature rows of as-of T. */
+async function backtestOf(
+  conn: Parameters<typeof readFeatureRows>[0],
+  inputs: RunInputs,
+  T: number,
+  schema: FeatureSchema,
+  rows: Awaited<ReturnType<typeof readFeatureRows>>,
+  prob: Float32Array,
+): Promise<Backtest> {
+  const { labels } = topShareLabels(await readRaf(conn, historyFile(inputs), T, rows.ids), TOP_SHARE);
+  const known = knownRows(labels);
+  const y = Uint8Array.from(known, (i) => labels[i]!);
+  const rafT1 = schema.names.indexOf('raf_t1');
+  const naive = Float32Array.from(known, (i) => rows.x.values[i * rows.x.cols + rafT1]!);
+  const p = Float32Array.from(known, (i) => prob[i]!);
+  return { asOf: T, members: known.length, model: listMetrics(p, y, TOP_SHARE), naive: listMetrics(naive, y, TOP_SHARE) };
+}
+
+export interface LoadedRun {
+  dir: string;
+  record: RunRecord;
+  model: Awaited<ReturnType<typeof deserializeModel>>;
+  standardization: Standardization;
+}
+
+/** Loads a run folder; a schema other than the code's features is a clear error. */
+export async function loadRun(dir: string): Promise<LoadedRun> {
+  const need = ['run.json', 'model.json', 'weights.bin', 'schema.json', 'standardization.json'];
+  for (const f of need) if (!existsSync(join(dir, f))) throw new ConfigError(`${dir} is not a rafcast run: ${f} is missing`);
+  await initBackend();
+  const record = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunRecord;
+  const schema = JSON.parse(readFileSync(join(dir, 'schema.json'), 'utf8')) as FeatureSchema;
+  const current = featureSchema();
+  if (schema.hash !== current.hash) {
+    const missing = current.names.filter((n) => !schema.names.includes(n));
+    const extra = schema.names.filter((n) => !current.names.includes(n));
+    throw new ConfigError(
+      `the model in ${dir} was trained on feature schema ${schema.hash.slice(0, 12)} (version ${schema.version}, ${schema.names.length} features); ` +
+        `these features are ${current.hash.slice(0, 12)} (version ${current.version}, ${current.names.length})` +
+        `${missing.length > 0 ? `; new: ${missing.slice(0, 5).join(', ')}` : ''}${extra.length > 0 ? `; gone: ${extra.slice(0, 5).join(', ')}` : ''}` +
+        `${missing.length === 0 && extra.length === 0 ? '; same names in another order or definition' : ''}. Retrain with rafcast train.`,
+      'E_SCHEMA_MISMATCH',
+    );
+  }
+  const model = await deserializeModel(readFileSync(join(dir, 'model.json'), 'utf8'), readFileSync(join(dir, 'weights.bin')));
+  const standardization = JSON.parse(readFileSync(join(dir, 'standardization.json'), 'utf8')) as Standardization;
+  return { dir, record, model, standardization };
+}
+
+export interface PredictOptions extends Partial<RunInputs> {
+  run: string;
+  asOf: number;
+  out: string;
+  memoryLimit?: string;
+}
+
+export interface PredictSummary {
+  members: number;
+  output: string;
+  backend: BackendName;
+  backtest: Backtest | null;
+}
+
+/** Probabilities at as-of T for every member enrolled in T: member_id, probability, rank, decile. */
+export async function predictRun(opts: PredictOptions, log: (line: string) => void = () => undefined): Promise<PredictSummary> {
+  const run = await loadRun(opts.run);
+  const backend = await initBackend();
+  log(`backend: ${backend}`);
+  // The run's own inputs unless others are given (a new year's data, say).
+  const inputs: RunInputs = opts.data !== undefined ? { data: opts.data, history: opts.history } : run.record.inputs;
+  const db = await openDuckDb({ memoryLimit: opts.memoryLimit });
+  try {
+    const conn = db.connection;
+    historyFile(inputs);
+    const feat = await createFeatureTable(conn, { data: inputs.data, history: historyDir(inputs), asOf: opts.asOf });
+    const schema = featureSchema();
+    const rows = await readFeatureRows(conn, feat.table, schema);
+    const prob = await predictProbabilities(run.model, run.standardization, rows.x);
+    await writeScores(conn, rows.ids, prob, opts.out, { model: run.record.model, runId: run.record.runId, asOf: opts.asOf, backend });
+    let backtest: Backtest | null = null;
+    if (await hasYear(conn, historyFile(inputs), opts.asOf)) {
+      backtest = await backtestOf(conn, inputs, opts.asOf, schema, rows, prob);
+      await writeText(`${opts.out}.metrics.json`, json({ run: run.record.runId, backend, backtest }));
+    }
+    return { members: rows.ids.length, output: opts.out, backend, backtest };
+  } finally {
+    db.close();
+    run.model.dispose();
+  }
+}
+
+/** Writes member_id, probability, rank and decile (CSV or Parquet by extension), ranked. */
+async function writeScores(
+  conn: Parameters<typeof readFeatureRows>[0],
+  ids: readonly string[],
+  prob: Float32Array,
+  out: string,
+  meta: { model: string; runId: string; asOf: number; backend: string },
+): Promise<void> {
+  const order = rankOrder(prob);
+  const deciles = decilesOf(prob);
+  const lines: string[] = [];
+  order.forEach((i, r) => lines.push(`${JSON.stringify(ids[i])},${prob[i]},${r + 1},${deciles[i]}`));
+  const tmpCsv = temporaryPathFor(`${out}.scores.csv`);
+  await writeFile(tmpCsv, `${lines.join('\n')}\n`, { mode: OUTPUT_FILE_MODE });
+  try {
+    const format = out.endsWith('.parquet') ? 'parquet' : 'csv';
+    await copyAtomically(
+      conn,
+      `SELECT member_id, probability, rank, decile, ${meta.asOf} AS as_of, ${sqlString(meta.model)} AS model, ${sqlString(meta.runId)} AS run_id
+       FROM read_csv(${sqlString(tmpCsv)}, header = false, auto_detect = false, quote = '"', escape = '"',
+         columns = {'member_id': 'VARCHAR', 'probability': 'DOUBLE', 'rank': 'INTEGER', 'decile': 'INTEGER'}) ORDER BY rank`,
+      out,
+      format,
+    );
+  } finally {
+    await unlink(tmpCsv).catch(() => undefined);
+  }
+}
+
+/** The runs in a folder (subfolders with run.json), newest first. */
+export function listRuns(dir: string): RunRecord[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .map((name) => join(dir, name))
+    .filter((p) => existsSync(join(p, 'run.json')))
+    .sort((a, b) => statSync(join(b, 'run.json')).mtimeMs - statSync(join(a, 'run.json')).mtimeMs)
+    .map((p) => JSON.parse(readFileSync(join(p, 'run.json'), 'utf8')) as RunRecord);
+}
+
+/** Reads run.json of a run folder. */
+export function readRunRecord(dir: string): RunRecord {
+  if (!existsSync(join(dir, 'run.json'))) throw new ConfigError(`${dir} is not a rafcast run: run.json is missing`);
+  return JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunRecord;
+}
