@@ -73,7 +73,7 @@ export interface RunRecord {
 
 export const historyDir = (o: RunInputs): string => o.history ?? join(o.data, 'history');
 
-function historyFile(o: RunInputs): string {
+export function historyFile(o: RunInputs): string {
   const f = join(historyDir(o), 'raf_history.parquet');
   if (!existsSync(f)) {
     throw new ConfigError(`${f} is missing: run rafcast history --data ${o.data} --years <first-last> --out ${historyDir(o)} first`);
@@ -264,8 +264,26 @@ export interface PredictSummary {
   backtest: Backtest | null;
 }
 
-/** Probabilities at as-of T for every member enrolled in T: member_id, probability, rank, decile. */
-export async function predictRun(opts: PredictOptions, log: (line: string) => void = () => undefined): Promise<PredictSummary> {
+export interface ScoredMembers {
+  conn: Parameters<typeof readFeatureRows>[0];
+  inputs: RunInputs;
+  run: LoadedRun;
+  backend: BackendName;
+  schema: FeatureSchema;
+  rows: Awaited<ReturnType<typeof readFeatureRows>>;
+  /** Probability per row of `rows`. */
+  prob: Float32Array;
+}
+
+/**
+ * Loads a run, builds the as-of year's features and scores every member, then hands all of it
+ * (with the open DuckDB connection, which has the data and features loaded) to `use`.
+ */
+export async function withScoredMembers<R>(
+  opts: Pick<PredictOptions, 'run' | 'asOf' | 'data' | 'history' | 'memoryLimit'>,
+  use: (s: ScoredMembers) => Promise<R>,
+  log: (line: string) => void = () => undefined,
+): Promise<R> {
   const run = await loadRun(opts.run);
   const backend = await initBackend();
   log(`backend: ${backend}`);
@@ -279,17 +297,28 @@ export async function predictRun(opts: PredictOptions, log: (line: string) => vo
     const schema = featureSchema();
     const rows = await readFeatureRows(conn, feat.table, schema);
     const prob = await predictProbabilities(run.model, run.standardization, rows.x);
-    await writeScores(conn, rows.ids, prob, opts.out, { model: run.record.model, runId: run.record.runId, asOf: opts.asOf, backend });
-    let backtest: Backtest | null = null;
-    if (await hasYear(conn, historyFile(inputs), opts.asOf)) {
-      backtest = await backtestOf(conn, inputs, opts.asOf, schema, rows, prob);
-      await writeText(`${opts.out}.metrics.json`, json({ run: run.record.runId, backend, backtest }));
-    }
-    return { members: rows.ids.length, output: opts.out, backend, backtest };
+    return await use({ conn, inputs, run, backend, schema, rows, prob });
   } finally {
     db.close();
     run.model.dispose();
   }
+}
+
+/** Probabilities at as-of T for every member enrolled in T: member_id, probability, rank, decile. */
+export async function predictRun(opts: PredictOptions, log: (line: string) => void = () => undefined): Promise<PredictSummary> {
+  return withScoredMembers(
+    opts,
+    async ({ conn, inputs, run, backend, schema, rows, prob }) => {
+      await writeScores(conn, rows.ids, prob, opts.out, { model: run.record.model, runId: run.record.runId, asOf: opts.asOf, backend });
+      let backtest: Backtest | null = null;
+      if (await hasYear(conn, historyFile(inputs), opts.asOf)) {
+        backtest = await backtestOf(conn, inputs, opts.asOf, schema, rows, prob);
+        await writeText(`${opts.out}.metrics.json`, json({ run: run.record.runId, backend, backtest }));
+      }
+      return { members: rows.ids.length, output: opts.out, backend, backtest };
+    },
+    log,
+  );
 }
 
 /** Writes member_id, probability, rank and decile (CSV or Parquet by extension), ranked. */
