@@ -10,10 +10,10 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { CONTRACT, type TableName } from '../data/contract.ts';
-import { copyAtomically, openDuckDb, sqlString } from '../data/duckdb.ts';
+import { copyAtomically, sqlString } from '../data/duckdb.ts';
 import { ConfigError } from '../data/errors.ts';
-import { loadContractFile, type LoadSummary } from '../data/load-contract-file.ts';
+import type { LoadSummary } from '../data/load-contract-file.ts';
+import { loadStagedContract, openWorkDb } from '../data/staged-contract.ts';
 import { SEGMENTS, availablePaymentYears, loadModelTables } from '../data/reference/cms-hcc-tables.ts';
 import { findDataFiles } from '../pipelines/history.ts';
 
@@ -93,6 +93,8 @@ export interface FeatureOptions {
   history: string;
   asOf: number;
   memoryLimit?: string;
+  /** Work folder for staging the data when `conn` has not loaded it yet (see staged-contract.ts). */
+  work?: string;
 }
 
 /**
@@ -108,10 +110,8 @@ export async function createFeatureTable(conn: DuckDBConnection, opts: FeatureOp
   const tables = await conn.runAndReadAll(`SELECT table_name AS t FROM duckdb_tables() UNION ALL SELECT view_name FROM duckdb_views()`);
   const have = new Set(tables.getRowObjectsJson().map((r) => String(r.t)));
   if (!have.has('claims')) {
-    const files = findDataFiles(opts.data);
-    for (const name of ['members', 'enrollment', 'claims'] as TableName[]) {
-      loaded.push(await loadContractFile(conn, CONTRACT[name], files[name]));
-    }
+    if (opts.work === undefined) throw new Error('createFeatureTable: the data is not loaded and no work folder was given');
+    loaded.push(...(await loadStagedContract(conn, findDataFiles(opts.data), opts.work)));
   }
   const years = availablePaymentYears('V28');
   const ccTables = loadModelTables('V28', years.includes(T) ? T : years[years.length - 1]!);
@@ -129,7 +129,7 @@ export async function createFeatureTable(conn: DuckDBConnection, opts: FeatureOp
   const hh = `read_parquet(${sqlString(hcc)})`;
   await conn.run(`DROP TABLE IF EXISTS ${table}`);
   await conn.run(
-    `CREATE TEMP TABLE ${table} AS
+    `CREATE TABLE ${table} AS
      WITH pop AS (
        SELECT e.member_id, m.birth_date, m.sex, m.orec FROM enrollment e JOIN members m USING (member_id)
        WHERE e.year = ${T} AND e.months_enrolled > 0 AND (m.death_date IS NULL OR m.death_date >= DATE '${T}-01-01')),
@@ -226,13 +226,13 @@ export interface FeatureFileSummary {
 /** Writes the features of as-of year T to a Parquet file, and the schema beside it. */
 export async function buildFeatures(opts: FeatureOptions & { out: string }): Promise<FeatureFileSummary> {
   await mkdir(dirname(opts.out), { recursive: true, mode: 0o700 });
-  const db = await openDuckDb({ memoryLimit: opts.memoryLimit });
+  const db = await openWorkDb(undefined, opts.memoryLimit);
   try {
-    const { table } = await createFeatureTable(db.connection, opts);
-    await copyAtomically(db.connection, `SELECT ${opts.asOf} AS as_of, * FROM ${table} ORDER BY member_id`, opts.out, 'parquet');
-    const n = Number((await db.connection.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${table}`)).getRowObjectsJson()[0]!.n);
+    const { table } = await createFeatureTable(db.conn, { ...opts, work: db.work });
+    await copyAtomically(db.conn, `SELECT ${opts.asOf} AS as_of, * FROM ${table} ORDER BY member_id`, opts.out, 'parquet');
+    const n = Number((await db.conn.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${table}`)).getRowObjectsJson()[0]!.n);
     return { output: opts.out, members: n, schema: featureSchema() };
   } finally {
-    db.close();
+    await db.close();
   }
 }

@@ -172,7 +172,7 @@ export async function trainClassifier(
   const d = fitX.cols;
   for (let epoch = 1; epoch <= config.epochs; epoch++) {
     const perm = permutation(n, config.seed * 1000 + epoch);
-    let lossSum = 0;
+    let lossTotal: tf.Scalar | undefined;
     let batches = 0;
     for (let start = 0; start < n; start += config.batchSize) {
       const end = Math.min(n, start + config.batchSize);
@@ -197,13 +197,22 @@ export async function trainClassifier(
           return reg.length > 0 ? (base.add(tf.addN(reg)) as tf.Scalar) : base;
         }, true)!;
       });
-      lossSum += (await loss.data())[0]!;
-      loss.dispose();
+      // Summed on the device and read once an epoch: a read per batch stalls the backend.
+      const total: tf.Scalar = lossTotal === undefined ? loss : (tf.tidy(() => lossTotal!.add(loss)) as tf.Scalar);
+      if (lossTotal !== undefined) {
+        lossTotal.dispose();
+        loss.dispose();
+      }
+      lossTotal = total;
       batches++;
     }
-    const valLoss = tf.tidy(() => weightedLoss(model.predict(valXT) as tf.Tensor, valYT, valWT));
+    // apply, not predict: predict cuts its input into batches of 32, and the WebAssembly backend
+    // copies the whole input for every cut (minutes at a million rows).
+    const valLoss = tf.tidy(() => weightedLoss(model.apply(valXT) as tf.Tensor, valYT, valWT));
     const v = (await valLoss.data())[0]!;
     valLoss.dispose();
+    const lossSum = lossTotal === undefined ? 0 : (await lossTotal.data())[0]!;
+    lossTotal?.dispose();
     const trainLoss = lossSum / Math.max(1, batches);
     history.push({ epoch, trainLoss, validationLoss: v });
     onEpoch?.(epoch, trainLoss, v);
@@ -234,7 +243,7 @@ export async function predictProbabilities(model: tf.LayersModel, s: Standardiza
   for (let start = 0; start < x.rows; start += batchSize) {
     const end = Math.min(x.rows, start + batchSize);
     const part = standardize({ rows: end - start, cols: x.cols, values: x.values.subarray(start * x.cols, end * x.cols) }, s);
-    const p = tf.tidy(() => model.predict(tf.tensor2d(part.values, [part.rows, part.cols])) as tf.Tensor);
+    const p = tf.tidy(() => model.apply(tf.tensor2d(part.values, [part.rows, part.cols])) as tf.Tensor);
     out.set(await p.data(), start);
     p.dispose();
   }

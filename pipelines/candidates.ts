@@ -175,7 +175,8 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
       );
       const finance = `
         SELECT l.member_id, l.rank, l.probability, l.decile, h2.raf AS raf_t2, h1.raf AS raf_t1, h1.segment,
-               d.open_hccs, d.expected_dollars, ${T} AS as_of, ${sqlString(run.record.model)} AS model, ${sqlString(run.record.runId)} AS run_id
+               d.open_hccs, d.expected_dollars, ${T} AS as_of, ${sqlString(run.record.model)} AS model, ${sqlString(run.record.runId)} AS run_id,
+               ${sqlString(backend)} AS backend
         FROM _list l JOIN _dollars d USING (member_id)
           LEFT JOIN (SELECT * FROM read_parquet(${sqlString(hist)}) WHERE year = ${T - 1}) h1 USING (member_id)
           LEFT JOIN (SELECT * FROM read_parquet(${sqlString(hist)}) WHERE year = ${T - 2}) h2 USING (member_id)

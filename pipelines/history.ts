@@ -5,17 +5,18 @@
 // last date of service and the provider. The contract's files are loaded and checked as by
 // `rafcast load`; claims are filtered by the CMS eligibility rules in SQL; scoring runs in this
 // thread on the batch engine, with member keys (never member ids) on the JavaScript side.
-import { mkdir, rm, writeFile, rename } from 'node:fs/promises';
+import { mkdir, writeFile, rename } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { CONTRACT, type TableName } from '../data/contract.ts';
+import type { TableName } from '../data/contract.ts';
 import { OUTPUT_FILE_MODE, AtomicFileWriter, temporaryPathFor } from '../data/atomic-file.ts';
 import { ByteBuilder } from '../data/byte-builder.ts';
 import { csvField } from '../data/csv.ts';
-import { copyAtomically, openDuckDb, sqlString } from '../data/duckdb.ts';
+import { copyAtomically, sqlString } from '../data/duckdb.ts';
 import { ConfigError, InputError } from '../data/errors.ts';
-import { loadContractFile, unloadContractTable, type LoadSummary } from '../data/load-contract-file.ts';
+import type { LoadSummary } from '../data/load-contract-file.ts';
+import { DEFAULT_MEMORY_LIMIT, loadStagedContract, openWorkDb } from '../data/staged-contract.ts';
 import {
   MODEL_VERSIONS,
   SEGMENTS,
@@ -39,7 +40,7 @@ import {
 } from '../scoring/batch.ts';
 import { resolveDemographics, type Demographics } from '../scoring/demographics.ts';
 import { augustLumpSum } from '../scoring/payment-calendar.ts';
-import { blendedModels, paymentScores, resolvePaymentParameters, type PaymentOverrides, type PaymentParameters } from '../scoring/payment-score.ts';
+import { blendedModels, paymentScores, type PaymentOverrides, type PaymentParameters } from '../scoring/payment-score.ts';
 import { revenue } from '../scoring/revenue.ts';
 import { scoringParameters } from './score-file.ts';
 
@@ -118,8 +119,7 @@ export interface WindowCounts {
 
 const DATA_FILES: TableName[] = ['members', 'enrollment', 'claims'];
 
-/** DuckDB's memory for a history run: it spills beyond, keeping the process under 6 GiB. */
-export const DEFAULT_MEMORY_LIMIT = '4GB';
+export { DEFAULT_MEMORY_LIMIT };
 
 /** The contract's files in a folder: `<name>.parquet` or `<name>.csv`. */
 export function findDataFiles(dir: string): Record<TableName, string> {
@@ -198,8 +198,6 @@ function traced(conn: DuckDBConnection): DuckDBConnection {
   return conn;
 }
 
-const ident = (name: string): string => `"${name.replaceAll('"', '""')}"`;
-
 /**
  * Marks eligible claims in SQL with the same reference data as isRiskAdjustmentEligible (a test
  * holds the two equal): `_elig_cpt` (year, code) and `_elig_bill` (setting, prefix, needs_cpt).
@@ -263,29 +261,15 @@ export async function computeHistory(opts: HistoryOptions, onProgress?: (stage: 
   const plans = planYears(opts);
   const files = findDataFiles(opts.data);
   await mkdir(opts.out, { recursive: true, mode: 0o700 });
-  const work = join(opts.out, `.history-${process.pid}`);
-  await mkdir(work, { recursive: true, mode: 0o700 });
-  // Spilled pages hold member data: they go to the owner-only work folder, removed at the end.
-  const db = await openDuckDb({
-    memoryLimit: opts.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
-    tempDirectory: join(work, 'spill'),
-    path: join(work, 'history.duckdb'),
-  });
-  const conn = traced(db.connection);
+  // Spilled pages hold member data: they go to an owner-only work folder, removed at the end.
+  const db = await openWorkDb(opts.out, opts.memoryLimit);
+  const work = db.work;
+  const conn = traced(db.conn);
   try {
     const loaded: LoadSummary[] = [];
-    for (const name of DATA_FILES) {
-      onProgress?.(`loading ${name}`, 0, 1);
-      loaded.push(
-        await loadContractFile(conn, CONTRACT[name], files[name], { maxRejectedShare: opts.maxRejectedShare, withRowNumbers: name === 'claims' }),
-      );
-      // The checked rows as compressed Parquet in the work folder: read as they are needed, they
-      // take a fraction of the memory of the loaded table (5 GB for 20M claims).
-      const stored = join(work, `${name}.parquet`);
-      await copyAtomically(conn, `SELECT * FROM ${name}`, stored, 'parquet');
-      await unloadContractTable(conn, CONTRACT[name]);
-      await conn.run(`CREATE TEMP VIEW ${name} AS SELECT * FROM read_parquet(${sqlString(stored)})`);
-    }
+    loaded.push(
+      ...(await loadStagedContract(conn, files, work, { maxRejectedShare: opts.maxRejectedShare, onTable: (name) => onProgress?.(`loading ${name}`, 0, 1) })),
+    );
     const { firstYear: a, lastYear: b } = opts;
     onProgress?.('selecting eligible claims', 0, 1);
     // Member keys: small integers in member_id order, so the scoring side never sees an id.
@@ -453,8 +437,7 @@ export async function computeHistory(opts: HistoryOptions, onProgress?: (stage: 
     summary.files.push(manifestPath);
     return summary;
   } finally {
-    db.close();
-    await rm(work, { recursive: true, force: true });
+    await db.close();
   }
 }
 

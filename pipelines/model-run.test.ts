@@ -66,7 +66,7 @@ describe('a run folder', () => {
     const s = await writeCandidates({ run: runDir, asOf: 2025, top: 0.2, out, annualBaseRate: 10402.34 });
     const csv = (f: string) => readFileSync(join(out, f), 'utf8').trim().split('\n');
     const finance = csv('candidates.csv');
-    expect(finance[0]).toBe('member_id,rank,probability,decile,raf_t2,raf_t1,segment,open_hccs,expected_dollars,as_of,model,run_id');
+    expect(finance[0]).toBe('member_id,rank,probability,decile,raf_t2,raf_t1,segment,open_hccs,expected_dollars,as_of,model,run_id,backend');
     expect(finance.length - 1).toBe(Math.round(0.2 * s.members));
     const rows = finance.slice(1).map((l) => l.split(','));
     expect(rows.map((r) => Number(r[1]))).toEqual(rows.map((_, i) => i + 1));

@@ -9,7 +9,8 @@ import { createReadStream, existsSync, readFileSync, readdirSync, statSync } fro
 import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { OUTPUT_FILE_MODE, temporaryPathFor } from '../data/atomic-file.ts';
-import { copyAtomically, openDuckDb, sqlString } from '../data/duckdb.ts';
+import { copyAtomically, sqlString } from '../data/duckdb.ts';
+import { openWorkDb } from '../data/staged-contract.ts';
 import { ConfigError } from '../data/errors.ts';
 import { createFeatureTable, featureSchema, type FeatureSchema } from '../features/build-features.ts';
 import { initBackend, type BackendName } from '../models/backend.ts';
@@ -114,12 +115,12 @@ export async function trainRun(opts: TrainOptions, log: (line: string) => void =
   const config: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, ...opts.config, model: opts.model, seed: opts.seed };
   const hist = historyFile(opts);
   const T = opts.asOf;
-  const db = await openDuckDb({ memoryLimit: opts.memoryLimit });
+  const db = await openWorkDb(undefined, opts.memoryLimit);
   try {
-    const conn = db.connection;
+    const conn = db.conn;
     if (!(await hasYear(conn, hist, T - 1))) throw new ConfigError(`the history has no ${T - 1}: training at as-of ${T} needs RAF_${T - 1} as its label`);
     log(`features as of ${T - 1} (training) ...`);
-    const train = await createFeatureTable(conn, { data: opts.data, history: historyDir(opts), asOf: T - 1 });
+    const train = await createFeatureTable(conn, { data: opts.data, history: historyDir(opts), asOf: T - 1, work: db.work });
     const schema = featureSchema();
     const rows = await readFeatureRows(conn, train.table, schema);
     const { labels } = topShareLabels(await readRaf(conn, hist, T - 1, rows.ids), TOP_SHARE);
@@ -177,7 +178,7 @@ export async function trainRun(opts: TrainOptions, log: (line: string) => void =
     trained.model.dispose();
     return record;
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
@@ -289,17 +290,17 @@ export async function withScoredMembers<R>(
   log(`backend: ${backend}`);
   // The run's own inputs unless others are given (a new year's data, say).
   const inputs: RunInputs = opts.data !== undefined ? { data: opts.data, history: opts.history } : run.record.inputs;
-  const db = await openDuckDb({ memoryLimit: opts.memoryLimit });
+  const db = await openWorkDb(undefined, opts.memoryLimit);
   try {
-    const conn = db.connection;
+    const conn = db.conn;
     historyFile(inputs);
-    const feat = await createFeatureTable(conn, { data: inputs.data, history: historyDir(inputs), asOf: opts.asOf });
+    const feat = await createFeatureTable(conn, { data: inputs.data, history: historyDir(inputs), asOf: opts.asOf, work: db.work });
     const schema = featureSchema();
     const rows = await readFeatureRows(conn, feat.table, schema);
     const prob = await predictProbabilities(run.model, run.standardization, rows.x);
     return await use({ conn, inputs, run, backend, schema, rows, prob });
   } finally {
-    db.close();
+    await db.close();
     run.model.dispose();
   }
 }
@@ -339,7 +340,8 @@ async function writeScores(
     const format = out.endsWith('.parquet') ? 'parquet' : 'csv';
     await copyAtomically(
       conn,
-      `SELECT member_id, probability, rank, decile, ${meta.asOf} AS as_of, ${sqlString(meta.model)} AS model, ${sqlString(meta.runId)} AS run_id
+      `SELECT member_id, probability, rank, decile, ${meta.asOf} AS as_of, ${sqlString(meta.model)} AS model, ${sqlString(meta.runId)} AS run_id,
+              ${sqlString(meta.backend)} AS backend
        FROM read_csv(${sqlString(tmpCsv)}, header = false, auto_detect = false, quote = '"', escape = '"',
          columns = {'member_id': 'VARCHAR', 'probability': 'DOUBLE', 'rank': 'INTEGER', 'decile': 'INTEGER'}) ORDER BY rank`,
       out,

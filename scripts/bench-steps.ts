@@ -11,6 +11,8 @@ import { CLAIMS, MEMBERS } from '../data/contract.ts';
 import { loadContractFile } from '../data/load-contract-file.ts';
 import { generatePopulation } from '../pipelines/generate-population.ts';
 import { computeHistory, DEFAULT_MEMORY_LIMIT } from '../pipelines/history.ts';
+import { buildFeatures } from '../features/build-features.ts';
+import { predictRun, trainRun } from '../pipelines/model-run.ts';
 
 const [step, sizeArg] = process.argv.slice(2);
 const n = Number(sizeArg);
@@ -157,6 +159,50 @@ if (step === 'score-batch') {
     `rafcast history ${n.toLocaleString('en-US')} members x 2021-2025 (DuckDB limit ${DEFAULT_MEMORY_LIMIT}): ${Math.round(s.memberYears / seconds).toLocaleString('en-US')} member-years/s ` +
       `(${s.memberYears.toLocaleString('en-US')} member-years, ${s.hccRows.toLocaleString('en-US')} HCC rows, ${seconds.toFixed(1)} s), peak RSS ${rss.toFixed(2)} GiB`,
   );
+} else if (step === 'features' || step === 'train' || step === 'predict') {
+  // The history step's output: features at as-of 2025, training at 2024 (applied at 2025), and
+  // prediction at 2025, on the backend the machine gives (wasm here).
+  const data = join(dir, `synthetic-${n}`);
+  const history = join(dir, `history-${n}`);
+  if (!existsSync(join(history, 'raf_history.parquet'))) throw new Error(`${history} is missing: run the history step first`);
+  const run = join(dir, `run-mlp-${n}`);
+  const t0 = performance.now();
+  let what: string;
+  let members: number;
+  if (step === 'features') {
+    const s = await buildFeatures({ data, history, asOf: 2025, out: join(dir, `features-2025-${n}.parquet`) });
+    what = `rafcast features as of 2025 (${s.schema.names.length} features)`;
+    members = s.members;
+  } else if (step === 'train') {
+    const r = await trainRun({ data, history, asOf: 2025, model: 'mlp', seed: 1, out: run });
+    what = `rafcast train mlp at as-of 2024 with its backtest at 2025 (backend ${r.backend}, ${r.training.epochs} epochs, fit ${r.training.seconds.toFixed(1)} s; ` +
+      `precision@20 ${(100 * r.backtest!.model.precision).toFixed(1)}% vs naive ${(100 * r.backtest!.naive.precision).toFixed(1)}%)`;
+    members = r.training.labelled;
+  } else {
+    if (!existsSync(join(run, 'run.json'))) throw new Error(`${run} is missing: run the train step first`);
+    const p = await predictRun({ run, asOf: 2025, out: join(dir, `predictions-2025-${n}.parquet`) });
+    what = `rafcast predict at 2025 (backend ${p.backend})`;
+    members = p.members;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const rss = process.resourceUsage().maxRSS / 1024 / 1024;
+  console.log(`${what}: ${Math.round(members / seconds).toLocaleString('en-US')} members/s (${members.toLocaleString('en-US')} members, ${seconds.toFixed(1)} s), peak RSS ${rss.toFixed(2)} GiB`);
+} else if (step === 'quality') {
+  // On the default generated population (20,000 members, seed 2021): precision at 20% and AUC of
+  // the naive list, logistic regression and the MLP, backtested at as-of 2025.
+  const data = join(dir, `quality-${n}`);
+  if (!existsSync(join(data, 'history', 'raf_history.parquet'))) {
+    await generatePopulation({ members: n, firstYear: 2021, lastYear: 2025, seed: 2021, out: data });
+    await computeHistory({ data, firstYear: 2021, lastYear: 2025, out: join(data, 'history'), annualBaseRate: 10402.34 });
+  }
+  const lines: string[] = [];
+  for (const model of ['logistic', 'mlp'] as const) {
+    const r = await trainRun({ data, asOf: 2025, model, seed: 1, out: join(dir, `quality-run-${model}-${n}`) });
+    const b = r.backtest!;
+    if (model === 'logistic') lines.push(`naive ${(100 * b.naive.precision).toFixed(1)}% AUC ${b.naive.auc.toFixed(3)}`);
+    lines.push(`${model} ${(100 * b.model.precision).toFixed(1)}% AUC ${b.model.auc.toFixed(3)}`);
+  }
+  console.log(`quality on ${n.toLocaleString('en-US')} generated members, backtest at 2025, precision@20%: ${lines.join('; ')}`);
 } else {
   console.error(`unknown step ${step}`);
   process.exit(2);

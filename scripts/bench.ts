@@ -3,7 +3,8 @@
 // and print the median run with the range: this machine shares its host, and single runs of the
 // same code were seen to differ by 30%. Sizes: BENCH_MEMBERS (default 1,000,000) for scoring,
 // BENCH_POPULATION (default 1,000,000) members for generating a synthetic plan over five years
-// and loading and validating its claims, then its five-year risk score history.
+// and loading and validating its claims, then its five-year risk score history, features,
+// training and prediction; BENCH_QUALITY (default 20,000) members for the models' precision.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -18,6 +19,10 @@ const steps: [string, number, number][] = [
   ['generate', 1, population],
   ['load-generated', repeats, population],
   ['history', 1, population],
+  ['features', 1, population],
+  ['train', 1, population],
+  ['predict', 1, population],
+  ['quality', 1, Number(process.env.BENCH_QUALITY ?? 20_000)],
 ];
 const script = fileURLToPath(new URL('./bench-steps.ts', import.meta.url));
 const rate = (line: string): number => Number(/([\d,]+) (?:members|rows|member-years)\/s/.exec(line)?.[1]?.replaceAll(',', '') ?? NaN);

@@ -1,0 +1,70 @@
+// The contract's files loaded for a pipeline step that reads them more than once at scale
+// (history, features, models): each file is checked as by `rafcast load`, then its accepted rows
+// are staged as compressed Parquet in a private work folder and read from there. A loaded claims
+// table of 20M rows takes about 5 GB of DuckDB memory; its Parquet copy is read as needed.
+import { mkdtempSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { CONTRACT, type TableName } from './contract.ts';
+import { copyAtomically, openDuckDb, sqlString } from './duckdb.ts';
+import { loadContractFile, unloadContractTable, type LoadSummary } from './load-contract-file.ts';
+
+/** DuckDB's memory for a staged run: it spills beyond, keeping the process under 6 GiB. */
+export const DEFAULT_MEMORY_LIMIT = '4GB';
+
+export interface WorkDb {
+  conn: DuckDBConnection;
+  /** The private folder (0700) holding the database file, spill files and staged tables. */
+  work: string;
+  /** Closes DuckDB and removes the work folder. */
+  close: () => Promise<void>;
+}
+
+/**
+ * A DuckDB on a database file in a new private folder under `parent` (default: a folder of the
+ * system's temporary one), so that its tables can leave memory; removed on close.
+ */
+export async function openWorkDb(parent: string | undefined, memoryLimit?: string): Promise<WorkDb> {
+  let work: string;
+  if (parent === undefined) {
+    work = mkdtempSync(join((await import('node:os')).tmpdir(), 'rafcast-work-'));
+  } else {
+    await mkdir(parent, { recursive: true, mode: 0o700 });
+    work = mkdtempSync(join(parent, '.rafcast-work-'));
+  }
+  const db = await openDuckDb({ memoryLimit: memoryLimit ?? DEFAULT_MEMORY_LIMIT, tempDirectory: join(work, 'spill'), path: join(work, 'work.duckdb') });
+  return {
+    conn: db.connection,
+    work,
+    close: async () => {
+      db.close();
+      await rm(work, { recursive: true, force: true });
+    },
+  };
+}
+
+const TABLES: TableName[] = ['members', 'enrollment', 'claims'];
+
+/**
+ * Loads members, enrollment and claims (in that order: the later ones are checked against the
+ * members) and leaves views of the same names over their staged Parquet copies. Claims carry
+ * `_row`, the row's number in its file.
+ */
+export async function loadStagedContract(
+  conn: DuckDBConnection,
+  files: Record<TableName, string>,
+  work: string,
+  opts: { maxRejectedShare?: number; onTable?: (name: TableName) => void } = {},
+): Promise<LoadSummary[]> {
+  const loaded: LoadSummary[] = [];
+  for (const name of TABLES) {
+    opts.onTable?.(name);
+    loaded.push(await loadContractFile(conn, CONTRACT[name], files[name], { maxRejectedShare: opts.maxRejectedShare, withRowNumbers: name === 'claims' }));
+    const stored = join(work, `${name}.parquet`);
+    await copyAtomically(conn, `SELECT * FROM ${name}`, stored, 'parquet');
+    await unloadContractTable(conn, CONTRACT[name]);
+    await conn.run(`CREATE TEMP VIEW ${name} AS SELECT * FROM read_parquet(${sqlString(stored)})`);
+  }
+  return loaded;
+}
