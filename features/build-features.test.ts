@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openDuckDb, sqlString } from '../data/duckdb.ts';
+import { sqlString } from '../data/duckdb.ts';
+import { copyPlan, queryRows } from '../test/duckdb-helpers.ts';
 import { generatePopulation } from '../pipelines/generate-population.ts';
 import { computeHistory } from '../pipelines/history.ts';
 import { tempDir } from '../test/temp-dir.ts';
@@ -12,14 +13,7 @@ import { buildFeatures, featureSchema } from './build-features.ts';
 
 const T = 2025;
 
-async function rows(sql: string): Promise<Record<string, unknown>[]> {
-  const db = await openDuckDb();
-  try {
-    return (await db.connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
-  } finally {
-    db.close();
-  }
-}
+const rows = queryRows;
 
 describe('buildFeatures', () => {
   let data: string;
@@ -34,20 +28,9 @@ describe('buildFeatures', () => {
 
   it('changes no feature when every claim dated on or after January 1 of T is deleted (no leakage)', async () => {
     const cut = tempDir('features-cut');
-    const db = await openDuckDb();
-    try {
-      for (const f of ['members', 'enrollment']) {
-        await db.connection.run(`COPY (SELECT * FROM read_parquet(${sqlString(join(data, `${f}.parquet`))})) TO ${sqlString(join(cut, `${f}.parquet`))} (FORMAT parquet)`);
-      }
-      await db.connection.run(
-        `COPY (SELECT * FROM read_parquet(${sqlString(join(data, 'claims.parquet'))}) WHERE from_date < DATE '${T}-01-01' AND thru_date < DATE '${T}-01-01')
-         TO ${sqlString(join(cut, 'claims.parquet'))} (FORMAT parquet)`,
-      );
-      const dropped = (await db.connection.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet(${sqlString(join(data, 'claims.parquet'))}) WHERE thru_date >= DATE '${T}-01-01'`)).getRowObjectsJson()[0]!.n;
-      expect(Number(dropped)).toBeGreaterThan(1000);
-    } finally {
-      db.close();
-    }
+    await copyPlan(data, cut, `from_date < DATE '${T}-01-01' AND thru_date < DATE '${T}-01-01'`);
+    const [dropped] = await rows(`SELECT count(*)::INTEGER AS n FROM read_parquet(${sqlString(join(data, 'claims.parquet'))}) WHERE thru_date >= DATE '${T}-01-01'`);
+    expect(Number(dropped!.n)).toBeGreaterThan(1000);
     await computeHistory({ data: cut, firstYear: 2022, lastYear: 2025, out: join(cut, 'history'), annualBaseRate: 10402.34 });
     const out = join(tempDir('features-out'), 'features.parquet');
     await buildFeatures({ data: cut, history: join(cut, 'history'), asOf: T, out });

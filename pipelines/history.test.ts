@@ -4,7 +4,8 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openDuckDb, sqlString } from '../data/duckdb.ts';
+import { sqlString } from '../data/duckdb.ts';
+import { queryRows } from '../test/duckdb-helpers.ts';
 import { isRiskAdjustmentEligible, loadEligibleProcedures } from '../data/reference/eligibility.ts';
 import { computeHistory, type HistorySummary } from './history.ts';
 import { generatePopulation } from './generate-population.ts';
@@ -12,14 +13,7 @@ import { tempDir } from '../test/temp-dir.ts';
 
 const tmp = (): string => tempDir('history');
 
-async function query(sql: string): Promise<Record<string, unknown>[]> {
-  const db = await openDuckDb();
-  try {
-    return (await db.connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
-  } finally {
-    db.close();
-  }
-}
+const query = queryRows;
 
 const BASE_RATE = 10402.34;
 

@@ -2,7 +2,8 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openDuckDb, sqlString } from '../data/duckdb.ts';
+import { sqlString } from '../data/duckdb.ts';
+import { copyPlan, queryRows } from '../test/duckdb-helpers.ts';
 import { initBackend } from '../models/backend.ts';
 import { DEFAULT_TRAIN_CONFIG, deserializeModel, predictProbabilities, serializeModel, trainClassifier, type Matrix } from '../models/classifier.ts';
 import { createRng } from '../data/random.ts';
@@ -11,6 +12,7 @@ import { generatePopulation } from './generate-population.ts';
 import { computeHistory } from './history.ts';
 import { predictRun, trainRun, type RunRecord } from './model-run.ts';
 import { writeCandidates } from './candidates.ts';
+import { buildFeatures } from '../features/build-features.ts';
 import { statSync } from 'node:fs';
 
 async function plan(members: number, seed: number): Promise<string> {
@@ -59,6 +61,13 @@ describe('a run folder', () => {
     expect(readFileSync(out1).equals(readFileSync(out2))).toBe(true);
     // The backtest at training used the model in memory; predict used the loaded one.
     expect(p1.backtest).toEqual(record.backtest);
+    // From a feature table built beforehand: the same scores.
+    const features = join(tempDir('features'), 'f.parquet');
+    await buildFeatures({ data, history: join(data, 'history'), asOf: 2025, out: features });
+    const out3 = join(tempDir('pred'), 'p.csv');
+    await predictRun({ run: runDir, asOf: 2025, out: out3, features });
+    expect(readFileSync(out3).equals(readFileSync(out1))).toBe(true);
+    await expect(predictRun({ run: runDir, asOf: 2024, out: out3, features })).rejects.toThrow(/as of 2025, not 2024/);
   });
 
   it('writes the candidate list for finance and the outreach list for care managers, priced from the HCC factors', async () => {
@@ -75,19 +84,10 @@ describe('a run folder', () => {
     // A listed member with one open HCC: its V28 factor / 1.067 (PY2026), rounded to 3 places,
     // x 0.941, rounded to 3 places, x the base rate (the module's formula, DOMAIN.md section 1 step 7).
     const one = rows.find((r) => r[7] === '1')!;
-    const [h] = await (async () => {
-      const db = await openDuckDb();
-      try {
-        return (
-          await db.connection.runAndReadAll(
-            `SELECT factor FROM read_parquet(${sqlString(join(data, 'history', 'raf_hcc.parquet'))})
-             WHERE member_id = ${sqlString(one[0]!)} AND model = 'V28' AND year IN (2023, 2024) ORDER BY year DESC LIMIT 1`,
-          )
-        ).getRowObjectsJson();
-      } finally {
-        db.close();
-      }
-    })();
+    const [h] = await queryRows(
+      `SELECT factor FROM read_parquet(${sqlString(join(data, 'history', 'raf_hcc.parquet'))})
+       WHERE member_id = ${sqlString(one[0]!)} AND model = 'V28' AND year IN (2023, 2024) ORDER BY year DESC LIMIT 1`,
+    );
     const score = Math.round(Math.round((Number(h!.factor) / 1.067) * 1000) / 1000 * 0.941 * 1000) / 1000;
     expect(Number(one[8])).toBeCloseTo(Math.round(score * 10402.34 * 100) / 100, 2);
     const outreach = csv('outreach.csv');
@@ -115,17 +115,7 @@ describe('a run folder', () => {
     // Standardisation and early stopping must not see the as-of year; a model trained with the
     // backtest year removed from the inputs must be the same model, byte for byte.
     const cut = tempDir('plan-cut');
-    const db = await openDuckDb();
-    try {
-      for (const f of ['members', 'enrollment']) {
-        await db.connection.run(`COPY (SELECT * FROM read_parquet(${sqlString(join(data, `${f}.parquet`))})) TO ${sqlString(join(cut, `${f}.parquet`))} (FORMAT parquet)`);
-      }
-      await db.connection.run(
-        `COPY (SELECT * FROM read_parquet(${sqlString(join(data, 'claims.parquet'))}) WHERE thru_date < DATE '2025-01-01') TO ${sqlString(join(cut, 'claims.parquet'))} (FORMAT parquet)`,
-      );
-    } finally {
-      db.close();
-    }
+    await copyPlan(data, cut, `thru_date < DATE '2025-01-01'`);
     await computeHistory({ data: cut, firstYear: 2021, lastYear: 2024, out: join(cut, 'history'), annualBaseRate: 10402.34 });
     const again = tempDir('run');
     const r = await trainRun({ data: cut, asOf: 2025, model: 'mlp', seed: 3, out: again });

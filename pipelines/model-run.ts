@@ -31,6 +31,12 @@ import { findDataFiles } from './history.ts';
 
 export const TOP_SHARE = 0.2;
 
+/**
+ * DuckDB's memory in a model run: less than the 4 GB of history and features, as the feature
+ * matrices (650 MB a year at a million members) and TensorFlow.js share the process.
+ */
+const MODEL_RUN_MEMORY_LIMIT = '3GB';
+
 export interface RunInputs {
   /** The contract's files. */
   data: string;
@@ -115,7 +121,7 @@ export async function trainRun(opts: TrainOptions, log: (line: string) => void =
   const config: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, ...opts.config, model: opts.model, seed: opts.seed };
   const hist = historyFile(opts);
   const T = opts.asOf;
-  const db = await openWorkDb(undefined, opts.memoryLimit);
+  const db = await openWorkDb(undefined, opts.memoryLimit ?? MODEL_RUN_MEMORY_LIMIT);
   try {
     const conn = db.conn;
     if (!(await hasYear(conn, hist, T - 1))) throw new ConfigError(`the history has no ${T - 1}: training at as-of ${T} needs RAF_${T - 1} as its label`);
@@ -125,7 +131,8 @@ export async function trainRun(opts: TrainOptions, log: (line: string) => void =
     const rows = await readFeatureRows(conn, train.table, schema);
     const { labels } = topShareLabels(await readRaf(conn, hist, T - 1, rows.ids), TOP_SHARE);
     const known = knownRows(labels);
-    const x = selectRows(rows.x, known);
+    // Every member usually has a label: then the matrix is used as it is, not copied.
+    const x = known.length === rows.x.rows ? rows.x : selectRows(rows.x, known);
     const y = Uint8Array.from(known, (i) => labels[i]!);
     log(`training ${opts.model} (seed ${opts.seed}) on ${known.length} members ...`);
     const t0 = performance.now();
@@ -256,6 +263,8 @@ export interface PredictOptions extends Partial<RunInputs> {
   asOf: number;
   out: string;
   memoryLimit?: string;
+  /** A feature table from `rafcast features` for this as-of year, instead of building one. */
+  features?: string;
 }
 
 export interface PredictSummary {
@@ -281,7 +290,7 @@ export interface ScoredMembers {
  * (with the open DuckDB connection, which has the data and features loaded) to `use`.
  */
 export async function withScoredMembers<R>(
-  opts: Pick<PredictOptions, 'run' | 'asOf' | 'data' | 'history' | 'memoryLimit'>,
+  opts: Pick<PredictOptions, 'run' | 'asOf' | 'data' | 'history' | 'memoryLimit' | 'features'>,
   use: (s: ScoredMembers) => Promise<R>,
   log: (line: string) => void = () => undefined,
 ): Promise<R> {
@@ -290,19 +299,34 @@ export async function withScoredMembers<R>(
   log(`backend: ${backend}`);
   // The run's own inputs unless others are given (a new year's data, say).
   const inputs: RunInputs = opts.data !== undefined ? { data: opts.data, history: opts.history } : run.record.inputs;
-  const db = await openWorkDb(undefined, opts.memoryLimit);
+  const db = await openWorkDb(undefined, opts.memoryLimit ?? MODEL_RUN_MEMORY_LIMIT);
   try {
     const conn = db.conn;
     historyFile(inputs);
-    const feat = await createFeatureTable(conn, { data: inputs.data, history: historyDir(inputs), asOf: opts.asOf, work: db.work });
     const schema = featureSchema();
-    const rows = await readFeatureRows(conn, feat.table, schema);
+    const table = opts.features !== undefined ? await featureFileTable(conn, opts.features, opts.asOf, schema) : (await createFeatureTable(conn, { data: inputs.data, history: historyDir(inputs), asOf: opts.asOf, work: db.work })).table;
+    const rows = await readFeatureRows(conn, table, schema);
+    const t0 = performance.now();
     const prob = await predictProbabilities(run.model, run.standardization, rows.x);
+    log(`scored ${rows.ids.length} members in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     return await use({ conn, inputs, run, backend, schema, rows, prob });
   } finally {
     await db.close();
     run.model.dispose();
   }
+}
+
+/** A feature file as the table of as-of T, after checking its year and columns against the schema. */
+async function featureFileTable(conn: ScoredMembers['conn'], file: string, asOf: number, schema: FeatureSchema): Promise<string> {
+  if (!existsSync(file)) throw new ConfigError(`no such feature table: ${file}`);
+  const cols = (await conn.runAndReadAll(`SELECT column_name AS c FROM (DESCRIBE SELECT * FROM read_parquet(${sqlString(file)}))`)).getRowObjectsJson().map((r) => String(r.c));
+  if (JSON.stringify(cols) !== JSON.stringify(['as_of', 'member_id', ...schema.names])) {
+    throw new ConfigError(`${file} does not have this version's features (schema ${schema.hash.slice(0, 12)}); rebuild it with rafcast features`, 'E_SCHEMA_MISMATCH');
+  }
+  const years = (await conn.runAndReadAll(`SELECT DISTINCT as_of FROM read_parquet(${sqlString(file)})`)).getRowObjectsJson().map((r) => Number(r.as_of));
+  if (years.length !== 1 || years[0] !== asOf) throw new ConfigError(`${file} holds features as of ${years.join(', ')}, not ${asOf}`);
+  await conn.run(`CREATE OR REPLACE TEMP VIEW features_file AS SELECT * EXCLUDE (as_of) FROM read_parquet(${sqlString(file)})`);
+  return 'features_file';
 }
 
 /** Probabilities at as-of T for every member enrolled in T: member_id, probability, rank, decile. */

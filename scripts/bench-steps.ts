@@ -180,8 +180,14 @@ if (step === 'score-batch') {
     members = r.training.labelled;
   } else {
     if (!existsSync(join(run, 'run.json'))) throw new Error(`${run} is missing: run the train step first`);
-    const p = await predictRun({ run, asOf: 2025, out: join(dir, `predictions-2025-${n}.parquet`) });
-    what = `rafcast predict at 2025 (backend ${p.backend})`;
+    // From the features step's table, as a plan scoring several models would.
+    const features = join(dir, `features-2025-${n}.parquet`);
+    if (!existsSync(features)) throw new Error(`${features} is missing: run the features step first`);
+    let inference = '';
+    const p = await predictRun({ run, asOf: 2025, out: join(dir, `predictions-2025-${n}.parquet`), features }, (line) => {
+      if (line.startsWith('scored ')) inference = line.replace(/^scored \d+ members in /, '');
+    });
+    what = `rafcast predict at 2025 from the feature table (backend ${p.backend}; the model itself ${inference}; with the backtest)`;
     members = p.members;
   }
   const seconds = (performance.now() - t0) / 1000;

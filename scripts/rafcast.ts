@@ -414,6 +414,7 @@ program
   .requiredOption('--out <file>', 'scores: .parquet or .csv (member_id, probability, rank, decile)')
   .option('--data <dir>', 'other data than the run was trained on (a new year, say)')
   .option('--history <dir>', 'its rafcast history output (default <data>/history)')
+  .option('--features <file>', 'a feature table from rafcast features for this as-of year (skips building one)')
   .addHelpText(
     'after',
     `
@@ -423,12 +424,16 @@ refused with the difference.
 
 Examples:
   rafcast predict --run runs/models/mlp-2025 --as-of 2025 --out runs/predictions-2025.parquet
-  rafcast predict --run runs/models/mlp-2025 --as-of 2026 --data runs/plan-2026 --out p2026.csv`,
+  rafcast predict --run runs/models/mlp-2025 --as-of 2026 --data runs/plan-2026 --out p2026.csv
+  rafcast predict --run runs/models/mlp-2025 --as-of 2025 --features runs/features-2025.parquet --out p.parquet`,
   )
   .action((o) =>
     runAction(async () => {
       const started = performance.now();
-      const s = await predictRun({ run: o.run, asOf: o.asOf, out: o.out, data: o.data, history: o.history }, (l) => process.stderr.write(`${l}\n`));
+      const s = await predictRun(
+        { run: o.run, asOf: o.asOf, out: o.out, data: o.data, history: o.history, features: o.features },
+        (l) => process.stderr.write(`${l}\n`),
+      );
       const record = readRunRecord(o.run);
       process.stdout.write(
         [`${s.members} members scored (backend ${s.backend}); ${((performance.now() - started) / 1000).toFixed(1)} s`, ...backtestLines(s.backtest, record.model), `  ${s.output}`].join('\n') +
