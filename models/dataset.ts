@@ -23,12 +23,13 @@ export async function readFeatureRows(conn: DuckDBConnection, table: string, sch
   for (;;) {
     const chunk = await result.fetchChunk();
     if (chunk === null || chunk.rowCount === 0) break;
-    const columns = chunk.getColumns();
     const m = chunk.rowCount;
-    for (let i = 0; i < m; i++) ids.push(columns[0]![i] as string);
+    const idVector = chunk.getColumnVector(0);
+    for (let i = 0; i < m; i++) ids.push(idVector.getItem(i) as string);
+    // Cell by cell from the column vectors: no array of boxed values per column.
     for (let j = 0; j < d; j++) {
-      const col = columns[j + 1]!;
-      for (let i = 0; i < m; i++) values[(row + i) * d + j] = col[i] as number;
+      const vector = chunk.getColumnVector(j + 1);
+      for (let i = 0; i < m; i++) values[(row + i) * d + j] = vector.getItem(i) as number;
     }
     row += m;
   }
@@ -37,11 +38,15 @@ export async function readFeatureRows(conn: DuckDBConnection, table: string, sch
 
 /** RAF_y per member of `ids` from raf_history.parquet (NaN when the member has no row that year). */
 export async function readRaf(conn: DuckDBConnection, historyFile: string, year: number, ids: readonly string[]): Promise<Float64Array> {
-  const rows = (
-    await conn.runAndReadAll(`SELECT member_id, raf FROM read_parquet(${sqlString(historyFile)}) WHERE year = ${year}`)
-  ).getRowObjectsJson();
   const byId = new Map<string, number>();
-  for (const r of rows) byId.set(String(r.member_id), Number(r.raf));
+  const result = await conn.stream(`SELECT member_id, raf::DOUBLE AS raf FROM read_parquet(${sqlString(historyFile)}) WHERE year = ${year}`);
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (chunk === null || chunk.rowCount === 0) break;
+    const id = chunk.getColumnVector(0);
+    const raf = chunk.getColumnVector(1);
+    for (let i = 0; i < chunk.rowCount; i++) byId.set(id.getItem(i) as string, raf.getItem(i) as number);
+  }
   return Float64Array.from(ids, (id) => byId.get(id) ?? NaN);
 }
 

@@ -179,7 +179,7 @@ export async function trainRun(opts: TrainOptions, log: (line: string) => void =
     await writeText(join(opts.out, 'weights.bin'), weights);
     await writeText(join(opts.out, 'schema.json'), json(schema));
     await writeText(join(opts.out, 'standardization.json'), json(trained.standardization));
-    await writeText(join(opts.out, 'metrics.json'), json({ validation, backtest, history: trained.history }));
+    await writeText(join(opts.out, 'metrics.json'), json({ model: opts.model, backend, validation, backtest, history: trained.history }));
     await writeText(join(opts.out, 'run.json'), json(record));
     log(`${((performance.now() - started) / 1000).toFixed(1)} s`);
     trained.model.dispose();
