@@ -11,6 +11,7 @@ import { buildFeatures, featureDefinitions } from '../features/build-features.ts
 import { MODEL_KINDS, type ModelKind } from '../models/classifier.ts';
 import type { ListMetrics } from '../models/metrics.ts';
 import { writeCandidates } from '../pipelines/candidates.ts';
+import { evaluateRun } from '../pipelines/evaluate.ts';
 import { listRuns, predictRun, readRunRecord, trainRun, type Backtest, type RunRecord } from '../pipelines/model-run.ts';
 import { loadContract } from '../pipelines/load-contract.ts';
 import { scoreFile } from '../pipelines/score-file.ts';
@@ -542,6 +543,46 @@ Examples:
           ...s.files.map((f) => `  ${f}`),
         ].join('\n') + '\n',
       );
+    }),
+  );
+
+program
+  .command('evaluate')
+  .description('Backtest a run at as-of T: the model\'s, the naive and (on generated data) the perfect-knowledge lists, with accelerated and incremental revenue.')
+  .requiredOption('--run <dir>', 'a run folder from rafcast train')
+  .requiredOption('--as-of <year>', 'the as-of year T (the history needs T and, for incremental revenue, T+1)', parseIntegerOption('--as-of'))
+  .requiredOption('--out <dir>', 'folder for evaluation.json, members.csv, deciles.csv and cash.csv')
+  .option('--base-rate <dollars>', 'annual base rate per member (PMPM x 12)', parseNumberOption('--base-rate'), DEMO_BASE_RATE_ANNUAL)
+  .option('--data <dir>', 'other data than the run was trained on')
+  .option('--history <dir>', 'its rafcast history output (default <data>/history)')
+  .addHelpText(
+    'after',
+    `
+Accelerated revenue: the positive August lump sums of payment year T+1 for the list.
+Incremental revenue: c = mean(RAF_{T+1}) / mean(RAF_T); listed members above c, their gaps in
+dollars. A listed member with no RAF_{T+1} (died, left) counts as documented. DOMAIN.md section 4.
+
+Examples:
+  rafcast train --data runs/synthetic --as-of 2024 --out runs/models/mlp-2024
+  rafcast evaluate --run runs/models/mlp-2024 --as-of 2024 --out runs/evaluation-2024`,
+  )
+  .action((o) =>
+    runAction(async () => {
+      const started = performance.now();
+      const e = await evaluateRun({ run: o.run, asOf: o.asOf, out: o.out, annualBaseRate: o.baseRate, data: o.data, history: o.history }, (l) => process.stderr.write(`${l}\n`));
+      const money = (x: number): string => `$${x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+      const lines = [
+        `as-of ${e.asOf}: ${e.members} members, lists of ${e.listSize}; c = ${e.c.toFixed(4)} over ${e.withBothYears} members with RAF_${e.asOf} and RAF_${e.asOf + 1}`,
+        ...e.lists.map(
+          (l) =>
+            `${l.name.padEnd(8)} precision@20% ${pct(l.metrics.precision)}  AUC ${l.metrics.auc.toFixed(3)}  accelerated ${money(l.revenue.accelerated.total)} (${l.revenue.accelerated.members} members)  ` +
+            `incremental ${money(l.revenue.incremental.total)} (${l.revenue.incremental.members}, ${pct(l.revenue.incremental.share)} of the list; ${l.revenue.incremental.noNextYear} with no RAF_${e.asOf + 1})`,
+        ),
+        e.verdict,
+        `${((performance.now() - started) / 1000).toFixed(1)} s`,
+        ...['evaluation.json', 'members.csv', 'deciles.csv', 'cash.csv'].map((f) => `  ${join(o.out, f)}`),
+      ];
+      process.stdout.write(`${lines.join('\n')}\n`);
     }),
   );
 

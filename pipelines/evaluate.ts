@@ -1,0 +1,201 @@
+// `rafcast evaluate`: a backtest at as-of T of the model's candidate list, the naive list (top
+// 20% by RAF_{T-1}) and, on generated data, the list a perfect-knowledge ranking would pick from
+// truth/ (an upper bound; this file is the only reader of truth/): classification metrics,
+// accelerated and incremental revenue, and payment year T+1's cash by month (DOMAIN.md section 4;
+// evaluation/revenue.ts). Outputs are reproducible byte for byte from the same inputs.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { OUTPUT_FILE_MODE, temporaryPathFor } from '../data/atomic-file.ts';
+import { csvField } from '../data/csv.ts';
+import { sqlString } from '../data/duckdb.ts';
+import { ConfigError } from '../data/errors.ts';
+import { availablePaymentYears, loadModelTables } from '../data/reference/cms-hcc-tables.ts';
+import { growthRatio, listRevenue, memberValue, type ListRevenue, type MemberScores } from '../evaluation/revenue.ts';
+import { topShareLabels } from '../models/dataset.ts';
+import { listMetrics, listSize, rankOrder, type ListMetrics } from '../models/metrics.ts';
+import { applyHierarchies } from '../scoring/apply-hierarchies.ts';
+import { TOP_SHARE, historyDir, historyFile, withScoredMembers } from './model-run.ts';
+
+export interface EvaluateOptions {
+  run: string;
+  asOf: number;
+  out: string;
+  annualBaseRate: number;
+  data?: string;
+  history?: string;
+}
+
+export type ListName = 'model' | 'naive' | 'perfect';
+
+export interface ListEvaluation {
+  name: ListName;
+  description: string;
+  metrics: ListMetrics;
+  revenue: ListRevenue;
+}
+
+export interface Evaluation {
+  asOf: number;
+  paymentYear: number;
+  annualBaseRate: number;
+  run: { id: string; model: string; seed: number; backend: string; fingerprint: string };
+  truthFingerprint: string | null;
+  members: number;
+  /** Members with RAF_T and RAF_{T+1}: the population of c. */
+  withBothYears: number;
+  c: number;
+  listSize: number;
+  lists: ListEvaluation[];
+  /** Model against naive, in plain words. */
+  verdict: string;
+}
+
+async function writeAtomic(path: string, text: string): Promise<void> {
+  const tmp = temporaryPathFor(path);
+  await writeFile(tmp, text, { mode: OUTPUT_FILE_MODE });
+  await rename(tmp, path);
+}
+
+const money = (x: number): string => `$${x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+
+export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => void = () => undefined): Promise<Evaluation> {
+  if (!(opts.annualBaseRate > 0)) throw new ConfigError(`the base rate must be positive, found ${opts.annualBaseRate}`);
+  const T = opts.asOf;
+  await mkdir(opts.out, { recursive: true, mode: 0o700 });
+  return withScoredMembers(
+    opts,
+    async ({ conn, inputs, run, backend, schema, rows, prob }) => {
+      const hist = historyFile(inputs);
+      const n = rows.ids.length;
+      // Scores by member from the history: RAF_T, RAF_init_T, RAF_{T+1}, and what perfect knowledge needs.
+      const byYear = async (year: number, cols: string): Promise<Map<string, Record<string, unknown>>> =>
+        new Map(
+          (await conn.runAndReadAll(`SELECT member_id, ${cols} FROM read_parquet(${sqlString(hist)}) WHERE year = ${year}`))
+            .getRowObjectsJson()
+            .map((r) => [String(r.member_id), r]),
+        );
+      const hT = await byYear(T, 'raf::DOUBLE AS raf, raf_init::DOUBLE AS raf_init, raw_v28::DOUBLE AS raw_v28, segment');
+      const hNext = await byYear(T + 1, 'raf::DOUBLE AS raf');
+      if (hT.size === 0) throw new ConfigError(`the history has no ${T}: an evaluation at as-of ${T} needs RAF_${T}`);
+      if (hNext.size === 0) log(`the history has no ${T + 1}: incremental revenue cannot be measured (every member counts as documented)`);
+      const members: MemberScores[] = rows.ids.map((id) => ({
+        rafT: Number(hT.get(id)?.raf ?? NaN),
+        rafInitT: Number(hT.get(id)?.raf_init ?? NaN),
+        rafNext: Number(hNext.get(id)?.raf ?? NaN),
+      }));
+      const c = growthRatio(members);
+      const { labels } = topShareLabels(Float64Array.from(members, (m) => m.rafT), TOP_SHARE);
+      const known: number[] = [];
+      for (let i = 0; i < n; i++) if (labels[i] !== 255) known.push(i);
+      const k = listSize(n, TOP_SHARE);
+
+      const scores: { name: ListName; description: string; score: Float64Array }[] = [
+        { name: 'model', description: `the ${run.record.model} model's top 20% by probability`, score: Float64Array.from(prob) },
+        { name: 'naive', description: `top 20% by RAF_${T - 1}`, score: Float64Array.from({ length: n }, (_, i) => rows.x.values[i * rows.x.cols + schema.names.indexOf('raf_t1')]!) },
+      ];
+      // Perfect knowledge, from the generator's latent conditions (generated data only).
+      const truthFile = join(inputs.data, 'truth', 'conditions.parquet');
+      let truthFingerprint: string | null = null;
+      if (existsSync(truthFile)) {
+        truthFingerprint = createHash('sha256').update(readFileSync(truthFile)).digest('hex');
+        scores.push({
+          name: 'perfect',
+          description: 'top 20% by the V28 score of every true condition in T (perfect knowledge, an upper bound)',
+          score: await perfectScores(conn, truthFile, join(historyDir(inputs), 'raf_hcc.parquet'), T, rows.ids, hT),
+        });
+      }
+      const lists: ListEvaluation[] = scores.map(({ name, description, score }) => {
+        const order = rankOrder(score);
+        const list = Array.from(order.subarray(0, k));
+        const s = Float64Array.from(known, (i) => score[i]!);
+        const y = Uint8Array.from(known, (i) => labels[i]!);
+        return { name, description, metrics: listMetrics(s, y, TOP_SHARE), revenue: listRevenue(members, list, c, opts.annualBaseRate, T + 1), list } as ListEvaluation & { list: number[] };
+      });
+
+      const total = (l: ListEvaluation): number => l.revenue.accelerated.total + l.revenue.incremental.total;
+      const model = lists.find((l) => l.name === 'model')!;
+      const naive = lists.find((l) => l.name === 'naive')!;
+      const verdict =
+        total(model) >= total(naive)
+          ? `The model's list earns ${money(total(model))} (accelerated ${money(model.revenue.accelerated.total)}, incremental ${money(model.revenue.incremental.total)}), ` +
+            `at least the naive list's ${money(total(naive))}.`
+          : `The model's list earns less than the naive list: ${money(total(model))} against ${money(total(naive))} ` +
+            `(accelerated ${money(model.revenue.accelerated.total)} against ${money(naive.revenue.accelerated.total)}, incremental ${money(model.revenue.incremental.total)} against ${money(naive.revenue.incremental.total)}).`;
+      const evaluation: Evaluation = {
+        asOf: T,
+        paymentYear: T + 1,
+        annualBaseRate: opts.annualBaseRate,
+        run: { id: run.record.runId, model: run.record.model, seed: run.record.seed, backend, fingerprint: run.record.fingerprint.combined },
+        truthFingerprint,
+        members: n,
+        withBothYears: members.filter((m) => !Number.isNaN(m.rafT) && !Number.isNaN(m.rafNext)).length,
+        c,
+        listSize: k,
+        lists: lists.map(({ name, description, metrics, revenue }) => ({ name, description, metrics, revenue })),
+        verdict,
+      };
+      await writeAtomic(join(opts.out, 'evaluation.json'), `${JSON.stringify(evaluation, null, 2)}\n`);
+
+      // Per member: every listed member of any list, in member id order.
+      const inList = lists.map((l) => new Set((l as ListEvaluation & { list: number[] }).list));
+      const memberLines = [`member_id,${lists.map((l) => `in_${l.name}`).join(',')},probability,raf_t1,raf_t,raf_init_t,raf_next,accelerated,gap,incremental,no_next_year`];
+      for (let i = 0; i < n; i++) {
+        if (!inList.some((s) => s.has(i))) continue;
+        const m = members[i]!;
+        const v = memberValue(m, c, opts.annualBaseRate);
+        const num = (x: number): string => (Number.isNaN(x) ? '' : String(x));
+        memberLines.push(
+          [csvField(rows.ids[i]!), ...inList.map((s) => (s.has(i) ? 'true' : 'false')), prob[i], num(scores[1]!.score[i]!), num(m.rafT), num(m.rafInitT), num(m.rafNext),
+            v.accelerated.toFixed(2), v.gap.toFixed(6), v.incremental.toFixed(2), v.noNextYear ? 'true' : 'false'].join(','),
+        );
+      }
+      await writeAtomic(join(opts.out, 'members.csv'), `${memberLines.join('\n')}\n`);
+      const decileLines = ['list,decile,members,positives,rate,lift,cumulative_gain'];
+      for (const l of lists) for (const d of l.metrics.deciles) decileLines.push([l.name, d.decile, d.members, d.positives, d.rate, d.lift, d.cumulativeGain].join(','));
+      await writeAtomic(join(opts.out, 'deciles.csv'), `${decileLines.join('\n')}\n`);
+      const cashLines = ['list,month,initial,mid_year,lump_sum,total'];
+      for (const l of lists) for (const m of l.revenue.cash) cashLines.push([l.name, m.month, m.initial.toFixed(2), m.midYear.toFixed(2), m.lumpSum.toFixed(2), m.total.toFixed(2)].join(','));
+      await writeAtomic(join(opts.out, 'cash.csv'), `${cashLines.join('\n')}\n`);
+      return evaluation;
+    },
+    log,
+  );
+}
+
+/**
+ * Perfect-knowledge score: the member's V28 raw score of T with its coded HCCs replaced by every
+ * true condition of T (after V28's hierarchies), each at its factor in the member's segment.
+ * Members with no RAF_T rank last.
+ */
+async function perfectScores(
+  conn: Parameters<Parameters<typeof withScoredMembers>[1]>[0]['conn'],
+  truthFile: string,
+  hccFile: string,
+  T: number,
+  ids: readonly string[],
+  hT: Map<string, Record<string, unknown>>,
+): Promise<Float64Array> {
+  const years = availablePaymentYears('V28');
+  const tables = loadModelTables('V28', years.includes(T + 1) ? T + 1 : years[years.length - 1]!);
+  const coded = new Map<string, number>();
+  for (const r of (await conn.runAndReadAll(`SELECT member_id, sum(factor)::DOUBLE AS f FROM read_parquet(${sqlString(hccFile)}) WHERE year = ${T} AND model = 'V28' GROUP BY member_id`)).getRowObjectsJson()) {
+    coded.set(String(r.member_id), Number(r.f));
+  }
+  const truth = new Map<string, number[]>();
+  for (const r of (await conn.runAndReadAll(`SELECT member_id, hcc FROM read_parquet(${sqlString(truthFile)}) WHERE year = ${T} ORDER BY member_id, hcc`)).getRowObjectsJson()) {
+    const list = truth.get(String(r.member_id)) ?? [];
+    list.push(Number(r.hcc));
+    truth.set(String(r.member_id), list);
+  }
+  return Float64Array.from(ids, (id) => {
+    const h = hT.get(id);
+    if (h === undefined) return -Infinity;
+    const segment = String(h.segment);
+    const surviving = applyHierarchies(new Set(truth.get(id) ?? []), tables.hierarchy).hccs;
+    let trueFactors = 0;
+    for (const hcc of surviving) trueFactors += tables.coefficients.get(`${segment}_HCC${hcc}`) ?? 0;
+    return Number(h.raw_v28) - (coded.get(id) ?? 0) + trueFactors;
+  });
+}
