@@ -12,6 +12,7 @@ import { MODEL_KINDS, type ModelKind } from '../models/classifier.ts';
 import type { ListMetrics } from '../models/metrics.ts';
 import { writeCandidates } from '../pipelines/candidates.ts';
 import { evaluateRun } from '../pipelines/evaluate.ts';
+import { writeReport } from '../evaluation/report.ts';
 import { listRuns, predictRun, readRunRecord, trainRun, type Backtest, type RunRecord } from '../pipelines/model-run.ts';
 import { loadContract } from '../pipelines/load-contract.ts';
 import { scoreFile } from '../pipelines/score-file.ts';
@@ -583,6 +584,29 @@ Examples:
         ...['evaluation.json', 'members.csv', 'deciles.csv', 'cash.csv'].map((f) => `  ${join(o.out, f)}`),
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
+    }),
+  );
+
+program
+  .command('report')
+  .description('A self-contained HTML report of an evaluation: headline figures, lift and gain curves, deciles, dollars, cash by month, the outreach list.')
+  .requiredOption('--evaluation <dir>', 'a folder from rafcast evaluate')
+  .option('--candidates <dir>', 'a folder from rafcast candidates: the top of its outreach list goes in the report')
+  .option('--top <n>', 'outreach rows to show', parseIntegerOption('--top'), 20)
+  .requiredOption('--out <file>', 'the HTML file (owner-only: it may hold member ids)')
+  .addHelpText(
+    'after',
+    `
+The file has no scripts and fetches nothing: charts are inline SVG (Vega-Lite, rendered in Node).
+
+Examples:
+  rafcast report --evaluation runs/evaluation-2024 --out runs/report-2024.html
+  rafcast report --evaluation runs/evaluation-2024 --candidates runs/candidates-2024 --out runs/report.html`,
+  )
+  .action((o) =>
+    runAction(async () => {
+      await writeReport(o.evaluation, o.out, o.candidates, o.top);
+      process.stdout.write(`report: ${o.out}\n`);
     }),
   );
 
