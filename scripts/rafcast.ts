@@ -13,6 +13,7 @@ import type { ListMetrics } from '../models/metrics.ts';
 import { writeCandidates } from '../pipelines/candidates.ts';
 import { evaluateRun } from '../pipelines/evaluate.ts';
 import { writeReport } from '../evaluation/report.ts';
+import { runPipeline } from '../pipelines/run.ts';
 import { listRuns, predictRun, readRunRecord, trainRun, type Backtest, type RunRecord } from '../pipelines/model-run.ts';
 import { loadContract } from '../pipelines/load-contract.ts';
 import { scoreFile } from '../pipelines/score-file.ts';
@@ -607,6 +608,66 @@ Examples:
     runAction(async () => {
       await writeReport(o.evaluation, o.out, o.candidates, o.top);
       process.stdout.write(`report: ${o.out}\n`);
+    }),
+  );
+
+program
+  .command('run')
+  .description('The whole backtest in this process: history, models, evaluation, candidate list and report (stages already done are skipped).')
+  .requiredOption('--data <dir>', 'folder with members, enrollment and claims (its history goes to <data>/history)')
+  .requiredOption('--as-of <year>', 'the as-of year T; the data must cover T+1 for incremental revenue', parseIntegerOption('--as-of'))
+  .option('--out <dir>', 'run folder (default runs/run-<as-of>)')
+  .option('--models <kinds>', `comma-separated: ${MODEL_KINDS.join(', ')}; the first gives the candidate list and the report`, (v: string) => {
+    const kinds = v.split(',').map((k) => k.trim());
+    for (const k of kinds) if (!(MODEL_KINDS as readonly string[]).includes(k)) throw new Error(`--models: unknown model ${k}`);
+    return kinds as ModelKind[];
+  }, ['mlp', 'logistic'] as ModelKind[])
+  .option('--seed <n>', 'random seed for the models', parseIntegerOption('--seed'), 1)
+  .option('--base-rate <dollars>', 'annual base rate per member (PMPM x 12)', parseNumberOption('--base-rate'), DEMO_BASE_RATE_ANNUAL)
+  .option('--generate <members>', 'when --data has no files, generate a plan of this many members (2021-2025, seed 2021) first', parseIntegerOption('--generate'))
+  .addHelpText(
+    'after',
+    `
+Stages, in order: generate (with --generate, when the data is absent), history, train (per
+model), evaluate (per model), candidates, report. Each writes to the run folder (the history to
+<data>/history); one that finds its outputs is skipped, so rerunning resumes a stopped run.
+
+Examples:
+  rafcast run --data runs/default --as-of 2024 --generate 20000
+  rafcast run --data runs/synthetic --as-of 2024 --models logistic --out runs/logistic-2024`,
+  )
+  .action((o) =>
+    runAction(async () => {
+      const started = performance.now();
+      const out = o.out ?? join('runs', `run-${o.asOf}`);
+      const s = await runPipeline(
+        {
+          data: o.data,
+          asOf: o.asOf,
+          out,
+          models: o.models,
+          seed: o.seed,
+          annualBaseRate: o.baseRate,
+          generateIfMissing: o.generate !== undefined ? { members: o.generate, firstYear: 2021, lastYear: 2025, seed: 2021 } : undefined,
+        },
+        (e) =>
+          process.stderr.write(
+            e.state === 'start' ? `${e.stage} (${e.detail}) ...\n` : e.state === 'skipped' ? `${e.stage} (${e.detail}): done before, skipped\n` : `${e.stage} (${e.detail}): ${e.seconds!.toFixed(1)} s\n`,
+          ),
+      );
+      const money = (x: number): string => `$${x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+      const lines: string[] = [];
+      for (const [model, e] of Object.entries(s.evaluations)) {
+        for (const l of e.lists) {
+          if (l.name !== 'model' && model !== o.models[0]) continue;
+          lines.push(
+            `${(l.name === 'model' ? model : l.name).padEnd(8)} precision@20% ${pct(l.metrics.precision)}  AUC ${l.metrics.auc.toFixed(3)}  accelerated ${money(l.revenue.accelerated.total)}  incremental ${money(l.revenue.incremental.total)}`,
+          );
+        }
+        if (model === o.models[0]) lines.push(e.verdict);
+      }
+      lines.push(`${((performance.now() - started) / 1000).toFixed(1)} s; the report: ${s.report}`);
+      process.stdout.write(`${lines.join('\n')}\n`);
     }),
   );
 
