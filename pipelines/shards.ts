@@ -1,0 +1,80 @@
+// Shards for the queued pipeline (issue 7): members are split into N shards by a stable hash of
+// their id, so that per-shard stages (history, features, prediction) can run on different
+// workers, and their outputs merge into exactly what one process would have written.
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CONTRACT, type TableName } from '../data/contract.ts';
+import { copyAtomically, sqlString } from '../data/duckdb.ts';
+import { ConfigError } from '../data/errors.ts';
+import type { LoadSummary } from '../data/load-contract-file.ts';
+import { loadStagedContract, openWorkDb } from '../data/staged-contract.ts';
+import { findDataFiles } from './history.ts';
+
+/**
+ * SQL: the shard (0..n-1) of a member id: the first 8 hex digits of its MD5 as a number, modulo
+ * n. MD5 is fixed by its standard, so a member lands in the same shard on every machine and
+ * DuckDB version (DuckDB's own hash() makes no such promise).
+ */
+export function shardOfSql(memberId: string, n: number): string {
+  return `(('0x' || left(md5(${memberId}), 8))::UBIGINT % ${n})::INTEGER`;
+}
+
+export const shardDir = (root: string, k: number): string => join(root, `shard-${String(k).padStart(3, '0')}`);
+
+export interface PartitionSummary {
+  shards: number;
+  loaded: LoadSummary[];
+  /** Members per shard. */
+  members: number[];
+  dirs: string[];
+}
+
+/**
+ * Checks the contract's files once (quarantines beside them, as `rafcast load`) and writes each
+ * shard's members, enrollment and claims as Parquet to `<root>/shard-NNN/`. A shard folder is
+ * written whole under a temporary name and renamed into place: a stopped run leaves none half-done.
+ */
+export async function partitionData(data: string, root: string, n: number, memoryLimit?: string): Promise<PartitionSummary> {
+  if (!Number.isInteger(n) || n < 1 || n > 999) throw new ConfigError(`--shards must be a whole number from 1 to 999, found ${n}`);
+  await mkdir(root, { recursive: true, mode: 0o700 });
+  const db = await openWorkDb(root, memoryLimit);
+  try {
+    const loaded = await loadStagedContract(db.conn, findDataFiles(data), db.work);
+    const members: number[] = [];
+    const dirs: string[] = [];
+    for (let k = 0; k < n; k++) {
+      const dir = shardDir(root, k);
+      const tmp = `${dir}.tmp`;
+      await rm(tmp, { recursive: true, force: true });
+      await mkdir(tmp, { recursive: true, mode: 0o700 });
+      for (const name of ['members', 'enrollment', 'claims'] as TableName[]) {
+        const cols = CONTRACT[name].fields.map((f) => `"${f.name}"`).join(', ');
+        await copyAtomically(db.conn, `SELECT ${cols} FROM ${name} WHERE ${shardOfSql('member_id', n)} = ${k}`, join(tmp, `${name}.parquet`), 'parquet');
+      }
+      await rm(dir, { recursive: true, force: true });
+      await rename(tmp, dir);
+      const count = await db.conn.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet(${sqlString(join(dir, 'members.parquet'))})`);
+      members.push(Number(count.getRowObjectsJson()[0]!.n));
+      dirs.push(dir);
+    }
+    return { shards: n, loaded, members, dirs };
+  } finally {
+    await db.close();
+  }
+}
+
+/**
+ * Merges per-shard Parquet outputs (`<shard>/<relPath>`) into one file, ordered as one process
+ * orders it, written atomically.
+ */
+export async function mergeShardFiles(shardDirs: readonly string[], relPath: string, out: string, orderBy: string): Promise<void> {
+  const files = shardDirs.map((d) => join(d, relPath));
+  for (const f of files) if (!existsSync(f)) throw new ConfigError(`${f} is missing: its shard has not finished`);
+  const db = await openWorkDb(undefined);
+  try {
+    await copyAtomically(db.conn, `SELECT * FROM read_parquet([${files.map(sqlString).join(', ')}]) ORDER BY ${orderBy}`, out, 'parquet');
+  } finally {
+    await db.close();
+  }
+}
