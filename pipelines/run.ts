@@ -1,21 +1,20 @@
-// `rafcast run`, in process: the whole backtest at as-of T as a sequence of stages, each the same
-// function a command calls, exchanging files in one run folder: the risk score history (once per
-// data folder), a model per kind asked for (trained at T-1, applied at T), the evaluation against
-// the naive and perfect-knowledge lists, the candidate list and the report. A stage whose outputs
-// are already in the run folder is not run again, so a stopped run resumes where it stopped.
+// `rafcast run`, in process: the flow of queued-run.ts (partition into shards, the risk score
+// history shard by shard, a model per kind asked for, the evaluation against the naive and
+// perfect-knowledge lists, the candidate list and the report) run job by job in this process, with
+// the same processors as the queue's workers and the same outputs. A stage whose outputs are
+// already in the run folder is not run again, so a stopped run resumes where it stopped.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { OUTPUT_FILE_MODE, temporaryPathFor } from '../data/atomic-file.ts';
 import { openDuckDb, sqlString } from '../data/duckdb.ts';
 import { ConfigError } from '../data/errors.ts';
 import type { ModelKind } from '../models/classifier.ts';
-import { writeReport } from '../evaluation/report.ts';
-import { writeCandidates } from './candidates.ts';
-import { evaluateRun, type Evaluation } from './evaluate.ts';
+import type { Evaluation } from './evaluate.ts';
 import { generatePopulation } from './generate-population.ts';
-import { computeHistory, findDataFiles } from './history.ts';
-import { trainRun } from './model-run.ts';
+import { findDataFiles } from './history.ts';
+import { FLOW_STAGES, prepareFlow, runStageInProcess, type FlowConfig } from './queued-run.ts';
+import { shardDir } from './shards.ts';
 
 export interface RunOptions {
   data: string;
@@ -25,11 +24,13 @@ export interface RunOptions {
   models: ModelKind[];
   seed: number;
   annualBaseRate: number;
+  /** Shards of the per-member stages (default 1). */
+  shards?: number;
   /** Generate the data first when the folder has none: members and years. */
   generateIfMissing?: { members: number; firstYear: number; lastYear: number; seed: number };
 }
 
-export type StageName = 'generate' | 'history' | 'train' | 'evaluate' | 'candidates' | 'report';
+export type StageName = 'generate' | (typeof FLOW_STAGES)[number];
 
 export interface StageEvent {
   stage: StageName;
@@ -45,67 +46,78 @@ export interface RunSummary {
   stages: StageEvent[];
 }
 
-/** The stages in flow order, with the files that show each is done. */
-export function plannedStages(o: RunOptions): { stage: StageName; detail: string; done: string[] }[] {
-  const stages: { stage: StageName; detail: string; done: string[] }[] = [];
-  if (o.generateIfMissing) stages.push({ stage: 'generate', detail: `${o.generateIfMissing.members} members`, done: [join(o.data, 'claims.parquet')] });
-  stages.push({ stage: 'history', detail: 'risk score history', done: [join(o.data, 'history', 'raf_history.parquet'), join(o.data, 'history', 'history.json')] });
-  for (const m of o.models) stages.push({ stage: 'train', detail: m, done: [join(o.out, 'models', m, 'run.json')] });
-  for (const m of o.models) stages.push({ stage: 'evaluate', detail: m, done: [join(o.out, 'evaluation', m, 'evaluation.json')] });
-  stages.push({ stage: 'candidates', detail: o.models[0]!, done: [join(o.out, 'candidates', 'outreach.csv')] });
-  stages.push({ stage: 'report', detail: o.models[0]!, done: [join(o.out, 'report.html')] });
-  return stages;
+/** The flow's configuration for these options (the data's years from its enrollment file). */
+export async function flowConfig(o: RunOptions): Promise<FlowConfig> {
+  const years = await dataYears(o.data);
+  if (!years.includes(o.asOf)) throw new ConfigError(`the data in ${o.data} has no enrollment in ${o.asOf}`);
+  return {
+    runId: basename(o.out),
+    data: o.data,
+    out: o.out,
+    asOf: o.asOf,
+    shards: o.shards ?? 1,
+    models: o.models,
+    seed: o.seed,
+    annualBaseRate: o.annualBaseRate,
+    years: [years[0]!, years[years.length - 1]!],
+  };
 }
 
-/** Runs every stage not yet done, in order; `onStage` hears of each. */
+/** The files that show a stage is done. */
+function doneFiles(c: FlowConfig, stage: (typeof FLOW_STAGES)[number]): string[] {
+  switch (stage) {
+    case 'partition':
+      return Array.from({ length: c.shards }, (_, k) => join(shardDir(join(c.out, 'shards'), k), 'claims.parquet'));
+    case 'history':
+      return [join(c.out, 'history', 'raf_history.parquet'), join(c.out, 'history', 'raf_hcc.parquet')];
+    case 'models':
+      return c.models.map((m) => join(c.out, 'models', m, 'run.json'));
+    case 'evaluate':
+      return c.models.map((m) => join(c.out, 'evaluation', m, 'evaluation.json'));
+    case 'candidates':
+      return [join(c.out, 'candidates', 'outreach.csv')];
+    case 'report':
+      return [join(c.out, 'report.html')];
+  }
+}
+
+/**
+ * Every job of the flow in this process, in flow order (the embedded default: nothing to install
+ * but Node), with the same processors as the queue's workers. A stage whose outputs exist is
+ * skipped, so running again resumes a stopped run.
+ */
 export async function runPipeline(o: RunOptions, onStage: (e: StageEvent) => void = () => undefined): Promise<RunSummary> {
   if (o.models.length === 0) throw new ConfigError('give at least one model');
-  await mkdir(o.out, { recursive: true, mode: 0o700 });
   const events: StageEvent[] = [];
-  const evaluations: Record<string, Evaluation> = {};
-  const history = join(o.data, 'history');
-  for (const s of plannedStages(o)) {
-    if (s.done.every((f) => existsSync(f))) {
-      const e: StageEvent = { stage: s.stage, detail: s.detail, state: 'skipped' };
-      events.push(e);
-      onStage(e);
-      if (s.stage === 'evaluate') evaluations[s.detail] = JSON.parse(await readFile(s.done[0]!, 'utf8')) as Evaluation;
+  const note = (e: StageEvent): void => {
+    if (e.state !== 'start') events.push(e);
+    onStage(e);
+  };
+  if (o.generateIfMissing && !existsSync(join(o.data, 'claims.parquet'))) {
+    const g = o.generateIfMissing;
+    note({ stage: 'generate', detail: `${g.members} members`, state: 'start' });
+    const t0 = performance.now();
+    await generatePopulation({ members: g.members, firstYear: g.firstYear, lastYear: g.lastYear, seed: g.seed, out: o.data });
+    note({ stage: 'generate', detail: `${g.members} members`, state: 'done', seconds: (performance.now() - t0) / 1000 });
+  }
+  const c = await flowConfig(o);
+  await prepareFlow(c);
+  for (const stage of FLOW_STAGES) {
+    const detail = stage === 'partition' || stage === 'history' ? `${c.shards} shard${c.shards === 1 ? '' : 's'}` : c.models.join(', ');
+    if (doneFiles(c, stage).every((f) => existsSync(f))) {
+      note({ stage, detail, state: 'skipped' });
       continue;
     }
-    onStage({ stage: s.stage, detail: s.detail, state: 'start' });
+    note({ stage, detail, state: 'start' });
     const t0 = performance.now();
-    switch (s.stage) {
-      case 'generate': {
-        const g = o.generateIfMissing!;
-        await generatePopulation({ members: g.members, firstYear: g.firstYear, lastYear: g.lastYear, seed: g.seed, out: o.data });
-        break;
-      }
-      case 'history': {
-        const years = await dataYears(o.data);
-        if (!years.includes(o.asOf)) throw new ConfigError(`the data in ${o.data} has no enrollment in ${o.asOf}`);
-        await computeHistory({ data: o.data, firstYear: years[0]!, lastYear: years[years.length - 1]!, out: history, annualBaseRate: o.annualBaseRate });
-        break;
-      }
-      case 'train':
-        await trainRun({ data: o.data, history, asOf: o.asOf, model: s.detail as ModelKind, seed: o.seed, out: join(o.out, 'models', s.detail) });
-        break;
-      case 'evaluate':
-        evaluations[s.detail] = await evaluateRun({ run: join(o.out, 'models', s.detail), asOf: o.asOf, out: join(o.out, 'evaluation', s.detail), annualBaseRate: o.annualBaseRate });
-        break;
-      case 'candidates':
-        await writeCandidates({ run: join(o.out, 'models', s.detail), asOf: o.asOf, top: 0.2, out: join(o.out, 'candidates'), annualBaseRate: o.annualBaseRate });
-        break;
-      case 'report':
-        await writeReport(join(o.out, 'evaluation', s.detail), join(o.out, 'report.html'), join(o.out, 'candidates'));
-        break;
-    }
-    const e: StageEvent = { stage: s.stage, detail: s.detail, state: 'done', seconds: (performance.now() - t0) / 1000 };
-    events.push(e);
-    onStage(e);
+    await runStageInProcess(stage, c);
+    note({ stage, detail, state: 'done', seconds: (performance.now() - t0) / 1000 });
   }
+  const evaluations: Record<string, Evaluation> = {};
+  for (const m of c.models) evaluations[m] = JSON.parse(await readFile(join(c.out, 'evaluation', m, 'evaluation.json'), 'utf8')) as Evaluation;
   const summaryPath = join(o.out, 'run-summary.json');
   const tmp = temporaryPathFor(summaryPath);
-  await writeFile(tmp, `${JSON.stringify({ data: o.data, asOf: o.asOf, models: o.models, seed: o.seed, annualBaseRate: o.annualBaseRate, stages: events.map(({ stage, detail, state }) => ({ stage, detail, state })) }, null, 2)}\n`, { mode: OUTPUT_FILE_MODE });
+  await writeFile(tmp, `${JSON.stringify({ ...c, stages: events.map(({ stage, detail, state }) => ({ stage, detail, state })) }, null, 2)}\n`, { mode: OUTPUT_FILE_MODE });
   await rename(tmp, summaryPath);
   return { out: o.out, report: join(o.out, 'report.html'), evaluations, stages: events };
 }

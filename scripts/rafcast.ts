@@ -13,7 +13,8 @@ import type { ListMetrics } from '../models/metrics.ts';
 import { writeCandidates } from '../pipelines/candidates.ts';
 import { evaluateRun } from '../pipelines/evaluate.ts';
 import { writeReport } from '../evaluation/report.ts';
-import { runPipeline } from '../pipelines/run.ts';
+import { flowConfig, runPipeline } from '../pipelines/run.ts';
+import { connectionOf, enqueueFlow, flowStatus, followFlow, startWorker } from '../pipelines/queued-run.ts';
 import { listRuns, predictRun, readRunRecord, trainRun, type Backtest, type RunRecord } from '../pipelines/model-run.ts';
 import { loadContract } from '../pipelines/load-contract.ts';
 import { scoreFile } from '../pipelines/score-file.ts';
@@ -625,21 +626,40 @@ program
   .option('--seed <n>', 'random seed for the models', parseIntegerOption('--seed'), 1)
   .option('--base-rate <dollars>', 'annual base rate per member (PMPM x 12)', parseNumberOption('--base-rate'), DEMO_BASE_RATE_ANNUAL)
   .option('--generate <members>', 'when --data has no files, generate a plan of this many members (2021-2025, seed 2021) first', parseIntegerOption('--generate'))
+  .option('--shards <n>', 'split the members into this many shards for the per-member stages', parseIntegerOption('--shards'), 1)
+  .option('--redis <url>', 'enqueue the flow on BullMQ at this Redis (redis://host:port) and follow it; rafcast worker processes run it')
   .addHelpText(
     'after',
     `
-Stages, in order: generate (with --generate, when the data is absent), history, train (per
-model), evaluate (per model), candidates, report. Each writes to the run folder (the history to
-<data>/history); one that finds its outputs is skipped, so rerunning resumes a stopped run.
+The flow: partition (members into shards by the MD5 of their id), history (one job per shard,
+then a merge), models (one training job per model), evaluate, candidates, report. Everything is
+written to the run folder. Without --redis every job runs here in flow order, and a stage whose
+outputs exist is skipped, so rerunning resumes a stopped run. With --redis, start workers first
+(rafcast worker --redis URL) on any machine that sees the run folder.
 
 Examples:
   rafcast run --data runs/default --as-of 2024 --generate 20000
-  rafcast run --data runs/synthetic --as-of 2024 --models logistic --out runs/logistic-2024`,
+  rafcast run --data runs/synthetic --as-of 2024 --models logistic --shards 4 --out runs/logistic-2024
+  rafcast run --data runs/synthetic --as-of 2024 --shards 8 --redis redis://127.0.0.1:6379 --out runs/queued`,
   )
   .action((o) =>
     runAction(async () => {
       const started = performance.now();
       const out = o.out ?? join('runs', `run-${o.asOf}`);
+      if (o.redis !== undefined) {
+        const connection = connectionOf(o.redis);
+        const config = await flowConfig({ data: o.data, asOf: o.asOf, out, models: o.models, seed: o.seed, annualBaseRate: o.baseRate, shards: o.shards });
+        await enqueueFlow(config, connection);
+        process.stderr.write(`run ${config.runId} enqueued; following it (rafcast status ${config.runId} --redis ${o.redis})\n`);
+        let last = '';
+        await followFlow(config.runId, connection, (states) => {
+          const line = states.map((x) => `${x.stage}: ${x.state}`).join(', ');
+          if (line !== last) process.stderr.write(`${line}\n`);
+          last = line;
+        });
+        process.stdout.write(`${((performance.now() - started) / 1000).toFixed(1)} s; the report: ${join(out, 'report.html')}\n`);
+        return;
+      }
       const s = await runPipeline(
         {
           data: o.data,
@@ -648,6 +668,7 @@ Examples:
           models: o.models,
           seed: o.seed,
           annualBaseRate: o.baseRate,
+          shards: o.shards,
           generateIfMissing: o.generate !== undefined ? { members: o.generate, firstYear: 2021, lastYear: 2025, seed: 2021 } : undefined,
         },
         (e) =>
@@ -668,6 +689,39 @@ Examples:
       }
       lines.push(`${((performance.now() - started) / 1000).toFixed(1)} s; the report: ${s.report}`);
       process.stdout.write(`${lines.join('\n')}\n`);
+    }),
+  );
+
+program
+  .command('worker')
+  .description('Run the jobs of queued flows (rafcast run --redis) on this machine, until stopped.')
+  .requiredOption('--redis <url>', 'the Redis the runs are queued on, e.g. redis://127.0.0.1:6379')
+  .option('--concurrency <n>', 'jobs at a time in this process (start one process per core for CPU-heavy stages)', parseIntegerOption('--concurrency'), 1)
+  .addHelpText('after', '\nExample:\n  rafcast worker --redis redis://127.0.0.1:6379\n')
+  .action((o) =>
+    runAction(async () => {
+      const worker = startWorker(connectionOf(o.redis), o.concurrency);
+      worker.on('completed', (job) => process.stderr.write(`done ${job.name} (${job.id})\n`));
+      worker.on('failed', (job, err) => process.stderr.write(`failed ${job?.name} (${job?.id}): ${err.message}\n`));
+      process.stderr.write(`worker on ${o.redis}, concurrency ${o.concurrency}; stop with Ctrl-C\n`);
+      await new Promise<void>((resolve) => {
+        const stop = () => void worker.close().then(resolve);
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    }),
+  );
+
+program
+  .command('status')
+  .description('The state of each stage of a queued run.')
+  .argument('<run-id>', 'the run id (the run folder\'s name)')
+  .requiredOption('--redis <url>', 'the Redis the run is queued on')
+  .addHelpText('after', '\nExample:\n  rafcast status queued --redis redis://127.0.0.1:6379\n')
+  .action((runId: string, o) =>
+    runAction(async () => {
+      const states = await flowStatus(runId, connectionOf(o.redis));
+      process.stdout.write(`${states.map((x) => `${x.stage.padEnd(12)} ${x.state}`).join('\n')}\n`);
     }),
   );
 

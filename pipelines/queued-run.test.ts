@@ -1,0 +1,67 @@
+// The flow on BullMQ against a real Redis started here (Debian's redis-server; .ci/run installs
+// it): two worker processes run a queued run to outputs byte-identical to the same flow in process.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../test/temp-dir.ts';
+import { generatePopulation } from './generate-population.ts';
+import { connectionOf, enqueueFlow, followFlow } from './queued-run.ts';
+import { flowConfig, runPipeline } from './run.ts';
+
+const CLI = fileURLToPath(new URL('../bin/rafcast.js', import.meta.url));
+const REDIS = process.env.REDIS_SERVER ?? 'redis-server';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startRedis(port: number): Promise<ChildProcess> {
+  const p = spawn(REDIS, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    p.on('error', reject);
+    p.stdout!.on('data', (d: Buffer) => {
+      if (d.toString().includes('Ready to accept connections')) resolve();
+    });
+  });
+  return p;
+}
+
+describe('the queued flow', () => {
+  let redis: ChildProcess;
+  let url: string;
+  const workers: ChildProcess[] = [];
+  beforeAll(async () => {
+    const port = await freePort();
+    redis = await startRedis(port);
+    url = `redis://127.0.0.1:${port}`;
+  });
+  afterAll(() => {
+    for (const w of workers) w.kill('SIGKILL');
+    redis?.kill('SIGKILL');
+  });
+
+  it('runs on two worker processes to the same bytes as in process', async () => {
+    const data = tempDir('queued-plan');
+    await generatePopulation({ members: 1500, firstYear: 2021, lastYear: 2025, seed: 9, out: data });
+    const base = { data, asOf: 2024, models: ['logistic' as const], seed: 1, annualBaseRate: 10402.34, shards: 3 };
+    const inProcess = join(tempDir('queued'), 'run');
+    await runPipeline({ ...base, out: inProcess });
+
+    for (let k = 0; k < 2; k++) workers.push(spawn(process.execPath, [CLI, 'worker', '--redis', url], { stdio: 'ignore' }));
+    const queued = join(tempDir('queued'), 'run');
+    const config = await flowConfig({ ...base, out: queued });
+    await enqueueFlow(config, connectionOf(url));
+    await followFlow(config.runId, connectionOf(url));
+    for (const f of ['history/raf_history.parquet', 'history/raf_hcc.parquet', 'models/logistic/weights.bin', 'evaluation/logistic/evaluation.json', 'evaluation/logistic/members.csv', 'candidates/outreach.csv', 'candidates/candidates.parquet', 'report.html']) {
+      expect(readFileSync(join(queued, f)).equals(readFileSync(join(inProcess, f))), f).toBe(true);
+    }
+  }, 240_000);
+});

@@ -1,0 +1,208 @@
+// The backtest as one BullMQ flow (issue 7, first part): a chain partition -> history (fan-out
+// over shards, then merge) -> training (fan-out over models) -> evaluation -> candidates ->
+// report. Fan-outs add their children while running and wait for them (BullMQ's step-job
+// pattern), so shards and models run on any worker that sees the run folder. Jobs carry
+// references (run folder, as-of year, shard, model), never data, and each processor is the
+// function the matching command calls, writing its outputs atomically: rerunning a job replaces
+// them with the same bytes.
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FlowProducer, Queue, UnrecoverableError, WaitingChildrenError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { ConfigError, RafcastError } from '../data/errors.ts';
+import type { ModelKind } from '../models/classifier.ts';
+import { writeReport } from '../evaluation/report.ts';
+import { writeCandidates } from './candidates.ts';
+import { evaluateRun } from './evaluate.ts';
+import { computeHistory } from './history.ts';
+import { trainRun } from './model-run.ts';
+import { mergeShardFiles, partitionData, shardDir } from './shards.ts';
+
+export const QUEUE = 'rafcast';
+
+/** What every job of a run refers to: written once to <out>/flow.json. */
+export interface FlowConfig {
+  runId: string;
+  data: string;
+  out: string;
+  asOf: number;
+  shards: number;
+  models: ModelKind[];
+  seed: number;
+  annualBaseRate: number;
+  years: [number, number];
+}
+
+interface JobData {
+  /** The run folder: the processor reads flow.json from it. */
+  out: string;
+  shard?: number;
+  model?: ModelKind;
+  /** Fan-out jobs: set once their children are added. */
+  step?: 'waiting';
+}
+
+export function connectionOf(url: string): ConnectionOptions {
+  const u = new URL(url);
+  if (u.protocol !== 'redis:') throw new ConfigError(`--redis must be a redis:// URL, found ${url}`);
+  return { host: u.hostname, port: Number(u.port || 6379), db: Number(u.pathname.slice(1) || 0), maxRetriesPerRequest: null };
+}
+
+const history = (c: FlowConfig): string => join(c.out, 'history');
+
+async function readConfig(out: string): Promise<FlowConfig> {
+  return JSON.parse(await readFile(join(out, 'flow.json'), 'utf8')) as FlowConfig;
+}
+
+/** Runs one job; `fanOut` adds children and waits for them (BullMQ), or runs them here (in process). */
+export async function processStage(
+  name: string,
+  data: JobData,
+  fanOut: (children: { name: string; data: JobData }[]) => Promise<void>,
+): Promise<void> {
+  const c = await readConfig(data.out);
+  const shards = Array.from({ length: c.shards }, (_, k) => shardDir(join(c.out, 'shards'), k));
+  switch (name) {
+    case 'partition':
+      await partitionData(c.data, join(c.out, 'shards'), c.shards);
+      return;
+    case 'history':
+      await fanOut(shards.map((_, k) => ({ name: 'history-shard', data: { out: c.out, shard: k } })));
+      await mkdir(history(c), { recursive: true, mode: 0o700 });
+      await mergeShardFiles(shards, 'history/raf_history.parquet', join(history(c), 'raf_history.parquet'), 'member_id, year');
+      await mergeShardFiles(shards, 'history/raf_hcc.parquet', join(history(c), 'raf_hcc.parquet'), 'member_id, year, model, hcc');
+      return;
+    case 'history-shard': {
+      const dir = shards[data.shard!]!;
+      await computeHistory({ data: dir, firstYear: c.years[0], lastYear: c.years[1], out: join(dir, 'history'), annualBaseRate: c.annualBaseRate });
+      return;
+    }
+    case 'models':
+      await fanOut(c.models.map((model) => ({ name: 'train', data: { out: c.out, model } })));
+      return;
+    case 'train':
+      await trainRun({ data: c.data, history: history(c), asOf: c.asOf, model: data.model!, seed: c.seed, out: join(c.out, 'models', data.model!) });
+      return;
+    case 'evaluate':
+      for (const m of c.models) {
+        await evaluateRun({ run: join(c.out, 'models', m), asOf: c.asOf, out: join(c.out, 'evaluation', m), annualBaseRate: c.annualBaseRate, data: c.data, history: history(c) });
+      }
+      return;
+    case 'candidates':
+      await writeCandidates({ run: join(c.out, 'models', c.models[0]!), asOf: c.asOf, top: 0.2, out: join(c.out, 'candidates'), annualBaseRate: c.annualBaseRate, data: c.data, history: history(c) });
+      return;
+    case 'report':
+      await writeReport(join(c.out, 'evaluation', c.models[0]!), join(c.out, 'report.html'), join(c.out, 'candidates'));
+      return;
+    default:
+      throw new ConfigError(`unknown job ${name}`);
+  }
+}
+
+/** The stages in flow order (the chain's leaves first). */
+export const FLOW_STAGES = ['partition', 'history', 'models', 'evaluate', 'candidates', 'report'] as const;
+
+/** Writes flow.json for a run. */
+export async function prepareFlow(c: FlowConfig): Promise<void> {
+  if (c.models.length === 0) throw new ConfigError('give at least one model');
+  await mkdir(c.out, { recursive: true, mode: 0o700 });
+  await writeFile(join(c.out, 'flow.json'), `${JSON.stringify(c, null, 2)}\n`, { mode: 0o600 });
+}
+
+/** One stage of the flow in this process, its fan-out children run here one after another. */
+export async function runStageInProcess(stage: string, c: FlowConfig): Promise<void> {
+  const run = async (name: string, data: JobData): Promise<void> => {
+    await processStage(name, data, async (children) => {
+      for (const child of children) await run(child.name, child.data);
+    });
+  };
+  await run(stage, { out: c.out });
+}
+
+/** Enqueues the run's flow: a chain whose root is the report. */
+export async function enqueueFlow(c: FlowConfig, connection: ConnectionOptions): Promise<string> {
+  await prepareFlow(c);
+  const producer = new FlowProducer({ connection });
+  try {
+    const opts = { attempts: 3, backoff: { type: 'exponential' as const, delay: 2000 }, removeOnComplete: false, removeOnFail: false };
+    let node: { name: string; queueName: string; data: JobData; opts: typeof opts & { jobId: string }; children?: unknown[] } | undefined;
+    for (const stage of FLOW_STAGES) {
+      const next: NonNullable<typeof node> = { name: stage, queueName: QUEUE, data: { out: c.out }, opts: { ...opts, jobId: `${c.runId}-${stage}` } };
+      if (node) next.children = [node];
+      node = next;
+    }
+    const flow = await producer.add(node as Parameters<FlowProducer['add']>[0]);
+    return flow.job.id!;
+  } finally {
+    await producer.close();
+  }
+}
+
+/** A worker for every stage; fan-out jobs add their children and wait (step-job pattern). */
+export function startWorker(connection: ConnectionOptions, concurrency = 1): Worker {
+  const worker = new Worker(
+    QUEUE,
+    async (job: Job<JobData>, token?: string) => {
+      try {
+        if (job.data.step === 'waiting') {
+          // Children done: finish the job's own part (a merge, or nothing).
+          await processStage(job.name, job.data, async () => undefined);
+          return;
+        }
+        await processStage(job.name, job.data, async (children) => {
+          const queue = new Queue(QUEUE, { connection });
+          try {
+            for (const child of children) {
+              const id = `${job.id}-${child.data.shard ?? child.data.model}`;
+              await queue.add(child.name, child.data, {
+                jobId: id,
+                attempts: 3,
+                backoff: { type: 'exponential', delay: 2000 },
+                parent: { id: job.id!, queue: job.queueQualifiedName },
+              });
+            }
+          } finally {
+            await queue.close();
+          }
+          await job.updateData({ ...job.data, step: 'waiting' });
+          if (await job.moveToWaitingChildren(token!)) throw new WaitingChildrenError();
+        });
+      } catch (e) {
+        // Bad data and bad configuration cannot get better by retrying.
+        if (e instanceof RafcastError && e.unrecoverable) throw new UnrecoverableError(`${e.code}: ${e.message}`);
+        throw e;
+      }
+    },
+    { connection, concurrency, lockDuration: 120_000 },
+  );
+  return worker;
+}
+
+/** The root job's state and each stage's, from Redis. */
+export async function flowStatus(runId: string, connection: ConnectionOptions): Promise<{ stage: string; state: string }[]> {
+  const queue = new Queue(QUEUE, { connection });
+  try {
+    const out: { stage: string; state: string }[] = [];
+    for (const stage of FLOW_STAGES) {
+      const job = await queue.getJob(`${runId}-${stage}`);
+      out.push({ stage, state: job ? await job.getState() : 'unknown' });
+    }
+    return out;
+  } finally {
+    await queue.close();
+  }
+}
+
+/** Waits until the run's report job completes (or fails), calling `onPoll` with the states. */
+export async function followFlow(runId: string, connection: ConnectionOptions, onPoll: (states: { stage: string; state: string }[]) => void = () => undefined): Promise<void> {
+  for (;;) {
+    const states = await flowStatus(runId, connection);
+    onPoll(states);
+    const failed = states.find((s) => s.state === 'failed');
+    if (failed) throw new RafcastError('E_CONFIG', `the ${failed.stage} stage of run ${runId} failed; see rafcast status ${runId}`);
+    if (states.at(-1)!.state === 'completed') return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+export const flowDone = (out: string): boolean => existsSync(join(out, 'report.html'));
