@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../test/temp-dir.ts';
 import { generatePopulation } from './generate-population.ts';
-import { connectionOf, enqueueFlow, followFlow } from './queued-run.ts';
+import { QUEUE, connectionOf, enqueueFlow, followFlow } from './queued-run.ts';
+import { Queue } from 'bullmq';
 import { flowConfig, runPipeline } from './run.ts';
 
 const CLI = fileURLToPath(new URL('../bin/rafcast.js', import.meta.url));
@@ -64,4 +65,37 @@ describe('the queued flow', () => {
       expect(readFileSync(join(queued, f)).equals(readFileSync(join(inProcess, f))), f).toBe(true);
     }
   }, 240_000);
+
+  it('finishes a run whose worker is killed in the middle of a shard, on another worker, with the same bytes', async () => {
+    const data = tempDir('queued-plan');
+    await generatePopulation({ members: 6000, firstYear: 2021, lastYear: 2025, seed: 10, out: data });
+    const base = { data, asOf: 2024, models: ['logistic' as const], seed: 1, annualBaseRate: 10402.34, shards: 2 };
+    const inProcess = join(tempDir('queued'), 'run');
+    await runPipeline({ ...base, out: inProcess });
+
+    const queued = join(tempDir('queued'), 'killed');
+    const config = await flowConfig({ ...base, out: queued });
+    const connection = connectionOf(url);
+    const first = spawn(process.execPath, [CLI, 'worker', '--redis', url, '--lock-seconds', '3'], { stdio: 'ignore' });
+    workers.push(first);
+    await enqueueFlow(config, connection);
+    // Wait until the first worker is inside a shard's history, then kill it without warning.
+    const queue = new Queue(QUEUE, { connection });
+    try {
+      for (let waited = 0; ; waited += 100) {
+        const active = await queue.getJobs(['active']);
+        if (active.some((j) => j.name === 'history-shard')) break;
+        if (waited > 120_000) throw new Error('no shard job became active');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      await queue.close();
+    }
+    first.kill('SIGKILL');
+    workers.push(spawn(process.execPath, [CLI, 'worker', '--redis', url, '--lock-seconds', '3'], { stdio: 'ignore' }));
+    await followFlow(config.runId, connection);
+    for (const f of ['history/raf_history.parquet', 'history/raf_hcc.parquet', 'models/logistic/weights.bin', 'evaluation/logistic/evaluation.json', 'candidates/outreach.csv', 'report.html']) {
+      expect(readFileSync(join(queued, f)).equals(readFileSync(join(inProcess, f))), f).toBe(true);
+    }
+  }, 300_000);
 });

@@ -139,7 +139,7 @@ export async function enqueueFlow(c: FlowConfig, connection: ConnectionOptions):
 }
 
 /** A worker for every stage; fan-out jobs add their children and wait (step-job pattern). */
-export function startWorker(connection: ConnectionOptions, concurrency = 1): Worker {
+export function startWorker(connection: ConnectionOptions, concurrency = 1, lockMs = 120_000): Worker {
   const worker = new Worker(
     QUEUE,
     async (job: Job<JobData>, token?: string) => {
@@ -173,7 +173,8 @@ export function startWorker(connection: ConnectionOptions, concurrency = 1): Wor
         throw e;
       }
     },
-    { connection, concurrency, lockDuration: 120_000 },
+    // A worker that dies loses its lock after lockMs; another then takes the job (stalled-job recovery).
+    { connection, concurrency, lockDuration: lockMs, stalledInterval: Math.max(1000, Math.round(lockMs / 2)) },
   );
   return worker;
 }

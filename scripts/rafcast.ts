@@ -697,10 +697,11 @@ program
   .description('Run the jobs of queued flows (rafcast run --redis) on this machine, until stopped.')
   .requiredOption('--redis <url>', 'the Redis the runs are queued on, e.g. redis://127.0.0.1:6379')
   .option('--concurrency <n>', 'jobs at a time in this process (start one process per core for CPU-heavy stages)', parseIntegerOption('--concurrency'), 1)
+  .option('--lock-seconds <s>', 'a job held this long by a worker that stopped answering goes to another worker', parseIntegerOption('--lock-seconds'), 120)
   .addHelpText('after', '\nExample:\n  rafcast worker --redis redis://127.0.0.1:6379\n')
   .action((o) =>
     runAction(async () => {
-      const worker = startWorker(connectionOf(o.redis), o.concurrency);
+      const worker = startWorker(connectionOf(o.redis), o.concurrency, o.lockSeconds * 1000);
       worker.on('completed', (job) => process.stderr.write(`done ${job.name} (${job.id})\n`));
       worker.on('failed', (job, err) => process.stderr.write(`failed ${job?.name} (${job?.id}): ${err.message}\n`));
       process.stderr.write(`worker on ${o.redis}, concurrency ${o.concurrency}; stop with Ctrl-C\n`);
