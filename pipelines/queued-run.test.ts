@@ -98,4 +98,53 @@ describe('the queued flow', () => {
       expect(readFileSync(join(queued, f)).equals(readFileSync(join(inProcess, f))), f).toBe(true);
     }
   }, 300_000);
+
+  it('completes a run when Redis restarts in the middle (persistence on)', async () => {
+    const port = await freePort();
+    const dir = tempDir('redis-aof');
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--maxmemory-policy', 'noeviction'];
+    const launch = async (): Promise<ChildProcess> => {
+      const p = spawn(REDIS, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise<void>((resolve, reject) => {
+        p.on('error', reject);
+        p.stdout!.on('data', (d: Buffer) => {
+          if (d.toString().includes('Ready to accept connections')) resolve();
+        });
+      });
+      return p;
+    };
+    let server = await launch();
+    const persistentUrl = `redis://127.0.0.1:${port}`;
+    try {
+      const data = tempDir('queued-plan');
+      await generatePopulation({ members: 6000, firstYear: 2021, lastYear: 2025, seed: 12, out: data });
+      const base = { data, asOf: 2024, models: ['logistic' as const], seed: 1, annualBaseRate: 10402.34, shards: 2 };
+      const inProcess = join(tempDir('queued'), 'run');
+      await runPipeline({ ...base, out: inProcess });
+      const queued = join(tempDir('queued'), 'restarted');
+      const config = await flowConfig({ ...base, out: queued });
+      const connection = connectionOf(persistentUrl);
+      workers.push(spawn(process.execPath, [CLI, 'worker', '--redis', persistentUrl, '--lock-seconds', '10'], { stdio: 'ignore' }));
+      await enqueueFlow(config, connection);
+      const queue = new Queue(QUEUE, { connection });
+      try {
+        for (let waited = 0; ; waited += 100) {
+          if ((await queue.getJobs(['active'])).some((j) => j.name === 'history-shard')) break;
+          if (waited > 120_000) throw new Error('no shard job became active');
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      } finally {
+        await queue.close();
+      }
+      server.kill('SIGKILL');
+      await new Promise((r) => setTimeout(r, 1000));
+      server = await launch();
+      await followFlow(config.runId, connection);
+      for (const f of ['history/raf_history.parquet', 'models/logistic/weights.bin', 'evaluation/logistic/evaluation.json', 'report.html']) {
+        expect(readFileSync(join(queued, f)).equals(readFileSync(join(inProcess, f))), f).toBe(true);
+      }
+    } finally {
+      server.kill('SIGKILL');
+    }
+  }, 300_000);
 });
