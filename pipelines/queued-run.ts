@@ -61,6 +61,8 @@ export async function processStage(
   fanOut: (children: { name: string; data: JobData }[]) => Promise<void>,
 ): Promise<void> {
   const c = await readConfig(data.out);
+  // A stage whose outputs are all there was done before (a resumed run): nothing to do again.
+  if ((FLOW_STAGES as readonly string[]).includes(name) && doneFiles(c, name as (typeof FLOW_STAGES)[number]).every((f) => existsSync(f))) return;
   const shards = Array.from({ length: c.shards }, (_, k) => shardDir(join(c.out, 'shards'), k));
   switch (name) {
     case 'partition':
@@ -102,6 +104,24 @@ export async function processStage(
 /** The stages in flow order (the chain's leaves first). */
 export const FLOW_STAGES = ['partition', 'history', 'models', 'evaluate', 'candidates', 'report'] as const;
 
+/** The files that show a stage is done. */
+export function doneFiles(c: FlowConfig, stage: (typeof FLOW_STAGES)[number]): string[] {
+  switch (stage) {
+    case 'partition':
+      return Array.from({ length: c.shards }, (_, k) => join(shardDir(join(c.out, 'shards'), k), 'claims.parquet'));
+    case 'history':
+      return [join(c.out, 'history', 'raf_history.parquet'), join(c.out, 'history', 'raf_hcc.parquet')];
+    case 'models':
+      return c.models.map((m) => join(c.out, 'models', m, 'run.json'));
+    case 'evaluate':
+      return c.models.map((m) => join(c.out, 'evaluation', m, 'evaluation.json'));
+    case 'candidates':
+      return [join(c.out, 'candidates', 'outreach.csv')];
+    case 'report':
+      return [join(c.out, 'report.html')];
+  }
+}
+
 /** Writes flow.json for a run. */
 export async function prepareFlow(c: FlowConfig): Promise<void> {
   if (c.models.length === 0) throw new ConfigError('give at least one model');
@@ -119,20 +139,30 @@ export async function runStageInProcess(stage: string, c: FlowConfig): Promise<v
   await run(stage, { out: c.out });
 }
 
-/** Enqueues the run's flow: a chain whose root is the report. */
-export async function enqueueFlow(c: FlowConfig, connection: ConnectionOptions): Promise<string> {
+/** Reads the flow of an existing run folder (rafcast run --resume). */
+export async function readFlowConfig(out: string): Promise<FlowConfig> {
+  if (!existsSync(join(out, 'flow.json'))) throw new ConfigError(`${out} is not a run folder: flow.json is missing`);
+  return readConfig(out);
+}
+
+/**
+ * Enqueues the run's flow: a chain whose root is the report. `attempt` > 0 enqueues it again under
+ * new job ids (a resumed run); its stages already done return at once.
+ */
+export async function enqueueFlow(c: FlowConfig, connection: ConnectionOptions, attempt = 0): Promise<string> {
   await prepareFlow(c);
+  const runKey = attempt === 0 ? c.runId : `${c.runId}-resume${attempt}`;
   const producer = new FlowProducer({ connection });
   try {
     const opts = { attempts: 3, backoff: { type: 'exponential' as const, delay: 2000 }, removeOnComplete: false, removeOnFail: false };
     let node: { name: string; queueName: string; data: JobData; opts: typeof opts & { jobId: string }; children?: unknown[] } | undefined;
     for (const stage of FLOW_STAGES) {
-      const next: NonNullable<typeof node> = { name: stage, queueName: QUEUE, data: { out: c.out }, opts: { ...opts, jobId: `${c.runId}-${stage}` } };
+      const next: NonNullable<typeof node> = { name: stage, queueName: QUEUE, data: { out: c.out }, opts: { ...opts, jobId: `${runKey}-${stage}` } };
       if (node) next.children = [node];
       node = next;
     }
-    const flow = await producer.add(node as Parameters<FlowProducer['add']>[0]);
-    return flow.job.id!;
+    await producer.add(node as Parameters<FlowProducer['add']>[0]);
+    return runKey;
   } finally {
     await producer.close();
   }

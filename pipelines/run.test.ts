@@ -1,6 +1,6 @@
 // `rafcast run` in process: every stage in order on a plan it generates, outputs in the run
 // folder, and a second run that finds every stage done and skips it (resume).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../test/temp-dir.ts';
@@ -20,6 +20,12 @@ describe('runPipeline', () => {
     const again: StageEvent[] = [];
     await runPipeline(opts, (e) => again.push(e));
     expect(again.map((e) => e.state)).toEqual(Array(6).fill('skipped'));
+    expect(readFileSync(join(out, 'report.html')).equals(report)).toBe(true);
+    // A run stopped before its report: only the report is made again, to the same bytes.
+    rmSync(join(out, 'report.html'));
+    const resumed: StageEvent[] = [];
+    await runPipeline(opts, (e) => resumed.push(e));
+    expect(resumed.filter((e) => e.state === 'done').map((e) => e.stage)).toEqual(['report']);
     expect(readFileSync(join(out, 'report.html')).equals(report)).toBe(true);
   }, 120_000);
 });

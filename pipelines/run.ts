@@ -13,8 +13,7 @@ import type { ModelKind } from '../models/classifier.ts';
 import type { Evaluation } from './evaluate.ts';
 import { generatePopulation } from './generate-population.ts';
 import { findDataFiles } from './history.ts';
-import { FLOW_STAGES, prepareFlow, runStageInProcess, type FlowConfig } from './queued-run.ts';
-import { shardDir } from './shards.ts';
+import { FLOW_STAGES, doneFiles, prepareFlow, runStageInProcess, type FlowConfig } from './queued-run.ts';
 
 export interface RunOptions {
   data: string;
@@ -61,24 +60,6 @@ export async function flowConfig(o: RunOptions): Promise<FlowConfig> {
     annualBaseRate: o.annualBaseRate,
     years: [years[0]!, years[years.length - 1]!],
   };
-}
-
-/** The files that show a stage is done. */
-function doneFiles(c: FlowConfig, stage: (typeof FLOW_STAGES)[number]): string[] {
-  switch (stage) {
-    case 'partition':
-      return Array.from({ length: c.shards }, (_, k) => join(shardDir(join(c.out, 'shards'), k), 'claims.parquet'));
-    case 'history':
-      return [join(c.out, 'history', 'raf_history.parquet'), join(c.out, 'history', 'raf_hcc.parquet')];
-    case 'models':
-      return c.models.map((m) => join(c.out, 'models', m, 'run.json'));
-    case 'evaluate':
-      return c.models.map((m) => join(c.out, 'evaluation', m, 'evaluation.json'));
-    case 'candidates':
-      return [join(c.out, 'candidates', 'outreach.csv')];
-    case 'report':
-      return [join(c.out, 'report.html')];
-  }
 }
 
 /**

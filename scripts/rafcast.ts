@@ -14,7 +14,8 @@ import { writeCandidates } from '../pipelines/candidates.ts';
 import { evaluateRun } from '../pipelines/evaluate.ts';
 import { writeReport } from '../evaluation/report.ts';
 import { flowConfig, runPipeline } from '../pipelines/run.ts';
-import { connectionOf, enqueueFlow, flowStatus, followFlow, startWorker } from '../pipelines/queued-run.ts';
+import { connectionOf, enqueueFlow, flowStatus, followFlow, readFlowConfig, startWorker } from '../pipelines/queued-run.ts';
+import { ConfigError } from '../data/errors.ts';
 import { listRuns, predictRun, readRunRecord, trainRun, type Backtest, type RunRecord } from '../pipelines/model-run.ts';
 import { loadContract } from '../pipelines/load-contract.ts';
 import { scoreFile } from '../pipelines/score-file.ts';
@@ -615,8 +616,9 @@ Examples:
 program
   .command('run')
   .description('The whole backtest in this process: history, models, evaluation, candidate list and report (stages already done are skipped).')
-  .requiredOption('--data <dir>', 'folder with members, enrollment and claims (its history goes to <data>/history)')
-  .requiredOption('--as-of <year>', 'the as-of year T; the data must cover T+1 for incremental revenue', parseIntegerOption('--as-of'))
+  .option('--data <dir>', 'folder with members, enrollment and claims')
+  .option('--as-of <year>', 'the as-of year T; the data must cover T+1 for incremental revenue', parseIntegerOption('--as-of'))
+  .option('--resume <run-dir>', 'finish a stopped run: its settings come from <run-dir>/flow.json, stages done are skipped')
   .option('--out <dir>', 'run folder (default runs/run-<as-of>)')
   .option('--models <kinds>', `comma-separated: ${MODEL_KINDS.join(', ')}; the first gives the candidate list and the report`, (v: string) => {
     const kinds = v.split(',').map((k) => k.trim());
@@ -640,19 +642,26 @@ outputs exist is skipped, so rerunning resumes a stopped run. With --redis, star
 Examples:
   rafcast run --data runs/default --as-of 2024 --generate 20000
   rafcast run --data runs/synthetic --as-of 2024 --models logistic --shards 4 --out runs/logistic-2024
-  rafcast run --data runs/synthetic --as-of 2024 --shards 8 --redis redis://127.0.0.1:6379 --out runs/queued`,
+  rafcast run --data runs/synthetic --as-of 2024 --shards 8 --redis redis://127.0.0.1:6379 --out runs/queued
+  rafcast run --resume runs/queued --redis redis://127.0.0.1:6379`,
   )
   .action((o) =>
     runAction(async () => {
       const started = performance.now();
+      if (o.resume !== undefined) {
+        const f = await readFlowConfig(o.resume);
+        Object.assign(o, { data: f.data, asOf: f.asOf, out: f.out, models: f.models, seed: f.seed, baseRate: f.annualBaseRate, shards: f.shards, generate: undefined });
+      }
+      if (o.data === undefined || o.asOf === undefined) throw new ConfigError('give --data and --as-of, or --resume with a run folder');
       const out = o.out ?? join('runs', `run-${o.asOf}`);
       if (o.redis !== undefined) {
         const connection = connectionOf(o.redis);
         const config = await flowConfig({ data: o.data, asOf: o.asOf, out, models: o.models, seed: o.seed, annualBaseRate: o.baseRate, shards: o.shards });
-        await enqueueFlow(config, connection);
-        process.stderr.write(`run ${config.runId} enqueued; following it (rafcast status ${config.runId} --redis ${o.redis})\n`);
+        // A resumed run goes in under new job ids; the stages it finished before return at once.
+        const runKey = await enqueueFlow(config, connection, o.resume !== undefined ? Date.now() : 0);
+        process.stderr.write(`run ${runKey} enqueued; following it (rafcast status ${runKey} --redis ${o.redis})\n`);
         let last = '';
-        await followFlow(config.runId, connection, (states) => {
+        await followFlow(runKey, connection, (states) => {
           const line = states.map((x) => `${x.stage}: ${x.state}`).join(', ');
           if (line !== last) process.stderr.write(`${line}\n`);
           last = line;
