@@ -24,8 +24,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function startRedis(port: number): Promise<ChildProcess> {
-  const p = spawn(REDIS, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function startRedis(port: number, extra: string[] = ['--save', '', '--appendonly', 'no']): Promise<ChildProcess> {
+  const p = spawn(REDIS, ['--port', String(port), '--bind', '127.0.0.1', '--maxmemory-policy', 'noeviction', ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     p.on('error', reject);
     p.stdout!.on('data', (d: Buffer) => {
@@ -33,6 +33,20 @@ async function startRedis(port: number): Promise<ChildProcess> {
     });
   });
   return p;
+}
+
+/** Waits until a job of this name is being processed. */
+async function waitForActive(connection: ReturnType<typeof connectionOf>, name: string): Promise<void> {
+  const queue = new Queue(QUEUE, { connection });
+  try {
+    for (let waited = 0; ; waited += 100) {
+      if ((await queue.getJobs(['active'])).some((j) => j.name === name)) return;
+      if (waited > 120_000) throw new Error(`no ${name} job became active`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    await queue.close();
+  }
 }
 
 describe('the queued flow', () => {
@@ -80,17 +94,7 @@ describe('the queued flow', () => {
     workers.push(first);
     await enqueueFlow(config, connection);
     // Wait until the first worker is inside a shard's history, then kill it without warning.
-    const queue = new Queue(QUEUE, { connection });
-    try {
-      for (let waited = 0; ; waited += 100) {
-        const active = await queue.getJobs(['active']);
-        if (active.some((j) => j.name === 'history-shard')) break;
-        if (waited > 120_000) throw new Error('no shard job became active');
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    } finally {
-      await queue.close();
-    }
+    await waitForActive(connection, 'history-shard');
     first.kill('SIGKILL');
     workers.push(spawn(process.execPath, [CLI, 'worker', '--redis', url, '--lock-seconds', '3'], { stdio: 'ignore' }));
     await followFlow(config.runId, connection);
@@ -102,17 +106,7 @@ describe('the queued flow', () => {
   it('completes a run when Redis restarts in the middle (persistence on)', async () => {
     const port = await freePort();
     const dir = tempDir('redis-aof');
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--maxmemory-policy', 'noeviction'];
-    const launch = async (): Promise<ChildProcess> => {
-      const p = spawn(REDIS, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-      await new Promise<void>((resolve, reject) => {
-        p.on('error', reject);
-        p.stdout!.on('data', (d: Buffer) => {
-          if (d.toString().includes('Ready to accept connections')) resolve();
-        });
-      });
-      return p;
-    };
+    const launch = (): Promise<ChildProcess> => startRedis(port, ['--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '']);
     let server = await launch();
     const persistentUrl = `redis://127.0.0.1:${port}`;
     try {
@@ -126,16 +120,7 @@ describe('the queued flow', () => {
       const connection = connectionOf(persistentUrl);
       workers.push(spawn(process.execPath, [CLI, 'worker', '--redis', persistentUrl, '--lock-seconds', '10'], { stdio: 'ignore' }));
       await enqueueFlow(config, connection);
-      const queue = new Queue(QUEUE, { connection });
-      try {
-        for (let waited = 0; ; waited += 100) {
-          if ((await queue.getJobs(['active'])).some((j) => j.name === 'history-shard')) break;
-          if (waited > 120_000) throw new Error('no shard job became active');
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      } finally {
-        await queue.close();
-      }
+      await waitForActive(connection, 'history-shard');
       server.kill('SIGKILL');
       await new Promise((r) => setTimeout(r, 1000));
       server = await launch();
