@@ -235,5 +235,3 @@ export async function followFlow(runId: string, connection: ConnectionOptions, o
     await new Promise((r) => setTimeout(r, 500));
   }
 }
-
-export const flowDone = (out: string): boolean => existsSync(join(out, 'report.html'));
