@@ -1,6 +1,6 @@
 // The backtest as one BullMQ flow (issue 7, first part): a chain partition -> history (fan-out
-// over shards, then merge) -> training (fan-out over models) -> evaluation -> candidates ->
-// report. Fan-outs add their children while running and wait for them (BullMQ's step-job
+// over shards, then merge) -> training (fan-out over models) -> evaluation (fan-out over models)
+// -> candidates -> report. Fan-outs add their children while running and wait for them (BullMQ's step-job
 // pattern), so shards and models run on any worker that sees the run folder. Jobs carry
 // references (run folder, as-of year, shard, model), never data, and each processor is the
 // function the matching command calls, writing its outputs atomically: rerunning a job replaces
@@ -86,10 +86,13 @@ export async function processStage(
       await trainRun({ data: c.data, history: history(c), asOf: c.asOf, model: data.model!, seed: c.seed, out: join(c.out, 'models', data.model!) });
       return;
     case 'evaluate':
-      for (const m of c.models) {
-        await evaluateRun({ run: join(c.out, 'models', m), asOf: c.asOf, out: join(c.out, 'evaluation', m), annualBaseRate: c.annualBaseRate, data: c.data, history: history(c) });
-      }
+      await fanOut(c.models.map((model) => ({ name: 'evaluate-model', data: { out: c.out, model } })));
       return;
+    case 'evaluate-model': {
+      const m = data.model!;
+      await evaluateRun({ run: join(c.out, 'models', m), asOf: c.asOf, out: join(c.out, 'evaluation', m), annualBaseRate: c.annualBaseRate, data: c.data, history: history(c) });
+      return;
+    }
     case 'candidates':
       await writeCandidates({ run: join(c.out, 'models', c.models[0]!), asOf: c.asOf, top: 0.2, out: join(c.out, 'candidates'), annualBaseRate: c.annualBaseRate, data: c.data, history: history(c) });
       return;
