@@ -1,7 +1,7 @@
 // Output files are written to a temporary file beside the target and renamed into place, so a
 // failed run leaves no half-written output; they are created owner-only (0600): they may hold
 // member identifiers, which are health information.
-import { open, rename, unlink, mkdir, type FileHandle } from 'node:fs/promises';
+import { open, rename, unlink, mkdir, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -66,5 +66,17 @@ export class AtomicFileWriter {
     this.done = true;
     await this.handle.close().catch(() => undefined);
     await unlink(this.tmpPath).catch(() => undefined);
+  }
+}
+
+/** Writes a whole file at once: to a temporary file beside it, owner-only, then renamed into place. */
+export async function writeFileAtomically(path: string, data: string | Uint8Array): Promise<void> {
+  const tmp = temporaryPathFor(path);
+  try {
+    await writeFile(tmp, data, { mode: OUTPUT_FILE_MODE });
+    await rename(tmp, path);
+  } catch (e) {
+    await unlink(tmp).catch(() => undefined);
+    throw e;
   }
 }

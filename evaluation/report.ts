@@ -4,22 +4,23 @@
 // perfect-knowledge lists, the monthly cash view, and the top of the outreach list. Charts are
 // Vega-Lite specifications rendered to inline SVG in Node by Vega.
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { OUTPUT_FILE_MODE, temporaryPathFor } from '../data/atomic-file.ts';
+import { writeFileAtomically } from '../data/atomic-file.ts';
 import { parseCsv } from '../data/csv.ts';
 import { ConfigError } from '../data/errors.ts';
 import type { Evaluation, ListEvaluation } from '../pipelines/evaluate.ts';
+import { dollars, percent } from './format.ts';
 
 /** The method paper's case (DOMAIN.md section 4): 2014-2015 data predicting 2016. */
 export const PAPER = { shareWithPotential: 0.41, membersWithPotential: 2048, incrementalDollars: 12_690_000, acceleratedDollars: 5_000_000 };
 
 const COLORS = { model: '#1f6feb', naive: '#8b949e', perfect: '#2da44e' } as const;
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-const money = (x: number): string => `$${x.toLocaleString('en-US', { minimumFractionDigits: 0, maximumFractionDigits: 0 })}`;
-const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+const money = (x: number): string => dollars(x, 0);
+const pct = percent;
 
 async function svg(spec: TopLevelSpec): Promise<string> {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
@@ -220,7 +221,5 @@ export async function writeReport(evaluationDir: string, out: string, candidates
   }
   const html = await renderReport(e, outreach);
   await mkdir(dirname(out), { recursive: true });
-  const tmp = temporaryPathFor(out);
-  await writeFile(tmp, html, { mode: OUTPUT_FILE_MODE });
-  await rename(tmp, out);
+  await writeFileAtomically(out, html);
 }

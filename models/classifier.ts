@@ -119,9 +119,10 @@ export interface TrainedClassifier {
   /** Validation loss per epoch; the best epoch's weights are kept. */
   history: { epoch: number; trainLoss: number; validationLoss: number }[];
   bestEpoch: number;
-  /** Rows used to fit and to validate (indexes into the training matrix). */
+  /** Rows used to fit and to validate (counts), and the validation rows (indexes into the training matrix). */
   fitRows: number;
   validationRows: number;
+  validationIndexes: Int32Array;
   positiveWeight: number;
 }
 
@@ -234,7 +235,7 @@ export async function trainClassifier(
   valYT.dispose();
   valWT.dispose();
   optimizer.dispose();
-  return { model, standardization, history, bestEpoch, fitRows: fitIdx.length, validationRows: valIdx.length, positiveWeight };
+  return { model, standardization, history, bestEpoch, fitRows: fitIdx.length, validationRows: valIdx.length, validationIndexes: valIdx, positiveWeight };
 }
 
 /** Probabilities for raw feature rows, in batches. */

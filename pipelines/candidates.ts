@@ -9,14 +9,13 @@
 // count), after the model's hierarchies. Their value is the first-order one: each HCC's relative
 // factor in the member's segment, normalised, blended and adjusted as the payment score of
 // payment year T+1, times the base rate (interactions and the count variable left out).
-import { writeFile, rename, unlink } from 'node:fs/promises';
-import { mkdir } from 'node:fs/promises';
+import { writeFile, unlink, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { OUTPUT_FILE_MODE, temporaryPathFor } from '../data/atomic-file.ts';
+import { OUTPUT_FILE_MODE, temporaryPathFor, writeFileAtomically } from '../data/atomic-file.ts';
 import { csvField } from '../data/csv.ts';
 import { copyAtomically, sqlString } from '../data/duckdb.ts';
 import { ConfigError } from '../data/errors.ts';
-import { availablePaymentYears, loadModelTables, loadPaymentFactors, MODEL_VERSIONS, type ModelVersion } from '../data/reference/cms-hcc-tables.ts';
+import { availablePaymentYears, loadModelTables, nearestYear, loadPaymentFactors, MODEL_VERSIONS, type ModelVersion } from '../data/reference/cms-hcc-tables.ts';
 import { applyHierarchies } from '../scoring/apply-hierarchies.ts';
 import { resolvePaymentParameters, type PaymentParameters } from '../scoring/payment-score.ts';
 import { decilesOf, listSize, rankOrder } from '../models/metrics.ts';
@@ -67,15 +66,10 @@ function pricing(paymentYear: number): { params: PaymentParameters; factorsYear:
       return false;
     }
   });
-  const factorsYear = years.includes(paymentYear) ? paymentYear : [...years].sort((a, b) => Math.abs(a - paymentYear) - Math.abs(b - paymentYear) || b - a)[0]!;
+  const factorsYear = nearestYear(years, paymentYear);
   return { params: resolvePaymentParameters(factorsYear, rows), factorsYear };
 }
 
-async function writeAtomic(path: string, text: string): Promise<void> {
-  const tmp = temporaryPathFor(path);
-  await writeFile(tmp, text, { mode: OUTPUT_FILE_MODE });
-  await rename(tmp, path);
-}
 
 export async function writeCandidates(opts: CandidatesOptions, log: (line: string) => void = () => undefined): Promise<CandidatesSummary> {
   if (!(opts.top > 0 && opts.top <= 1)) throw new ConfigError(`--top must be a share in (0, 1], found ${opts.top}`);
@@ -85,7 +79,7 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
   const weights = MODEL_VERSIONS.filter((m) => (params.blend[m] ?? 0) > 0);
   // The model whose HCCs the outreach list names: the one with the largest weight.
   const shown = [...weights].sort((a, b) => (params.blend[b] ?? 0) - (params.blend[a] ?? 0))[0]!;
-  const hierarchy = new Map(weights.map((m) => [m, loadModelTables(m, nearestTablesYear(m, factorsYear)).hierarchy]));
+  const hierarchy = new Map(weights.map((m) => [m, loadModelTables(m, nearestYear(availablePaymentYears(m), factorsYear)).hierarchy]));
   await mkdir(opts.out, { recursive: true, mode: 0o700 });
 
   return withScoredMembers(
@@ -199,7 +193,7 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
           [p + 1, csvField(id), expected.get(id)!.toFixed(2), prob[listed[r]!], r + 1, providers.get(id) ?? '', hccs.length, csvField(hccs.join(' | '))].join(','),
         );
       });
-      await writeAtomic(join(opts.out, 'outreach.csv'), `${lines.join('\n')}\n`);
+      await writeFileAtomically(join(opts.out, 'outreach.csv'), `${lines.join('\n')}\n`);
       files.push(join(opts.out, 'outreach.csv'));
       const total = ids.reduce((a, id) => a + expected.get(id)!, 0);
       log(`${k} of ${rows.ids.length} members listed; expected dollars ${total.toFixed(2)}`);
@@ -215,9 +209,4 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
     },
     log,
   );
-}
-
-function nearestTablesYear(m: ModelVersion, year: number): number {
-  const years = availablePaymentYears(m);
-  return years.includes(year) ? year : [...years].sort((a, b) => Math.abs(a - year) - Math.abs(b - year) || b - a)[0]!;
 }

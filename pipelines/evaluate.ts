@@ -5,9 +5,9 @@
 // evaluation/revenue.ts). Outputs are reproducible byte for byte from the same inputs.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { OUTPUT_FILE_MODE, temporaryPathFor } from '../data/atomic-file.ts';
+import { writeFileAtomically } from '../data/atomic-file.ts';
 import { csvField } from '../data/csv.ts';
 import { sqlString } from '../data/duckdb.ts';
 import { ConfigError } from '../data/errors.ts';
@@ -17,6 +17,7 @@ import { topShareLabels } from '../models/dataset.ts';
 import { listMetrics, listSize, rankOrder, type ListMetrics } from '../models/metrics.ts';
 import { applyHierarchies } from '../scoring/apply-hierarchies.ts';
 import { TOP_SHARE, historyDir, historyFile, withScoredMembers } from './model-run.ts';
+import { dollars } from '../evaluation/format.ts';
 
 export interface EvaluateOptions {
   run: string;
@@ -52,13 +53,8 @@ export interface Evaluation {
   verdict: string;
 }
 
-async function writeAtomic(path: string, text: string): Promise<void> {
-  const tmp = temporaryPathFor(path);
-  await writeFile(tmp, text, { mode: OUTPUT_FILE_MODE });
-  await rename(tmp, path);
-}
 
-const money = (x: number): string => `$${x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+const money = (x: number): string => dollars(x);
 
 export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => void = () => undefined): Promise<Evaluation> {
   if (!(opts.annualBaseRate > 0)) throw new ConfigError(`the base rate must be positive, found ${opts.annualBaseRate}`);
@@ -136,7 +132,7 @@ export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => 
         lists: lists.map(({ name, description, metrics, revenue }) => ({ name, description, metrics, revenue })),
         verdict,
       };
-      await writeAtomic(join(opts.out, 'evaluation.json'), `${JSON.stringify(evaluation, null, 2)}\n`);
+      await writeFileAtomically(join(opts.out, 'evaluation.json'), `${JSON.stringify(evaluation, null, 2)}\n`);
 
       // Per member: every listed member of any list, in member id order.
       const inList = lists.map((l) => new Set((l as ListEvaluation & { list: number[] }).list));
@@ -151,13 +147,13 @@ export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => 
             v.accelerated.toFixed(2), v.gap.toFixed(6), v.incremental.toFixed(2), v.noNextYear ? 'true' : 'false'].join(','),
         );
       }
-      await writeAtomic(join(opts.out, 'members.csv'), `${memberLines.join('\n')}\n`);
+      await writeFileAtomically(join(opts.out, 'members.csv'), `${memberLines.join('\n')}\n`);
       const decileLines = ['list,decile,members,positives,rate,lift,cumulative_gain'];
       for (const l of lists) for (const d of l.metrics.deciles) decileLines.push([l.name, d.decile, d.members, d.positives, d.rate, d.lift, d.cumulativeGain].join(','));
-      await writeAtomic(join(opts.out, 'deciles.csv'), `${decileLines.join('\n')}\n`);
+      await writeFileAtomically(join(opts.out, 'deciles.csv'), `${decileLines.join('\n')}\n`);
       const cashLines = ['list,month,initial,mid_year,lump_sum,total'];
       for (const l of lists) for (const m of l.revenue.cash) cashLines.push([l.name, m.month, m.initial.toFixed(2), m.midYear.toFixed(2), m.lumpSum.toFixed(2), m.total.toFixed(2)].join(','));
-      await writeAtomic(join(opts.out, 'cash.csv'), `${cashLines.join('\n')}\n`);
+      await writeFileAtomically(join(opts.out, 'cash.csv'), `${cashLines.join('\n')}\n`);
       return evaluation;
     },
     log,

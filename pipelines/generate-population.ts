@@ -2,9 +2,8 @@
 // calibration.json, which sets every target of data/synthetic/targets.ts beside the value the
 // population reached; the score-based figures come from the CMS-HCC engine, which is why this
 // step lives here and not in data/.
-import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { OUTPUT_FILE_MODE, temporaryPathFor } from '../data/atomic-file.ts';
+import { writeFileAtomically } from '../data/atomic-file.ts';
 import { generatePopulationFiles, type GenerateOptions } from '../data/synthetic/generate.ts';
 import { Calibration } from './synthetic-calibration.ts';
 
@@ -33,8 +32,6 @@ export async function generatePopulation(
     memberYears: s.memberYears,
   });
   const path = join(opts.out, 'calibration.json');
-  const tmp = temporaryPathFor(path);
-  await writeFile(tmp, `${JSON.stringify(report, null, 2)}\n`, { mode: OUTPUT_FILE_MODE });
-  await rename(tmp, path);
+  await writeFileAtomically(path, `${JSON.stringify(report, null, 2)}\n`);
   return { ...s, files: [...s.files, path], calibration: report };
 }

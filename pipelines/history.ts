@@ -5,12 +5,12 @@
 // last date of service and the provider. The contract's files are loaded and checked as by
 // `rafcast load`; claims are filtered by the CMS eligibility rules in SQL; scoring runs in this
 // thread on the batch engine, with member keys (never member ids) on the JavaScript side.
-import { mkdir, writeFile, rename } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { TableName } from '../data/contract.ts';
-import { OUTPUT_FILE_MODE, AtomicFileWriter, temporaryPathFor } from '../data/atomic-file.ts';
+import { OUTPUT_FILE_MODE, AtomicFileWriter, writeFileAtomically } from '../data/atomic-file.ts';
 import { ByteBuilder } from '../data/byte-builder.ts';
 import { csvField } from '../data/csv.ts';
 import { copyAtomically, sqlString } from '../data/duckdb.ts';
@@ -21,6 +21,7 @@ import {
   MODEL_VERSIONS,
   SEGMENTS,
   availablePaymentYears,
+  nearestYear,
   loadModelTables,
   loadPaymentFactors,
   type ModelTables,
@@ -133,11 +134,6 @@ export function findDataFiles(dir: string): Record<TableName, string> {
   return found;
 }
 
-/** The nearest year in `years` to `year` (the earlier one on a tie). */
-function nearest(years: readonly number[], year: number): number {
-  return [...years].sort((a, b) => Math.abs(a - year) - Math.abs(b - year) || a - b)[0]!;
-}
-
 /** What each service year is scored with; throws ConfigError when a payment year has no factors. */
 export function planYears(opts: Pick<HistoryOptions, 'firstYear' | 'lastYear' | 'model' | 'overrides' | 'tablesYear' | 'procedureListPolicy'>): YearPlan[] {
   const plans: YearPlan[] = [];
@@ -159,7 +155,7 @@ export function planYears(opts: Pick<HistoryOptions, 'firstYear' | 'lastYear' | 
       throw e;
     }
     const tablesYear: Partial<Record<ModelVersion, number>> = {};
-    for (const m of MODEL_VERSIONS) tablesYear[m] = nearest(availablePaymentYears(m), factorsYear);
+    for (const m of MODEL_VERSIONS) tablesYear[m] = nearestYear(availablePaymentYears(m), factorsYear);
     // The initial window reaches back into y - 1: its second half uses y - 1's list (see below).
     if (opts.procedureListPolicy === 'strict' && !listYears.includes(y)) {
       throw new ConfigError(`no eligible CPT/HCPCS list for service year ${y}; available: ${listYears.join(', ')}`);
@@ -171,7 +167,7 @@ export function planYears(opts: Pick<HistoryOptions, 'firstYear' | 'lastYear' | 
       blend: params.blend,
       normalization: params.normalization,
       codingAdjustment: params.codingAdjustment,
-      procedureListYear: listYears.includes(y) ? y : nearest(listYears, y),
+      procedureListYear: nearestYear(listYears, y),
     });
   }
   return plans;
@@ -431,9 +427,7 @@ export async function computeHistory(opts: HistoryOptions, onProgress?: (stage: 
       rejected: summary.rejected,
       diagnoses,
     };
-    const tmp = temporaryPathFor(manifestPath);
-    await writeFile(tmp, `${JSON.stringify(manifest, null, 2)}\n`, { mode: OUTPUT_FILE_MODE });
-    await rename(tmp, manifestPath);
+    await writeFileAtomically(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
     summary.files.push(manifestPath);
     return summary;
   } finally {

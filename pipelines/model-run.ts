@@ -6,9 +6,9 @@
 // measured side by side.
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, unlink, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { OUTPUT_FILE_MODE, temporaryPathFor } from '../data/atomic-file.ts';
+import { OUTPUT_FILE_MODE, temporaryPathFor, writeFileAtomically } from '../data/atomic-file.ts';
 import { copyAtomically, sqlString } from '../data/duckdb.ts';
 import { openWorkDb } from '../data/staged-contract.ts';
 import { ConfigError } from '../data/errors.ts';
@@ -17,7 +17,6 @@ import { initBackend, type BackendName } from '../models/backend.ts';
 import {
   DEFAULT_TRAIN_CONFIG,
   deserializeModel,
-  permutation as permutationOf,
   predictProbabilities,
   serializeModel,
   trainClassifier,
@@ -105,11 +104,6 @@ export async function fingerprint(o: RunInputs): Promise<RunRecord['fingerprint'
   return { files, combined };
 }
 
-async function writeText(path: string, text: string | Uint8Array): Promise<void> {
-  const tmp = temporaryPathFor(path);
-  await writeFile(tmp, text, { mode: OUTPUT_FILE_MODE });
-  await rename(tmp, path);
-}
 
 const json = (x: unknown): string => `${JSON.stringify(x, null, 2)}\n`;
 
@@ -139,7 +133,7 @@ export async function trainRun(opts: TrainOptions, log: (line: string) => void =
     const trained = await trainClassifier(x, y, config, (epoch, tl, vl) => log(`  epoch ${epoch}: loss ${tl.toFixed(4)}, validation ${vl.toFixed(4)}`));
     const seconds = (performance.now() - t0) / 1000;
     // Validation metrics on the held-out training rows (the seeded split the training used).
-    const valRows = Array.from(knownValidationRows(x.rows, config));
+    const valRows = Array.from(trained.validationIndexes);
     const valProb = await predictProbabilities(trained.model, trained.standardization, selectRows(x, valRows));
     const validation = listMetrics(valProb, Uint8Array.from(valRows, (i) => y[i]!), TOP_SHARE);
 
@@ -175,24 +169,18 @@ export async function trainRun(opts: TrainOptions, log: (line: string) => void =
       validation,
       backtest,
     };
-    await writeText(join(opts.out, 'model.json'), modelJson);
-    await writeText(join(opts.out, 'weights.bin'), weights);
-    await writeText(join(opts.out, 'schema.json'), json(schema));
-    await writeText(join(opts.out, 'standardization.json'), json(trained.standardization));
-    await writeText(join(opts.out, 'metrics.json'), json({ model: opts.model, backend, validation, backtest, history: trained.history }));
-    await writeText(join(opts.out, 'run.json'), json(record));
+    await writeFileAtomically(join(opts.out, 'model.json'), modelJson);
+    await writeFileAtomically(join(opts.out, 'weights.bin'), weights);
+    await writeFileAtomically(join(opts.out, 'schema.json'), json(schema));
+    await writeFileAtomically(join(opts.out, 'standardization.json'), json(trained.standardization));
+    await writeFileAtomically(join(opts.out, 'metrics.json'), json({ model: opts.model, backend, validation, backtest, history: trained.history }));
+    await writeFileAtomically(join(opts.out, 'run.json'), json(record));
     log(`${((performance.now() - started) / 1000).toFixed(1)} s`);
     trained.model.dispose();
     return record;
   } finally {
     await db.close();
   }
-}
-
-/** The validation rows of trainClassifier's seeded split (the last share of its permutation). */
-function knownValidationRows(n: number, c: TrainConfig): Int32Array {
-  const nVal = Math.max(1, Math.round(n * c.validationShare));
-  return permutationOf(n, c.seed).subarray(n - nVal);
 }
 
 /** Model and naive list measured against RAF_T's top 20%, over the members with features at T. */
@@ -338,7 +326,7 @@ export async function predictRun(opts: PredictOptions, log: (line: string) => vo
       let backtest: Backtest | null = null;
       if (await hasYear(conn, historyFile(inputs), opts.asOf)) {
         backtest = await backtestOf(conn, inputs, opts.asOf, schema, rows, prob);
-        await writeText(`${opts.out}.metrics.json`, json({ run: run.record.runId, backend, backtest }));
+        await writeFileAtomically(`${opts.out}.metrics.json`, json({ run: run.record.runId, backend, backtest }));
       }
       return { members: rows.ids.length, output: opts.out, backend, backtest };
     },

@@ -4,9 +4,9 @@
 // the same processors as the queue's workers and the same outputs. A stage whose outputs are
 // already in the run folder is not run again, so a stopped run resumes where it stopped.
 import { existsSync } from 'node:fs';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { OUTPUT_FILE_MODE, temporaryPathFor } from '../data/atomic-file.ts';
+import { writeFileAtomically } from '../data/atomic-file.ts';
 import { openDuckDb, sqlString } from '../data/duckdb.ts';
 import { ConfigError } from '../data/errors.ts';
 import type { ModelKind } from '../models/classifier.ts';
@@ -97,9 +97,7 @@ export async function runPipeline(o: RunOptions, onStage: (e: StageEvent) => voi
   const evaluations: Record<string, Evaluation> = {};
   for (const m of c.models) evaluations[m] = JSON.parse(await readFile(join(c.out, 'evaluation', m, 'evaluation.json'), 'utf8')) as Evaluation;
   const summaryPath = join(o.out, 'run-summary.json');
-  const tmp = temporaryPathFor(summaryPath);
-  await writeFile(tmp, `${JSON.stringify({ ...c, stages: events.map(({ stage, detail, state }) => ({ stage, detail, state })) }, null, 2)}\n`, { mode: OUTPUT_FILE_MODE });
-  await rename(tmp, summaryPath);
+  await writeFileAtomically(summaryPath, `${JSON.stringify({ ...c, stages: events.map(({ stage, detail, state }) => ({ stage, detail, state })) }, null, 2)}\n`);
   return { out: o.out, report: join(o.out, 'report.html'), evaluations, stages: events };
 }
 

@@ -20,6 +20,7 @@ import { listRuns, predictRun, readRunRecord, trainRun, type Backtest, type RunR
 import { loadContract } from '../pipelines/load-contract.ts';
 import { scoreFile } from '../pipelines/score-file.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../scoring/revenue.ts';
+import { dollars, percent } from '../evaluation/format.ts';
 import {
   parseIntegerOption,
   parseModelMap,
@@ -355,7 +356,8 @@ Examples:
     }),
   );
 
-const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+const pct = percent;
+const money = (x: number): string => dollars(x);
 function metricsLines(label: string, m: ListMetrics): string[] {
   return [
     `${label.padEnd(8)} precision@20% ${pct(m.precision)}  recall ${pct(m.recall)}  F1 ${pct(m.f1)}  AUC ${m.auc.toFixed(3)}  ` +
@@ -574,7 +576,6 @@ Examples:
     runAction(async () => {
       const started = performance.now();
       const e = await evaluateRun({ run: o.run, asOf: o.asOf, out: o.out, annualBaseRate: o.baseRate, data: o.data, history: o.history }, (l) => process.stderr.write(`${l}\n`));
-      const money = (x: number): string => `$${x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
       const lines = [
         `as-of ${e.asOf}: ${e.members} members, lists of ${e.listSize}; c = ${e.c.toFixed(4)} over ${e.withBothYears} members with RAF_${e.asOf} and RAF_${e.asOf + 1}`,
         ...e.lists.map(
@@ -685,7 +686,6 @@ Examples:
             e.state === 'start' ? `${e.stage} (${e.detail}) ...\n` : e.state === 'skipped' ? `${e.stage} (${e.detail}): done before, skipped\n` : `${e.stage} (${e.detail}): ${e.seconds!.toFixed(1)} s\n`,
           ),
       );
-      const money = (x: number): string => `$${x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
       const lines: string[] = [];
       for (const [model, e] of Object.entries(s.evaluations)) {
         for (const l of e.lists) {

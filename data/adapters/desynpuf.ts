@@ -5,11 +5,11 @@
 // accounted for: imported, or in import.rejected.csv with its file, row, field and reason.
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { OUTPUT_FILE_MODE, temporaryPathFor } from '../atomic-file.ts';
+import { writeFileAtomically } from '../atomic-file.ts';
 import { copyAtomically, openDuckDb, sqlString } from '../duckdb.ts';
 import { ConfigError, InputError } from '../errors.ts';
 
@@ -339,11 +339,7 @@ export async function importDesynpuf(inDir: string, out: string, onStage?: (stag
     ];
     const summary: DesynpufImport = { files: fileCounts, members, memberYears, claims, defaults, diagnoses, ignored: files.ignored, outputs };
     const manifest = join(out, 'import.json');
-    const tmp = temporaryPathFor(manifest);
-    await writeFile(tmp, `${JSON.stringify({ source: 'CMS DE-SynPUF 2008-2010', in: inDir, ...summary, outputs: undefined }, null, 2)}\n`, {
-      mode: OUTPUT_FILE_MODE,
-    });
-    await rename(tmp, manifest);
+    await writeFileAtomically(manifest, `${JSON.stringify({ source: 'CMS DE-SynPUF 2008-2010', in: inDir, ...summary, outputs: undefined }, null, 2)}\n`);
     outputs.push(manifest);
     for (const f of fileCounts) {
       if (f.imported + f.rejected !== f.read) throw new InputError(`${f.file}: read ${f.read} but imported ${f.imported} and rejected ${f.rejected}`);
