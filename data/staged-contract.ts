@@ -2,11 +2,12 @@
 // (history, features, models): each file is checked as by `rafcast load`, then its accepted rows
 // are staged as compressed Parquet in a private work folder and read from there. A loaded claims
 // table of 20M rows takes about 5 GB of DuckDB memory; its Parquet copy is read as needed.
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { CONTRACT, type TableName } from './contract.ts';
+import { ConfigError } from './errors.ts';
 import { copyAtomically, openDuckDb, sqlString } from './duckdb.ts';
 import { loadContractFile, unloadContractTable, type LoadSummary } from './load-contract-file.ts';
 
@@ -67,4 +68,17 @@ export async function loadStagedContract(
     await conn.run(`CREATE TEMP VIEW ${name} AS SELECT * FROM read_parquet(${sqlString(stored)})`);
   }
   return loaded;
+}
+
+/**
+ * Views `members`, `enrollment` and `claims` over Parquet files this product wrote from checked
+ * tables (the shards of a queued run, pipelines/shards.ts), one folder or several read as one:
+ * their rows were accepted once and are not checked again.
+ */
+export async function attachCheckedData(conn: DuckDBConnection, dirs: readonly string[]): Promise<void> {
+  for (const name of TABLES) {
+    const files = dirs.map((d) => join(d, `${name}.parquet`));
+    for (const f of files) if (!existsSync(f)) throw new ConfigError(`${f} is missing: the run's partition stage has not finished`);
+    await conn.run(`CREATE OR REPLACE TEMP VIEW ${name} AS SELECT * FROM read_parquet([${files.map(sqlString).join(', ')}])`);
+  }
 }

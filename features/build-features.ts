@@ -13,7 +13,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { copyAtomically, sqlString } from '../data/duckdb.ts';
 import { ConfigError } from '../data/errors.ts';
 import type { LoadSummary } from '../data/load-contract-file.ts';
-import { loadStagedContract, openWorkDb } from '../data/staged-contract.ts';
+import { attachCheckedData, loadStagedContract, openWorkDb } from '../data/staged-contract.ts';
 import { SEGMENTS, availablePaymentYears, loadModelTables } from '../data/reference/cms-hcc-tables.ts';
 import { findDataFiles } from '../pipelines/history.ts';
 
@@ -95,6 +95,14 @@ export interface FeatureOptions {
   memoryLimit?: string;
   /** Work folder for staging the data when `conn` has not loaded it yet (see staged-contract.ts). */
   work?: string;
+  /**
+   * The history whose members give each HCC's recapture rate (default `history`). A shard's
+   * features take the rates from the whole plan's history, so that they are the rows the whole
+   * plan's features would have: the rates are a population figure, the rest is per member.
+   */
+  recaptureFrom?: string;
+  /** Folders of already checked data (a queued run's shards) to read instead of loading `data`. */
+  checked?: readonly string[];
 }
 
 /**
@@ -109,7 +117,9 @@ export async function createFeatureTable(conn: DuckDBConnection, opts: FeatureOp
   const loaded: LoadSummary[] = [];
   const tables = await conn.runAndReadAll(`SELECT table_name AS t FROM duckdb_tables() UNION ALL SELECT view_name FROM duckdb_views()`);
   const have = new Set(tables.getRowObjectsJson().map((r) => String(r.t)));
-  if (!have.has('claims')) {
+  if (!have.has('claims') && opts.checked !== undefined) {
+    await attachCheckedData(conn, opts.checked);
+  } else if (!have.has('claims')) {
     if (opts.work === undefined) throw new Error('createFeatureTable: the data is not loaded and no work folder was given');
     loaded.push(...(await loadStagedContract(conn, findDataFiles(opts.data), opts.work)));
   }
@@ -127,6 +137,12 @@ export async function createFeatureTable(conn: DuckDBConnection, opts: FeatureOp
   const t2 = T - 2;
   const h = `read_parquet(${sqlString(hist)})`;
   const hh = `read_parquet(${sqlString(hcc)})`;
+  const rates = opts.recaptureFrom ?? opts.history;
+  for (const f of ['raf_history.parquet', 'raf_hcc.parquet']) {
+    if (!existsSync(join(rates, f))) throw new ConfigError(`${join(rates, f)} is missing: the recapture rates need the plan's history`);
+  }
+  const rh = `read_parquet(${sqlString(join(rates, 'raf_history.parquet'))})`;
+  const rhh = `read_parquet(${sqlString(join(rates, 'raf_hcc.parquet'))})`;
   await conn.run(`DROP TABLE IF EXISTS ${table}`);
   await conn.run(
     `CREATE TABLE ${table} AS
@@ -140,25 +156,34 @@ export async function createFeatureTable(conn: DuckDBConnection, opts: FeatureOp
      c1 AS (SELECT * FROM ${hh} WHERE model = 'V28' AND year = ${t1}),
      c2 AS (SELECT * FROM ${hh} WHERE model = 'V28' AND year = ${t2}),
      dropped AS (
-       SELECT member_id, count(*) AS n, sum(factor) AS factor FROM c2
+       SELECT member_id, count(*) AS n, list_sum(list(factor ORDER BY hcc)) AS factor FROM c2
        WHERE NOT EXISTS (SELECT 1 FROM c1 WHERE c1.member_id = c2.member_id AND c1.hcc = c2.hcc) GROUP BY member_id),
      late AS (SELECT member_id, count(*) AS n FROM c1 WHERE NOT in_initial GROUP BY member_id),
      -- Each HCC's recapture rate from T-2 to T-1 over the members with a row in both years: a
      -- chronic condition is coded again, an acute one mostly not. Dates before T only.
+     rc1 AS (SELECT member_id, hcc FROM ${rhh} WHERE model = 'V28' AND year = ${t1}),
+     rc2 AS (SELECT member_id, hcc FROM ${rhh} WHERE model = 'V28' AND year = ${t2}),
      recapture AS (
-       SELECT c2.hcc, avg((c1.member_id IS NOT NULL)::INTEGER) AS rate
-       FROM c2 JOIN h1 USING (member_id) LEFT JOIN c1 ON c1.member_id = c2.member_id AND c1.hcc = c2.hcc GROUP BY c2.hcc),
+       SELECT rc2.hcc, avg((rc1.member_id IS NOT NULL)::INTEGER) AS rate
+       FROM rc2 JOIN (SELECT member_id FROM ${rh} WHERE year = ${t1}) USING (member_id)
+         LEFT JOIN rc1 ON rc1.member_id = rc2.member_id AND rc1.hcc = rc2.hcc GROUP BY rc2.hcc),
      carry AS (
-       SELECT c1.member_id, sum(c1.factor * coalesce(r.rate, 0)) AS persistent, sum(c1.factor * (1 - coalesce(r.rate, 0))) AS transient
+       SELECT c1.member_id, list_sum(list(c1.factor * coalesce(r.rate, 0) ORDER BY c1.hcc)) AS persistent,
+              list_sum(list(c1.factor * (1 - coalesce(r.rate, 0)) ORDER BY c1.hcc)) AS transient
        FROM c1 LEFT JOIN recapture r USING (hcc) GROUP BY c1.member_id),
      claims_t1 AS (
-       SELECT row_number() OVER () AS k, member_id, claim_type, from_date, thru_date, paid_amount::DOUBLE AS paid, diagnosis_codes
+       SELECT row_number() OVER () AS k, member_id, claim_type, from_date, thru_date, paid_amount AS paid, diagnosis_codes
        FROM claims WHERE thru_date BETWEEN DATE '${t1}-01-01' AND DATE '${t1}-12-31'),
      claim_ccs AS (
        SELECT k, list(DISTINCT d.cc) AS ccs FROM (SELECT k, unnest(diagnosis_codes) AS dx FROM claims_t1) u JOIN _feat_dx_cc d USING (dx) GROUP BY k),
-     per_claim AS (SELECT c.*, coalesce(x.ccs, []) AS ccs FROM claims_t1 c LEFT JOIN claim_ccs x USING (k)),
+     -- Dollars are summed exactly (cents, and a claim's share of a CC in whole micro-dollars), so the
+     -- features do not depend on the order DuckDB's threads add rows in: the same bytes every run,
+     -- whole plan or shard by shard. Sums of factors are taken in HCC order for the same reason.
+     per_claim AS (
+       SELECT c.*, coalesce(x.ccs, []) AS ccs, (c.paid * 1000000)::BIGINT // greatest(len(coalesce(x.ccs, [])), 1) AS share_micro
+       FROM claims_t1 c LEFT JOIN claim_ccs x USING (k)),
      cc_dollars AS (
-       SELECT member_id, ${ccs.map((cc) => `sum(paid / len(ccs)) FILTER (WHERE list_contains(ccs, ${cc})) AS d${cc}`).join(', ')}
+       SELECT member_id, ${ccs.map((cc) => `sum(share_micro) FILTER (WHERE list_contains(ccs, ${cc})) AS d${cc}`).join(', ')}
        FROM per_claim WHERE len(ccs) > 0 GROUP BY member_id),
      use AS (
        SELECT member_id, sum(paid) AS paid, sum(paid) FILTER (WHERE len(ccs) = 0) AS paid_no_hcc,
@@ -194,12 +219,12 @@ export async function createFeatureTable(conn: DuckDBConnection, opts: FeatureOp
        coalesce(late.n, 0)::DOUBLE AS late_hccs_t1,
        coalesce(carry.persistent, 0)::DOUBLE AS persistent_factor_t1,
        coalesce(carry.transient, 0)::DOUBLE AS transient_factor_t1,
-       ln(1 + coalesce(use.paid, 0))::DOUBLE AS log_paid_t1,
-       ln(1 + coalesce(use.paid_no_hcc, 0))::DOUBLE AS log_paid_no_hcc_t1,
+       ln(1 + coalesce(use.paid, 0)::DOUBLE)::DOUBLE AS log_paid_t1,
+       ln(1 + coalesce(use.paid_no_hcc, 0)::DOUBLE)::DOUBLE AS log_paid_no_hcc_t1,
        coalesce(use.visits, 0)::DOUBLE AS visits_t1,
        coalesce(use.outpatient, 0)::DOUBLE AS outpatient_t1,
        coalesce(use.inpatient_days, 0)::DOUBLE AS inpatient_days_t1,
-       ${ccs.map((cc) => `ln(1 + coalesce(cc_dollars.d${cc}, 0))::DOUBLE AS log_paid_cc${cc}`).join(',\n       ')}
+       ${ccs.map((cc) => `ln(1 + coalesce(cc_dollars.d${cc}, 0)::DOUBLE / 1e6)::DOUBLE AS log_paid_cc${cc}`).join(',\n       ')}
      FROM pop p
        LEFT JOIN e1 USING (member_id) LEFT JOIN e2 USING (member_id)
        LEFT JOIN h1 USING (member_id) LEFT JOIN h2 USING (member_id)

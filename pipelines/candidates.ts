@@ -30,7 +30,10 @@ export interface CandidatesOptions {
   annualBaseRate: number;
   data?: string;
   history?: string;
-  memoryLimit?: string;
+  memoryLimit?: string;  /** A queued run's intermediate files: the as-of year's features, the model's scores, the checked shards. */
+  features?: string;
+  scores?: string;
+  checked?: readonly string[];
 }
 
 export interface CandidatesSummary {
@@ -84,7 +87,7 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
 
   return withScoredMembers(
     opts,
-    async ({ conn, inputs, run, backend, rows, prob }) => {
+    async ({ conn, inputs, run, backend, rows, prob, attachData }) => {
       const order = rankOrder(prob);
       const deciles = decilesOf(prob);
       const k = listSize(rows.ids.length, opts.top);
@@ -160,6 +163,7 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
         await unlink(dollarsCsv).catch(() => undefined);
       }
       // The member's provider: the NPI on most of their professional claims in T-1.
+      await attachData();
       await conn.run(
         `CREATE OR REPLACE TEMP TABLE _provider AS
          SELECT member_id, arg_max(rendering_npi, (n, rendering_npi)) AS provider_npi FROM (

@@ -25,7 +25,10 @@ export interface EvaluateOptions {
   out: string;
   annualBaseRate: number;
   data?: string;
-  history?: string;
+  history?: string;  /** A queued run's intermediate files: the as-of year's features, the model's scores, the checked shards. */
+  features?: string;
+  scores?: string;
+  checked?: readonly string[];
 }
 
 export type ListName = 'model' | 'naive' | 'perfect';

@@ -10,7 +10,7 @@ import { mkdir, unlink, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { OUTPUT_FILE_MODE, temporaryPathFor, writeFileAtomically } from '../data/atomic-file.ts';
 import { copyAtomically, sqlString } from '../data/duckdb.ts';
-import { openWorkDb } from '../data/staged-contract.ts';
+import { attachCheckedData, loadStagedContract, openWorkDb } from '../data/staged-contract.ts';
 import { ConfigError } from '../data/errors.ts';
 import { createFeatureTable, featureSchema, type FeatureSchema } from '../features/build-features.ts';
 import { initBackend, type BackendName } from '../models/backend.ts';
@@ -41,6 +41,16 @@ export interface RunInputs {
   data: string;
   /** `rafcast history` output for the years the features and labels need (default <data>/history). */
   history?: string;
+  /**
+   * Feature tables already built (`rafcast features`, or a queued run's features stage) by as-of
+   * year; a year not given is built from the data.
+   */
+  features?: Record<number, string>;
+  /**
+   * Folders of data this product already checked and wrote as Parquet (a queued run's shards),
+   * read as the contract's tables instead of loading and checking `data` again.
+   */
+  checked?: readonly string[];
 }
 
 export interface TrainOptions extends RunInputs {
@@ -120,9 +130,8 @@ export async function trainRun(opts: TrainOptions, log: (line: string) => void =
     const conn = db.conn;
     if (!(await hasYear(conn, hist, T - 1))) throw new ConfigError(`the history has no ${T - 1}: training at as-of ${T} needs RAF_${T - 1} as its label`);
     log(`features as of ${T - 1} (training) ...`);
-    const train = await createFeatureTable(conn, { data: opts.data, history: historyDir(opts), asOf: T - 1, work: db.work });
     const schema = featureSchema();
-    const rows = await readFeatureRows(conn, train.table, schema);
+    const rows = await readFeatureRows(conn, await featureTable(conn, opts, T - 1, db.work, schema), schema);
     const { labels } = topShareLabels(await readRaf(conn, hist, T - 1, rows.ids), TOP_SHARE);
     const known = knownRows(labels);
     // Every member usually has a label: then the matrix is used as it is, not copied.
@@ -140,7 +149,8 @@ export async function trainRun(opts: TrainOptions, log: (line: string) => void =
     let backtest: Backtest | null = null;
     if (await hasYear(conn, hist, T)) {
       log(`backtest at as-of ${T} ...`);
-      backtest = await backtestAt(conn, opts, T, schema, trained.model, trained.standardization);
+      const rowsT = await readFeatureRows(conn, await featureTable(conn, opts, T, db.work, schema), schema);
+      backtest = await backtestOf(conn, opts, T, schema, rowsT, await predictProbabilities(trained.model, trained.standardization, rowsT.x));
     }
     await mkdir(opts.out, { recursive: true, mode: 0o700 });
     const { modelJson, weights } = await serializeModel(trained.model);
@@ -181,20 +191,6 @@ export async function trainRun(opts: TrainOptions, log: (line: string) => void =
   } finally {
     await db.close();
   }
-}
-
-/** Model and naive list measured against RAF_T's top 20%, over the members with features at T. */
-async function backtestAt(
-  conn: Parameters<typeof readFeatureRows>[0],
-  inputs: RunInputs,
-  T: number,
-  schema: FeatureSchema,
-  model: Awaited<ReturnType<typeof deserializeModel>>,
-  s: Standardization,
-): Promise<Backtest> {
-  const feat = await createFeatureTable(conn, { data: inputs.data, history: historyDir(inputs), asOf: T });
-  const rows = await readFeatureRows(conn, feat.table, schema);
-  return backtestOf(conn, inputs, T, schema, rows, await predictProbabilities(model, s, rows.x));
 }
 
 /** The backtest of probabilities already computed for the feature rows of as-of T. */
@@ -246,13 +242,18 @@ export async function loadRun(dir: string): Promise<LoadedRun> {
   return { dir, record, model, standardization };
 }
 
-export interface PredictOptions extends Partial<RunInputs> {
+export interface PredictOptions extends Partial<Omit<RunInputs, 'features'>> {
   run: string;
   asOf: number;
   out: string;
   memoryLimit?: string;
   /** A feature table from `rafcast features` for this as-of year, instead of building one. */
   features?: string;
+  /**
+   * The run's probabilities at this as-of year already computed (a queued run's predict stage:
+   * member_id, probability), instead of applying the model again.
+   */
+  scores?: string;
 }
 
 export interface PredictSummary {
@@ -271,6 +272,8 @@ export interface ScoredMembers {
   rows: Awaited<ReturnType<typeof readFeatureRows>>;
   /** Probability per row of `rows`. */
   prob: Float32Array;
+  /** Makes the contract's tables (members, enrollment, claims) readable on `conn`, if they are not yet. */
+  attachData: () => Promise<void>;
 }
 
 /**
@@ -278,7 +281,7 @@ export interface ScoredMembers {
  * (with the open DuckDB connection, which has the data and features loaded) to `use`.
  */
 export async function withScoredMembers<R>(
-  opts: Pick<PredictOptions, 'run' | 'asOf' | 'data' | 'history' | 'memoryLimit' | 'features'>,
+  opts: Pick<PredictOptions, 'run' | 'asOf' | 'data' | 'history' | 'memoryLimit' | 'features' | 'scores' | 'checked'>,
   use: (s: ScoredMembers) => Promise<R>,
   log: (line: string) => void = () => undefined,
 ): Promise<R> {
@@ -286,22 +289,63 @@ export async function withScoredMembers<R>(
   const backend = await initBackend();
   log(`backend: ${backend}`);
   // The run's own inputs unless others are given (a new year's data, say).
-  const inputs: RunInputs = opts.data !== undefined ? { data: opts.data, history: opts.history } : run.record.inputs;
+  const inputs: RunInputs = opts.data !== undefined ? { data: opts.data, history: opts.history, checked: opts.checked } : run.record.inputs;
+  if (opts.features !== undefined) inputs.features = { [opts.asOf]: opts.features };
   const db = await openWorkDb(undefined, opts.memoryLimit ?? MODEL_RUN_MEMORY_LIMIT);
   try {
     const conn = db.conn;
     historyFile(inputs);
     const schema = featureSchema();
-    const table = opts.features !== undefined ? await featureFileTable(conn, opts.features, opts.asOf, schema) : (await createFeatureTable(conn, { data: inputs.data, history: historyDir(inputs), asOf: opts.asOf, work: db.work })).table;
-    const rows = await readFeatureRows(conn, table, schema);
+    const rows = await readFeatureRows(conn, await featureTable(conn, inputs, opts.asOf, db.work, schema), schema);
     const t0 = performance.now();
-    const prob = await predictProbabilities(run.model, run.standardization, rows.x);
+    const prob = opts.scores !== undefined ? await readScores(conn, opts.scores, rows.ids) : await predictProbabilities(run.model, run.standardization, rows.x);
     log(`scored ${rows.ids.length} members in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    return await use({ conn, inputs, run, backend, schema, rows, prob });
+    const attachData = async (): Promise<void> => {
+      const have = (await conn.runAndReadAll(`SELECT view_name AS t FROM duckdb_views() WHERE view_name = 'claims'`)).getRowObjectsJson();
+      if (have.length > 0) return;
+      if (inputs.checked !== undefined) await attachCheckedData(conn, inputs.checked);
+      else await loadStagedContract(conn, findDataFiles(inputs.data), db.work);
+    };
+    return await use({ conn, inputs, run, backend, schema, rows, prob, attachData });
   } finally {
     await db.close();
     run.model.dispose();
   }
+}
+
+/**
+ * The feature table of as-of T: the file given for T, or built from the data (the checked shards
+ * when given, else the contract's files, loaded and checked).
+ */
+async function featureTable(conn: ScoredMembers['conn'], inputs: RunInputs, asOf: number, work: string, schema: FeatureSchema): Promise<string> {
+  const file = inputs.features?.[asOf];
+  if (file !== undefined) return featureFileTable(conn, file, asOf, schema);
+  return (await createFeatureTable(conn, { data: inputs.data, history: historyDir(inputs), asOf, work, checked: inputs.checked })).table;
+}
+
+/** Probabilities by member from a scores file, in the order of `ids`; every member must have one. */
+async function readScores(conn: ScoredMembers['conn'], file: string, ids: readonly string[]): Promise<Float32Array> {
+  if (!existsSync(file)) throw new ConfigError(`no such scores file: ${file}`);
+  const byId = new Map<string, number>();
+  const result = await conn.stream(`SELECT member_id, probability::DOUBLE AS p FROM read_parquet(${sqlString(file)})`);
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (chunk === null || chunk.rowCount === 0) break;
+    const id = chunk.getColumnVector(0);
+    const p = chunk.getColumnVector(1);
+    for (let i = 0; i < chunk.rowCount; i++) byId.set(id.getItem(i) as string, p.getItem(i) as number);
+  }
+  const prob = new Float32Array(ids.length);
+  let missing = 0;
+  ids.forEach((id, i) => {
+    const p = byId.get(id);
+    if (p === undefined) missing++;
+    else prob[i] = p;
+  });
+  if (missing > 0 || byId.size !== ids.length) {
+    throw new ConfigError(`${file} does not score the members of these features: ${missing} have no score, ${byId.size} scored against ${ids.length} members`);
+  }
+  return prob;
 }
 
 /** A feature file as the table of as-of T, after checking its year and columns against the schema. */
@@ -313,8 +357,9 @@ async function featureFileTable(conn: ScoredMembers['conn'], file: string, asOf:
   }
   const years = (await conn.runAndReadAll(`SELECT DISTINCT as_of FROM read_parquet(${sqlString(file)})`)).getRowObjectsJson().map((r) => Number(r.as_of));
   if (years.length !== 1 || years[0] !== asOf) throw new ConfigError(`${file} holds features as of ${years.join(', ')}, not ${asOf}`);
-  await conn.run(`CREATE OR REPLACE TEMP VIEW features_file AS SELECT * EXCLUDE (as_of) FROM read_parquet(${sqlString(file)})`);
-  return 'features_file';
+  const view = `features_file_${asOf}`;
+  await conn.run(`CREATE OR REPLACE TEMP VIEW ${view} AS SELECT * EXCLUDE (as_of) FROM read_parquet(${sqlString(file)})`);
+  return view;
 }
 
 /** Probabilities at as-of T for every member enrolled in T: member_id, probability, rank, decile. */
@@ -332,6 +377,37 @@ export async function predictRun(opts: PredictOptions, log: (line: string) => vo
     },
     log,
   );
+}
+
+/**
+ * Merges the scores of a run's shards (`rafcast predict` outputs, each ranked within its shard)
+ * into one file ranked over every member, as one process scoring the whole plan writes it.
+ */
+export async function mergeScores(files: readonly string[], out: string): Promise<void> {
+  for (const f of files) if (!existsSync(f)) throw new ConfigError(`${f} is missing: its shard has not finished`);
+  const db = await openWorkDb(undefined, MODEL_RUN_MEMORY_LIMIT);
+  try {
+    const source = `read_parquet([${files.map(sqlString).join(', ')}])`;
+    const meta = (await db.conn.runAndReadAll(`SELECT DISTINCT as_of, model, run_id, backend FROM ${source}`)).getRowObjectsJson();
+    if (meta.length !== 1) throw new ConfigError(`the shards' scores come from different runs or backends: ${JSON.stringify(meta)}`);
+    const ids: string[] = [];
+    const values: number[] = [];
+    const result = await db.conn.stream(`SELECT member_id, probability::DOUBLE AS p FROM ${source} ORDER BY member_id`);
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (chunk === null || chunk.rowCount === 0) break;
+      const id = chunk.getColumnVector(0);
+      const p = chunk.getColumnVector(1);
+      for (let i = 0; i < chunk.rowCount; i++) {
+        ids.push(id.getItem(i) as string);
+        values.push(p.getItem(i) as number);
+      }
+    }
+    const m = meta[0]!;
+    await writeScores(db.conn, ids, Float32Array.from(values), out, { asOf: Number(m.as_of), model: String(m.model), runId: String(m.run_id), backend: String(m.backend) });
+  } finally {
+    await db.close();
+  }
 }
 
 /** Writes member_id, probability, rank and decile (CSV or Parquet by extension), ranked. */

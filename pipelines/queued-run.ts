@@ -12,10 +12,11 @@ import { FlowProducer, Queue, UnrecoverableError, WaitingChildrenError, Worker, 
 import { ConfigError, RafcastError } from '../data/errors.ts';
 import type { ModelKind } from '../models/classifier.ts';
 import { writeReport } from '../evaluation/report.ts';
+import { buildFeatures } from '../features/build-features.ts';
 import { writeCandidates } from './candidates.ts';
 import { evaluateRun } from './evaluate.ts';
 import { computeHistory } from './history.ts';
-import { trainRun } from './model-run.ts';
+import { mergeScores, predictRun, trainRun } from './model-run.ts';
 import { mergeShardFiles, partitionData, shardDir } from './shards.ts';
 
 export const QUEUE = 'rafcast';
@@ -49,6 +50,8 @@ export function connectionOf(url: string): ConnectionOptions {
 }
 
 const history = (c: FlowConfig): string => join(c.out, 'history');
+const featureFile = (c: FlowConfig, asOf: number): string => join(c.out, 'features', `features_${asOf}.parquet`);
+const scoresFile = (c: FlowConfig, model: ModelKind): string => join(c.out, 'scores', `${model}.parquet`);
 
 async function readConfig(out: string): Promise<FlowConfig> {
   return JSON.parse(await readFile(join(out, 'flow.json'), 'utf8')) as FlowConfig;
@@ -79,22 +82,86 @@ export async function processStage(
       await computeHistory({ data: dir, firstYear: c.years[0], lastYear: c.years[1], out: join(dir, 'history'), annualBaseRate: c.annualBaseRate });
       return;
     }
+    case 'features':
+      await fanOut(shards.map((_, k) => ({ name: 'features-shard', data: { out: c.out, shard: k } })));
+      await mkdir(join(c.out, 'features'), { recursive: true, mode: 0o700 });
+      for (const y of [c.asOf - 1, c.asOf]) {
+        await mergeShardFiles(shards, `features/features_${y}.parquet`, featureFile(c, y), 'member_id');
+      }
+      return;
+    case 'features-shard': {
+      const dir = shards[data.shard!]!;
+      for (const y of [c.asOf - 1, c.asOf]) {
+        // Recapture rates are a population figure: from the whole plan's history, not the shard's.
+        await buildFeatures({ data: dir, history: join(dir, 'history'), recaptureFrom: history(c), checked: [dir], asOf: y, out: join(dir, 'features', `features_${y}.parquet`) });
+      }
+      return;
+    }
     case 'models':
       await fanOut(c.models.map((model) => ({ name: 'train', data: { out: c.out, model } })));
       return;
     case 'train':
-      await trainRun({ data: c.data, history: history(c), asOf: c.asOf, model: data.model!, seed: c.seed, out: join(c.out, 'models', data.model!) });
+      await trainRun({
+        data: c.data,
+        history: history(c),
+        features: { [c.asOf - 1]: featureFile(c, c.asOf - 1), [c.asOf]: featureFile(c, c.asOf) },
+        asOf: c.asOf,
+        model: data.model!,
+        seed: c.seed,
+        out: join(c.out, 'models', data.model!),
+      });
       return;
+    case 'predict':
+      await fanOut(c.models.flatMap((model) => shards.map((_, k) => ({ name: 'predict-shard', data: { out: c.out, model, shard: k } }))));
+      await mkdir(join(c.out, 'scores'), { recursive: true, mode: 0o700 });
+      for (const m of c.models) await mergeScores(shards.map((d) => join(d, 'scores', `${m}.parquet`)), scoresFile(c, m));
+      return;
+    case 'predict-shard': {
+      const dir = shards[data.shard!]!;
+      await mkdir(join(dir, 'scores'), { recursive: true, mode: 0o700 });
+      await predictRun({
+        run: join(c.out, 'models', data.model!),
+        asOf: c.asOf,
+        data: dir,
+        history: join(dir, 'history'),
+        features: join(dir, 'features', `features_${c.asOf}.parquet`),
+        out: join(dir, 'scores', `${data.model!}.parquet`),
+      });
+      return;
+    }
     case 'evaluate':
       await fanOut(c.models.map((model) => ({ name: 'evaluate-model', data: { out: c.out, model } })));
       return;
     case 'evaluate-model': {
       const m = data.model!;
-      await evaluateRun({ run: join(c.out, 'models', m), asOf: c.asOf, out: join(c.out, 'evaluation', m), annualBaseRate: c.annualBaseRate, data: c.data, history: history(c) });
+      await evaluateRun({
+        run: join(c.out, 'models', m),
+        asOf: c.asOf,
+        out: join(c.out, 'evaluation', m),
+        annualBaseRate: c.annualBaseRate,
+        data: c.data,
+        history: history(c),
+        features: featureFile(c, c.asOf),
+        scores: scoresFile(c, m),
+      });
       return;
     }
-    case 'candidates':
-      await writeCandidates({ run: join(c.out, 'models', c.models[0]!), asOf: c.asOf, top: 0.2, out: join(c.out, 'candidates'), annualBaseRate: c.annualBaseRate, data: c.data, history: history(c) });
+    case 'candidates': {
+      const m = c.models[0]!;
+      await writeCandidates({
+        run: join(c.out, 'models', m),
+        asOf: c.asOf,
+        top: 0.2,
+        out: join(c.out, 'candidates'),
+        annualBaseRate: c.annualBaseRate,
+        data: c.data,
+        history: history(c),
+        features: featureFile(c, c.asOf),
+        scores: scoresFile(c, m),
+        checked: shards,
+      });
+      return;
+    }
       return;
     case 'report':
       await writeReport(join(c.out, 'evaluation', c.models[0]!), join(c.out, 'report.html'), join(c.out, 'candidates'));
@@ -105,7 +172,7 @@ export async function processStage(
 }
 
 /** The stages in flow order (the chain's leaves first). */
-export const FLOW_STAGES = ['partition', 'history', 'models', 'evaluate', 'candidates', 'report'] as const;
+export const FLOW_STAGES = ['partition', 'history', 'features', 'models', 'predict', 'evaluate', 'candidates', 'report'] as const;
 
 /** The files that show a stage is done. */
 export function doneFiles(c: FlowConfig, stage: (typeof FLOW_STAGES)[number]): string[] {
@@ -114,8 +181,12 @@ export function doneFiles(c: FlowConfig, stage: (typeof FLOW_STAGES)[number]): s
       return Array.from({ length: c.shards }, (_, k) => join(shardDir(join(c.out, 'shards'), k), 'claims.parquet'));
     case 'history':
       return [join(c.out, 'history', 'raf_history.parquet'), join(c.out, 'history', 'raf_hcc.parquet')];
+    case 'features':
+      return [featureFile(c, c.asOf - 1), featureFile(c, c.asOf)];
     case 'models':
       return c.models.map((m) => join(c.out, 'models', m, 'run.json'));
+    case 'predict':
+      return c.models.map((m) => scoresFile(c, m));
     case 'evaluate':
       return c.models.map((m) => join(c.out, 'evaluation', m, 'evaluation.json'));
     case 'candidates':
@@ -186,7 +257,7 @@ export function startWorker(connection: ConnectionOptions, concurrency = 1, lock
           const queue = new Queue(QUEUE, { connection });
           try {
             for (const child of children) {
-              const id = `${job.id}-${child.data.shard ?? child.data.model}`;
+              const id = [job.id, child.data.model, child.data.shard].filter((x) => x !== undefined).join('-');
               await queue.add(child.name, child.data, {
                 jobId: id,
                 attempts: 3,

@@ -1,5 +1,6 @@
 // `rafcast run` in process: every stage in order on a plan it generates, outputs in the run
-// folder, and a second run that finds every stage done and skips it (resume).
+// folder, and a second run that finds every stage done and skips it (resume). Sharding changes
+// where the work is done, never the result: three shards give one shard's bytes.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,13 +14,13 @@ describe('runPipeline', () => {
     const opts = { data, asOf: 2024, out, models: ['logistic' as const], seed: 1, annualBaseRate: 10402.34, generateIfMissing: { members: 1500, firstYear: 2021, lastYear: 2025, seed: 4 } };
     const first: StageEvent[] = [];
     const s = await runPipeline(opts, (e) => first.push(e));
-    expect(first.filter((e) => e.state === 'done').map((e) => e.stage)).toEqual(['generate', 'partition', 'history', 'models', 'evaluate', 'candidates', 'report']);
+    expect(first.filter((e) => e.state === 'done').map((e) => e.stage)).toEqual(['generate', 'partition', 'history', 'features', 'models', 'predict', 'evaluate', 'candidates', 'report']);
     for (const f of ['history/raf_history.parquet', 'models/logistic/run.json', 'evaluation/logistic/evaluation.json', 'candidates/outreach.csv', 'report.html', 'run-summary.json']) expect(existsSync(join(out, f)), f).toBe(true);
     expect(s.evaluations.logistic!.asOf).toBe(2024);
     const report = readFileSync(join(out, 'report.html'));
     const again: StageEvent[] = [];
     await runPipeline(opts, (e) => again.push(e));
-    expect(again.map((e) => e.state)).toEqual(Array(6).fill('skipped'));
+    expect(again.map((e) => e.state)).toEqual(Array(8).fill('skipped'));
     expect(readFileSync(join(out, 'report.html')).equals(report)).toBe(true);
     // A run stopped before its report: only the report is made again, to the same bytes.
     rmSync(join(out, 'report.html'));
@@ -27,5 +28,18 @@ describe('runPipeline', () => {
     await runPipeline(opts, (e) => resumed.push(e));
     expect(resumed.filter((e) => e.state === 'done').map((e) => e.stage)).toEqual(['report']);
     expect(readFileSync(join(out, 'report.html')).equals(report)).toBe(true);
+  }, 120_000);
+
+  it('gives the same features, model, scores, evaluation and list in three shards as in one', async () => {
+    const data = join(tempDir('run-data'), 'plan');
+    const base = { data, asOf: 2024, models: ['logistic' as const], seed: 2, annualBaseRate: 10402.34, generateIfMissing: { members: 1500, firstYear: 2021, lastYear: 2025, seed: 8 } };
+    const one = tempDir('run-1');
+    const three = tempDir('run-3');
+    await runPipeline({ ...base, out: one, shards: 1 });
+    await runPipeline({ ...base, out: three, shards: 3 });
+    expect(existsSync(join(three, 'shards', 'shard-002', 'features', 'features_2024.parquet'))).toBe(true);
+    const files = ['features/features_2023.parquet', 'features/features_2024.parquet', 'models/logistic/weights.bin', 'scores/logistic.parquet'];
+    files.push('evaluation/logistic/evaluation.json', 'evaluation/logistic/members.csv', 'candidates/candidates.parquet', 'candidates/outreach.csv', 'report.html');
+    for (const f of files) expect(readFileSync(join(three, f)).equals(readFileSync(join(one, f))), f).toBe(true);
   }, 120_000);
 });

@@ -84,7 +84,8 @@ export async function runPipeline(o: RunOptions, onStage: (e: StageEvent) => voi
   const c = await flowConfig(o);
   await prepareFlow(c);
   for (const stage of FLOW_STAGES) {
-    const detail = stage === 'partition' || stage === 'history' ? `${c.shards} shard${c.shards === 1 ? '' : 's'}` : c.models.join(', ');
+    const shards = `${c.shards} shard${c.shards === 1 ? '' : 's'}`;
+    const detail = stage === 'partition' || stage === 'history' || stage === 'features' ? shards : stage === 'predict' ? `${c.models.join(', ')}; ${shards}` : c.models.join(', ');
     if (doneFiles(c, stage).every((f) => existsSync(f))) {
       note({ stage, detail, state: 'skipped' });
       continue;
