@@ -9,7 +9,8 @@ export type ErrorCode =
   | 'E_UNKNOWN_MODEL'
   | 'E_UNKNOWN_PAYMENT_YEAR'
   | 'E_TOO_MANY_REJECTED'
-  | 'E_SCHEMA_MISMATCH';
+  | 'E_SCHEMA_MISMATCH'
+  | 'E_RUN_FAILED';
 
 export class RafcastError extends Error {
   readonly code: ErrorCode;

@@ -97,18 +97,20 @@ export function permutation(n: number, seed: number): Int32Array {
 }
 
 function buildModel(cols: number, c: TrainConfig): tf.Sequential {
-  const model = tf.sequential();
+  // Names fixed here, not TensorFlow.js's per-process counters: the same model.json whichever
+  // process (or how many models before it) trained it.
+  const model = tf.sequential({ name: `rafcast_${c.model}` });
   const reg = c.l2 > 0 ? tf.regularizers.l2({ l2: c.l2 }) : undefined;
   let seed = c.seed;
   const init = () => tf.initializers.glorotUniform({ seed: seed++ });
   const widths = c.model === 'mlp' ? c.hidden : [];
   widths.forEach((units, k) =>
     model.add(
-      tf.layers.dense({ units, activation: 'relu', inputShape: k === 0 ? [cols] : undefined, kernelInitializer: init(), kernelRegularizer: reg }),
+      tf.layers.dense({ name: `hidden_${k + 1}`, units, activation: 'relu', inputShape: k === 0 ? [cols] : undefined, kernelInitializer: init(), kernelRegularizer: reg }),
     ),
   );
   model.add(
-    tf.layers.dense({ units: 1, activation: 'sigmoid', inputShape: widths.length === 0 ? [cols] : undefined, kernelInitializer: init(), kernelRegularizer: reg }),
+    tf.layers.dense({ name: 'probability', units: 1, activation: 'sigmoid', inputShape: widths.length === 0 ? [cols] : undefined, kernelInitializer: init(), kernelRegularizer: reg }),
   );
   return model;
 }

@@ -1,14 +1,16 @@
 // The flow on BullMQ against a real Redis started here (Debian's redis-server; .ci/run installs
 // it): two worker processes run a queued run to outputs byte-identical to the same flow in process.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, renameSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqlString } from '../data/duckdb.ts';
+import { queryRows } from '../test/duckdb-helpers.ts';
 import { tempDir } from '../test/temp-dir.ts';
 import { generatePopulation } from './generate-population.ts';
-import { QUEUE, connectionOf, enqueueFlow, followFlow } from './queued-run.ts';
+import { QUEUE, connectionOf, enqueueFlow, followFlow, runKeyOf, type StageStatus } from './queued-run.ts';
 import { Queue } from 'bullmq';
 import { flowConfig, runPipeline } from './run.ts';
 
@@ -66,19 +68,51 @@ describe('the queued flow', () => {
   it('runs on two worker processes to the same bytes as in process', async () => {
     const data = tempDir('queued-plan');
     await generatePopulation({ members: 1500, firstYear: 2021, lastYear: 2025, seed: 9, out: data });
-    const base = { data, asOf: 2024, models: ['logistic' as const], seed: 1, annualBaseRate: 10402.34, shards: 3 };
+    // Two models: in process they are trained one after the other, on workers each in a fresh process.
+    const base = { data, asOf: 2024, models: ['mlp' as const, 'logistic' as const], seed: 1, annualBaseRate: 10402.34, shards: 3 };
     const inProcess = join(tempDir('queued'), 'run');
     await runPipeline({ ...base, out: inProcess });
 
     for (let k = 0; k < 2; k++) workers.push(spawn(process.execPath, [CLI, 'worker', '--redis', url], { stdio: 'ignore' }));
     const queued = join(tempDir('queued'), 'run');
     const config = await flowConfig({ ...base, out: queued });
-    await enqueueFlow(config, connectionOf(url));
-    await followFlow(config.runId, connectionOf(url));
-    for (const f of ['history/raf_history.parquet', 'history/raf_hcc.parquet', 'models/logistic/weights.bin', 'evaluation/logistic/evaluation.json', 'evaluation/logistic/members.csv', 'candidates/outreach.csv', 'candidates/candidates.parquet', 'report.html']) {
+    const runKey = await enqueueFlow(config, connectionOf(url));
+    const seen: StageStatus[][] = [];
+    await followFlow(runKey, connectionOf(url), (states) => seen.push(states));
+    const files = ['history/raf_history.parquet', 'history/raf_hcc.parquet', 'features/features_2023.parquet', 'features/features_2024.parquet'];
+    for (const m of base.models) files.push(`models/${m}/model.json`, `models/${m}/weights.bin`, `scores/${m}.parquet`, `evaluation/${m}/evaluation.json`, `evaluation/${m}/members.csv`);
+    for (const f of [...files, 'candidates/outreach.csv', 'candidates/candidates.parquet', 'report.html']) {
       expect(readFileSync(join(queued, f)).equals(readFileSync(join(inProcess, f))), f).toBe(true);
     }
+    // The last poll: every stage done, the fan-outs with one job per shard or model (x shard).
+    expect(seen.at(-1)!.map((s) => `${s.stage} ${s.state} ${s.done}/${s.total}`)).toEqual([
+      'partition completed 1/1',
+      'history completed 3/3',
+      'features completed 3/3',
+      'models completed 2/2',
+      'predict completed 6/6',
+      'evaluate completed 2/2',
+      'candidates completed 1/1',
+      'report completed 1/1',
+    ]);
+    // The run folder names its run key.
+    expect(runKeyOf(queued)).toBe(runKey);
   }, 240_000);
+
+  it('fails a run on bad data at once, with the cause, without retrying', async () => {
+    const data = tempDir('queued-bad');
+    await generatePopulation({ members: 300, firstYear: 2022, lastYear: 2025, seed: 3, out: data });
+    // Every claim with a negative amount: the contract rejects them all (paid_amount min 0).
+    const claims = join(data, 'claims.parquet');
+    await queryRows(`COPY (SELECT * REPLACE (-1.00::DECIMAL(14,2) AS paid_amount) FROM read_parquet(${sqlString(claims)})) TO ${sqlString(`${claims}.bad`)} (FORMAT parquet)`);
+    renameSync(`${claims}.bad`, claims);
+    const config = await flowConfig({ data, asOf: 2024, models: ['logistic'], seed: 1, annualBaseRate: 10402.34, shards: 2, out: join(tempDir('queued'), 'bad') });
+    workers.push(spawn(process.execPath, [CLI, 'worker', '--redis', url], { stdio: 'ignore' }));
+    const runKey = await enqueueFlow(config, connectionOf(url));
+    const failure = followFlow(runKey, connectionOf(url));
+    await expect(failure).rejects.toThrow(/partition failed after 1 attempt: E_TOO_MANY_REJECTED/);
+    await expect(failure).rejects.toMatchObject({ code: 'E_RUN_FAILED' });
+  }, 120_000);
 
   it('finishes a run whose worker is killed in the middle of a shard, on another worker, with the same bytes', async () => {
     const data = tempDir('queued-plan');
@@ -92,12 +126,12 @@ describe('the queued flow', () => {
     const connection = connectionOf(url);
     const first = spawn(process.execPath, [CLI, 'worker', '--redis', url, '--lock-seconds', '3'], { stdio: 'ignore' });
     workers.push(first);
-    await enqueueFlow(config, connection);
+    const runKey = await enqueueFlow(config, connection);
     // Wait until the first worker is inside a shard's history, then kill it without warning.
     await waitForActive(connection, 'history-shard');
     first.kill('SIGKILL');
     workers.push(spawn(process.execPath, [CLI, 'worker', '--redis', url, '--lock-seconds', '3'], { stdio: 'ignore' }));
-    await followFlow(config.runId, connection);
+    await followFlow(runKey, connection);
     for (const f of ['history/raf_history.parquet', 'history/raf_hcc.parquet', 'models/logistic/weights.bin', 'evaluation/logistic/evaluation.json', 'candidates/outreach.csv', 'report.html']) {
       expect(readFileSync(join(queued, f)).equals(readFileSync(join(inProcess, f))), f).toBe(true);
     }
@@ -119,12 +153,12 @@ describe('the queued flow', () => {
       const config = await flowConfig({ ...base, out: queued });
       const connection = connectionOf(persistentUrl);
       workers.push(spawn(process.execPath, [CLI, 'worker', '--redis', persistentUrl, '--lock-seconds', '10'], { stdio: 'ignore' }));
-      await enqueueFlow(config, connection);
+      const runKey = await enqueueFlow(config, connection);
       await waitForActive(connection, 'history-shard');
       server.kill('SIGKILL');
       await new Promise((r) => setTimeout(r, 1000));
       server = await launch();
-      await followFlow(config.runId, connection);
+      await followFlow(runKey, connection);
       for (const f of ['history/raf_history.parquet', 'models/logistic/weights.bin', 'evaluation/logistic/evaluation.json', 'report.html']) {
         expect(readFileSync(join(queued, f)).equals(readFileSync(join(inProcess, f))), f).toBe(true);
       }

@@ -5,7 +5,8 @@
 // references (run folder, as-of year, shard, model), never data, and each processor is the
 // function the matching command calls, writing its outputs atomically: rerunning a job replaces
 // them with the same bytes.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomically } from '../data/atomic-file.ts';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FlowProducer, Queue, UnrecoverableError, WaitingChildrenError, Worker, type ConnectionOptions, type Job } from 'bullmq';
@@ -18,6 +19,7 @@ import { evaluateRun } from './evaluate.ts';
 import { computeHistory } from './history.ts';
 import { mergeScores, predictRun, trainRun } from './model-run.ts';
 import { mergeShardFiles, partitionData, shardDir } from './shards.ts';
+import { StageProcessPool } from './stage-process.ts';
 
 export const QUEUE = 'rafcast';
 
@@ -34,7 +36,7 @@ export interface FlowConfig {
   years: [number, number];
 }
 
-interface JobData {
+export interface JobData {
   /** The run folder: the processor reads flow.json from it. */
   out: string;
   shard?: number;
@@ -219,16 +221,24 @@ export async function readFlowConfig(out: string): Promise<FlowConfig> {
   return readConfig(out);
 }
 
+/** Every job's retry policy: transient failures (I/O, Redis) retry with backoff; a failure fails its parent. */
+const JOB_OPTIONS = { attempts: 3, backoff: { type: 'exponential' as const, delay: 2000 }, failParentOnFailure: true };
+
+/** Where a queued run's key is kept in its folder (rafcast status <run folder>). */
+const QUEUED_FILE = 'queued-run.json';
+
 /**
- * Enqueues the run's flow: a chain whose root is the report. `attempt` > 0 enqueues it again under
- * new job ids (a resumed run); its stages already done return at once.
+ * Enqueues the run's flow, a chain whose root is the report, under a new run key: the run folder's
+ * name and the time, so that a second run of the same folder (a resume, or a fresh start after
+ * deleting it) or another folder of the same name never meets the jobs of an earlier one. Stages
+ * already done return at once. The key is written to <out>/queued-run.json and returned.
  */
-export async function enqueueFlow(c: FlowConfig, connection: ConnectionOptions, attempt = 0): Promise<string> {
+export async function enqueueFlow(c: FlowConfig, connection: ConnectionOptions): Promise<string> {
   await prepareFlow(c);
-  const runKey = attempt === 0 ? c.runId : `${c.runId}-resume${attempt}`;
+  const runKey = `${c.runId}-${Date.now().toString(36)}`;
   const producer = new FlowProducer({ connection });
   try {
-    const opts = { attempts: 3, backoff: { type: 'exponential' as const, delay: 2000 }, removeOnComplete: false, removeOnFail: false };
+    const opts = { ...JOB_OPTIONS, removeOnComplete: false, removeOnFail: false };
     let node: { name: string; queueName: string; data: JobData; opts: typeof opts & { jobId: string }; children?: unknown[] } | undefined;
     for (const stage of FLOW_STAGES) {
       const next: NonNullable<typeof node> = { name: stage, queueName: QUEUE, data: { out: c.out }, opts: { ...opts, jobId: `${runKey}-${stage}` } };
@@ -236,34 +246,53 @@ export async function enqueueFlow(c: FlowConfig, connection: ConnectionOptions, 
       node = next;
     }
     await producer.add(node as Parameters<FlowProducer['add']>[0]);
+    await writeFileAtomically(join(c.out, QUEUED_FILE), `${JSON.stringify({ runKey, stages: FLOW_STAGES }, null, 2)}\n`);
     return runKey;
   } finally {
     await producer.close();
   }
 }
 
-/** A worker for every stage; fan-out jobs add their children and wait (step-job pattern). */
-export function startWorker(connection: ConnectionOptions, concurrency = 1, lockMs = 120_000): Worker {
+/** A run key as given, or the key of the run folder given instead (its queued-run.json). */
+export function runKeyOf(idOrFolder: string): string {
+  const file = join(idOrFolder, QUEUED_FILE);
+  if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { runKey: string }).runKey;
+  return idOrFolder;
+}
+
+/** The jobs that add children (the fan-outs); every other job does its work itself. */
+const FAN_OUTS = new Set(['history', 'features', 'models', 'predict', 'evaluate']);
+
+export interface WorkerOptions {
+  concurrency?: number;
+  /** A job held this long by a worker that stopped answering goes to another worker. */
+  lockMs?: number;
+  /** Run jobs in child processes (default), or in the worker's own process. */
+  isolate?: boolean;
+}
+
+/**
+ * A worker for every stage. Fan-out jobs add their children and wait (BullMQ's step-job pattern);
+ * the work itself (a shard, a model, a merge) runs in a child process of this worker, one per
+ * job at a time, so `concurrency` jobs use as many cores.
+ */
+export function startWorker(connection: ConnectionOptions, opts: WorkerOptions = {}): Worker {
+  const concurrency = opts.concurrency ?? 1;
+  const lockMs = opts.lockMs ?? 120_000;
+  const pool = opts.isolate === false ? undefined : new StageProcessPool();
+  const work = (name: string, data: JobData): Promise<void> => (pool ? pool.run(name, data) : processStage(name, data, async () => undefined));
   const worker = new Worker(
     QUEUE,
     async (job: Job<JobData>, token?: string) => {
       try {
-        if (job.data.step === 'waiting') {
-          // Children done: finish the job's own part (a merge, or nothing).
-          await processStage(job.name, job.data, async () => undefined);
-          return;
-        }
+        // A leaf job, or a fan-out whose children are done (its merge, or nothing).
+        if (!FAN_OUTS.has(job.name) || job.data.step === 'waiting') return await work(job.name, job.data);
         await processStage(job.name, job.data, async (children) => {
           const queue = new Queue(QUEUE, { connection });
           try {
             for (const child of children) {
               const id = [job.id, child.data.model, child.data.shard].filter((x) => x !== undefined).join('-');
-              await queue.add(child.name, child.data, {
-                jobId: id,
-                attempts: 3,
-                backoff: { type: 'exponential', delay: 2000 },
-                parent: { id: job.id!, queue: job.queueQualifiedName },
-              });
+              await queue.add(child.name, child.data, { ...JOB_OPTIONS, jobId: id, parent: { id: job.id!, queue: job.queueQualifiedName } });
             }
           } finally {
             await queue.close();
@@ -280,17 +309,40 @@ export function startWorker(connection: ConnectionOptions, concurrency = 1, lock
     // A worker that dies loses its lock after lockMs; another then takes the job (stalled-job recovery).
     { connection, concurrency, lockDuration: lockMs, stalledInterval: Math.max(1000, Math.round(lockMs / 2)) },
   );
+  worker.on('closed', () => void pool?.close());
   return worker;
 }
 
-/** The root job's state and each stage's, from Redis. */
-export async function flowStatus(runId: string, connection: ConnectionOptions): Promise<{ stage: string; state: string }[]> {
+export interface StageStatus {
+  stage: string;
+  /** BullMQ's state of the stage's job ('unknown' when Redis has no such job). */
+  state: string;
+  /** Jobs of the stage done and in all: its shards or models for a fan-out, else 0 or 1 of 1. */
+  done: number;
+  total: number;
+}
+
+/** Each stage's state and progress, from Redis. */
+export async function flowStatus(runKey: string, connection: ConnectionOptions): Promise<StageStatus[]> {
   const queue = new Queue(QUEUE, { connection });
   try {
-    const out: { stage: string; state: string }[] = [];
-    for (const stage of FLOW_STAGES) {
-      const job = await queue.getJob(`${runId}-${stage}`);
-      out.push({ stage, state: job ? await job.getState() : 'unknown' });
+    const out: StageStatus[] = [];
+    for (const [i, stage] of FLOW_STAGES.entries()) {
+      const job = await queue.getJob(`${runKey}-${stage}`);
+      const state = job ? await job.getState() : 'unknown';
+      let done = state === 'completed' ? 1 : 0;
+      let total = 1;
+      if (job && FAN_OUTS.has(stage)) {
+        // Its dependencies: the stage before it in the chain, then the children it added.
+        const d = await job.getDependenciesCount();
+        const before = i > 0 ? 1 : 0;
+        const children = (d.processed ?? 0) + (d.unprocessed ?? 0) + (d.failed ?? 0) + (d.ignored ?? 0) - before;
+        if (children > 0) {
+          total = children;
+          done = Math.max(0, (d.processed ?? 0) - before);
+        }
+      }
+      out.push({ stage, state, done, total });
     }
     return out;
   } finally {
@@ -298,13 +350,30 @@ export async function flowStatus(runId: string, connection: ConnectionOptions): 
   }
 }
 
-/** Waits until the run's report job completes (or fails), calling `onPoll` with the states. */
-export async function followFlow(runId: string, connection: ConnectionOptions, onPoll: (states: { stage: string; state: string }[]) => void = () => undefined): Promise<void> {
+/** The first job of the run that failed for good, and why (messages never carry member ids). */
+export async function failureOf(runKey: string, connection: ConnectionOptions): Promise<string | undefined> {
+  const queue = new Queue(QUEUE, { connection });
+  try {
+    const failed = (await queue.getJobs(['failed'])).filter((j) => j.id?.startsWith(`${runKey}-`)).sort((a, b) => (a.finishedOn ?? 0) - (b.finishedOn ?? 0));
+    const first = failed[0];
+    if (first === undefined) return undefined;
+    const what = [first.name, first.data.model, first.data.shard !== undefined ? `shard ${first.data.shard}` : undefined].filter((x) => x !== undefined).join(' ');
+    return `${what} failed after ${first.attemptsMade} attempt${first.attemptsMade === 1 ? '' : 's'}: ${first.failedReason}`;
+  } finally {
+    await queue.close();
+  }
+}
+
+/** Waits until the run's report job completes, calling `onPoll` with the states; a failed run throws its cause. */
+export async function followFlow(runKey: string, connection: ConnectionOptions, onPoll: (states: StageStatus[]) => void = () => undefined): Promise<void> {
   for (;;) {
-    const states = await flowStatus(runId, connection);
+    const states = await flowStatus(runKey, connection);
     onPoll(states);
-    const failed = states.find((s) => s.state === 'failed');
-    if (failed) throw new RafcastError('E_CONFIG', `the ${failed.stage} stage of run ${runId} failed; see rafcast status ${runId}`);
+    if (states.some((s) => s.state === 'failed')) {
+      const cause = (await failureOf(runKey, connection)) ?? 'a stage failed';
+      throw new RafcastError('E_RUN_FAILED', `run ${runKey}: ${cause}`);
+    }
+    if (states.every((s) => s.state === 'unknown')) throw new ConfigError(`no run ${runKey} on this Redis`);
     if (states.at(-1)!.state === 'completed') return;
     await new Promise((r) => setTimeout(r, 500));
   }

@@ -231,7 +231,7 @@ if (step === 'score-batch') {
       rmSync(out, { recursive: true, force: true });
       const t0 = performance.now();
       const config = await flowConfig({ data, asOf: 2024, out, models: ['mlp', 'logistic'], seed: 1, annualBaseRate: 10402.34, shards: 4 });
-      const runKey = await enqueueFlow(config, connectionOf(url), Date.now());
+      const runKey = await enqueueFlow(config, connectionOf(url));
       await followFlow(runKey, connectionOf(url));
       times.push((performance.now() - t0) / 1000);
       for (const p of procs) p.kill('SIGTERM');

@@ -114,3 +114,43 @@ export async function runAction(action: () => Promise<void>): Promise<void> {
     }
   }
 }
+
+/**
+ * A bar per stage of a queued run (its shards or models done of all) on a terminal; elsewhere a
+ * line each time a stage's state or count changes.
+ */
+export function stageBars(): { update(states: { stage: string; state: string; done: number; total: number }[]): void; stop(): void } {
+  if (!process.stderr.isTTY) {
+    const last = new Map<string, string>();
+    return {
+      update(states) {
+        for (const s of states) {
+          const line = `${s.stage}: ${s.state}${s.total > 1 ? ` (${s.done}/${s.total})` : ''}`;
+          if (last.get(s.stage) !== line && s.state !== 'unknown') process.stderr.write(`${line}\n`);
+          last.set(s.stage, line);
+        }
+      },
+      stop: () => undefined,
+    };
+  }
+  const multi = new cliProgress.MultiBar(
+    { format: '{stage} [{bar}] {value}/{total} {state}', stream: process.stderr, hideCursor: true, clearOnComplete: false },
+    cliProgress.Presets.shades_classic,
+  );
+  const bars = new Map<string, cliProgress.SingleBar>();
+  return {
+    update(states) {
+      for (const s of states) {
+        const payload = { stage: s.stage.padEnd(10), state: s.state };
+        let bar = bars.get(s.stage);
+        if (bar === undefined) {
+          bar = multi.create(s.total, s.done, payload);
+          bars.set(s.stage, bar);
+        }
+        bar.setTotal(s.total);
+        bar.update(s.done, payload);
+      }
+    },
+    stop: () => multi.stop(),
+  };
+}

@@ -14,7 +14,7 @@ import { writeCandidates } from '../pipelines/candidates.ts';
 import { evaluateRun } from '../pipelines/evaluate.ts';
 import { writeReport } from '../evaluation/report.ts';
 import { flowConfig, runPipeline } from '../pipelines/run.ts';
-import { connectionOf, enqueueFlow, flowStatus, followFlow, readFlowConfig, startWorker } from '../pipelines/queued-run.ts';
+import { connectionOf, enqueueFlow, failureOf, flowStatus, followFlow, readFlowConfig, runKeyOf, startWorker } from '../pipelines/queued-run.ts';
 import { ConfigError } from '../data/errors.ts';
 import { listRuns, predictRun, readRunRecord, trainRun, type Backtest, type RunRecord } from '../pipelines/model-run.ts';
 import { loadContract } from '../pipelines/load-contract.ts';
@@ -30,6 +30,7 @@ import {
   parseOutputTableFormat,
   parseYearRange,
   progressBar,
+  stageBars,
   runAction,
 } from './cli-support.ts';
 
@@ -616,7 +617,7 @@ Examples:
 
 program
   .command('run')
-  .description('The whole backtest in this process: history, models, evaluation, candidate list and report (stages already done are skipped).')
+  .description('The whole backtest: history, features, models, scores, evaluation, candidate list and report, in this process or on queued workers (stages already done are skipped).')
   .option('--data <dir>', 'folder with members, enrollment and claims')
   .option('--as-of <year>', 'the as-of year T; the data must cover T+1 for incremental revenue', parseIntegerOption('--as-of'))
   .option('--resume <run-dir>', 'finish a stopped run: its settings come from <run-dir>/flow.json, stages done are skipped')
@@ -634,11 +635,13 @@ program
   .addHelpText(
     'after',
     `
-The flow: partition (members into shards by the MD5 of their id), history (one job per shard,
-then a merge), models (one training job per model), evaluate, candidates, report. Everything is
-written to the run folder. Without --redis every job runs here in flow order, and a stage whose
-outputs exist is skipped, so rerunning resumes a stopped run. With --redis, start workers first
-(rafcast worker --redis URL) on any machine that sees the run folder.
+The flow: partition (members checked once, then split into shards by the MD5 of their id),
+history and features (a job per shard, then a merge), models (a training job per model),
+predict (a job per model and shard, then a merge), evaluate (a job per model), candidates,
+report. Everything is written to the run folder; the results are the same bytes for any number
+of shards. Without --redis every job runs here in flow order, and a stage whose outputs exist is
+skipped, so rerunning resumes a stopped run. With --redis, start workers first (rafcast worker
+--redis URL) on any machine that sees the run folder; a bar per stage follows the run.
 
 Examples:
   rafcast run --data runs/default --as-of 2024 --generate 20000
@@ -658,15 +661,15 @@ Examples:
       if (o.redis !== undefined) {
         const connection = connectionOf(o.redis);
         const config = await flowConfig({ data: o.data, asOf: o.asOf, out, models: o.models, seed: o.seed, annualBaseRate: o.baseRate, shards: o.shards });
-        // A resumed run goes in under new job ids; the stages it finished before return at once.
-        const runKey = await enqueueFlow(config, connection, o.resume !== undefined ? Date.now() : 0);
-        process.stderr.write(`run ${runKey} enqueued; following it (rafcast status ${runKey} --redis ${o.redis})\n`);
-        let last = '';
-        await followFlow(runKey, connection, (states) => {
-          const line = states.map((x) => `${x.stage}: ${x.state}`).join(', ');
-          if (line !== last) process.stderr.write(`${line}\n`);
-          last = line;
-        });
+        // Every enqueue has its own run key; a resumed run's stages done before return at once.
+        const runKey = await enqueueFlow(config, connection);
+        process.stderr.write(`run ${runKey} enqueued; following it (also: rafcast status ${out} --redis ${o.redis})\n`);
+        const bars = stageBars();
+        try {
+          await followFlow(runKey, connection, (states) => bars.update(states));
+        } finally {
+          bars.stop();
+        }
         process.stdout.write(`${((performance.now() - started) / 1000).toFixed(1)} s; the report: ${join(out, 'report.html')}\n`);
         return;
       }
@@ -705,12 +708,12 @@ program
   .command('worker')
   .description('Run the jobs of queued flows (rafcast run --redis) on this machine, until stopped.')
   .requiredOption('--redis <url>', 'the Redis the runs are queued on, e.g. redis://127.0.0.1:6379')
-  .option('--concurrency <n>', 'jobs at a time in this process (start one process per core for CPU-heavy stages)', parseIntegerOption('--concurrency'), 1)
+  .option('--concurrency <n>', 'jobs at a time, each in a child process of this worker (one per core: 2 on a 2-core machine)', parseIntegerOption('--concurrency'), 1)
   .option('--lock-seconds <s>', 'a job held this long by a worker that stopped answering goes to another worker', parseIntegerOption('--lock-seconds'), 120)
   .addHelpText('after', '\nExample:\n  rafcast worker --redis redis://127.0.0.1:6379\n')
   .action((o) =>
     runAction(async () => {
-      const worker = startWorker(connectionOf(o.redis), o.concurrency, o.lockSeconds * 1000);
+      const worker = startWorker(connectionOf(o.redis), { concurrency: o.concurrency, lockMs: o.lockSeconds * 1000 });
       worker.on('completed', (job) => process.stderr.write(`done ${job.name} (${job.id})\n`));
       worker.on('failed', (job, err) => process.stderr.write(`failed ${job?.name} (${job?.id}): ${err.message}\n`));
       process.stderr.write(`worker on ${o.redis}, concurrency ${o.concurrency}; stop with Ctrl-C\n`);
@@ -725,13 +728,19 @@ program
 program
   .command('status')
   .description('The state of each stage of a queued run.')
-  .argument('<run-id>', 'the run id (the run folder\'s name)')
+  .argument('<run>', 'the run folder, or the run key rafcast run --redis printed')
   .requiredOption('--redis <url>', 'the Redis the run is queued on')
-  .addHelpText('after', '\nExample:\n  rafcast status queued --redis redis://127.0.0.1:6379\n')
-  .action((runId: string, o) =>
+  .addHelpText('after', '\nExamples:\n  rafcast status runs/queued --redis redis://127.0.0.1:6379\n  rafcast status queued-mhx3k2 --redis redis://127.0.0.1:6379\n')
+  .action((run: string, o) =>
     runAction(async () => {
-      const states = await flowStatus(runId, connectionOf(o.redis));
-      process.stdout.write(`${states.map((x) => `${x.stage.padEnd(12)} ${x.state}`).join('\n')}\n`);
+      const runKey = runKeyOf(run);
+      const connection = connectionOf(o.redis);
+      const states = await flowStatus(runKey, connection);
+      if (states.every((x) => x.state === 'unknown')) throw new ConfigError(`no run ${runKey} on ${o.redis}`);
+      const lines = states.map((x) => `${x.stage.padEnd(12)} ${x.state.padEnd(18)} ${x.done}/${x.total}`);
+      const failure = await failureOf(runKey, connection);
+      if (failure !== undefined) lines.push(`failed: ${failure}`);
+      process.stdout.write(`run ${runKey}\n${lines.join('\n')}\n`);
     }),
   );
 

@@ -1,0 +1,77 @@
+// A worker's CPU-heavy jobs (history, features, training, prediction, evaluation: TensorFlow.js
+// and long JavaScript loops hold the thread they run on) each run in a child process of the
+// worker, so one worker with --concurrency N uses N cores. Children are kept and reused: a child
+// boots in about a second (its loader, modules, the TensorFlow.js backend). A child that dies
+// fails its job with an error a retry can fix, and is replaced on the next job.
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { RafcastError, type ErrorCode } from '../data/errors.ts';
+import type { JobData } from './queued-run.ts';
+
+export interface StageRequest {
+  id: number;
+  name: string;
+  data: JobData;
+}
+
+export type StageReply = { id: number; ok: true } | { id: number; ok: false; error: { message: string; code?: ErrorCode; unrecoverable?: boolean } };
+
+const ENTRY = fileURLToPath(new URL('./stage-process-entry.js', import.meta.url));
+
+export class StageProcessPool {
+  private readonly idle: ChildProcess[] = [];
+  private readonly busy = new Set<ChildProcess>();
+  private next = 0;
+  private closed = false;
+
+  /** Runs one job's processor in a child process; resolves when it is done. */
+  async run(name: string, data: StageRequest['data']): Promise<void> {
+    if (this.closed) throw new Error('the stage process pool is closed');
+    const child = this.idle.pop() ?? this.spawn();
+    this.busy.add(child);
+    const id = this.next++;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const onMessage = (reply: StageReply): void => {
+          if (reply.id !== id) return;
+          cleanup();
+          if (reply.ok) resolve();
+          else if (reply.error.code !== undefined) reject(new RafcastError(reply.error.code, reply.error.message, reply.error.unrecoverable ?? true));
+          else reject(new Error(reply.error.message));
+        };
+        const onExit = (code: number | null, signal: string | null): void => {
+          cleanup();
+          reject(new Error(`the process running ${name} ended (${signal ?? `exit code ${code}`}); the job will be retried`));
+        };
+        const cleanup = (): void => {
+          child.off('message', onMessage);
+          child.off('exit', onExit);
+        };
+        child.on('message', onMessage);
+        child.on('exit', onExit);
+        child.send({ id, name, data } satisfies StageRequest);
+      });
+      this.busy.delete(child);
+      if (this.closed) child.kill();
+      else this.idle.push(child);
+    } catch (e) {
+      this.busy.delete(child);
+      // A child that failed a job may hold half-freed native memory: start a new one next time.
+      child.kill();
+      throw e;
+    }
+  }
+
+  private spawn(): ChildProcess {
+    // stdout is the parent's; the child logs nothing with member ids (processors never do).
+    const child = fork(ENTRY, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child.on('error', () => undefined);
+    return child;
+  }
+
+  /** Ends the idle children now and the busy ones when their jobs end. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const c of this.idle.splice(0)) c.kill();
+  }
+}
