@@ -6,8 +6,7 @@
 // function the matching command calls, writing its outputs atomically: rerunning a job replaces
 // them with the same bytes.
 import { existsSync, readFileSync } from 'node:fs';
-import { writeFileAtomically } from '../data/atomic-file.ts';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FlowProducer, Queue, UnrecoverableError, WaitingChildrenError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { ConfigError, RafcastError } from '../data/errors.ts';
@@ -20,6 +19,7 @@ import { computeHistory } from './history.ts';
 import { mergeScores, predictRun, trainRun } from './model-run.ts';
 import { mergeShardFiles, partitionData, shardDir } from './shards.ts';
 import { StageProcessPool } from './stage-process.ts';
+import { openRunStore, type RunStore } from './run-store.ts';
 
 export const QUEUE = 'rafcast';
 
@@ -51,12 +51,21 @@ export function connectionOf(url: string): ConnectionOptions {
   return { host: u.hostname, port: Number(u.port || 6379), db: Number(u.pathname.slice(1) || 0), maxRetriesPerRequest: null };
 }
 
-const history = (c: FlowConfig): string => join(c.out, 'history');
-const featureFile = (c: FlowConfig, asOf: number): string => join(c.out, 'features', `features_${asOf}.parquet`);
-const scoresFile = (c: FlowConfig, model: ModelKind): string => join(c.out, 'scores', `${model}.parquet`);
+/** Run store keys of the files the stages exchange. */
+const key = {
+  shards: 'shards',
+  shard: (k: number): string => shardDir('shards', k),
+  history: 'history',
+  features: (asOf: number): string => `features/features_${asOf}.parquet`,
+  model: (m: ModelKind): string => `models/${m}`,
+  scores: (m: ModelKind): string => `scores/${m}.parquet`,
+  evaluation: (m: ModelKind): string => `evaluation/${m}`,
+  candidates: 'candidates',
+  report: 'report.html',
+};
 
-async function readConfig(out: string): Promise<FlowConfig> {
-  return JSON.parse(await readFile(join(out, 'flow.json'), 'utf8')) as FlowConfig;
+async function readConfig(store: RunStore): Promise<FlowConfig> {
+  return JSON.parse(await store.readText('flow.json')) as FlowConfig;
 }
 
 /** Runs one job; `fanOut` adds children and waits for them (BullMQ), or runs them here (in process). */
@@ -65,37 +74,49 @@ export async function processStage(
   data: JobData,
   fanOut: (children: { name: string; data: JobData }[]) => Promise<void>,
 ): Promise<void> {
-  const c = await readConfig(data.out);
+  const store = openRunStore(data.out);
+  const c = await readConfig(store);
   // A stage whose outputs are all there was done before (a resumed run): nothing to do again.
-  if ((FLOW_STAGES as readonly string[]).includes(name) && doneFiles(c, name as (typeof FLOW_STAGES)[number]).every((f) => existsSync(f))) return;
-  const shards = Array.from({ length: c.shards }, (_, k) => shardDir(join(c.out, 'shards'), k));
+  if (isStage(name) && (await isDone(store, c, name))) return;
+  const shardKeys = Array.from({ length: c.shards }, (_, k) => key.shard(k));
+  const inShards = (rel: string): Promise<string[]> => Promise.all(shardKeys.map((s) => store.read(join(s, rel))));
+  const T = c.asOf;
   switch (name) {
     case 'partition':
-      await partitionData(c.data, join(c.out, 'shards'), c.shards);
+      await partitionData(c.data, await store.writable(key.shards), c.shards);
+      await store.commit(key.shards);
       return;
-    case 'history':
-      await fanOut(shards.map((_, k) => ({ name: 'history-shard', data: { out: c.out, shard: k } })));
-      await mkdir(history(c), { recursive: true, mode: 0o700 });
-      await mergeShardFiles(shards, 'history/raf_history.parquet', join(history(c), 'raf_history.parquet'), 'member_id, year');
-      await mergeShardFiles(shards, 'history/raf_hcc.parquet', join(history(c), 'raf_hcc.parquet'), 'member_id, year, model, hcc');
+    case 'history': {
+      await fanOut(shardKeys.map((_, k) => ({ name: 'history-shard', data: { out: c.out, shard: k } })));
+      const out = await store.writable(key.history);
+      await mkdir(out, { recursive: true, mode: 0o700 });
+      await mergeShardFiles(await inShards('history/raf_history.parquet'), join(out, 'raf_history.parquet'), 'member_id, year');
+      await mergeShardFiles(await inShards('history/raf_hcc.parquet'), join(out, 'raf_hcc.parquet'), 'member_id, year, model, hcc');
+      await store.commit(key.history);
       return;
+    }
     case 'history-shard': {
-      const dir = shards[data.shard!]!;
-      await computeHistory({ data: dir, firstYear: c.years[0], lastYear: c.years[1], out: join(dir, 'history'), annualBaseRate: c.annualBaseRate });
+      const shard = shardKeys[data.shard!]!;
+      const dir = await store.read(shard);
+      await computeHistory({ data: dir, firstYear: c.years[0], lastYear: c.years[1], out: await store.writable(join(shard, 'history')), annualBaseRate: c.annualBaseRate });
+      await store.commit(join(shard, 'history'));
       return;
     }
     case 'features':
-      await fanOut(shards.map((_, k) => ({ name: 'features-shard', data: { out: c.out, shard: k } })));
-      await mkdir(join(c.out, 'features'), { recursive: true, mode: 0o700 });
-      for (const y of [c.asOf - 1, c.asOf]) {
-        await mergeShardFiles(shards, `features/features_${y}.parquet`, featureFile(c, y), 'member_id');
+      await fanOut(shardKeys.map((_, k) => ({ name: 'features-shard', data: { out: c.out, shard: k } })));
+      for (const y of [T - 1, T]) {
+        await mergeShardFiles(await inShards(key.features(y)), await store.writable(key.features(y)), 'member_id');
+        await store.commit(key.features(y));
       }
       return;
     case 'features-shard': {
-      const dir = shards[data.shard!]!;
-      for (const y of [c.asOf - 1, c.asOf]) {
+      const shard = shardKeys[data.shard!]!;
+      const dir = await store.read(shard);
+      for (const y of [T - 1, T]) {
         // Recapture rates are a population figure: from the whole plan's history, not the shard's.
-        await buildFeatures({ data: dir, history: join(dir, 'history'), recaptureFrom: history(c), checked: [dir], asOf: y, out: join(dir, 'features', `features_${y}.parquet`) });
+        const out = join(shard, key.features(y));
+        await buildFeatures({ data: dir, history: await store.read(join(shard, 'history')), recaptureFrom: await store.read(key.history), checked: [dir], asOf: y, out: await store.writable(out) });
+        await store.commit(out);
       }
       return;
     }
@@ -105,30 +126,34 @@ export async function processStage(
     case 'train':
       await trainRun({
         data: c.data,
-        history: history(c),
-        features: { [c.asOf - 1]: featureFile(c, c.asOf - 1), [c.asOf]: featureFile(c, c.asOf) },
-        asOf: c.asOf,
+        history: await store.read(key.history),
+        features: { [T - 1]: await store.read(key.features(T - 1)), [T]: await store.read(key.features(T)) },
+        asOf: T,
         model: data.model!,
         seed: c.seed,
-        out: join(c.out, 'models', data.model!),
+        out: await store.writable(key.model(data.model!)),
       });
+      await store.commit(key.model(data.model!));
       return;
     case 'predict':
-      await fanOut(c.models.flatMap((model) => shards.map((_, k) => ({ name: 'predict-shard', data: { out: c.out, model, shard: k } }))));
-      await mkdir(join(c.out, 'scores'), { recursive: true, mode: 0o700 });
-      for (const m of c.models) await mergeScores(shards.map((d) => join(d, 'scores', `${m}.parquet`)), scoresFile(c, m));
+      await fanOut(c.models.flatMap((model) => shardKeys.map((_, k) => ({ name: 'predict-shard', data: { out: c.out, model, shard: k } }))));
+      for (const m of c.models) {
+        await mergeScores(await inShards(key.scores(m)), await store.writable(key.scores(m)));
+        await store.commit(key.scores(m));
+      }
       return;
     case 'predict-shard': {
-      const dir = shards[data.shard!]!;
-      await mkdir(join(dir, 'scores'), { recursive: true, mode: 0o700 });
+      const shard = shardKeys[data.shard!]!;
+      const out = join(shard, key.scores(data.model!));
       await predictRun({
-        run: join(c.out, 'models', data.model!),
-        asOf: c.asOf,
-        data: dir,
-        history: join(dir, 'history'),
-        features: join(dir, 'features', `features_${c.asOf}.parquet`),
-        out: join(dir, 'scores', `${data.model!}.parquet`),
+        run: await store.read(key.model(data.model!)),
+        asOf: T,
+        data: await store.read(shard),
+        history: await store.read(join(shard, 'history')),
+        features: await store.read(join(shard, key.features(T))),
+        out: await store.writable(out),
       });
+      await store.commit(out);
       return;
     }
     case 'evaluate':
@@ -137,36 +162,38 @@ export async function processStage(
     case 'evaluate-model': {
       const m = data.model!;
       await evaluateRun({
-        run: join(c.out, 'models', m),
-        asOf: c.asOf,
-        out: join(c.out, 'evaluation', m),
+        run: await store.read(key.model(m)),
+        asOf: T,
+        out: await store.writable(key.evaluation(m)),
         annualBaseRate: c.annualBaseRate,
         data: c.data,
-        history: history(c),
-        features: featureFile(c, c.asOf),
-        scores: scoresFile(c, m),
+        history: await store.read(key.history),
+        features: await store.read(key.features(T)),
+        scores: await store.read(key.scores(m)),
       });
+      await store.commit(key.evaluation(m));
       return;
     }
     case 'candidates': {
       const m = c.models[0]!;
       await writeCandidates({
-        run: join(c.out, 'models', m),
-        asOf: c.asOf,
+        run: await store.read(key.model(m)),
+        asOf: T,
         top: 0.2,
-        out: join(c.out, 'candidates'),
+        out: await store.writable(key.candidates),
         annualBaseRate: c.annualBaseRate,
         data: c.data,
-        history: history(c),
-        features: featureFile(c, c.asOf),
-        scores: scoresFile(c, m),
-        checked: shards,
+        history: await store.read(key.history),
+        features: await store.read(key.features(T)),
+        scores: await store.read(key.scores(m)),
+        checked: await Promise.all(shardKeys.map((s) => store.read(s))),
       });
+      await store.commit(key.candidates);
       return;
     }
-      return;
     case 'report':
-      await writeReport(join(c.out, 'evaluation', c.models[0]!), join(c.out, 'report.html'), join(c.out, 'candidates'));
+      await writeReport(await store.read(key.evaluation(c.models[0]!)), await store.writable(key.report), await store.read(key.candidates));
+      await store.commit(key.report);
       return;
     default:
       throw new ConfigError(`unknown job ${name}`);
@@ -176,33 +203,41 @@ export async function processStage(
 /** The stages in flow order (the chain's leaves first). */
 export const FLOW_STAGES = ['partition', 'history', 'features', 'models', 'predict', 'evaluate', 'candidates', 'report'] as const;
 
-/** The files that show a stage is done. */
-export function doneFiles(c: FlowConfig, stage: (typeof FLOW_STAGES)[number]): string[] {
+type Stage = (typeof FLOW_STAGES)[number];
+const isStage = (name: string): name is Stage => (FLOW_STAGES as readonly string[]).includes(name);
+
+/** The keys whose presence shows a stage is done (the last each stage writes). */
+export function doneKeys(c: FlowConfig, stage: Stage): string[] {
   switch (stage) {
     case 'partition':
-      return Array.from({ length: c.shards }, (_, k) => join(shardDir(join(c.out, 'shards'), k), 'claims.parquet'));
+      return Array.from({ length: c.shards }, (_, k) => join(key.shard(k), 'claims.parquet'));
     case 'history':
-      return [join(c.out, 'history', 'raf_history.parquet'), join(c.out, 'history', 'raf_hcc.parquet')];
+      return [join(key.history, 'raf_history.parquet'), join(key.history, 'raf_hcc.parquet')];
     case 'features':
-      return [featureFile(c, c.asOf - 1), featureFile(c, c.asOf)];
+      return [key.features(c.asOf - 1), key.features(c.asOf)];
     case 'models':
-      return c.models.map((m) => join(c.out, 'models', m, 'run.json'));
+      return c.models.map((m) => join(key.model(m), 'run.json'));
     case 'predict':
-      return c.models.map((m) => scoresFile(c, m));
+      return c.models.map((m) => key.scores(m));
     case 'evaluate':
-      return c.models.map((m) => join(c.out, 'evaluation', m, 'evaluation.json'));
+      return c.models.map((m) => join(key.evaluation(m), 'evaluation.json'));
     case 'candidates':
-      return [join(c.out, 'candidates', 'outreach.csv')];
+      return [join(key.candidates, 'outreach.csv')];
     case 'report':
-      return [join(c.out, 'report.html')];
+      return [key.report];
   }
+}
+
+/** True when every output of the stage is in the run's store. */
+export async function isDone(store: RunStore, c: FlowConfig, stage: Stage): Promise<boolean> {
+  for (const k of doneKeys(c, stage)) if (!(await store.has(k))) return false;
+  return true;
 }
 
 /** Writes flow.json for a run. */
 export async function prepareFlow(c: FlowConfig): Promise<void> {
   if (c.models.length === 0) throw new ConfigError('give at least one model');
-  await mkdir(c.out, { recursive: true, mode: 0o700 });
-  await writeFile(join(c.out, 'flow.json'), `${JSON.stringify(c, null, 2)}\n`, { mode: 0o600 });
+  await openRunStore(c.out).writeText('flow.json', `${JSON.stringify(c, null, 2)}\n`);
 }
 
 /** One stage of the flow in this process, its fan-out children run here one after another. */
@@ -217,8 +252,9 @@ export async function runStageInProcess(stage: string, c: FlowConfig): Promise<v
 
 /** Reads the flow of an existing run folder (rafcast run --resume). */
 export async function readFlowConfig(out: string): Promise<FlowConfig> {
-  if (!existsSync(join(out, 'flow.json'))) throw new ConfigError(`${out} is not a run folder: flow.json is missing`);
-  return readConfig(out);
+  const store = openRunStore(out);
+  if (!(await store.has('flow.json'))) throw new ConfigError(`${out} is not a run folder: flow.json is missing`);
+  return readConfig(store);
 }
 
 /** Every job's retry policy: transient failures (I/O, Redis) retry with backoff; a failure fails its parent. */
@@ -246,7 +282,7 @@ export async function enqueueFlow(c: FlowConfig, connection: ConnectionOptions):
       node = next;
     }
     await producer.add(node as Parameters<FlowProducer['add']>[0]);
-    await writeFileAtomically(join(c.out, QUEUED_FILE), `${JSON.stringify({ runKey, stages: FLOW_STAGES }, null, 2)}\n`);
+    await openRunStore(c.out).writeText(QUEUED_FILE, `${JSON.stringify({ runKey, stages: FLOW_STAGES }, null, 2)}\n`);
     return runKey;
   } finally {
     await producer.close();

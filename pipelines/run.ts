@@ -13,7 +13,8 @@ import type { ModelKind } from '../models/classifier.ts';
 import type { Evaluation } from './evaluate.ts';
 import { generatePopulation } from './generate-population.ts';
 import { findDataFiles } from './history.ts';
-import { FLOW_STAGES, doneFiles, prepareFlow, runStageInProcess, type FlowConfig } from './queued-run.ts';
+import { FLOW_STAGES, isDone, prepareFlow, runStageInProcess, type FlowConfig } from './queued-run.ts';
+import { openRunStore } from './run-store.ts';
 
 export interface RunOptions {
   data: string;
@@ -86,7 +87,7 @@ export async function runPipeline(o: RunOptions, onStage: (e: StageEvent) => voi
   for (const stage of FLOW_STAGES) {
     const shards = `${c.shards} shard${c.shards === 1 ? '' : 's'}`;
     const detail = stage === 'partition' || stage === 'history' || stage === 'features' ? shards : stage === 'predict' ? `${c.models.join(', ')}; ${shards}` : c.models.join(', ');
-    if (doneFiles(c, stage).every((f) => existsSync(f))) {
+    if (await isDone(openRunStore(c.out), c, stage)) {
       note({ stage, detail, state: 'skipped' });
       continue;
     }

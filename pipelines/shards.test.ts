@@ -31,8 +31,9 @@ describe('shards', () => {
     expect(Math.min(...p.members)).toBeGreaterThan(500);
     for (const dir of p.dirs) await computeHistory({ data: dir, firstYear: 2022, lastYear: 2025, out: join(dir, 'history'), annualBaseRate: 10402.34 });
     const merged = tempDir('shard-merged');
-    await mergeShardFiles(p.dirs, 'history/raf_history.parquet', join(merged, 'raf_history.parquet'), 'member_id, year');
-    await mergeShardFiles(p.dirs, 'history/raf_hcc.parquet', join(merged, 'raf_hcc.parquet'), 'member_id, year, model, hcc');
+    const inShards = (f: string): string[] => p.dirs.map((d) => join(d, 'history', f));
+    await mergeShardFiles(inShards('raf_history.parquet'), join(merged, 'raf_history.parquet'), 'member_id, year');
+    await mergeShardFiles(inShards('raf_hcc.parquet'), join(merged, 'raf_hcc.parquet'), 'member_id, year, model, hcc');
     for (const f of ['raf_history.parquet', 'raf_hcc.parquet']) expect(readFileSync(join(merged, f)).equals(readFileSync(join(whole, f))), f).toBe(true);
   }, 120_000);
 });

@@ -64,12 +64,8 @@ export async function partitionData(data: string, root: string, n: number, memor
   }
 }
 
-/**
- * Merges per-shard Parquet outputs (`<shard>/<relPath>`) into one file, ordered as one process
- * orders it, written atomically.
- */
-export async function mergeShardFiles(shardDirs: readonly string[], relPath: string, out: string, orderBy: string): Promise<void> {
-  const files = shardDirs.map((d) => join(d, relPath));
+/** Merges per-shard Parquet outputs into one file, ordered as one process orders it, written atomically. */
+export async function mergeShardFiles(files: readonly string[], out: string, orderBy: string): Promise<void> {
   for (const f of files) if (!existsSync(f)) throw new ConfigError(`${f} is missing: its shard has not finished`);
   const db = await openWorkDb(undefined);
   try {
