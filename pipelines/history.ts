@@ -16,7 +16,7 @@ import { csvField } from '../data/csv.ts';
 import { copyAtomically, sqlString } from '../data/duckdb.ts';
 import { ConfigError, InputError } from '../data/errors.ts';
 import type { LoadSummary } from '../data/load-contract-file.ts';
-import { DEFAULT_MEMORY_LIMIT, loadStagedContract, openWorkDb } from '../data/staged-contract.ts';
+import { DEFAULT_MEMORY_LIMIT, attachCheckedData, loadStagedContract, openWorkDb } from '../data/staged-contract.ts';
 import {
   MODEL_VERSIONS,
   SEGMENTS,
@@ -67,6 +67,11 @@ export interface HistoryOptions {
   procedureListPolicy?: 'nearest' | 'strict';
   maxRejectedShare?: number;
   memoryLimit?: string;
+  /**
+   * The data folder holds Parquet files this product already checked (a queued run's shard, with
+   * the claims' `_row`): read as they are, not checked again.
+   */
+  checked?: boolean;
 }
 
 export interface HistorySummary {
@@ -263,9 +268,8 @@ export async function computeHistory(opts: HistoryOptions, onProgress?: (stage: 
   const conn = traced(db.conn);
   try {
     const loaded: LoadSummary[] = [];
-    loaded.push(
-      ...(await loadStagedContract(conn, files, work, { maxRejectedShare: opts.maxRejectedShare, onTable: (name) => onProgress?.(`loading ${name}`, 0, 1) })),
-    );
+    if (opts.checked) await attachCheckedData(conn, [opts.data]);
+    else loaded.push(...(await loadStagedContract(conn, files, work, { maxRejectedShare: opts.maxRejectedShare, onTable: (name) => onProgress?.(`loading ${name}`, 0, 1) })));
     const { firstYear: a, lastYear: b } = opts;
     onProgress?.('selecting eligible claims', 0, 1);
     // Member keys: small integers in member_id order, so the scoring side never sees an id.

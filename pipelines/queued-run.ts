@@ -98,7 +98,8 @@ export async function processStage(
     case 'history-shard': {
       const shard = shardKeys[data.shard!]!;
       const dir = await store.read(shard);
-      await computeHistory({ data: dir, firstYear: c.years[0], lastYear: c.years[1], out: await store.writable(join(shard, 'history')), annualBaseRate: c.annualBaseRate });
+      const out = await store.writable(join(shard, 'history'));
+      await computeHistory({ data: dir, checked: true, firstYear: c.years[0], lastYear: c.years[1], out, annualBaseRate: c.annualBaseRate });
       await store.commit(join(shard, 'history'));
       return;
     }

@@ -32,7 +32,8 @@ export interface PartitionSummary {
 
 /**
  * Checks the contract's files once (quarantines beside them, as `rafcast load`) and writes each
- * shard's members, enrollment and claims as Parquet to `<root>/shard-NNN/`. A shard folder is
+ * shard's accepted members, enrollment and claims as Parquet to `<root>/shard-NNN/`, which later
+ * stages read without checking again. A shard folder is
  * written whole under a temporary name and renamed into place: a stopped run leaves none half-done.
  */
 export async function partitionData(data: string, root: string, n: number, memoryLimit?: string): Promise<PartitionSummary> {
@@ -49,7 +50,8 @@ export async function partitionData(data: string, root: string, n: number, memor
       await rm(tmp, { recursive: true, force: true });
       await mkdir(tmp, { recursive: true, mode: 0o700 });
       for (const name of ['members', 'enrollment', 'claims'] as TableName[]) {
-        const cols = CONTRACT[name].fields.map((f) => `"${f.name}"`).join(', ');
+        // Claims keep `_row`, their row in the contract's file: the history's eligibility rules key on it.
+        const cols = [...CONTRACT[name].fields.map((f) => `"${f.name}"`), ...(name === 'claims' ? ['_row'] : [])].join(', ');
         await copyAtomically(db.conn, `SELECT ${cols} FROM ${name} WHERE ${shardOfSql('member_id', n)} = ${k}`, join(tmp, `${name}.parquet`), 'parquet');
       }
       await rm(dir, { recursive: true, force: true });

@@ -12,7 +12,7 @@ import { CLAIMS, MEMBERS } from '../data/contract.ts';
 import { loadContractFile } from '../data/load-contract-file.ts';
 import { generatePopulation } from '../pipelines/generate-population.ts';
 import { computeHistory, DEFAULT_MEMORY_LIMIT } from '../pipelines/history.ts';
-import { connectionOf, enqueueFlow, followFlow } from '../pipelines/queued-run.ts';
+import { FLOW_STAGES, QUEUE, connectionOf, enqueueFlow, followFlow } from '../pipelines/queued-run.ts';
 import { flowConfig } from '../pipelines/run.ts';
 import { buildFeatures } from '../features/build-features.ts';
 import { predictRun, trainRun } from '../pipelines/model-run.ts';
@@ -212,34 +212,51 @@ if (step === 'score-batch') {
     lines.push(`${model} ${(100 * b.model.precision).toFixed(1)}% AUC ${b.model.auc.toFixed(3)}`);
   }
   console.log(`quality on ${n.toLocaleString('en-US')} generated members, backtest at 2025, precision@20%: ${lines.join('; ')}`);
-} else if (step === 'queued') {
-  // The flow on BullMQ for a generated plan of n members (history from scratch, MLP and logistic,
-  // 4 shards), once with one worker process and once with two, against a Redis started here.
+} else if (step === 'queued' || step === 'queued-e2e') {
+  // The flow on BullMQ for a generated plan of n members (from the contract's files: checking,
+  // history, features, MLP and logistic, scores, evaluation, list, report; 4 shards), against a
+  // Redis started here. 'queued': one worker process, then two, and the speedup; 'queued-e2e':
+  // two worker processes only (the end-to-end time at a health plan's size).
   const data = join(dir, `synthetic-${n}`);
   if (!existsSync(join(data, 'claims.parquet'))) await generatePopulation({ members: n, firstYear: 2021, lastYear: 2025, seed: 2021, out: data });
   const { spawn } = await import('node:child_process');
+  const { Queue } = await import('bullmq');
   const port = 6400 + (process.pid % 500);
   const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
   await new Promise((r) => setTimeout(r, 500));
   const url = `redis://127.0.0.1:${port}`;
   const cli = fileURLToPath(new URL('../bin/rafcast.js', import.meta.url));
   const times: number[] = [];
+  const counts = step === 'queued' ? [1, 2] : [2];
   try {
-    for (const workers of [1, 2]) {
+    for (const workers of counts) {
       const procs = Array.from({ length: workers }, () => spawn(process.execPath, [cli, 'worker', '--redis', url], { stdio: 'ignore' }));
       const out = join(dir, `queued-${n}-${workers}`);
       rmSync(out, { recursive: true, force: true });
-      const t0 = performance.now();
+      const t0 = Date.now();
       const config = await flowConfig({ data, asOf: 2024, out, models: ['mlp', 'logistic'], seed: 1, annualBaseRate: 10402.34, shards: 4 });
       const runKey = await enqueueFlow(config, connectionOf(url));
       await followFlow(runKey, connectionOf(url));
-      times.push((performance.now() - t0) / 1000);
+      times.push((Date.now() - t0) / 1000);
+      // Each stage's wall time, from the jobs' finishing times.
+      const queue = new Queue(QUEUE, { connection: connectionOf(url) });
+      let prev = t0;
+      const parts: string[] = [];
+      for (const stage of FLOW_STAGES) {
+        const finished = (await queue.getJob(`${runKey}-${stage}`))?.finishedOn ?? prev;
+        parts.push(`${stage} ${((finished - prev) / 1000).toFixed(0)}`);
+        prev = finished;
+      }
+      await queue.close();
+      console.log(`  ${workers} worker${workers === 1 ? '' : 's'}: ${times.at(-1)!.toFixed(1)} s (${parts.join(', ')} s)`);
       for (const p of procs) p.kill('SIGTERM');
     }
   } finally {
     redis.kill('SIGKILL');
   }
-  console.log(`rafcast run --redis, ${n.toLocaleString('en-US')} members, 4 shards, MLP and logistic: one worker ${times[0]!.toFixed(1)} s, two workers ${times[1]!.toFixed(1)} s, speedup ${(times[0]! / times[1]!).toFixed(2)}`);
+  const what = `rafcast run --redis, ${n.toLocaleString('en-US')} members, 4 shards, MLP and logistic`;
+  if (step === 'queued') console.log(`${what}: one worker ${times[0]!.toFixed(1)} s, two workers ${times[1]!.toFixed(1)} s, speedup ${(times[0]! / times[1]!).toFixed(2)}`);
+  else console.log(`${what}, two workers: ${times[0]!.toFixed(1)} s end to end (${(times[0]! / 60).toFixed(1)} min)`);
 } else {
   console.error(`unknown step ${step}`);
   process.exit(2);

@@ -24,6 +24,7 @@ const steps: [string, number, number][] = [
   ['predict', 1, population],
   ['quality', 1, Number(process.env.BENCH_QUALITY ?? 20_000)],
   ['queued', 1, 200_000],
+  ['queued-e2e', 1, population],
 ];
 const script = fileURLToPath(new URL('./bench-steps.ts', import.meta.url));
 const rate = (line: string): number => Number(/([\d,]+) (?:members|rows|member-years)\/s/.exec(line)?.[1]?.replaceAll(',', '') ?? NaN);
