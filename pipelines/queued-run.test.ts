@@ -10,7 +10,7 @@ import { sqlString } from '../data/duckdb.ts';
 import { queryRows } from '../test/duckdb-helpers.ts';
 import { tempDir } from '../test/temp-dir.ts';
 import { generatePopulation } from './generate-population.ts';
-import { QUEUE, connectionOf, enqueueFlow, followFlow, runKeyOf, type StageStatus } from './queued-run.ts';
+import { QUEUE, connectionOf, enqueueFlow, followFlow, runFolderOf, runKeyOf, type StageStatus } from './queued-run.ts';
 import { Queue } from 'bullmq';
 import { flowConfig, runPipeline } from './run.ts';
 
@@ -95,8 +95,10 @@ describe('the queued flow', () => {
       'candidates completed 1/1',
       'report completed 1/1',
     ]);
-    // The run folder names its run key.
+    // The run folder names its run key, and the key (on Redis) its folder: status and --resume take either.
     expect(runKeyOf(queued)).toBe(runKey);
+    expect(await runFolderOf(runKey, connectionOf(url))).toBe(queued);
+    await expect(runFolderOf('no-such-run', connectionOf(url))).rejects.toThrow(/neither a run folder/);
   }, 240_000);
 
   it('fails a run on bad data at once, with the cause, without retrying', async () => {

@@ -290,6 +290,21 @@ export async function enqueueFlow(c: FlowConfig, connection: ConnectionOptions):
   }
 }
 
+/** The run folder of a run given by its folder, or by its run key (looked up on Redis). */
+export async function runFolderOf(folderOrKey: string, connection?: ConnectionOptions): Promise<string> {
+  if (existsSync(join(folderOrKey, 'flow.json'))) return folderOrKey;
+  if (connection !== undefined) {
+    const queue = new Queue(QUEUE, { connection });
+    try {
+      const job = await queue.getJob(`${folderOrKey}-${FLOW_STAGES[0]}`);
+      if (job !== undefined) return job.data.out;
+    } finally {
+      await queue.close();
+    }
+  }
+  throw new ConfigError(`${folderOrKey} is neither a run folder (with flow.json) nor a run key${connection ? ' on this Redis' : ' (give --redis to look keys up)'}`);
+}
+
 /** A run key as given, or the key of the run folder given instead (its queued-run.json). */
 export function runKeyOf(idOrFolder: string): string {
   const file = join(idOrFolder, QUEUED_FILE);

@@ -1,5 +1,5 @@
 // One benchmark step per process (see bench.ts). Prints one line of figures.
-import { mkdirSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRng } from '../data/random.ts';
@@ -213,6 +213,11 @@ if (step === 'score-batch') {
   }
   console.log(`quality on ${n.toLocaleString('en-US')} generated members, backtest at 2025, precision@20%: ${lines.join('; ')}`);
 } else if (step === 'queued' || step === 'queued-e2e') {
+  /** CPU seconds the whole machine has spent busy (user, nice, system, irq, softirq) since boot, from /proc/stat. */
+  const busyCpuSeconds = (): number => {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    return (f[0]! + f[1]! + f[2]! + f[5]! + f[6]!) / 100;
+  };
   // The flow on BullMQ for a generated plan of n members (from the contract's files: checking,
   // history, features, MLP and logistic, scores, evaluation, list, report; 4 shards), against a
   // Redis started here. 'queued': one worker process, then two, and the speedup; 'queued-e2e':
@@ -234,10 +239,12 @@ if (step === 'score-batch') {
       const out = join(dir, `queued-${n}-${workers}`);
       rmSync(out, { recursive: true, force: true });
       const t0 = Date.now();
+      const cpu0 = busyCpuSeconds();
       const config = await flowConfig({ data, asOf: 2024, out, models: ['mlp', 'logistic'], seed: 1, annualBaseRate: 10402.34, shards: 4 });
       const runKey = await enqueueFlow(config, connectionOf(url));
       await followFlow(runKey, connectionOf(url));
       times.push((Date.now() - t0) / 1000);
+      const cores = (busyCpuSeconds() - cpu0) / times.at(-1)!;
       // Each stage's wall time, from the jobs' finishing times.
       const queue = new Queue(QUEUE, { connection: connectionOf(url) });
       let prev = t0;
@@ -248,7 +255,7 @@ if (step === 'score-batch') {
         prev = finished;
       }
       await queue.close();
-      console.log(`  ${workers} worker${workers === 1 ? '' : 's'}: ${times.at(-1)!.toFixed(1)} s (${parts.join(', ')} s)`);
+      console.log(`  ${workers} worker${workers === 1 ? '' : 's'}: ${times.at(-1)!.toFixed(1)} s, ${cores.toFixed(2)} cores busy on average (${parts.join(', ')} s)`);
       for (const p of procs) p.kill('SIGTERM');
     }
   } finally {

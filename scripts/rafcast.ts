@@ -14,7 +14,7 @@ import { writeCandidates } from '../pipelines/candidates.ts';
 import { evaluateRun } from '../pipelines/evaluate.ts';
 import { writeReport } from '../evaluation/report.ts';
 import { flowConfig, runPipeline } from '../pipelines/run.ts';
-import { connectionOf, enqueueFlow, failureOf, flowStatus, followFlow, readFlowConfig, runKeyOf, startWorker } from '../pipelines/queued-run.ts';
+import { connectionOf, enqueueFlow, failureOf, flowStatus, followFlow, readFlowConfig, runFolderOf, runKeyOf, startWorker } from '../pipelines/queued-run.ts';
 import { ConfigError } from '../data/errors.ts';
 import { listRuns, predictRun, readRunRecord, trainRun, type Backtest, type RunRecord } from '../pipelines/model-run.ts';
 import { loadContract } from '../pipelines/load-contract.ts';
@@ -620,7 +620,7 @@ program
   .description('The whole backtest: history, features, models, scores, evaluation, candidate list and report, in this process or on queued workers (stages already done are skipped).')
   .option('--data <dir>', 'folder with members, enrollment and claims')
   .option('--as-of <year>', 'the as-of year T; the data must cover T+1 for incremental revenue', parseIntegerOption('--as-of'))
-  .option('--resume <run-dir>', 'finish a stopped run: its settings come from <run-dir>/flow.json, stages done are skipped')
+  .option('--resume <run>', 'finish a stopped run, given its folder or (with --redis) its run key: settings from its flow.json, stages done are skipped')
   .option('--out <dir>', 'run folder (default runs/run-<as-of>)')
   .option('--models <kinds>', `comma-separated: ${MODEL_KINDS.join(', ')}; the first gives the candidate list and the report`, (v: string) => {
     const kinds = v.split(',').map((k) => k.trim());
@@ -653,7 +653,7 @@ Examples:
     runAction(async () => {
       const started = performance.now();
       if (o.resume !== undefined) {
-        const f = await readFlowConfig(o.resume);
+        const f = await readFlowConfig(await runFolderOf(o.resume, o.redis !== undefined ? connectionOf(o.redis) : undefined));
         Object.assign(o, { data: f.data, asOf: f.asOf, out: f.out, models: f.models, seed: f.seed, baseRate: f.annualBaseRate, shards: f.shards, generate: undefined });
       }
       if (o.data === undefined || o.asOf === undefined) throw new ConfigError('give --data and --as-of, or --resume with a run folder');
