@@ -84,14 +84,12 @@ describe('the queued flow', () => {
     for (const f of [...files, 'candidates/outreach.csv', 'candidates/candidates.parquet', 'report.html']) {
       expect(readFileSync(join(queued, f)).equals(readFileSync(join(inProcess, f))), f).toBe(true);
     }
-    // The last poll: every stage done, the fan-outs with one job per shard or model (x shard).
+    // The last poll: every stage done, the fan-outs with one job per shard, or one chain per model.
     expect(seen.at(-1)!.map((s) => `${s.stage} ${s.state} ${s.done}/${s.total}`)).toEqual([
       'partition completed 1/1',
       'history completed 3/3',
       'features completed 3/3',
       'models completed 2/2',
-      'predict completed 6/6',
-      'evaluate completed 2/2',
       'candidates completed 1/1',
       'report completed 1/1',
     ]);

@@ -1,10 +1,11 @@
-// The backtest as one BullMQ flow (issue 7, first part): a chain partition -> history (fan-out
-// over shards, then merge) -> training (fan-out over models) -> evaluation (fan-out over models)
-// -> candidates -> report. Fan-outs add their children while running and wait for them (BullMQ's step-job
-// pattern), so shards and models run on any worker that sees the run folder. Jobs carry
-// references (run folder, as-of year, shard, model), never data, and each processor is the
-// function the matching command calls, writing its outputs atomically: rerunning a job replaces
-// them with the same bytes.
+// The backtest as one BullMQ flow (issue 7): a chain partition (the files checked once, members
+// split into shards) -> history (a job per shard, then a merge) -> features (the same) -> models
+// (a chain per model, side by side: train -> scores, a job per shard then a merge -> evaluate)
+// -> candidates -> report. Fan-outs add their children while running and wait for them (BullMQ's
+// step-job pattern), so shards and models run on any worker that sees the run folder. Jobs carry
+// references (run folder, shard, model), never data; stages exchange files through the run store
+// (run-store.ts). Each processor is the function the matching command calls, writing its outputs
+// atomically: rerunning a job replaces them with the same bytes.
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -68,16 +69,24 @@ async function readConfig(store: RunStore): Promise<FlowConfig> {
   return JSON.parse(await store.readText('flow.json')) as FlowConfig;
 }
 
+/**
+ * A job a fan-out adds: `key` names it under its parent (job id `<parent id>-<key>`); its own
+ * `children` run before it (a chain, as BullMQ runs a flow's tree: children first).
+ */
+export interface ChildJob {
+  name: string;
+  key: string;
+  data: JobData;
+  children?: ChildJob[];
+}
+
 /** Runs one job; `fanOut` adds children and waits for them (BullMQ), or runs them here (in process). */
-export async function processStage(
-  name: string,
-  data: JobData,
-  fanOut: (children: { name: string; data: JobData }[]) => Promise<void>,
-): Promise<void> {
+export async function processStage(name: string, data: JobData, fanOut: (children: ChildJob[]) => Promise<void>): Promise<void> {
   const store = openRunStore(data.out);
   const c = await readConfig(store);
   // A stage whose outputs are all there was done before (a resumed run): nothing to do again.
   if (isStage(name) && (await isDone(store, c, name))) return;
+  if (data.model !== undefined && name in MODEL_JOB_DONE && (await store.has(MODEL_JOB_DONE[name]!(data.model)))) return;
   const shardKeys = Array.from({ length: c.shards }, (_, k) => key.shard(k));
   const inShards = (rel: string): Promise<string[]> => Promise.all(shardKeys.map((s) => store.read(join(s, rel))));
   const T = c.asOf;
@@ -87,7 +96,7 @@ export async function processStage(
       await store.commit(key.shards);
       return;
     case 'history': {
-      await fanOut(shardKeys.map((_, k) => ({ name: 'history-shard', data: { out: c.out, shard: k } })));
+      await fanOut(shardKeys.map((_, k) => ({ name: 'history-shard', key: String(k), data: { out: c.out, shard: k } })));
       const out = await store.writable(key.history);
       await mkdir(out, { recursive: true, mode: 0o700 });
       await mergeShardFiles(await inShards('history/raf_history.parquet'), join(out, 'raf_history.parquet'), 'member_id, year');
@@ -104,7 +113,7 @@ export async function processStage(
       return;
     }
     case 'features':
-      await fanOut(shardKeys.map((_, k) => ({ name: 'features-shard', data: { out: c.out, shard: k } })));
+      await fanOut(shardKeys.map((_, k) => ({ name: 'features-shard', key: String(k), data: { out: c.out, shard: k } })));
       for (const y of [T - 1, T]) {
         await mergeShardFiles(await inShards(key.features(y)), await store.writable(key.features(y)), 'member_id');
         await store.commit(key.features(y));
@@ -122,7 +131,15 @@ export async function processStage(
       return;
     }
     case 'models':
-      await fanOut(c.models.map((model) => ({ name: 'train', data: { out: c.out, model } })));
+      // A chain per model, the models side by side: train -> scores (a job per shard, then the
+      // merge) -> evaluate. A quick model's scores and evaluation run while a slow one trains.
+      await fanOut(
+        c.models.map((model) => {
+          const data = { out: c.out, model };
+          const train: ChildJob = { name: 'train', key: 'train', data };
+          return { name: 'evaluate-model', key: model, data, children: [{ name: 'scores', key: 'scores', data, children: [train] }] };
+        }),
+      );
       return;
     case 'train':
       await trainRun({
@@ -136,13 +153,13 @@ export async function processStage(
       });
       await store.commit(key.model(data.model!));
       return;
-    case 'predict':
-      await fanOut(c.models.flatMap((model) => shardKeys.map((_, k) => ({ name: 'predict-shard', data: { out: c.out, model, shard: k } }))));
-      for (const m of c.models) {
-        await mergeScores(await inShards(key.scores(m)), await store.writable(key.scores(m)));
-        await store.commit(key.scores(m));
-      }
+    case 'scores': {
+      const m = data.model!;
+      await fanOut(shardKeys.map((_, k) => ({ name: 'predict-shard', key: String(k), data: { out: c.out, model: m, shard: k } })));
+      await mergeScores(await inShards(key.scores(m)), await store.writable(key.scores(m)));
+      await store.commit(key.scores(m));
       return;
+    }
     case 'predict-shard': {
       const shard = shardKeys[data.shard!]!;
       const out = join(shard, key.scores(data.model!));
@@ -157,9 +174,6 @@ export async function processStage(
       await store.commit(out);
       return;
     }
-    case 'evaluate':
-      await fanOut(c.models.map((model) => ({ name: 'evaluate-model', data: { out: c.out, model } })));
-      return;
     case 'evaluate-model': {
       const m = data.model!;
       await evaluateRun({
@@ -202,7 +216,14 @@ export async function processStage(
 }
 
 /** The stages in flow order (the chain's leaves first). */
-export const FLOW_STAGES = ['partition', 'history', 'features', 'models', 'predict', 'evaluate', 'candidates', 'report'] as const;
+export const FLOW_STAGES = ['partition', 'history', 'features', 'models', 'candidates', 'report'] as const;
+
+/** The key that shows a job of a model's chain is done (a resumed run skips it). */
+const MODEL_JOB_DONE: Record<string, (m: ModelKind) => string> = {
+  train: (m) => join(key.model(m), 'run.json'),
+  scores: (m) => key.scores(m),
+  'evaluate-model': (m) => join(key.evaluation(m), 'evaluation.json'),
+};
 
 type Stage = (typeof FLOW_STAGES)[number];
 const isStage = (name: string): name is Stage => (FLOW_STAGES as readonly string[]).includes(name);
@@ -217,11 +238,7 @@ export function doneKeys(c: FlowConfig, stage: Stage): string[] {
     case 'features':
       return [key.features(c.asOf - 1), key.features(c.asOf)];
     case 'models':
-      return c.models.map((m) => join(key.model(m), 'run.json'));
-    case 'predict':
-      return c.models.map((m) => key.scores(m));
-    case 'evaluate':
-      return c.models.map((m) => join(key.evaluation(m), 'evaluation.json'));
+      return c.models.flatMap((m) => Object.values(MODEL_JOB_DONE).map((f) => f(m)));
     case 'candidates':
       return [join(key.candidates, 'outreach.csv')];
     case 'report':
@@ -241,14 +258,15 @@ export async function prepareFlow(c: FlowConfig): Promise<void> {
   await openRunStore(c.out).writeText('flow.json', `${JSON.stringify(c, null, 2)}\n`);
 }
 
-/** One stage of the flow in this process, its fan-out children run here one after another. */
+/** One stage of the flow in this process: fan-out children one after another, each after its own children. */
 export async function runStageInProcess(stage: string, c: FlowConfig): Promise<void> {
-  const run = async (name: string, data: JobData): Promise<void> => {
-    await processStage(name, data, async (children) => {
-      for (const child of children) await run(child.name, child.data);
+  const run = async (job: { name: string; data: JobData; children?: ChildJob[] }): Promise<void> => {
+    for (const child of job.children ?? []) await run(child);
+    await processStage(job.name, job.data, async (children) => {
+      for (const child of children) await run(child);
     });
   };
-  await run(stage, { out: c.out });
+  await run({ name: stage, data: { out: c.out } });
 }
 
 /** Reads the flow of an existing run folder (rafcast run --resume). */
@@ -313,7 +331,7 @@ export function runKeyOf(idOrFolder: string): string {
 }
 
 /** The jobs that add children (the fan-outs); every other job does its work itself. */
-const FAN_OUTS = new Set(['history', 'features', 'models', 'predict', 'evaluate']);
+const FAN_OUTS = new Set(['history', 'features', 'models', 'scores']);
 
 export interface WorkerOptions {
   concurrency?: number;
@@ -340,14 +358,20 @@ export function startWorker(connection: ConnectionOptions, opts: WorkerOptions =
         // A leaf job, or a fan-out whose children are done (its merge, or nothing).
         if (!FAN_OUTS.has(job.name) || job.data.step === 'waiting') return await work(job.name, job.data);
         await processStage(job.name, job.data, async (children) => {
-          const queue = new Queue(QUEUE, { connection });
+          const producer = new FlowProducer({ connection });
           try {
+            type Node = { name: string; queueName: string; data: JobData; opts: typeof JOB_OPTIONS & { jobId: string; parent?: { id: string; queue: string } }; children?: Node[] };
+            const node = (child: ChildJob, parentId: string): Node => {
+              const jobId = `${parentId}-${child.key}`;
+              return { name: child.name, queueName: QUEUE, data: child.data, opts: { ...JOB_OPTIONS, jobId }, children: child.children?.map((c) => node(c, jobId)) };
+            };
             for (const child of children) {
-              const id = [job.id, child.data.model, child.data.shard].filter((x) => x !== undefined).join('-');
-              await queue.add(child.name, child.data, { ...JOB_OPTIONS, jobId: id, parent: { id: job.id!, queue: job.queueQualifiedName } });
+              const root = node(child, job.id!);
+              root.opts.parent = { id: job.id!, queue: job.queueQualifiedName };
+              await producer.add(root as Parameters<FlowProducer['add']>[0]);
             }
           } finally {
-            await queue.close();
+            await producer.close();
           }
           await job.updateData({ ...job.data, step: 'waiting' });
           if (await job.moveToWaitingChildren(token!)) throw new WaitingChildrenError();

@@ -1,7 +1,7 @@
 // `rafcast run` in process: every stage in order on a plan it generates, outputs in the run
 // folder, and a second run that finds every stage done and skips it (resume). Sharding changes
 // where the work is done, never the result: three shards give one shard's bytes.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../test/temp-dir.ts';
@@ -14,19 +14,31 @@ describe('runPipeline', () => {
     const opts = { data, asOf: 2024, out, models: ['logistic' as const], seed: 1, annualBaseRate: 10402.34, generateIfMissing: { members: 1500, firstYear: 2021, lastYear: 2025, seed: 4 } };
     const first: StageEvent[] = [];
     const s = await runPipeline(opts, (e) => first.push(e));
-    expect(first.filter((e) => e.state === 'done').map((e) => e.stage)).toEqual(['generate', 'partition', 'history', 'features', 'models', 'predict', 'evaluate', 'candidates', 'report']);
+    expect(first.filter((e) => e.state === 'done').map((e) => e.stage)).toEqual(['generate', 'partition', 'history', 'features', 'models', 'candidates', 'report']);
     for (const f of ['history/raf_history.parquet', 'models/logistic/run.json', 'evaluation/logistic/evaluation.json', 'candidates/outreach.csv', 'report.html', 'run-summary.json']) expect(existsSync(join(out, f)), f).toBe(true);
     expect(s.evaluations.logistic!.asOf).toBe(2024);
     const report = readFileSync(join(out, 'report.html'));
     const again: StageEvent[] = [];
     await runPipeline(opts, (e) => again.push(e));
-    expect(again.map((e) => e.state)).toEqual(Array(8).fill('skipped'));
+    expect(again.map((e) => e.state)).toEqual(Array(6).fill('skipped'));
     expect(readFileSync(join(out, 'report.html')).equals(report)).toBe(true);
     // A run stopped before its report: only the report is made again, to the same bytes.
     rmSync(join(out, 'report.html'));
     const resumed: StageEvent[] = [];
     await runPipeline(opts, (e) => resumed.push(e));
     expect(resumed.filter((e) => e.state === 'done').map((e) => e.stage)).toEqual(['report']);
+    expect(readFileSync(join(out, 'report.html')).equals(report)).toBe(true);
+    // Stopped inside a model's chain, after training and scoring: only the evaluation is made
+    // again (the model is not retrained), and the report after it, to the same bytes.
+    const evaluation = readFileSync(join(out, 'evaluation/logistic/evaluation.json'));
+    const trained = statSync(join(out, 'models/logistic/weights.bin')).mtimeMs;
+    rmSync(join(out, 'evaluation/logistic/evaluation.json'));
+    rmSync(join(out, 'report.html'));
+    const midModel: StageEvent[] = [];
+    await runPipeline(opts, (e) => midModel.push(e));
+    expect(midModel.filter((e) => e.state === 'done').map((e) => e.stage)).toEqual(['models', 'report']);
+    expect(statSync(join(out, 'models/logistic/weights.bin')).mtimeMs).toBe(trained);
+    expect(readFileSync(join(out, 'evaluation/logistic/evaluation.json')).equals(evaluation)).toBe(true);
     expect(readFileSync(join(out, 'report.html')).equals(report)).toBe(true);
   }, 120_000);
 

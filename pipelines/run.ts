@@ -86,7 +86,7 @@ export async function runPipeline(o: RunOptions, onStage: (e: StageEvent) => voi
   await prepareFlow(c);
   for (const stage of FLOW_STAGES) {
     const shards = `${c.shards} shard${c.shards === 1 ? '' : 's'}`;
-    const detail = stage === 'partition' || stage === 'history' || stage === 'features' ? shards : stage === 'predict' ? `${c.models.join(', ')}; ${shards}` : c.models.join(', ');
+    const detail = stage === 'partition' || stage === 'history' || stage === 'features' ? shards : stage === 'models' ? `${c.models.join(', ')}: train, score (${shards}), evaluate` : c.models.join(', ');
     if (await isDone(openRunStore(c.out), c, stage)) {
       note({ stage, detail, state: 'skipped' });
       continue;
