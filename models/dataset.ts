@@ -36,17 +36,22 @@ export async function readFeatureRows(conn: DuckDBConnection, table: string, sch
   return { ids, x: { rows: n, cols: d, values } };
 }
 
-/** RAF_y per member of `ids` from raf_history.parquet (NaN when the member has no row that year). */
-export async function readRaf(conn: DuckDBConnection, historyFile: string, year: number, ids: readonly string[]): Promise<Float64Array> {
-  const byId = new Map<string, number>();
-  const result = await conn.stream(`SELECT member_id, raf::DOUBLE AS raf FROM read_parquet(${sqlString(historyFile)}) WHERE year = ${year}`);
+/** Streams the rows of a query of two columns, a member id and a DOUBLE, to `take`, chunk by chunk. */
+export async function forEachIdValue(conn: DuckDBConnection, sql: string, take: (id: string, value: number) => void): Promise<void> {
+  const result = await conn.stream(sql);
   for (;;) {
     const chunk = await result.fetchChunk();
     if (chunk === null || chunk.rowCount === 0) break;
     const id = chunk.getColumnVector(0);
-    const raf = chunk.getColumnVector(1);
-    for (let i = 0; i < chunk.rowCount; i++) byId.set(id.getItem(i) as string, raf.getItem(i) as number);
+    const value = chunk.getColumnVector(1);
+    for (let i = 0; i < chunk.rowCount; i++) take(id.getItem(i) as string, value.getItem(i) as number);
   }
+}
+
+/** RAF_y per member of `ids` from raf_history.parquet (NaN when the member has no row that year). */
+export async function readRaf(conn: DuckDBConnection, historyFile: string, year: number, ids: readonly string[]): Promise<Float64Array> {
+  const byId = new Map<string, number>();
+  await forEachIdValue(conn, `SELECT member_id, raf::DOUBLE AS raf FROM read_parquet(${sqlString(historyFile)}) WHERE year = ${year}`, (id, raf) => byId.set(id, raf));
   return Float64Array.from(ids, (id) => byId.get(id) ?? NaN);
 }
 

@@ -70,6 +70,22 @@ describe('a run folder', () => {
     await expect(predictRun({ run: runDir, asOf: 2024, out: out3, features })).rejects.toThrow(/as of 2025, not 2024/);
   });
 
+  it('lists from scores computed before (a queued run\'s), and refuses scores that miss a member', async () => {
+    const scores = join(tempDir('pred'), 'scores.parquet');
+    await predictRun({ run: runDir, asOf: 2025, out: scores });
+    const fresh = tempDir('cand');
+    const reused = tempDir('cand');
+    await writeCandidates({ run: runDir, asOf: 2025, top: 0.2, out: fresh, annualBaseRate: 10402.34, data });
+    await writeCandidates({ run: runDir, asOf: 2025, top: 0.2, out: reused, annualBaseRate: 10402.34, data, scores });
+    for (const f of ['candidates.csv', 'outreach.csv']) expect(readFileSync(join(reused, f)).equals(readFileSync(join(fresh, f))), f).toBe(true);
+    // The same scores less their first member: refused, with the counts.
+    const partial = join(tempDir('pred'), 'partial.parquet');
+    await queryRows(`COPY (SELECT * FROM read_parquet(${sqlString(scores)}) WHERE rank > 1) TO ${sqlString(partial)} (FORMAT parquet)`);
+    await expect(writeCandidates({ run: runDir, asOf: 2025, top: 0.2, out: tempDir('cand'), annualBaseRate: 10402.34, data, scores: partial })).rejects.toThrow(
+      /does not score the members of these features: 1 have no score/,
+    );
+  });
+
   it('writes the candidate list for finance and the outreach list for care managers, priced from the HCC factors', async () => {
     const out = tempDir('candidates');
     const s = await writeCandidates({ run: runDir, asOf: 2025, top: 0.2, out, annualBaseRate: 10402.34 });

@@ -24,7 +24,7 @@ import {
   type Standardization,
   type TrainConfig,
 } from '../models/classifier.ts';
-import { hasYear, knownRows, readFeatureRows, readRaf, selectRows, topShareLabels } from '../models/dataset.ts';
+import { forEachIdValue, hasYear, knownRows, readFeatureRows, readRaf, selectRows, topShareLabels } from '../models/dataset.ts';
 import { decilesOf, listMetrics, rankOrder, type ListMetrics } from '../models/metrics.ts';
 import { findDataFiles } from './history.ts';
 
@@ -327,14 +327,7 @@ async function featureTable(conn: ScoredMembers['conn'], inputs: RunInputs, asOf
 async function readScores(conn: ScoredMembers['conn'], file: string, ids: readonly string[]): Promise<Float32Array> {
   if (!existsSync(file)) throw new ConfigError(`no such scores file: ${file}`);
   const byId = new Map<string, number>();
-  const result = await conn.stream(`SELECT member_id, probability::DOUBLE AS p FROM read_parquet(${sqlString(file)})`);
-  for (;;) {
-    const chunk = await result.fetchChunk();
-    if (chunk === null || chunk.rowCount === 0) break;
-    const id = chunk.getColumnVector(0);
-    const p = chunk.getColumnVector(1);
-    for (let i = 0; i < chunk.rowCount; i++) byId.set(id.getItem(i) as string, p.getItem(i) as number);
-  }
+  await forEachIdValue(conn, `SELECT member_id, probability::DOUBLE AS p FROM read_parquet(${sqlString(file)})`, (id, p) => byId.set(id, p));
   const prob = new Float32Array(ids.length);
   let missing = 0;
   ids.forEach((id, i) => {
@@ -392,17 +385,10 @@ export async function mergeScores(files: readonly string[], out: string): Promis
     if (meta.length !== 1) throw new ConfigError(`the shards' scores come from different runs or backends: ${JSON.stringify(meta)}`);
     const ids: string[] = [];
     const values: number[] = [];
-    const result = await db.conn.stream(`SELECT member_id, probability::DOUBLE AS p FROM ${source} ORDER BY member_id`);
-    for (;;) {
-      const chunk = await result.fetchChunk();
-      if (chunk === null || chunk.rowCount === 0) break;
-      const id = chunk.getColumnVector(0);
-      const p = chunk.getColumnVector(1);
-      for (let i = 0; i < chunk.rowCount; i++) {
-        ids.push(id.getItem(i) as string);
-        values.push(p.getItem(i) as number);
-      }
-    }
+    await forEachIdValue(db.conn, `SELECT member_id, probability::DOUBLE AS p FROM ${source} ORDER BY member_id`, (id, p) => {
+      ids.push(id);
+      values.push(p);
+    });
     const m = meta[0]!;
     await writeScores(db.conn, ids, Float32Array.from(values), out, { asOf: Number(m.as_of), model: String(m.model), runId: String(m.run_id), backend: String(m.backend) });
   } finally {

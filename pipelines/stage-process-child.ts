@@ -6,6 +6,8 @@ import { processStage } from './queued-run.ts';
 import type { StageReply, StageRequest } from './stage-process.ts';
 
 process.on('disconnect', () => process.exit(1));
+// Ctrl-C reaches the whole process group: the worker decides (it lets running jobs finish).
+process.on('SIGINT', () => undefined);
 process.on('message', (m: StageRequest) => {
   // A fan-out reaches a child only once its children are done (data.step 'waiting').
   void processStage(m.name, m.data, async () => {

@@ -635,13 +635,14 @@ program
   .addHelpText(
     'after',
     `
-The flow: partition (members checked once, then split into shards by the MD5 of their id),
-history and features (a job per shard, then a merge), models (a training job per model),
-predict (a job per model and shard, then a merge), evaluate (a job per model), candidates,
-report. Everything is written to the run folder; the results are the same bytes for any number
-of shards. Without --redis every job runs here in flow order, and a stage whose outputs exist is
-skipped, so rerunning resumes a stopped run. With --redis, start workers first (rafcast worker
---redis URL) on any machine that sees the run folder; a bar per stage follows the run.
+The flow: partition (the files checked once, members split into shards by the MD5 of their id),
+history and features (a job per shard, then a merge), models (a chain per model, side by side:
+train, scores by shard, evaluate), candidates, report. Everything is written to the run folder;
+the results are the same bytes for any number of shards, in process or on workers. Without
+--redis every job runs here in flow order, and a stage whose outputs exist is skipped, so
+rerunning resumes a stopped run. With --redis, start workers first (rafcast worker --redis URL)
+on any machine that sees the run folder; a bar per stage follows the run, and the run key it
+prints (also in <run folder>/queued-run.json) works with rafcast status and --resume.
 
 Examples:
   rafcast run --data runs/default --as-of 2024 --generate 20000
@@ -710,7 +711,17 @@ program
   .requiredOption('--redis <url>', 'the Redis the runs are queued on, e.g. redis://127.0.0.1:6379')
   .option('--concurrency <n>', 'jobs at a time, each in a child process of this worker (one per core: 2 on a 2-core machine)', parseIntegerOption('--concurrency'), 1)
   .option('--lock-seconds <s>', 'a job held this long by a worker that stopped answering goes to another worker', parseIntegerOption('--lock-seconds'), 120)
-  .addHelpText('after', '\nExample:\n  rafcast worker --redis redis://127.0.0.1:6379\n')
+  .addHelpText(
+    'after',
+    `
+Each job runs in a child process of the worker (kept from job to job), so --concurrency N keeps N
+cores busy; a job held by a worker that stopped answering goes to another after --lock-seconds.
+Stop with Ctrl-C: the worker finishes its jobs first.
+
+Examples:
+  rafcast worker --redis redis://127.0.0.1:6379
+  rafcast worker --redis redis://queue.internal:6379 --concurrency 4`,
+  )
   .action((o) =>
     runAction(async () => {
       const worker = startWorker(connectionOf(o.redis), { concurrency: o.concurrency, lockMs: o.lockSeconds * 1000 });
@@ -718,9 +729,20 @@ program
       worker.on('failed', (job, err) => process.stderr.write(`failed ${job?.name} (${job?.id}): ${err.message}\n`));
       process.stderr.write(`worker on ${o.redis}, concurrency ${o.concurrency}; stop with Ctrl-C\n`);
       await new Promise<void>((resolve) => {
-        const stop = () => void worker.close().then(resolve);
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
+        // Wrappers (npx, tsx) pass a Ctrl-C on as well, so a signal can come twice: the first
+        // starts a graceful stop, later ones only say so (the default would kill running jobs).
+        let stopping = false;
+        const stop = (): void => {
+          if (stopping) {
+            process.stderr.write('stopping: running jobs finish first (kill -9 to stop at once; their jobs go to another worker)\n');
+            return;
+          }
+          stopping = true;
+          process.stderr.write('stopping after the running jobs ...\n');
+          void worker.close().then(resolve);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
       });
     }),
   );
