@@ -391,7 +391,10 @@ export function startWorker(connection: ConnectionOptions, opts: WorkerOptions =
 
 export interface StageStatus {
   stage: string;
-  /** BullMQ's state of the stage's job ('unknown' when Redis has no such job). */
+  /**
+   * BullMQ's state of the stage's job ('unknown' when Redis has no such job), or 'pending' while
+   * the stage before it has not finished.
+   */
   state: string;
   /** Jobs of the stage done and in all: its shards or models for a fan-out, else 0 or 1 of 1. */
   done: number;
@@ -418,7 +421,9 @@ export async function flowStatus(runKey: string, connection: ConnectionOptions):
           done = Math.max(0, (d.processed ?? 0) - before);
         }
       }
-      out.push({ stage, state, done, total });
+      // A stage whose stage before it has not finished is waiting on the chain, not on jobs of its own.
+      const shown = state === 'waiting-children' && i > 0 && out[i - 1]!.state !== 'completed' ? 'pending' : state;
+      out.push({ stage, state: shown, done, total });
     }
     return out;
   } finally {

@@ -5,7 +5,7 @@
 // already in the run folder is not run again, so a stopped run resumes where it stopped.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { writeFileAtomically } from '../data/atomic-file.ts';
 import { openDuckDb, sqlString } from '../data/duckdb.ts';
 import { ConfigError } from '../data/errors.ts';
@@ -51,9 +51,11 @@ export async function flowConfig(o: RunOptions): Promise<FlowConfig> {
   const years = await dataYears(o.data);
   if (!years.includes(o.asOf)) throw new ConfigError(`the data in ${o.data} has no enrollment in ${o.asOf}`);
   return {
-    runId: basename(o.out),
-    data: o.data,
-    out: o.out,
+    // Job ids are built from it: letters, digits, '.', '_' and '-' only (BullMQ refuses ':').
+    runId: basename(resolve(o.out)).replace(/[^\w.-]/g, '_'),
+    // Absolute: a worker started in another folder (or on another machine with the same mount) finds them.
+    data: resolve(o.data),
+    out: resolve(o.out),
     asOf: o.asOf,
     shards: o.shards ?? 1,
     models: o.models,
