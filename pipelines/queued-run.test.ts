@@ -51,6 +51,24 @@ async function waitForActive(connection: ReturnType<typeof connectionOf>, name: 
   }
 }
 
+/**
+ * A generated plan of 6,000 members run in process (the bytes a queued run must give), and the
+ * configuration of the same flow into a new folder for the queue.
+ */
+async function inProcessReference(seed: number, name: string): Promise<{ inProcess: string; queued: string; config: Awaited<ReturnType<typeof flowConfig>> }> {
+  const data = tempDir('queued-plan');
+  await generatePopulation({ members: 6000, firstYear: 2021, lastYear: 2025, seed, out: data });
+  const base = { data, asOf: 2024, models: ['logistic' as const], seed: 1, annualBaseRate: 10402.34, shards: 2 };
+  const inProcess = join(tempDir('queued'), 'run');
+  await runPipeline({ ...base, out: inProcess });
+  const queued = join(tempDir('queued'), name);
+  return { inProcess, queued, config: await flowConfig({ ...base, out: queued }) };
+}
+
+function expectSameBytes(a: string, b: string, files: string[]): void {
+  for (const f of files) expect(readFileSync(join(a, f)).equals(readFileSync(join(b, f))), f).toBe(true);
+}
+
 describe('the queued flow', () => {
   let redis: ChildProcess;
   let url: string;
@@ -81,9 +99,7 @@ describe('the queued flow', () => {
     await followFlow(runKey, connectionOf(url), (states) => seen.push(states));
     const files = ['history/raf_history.parquet', 'history/raf_hcc.parquet', 'features/features_2023.parquet', 'features/features_2024.parquet'];
     for (const m of base.models) files.push(`models/${m}/model.json`, `models/${m}/weights.bin`, `scores/${m}.parquet`, `evaluation/${m}/evaluation.json`, `evaluation/${m}/members.csv`);
-    for (const f of [...files, 'candidates/outreach.csv', 'candidates/candidates.parquet', 'report.html']) {
-      expect(readFileSync(join(queued, f)).equals(readFileSync(join(inProcess, f))), f).toBe(true);
-    }
+    expectSameBytes(queued, inProcess, [...files, 'candidates/outreach.csv', 'candidates/candidates.parquet', 'report.html']);
     // The last poll: every stage done, the fan-outs with one job per shard, or one chain per model.
     expect(seen.at(-1)!.map((s) => `${s.stage} ${s.state} ${s.done}/${s.total}`)).toEqual([
       'partition completed 1/1',
@@ -115,14 +131,7 @@ describe('the queued flow', () => {
   }, 120_000);
 
   it('finishes a run whose worker is killed in the middle of a shard, on another worker, with the same bytes', async () => {
-    const data = tempDir('queued-plan');
-    await generatePopulation({ members: 6000, firstYear: 2021, lastYear: 2025, seed: 10, out: data });
-    const base = { data, asOf: 2024, models: ['logistic' as const], seed: 1, annualBaseRate: 10402.34, shards: 2 };
-    const inProcess = join(tempDir('queued'), 'run');
-    await runPipeline({ ...base, out: inProcess });
-
-    const queued = join(tempDir('queued'), 'killed');
-    const config = await flowConfig({ ...base, out: queued });
+    const { inProcess, queued, config } = await inProcessReference(10, 'killed');
     const connection = connectionOf(url);
     const first = spawn(process.execPath, [CLI, 'worker', '--redis', url, '--lock-seconds', '3'], { stdio: 'ignore' });
     workers.push(first);
@@ -132,9 +141,7 @@ describe('the queued flow', () => {
     first.kill('SIGKILL');
     workers.push(spawn(process.execPath, [CLI, 'worker', '--redis', url, '--lock-seconds', '3'], { stdio: 'ignore' }));
     await followFlow(runKey, connection);
-    for (const f of ['history/raf_history.parquet', 'history/raf_hcc.parquet', 'models/logistic/weights.bin', 'evaluation/logistic/evaluation.json', 'candidates/outreach.csv', 'report.html']) {
-      expect(readFileSync(join(queued, f)).equals(readFileSync(join(inProcess, f))), f).toBe(true);
-    }
+    expectSameBytes(queued, inProcess, ['history/raf_history.parquet', 'history/raf_hcc.parquet', 'models/logistic/weights.bin', 'evaluation/logistic/evaluation.json', 'candidates/outreach.csv', 'report.html']);
   }, 300_000);
 
   it('completes a run when Redis restarts in the middle (persistence on)', async () => {
@@ -144,13 +151,7 @@ describe('the queued flow', () => {
     let server = await launch();
     const persistentUrl = `redis://127.0.0.1:${port}`;
     try {
-      const data = tempDir('queued-plan');
-      await generatePopulation({ members: 6000, firstYear: 2021, lastYear: 2025, seed: 12, out: data });
-      const base = { data, asOf: 2024, models: ['logistic' as const], seed: 1, annualBaseRate: 10402.34, shards: 2 };
-      const inProcess = join(tempDir('queued'), 'run');
-      await runPipeline({ ...base, out: inProcess });
-      const queued = join(tempDir('queued'), 'restarted');
-      const config = await flowConfig({ ...base, out: queued });
+      const { inProcess, queued, config } = await inProcessReference(12, 'restarted');
       const connection = connectionOf(persistentUrl);
       workers.push(spawn(process.execPath, [CLI, 'worker', '--redis', persistentUrl, '--lock-seconds', '10'], { stdio: 'ignore' }));
       const runKey = await enqueueFlow(config, connection);
@@ -159,9 +160,7 @@ describe('the queued flow', () => {
       await new Promise((r) => setTimeout(r, 1000));
       server = await launch();
       await followFlow(runKey, connection);
-      for (const f of ['history/raf_history.parquet', 'models/logistic/weights.bin', 'evaluation/logistic/evaluation.json', 'report.html']) {
-        expect(readFileSync(join(queued, f)).equals(readFileSync(join(inProcess, f))), f).toBe(true);
-      }
+      expectSameBytes(queued, inProcess, ['history/raf_history.parquet', 'models/logistic/weights.bin', 'evaluation/logistic/evaluation.json', 'report.html']);
     } finally {
       server.kill('SIGKILL');
     }

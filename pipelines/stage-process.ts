@@ -20,7 +20,6 @@ const ENTRY = fileURLToPath(new URL('./stage-process-entry.js', import.meta.url)
 
 export class StageProcessPool {
   private readonly idle: ChildProcess[] = [];
-  private readonly busy = new Set<ChildProcess>();
   private next = 0;
   private closed = false;
 
@@ -28,7 +27,6 @@ export class StageProcessPool {
   async run(name: string, data: StageRequest['data']): Promise<void> {
     if (this.closed) throw new Error('the stage process pool is closed');
     const child = this.idle.pop() ?? this.spawn();
-    this.busy.add(child);
     const id = this.next++;
     try {
       await new Promise<void>((resolve, reject) => {
@@ -41,7 +39,7 @@ export class StageProcessPool {
         };
         const onExit = (code: number | null, signal: string | null): void => {
           cleanup();
-          reject(new Error(`the process running ${name} ended (${signal ?? `exit code ${code}`}); the job will be retried`));
+          reject(new Error(`the process running ${name} ended (${signal ?? `exit code ${code}`}); the job is retried if it has attempts left`));
         };
         const cleanup = (): void => {
           child.off('message', onMessage);
@@ -51,11 +49,9 @@ export class StageProcessPool {
         child.on('exit', onExit);
         child.send({ id, name, data } satisfies StageRequest);
       });
-      this.busy.delete(child);
       if (this.closed) child.kill();
       else this.idle.push(child);
     } catch (e) {
-      this.busy.delete(child);
       // A child that failed a job may hold half-freed native memory: start a new one next time.
       child.kill();
       throw e;
