@@ -5,7 +5,7 @@ import { readFileSync, renameSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sqlString } from '../data/duckdb.ts';
 import { queryRows } from '../test/duckdb-helpers.ts';
 import { tempDir } from '../test/temp-dir.ts';
@@ -78,8 +78,11 @@ describe('the queued flow', () => {
     redis = await startRedis(port);
     url = `redis://127.0.0.1:${port}`;
   });
+  // Each test its own workers: none left from an earlier test takes another test's jobs.
+  afterEach(() => {
+    for (const w of workers.splice(0)) w.kill('SIGKILL');
+  });
   afterAll(() => {
-    for (const w of workers) w.kill('SIGKILL');
     redis?.kill('SIGKILL');
   });
 
@@ -100,15 +103,18 @@ describe('the queued flow', () => {
     const files = ['history/raf_history.parquet', 'history/raf_hcc.parquet', 'features/features_2023.parquet', 'features/features_2024.parquet'];
     for (const m of base.models) files.push(`models/${m}/model.json`, `models/${m}/weights.bin`, `scores/${m}.parquet`, `evaluation/${m}/evaluation.json`, `evaluation/${m}/members.csv`);
     expectSameBytes(queued, inProcess, [...files, 'candidates/outreach.csv', 'candidates/candidates.parquet', 'report.html']);
-    // The last poll: every stage done, the fan-outs with one job per shard, or one chain per model.
+    // The last poll: every stage done, the fan-outs with one job per shard, and a chain per model
+    // of train, scores (a job per shard) and evaluate: 2 x (3 + 3) jobs.
     expect(seen.at(-1)!.map((s) => `${s.stage} ${s.state} ${s.done}/${s.total}`)).toEqual([
       'partition completed 1/1',
       'history completed 3/3',
       'features completed 3/3',
-      'models completed 2/2',
+      'models completed 12/12',
       'candidates completed 1/1',
       'report completed 1/1',
     ]);
+    // Part-way through, the bars moved job by job inside the models' chains.
+    expect(seen.some((st) => st[3]!.done > 0 && st[3]!.done < 12)).toBe(true);
     // The run folder names its run key, and the key (on Redis) its folder: status and --resume take either.
     expect(runKeyOf(queued)).toBe(runKey);
     expect(await runFolderOf(runKey, connectionOf(url))).toBe(queued);

@@ -401,6 +401,26 @@ export interface StageStatus {
   total: number;
 }
 
+/** The jobs under a job (children, their children, ...) but those in `skip`: how many, and how many completed. */
+async function descendants(queue: Queue, job: Job, skip: Set<string>): Promise<{ done: number; total: number }> {
+  const deps = await job.getDependencies();
+  const keys = [...Object.keys(deps.processed ?? {}), ...(deps.unprocessed ?? []), ...(deps.failed ?? []), ...Object.keys(deps.ignored ?? {})];
+  let done = 0;
+  let total = 0;
+  for (const k of keys) {
+    const id = k.slice(k.lastIndexOf(':') + 1);
+    if (skip.has(id)) continue;
+    const child = await queue.getJob(id);
+    if (child === undefined) continue;
+    total += 1;
+    if ((await child.getState()) === 'completed') done += 1;
+    const under = await descendants(queue, child, skip);
+    done += under.done;
+    total += under.total;
+  }
+  return { done, total };
+}
+
 /** Each stage's state and progress, from Redis. */
 export async function flowStatus(runKey: string, connection: ConnectionOptions): Promise<StageStatus[]> {
   const queue = new Queue(QUEUE, { connection });
@@ -412,14 +432,11 @@ export async function flowStatus(runKey: string, connection: ConnectionOptions):
       let done = state === 'completed' ? 1 : 0;
       let total = 1;
       if (job && FAN_OUTS.has(stage)) {
-        // Its dependencies: the stage before it in the chain, then the children it added.
-        const d = await job.getDependenciesCount();
-        const before = i > 0 ? 1 : 0;
-        const children = (d.processed ?? 0) + (d.unprocessed ?? 0) + (d.failed ?? 0) + (d.ignored ?? 0) - before;
-        if (children > 0) {
-          total = children;
-          done = Math.max(0, (d.processed ?? 0) - before);
-        }
+        // Every job the stage added, however deep (a model's chain: train, scores, its shards,
+        // evaluate), but not the stage before it, which is its first dependency.
+        const skip = new Set(FLOW_STAGES.map((st) => `${runKey}-${st}`));
+        const under = await descendants(queue, job, skip);
+        if (under.total > 0) ({ done, total } = under);
       }
       // A stage whose stage before it has not finished is waiting on the chain, not on jobs of its own.
       const shown = state === 'waiting-children' && i > 0 && out[i - 1]!.state !== 'completed' ? 'pending' : state;
