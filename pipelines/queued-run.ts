@@ -401,6 +401,13 @@ export interface StageStatus {
   total: number;
 }
 
+/** The jobs a stage runs: its shards, a chain per model (train, scores and a job per shard, evaluate), or itself. */
+function jobsUnder(c: FlowConfig, stage: Stage): number {
+  if (stage === 'history' || stage === 'features') return c.shards;
+  if (stage === 'models') return c.models.length * (3 + c.shards);
+  return 1;
+}
+
 /** The jobs under a job (children, their children, ...) but those in `skip`: how many, and how many completed. */
 async function descendants(queue: Queue, job: Job, skip: Set<string>): Promise<{ done: number; total: number }> {
   const deps = await job.getDependencies();
@@ -426,17 +433,23 @@ export async function flowStatus(runKey: string, connection: ConnectionOptions):
   const queue = new Queue(QUEUE, { connection });
   try {
     const out: StageStatus[] = [];
+    // The run's settings, when its folder is readable here: the job counts before the jobs exist.
+    const first = await queue.getJob(`${runKey}-${FLOW_STAGES[0]}`);
+    const c = first ? await readFlowConfig(first.data.out).catch(() => undefined) : undefined;
     for (const [i, stage] of FLOW_STAGES.entries()) {
       const job = await queue.getJob(`${runKey}-${stage}`);
       const state = job ? await job.getState() : 'unknown';
       let done = state === 'completed' ? 1 : 0;
-      let total = 1;
+      let total = c ? jobsUnder(c, stage) : 1;
       if (job && FAN_OUTS.has(stage)) {
         // Every job the stage added, however deep (a model's chain: train, scores, its shards,
         // evaluate), but not the stage before it, which is its first dependency.
         const skip = new Set(FLOW_STAGES.map((st) => `${runKey}-${st}`));
         const under = await descendants(queue, job, skip);
-        if (under.total > 0) ({ done, total } = under);
+        if (under.total > 0) {
+          done = under.done;
+          total = Math.max(total, under.total);
+        }
       }
       // A stage whose stage before it has not finished is waiting on the chain, not on jobs of its own.
       const shown = state === 'waiting-children' && i > 0 && out[i - 1]!.state !== 'completed' ? 'pending' : state;
