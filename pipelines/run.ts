@@ -98,11 +98,17 @@ export async function runPipeline(o: RunOptions, onStage: (e: StageEvent) => voi
     await runStageInProcess(stage, c);
     note({ stage, detail, state: 'done', seconds: (performance.now() - t0) / 1000 });
   }
-  const evaluations: Record<string, Evaluation> = {};
-  for (const m of c.models) evaluations[m] = JSON.parse(await readFile(join(c.out, 'evaluation', m, 'evaluation.json'), 'utf8')) as Evaluation;
+  const evaluations = await readEvaluations(c.out, c.models);
   const summaryPath = join(o.out, 'run-summary.json');
   await writeFileAtomically(summaryPath, `${JSON.stringify({ ...c, stages: events.map(({ stage, detail, state }) => ({ stage, detail, state })) }, null, 2)}\n`);
   return { out: o.out, report: join(o.out, 'report.html'), evaluations, stages: events };
+}
+
+/** The evaluation of each model of a finished run (in process or queued), by model. */
+export async function readEvaluations(out: string, models: readonly ModelKind[]): Promise<Record<string, Evaluation>> {
+  const evaluations: Record<string, Evaluation> = {};
+  for (const m of models) evaluations[m] = JSON.parse(await readFile(join(out, 'evaluation', m, 'evaluation.json'), 'utf8')) as Evaluation;
+  return evaluations;
 }
 
 /** The years the enrollment file covers, ascending. */

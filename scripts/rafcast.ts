@@ -11,9 +11,9 @@ import { buildFeatures, featureDefinitions } from '../features/build-features.ts
 import { MODEL_KINDS, type ModelKind } from '../models/classifier.ts';
 import type { ListMetrics } from '../models/metrics.ts';
 import { writeCandidates } from '../pipelines/candidates.ts';
-import { evaluateRun } from '../pipelines/evaluate.ts';
+import { evaluateRun, type Evaluation } from '../pipelines/evaluate.ts';
 import { writeReport } from '../evaluation/report.ts';
-import { flowConfig, runPipeline } from '../pipelines/run.ts';
+import { flowConfig, readEvaluations, runPipeline } from '../pipelines/run.ts';
 import { connectionOf, enqueueFlow, failureOf, flowStatus, followFlow, readFlowConfig, runFolderOf, runKeyOf, startWorker } from '../pipelines/queued-run.ts';
 import { ConfigError } from '../data/errors.ts';
 import { listRuns, predictRun, readRunRecord, trainRun, type Backtest, type RunRecord } from '../pipelines/model-run.ts';
@@ -615,6 +615,22 @@ Examples:
     }),
   );
 
+/** The lists' precision, AUC and dollars (every model; the naive and perfect lists once), the verdict, the time and the report. */
+function printRunSummary(evaluations: Record<string, Evaluation>, first: string, started: number, report: string): void {
+  const lines: string[] = [];
+  for (const [model, e] of Object.entries(evaluations)) {
+    for (const l of e.lists) {
+      if (l.name !== 'model' && model !== first) continue;
+      lines.push(
+        `${(l.name === 'model' ? model : l.name).padEnd(8)} precision@20% ${pct(l.metrics.precision)}  AUC ${l.metrics.auc.toFixed(3)}  accelerated ${money(l.revenue.accelerated.total)}  incremental ${money(l.revenue.incremental.total)}`,
+      );
+    }
+    if (model === first) lines.push(e.verdict);
+  }
+  lines.push(`${((performance.now() - started) / 1000).toFixed(1)} s; the report: ${report}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
 program
   .command('run')
   .description('The whole backtest: history, features, models, scores, evaluation, candidate list and report, in this process or on queued workers (stages already done are skipped).')
@@ -671,7 +687,7 @@ Examples:
         } finally {
           bars.stop();
         }
-        process.stdout.write(`${((performance.now() - started) / 1000).toFixed(1)} s; the report: ${join(out, 'report.html')}\n`);
+        printRunSummary(await readEvaluations(out, o.models), o.models[0], started, join(out, 'report.html'));
         return;
       }
       const s = await runPipeline(
@@ -690,18 +706,7 @@ Examples:
             e.state === 'start' ? `${e.stage} (${e.detail}) ...\n` : e.state === 'skipped' ? `${e.stage} (${e.detail}): done before, skipped\n` : `${e.stage} (${e.detail}): ${e.seconds!.toFixed(1)} s\n`,
           ),
       );
-      const lines: string[] = [];
-      for (const [model, e] of Object.entries(s.evaluations)) {
-        for (const l of e.lists) {
-          if (l.name !== 'model' && model !== o.models[0]) continue;
-          lines.push(
-            `${(l.name === 'model' ? model : l.name).padEnd(8)} precision@20% ${pct(l.metrics.precision)}  AUC ${l.metrics.auc.toFixed(3)}  accelerated ${money(l.revenue.accelerated.total)}  incremental ${money(l.revenue.incremental.total)}`,
-          );
-        }
-        if (model === o.models[0]) lines.push(e.verdict);
-      }
-      lines.push(`${((performance.now() - started) / 1000).toFixed(1)} s; the report: ${s.report}`);
-      process.stdout.write(`${lines.join('\n')}\n`);
+      printRunSummary(s.evaluations, o.models[0], started, s.report);
     }),
   );
 
