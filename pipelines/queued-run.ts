@@ -66,6 +66,15 @@ const key = {
 };
 
 async function readConfig(store: RunStore): Promise<FlowConfig> {
+  if (!(await store.has('flow.json'))) {
+    // Most likely a worker on a machine without the run folder mounted: another worker may see it,
+    // so the job is retried rather than failing the run.
+    throw new RafcastError(
+      'E_CONFIG',
+      `this worker cannot see the run folder ${store.location} (no flow.json there): run workers where the run folder is mounted at the same path`,
+      false,
+    );
+  }
   return JSON.parse(await store.readText('flow.json')) as FlowConfig;
 }
 

@@ -5,6 +5,7 @@ import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../test/temp-dir.ts';
+import { processStage } from './queued-run.ts';
 import { runPipeline, type StageEvent } from './run.ts';
 
 describe('runPipeline', () => {
@@ -54,4 +55,13 @@ describe('runPipeline', () => {
     files.push('evaluation/logistic/evaluation.json', 'evaluation/logistic/members.csv', 'candidates/candidates.parquet', 'candidates/outreach.csv', 'report.html');
     for (const f of files) expect(readFileSync(join(three, f)).equals(readFileSync(join(one, f))), f).toBe(true);
   }, 120_000);
+});
+
+describe('a job whose run folder this worker cannot see', () => {
+  it('fails with an error a retry (on another worker) can fix, naming the folder', async () => {
+    const elsewhere = join(tempDir('not-mounted'), 'run');
+    const job = processStage('history-shard', { out: elsewhere, shard: 0 }, async () => undefined);
+    await expect(job).rejects.toMatchObject({ code: 'E_CONFIG', unrecoverable: false });
+    await expect(job).rejects.toThrow(`cannot see the run folder ${elsewhere}`);
+  });
 });
