@@ -267,15 +267,46 @@ export async function prepareFlow(c: FlowConfig): Promise<void> {
   await openRunStore(c.out).writeText('flow.json', `${JSON.stringify(c, null, 2)}\n`);
 }
 
-/** One stage of the flow in this process: fan-out children one after another, each after its own children. */
-export async function runStageInProcess(stage: string, c: FlowConfig): Promise<void> {
+/** At most n calls of the functions it is given at a time; the others wait their turn. */
+function limiter(n: number): <T>(f: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (f) => {
+    if (active >= n) await new Promise<void>((resolve) => waiting.push(resolve));
+    active++;
+    try {
+      return await f();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}
+
+/**
+ * One stage of the flow in this process. With `jobs` 1, every job runs here one after another;
+ * with more, up to `jobs` of its jobs (shards, models, their chains) run at once, each in a child
+ * process as on a worker, and the fan-outs' merges here. Each job still runs after its own children.
+ */
+export async function runStageInProcess(stage: string, c: FlowConfig, jobs = 1): Promise<void> {
+  const pool = jobs > 1 ? new StageProcessPool() : undefined;
+  const slot = limiter(jobs);
   const run = async (job: { name: string; data: JobData; children?: ChildJob[] }): Promise<void> => {
     for (const child of job.children ?? []) await run(child);
-    await processStage(job.name, job.data, async (children) => {
-      for (const child of children) await run(child);
-    });
+    if (FAN_OUTS.has(job.name)) {
+      await processStage(job.name, job.data, async (children) => {
+        if (pool) await Promise.all(children.map(run));
+        else for (const child of children) await run(child);
+      });
+    } else {
+      await slot(() => (pool ? pool.run(job.name, job.data) : processStage(job.name, job.data, async () => undefined)));
+    }
   };
-  await run({ name: stage, data: { out: c.out } });
+  try {
+    await run({ name: stage, data: { out: c.out } });
+  } finally {
+    await pool?.close();
+  }
 }
 
 /** Reads the flow of an existing run folder (rafcast run --resume). */

@@ -26,6 +26,8 @@ export interface RunOptions {
   annualBaseRate: number;
   /** Shards of the per-member stages (default 1). */
   shards?: number;
+  /** Jobs at a time (shards, models), each in a child process when more than 1 (default 1). */
+  jobs?: number;
   /** Generate the data first when the folder has none: members and years. */
   generateIfMissing?: { members: number; firstYear: number; lastYear: number; seed: number };
 }
@@ -72,6 +74,7 @@ export async function flowConfig(o: RunOptions): Promise<FlowConfig> {
  */
 export async function runPipeline(o: RunOptions, onStage: (e: StageEvent) => void = () => undefined): Promise<RunSummary> {
   if (o.models.length === 0) throw new ConfigError('give at least one model');
+  if (o.jobs !== undefined && !(Number.isInteger(o.jobs) && o.jobs >= 1)) throw new ConfigError(`--jobs must be a whole number of at least 1, found ${o.jobs}`);
   const events: StageEvent[] = [];
   const note = (e: StageEvent): void => {
     if (e.state !== 'start') events.push(e);
@@ -95,7 +98,7 @@ export async function runPipeline(o: RunOptions, onStage: (e: StageEvent) => voi
     }
     note({ stage, detail, state: 'start' });
     const t0 = performance.now();
-    await runStageInProcess(stage, c);
+    await runStageInProcess(stage, c, o.jobs ?? 1);
     note({ stage, detail, state: 'done', seconds: (performance.now() - t0) / 1000 });
   }
   const evaluations = await readEvaluations(c.out, c.models);

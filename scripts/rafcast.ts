@@ -647,6 +647,7 @@ program
   .option('--base-rate <dollars>', 'annual base rate per member (PMPM x 12)', parseNumberOption('--base-rate'), DEMO_BASE_RATE_ANNUAL)
   .option('--generate <members>', 'when --data has no files, generate a plan of this many members (2021-2025, seed 2021) first', parseIntegerOption('--generate'))
   .option('--shards <n>', 'split the members into this many shards for the per-member stages', parseIntegerOption('--shards'), 1)
+  .option('--jobs <n>', 'in process: jobs at a time (shards, models), each in a child process, e.g. one per core', parseIntegerOption('--jobs'), 1)
   .option('--redis <url>', 'enqueue the flow on BullMQ at this Redis (redis://host:port) and follow it; rafcast worker processes run it')
   .addHelpText(
     'after',
@@ -663,6 +664,7 @@ prints (also in <run folder>/queued-run.json) works with rafcast status and --re
 Examples:
   rafcast run --data runs/default --as-of 2024 --generate 20000
   rafcast run --data runs/synthetic --as-of 2024 --models logistic --shards 4 --out runs/logistic-2024
+  rafcast run --data runs/synthetic --as-of 2024 --shards 4 --jobs 2 --out runs/two-cores
   rafcast run --data runs/synthetic --as-of 2024 --shards 8 --redis redis://127.0.0.1:6379 --out runs/queued
   rafcast run --resume runs/queued --redis redis://127.0.0.1:6379`,
   )
@@ -676,6 +678,7 @@ Examples:
       if (o.data === undefined || o.asOf === undefined) throw new ConfigError('give --data and --as-of, or --resume with a run folder');
       const out = o.out ?? join('runs', `run-${o.asOf}`);
       if (o.redis !== undefined) {
+        if (o.jobs !== 1) throw new ConfigError('--jobs is for runs in this process; with --redis, start more workers or give them --concurrency');
         const connection = connectionOf(o.redis);
         const config = await flowConfig({ data: o.data, asOf: o.asOf, out, models: o.models, seed: o.seed, annualBaseRate: o.baseRate, shards: o.shards });
         // Every enqueue has its own run key; a resumed run's stages done before return at once.
@@ -699,6 +702,7 @@ Examples:
           seed: o.seed,
           annualBaseRate: o.baseRate,
           shards: o.shards,
+          jobs: o.jobs,
           generateIfMissing: o.generate !== undefined ? { members: o.generate, firstYear: 2021, lastYear: 2025, seed: 2021 } : undefined,
         },
         (e) =>
