@@ -250,7 +250,7 @@ export interface PredictOptions extends Partial<Omit<RunInputs, 'features'>> {
   /** A feature table from `rafcast features` for this as-of year, instead of building one. */
   features?: string;
   /**
-   * The run's probabilities at this as-of year already computed (a queued run's predict stage:
+   * The run's probabilities at this as-of year already computed (a queued run's scores job:
    * member_id, probability), instead of applying the model again.
    */
   scores?: string;
