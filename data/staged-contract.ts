@@ -82,3 +82,22 @@ export async function attachCheckedData(conn: DuckDBConnection, dirs: readonly s
     await conn.run(`CREATE OR REPLACE TEMP VIEW ${name} AS SELECT * FROM read_parquet([${files.map(sqlString).join(', ')}])`);
   }
 }
+
+/**
+ * Makes `members`, `enrollment` and `claims` readable on `conn` unless they already are: over
+ * checked Parquet folders when given (attachCheckedData), else by loading and checking the
+ * contract's files (loadStagedContract, staged in `work`). Returns what loading read.
+ */
+export async function ensureContractTables(
+  conn: DuckDBConnection,
+  source: { files: () => Record<TableName, string>; checked?: readonly string[]; work?: string },
+): Promise<LoadSummary[]> {
+  const have = await conn.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE table_name = 'claims' UNION ALL SELECT view_name FROM duckdb_views() WHERE view_name = 'claims'`);
+  if (have.getRowObjectsJson().length > 0) return [];
+  if (source.checked !== undefined) {
+    await attachCheckedData(conn, source.checked);
+    return [];
+  }
+  if (source.work === undefined) throw new Error('the data is not loaded and no work folder was given');
+  return loadStagedContract(conn, source.files(), source.work);
+}

@@ -13,7 +13,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { copyAtomically, sqlString } from '../data/duckdb.ts';
 import { ConfigError } from '../data/errors.ts';
 import type { LoadSummary } from '../data/load-contract-file.ts';
-import { attachCheckedData, loadStagedContract, openWorkDb } from '../data/staged-contract.ts';
+import { ensureContractTables, openWorkDb } from '../data/staged-contract.ts';
 import { SEGMENTS, availablePaymentYears, loadModelTables } from '../data/reference/cms-hcc-tables.ts';
 import { findDataFiles } from '../pipelines/history.ts';
 
@@ -113,16 +113,13 @@ export async function createFeatureTable(conn: DuckDBConnection, opts: FeatureOp
   const T = opts.asOf;
   const hist = join(opts.history, 'raf_history.parquet');
   const hcc = join(opts.history, 'raf_hcc.parquet');
-  for (const f of [hist, hcc]) if (!existsSync(f)) throw new ConfigError(`${f} is missing: run rafcast history first`);
-  const loaded: LoadSummary[] = [];
+  // The recapture rates' history (the whole plan's, for a shard) is checked with the member's own.
+  const rates = opts.recaptureFrom ?? opts.history;
+  const rateFiles = [join(rates, 'raf_history.parquet'), join(rates, 'raf_hcc.parquet')];
+  for (const f of new Set([hist, hcc, ...rateFiles])) if (!existsSync(f)) throw new ConfigError(`${f} is missing: run rafcast history first`);
+  const loaded = await ensureContractTables(conn, { files: () => findDataFiles(opts.data), checked: opts.checked, work: opts.work });
   const tables = await conn.runAndReadAll(`SELECT table_name AS t FROM duckdb_tables() UNION ALL SELECT view_name FROM duckdb_views()`);
   const have = new Set(tables.getRowObjectsJson().map((r) => String(r.t)));
-  if (!have.has('claims') && opts.checked !== undefined) {
-    await attachCheckedData(conn, opts.checked);
-  } else if (!have.has('claims')) {
-    if (opts.work === undefined) throw new Error('createFeatureTable: the data is not loaded and no work folder was given');
-    loaded.push(...(await loadStagedContract(conn, findDataFiles(opts.data), opts.work)));
-  }
   const years = availablePaymentYears('V28');
   const ccTables = loadModelTables('V28', years.includes(T) ? T : years[years.length - 1]!);
   if (!have.has('_feat_dx_cc')) {
@@ -137,12 +134,8 @@ export async function createFeatureTable(conn: DuckDBConnection, opts: FeatureOp
   const t2 = T - 2;
   const h = `read_parquet(${sqlString(hist)})`;
   const hh = `read_parquet(${sqlString(hcc)})`;
-  const rates = opts.recaptureFrom ?? opts.history;
-  for (const f of ['raf_history.parquet', 'raf_hcc.parquet']) {
-    if (!existsSync(join(rates, f))) throw new ConfigError(`${join(rates, f)} is missing: the recapture rates need the plan's history`);
-  }
-  const rh = `read_parquet(${sqlString(join(rates, 'raf_history.parquet'))})`;
-  const rhh = `read_parquet(${sqlString(join(rates, 'raf_hcc.parquet'))})`;
+  const rh = `read_parquet(${sqlString(rateFiles[0]!)})`;
+  const rhh = `read_parquet(${sqlString(rateFiles[1]!)})`;
   await conn.run(`DROP TABLE IF EXISTS ${table}`);
   await conn.run(
     `CREATE TABLE ${table} AS

@@ -10,7 +10,7 @@ import { mkdir, unlink, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { OUTPUT_FILE_MODE, temporaryPathFor, writeFileAtomically } from '../data/atomic-file.ts';
 import { copyAtomically, sqlString } from '../data/duckdb.ts';
-import { attachCheckedData, loadStagedContract, openWorkDb } from '../data/staged-contract.ts';
+import { ensureContractTables, openWorkDb } from '../data/staged-contract.ts';
 import { ConfigError } from '../data/errors.ts';
 import { createFeatureTable, featureSchema, type FeatureSchema } from '../features/build-features.ts';
 import { initBackend, type BackendName } from '../models/backend.ts';
@@ -289,8 +289,10 @@ export async function withScoredMembers<R>(
   const backend = await initBackend();
   log(`backend: ${backend}`);
   // The run's own inputs unless others are given (a new year's data, say).
-  const inputs: RunInputs = opts.data !== undefined ? { data: opts.data, history: opts.history, checked: opts.checked } : run.record.inputs;
-  if (opts.features !== undefined) inputs.features = { [opts.asOf]: opts.features };
+  const inputs: RunInputs = {
+    ...(opts.data !== undefined ? { data: opts.data, history: opts.history, checked: opts.checked } : run.record.inputs),
+    ...(opts.features !== undefined ? { features: { [opts.asOf]: opts.features } } : {}),
+  };
   const db = await openWorkDb(undefined, opts.memoryLimit ?? MODEL_RUN_MEMORY_LIMIT);
   try {
     const conn = db.conn;
@@ -301,10 +303,7 @@ export async function withScoredMembers<R>(
     const prob = opts.scores !== undefined ? await readScores(conn, opts.scores, rows.ids) : await predictProbabilities(run.model, run.standardization, rows.x);
     log(`scored ${rows.ids.length} members in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const attachData = async (): Promise<void> => {
-      const have = (await conn.runAndReadAll(`SELECT view_name AS t FROM duckdb_views() WHERE view_name = 'claims'`)).getRowObjectsJson();
-      if (have.length > 0) return;
-      if (inputs.checked !== undefined) await attachCheckedData(conn, inputs.checked);
-      else await loadStagedContract(conn, findDataFiles(inputs.data), db.work);
+      await ensureContractTables(conn, { files: () => findDataFiles(inputs.data), checked: inputs.checked, work: db.work });
     };
     return await use({ conn, inputs, run, backend, schema, rows, prob, attachData });
   } finally {

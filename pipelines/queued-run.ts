@@ -9,7 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FlowProducer, Queue, UnrecoverableError, WaitingChildrenError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { FlowProducer, Queue, UnrecoverableError, WaitingChildrenError, Worker, type ConnectionOptions, type FlowJob, type Job } from 'bullmq';
 import { ConfigError, RafcastError } from '../data/errors.ts';
 import type { ModelKind } from '../models/classifier.ts';
 import { writeReport } from '../evaluation/report.ts';
@@ -319,6 +319,16 @@ export async function readFlowConfig(out: string): Promise<FlowConfig> {
 /** Every job's retry policy: transient failures (I/O, Redis) retry with backoff; a failure fails its parent. */
 const JOB_OPTIONS = { attempts: 3, backoff: { type: 'exponential' as const, delay: 2000 }, failParentOnFailure: true };
 
+/** A job of a BullMQ flow (FlowProducer.add), with the run's retry policy; BullMQ keeps finished jobs by default. */
+type FlowNode = FlowJob & { data: JobData };
+const flowNode = (name: string, data: JobData, jobId: string, children?: FlowNode[]): FlowNode => ({
+  name,
+  queueName: QUEUE,
+  data,
+  opts: { ...JOB_OPTIONS, jobId },
+  children,
+});
+
 /** Where a queued run's key is kept in its folder (rafcast status <run folder>). */
 const QUEUED_FILE = 'queued-run.json';
 
@@ -333,14 +343,10 @@ export async function enqueueFlow(c: FlowConfig, connection: ConnectionOptions):
   const runKey = `${c.runId}-${Date.now().toString(36)}`;
   const producer = new FlowProducer({ connection });
   try {
-    const opts = { ...JOB_OPTIONS, removeOnComplete: false, removeOnFail: false };
-    let node: { name: string; queueName: string; data: JobData; opts: typeof opts & { jobId: string }; children?: unknown[] } | undefined;
-    for (const stage of FLOW_STAGES) {
-      const next: NonNullable<typeof node> = { name: stage, queueName: QUEUE, data: { out: c.out }, opts: { ...opts, jobId: `${runKey}-${stage}` } };
-      if (node) next.children = [node];
-      node = next;
-    }
-    await producer.add(node as Parameters<FlowProducer['add']>[0]);
+    // Each stage the parent of the one before it: BullMQ runs a parent once its children are done.
+    let node: FlowNode | undefined;
+    for (const stage of FLOW_STAGES) node = flowNode(stage, { out: c.out }, `${runKey}-${stage}`, node ? [node] : undefined);
+    await producer.add(node!);
     await openRunStore(c.out).writeText(QUEUED_FILE, `${JSON.stringify({ runKey, stages: FLOW_STAGES }, null, 2)}\n`);
     return runKey;
   } finally {
@@ -400,15 +406,13 @@ export function startWorker(connection: ConnectionOptions, opts: WorkerOptions =
         await processStage(job.name, job.data, async (children) => {
           const producer = new FlowProducer({ connection });
           try {
-            type Node = { name: string; queueName: string; data: JobData; opts: typeof JOB_OPTIONS & { jobId: string; parent?: { id: string; queue: string } }; children?: Node[] };
-            const node = (child: ChildJob, parentId: string): Node => {
+            const node = (child: ChildJob, parentId: string): FlowNode => {
               const jobId = `${parentId}-${child.key}`;
-              return { name: child.name, queueName: QUEUE, data: child.data, opts: { ...JOB_OPTIONS, jobId }, children: child.children?.map((c) => node(c, jobId)) };
+              return flowNode(child.name, child.data, jobId, child.children?.map((c) => node(c, jobId)));
             };
             for (const child of children) {
               const root = node(child, job.id!);
-              root.opts.parent = { id: job.id!, queue: job.queueQualifiedName };
-              await producer.add(root as Parameters<FlowProducer['add']>[0]);
+              await producer.add({ ...root, opts: { ...root.opts, parent: { id: job.id!, queue: job.queueQualifiedName } } });
             }
           } finally {
             await producer.close();
