@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sqlString } from '../data/duckdb.ts';
 import { copyPlan, queryRows } from '../test/duckdb-helpers.ts';
-import { generatePopulation } from '../pipelines/generate-population.ts';
-import { computeHistory } from '../pipelines/history.ts';
+import { generatePopulationFiles } from '../data/synthetic/generate.ts';
+import { computeHistory } from '../scoring/history/compute-history.ts';
 import { tempDir } from '../test/temp-dir.ts';
 import { buildFeatures, featureSchema } from './build-features.ts';
 
@@ -20,7 +20,7 @@ describe('buildFeatures', () => {
   let full: string;
   beforeAll(async () => {
     data = tempDir('features');
-    await generatePopulation({ members: 1500, firstYear: 2022, lastYear: 2025, seed: 21, out: data });
+    await generatePopulationFiles({ members: 1500, firstYear: 2022, lastYear: 2025, seed: 21, out: data });
     await computeHistory({ data, firstYear: 2022, lastYear: 2025, out: join(data, 'history'), annualBaseRate: 10402.34 });
     full = join(tempDir('features-out'), 'features.parquet');
     await buildFeatures({ data, history: join(data, 'history'), asOf: T, out: full });

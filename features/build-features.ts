@@ -15,7 +15,7 @@ import { ConfigError } from '../data/errors.ts';
 import type { LoadSummary } from '../data/load-contract-file.ts';
 import { ensureContractTables, openWorkDb } from '../data/staged-contract.ts';
 import { SEGMENTS, availablePaymentYears, loadModelTables } from '../data/reference/cms-hcc-tables.ts';
-import { findDataFiles } from '../pipelines/history.ts';
+import { findDataFiles } from '../data/contract-files.ts';
 
 /** Bumped whenever a feature's definition changes, so that old models refuse new features. */
 export const FEATURE_VERSION = 1;

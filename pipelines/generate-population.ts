@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { writeFileAtomically } from '../data/atomic-file.ts';
 import { generatePopulationFiles, type GenerateOptions } from '../data/synthetic/generate.ts';
-import { Calibration } from './synthetic-calibration.ts';
+import { Calibration } from '../evaluation/synthetic-calibration.ts';
 
 export interface GeneratedPopulation {
   memberYears: number;

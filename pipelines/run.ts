@@ -10,9 +10,9 @@ import { writeFileAtomically } from '../data/atomic-file.ts';
 import { openDuckDb, sqlString } from '../data/duckdb.ts';
 import { ConfigError } from '../data/errors.ts';
 import type { ModelKind } from '../models/classifier.ts';
-import type { Evaluation } from './evaluate.ts';
+import type { Evaluation } from '../evaluation/evaluate-run.ts';
 import { generatePopulation } from './generate-population.ts';
-import { findDataFiles } from './history.ts';
+import { findDataFiles } from '../data/contract-files.ts';
 import { FLOW_STAGES, isDone, prepareFlow, runStageInProcess, type FlowConfig } from './queued-run.ts';
 import { openRunStore } from './run-store.ts';
 

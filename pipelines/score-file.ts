@@ -19,7 +19,6 @@ import {
 } from '../data/record-readers.ts';
 import {
   loadModelTables,
-  loadPaymentFactors,
   type ModelTables,
   type ModelVersion,
 } from '../data/reference/cms-hcc-tables.ts';
@@ -28,6 +27,7 @@ import { csvField } from '../data/csv.ts';
 import { ByteBuilder } from '../data/byte-builder.ts';
 import { TableWriter, formatRows, type Column, type Row } from '../data/table-writer.ts';
 import { ScoreWorkerPool } from './score-workers.ts';
+import { scoringParameters } from '../scoring/scoring-parameters.ts';
 import {
   CodeDictionary,
   MemberBatchBuilder,
@@ -41,7 +41,6 @@ import { resolveDemographics, type Demographics } from '../scoring/demographics.
 import {
   blendedModels,
   paymentScores,
-  resolvePaymentParameters,
   type PaymentOverrides,
   type PaymentParameters,
 } from '../scoring/payment-score.ts';
@@ -133,21 +132,6 @@ function outputColumns(models: readonly ModelVersion[], explain: boolean): Colum
 interface Accepted {
   input: ScoreInputRow;
   demographics: Demographics;
-}
-
-/** Resolves payment parameters: --model forces a 100% blend of that model. */
-export function scoringParameters(
-  paymentYear: number,
-  model: ModelVersion | undefined,
-  overrides: PaymentOverrides = {},
-): PaymentParameters {
-  if (model !== undefined && overrides.blend !== undefined) {
-    throw new RafcastError('E_CONFIG', 'give --model or --blend, not both');
-  }
-  const blend = model !== undefined ? { [model]: 1 } : overrides.blend;
-  // An unknown model or payment year is reported with what is available, before any factor.
-  for (const m of Object.keys(blend ?? {})) loadModelTables(m, paymentYear);
-  return resolvePaymentParameters(paymentYear, loadPaymentFactors(), { ...overrides, blend });
 }
 
 /** Validates and scores chunks of records; the same code runs in this thread and in workers. */

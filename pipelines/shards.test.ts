@@ -8,7 +8,7 @@ import { sqlString } from '../data/duckdb.ts';
 import { queryRows } from '../test/duckdb-helpers.ts';
 import { tempDir } from '../test/temp-dir.ts';
 import { generatePopulation } from './generate-population.ts';
-import { computeHistory } from './history.ts';
+import { computeHistory } from '../scoring/history/compute-history.ts';
 import { mergeShardFiles, partitionData, shardOfSql } from './shards.ts';
 
 describe('shards', () => {

@@ -9,7 +9,7 @@ import { copyAtomically, sqlString } from '../data/duckdb.ts';
 import { ConfigError } from '../data/errors.ts';
 import type { LoadSummary } from '../data/load-contract-file.ts';
 import { loadStagedContract, openWorkDb } from '../data/staged-contract.ts';
-import { findDataFiles } from './history.ts';
+import { findDataFiles } from '../data/contract-files.ts';
 
 /**
  * SQL: the shard (0..n-1) of a member id: the first 8 hex digits of its MD5 as a number, modulo

@@ -11,11 +11,12 @@ import { openDuckDb, sqlString } from '../data/duckdb.ts';
 import { CLAIMS, MEMBERS } from '../data/contract.ts';
 import { loadContractFile } from '../data/load-contract-file.ts';
 import { generatePopulation } from '../pipelines/generate-population.ts';
-import { computeHistory, DEFAULT_MEMORY_LIMIT } from '../pipelines/history.ts';
+import { computeHistory } from '../scoring/history/compute-history.ts';
+import { DEFAULT_MEMORY_LIMIT } from '../data/staged-contract.ts';
 import { FLOW_STAGES, QUEUE, connectionOf, enqueueFlow, followFlow } from '../pipelines/queued-run.ts';
 import { flowConfig } from '../pipelines/run.ts';
 import { buildFeatures } from '../features/build-features.ts';
-import { predictRun, trainRun } from '../pipelines/model-run.ts';
+import { predictRun, trainRun } from '../models/model-run.ts';
 
 const [step, sizeArg] = process.argv.slice(2);
 const n = Number(sizeArg);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDuckDb, sqlString } from '../duckdb.ts';
-import { computeHistory } from '../../pipelines/history.ts';
+import { computeHistory } from '../../scoring/history/compute-history.ts';
 import { importDesynpuf, type DesynpufImport } from './desynpuf.ts';
 import { tempDir } from '../../test/temp-dir.ts';
 

@@ -165,15 +165,6 @@ export function availablePaymentYears(model: ModelVersion): number[] {
     .sort((a, b) => a - b);
 }
 
-/**
- * The year of `years` nearest to `year` (the earlier on a tie): which bundled table stands in for
- * a year the bundle lacks.
- */
-export function nearestYear(years: readonly number[], year: number): number {
-  if (years.length === 0) throw new RangeError('no years to choose from');
-  return [...years].sort((a, b) => Math.abs(a - year) - Math.abs(b - year) || a - b)[0]!;
-}
-
 export function isModelVersion(value: string): value is ModelVersion {
   return (MODEL_VERSIONS as readonly string[]).includes(value);
 }

@@ -11,13 +11,13 @@ import { writeFileAtomically } from '../data/atomic-file.ts';
 import { csvField } from '../data/csv.ts';
 import { sqlString } from '../data/duckdb.ts';
 import { ConfigError } from '../data/errors.ts';
-import { availablePaymentYears, loadModelTables } from '../data/reference/cms-hcc-tables.ts';
-import { growthRatio, listRevenue, memberValue, type ListRevenue, type MemberScores } from '../evaluation/revenue.ts';
+import { tablesFor } from '../data/reference/tables-for.ts';
+import { growthRatio, listRevenue, memberValue, type ListRevenue, type MemberScores } from './revenue.ts';
 import { topShareLabels } from '../models/dataset.ts';
 import { listMetrics, listSize, rankOrder, type ListMetrics } from '../models/metrics.ts';
 import { applyHierarchies } from '../scoring/apply-hierarchies.ts';
-import { TOP_SHARE, historyDir, historyFile, withScoredMembers } from './model-run.ts';
-import { dollars } from '../evaluation/format.ts';
+import { TOP_SHARE, historyDir, historyFile, withScoredMembers } from '../models/model-run.ts';
+import { dollars } from './format.ts';
 
 export interface EvaluateOptions {
   run: string;
@@ -176,8 +176,7 @@ async function perfectScores(
   ids: readonly string[],
   hT: Map<string, Record<string, unknown>>,
 ): Promise<Float64Array> {
-  const years = availablePaymentYears('V28');
-  const tables = loadModelTables('V28', years.includes(T + 1) ? T + 1 : years[years.length - 1]!);
+  const tables = tablesFor('V28', T + 1);
   const coded = new Map<string, number>();
   for (const r of (await conn.runAndReadAll(`SELECT member_id, sum(factor)::DOUBLE AS f FROM read_parquet(${sqlString(hccFile)}) WHERE year = ${T} AND model = 'V28' GROUP BY member_id`)).getRowObjectsJson()) {
     coded.set(String(r.member_id), Number(r.f));

@@ -6,28 +6,26 @@
 // `rafcast load`; claims are filtered by the CMS eligibility rules in SQL; scoring runs in this
 // thread on the batch engine, with member keys (never member ids) on the JavaScript side.
 import { mkdir, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { TableName } from '../data/contract.ts';
-import { OUTPUT_FILE_MODE, AtomicFileWriter, writeFileAtomically } from '../data/atomic-file.ts';
-import { ByteBuilder } from '../data/byte-builder.ts';
-import { csvField } from '../data/csv.ts';
-import { copyAtomically, sqlString } from '../data/duckdb.ts';
-import { ConfigError, InputError } from '../data/errors.ts';
-import type { LoadSummary } from '../data/load-contract-file.ts';
-import { DEFAULT_MEMORY_LIMIT, attachCheckedData, loadStagedContract, openWorkDb } from '../data/staged-contract.ts';
+import { findDataFiles } from '../../data/contract-files.ts';
+import { OUTPUT_FILE_MODE, AtomicFileWriter, writeFileAtomically } from '../../data/atomic-file.ts';
+import { ByteBuilder } from '../../data/byte-builder.ts';
+import { csvField } from '../../data/csv.ts';
+import { copyAtomically, sqlString } from '../../data/duckdb.ts';
+import { ConfigError, InputError } from '../../data/errors.ts';
+import type { LoadSummary } from '../../data/load-contract-file.ts';
+import { attachCheckedData, loadStagedContract, openWorkDb } from '../../data/staged-contract.ts';
 import {
   MODEL_VERSIONS,
   SEGMENTS,
-  availablePaymentYears,
-  nearestYear,
   loadModelTables,
   loadPaymentFactors,
   type ModelTables,
   type ModelVersion,
-} from '../data/reference/cms-hcc-tables.ts';
-import { availableEligibilityYears, loadEligibleBillTypes, loadEligibleProcedures } from '../data/reference/eligibility.ts';
+} from '../../data/reference/cms-hcc-tables.ts';
+import { nearestYear, tablesYearFor } from '../../data/reference/tables-for.ts';
+import { availableEligibilityYears, loadEligibleBillTypes, loadEligibleProcedures } from '../../data/reference/eligibility.ts';
 import {
   CodeDictionary,
   IdList,
@@ -38,12 +36,12 @@ import {
   scoreBatch,
   type CompiledModel,
   type FinalHccs,
-} from '../scoring/batch.ts';
-import { resolveDemographics, type Demographics } from '../scoring/demographics.ts';
-import { augustLumpSum } from '../scoring/payment-calendar.ts';
-import { blendedModels, paymentScores, type PaymentOverrides, type PaymentParameters } from '../scoring/payment-score.ts';
-import { revenue } from '../scoring/revenue.ts';
-import { scoringParameters } from './score-file.ts';
+} from '../batch.ts';
+import { resolveDemographics, type Demographics } from '../demographics.ts';
+import { augustLumpSum } from '../payment-calendar.ts';
+import { blendedModels, paymentScores, type PaymentOverrides, type PaymentParameters } from '../payment-score.ts';
+import { revenue } from '../revenue.ts';
+import { scoringParameters } from '../scoring-parameters.ts';
 
 export interface HistoryOptions {
   /** Folder holding members, enrollment and claims (.parquet or .csv), as `rafcast generate` writes. */
@@ -123,22 +121,6 @@ export interface WindowCounts {
   unscored: number;
 }
 
-const DATA_FILES: TableName[] = ['members', 'enrollment', 'claims'];
-
-export { DEFAULT_MEMORY_LIMIT };
-
-/** The contract's files in a folder: `<name>.parquet` or `<name>.csv`. */
-export function findDataFiles(dir: string): Record<TableName, string> {
-  const found = {} as Record<TableName, string>;
-  for (const name of DATA_FILES) {
-    const candidates = ['parquet', 'csv'].map((ext) => join(dir, `${name}.${ext}`)).filter((p) => existsSync(p));
-    if (candidates.length === 0) throw new ConfigError(`${dir} has no ${name}.parquet or ${name}.csv`);
-    if (candidates.length > 1) throw new ConfigError(`${dir} has both ${candidates.join(' and ')}; keep one`);
-    found[name] = candidates[0]!;
-  }
-  return found;
-}
-
 /** What each service year is scored with; throws ConfigError when a payment year has no factors. */
 export function planYears(opts: Pick<HistoryOptions, 'firstYear' | 'lastYear' | 'model' | 'overrides' | 'tablesYear' | 'procedureListPolicy'>): YearPlan[] {
   const plans: YearPlan[] = [];
@@ -160,7 +142,7 @@ export function planYears(opts: Pick<HistoryOptions, 'firstYear' | 'lastYear' | 
       throw e;
     }
     const tablesYear: Partial<Record<ModelVersion, number>> = {};
-    for (const m of MODEL_VERSIONS) tablesYear[m] = nearestYear(availablePaymentYears(m), factorsYear);
+    for (const m of MODEL_VERSIONS) tablesYear[m] = tablesYearFor(m, factorsYear);
     // The initial window reaches back into y - 1: its second half uses y - 1's list (see below).
     if (opts.procedureListPolicy === 'strict' && !listYears.includes(y)) {
       throw new ConfigError(`no eligible CPT/HCPCS list for service year ${y}; available: ${listYears.join(', ')}`);

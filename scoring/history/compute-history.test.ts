@@ -1,15 +1,15 @@
-// `rafcast history` (pipelines/history.ts) on hand-built members whose every number is worked out
+// `rafcast history` (scoring/history/compute-history.ts) on hand-built members whose every number is worked out
 // here from DOMAIN.md sections 1-2 and the CMS tables, and on a generated population whose
 // eligible diagnoses must each land in exactly one window of each kind.
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { sqlString } from '../data/duckdb.ts';
-import { queryRows } from '../test/duckdb-helpers.ts';
-import { isRiskAdjustmentEligible, loadEligibleProcedures } from '../data/reference/eligibility.ts';
-import { computeHistory, type HistorySummary } from './history.ts';
-import { generatePopulation } from './generate-population.ts';
-import { tempDir } from '../test/temp-dir.ts';
+import { sqlString } from '../../data/duckdb.ts';
+import { queryRows } from '../../test/duckdb-helpers.ts';
+import { isRiskAdjustmentEligible, loadEligibleProcedures } from '../../data/reference/eligibility.ts';
+import { computeHistory, type HistorySummary } from './compute-history.ts';
+import { generatePopulationFiles } from '../../data/synthetic/generate.ts';
+import { tempDir } from '../../test/temp-dir.ts';
 
 const tmp = (): string => tempDir('history');
 
@@ -155,7 +155,7 @@ describe('computeHistory on a generated population', () => {
   it('attributes every eligible diagnosis to exactly one window of each kind, with SQL eligibility equal to the reference rule', async () => {
     const data = tmp();
     const out = tmp();
-    await generatePopulation({ members: 400, firstYear: 2023, lastYear: 2025, seed: 5, out: data });
+    await generatePopulationFiles({ members: 400, firstYear: 2023, lastYear: 2025, seed: 5, out: data });
     const s = await computeHistory({ data, firstYear: 2024, lastYear: 2025, out, annualBaseRate: BASE_RATE });
     // The same input gives the same bytes.
     const again = tmp();

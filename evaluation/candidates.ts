@@ -15,11 +15,12 @@ import { OUTPUT_FILE_MODE, temporaryPathFor, writeFileAtomically } from '../data
 import { csvField } from '../data/csv.ts';
 import { copyAtomically, sqlString } from '../data/duckdb.ts';
 import { ConfigError } from '../data/errors.ts';
-import { availablePaymentYears, loadModelTables, nearestYear, loadPaymentFactors, MODEL_VERSIONS, type ModelVersion } from '../data/reference/cms-hcc-tables.ts';
+import { loadPaymentFactors, MODEL_VERSIONS, type ModelVersion } from '../data/reference/cms-hcc-tables.ts';
+import { nearestYear, tablesFor } from '../data/reference/tables-for.ts';
 import { applyHierarchies } from '../scoring/apply-hierarchies.ts';
 import { resolvePaymentParameters, type PaymentParameters } from '../scoring/payment-score.ts';
 import { decilesOf, listSize, rankOrder } from '../models/metrics.ts';
-import { historyDir, historyFile, withScoredMembers } from './model-run.ts';
+import { historyDir, historyFile, withScoredMembers } from '../models/model-run.ts';
 
 export interface CandidatesOptions {
   run: string;
@@ -82,7 +83,7 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
   const weights = MODEL_VERSIONS.filter((m) => (params.blend[m] ?? 0) > 0);
   // The model whose HCCs the outreach list names: the one with the largest weight.
   const shown = [...weights].sort((a, b) => (params.blend[b] ?? 0) - (params.blend[a] ?? 0))[0]!;
-  const hierarchy = new Map(weights.map((m) => [m, loadModelTables(m, nearestYear(availablePaymentYears(m), factorsYear)).hierarchy]));
+  const hierarchy = new Map(weights.map((m) => [m, tablesFor(m, factorsYear).hierarchy]));
   await mkdir(opts.out, { recursive: true, mode: 0o700 });
 
   return withScoredMembers(

@@ -5,12 +5,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../test/temp-dir.ts';
-import { evaluateRun, type Evaluation } from './evaluate.ts';
-import { generatePopulation } from './generate-population.ts';
-import { computeHistory } from './history.ts';
-import { trainRun } from './model-run.ts';
+import { evaluateRun, type Evaluation } from './evaluate-run.ts';
+import { generatePopulationFiles } from '../data/synthetic/generate.ts';
+import { computeHistory } from '../scoring/history/compute-history.ts';
+import { trainRun } from '../models/model-run.ts';
 import { writeCandidates } from './candidates.ts';
-import { writeReport } from '../evaluation/report.ts';
+import { writeReport } from './report.ts';
 import { chromium } from 'playwright-core';
 import { mkdirSync, statSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -25,7 +25,7 @@ describe('evaluateRun', () => {
   let run: string;
   beforeAll(async () => {
     const data = tempDir('plan');
-    await generatePopulation({ members: 3000, firstYear: 2021, lastYear: 2025, seed: 8, out: data });
+    await generatePopulationFiles({ members: 3000, firstYear: 2021, lastYear: 2025, seed: 8, out: data });
     await computeHistory({ data, firstYear: 2021, lastYear: 2025, out: join(data, 'history'), annualBaseRate: 10402.34 });
     run = tempDir('run');
     await trainRun({ data, asOf: 2024, model: 'logistic', seed: 2, out: run });

@@ -4,20 +4,20 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sqlString } from '../data/duckdb.ts';
 import { copyPlan, queryRows } from '../test/duckdb-helpers.ts';
-import { initBackend } from '../models/backend.ts';
-import { DEFAULT_TRAIN_CONFIG, deserializeModel, predictProbabilities, serializeModel, trainClassifier, type Matrix } from '../models/classifier.ts';
+import { initBackend } from './backend.ts';
+import { DEFAULT_TRAIN_CONFIG, deserializeModel, predictProbabilities, serializeModel, trainClassifier, type Matrix } from './classifier.ts';
 import { createRng } from '../data/random.ts';
 import { tempDir } from '../test/temp-dir.ts';
-import { generatePopulation } from './generate-population.ts';
-import { computeHistory } from './history.ts';
+import { generatePopulationFiles } from '../data/synthetic/generate.ts';
+import { computeHistory } from '../scoring/history/compute-history.ts';
 import { predictRun, trainRun, type RunRecord } from './model-run.ts';
-import { writeCandidates } from './candidates.ts';
+import { writeCandidates } from '../evaluation/candidates.ts';
 import { buildFeatures } from '../features/build-features.ts';
 import { statSync } from 'node:fs';
 
 async function plan(members: number, seed: number): Promise<string> {
   const data = tempDir('plan');
-  await generatePopulation({ members, firstYear: 2021, lastYear: 2025, seed, out: data });
+  await generatePopulationFiles({ members, firstYear: 2021, lastYear: 2025, seed, out: data });
   await computeHistory({ data, firstYear: 2021, lastYear: 2025, out: join(data, 'history'), annualBaseRate: 10402.34 });
   return data;
 }

@@ -13,7 +13,7 @@ import { copyAtomically, sqlString } from '../data/duckdb.ts';
 import { ensureContractTables, openWorkDb } from '../data/staged-contract.ts';
 import { ConfigError } from '../data/errors.ts';
 import { createFeatureTable, featureSchema, type FeatureSchema } from '../features/build-features.ts';
-import { initBackend, type BackendName } from '../models/backend.ts';
+import { initBackend, type BackendName } from './backend.ts';
 import {
   DEFAULT_TRAIN_CONFIG,
   deserializeModel,
@@ -23,10 +23,10 @@ import {
   type ModelKind,
   type Standardization,
   type TrainConfig,
-} from '../models/classifier.ts';
-import { forEachIdValue, hasYear, knownRows, readFeatureRows, readRaf, selectRows, topShareLabels } from '../models/dataset.ts';
-import { decilesOf, listMetrics, rankOrder, type ListMetrics } from '../models/metrics.ts';
-import { findDataFiles } from './history.ts';
+} from './classifier.ts';
+import { forEachIdValue, hasYear, knownRows, readFeatureRows, readRaf, selectRows, topShareLabels } from './dataset.ts';
+import { decilesOf, listMetrics, rankOrder, type ListMetrics } from './metrics.ts';
+import { findDataFiles } from '../data/contract-files.ts';
 
 export const TOP_SHARE = 0.2;
 
