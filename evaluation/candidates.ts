@@ -5,20 +5,17 @@
 // (code, description, last date coded, provider; ' | '-separated, as CMS labels hold ';') and
 // the member's own provider.
 //
-// Open HCCs: the payment HCCs coded in T-1 or T-2 (every HCC must be coded again each year to
-// count), after the model's hierarchies. Their value is the first-order one: each HCC's relative
-// factor in the member's segment, normalised, blended and adjusted as the payment score of
-// payment year T+1, times the base rate (interactions and the count variable left out).
+// Open HCCs and what they are worth: evaluation/candidate-value.ts.
 import { writeFile, unlink, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OUTPUT_FILE_MODE, temporaryPathFor, writeFileAtomically } from '../data/atomic-file.ts';
 import { csvField } from '../data/csv.ts';
 import { copyAtomically, sqlString } from '../data/duckdb.ts';
 import { ConfigError } from '../data/errors.ts';
-import { loadPaymentFactors, MODEL_VERSIONS, type ModelVersion } from '../data/reference/cms-hcc-tables.ts';
+import { loadPaymentFactors, type ModelVersion } from '../data/reference/cms-hcc-tables.ts';
 import { nearestYear, tablesFor } from '../data/reference/tables-for.ts';
-import { applyHierarchies } from '../scoring/apply-hierarchies.ts';
-import { resolvePaymentParameters, type PaymentParameters } from '../scoring/payment-score.ts';
+import { openHccValue, type OpenHcc } from './candidate-value.ts';
+import { blendedModels, resolvePaymentParameters, type PaymentParameters } from '../scoring/payment-score.ts';
 import { decilesOf, listSize, rankOrder } from '../models/metrics.ts';
 import { historyDir, historyFile, withScoredMembers } from '../models/model-run.ts';
 
@@ -48,16 +45,6 @@ export interface CandidatesSummary {
   backend: string;
 }
 
-interface OpenHcc {
-  model: ModelVersion;
-  hcc: number;
-  description: string;
-  factor: number;
-  lastDate: string;
-  provider: string;
-  /** Coded in T-2 but not in T-1. */
-  dropped: boolean;
-}
 
 /** Payment parameters of payment year T+1, or of the nearest bundled year. */
 function pricing(paymentYear: number): { params: PaymentParameters; factorsYear: number } {
@@ -80,7 +67,7 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
   if (!(opts.annualBaseRate > 0)) throw new ConfigError(`the base rate must be positive, found ${opts.annualBaseRate}`);
   const T = opts.asOf;
   const { params, factorsYear } = pricing(T + 1);
-  const weights = MODEL_VERSIONS.filter((m) => (params.blend[m] ?? 0) > 0);
+  const weights = blendedModels(params);
   // The model whose HCCs the outreach list names: the one with the largest weight.
   const shown = [...weights].sort((a, b) => (params.blend[b] ?? 0) - (params.blend[a] ?? 0))[0]!;
   const hierarchy = new Map(weights.map((m) => [m, tablesFor(m, factorsYear).hierarchy]));
@@ -131,22 +118,12 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
         });
         open.set(String(r.member_id), list);
       }
-      // Expected dollars: sum over models of weight x round(sum of surviving factors / normalisation, 3),
-      // times (1 - coding adjustment), times the base rate.
       const expected = new Map<string, number>();
       const kept = new Map<string, OpenHcc[]>();
       for (const id of ids) {
-        const all = open.get(id) ?? [];
-        let blended = 0;
-        for (const m of weights) {
-          const mine = all.filter((h) => h.model === m);
-          const surviving = applyHierarchies(new Set(mine.map((h) => h.hcc)), hierarchy.get(m)!).hccs;
-          const factors = mine.filter((h) => surviving.has(h.hcc)).reduce((a, h) => a + h.factor, 0);
-          blended += (params.blend[m] ?? 0) * Math.round((factors / params.normalization[m]!) * 1000) / 1000;
-          if (m === shown) kept.set(id, mine.filter((h) => surviving.has(h.hcc)));
-        }
-        const score = Math.round(blended * (1 - params.codingAdjustment) * 1000) / 1000;
-        expected.set(id, Math.round(score * opts.annualBaseRate * 100) / 100);
+        const value = openHccValue(open.get(id) ?? [], params, hierarchy, shown, opts.annualBaseRate);
+        expected.set(id, value.dollars);
+        kept.set(id, value.kept);
       }
       const dollarsCsv = temporaryPathFor(join(opts.out, 'dollars.csv'));
       await writeFile(

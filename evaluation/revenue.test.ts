@@ -42,4 +42,14 @@ describe('list revenue (DOMAIN.md section 4)', () => {
     expect(r.cash[7]).toEqual({ month: '2025-08', initial: 0, midYear: 4000, lumpSum: 3600, total: 7600 });
     expect(r.cash.reduce((a, m) => a + m.total, 0)).toBe(6 * 3400 + 6 * 4000 + 3600);
   });
+
+  it('the accelerated dollars are the August lump sum the payment calendar pays, monthly payments rounded first', () => {
+    // DOMAIN.md section 1.8's base rate, $10,402.34: at 1.0 the month pays 866.8617 -> $866.86, at
+    // 0.9 780.1755 -> $780.18; the lump sum is 6 x (866.86 - 780.18) = $520.08. Rounding once,
+    // 6 x 0.1 x 10,402.34 / 12 = 520.117 -> $520.12, is not what CMS pays.
+    const m: MemberScores = { rafT: 1.0, rafInitT: 0.9, rafNext: NaN };
+    expect(memberValue(m, 1, 10402.34).accelerated).toBe(520.08);
+    expect(listRevenue([m], [0], 1, 10402.34, 2025).accelerated.total).toBe(520.08);
+    expect(listRevenue([m], [0], 1, 10402.34, 2025).cash[7]!.lumpSum).toBe(520.08);
+  });
 });

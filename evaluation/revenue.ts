@@ -1,6 +1,7 @@
 // What a candidate list is worth (DOMAIN.md section 4), for a backtest at as-of year T:
-// - accelerated revenue: sum over the list of max(0, 6 x (pay_T - pay_init_T) x monthly base rate),
-//   the August lump sums of payment year T+1 that early capture would have paid in January;
+// - accelerated revenue: sum over the list of max(0, lump), lump being the August lump sum of
+//   payment year T+1 exactly as the payment calendar computes it (augustLumpSum: each monthly
+//   payment rounded to the cent first), which early capture would have paid in January;
 // - incremental revenue: c = mean(RAF_{T+1}) / mean(RAF_T) over every member with both; a listed
 //   member has unrealized potential when RAF_{T+1} / RAF_T > c, worth (RAF_{T+1} - c x RAF_T) x
 //   the annual base rate. A listed member with no RAF_{T+1} (died, left) is counted as documented:
@@ -19,7 +20,7 @@ export interface MemberScores {
 }
 
 export interface MemberValue {
-  /** max(0, 6 x (RAF_T - RAF_init_T) x base / 12), to the cent. */
+  /** max(0, the August lump sum), the lump sum exactly as the payment calendar computes it (augustLumpSum). */
   accelerated: number;
   /** RAF_{T+1} - c x RAF_T when positive and RAF_{T+1} / RAF_T > c; else 0. */
   gap: number;
@@ -52,7 +53,7 @@ export function growthRatio(members: readonly MemberScores[]): number {
 }
 
 export function memberValue(m: MemberScores, c: number, annualBaseRate: number): MemberValue {
-  const accelerated = Number.isNaN(m.rafT) || Number.isNaN(m.rafInitT) ? 0 : Math.max(0, roundHalfUp((6 * (m.rafT - m.rafInitT) * annualBaseRate) / 12, 2));
+  const accelerated = Number.isNaN(m.rafT) || Number.isNaN(m.rafInitT) ? 0 : Math.max(0, augustLumpSum(m.rafInitT, m.rafT, annualBaseRate));
   const noNextYear = Number.isNaN(m.rafNext);
   let gap = 0;
   if (!noNextYear && !Number.isNaN(m.rafT) && m.rafT > 0 && m.rafNext / m.rafT > c) gap = m.rafNext - c * m.rafT;
