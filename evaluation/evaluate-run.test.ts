@@ -9,15 +9,6 @@ import { evaluateRun, type Evaluation } from './evaluate-run.ts';
 import { generatePopulationFiles } from '../data/synthetic/generate.ts';
 import { computeHistory } from '../scoring/history/compute-history.ts';
 import { trainRun } from '../models/model-run.ts';
-import { writeCandidates } from './candidates.ts';
-import { writeReport } from './report.ts';
-import { chromium } from 'playwright-core';
-import { mkdirSync, statSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-
-// Debian's Chromium (.ci/run installs it); the screenshot is kept as a test artefact.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
 
 describe('evaluateRun', () => {
   let out: string;
@@ -62,49 +53,10 @@ describe('evaluateRun', () => {
     const [model, naive, perfect] = ['model', 'naive', 'perfect'].map((n) => e.lists.find((l) => l.name === n)!);
     expect(perfect!.metrics.precision).toBeGreaterThan(Math.max(model!.metrics.precision, naive!.metrics.precision));
     expect(e.c).toBeGreaterThan(0.8);
-    expect(e.verdict).toMatch(/^The model's list earns/);
+    // The verdict takes the branch the figures call for (verdict.test.ts holds each branch's words).
+    const dollars = (l: (typeof e.lists)[number]) => l.revenue.accelerated.total + l.revenue.incremental.total;
+    expect(e.verdict.startsWith("The model's list earns less than the naive list")).toBe(dollars(model!) < dollars(naive!));
+    expect(e.verdict).toContain(model!.revenue.accelerated.total.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
     expect(e.truthFingerprint).toMatch(/^[0-9a-f]{64}$/);
   });
-
-  it('renders a self-contained report that a real browser shows with every chart and table and no error', async () => {
-    const candidates = tempDir('candidates');
-    await writeCandidates({ run, asOf: 2024, top: 0.2, out: candidates, annualBaseRate: 10402.34 });
-    const html = join(tempDir('report'), 'report.html');
-    await writeReport(out, html, candidates, 10);
-    expect(statSync(html).mode & 0o777).toBe(0o600);
-    const text = readFileSync(html, 'utf8');
-    // Self-contained: no script and nothing fetched at view time.
-    expect(text).not.toMatch(/<script|<link|src="http|href="http|@import/);
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    try {
-      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-      const errors: string[] = [];
-      page.on('console', (m) => {
-        if (m.type() === 'error') errors.push(m.text());
-      });
-      page.on('pageerror', (err) => errors.push(String(err)));
-      const requests: string[] = [];
-      page.on('request', (r) => requests.push(r.url()));
-      await page.goto(pathToFileURL(html).href);
-      for (const chart of ['lift', 'gain', 'precision', 'dollars', 'cash']) {
-        const svg = page.locator(`figure[data-chart="${chart}"] svg`);
-        await expect(svg.count(), chart).resolves.toBe(1);
-        expect((await svg.boundingBox())!.width, chart).toBeGreaterThan(200);
-      }
-      for (const table of ['headline', 'revenue', 'deciles', 'cash', 'outreach']) {
-        await expect(page.locator(`table[data-table="${table}"] tbody tr`).count(), table).resolves.toBeGreaterThan(0);
-      }
-      await expect(page.locator('table[data-table="outreach"] tbody tr').count()).resolves.toBe(10);
-      await expect(page.locator('.verdict').textContent()).resolves.toBe(e.verdict);
-      expect(errors).toEqual([]);
-      expect(requests).toEqual([pathToFileURL(html).href]);
-      mkdirSync(ARTIFACTS, { recursive: true });
-      await page.screenshot({ path: join(ARTIFACTS, 'report.png'), fullPage: true });
-    } finally {
-      await browser.close();
-    }
-  }, 120_000);
 });

@@ -11,13 +11,15 @@ import { writeFileAtomically } from '../data/atomic-file.ts';
 import { csvField } from '../data/csv.ts';
 import { sqlString } from '../data/duckdb.ts';
 import { ConfigError } from '../data/errors.ts';
-import { tablesFor } from '../data/reference/tables-for.ts';
-import { growthRatio, listRevenue, memberValue, type ListRevenue, type MemberScores } from './revenue.ts';
+import { growthRatio, listRevenue, memberValue, type MemberScores } from './revenue.ts';
 import { topShareLabels } from '../models/dataset.ts';
-import { listMetrics, listSize, rankOrder, type ListMetrics } from '../models/metrics.ts';
-import { applyHierarchies } from '../scoring/apply-hierarchies.ts';
+import { listMetrics, listSize, rankOrder } from '../models/metrics.ts';
 import { TOP_SHARE, historyDir, historyFile, withScoredMembers } from '../models/model-run.ts';
-import { dollars } from './format.ts';
+import { perfectScores } from './perfect-list.ts';
+import { verdictOf } from './verdict.ts';
+import type { Evaluation, ListEvaluation, ListName } from './evaluation-types.ts';
+
+export type { Evaluation, ListEvaluation, ListName } from './evaluation-types.ts';
 
 export interface EvaluateOptions {
   run: string;
@@ -30,34 +32,6 @@ export interface EvaluateOptions {
   scores?: string;
   checked?: readonly string[];
 }
-
-export type ListName = 'model' | 'naive' | 'perfect';
-
-export interface ListEvaluation {
-  name: ListName;
-  description: string;
-  metrics: ListMetrics;
-  revenue: ListRevenue;
-}
-
-export interface Evaluation {
-  asOf: number;
-  paymentYear: number;
-  annualBaseRate: number;
-  run: { id: string; model: string; seed: number; backend: string; fingerprint: string };
-  truthFingerprint: string | null;
-  members: number;
-  /** Members with RAF_T and RAF_{T+1}: the population of c. */
-  withBothYears: number;
-  c: number;
-  listSize: number;
-  lists: ListEvaluation[];
-  /** Model against naive, in plain words. */
-  verdict: string;
-}
-
-
-const money = (x: number): string => dollars(x);
 
 export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => void = () => undefined): Promise<Evaluation> {
   if (!(opts.annualBaseRate > 0)) throw new ConfigError(`the base rate must be positive, found ${opts.annualBaseRate}`);
@@ -113,15 +87,7 @@ export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => 
         return { name, description, metrics: listMetrics(s, y, TOP_SHARE), revenue: listRevenue(members, list, c, opts.annualBaseRate, T + 1), list } as ListEvaluation & { list: number[] };
       });
 
-      const total = (l: ListEvaluation): number => l.revenue.accelerated.total + l.revenue.incremental.total;
-      const model = lists.find((l) => l.name === 'model')!;
-      const naive = lists.find((l) => l.name === 'naive')!;
-      const verdict =
-        total(model) >= total(naive)
-          ? `The model's list earns ${money(total(model))} (accelerated ${money(model.revenue.accelerated.total)}, incremental ${money(model.revenue.incremental.total)}), ` +
-            `at least the naive list's ${money(total(naive))}.`
-          : `The model's list earns less than the naive list: ${money(total(model))} against ${money(total(naive))} ` +
-            `(accelerated ${money(model.revenue.accelerated.total)} against ${money(naive.revenue.accelerated.total)}, incremental ${money(model.revenue.incremental.total)} against ${money(naive.revenue.incremental.total)}).`;
+      const verdict = verdictOf(lists.find((l) => l.name === 'model')!, lists.find((l) => l.name === 'naive')!);
       const evaluation: Evaluation = {
         asOf: T,
         paymentYear: T + 1,
@@ -161,39 +127,4 @@ export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => 
     },
     log,
   );
-}
-
-/**
- * Perfect-knowledge score: the member's V28 raw score of T with its coded HCCs replaced by every
- * true condition of T (after V28's hierarchies), each at its factor in the member's segment.
- * Members with no RAF_T rank last.
- */
-async function perfectScores(
-  conn: Parameters<Parameters<typeof withScoredMembers>[1]>[0]['conn'],
-  truthFile: string,
-  hccFile: string,
-  T: number,
-  ids: readonly string[],
-  hT: Map<string, Record<string, unknown>>,
-): Promise<Float64Array> {
-  const tables = tablesFor('V28', T + 1);
-  const coded = new Map<string, number>();
-  for (const r of (await conn.runAndReadAll(`SELECT member_id, sum(factor)::DOUBLE AS f FROM read_parquet(${sqlString(hccFile)}) WHERE year = ${T} AND model = 'V28' GROUP BY member_id`)).getRowObjectsJson()) {
-    coded.set(String(r.member_id), Number(r.f));
-  }
-  const truth = new Map<string, number[]>();
-  for (const r of (await conn.runAndReadAll(`SELECT member_id, hcc FROM read_parquet(${sqlString(truthFile)}) WHERE year = ${T} ORDER BY member_id, hcc`)).getRowObjectsJson()) {
-    const list = truth.get(String(r.member_id)) ?? [];
-    list.push(Number(r.hcc));
-    truth.set(String(r.member_id), list);
-  }
-  return Float64Array.from(ids, (id) => {
-    const h = hT.get(id);
-    if (h === undefined) return -Infinity;
-    const segment = String(h.segment);
-    const surviving = applyHierarchies(new Set(truth.get(id) ?? []), tables.hierarchy).hccs;
-    let trueFactors = 0;
-    for (const hcc of surviving) trueFactors += tables.coefficients.get(`${segment}_HCC${hcc}`) ?? 0;
-    return Number(h.raw_v28) - (coded.get(id) ?? 0) + trueFactors;
-  });
 }

@@ -11,7 +11,7 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import { writeFileAtomically } from '../data/atomic-file.ts';
 import { parseCsv } from '../data/csv.ts';
 import { ConfigError } from '../data/errors.ts';
-import type { Evaluation, ListEvaluation } from './evaluate-run.ts';
+import type { Evaluation, ListEvaluation } from './evaluation-types.ts';
 import { dollars, percent } from './format.ts';
 
 /** The method paper's case (DOMAIN.md section 4): 2014-2015 data predicting 2016. */
