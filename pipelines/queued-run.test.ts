@@ -1,21 +1,32 @@
 // The flow on BullMQ against a real Redis started here (Debian's redis-server; .ci/run installs
 // it): two worker processes run a queued run to outputs byte-identical to the same flow in process.
+// Each test has a queue of its own (its workers: test/queue-worker.ts), emptied afterwards.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, renameSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sqlString } from '../data/duckdb.ts';
 import { queryRows } from '../test/duckdb-helpers.ts';
 import { tempDir } from '../test/temp-dir.ts';
 import { generatePopulation } from './generate-population.ts';
-import { QUEUE, connectionOf, enqueueFlow, followFlow, runFolderOf, runKeyOf, type StageStatus } from './queued-run.ts';
+import { followFlow, runFolderOf, type StageStatus } from './flow-status.ts';
+import { connectionOf, enqueueFlow } from './queue.ts';
+import { runKeyOf } from './run-keys.ts';
 import { Queue } from 'bullmq';
 import { flowConfig, runPipeline } from './run.ts';
 
-const CLI = fileURLToPath(new URL('../bin/rafcast.js', import.meta.url));
+const WORKER = fileURLToPath(new URL('../test/queue-worker.ts', import.meta.url));
 const REDIS = process.env.REDIS_SERVER ?? 'redis-server';
+
+/** A worker process on this Redis and queue, as `rafcast worker --redis <url> --lock-seconds <s>` starts one. */
+const workerProcess = (url: string, queue: string, lockSeconds = 120): ChildProcess =>
+  spawn(process.execPath, ['--import', 'tsx', WORKER, url, queue, String(lockSeconds)], { stdio: 'ignore' });
+
+let queues = 0;
+/** A queue name no other test (nor another run of this file on the same Redis) uses. */
+const newQueue = (): string => `rafcast-test-${process.pid}-${++queues}`;
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -38,8 +49,8 @@ async function startRedis(port: number, extra: string[] = ['--save', '', '--appe
 }
 
 /** Waits until a job of this name is being processed. */
-async function waitForActive(connection: ReturnType<typeof connectionOf>, name: string): Promise<void> {
-  const queue = new Queue(QUEUE, { connection });
+async function waitForActive(connection: ReturnType<typeof connectionOf>, queueName: string, name: string): Promise<void> {
+  const queue = new Queue(queueName, { connection });
   try {
     for (let waited = 0; ; waited += 100) {
       if ((await queue.getJobs(['active'])).some((j) => j.name === name)) return;
@@ -72,15 +83,22 @@ function expectSameBytes(a: string, b: string, files: string[]): void {
 describe('the queued flow', () => {
   let redis: ChildProcess;
   let url: string;
+  let queue: string;
   const workers: ChildProcess[] = [];
   beforeAll(async () => {
     const port = await freePort();
     redis = await startRedis(port);
     url = `redis://127.0.0.1:${port}`;
   });
-  // Each test its own workers: none left from an earlier test takes another test's jobs.
-  afterEach(() => {
+  // Each test its own queue and workers; afterwards the workers are killed and the queue removed.
+  beforeEach(() => {
+    queue = newQueue();
+  });
+  afterEach(async () => {
     for (const w of workers.splice(0)) w.kill('SIGKILL');
+    const q = new Queue(queue, { connection: connectionOf(url) });
+    await q.obliterate({ force: true });
+    await q.close();
   });
   afterAll(() => {
     redis?.kill('SIGKILL');
@@ -94,12 +112,12 @@ describe('the queued flow', () => {
     const inProcess = join(tempDir('queued'), 'run');
     await runPipeline({ ...base, out: inProcess });
 
-    for (let k = 0; k < 2; k++) workers.push(spawn(process.execPath, [CLI, 'worker', '--redis', url], { stdio: 'ignore' }));
+    for (let k = 0; k < 2; k++) workers.push(workerProcess(url, queue));
     const queued = join(tempDir('queued'), 'run');
     const config = await flowConfig({ ...base, out: queued });
-    const runKey = await enqueueFlow(config, connectionOf(url));
+    const runKey = await enqueueFlow(config, connectionOf(url), { queue });
     const seen: StageStatus[][] = [];
-    await followFlow(runKey, connectionOf(url), (states) => seen.push(states));
+    await followFlow(runKey, connectionOf(url), (states) => seen.push(states), { queue });
     const files = ['history/raf_history.parquet', 'history/raf_hcc.parquet', 'features/features_2023.parquet', 'features/features_2024.parquet'];
     for (const m of base.models) files.push(`models/${m}/model.json`, `models/${m}/weights.bin`, `scores/${m}.parquet`, `evaluation/${m}/evaluation.json`, `evaluation/${m}/members.csv`);
     expectSameBytes(queued, inProcess, [...files, 'candidates/outreach.csv', 'candidates/candidates.parquet', 'report.html']);
@@ -117,8 +135,10 @@ describe('the queued flow', () => {
     expect(seen.some((st) => st[3]!.done > 0 && st[3]!.done < 12)).toBe(true);
     // The run folder names its run key, and the key (on Redis) its folder: status and --resume take either.
     expect(runKeyOf(queued)).toBe(runKey);
-    expect(await runFolderOf(runKey, connectionOf(url))).toBe(queued);
-    await expect(runFolderOf('no-such-run', connectionOf(url))).rejects.toThrow(/neither a run folder/);
+    expect(await runFolderOf(runKey, connectionOf(url), { queue })).toBe(queued);
+    await expect(runFolderOf('no-such-run', connectionOf(url), { queue })).rejects.toThrow(/neither a run folder/);
+    // The run is on its own queue only: the default queue does not know its key.
+    await expect(runFolderOf(runKey, connectionOf(url))).rejects.toThrow(/neither a run folder/);
   }, 240_000);
 
   it('fails a run on bad data at once, with the cause, without retrying', async () => {
@@ -129,9 +149,9 @@ describe('the queued flow', () => {
     await queryRows(`COPY (SELECT * REPLACE (-1.00::DECIMAL(14,2) AS paid_amount) FROM read_parquet(${sqlString(claims)})) TO ${sqlString(`${claims}.bad`)} (FORMAT parquet)`);
     renameSync(`${claims}.bad`, claims);
     const config = await flowConfig({ data, asOf: 2024, models: ['logistic'], seed: 1, annualBaseRate: 10402.34, shards: 2, out: join(tempDir('queued'), 'bad') });
-    workers.push(spawn(process.execPath, [CLI, 'worker', '--redis', url], { stdio: 'ignore' }));
-    const runKey = await enqueueFlow(config, connectionOf(url));
-    const failure = followFlow(runKey, connectionOf(url));
+    workers.push(workerProcess(url, queue));
+    const runKey = await enqueueFlow(config, connectionOf(url), { queue });
+    const failure = followFlow(runKey, connectionOf(url), undefined, { queue });
     await expect(failure).rejects.toThrow(/partition failed after 1 attempt: E_TOO_MANY_REJECTED/);
     await expect(failure).rejects.toMatchObject({ code: 'E_RUN_FAILED' });
   }, 120_000);
@@ -139,14 +159,14 @@ describe('the queued flow', () => {
   it('finishes a run whose worker is killed in the middle of a shard, on another worker, with the same bytes', async () => {
     const { inProcess, queued, config } = await inProcessReference(10, 'killed');
     const connection = connectionOf(url);
-    const first = spawn(process.execPath, [CLI, 'worker', '--redis', url, '--lock-seconds', '3'], { stdio: 'ignore' });
+    const first = workerProcess(url, queue, 3);
     workers.push(first);
-    const runKey = await enqueueFlow(config, connection);
+    const runKey = await enqueueFlow(config, connection, { queue });
     // Wait until the first worker is inside a shard's history, then kill it without warning.
-    await waitForActive(connection, 'history-shard');
+    await waitForActive(connection, queue, 'history-shard');
     first.kill('SIGKILL');
-    workers.push(spawn(process.execPath, [CLI, 'worker', '--redis', url, '--lock-seconds', '3'], { stdio: 'ignore' }));
-    await followFlow(runKey, connection);
+    workers.push(workerProcess(url, queue, 3));
+    await followFlow(runKey, connection, undefined, { queue });
     expectSameBytes(queued, inProcess, ['history/raf_history.parquet', 'history/raf_hcc.parquet', 'models/logistic/weights.bin', 'evaluation/logistic/evaluation.json', 'candidates/outreach.csv', 'report.html']);
   }, 300_000);
 
@@ -159,13 +179,13 @@ describe('the queued flow', () => {
     try {
       const { inProcess, queued, config } = await inProcessReference(12, 'restarted');
       const connection = connectionOf(persistentUrl);
-      workers.push(spawn(process.execPath, [CLI, 'worker', '--redis', persistentUrl, '--lock-seconds', '10'], { stdio: 'ignore' }));
-      const runKey = await enqueueFlow(config, connection);
-      await waitForActive(connection, 'history-shard');
+      workers.push(workerProcess(persistentUrl, queue, 10));
+      const runKey = await enqueueFlow(config, connection, { queue });
+      await waitForActive(connection, queue, 'history-shard');
       server.kill('SIGKILL');
       await new Promise((r) => setTimeout(r, 1000));
       server = await launch();
-      await followFlow(runKey, connection);
+      await followFlow(runKey, connection, undefined, { queue });
       expectSameBytes(queued, inProcess, ['history/raf_history.parquet', 'models/logistic/weights.bin', 'evaluation/logistic/evaluation.json', 'report.html']);
     } finally {
       server.kill('SIGKILL');

@@ -5,7 +5,7 @@ import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../test/temp-dir.ts';
-import { processStage } from './queued-run.ts';
+import { processStage } from './processors.ts';
 import { runPipeline, type StageEvent } from './run.ts';
 
 describe('runPipeline', () => {

@@ -1,4 +1,4 @@
-// `rafcast run`, in process: the flow of queued-run.ts (partition into shards, the risk score
+// `rafcast run`, in process: the flow of jobs.ts (partition into shards, the risk score
 // history shard by shard, a model per kind asked for, the evaluation against the naive and
 // perfect-knowledge lists, the candidate list and the report) run job by job in this process, with
 // the same processors as the queue's workers and the same outputs. A stage whose outputs are
@@ -13,8 +13,10 @@ import type { ModelKind } from '../models/classifier.ts';
 import type { Evaluation } from '../evaluation/evaluate-run.ts';
 import { generatePopulation } from './generate-population.ts';
 import { findDataFiles } from '../data/contract-files.ts';
-import { FLOW_STAGES, isDone, prepareFlow, runStageInProcess, type FlowConfig } from './queued-run.ts';
+import { FLOW_STAGES, isDone, isFanOut, prepareFlow, type AnyJob, type ChildJob, type FlowConfig, type Stage } from './jobs.ts';
+import { processStage } from './processors.ts';
 import { openRunStore } from './run-store.ts';
+import { StageProcessPool } from './stage-process.ts';
 
 export interface RunOptions {
   data: string;
@@ -105,6 +107,48 @@ export async function runPipeline(o: RunOptions, onStage: (e: StageEvent) => voi
   const summaryPath = join(o.out, 'run-summary.json');
   await writeFileAtomically(summaryPath, `${JSON.stringify({ ...c, stages: events.map(({ stage, detail, state }) => ({ stage, detail, state })) }, null, 2)}\n`);
   return { out: o.out, report: join(o.out, 'report.html'), evaluations, stages: events };
+}
+
+/** At most n calls of the functions it is given at a time; the others wait their turn. */
+function limiter(n: number): <T>(f: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (f) => {
+    if (active >= n) await new Promise<void>((resolve) => waiting.push(resolve));
+    active++;
+    try {
+      return await f();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}
+
+/**
+ * One stage of the flow in this process. With `jobs` 1, every job runs here one after another;
+ * with more, up to `jobs` of its jobs (shards, models, their chains) run at once, each in a child
+ * process as on a worker, and the fan-outs' merges here. Each job still runs after its own children.
+ */
+export async function runStageInProcess(stage: Stage, c: FlowConfig, jobs = 1): Promise<void> {
+  const pool = jobs > 1 ? new StageProcessPool() : undefined;
+  const slot = limiter(jobs);
+  const run = async (job: AnyJob & { children?: ChildJob[] }): Promise<void> => {
+    for (const child of job.children ?? []) await run(child);
+    if (isFanOut(job.name)) {
+      await processStage(job.name, job.data, async (children) => {
+        if (pool) await Promise.all(children.map(run));
+        else for (const child of children) await run(child);
+      });
+    } else {
+      await slot(() => (pool ? pool.run(job.name, job.data) : processStage(job.name, job.data, async () => undefined)));
+    }
+  };
+  try {
+    await run({ name: stage, data: { out: c.out } });
+  } finally {
+    await pool?.close();
+  }
 }
 
 /** The evaluation of each model of a finished run (in process or queued), by model. */

@@ -2,7 +2,7 @@
 // in-process flow, and answers with success or the error (its code and whether a retry can help).
 // It ends when its worker goes: a worker killed mid-job leaves no job running behind it.
 import { RafcastError } from '../data/errors.ts';
-import { processStage } from './queued-run.ts';
+import { processStage } from './processors.ts';
 import type { StageReply, StageRequest } from './stage-process.ts';
 
 process.on('disconnect', () => process.exit(1));
@@ -11,7 +11,7 @@ process.on('SIGINT', () => undefined);
 process.on('message', (m: StageRequest) => {
   // A fan-out reaches a child only once its children are done (data.step 'waiting').
   void processStage(m.name, m.data, async () => {
-    if (m.data.step !== 'waiting') throw new Error(`${m.name} cannot add jobs from a child process`);
+    if (!('step' in m.data && m.data.step === 'waiting')) throw new Error(`${m.name} cannot add jobs from a child process`);
   }).then(
     () => process.send!({ id: m.id, ok: true } satisfies StageReply),
     (e: unknown) => {

@@ -6,11 +6,11 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { RafcastError, type ErrorCode } from '../data/errors.ts';
-import type { JobData } from './queued-run.ts';
+import type { JobData, JobName } from './jobs.ts';
 
 export interface StageRequest {
   id: number;
-  name: string;
+  name: JobName;
   data: JobData;
 }
 
@@ -24,7 +24,7 @@ export class StageProcessPool {
   private closed = false;
 
   /** Runs one job's processor in a child process; resolves when it is done. */
-  async run(name: string, data: StageRequest['data']): Promise<void> {
+  async run(name: JobName, data: JobData): Promise<void> {
     if (this.closed) throw new Error('the stage process pool is closed');
     const child = this.idle.pop() ?? this.spawn();
     const id = this.next++;

@@ -1,0 +1,157 @@
+// The jobs of the run flow (issue 7) and what each carries: a chain of stages partition -> history
+// -> features -> models -> candidates -> report, the jobs the fan-outs add (a shard, a model's
+// chain), each job's payload type (references only: the run folder, a shard, a model), the run's
+// settings (flow.json) and the outputs that show a job done, which is how a run resumes.
+import { join } from 'node:path';
+import { ConfigError, RafcastError } from '../data/errors.ts';
+import type { ModelKind } from '../models/classifier.ts';
+import { openRunStore, type RunStore } from './run-store.ts';
+import { storeKeys as key } from './run-keys.ts';
+
+/** What every job of a run refers to: written once to <out>/flow.json. */
+export interface FlowConfig {
+  runId: string;
+  data: string;
+  out: string;
+  asOf: number;
+  shards: number;
+  models: ModelKind[];
+  seed: number;
+  annualBaseRate: number;
+  years: [number, number];
+}
+
+/** The stages in flow order (the chain's leaves first). */
+export const FLOW_STAGES = ['partition', 'history', 'features', 'models', 'candidates', 'report'] as const;
+export type Stage = (typeof FLOW_STAGES)[number];
+
+/** Every job: the stages, and the jobs their fan-outs add. */
+export type JobName = Stage | 'history-shard' | 'features-shard' | 'train' | 'scores' | 'predict-shard' | 'evaluate-model';
+
+interface RunData {
+  /** The run folder: the processor reads flow.json from it. */
+  out: string;
+}
+interface FanOutData extends RunData {
+  /** Set once the fan-out's children are added. */
+  step?: 'waiting';
+}
+interface ShardData extends RunData {
+  shard: number;
+}
+interface ModelData extends RunData {
+  model: ModelKind;
+}
+
+/** Each job's payload (BullMQ stores it with JSON.stringify): references, never data. */
+interface JobDataMap {
+  partition: RunData;
+  history: FanOutData;
+  'history-shard': ShardData;
+  features: FanOutData;
+  'features-shard': ShardData;
+  models: FanOutData;
+  train: ModelData;
+  scores: ModelData & FanOutData;
+  'predict-shard': ModelData & ShardData;
+  'evaluate-model': ModelData;
+  candidates: RunData;
+  report: RunData;
+}
+export type JobDataOf<N extends JobName> = JobDataMap[N];
+/** Any job's payload, as BullMQ types a queue's jobs (the name and the payload apart). */
+export type JobData = JobDataOf<JobName>;
+
+/** A job as its name and its payload together, so that the payload's type follows the name. */
+export type JobOf<N extends JobName> = { name: N; data: JobDataOf<N> };
+export type AnyJob = { [N in JobName]: JobOf<N> }[JobName];
+
+/**
+ * A job a fan-out adds: `key` names it under its parent (job id `<parent id>-<key>`); its own
+ * `children` run before it (a chain, as BullMQ runs a flow's tree: children first).
+ */
+interface ChildJobOf<N extends JobName> extends JobOf<N> {
+  key: string;
+  children?: ChildJob[];
+}
+export type ChildJob = { [N in JobName]: ChildJobOf<N> }[JobName];
+
+/** The jobs that add children (the fan-outs); every other job does its work itself. */
+export type FanOutName = 'history' | 'features' | 'models' | 'scores';
+const FAN_OUTS: ReadonlySet<JobName> = new Set<FanOutName>(['history', 'features', 'models', 'scores']);
+export const isFanOut = (name: JobName): name is FanOutName => FAN_OUTS.has(name);
+
+export const isStage = (name: JobName): name is Stage => (FLOW_STAGES as readonly string[]).includes(name);
+
+/** The key that shows a job of a model's chain is done (a resumed run skips it). */
+const MODEL_JOB_DONE: Record<'train' | 'scores' | 'evaluate-model', (m: ModelKind) => string> = {
+  train: (m) => join(key.model(m), 'run.json'),
+  scores: (m) => key.scores(m),
+  'evaluate-model': (m) => join(key.evaluation(m), 'evaluation.json'),
+};
+const isModelJob = (name: JobName): name is keyof typeof MODEL_JOB_DONE => Object.hasOwn(MODEL_JOB_DONE, name);
+
+/** The keys whose presence shows a stage is done (the last each stage writes). */
+export function doneKeys(c: FlowConfig, stage: Stage): string[] {
+  switch (stage) {
+    case 'partition':
+      return Array.from({ length: c.shards }, (_, k) => join(key.shard(k), 'claims.parquet'));
+    case 'history':
+      return [join(key.history, 'raf_history.parquet'), join(key.history, 'raf_hcc.parquet')];
+    case 'features':
+      return [key.features(c.asOf - 1), key.features(c.asOf)];
+    case 'models':
+      return c.models.flatMap((m) => Object.values(MODEL_JOB_DONE).map((f) => f(m)));
+    case 'candidates':
+      return [join(key.candidates, 'outreach.csv')];
+    case 'report':
+      return [key.report];
+  }
+}
+
+/** True when every output of the stage is in the run's store. */
+export async function isDone(store: RunStore, c: FlowConfig, stage: Stage): Promise<boolean> {
+  for (const k of doneKeys(c, stage)) if (!(await store.has(k))) return false;
+  return true;
+}
+
+/** True when a job was done before (a resumed run): a stage with all its outputs, or a model's chain job with its own. */
+export async function isJobDone(store: RunStore, c: FlowConfig, name: JobName, data: JobData): Promise<boolean> {
+  if (isStage(name)) return isDone(store, c, name);
+  if (isModelJob(name) && 'model' in data) return store.has(MODEL_JOB_DONE[name](data.model));
+  return false;
+}
+
+/** The jobs a stage runs: its shards, a chain per model (train, scores and a job per shard, evaluate), or itself. */
+export function jobsUnder(c: FlowConfig, stage: Stage): number {
+  if (stage === 'history' || stage === 'features') return c.shards;
+  if (stage === 'models') return c.models.length * (3 + c.shards);
+  return 1;
+}
+
+/** Writes flow.json for a run. */
+export async function prepareFlow(c: FlowConfig): Promise<void> {
+  if (c.models.length === 0) throw new ConfigError('give at least one model');
+  await openRunStore(c.out).writeText('flow.json', `${JSON.stringify(c, null, 2)}\n`);
+}
+
+/** A job's view of its run's settings: flow.json in the run store. */
+export async function readRunConfig(store: RunStore): Promise<FlowConfig> {
+  if (!(await store.has('flow.json'))) {
+    // Most likely a worker on a machine without the run folder mounted: another worker may see it,
+    // so the job is retried rather than failing the run.
+    throw new RafcastError(
+      'E_CONFIG',
+      `this worker cannot see the run folder ${store.location} (no flow.json there): run workers where the run folder is mounted at the same path`,
+      false,
+    );
+  }
+  return JSON.parse(await store.readText('flow.json')) as FlowConfig;
+}
+
+/** Reads the flow of an existing run folder (rafcast run --resume). */
+export async function readFlowConfig(out: string): Promise<FlowConfig> {
+  const store = openRunStore(out);
+  if (!(await store.has('flow.json'))) throw new ConfigError(`${out} is not a run folder: flow.json is missing`);
+  return readRunConfig(store);
+}

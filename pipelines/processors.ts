@@ -1,0 +1,186 @@
+// What each job of the run flow does (issue 7), one function per job name, the same in process, in
+// a worker's child process and on a BullMQ worker: read the inputs from the run store, call the
+// library function the matching command calls (computeHistory, buildFeatures, trainRun, ...),
+// write its outputs atomically and commit them, so rerunning a job replaces them with the same bytes.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ConfigError } from '../data/errors.ts';
+import { writeCandidates } from '../evaluation/candidates.ts';
+import { evaluateRun } from '../evaluation/evaluate-run.ts';
+import { writeReport } from '../evaluation/report.ts';
+import { buildFeatures } from '../features/build-features.ts';
+import { mergeScores, predictRun, trainRun } from '../models/model-run.ts';
+import { computeHistory } from '../scoring/history/compute-history.ts';
+import { isJobDone, readRunConfig, type ChildJob, type FlowConfig, type JobDataOf, type JobName } from './jobs.ts';
+import { storeKeys as key } from './run-keys.ts';
+import { openRunStore, type RunStore } from './run-store.ts';
+import { mergeShardFiles, partitionData } from './shards.ts';
+
+/** Adds a fan-out's children and waits for them (BullMQ), or runs them here (in process). */
+export type FanOut = (children: ChildJob[]) => Promise<void>;
+
+/** What a job works on: its run's store and settings, and the store key of each shard. */
+interface Run {
+  store: RunStore;
+  c: FlowConfig;
+  shardKeys: string[];
+}
+
+type Processor<N extends JobName> = (run: Run, data: JobDataOf<N>, fanOut: FanOut) => Promise<void>;
+
+/** Local paths of the same file in every shard. */
+const inShards = ({ store, shardKeys }: Run, rel: string): Promise<string[]> => Promise.all(shardKeys.map((s) => store.read(join(s, rel))));
+
+async function partition({ store, c }: Run): Promise<void> {
+  await partitionData(c.data, await store.writable(key.shards), c.shards);
+  await store.commit(key.shards);
+}
+
+async function history(run: Run, _data: JobDataOf<'history'>, fanOut: FanOut): Promise<void> {
+  const { store, c } = run;
+  await fanOut(run.shardKeys.map((_, k) => ({ name: 'history-shard', key: String(k), data: { out: c.out, shard: k } })));
+  const out = await store.writable(key.history);
+  await mkdir(out, { recursive: true, mode: 0o700 });
+  await mergeShardFiles(await inShards(run, 'history/raf_history.parquet'), join(out, 'raf_history.parquet'), 'member_id, year');
+  await mergeShardFiles(await inShards(run, 'history/raf_hcc.parquet'), join(out, 'raf_hcc.parquet'), 'member_id, year, model, hcc');
+  await store.commit(key.history);
+}
+
+async function historyShard({ store, c }: Run, data: JobDataOf<'history-shard'>): Promise<void> {
+  const shard = key.shard(data.shard);
+  const dir = await store.read(shard);
+  const out = await store.writable(join(shard, 'history'));
+  await computeHistory({ data: dir, checked: true, firstYear: c.years[0], lastYear: c.years[1], out, annualBaseRate: c.annualBaseRate });
+  await store.commit(join(shard, 'history'));
+}
+
+async function features(run: Run, _data: JobDataOf<'features'>, fanOut: FanOut): Promise<void> {
+  const { store, c } = run;
+  await fanOut(run.shardKeys.map((_, k) => ({ name: 'features-shard', key: String(k), data: { out: c.out, shard: k } })));
+  for (const y of [c.asOf - 1, c.asOf]) {
+    await mergeShardFiles(await inShards(run, key.features(y)), await store.writable(key.features(y)), 'member_id');
+    await store.commit(key.features(y));
+  }
+}
+
+async function featuresShard({ store, c }: Run, data: JobDataOf<'features-shard'>): Promise<void> {
+  const shard = key.shard(data.shard);
+  const dir = await store.read(shard);
+  for (const y of [c.asOf - 1, c.asOf]) {
+    // Recapture rates are a population figure: from the whole plan's history, not the shard's.
+    const out = join(shard, key.features(y));
+    await buildFeatures({ data: dir, history: await store.read(join(shard, 'history')), recaptureFrom: await store.read(key.history), checked: [dir], asOf: y, out: await store.writable(out) });
+    await store.commit(out);
+  }
+}
+
+async function models({ c }: Run, _data: JobDataOf<'models'>, fanOut: FanOut): Promise<void> {
+  // A chain per model, the models side by side: train -> scores (a job per shard, then the
+  // merge) -> evaluate. A quick model's scores and evaluation run while a slow one trains.
+  await fanOut(
+    c.models.map((model): ChildJob => {
+      const data = { out: c.out, model };
+      const train: ChildJob = { name: 'train', key: 'train', data };
+      return { name: 'evaluate-model', key: model, data, children: [{ name: 'scores', key: 'scores', data, children: [train] }] };
+    }),
+  );
+}
+
+async function train({ store, c }: Run, { model }: JobDataOf<'train'>): Promise<void> {
+  const T = c.asOf;
+  await trainRun({
+    data: c.data,
+    history: await store.read(key.history),
+    features: { [T - 1]: await store.read(key.features(T - 1)), [T]: await store.read(key.features(T)) },
+    asOf: T,
+    model,
+    seed: c.seed,
+    out: await store.writable(key.model(model)),
+  });
+  await store.commit(key.model(model));
+}
+
+async function scores(run: Run, { model }: JobDataOf<'scores'>, fanOut: FanOut): Promise<void> {
+  const { store, c } = run;
+  await fanOut(run.shardKeys.map((_, k) => ({ name: 'predict-shard', key: String(k), data: { out: c.out, model, shard: k } })));
+  await mergeScores(await inShards(run, key.scores(model)), await store.writable(key.scores(model)));
+  await store.commit(key.scores(model));
+}
+
+async function predictShard({ store, c }: Run, { model, shard: k }: JobDataOf<'predict-shard'>): Promise<void> {
+  const shard = key.shard(k);
+  const out = join(shard, key.scores(model));
+  await predictRun({
+    run: await store.read(key.model(model)),
+    asOf: c.asOf,
+    data: await store.read(shard),
+    history: await store.read(join(shard, 'history')),
+    features: await store.read(join(shard, key.features(c.asOf))),
+    out: await store.writable(out),
+  });
+  await store.commit(out);
+}
+
+async function evaluateModel({ store, c }: Run, { model }: JobDataOf<'evaluate-model'>): Promise<void> {
+  await evaluateRun({
+    run: await store.read(key.model(model)),
+    asOf: c.asOf,
+    out: await store.writable(key.evaluation(model)),
+    annualBaseRate: c.annualBaseRate,
+    data: c.data,
+    history: await store.read(key.history),
+    features: await store.read(key.features(c.asOf)),
+    scores: await store.read(key.scores(model)),
+  });
+  await store.commit(key.evaluation(model));
+}
+
+/** The candidate list of the first model. */
+async function candidates({ store, c, shardKeys }: Run): Promise<void> {
+  const m = c.models[0]!;
+  await writeCandidates({
+    run: await store.read(key.model(m)),
+    asOf: c.asOf,
+    top: 0.2,
+    out: await store.writable(key.candidates),
+    annualBaseRate: c.annualBaseRate,
+    data: c.data,
+    history: await store.read(key.history),
+    features: await store.read(key.features(c.asOf)),
+    scores: await store.read(key.scores(m)),
+    checked: await Promise.all(shardKeys.map((s) => store.read(s))),
+  });
+  await store.commit(key.candidates);
+}
+
+async function report({ store, c }: Run): Promise<void> {
+  await writeReport(await store.read(key.evaluation(c.models[0]!)), await store.writable(key.report), await store.read(key.candidates));
+  await store.commit(key.report);
+}
+
+const PROCESSORS: { [N in JobName]: Processor<N> } = {
+  partition,
+  history,
+  'history-shard': historyShard,
+  features,
+  'features-shard': featuresShard,
+  models,
+  train,
+  scores,
+  'predict-shard': predictShard,
+  'evaluate-model': evaluateModel,
+  candidates,
+  report,
+};
+
+/** Runs one job; `fanOut` adds children and waits for them (BullMQ), or runs them here (in process). */
+export async function processStage<N extends JobName>(name: N, data: JobDataOf<N>, fanOut: FanOut): Promise<void> {
+  const store = openRunStore(data.out);
+  const c = await readRunConfig(store);
+  // A job whose outputs are all there was done before (a resumed run): nothing to do again.
+  if (await isJobDone(store, c, name, data)) return;
+  // Names come from Redis or another process: one this version does not know cannot run.
+  if (!Object.hasOwn(PROCESSORS, name)) throw new ConfigError(`unknown job ${name}`);
+  const processor: Processor<N> = PROCESSORS[name];
+  await processor({ store, c, shardKeys: Array.from({ length: c.shards }, (_, k) => key.shard(k)) }, data, fanOut);
+}

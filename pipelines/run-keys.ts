@@ -1,0 +1,43 @@
+// The names a run is known by (issue 7): the run store keys of the files its stages exchange, and
+// on BullMQ its run key (`<folder name>-<time in base 36>`, kept in <out>/queued-run.json) and the
+// job ids built from it (`<run key>-<stage>`, a fan-out's children `<parent id>-<key>`).
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ModelKind } from '../models/classifier.ts';
+import { shardDir } from './shards.ts';
+
+/** Run store keys of the files the stages exchange. */
+export const storeKeys = {
+  shards: 'shards',
+  shard: (k: number): string => shardDir('shards', k),
+  history: 'history',
+  features: (asOf: number): string => `features/features_${asOf}.parquet`,
+  model: (m: ModelKind): string => `models/${m}`,
+  scores: (m: ModelKind): string => `scores/${m}.parquet`,
+  evaluation: (m: ModelKind): string => `evaluation/${m}`,
+  candidates: 'candidates',
+  report: 'report.html',
+};
+
+/** Where a queued run's key is kept in its folder (rafcast status <run folder>). */
+export const QUEUED_FILE = 'queued-run.json';
+
+/**
+ * A new run key: the run folder's name and the time, so that a second run of the same folder (a
+ * resume, or a fresh start after deleting it) or another folder of the same name never meets the
+ * jobs of an earlier one.
+ */
+export const newRunKey = (runId: string): string => `${runId}-${Date.now().toString(36)}`;
+
+/** The job id of a stage of a queued run. */
+export const stageJobId = (runKey: string, stage: string): string => `${runKey}-${stage}`;
+
+/** The job id of a job a fan-out adds (`ChildJob.key`: a shard number, a model, `scores`, `train`). */
+export const childJobId = (parentId: string, key: string): string => `${parentId}-${key}`;
+
+/** A run key as given, or the key of the run folder given instead (its queued-run.json). */
+export function runKeyOf(idOrFolder: string): string {
+  const file = join(idOrFolder, QUEUED_FILE);
+  if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { runKey: string }).runKey;
+  return idOrFolder;
+}
