@@ -8,9 +8,9 @@ import { ConfigError, InputError } from './errors.ts';
 import { parseCsv } from './csv.ts';
 import { parseFlatJsonObject } from './flat-json.ts';
 import { openDuckDb, sqlString } from './duckdb.ts';
+import { TABLE_FORMATS, type TableFormat } from './table-formats.ts';
 
-export type TableFormat = 'jsonl' | 'csv' | 'parquet';
-export const TABLE_FORMATS: readonly TableFormat[] = ['jsonl', 'csv', 'parquet'];
+export { TABLE_FORMATS, type TableFormat } from './table-formats.ts';
 
 export interface SourceRecord {
   row: number;

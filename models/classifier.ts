@@ -6,9 +6,9 @@
 // (model.json, weights.bin), as tf.io's file handlers need tfjs-node.
 import { createRng } from '../data/random.ts';
 import { tf } from './backend.ts';
+import type { ModelKind } from './model-kinds.ts';
 
-export type ModelKind = 'mlp' | 'logistic';
-export const MODEL_KINDS: readonly ModelKind[] = ['mlp', 'logistic'];
+export { MODEL_KINDS, type ModelKind } from './model-kinds.ts';
 
 export interface TrainConfig {
   model: ModelKind;
