@@ -17,7 +17,8 @@ import { nearestYear, tablesFor } from '../data/reference/tables-for.ts';
 import { openHccValue, type OpenHcc } from './candidate-value.ts';
 import { blendedModels, resolvePaymentParameters, type PaymentParameters } from '../scoring/payment-score.ts';
 import { decilesOf, listSize, rankOrder } from '../models/metrics.ts';
-import { historyDir, historyFile, withScoredMembers } from '../models/model-run.ts';
+import { withScoredMembers } from '../models/model-run.ts';
+import { historyDir, historyFile } from '../models/run-registry.ts';
 
 export interface CandidatesOptions {
   run: string;

@@ -9,7 +9,8 @@ import { createRng } from '../data/random.ts';
 import { tempDir } from '../test/temp-dir.ts';
 import { generatePopulationFiles } from '../data/synthetic/generate.ts';
 import { computeHistory } from '../scoring/history/compute-history.ts';
-import { predictRun, trainRun, type RunRecord } from './model-run.ts';
+import { predictRun, trainRun } from './model-run.ts';
+import type { RunRecord } from './run-registry.ts';
 import { buildFeatures } from '../features/build-features.ts';
 
 async function plan(members: number, seed: number): Promise<string> {

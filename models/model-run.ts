@@ -4,15 +4,17 @@
 // schema, the standardisation, the metrics, the seed, the backend and a fingerprint of the input.
 // When RAF_T is known (a backtest), the model and the naive list (top 20% by RAF_{T-1}) are
 // measured side by side.
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, unlink, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { OUTPUT_FILE_MODE, temporaryPathFor, writeFileAtomically } from '../data/atomic-file.ts';
-import { copyAtomically, sqlString } from '../data/duckdb.ts';
+import { writeFileAtomically } from '../data/atomic-file.ts';
+import { sqlString } from '../data/duckdb.ts';
+import { fingerprint, historyDir, historyFile, type Backtest, type RunInputs, type RunRecord } from './run-registry.ts';
+import { MODEL_RUN_MEMORY_LIMIT, writeScores } from './scores-file.ts';
 import { ensureContractTables, openWorkDb } from '../data/staged-contract.ts';
 import { ConfigError } from '../data/errors.ts';
-import { createFeatureTable, featureSchema, type FeatureSchema } from '../features/build-features.ts';
+import { createFeatureTable } from '../features/build-features.ts';
+import { featureSchema, type FeatureSchema } from '../features/schema.ts';
 import { initBackend, type BackendName } from './backend.ts';
 import {
   DEFAULT_TRAIN_CONFIG,
@@ -25,33 +27,11 @@ import {
   type TrainConfig,
 } from './classifier.ts';
 import { forEachIdValue, hasYear, knownRows, readFeatureRows, readRaf, selectRows, topShareLabels } from './dataset.ts';
-import { decilesOf, listMetrics, rankOrder, type ListMetrics } from './metrics.ts';
+import { listMetrics } from './metrics.ts';
 import { findDataFiles } from '../data/contract-files.ts';
 
 export const TOP_SHARE = 0.2;
 
-/**
- * DuckDB's memory in a model run: less than the 4 GB of history and features, as the feature
- * matrices (650 MB a year at a million members) and TensorFlow.js share the process.
- */
-const MODEL_RUN_MEMORY_LIMIT = '3GB';
-
-export interface RunInputs {
-  /** The contract's files. */
-  data: string;
-  /** `rafcast history` output for the years the features and labels need (default <data>/history). */
-  history?: string;
-  /**
-   * Feature tables already built (`rafcast features`, or a queued run's features stage) by as-of
-   * year; a year not given is built from the data.
-   */
-  features?: Record<number, string>;
-  /**
-   * Folders of data this product already checked and wrote as Parquet (a queued run's shards),
-   * read as the contract's tables instead of loading and checking `data` again.
-   */
-  checked?: readonly string[];
-}
 
 export interface TrainOptions extends RunInputs {
   asOf: number;
@@ -60,58 +40,6 @@ export interface TrainOptions extends RunInputs {
   out: string;
   config?: Partial<Omit<TrainConfig, 'model' | 'seed'>>;
   memoryLimit?: string;
-}
-
-export interface Backtest {
-  asOf: number;
-  members: number;
-  model: ListMetrics;
-  naive: ListMetrics;
-}
-
-export interface RunRecord {
-  runId: string;
-  createdBy: string;
-  model: ModelKind;
-  seed: number;
-  backend: BackendName;
-  asOf: number;
-  trainedOn: number;
-  config: TrainConfig;
-  /** The inputs it was trained on (predict uses them unless told otherwise). */
-  inputs: { data: string; history: string };
-  schema: FeatureSchema;
-  fingerprint: { files: Record<string, string>; combined: string };
-  training: { members: number; labelled: number; positives: number; fitRows: number; validationRows: number; bestEpoch: number; epochs: number; seconds: number };
-  validation: ListMetrics;
-  backtest: Backtest | null;
-}
-
-export const historyDir = (o: RunInputs): string => o.history ?? join(o.data, 'history');
-
-export function historyFile(o: RunInputs): string {
-  const f = join(historyDir(o), 'raf_history.parquet');
-  if (!existsSync(f)) {
-    throw new ConfigError(`${f} is missing: run rafcast history --data ${o.data} --years <first-last> --out ${historyDir(o)} first`);
-  }
-  return f;
-}
-
-/** sha256 of a file's bytes. */
-async function fileHash(path: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-  return h.digest('hex');
-}
-
-/** Fingerprint of the inputs: each file's sha256 and one over them all. */
-export async function fingerprint(o: RunInputs): Promise<RunRecord['fingerprint']> {
-  const files: Record<string, string> = {};
-  const data = findDataFiles(o.data);
-  for (const name of ['members', 'enrollment', 'claims'] as const) files[basename(data[name])] = await fileHash(data[name]);
-  for (const f of ['raf_history.parquet', 'raf_hcc.parquet']) files[`history/${f}`] = await fileHash(join(historyDir(o), f));
-  const combined = createHash('sha256').update(JSON.stringify(files)).digest('hex');
-  return { files, combined };
 }
 
 
@@ -371,72 +299,3 @@ export async function predictRun(opts: PredictOptions, log: (line: string) => vo
   );
 }
 
-/**
- * Merges the scores of a run's shards (`rafcast predict` outputs, each ranked within its shard)
- * into one file ranked over every member, as one process scoring the whole plan writes it.
- */
-export async function mergeScores(files: readonly string[], out: string): Promise<void> {
-  for (const f of files) if (!existsSync(f)) throw new ConfigError(`${f} is missing: its shard has not finished`);
-  const db = await openWorkDb(undefined, MODEL_RUN_MEMORY_LIMIT);
-  try {
-    const source = `read_parquet([${files.map(sqlString).join(', ')}])`;
-    const meta = (await db.conn.runAndReadAll(`SELECT DISTINCT as_of, model, run_id, backend FROM ${source}`)).getRowObjectsJson();
-    if (meta.length !== 1) throw new ConfigError(`the shards' scores come from different runs or backends: ${JSON.stringify(meta)}`);
-    const ids: string[] = [];
-    const values: number[] = [];
-    await forEachIdValue(db.conn, `SELECT member_id, probability::DOUBLE AS p FROM ${source} ORDER BY member_id`, (id, p) => {
-      ids.push(id);
-      values.push(p);
-    });
-    const m = meta[0]!;
-    await writeScores(db.conn, ids, Float32Array.from(values), out, { asOf: Number(m.as_of), model: String(m.model), runId: String(m.run_id), backend: String(m.backend) });
-  } finally {
-    await db.close();
-  }
-}
-
-/** Writes member_id, probability, rank and decile (CSV or Parquet by extension), ranked. */
-async function writeScores(
-  conn: Parameters<typeof readFeatureRows>[0],
-  ids: readonly string[],
-  prob: Float32Array,
-  out: string,
-  meta: { model: string; runId: string; asOf: number; backend: string },
-): Promise<void> {
-  const order = rankOrder(prob);
-  const deciles = decilesOf(prob);
-  const lines: string[] = [];
-  order.forEach((i, r) => lines.push(`${JSON.stringify(ids[i])},${prob[i]},${r + 1},${deciles[i]}`));
-  const tmpCsv = temporaryPathFor(`${out}.scores.csv`);
-  await writeFile(tmpCsv, `${lines.join('\n')}\n`, { mode: OUTPUT_FILE_MODE });
-  try {
-    const format = out.endsWith('.parquet') ? 'parquet' : 'csv';
-    await copyAtomically(
-      conn,
-      `SELECT member_id, probability, rank, decile, ${meta.asOf} AS as_of, ${sqlString(meta.model)} AS model, ${sqlString(meta.runId)} AS run_id,
-              ${sqlString(meta.backend)} AS backend
-       FROM read_csv(${sqlString(tmpCsv)}, header = false, auto_detect = false, quote = '"', escape = '"',
-         columns = {'member_id': 'VARCHAR', 'probability': 'DOUBLE', 'rank': 'INTEGER', 'decile': 'INTEGER'}) ORDER BY rank`,
-      out,
-      format,
-    );
-  } finally {
-    await unlink(tmpCsv).catch(() => undefined);
-  }
-}
-
-/** The runs in a folder (subfolders with run.json), newest first. */
-export function listRuns(dir: string): RunRecord[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .map((name) => join(dir, name))
-    .filter((p) => existsSync(join(p, 'run.json')))
-    .sort((a, b) => statSync(join(b, 'run.json')).mtimeMs - statSync(join(a, 'run.json')).mtimeMs)
-    .map((p) => JSON.parse(readFileSync(join(p, 'run.json'), 'utf8')) as RunRecord);
-}
-
-/** Reads run.json of a run folder. */
-export function readRunRecord(dir: string): RunRecord {
-  if (!existsSync(join(dir, 'run.json'))) throw new ConfigError(`${dir} is not a rafcast run: run.json is missing`);
-  return JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunRecord;
-}

@@ -1,0 +1,97 @@
+// The run registry: what a trained run folder records (run.json: seed, backend, settings, schema,
+// the fingerprint of its inputs, metrics), where a run's inputs live, and listing and reading runs.
+// Reading a record loads no model (rafcast models list stays light).
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { findDataFiles } from '../data/contract-files.ts';
+import { ConfigError } from '../data/errors.ts';
+import type { FeatureSchema } from '../features/schema.ts';
+import type { BackendName } from './backend.ts';
+import type { ModelKind, TrainConfig } from './classifier.ts';
+import type { ListMetrics } from './metrics.ts';
+
+export interface RunInputs {
+  /** The contract's files. */
+  data: string;
+  /** `rafcast history` output for the years the features and labels need (default <data>/history). */
+  history?: string;
+  /**
+   * Feature tables already built (`rafcast features`, or a queued run's features stage) by as-of
+   * year; a year not given is built from the data.
+   */
+  features?: Record<number, string>;
+  /**
+   * Folders of data this product already checked and wrote as Parquet (a queued run's shards),
+   * read as the contract's tables instead of loading and checking `data` again.
+   */
+  checked?: readonly string[];
+}
+
+export interface Backtest {
+  asOf: number;
+  members: number;
+  model: ListMetrics;
+  naive: ListMetrics;
+}
+
+export interface RunRecord {
+  runId: string;
+  createdBy: string;
+  model: ModelKind;
+  seed: number;
+  backend: BackendName;
+  asOf: number;
+  trainedOn: number;
+  config: TrainConfig;
+  /** The inputs it was trained on (predict uses them unless told otherwise). */
+  inputs: { data: string; history: string };
+  schema: FeatureSchema;
+  fingerprint: { files: Record<string, string>; combined: string };
+  training: { members: number; labelled: number; positives: number; fitRows: number; validationRows: number; bestEpoch: number; epochs: number; seconds: number };
+  validation: ListMetrics;
+  backtest: Backtest | null;
+}
+
+export const historyDir = (o: RunInputs): string => o.history ?? join(o.data, 'history');
+
+export function historyFile(o: RunInputs): string {
+  const f = join(historyDir(o), 'raf_history.parquet');
+  if (!existsSync(f)) {
+    throw new ConfigError(`${f} is missing: run rafcast history --data ${o.data} --years <first-last> --out ${historyDir(o)} first`);
+  }
+  return f;
+}
+
+/** sha256 of a file's bytes. */
+async function fileHash(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+/** Fingerprint of the inputs: each file's sha256 and one over them all. */
+export async function fingerprint(o: RunInputs): Promise<RunRecord['fingerprint']> {
+  const files: Record<string, string> = {};
+  const data = findDataFiles(o.data);
+  for (const name of ['members', 'enrollment', 'claims'] as const) files[basename(data[name])] = await fileHash(data[name]);
+  for (const f of ['raf_history.parquet', 'raf_hcc.parquet']) files[`history/${f}`] = await fileHash(join(historyDir(o), f));
+  const combined = createHash('sha256').update(JSON.stringify(files)).digest('hex');
+  return { files, combined };
+}
+
+/** The runs in a folder (subfolders with run.json), newest first. */
+export function listRuns(dir: string): RunRecord[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .map((name) => join(dir, name))
+    .filter((p) => existsSync(join(p, 'run.json')))
+    .sort((a, b) => statSync(join(b, 'run.json')).mtimeMs - statSync(join(a, 'run.json')).mtimeMs)
+    .map((p) => JSON.parse(readFileSync(join(p, 'run.json'), 'utf8')) as RunRecord);
+}
+
+/** Reads run.json of a run folder. */
+export function readRunRecord(dir: string): RunRecord {
+  if (!existsSync(join(dir, 'run.json'))) throw new ConfigError(`${dir} is not a rafcast run: run.json is missing`);
+  return JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunRecord;
+}
