@@ -9,7 +9,8 @@ import { copyPlan, queryRows } from '../test/duckdb-helpers.ts';
 import { generatePopulationFiles } from '../data/synthetic/generate.ts';
 import { computeHistory } from '../scoring/history/compute-history.ts';
 import { tempDir } from '../test/temp-dir.ts';
-import { buildFeatures, featureSchema } from './build-features.ts';
+import { buildFeatures } from './build-features.ts';
+import { featureSchema } from './schema.ts';
 
 const T = 2025;
 

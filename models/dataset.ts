@@ -2,7 +2,7 @@
 // who have one. Ties at the cut are broken by member id so the label is exact and reproducible.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlString } from '../data/duckdb.ts';
-import type { FeatureSchema } from '../features/build-features.ts';
+import type { FeatureSchema } from '../features/schema.ts';
 import type { Matrix } from './classifier.ts';
 import { listSize } from './metrics.ts';
 
