@@ -3,4 +3,5 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../scripts/rafcast.ts');
+const { main } = await import('../scripts/rafcast.ts');
+await main(process.argv);

@@ -1,9 +1,16 @@
-// Shared pieces of the command-line entry points: option parsers, the progress bar and error
-// reporting. Library code never prints; commands do, through these.
-import cliProgress from 'cli-progress';
-import { InvalidArgumentError } from 'commander';
+// Shared pieces of the command-line entry points: option parsers, how help and usage errors look,
+// and error reporting. Library code never prints; commands do. This file is loaded for every
+// command, `--help` included, so it imports nothing heavy (progress bars are in progress.ts).
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Help, InvalidArgumentError, type Command, type Option } from 'commander';
 import { RafcastError } from '../data/errors.ts';
 import { MODEL_VERSIONS, type ModelVersion } from '../data/reference/cms-hcc-tables.ts';
+import { MODEL_KINDS, type ModelKind } from '../models/model-kinds.ts';
+
+/** The exit code of a usage error (a missing or bad option) and of bad input or configuration. */
+export const USAGE_EXIT_CODE = 2;
 
 export function parseNumberOption(name: string) {
   return (value: string): number => {
@@ -67,37 +74,21 @@ export function parseModelMap(name: string) {
   };
 }
 
-export interface Progress {
-  update(done: number, total: number): void;
-  stop(): void;
+const isModelKind = (v: string): v is ModelKind => (MODEL_KINDS as readonly string[]).includes(v);
+
+/** Parses one classifier kind (`rafcast train --model`). */
+export function parseModelKind(value: string): ModelKind {
+  if (!isModelKind(value)) throw new InvalidArgumentError(`--model must be ${MODEL_KINDS.join(' or ')}`);
+  return value;
 }
 
-/** A progress bar on stderr when it is a terminal; silent otherwise (CI logs, pipes). */
-export function progressBar(label: string, unit: 'bytes' | 'rows' | 'members' | 'member-years' | 'steps'): Progress {
-  if (!process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
-  const bar = new cliProgress.SingleBar(
-    {
-      format: `${label} [{bar}] {percentage}% | {value}/{total} ${unit} | {eta_formatted} left`,
-      stream: process.stderr,
-      hideCursor: true,
-      clearOnComplete: false,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  let started = false;
-  return {
-    update(done, total) {
-      if (!started) {
-        bar.start(total, 0);
-        started = true;
-      }
-      bar.setTotal(total);
-      bar.update(done);
-    },
-    stop() {
-      if (started) bar.stop();
-    },
-  };
+/** Parses comma-separated classifier kinds (`rafcast run --models`). */
+export function parseModelKinds(value: string): ModelKind[] {
+  return value.split(',').map((k) => {
+    const kind = k.trim();
+    if (!isModelKind(kind)) throw new InvalidArgumentError(`--models: unknown model ${kind}`);
+    return kind;
+  });
 }
 
 /** Runs a command action, reporting errors as `error CODE: message` with exit code 2 (1 if unexpected). */
@@ -107,7 +98,7 @@ export async function runAction(action: () => Promise<void>): Promise<void> {
   } catch (e) {
     if (e instanceof RafcastError) {
       process.stderr.write(`error ${e.code}: ${e.message}\n`);
-      process.exitCode = 2;
+      process.exitCode = USAGE_EXIT_CODE;
     } else {
       process.stderr.write(`unexpected error: ${(e as Error).stack ?? String(e)}\n`);
       process.exitCode = 1;
@@ -116,41 +107,30 @@ export async function runAction(action: () => Promise<void>): Promise<void> {
 }
 
 /**
- * A bar per stage of a queued run (its shards or models done of all) on a terminal; elsewhere a
- * line each time a stage's state or count changes.
+ * How every command's help and usage errors behave; set on the program before its commands are
+ * added (commander copies these settings to each command it creates). Required options say so in
+ * the help; a usage error (an option missing or malformed, an unknown command) prints the help and
+ * exits with code 2, as bad input does, where commander would use 1.
  */
-export function stageBars(): { update(states: { stage: string; state: string; done: number; total: number }[]): void; stop(): void } {
-  if (!process.stderr.isTTY) {
-    const last = new Map<string, string>();
-    return {
-      update(states) {
-        for (const s of states) {
-          const line = `${s.stage}: ${s.state}${s.total > 1 ? ` (${s.done}/${s.total})` : ''}`;
-          if (last.get(s.stage) !== line && s.state !== 'unknown') process.stderr.write(`${line}\n`);
-          last.set(s.stage, line);
-        }
+export function configureProgram(program: Command): Command {
+  return program
+    .configureHelp({
+      optionDescription(this: Help, option: Option): string {
+        const text = Help.prototype.optionDescription.call(this, option);
+        return option.mandatory ? `${text} (required)` : text;
       },
-      stop: () => undefined,
-    };
+    })
+    .showHelpAfterError()
+    .exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : USAGE_EXIT_CODE));
+}
+
+/** This package's version, from the package.json above this file (scripts/ in the sources, dist/scripts/ when built). */
+export function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) return 'unknown';
+    dir = up;
   }
-  const multi = new cliProgress.MultiBar(
-    { format: '{stage} [{bar}] {value}/{total} {state}', stream: process.stderr, hideCursor: true, clearOnComplete: false },
-    cliProgress.Presets.shades_classic,
-  );
-  const bars = new Map<string, cliProgress.SingleBar>();
-  return {
-    update(states) {
-      for (const s of states) {
-        const payload = { stage: s.stage.padEnd(10), state: s.state };
-        let bar = bars.get(s.stage);
-        if (bar === undefined) {
-          bar = multi.create(s.total, s.done, payload);
-          bars.set(s.stage, bar);
-        }
-        bar.setTotal(s.total);
-        bar.update(s.done, payload);
-      }
-    },
-    stop: () => multi.stop(),
-  };
+  return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
 }

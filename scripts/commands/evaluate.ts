@@ -1,0 +1,58 @@
+// `rafcast evaluate`: a run's backtest at as-of T against the naive and perfect-knowledge lists,
+// with accelerated and incremental revenue (evaluation/evaluate-run.ts).
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { dollars, percent } from '../../evaluation/format.ts';
+import { DEMO_BASE_RATE_ANNUAL } from '../../scoring/revenue.ts';
+import { parseIntegerOption, parseNumberOption, runAction } from '../cli-support.ts';
+
+export interface EvaluateOptions {
+  run: string;
+  asOf: number;
+  out: string;
+  baseRate: number;
+  data?: string;
+  history?: string;
+}
+
+export function addEvaluateCommand(program: Command): void {
+  program
+    .command('evaluate')
+    .description('Backtest a run at as-of T: the model\'s, the naive and (on generated data) the perfect-knowledge lists, with accelerated and incremental revenue.')
+    .requiredOption('--run <dir>', 'a run folder from rafcast train')
+    .requiredOption('--as-of <year>', 'the as-of year T (the history needs T and, for incremental revenue, T+1)', parseIntegerOption('--as-of'))
+    .requiredOption('--out <dir>', 'folder for evaluation.json, members.csv, deciles.csv and cash.csv')
+    .option('--base-rate <dollars>', 'annual base rate per member (PMPM x 12)', parseNumberOption('--base-rate'), DEMO_BASE_RATE_ANNUAL)
+    .option('--data <dir>', 'other data than the run was trained on')
+    .option('--history <dir>', 'its rafcast history output (default <data>/history)')
+    .addHelpText(
+      'after',
+      `
+Accelerated revenue: the positive August lump sums of payment year T+1 for the list.
+Incremental revenue: c = mean(RAF_{T+1}) / mean(RAF_T); listed members above c, their gaps in
+dollars. A listed member with no RAF_{T+1} (died, left) counts as documented. DOMAIN.md section 4.
+
+Examples:
+  rafcast train --data runs/synthetic --as-of 2024 --out runs/models/mlp-2024
+  rafcast evaluate --run runs/models/mlp-2024 --as-of 2024 --out runs/evaluation-2024`,
+    )
+    .action((o: EvaluateOptions) => runAction(() => evaluate(o)));
+}
+
+async function evaluate(o: EvaluateOptions): Promise<void> {
+  const { evaluateRun } = await import('../../evaluation/evaluate-run.ts');
+  const started = performance.now();
+  const e = await evaluateRun({ run: o.run, asOf: o.asOf, out: o.out, annualBaseRate: o.baseRate, data: o.data, history: o.history }, (l) => process.stderr.write(`${l}\n`));
+  const lines = [
+    `as-of ${e.asOf}: ${e.members} members, lists of ${e.listSize}; c = ${e.c.toFixed(4)} over ${e.withBothYears} members with RAF_${e.asOf} and RAF_${e.asOf + 1}`,
+    ...e.lists.map(
+      (l) =>
+        `${l.name.padEnd(8)} precision@20% ${percent(l.metrics.precision)}  AUC ${l.metrics.auc.toFixed(3)}  accelerated ${dollars(l.revenue.accelerated.total)} (${l.revenue.accelerated.members} members)  ` +
+        `incremental ${dollars(l.revenue.incremental.total)} (${l.revenue.incremental.members}, ${percent(l.revenue.incremental.share)} of the list; ${l.revenue.incremental.noNextYear} with no RAF_${e.asOf + 1})`,
+    ),
+    e.verdict,
+    `${((performance.now() - started) / 1000).toFixed(1)} s`,
+    ...['evaluation.json', 'members.csv', 'deciles.csv', 'cash.csv'].map((f) => `  ${join(o.out, f)}`),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}

@@ -1,0 +1,36 @@
+// `rafcast report`: a self-contained HTML report of an evaluation (evaluation/report.ts).
+import type { Command } from 'commander';
+import { parseIntegerOption, runAction } from '../cli-support.ts';
+
+export interface ReportOptions {
+  evaluation: string;
+  candidates?: string;
+  top: number;
+  out: string;
+}
+
+export function addReportCommand(program: Command): void {
+  program
+    .command('report')
+    .description('A self-contained HTML report of an evaluation: headline figures, lift and gain curves, deciles, dollars, cash by month, the outreach list.')
+    .requiredOption('--evaluation <dir>', 'a folder from rafcast evaluate')
+    .option('--candidates <dir>', 'a folder from rafcast candidates: the top of its outreach list goes in the report')
+    .option('--top <n>', 'outreach rows to show', parseIntegerOption('--top'), 20)
+    .requiredOption('--out <file>', 'the HTML file (owner-only: it may hold member ids)')
+    .addHelpText(
+      'after',
+      `
+The file has no scripts and fetches nothing: charts are inline SVG (Vega-Lite, rendered in Node).
+
+Examples:
+  rafcast report --evaluation runs/evaluation-2024 --out runs/report-2024.html
+  rafcast report --evaluation runs/evaluation-2024 --candidates runs/candidates-2024 --out runs/report.html`,
+    )
+    .action((o: ReportOptions) => runAction(() => report(o)));
+}
+
+async function report(o: ReportOptions): Promise<void> {
+  const { writeReport } = await import('../../evaluation/report.ts');
+  await writeReport(o.evaluation, o.out, o.candidates, o.top);
+  process.stdout.write(`report: ${o.out}\n`);
+}

@@ -1,0 +1,113 @@
+// `rafcast run`: the whole backtest, in this process (pipelines/run.ts) or on queued workers
+// (pipelines/run-queued.ts), a stopped run resumed from its flow.json.
+import { join } from 'node:path';
+import { Option, type Command } from 'commander';
+import { ConfigError } from '../../data/errors.ts';
+import { MODEL_KINDS, type ModelKind } from '../../models/model-kinds.ts';
+import { DEMO_BASE_RATE_ANNUAL } from '../../scoring/revenue.ts';
+import { parseIntegerOption, parseModelKinds, parseNumberOption, runAction } from '../cli-support.ts';
+import { runSummaryLines } from '../summary-lines.ts';
+
+export interface RunCommandOptions {
+  data?: string;
+  asOf?: number;
+  resume?: string;
+  out?: string;
+  models: ModelKind[];
+  seed: number;
+  baseRate: number;
+  generate?: number;
+  shards: number;
+  jobs: number;
+  redis?: string;
+}
+
+const DEFAULT_MODELS: ModelKind[] = ['mlp', 'logistic'];
+
+export function addRunCommand(program: Command): void {
+  program
+    .command('run')
+    .description('The whole backtest: history, features, models, scores, evaluation, candidate list and report, in this process or on queued workers (stages already done are skipped).')
+    .option('--data <dir>', 'folder with members, enrollment and claims')
+    .option('--as-of <year>', 'the as-of year T; the data must cover T+1 for incremental revenue', parseIntegerOption('--as-of'))
+    .option('--resume <run>', 'finish a stopped run, given its folder or (with --redis) its run key: settings from its flow.json, stages done are skipped')
+    .option('--out <dir>', 'run folder (default runs/run-<as-of>)')
+    .addOption(
+      new Option('--models <kinds>', `comma-separated: ${MODEL_KINDS.join(', ')}; the first gives the candidate list and the report`)
+        .argParser(parseModelKinds)
+        .default(DEFAULT_MODELS, DEFAULT_MODELS.join(',')),
+    )
+    .option('--seed <n>', 'random seed for the models', parseIntegerOption('--seed'), 1)
+    .option('--base-rate <dollars>', 'annual base rate per member (PMPM x 12)', parseNumberOption('--base-rate'), DEMO_BASE_RATE_ANNUAL)
+    .option('--generate <members>', 'when --data has no files, generate a plan of this many members (2021-2025, seed 2021) first', parseIntegerOption('--generate'))
+    .option('--shards <n>', 'split the members into this many shards for the per-member stages', parseIntegerOption('--shards'), 1)
+    .option('--jobs <n>', 'in process: jobs at a time (shards, models), each in a child process, e.g. one per core', parseIntegerOption('--jobs'), 1)
+    .option('--redis <url>', 'enqueue the flow on BullMQ at this Redis (redis://host:port) and follow it; rafcast worker processes run it')
+    .addHelpText(
+      'after',
+      `
+The flow: partition (the files checked once, members split into shards by the MD5 of their id),
+history and features (a job per shard, then a merge), models (a chain per model, side by side:
+train, scores by shard, evaluate), candidates, report. Everything is written to the run folder;
+the results are the same bytes for any number of shards, in process or on workers. Without
+--redis every job runs here in flow order, and a stage whose outputs exist is skipped, so
+rerunning resumes a stopped run. With --redis, start workers first (rafcast worker --redis URL)
+on any machine that sees the run folder; a bar per stage follows the run, and the run key it
+prints (also in <run folder>/queued-run.json) works with rafcast status and --resume.
+
+Examples:
+  rafcast run --data runs/default --as-of 2024 --generate 20000
+  rafcast run --data runs/synthetic --as-of 2024 --models logistic --shards 4 --out runs/logistic-2024
+  rafcast run --data runs/synthetic --as-of 2024 --shards 4 --jobs 2 --out runs/two-cores
+  rafcast run --data runs/synthetic --as-of 2024 --shards 8 --redis redis://127.0.0.1:6379 --out runs/queued
+  rafcast run --resume runs/queued --redis redis://127.0.0.1:6379`,
+    )
+    .action((o: RunCommandOptions) => runAction(() => run(o)));
+}
+
+async function run(given: RunCommandOptions): Promise<void> {
+  const started = performance.now();
+  let o = given;
+  if (o.resume !== undefined) {
+    const { resumedSettings } = await import('../../pipelines/run-queued.ts');
+    const r = await resumedSettings(o.resume, o.redis);
+    o = { ...o, data: r.data, asOf: r.asOf, out: r.out, models: r.models, seed: r.seed, baseRate: r.annualBaseRate, shards: r.shards, generate: undefined };
+  }
+  if (o.data === undefined || o.asOf === undefined) throw new ConfigError('give --data and --as-of, or --resume with a run folder');
+  const out = o.out ?? join('runs', `run-${o.asOf}`);
+  const settings = { data: o.data, asOf: o.asOf, out, models: o.models, seed: o.seed, annualBaseRate: o.baseRate, shards: o.shards };
+  const first = o.models[0] ?? '';
+  if (o.redis !== undefined) {
+    if (o.jobs !== 1) throw new ConfigError('--jobs is for runs in this process; with --redis, start more workers or give them --concurrency');
+    const redis = o.redis;
+    const [{ runQueued }, { stageBars }] = await Promise.all([import('../../pipelines/run-queued.ts'), import('../progress.ts')]);
+    let bars: ReturnType<typeof stageBars> | undefined;
+    let s: Awaited<ReturnType<typeof runQueued>>;
+    try {
+      s = await runQueued(settings, redis, {
+        enqueued: (runKey) => {
+          process.stderr.write(`run ${runKey} enqueued; following it (also: rafcast status ${out} --redis ${redis})\n`);
+          bars = stageBars();
+        },
+        poll: (states) => bars?.update(states),
+      });
+    } finally {
+      bars?.stop();
+    }
+    process.stdout.write(`${runSummaryLines(s.evaluations, first, started, s.report).join('\n')}\n`);
+    return;
+  }
+  const { runPipeline } = await import('../../pipelines/run.ts');
+  const s = await runPipeline(
+    {
+      ...settings,
+      jobs: o.jobs,
+      generateIfMissing: o.generate !== undefined ? { members: o.generate, firstYear: 2021, lastYear: 2025, seed: 2021 } : undefined,
+    },
+    (e) =>
+      process.stderr.write(
+        e.state === 'start' ? `${e.stage} (${e.detail}) ...\n` : e.state === 'skipped' ? `${e.stage} (${e.detail}): done before, skipped\n` : `${e.stage} (${e.detail}): ${e.seconds!.toFixed(1)} s\n`,
+      ),
+  );
+  process.stdout.write(`${runSummaryLines(s.evaluations, first, started, s.report).join('\n')}\n`);
+}

@@ -1,0 +1,25 @@
+// `rafcast status`: each stage's state of a queued run (pipelines/run-queued.ts).
+import type { Command } from 'commander';
+import { runAction } from '../cli-support.ts';
+
+export interface StatusOptions {
+  redis: string;
+}
+
+export function addStatusCommand(program: Command): void {
+  program
+    .command('status')
+    .description('The state of each stage of a queued run.')
+    .argument('<run>', 'the run folder, or the run key rafcast run --redis printed')
+    .requiredOption('--redis <url>', 'the Redis the run is queued on')
+    .addHelpText('after', '\nExamples:\n  rafcast status runs/queued --redis redis://127.0.0.1:6379\n  rafcast status queued-mhx3k2 --redis redis://127.0.0.1:6379\n')
+    .action((run: string, o: StatusOptions) => runAction(() => status(run, o)));
+}
+
+async function status(run: string, o: StatusOptions): Promise<void> {
+  const { queuedRunStatus } = await import('../../pipelines/run-queued.ts');
+  const s = await queuedRunStatus(run, o.redis);
+  const lines = s.states.map((x) => `${x.stage.padEnd(12)} ${x.state.padEnd(18)} ${x.done}/${x.total}`);
+  if (s.failure !== undefined) lines.push(`failed: ${s.failure}`);
+  process.stdout.write(`run ${s.runKey}\n${lines.join('\n')}\n`);
+}

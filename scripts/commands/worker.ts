@@ -1,0 +1,55 @@
+// `rafcast worker`: runs the jobs of queued flows on this machine until stopped
+// (pipelines/queue.ts).
+import type { Command } from 'commander';
+import { parseIntegerOption, runAction } from '../cli-support.ts';
+
+export interface WorkerOptions {
+  redis: string;
+  concurrency: number;
+  lockSeconds: number;
+}
+
+export function addWorkerCommand(program: Command): void {
+  program
+    .command('worker')
+    .description('Run the jobs of queued flows (rafcast run --redis) on this machine, until stopped.')
+    .requiredOption('--redis <url>', 'the Redis the runs are queued on, e.g. redis://127.0.0.1:6379')
+    .option('--concurrency <n>', 'jobs at a time, each in a child process of this worker (one per core: 2 on a 2-core machine)', parseIntegerOption('--concurrency'), 1)
+    .option('--lock-seconds <s>', 'a job held this long by a worker that stopped answering goes to another worker', parseIntegerOption('--lock-seconds'), 120)
+    .addHelpText(
+      'after',
+      `
+Each job runs in a child process of the worker (kept from job to job), so --concurrency N keeps N
+cores busy; a job held by a worker that stopped answering goes to another after --lock-seconds.
+Stop with Ctrl-C: the worker finishes its jobs first.
+
+Examples:
+  rafcast worker --redis redis://127.0.0.1:6379
+  rafcast worker --redis redis://queue.internal:6379 --concurrency 4`,
+    )
+    .action((o: WorkerOptions) => runAction(() => work(o)));
+}
+
+async function work(o: WorkerOptions): Promise<void> {
+  const { connectionOf, startWorker } = await import('../../pipelines/queue.ts');
+  const worker = startWorker(connectionOf(o.redis), { concurrency: o.concurrency, lockMs: o.lockSeconds * 1000 });
+  worker.on('completed', (job) => process.stderr.write(`done ${job.name} (${job.id})\n`));
+  worker.on('failed', (job, err) => process.stderr.write(`failed ${job?.name} (${job?.id}): ${err.message}\n`));
+  process.stderr.write(`worker on ${o.redis}, concurrency ${o.concurrency}; stop with Ctrl-C\n`);
+  await new Promise<void>((resolve) => {
+    // Wrappers (npx, tsx) pass a Ctrl-C on as well, so a signal can come twice: the first
+    // starts a graceful stop, later ones only say so (the default would kill running jobs).
+    let stopping = false;
+    const stop = (): void => {
+      if (stopping) {
+        process.stderr.write('stopping: running jobs finish first (kill -9 to stop at once; their jobs go to another worker)\n');
+        return;
+      }
+      stopping = true;
+      process.stderr.write('stopping after the running jobs ...\n');
+      void worker.close().then(resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

@@ -1,0 +1,78 @@
+// The command line's surface: usage errors exit with code 2 and say what is missing, required
+// options say so in the help, defaults read as they are typed, and every command's help ends
+// with an example. Speed is measured by `npm run bench` (step cli-start), not here.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { createProgram } from './rafcast.ts';
+
+// bin/rafcast.js runs dist/ when it is current and the sources otherwise: either way, this tree's code.
+const CLI = fileURLToPath(new URL('../bin/rafcast.js', import.meta.url));
+const PACKAGE = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+function rafcast(...args: string[]) {
+  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+}
+
+/** Every command and subcommand, with its full name (`models list`). */
+function commandsOf(parent: Command, prefix = ''): [string, Command][] {
+  return parent.commands.flatMap((c) => [[`${prefix}${c.name()}`, c] as [string, Command], ...commandsOf(c, `${prefix}${c.name()} `)]);
+}
+
+/** What `rafcast <command> --help` prints, text added after the options included. */
+function helpOf(command: Command): string {
+  let text = '';
+  command.configureOutput({ writeOut: (s) => (text += s), writeErr: (s) => (text += s), getOutHelpWidth: () => 80 });
+  command.outputHelp();
+  return text;
+}
+
+describe('rafcast command line', () => {
+  it('exits with code 2 naming the required option that is missing', () => {
+    const p = rafcast('score', '--in', 'members.jsonl', '--payment-year', '2026');
+    expect(p.status).toBe(2);
+    expect(p.stderr).toContain("error: required option '--out <file>' not specified");
+    expect(p.stdout).toBe('');
+  });
+
+  it('prints the version of package.json with --version, exit code 0', () => {
+    const p = rafcast('--version');
+    expect(p.status).toBe(0);
+    expect(p.stdout).toBe(`${PACKAGE.version}\n`);
+  });
+
+  it('marks required options "(required)" and no others', () => {
+    const help = helpOf(createProgram().commands.find((c) => c.name() === 'score')!);
+    expect(help).toMatch(/--in <file>\s+members, one per row: \.jsonl, \.csv or \.parquet\s+\(required\)/);
+    expect(help).toMatch(/--payment-year <year>\s+payment year \([^)]*\) \(required\)/);
+    // --model is optional: its description ends without the mark.
+    expect(help).toMatch(/--model <model>\s+score one model alone \(blend forced to 100%\):\s+V24 or V28\n/);
+    expect(help.match(/\(required\)/g)).toHaveLength(3);
+  });
+
+  it('shows the default models as typed on the command line', () => {
+    const help = helpOf(createProgram().commands.find((c) => c.name() === 'run')!);
+    expect(help).toMatch(/\(default:\s+mlp,logistic\)/);
+    expect(help).not.toContain('["mlp","logistic"]');
+  });
+
+  it('lets features --list run without the options a feature table needs', () => {
+    const features = createProgram().commands.find((c) => c.name() === 'features')!;
+    expect(helpOf(features).match(/\(required\)/g)).toHaveLength(3);
+    features.parseOptions(['--list']);
+    expect(features.options.filter((o) => o.mandatory)).toEqual([]);
+  });
+
+  it('gives an example in the help of every command', () => {
+    const program = createProgram();
+    const all = commandsOf(program);
+    expect(all.map(([name]) => name)).toEqual([
+      'score', 'generate', 'load', 'history', 'import', 'import desynpuf', 'features', 'train', 'predict',
+      'models', 'models list', 'models compare', 'candidates', 'evaluate', 'report', 'run', 'worker', 'status',
+    ]);
+    const withoutExample = [['rafcast', program] as [string, Command], ...all].filter(([, c]) => !/\nExamples?:\n {2}rafcast /.test(helpOf(c))).map(([name]) => name);
+    expect(withoutExample).toEqual([]);
+  });
+});
