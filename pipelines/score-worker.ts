@@ -2,8 +2,8 @@
 // while the main thread opens the input, and scores the blocks it is sent.
 import { parentPort, workerData } from 'node:worker_threads';
 import { RafcastError } from '../data/errors.ts';
-import { ChunkScorer } from './score-file.ts';
-import type { WorkerInit, WorkerReply, WorkerTask } from './score-workers.ts';
+import { ChunkScorer } from './chunk-scorer.ts';
+import type { WorkerInit, WorkerReply, WorkerTask } from './score-worker-messages.ts';
 
 const init = workerData as WorkerInit;
 const scorer = new ChunkScorer(init.ctx);

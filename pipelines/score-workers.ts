@@ -6,22 +6,8 @@
 import { Worker } from 'node:worker_threads';
 import { RafcastError, type ErrorCode } from '../data/errors.ts';
 import type { RawChunk } from '../data/record-readers.ts';
-import type { ChunkResult, ScoreContext } from './score-file.ts';
-
-export interface WorkerInit {
-  ctx: ScoreContext;
-}
-
-export interface WorkerTask {
-  seq: number;
-  chunk: RawChunk;
-  format: 'jsonl' | 'csv';
-  columns: string[] | undefined;
-}
-
-export type WorkerReply =
-  | { seq: number; result: ChunkResult }
-  | { seq: number; error: { message: string; code?: string; unrecoverable?: boolean } };
+import type { ChunkResult, ScoreContext } from './chunk-scorer.ts';
+import type { WorkerInit, WorkerReply, WorkerTask } from './score-worker-messages.ts';
 
 const ENTRY = new URL('./score-worker-entry.js', import.meta.url);
 // A 64 MB young generation: with the default, scavenges took 12-15% of a worker's time (rows
