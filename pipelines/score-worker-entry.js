@@ -1,6 +1,13 @@
-// Worker thread bootstrap: registers tsx (workers do not inherit the main thread's loader hooks),
-// then runs the TypeScript worker.
-import { register } from 'tsx/esm/api';
+// Worker thread bootstrap for `rafcast score`. In dist/ (npm run build) the compiled worker sits
+// beside this file and runs as it is; in the sources, tsx is registered first (workers do not
+// inherit the main thread's loader hooks) and the TypeScript worker runs.
+import { existsSync } from 'node:fs';
 
-register();
-await import('./score-worker.ts');
+const compiled = new URL('./score-worker.js', import.meta.url);
+if (existsSync(compiled)) {
+  await import(compiled.href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('./score-worker.ts');
+}
