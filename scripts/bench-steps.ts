@@ -19,6 +19,7 @@ import { QUEUE, connectionOf, enqueueFlow } from '../pipelines/queue.ts';
 import { flowConfig } from '../pipelines/run.ts';
 import { buildFeatures } from '../features/build-features.ts';
 import { predictRun, trainRun } from '../models/model-run.ts';
+import { buildState } from './build-inputs.js';
 
 const [step, sizeArg] = process.argv.slice(2);
 const n = Number(sizeArg);
@@ -267,6 +268,36 @@ if (step === 'score-batch') {
   const what = `rafcast run --redis, ${n.toLocaleString('en-US')} members, 4 shards, MLP and logistic`;
   if (step === 'queued') console.log(`${what}: one worker ${times[0]!.toFixed(1)} s, two workers ${times[1]!.toFixed(1)} s, speedup ${(times[0]! / times[1]!).toFixed(2)}`);
   else console.log(`${what}, two workers: ${times[0]!.toFixed(1)} s end to end (${(times[0]! / 60).toFixed(1)} min)`);
+} else if (step === 'cli-start') {
+  // How long `rafcast --help`, `rafcast score --help` and `rafcast --version` take from a shell,
+  // through bin/rafcast.js on a current dist/ (built first if it is not): the median of n runs
+  // after one to warm the disk cache, and the peak RSS of one more run (read at its exit by a
+  // module preloaded for that run only, so the timed runs are the command alone).
+  const { spawnSync } = await import('node:child_process');
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  let state = buildState(root).state;
+  if (state !== 'current') {
+    spawnSync(process.execPath, [join(root, 'scripts', 'build.js')], { stdio: ['ignore', 'ignore', 'inherit'] });
+    state = buildState(root).state;
+  }
+  const cli = join(root, 'bin', 'rafcast.js');
+  const peakRss = "data:text/javascript,process.on('exit',()=>process.stderr.write('\\nmaxrss '+process.resourceUsage().maxRSS+'\\n'))";
+  const parts: string[] = [];
+  for (const args of [['--help'], ['score', '--help'], ['--version']]) {
+    const times: number[] = [];
+    for (let r = 0; r <= n; r++) {
+      const t0 = performance.now();
+      const p = spawnSync(process.execPath, [cli, ...args], { stdio: 'ignore' });
+      if (p.status !== 0) throw new Error(`rafcast ${args.join(' ')} exited with ${p.status}`);
+      if (r > 0) times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    const p = spawnSync(process.execPath, ['--import', peakRss, cli, ...args], { encoding: 'utf8' });
+    const kb = Number(/maxrss (\d+)/.exec(p.stderr)?.[1]);
+    parts.push(`${args.join(' ')} ${Math.round(times[Math.floor(times.length / 2)]!)} ms ${(kb / 1024).toFixed(0)} MB`);
+  }
+  const from = state === 'current' ? 'dist/' : `the sources through tsx (dist/ ${state} after npm run build)`;
+  console.log(`rafcast start from ${from}, median of ${n} runs and peak RSS: ${parts.join('; ')}`);
 } else {
   console.error(`unknown step ${step}`);
   process.exit(2);

@@ -12,6 +12,7 @@ const members = Number(process.env.BENCH_MEMBERS ?? 1_000_000);
 const repeats = Math.max(1, Number(process.env.BENCH_REPEATS ?? 3));
 const population = Number(process.env.BENCH_POPULATION ?? 1_000_000);
 const steps: [string, number, number][] = [
+  ['cli-start', 1, 10],
   ['score-batch', 1, members],
   ['score-file-jsonl', repeats, members],
   ['score-file-csv', repeats, members],
