@@ -8,7 +8,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { EARLIEST_DATE, LATEST_DATE, sqlType, type FieldSpec, type TableSpec } from './contract.ts';
 import { copyAtomically, sqlString } from './duckdb.ts';
 import { ConfigError, InputError, RafcastError } from './errors.ts';
-import { csvHeader, formatOf, scanCsvRows } from './record-readers.ts';
+import { formatOf } from './record-readers.ts';
+import { csvHeader, scanCsvRows } from './text-rows.ts';
 
 export interface LoadOptions {
   /** Default `<file>.rejected.csv`. */

@@ -4,14 +4,8 @@
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { InputError, RafcastError } from '../data/errors.ts';
-import {
-  openRecordSource,
-  formatOf,
-  stageParquetAsCsv,
-  openStagedSource,
-  type StagedParquet,
-  type RecordSource,
-} from '../data/record-readers.ts';
+import { openRecordSource, formatOf, openStagedSource, type RecordSource } from '../data/record-readers.ts';
+import { stageParquetAsCsv, type StagedParquet } from '../data/parquet-staging.ts';
 import type { ModelVersion } from '../data/reference/cms-hcc-tables.ts';
 import { checkScoreHeader } from '../data/score-input.ts';
 import { TableWriter } from '../data/table-writer.ts';

@@ -1,7 +1,7 @@
 // The messages between `rafcast score`'s main thread (score-workers.ts) and its worker threads
 // (score-worker.ts): the run's context once, then numbered blocks of raw rows out and each
 // block's result or error back. Structured-clone data only: no class instances cross.
-import type { RawChunk } from '../data/record-readers.ts';
+import type { RawChunk } from '../data/text-rows.ts';
 import type { ChunkResult, ScoreContext } from './chunk-scorer.ts';
 
 /** The worker's workerData. */

@@ -5,7 +5,7 @@
 // that boot overlaps staging a Parquet input.
 import { Worker } from 'node:worker_threads';
 import { RafcastError, type ErrorCode } from '../data/errors.ts';
-import type { RawChunk } from '../data/record-readers.ts';
+import type { RawChunk } from '../data/text-rows.ts';
 import type { ChunkResult, ScoreContext } from './chunk-scorer.ts';
 import type { WorkerInit, WorkerReply, WorkerTask } from './score-worker-messages.ts';
 

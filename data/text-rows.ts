@@ -1,0 +1,260 @@
+// JSONL and CSV files as rows: the bytes read in blocks, rows found on the bytes (a newline ends
+// a row; in CSV only outside quotes, RFC 4180), each row numbered from 1 (the CSV header is row
+// 0) and parsed into a record, or into the reason it cannot be one: a bad row is handed on with
+// its number, never skipped, so the caller can quarantine it.
+import { open, type FileHandle } from 'node:fs/promises';
+import { InputError } from './errors.ts';
+import { parseCsv } from './csv.ts';
+import { parseFlatJsonObject } from './flat-json.ts';
+
+export interface SourceRecord {
+  row: number;
+  record?: Record<string, unknown>;
+  /** Why the row could not be read as a record. */
+  error?: string;
+}
+
+/**
+ * Whole rows as one text, for parsing elsewhere (a worker thread): `rows` rows, the first being
+ * row `startRow`. Split it with splitRows.
+ */
+export interface RawChunk {
+  startRow: number;
+  rows: number;
+  text: string;
+}
+
+const BLOCK_BYTES = 1 << 20;
+
+/**
+ * A file's bytes in blocks. With `growing` (a writer's completion), the file is followed while
+ * it is written: at its end the reader waits for more until the writer is done, then reads the
+ * rest. A writer's failure is thrown here.
+ */
+export async function* fileBlocks(path: string, blockBytes: number, growing?: Promise<void>): AsyncGenerator<Buffer> {
+  let done = growing === undefined;
+  const settled = growing?.then(() => {
+    done = true;
+  });
+  const pause = (): Promise<unknown> => Promise.race([settled, new Promise((r) => setTimeout(r, 10))]);
+  let fh: FileHandle | undefined;
+  while (fh === undefined) {
+    try {
+      fh = await open(path, 'r');
+    } catch (e) {
+      if (done) throw e;
+      await pause();
+    }
+  }
+  try {
+    let position = 0;
+    for (;;) {
+      const wasDone = done;
+      const buf = Buffer.allocUnsafe(blockBytes);
+      const { bytesRead } = await fh.read(buf, 0, blockBytes, position);
+      if (bytesRead > 0) {
+        position += bytesRead;
+        yield bytesRead === blockBytes ? buf : buf.subarray(0, bytesRead);
+      } else if (wasDone) {
+        await settled;
+        return;
+      } else await pause();
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Finds where rows end in a file's bytes, block by block: at each newline, and in CSV only at a
+ * newline outside quotes (RFC 4180), the quote state carried from one block to the next. A
+ * block with no quote takes the native newline search.
+ */
+class RowEnds {
+  private inQuotes = false;
+
+  constructor(private readonly csv: boolean) {}
+
+  /** Calls `onEnd(k)` for each row ending at buf[k], from `from` on; `false` stops the scan. */
+  scan(buf: Buffer, from: number, onEnd: (k: number) => boolean | void): void {
+    if (!this.csv || (!this.inQuotes && buf.indexOf(34, from) < 0)) {
+      for (let k = buf.indexOf(10, from); k >= 0; k = buf.indexOf(10, k + 1)) if (onEnd(k) === false) return;
+      return;
+    }
+    for (let k = from; k < buf.length; k++) {
+      const c = buf[k]!;
+      if (c === 34) this.inQuotes = !this.inQuotes;
+      else if (c === 10 && !this.inQuotes && onEnd(k) === false) return;
+    }
+  }
+}
+
+/**
+ * Reads a text file in blocks of whole rows, counting rows on the bytes (no string per row): a
+ * row ends at a newline, and in CSV only at a newline outside quotes. The CSV header is skipped.
+ * `onProgress` gets the bytes and rows read so far.
+ */
+export async function* rowBlocks(
+  path: string,
+  format: 'jsonl' | 'csv',
+  onProgress: (bytes: number, rows: number) => void,
+  growing?: Promise<void>,
+): AsyncGenerator<RawChunk> {
+  let carry: Buffer | undefined;
+  const ends = new RowEnds(format === 'csv');
+  let skipHeader = format === 'csv';
+  let startRow = 1;
+  let bytes = 0;
+  for await (const read of fileBlocks(path, BLOCK_BYTES, growing)) {
+    bytes += read.length;
+    const buf: Buffer = carry === undefined ? read : Buffer.concat([carry, read]);
+    // The carried bytes were scanned already (quote state included): scan what follows them.
+    let lastEnd = -1;
+    let rows = 0;
+    ends.scan(buf, carry === undefined ? 0 : carry.length, (k) => {
+      lastEnd = k;
+      rows++;
+    });
+    if (lastEnd < 0) {
+      carry = buf;
+      onProgress(bytes, startRow - 1);
+      continue;
+    }
+    let from = 0;
+    if (skipHeader) {
+      from = headerEnd(buf) + 1;
+      rows--;
+      skipHeader = false;
+    }
+    carry = lastEnd + 1 < buf.length ? Buffer.from(buf.subarray(lastEnd + 1)) : undefined;
+    if (rows > 0) {
+      yield { startRow, rows, text: buf.toString('utf8', from, lastEnd + 1) };
+      startRow += rows;
+    }
+    onProgress(bytes, startRow - 1);
+  }
+  if (carry !== undefined && carry.length > 0) {
+    if (skipHeader) return; // the header alone, without a newline
+    yield { startRow, rows: 1, text: carry.toString('utf8') };
+  }
+}
+
+/** Index of the newline ending the CSV header (a header may hold quoted newlines). */
+function headerEnd(buf: Buffer): number {
+  let end = buf.length;
+  new RowEnds(true).scan(buf, 0, (k) => {
+    end = k;
+    return false;
+  });
+  return end;
+}
+
+/**
+ * Counts a CSV file's data rows as RFC 4180 does (quoted newlines stay in their row; a final
+ * newline ends the last row) and lists the empty ones (nothing, or a lone CR), which readers
+ * such as DuckDB's skip without a word.
+ */
+export async function scanCsvRows(path: string): Promise<{ rows: number; emptyRows: number[] }> {
+  let rows = -1; // the header is row 0
+  const emptyRows: number[] = [];
+  const ends = new RowEnds(true);
+  let offset = 0; // file position of the block's first byte
+  let rowStart = 0; // file position of the current row's first byte
+  let lastByte = -1; // the previous block's last byte
+  const isEmpty = (length: number, before: number): boolean => length === 0 || (length === 1 && before === 13);
+  for await (const buf of fileBlocks(path, BLOCK_BYTES)) {
+    ends.scan(buf, 0, (k) => {
+      rows++;
+      if (rows > 0 && isEmpty(offset + k - rowStart, k > 0 ? buf[k - 1]! : lastByte)) emptyRows.push(rows);
+      rowStart = offset + k + 1;
+    });
+    offset += buf.length;
+    lastByte = buf[buf.length - 1]!;
+  }
+  // A last row without a final newline.
+  if (offset > rowStart) {
+    rows++;
+    if (rows > 0 && isEmpty(offset - rowStart, lastByte)) emptyRows.push(rows);
+  }
+  return { rows: Math.max(0, rows), emptyRows };
+}
+
+/** Splits a block of whole rows into each row's text (CSV rows may hold quoted newlines). */
+export function splitRows(format: 'jsonl' | 'csv', text: string): string[] {
+  const parts = text.split('\n');
+  if (parts[parts.length - 1] === '' && text.endsWith('\n')) parts.pop();
+  if (format === 'jsonl' || text.indexOf('"') < 0) return parts;
+  const rows: string[] = [];
+  let pending = '';
+  let open = false;
+  for (const line of parts) {
+    pending = pending === '' && !open ? line : `${pending}\n${line}`;
+    for (let k = line.indexOf('"'); k >= 0; k = line.indexOf('"', k + 1)) open = !open;
+    if (open) continue;
+    rows.push(pending);
+    pending = '';
+  }
+  if (open) rows.push(pending);
+  return rows;
+}
+
+/** Parses one row's raw text (a JSONL line, or a CSV record's text) into a record or an error. */
+export function parseRawRecord(
+  format: 'jsonl' | 'csv',
+  text: string,
+  row: number,
+  columns: readonly string[] | undefined,
+): SourceRecord {
+  if (format === 'jsonl') {
+    let line = row === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    if (line.trim() === '') return { row, error: 'empty line' };
+    const flat = parseFlatJsonObject(line);
+    if (flat !== undefined) return { row, record: flat };
+    try {
+      const value: unknown = JSON.parse(line);
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) return { row, error: 'expected a JSON object' };
+      return { row, record: value as Record<string, unknown> };
+    } catch (e) {
+      return { row, error: `not valid JSON (${(e as Error).message})` };
+    }
+  }
+  const cols = columns ?? [];
+  let fields: string[] = [];
+  // Most rows have no quotes and no carriage return inside: a plain split is the RFC 4180 parse.
+  const line = text.endsWith('\r') ? text.slice(0, -1) : text;
+  if (line.indexOf('"') < 0 && line.indexOf('\r') < 0) fields = line.split(',');
+  else {
+    parseCsv(text, (f) => {
+      fields = f;
+      return false;
+    });
+  }
+  if (text === '' || text === '\r' || (fields.length === 1 && fields[0] === '')) return { row, error: 'empty line' };
+  if (fields.length !== cols.length) {
+    return { row, error: `expected ${cols.length} fields as in the header, found ${fields.length}` };
+  }
+  const record: Record<string, unknown> = {};
+  for (let k = 0; k < cols.length; k++) record[cols[k]!] = fields[k];
+  return { row, record };
+}
+
+/** The CSV header's fields: the first row (a header may hold quoted newlines). */
+export async function csvHeader(path: string, growing?: Promise<void>): Promise<string[]> {
+  let header: string[] | undefined;
+  let head = Buffer.alloc(0);
+  for await (const block of fileBlocks(path, 1 << 16, growing)) {
+    head = Buffer.concat([head, block]);
+    const end = headerEnd(head);
+    if (end < head.length) {
+      head = head.subarray(0, end);
+      break;
+    }
+  }
+  parseCsv(head.toString('utf8'), (fields) => {
+    header = fields.map((f) => f.trim());
+    return false;
+  });
+  if (header === undefined) throw new InputError('the file is empty: no header', { file: path, row: 0 }, 'E_INPUT_HEADER');
+  return header;
+}
