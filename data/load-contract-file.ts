@@ -5,7 +5,8 @@
 // `<file>.rejected.csv` (file, row, field, reason) and the counts reconcile: read = accepted +
 // rejected. Nothing becomes a JavaScript object per row, so ten million claims load in seconds.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { EARLIEST_DATE, LATEST_DATE, sqlType, type FieldSpec, type TableSpec } from './contract.ts';
+import { sqlType, type FieldSpec, type TableSpec } from './contract.ts';
+import { cleanListPattern, fieldChecks, isList, listValue, typedSourceFits, typedValue } from './contract-field-checks.ts';
 import { copyAtomically, sqlString } from './duckdb.ts';
 import { ConfigError, InputError, RafcastError } from './errors.ts';
 import { formatOf } from './record-readers.ts';
@@ -65,162 +66,8 @@ export function checkContractHeader(spec: TableSpec, columns: readonly string[],
   return wide;
 }
 
-const isList = (f: FieldSpec): f is FieldSpec & { type: 'icd10cm-list' | 'cpt-hcpcs-list' } =>
-  f.type === 'icd10cm-list' || f.type === 'cpt-hcpcs-list';
+/** The column that flags a list already in its stored shape (cleanListPattern): its checks pass at once. */
 const clean = (name: string): string => ident(`__clean_${name}`);
-
-/**
- * A list exactly as it is stored: one or more codes in their normalised shape (upper-case, no
- * dots, no spaces), "|"-separated. Most files hold their lists this way.
- */
-function cleanListPattern(type: 'icd10cm-list' | 'cpt-hcpcs-list'): string {
-  const code = type === 'icd10cm-list' ? '[A-Z][0-9][0-9A-Z]{1,5}' : '(?:[0-9]{4}[0-9A-Z]|[A-Z][0-9]{4})';
-  return `${code}(?:[|]${code})*`;
-}
-
-/** A value quoted for a reason, cut to 40 characters. */
-const shown = (v: string): string => `'"' || left(${v}, 40) || '"'`;
-
-/**
- * The field's checks in order: [bad when, reason] as SQL on its trimmed text `v` (NULL if blank)
- * and its typed value `typed` (NULL when the text does not convert), each computed once.
- */
-function fieldChecks(f: FieldSpec, v: string, typed: string, typedSource: boolean, cleanFlag?: string): [string, string][] {
-  if (typedSource) return typedSourceChecks(f, v, typed);
-  const checks: [string, string][] = [];
-  const found = f.phi ? `''` : `', found ' || ${shown(v)}`;
-  // A clean list (see cleanListPattern) passes every check of its field.
-  const unlessClean = cleanFlag === undefined ? '' : `NOT coalesce(${cleanFlag}, false) AND `;
-  if (f.required) checks.push([isList(f) ? `${unlessClean}(${v} IS NULL OR NOT regexp_matches(${v}, '[0-9A-Za-z]'))` : `${v} IS NULL`, `'is required'`]);
-  switch (f.type) {
-    case 'id':
-    case 'text':
-      checks.push([`length(${v}) > 64`, `'is longer than 64 characters'`]);
-      break;
-    case 'date':
-      checks.push([
-        // The shape by position (cheaper than a regular expression); the cast checks the digits.
-        `${typed} IS NULL OR length(${v}) <> 10 OR substr(${v}, 5, 1) <> '-' OR substr(${v}, 8, 1) <> '-'`,
-        `'expected a date YYYY-MM-DD' || ${found}`,
-      ]);
-      checks.push([
-        `${typed} NOT BETWEEN DATE '${EARLIEST_DATE}' AND DATE '${LATEST_DATE}'`,
-        `'expected a date from ${EARLIEST_DATE} to ${LATEST_DATE}' || ${found}`,
-      ]);
-      break;
-    case 'int':
-      checks.push([`${typed} IS NULL OR NOT regexp_full_match(${v}, '-?[0-9]{1,9}')`, `'expected a whole number' || ${found}`]);
-      checks.push([`${typed} NOT BETWEEN ${f.min ?? -1e9} AND ${f.max ?? 1e9}`, `'expected a whole number from ${f.min} to ${f.max}' || ${found}`]);
-      break;
-    case 'amount':
-      checks.push([
-        `${typed} IS NULL OR NOT regexp_full_match(${v}, '-?[0-9]{1,12}(\\.[0-9]{1,2})?')`,
-        `'expected an amount in dollars such as 182.40' || ${found}`,
-      ]);
-      if (f.min !== undefined) checks.push([`${typed} < ${f.min}`, `'is negative' || ${found}`]);
-      break;
-    case 'enum':
-      checks.push([`${typed} IS NULL`, `'expected one of ${f.values!.join(', ')}' || ${found}`]);
-      break;
-    case 'bool':
-      checks.push([`${typed} IS NULL`, `'expected true or false' || ${found}`]);
-      break;
-    case 'bill-type':
-      checks.push([`NOT regexp_full_match(${v}, '0?[0-9]{3}')`, `'expected a 3-digit type of bill' || ${found}`]);
-      break;
-    case 'npi':
-      checks.push([`NOT regexp_full_match(${v}, '[0-9]{10}')`, `'expected a 10-digit NPI' || ${found}`]);
-      break;
-    case 'icd10cm-list':
-    case 'cpt-hcpcs-list': {
-      // One match of the text per row; the first bad code is looked for only when it fails.
-      const code = codePattern(f.type);
-      const what = f.type === 'icd10cm-list' ? 'an ICD-10-CM code' : 'a CPT/HCPCS code';
-      checks.push([
-        `${unlessClean}NOT regexp_full_match(${v}, '${listPattern(code)}')`,
-        `'not ${what}: ' || ${shown(`trim(list_filter(string_split(${v}, '|'), x -> NOT regexp_full_match(trim(x), '(?:${code})?'))[1])`)}`,
-      ]);
-      break;
-    }
-  }
-  // A check on a blank optional value never fails.
-  return checks.map(([bad, reason]) => [f.required ? bad : `${v} IS NOT NULL AND (${bad})`, reason]);
-}
-
-/**
- * Checks for a field whose Parquet column already has its SQL type (a DATE, an INTEGER, a
- * DECIMAL with at most two places, a BOOLEAN): only presence and range remain to check.
- */
-function typedSourceChecks(f: FieldSpec, v: string, typed: string): [string, string][] {
-  const checks: [string, string][] = [];
-  // The value as the file holds it, in its own type.
-  const found = `', found ' || ${shown(`CAST(${v} AS VARCHAR)`)}`;
-  if (f.required) checks.push([`${typed} IS NULL`, `'is required'`]);
-  if (f.type === 'date') {
-    checks.push([`${typed} NOT BETWEEN DATE '${EARLIEST_DATE}' AND DATE '${LATEST_DATE}'`, `'expected a date from ${EARLIEST_DATE} to ${LATEST_DATE}' || ${found}`]);
-  } else if (f.type === 'int') {
-    checks.push([`${typed} NOT BETWEEN ${f.min ?? -1e9} AND ${f.max ?? 1e9}`, `'expected a whole number from ${f.min} to ${f.max}' || ${found}`]);
-  } else if (f.type === 'amount' && f.min !== undefined) {
-    checks.push([`${typed} < ${f.min}`, `'is negative' || ${found}`]);
-  }
-  return checks;
-}
-
-/** True when a Parquet column of this type can stand for the field as it is. */
-function typedSourceFits(f: FieldSpec, parquetType: string): boolean {
-  const t = parquetType.toUpperCase();
-  if (f.type === 'date') return t === 'DATE';
-  if (f.type === 'int') return t === 'INTEGER' || t === 'SMALLINT' || t === 'TINYINT';
-  if (f.type === 'amount') return /^DECIMAL\(\d+,[0-2]\)$/.test(t) || t === 'INTEGER' || t === 'BIGINT';
-  if (f.type === 'bool') return t === 'BOOLEAN';
-  return false;
-}
-
-/**
- * A code as written: normalised (dots dropped, upper-cased) it must be an ICD-10-CM code (letter,
- * digit, 1-5 letters or digits) or a CPT/HCPCS code (5 digits, 4 digits and a letter, a letter
- * and 4 digits).
- */
-function codePattern(type: 'icd10cm-list' | 'cpt-hcpcs-list'): string {
-  const d = '[.]*';
-  return type === 'icd10cm-list'
-    ? `${d}[A-Za-z]${d}[0-9](?:${d}[0-9A-Za-z]){1,5}${d}`
-    : `${d}(?:[0-9](?:${d}[0-9]){3}${d}[0-9A-Za-z]|[A-Za-z](?:${d}[0-9]){4})${d}`;
-}
-
-/** "|"-separated codes, spaces around each, empty entries allowed. */
-function listPattern(code: string): string {
-  const item = `[[:space:]]*(?:${code})?[[:space:]]*`;
-  return `${item}(?:[|]${item})*`;
-}
-
-/** The field's value once valid, as its SQL type. */
-function typedValue(f: FieldSpec, v: string): string {
-  switch (f.type) {
-    case 'date':
-      return `TRY_CAST(${v} AS DATE)`;
-    case 'int':
-      return `TRY_CAST(${v} AS INTEGER)`;
-    case 'amount':
-      return `TRY_CAST(${v} AS DECIMAL(14,2))`;
-    case 'enum':
-      return `CASE lower(${v}) ${f.values!.map((x) => `WHEN ${sqlString(x.toLowerCase())} THEN ${sqlString(x)}`).join(' ')} END`;
-    case 'bool':
-      return `CASE WHEN lower(${v}) IN ('true', 't', '1', 'y', 'yes') THEN true WHEN lower(${v}) IN ('false', 'f', '0', 'n', 'no') THEN false END`;
-    case 'bill-type':
-      return `right(${v}, 3)`;
-    default:
-      // Lists stay text until the accepted rows are stored (listValue).
-      return v;
-  }
-}
-
-/** A valid "|"-separated code list as the stored list: dots dropped, upper-case, no blanks. */
-function listValue(v: string): string {
-  const fast = `string_split(upper(replace(${v}, '.', '')), '|')`;
-  const careful = `list_filter(list_transform(string_split(${v}, '|'), x -> upper(replace(trim(x), '.', ''))), x -> x <> '')`;
-  return `CASE WHEN ${v} IS NULL THEN []::VARCHAR[] WHEN regexp_matches(${v}, '[[:space:]]|[|][|]|^[|]|[|]$') THEN ${careful} ELSE ${fast} END`;
-}
 
 const STRUCTURE_REASONS: Record<string, string> = {
   'UNQUOTED VALUE': 'a quote is not closed',
