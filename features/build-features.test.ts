@@ -25,7 +25,7 @@ describe('buildFeatures', () => {
     await computeHistory({ data, firstYear: 2022, lastYear: 2025, out: join(data, 'history'), annualBaseRate: 10402.34 });
     full = join(tempDir('features-out'), 'features.parquet');
     await buildFeatures({ data, history: join(data, 'history'), asOf: T, out: full });
-  });
+  }, 120_000); // a plan, its history and its features: over the 10 s default on a busy machine
 
   it('changes no feature when every claim dated on or after January 1 of T is deleted (no leakage)', async () => {
     const cut = tempDir('features-cut');
