@@ -1,12 +1,9 @@
-// Loads the CMS-HCC reference tables (data/reference/cms-hcc, listed in its manifest.json) into
-// typed tables. This is the one place that reads them (hccinfhir defaults.py habit): scoring
-// steps receive the tables as arguments.
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
+// Loads the CMS-HCC reference tables (data/reference/cms-hcc, listed in its manifest.json, each
+// file read through manifest.ts with its sha256 checked) into typed tables. This is the one place
+// that parses them (hccinfhir defaults.py habit): scoring steps receive the tables as arguments.
 import { ConfigError, ReferenceDataError } from '../errors.ts';
 import { parseCsv, parseCsvObjects } from '../csv.ts';
+import { loadManifest, readReferenceFile, type ManifestModel } from './manifest.ts';
 
 export const MODEL_VERSIONS = ['V24', 'V28'] as const;
 export type ModelVersion = (typeof MODEL_VERSIONS)[number];
@@ -89,78 +86,18 @@ export interface PaymentFactorRow {
   sources: string;
 }
 
-interface ManifestFile {
-  path: string;
-  kind: string;
-  models: string[];
-  paymentYears: number[];
-  sha256: string;
-  source: { repository: string; commit: string; path: string; originalName: string; license: string };
-}
-
-interface ManifestModel {
-  coefficientVersion: string;
-  dxToCc: Record<string, string[]>;
-  coefficients: string;
-  hierarchies: string;
-  labels: string;
-  ageSexEdits: string[];
-  interactions: string;
-}
-
-export interface Manifest {
-  files: ManifestFile[];
-  models: Record<ModelVersion, ManifestModel>;
-  paymentFactors: string;
-}
-
-export const REFERENCE_DIR = fileURLToPath(new URL('./cms-hcc/', import.meta.url));
-
-let manifestCache: Manifest | undefined;
-const fileCache = new Map<string, string>();
 const tablesCache = new Map<string, ModelTables>();
 
-export function loadManifest(): Manifest {
-  if (manifestCache === undefined) {
-    const path = join(REFERENCE_DIR, 'manifest.json');
-    try {
-      manifestCache = JSON.parse(readFileSync(path, 'utf8')) as Manifest;
-    } catch (e) {
-      throw new ReferenceDataError(`cannot read the reference manifest ${path}: ${(e as Error).message}`);
-    }
-  }
-  return manifestCache;
-}
-
-export function sha256(bytes: Uint8Array | string): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
-/** Reads a reference file listed in the manifest, checking its sha256. */
-export function readReferenceFile(relPath: string): string {
-  const cached = fileCache.get(relPath);
-  if (cached !== undefined) return cached;
-  const entry = loadManifest().files.find((f) => f.path === relPath);
-  if (entry === undefined) throw new ReferenceDataError(`reference file ${relPath} is not in manifest.json`);
-  const path = join(REFERENCE_DIR, relPath);
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new ReferenceDataError(`cannot read reference file ${path}: ${(e as Error).message}`);
-  }
-  const actual = sha256(bytes);
-  if (actual !== entry.sha256) {
-    throw new ReferenceDataError(`reference file ${relPath} has sha256 ${actual}, manifest.json expects ${entry.sha256}`);
-  }
-  const text = bytes.toString('utf8');
-  fileCache.set(relPath, text);
-  return text;
+/** The manifest's entry for a model version: which files hold its tables. */
+function manifestModel(model: ModelVersion): ManifestModel {
+  const m = loadManifest().models[model];
+  if (m === undefined) throw new ReferenceDataError(`manifest.json lists no ${model} tables`);
+  return m;
 }
 
 /** Payment years for which the reference data holds a diagnosis mapping, per model. */
 export function availablePaymentYears(model: ModelVersion): number[] {
-  return Object.keys(loadManifest().models[model].dxToCc)
+  return Object.keys(manifestModel(model).dxToCc)
     .map(Number)
     .sort((a, b) => a - b);
 }
@@ -370,7 +307,7 @@ export function loadModelTables(model: string, paymentYear: number): ModelTables
   const key = `${model}/${paymentYear}`;
   const cached = tablesCache.get(key);
   if (cached !== undefined) return cached;
-  const m = loadManifest().models[model];
+  const m = manifestModel(model);
   const dxFiles = m.dxToCc[String(paymentYear)] ?? [];
   const dxToCc = new Map<string, number[]>();
   for (const f of dxFiles) {

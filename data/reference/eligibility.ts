@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCsvObjects } from '../csv.ts';
 import { ConfigError, ReferenceDataError } from '../errors.ts';
-import { REFERENCE_DIR, loadManifest, readReferenceFile } from './cms-hcc-tables.ts';
+import { REFERENCE_DIR, loadManifest, readReferenceFile } from './manifest.ts';
 
 export interface BillTypeRule {
   /** First two digits of the three-digit type of bill. */

@@ -4,14 +4,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCsvObjects } from '../csv.ts';
-import {
-  REFERENCE_DIR,
-  availablePaymentYears,
-  loadManifest,
-  loadModelTables,
-  readReferenceFile,
-  sha256,
-} from './cms-hcc-tables.ts';
+import { availablePaymentYears, loadModelTables } from './cms-hcc-tables.ts';
+import { REFERENCE_DIR, loadManifest, readReferenceFile, sha256 } from './manifest.ts';
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
