@@ -5,20 +5,29 @@
 # is what a pure restructuring must give.
 #
 #   bash scripts/compare-outputs.sh 790bbeb            # needs redis-server on PATH
+#   bash scripts/compare-outputs.sh 790bbeb HEAD       # two commits (the second instead of the working tree)
 #   KEEP=1 bash scripts/compare-outputs.sh HEAD~3      # keep the runs to look at them
 set -euo pipefail
-base=${1:?usage: compare-outputs.sh COMMIT}
+base=${1:?usage: compare-outputs.sh COMMIT [COMMIT]}
+work=${2:-}
 here=$(cd "$(dirname "$0")/.." && pwd)
 root=$(mktemp -d /tmp/rafcast-compare.XXXXXX)
 cleanup() {
   [ -n "${worker:-}" ] && kill "$worker" 2>/dev/null || true
   [ -n "${redis:-}" ] && kill "$redis" 2>/dev/null || true
   git -C "$here" worktree remove --force "$root/base-tree" 2>/dev/null || true
+  [ -n "$work" ] && git -C "$here" worktree remove --force "$root/work-tree" 2>/dev/null || true
   [ -n "${KEEP:-}" ] || rm -rf "$root"
 }
 trap cleanup EXIT
 git -C "$here" worktree add --detach "$root/base-tree" "$base" > /dev/null 2>&1
 ln -s "$here/node_modules" "$root/base-tree/node_modules"
+worktree=$here
+if [ -n "$work" ]; then
+  git -C "$here" worktree add --detach "$root/work-tree" "$work" > /dev/null 2>&1
+  ln -s "$here/node_modules" "$root/work-tree/node_modules"
+  worktree=$root/work-tree
+fi
 
 port=$((20000 + RANDOM % 20000))
 redis-server --port "$port" --save '' --appendonly no > "$root/redis.log" 2>&1 &
@@ -29,7 +38,7 @@ fingerprint() { (cd "$here" && npx tsx scripts/fingerprint-run.ts "$@"); }
 
 for side in base work; do
   mkdir -p "$root/$side"
-  tree=$here; [ "$side" = base ] && tree=$root/base-tree
+  tree=$worktree; [ "$side" = base ] && tree=$root/base-tree
   (cd "$tree" && npm run build --if-present > /dev/null 2>&1 || true)
   echo "== $side: in process" >&2
   (cd "$tree" && node bin/rafcast.js run --data "$root/$side/data" --as-of 2024 --generate 20000 --out "$root/$side/run" > "$root/$side-run.log" 2>&1)
