@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCsvObjects } from '../csv.ts';
-import { availablePaymentYears, loadModelTables } from './cms-hcc-tables.ts';
+import { availablePaymentYears, loadModelTables, loadPaymentFactors } from './cms-hcc-tables.ts';
 import { REFERENCE_DIR, loadManifest, readReferenceFile, sha256 } from './manifest.ts';
 
 function walk(dir: string): string[] {
@@ -29,9 +29,21 @@ describe('reference manifest', () => {
       .filter((p) => p !== 'manifest.json' && p !== 'PROVENANCE.md');
     expect(present.filter((p) => !listed.has(p))).toEqual([]);
   });
-  it('covers V24 for payment years 2020-2026 and V28 for 2024-2026', () => {
+  it('covers V24 for payment years 2020-2026 and V28 for 2024-2027', () => {
     expect(availablePaymentYears('V24')).toEqual([2020, 2021, 2022, 2023, 2024, 2025, 2026]);
-    expect(availablePaymentYears('V28')).toEqual([2024, 2025, 2026]);
+    expect(availablePaymentYears('V28')).toEqual([2024, 2025, 2026, 2027]);
+  });
+  it('bundles PY2027 as the 2026 V28 model, coefficients and mapping (PROVENANCE.md S8), with its own factors', () => {
+    const t2026 = loadModelTables('V28', 2026);
+    const t2027 = loadModelTables('V28', 2027);
+    expect(t2027.sources).toEqual(t2026.sources);
+    expect(t2027.dxToCc).toEqual(t2026.dxToCc);
+    expect(t2027.coefficients).toEqual(t2026.coefficients);
+    expect(t2027.hierarchy).toEqual(t2026.hierarchy);
+    // derived/normalization_ma_adjustment_blend.csv, copied from the shared folder with S8.
+    expect(loadPaymentFactors().filter((r) => r.paymentYear === 2027)).toEqual([
+      { paymentYear: 2027, model: 'V28', normalization: 1.079, codingAdjustment: 0.059, blendWeight: 1, sources: 'S8' },
+    ]);
   });
 });
 

@@ -1,8 +1,9 @@
 // What each service year is scored with (plan-years.ts), against the bundled tables: the factors from
 // data/reference/cms-hcc/derived/normalization_ma_adjustment_blend.csv (DOMAIN.md section 1 step 7),
-// the model tables bundled for V24 2020-2026 and V28 2024-2026, CPT/HCPCS lists for 2023-2026.
+// the model tables bundled for V24 2020-2026 and V28 2024-2027, CPT/HCPCS lists for 2023-2026.
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../data/errors.ts';
+import { paymentScore } from '../payment-score.ts';
 import { loadPlanTables, planYears, procedureListYears } from './plan-years.ts';
 
 describe('planYears', () => {
@@ -31,6 +32,26 @@ describe('planYears', () => {
     });
   });
 
+  it('scores service year 2026 with PY2027: 100% V28 on its own bundled tables, normalisation 1.079, coding adjustment 5.9%', () => {
+    // PROVENANCE.md S8: PY2027 keeps the 2024 CMS-HCC (V28) model and its 2026 coefficients; the
+    // manifest bundles them as 2027 explicitly. V24 has no PY2027 tables: its raw score (weight 0)
+    // uses the nearest, 2026's. No CPT/HCPCS list for 2026 dates of service is missing: 2026's own.
+    const [p2026] = planYears({ firstYear: 2026, lastYear: 2026 });
+    expect(p2026).toEqual({
+      serviceYear: 2026,
+      paymentYear: 2027,
+      tablesYear: { V24: 2026, V28: 2027 },
+      blend: { V28: 1 },
+      normalization: { V28: 1.079 },
+      codingAdjustment: 0.059,
+      procedureListYear: 2026,
+    });
+    // DOMAIN.md's worked example (raw V28 2.927) paid in 2027, by hand:
+    // 2.927 / 1.079 = 2.71270 -> 2.713; 2.713 x 0.941 = 2.552933 -> 2.553.
+    // (In PY2025, with 1.045, the same raw score pays 2.636: DOMAIN.md section 1.)
+    expect(paymentScore({ V28: 2.927 }, p2026!)).toEqual({ normalized: { V28: 2.713 }, blended: 2.713, paymentScore: 2.553 });
+  });
+
   it('scores every year with one payment year\'s tables and factors under --tables-year, still paying in y + 1', () => {
     const [p2021] = planYears({ firstYear: 2021, lastYear: 2021, tablesYear: 2025 });
     expect(p2021).toMatchObject({ paymentYear: 2022, tablesYear: { V24: 2025, V28: 2025 }, blend: { V24: 0.33, V28: 0.67 }, normalization: { V24: 1.153, V28: 1.045 } });
@@ -41,9 +62,9 @@ describe('planYears', () => {
   });
 
   it('stops on a payment year with no factors, naming --tables-year', () => {
-    // Service year 2026 pays in 2027: the table stops at 2026.
-    expect(() => planYears({ firstYear: 2026, lastYear: 2026 })).toThrow(ConfigError);
-    expect(() => planYears({ firstYear: 2026, lastYear: 2026 })).toThrow(/service year 2026 pays in 2027.*--tables-year/);
+    // Service year 2027 pays in 2028: the table stops at 2027.
+    expect(() => planYears({ firstYear: 2027, lastYear: 2027 })).toThrow(ConfigError);
+    expect(() => planYears({ firstYear: 2027, lastYear: 2027 })).toThrow(/service year 2027 pays in 2028.*--tables-year/);
   });
 
   it('stops on a service year with no CPT/HCPCS list only when strict', () => {
