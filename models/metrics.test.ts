@@ -1,6 +1,6 @@
 // Ranking metrics on lists small enough to work out by hand (DOMAIN.md section 4).
 import { describe, expect, it } from 'vitest';
-import { decileTable, decilesOf, listSize, rocAuc, topShareMetrics } from './metrics.ts';
+import { decileTable, decilesOf, listedMetrics, listSize, rocAuc, topShareMetrics } from './metrics.ts';
 
 describe('ranking metrics', () => {
   // Scores 0.9 .. 0.5; positives at 0.9 and 0.7.
@@ -25,6 +25,17 @@ describe('ranking metrics', () => {
     expect(m.f1).toBeCloseTo(0.8, 12);
     expect(listSize(7, 0.2)).toBe(1);
     expect(() => listSize(7, 0)).toThrow(/list share/);
+  });
+
+  it('precision, recall and F1 of a list as given', () => {
+    // Members 1 and 2 listed (0.8 miss, 0.7 hit): precision 1/2, recall 1/2, F1 1/2, size 2.
+    expect(listedMetrics([0, 1, 1, 0, 0], labels)).toEqual({ listSize: 2, precision: 0.5, recall: 0.5, f1: 0.5 });
+    // Members 0, 2 and 4 (two hits of three): precision 2/3, recall 1, F1 0.8, whatever the scores.
+    const m = listedMetrics([1, 0, 1, 0, 1], labels);
+    expect(m.listSize).toBe(3);
+    expect(m.precision).toBeCloseTo(2 / 3, 12);
+    expect(m.recall).toBe(1);
+    expect(m.f1).toBeCloseTo(0.8, 12);
   });
 
   it('lift and cumulative gain by decile', () => {

@@ -57,6 +57,28 @@ export function topShareMetrics(scores: ArrayLike<number>, labels: ArrayLike<num
 }
 
 /**
+ * Precision, recall and F1 of a list given by membership (`inList[i]` = 1 for a listed member)
+ * against 0/1 labels, whatever its size: a list made elsewhere is evaluated as given, not cut to
+ * a top share. `listSize` is the number listed.
+ */
+export function listedMetrics(inList: ArrayLike<number>, labels: ArrayLike<number>): TopShareMetrics {
+  let listed = 0;
+  let hits = 0;
+  let positives = 0;
+  for (let i = 0; i < labels.length; i++) {
+    positives += labels[i]!;
+    if (inList[i] === 1) {
+      listed++;
+      hits += labels[i]!;
+    }
+  }
+  const precision = listed === 0 ? 0 : hits / listed;
+  const recall = positives === 0 ? 0 : hits / positives;
+  const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+  return { listSize: listed, precision, recall, f1 };
+}
+
+/**
  * ROC AUC by the rank-sum (Mann-Whitney) statistic, tied scores counting one half: the chance
  * that a random positive scores above a random negative.
  */
