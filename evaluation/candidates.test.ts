@@ -1,5 +1,6 @@
 // `rafcast candidates` (evaluation/candidates.ts) on a generated plan and a trained model: the
-// finance list and the outreach list, their prices, and the list from a queued run's stored scores.
+// finance list and the outreach list, their expected dollars, and the list from a queued run's
+// stored scores.
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -29,7 +30,7 @@ describe('writeCandidates', () => {
     const reused = tempDir('cand');
     await writeCandidates({ run: runDir, asOf: 2025, top: 0.2, out: fresh, annualBaseRate: 10402.34, data });
     await writeCandidates({ run: runDir, asOf: 2025, top: 0.2, out: reused, annualBaseRate: 10402.34, data, scores });
-    for (const f of ['candidates.csv', 'outreach.csv']) expect(readFileSync(join(reused, f)).equals(readFileSync(join(fresh, f))), f).toBe(true);
+    for (const f of ['candidates.csv', 'outreach.csv', 'recapture-rates.csv']) expect(readFileSync(join(reused, f)).equals(readFileSync(join(fresh, f))), f).toBe(true);
     // The same scores less their first member: refused, with the counts.
     const partial = join(tempDir('pred'), 'partial.parquet');
     await queryRows(`COPY (SELECT * FROM read_parquet(${sqlString(scores)}) WHERE rank > 1) TO ${sqlString(partial)} (FORMAT parquet)`);
@@ -38,31 +39,38 @@ describe('writeCandidates', () => {
     );
   });
 
-  it('writes the candidate list for finance and the outreach list for care managers, priced from the HCC factors', async () => {
+  it('writes the candidate list for finance and the outreach list for care managers, with expected accelerated and incremental dollars', async () => {
     const out = tempDir('candidates');
     const s = await writeCandidates({ run: runDir, asOf: 2025, top: 0.2, out, annualBaseRate: 10402.34 });
     const csv = (f: string) => readFileSync(join(out, f), 'utf8').trim().split('\n');
     const finance = csv('candidates.csv');
-    expect(finance[0]).toBe('member_id,rank,probability,decile,raf_t2,raf_t1,segment,open_hccs,expected_dollars,as_of,model,run_id,backend');
+    expect(finance[0]).toBe(
+      'member_id,rank,probability,decile,raf_t2,raf_t1,segment,open_hccs,expected_accelerated,expected_incremental,expected_dollars,as_of,model,run_id,backend',
+    );
     expect(finance.length - 1).toBe(Math.round(0.2 * s.members));
     const rows = finance.slice(1).map((l) => l.split(','));
     expect(rows.map((r) => Number(r[1]))).toEqual(rows.map((_, i) => i + 1));
     const probs = rows.map((r) => Number(r[2]));
     expect(probs).toEqual([...probs].sort((a, b) => b - a));
-    // A listed member with one open HCC: its V28 factor / 1.067 (PY2026), rounded to 3 places,
-    // x 0.941, rounded to 3 places, x the base rate (the module's formula, DOMAIN.md section 1 step 7).
-    const one = rows.find((r) => r[7] === '1')!;
-    const [h] = await queryRows(
-      `SELECT factor FROM read_parquet(${sqlString(join(data, 'history', 'raf_hcc.parquet'))})
-       WHERE member_id = ${sqlString(one[0]!)} AND model = 'V28' AND year IN (2023, 2024) ORDER BY year DESC LIMIT 1`,
+    // expected_dollars = expected_accelerated + expected_incremental, to the cent, and the totals are theirs.
+    const cents = (x: string | undefined): number => Math.round(Number(x) * 100);
+    for (const r of rows) expect(cents(r[10]), r[0]).toBe(cents(r[8]) + cents(r[9]));
+    expect(rows.reduce((a, r) => a + cents(r[8]), 0) / 100).toBe(s.expectedAccelerated);
+    expect(rows.reduce((a, r) => a + cents(r[9]), 0) / 100).toBe(s.expectedIncremental);
+    expect(s.expectedDollars).toBe(Math.round((s.expectedAccelerated + s.expectedIncremental) * 100) / 100);
+    // A member with no HCC coded in 2023 or 2024 has nothing open and is expected to bring nothing.
+    const hccs = new Set(
+      (await queryRows(`SELECT DISTINCT member_id FROM read_parquet(${sqlString(join(data, 'history', 'raf_hcc.parquet'))}) WHERE year IN (2023, 2024)`)).map((r) => String(r.member_id)),
     );
-    const score = Math.round(Math.round((Number(h!.factor) / 1.067) * 1000) / 1000 * 0.941 * 1000) / 1000;
-    expect(Number(one[8])).toBeCloseTo(Math.round(score * 10402.34 * 100) / 100, 2);
+    const without = rows.filter((r) => !hccs.has(r[0]!));
+    expect(without.length).toBeGreaterThan(0);
+    for (const r of without) expect([r[7], r[8], r[9], r[10]]).toEqual(['0', '0.00', '0.00', '0.00']);
     const outreach = csv('outreach.csv');
-    expect(outreach[0]).toBe('priority,member_id,expected_dollars,probability,list_rank,member_provider_npi,hccs_to_recapture,hccs');
-    const dollars = outreach.slice(1).map((l) => Number(l.split(',')[2]));
+    expect(outreach[0]).toBe('priority,member_id,expected_accelerated,expected_incremental,expected_dollars,probability,list_rank,member_provider_npi,hccs_to_recapture,hccs');
+    const dollars = outreach.slice(1).map((l) => Number(l.split(',')[4]));
     expect(dollars).toEqual([...dollars].sort((a, b) => b - a));
     expect(new Set(outreach.slice(1).map((l) => l.split(',')[1]))).toEqual(new Set(rows.map((r) => r[0])));
-    for (const f of ['candidates.csv', 'candidates.parquet', 'outreach.csv']) expect(statSync(join(out, f)).mode & 0o777).toBe(0o600);
+    expect(csv('recapture-rates.csv')[0]).toBe('model,hcc,class,by_member_provider,rate,rate_pool,at_risk,recaptured,late_share,late_pool,recaptured_outside_window,listed_hccs');
+    for (const f of ['candidates.csv', 'candidates.parquet', 'outreach.csv', 'recapture-rates.csv']) expect(statSync(join(out, f)).mode & 0o777).toBe(0o600);
   });
 });

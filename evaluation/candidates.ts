@@ -1,11 +1,13 @@
 // `rafcast candidates`: the January list. The members most likely to be in the top 20% of RAF_T,
 // in the two forms their users work with: for finance, each member's rank, probability, decile,
-// RAF_{T-2}, RAF_{T-1}, segment and the dollars their open HCCs would bring if recaptured; for
-// care managers, the same members ordered by those dollars, each with the HCCs to recapture
-// (code, description, last date coded, provider; ' | '-separated, as CMS labels hold ';') and
-// the member's own provider.
+// RAF_{T-2}, RAF_{T-1}, segment and what outreach on their open HCCs is expected to bring
+// (expected_accelerated, expected_incremental, expected_dollars); for care managers, the same
+// members ordered by expected_dollars, each with the HCCs to recapture (code, description, last
+// date coded, provider, recapture rate, expected dollars; ' | '-separated, as CMS labels hold ';')
+// and the member's own provider. recapture-rates.csv gives every rate the list used.
 //
-// Open HCCs and what they are worth: evaluation/candidate-value.ts.
+// Open HCCs and the rates: evaluation/recapture-rates.ts; what they are worth:
+// evaluation/candidate-value.ts.
 import { writeFile, unlink, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OUTPUT_FILE_MODE, temporaryPathFor, writeFileAtomically } from '../data/atomic-file.ts';
@@ -14,7 +16,9 @@ import { copyAtomically, sqlString } from '../data/duckdb.ts';
 import { ConfigError } from '../data/errors.ts';
 import { loadPaymentFactors, type ModelVersion } from '../data/reference/cms-hcc-tables.ts';
 import { nearestYear, tablesFor } from '../data/reference/tables-for.ts';
-import { openHccValue, type OpenHcc } from './candidate-value.ts';
+import { expectedGain, openHccValues, type ExpectedGain, type OpenHcc, type PricedHcc } from './candidate-value.ts';
+import { memberProviderSql, openHccsSql, ratesOf, readRecaptureCells, type RecaptureSources } from './recapture-rates.ts';
+import { resolveDemographics, type Demographics, type DualStatus } from '../scoring/demographics.ts';
 import { blendedModels, resolvePaymentParameters, type PaymentParameters } from '../scoring/payment-score.ts';
 import { decilesOf, listSize, rankOrder } from '../models/metrics.ts';
 import { withScoredMembers } from '../models/model-run.ts';
@@ -38,6 +42,11 @@ export interface CandidatesOptions {
 export interface CandidatesSummary {
   members: number;
   listed: number;
+  /** Sums over the list of each member's expected dollars (evaluation/candidate-value.ts): moved from August to January-June. */
+  expectedAccelerated: number;
+  /** Gained: would otherwise never be paid. */
+  expectedIncremental: number;
+  /** expectedAccelerated + expectedIncremental. */
   expectedDollars: number;
   paymentYear: number;
   /** The payment year whose factors priced the list (differs when T+1 has none bundled). */
@@ -71,7 +80,7 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
   const weights = blendedModels(params);
   // The model whose HCCs the outreach list names: the one with the largest weight.
   const shown = [...weights].sort((a, b) => (params.blend[b] ?? 0) - (params.blend[a] ?? 0))[0]!;
-  const hierarchy = new Map(weights.map((m) => [m, tablesFor(m, factorsYear).hierarchy]));
+  const tables = Object.fromEntries(weights.map((m) => [m, tablesFor(m, factorsYear)]));
   await mkdir(opts.out, { recursive: true, mode: 0o700 });
 
   return withScoredMembers(
@@ -95,65 +104,95 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
       }
       const hist = historyFile(inputs);
       const hcc = join(historyDir(inputs), 'raf_hcc.parquet');
-      // Open HCCs: coded in T-1 or T-2, the latest coding of each.
-      const hccRows = (
-        await conn.runAndReadAll(
-          `SELECT h.member_id, h.model, h.hcc, arg_max(h.description, h.year) AS description, arg_max(h.factor, h.year) AS factor,
-                  max(h.last_service_date)::VARCHAR AS last_date, arg_max(h.provider_npi, (h.year, h.last_service_date)) AS provider,
-                  max(h.year) = ${T - 2} AS dropped
-           FROM read_parquet(${sqlString(hcc)}) h JOIN _list USING (member_id)
-           WHERE h.year IN (${T - 1}, ${T - 2}) GROUP BY ALL ORDER BY h.member_id, h.model, h.hcc`,
-        )
-      ).getRowObjectsJson();
+      // The member's provider and the rates read the claims; the rates read the whole plan's
+      // history and claims (a queued run passes every shard's), never a shard's.
+      await attachData();
+      const src: RecaptureSources = { hcc: `read_parquet(${sqlString(hcc)})`, history: `read_parquet(${sqlString(hist)})`, claims: 'claims' };
+      const cells = await readRecaptureCells(conn, src, T);
+      const rateOf = ratesOf(cells);
+      const blended = new Set<ModelVersion>(weights);
       const open = new Map<string, OpenHcc[]>();
-      for (const r of hccRows) {
+      for (const r of (await conn.runAndReadAll(`SELECT *, last_date::VARCHAR AS last_day FROM (${openHccsSql(src, T, '_list')}) ORDER BY member_id, model, hcc`)).getRowObjectsJson()) {
+        if (!blended.has(r.model as ModelVersion)) continue;
         const list = open.get(String(r.member_id)) ?? [];
         list.push({
           model: r.model as ModelVersion,
           hcc: Number(r.hcc),
           description: String(r.description ?? ''),
-          factor: Number(r.factor),
-          lastDate: String(r.last_date),
-          provider: String(r.provider ?? ''),
+          lastDate: String(r.last_day),
+          provider: String(r.provider_npi ?? ''),
           dropped: r.dropped === true,
+          inWindow: r.in_window === true,
+          byMemberProvider: r.by_member_provider === true,
         });
         open.set(String(r.member_id), list);
       }
-      const expected = new Map<string, number>();
-      const kept = new Map<string, OpenHcc[]>();
-      for (const id of ids) {
-        const value = openHccValue(open.get(id) ?? [], params, hierarchy, shown, opts.annualBaseRate);
-        expected.set(id, value.dollars);
-        kept.set(id, value.kept);
+      // Demographics for payment year T+1 from the member's latest history row before T: the age
+      // moved on to February 1 of T+1, dual and institutional status as of that row, no longer a
+      // new enrollee (members with open HCCs have a history).
+      const demographics = new Map<string, Demographics>();
+      for (const r of (
+        await conn.runAndReadAll(
+          `SELECT member_id, year, sex, age, orec, dual_status, institutional FROM read_parquet(${sqlString(hist)})
+           WHERE year IN (${T - 1}, ${T - 2}) AND member_id IN (SELECT member_id FROM _list)
+           QUALIFY row_number() OVER (PARTITION BY member_id ORDER BY year DESC) = 1`,
+        )
+      ).getRowObjectsJson()) {
+        demographics.set(
+          String(r.member_id),
+          resolveDemographics(
+            {
+              sex: r.sex as Demographics['sex'],
+              age: Number(r.age) + (T - Number(r.year)),
+              orec: String(r.orec),
+              dualStatus: r.dual_status as DualStatus,
+              institutional: r.institutional === true,
+              newEnrollee: false,
+            },
+            T + 1,
+          ),
+        );
       }
+      const priced = ids.filter((id) => (open.get(id)?.length ?? 0) > 0);
+      const values = openHccValues(
+        priced.map((id) => ({ demographics: demographics.get(id)!, open: open.get(id)! })),
+        { tables, params, annualBaseRate: opts.annualBaseRate },
+      );
+      const gains = new Map<string, ExpectedGain>(priced.map((id, i) => [id, expectedGain(open.get(id)!, values[i]!, rateOf)]));
+      const none: ExpectedGain = { hccs: [], accelerated: 0, incremental: 0, dollars: 0 };
+      const gainOf = (id: string): ExpectedGain => gains.get(id) ?? none;
+      // What the outreach list names: the shown model's open HCCs with a value, largest expected dollars first.
+      const named = (id: string): PricedHcc[] =>
+        gainOf(id)
+          .hccs.filter((h) => h.open.model === shown && h.value > 0)
+          .sort((a, b) => b.accelerated + b.incremental - (a.accelerated + a.incremental) || a.open.hcc - b.open.hcc);
       const dollarsCsv = temporaryPathFor(join(opts.out, 'dollars.csv'));
       await writeFile(
         dollarsCsv,
-        ids.map((id) => `${csvField(id)},${expected.get(id)!.toFixed(2)},${kept.get(id)?.length ?? 0}`).join('\n') + '\n',
+        ids
+          .map((id) => {
+            const g = gainOf(id);
+            return `${csvField(id)},${named(id).length},${g.accelerated.toFixed(2)},${g.incremental.toFixed(2)},${g.dollars.toFixed(2)}`;
+          })
+          .join('\n') + '\n',
         { mode: OUTPUT_FILE_MODE },
       );
       const files: string[] = [];
       try {
         await conn.run(
           `CREATE OR REPLACE TEMP TABLE _dollars AS SELECT * FROM read_csv(${sqlString(dollarsCsv)}, header = false, auto_detect = false,
-             columns = {'member_id': 'VARCHAR', 'expected_dollars': 'DECIMAL(14,2)', 'open_hccs': 'INTEGER'})`,
+             columns = {'member_id': 'VARCHAR', 'open_hccs': 'INTEGER', 'expected_accelerated': 'DECIMAL(14,2)', 'expected_incremental': 'DECIMAL(14,2)',
+                        'expected_dollars': 'DECIMAL(14,2)'})`,
         );
       } finally {
         await unlink(dollarsCsv).catch(() => undefined);
       }
-      // The member's provider: the NPI on most of their professional claims in T-1.
-      await attachData();
-      await conn.run(
-        `CREATE OR REPLACE TEMP TABLE _provider AS
-         SELECT member_id, arg_max(rendering_npi, (n, rendering_npi)) AS provider_npi FROM (
-           SELECT c.member_id, c.rendering_npi, count(*) AS n FROM claims c JOIN _list USING (member_id)
-           WHERE c.claim_type = 'professional' AND c.rendering_npi IS NOT NULL AND c.thru_date BETWEEN DATE '${T - 1}-01-01' AND DATE '${T - 1}-12-31'
-           GROUP BY ALL) GROUP BY member_id`,
-      );
+      // The member's provider: as the rates define it (recapture-rates.ts), in T-1.
+      await conn.run(`CREATE OR REPLACE TEMP TABLE _provider AS SELECT * FROM (${memberProviderSql('claims', T - 1)}) SEMI JOIN _list USING (member_id)`);
       const finance = `
         SELECT l.member_id, l.rank, l.probability, l.decile, h2.raf AS raf_t2, h1.raf AS raf_t1, h1.segment,
-               d.open_hccs, d.expected_dollars, ${T} AS as_of, ${sqlString(run.record.model)} AS model, ${sqlString(run.record.runId)} AS run_id,
-               ${sqlString(backend)} AS backend
+               d.open_hccs, d.expected_accelerated, d.expected_incremental, d.expected_dollars, ${T} AS as_of,
+               ${sqlString(run.record.model)} AS model, ${sqlString(run.record.runId)} AS run_id, ${sqlString(backend)} AS backend
         FROM _list l JOIN _dollars d USING (member_id)
           LEFT JOIN (SELECT * FROM read_parquet(${sqlString(hist)}) WHERE year = ${T - 1}) h1 USING (member_id)
           LEFT JOIN (SELECT * FROM read_parquet(${sqlString(hist)}) WHERE year = ${T - 2}) h2 USING (member_id)
@@ -166,24 +205,29 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
       const providers = new Map(
         (await conn.runAndReadAll(`SELECT member_id, provider_npi FROM _provider`)).getRowObjectsJson().map((r) => [String(r.member_id), String(r.provider_npi)]),
       );
-      const byDollars = ids.map((id, r) => ({ id, r })).sort((a, b) => expected.get(b.id)! - expected.get(a.id)! || a.r - b.r);
-      const lines = ['priority,member_id,expected_dollars,probability,list_rank,member_provider_npi,hccs_to_recapture,hccs'];
+      const byDollars = ids.map((id, r) => ({ id, r })).sort((a, b) => gainOf(b.id).dollars - gainOf(a.id).dollars || a.r - b.r);
+      const lines = ['priority,member_id,expected_accelerated,expected_incremental,expected_dollars,probability,list_rank,member_provider_npi,hccs_to_recapture,hccs'];
       byDollars.forEach(({ id, r }, p) => {
-        const hccs = (kept.get(id) ?? [])
-          .sort((a, b) => b.factor - a.factor || a.hcc - b.hcc)
-          .map((h) => `${h.model} HCC ${h.hcc} ${h.description} (last coded ${h.lastDate}${h.provider ? ` by NPI ${h.provider}` : ''}${h.dropped ? `; not coded in ${T - 1}` : ''})`);
+        const g = gainOf(id);
+        const hccs = named(id).map((h) => outreachHcc(h, T));
         lines.push(
-          [p + 1, csvField(id), expected.get(id)!.toFixed(2), prob[listed[r]!], r + 1, providers.get(id) ?? '', hccs.length, csvField(hccs.join(' | '))].join(','),
+          [p + 1, csvField(id), g.accelerated.toFixed(2), g.incremental.toFixed(2), g.dollars.toFixed(2), prob[listed[r]!], r + 1, providers.get(id) ?? '', hccs.length, csvField(hccs.join(' | '))].join(','),
         );
       });
       await writeFileAtomically(join(opts.out, 'outreach.csv'), `${lines.join('\n')}\n`);
       files.push(join(opts.out, 'outreach.csv'));
-      const total = ids.reduce((a, id) => a + expected.get(id)!, 0);
-      log(`${k} of ${rows.ids.length} members listed; expected dollars ${total.toFixed(2)}`);
+      await writeFileAtomically(join(opts.out, 'recapture-rates.csv'), recaptureRatesCsv([...gains.values()].flatMap((g) => g.hccs)));
+      files.push(join(opts.out, 'recapture-rates.csv'));
+      // Totals in cents: whole numbers add exactly.
+      const cents = (f: (g: ExpectedGain) => number): number => ids.reduce((a, id) => a + Math.round(f(gainOf(id)) * 100), 0) / 100;
+      const totals = { accelerated: cents((g) => g.accelerated), incremental: cents((g) => g.incremental), dollars: cents((g) => g.dollars) };
+      log(`${k} of ${rows.ids.length} members listed; expected accelerated ${totals.accelerated.toFixed(2)}, incremental ${totals.incremental.toFixed(2)}`);
       return {
         members: rows.ids.length,
         listed: k,
-        expectedDollars: Math.round(total * 100) / 100,
+        expectedAccelerated: totals.accelerated,
+        expectedIncremental: totals.incremental,
+        expectedDollars: totals.dollars,
         paymentYear: T + 1,
         factorsYear,
         files,
@@ -192,4 +236,37 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
     },
     log,
   );
+}
+
+/** An open HCC as the outreach list names it: the evidence, the rate and the expected dollars (the shown model's part). */
+function outreachHcc(h: PricedHcc, T: number): string {
+  const o = h.open;
+  const notes = [
+    `last coded ${o.lastDate}${o.provider ? ` by NPI ${o.provider}` : ''}${o.byMemberProvider ? " (the member's provider)" : ''}`,
+    ...(o.dropped ? [`not coded in ${T - 1}`] : []),
+    ...(h.outrankedBy.length > 0 ? [`below HCC ${h.outrankedBy.join(', ')}`] : []),
+    `recapture rate ${h.rate.rate.toFixed(2)}`,
+    `expected $${(h.accelerated + h.incremental).toFixed(2)}`,
+  ];
+  return `${o.model} HCC ${o.hcc} ${o.description} (${notes.join('; ')})`;
+}
+
+/** recapture-rates.csv: one row per rate the list used (model, HCC, class, provider), with its pool and counts, and how many listed HCCs used it. */
+function recaptureRatesCsv(hccs: readonly PricedHcc[]): string {
+  const rows = new Map<string, { line: string; n: number }>();
+  for (const h of hccs) {
+    const o = h.open;
+    const r = h.rate;
+    const key = [o.model, o.hcc, o.dropped ? 'dropped' : 'persistent', o.byMemberProvider].join(',');
+    const line = `${key},${r.rate.toFixed(4)},${csvField(r.ratePool)},${r.atRisk},${r.recaptured},${r.late.toFixed(4)},${csvField(r.latePool)},${r.recapturedOutsideWindow}`;
+    const row = rows.get(key) ?? { line, n: 0 };
+    row.n++;
+    rows.set(key, row);
+  }
+  const sorted = [...rows.entries()].sort(([a], [b]) => {
+    const [ma, ha, ...ra] = a.split(',');
+    const [mb, hb, ...rb] = b.split(',');
+    return ma!.localeCompare(mb!) || Number(ha) - Number(hb) || ra.join(',').localeCompare(rb.join(','));
+  });
+  return `${['model,hcc,class,by_member_provider,rate,rate_pool,at_risk,recaptured,late_share,late_pool,recaptured_outside_window,listed_hccs', ...sorted.map(([, r]) => `${r.line},${r.n}`)].join('\n')}\n`;
 }

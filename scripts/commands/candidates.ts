@@ -28,10 +28,14 @@ export function addCandidatesCommand(program: Command): void {
     .addHelpText(
       'after',
       `
-candidates.csv: member, rank, probability, decile, RAF_{T-2}, RAF_{T-1}, segment, open HCCs and
-the dollars they bring if recaptured (their factors through payment year T+1's payment score,
-times the base rate). outreach.csv: the same members by those dollars, each with the HCCs to
-recapture (model, HCC, description, last coded date and provider) and the member's provider.
+candidates.csv: member, rank, probability, decile, RAF_{T-2}, RAF_{T-1}, segment, open HCCs (coded
+in T-1 or T-2) and what outreach on them is expected to bring: each HCC's value (the member
+re-scored for payment year T+1 with and without it) weighted by the plan's recapture rate,
+split into expected_accelerated (paid from January instead of the August lump sum) and
+expected_incremental (otherwise never paid); expected_dollars is their sum. outreach.csv: the
+same members by expected_dollars, each with the HCCs to recapture (model, HCC, description, last
+coded date and provider, recapture rate, expected dollars) and the member's provider.
+recapture-rates.csv: every rate used.
 
 Examples:
   rafcast candidates --run runs/models/mlp-2025 --as-of 2025 --out runs/candidates-2025
@@ -47,10 +51,12 @@ async function candidates(o: CandidatesOptions): Promise<void> {
     { run: o.run, asOf: o.asOf, top: o.top, out: o.out, annualBaseRate: o.baseRate, data: o.data, history: o.history },
     (l) => process.stderr.write(`${l}\n`),
   );
+  const usd = (x: number): string => `$${x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
   process.stdout.write(
     [
-      `${s.listed} of ${s.members} members on the list (backend ${s.backend}); open HCCs worth $${s.expectedDollars.toLocaleString('en-US', { minimumFractionDigits: 2 })} ` +
-        `if recaptured (payment year ${s.paymentYear}${s.factorsYear !== s.paymentYear ? `, priced with ${s.factorsYear}'s factors` : ''}); ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      `${s.listed} of ${s.members} members on the list (backend ${s.backend}); outreach on their open HCCs is expected to bring ` +
+        `${usd(s.expectedIncremental)} incremental (otherwise never paid) and to move ${usd(s.expectedAccelerated)} from the August lump sum to January-June ` +
+        `(payment year ${s.paymentYear}${s.factorsYear !== s.paymentYear ? `, priced with ${s.factorsYear}'s factors` : ''}); ${((performance.now() - started) / 1000).toFixed(1)} s`,
       ...s.files.map((f) => `  ${f}`),
     ].join('\n') + '\n',
   );
