@@ -4,16 +4,29 @@
 import { EARLIEST_DATE, LATEST_DATE, type FieldSpec } from './contract.ts';
 import { sqlString } from './duckdb.ts';
 
-/** A code-list field: ICD-10-CM diagnoses or CPT/HCPCS procedures, "|"-separated in text. */
-export const isList = (f: FieldSpec): f is FieldSpec & { type: 'icd10cm-list' | 'cpt-hcpcs-list' } =>
-  f.type === 'icd10cm-list' || f.type === 'cpt-hcpcs-list';
+/** The code-list field types. */
+export type ListType = 'icd10cm-list' | 'cpt-hcpcs-list' | 'modifier-list';
+
+/**
+ * A code-list field: ICD-10-CM diagnoses, CPT/HCPCS procedures or procedure modifiers,
+ * "|"-separated in text.
+ */
+export const isList = (f: FieldSpec): f is FieldSpec & { type: ListType } =>
+  f.type === 'icd10cm-list' || f.type === 'cpt-hcpcs-list' || f.type === 'modifier-list';
+
+/** Each list type's code in its stored shape (upper-case, no dots, no spaces). */
+const CLEAN_CODE: Record<ListType, string> = {
+  'icd10cm-list': '[A-Z][0-9][0-9A-Z]{1,5}',
+  'cpt-hcpcs-list': '(?:[0-9]{4}[0-9A-Z]|[A-Z][0-9]{4})',
+  'modifier-list': '[0-9A-Z]{2}',
+};
 
 /**
  * A list exactly as it is stored: one or more codes in their normalised shape (upper-case, no
  * dots, no spaces), "|"-separated. Most files hold their lists this way.
  */
-export function cleanListPattern(type: 'icd10cm-list' | 'cpt-hcpcs-list'): string {
-  const code = type === 'icd10cm-list' ? '[A-Z][0-9][0-9A-Z]{1,5}' : '(?:[0-9]{4}[0-9A-Z]|[A-Z][0-9]{4})';
+export function cleanListPattern(type: ListType): string {
+  const code = CLEAN_CODE[type];
   return `${code}(?:[|]${code})*`;
 }
 
@@ -71,10 +84,11 @@ export function fieldChecks(f: FieldSpec, v: string, typed: string, typedSource:
       checks.push([`NOT regexp_full_match(${v}, '[0-9]{10}')`, `'expected a 10-digit NPI' || ${found}`]);
       break;
     case 'icd10cm-list':
-    case 'cpt-hcpcs-list': {
+    case 'cpt-hcpcs-list':
+    case 'modifier-list': {
       // One match of the text per row; the first bad code is looked for only when it fails.
       const code = codePattern(f.type);
-      const what = f.type === 'icd10cm-list' ? 'an ICD-10-CM code' : 'a CPT/HCPCS code';
+      const what = { 'icd10cm-list': 'an ICD-10-CM code', 'cpt-hcpcs-list': 'a CPT/HCPCS code', 'modifier-list': 'a modifier (2 letters or digits)' }[f.type];
       checks.push([
         `${unlessClean}NOT regexp_full_match(${v}, '${listPattern(code)}')`,
         `'not ${what}: ' || ${shown(`trim(list_filter(string_split(${v}, '|'), x -> NOT regexp_full_match(trim(x), '(?:${code})?'))[1])`)}`,
@@ -117,14 +131,19 @@ export function typedSourceFits(f: FieldSpec, parquetType: string): boolean {
 
 /**
  * A code as written: normalised (dots dropped, upper-cased) it must be an ICD-10-CM code (letter,
- * digit, 1-5 letters or digits) or a CPT/HCPCS code (5 digits, 4 digits and a letter, a letter
- * and 4 digits).
+ * digit, 1-5 letters or digits), a CPT/HCPCS code (5 digits, 4 digits and a letter, a letter
+ * and 4 digits) or a modifier (2 letters or digits).
  */
-function codePattern(type: 'icd10cm-list' | 'cpt-hcpcs-list'): string {
+function codePattern(type: ListType): string {
   const d = '[.]*';
-  return type === 'icd10cm-list'
-    ? `${d}[A-Za-z]${d}[0-9](?:${d}[0-9A-Za-z]){1,5}${d}`
-    : `${d}(?:[0-9](?:${d}[0-9]){3}${d}[0-9A-Za-z]|[A-Za-z](?:${d}[0-9]){4})${d}`;
+  switch (type) {
+    case 'icd10cm-list':
+      return `${d}[A-Za-z]${d}[0-9](?:${d}[0-9A-Za-z]){1,5}${d}`;
+    case 'cpt-hcpcs-list':
+      return `${d}(?:[0-9](?:${d}[0-9]){3}${d}[0-9A-Za-z]|[A-Za-z](?:${d}[0-9]){4})${d}`;
+    case 'modifier-list':
+      return `${d}[0-9A-Za-z]${d}[0-9A-Za-z]${d}`;
+  }
 }
 
 /** "|"-separated codes, spaces around each, empty entries allowed. */

@@ -12,6 +12,7 @@ export type FieldType =
   | 'bool'
   | 'icd10cm-list'
   | 'cpt-hcpcs-list'
+  | 'modifier-list'
   | 'bill-type'
   | 'npi'
   | 'text';
@@ -28,6 +29,8 @@ export interface FieldSpec {
   max?: number;
   /** True for member identifiers: their values never appear in a reason. */
   phi?: boolean;
+  /** An optional field's value when it is blank or its column is absent (stored as such). */
+  default?: string;
 }
 
 export type TableName = 'members' | 'enrollment' | 'claims';
@@ -128,6 +131,14 @@ export const CLAIMS: TableSpec = {
       example: '99214|83036',
     },
     {
+      name: 'procedure_modifiers',
+      type: 'modifier-list',
+      required: false,
+      meaning:
+        'modifiers on the lines (2 letters or digits each), "|"-separated in CSV, a list in Parquet; 93 or FQ on any line marks an audio-only encounter',
+      example: '93',
+    },
+    {
       name: 'diagnosis_codes',
       type: 'icd10cm-list',
       required: true,
@@ -136,6 +147,16 @@ export const CLAIMS: TableSpec = {
     },
     { name: 'paid_amount', type: 'amount', required: true, min: 0, meaning: 'amount paid by the plan, US dollars', example: '182.40' },
     { name: 'rendering_npi', type: 'npi', required: false, meaning: "rendering provider's NPI (10 digits)", example: '1234567893' },
+    {
+      name: 'record_source',
+      type: 'enum',
+      required: false,
+      values: ['encounter', 'chart_review_linked', 'chart_review_unlinked'],
+      default: 'encounter',
+      meaning:
+        'what the record is: an encounter (a service), or a chart review record linked to an encounter or not linked to one; blank or absent: encounter',
+      example: 'chart_review_linked',
+    },
   ],
   crossChecks: [
     { field: 'thru_date', badWhen: 'thru_date < from_date', reason: 'thru_date is before from_date' },
@@ -168,6 +189,7 @@ export function sqlType(f: FieldSpec): string {
       return 'BOOLEAN';
     case 'icd10cm-list':
     case 'cpt-hcpcs-list':
+    case 'modifier-list':
       return 'VARCHAR[]';
     default:
       return 'VARCHAR';

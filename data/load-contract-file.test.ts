@@ -215,6 +215,42 @@ describe('claims', () => {
     expect(rejected(q)[0]).toBe(`${q},1,paid_amount,"expected an amount in dollars such as 182.40, found ""1.234"""`);
   });
 
+  it('reads record_source and procedure_modifiers: absent or blank is an encounter with no modifier; bad values are quarantined', async () => {
+    await loadMembers();
+    const p = write(
+      'claims.csv',
+      [
+        'claim_id,member_id,claim_type,bill_type,from_date,thru_date,procedure_codes,procedure_modifiers,diagnosis_codes,paid_amount,rendering_npi,record_source',
+        'C1,M1,professional,,2026-02-03,2026-02-03,99214,93,E11.22,80.00,,',
+        'C2,M1,professional,,2026-02-03,2026-02-03,99214, fq |25,E11.22,80.00,,encounter',
+        'C3,M1,professional,,2026-02-04,2026-02-04,99214,,E11.22,0.00,,Chart_Review_Linked',
+        'C4,M1,professional,,2026-02-05,2026-02-05,99214,,E11.22,0.00,,chart_review_unlinked',
+        'C5,M2,professional,,2026-02-05,2026-02-05,99214,,E11.22,0.00,,chart review',
+        'C6,M2,professional,,2026-02-05,2026-02-05,99214,093,E11.22,0.00,,',
+        'C7,M2,professional,,2026-02-05,2026-02-05,99214,9|93,E11.22,0.00,,',
+      ].join('\n'),
+    );
+    const s = await loadContractFile(db.connection, CLAIMS, p, { maxRejectedShare: 1 });
+    expect(s).toMatchObject({ read: 7, accepted: 4, rejected: 3 });
+    // The value is quoted (never a member id), as for every other field.
+    expect(rejected(p)).toEqual([
+      `${p},5,record_source,"expected one of encounter, chart_review_linked, chart_review_unlinked, found ""chart review"""`,
+      `${p},6,procedure_modifiers,"not a modifier (2 letters or digits): ""093"""`,
+      `${p},7,procedure_modifiers,"not a modifier (2 letters or digits): ""9"""`,
+    ]);
+    expect(s.rejectedByField).toEqual({ record_source: 1, procedure_modifiers: 2 });
+    expect(await rows('SELECT claim_id, procedure_modifiers::VARCHAR AS mods, record_source FROM claims')).toEqual([
+      { claim_id: 'C1', mods: '[93]', record_source: 'encounter' },
+      { claim_id: 'C2', mods: '[FQ, 25]', record_source: 'encounter' },
+      { claim_id: 'C3', mods: '[]', record_source: 'chart_review_linked' },
+      { claim_id: 'C4', mods: '[]', record_source: 'chart_review_unlinked' },
+    ]);
+    // A file without the two columns (as before them, and DE-SynPUF's): encounters, no modifiers.
+    const q = write('old.csv', `${header}\nC1,M1,professional,,2025-02-03,2025-02-03,99214,E11.22,1,\n`);
+    expect(await loadContractFile(db.connection, CLAIMS, q)).toMatchObject({ accepted: 1, rejected: 0 });
+    expect(await rows('SELECT procedure_modifiers::VARCHAR AS mods, record_source FROM claims')).toEqual([{ mods: '[]', record_source: 'encounter' }]);
+  });
+
   it('claims before members is a configuration error', async () => {
     const p = write('claims.csv', `${header}\nC1,M1,professional,,2025-02-03,2025-02-03,99214,E11.22,1,\n`);
     await expect(loadContractFile(db.connection, CLAIMS, p)).rejects.toThrow(/load the members file before the claims file/);

@@ -121,6 +121,8 @@ export async function loadContractFile(
   // The first failing check by number, each condition evaluated once; field and reason from it.
   // A clean list is stored as it came (a Parquet list) or split as it is (text).
   const stored = (f: FieldSpec): string => {
+    // An optional field's default stands for a blank value or an absent column (after its checks).
+    if (f.default !== undefined) return `CASE WHEN bad IS NOT NULL THEN NULL ELSE coalesce(${ident(f.name)}, ${sqlString(f.default)}) END`;
     if (!isList(f)) return ident(f.name);
     const c = cleanOf(f);
     const asItCame = c === undefined ? '' : `WHEN ${c} THEN ${listSource.has(f.name) ? ident(`__list_${f.name}`) : `string_split(${ident(f.name)}, '|')`} `;

@@ -152,11 +152,15 @@ export function writeYearClaims(c: ClaimContext, out: ByteBuilder): YearCoding {
       .char(44)
       .text(procedures.join('|'))
       .char(44)
+      // procedure_modifiers: none yet.
+      .char(44)
       .text(dx.join('|'))
       .char(44)
       .number(Math.round(paid * 100) / 100, 100)
       .char(44)
       .text(npi)
+      .char(44)
+      // record_source: blank, an encounter.
       .char(10);
     coding.claims++;
   };
