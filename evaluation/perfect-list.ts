@@ -1,41 +1,123 @@
-// The perfect-knowledge list of a backtest (generated data only): members ranked as if every true
-// condition of T (the generator's truth/) had been coded. Only the evaluation reads truth/.
+// The perfect-knowledge list of a backtest (generated data only): members ranked by the score the
+// label ranks by, RAF_T (the payment score of payment year T+1), as if every true condition of T
+// in the generator's truth/ had been coded and nothing else: each member's true HCCs re-scored
+// through the engine with the history's plan of service year T (evaluation/year-scoring.ts: the
+// payment year's V24/V28 blend, normalisation and coding adjustment), so hierarchies, the heart
+// patch, interactions and the count variable all apply, in the member's own segment and age
+// (the history's row of T). Only the evaluation reads truth/.
+//
+// truth/ holds conditions as V28 payment HCCs. The engine scores diagnosis codes, and a V28 HCC's
+// codes can fall in different V24 categories, so each true HCC is written as one representative
+// ICD-10-CM code (representativeCodes): a code that maps to that V28 HCC alone and is in no V28
+// age/sex edit (the codes the generator draws from, data/synthetic/conditions.ts), chosen among
+// those sharing the V24 mapping most of them have, the first in code order.
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlString } from '../data/duckdb.ts';
-import { tablesFor } from '../data/reference/tables-for.ts';
-import { applyHierarchies } from '../scoring/apply-hierarchies.ts';
-import type { withScoredMembers } from '../models/model-run.ts';
+import { InputError } from '../data/errors.ts';
+import type { ModelTables, Segment } from '../data/reference/cms-hcc-tables.ts';
+import { resolveDemographics, type Demographics, type DualStatus } from '../scoring/demographics.ts';
+import { paymentScoreOf, type YearScoring } from './year-scoring.ts';
 
 /**
- * Perfect-knowledge score: the member's V28 raw score of T with its coded HCCs replaced by every
- * true condition of T (after V28's hierarchies), each at its factor in the member's segment.
- * Members with no RAF_T rank last.
+ * One ICD-10-CM code per V28 payment HCC (see the file's head): among the codes mapping to the HCC
+ * alone in `v28` and in no V28 age/sex edit, those whose `v24` categories (sorted; none when
+ * unmapped) are the most common; ties to the V24 mapping that comes first, then the first code.
+ */
+export function representativeCodes(v28: ModelTables, v24: ModelTables | undefined): Map<number, string> {
+  const edited = new Set(v28.ageSexEdits.flatMap((e) => [...e.codes]));
+  const byHcc = new Map<number, Map<string, string[]>>();
+  for (const [code, ccs] of v28.dxToCc) {
+    if (ccs.length !== 1 || edited.has(code) || !v28.labels.has(ccs[0]!)) continue;
+    const key = v24 === undefined ? '' : [...(v24.dxToCc.get(code) ?? [])].sort((a, b) => a - b).join(' ');
+    const groups = byHcc.get(ccs[0]!) ?? new Map<string, string[]>();
+    groups.set(key, [...(groups.get(key) ?? []), code]);
+    byHcc.set(ccs[0]!, groups);
+  }
+  const out = new Map<number, string>();
+  for (const [hcc, groups] of byHcc) {
+    const [, codes] = [...groups].sort(([ka, a], [kb, b]) => b.length - a.length || (ka < kb ? -1 : ka > kb ? 1 : 0))[0]!;
+    out.set(hcc, [...codes].sort()[0]!);
+  }
+  return out;
+}
+
+/** A member's row of T in the history: the demographics RAF_T was scored with. */
+export interface HistoryDemographics {
+  sex: string;
+  age: number;
+  orec: string;
+  segment: string;
+  dual_status: string;
+}
+
+/** The demographics the history scored a member-year with (its segment and age), for payment year `paymentYear`. */
+export function historyDemographics(h: HistoryDemographics, paymentYear: number): Demographics {
+  return resolveDemographics(
+    { sex: h.sex as 'M' | 'F', age: h.age, orec: h.orec, segment: h.segment as Segment, dualStatus: h.dual_status as DualStatus },
+    paymentYear,
+  );
+}
+
+/** The perfect-knowledge score of one member: the payment score of its true HCCs, each as its representative code. */
+export function perfectScore(d: Demographics, trueHccs: readonly number[], codes: ReadonlyMap<number, string>, scoring: YearScoring): number {
+  const dx: string[] = [];
+  for (const h of trueHccs) {
+    const code = codes.get(h);
+    if (code !== undefined) dx.push(code);
+  }
+  return paymentScoreOf(d, dx, scoring);
+}
+
+export interface PerfectScores {
+  score: Float64Array;
+  /** True conditions of T with no code in the V28 tables of the payment year (left out). */
+  uncodable: number;
+}
+
+/**
+ * Perfect-knowledge scores of the members `ids` at as-of T (in that order), each in the
+ * demographics of its row of T in `historyFile` (raf_history.parquet), `scoring` the plan of
+ * service year T. A member with no row of T (no RAF_T, so no label) ranks last.
  */
 export async function perfectScores(
-  conn: Parameters<Parameters<typeof withScoredMembers>[1]>[0]['conn'],
+  conn: DuckDBConnection,
   truthFile: string,
-  hccFile: string,
+  historyFile: string,
   T: number,
   ids: readonly string[],
-  hT: Map<string, Record<string, unknown>>,
-): Promise<Float64Array> {
-  const tables = tablesFor('V28', T + 1);
-  const coded = new Map<string, number>();
-  for (const r of (await conn.runAndReadAll(`SELECT member_id, sum(factor)::DOUBLE AS f FROM read_parquet(${sqlString(hccFile)}) WHERE year = ${T} AND model = 'V28' GROUP BY member_id`)).getRowObjectsJson()) {
-    coded.set(String(r.member_id), Number(r.f));
-  }
+  scoring: YearScoring,
+): Promise<PerfectScores> {
+  if (scoring.serviceYear !== T) throw new Error(`the perfect-knowledge list needs service year ${T}'s plan, given ${scoring.serviceYear}'s`);
+  const v28 = scoring.tables.V28;
+  if (v28 === undefined) throw new Error('the perfect-knowledge list needs V28 tables: truth/ holds V28 HCCs');
+  const codes = representativeCodes(v28, scoring.tables.V24);
   const truth = new Map<string, number[]>();
   for (const r of (await conn.runAndReadAll(`SELECT member_id, hcc FROM read_parquet(${sqlString(truthFile)}) WHERE year = ${T} ORDER BY member_id, hcc`)).getRowObjectsJson()) {
     const list = truth.get(String(r.member_id)) ?? [];
     list.push(Number(r.hcc));
     truth.set(String(r.member_id), list);
   }
-  return Float64Array.from(ids, (id) => {
+  const hT = new Map<string, HistoryDemographics>();
+  const rows = await conn.runAndReadAll(
+    `SELECT member_id, sex, age, orec, segment, dual_status FROM read_parquet(${sqlString(historyFile)}) WHERE year = ${T}`,
+  );
+  for (const r of rows.getRowObjectsJson()) {
+    hT.set(String(r.member_id), { sex: String(r.sex), age: Number(r.age), orec: String(r.orec), segment: String(r.segment), dual_status: String(r.dual_status) });
+  }
+  let uncodable = 0;
+  const score = Float64Array.from(ids, (id) => {
     const h = hT.get(id);
     if (h === undefined) return -Infinity;
-    const segment = String(h.segment);
-    const surviving = applyHierarchies(new Set(truth.get(id) ?? []), tables.hierarchy).hccs;
-    let trueFactors = 0;
-    for (const hcc of surviving) trueFactors += tables.coefficients.get(`${segment}_HCC${hcc}`) ?? 0;
-    return Number(h.raw_v28) - (coded.get(id) ?? 0) + trueFactors;
+    const hccs = truth.get(id) ?? [];
+    for (const c of hccs) if (!codes.has(c)) uncodable++;
+    let d: Demographics;
+    try {
+      d = historyDemographics(h, scoring.paymentYear);
+    } catch (e) {
+      if (e instanceof InputError) throw new InputError(`the history's row of ${T} cannot be re-scored: ${e.reason}`, { field: e.field });
+      throw e;
+    }
+    return perfectScore(d, hccs, codes, scoring);
   });
+  return { score, uncodable };
 }
