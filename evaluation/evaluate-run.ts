@@ -1,6 +1,6 @@
 // `rafcast evaluate`: a backtest at as-of T of the model's candidate list, the naive list (top
-// 20% by RAF_{T-1}) and, on generated data, the list perfect knowledge of RAF_T's conditions would
-// pick from truth/ (this file is the only reader of truth/): classification metrics,
+// 20% by RAF_{T-1}) and, on generated data, the list a perfect-knowledge ranking would pick from
+// truth/ (an upper bound; this file is the only reader of truth/): classification metrics,
 // accelerated and incremental revenue, and payment year T+1's cash by month (DOMAIN.md section 4;
 // evaluation/revenue.ts). Outputs are reproducible byte for byte from the same inputs.
 import { createHash } from 'node:crypto';
@@ -11,14 +11,14 @@ import { writeFileAtomically } from '../data/atomic-file.ts';
 import { csvField } from '../data/csv.ts';
 import { sqlString } from '../data/duckdb.ts';
 import { ConfigError } from '../data/errors.ts';
+import { readMonthsPaidOf } from './enrolled-months.ts';
 import { growthRatio, listRevenue, memberValue, type MemberScores } from './revenue.ts';
 import { topShareLabels } from '../models/dataset.ts';
 import { listMetrics, listSize, rankOrder } from '../models/metrics.ts';
 import { TOP_SHARE, withScoredMembers } from '../models/model-run.ts';
 import { historyDir, historyFile } from '../models/run-registry.ts';
 import { perfectScores } from './perfect-list.ts';
-import { yearScoring } from './year-scoring.ts';
-import { verdictOf } from './verdict.ts';
+import { compareLists, comparisonSentence } from './verdict.ts';
 import type { Evaluation, ListEvaluation, ListName } from './evaluation-types.ts';
 
 export type { Evaluation, ListEvaluation, ListName } from './evaluation-types.ts';
@@ -41,26 +41,33 @@ export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => 
   await mkdir(opts.out, { recursive: true, mode: 0o700 });
   return withScoredMembers(
     opts,
-    async ({ conn, inputs, run, backend, schema, rows, prob }) => {
+    async ({ conn, inputs, run, backend, schema, rows, prob, attachData }) => {
       const hist = historyFile(inputs);
       const n = rows.ids.length;
-      // Scores by member from the history: RAF_T, RAF_init_T, RAF_{T+1}.
+      // Scores by member from the history: RAF_T, RAF_init_T, RAF_{T+1}, and what perfect knowledge needs.
       const byYear = async (year: number, cols: string): Promise<Map<string, Record<string, unknown>>> =>
         new Map(
           (await conn.runAndReadAll(`SELECT member_id, ${cols} FROM read_parquet(${sqlString(hist)}) WHERE year = ${year}`))
             .getRowObjectsJson()
             .map((r) => [String(r.member_id), r]),
         );
-      const hT = await byYear(T, 'raf::DOUBLE AS raf, raf_init::DOUBLE AS raf_init');
+      const hT = await byYear(T, 'raf::DOUBLE AS raf, raf_init::DOUBLE AS raf_init, raw_v28::DOUBLE AS raw_v28, segment');
       const hNext = await byYear(T + 1, 'raf::DOUBLE AS raf');
       if (hT.size === 0) throw new ConfigError(`the history has no ${T}: an evaluation at as-of ${T} needs RAF_${T}`);
-      if (hNext.size === 0) log(`the history has no ${T + 1}: incremental revenue cannot be measured (every member counts as documented)`);
-      const members: MemberScores[] = rows.ids.map((id) => ({
+      if (hNext.size === 0) log(`the history has no ${T + 1}: c and incremental revenue are not measurable`);
+      // Months of payment year T+1 each member is enrolled and alive in (enrolled-months.ts): lump
+      // sums and monthly payments count only those.
+      await attachData();
+      const paid = await readMonthsPaidOf(conn, T + 1, rows.ids);
+      if (paid.assumed !== null) log(`${paid.assumed.assumption} (${paid.assumed.members} members)`);
+      const members: MemberScores[] = rows.ids.map((id, i) => ({
         rafT: Number(hT.get(id)?.raf ?? NaN),
         rafInitT: Number(hT.get(id)?.raf_init ?? NaN),
         rafNext: Number(hNext.get(id)?.raf ?? NaN),
+        monthsPaid: paid.months[i]!,
       }));
-      const c = growthRatio(members);
+      const growth = growthRatio(members, T);
+      const c = growth.c;
       const { labels } = topShareLabels(Float64Array.from(members, (m) => m.rafT), TOP_SHARE);
       const known: number[] = [];
       for (let i = 0; i < n; i++) if (labels[i] !== 255) known.push(i);
@@ -75,12 +82,10 @@ export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => 
       let truthFingerprint: string | null = null;
       if (existsSync(truthFile)) {
         truthFingerprint = createHash('sha256').update(readFileSync(truthFile)).digest('hex');
-        const perfect = await perfectScores(conn, truthFile, hist, T, rows.ids, yearScoring(historyDir(inputs), T));
-        if (perfect.uncodable > 0) log(`perfect knowledge: ${perfect.uncodable} true conditions have no code in the V28 tables of ${T + 1} (left out)`);
         scores.push({
           name: 'perfect',
-          description: `top 20% by RAF_${T} as if every true condition of ${T} had been coded and nothing else (perfect knowledge of the score the label ranks by)`,
-          score: perfect.score,
+          description: 'top 20% by the V28 score of every true condition in T (perfect knowledge, an upper bound)',
+          score: await perfectScores(conn, truthFile, join(historyDir(inputs), 'raf_hcc.parquet'), T, rows.ids, hT),
         });
       }
       const lists: ListEvaluation[] = scores.map(({ name, description, score }) => {
@@ -88,10 +93,15 @@ export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => 
         const list = Array.from(order.subarray(0, k));
         const s = Float64Array.from(known, (i) => score[i]!);
         const y = Uint8Array.from(known, (i) => labels[i]!);
-        return { name, description, metrics: listMetrics(s, y, TOP_SHARE), revenue: listRevenue(members, list, c, opts.annualBaseRate, T + 1), list } as ListEvaluation & { list: number[] };
+        return { name, description, metrics: listMetrics(s, y, TOP_SHARE), revenue: listRevenue(members, list, growth, opts.annualBaseRate, T + 1), list } as ListEvaluation & { list: number[] };
       });
 
-      const verdict = verdictOf(lists.find((l) => l.name === 'model')!, lists.find((l) => l.name === 'naive')!);
+      // The model's list (and a list made elsewhere) against every baseline by name: perfect
+      // knowledge is a reference, not a baseline.
+      const isSubject = (name: string): boolean => name === 'model' || name === 'external';
+      const baselines = lists.filter((l) => !isSubject(l.name) && l.name !== 'perfect');
+      const comparisons = lists.filter((l) => isSubject(l.name)).flatMap((l) => baselines.map((b) => compareLists(l, b)));
+      const verdict = comparisons.map(comparisonSentence).join(' ');
       const evaluation: Evaluation = {
         asOf: T,
         paymentYear: T + 1,
@@ -99,17 +109,22 @@ export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => 
         run: { id: run.record.runId, model: run.record.model, seed: run.record.seed, backend, fingerprint: run.record.fingerprint.combined },
         truthFingerprint,
         members: n,
-        withBothYears: members.filter((m) => !Number.isNaN(m.rafT) && !Number.isNaN(m.rafNext)).length,
+        withBothYears: growth.withBothYears,
         c,
+        cNotMeasurable: growth.notMeasurable,
+        enrollmentAssumed: paid.assumed,
         listSize: k,
         lists: lists.map(({ name, description, metrics, revenue }) => ({ name, description, metrics, revenue })),
         verdict,
+        comparisons,
       };
       await writeFileAtomically(join(opts.out, 'evaluation.json'), `${JSON.stringify(evaluation, null, 2)}\n`);
 
       // Per member: every listed member of any list, in member id order.
       const inList = lists.map((l) => new Set((l as ListEvaluation & { list: number[] }).list));
-      const memberLines = [`member_id,${lists.map((l) => `in_${l.name}`).join(',')},probability,raf_t1,raf_t,raf_init_t,raf_next,accelerated,gap,incremental,no_next_year`];
+      // months_paid: months of T+1 enrolled and alive; august_lump_sum: the lump sum paid (empty when
+      // not enrolled in August); gap and incremental empty when not measurable (no RAF_{T+1}).
+      const memberLines = [`member_id,${lists.map((l) => `in_${l.name}`).join(',')},probability,raf_t1,raf_t,raf_init_t,raf_next,accelerated,gap,incremental,no_next_year,months_paid,august_lump_sum`];
       for (let i = 0; i < n; i++) {
         if (!inList.some((s) => s.has(i))) continue;
         const m = members[i]!;
@@ -117,7 +132,8 @@ export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => 
         const num = (x: number): string => (Number.isNaN(x) ? '' : String(x));
         memberLines.push(
           [csvField(rows.ids[i]!), ...inList.map((s) => (s.has(i) ? 'true' : 'false')), prob[i], num(scores[1]!.score[i]!), num(m.rafT), num(m.rafInitT), num(m.rafNext),
-            v.accelerated.toFixed(2), v.gap.toFixed(6), v.incremental.toFixed(2), v.noNextYear ? 'true' : 'false'].join(','),
+            v.accelerated.toFixed(2), v.gap === null ? '' : v.gap.toFixed(6), v.incremental === null ? '' : v.incremental.toFixed(2), v.noNextYear ? 'true' : 'false',
+            m.monthsPaid, v.lumpSum === null ? '' : v.lumpSum.toFixed(2)].join(','),
         );
       }
       await writeFileAtomically(join(opts.out, 'members.csv'), `${memberLines.join('\n')}\n`);

@@ -1,7 +1,9 @@
-// `rafcast report` (evaluation/report.ts) on an evaluation built here from 200 members with set
-// scores and labels, and a hand-written outreach list: a self-contained page that a real browser
-// (Debian's Chromium, driven by playwright-core) shows with every chart and table and no error.
-// The screenshot is kept as a test artefact.
+// `rafcast report` (evaluation/report.ts) on evaluations built here from 200 members with set
+// scores and labels, two models' (a run's), a hand-written candidate list and outreach list: a
+// self-contained page that a real browser (Debian's Chromium, driven by playwright-core) shows with
+// every chart and table and no error, every model in it, no symbol left unexplained, and the
+// candidate list's expected dollars beside the measured ones. The screenshot is kept as a test
+// artefact. And the page when the year after the as-of year is not in the data.
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -9,63 +11,94 @@ import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { listMetrics, rankOrder } from '../models/metrics.ts';
 import { tempDir } from '../test/temp-dir.ts';
-import type { Evaluation, ListEvaluation, ListName } from './evaluation-types.ts';
-import { writeReport } from './report.ts';
+import type { Evaluation, ListEvaluation } from './evaluation-types.ts';
+import { candidateTotals, PAPER, writeReport } from './report.ts';
 import { growthRatio, listRevenue, type MemberScores } from './revenue.ts';
-import { verdictOf } from './verdict.ts';
+import { compareLists, comparisonSentence } from './verdict.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
 const BASE = 10402.34;
 
-/** 200 members: RAF_T rising with i, a sweep gain on every third, RAF_{T+1} growing on every fifth. */
-function evaluation(): Evaluation {
+/**
+ * 200 members: RAF_T rising with i, a sweep gain on every third, a sweep loss on every seventh,
+ * RAF_{T+1} growing on every fifth (none with `nextYear` false), every eleventh member leaving
+ * in June of T+1.
+ */
+function evaluation(model: string, seed: number, nextYear = true): Evaluation {
   const n = 200;
   const members: MemberScores[] = Array.from({ length: n }, (_, i) => {
     const rafT = 0.5 + i / 100;
-    return { rafT, rafInitT: i % 3 === 0 ? rafT - 0.1 : rafT, rafNext: i % 5 === 0 ? rafT * 1.3 : rafT };
+    const rafInitT = i % 3 === 0 ? rafT - 0.1 : i % 7 === 0 ? rafT + 0.05 : rafT;
+    return { rafT, rafInitT, rafNext: !nextYear ? NaN : i % 5 === 0 ? rafT * 1.3 : rafT, monthsPaid: i % 11 === 0 ? 6 : 12 };
   });
   const labels = Uint8Array.from(members, (_, i) => (i >= 160 ? 1 : 0));
-  const c = growthRatio(members);
-  const scoreOf: Record<ListName, (i: number) => number> = {
-    model: (i) => ((i * 37) % 200) / 200 + i / 200,
+  const growth = growthRatio(members, 2024);
+  const scoreOf: Record<string, (i: number) => number> = {
+    model: (i) => ((i * (37 + seed)) % 200) / 200 + i / 200,
     naive: (i) => i,
+    analyst: (i) => i + (i % 4 === 0 ? 30 : 0),
     perfect: (i) => i + (i % 5 === 0 ? 100 : 0),
   };
-  const lists: ListEvaluation[] = (['model', 'naive', 'perfect'] as const).map((name) => {
-    const score = Float64Array.from({ length: n }, (_, i) => scoreOf[name](i));
+  const lists: ListEvaluation[] = (['model', 'naive', 'analyst', 'perfect'] as const).map((name) => {
+    const score = Float64Array.from({ length: n }, (_, i) => scoreOf[name]!(i));
     const list = Array.from(rankOrder(score).subarray(0, 40));
-    return { name, description: `the ${name} list`, metrics: listMetrics(score, labels, 0.2), revenue: listRevenue(members, list, c, BASE, 2025) };
+    // A description as evaluate-run writes them, with a symbol the report must put in words.
+    // 'analyst' is a list name only once evaluation/lists.ts's kinds are in: cast for either.
+    return { name: name as ListEvaluation['name'], description: `top 20% by RAF_2023 (${name})`, metrics: listMetrics(score, labels, 0.2), revenue: listRevenue(members, list, growth, BASE, 2025) };
   });
+  const comparisons = [lists[1]!, lists[2]!].map((b) => compareLists(lists[0]!, b));
   return {
     asOf: 2024,
     paymentYear: 2025,
     annualBaseRate: BASE,
-    run: { id: 'mlp', model: 'mlp', seed: 1, backend: 'wasm', fingerprint: '0'.repeat(64) },
+    run: { id: model, model, seed, backend: 'wasm', fingerprint: '0'.repeat(64) },
     truthFingerprint: null,
     members: n,
-    withBothYears: n,
-    c,
+    withBothYears: growth.withBothYears,
+    c: growth.c,
+    cNotMeasurable: growth.notMeasurable,
     listSize: 40,
     lists,
-    verdict: verdictOf(lists[0]!, lists[1]!),
+    verdict: comparisons.map(comparisonSentence).join(' '),
+    comparisons,
   };
 }
 
+/** The page's text outside the definitions, where every symbol must already be in words. */
+const bodyText = (html: string): string =>
+  html
+    .replace(/<dl data-section="definitions">[\s\S]*?<\/dl>/, '')
+    .replace(/<svg[\s\S]*?<\/svg>/g, '')
+    .replace(/<style>[\s\S]*?<\/style>/, '')
+    .replace(/<[^>]+>/g, ' ');
+
 describe('writeReport', () => {
-  it('renders a self-contained report that a real browser shows with every chart and table and no error', async () => {
-    const dir = tempDir('evaluation');
-    const e = evaluation();
-    writeFileSync(join(dir, 'evaluation.json'), JSON.stringify(e));
+  it('renders a self-contained report of every model that a real browser shows with every chart and table and no error', async () => {
+    const dirs = [tempDir('evaluation'), tempDir('evaluation')];
+    const es = [evaluation('mlp', 1), evaluation('logistic', 2)];
+    dirs.forEach((d, k) => writeFileSync(join(d, 'evaluation.json'), JSON.stringify(es[k])));
     const candidates = tempDir('candidates');
-    const rows = Array.from({ length: 12 }, (_, k) => `${k + 1},M${k},${(1000 - k * 10).toFixed(2)},0.9,${k + 1},1234567890,1,V28 HCC 37 Diabetes (last coded 2023-05-01)`);
+    const rows = Array.from({ length: 12 }, (_, k) => `${k + 1},M${k},${(1000 - k * 10).toFixed(2)},0.91234${k},${k + 1},1234567890,1,V28 HCC 37 Diabetes (last coded 2023-05-01)`);
     writeFileSync(join(candidates, 'outreach.csv'), ['priority,member_id,expected_dollars,probability,list_rank,member_provider_npi,hccs_to_recapture,hccs', ...rows].join('\n') + '\n');
+    // 40 members, expected accelerated 100.10 each (4,004.00), incremental 250.25 each (10,010.00),
+    // expected_dollars their sum, 350.35 each (14,014.00).
+    const listed = Array.from({ length: 40 }, (_, k) => `M${k},${k + 1},0.5,100.10,250.25,350.35`);
+    writeFileSync(join(candidates, 'candidates.csv'), ['member_id,rank,probability,expected_accelerated,expected_incremental,expected_dollars', ...listed].join('\n') + '\n');
     const html = join(tempDir('report'), 'report.html');
-    await writeReport(dir, html, candidates, 10);
+    await writeReport(dirs, html, candidates, 10);
     expect(statSync(html).mode & 0o777).toBe(0o600);
     const text = readFileSync(html, 'utf8');
     // Self-contained: no script and nothing fetched at view time.
     expect(text).not.toMatch(/<script|<link|src="http|href="http|@import/);
+    // No symbol unexplained outside the definitions: no RAF_y, no T, no bare "c =".
+    const body = bodyText(text);
+    expect(body).not.toMatch(/RAF_|\bT\b|\bT[+-]1\b|(?<!ratio )\bc = /);
+    expect(body).toContain('the risk score of 2023');
+    expect(body).toContain(`The paper: ${PAPER.citation}.`);
+    // c with its population.
+    const mlp = es[0]!;
+    expect(body).toContain(`The growth ratio c = ${mlp.c!.toFixed(4)}: the mean risk score of 2025 divided by the mean risk score of 2024, over the 200 members of the plan`);
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -85,13 +118,38 @@ describe('writeReport', () => {
         await expect(svg.count(), chart).resolves.toBe(1);
         expect((await svg.boundingBox())!.width, chart).toBeGreaterThan(200);
       }
-      // One row per list in the headline and revenue tables, ten deciles per list, twelve months,
-      // and the top 10 of the 12 outreach rows.
-      const counts: Record<string, number> = { headline: 3, revenue: 3, deciles: 10, cash: 12, outreach: 10 };
+      // Four headline rows; one revenue row per list: both models, naive, analyst, perfect; ten
+      // deciles; twelve months; the three expected columns of candidates.csv; the top 10 of the
+      // 12 outreach rows.
+      const counts: Record<string, number> = { headline: 4, revenue: 5, deciles: 10, cash: 12, candidates: 3, outreach: 10 };
       for (const [table, rowsExpected] of Object.entries(counts)) {
         await expect(page.locator(`table[data-table="${table}"] tbody tr`).count(), table).resolves.toBe(rowsExpected);
       }
-      await expect(page.locator('.verdict').textContent()).resolves.toBe(e.verdict);
+      // Every model: its column in the headline, its row, its verdict.
+      await expect(page.locator('table[data-table="headline"] thead th').allTextContents()).resolves.toEqual(['', "the mlp model's list", "the logistic model's list", 'the paper (2014-2015 data predicting 2016)']);
+      await expect(page.locator('table[data-table="revenue"] tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-list')))).resolves.toEqual(['mlp', 'logistic', 'naive', 'analyst', 'perfect']);
+      for (const [k, key] of ['mlp', 'logistic'].entries()) await expect(page.locator(`.verdict[data-model="${key}"] span`).textContent()).resolves.toBe(es[k]!.verdict);
+      // Each row's dollars are its own list's.
+      const logisticRow = page.locator('table[data-table="revenue"] tr[data-list="logistic"] td');
+      await expect(logisticRow.nth(4).textContent()).resolves.toBe(`$${Math.round(es[1]!.lists[0]!.revenue.accelerated.total).toLocaleString('en-US')}`);
+      // Probabilities with 4 digits: 0.912340 -> 0.9123.
+      await expect(page.locator('table[data-table="outreach"] tbody tr').first().locator('td').nth(3).textContent()).resolves.toBe('0.9123');
+      // The negative lump sums explained where the August lump sum is shown, with the list's figures.
+      const r = mlp.lists[0]!.revenue;
+      expect(r.accelerated.negative.members).toBeGreaterThan(0);
+      const note = (await page.locator('p[data-note="lump-sum"]').textContent())!.replace(/\s+/g, ' ');
+      expect(note).toContain(`It is negative for a member whose mid-year score came out below the initial one`);
+      expect(note).toContain(`taken back from ${r.accelerated.negative.members} members`);
+      // The cash view's August lump sum = the accelerated revenue + the negative lump sums, to the cent.
+      expect(Math.round(r.cash[7]!.lumpSum * 100)).toBe(Math.round(r.accelerated.total * 100) + Math.round(r.accelerated.negative.total * 100));
+      // Candidates: 4,004 expected accelerated against the mlp list's measured figure, the difference signed.
+      const accRow = page.locator('table[data-table="candidates"] tbody tr').first().locator('td');
+      await expect(accRow.allTextContents()).resolves.toEqual([
+        'accelerated (expected_accelerated)',
+        '$4,004',
+        `$${Math.round(r.accelerated.total).toLocaleString('en-US')}`,
+        `${4004 - r.accelerated.total < 0 ? '-' : '+'}$${Math.round(Math.abs(4004 - r.accelerated.total)).toLocaleString('en-US')}`,
+      ]);
       expect(errors).toEqual([]);
       expect(requests).toEqual([pathToFileURL(html).href]);
       mkdirSync(ARTIFACTS, { recursive: true });
@@ -100,4 +158,28 @@ describe('writeReport', () => {
       await browser.close();
     }
   }, 120_000);
+
+  it('says "not measurable", with the reason, when the year after the as-of year is not in the data; one folder still works', async () => {
+    const e = evaluation('mlp', 1, false);
+    expect(e.c).toBeNull();
+    const dir = tempDir('evaluation');
+    // As evaluation.json holds it (JSON has no NaN: c is null, not a number).
+    writeFileSync(join(dir, 'evaluation.json'), JSON.stringify(e));
+    const html = join(tempDir('report'), 'report.html');
+    await writeReport(dir, html);
+    const body = bodyText(readFileSync(html, 'utf8'));
+    expect(body).toContain('The growth ratio c is not measurable: no member has a risk score for 2025: the data ends before 2025.');
+    expect(body).toContain('incremental revenue not measurable (no member has a risk score for 2025: the data ends before 2025)');
+    expect(body).not.toMatch(/NaN|null|undefined/);
+    // Every list's incremental cell says so; none shows $0.
+    const rows = body.split(/top 20% by the risk score of 2023/).slice(1);
+    expect(rows).toHaveLength(4);
+    for (const row of rows) expect(row).toMatch(/^ \(\w+\)\s+40\s+[\d.]+%\s+[\d.]+\s+\$[\d,]+\s+\d+\s+\$[\d,]+ \(\d+\)\s+not measurable\s+not measurable\s+40 /);
+  });
+
+  it('sums the candidate list\'s expected columns to the cent', () => {
+    // 0.29 + 0.58 = 0.87 in cents (29 + 58 = 87); added as dollars x 100 it is 0.8699999999999999.
+    // The column not named expected_* is not summed.
+    expect(candidateTotals('member_id,expected_dollars,other\nA,0.29,5\nB,0.58,6\n')).toEqual({ members: 2, expected: { expected_dollars: 0.87 } });
+  });
 });

@@ -122,7 +122,7 @@ async function predictShard({ store, c }: Run, { model, shard: k }: JobDataOf<'p
   await store.commit(out);
 }
 
-async function evaluateModel({ store, c }: Run, { model }: JobDataOf<'evaluate-model'>): Promise<void> {
+async function evaluateModel({ store, c, shardKeys }: Run, { model }: JobDataOf<'evaluate-model'>): Promise<void> {
   await evaluateRun({
     run: await store.read(key.model(model)),
     asOf: c.asOf,
@@ -132,6 +132,8 @@ async function evaluateModel({ store, c }: Run, { model }: JobDataOf<'evaluate-m
     history: await store.read(key.history),
     features: await store.read(key.features(c.asOf)),
     scores: await store.read(key.scores(model)),
+    // The checked shards: the enrollment and deaths of T+1 (months paid) without loading the files again.
+    checked: await Promise.all(shardKeys.map((s) => store.read(s))),
   });
   await store.commit(key.evaluation(model));
 }
@@ -154,8 +156,9 @@ async function candidates({ store, c, shardKeys }: Run): Promise<void> {
   await store.commit(key.candidates);
 }
 
+/** The report of every model's evaluation (the first model's candidate list and cash view). */
 async function report({ store, c }: Run): Promise<void> {
-  await writeReport(await store.read(key.evaluation(c.models[0]!)), await store.writable(key.report), await store.read(key.candidates));
+  await writeReport(await Promise.all(c.models.map((m) => store.read(key.evaluation(m)))), await store.writable(key.report), await store.read(key.candidates));
   await store.commit(key.report);
 }
 

@@ -2,9 +2,9 @@
 // with accelerated and incremental revenue (evaluation/evaluate-run.ts).
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { dollars, percent } from '../../evaluation/format.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../../scoring/revenue.ts';
 import { parseIntegerOption, parseNumberOption, runAction } from '../cli-support.ts';
+import { growthLines, listLine } from '../summary-lines.ts';
 
 export interface EvaluateOptions {
   run: string;
@@ -28,9 +28,12 @@ export function addEvaluateCommand(program: Command): void {
     .addHelpText(
       'after',
       `
-Accelerated revenue: the positive August lump sums of payment year T+1 for the list.
-Incremental revenue: c = mean(RAF_{T+1}) / mean(RAF_T); listed members above c, their gaps in
-dollars. A listed member with no RAF_{T+1} (died, left) counts as documented. DOMAIN.md section 4.
+Accelerated revenue (dollars moved earlier): the positive August lump sums of payment year T+1
+for the list's members enrolled and alive in August, which early capture would have paid in
+January, 7 months earlier. Incremental revenue (dollars gained): c = mean(RAF_{T+1}) / mean(RAF_T)
+over the members with both years; listed members above c, their gaps in dollars; a listed member
+with no RAF_{T+1} (died, left) has no measurable gap and is counted apart. Without RAF_{T+1} in
+the data, c and incremental revenue are not measurable. The two are never added. DOMAIN.md section 4.
 
 Examples:
   rafcast train --data runs/synthetic --as-of 2024 --out runs/models/mlp-2024
@@ -44,12 +47,9 @@ async function evaluate(o: EvaluateOptions): Promise<void> {
   const started = performance.now();
   const e = await evaluateRun({ run: o.run, asOf: o.asOf, out: o.out, annualBaseRate: o.baseRate, data: o.data, history: o.history }, (l) => process.stderr.write(`${l}\n`));
   const lines = [
-    `as-of ${e.asOf}: ${e.members} members, lists of ${e.listSize}; c = ${e.c.toFixed(4)} over ${e.withBothYears} members with RAF_${e.asOf} and RAF_${e.asOf + 1}`,
-    ...e.lists.map(
-      (l) =>
-        `${l.name.padEnd(8)} precision@20% ${percent(l.metrics.precision)}  AUC ${l.metrics.auc.toFixed(3)}  accelerated ${dollars(l.revenue.accelerated.total)} (${l.revenue.accelerated.members} members)  ` +
-        `incremental ${dollars(l.revenue.incremental.total)} (${l.revenue.incremental.members}, ${percent(l.revenue.incremental.share)} of the list; ${l.revenue.incremental.noNextYear} with no RAF_${e.asOf + 1})`,
-    ),
+    `as-of ${e.asOf}: ${e.members} members, lists of ${e.listSize}`,
+    ...growthLines(e),
+    ...e.lists.map((l) => listLine(l.name, l, e.asOf)),
     e.verdict,
     `${((performance.now() - started) / 1000).toFixed(1)} s`,
     ...['evaluation.json', 'members.csv', 'deciles.csv', 'cash.csv'].map((f) => `  ${join(o.out, f)}`),
