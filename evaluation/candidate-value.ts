@@ -35,20 +35,13 @@ import type { Demographics } from '../scoring/demographics.ts';
 import { blendedModels, paymentScores, type PaymentParameters } from '../scoring/payment-score.ts';
 import { revenue } from '../scoring/revenue.ts';
 import { roundHalfUp } from '../scoring/rounding.ts';
-import type { RecaptureKey, RecaptureRate } from './recapture-rates.ts';
+import type { OpenHcc, RecaptureKey, RecaptureRate } from './recapture-rates.ts';
+
+export type { OpenHcc };
 
 /** The share of a year's payment the August lump sum pays for a late capture: January-June, 6 of 12 months. */
 export const LUMP_SUM_SHARE = 6 / 12;
 
-/** An open HCC of a listed member, as evaluation/recapture-rates.ts's openHccsSql describes it. */
-export interface OpenHcc extends RecaptureKey {
-  description: string;
-  /** Last date of service coded, YYYY-MM-DD. */
-  lastDate: string;
-  provider: string;
-  /** Last coded in July-December of T-1: already in RAF_init_T's window. */
-  inWindow: boolean;
-}
 
 export interface MemberToPrice {
   /** Demographics for payment year T+1. */

@@ -14,14 +14,14 @@ import { OUTPUT_FILE_MODE, temporaryPathFor, writeFileAtomically } from '../data
 import { csvField } from '../data/csv.ts';
 import { copyAtomically, sqlString } from '../data/duckdb.ts';
 import { ConfigError } from '../data/errors.ts';
-import { loadPaymentFactors, type ModelVersion } from '../data/reference/cms-hcc-tables.ts';
+import { loadPaymentFactors } from '../data/reference/cms-hcc-tables.ts';
 import { nearestYear, tablesFor } from '../data/reference/tables-for.ts';
-import { expectedGain, openHccValues, type ExpectedGain, type OpenHcc, type PricedHcc } from './candidate-value.ts';
-import { memberProviderSql, openHccsSql, ratesOf, readRecaptureCells, type RecaptureSources } from './recapture-rates.ts';
+import { expectedGain, openHccValues, type ExpectedGain, type PricedHcc } from './candidate-value.ts';
+import { memberProviderSql, ratesOf, readOpenHccs, readRecaptureCells, type RecaptureSources } from './recapture-rates.ts';
 import { resolveDemographics, type Demographics, type DualStatus } from '../scoring/demographics.ts';
 import { blendedModels, resolvePaymentParameters, type PaymentParameters } from '../scoring/payment-score.ts';
 import { decilesOf, listSize, rankOrder } from '../models/metrics.ts';
-import { withScoredMembers } from '../models/model-run.ts';
+import { withScoredMembers, type ScoredMembers } from '../models/model-run.ts';
 import { historyDir, historyFile } from '../models/run-registry.ts';
 
 export interface CandidatesOptions {
@@ -110,49 +110,8 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
       const src: RecaptureSources = { hcc: `read_parquet(${sqlString(hcc)})`, history: `read_parquet(${sqlString(hist)})`, claims: 'claims' };
       const cells = await readRecaptureCells(conn, src, T);
       const rateOf = ratesOf(cells);
-      const blended = new Set<ModelVersion>(weights);
-      const open = new Map<string, OpenHcc[]>();
-      for (const r of (await conn.runAndReadAll(`SELECT *, last_date::VARCHAR AS last_day FROM (${openHccsSql(src, T, '_list')}) ORDER BY member_id, model, hcc`)).getRowObjectsJson()) {
-        if (!blended.has(r.model as ModelVersion)) continue;
-        const list = open.get(String(r.member_id)) ?? [];
-        list.push({
-          model: r.model as ModelVersion,
-          hcc: Number(r.hcc),
-          description: String(r.description ?? ''),
-          lastDate: String(r.last_day),
-          provider: String(r.provider_npi ?? ''),
-          dropped: r.dropped === true,
-          inWindow: r.in_window === true,
-          byMemberProvider: r.by_member_provider === true,
-        });
-        open.set(String(r.member_id), list);
-      }
-      // Demographics for payment year T+1 from the member's latest history row before T: the age
-      // moved on to February 1 of T+1, dual and institutional status as of that row, no longer a
-      // new enrollee (members with open HCCs have a history).
-      const demographics = new Map<string, Demographics>();
-      for (const r of (
-        await conn.runAndReadAll(
-          `SELECT member_id, year, sex, age, orec, dual_status, institutional FROM read_parquet(${sqlString(hist)})
-           WHERE year IN (${T - 1}, ${T - 2}) AND member_id IN (SELECT member_id FROM _list)
-           QUALIFY row_number() OVER (PARTITION BY member_id ORDER BY year DESC) = 1`,
-        )
-      ).getRowObjectsJson()) {
-        demographics.set(
-          String(r.member_id),
-          resolveDemographics(
-            {
-              sex: r.sex as Demographics['sex'],
-              age: Number(r.age) + (T - Number(r.year)),
-              orec: String(r.orec),
-              dualStatus: r.dual_status as DualStatus,
-              institutional: r.institutional === true,
-              newEnrollee: false,
-            },
-            T + 1,
-          ),
-        );
-      }
+      const open = await readOpenHccs(conn, src, T, '_list', weights);
+      const demographics = await pricingDemographics(conn, hist, T);
       const priced = ids.filter((id) => (open.get(id)?.length ?? 0) > 0);
       const values = openHccValues(
         priced.map((id) => ({ demographics: demographics.get(id)!, open: open.get(id)! })),
@@ -269,4 +228,35 @@ function recaptureRatesCsv(hccs: readonly PricedHcc[]): string {
     return ma!.localeCompare(mb!) || Number(ha) - Number(hb) || ra.join(',').localeCompare(rb.join(','));
   });
   return `${['model,hcc,class,by_member_provider,rate,rate_pool,at_risk,recaptured,late_share,late_pool,recaptured_outside_window,listed_hccs', ...sorted.map(([, r]) => `${r.line},${r.n}`)].join('\n')}\n`;
+}
+
+/**
+ * Demographics for payment year T+1 of the members of `_list` with a history row in T-1 or T-2,
+ * from the latest: the age moved on to February 1 of T+1, dual and institutional status as of
+ * that row, no longer a new enrollee (every member with an open HCC has such a row).
+ */
+async function pricingDemographics(conn: ScoredMembers['conn'], hist: string, T: number): Promise<Map<string, Demographics>> {
+  const rows = (
+    await conn.runAndReadAll(
+      `SELECT member_id, year, sex, age, orec, dual_status, institutional FROM read_parquet(${sqlString(hist)})
+       WHERE year IN (${T - 1}, ${T - 2}) AND member_id IN (SELECT member_id FROM _list)
+       QUALIFY row_number() OVER (PARTITION BY member_id ORDER BY year DESC) = 1`,
+    )
+  ).getRowObjectsJson();
+  return new Map(
+    rows.map((r) => [
+      String(r.member_id),
+      resolveDemographics(
+        {
+          sex: r.sex as Demographics['sex'],
+          age: Number(r.age) + (T - Number(r.year)),
+          orec: String(r.orec),
+          dualStatus: r.dual_status as DualStatus,
+          institutional: r.institutional === true,
+          newEnrollee: false,
+        },
+        T + 1,
+      ),
+    ]),
+  );
 }

@@ -64,6 +64,56 @@ export function openHccsSql(src: RecaptureSources, asOf: number, members?: strin
     FROM o LEFT JOIN (${memberProviderSql(src.claims, a - 1)}) p USING (member_id)`;
 }
 
+/** What the rates are asked about: an open HCC. */
+export interface RecaptureKey {
+  model: ModelVersion;
+  hcc: number;
+  dropped: boolean;
+  byMemberProvider: boolean;
+}
+
+/** An open HCC, as openHccsSql describes it. */
+export interface OpenHcc extends RecaptureKey {
+  description: string;
+  /** Last date of service coded, YYYY-MM-DD. */
+  lastDate: string;
+  provider: string;
+  /** Last coded in July-December of A-1: already in RAF_init_A's window. */
+  inWindow: boolean;
+}
+
+/**
+ * The HCCs of `models` open at as-of `asOf` of the members in `members` (a relation of member_id),
+ * by member id, each member's in model and HCC order.
+ */
+export async function readOpenHccs(
+  conn: DuckDBConnection,
+  src: RecaptureSources,
+  asOf: number,
+  members: string,
+  models: readonly ModelVersion[],
+): Promise<Map<string, OpenHcc[]>> {
+  const open = new Map<string, OpenHcc[]>();
+  const sql = `SELECT *, last_date::VARCHAR AS last_day FROM (${openHccsSql(src, asOf, members)})
+    WHERE model IN (${models.map((m) => `'${m}'`).join(', ') || 'NULL'}) ORDER BY member_id, model, hcc`;
+  for (const r of (await conn.runAndReadAll(sql)).getRowObjectsJson()) {
+    const id = String(r.member_id);
+    const list = open.get(id) ?? [];
+    list.push({
+      model: r.model as ModelVersion,
+      hcc: Number(r.hcc),
+      description: String(r.description ?? ''),
+      lastDate: String(r.last_day),
+      provider: String(r.provider_npi ?? ''),
+      dropped: r.dropped === true,
+      inWindow: r.in_window === true,
+      byMemberProvider: r.by_member_provider === true,
+    });
+    open.set(id, list);
+  }
+  return open;
+}
+
 /** Counts of one cell of the rates: HCCs open at as-of T-1 of members enrolled in T-1, and what became of them in T-1. */
 export interface RecaptureCell {
   model: ModelVersion;
@@ -102,14 +152,6 @@ export async function readRecaptureCells(conn: DuckDBConnection, src: RecaptureS
     recapturedOutsideWindow: Number(r.recaptured_outside_window),
     late: Number(r.late),
   }));
-}
-
-/** What the rates are asked about: an open HCC. */
-export interface RecaptureKey {
-  model: ModelVersion;
-  hcc: number;
-  dropped: boolean;
-  byMemberProvider: boolean;
 }
 
 /** The pools a rate may come from, narrowest first. */

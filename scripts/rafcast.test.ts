@@ -46,7 +46,7 @@ describe('rafcast command line', () => {
   it('marks required options "(required)" and no others', () => {
     const help = helpOf(createProgram().commands.find((c) => c.name() === 'score')!);
     expect(help).toMatch(/--in <file>\s+members, one per row: \.jsonl, \.csv or \.parquet\s+\(required\)/);
-    expect(help).toMatch(/--payment-year <year>\s+payment year \([^)]*\) \(required\)/);
+    expect(help).toMatch(/--payment-year <year>\s+payment year \([^)]*\)\s+\(required\)/);
     // --model is optional: its description ends without the mark.
     expect(help).toMatch(/--model <model>\s+score one model alone \(blend forced to 100%\):\s+V24 or V28\n/);
     expect(help.match(/\(required\)/g)).toHaveLength(3);
@@ -74,5 +74,36 @@ describe('rafcast command line', () => {
     ]);
     const withoutExample = [['rafcast', program] as [string, Command], ...all].filter(([, c]) => !/\nExamples?:\n {2}rafcast /.test(helpOf(c))).map(([name]) => name);
     expect(withoutExample).toEqual([]);
+  });
+});
+
+describe('what rafcast loads before a command runs', () => {
+  // Loaded by a command's action only (await import(...)): each costs 0.1-2 s and tens of MB at
+  // start, and --help or a usage error needs none of them.
+  const HEAVY = ['@duckdb/', '@tensorflow/', 'bullmq', 'ioredis', 'vega', 'vega-lite', 'apache-arrow', 'cli-progress'];
+
+  /** The modules a file loads when it is loaded: static imports and re-exports, not `import type` or `import()`. */
+  function staticImports(file: string): string[] {
+    const text = readFileSync(file, 'utf8');
+    const found: string[] = [];
+    for (const m of text.matchAll(/^(?:import|export)\s+(?!type\b)(?:[^'";]*?\sfrom\s+)?'([^']+)'/gm)) found.push(m[1]!);
+    return found;
+  }
+
+  it('loads no DuckDB, TensorFlow.js, BullMQ, Vega, Arrow or progress bars from scripts/rafcast.ts', () => {
+    const start = fileURLToPath(new URL('./rafcast.ts', import.meta.url));
+    const seen = new Set<string>();
+    const heavy: string[] = [];
+    const visit = (file: string, chain: string[]): void => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const spec of staticImports(file)) {
+        if (spec.startsWith('.')) visit(fileURLToPath(new URL(spec, `file://${file}`)), [...chain, spec]);
+        else if (HEAVY.some((h) => spec === h || spec.startsWith(h.endsWith('/') ? h : `${h}/`))) heavy.push([...chain, spec].join(' -> '));
+      }
+    };
+    visit(start, ['scripts/rafcast.ts']);
+    expect(seen.size).toBeGreaterThan(18); // the program, cli-support and every command's file
+    expect(heavy).toEqual([]);
   });
 });
