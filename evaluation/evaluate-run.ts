@@ -1,6 +1,6 @@
 // `rafcast evaluate`: a backtest at as-of T of the model's candidate list, the naive list (top
-// 20% by RAF_{T-1}) and, on generated data, the list a perfect-knowledge ranking would pick from
-// truth/ (an upper bound; this file is the only reader of truth/): classification metrics,
+// 20% by RAF_{T-1}) and, on generated data, the list perfect knowledge of RAF_T's conditions would
+// pick from truth/ (this file is the only reader of truth/): classification metrics,
 // accelerated and incremental revenue, and payment year T+1's cash by month (DOMAIN.md section 4;
 // evaluation/revenue.ts). Outputs are reproducible byte for byte from the same inputs.
 import { createHash } from 'node:crypto';
@@ -18,6 +18,7 @@ import { listMetrics, listSize, rankOrder } from '../models/metrics.ts';
 import { TOP_SHARE, withScoredMembers } from '../models/model-run.ts';
 import { historyDir, historyFile } from '../models/run-registry.ts';
 import { perfectScores } from './perfect-list.ts';
+import { yearScoring } from './year-scoring.ts';
 import { compareLists, comparisonSentence } from './verdict.ts';
 import type { Evaluation, ListEvaluation, ListName } from './evaluation-types.ts';
 
@@ -44,14 +45,14 @@ export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => 
     async ({ conn, inputs, run, backend, schema, rows, prob, attachData }) => {
       const hist = historyFile(inputs);
       const n = rows.ids.length;
-      // Scores by member from the history: RAF_T, RAF_init_T, RAF_{T+1}, and what perfect knowledge needs.
+      // Scores by member from the history: RAF_T, RAF_init_T, RAF_{T+1}.
       const byYear = async (year: number, cols: string): Promise<Map<string, Record<string, unknown>>> =>
         new Map(
           (await conn.runAndReadAll(`SELECT member_id, ${cols} FROM read_parquet(${sqlString(hist)}) WHERE year = ${year}`))
             .getRowObjectsJson()
             .map((r) => [String(r.member_id), r]),
         );
-      const hT = await byYear(T, 'raf::DOUBLE AS raf, raf_init::DOUBLE AS raf_init, raw_v28::DOUBLE AS raw_v28, segment');
+      const hT = await byYear(T, 'raf::DOUBLE AS raf, raf_init::DOUBLE AS raf_init');
       const hNext = await byYear(T + 1, 'raf::DOUBLE AS raf');
       if (hT.size === 0) throw new ConfigError(`the history has no ${T}: an evaluation at as-of ${T} needs RAF_${T}`);
       if (hNext.size === 0) log(`the history has no ${T + 1}: c and incremental revenue are not measurable`);
@@ -82,10 +83,12 @@ export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => 
       let truthFingerprint: string | null = null;
       if (existsSync(truthFile)) {
         truthFingerprint = createHash('sha256').update(readFileSync(truthFile)).digest('hex');
+        const perfect = await perfectScores(conn, truthFile, hist, T, rows.ids, yearScoring(historyDir(inputs), T));
+        if (perfect.uncodable > 0) log(`perfect knowledge: ${perfect.uncodable} true conditions have no code in the V28 tables of ${T + 1} (left out)`);
         scores.push({
           name: 'perfect',
-          description: 'top 20% by the V28 score of every true condition in T (perfect knowledge, an upper bound)',
-          score: await perfectScores(conn, truthFile, join(historyDir(inputs), 'raf_hcc.parquet'), T, rows.ids, hT),
+          description: `top 20% by RAF_${T} as if every true condition of ${T} had been coded and nothing else (perfect knowledge of the score the label ranks by)`,
+          score: perfect.score,
         });
       }
       const lists: ListEvaluation[] = scores.map(({ name, description, score }) => {
