@@ -1,7 +1,7 @@
 // `rafcast candidates` (evaluation/candidates.ts) on a generated plan and a trained model: the
-// finance list and the outreach list, their expected dollars, and the list from a queued run's
-// stored scores.
-import { readFileSync, statSync } from 'node:fs';
+// finance list and the outreach list, their expected dollars, the list from a queued run's stored
+// scores, and the backtest of the expected dollars.
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sqlString } from '../data/duckdb.ts';
@@ -71,6 +71,35 @@ describe('writeCandidates', () => {
     expect(dollars).toEqual([...dollars].sort((a, b) => b - a));
     expect(new Set(outreach.slice(1).map((l) => l.split(',')[1]))).toEqual(new Set(rows.map((r) => r[0])));
     expect(csv('recapture-rates.csv')[0]).toBe('model,hcc,class,by_member_provider,rate,rate_pool,at_risk,recaptured,late_share,late_pool,recaptured_outside_window,listed_hccs');
+    // 2025 is the data's last year: what the list brings is not known yet, and no calibration is written.
+    expect(s.calibration).toEqual({ notMeasurable: 'the history has no 2026: what the list brought is not known yet (RAF_2026 is needed)' });
+    expect(existsSync(join(out, 'calibration.csv'))).toBe(false);
     for (const f of ['candidates.csv', 'candidates.parquet', 'outreach.csv', 'recapture-rates.csv']) expect(statSync(join(out, f)).mode & 0o777).toBe(0o600);
+  });
+
+  it('sets the expected dollars of a backtest beside the measured: the lump sums paid in August of T+1, the gaps above c', async () => {
+    // As of 2024 (the model trained for 2025 applied a year earlier): 2025 is in the history.
+    const out = tempDir('candidates-2024');
+    const s = await writeCandidates({ run: runDir, asOf: 2024, top: 0.2, out, annualBaseRate: 10402.34 });
+    if (!('total' in s.calibration)) throw new Error(`no calibration: ${s.calibration.notMeasurable}`);
+    const table = readFileSync(join(out, 'calibration.csv'), 'utf8').trim().split('\n');
+    expect(table).toHaveLength(12);
+    const all = table[11]!.split(',');
+    expect(all.slice(0, 2)).toEqual(['all', String(s.listed)]);
+    expect([Number(all[2]), Number(all[4])]).toEqual([s.expectedAccelerated, s.expectedIncremental]);
+    // Measured accelerated, straight from the history's august_lump_sum of 2024 (payment year
+    // 2025), positive, for the listed members enrolled in August of 2025 (8 or more months of 2025,
+    // counted from January) and not dead before August 2025.
+    const list = join(out, 'candidates.parquet');
+    const [lumps] = await queryRows(
+      `SELECT sum(h.august_lump_sum)::DOUBLE AS total FROM read_parquet(${sqlString(join(data, 'history', 'raf_history.parquet'))}) h
+       JOIN read_parquet(${sqlString(list)}) l USING (member_id)
+       JOIN read_parquet(${sqlString(join(data, 'enrollment.parquet'))}) e ON e.member_id = h.member_id AND e.year = 2025
+       JOIN read_parquet(${sqlString(join(data, 'members.parquet'))}) m ON m.member_id = h.member_id
+       WHERE h.year = 2024 AND h.august_lump_sum > 0 AND e.months_enrolled >= 8 AND (m.death_date IS NULL OR m.death_date >= DATE '2025-08-01')`,
+    );
+    expect(Number(all[3])).toBeCloseTo(Number(lumps!.total), 2);
+    expect(s.calibration.total.measuredAccelerated).toBe(Number(all[3]));
+    expect(s.calibration.total.measuredIncremental).toBe(Number(all[5]));
   });
 });

@@ -18,9 +18,12 @@ import { loadPaymentFactors } from '../data/reference/cms-hcc-tables.ts';
 import { nearestYear, tablesFor } from '../data/reference/tables-for.ts';
 import { expectedGain, openHccValues, type ExpectedGain, type PricedHcc } from './candidate-value.ts';
 import { memberProviderSql, ratesOf, readOpenHccs, readRecaptureCells, type RecaptureSources } from './recapture-rates.ts';
+import { calibrationCsv, calibrationTable, readMemberScores, type CalibrationRow } from './candidate-calibration.ts';
+import { growthRatio } from './revenue.ts';
 import { resolveDemographics, type Demographics, type DualStatus } from '../scoring/demographics.ts';
 import { blendedModels, resolvePaymentParameters, type PaymentParameters } from '../scoring/payment-score.ts';
 import { decilesOf, listSize, rankOrder } from '../models/metrics.ts';
+import { hasYear } from '../models/dataset.ts';
 import { withScoredMembers, type ScoredMembers } from '../models/model-run.ts';
 import { historyDir, historyFile } from '../models/run-registry.ts';
 
@@ -51,6 +54,8 @@ export interface CandidatesSummary {
   paymentYear: number;
   /** The payment year whose factors priced the list (differs when T+1 has none bundled). */
   factorsYear: number;
+  /** The expected dollars against the measured, over the whole list (calibration.csv), or why there is none. */
+  calibration: { total: CalibrationRow; c: number; file: string } | { notMeasurable: string };
   files: string[];
   backend: string;
 }
@@ -177,6 +182,31 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
       files.push(join(opts.out, 'outreach.csv'));
       await writeFileAtomically(join(opts.out, 'recapture-rates.csv'), recaptureRatesCsv([...gains.values()].flatMap((g) => g.hccs)));
       files.push(join(opts.out, 'recapture-rates.csv'));
+      // The backtest of the expected dollars, when the history holds T+1 (candidate-calibration.ts).
+      let calibration: CandidatesSummary['calibration'];
+      if (await hasYear(conn, hist, T + 1)) {
+        const scores = await readMemberScores(conn, hist, T, rows.ids);
+        const growth = growthRatio(scores, T);
+        if (growth.c === null) {
+          calibration = { notMeasurable: growth.notMeasurable ?? `c is not measurable` };
+        } else {
+          const at = new Map(rows.ids.map((id, i) => [id, i]));
+          const table = calibrationTable(
+            byDollars.map(({ id }) => {
+              const g = gainOf(id);
+              return { expectedAccelerated: g.accelerated, expectedIncremental: g.incremental, expectedDollars: g.dollars, scores: scores[at.get(id)!]! };
+            }),
+            growth.c,
+            opts.annualBaseRate,
+          );
+          const file = join(opts.out, 'calibration.csv');
+          await writeFileAtomically(file, calibrationCsv(table));
+          files.push(file);
+          calibration = { total: table[table.length - 1]!, c: growth.c, file };
+        }
+      } else {
+        calibration = { notMeasurable: `the history has no ${T + 1}: what the list brought is not known yet (RAF_${T + 1} is needed)` };
+      }
       // Totals in cents: whole numbers add exactly.
       const cents = (f: (g: ExpectedGain) => number): number => ids.reduce((a, id) => a + Math.round(f(gainOf(id)) * 100), 0) / 100;
       const totals = { accelerated: cents((g) => g.accelerated), incremental: cents((g) => g.incremental), dollars: cents((g) => g.dollars) };
@@ -189,6 +219,7 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
         expectedDollars: totals.dollars,
         paymentYear: T + 1,
         factorsYear,
+        calibration,
         files,
         backend,
       };

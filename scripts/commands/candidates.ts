@@ -35,7 +35,8 @@ split into expected_accelerated (paid from January instead of the August lump su
 expected_incremental (otherwise never paid); expected_dollars is their sum. outreach.csv: the
 same members by expected_dollars, each with the HCCs to recapture (model, HCC, description, last
 coded date and provider, recapture rate, expected dollars) and the member's provider.
-recapture-rates.csv: every rate used.
+recapture-rates.csv: every rate used. calibration.csv (when the history holds T+1): expected
+against measured dollars by decile of expected dollars.
 
 Examples:
   rafcast candidates --run runs/models/mlp-2025 --as-of 2025 --out runs/candidates-2025
@@ -51,13 +52,25 @@ async function candidates(o: CandidatesOptions): Promise<void> {
     { run: o.run, asOf: o.asOf, top: o.top, out: o.out, annualBaseRate: o.baseRate, data: o.data, history: o.history },
     (l) => process.stderr.write(`${l}\n`),
   );
-  const usd = (x: number): string => `$${x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  const cal = s.calibration;
   process.stdout.write(
     [
       `${s.listed} of ${s.members} members on the list (backend ${s.backend}); outreach on their open HCCs is expected to bring ` +
         `${usd(s.expectedIncremental)} incremental (otherwise never paid) and to move ${usd(s.expectedAccelerated)} from the August lump sum to January-June ` +
         `(payment year ${s.paymentYear}${s.factorsYear !== s.paymentYear ? `, priced with ${s.factorsYear}'s factors` : ''}); ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      'total' in cal ? calibrationLine(cal.total, cal.c) : `backtest of those dollars: not measurable: ${cal.notMeasurable}`,
       ...s.files.map((f) => `  ${f}`),
     ].join('\n') + '\n',
+  );
+}
+
+const usd = (x: number): string => `$${x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+
+/** The summary line of a list's calibration total (evaluation/candidate-calibration.ts); c when known. */
+export function calibrationLine(total: { expectedAccelerated: number; measuredAccelerated: number; expectedIncremental: number; measuredIncremental: number }, c?: number): string {
+  return (
+    `backtest of the candidate list's expected dollars (calibration.csv): accelerated expected ${usd(total.expectedAccelerated)}, measured ${usd(total.measuredAccelerated)} ` +
+    `(positive August lump sums); incremental expected ${usd(total.expectedIncremental)}, measured ${usd(total.measuredIncremental)} ` +
+    `(gaps above c${c === undefined ? '' : ` = ${c.toFixed(4)}`}, the ratio of mean RAF over members with both years)`
   );
 }

@@ -7,6 +7,7 @@ import { MODEL_KINDS, type ModelKind } from '../../models/model-kinds.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../../scoring/revenue.ts';
 import { parseIntegerOption, parseModelKinds, parseNumberOption, runAction } from '../cli-support.ts';
 import { runSummaryLines } from '../summary-lines.ts';
+import { calibrationLine } from './candidates.ts';
 
 export interface RunCommandOptions {
   data?: string;
@@ -94,7 +95,7 @@ async function run(given: RunCommandOptions): Promise<void> {
     } finally {
       bars?.stop();
     }
-    process.stdout.write(`${runSummaryLines(s.evaluations, first, started, s.report).join('\n')}\n`);
+    process.stdout.write(`${[...runSummaryLines(s.evaluations, first, started, s.report), await candidatesLine(out)].join('\n')}\n`);
     return;
   }
   const { runPipeline } = await import('../../pipelines/run.ts');
@@ -109,5 +110,12 @@ async function run(given: RunCommandOptions): Promise<void> {
         e.state === 'start' ? `${e.stage} (${e.detail}) ...\n` : e.state === 'skipped' ? `${e.stage} (${e.detail}): done before, skipped\n` : `${e.stage} (${e.detail}): ${e.seconds!.toFixed(1)} s\n`,
       ),
   );
-  process.stdout.write(`${runSummaryLines(s.evaluations, first, started, s.report).join('\n')}\n`);
+  process.stdout.write(`${[...runSummaryLines(s.evaluations, first, started, s.report), await candidatesLine(out)].join('\n')}\n`);
+}
+
+/** The candidate list's calibration total (candidates/calibration.csv), or why there is none. */
+async function candidatesLine(out: string): Promise<string> {
+  const { readCalibrationTotal } = await import('../../evaluation/candidate-calibration.ts');
+  const total = readCalibrationTotal(join(out, 'candidates', 'calibration.csv'));
+  return total === null ? "backtest of the candidate list's expected dollars: not measurable (the history has no year after the as-of year)" : calibrationLine(total);
 }

@@ -1,0 +1,113 @@
+// How close the candidate list's expected dollars came to what the backtest measured (issue 14;
+// DOMAIN.md section 4), when the history holds T+1: the listed members by decile of expected
+// dollars (decile 1 = the first tenth of the outreach list, which is in that order), each
+// decile's expected accelerated and incremental dollars (evaluation/candidate-value.ts) beside
+// the measured ones, which are evaluation/revenue.ts's memberValue and nothing else:
+// - measured accelerated: the members' positive August lump sums of payment year T+1 (paid only
+//   to a member enrolled and alive in August);
+// - measured incremental: their gaps above c, priced at the base rate, c = mean(RAF_{T+1}) /
+//   mean(RAF_T) over every member of T with both years (growthRatio). A listed member without
+//   RAF_{T+1} has no measurable gap: counted in members_without_raf_next, adding nothing.
+import { existsSync, readFileSync } from 'node:fs';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { sqlString } from '../data/duckdb.ts';
+import { decilesOf } from '../models/metrics.ts';
+import { readMonthsPaid } from './enrolled-months.ts';
+import { memberValue, type MemberScores } from './revenue.ts';
+
+/** A listed member's expected dollars and scores. */
+export interface CalibrationMember {
+  expectedAccelerated: number;
+  expectedIncremental: number;
+  expectedDollars: number;
+  scores: MemberScores;
+}
+
+export interface CalibrationRow {
+  /** 1-10, or 'all'. */
+  decile: string;
+  members: number;
+  expectedAccelerated: number;
+  measuredAccelerated: number;
+  expectedIncremental: number;
+  measuredIncremental: number;
+  /** Members with no RAF_{T+1} (died, left): no measurable gap. */
+  withoutRafNext: number;
+}
+
+/** The table: deciles 1-10 of `members` (given in outreach order: expected dollars, then list rank) and 'all'. */
+export function calibrationTable(members: readonly CalibrationMember[], c: number, annualBaseRate: number): CalibrationRow[] {
+  const deciles = decilesOf(Float64Array.from(members, (m) => m.expectedDollars));
+  // Sums in cents: whole numbers add exactly.
+  const cents = Array.from({ length: 11 }, () => ({ members: 0, ea: 0, ma: 0, ei: 0, mi: 0, none: 0 }));
+  members.forEach((m, i) => {
+    const v = memberValue(m.scores, c, annualBaseRate);
+    for (const row of [cents[deciles[i]! - 1]!, cents[10]!]) {
+      row.members++;
+      row.ea += Math.round(m.expectedAccelerated * 100);
+      row.ei += Math.round(m.expectedIncremental * 100);
+      row.ma += Math.round(v.accelerated * 100);
+      row.mi += Math.round((v.incremental ?? 0) * 100);
+      if (v.incremental === null) row.none++;
+    }
+  });
+  return cents.map((r, d) => ({
+    decile: d === 10 ? 'all' : String(d + 1),
+    members: r.members,
+    expectedAccelerated: r.ea / 100,
+    measuredAccelerated: r.ma / 100,
+    expectedIncremental: r.ei / 100,
+    measuredIncremental: r.mi / 100,
+    withoutRafNext: r.none,
+  }));
+}
+
+export function calibrationCsv(rows: readonly CalibrationRow[]): string {
+  const lines = ['decile,members,expected_accelerated,measured_accelerated,expected_incremental,measured_incremental,members_without_raf_next'];
+  for (const r of rows) {
+    lines.push(
+      [r.decile, r.members, r.expectedAccelerated.toFixed(2), r.measuredAccelerated.toFixed(2), r.expectedIncremental.toFixed(2), r.measuredIncremental.toFixed(2), r.withoutRafNext].join(','),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The 'all' row of a calibration.csv calibrationCsv wrote, or null when there is no such file (no backtest). */
+export function readCalibrationTotal(file: string): CalibrationRow | null {
+  if (!existsSync(file)) return null;
+  const last = readFileSync(file, 'utf8').trim().split('\n').at(-1)!.split(',');
+  if (last[0] !== 'all' || last.length !== 7) throw new Error(`${file} is not a calibration table: its last line is not the total`);
+  const [decile, members, ea, ma, ei, mi, none] = last as [string, string, string, string, string, string, string];
+  return {
+    decile,
+    members: Number(members),
+    expectedAccelerated: Number(ea),
+    measuredAccelerated: Number(ma),
+    expectedIncremental: Number(ei),
+    measuredIncremental: Number(mi),
+    withoutRafNext: Number(none),
+  };
+}
+
+/**
+ * RAF_T, RAF_init_T, RAF_{T+1} (NaN when absent) and the months of payment year T+1 paid
+ * (evaluation/enrolled-months.ts) of each of `ids`, in their order; the contract's tables must be
+ * attached to `conn` (withScoredMembers's attachData).
+ */
+export async function readMemberScores(conn: DuckDBConnection, historyFile: string, T: number, ids: readonly string[]): Promise<MemberScores[]> {
+  const byYear = async (year: number): Promise<Map<string, Record<string, unknown>>> =>
+    new Map(
+      (await conn.runAndReadAll(`SELECT member_id, raf::DOUBLE AS raf, raf_init::DOUBLE AS raf_init FROM read_parquet(${sqlString(historyFile)}) WHERE year = ${Math.trunc(year)}`))
+        .getRowObjectsJson()
+        .map((r) => [String(r.member_id), r]),
+    );
+  const hT = await byYear(T);
+  const hNext = await byYear(T + 1);
+  const paid = await readMonthsPaid(conn, T + 1, ids);
+  return ids.map((id, i) => ({
+    rafT: Number(hT.get(id)?.raf ?? NaN),
+    rafInitT: Number(hT.get(id)?.raf_init ?? NaN),
+    rafNext: Number(hNext.get(id)?.raf ?? NaN),
+    monthsPaid: paid[i]!,
+  }));
+}
