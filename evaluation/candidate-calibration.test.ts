@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../test/temp-dir.ts';
-import { calibrationCsv, calibrationTable, readCalibrationTotal, type CalibrationMember } from './candidate-calibration.ts';
+import { calibrationCsv, calibrationTable, readCalibration, readCalibrationTotal, type CalibrationMember } from './candidate-calibration.ts';
 import type { MemberScores } from './revenue.ts';
 
 const scores = (rafInitT: number, rafT: number, rafNext: number, monthsPaid = 12): MemberScores => ({ rafInitT, rafT, rafNext, monthsPaid });
@@ -60,10 +60,14 @@ describe('calibrationTable', () => {
     expect(lines[11]).toBe('all,10,600.00,1200.00,11400.00,4320.00,1');
   });
 
-  it('reads the total back from the file (what rafcast run prints), and nothing when there is no file', () => {
+  it('reads the table and its total back from the file (what rafcast run prints), and nothing when there is no file', () => {
     const file = join(tempDir('calibration'), 'calibration.csv');
     expect(readCalibrationTotal(file)).toBeNull();
     writeFileSync(file, calibrationCsv(rows));
+    expect(readCalibration(file)).toEqual(rows);
     expect(readCalibrationTotal(file)).toEqual(rows[10]);
+    // Not a calibration table: said so, not read as one.
+    writeFileSync(file, 'decile,members\n1,2\n');
+    expect(() => readCalibration(file)).toThrow(/is not a calibration table/);
   });
 });

@@ -72,21 +72,33 @@ export function calibrationCsv(rows: readonly CalibrationRow[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The 'all' row of a calibration.csv calibrationCsv wrote, or null when there is no such file (no backtest). */
-export function readCalibrationTotal(file: string): CalibrationRow | null {
+/** The rows of a calibration.csv calibrationCsv wrote, or null when there is no such file (no backtest). */
+export function readCalibration(file: string): CalibrationRow[] | null {
   if (!existsSync(file)) return null;
-  const last = readFileSync(file, 'utf8').trim().split('\n').at(-1)!.split(',');
-  if (last[0] !== 'all' || last.length !== 7) throw new Error(`${file} is not a calibration table: its last line is not the total`);
-  const [decile, members, ea, ma, ei, mi, none] = last as [string, string, string, string, string, string, string];
-  return {
-    decile,
-    members: Number(members),
-    expectedAccelerated: Number(ea),
-    measuredAccelerated: Number(ma),
-    expectedIncremental: Number(ei),
-    measuredIncremental: Number(mi),
-    withoutRafNext: Number(none),
-  };
+  const lines = readFileSync(file, 'utf8').trim().split('\n');
+  if (lines[0] !== calibrationCsv([]).trim()) throw new Error(`${file} is not a calibration table (rafcast candidates writes one)`);
+  return lines.slice(1).map((line, k) => {
+    const f = line.split(',');
+    if (f.length !== 7) throw new Error(`${file}, line ${k + 2}: expected 7 fields, found ${f.length}`);
+    return {
+      decile: f[0]!,
+      members: Number(f[1]),
+      expectedAccelerated: Number(f[2]),
+      measuredAccelerated: Number(f[3]),
+      expectedIncremental: Number(f[4]),
+      measuredIncremental: Number(f[5]),
+      withoutRafNext: Number(f[6]),
+    };
+  });
+}
+
+/** The 'all' row of a calibration.csv, or null when there is no such file. */
+export function readCalibrationTotal(file: string): CalibrationRow | null {
+  const rows = readCalibration(file);
+  if (rows === null) return null;
+  const all = rows.at(-1);
+  if (all?.decile !== 'all') throw new Error(`${file} is not a calibration table: its last line is not the total`);
+  return all;
 }
 
 /**
