@@ -309,7 +309,7 @@ dt{font-weight:600;margin-top:.5rem} dd{margin-left:1.2rem}
 <body>
 <h1>Early risk-score prediction: backtest of the list drawn up on January 1, ${T}</h1>
 <p class="sub">${count(e.members)} members enrolled in ${T}; lists of ${count(e.listSize)} (the top 20%); models: ${models.map((s) => esc(s.key)).join(', ')} (run ${esc(e.run.id)}, seed ${e.run.seed}, backend ${esc(e.run.backend)});
-base rate ${money(e.annualBaseRate)} a year per member. Payment year ${PY}.</p>
+base rate ${dollars(e.annualBaseRate)} a year per member. Payment year ${PY}.</p>
 <p class="sub" data-note="c">${cText}</p>
 ${e.enrollmentAssumed ? `<p class="sub" data-note="enrollment">Months paid in ${PY}: ${esc(e.enrollmentAssumed.assumption)} (${count(e.enrollmentAssumed.members)} members); the dollars of ${PY} rest on it.</p>` : ''}
 ${verdicts}
@@ -338,6 +338,13 @@ ${lumpNote}
 `;
 }
 
+/** What each expected column of candidates.csv is (evaluation/candidate-value.ts), in words. */
+const CANDIDATE_COLUMNS: Record<string, string> = {
+  expected_accelerated: 'accelerated (moved to January)',
+  expected_incremental: 'incremental (gained)',
+  expected_dollars: "the outreach list's ranking figure",
+};
+
 /** Why the candidate list's expected dollars and the backtest's measured dollars differ, with both. */
 function candidatesText(c: CandidateTotals | null, first: Shown, e: Evaluation): string {
   if (c === null) return '<p data-section="candidates">No candidate list was given (rafcast report --candidates DIR adds its totals).</p>';
@@ -345,7 +352,7 @@ function candidatesText(c: CandidateTotals | null, first: Shown, e: Evaluation):
   const T = e.asOf;
   const rows = Object.entries(c.expected).map(([col, total]) => {
     const measured = col === 'expected_accelerated' ? r.accelerated.total : col === 'expected_incremental' ? r.incremental.total : undefined;
-    const kind = col === 'expected_accelerated' ? 'accelerated' : col === 'expected_incremental' ? 'incremental' : col === 'expected_dollars' ? 'all open HCCs (the outreach ranking figure)' : col.replace(/^expected_/, '');
+    const kind = CANDIDATE_COLUMNS[col] ?? col.replace(/^expected_/, '');
     const m = measured === undefined ? 'not measured as such' : measured === null ? 'not measurable' : money(measured);
     const d = measured === undefined || measured === null ? '' : signedDollars(total - measured, 0);
     return `<tr><td>${esc(kind)} <span class="sub">(${esc(col)})</span></td><td>${money(total)}</td><td>${m}</td><td>${d}</td></tr>`;
