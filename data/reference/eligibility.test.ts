@@ -4,9 +4,14 @@
 import { describe, expect, it } from 'vitest';
 import {
   availableEligibilityYears,
+  excludedBy,
+  exclusionsInForce,
+  firstServiceYear,
   isRiskAdjustmentEligible,
+  loadDiagnosisSourceExclusions,
   loadEligibleBillTypes,
   loadEligibleProcedures,
+  parseDiagnosisSourceExclusions,
 } from './eligibility.ts';
 
 describe('eligible CPT/HCPCS lists', () => {
@@ -57,5 +62,44 @@ describe('which claims count', () => {
       false,
       false,
     ]);
+  });
+});
+
+describe('exclusions by record source (ra_diagnosis_source_exclusions.csv, PROVENANCE.md S8)', () => {
+  const rules = loadDiagnosisSourceExclusions();
+  const rule = (claim: { modifiers?: string[]; source?: string }, serviceYear: number) =>
+    excludedBy({ procedure_modifiers: claim.modifiers ?? [], record_source: claim.source ?? 'encounter' }, serviceYear, rules);
+
+  it('holds the two PY2027 rules, in force from 2026 dates of service', () => {
+    expect(rules.map((r) => [r.rule, r.paymentYearFrom, r.field, r.values])).toEqual([
+      ['audio_only', 2027, 'procedure_modifiers', ['93', 'FQ']],
+      ['chart_review_unlinked', 2027, 'record_source', ['chart_review_unlinked']],
+    ]);
+    expect(rules.map(firstServiceYear)).toEqual([2026, 2026]);
+    expect(exclusionsInForce(rules, 2025)).toEqual([]);
+    expect(exclusionsInForce(rules, 2026).map((r) => r.rule)).toEqual(['audio_only', 'chart_review_unlinked']);
+  });
+
+  it('audio_only: a 93 or FQ line takes a 2026 claim out, not a 2025 one; 95 (audio-video) stays', () => {
+    expect([rule({ modifiers: ['93'] }, 2026), rule({ modifiers: ['25', 'FQ'] }, 2026), rule({ modifiers: ['95'] }, 2026)]).toEqual([
+      'audio_only',
+      'audio_only',
+      null,
+    ]);
+    expect([rule({ modifiers: ['93'] }, 2025), rule({ modifiers: ['FQ'] }, 2025)]).toEqual([null, null]);
+  });
+
+  it('chart_review_unlinked: an unlinked chart review dated 2026 is out, 2025 stays; a linked one stays', () => {
+    expect([rule({ source: 'chart_review_unlinked' }, 2026), rule({ source: 'chart_review_unlinked' }, 2025)]).toEqual(['chart_review_unlinked', null]);
+    expect([rule({ source: 'chart_review_linked' }, 2026), rule({ source: 'encounter' }, 2026)]).toEqual([null, null]);
+  });
+
+  it('refuses a rule naming a field the claims contract lacks, or a value its field cannot hold', () => {
+    const head = 'payment_year_from,rule,field,values,description,source\n';
+    expect(() => parseDiagnosisSourceExclusions(`${head}2027,x,modality,audio,,\n`, 'f.csv')).toThrow(/f.csv row 1: expected a claims enum or code-list field, found "modality"/);
+    expect(() => parseDiagnosisSourceExclusions(`${head}2027,x,record_source,unlinked,,\n`, 'f.csv')).toThrow(/expected values of record_source/);
+    expect(() => parseDiagnosisSourceExclusions(`${head}2027,x,paid_amount,0,,\n`, 'f.csv')).toThrow(/found "paid_amount"/);
+    // Modifier values are stored upper-case, as the loader stores a claim's.
+    expect(parseDiagnosisSourceExclusions(`${head}2027,x,procedure_modifiers,fq,,\n`, 'f.csv')[0]!.values).toEqual(['FQ']);
   });
 });

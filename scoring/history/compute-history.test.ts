@@ -201,3 +201,104 @@ describe('computeHistory on a generated population', () => {
     expect(d.initial.outsideYears).toBeGreaterThan(0);
   });
 });
+
+describe('computeHistory with the PY2027 exclusions by record source (service years 2025-2026, default blend)', () => {
+  // Every member: a woman born 1950-03-10, 75 on February 1, 2026 and 76 on February 1, 2027, so
+  // CNA_F75_79 (0.465) in both payment years. E11.22 maps to V28 HCC37 (CNA_HCC37 0.166); I10 maps
+  // to no V28 HCC. Both years are 100% V28 (normalization_ma_adjustment_blend.csv): PY2026 1.067,
+  // PY2027 1.079 (PROVENANCE.md S8), coding adjustment 5.9%. All dated March, so in both windows.
+  //   0.465 + 0.166 = 0.631 in PY2026: 0.631 / 1.067 = 0.5914 -> 0.591; x 0.941 = 0.5561 -> 0.556.
+  //   0.465 in PY2026:                 0.465 / 1.067 = 0.4358 -> 0.436; x 0.941 = 0.4103 -> 0.410.
+  //   0.631 in PY2027:                 0.631 / 1.079 = 0.5848 -> 0.585; x 0.941 = 0.5505 -> 0.550.
+  //   0.465 in PY2027:                 0.465 / 1.079 = 0.4310 -> 0.431; x 0.941 = 0.4056 -> 0.406.
+  let out: string;
+  let summary: HistorySummary;
+  let rows: Record<string, unknown>[];
+  const row = (member: string, year: number) => rows.find((r) => r.member_id === member && r.year === year);
+  const MEMBERS = ['AUDIO93', 'AUDIOFQ', 'UNLINKED', 'LINKED'];
+
+  beforeAll(async () => {
+    const data = tmp();
+    out = tmp();
+    writeFileSync(join(data, 'members.csv'), ['member_id,birth_date,sex,orec,death_date', ...MEMBERS.map((m) => `${m},1950-03-10,F,0,`)].join('\n'));
+    writeFileSync(
+      join(data, 'enrollment.csv'),
+      [
+        'member_id,year,months_enrolled,dual_status,institutional,new_enrollee,contract_id',
+        ...MEMBERS.flatMap((m) => [`${m},2025,12,none,false,false,H1`, `${m},2026,12,none,false,false,H1`]),
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(data, 'claims.csv'),
+      [
+        'claim_id,member_id,claim_type,bill_type,from_date,thru_date,procedure_codes,procedure_modifiers,diagnosis_codes,paid_amount,rendering_npi,record_source',
+        // An audio-only office visit (modifier 93) coding diabetes, in 2025 (kept) and 2026 (taken out).
+        'A1,AUDIO93,professional,,2025-03-10,2025-03-10,99214,93,E11.22,80.00,1111111111,',
+        'A2,AUDIO93,professional,,2026-03-10,2026-03-10,99214,93,E11.22,80.00,1111111111,',
+        // The same at an FQHC or RHC (modifier FQ), beside another line's modifier 25.
+        'F1,AUDIOFQ,professional,,2025-03-10,2025-03-10,99214,FQ|25,E11.22,80.00,1111111111,encounter',
+        'F2,AUDIOFQ,professional,,2026-03-10,2026-03-10,99214,25|FQ,E11.22,80.00,1111111111,encounter',
+        // An unlinked chart review record adding diabetes, in 2025 (kept) and 2026 (taken out).
+        'U1,UNLINKED,professional,,2025-03-10,2025-03-10,99214,,E11.22,0.00,3333333333,chart_review_unlinked',
+        'U2,UNLINKED,professional,,2026-03-10,2026-03-10,99214,,E11.22,0.00,3333333333,chart_review_unlinked',
+        // An office visit coding only hypertension, and a chart review linked to it adding diabetes (kept).
+        'L1,LINKED,professional,,2026-03-10,2026-03-10,99214,,I10,95.00,2222222222,encounter',
+        'L2,LINKED,professional,,2026-03-10,2026-03-10,99214,,E11.22,0.00,2222222222,chart_review_linked',
+      ].join('\n'),
+    );
+    summary = await computeHistory({ data, firstYear: 2025, lastYear: 2026, out, annualBaseRate: BASE_RATE });
+    rows = await query(`SELECT * FROM read_parquet(${sqlString(join(out, 'raf_history.parquet'))})`);
+  });
+
+  it('keeps the diagnoses of audio-only encounters (93, FQ) and unlinked chart reviews dated 2025 (PY2026)', () => {
+    for (const m of ['AUDIO93', 'AUDIOFQ', 'UNLINKED']) {
+      expect(row(m, 2025), m).toMatchObject({ payment_year: 2026, raw_v28: 0.631, raw_init_v28: 0.631, n_hcc_v28: 1, raf: 0.556, raf_init: 0.556, n_dx: 1, n_dx_init: 1 });
+    }
+  });
+
+  it('takes them out when dated 2026 (PY2027): a demographic-only score paid with normalisation 1.079', () => {
+    for (const m of ['AUDIO93', 'AUDIOFQ', 'UNLINKED']) {
+      expect(row(m, 2026), m).toMatchObject({ payment_year: 2027, segment: 'CNA', age: 76, raw_v28: 0.465, n_hcc_v28: 0, raf: 0.406, raf_init: 0.406, n_dx: 0, n_dx_init: 0 });
+    }
+  });
+
+  it('keeps a linked chart review dated 2026: its diagnosis pays in PY2027 (0.631 -> 0.585 -> 0.550)', async () => {
+    // n_dx 2: the visit's I10 and the chart review's E11.22, both eligible.
+    expect(row('LINKED', 2026)).toMatchObject({ payment_year: 2027, raw_v28: 0.631, raw_init_v28: 0.631, n_hcc_v28: 1, raf: 0.55, raf_init: 0.55, n_dx: 2, n_dx_init: 2 });
+    expect(row('LINKED', 2025)).toMatchObject({ payment_year: 2026, raw_v28: 0.465, raf: 0.41, n_dx: 0 });
+    const hcc = await query(
+      `SELECT member_id, year, hcc, provider_npi FROM read_parquet(${sqlString(join(out, 'raf_hcc.parquet'))}) WHERE model = 'V28' ORDER BY member_id, year`,
+    );
+    // Only the kept diagnoses give HCCs: 2025 for the three, 2026 for LINKED alone.
+    expect(hcc).toEqual([
+      { member_id: 'AUDIO93', year: 2025, hcc: 37, provider_npi: '1111111111' },
+      { member_id: 'AUDIOFQ', year: 2025, hcc: 37, provider_npi: '1111111111' },
+      { member_id: 'LINKED', year: 2026, hcc: 37, provider_npi: '2222222222' },
+      { member_id: 'UNLINKED', year: 2025, hcc: 37, provider_npi: '3333333333' },
+    ]);
+  });
+
+  it('says in history.json how many diagnoses each rule took out, by year of service, and every diagnosis lands in one bucket', () => {
+    const manifest = JSON.parse(readFileSync(join(out, 'history.json'), 'utf8'));
+    // 8 diagnoses read (one per claim). Taken out: A2 and F2 by audio_only (2), U2 by
+    // chart_review_unlinked (1), all dated 2026. Eligible: A1, F1, U1, L1, L2 = 5.
+    expect(manifest.diagnoses).toEqual(summary.diagnoses);
+    expect(manifest.diagnoses).toMatchObject({
+      inRange: 8,
+      ineligible: 0,
+      excluded: 3,
+      exclusions: [
+        { rule: 'audio_only', paymentYearFrom: 2027, diagnoses: 2, byServiceYear: { 2024: 0, 2025: 0, 2026: 2 } },
+        { rule: 'chart_review_unlinked', paymentYearFrom: 2027, diagnoses: 1, byServiceYear: { 2024: 0, 2025: 0, 2026: 1 } },
+      ],
+      eligible: 5,
+      // Calendar year and July-June alike: the 5 eligible land in member-years (A1, F1, U1 in 2025; L1, L2 in 2026).
+      midYear: { attributed: 5, outsideYears: 0, notEnrolled: 0, unscored: 0 },
+      initial: { attributed: 5, outsideYears: 0, notEnrolled: 0, unscored: 0 },
+    });
+    expect(manifest.plans.map((p: { serviceYear: number; diagnosisExclusions: string[] }) => [p.serviceYear, p.diagnosisExclusions])).toEqual([
+      [2025, []],
+      [2026, ['audio_only', 'chart_review_unlinked']],
+    ]);
+  });
+});

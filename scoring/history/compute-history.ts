@@ -13,7 +13,7 @@ import { AtomicFileWriter } from '../../data/atomic-file.ts';
 import { findDataFiles } from '../../data/contract-files.ts';
 import { ConfigError } from '../../data/errors.ts';
 import type { LoadSummary } from '../../data/load-contract-file.ts';
-import { loadEligibleBillTypes, loadEligibleProcedures } from '../../data/reference/eligibility.ts';
+import { loadDiagnosisSourceExclusions, loadEligibleBillTypes, loadEligibleProcedures } from '../../data/reference/eligibility.ts';
 import { attachCheckedData, loadStagedContract, openWorkDb } from '../../data/staged-contract.ts';
 import { createEligibilityTables, createEligibleClaimsView } from './eligible-claims.ts';
 import { createMemberYears } from './member-years.ts';
@@ -93,9 +93,10 @@ export async function computeHistory(opts: HistoryOptions, onProgress?: (stage: 
     for (const [dosYear, listYear] of procedureListYears(plans)) procedures.set(dosYear, loadEligibleProcedures(listYear));
     await createEligibilityTables(conn, procedures, loadEligibleBillTypes());
     await createWindowedClaims(conn, a, b);
-    await createEligibleClaimsView(conn, '_hist_claims', '_hist_eligible');
+    const exclusions = loadDiagnosisSourceExclusions();
+    await createEligibleClaimsView(conn, '_hist_claims', '_hist_eligible', exclusions);
     await createDiagnosisCounts(conn);
-    const counted = await countDiagnoses(conn, a, b);
+    const counted = await countDiagnoses(conn, a, b, exclusions);
 
     const tables = loadPlanTables(plans);
     const mapped = new Set<string>();

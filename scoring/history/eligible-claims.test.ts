@@ -1,10 +1,10 @@
 // The CMS eligibility rules in SQL (eligible-claims.ts, DOMAIN.md section 1 step 1) on hand-built claims
 // and rule tables of a few rows, each expected value worked out beside it; and the SQL held equal
-// to isRiskAdjustmentEligible on the same rows and tables.
+// to isRiskAdjustmentEligible and excludedBy on the same rows and tables.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { openDuckDb } from '../../data/duckdb.ts';
-import { isRiskAdjustmentEligible, type BillTypeRule } from '../../data/reference/eligibility.ts';
+import { excludedBy, isRiskAdjustmentEligible, type BillTypeRule, type DiagnosisSourceExclusion } from '../../data/reference/eligibility.ts';
 import { createEligibilityTables, createEligibleClaimsView } from './eligible-claims.ts';
 
 // Three-row rule tables in place of CMS's: 99214 is eligible for dates of service in 2024 only,
@@ -74,5 +74,61 @@ describe('createEligibleClaimsView (DOMAIN.md section 1 step 1)', () => {
       );
       expect(eligible.get(row), `claim ${row}`).toBe(js);
     }
+  });
+});
+
+// The exclusions by record source (ra_diagnosis_source_exclusions.csv) as two injected rules in
+// force from payment year 2027, i.e. for dates of service from 2026 (DOMAIN.md section 2: y pays
+// in y + 1). Every claim below passes the bill type and procedure rules (99214 is on both years'
+// lists here), so only the exclusions decide.
+const RULES: DiagnosisSourceExclusion[] = [
+  { rule: 'audio_only', paymentYearFrom: 2027, field: 'procedure_modifiers', values: ['93', 'FQ'], description: '', source: 'test' },
+  { rule: 'chart_review_unlinked', paymentYearFrom: 2027, field: 'record_source', values: ['chart_review_unlinked'], description: '', source: 'test' },
+];
+// _row, thru_date, procedure_modifiers, record_source, the rule that takes the claim out (by hand).
+const SOURCED: [number, string, string[], string, string | null][] = [
+  [1, '2026-03-02', ['93'], 'encounter', 'audio_only'], // audio-only (CPT modifier 93), 2026: PY2027
+  [2, '2026-03-02', ['25', 'FQ'], 'encounter', 'audio_only'], // FQ (FQHC/RHC audio-only) on any line
+  [3, '2026-03-02', [], 'chart_review_unlinked', 'chart_review_unlinked'],
+  [4, '2026-03-02', [], 'chart_review_linked', null], // a linked chart review keeps its diagnoses
+  [5, '2026-03-02', ['95'], 'encounter', null], // 95 is audio-video telehealth: kept
+  [6, '2025-12-31', ['93'], 'encounter', null], // 2025 pays in 2026: the rule is not in force
+  [7, '2025-12-31', [], 'chart_review_unlinked', null],
+  [8, '2026-01-01', ['93'], 'chart_review_unlinked', 'audio_only'], // both match: the first rule in file order
+];
+
+describe('createEligibleClaimsView with exclusions by record source (PY2027 rules, injected)', () => {
+  let db: { connection: DuckDBConnection; close: () => void };
+  let rows: Record<string, unknown>[];
+
+  beforeAll(async () => {
+    db = await openDuckDb();
+    const conn = db.connection;
+    await conn.run(
+      `CREATE TABLE claims AS SELECT * FROM (VALUES ${SOURCED.map(
+        ([row, dos, mods, source]) => `(${row}, 'professional', NULL::VARCHAR, DATE '${dos}', ['99214'], ${list(mods)}, '${source}')`,
+      ).join(', ')}) t(_row, claim_type, bill_type, thru_date, procedure_codes, procedure_modifiers, record_source)`,
+    );
+    await createEligibilityTables(conn, new Map([[2025, ['99214']], [2026, ['99214']]]), BILL_TYPES);
+    await createEligibleClaimsView(conn, 'claims', 'elig', RULES);
+    rows = (await conn.runAndReadAll(`SELECT _row, eligible, excluded_by FROM elig ORDER BY _row`)).getRowObjectsJson();
+  });
+  afterAll(() => db.close());
+
+  it('takes out audio-only claims (93, FQ) and unlinked chart reviews dated 2026, and nothing dated 2025', () => {
+    expect(rows).toEqual(SOURCED.map(([row, , , , rule]) => ({ _row: row, eligible: rule === null, excluded_by: rule })));
+  });
+
+  it('names the same rule as excludedBy, the reference rule, for every claim', () => {
+    for (const [row, dos, mods, source] of SOURCED) {
+      const js = excludedBy({ procedure_modifiers: mods, record_source: source }, Number(dos.slice(0, 4)), RULES);
+      expect(rows.find((r) => r._row === row)?.excluded_by, `claim ${row}`).toBe(js);
+    }
+  });
+
+  it('leaves excluded_by empty on a claim the bill type and procedure rules already reject (counted as ineligible)', async () => {
+    await db.connection.run(`CREATE TABLE claims2 AS SELECT * REPLACE (['81002'] AS procedure_codes) FROM claims WHERE _row = 1`);
+    await createEligibleClaimsView(db.connection, 'claims2', 'elig2', RULES);
+    expect((await db.connection.runAndReadAll(`SELECT eligible, excluded_by FROM elig2`)).getRowObjectsJson()).toEqual([{ eligible: false, excluded_by: null }]);
   });
 });

@@ -19,6 +19,7 @@ describe('planYears', () => {
       normalization: { V24: 1.118 },
       codingAdjustment: 0.059,
       procedureListYear: 2023,
+      diagnosisExclusions: [],
     });
     // PY2025: 33/67, 1.153 / 1.045 (DOMAIN.md's table); 2024's own list.
     expect(p2024).toEqual({
@@ -29,13 +30,15 @@ describe('planYears', () => {
       normalization: { V24: 1.153, V28: 1.045 },
       codingAdjustment: 0.059,
       procedureListYear: 2024,
+      diagnosisExclusions: [],
     });
   });
 
   it('scores service year 2026 with PY2027: 100% V28 on its own bundled tables, normalisation 1.079, coding adjustment 5.9%', () => {
     // PROVENANCE.md S8: PY2027 keeps the 2024 CMS-HCC (V28) model and its 2026 coefficients; the
     // manifest bundles them as 2027 explicitly. V24 has no PY2027 tables: its raw score (weight 0)
-    // uses the nearest, 2026's. No CPT/HCPCS list for 2026 dates of service is missing: 2026's own.
+    // uses the nearest, 2026's. 2026 dates of service have their own CPT/HCPCS list. Both PY2027
+    // exclusions (ra_diagnosis_source_exclusions.csv, payment_year_from 2027) are in force.
     const [p2026] = planYears({ firstYear: 2026, lastYear: 2026 });
     expect(p2026).toEqual({
       serviceYear: 2026,
@@ -45,6 +48,7 @@ describe('planYears', () => {
       normalization: { V28: 1.079 },
       codingAdjustment: 0.059,
       procedureListYear: 2026,
+      diagnosisExclusions: ['audio_only', 'chart_review_unlinked'],
     });
     // DOMAIN.md's worked example (raw V28 2.927) paid in 2027, by hand:
     // 2.927 / 1.079 = 2.71270 -> 2.713; 2.713 x 0.941 = 2.552933 -> 2.553.
@@ -55,6 +59,8 @@ describe('planYears', () => {
   it('scores every year with one payment year\'s tables and factors under --tables-year, still paying in y + 1', () => {
     const [p2021] = planYears({ firstYear: 2021, lastYear: 2021, tablesYear: 2025 });
     expect(p2021).toMatchObject({ paymentYear: 2022, tablesYear: { V24: 2025, V28: 2025 }, blend: { V24: 0.33, V28: 0.67 }, normalization: { V24: 1.153, V28: 1.045 } });
+    // The exclusions follow the dates of service, not the tables: none for 2025 dates under --tables-year 2027.
+    expect(planYears({ firstYear: 2025, lastYear: 2025, tablesYear: 2027 })[0]).toMatchObject({ normalization: { V28: 1.079 }, diagnosisExclusions: [] });
   });
 
   it('pays on one model alone under --model', () => {

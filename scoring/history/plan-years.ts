@@ -3,11 +3,13 @@
 // blend, normalisation and coding adjustment from
 // data/reference/cms-hcc/derived/normalization_ma_adjustment_blend.csv through scoringParameters,
 // with the caller's overrides; the CPT/HCPCS list is the one for y's dates of service, or the
-// nearest bundled year's. `--tables-year` scores every year with one payment year's tables and
-// factors (data older than the bundle).
+// nearest bundled year's; the exclusions by record source in force for y's dates of service
+// (data/reference/eligibility/ra_diagnosis_source_exclusions.csv, by payment year y + 1).
+// `--tables-year` scores every year with one payment year's tables and factors (data older than
+// the bundle); it does not move the exclusions, which follow the dates of service.
 import { ConfigError } from '../../data/errors.ts';
 import { MODEL_VERSIONS, loadModelTables, loadPaymentFactors, type ModelTables, type ModelVersion } from '../../data/reference/cms-hcc-tables.ts';
-import { availableEligibilityYears } from '../../data/reference/eligibility.ts';
+import { availableEligibilityYears, exclusionsInForce, loadDiagnosisSourceExclusions } from '../../data/reference/eligibility.ts';
 import { nearestYear, tablesYearFor } from '../../data/reference/tables-for.ts';
 import type { PaymentOverrides, PaymentParameters } from '../payment-score.ts';
 import { scoringParameters } from '../scoring-parameters.ts';
@@ -40,12 +42,15 @@ export interface YearPlan {
   codingAdjustment: number;
   /** The eligible CPT/HCPCS list's year for dates of service in y (and in the second half of y - 1). */
   procedureListYear: number;
+  /** The exclusion rules (by record source) in force for dates of service in y, in the reference file's order. */
+  diagnosisExclusions: string[];
 }
 
 /** What each service year is scored with; throws ConfigError when a payment year has no factors. */
 export function planYears(opts: YearPlanOptions): YearPlan[] {
   const plans: YearPlan[] = [];
   const listYears = availableEligibilityYears();
+  const exclusions = loadDiagnosisSourceExclusions();
   for (let y = opts.firstYear; y <= opts.lastYear; y++) {
     const paymentYear = y + 1;
     const factorsYear = opts.tablesYear ?? paymentYear;
@@ -76,6 +81,7 @@ export function planYears(opts: YearPlanOptions): YearPlan[] {
       normalization: params.normalization,
       codingAdjustment: params.codingAdjustment,
       procedureListYear: nearestYear(listYears, y),
+      diagnosisExclusions: exclusionsInForce(exclusions, y).map((r) => r.rule),
     });
   }
   return plans;

@@ -2,18 +2,25 @@
 // The date of service is the claim's thru_date. A date in January-June of y falls in y's calendar
 // window and y's initial window; a date in July-December of y in y's calendar window and y + 1's
 // initial window (scoring/payment-calendar.ts, paymentWindows, writes the same windows as dates;
-// windows.test.ts holds the two equal). Every diagnosis read is accounted for: ineligible, or
-// eligible and, in each kind of window, attributed to a member-year, outside the years asked for,
-// or of a member-year with no row; the run checks that the rows' diagnoses add up.
+// windows.test.ts holds the two equal). Every diagnosis read is accounted for: ineligible, taken
+// out by an exclusion rule (counted per rule and year of service), or eligible and, in each kind
+// of window, attributed to a member-year, outside the years asked for, or of a member-year with no
+// row; the run checks that the rows' diagnoses add up.
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DiagnosisSourceExclusion } from '../../data/reference/eligibility.ts';
 import { paymentWindows } from '../payment-calendar.ts';
 
 /** Every diagnosis on a claim, accounted for: eligible ones land in one window of each kind. */
 export interface DiagnosisCounts {
   /** Diagnoses on claims with a date of service from July 1 of the first year - 1 to the end of the last year. */
   inRange: number;
-  /** Of those, on claims that fail the eligibility rules. */
+  /** Of those, on claims that fail the bill type and procedure rules. */
   ineligible: number;
+  /** On claims that pass them but an exclusion rule takes out: the sum over `exclusions`. */
+  excluded: number;
+  /** What each exclusion rule took out (every rule of the reference file, in its order). */
+  exclusions: ExclusionCount[];
+  /** inRange - ineligible - excluded. */
   eligible: number;
   /**
    * Eligible diagnoses landing in a member-year's calendar-year window; those whose window year
@@ -22,6 +29,18 @@ export interface DiagnosisCounts {
   midYear: WindowCounts;
   /** The same for the July-June windows. */
   initial: WindowCounts;
+}
+
+/** The diagnoses one exclusion rule took out, by year of service (the year of the date of service). */
+export interface ExclusionCount {
+  rule: string;
+  paymentYearFrom: number;
+  diagnoses: number;
+  /**
+   * Every year of dates of service read, from the year before the first service year (its
+   * July-December opens the first July-June window) to the last; 0 where the rule is not in force.
+   */
+  byServiceYear: Record<string, number>;
 }
 
 export interface WindowCounts {
@@ -41,7 +60,8 @@ export interface WindowCounts {
 export async function createWindowedClaims(conn: DuckDBConnection, firstYear: number, lastYear: number): Promise<void> {
   await conn.run(
     `CREATE TEMP VIEW _hist_claims AS
-     SELECT c._row, m.mk, c.claim_type, c.bill_type, c.thru_date, c.rendering_npi AS npi, c.procedure_codes, c.diagnosis_codes AS dx,
+     SELECT c._row, m.mk, c.claim_type, c.bill_type, c.thru_date, c.rendering_npi AS npi, c.procedure_codes, c.procedure_modifiers,
+            c.record_source, c.diagnosis_codes AS dx,
             year(c.thru_date) AS mid_year, year(c.thru_date) + CASE WHEN month(c.thru_date) >= 7 THEN 1 ELSE 0 END AS init_year
      FROM claims c JOIN _hist_members m USING (member_id)
      WHERE c.thru_date BETWEEN DATE '${paymentWindows(firstYear).initial.from}' AND DATE '${paymentWindows(lastYear).midYear.to}'`,
@@ -49,22 +69,29 @@ export async function createWindowedClaims(conn: DuckDBConnection, firstYear: nu
 }
 
 /**
- * Creates `_hist_counts` from the view `_hist_eligible` (the windowed claims with `eligible`):
- * the number of diagnoses (with repeats) per member, window years and eligibility.
+ * Creates `_hist_counts` from the view `_hist_eligible` (the windowed claims with `eligible` and
+ * `excluded_by`): the number of diagnoses (with repeats) per member, window years, eligibility
+ * and exclusion rule.
  */
 export async function createDiagnosisCounts(conn: DuckDBConnection): Promise<void> {
   await conn.run(
     `CREATE TABLE _hist_counts AS
-     SELECT mk, mid_year, init_year, eligible, sum(len(dx))::BIGINT AS n FROM _hist_eligible GROUP BY ALL`,
+     SELECT mk, mid_year, init_year, eligible, excluded_by, sum(len(dx))::BIGINT AS n FROM _hist_eligible GROUP BY ALL`,
   );
 }
 
 /**
- * Counts every diagnosis of `_hist_counts` by eligibility and, for each kind of window, by where
- * it lands: a member-year of `_hist_my`, a window year outside `firstYear`-`lastYear`, or a year
+ * Counts every diagnosis of `_hist_counts` by eligibility, by the exclusion rule that took it out
+ * (each of `exclusions`, by year of service), and, for each kind of window, by where an eligible
+ * one lands: a member-year of `_hist_my`, a window year outside `firstYear`-`lastYear`, or a year
  * in range with no member-year. `unscored` is 0 until the scoring says (withUnscored).
  */
-export async function countDiagnoses(conn: DuckDBConnection, firstYear: number, lastYear: number): Promise<DiagnosisCounts> {
+export async function countDiagnoses(
+  conn: DuckDBConnection,
+  firstYear: number,
+  lastYear: number,
+  exclusions: readonly DiagnosisSourceExclusion[] = [],
+): Promise<DiagnosisCounts> {
   const a = firstYear;
   const b = lastYear;
   const window = (col: string): string => `
@@ -73,20 +100,36 @@ export async function countDiagnoses(conn: DuckDBConnection, firstYear: number, 
       SELECT 1 FROM _hist_my y WHERE y.mk = c.mk AND y.year = c.${col})), 0)::BIGINT AS ${col}_unenrolled`;
   const r = (
     await conn.runAndReadAll(
-      `SELECT coalesce(sum(n), 0)::BIGINT AS in_range, coalesce(sum(n) FILTER (WHERE NOT eligible), 0)::BIGINT AS ineligible,
+      `SELECT coalesce(sum(n), 0)::BIGINT AS in_range,
+         coalesce(sum(n) FILTER (WHERE NOT eligible AND excluded_by IS NULL), 0)::BIGINT AS ineligible,
+         coalesce(sum(n) FILTER (WHERE excluded_by IS NOT NULL), 0)::BIGINT AS excluded,
          ${window('mid_year')}, ${window('init_year')}
        FROM _hist_counts c`,
     )
   ).getRowObjectsJson()[0]!;
+  // What each rule took out, by year of service (a claim's mid_year is the year of its date of service).
+  const removed = (
+    await conn.runAndReadAll(`SELECT excluded_by AS rule, mid_year::INTEGER AS year, sum(n)::BIGINT AS n FROM _hist_counts WHERE excluded_by IS NOT NULL GROUP BY ALL`)
+  ).getRowObjectsJson();
+  const exclusionCounts: ExclusionCount[] = exclusions.map((rule) => {
+    const byServiceYear: Record<string, number> = {};
+    for (let y = a - 1; y <= b; y++) byServiceYear[y] = 0;
+    for (const x of removed) if (x.rule === rule.rule) byServiceYear[String(x.year)] = Number(x.n);
+    return { rule: rule.rule, paymentYearFrom: rule.paymentYearFrom, diagnoses: Object.values(byServiceYear).reduce((s, n) => s + n, 0), byServiceYear };
+  });
   const inRange = Number(r.in_range);
   const ineligible = Number(r.ineligible);
-  const eligible = inRange - ineligible;
+  const excluded = Number(r.excluded);
+  if (exclusionCounts.reduce((s, e) => s + e.diagnoses, 0) !== excluded) {
+    throw new Error(`diagnoses excluded (${excluded}) differ from those counted by rule (${JSON.stringify(exclusionCounts)}); please report this`);
+  }
+  const eligible = inRange - ineligible - excluded;
   const counts = (col: string): WindowCounts => {
     const outsideYears = Number(r[`${col}_outside`]);
     const notEnrolled = Number(r[`${col}_unenrolled`]);
     return { attributed: eligible - outsideYears - notEnrolled, outsideYears, notEnrolled, unscored: 0 };
   };
-  return { inRange, ineligible, eligible, midYear: counts('mid_year'), initial: counts('init_year') };
+  return { inRange, ineligible, excluded, exclusions: exclusionCounts, eligible, midYear: counts('mid_year'), initial: counts('init_year') };
 }
 
 /** A number of diagnoses in each kind of window: calendar-year (`mid`) and July-June (`init`). */

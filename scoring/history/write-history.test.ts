@@ -20,6 +20,7 @@ const plan = (serviceYear: number, tablesYear: number): YearPlan => ({
   normalization: { V28: 1 },
   codingAdjustment: 0,
   procedureListYear: serviceYear,
+  diagnosisExclusions: [],
 });
 // Service year 2024 scored with 2025's tables, 2025 with 2026's; only the labels are read here.
 const PLANS = [plan(2024, 2025), plan(2025, 2026)];

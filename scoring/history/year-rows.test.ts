@@ -21,6 +21,7 @@ const PLAN: YearPlan = {
   normalization: { V28: 1.045 },
   codingAdjustment: 0.059,
   procedureListYear: 2024,
+  diagnosisExclusions: [],
 };
 
 describe('yearSql and yearRows (service year 2024)', () => {
@@ -45,17 +46,20 @@ describe('yearSql and yearRows (service year 2024)', () => {
     // Eligible-claims rows as windows.ts and eligible-claims.ts leave them. E1122 and I5022 map to
     // a CC; Z794 maps to none. The two claims of 2024-10-20 are listed larger NPI first, so that the
     // tie is not settled by row order.
+    // The 2024-09-15 claim is one an exclusion rule took out (excluded_by): like an ineligible
+    // one, its diagnoses are neither scored nor counted in n_dx.
     await conn.run(
       `CREATE TABLE _hist_eligible AS SELECT * FROM (VALUES
-         (0, DATE '2024-03-01', '1111111111', 2024, 2024, ['E1122', 'Z794'], true),
-         (0, DATE '2024-10-20', '3333333333', 2024, 2025, ['E1122'], true),
-         (0, DATE '2024-10-20', '2222222222', 2024, 2025, ['E1122'], true),
-         (0, DATE '2024-11-01', NULL, 2024, 2025, ['I5022'], true),
-         (0, DATE '2024-12-01', '9999999999', 2024, 2025, ['I5022', 'E1122'], false),
-         (0, DATE '2023-08-01', '4444444444', 2023, 2024, ['I5022'], true),
-         (0, DATE '2025-02-01', '6666666666', 2025, 2025, ['E1122'], true),
-         (3, DATE '2024-02-01', '5555555555', 2024, 2024, ['E1122'], true)
-       ) t(mk, thru_date, npi, mid_year, init_year, dx, eligible)`,
+         (0, DATE '2024-03-01', '1111111111', 2024, 2024, ['E1122', 'Z794'], true, NULL),
+         (0, DATE '2024-10-20', '3333333333', 2024, 2025, ['E1122'], true, NULL),
+         (0, DATE '2024-10-20', '2222222222', 2024, 2025, ['E1122'], true, NULL),
+         (0, DATE '2024-11-01', NULL, 2024, 2025, ['I5022'], true, NULL),
+         (0, DATE '2024-12-01', '9999999999', 2024, 2025, ['I5022', 'E1122'], false, NULL),
+         (0, DATE '2024-09-15', '7777777777', 2024, 2025, ['I5022', 'E1122'], false, 'audio_only'),
+         (0, DATE '2023-08-01', '4444444444', 2023, 2024, ['I5022'], true, NULL),
+         (0, DATE '2025-02-01', '6666666666', 2025, 2025, ['E1122'], true, NULL),
+         (3, DATE '2024-02-01', '5555555555', 2024, 2024, ['E1122'], true, NULL)
+       ) t(mk, thru_date, npi, mid_year, init_year, dx, eligible, excluded_by)`,
     );
     await createDiagnosisCounts(conn);
     await createScoredCodes(conn, ['I5022', 'E1122']);

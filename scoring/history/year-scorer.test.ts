@@ -19,6 +19,7 @@ const PLAN: YearPlan = {
   normalization: { V24: 1.153, V28: 1.045 },
   codingAdjustment: 0.059,
   procedureListYear: 2024,
+  diagnosisExclusions: [],
 };
 
 // A woman born 1950-03-10, not dual, community: 74 on February 1 2025, CNA, female 70-74.

@@ -90,7 +90,8 @@ async function history(o: HistoryOptions): Promise<void> {
     if (notes.length > 0) lines.push(`service year ${p.serviceYear} (payment year ${p.paymentYear}) used ${notes.join(', ')}`);
   }
   lines.push(
-    `diagnoses in range ${d.inRange} = eligible ${d.eligible} + ineligible ${d.ineligible}`,
+    `diagnoses in range ${d.inRange} = eligible ${d.eligible} + ineligible ${d.ineligible} + excluded ${d.excluded}` +
+      (d.excluded > 0 ? ` (${d.exclusions.filter((e) => e.diagnoses > 0).map((e) => `${e.rule} ${e.diagnoses}`).join(', ')})` : ''),
     `eligible, calendar-year windows: attributed ${d.midYear.attributed} + outside the years ${d.midYear.outsideYears} + member not enrolled ${d.midYear.notEnrolled}`,
     `eligible, July-June windows: attributed ${d.initial.attributed} + outside the years ${d.initial.outsideYears} + member not enrolled ${d.initial.notEnrolled}`,
     `${s.members} members, ${s.memberYears} member-years, ${s.hccRows} HCC rows` +
