@@ -4,9 +4,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue, type ConnectionOptions, type Job } from 'bullmq';
 import { ConfigError, RafcastError } from '../data/errors.ts';
-import { FLOW_STAGES, isFanOut, jobsUnder, readFlowConfig, type JobData, type JobName } from './jobs.ts';
-import { QUEUE, type QueueChoice } from './queue.ts';
-import { stageJobId } from './run-keys.ts';
+import { FLOW_STAGES, isFanOut, jobsUnder, readFlowConfig, type FlowConfig, type JobData, type JobName } from './jobs.ts';
+import { QUEUE, connectionOf, type QueueChoice } from './queue-connection.ts';
+import { runKeyOf, stageJobId } from './run-keys.ts';
 
 type RunQueue = Queue<JobData, void, JobName>;
 type RunJob = Job<JobData, void, JobName>;
@@ -121,4 +121,32 @@ export async function runFolderOf(folderOrKey: string, connection?: ConnectionOp
     }
   }
   throw new ConfigError(`${folderOrKey} is neither a run folder (with flow.json) nor a run key${connection ? ' on this Redis' : ' (give --redis to look keys up)'}`);
+}
+
+/** The settings a run was started with, which a resumed run keeps. */
+export type ResumedSettings = Pick<FlowConfig, 'data' | 'asOf' | 'out' | 'models' | 'seed' | 'annualBaseRate' | 'shards'>;
+
+/**
+ * The settings of a stopped run from its flow.json, given its run folder or, with `redis`, its run
+ * key (looked up on that Redis).
+ */
+export async function resumedSettings(run: string, redis?: string, queue = QUEUE): Promise<ResumedSettings> {
+  const f = await readFlowConfig(await runFolderOf(run, redis !== undefined ? connectionOf(redis) : undefined, { queue }));
+  return { data: f.data, asOf: f.asOf, out: f.out, models: f.models, seed: f.seed, annualBaseRate: f.annualBaseRate, shards: f.shards };
+}
+
+export interface QueuedRunStatus {
+  runKey: string;
+  states: StageStatus[];
+  /** The first job that failed for good and why, if one did. */
+  failure: string | undefined;
+}
+
+/** Each stage's state of the run given by its folder or run key, on the Redis at `redis`. */
+export async function queuedRunStatus(run: string, redis: string, queue = QUEUE): Promise<QueuedRunStatus> {
+  const runKey = runKeyOf(run);
+  const connection = connectionOf(redis);
+  const states = await flowStatus(runKey, connection, { queue });
+  if (states.every((x) => x.state === 'unknown')) throw new ConfigError(`no run ${runKey} on ${redis}`);
+  return { runKey, states, failure: await failureOf(runKey, connection, { queue }) };
 }

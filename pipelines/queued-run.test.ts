@@ -1,7 +1,7 @@
 // The flow on BullMQ against a real Redis started here (Debian's redis-server; .ci/run installs
 // it): two worker processes run a queued run to outputs byte-identical to the same flow in process.
-// Each test has a queue of its own (its workers: test/queue-worker.ts), emptied afterwards.
-import { spawn, type ChildProcess } from 'node:child_process';
+// Each test has a queue of its own (its workers: `rafcast worker --queue`), emptied afterwards.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, renameSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -12,17 +12,18 @@ import { queryRows } from '../test/duckdb-helpers.ts';
 import { tempDir } from '../test/temp-dir.ts';
 import { generatePopulation } from './generate-population.ts';
 import { followFlow, runFolderOf, type StageStatus } from './flow-status.ts';
-import { connectionOf, enqueueFlow } from './queue.ts';
+import { enqueueFlow } from './queue.ts';
+import { connectionOf } from './queue-connection.ts';
 import { runKeyOf } from './run-keys.ts';
 import { Queue } from 'bullmq';
 import { flowConfig, runPipeline } from './run.ts';
 
-const WORKER = fileURLToPath(new URL('../test/queue-worker.ts', import.meta.url));
+const CLI = fileURLToPath(new URL('../bin/rafcast.js', import.meta.url));
 const REDIS = process.env.REDIS_SERVER ?? 'redis-server';
 
-/** A worker process on this Redis and queue, as `rafcast worker --redis <url> --lock-seconds <s>` starts one. */
+/** A worker process on this Redis and queue: the `rafcast worker` command itself. */
 const workerProcess = (url: string, queue: string, lockSeconds = 120): ChildProcess =>
-  spawn(process.execPath, ['--import', 'tsx', WORKER, url, queue, String(lockSeconds)], { stdio: 'ignore' });
+  spawn(process.execPath, [CLI, 'worker', '--redis', url, '--queue', queue, '--lock-seconds', String(lockSeconds)], { stdio: 'ignore' });
 
 let queues = 0;
 /** A queue name no other test (nor another run of this file on the same Redis) uses. */
@@ -139,6 +140,12 @@ describe('the queued flow', () => {
     await expect(runFolderOf('no-such-run', connectionOf(url), { queue })).rejects.toThrow(/neither a run folder/);
     // The run is on its own queue only: the default queue does not know its key.
     await expect(runFolderOf(runKey, connectionOf(url))).rejects.toThrow(/neither a run folder/);
+    // `rafcast status` on that queue prints the same states, by run folder.
+    const printed = execFileSync(process.execPath, [CLI, 'status', queued, '--redis', url, '--queue', queue], { encoding: 'utf8' });
+    expect(printed.trim().split('\n')).toEqual([
+      `run ${runKey}`,
+      ...seen.at(-1)!.map((s) => `${s.stage.padEnd(12)} ${s.state.padEnd(18)} ${s.done}/${s.total}`),
+    ]);
   }, 240_000);
 
   it('fails a run on bad data at once, with the cause, without retrying', async () => {

@@ -4,7 +4,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelKind } from '../models/classifier.ts';
-import { shardDir } from './shards.ts';
+
+/** A shard's folder under a run's shards/ folder. */
+export const shardDir = (root: string, k: number): string => join(root, `shard-${String(k).padStart(3, '0')}`);
 
 /** Run store keys of the files the stages exchange. */
 export const storeKeys = {

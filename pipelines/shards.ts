@@ -10,6 +10,7 @@ import { ConfigError } from '../data/errors.ts';
 import type { LoadSummary } from '../data/load-contract-file.ts';
 import { loadStagedContract, openWorkDb } from '../data/staged-contract.ts';
 import { findDataFiles } from '../data/contract-files.ts';
+import { shardDir } from './run-keys.ts';
 
 /**
  * SQL: the shard (0..n-1) of a member id: the first 8 hex digits of its MD5 as a number, modulo
@@ -20,7 +21,6 @@ export function shardOfSql(memberId: string, n: number): string {
   return `(('0x' || left(md5(${memberId}), 8))::UBIGINT % ${n})::INTEGER`;
 }
 
-export const shardDir = (root: string, k: number): string => join(root, `shard-${String(k).padStart(3, '0')}`);
 
 export interface PartitionSummary {
   shards: number;

@@ -21,6 +21,7 @@ export interface RunCommandOptions {
   shards: number;
   jobs: number;
   redis?: string;
+  queue: string;
 }
 
 const DEFAULT_MODELS: ModelKind[] = ['mlp', 'logistic'];
@@ -44,6 +45,7 @@ export function addRunCommand(program: Command): void {
     .option('--shards <n>', 'split the members into this many shards for the per-member stages', parseIntegerOption('--shards'), 1)
     .option('--jobs <n>', 'in process: jobs at a time (shards, models), each in a child process, e.g. one per core', parseIntegerOption('--jobs'), 1)
     .option('--redis <url>', 'enqueue the flow on BullMQ at this Redis (redis://host:port) and follow it; rafcast worker processes run it')
+    .option('--queue <name>', 'with --redis: the BullMQ queue (several teams or tests can share one Redis)', 'rafcast')
     .addHelpText(
       'after',
       `
@@ -70,8 +72,8 @@ async function run(given: RunCommandOptions): Promise<void> {
   const started = performance.now();
   let o = given;
   if (o.resume !== undefined) {
-    const { resumedSettings } = await import('../../pipelines/run-queued.ts');
-    const r = await resumedSettings(o.resume, o.redis);
+    const { resumedSettings } = await import('../../pipelines/flow-status.ts');
+    const r = await resumedSettings(o.resume, o.redis, o.queue);
     o = { ...o, data: r.data, asOf: r.asOf, out: r.out, models: r.models, seed: r.seed, baseRate: r.annualBaseRate, shards: r.shards, generate: undefined };
   }
   if (o.data === undefined || o.asOf === undefined) throw new ConfigError('give --data and --as-of, or --resume with a run folder');
@@ -87,11 +89,11 @@ async function run(given: RunCommandOptions): Promise<void> {
     try {
       s = await runQueued(settings, redis, {
         enqueued: (runKey) => {
-          process.stderr.write(`run ${runKey} enqueued; following it (also: rafcast status ${out} --redis ${redis})\n`);
+          process.stderr.write(`run ${runKey} enqueued; following it (also: rafcast status ${out} --redis ${redis}${o.queue === 'rafcast' ? '' : ` --queue ${o.queue}`})\n`);
           bars = stageBars();
         },
         poll: (states) => bars?.update(states),
-      });
+      }, o.queue);
     } finally {
       bars?.stop();
     }

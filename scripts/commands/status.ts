@@ -1,9 +1,10 @@
-// `rafcast status`: each stage's state of a queued run (pipelines/run-queued.ts).
+// `rafcast status`: each stage's state of a queued run (pipelines/flow-status.ts).
 import type { Command } from 'commander';
 import { runAction } from '../cli-support.ts';
 
 export interface StatusOptions {
   redis: string;
+  queue: string;
 }
 
 export function addStatusCommand(program: Command): void {
@@ -12,13 +13,14 @@ export function addStatusCommand(program: Command): void {
     .description('The state of each stage of a queued run.')
     .argument('<run>', 'the run folder, or the run key rafcast run --redis printed')
     .requiredOption('--redis <url>', 'the Redis the run is queued on')
+    .option('--queue <name>', 'the BullMQ queue (several teams or tests can share one Redis)', 'rafcast')
     .addHelpText('after', '\nExamples:\n  rafcast status runs/queued --redis redis://127.0.0.1:6379\n  rafcast status queued-mhx3k2 --redis redis://127.0.0.1:6379\n')
     .action((run: string, o: StatusOptions) => runAction(() => status(run, o)));
 }
 
 async function status(run: string, o: StatusOptions): Promise<void> {
-  const { queuedRunStatus } = await import('../../pipelines/run-queued.ts');
-  const s = await queuedRunStatus(run, o.redis);
+  const { queuedRunStatus } = await import('../../pipelines/flow-status.ts');
+  const s = await queuedRunStatus(run, o.redis, o.queue);
   const lines = s.states.map((x) => `${x.stage.padEnd(12)} ${x.state.padEnd(18)} ${x.done}/${x.total}`);
   if (s.failure !== undefined) lines.push(`failed: ${s.failure}`);
   process.stdout.write(`run ${s.runKey}\n${lines.join('\n')}\n`);

@@ -1,5 +1,5 @@
 // `rafcast worker`: runs the jobs of queued flows on this machine until stopped
-// (pipelines/queue.ts).
+// (pipelines/worker.ts).
 import type { Command } from 'commander';
 import { parseIntegerOption, runAction } from '../cli-support.ts';
 
@@ -7,6 +7,7 @@ export interface WorkerOptions {
   redis: string;
   concurrency: number;
   lockSeconds: number;
+  queue: string;
 }
 
 export function addWorkerCommand(program: Command): void {
@@ -16,6 +17,7 @@ export function addWorkerCommand(program: Command): void {
     .requiredOption('--redis <url>', 'the Redis the runs are queued on, e.g. redis://127.0.0.1:6379')
     .option('--concurrency <n>', 'jobs at a time, each in a child process of this worker (one per core: 2 on a 2-core machine)', parseIntegerOption('--concurrency'), 1)
     .option('--lock-seconds <s>', 'a job held this long by a worker that stopped answering goes to another worker', parseIntegerOption('--lock-seconds'), 120)
+    .option('--queue <name>', 'the BullMQ queue (several teams or tests can share one Redis)', 'rafcast')
     .addHelpText(
       'after',
       `
@@ -25,14 +27,15 @@ Stop with Ctrl-C: the worker finishes its jobs first.
 
 Examples:
   rafcast worker --redis redis://127.0.0.1:6379
-  rafcast worker --redis redis://queue.internal:6379 --concurrency 4`,
+  rafcast worker --redis redis://queue.internal:6379 --concurrency 4
+  rafcast worker --redis redis://127.0.0.1:6379 --queue finance-team`,
     )
     .action((o: WorkerOptions) => runAction(() => work(o)));
 }
 
 async function work(o: WorkerOptions): Promise<void> {
-  const { connectionOf, startWorker } = await import('../../pipelines/queue.ts');
-  const worker = startWorker(connectionOf(o.redis), { concurrency: o.concurrency, lockMs: o.lockSeconds * 1000 });
+  const [{ connectionOf }, { startWorker }] = await Promise.all([import('../../pipelines/queue-connection.ts'), import('../../pipelines/worker.ts')]);
+  const worker = startWorker(connectionOf(o.redis), { concurrency: o.concurrency, lockMs: o.lockSeconds * 1000, queue: o.queue });
   worker.on('completed', (job) => process.stderr.write(`done ${job.name} (${job.id})\n`));
   worker.on('failed', (job, err) => process.stderr.write(`failed ${job?.name} (${job?.id}): ${err.message}\n`));
   process.stderr.write(`worker on ${o.redis}, concurrency ${o.concurrency}; stop with Ctrl-C\n`);
