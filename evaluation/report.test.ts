@@ -134,6 +134,11 @@ describe('writeReport', () => {
       }
       // Every model: its column in the headline, its row, its verdict.
       await expect(page.locator('table[data-table="headline"] thead th').allTextContents()).resolves.toEqual(['', "the mlp model's list", "the logistic model's list", 'the paper (2014-2015 data predicting 2016)']);
+      // The paper's case as DOMAIN.md section 4 gives it: 41% (2,048) with unrealized potential, $12.69M
+      // incremental, about $5M accelerated.
+      await expect(page.locator('table[data-table="headline"] tbody tr td:last-child').allTextContents()).resolves.toEqual([
+        '41.0% (2,048)', 'not given', '$12,690,000', 'about $5,000,000',
+      ]);
       await expect(page.locator('table[data-table="revenue"] tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-list')))).resolves.toEqual(['mlp', 'logistic', 'naive', 'analyst', 'perfect']);
       for (const [k, key] of ['mlp', 'logistic'].entries()) await expect(page.locator(`.verdict[data-model="${key}"] span`).textContent()).resolves.toBe(es[k]!.verdict);
       await expect(page.locator('table[data-table="groups"] tbody tr').first().locator('td').allTextContents()).resolves.toEqual([
