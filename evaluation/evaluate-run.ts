@@ -1,6 +1,8 @@
-// `rafcast evaluate`: a backtest at as-of T of the model's candidate list, the naive list (top
-// 20% by RAF_{T-1}) and, on generated data, the list perfect knowledge of RAF_T's conditions would
-// pick from truth/ (this file is the only reader of truth/): classification metrics,
+// `rafcast evaluate`: a backtest at as-of T of the model's candidate list, the two baselines
+// (naive: top 20% by RAF_{T-1}; analyst's: RAF_{T-1}, new members at their demographic score), a
+// list made elsewhere when given (--list) and, on generated data, the list perfect knowledge of
+// RAF_T's conditions would pick from truth/ (this file is the only reader of truth/): classification
+// metrics over all, continuing and new members (evaluation/lists.ts),
 // accelerated and incremental revenue, and payment year T+1's cash by month (DOMAIN.md section 4;
 // evaluation/revenue.ts). Outputs are reproducible byte for byte from the same inputs.
 import { createHash } from 'node:crypto';
@@ -14,15 +16,19 @@ import { ConfigError } from '../data/errors.ts';
 import { readMonthsPaidOf } from './enrolled-months.ts';
 import { growthRatio, listRevenue, memberValue, type MemberScores } from './revenue.ts';
 import { topShareLabels } from '../models/dataset.ts';
-import { listMetrics, listSize, rankOrder } from '../models/metrics.ts';
+import { listSize } from '../models/metrics.ts';
 import { TOP_SHARE, withScoredMembers } from '../models/model-run.ts';
 import { historyDir, historyFile } from '../models/run-registry.ts';
 import { perfectScores } from './perfect-list.ts';
+import { analystListScores } from './analyst-list.ts';
+import { placeExternalList, readExternalList } from './external-list.ts';
+import { evaluateLists, type CandidateList } from './lists.ts';
 import { yearScoring } from './year-scoring.ts';
+import { roundHalfUp } from '../scoring/rounding.ts';
 import { compareLists, comparisonSentence } from './verdict.ts';
-import type { Evaluation, ListEvaluation, ListName } from './evaluation-types.ts';
+import type { Evaluation, ExternalListSummary, ListEvaluation } from './evaluation-types.ts';
 
-export type { Evaluation, ListEvaluation, ListName } from './evaluation-types.ts';
+export type { Evaluation, ListEvaluation, ListKind, ListName } from './evaluation-types.ts';
 
 export interface EvaluateOptions {
   run: string;
@@ -34,11 +40,15 @@ export interface EvaluateOptions {
   features?: string;
   scores?: string;
   checked?: readonly string[];
+  /** A list made elsewhere (CSV or Parquet, member_id and optionally rank) to evaluate beside the others (evaluation/external-list.ts). */
+  list?: string;
 }
 
 export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => void = () => undefined): Promise<Evaluation> {
   if (!(opts.annualBaseRate > 0)) throw new ConfigError(`the base rate must be positive, found ${opts.annualBaseRate}`);
   const T = opts.asOf;
+  // A list made elsewhere is read and checked first: bad input stops before any model is loaded.
+  const externalFile = opts.list !== undefined ? await readExternalList(opts.list) : undefined;
   await mkdir(opts.out, { recursive: true, mode: 0o700 });
   return withScoredMembers(
     opts,
@@ -70,14 +80,46 @@ export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => 
       const growth = growthRatio(members, T);
       const c = growth.c;
       const { labels } = topShareLabels(Float64Array.from(members, (m) => m.rafT), TOP_SHARE);
-      const known: number[] = [];
-      for (let i = 0; i < n; i++) if (labels[i] !== 255) known.push(i);
       const k = listSize(n, TOP_SHARE);
 
-      const scores: { name: ListName; description: string; score: Float64Array }[] = [
-        { name: 'model', description: `the ${run.record.model} model's top 20% by probability`, score: Float64Array.from(prob) },
-        { name: 'naive', description: `top 20% by RAF_${T - 1}`, score: Float64Array.from({ length: n }, (_, i) => rows.x.values[i * rows.x.cols + schema.names.indexOf('raf_t1')]!) },
+      // The lists (evaluation/lists.ts): the model's, the naive and analyst's baselines, a list
+      // made elsewhere (--list), perfect knowledge on generated data.
+      const feature = (name: string): Float64Array => {
+        const col = schema.names.indexOf(name);
+        if (col < 0) throw new Error(`the features have no ${name}`);
+        return Float64Array.from({ length: n }, (_, i) => rows.x.values[i * rows.x.cols + col]!);
+      };
+      // The feature matrix holds float32; a payment score has 3 places, so rounding gives RAF_{T-1} back exactly.
+      const rafT1 = Float64Array.from(feature('raf_t1'), (v) => roundHalfUp(v, 3));
+      const isNew = Uint8Array.from(feature('missing_t1'), (v) => (v === 1 ? 1 : 0));
+      await attachData(); // the analyst's list reads the members and enrollment files
+      const analyst = await analystListScores(conn, rows.ids, rafT1, isNew, T, yearScoring(historyDir(inputs), T - 1));
+      if (analyst.unscored > 0) log(`analyst's list: ${analyst.unscored} of ${analyst.newMembers} new members have no demographic score (scored 0)`);
+      const scores: CandidateList[] = [
+        { name: 'model', description: `the ${run.record.model} model's top 20% by probability`, score: Float64Array.from(prob), size: k },
+        { name: 'naive', description: `top 20% by RAF_${T - 1}; members new in ${T} (no RAF_${T - 1}) score 0 and rank last`, score: rafT1, size: k },
+        {
+          name: 'analyst',
+          description: `top 20% by RAF_${T - 1}, and for members new in ${T} (no RAF_${T - 1}) the engine's demographic payment score of ${T}`,
+          score: analyst.score,
+          size: k,
+        },
       ];
+      let externalList: ExternalListSummary | undefined;
+      if (externalFile !== undefined) {
+        const placed = placeExternalList(externalFile, rows.ids);
+        externalList = placed.summary;
+        const { file, evaluated, unknown, order } = placed.summary;
+        scores.push({
+          name: 'external',
+          description:
+            `the list in ${file} as given: ${evaluated} members (${((100 * evaluated) / n).toFixed(1)}% of members) ${order === 'rank' ? 'by its rank column' : 'in file order'}` +
+            `${unknown > 0 ? `; ${unknown} of its rows are not members at as-of ${T} (not evaluated)` : ''}`,
+          score: placed.score,
+          size: evaluated,
+          asGiven: true,
+        });
+      }
       // Perfect knowledge, from the generator's latent conditions (generated data only).
       const truthFile = join(inputs.data, 'truth', 'conditions.parquet');
       let truthFingerprint: string | null = null;
@@ -89,15 +131,12 @@ export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => 
           name: 'perfect',
           description: `top 20% by RAF_${T} as if every true condition of ${T} had been coded and nothing else (perfect knowledge of the score the label ranks by)`,
           score: perfect.score,
+          size: k,
         });
       }
-      const lists: ListEvaluation[] = scores.map(({ name, description, score }) => {
-        const order = rankOrder(score);
-        const list = Array.from(order.subarray(0, k));
-        const s = Float64Array.from(known, (i) => score[i]!);
-        const y = Uint8Array.from(known, (i) => labels[i]!);
-        return { name, description, metrics: listMetrics(s, y, TOP_SHARE), revenue: listRevenue(members, list, growth, opts.annualBaseRate, T + 1), list } as ListEvaluation & { list: number[] };
-      });
+      const lists = evaluateLists(scores, labels, isNew, TOP_SHARE).map(
+        (l) => ({ ...l, revenue: listRevenue(members, l.list, growth, opts.annualBaseRate, T + 1) }) as ListEvaluation & { list: number[] },
+      );
 
       // The model's list (and a list made elsewhere) against every baseline by name: perfect
       // knowledge is a reference, not a baseline.
@@ -117,7 +156,8 @@ export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => 
         cNotMeasurable: growth.notMeasurable,
         enrollmentAssumed: paid.assumed,
         listSize: k,
-        lists: lists.map(({ name, description, metrics, revenue }) => ({ name, description, metrics, revenue })),
+        lists: lists.map(({ name, description, metrics, groups, revenue }) => ({ name, description, metrics, groups, revenue })),
+        ...(externalList !== undefined ? { externalList } : {}),
         verdict,
         comparisons,
       };
@@ -127,14 +167,14 @@ export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => 
       const inList = lists.map((l) => new Set((l as ListEvaluation & { list: number[] }).list));
       // months_paid: months of T+1 enrolled and alive; august_lump_sum: the lump sum paid (empty when
       // not enrolled in August); gap and incremental empty when not measurable (no RAF_{T+1}).
-      const memberLines = [`member_id,${lists.map((l) => `in_${l.name}`).join(',')},probability,raf_t1,raf_t,raf_init_t,raf_next,accelerated,gap,incremental,no_next_year,months_paid,august_lump_sum`];
+      const memberLines = [`member_id,${lists.map((l) => `in_${l.name}`).join(',')},probability,raf_t1,new_member,analyst_score,raf_t,raf_init_t,raf_next,accelerated,gap,incremental,no_next_year,months_paid,august_lump_sum`];
       for (let i = 0; i < n; i++) {
         if (!inList.some((s) => s.has(i))) continue;
         const m = members[i]!;
         const v = memberValue(m, c, opts.annualBaseRate);
         const num = (x: number): string => (Number.isNaN(x) ? '' : String(x));
         memberLines.push(
-          [csvField(rows.ids[i]!), ...inList.map((s) => (s.has(i) ? 'true' : 'false')), prob[i], num(scores[1]!.score[i]!), num(m.rafT), num(m.rafInitT), num(m.rafNext),
+          [csvField(rows.ids[i]!), ...inList.map((s) => (s.has(i) ? 'true' : 'false')), prob[i], num(rafT1[i]!), isNew[i] === 1 ? 'true' : 'false', num(analyst.score[i]!), num(m.rafT), num(m.rafInitT), num(m.rafNext),
             v.accelerated.toFixed(2), v.gap === null ? '' : v.gap.toFixed(6), v.incremental === null ? '' : v.incremental.toFixed(2), v.noNextYear ? 'true' : 'false',
             m.monthsPaid, v.lumpSum === null ? '' : v.lumpSum.toFixed(2)].join(','),
         );

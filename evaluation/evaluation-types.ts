@@ -42,10 +42,12 @@ export interface ListGroups {
 }
 
 export interface ListEvaluation {
-  name: ListName;
+  name: ListKind;
   description: string;
   metrics: ListMetrics;
   revenue: ListRevenue;
+  /** The metrics on continuing and new members apart (evaluations before issue 14 have none). */
+  groups?: ListGroups;
 }
 
 /** A list made elsewhere, as read (`rafcast evaluate --list`). Member ids are never kept here. */
@@ -88,6 +90,8 @@ export interface Evaluation {
   enrollmentAssumed?: AssumedEnrollment | null;
   listSize: number;
   lists: ListEvaluation[];
+  /** The list made elsewhere, when one was given (its figures are the list named 'external'). */
+  externalList?: ExternalListSummary;
   /** The model's list against each baseline list, in plain words (verdict.ts). */
   verdict: string;
   /** The same comparisons as figures: accelerated and incremental apart, differences signed. */

@@ -1,10 +1,12 @@
-// `rafcast evaluate`: a run's backtest at as-of T against the naive and perfect-knowledge lists,
-// with accelerated and incremental revenue (evaluation/evaluate-run.ts).
+// `rafcast evaluate`: a run's backtest at as-of T against the naive, analyst's and
+// perfect-knowledge lists, and a list made elsewhere (--list), with accelerated and incremental
+// revenue (evaluation/evaluate-run.ts).
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { DEMO_BASE_RATE_ANNUAL } from '../../scoring/revenue.ts';
 import { parseIntegerOption, parseNumberOption, runAction } from '../cli-support.ts';
 import { growthLines, listLine } from '../summary-lines.ts';
+import { externalListLines, groupLines } from '../group-lines.ts';
 
 export interface EvaluateOptions {
   run: string;
@@ -13,18 +15,22 @@ export interface EvaluateOptions {
   baseRate: number;
   data?: string;
   history?: string;
+  list?: string;
 }
 
 export function addEvaluateCommand(program: Command): void {
   program
     .command('evaluate')
-    .description('Backtest a run at as-of T: the model\'s, the naive and (on generated data) the perfect-knowledge lists, with accelerated and incremental revenue.')
+    .description(
+      'Backtest a run at as-of T: the model\'s, the naive, the analyst\'s and (on generated data) the perfect-knowledge lists, and a list made elsewhere, with accelerated and incremental revenue.',
+    )
     .requiredOption('--run <dir>', 'a run folder from rafcast train')
     .requiredOption('--as-of <year>', 'the as-of year T (the history needs T and, for incremental revenue, T+1)', parseIntegerOption('--as-of'))
     .requiredOption('--out <dir>', 'folder for evaluation.json, members.csv, deciles.csv and cash.csv')
     .option('--base-rate <dollars>', 'annual base rate per member (PMPM x 12)', parseNumberOption('--base-rate'), DEMO_BASE_RATE_ANNUAL)
     .option('--data <dir>', 'other data than the run was trained on')
     .option('--history <dir>', 'its rafcast history output (default <data>/history)')
+    .option('--list <file>', 'a list made elsewhere to evaluate beside the others: CSV or Parquet with a member_id column and, optionally, rank (1 = first; else file order)')
     .addHelpText(
       'after',
       `
@@ -35,9 +41,17 @@ over the members with both years; listed members above c, their gaps in dollars;
 with no RAF_{T+1} (died, left) has no measurable gap and is counted apart. Without RAF_{T+1} in
 the data, c and incremental revenue are not measurable. The two are never added. DOMAIN.md section 4.
 
+Baselines: the naive list ranks by RAF_{T-1}, members new in T last; the analyst's ranks new
+members by the demographic payment score the engine gives them. Figures are given over all
+members and over continuing (with RAF_{T-1}) and new members apart: a group's precision is the
+share of the list's members in that group who are in the top 20% of RAF_T overall.
+A --list file is evaluated as given, whatever its size (which is printed); member ids that are not
+members at as-of T are counted, not evaluated; a repeated member id is an error.
+
 Examples:
   rafcast train --data runs/synthetic --as-of 2024 --out runs/models/mlp-2024
-  rafcast evaluate --run runs/models/mlp-2024 --as-of 2024 --out runs/evaluation-2024`,
+  rafcast evaluate --run runs/models/mlp-2024 --as-of 2024 --out runs/evaluation-2024
+  rafcast evaluate --run runs/models/mlp-2024 --as-of 2024 --list vendor-list.csv --out runs/evaluation-2024-vendor`,
     )
     .action((o: EvaluateOptions) => runAction(() => evaluate(o)));
 }
@@ -45,11 +59,13 @@ Examples:
 async function evaluate(o: EvaluateOptions): Promise<void> {
   const { evaluateRun } = await import('../../evaluation/evaluate-run.ts');
   const started = performance.now();
-  const e = await evaluateRun({ run: o.run, asOf: o.asOf, out: o.out, annualBaseRate: o.baseRate, data: o.data, history: o.history }, (l) => process.stderr.write(`${l}\n`));
+  const e = await evaluateRun({ run: o.run, asOf: o.asOf, out: o.out, annualBaseRate: o.baseRate, data: o.data, history: o.history, list: o.list }, (l) => process.stderr.write(`${l}\n`));
   const lines = [
     `as-of ${e.asOf}: ${e.members} members, lists of ${e.listSize}`,
     ...growthLines(e),
     ...e.lists.map((l) => listLine(l.name, l, e.asOf)),
+    ...groupLines(e),
+    ...externalListLines(e),
     e.verdict,
     `${((performance.now() - started) / 1000).toFixed(1)} s`,
     ...['evaluation.json', 'members.csv', 'deciles.csv', 'cash.csv'].map((f) => `  ${join(o.out, f)}`),
