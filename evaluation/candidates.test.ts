@@ -5,10 +5,9 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sqlString } from '../data/duckdb.ts';
-import { generatePopulationFiles } from '../data/synthetic/generate.ts';
 import { predictRun, trainRun } from '../models/model-run.ts';
-import { computeHistory } from '../scoring/history/compute-history.ts';
 import { queryRows } from '../test/duckdb-helpers.ts';
+import { generatedPlan } from '../test/generated-plan.ts';
 import { tempDir } from '../test/temp-dir.ts';
 import { writeCandidates } from './candidates.ts';
 
@@ -16,9 +15,7 @@ describe('writeCandidates', () => {
   let data: string;
   let runDir: string;
   beforeAll(async () => {
-    data = tempDir('plan');
-    await generatePopulationFiles({ members: 2000, firstYear: 2021, lastYear: 2025, seed: 5, out: data });
-    await computeHistory({ data, firstYear: 2021, lastYear: 2025, out: join(data, 'history'), annualBaseRate: 10402.34 });
+    data = await generatedPlan({ members: 2000, seed: 5 });
     runDir = tempDir('run');
     await trainRun({ data, asOf: 2025, model: 'logistic', seed: 3, out: runDir });
   }, 120_000);

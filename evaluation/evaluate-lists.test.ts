@@ -4,9 +4,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generatePopulationFiles } from '../data/synthetic/generate.ts';
 import { trainRun } from '../models/model-run.ts';
-import { computeHistory } from '../scoring/history/compute-history.ts';
+import { generatedPlan } from '../test/generated-plan.ts';
 import { tempDir } from '../test/temp-dir.ts';
 import { evaluateRun, type Evaluation } from './evaluate-run.ts';
 
@@ -25,9 +24,7 @@ describe('evaluateRun: the lists', () => {
   let out: string;
   let e: Evaluation;
   beforeAll(async () => {
-    data = tempDir('plan');
-    await generatePopulationFiles({ members: 1500, firstYear: 2021, lastYear: 2025, seed: 14, out: data });
-    await computeHistory({ data, firstYear: 2021, lastYear: 2025, out: join(data, 'history'), annualBaseRate: BASE });
+    data = await generatedPlan({ members: 1500, seed: 14 });
     run = tempDir('run');
     await trainRun({ data, asOf: 2024, model: 'logistic', seed: 3, out: run });
     out = tempDir('evaluation');

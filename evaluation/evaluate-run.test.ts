@@ -5,10 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { generatedPlan } from '../test/generated-plan.ts';
 import { tempDir } from '../test/temp-dir.ts';
 import { evaluateRun, type Evaluation } from './evaluate-run.ts';
-import { generatePopulationFiles } from '../data/synthetic/generate.ts';
-import { computeHistory } from '../scoring/history/compute-history.ts';
 import { trainRun } from '../models/model-run.ts';
 
 describe('evaluateRun', () => {
@@ -17,9 +16,7 @@ describe('evaluateRun', () => {
   let run: string;
   let data: string;
   beforeAll(async () => {
-    data = tempDir('plan');
-    await generatePopulationFiles({ members: 3000, firstYear: 2021, lastYear: 2025, seed: 8, out: data });
-    await computeHistory({ data, firstYear: 2021, lastYear: 2025, out: join(data, 'history'), annualBaseRate: 10402.34 });
+    data = await generatedPlan({ members: 3000, seed: 8 });
     run = tempDir('run');
     await trainRun({ data, asOf: 2024, model: 'logistic', seed: 2, out: run });
     out = tempDir('evaluation');

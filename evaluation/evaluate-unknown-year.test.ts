@@ -6,9 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generatePopulationFiles } from '../data/synthetic/generate.ts';
 import { trainRun } from '../models/model-run.ts';
-import { computeHistory } from '../scoring/history/compute-history.ts';
+import { generatedPlan } from '../test/generated-plan.ts';
 import { tempDir } from '../test/temp-dir.ts';
 import { evaluateRun, type Evaluation } from './evaluate-run.ts';
 import { writeReport } from './report.ts';
@@ -17,9 +16,7 @@ describe('evaluateRun at the last year of the data', () => {
   let out: string;
   let e: Evaluation;
   beforeAll(async () => {
-    const data = tempDir('plan');
-    await generatePopulationFiles({ members: 1000, firstYear: 2021, lastYear: 2025, seed: 5, out: data });
-    await computeHistory({ data, firstYear: 2021, lastYear: 2025, out: join(data, 'history'), annualBaseRate: 10402.34 });
+    const data = await generatedPlan({ members: 1000, seed: 5 });
     const run = tempDir('run');
     await trainRun({ data, asOf: 2025, model: 'logistic', seed: 1, out: run });
     out = tempDir('evaluation');

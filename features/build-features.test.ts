@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sqlString } from '../data/duckdb.ts';
 import { copyPlan, queryRows } from '../test/duckdb-helpers.ts';
-import { generatePopulationFiles } from '../data/synthetic/generate.ts';
 import { computeHistory } from '../scoring/history/compute-history.ts';
+import { generatedPlan } from '../test/generated-plan.ts';
 import { tempDir } from '../test/temp-dir.ts';
 import { buildFeatures } from './build-features.ts';
 import { featureSchema } from './schema.ts';
@@ -20,9 +20,7 @@ describe('buildFeatures', () => {
   let data: string;
   let full: string;
   beforeAll(async () => {
-    data = tempDir('features');
-    await generatePopulationFiles({ members: 1500, firstYear: 2022, lastYear: 2025, seed: 21, out: data });
-    await computeHistory({ data, firstYear: 2022, lastYear: 2025, out: join(data, 'history'), annualBaseRate: 10402.34 });
+    data = await generatedPlan({ members: 1500, seed: 21, firstYear: 2022, lastYear: 2025 });
     full = join(tempDir('features-out'), 'features.parquet');
     await buildFeatures({ data, history: join(data, 'history'), asOf: T, out: full });
   }, 120_000); // a plan, its history and its features: over the 10 s default on a busy machine

@@ -6,17 +6,15 @@ import { copyPlan } from '../test/duckdb-helpers.ts';
 import { initBackend } from './backend.ts';
 import { DEFAULT_TRAIN_CONFIG, deserializeModel, predictProbabilities, serializeModel, trainClassifier, type Matrix } from './classifier.ts';
 import { createRng } from '../data/random.ts';
+import { generatedPlan } from '../test/generated-plan.ts';
 import { tempDir } from '../test/temp-dir.ts';
-import { generatePopulationFiles } from '../data/synthetic/generate.ts';
 import { computeHistory } from '../scoring/history/compute-history.ts';
 import { predictRun, trainRun } from './model-run.ts';
 import type { RunRecord } from './run-registry.ts';
 import { buildFeatures } from '../features/build-features.ts';
 
 async function plan(members: number, seed: number): Promise<string> {
-  const data = tempDir('plan');
-  await generatePopulationFiles({ members, firstYear: 2021, lastYear: 2025, seed, out: data });
-  await computeHistory({ data, firstYear: 2021, lastYear: 2025, out: join(data, 'history'), annualBaseRate: 10402.34 });
+  const data = await generatedPlan({ members: members, seed: seed });
   return data;
 }
 

@@ -11,8 +11,9 @@ import { writeReport } from '../evaluation/report.ts';
 import { buildFeatures } from '../features/build-features.ts';
 import { predictRun, trainRun } from '../models/model-run.ts';
 import { mergeScores } from '../models/scores-file.ts';
+import type { ModelKind } from '../models/model-kinds.ts';
 import { computeHistory } from '../scoring/history/compute-history.ts';
-import { isJobDone, readRunConfig, type ChildJob, type FlowConfig, type JobDataOf, type JobName } from './jobs.ts';
+import { isComingYear, isJobDone, readRunConfig, type ChildJob, type FlowConfig, type JobDataOf, type JobName } from './jobs.ts';
 import { storeKeys as key } from './run-keys.ts';
 import { openRunStore, type RunStore } from './run-store.ts';
 import { mergeShardFiles, partitionData } from './shards.ts';
@@ -70,7 +71,9 @@ async function featuresShard({ store, c }: Run, data: JobDataOf<'features-shard'
   for (const y of [c.asOf - 1, c.asOf]) {
     // Recapture rates are a population figure: from the whole plan's history, not the shard's.
     const out = join(shard, key.features(y));
-    await buildFeatures({ data: dir, history: await store.read(join(shard, 'history')), recaptureFrom: await store.read(key.history), checked: [dir], asOf: y, out: await store.writable(out) });
+    await buildFeatures({ data: dir, history: await store.read(join(shard, 'history')), recaptureFrom: await store.read(key.history), checked: [dir], asOf: y, out: await store.writable(out),
+      // The whole plan's membership rule for T, so that every shard takes the same (features/population.ts).
+      ...(y === c.asOf && c.asOfEnrollment !== undefined ? { enrollmentOfAsOf: c.asOfEnrollment.source } : {}) });
     await store.commit(out);
   }
 }
@@ -82,6 +85,8 @@ async function models({ c }: Run, _data: JobDataOf<'models'>, fanOut: FanOut): P
     c.models.map((model): ChildJob => {
       const data = { out: c.out, model };
       const train: ChildJob = { name: 'train', key: 'train', data };
+      // The list for the coming year: nothing to evaluate the scores against yet.
+      if (isComingYear(c)) return { name: 'scores', key: model, data, children: [train] };
       return { name: 'evaluate-model', key: model, data, children: [{ name: 'scores', key: 'scores', data, children: [train] }] };
     }),
   );
@@ -122,38 +127,33 @@ async function predictShard({ store, c }: Run, { model, shard: k }: JobDataOf<'p
   await store.commit(out);
 }
 
-async function evaluateModel({ store, c, shardKeys }: Run, { model }: JobDataOf<'evaluate-model'>): Promise<void> {
-  await evaluateRun({
+/**
+ * What the evaluation and the candidate list read of a model's run: the model, the merged history,
+ * the as-of year's features and the model's scores, and the checked shards (the enrollment and
+ * deaths of T+1 without loading the contract's files again).
+ */
+async function modelRunInputs({ store, c, shardKeys }: Run, model: ModelKind) {
+  return {
     run: await store.read(key.model(model)),
     asOf: c.asOf,
-    out: await store.writable(key.evaluation(model)),
     annualBaseRate: c.annualBaseRate,
     data: c.data,
     history: await store.read(key.history),
     features: await store.read(key.features(c.asOf)),
     scores: await store.read(key.scores(model)),
-    // The checked shards: the enrollment and deaths of T+1 (months paid) without loading the files again.
     checked: await Promise.all(shardKeys.map((s) => store.read(s))),
-  });
-  await store.commit(key.evaluation(model));
+  };
+}
+
+async function evaluateModel(run: Run, { model }: JobDataOf<'evaluate-model'>): Promise<void> {
+  await evaluateRun({ ...(await modelRunInputs(run, model)), out: await run.store.writable(key.evaluation(model)) });
+  await run.store.commit(key.evaluation(model));
 }
 
 /** The candidate list of the first model. */
-async function candidates({ store, c, shardKeys }: Run): Promise<void> {
-  const m = c.models[0]!;
-  await writeCandidates({
-    run: await store.read(key.model(m)),
-    asOf: c.asOf,
-    top: 0.2,
-    out: await store.writable(key.candidates),
-    annualBaseRate: c.annualBaseRate,
-    data: c.data,
-    history: await store.read(key.history),
-    features: await store.read(key.features(c.asOf)),
-    scores: await store.read(key.scores(m)),
-    checked: await Promise.all(shardKeys.map((s) => store.read(s))),
-  });
-  await store.commit(key.candidates);
+async function candidates(run: Run): Promise<void> {
+  await writeCandidates({ ...(await modelRunInputs(run, run.c.models[0]!)), top: 0.2, out: await run.store.writable(key.candidates) });
+  await run.store.commit(key.candidates);
 }
 
 /** The report of every model's evaluation (the first model's candidate list and cash view). */
