@@ -2,12 +2,15 @@
 // churn, latent prevalence of the named conditions, and what the claims make of them: the mean
 // V28 raw score of the coded diagnoses, the share of member-years with a payment HCC, the
 // year-to-year correlation of that score, the share of chronic conditions coded one year that
-// are coded again the next, and the share of HCC codes with no condition behind them.
+// are coded again the next, and the share of HCC codes with no condition behind them. And the
+// records' sources: the share of office visits that are audio-only, what the PY2027 exclusions
+// (audio-only, unlinked chart reviews) would take off the mean V28 raw score, and the unlinked
+// chart reviews' share of the score that only chart reviews carry.
 import type { ModelTables, Segment } from '../data/reference/cms-hcc-tables.ts';
 import { CodeDictionary, MemberBatchBuilder, compileModel, scoreBatch, type CompiledModel } from '../scoring/batch.ts';
 import { ageOnFebruaryFirst, resolveDemographics } from '../scoring/demographics.ts';
 import type { ConditionGroup } from '../data/synthetic/conditions.ts';
-import type { YearCoding } from '../data/synthetic/documentation.ts';
+import type { RecordKind, YearCoding } from '../data/synthetic/documentation.ts';
 import type { PopulationObserver } from '../data/synthetic/generate.ts';
 import { birthDate, type Member } from '../data/synthetic/population.ts';
 import { TARGETS, type Target } from '../data/synthetic/targets.ts';
@@ -28,6 +31,21 @@ export class Calibration implements PopulationObserver {
   private static readonly BATCH = 1 << 16;
   private recapture = { coded: 0, again: 0 };
   private codes = { true: 0, noise: 0 };
+  private claims = 0;
+  private records = { officeVisits: 0, audioOnlyVisits: 0, linkedChartReviews: 0, unlinkedChartReviews: 0 };
+  /**
+   * Member-years with an audio-only or chart review code, scored four ways in `variants` (in
+   * groups of VARIANTS.length): the raw scores summed per way.
+   */
+  private variants: MemberBatchBuilder;
+  private variantSums = [0, 0, 0, 0];
+  /** Each way's codes: all; PY2027's (no audio-only, no unlinked); no chart review; no unlinked one. */
+  private static readonly VARIANTS: readonly (readonly RecordKind[])[] = [
+    ['encounter', 'audio_only', 'chart_review_linked', 'chart_review_unlinked'],
+    ['encounter', 'chart_review_linked'],
+    ['encounter', 'audio_only'],
+    ['encounter', 'audio_only', 'chart_review_linked'],
+  ];
 
   constructor(
     private readonly tables: ModelTables,
@@ -37,6 +55,7 @@ export class Calibration implements PopulationObserver {
     this.model = compileModel(tables);
     this.dictionary = new CodeDictionary((code) => tables.dxToCc.has(code));
     this.batch = new MemberBatchBuilder(this.dictionary);
+    this.variants = new MemberBatchBuilder(this.dictionary);
   }
 
   add(m: Member, year: number, coding: YearCoding): void {
@@ -59,8 +78,14 @@ export class Calibration implements PopulationObserver {
     this.groups.forEach((g, i) => {
       if (g.target !== undefined && m.levels[i]! >= 0) this.held[g.target] = (this.held[g.target] ?? 0) + 1;
     });
+    this.claims += coding.claims;
     this.codes.true += coding.trueCodes;
     this.codes.noise += coding.noiseCodes;
+    const r = this.records;
+    r.officeVisits += coding.officeVisits;
+    r.audioOnlyVisits += coding.records.audio_only;
+    r.linkedChartReviews += coding.records.chart_review_linked;
+    r.unlinkedChartReviews += coding.records.chart_review_unlinked;
 
     // Recapture: chronic conditions coded last year, coded again this year.
     const coded: number[] = [];
@@ -77,8 +102,12 @@ export class Calibration implements PopulationObserver {
     const segment: Segment = m.institutional
       ? 'INS'
       : (`C${m.dual === 'full' ? 'F' : m.dual === 'partial' ? 'P' : 'N'}${age >= 65 ? 'A' : 'D'}` as Segment);
-    this.batch.add(resolveDemographics({ sex: m.sex, age, segment, orec: m.orec, medicaid: m.dual !== 'none' }, year + 1), coding.codes.join('|'));
+    const demographics = resolveDemographics({ sex: m.sex, age, segment, orec: m.orec, medicaid: m.dual !== 'none' }, year + 1);
+    this.batch.add(demographics, coding.codes.join('|'));
     this.batchMembers.push(m.index);
+    if (coding.codesByKind.audio_only.length + coding.codesByKind.chart_review_linked.length + coding.codesByKind.chart_review_unlinked.length > 0) {
+      for (const kinds of Calibration.VARIANTS) this.variants.add(demographics, kinds.flatMap((k) => coding.codesByKind[k]).join('|'));
+    }
     if (this.batchMembers.length >= Calibration.BATCH) this.scoreBatch();
   }
 
@@ -112,6 +141,10 @@ export class Calibration implements PopulationObserver {
     }
     this.batch = new MemberBatchBuilder(this.dictionary);
     this.batchMembers = [];
+    const variants = this.variants.finish();
+    const variantRaw = scoreBatch(this.model, variants);
+    for (let i = 0; i < variants.size; i++) this.variantSums[i % Calibration.VARIANTS.length]! += variantRaw[i]!;
+    this.variants = new MemberBatchBuilder(this.dictionary);
   }
 
   endYear(): void {
@@ -131,6 +164,8 @@ export class Calibration implements PopulationObserver {
       within: Math.abs(achieved - t.value) <= t.tolerance,
       source: t.source,
     });
+    const [all, kept, noReview, noUnlinked] = this.variantSums as [number, number, number, number];
+    const reviews = this.records.linkedChartReviews + this.records.unlinkedChartReviews;
     const prevalence = Object.fromEntries(
       Object.entries(TARGETS.prevalence).map(([k, t]) => [k, row(t, share(this.held[k] ?? 0, n.memberYears))]),
     );
@@ -150,6 +185,11 @@ export class Calibration implements PopulationObserver {
       rafYearToYearCorrelation: row(TARGETS.rafYearToYearCorrelation, correlation(this.pairs)),
       chronicRecaptureShare: row(TARGETS.chronicRecaptureShare, share(this.recapture.again, this.recapture.coded)),
       noiseCodeShare: row(TARGETS.noiseCodeShare, share(this.codes.noise, this.codes.true + this.codes.noise)),
+      audioOnlyShareOfOfficeVisits: row(TARGETS.audioOnlyShareOfOfficeVisits, share(this.records.audioOnlyVisits, this.records.officeVisits)),
+      // Every year scored as if PY2027's exclusions applied: the share of the mean raw score they remove.
+      exclusionShareOfRawScore: row(TARGETS.exclusionShareOfRawScore, share(all - kept, this.raw.sum)),
+      unlinkedShareOfChartReviewOnlyScore: row(TARGETS.unlinkedShareOfChartReviewOnlyScore, share(all - noUnlinked, all - noReview)),
+      records: { ...this.records, chartReviewShareOfRecords: Math.round(share(reviews, this.claims) * 10000) / 10000 },
     };
     return report;
   }

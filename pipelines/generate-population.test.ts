@@ -47,7 +47,7 @@ describe('generatePopulation', () => {
       }
     };
     walk(report, '');
-    expect(rows.length).toBe(21);
+    expect(rows.length).toBe(24);
     const misses = rows.filter(([, r]) => Math.abs(r.achieved - r.target) > r.tolerance).map(([k, r]) => `${k}: ${r.achieved} (target ${r.target} ± ${r.tolerance})`);
     expect(misses).toEqual([]);
     expect(rows.every(([, r]) => r.within)).toBe(true);

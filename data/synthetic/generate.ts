@@ -14,7 +14,7 @@ import { ConfigError } from '../errors.ts';
 import { createRng } from '../random.ts';
 import { loadModelTables, type ModelTables } from '../reference/cms-hcc-tables.ts';
 import { codesByHcc, conditionGroups, type ConditionGroup } from './conditions.ts';
-import { createProviders, writeYearClaims, type YearCoding } from './documentation.ts';
+import { RECORD_SOURCE_RATES, createProviders, writeYearClaims, type RecordSourceRates, type YearCoding } from './documentation.ts';
 import { advanceConditions, advanceStatus, birthDate, createMember, decideExit, type Member } from './population.ts';
 
 /** Sees each member-year as it is generated, and the end of each year. */
@@ -30,6 +30,8 @@ export interface GenerateOptions {
   seed: number;
   out: string;
   format?: 'parquet' | 'csv';
+  /** How often audio-only visits and chart reviews occur (default RECORD_SOURCE_RATES, the documented ones). */
+  recordSources?: Readonly<RecordSourceRates>;
   /** Builds the observer, given the model tables and condition groups the generator uses. */
   observe?: (context: { tables: ModelTables; groups: readonly ConditionGroup[] }) => PopulationObserver;
 }
@@ -126,6 +128,7 @@ export async function generatePopulationFiles(
     const years = opts.lastYear - opts.firstYear + 1;
     const total = Math.round(opts.members * years);
     const claimNumber = { next: 1 };
+    const reviewNumber = { next: 1 };
     let memberYears = 0;
     let active: Member[] = [];
     let nextIndex = 0;
@@ -170,7 +173,7 @@ export async function generatePopulationFiles(
           .text('H0001')
           .char(10);
         const coding = writeYearClaims(
-          { member: m, year, lastMonth, groups, codes, noiseHccs, providers, claimNumber },
+          { member: m, year, lastMonth, groups, codes, noiseHccs, providers, claimNumber, reviewNumber, rates: opts.recordSources ?? RECORD_SOURCE_RATES },
           staged.claims.out,
         );
         for (let g = 0; g < groups.length; g++) {
@@ -229,7 +232,7 @@ export async function generatePopulationFiles(
     await finish(staged.enrollment, CONTRACT.enrollment);
     await finish(staged.claims, CONTRACT.claims);
     await finish(staged.truth, undefined);
-    return { memberYears, members: memberCount, claims: claimNumber.next - 1, files };
+    return { memberYears, members: memberCount, claims: claimNumber.next - 1 + reviewNumber.next - 1, files };
   }
 }
 

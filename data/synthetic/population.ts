@@ -34,6 +34,12 @@ export interface Member {
   leftYear?: number;
   leftMonth?: number;
   rng: Rng;
+  /**
+   * A second stream for the records' sources (audio-only visits, chart reviews,
+   * documentation.ts), so that drawing them leaves every draw of `rng`, and so every other
+   * record, as it was before they were added.
+   */
+  sourceRng: Rng;
 }
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
@@ -54,6 +60,11 @@ export function poisson(rng: Rng, mean: number): number {
 /** A member's own random stream, from the run's seed and the member's index. */
 function memberRng(seed: number, index: number): Rng {
   return createRng((Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca6b)) >>> 0);
+}
+
+/** The member's stream for the records' sources, apart from memberRng's. */
+function sourceRng(seed: number, index: number): Rng {
+  return createRng((Math.imul((seed ^ 0x5f356495) | 0, 0x85ebca6b) ^ Math.imul(index + 1, 0xc2b2ae35)) >>> 0);
 }
 
 /** Ages of aged members by five-year band from 65 (the last band is 95-99). */
@@ -121,6 +132,7 @@ export function createMember(n: NewMember): Member {
     onset: NONE,
     firstYear: n.year,
     rng,
+    sourceRng: sourceRng(n.seed, n.index),
   };
   return m;
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sqlString } from '../../data/duckdb.ts';
 import { queryRows } from '../../test/duckdb-helpers.ts';
-import { isRiskAdjustmentEligible, loadEligibleProcedures } from '../../data/reference/eligibility.ts';
+import { excludedBy, isRiskAdjustmentEligible, loadDiagnosisSourceExclusions, loadEligibleProcedures } from '../../data/reference/eligibility.ts';
 import { computeHistory, type HistorySummary } from './compute-history.ts';
 import { generatePopulationFiles } from '../../data/synthetic/generate.ts';
 import { tempDir } from '../../test/temp-dir.ts';
@@ -155,23 +155,27 @@ describe('computeHistory on a generated population', () => {
   it('attributes every eligible diagnosis to exactly one window of each kind, with SQL eligibility equal to the reference rule', async () => {
     const data = tmp();
     const out = tmp();
-    await generatePopulationFiles({ members: 400, firstYear: 2023, lastYear: 2025, seed: 5, out: data });
-    const s = await computeHistory({ data, firstYear: 2024, lastYear: 2025, out, annualBaseRate: BASE_RATE });
+    // Service years 2025-2026: 2026 dates of service pay in PY2027, whose exclusions apply.
+    const [first, last] = [2025, 2026];
+    await generatePopulationFiles({ members: 400, firstYear: 2024, lastYear: 2026, seed: 5, out: data });
+    const s = await computeHistory({ data, firstYear: first, lastYear: last, out, annualBaseRate: BASE_RATE });
     // The same input gives the same bytes.
     const again = tmp();
-    await computeHistory({ data, firstYear: 2024, lastYear: 2025, out: again, annualBaseRate: BASE_RATE });
+    await computeHistory({ data, firstYear: first, lastYear: last, out: again, annualBaseRate: BASE_RATE });
     for (const f of ['raf_history.parquet', 'raf_hcc.parquet']) expect(readFileSync(join(again, f)).equals(readFileSync(join(out, f))), f).toBe(true);
 
     // The claims counted again here, eligibility by isRiskAdjustmentEligible, windows by date.
     const claims = await query(
-      `SELECT c.member_id, c.claim_type, c.bill_type, c.thru_date::VARCHAR AS dos, c.procedure_codes, len(c.diagnosis_codes)::INTEGER AS n
-       FROM read_parquet(${sqlString(join(data, 'claims.parquet'))}) c WHERE c.thru_date BETWEEN DATE '2023-07-01' AND DATE '2025-12-31'`,
+      `SELECT c.member_id, c.claim_type, c.bill_type, c.thru_date::VARCHAR AS dos, c.procedure_codes, c.procedure_modifiers,
+              coalesce(c.record_source, 'encounter') AS record_source, len(c.diagnosis_codes)::INTEGER AS n
+       FROM read_parquet(${sqlString(join(data, 'claims.parquet'))}) c WHERE c.thru_date BETWEEN DATE '${first - 1}-07-01' AND DATE '${last}-12-31'`,
     );
     const enrolled = new Set(
       (await query(`SELECT member_id || '/' || year AS k FROM read_parquet(${sqlString(join(out, 'raf_history.parquet'))})`)).map((r) => r.k),
     );
     let inRange = 0;
     let eligible = 0;
+    const excluded: Record<string, Record<number, number>> = {};
     const attributed = { mid: 0, init: 0 };
     for (const c of claims) {
       const n = Number(c.n);
@@ -179,9 +183,16 @@ describe('computeHistory on a generated population', () => {
       const year = Number(String(c.dos).slice(0, 4));
       const ok = isRiskAdjustmentEligible(
         { claimType: c.claim_type as 'professional', billType: c.bill_type as string | null, procedures: c.procedure_codes as string[] },
-        loadEligibleProcedures(year),
+        // The first service year's list for the year before it (plan-years.ts, procedureListYears).
+        loadEligibleProcedures(Math.max(year, first)),
       );
       if (!ok) continue;
+      const rule = excludedBy({ procedure_modifiers: c.procedure_modifiers as string[], record_source: String(c.record_source) }, year, loadDiagnosisSourceExclusions());
+      if (rule !== null) {
+        excluded[rule] ??= {};
+        excluded[rule][year] = (excluded[rule][year] ?? 0) + n;
+        continue;
+      }
       eligible += n;
       const initYear = Number(String(c.dos).slice(5, 7)) >= 7 ? year + 1 : year;
       if (enrolled.has(`${c.member_id}/${year}`)) attributed.mid += n;
@@ -190,13 +201,19 @@ describe('computeHistory on a generated population', () => {
     const sums = (await query(`SELECT sum(n_dx)::BIGINT AS mid, sum(n_dx_init)::BIGINT AS init FROM read_parquet(${sqlString(join(out, 'raf_history.parquet'))})`))[0]!;
     const d = s.diagnoses;
     expect(inRange).toBeGreaterThan(1000);
-    expect(d).toMatchObject({ inRange, eligible, ineligible: inRange - eligible });
+    const excludedTotal = Object.values(excluded).flatMap((y) => Object.values(y)).reduce((a, b) => a + b, 0);
+    expect(d).toMatchObject({ inRange, eligible, excluded: excludedTotal, ineligible: inRange - eligible - excludedTotal });
+    // Each rule's count by year of service, as the reference rule counts them: some in 2026, none before.
+    for (const e of d.exclusions) {
+      expect(e.byServiceYear, e.rule).toEqual({ 2024: 0, 2025: 0, 2026: excluded[e.rule]?.[2026] ?? 0 });
+      expect(e.diagnoses, e.rule).toBeGreaterThan(0);
+    }
     expect(d.midYear.attributed).toBe(attributed.mid);
     expect(d.initial.attributed).toBe(attributed.init);
     expect(Number(sums.mid)).toBe(attributed.mid);
     expect(Number(sums.init)).toBe(attributed.init);
     for (const w of [d.midYear, d.initial]) expect(w.attributed + w.outsideYears + w.notEnrolled).toBe(eligible);
-    // July-December 2023 opens 2024's initial window only; July-December 2025 belongs to 2026's.
+    // July-December 2024 opens 2025's initial window only; July-December 2026 belongs to 2027's.
     expect(d.midYear.outsideYears).toBeGreaterThan(0);
     expect(d.initial.outsideYears).toBeGreaterThan(0);
   });

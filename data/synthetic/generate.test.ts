@@ -1,0 +1,93 @@
+// The records' sources in the synthetic plan (documentation.ts, data/synthetic/README.md "Records'
+// sources"): audio-only visits and chart reviews come from each member's second random stream, so
+// the plan without them is the plan with them less their rows and modifiers, encounter for
+// encounter; and each kind of record is what the contract (data/README.md) says it is.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { sqlString } from '../duckdb.ts';
+import { queryRows } from '../../test/duckdb-helpers.ts';
+import { tempDir } from '../../test/temp-dir.ts';
+import { loadModelTables } from '../reference/cms-hcc-tables.ts';
+import { RECORD_SOURCE_RATES } from './documentation.ts';
+import { generatePopulationFiles } from './generate.ts';
+
+const NONE = { audioOnly: 0, fqShareOfAudioOnly: 0, linkedReview: 0, unlinkedReview: 0, chartFinds: 0 };
+
+describe('the records\' sources of a generated plan (1,500 members, 2025-2026)', () => {
+  let withSources: string;
+  let without: string;
+  const claims = (dir: string, where = 'true') =>
+    queryRows(
+      `SELECT claim_id, member_id, claim_type, from_date::VARCHAR AS dos, procedure_codes, procedure_modifiers, diagnosis_codes, paid_amount::VARCHAR AS paid,
+              rendering_npi AS npi, record_source
+       FROM read_csv(${sqlString(join(dir, 'claims.csv'))}, header = true, auto_detect = false,
+         columns = {'claim_id': 'VARCHAR', 'member_id': 'VARCHAR', 'claim_type': 'VARCHAR', 'bill_type': 'VARCHAR', 'from_date': 'DATE', 'thru_date': 'DATE',
+                    'procedure_codes': 'VARCHAR', 'procedure_modifiers': 'VARCHAR', 'diagnosis_codes': 'VARCHAR', 'paid_amount': 'VARCHAR',
+                    'rendering_npi': 'VARCHAR', 'record_source': 'VARCHAR'})
+       WHERE ${where} ORDER BY claim_id`,
+    );
+
+  beforeAll(async () => {
+    withSources = tempDir('sources');
+    without = tempDir('sources');
+    const opts = { members: 1500, firstYear: 2025, lastYear: 2026, seed: 7, format: 'csv' as const };
+    await generatePopulationFiles({ ...opts, out: withSources });
+    await generatePopulationFiles({ ...opts, out: without, recordSources: NONE });
+  }, 120_000);
+
+  it('leaves every other record as it was: the same members, enrollment, truth and encounters, less the modifiers', async () => {
+    for (const f of ['members.csv', 'enrollment.csv', join('truth', 'conditions.csv')]) {
+      expect(readFileSync(join(withSources, f)).equals(readFileSync(join(without, f))), f).toBe(true);
+    }
+    const plain = await claims(without);
+    const encounters = await claims(withSources, `claim_id LIKE 'C%'`);
+    expect(plain.every((c) => c.procedure_modifiers === null && c.record_source === null)).toBe(true);
+    expect(encounters.map((c) => ({ ...c, procedure_modifiers: null }))).toEqual(plain);
+  });
+
+  it('marks about 2% of office visits audio-only, 93 or (at an FQHC or RHC) FQ', async () => {
+    const visits = await claims(withSources, `claim_id LIKE 'C%' AND procedure_codes IN ('99213', '99214', '99215')`);
+    const byModifier = (m: string | null) => visits.filter((c) => c.procedure_modifiers === m).length;
+    expect(byModifier('93') + byModifier('FQ') + byModifier(null)).toBe(visits.length);
+    // RECORD_SOURCE_RATES.audioOnly of the visits, within three binomial standard deviations.
+    const share = (byModifier('93') + byModifier('FQ')) / visits.length;
+    const sd = Math.sqrt((RECORD_SOURCE_RATES.audioOnly * (1 - RECORD_SOURCE_RATES.audioOnly)) / visits.length);
+    expect(Math.abs(share - RECORD_SOURCE_RATES.audioOnly)).toBeLessThan(3 * sd);
+    expect(byModifier('FQ')).toBeGreaterThan(0);
+    expect(byModifier('FQ')).toBeLessThan(byModifier('93'));
+  });
+
+  it('writes each linked chart review beside a visit of its member: its date, provider, procedure and modifier, new codes only, no payment', async () => {
+    const all = await claims(withSources);
+    const linked = all.filter((c) => c.record_source === 'chart_review_linked');
+    expect(linked.length).toBeGreaterThan(100);
+    for (const r of linked) {
+      const visit = all.find(
+        (c) =>
+          String(c.claim_id).startsWith('C') && c.member_id === r.member_id && c.dos === r.dos && c.npi === r.npi &&
+          c.procedure_codes === r.procedure_codes && c.procedure_modifiers === r.procedure_modifiers &&
+          String(r.diagnosis_codes).split('|').every((d) => !String(c.diagnosis_codes).split('|').includes(d)),
+      );
+      expect(visit, String(r.claim_id)).toBeDefined();
+      expect(r.paid).toBe('0');
+    }
+  });
+
+  it('writes unlinked chart reviews as home-visit records coding only chronic HCCs no encounter of the year coded', async () => {
+    const v28 = loadModelTables('V28', 2026).dxToCc;
+    const all = await claims(withSources);
+    const unlinked = all.filter((c) => c.record_source === 'chart_review_unlinked');
+    expect(unlinked.length).toBeGreaterThan(20);
+    const hccs = (c: Record<string, unknown>) => String(c.diagnosis_codes).split('|').map((d) => v28.get(d)?.[0]);
+    for (const r of unlinked) {
+      expect([r.claim_type, r.procedure_codes, r.procedure_modifiers, r.paid]).toEqual(['professional', '99350', null, '0']);
+      expect(hccs(r).every((h) => h !== undefined)).toBe(true);
+      const year = String(r.dos).slice(0, 4);
+      const coded = new Set(
+        all.filter((c) => c.member_id === r.member_id && String(c.dos).startsWith(year) && c.record_source !== 'chart_review_unlinked').flatMap(hccs),
+      );
+      expect(hccs(r).filter((h) => coded.has(h)), String(r.claim_id)).toEqual([]);
+    }
+  });
+});
