@@ -12,7 +12,8 @@ import { describe, expect, it } from 'vitest';
 import { listMetrics, rankOrder } from '../models/metrics.ts';
 import { tempDir } from '../test/temp-dir.ts';
 import type { Evaluation, ListEvaluation } from './evaluation-types.ts';
-import { candidateTotals, PAPER, writeReport } from './report.ts';
+import { candidateTotals } from './report-candidates.ts';
+import { PAPER, writeReport } from './report.ts';
 import { growthRatio, listRevenue, type MemberScores } from './revenue.ts';
 import { compareLists, comparisonSentence } from './verdict.ts';
 

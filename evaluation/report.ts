@@ -9,14 +9,20 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import { writeFileAtomically } from '../data/atomic-file.ts';
-import { parseCsv } from '../data/csv.ts';
 import { ConfigError } from '../data/errors.ts';
 import type { Evaluation, ListEvaluation } from './evaluation-types.ts';
-import { dollars, listLabel, percent, plainWords, probability, signedDollars } from './format.ts';
+import { dollars, percent, plainWords, signedDollars } from './format.ts';
 import { MONTHS_EARLIER } from './revenue.ts';
+import { colorScale, lineChart, shownLists, svg, type Shown } from './report-charts.ts';
+import { candidateTotals, outreachRows, type CandidateTotals, type OutreachRow } from './report-candidates.ts';
+
+
+const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const money = (x: number): string => dollars(x, 0);
+const count = (x: number): string => x.toLocaleString('en-US');
+const pct = percent;
 
 /**
  * The method paper's case (DOMAIN.md section 4): 2014-2015 data predicting 2016. The project
@@ -30,83 +36,6 @@ export const PAPER = {
   incrementalDollars: 12_690_000,
   acceleratedDollars: 5_000_000,
 };
-
-const MODEL_COLORS = ['#1f6feb', '#8250df', '#0a3069', '#bf3989', '#1b7c83'];
-const LIST_COLORS: Record<string, string> = { naive: '#8b949e', analyst: '#bc4c00', perfect: '#2da44e', external: '#6e7781' };
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-const money = (x: number): string => dollars(x, 0);
-const count = (x: number): string => x.toLocaleString('en-US');
-const pct = percent;
-
-async function svg(spec: TopLevelSpec): Promise<string> {
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
-  const out = await view.toSVG();
-  view.finalize();
-  return out;
-}
-
-/** A list as the report shows it: each model's list under its model's name, the others once. */
-interface Shown {
-  /** Unique: the model's name (mlp, logistic) or the list's (naive, analyst, perfect, external). */
-  key: string;
-  label: string;
-  color: string;
-  list: ListEvaluation;
-}
-
-/** Every model's list (one per evaluation), then the first evaluation's other lists. */
-export function shownLists(evaluations: readonly Evaluation[]): Shown[] {
-  const shown: Shown[] = [];
-  const keys = new Set<string>();
-  evaluations.forEach((e, k) => {
-    const model = e.lists.find((l) => l.name === 'model');
-    if (model === undefined) return;
-    const key = keys.has(e.run.model) ? e.run.id : e.run.model;
-    keys.add(key);
-    shown.push({ key, label: `the ${key} model's list`, color: MODEL_COLORS[k % MODEL_COLORS.length]!, list: model });
-  });
-  for (const l of evaluations[0]?.lists ?? []) {
-    if (l.name === 'model' || keys.has(l.name)) continue;
-    keys.add(l.name);
-    shown.push({ key: l.name, label: listLabel(l.name), color: LIST_COLORS[l.name] ?? '#57606a', list: l });
-  }
-  return shown;
-}
-
-const colorScale = (lists: readonly Shown[]) => ({ domain: lists.map((l) => l.key), range: lists.map((l) => l.color) });
-
-function lineChart(title: string, lists: readonly Shown[], y: string, values: Record<string, unknown>[], format = '.2f'): TopLevelSpec {
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title,
-    width: 420,
-    height: 240,
-    data: { values },
-    mark: { type: 'line', point: true },
-    encoding: {
-      x: { field: 'x', type: 'quantitative', title: 'top share of members', axis: { format: '.0%' } },
-      y: { field: y, type: 'quantitative', title: y, axis: { format } },
-      color: { field: 'list', type: 'nominal', scale: colorScale(lists) },
-    },
-  } as TopLevelSpec;
-}
-
-export interface OutreachRow {
-  priority: string;
-  member: string;
-  dollars: string;
-  /** The model's probability that the member is in the top 20%, 4 digits. */
-  probability: string;
-  provider: string;
-  hccs: string;
-}
-
-/** The candidate list's totals (candidates.csv): its members and the sum of each `expected_*` column. */
-export interface CandidateTotals {
-  members: number;
-  /** Column name -> total, to the cent, in the file's column order. */
-  expected: Record<string, number>;
-}
 
 /** What the report shows of a group's metrics (evaluation-types.ts's GroupMetrics). */
 interface GroupFigures {
@@ -368,48 +297,6 @@ function candidatesText(c: CandidateTotals | null, first: Shown, e: Evaluation):
       <thead><tr><th>expected (forecast)</th><th>total</th><th>measured in this backtest</th><th>forecast - measured</th></tr></thead>
       <tbody>${rows.join('')}</tbody>
     </table></div>`;
-}
-
-/** Reads the top rows of an outreach.csv (rafcast candidates). */
-export function outreachRows(csvText: string, top: number): OutreachRow[] {
-  const rows: string[][] = [];
-  // The header and `top` rows; then the parse stops.
-  parseCsv(csvText, (fields) => {
-    rows.push(fields);
-    return rows.length <= top;
-  });
-  const head = rows[0] ?? [];
-  const col = (name: string): number => head.indexOf(name);
-  return rows.slice(1, top + 1).map((r) => ({
-    priority: r[col('priority')] ?? '',
-    member: r[col('member_id')] ?? '',
-    dollars: dollars(Number(r[col('expected_dollars')] ?? 0)),
-    probability: col('probability') < 0 || r[col('probability')] === undefined || r[col('probability')] === '' ? '' : probability(Number(r[col('probability')])),
-    provider: r[col('member_provider_npi')] ?? '',
-    hccs: r[col('hccs')] ?? '',
-  }));
-}
-
-/** Sums a candidates.csv's `expected_*` columns (to the cent) and counts its members. */
-export function candidateTotals(csvText: string): CandidateTotals {
-  let head: string[] | undefined;
-  let cols: [string, number][] = [];
-  const cents: number[] = [];
-  let members = 0;
-  parseCsv(csvText, (fields) => {
-    if (head === undefined) {
-      head = fields;
-      cols = head.map((h, k) => [h, k] as [string, number]).filter(([h]) => h.startsWith('expected_'));
-      cols.forEach(() => cents.push(0));
-      return;
-    }
-    if (fields.length === 1 && fields[0] === '') return;
-    members++;
-    cols.forEach(([, k], j) => {
-      cents[j]! += Math.round(Number(fields[k] ?? 0) * 100);
-    });
-  });
-  return { members, expected: Object.fromEntries(cols.map(([h], j) => [h, cents[j]! / 100])) };
 }
 
 /**
