@@ -35,6 +35,8 @@ export interface FeatureOptions {
   recaptureFrom?: string;
   /** Folders of already checked data (a queued run's shards) to read instead of loading `data`. */
   checked?: readonly string[];
+  /** Where the membership of T comes from (population.ts): a shard is told the whole plan's. Unset: the enrollment decides. */
+  enrollmentOfAsOf?: 'data' | 'assumed';
 }
 
 /**
@@ -100,6 +102,7 @@ export async function createFeatureTable(conn: DuckDBConnection, opts: FeatureOp
     dxCc,
     population: 'pop',
     claimCcs: 'claim_ccs',
+    ...(opts.enrollmentOfAsOf !== undefined ? { enrollmentOfAsOf: opts.enrollmentOfAsOf } : {}),
   };
   const table = `features_${T}`;
   await conn.run(`DROP TABLE IF EXISTS ${table}`);

@@ -37,6 +37,8 @@ export interface FeatureSources {
   population: string;
   /** The claims of T-1 with the condition categories they map to (claim-ccs.ts). */
   claimCcs: string;
+  /** Where the membership of T comes from (population.ts); unset: the enrollment decides. */
+  enrollmentOfAsOf?: 'data' | 'assumed';
 }
 
 export interface FeatureFamily {

@@ -38,3 +38,31 @@ describe('populationSql', () => {
     ]);
   });
 });
+
+describe('populationSql for the coming year', () => {
+  const members = [
+    { member_id: 'FULL' },
+    { member_id: 'LEFT' },
+    { member_id: 'DIEDDEC' , death_date: '2025-12-31' },
+    { member_id: 'DIEDJAN', death_date: '2026-01-01' },
+  ];
+  const enrollment2025 = [
+    { member_id: 'FULL', year: 2025, months_enrolled: 12 }, // enrolled on December 31, 2025, alive: continues
+    { member_id: 'LEFT', year: 2025, months_enrolled: 6 }, // left in June (enrollment runs from January): out
+    { member_id: 'DIEDDEC', year: 2025, months_enrolled: 12 }, // died December 31, 2025: out
+    { member_id: 'DIEDJAN', year: 2025, months_enrolled: 12 }, // alive on December 31, 2025: continues
+  ];
+  const ids = (src: Parameters<typeof populationSql>[0]): string => `SELECT member_id FROM (${populationSql(src)}) ORDER BY member_id`;
+
+  it('without enrollment of T, takes the members enrolled and alive on December 31 of T-1', async () => {
+    const { rows } = await queryFixture({ members, enrollment: enrollment2025 }, 2026, ids);
+    expect(rows.map((r) => r.member_id)).toEqual(['DIEDJAN', 'FULL']);
+  });
+
+  it("with a January enrollment of T, takes it and not the assumption; a shard told 'assumed' takes the assumption", async () => {
+    // LEFT came back in January 2026; FULL has no 2026 row (left on December 31).
+    const enrollment = [...enrollment2025, { member_id: 'LEFT', year: 2026, months_enrolled: 1 }];
+    expect((await queryFixture({ members, enrollment }, 2026, ids)).rows.map((r) => r.member_id)).toEqual(['LEFT']);
+    expect((await queryFixture({ members, enrollment }, 2026, (src) => ids({ ...src, enrollmentOfAsOf: 'assumed' }))).rows.map((r) => r.member_id)).toEqual(['DIEDJAN', 'FULL']);
+  });
+});

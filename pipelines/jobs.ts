@@ -4,6 +4,7 @@
 // settings (flow.json) and the outputs that show a job done, which is how a run resumes.
 import { join } from 'node:path';
 import { ConfigError, RafcastError } from '../data/errors.ts';
+import type { AsOfEnrollment } from '../features/population.ts';
 import type { ModelKind } from '../models/classifier.ts';
 import { openRunStore, type RunStore } from './run-store.ts';
 import { storeKeys as key } from './run-keys.ts';
@@ -18,8 +19,24 @@ export interface FlowConfig {
   models: ModelKind[];
   seed: number;
   annualBaseRate: number;
+  /** The service years of the history: the data's first year to its last year with claims. */
   years: [number, number];
+  /**
+   * The membership of the as-of year (features/population.ts): the data's enrollment of T, or the
+   * assumption that the members enrolled and alive on December 31 of T-1 continue, with its count.
+   * Absent in flow.json files written before it: the enrollment decides.
+   */
+  asOfEnrollment?: AsOfEnrollment;
+  /** The list for the coming year: a backtest run folder whose measured figures the report shows. */
+  backtest?: string;
 }
+
+/**
+ * The list for the coming year: the data has no claims dated in T (the as-of year is after the
+ * history's last year), so nothing that needs RAF_T or RAF_{T+1} is measured: the models are
+ * trained and score T, the candidate list is written, and no model is evaluated.
+ */
+export const isComingYear = (c: Pick<FlowConfig, 'asOf' | 'years'>): boolean => c.asOf > c.years[1];
 
 /** The stages in flow order (the chain's leaves first). */
 export const FLOW_STAGES = ['partition', 'history', 'features', 'models', 'candidates', 'report'] as const;
@@ -89,6 +106,9 @@ const MODEL_JOB_DONE: Record<'train' | 'scores' | 'evaluate-model', (m: ModelKin
   scores: (m) => key.scores(m),
   'evaluate-model': (m) => join(key.evaluation(m), 'evaluation.json'),
 };
+/** A model's chain: train, scores, and evaluate-model unless the run is for the coming year. */
+export const modelJobs = (c: Pick<FlowConfig, 'asOf' | 'years'>): (keyof typeof MODEL_JOB_DONE)[] =>
+  isComingYear(c) ? ['train', 'scores'] : ['train', 'scores', 'evaluate-model'];
 const isModelJob = (name: JobName): name is keyof typeof MODEL_JOB_DONE => Object.hasOwn(MODEL_JOB_DONE, name);
 
 /** The keys whose presence shows a stage is done (the last each stage writes). */
@@ -101,7 +121,7 @@ export function doneKeys(c: FlowConfig, stage: Stage): string[] {
     case 'features':
       return [key.features(c.asOf - 1), key.features(c.asOf)];
     case 'models':
-      return c.models.flatMap((m) => Object.values(MODEL_JOB_DONE).map((f) => f(m)));
+      return c.models.flatMap((m) => modelJobs(c).map((j) => MODEL_JOB_DONE[j](m)));
     case 'candidates':
       return [join(key.candidates, 'outreach.csv')];
     case 'report':
@@ -125,7 +145,7 @@ export async function isJobDone(store: RunStore, c: FlowConfig, name: JobName, d
 /** The jobs a stage runs: its shards, a chain per model (train, scores and a job per shard, evaluate), or itself. */
 export function jobsUnder(c: FlowConfig, stage: Stage): number {
   if (stage === 'history' || stage === 'features') return c.shards;
-  if (stage === 'models') return c.models.length * (3 + c.shards);
+  if (stage === 'models') return c.models.length * (modelJobs(c).length + c.shards);
   return 1;
 }
 

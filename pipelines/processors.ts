@@ -2,18 +2,19 @@
 // a worker's child process and on a BullMQ worker: read the inputs from the run store, call the
 // library function the matching command calls (computeHistory, buildFeatures, trainRun, ...),
 // write its outputs atomically and commit them, so rerunning a job replaces them with the same bytes.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '../data/errors.ts';
 import { writeCandidates } from '../evaluation/candidates.ts';
-import { evaluateRun } from '../evaluation/evaluate-run.ts';
+import { evaluateRun, type Evaluation } from '../evaluation/evaluate-run.ts';
 import { writeReport } from '../evaluation/report.ts';
+import { writeComingYearReport } from '../evaluation/coming-year-report.ts';
 import { buildFeatures } from '../features/build-features.ts';
 import { predictRun, trainRun } from '../models/model-run.ts';
 import { mergeScores } from '../models/scores-file.ts';
 import type { ModelKind } from '../models/model-kinds.ts';
 import { computeHistory } from '../scoring/history/compute-history.ts';
-import { isComingYear, isJobDone, readRunConfig, type ChildJob, type FlowConfig, type JobDataOf, type JobName } from './jobs.ts';
+import { isComingYear, isJobDone, readFlowConfig, readRunConfig, type ChildJob, type FlowConfig, type JobDataOf, type JobName } from './jobs.ts';
 import { storeKeys as key } from './run-keys.ts';
 import { openRunStore, type RunStore } from './run-store.ts';
 import { mergeShardFiles, partitionData } from './shards.ts';
@@ -158,6 +159,27 @@ async function candidates(run: Run): Promise<void> {
 
 /** The report of every model's evaluation (the first model's candidate list and cash view). */
 async function report({ store, c }: Run): Promise<void> {
+  if (isComingYear(c)) {
+    // The list for the coming year: no evaluation of its own; the last backtest's, when given.
+    const backtest =
+      c.backtest === undefined
+        ? undefined
+        : {
+            folder: c.backtest,
+            evaluations: await Promise.all(
+              (await readFlowConfig(c.backtest)).models.map(async (m) => JSON.parse(await readFile(join(c.backtest!, 'evaluation', m, 'evaluation.json'), 'utf8')) as Evaluation),
+            ),
+          };
+    await writeComingYearReport({
+      asOf: c.asOf,
+      candidates: await store.read(key.candidates),
+      ...(c.asOfEnrollment !== undefined ? { asOfEnrollment: c.asOfEnrollment } : {}),
+      ...(backtest !== undefined ? { backtest } : {}),
+      out: await store.writable(key.report),
+    });
+    await store.commit(key.report);
+    return;
+  }
   await writeReport(await Promise.all(c.models.map((m) => store.read(key.evaluation(m)))), await store.writable(key.report), await store.read(key.candidates));
   await store.commit(key.report);
 }

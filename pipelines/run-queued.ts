@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import type { Evaluation } from '../evaluation/evaluation-types.ts';
 import { followFlow, type StageStatus } from './flow-status.ts';
+import { isComingYear, type FlowConfig } from './jobs.ts';
 import { enqueueFlow } from './queue.ts';
 import { QUEUE, connectionOf } from './queue-connection.ts';
 import { flowConfig, readEvaluations, type RunOptions } from './run.ts';
@@ -12,6 +13,8 @@ export interface QueuedRunSummary {
   runKey: string;
   report: string;
   evaluations: Record<string, Evaluation>;
+  /** The run's settings (flow.json). */
+  config: FlowConfig;
 }
 
 export interface QueuedRunEvents {
@@ -32,5 +35,6 @@ export async function runQueued(o: Omit<RunOptions, 'jobs' | 'generateIfMissing'
   const runKey = await enqueueFlow(config, connection, { queue });
   on.enqueued?.(runKey);
   await followFlow(runKey, connection, on.poll, { queue });
-  return { runKey, report: join(o.out, 'report.html'), evaluations: await readEvaluations(o.out, o.models) };
+  // The list for the coming year evaluates no model.
+  return { runKey, report: join(o.out, 'report.html'), evaluations: isComingYear(config) ? {} : await readEvaluations(o.out, o.models), config };
 }

@@ -13,7 +13,8 @@ import type { ModelKind } from '../models/classifier.ts';
 import type { Evaluation } from '../evaluation/evaluate-run.ts';
 import { generatePopulation } from './generate-population.ts';
 import { findDataFiles } from '../data/contract-files.ts';
-import { FLOW_STAGES, isDone, isFanOut, prepareFlow, type AnyJob, type ChildJob, type FlowConfig, type Stage } from './jobs.ts';
+import { readAsOfEnrollment, type AsOfEnrollment } from '../features/population.ts';
+import { FLOW_STAGES, isComingYear, isDone, isFanOut, prepareFlow, type AnyJob, type ChildJob, type FlowConfig, type Stage } from './jobs.ts';
 import { processStage } from './processors.ts';
 import { openRunStore } from './run-store.ts';
 import { StageProcessPool } from './stage-process.ts';
@@ -30,6 +31,8 @@ export interface RunOptions {
   shards?: number;
   /** Jobs at a time (shards, models), each in a child process when more than 1 (default 1). */
   jobs?: number;
+  /** The list for the coming year: a backtest run folder whose measured figures the report shows. */
+  backtest?: string;
   /** Generate the data first when the folder has none: members and years. */
   generateIfMissing?: { members: number; firstYear: number; lastYear: number; seed: number };
 }
@@ -48,12 +51,25 @@ export interface RunSummary {
   report: string;
   evaluations: Record<string, Evaluation>;
   stages: StageEvent[];
+  /** The run's settings as flow.json holds them (the as-of year's membership among them). */
+  config: FlowConfig;
 }
 
-/** The flow's configuration for these options (the data's years from its enrollment file). */
+/**
+ * The flow's configuration for these options: the history's years from the data's enrollment and
+ * claims, and the membership of the as-of year. T may be a year the data holds, or the year after
+ * its last year with claims (the list for the coming year, jobs.ts isComingYear): then the
+ * membership of T is the data's January enrollment when it has one, else the assumption of
+ * features/population.ts, counted.
+ */
 export async function flowConfig(o: RunOptions): Promise<FlowConfig> {
-  const years = await dataYears(o.data);
-  if (!years.includes(o.asOf)) throw new ConfigError(`the data in ${o.data} has no enrollment in ${o.asOf}`);
+  const { enrollmentYears: years, lastClaimYear, asOfEnrollment } = await dataYears(o.data, o.asOf);
+  const last = Math.min(years[years.length - 1]!, lastClaimYear ?? years[years.length - 1]!);
+  if (!(years.includes(o.asOf) || o.asOf === last + 1)) {
+    throw new ConfigError(`the data in ${o.data} has no enrollment in ${o.asOf}, and ${o.asOf} is not the year after its last year with claims (${last})`);
+  }
+  if (o.backtest !== undefined && !(o.asOf > last)) throw new ConfigError(`--backtest is for the list for the coming year (--as-of ${last + 1}), not for a backtest at ${o.asOf}`);
+  if (o.backtest !== undefined && !existsSync(join(o.backtest, 'flow.json'))) throw new ConfigError(`${o.backtest} is not a run folder: flow.json is missing`);
   return {
     // Job ids are built from it: letters, digits, '.', '_' and '-' only (BullMQ refuses ':').
     runId: basename(resolve(o.out)).replace(/[^\w.-]/g, '_'),
@@ -65,7 +81,9 @@ export async function flowConfig(o: RunOptions): Promise<FlowConfig> {
     models: o.models,
     seed: o.seed,
     annualBaseRate: o.annualBaseRate,
-    years: [years[0]!, years[years.length - 1]!],
+    years: [years[0]!, last],
+    asOfEnrollment,
+    ...(o.backtest !== undefined ? { backtest: resolve(o.backtest) } : {}),
   };
 }
 
@@ -93,7 +111,7 @@ export async function runPipeline(o: RunOptions, onStage: (e: StageEvent) => voi
   await prepareFlow(c);
   for (const stage of FLOW_STAGES) {
     const shards = `${c.shards} shard${c.shards === 1 ? '' : 's'}`;
-    const detail = stage === 'partition' || stage === 'history' || stage === 'features' ? shards : stage === 'models' ? `${c.models.join(', ')}: train, score (${shards}), evaluate` : c.models.join(', ');
+    const detail = stage === 'partition' || stage === 'history' || stage === 'features' ? shards : stage === 'models' ? `${c.models.join(', ')}: train, score (${shards})${isComingYear(c) ? '' : ', evaluate'}` : c.models.join(', ');
     if (await isDone(openRunStore(c.out), c, stage)) {
       note({ stage, detail, state: 'skipped' });
       continue;
@@ -103,10 +121,11 @@ export async function runPipeline(o: RunOptions, onStage: (e: StageEvent) => voi
     await runStageInProcess(stage, c, o.jobs ?? 1);
     note({ stage, detail, state: 'done', seconds: (performance.now() - t0) / 1000 });
   }
-  const evaluations = await readEvaluations(c.out, c.models);
+  // The list for the coming year evaluates no model: nothing it would measure is known yet.
+  const evaluations = isComingYear(c) ? {} : await readEvaluations(c.out, c.models);
   const summaryPath = join(o.out, 'run-summary.json');
   await writeFileAtomically(summaryPath, `${JSON.stringify({ ...c, stages: events.map(({ stage, detail, state }) => ({ stage, detail, state })) }, null, 2)}\n`);
-  return { out: o.out, report: join(o.out, 'report.html'), evaluations, stages: events };
+  return { out: o.out, report: join(o.out, 'report.html'), evaluations, stages: events, config: c };
 }
 
 /** At most n calls of the functions it is given at a time; the others wait their turn. */
@@ -158,13 +177,16 @@ export async function readEvaluations(out: string, models: readonly ModelKind[])
   return evaluations;
 }
 
-/** The years the enrollment file covers, ascending. */
-async function dataYears(data: string): Promise<number[]> {
-  const file = findDataFiles(data).enrollment;
+/** The years the enrollment file covers (ascending), the last year of service of the claims, and the membership of T. */
+async function dataYears(data: string, asOf: number): Promise<{ enrollmentYears: number[]; lastClaimYear: number | null; asOfEnrollment: AsOfEnrollment }> {
+  const files = findDataFiles(data);
+  const reader = (file: string): string => (file.endsWith('.csv') ? `read_csv(${sqlString(file)})` : `read_parquet(${sqlString(file)})`);
   const db = await openDuckDb();
   try {
-    const reader = file.endsWith('.csv') ? `read_csv(${sqlString(file)})` : `read_parquet(${sqlString(file)})`;
-    return (await db.connection.runAndReadAll(`SELECT DISTINCT year::INTEGER AS y FROM ${reader} ORDER BY y`)).getRowObjectsJson().map((r) => Number(r.y));
+    const enrollmentYears = (await db.connection.runAndReadAll(`SELECT DISTINCT year::INTEGER AS y FROM ${reader(files.enrollment)} ORDER BY y`)).getRowObjectsJson().map((r) => Number(r.y));
+    const c = (await db.connection.runAndReadAll(`SELECT max(year(from_date::DATE))::INTEGER AS y FROM ${reader(files.claims)}`)).getRowObjectsJson()[0]!.y;
+    const asOfEnrollment = await readAsOfEnrollment(db.connection, { members: reader(files.members), enrollment: reader(files.enrollment) }, asOf);
+    return { enrollmentYears, lastClaimYear: c === null ? null : Number(c), asOfEnrollment };
   } finally {
     db.close();
   }

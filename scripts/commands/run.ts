@@ -3,6 +3,9 @@
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { ConfigError } from '../../data/errors.ts';
+import { dollars } from '../../evaluation/format.ts';
+import type { Evaluation } from '../../evaluation/evaluation-types.ts';
+import type { FlowConfig } from '../../pipelines/jobs.ts';
 import { MODEL_KINDS, type ModelKind } from '../../models/model-kinds.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../../scoring/revenue.ts';
 import { parseIntegerOption, parseModelKinds, parseNumberOption, runAction } from '../cli-support.ts';
@@ -22,6 +25,7 @@ export interface RunCommandOptions {
   jobs: number;
   redis?: string;
   queue: string;
+  backtest?: string;
 }
 
 const DEFAULT_MODELS: ModelKind[] = ['mlp', 'logistic'];
@@ -31,7 +35,11 @@ export function addRunCommand(program: Command): void {
     .command('run')
     .description('The whole backtest: history, features, models, scores, evaluation, candidate list and report, in this process or on queued workers (stages already done are skipped).')
     .option('--data <dir>', 'folder with members, enrollment and claims')
-    .option('--as-of <year>', 'the as-of year T; the data must cover T+1 for incremental revenue', parseIntegerOption('--as-of'))
+    .option(
+      '--as-of <year>',
+      'the as-of year T: a year of the data (a backtest; T+1 too for incremental revenue), or the year after its last (the list for the coming year)',
+      parseIntegerOption('--as-of'),
+    )
     .option('--resume <run>', 'finish a stopped run, given its folder or (with --redis) its run key: settings from its flow.json, stages done are skipped')
     .option('--out <dir>', 'run folder (default runs/run-<as-of>)')
     .addOption(
@@ -44,6 +52,7 @@ export function addRunCommand(program: Command): void {
     .option('--generate <members>', 'when --data has no files, generate a plan of this many members (2021-2025, seed 2021) first', parseIntegerOption('--generate'))
     .option('--shards <n>', 'split the members into this many shards for the per-member stages', parseIntegerOption('--shards'), 1)
     .option('--jobs <n>', 'in process: jobs at a time (shards, models), each in a child process, e.g. one per core', parseIntegerOption('--jobs'), 1)
+    .option('--backtest <run>', 'the list for the coming year: a backtest run folder whose measured figures the report shows')
     .option('--redis <url>', 'enqueue the flow on BullMQ at this Redis (redis://host:port) and follow it; rafcast worker processes run it')
     .option('--queue <name>', 'with --redis: the BullMQ queue (several teams or tests can share one Redis)', 'rafcast')
     .addHelpText(
@@ -51,7 +60,12 @@ export function addRunCommand(program: Command): void {
       `
 The flow: partition (the files checked once, members split into shards by the MD5 of their id),
 history and features (a job per shard, then a merge), models (a chain per model, side by side:
-train, scores by shard, evaluate), candidates, report. Everything is written to the run folder;
+train, scores by shard, evaluate), candidates, report. With --as-of the year after the data's last
+year (what a plan runs on January 1), it is the list for the coming year: the models are trained
+at T-1 and score the members of T (the data's January enrollment of T when it has one, else the
+members enrolled and alive on December 31 of T-1, counted and said), the candidate and outreach
+lists are written with their expected dollars, no model is evaluated, and the report marks every
+figure that needs T or T+1 "not yet known". Everything is written to the run folder;
 the results are the same bytes for any number of shards, in process or on workers. Without
 --redis every job runs here in flow order, and a stage whose outputs exist is skipped, so
 rerunning resumes a stopped run. With --redis, start workers first (rafcast worker --redis URL)
@@ -60,6 +74,7 @@ prints (also in <run folder>/queued-run.json) works with rafcast status and --re
 
 Examples:
   rafcast run --data runs/default --as-of 2024 --generate 20000
+  rafcast run --data runs/default --as-of 2026 --backtest runs/default-2024 --out runs/default-2026
   rafcast run --data runs/synthetic --as-of 2024 --models logistic --shards 4 --out runs/logistic-2024
   rafcast run --data runs/synthetic --as-of 2024 --shards 4 --jobs 2 --out runs/two-cores
   rafcast run --data runs/synthetic --as-of 2024 --shards 8 --redis redis://127.0.0.1:6379 --out runs/queued
@@ -78,7 +93,16 @@ async function run(given: RunCommandOptions): Promise<void> {
   }
   if (o.data === undefined || o.asOf === undefined) throw new ConfigError('give --data and --as-of, or --resume with a run folder');
   const out = o.out ?? join('runs', `run-${o.asOf}`);
-  const settings = { data: o.data, asOf: o.asOf, out, models: o.models, seed: o.seed, annualBaseRate: o.baseRate, shards: o.shards };
+  const settings = {
+    data: o.data,
+    asOf: o.asOf,
+    out,
+    models: o.models,
+    seed: o.seed,
+    annualBaseRate: o.baseRate,
+    shards: o.shards,
+    ...(o.backtest !== undefined ? { backtest: o.backtest } : {}),
+  };
   const first = o.models[0] ?? '';
   if (o.redis !== undefined) {
     if (o.jobs !== 1) throw new ConfigError('--jobs is for runs in this process; with --redis, start more workers or give them --concurrency');
@@ -97,7 +121,7 @@ async function run(given: RunCommandOptions): Promise<void> {
     } finally {
       bars?.stop();
     }
-    process.stdout.write(`${[...runSummaryLines(s.evaluations, first, started, s.report), await candidatesLine(out)].join('\n')}\n`);
+    await printSummary(s, first, started, out);
     return;
   }
   const { runPipeline } = await import('../../pipelines/run.ts');
@@ -112,7 +136,34 @@ async function run(given: RunCommandOptions): Promise<void> {
         e.state === 'start' ? `${e.stage} (${e.detail}) ...\n` : e.state === 'skipped' ? `${e.stage} (${e.detail}): done before, skipped\n` : `${e.stage} (${e.detail}): ${e.seconds!.toFixed(1)} s\n`,
       ),
   );
+  await printSummary(s, first, started, out);
+}
+
+/** What a finished run prints: the backtest's figures, or the list for the coming year's. */
+async function printSummary(s: { evaluations: Record<string, Evaluation>; report: string; config: FlowConfig }, first: string, started: number, out: string): Promise<void> {
+  const { isComingYear } = await import('../../pipelines/jobs.ts');
+  if (isComingYear(s.config)) {
+    process.stdout.write(`${[...(await comingYearLines(s.config, out)), `${((performance.now() - started) / 1000).toFixed(1)} s; the report: ${s.report}`].join('\n')}\n`);
+    return;
+  }
   process.stdout.write(`${[...runSummaryLines(s.evaluations, first, started, s.report), await candidatesLine(out)].join('\n')}\n`);
+}
+
+/** The list for the coming year in a few lines: the membership of T it rests on, its size and expected dollars. */
+async function comingYearLines(c: FlowConfig, out: string): Promise<string[]> {
+  const { readFile } = await import('node:fs/promises');
+  const { parseCsvObjects } = await import('../../data/csv.ts');
+  const e = c.asOfEnrollment;
+  const rows = parseCsvObjects(await readFile(join(out, 'candidates', 'candidates.csv'), 'utf8'));
+  const total = (col: string): string => dollars(rows.reduce((a, r) => a + Math.round(Number(r[col]) * 100), 0) / 100);
+  return [
+    e === undefined
+      ? `members of ${c.asOf}: from the data's enrollment`
+      : e.source === 'data'
+        ? `members of ${c.asOf}: the data's enrollment of ${c.asOf}, ${e.members} members`
+        : `members of ${c.asOf}: ${e.assumption} (${e.members} members)`,
+    `the list for ${c.asOf}: ${rows.length} members; expected accelerated ${total('expected_accelerated')} (paid January-June of ${c.asOf + 1} instead of in the August lump sum), expected incremental ${total('expected_incremental')}; precision, AUC and the measured revenue not yet known (the data has no claims of ${c.asOf})`,
+  ];
 }
 
 /** The candidate list's calibration total (candidates/calibration.csv), or why there is none. */
