@@ -2,6 +2,7 @@
 // sources"): audio-only visits and chart reviews come from each member's second random stream, so
 // the plan without them is the plan with them less their rows and modifiers, encounter for
 // encounter; and each kind of record is what the contract (data/README.md) says it is.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -36,7 +37,31 @@ describe('the records\' sources of a generated plan (1,500 members, 2025-2026)',
     await generatePopulationFiles({ ...opts, out: without, recordSources: NONE });
   }, 120_000);
 
-  it('leaves every other record as it was: the same members, enrollment, truth and encounters, less the modifiers', async () => {
+  it('leaves every other record as it was before them: the files of commit 9cca90e\'s generator, byte for byte, less the two columns', () => {
+    // sha256 of the same plan's files (1,500 members, 2025-2026, seed 7, CSV) as the generator
+    // wrote them before record sources existed (commit 9cca90e, claims without the two columns).
+    const before = {
+      'members.csv': '3137214b0416d3d9a45a887c8a24ceca55e74d96764e54f99e2276ad3d35f7d6',
+      'enrollment.csv': '425be14e22d4066d50c9a237da814a87ccc98173175b310e74a5fad32ca514f3',
+      'truth/conditions.csv': '22398e3a2500412c8bede350e088b80f39768578ad4321ed4bd54663651c7a2f',
+      'claims.csv': '04f9b9d0d72213824eac3bc3fc02555bfe61e20e568863ea28d181b4b73231bf',
+    };
+    // The encounters (claim ids C...) with procedure_modifiers and record_source taken out.
+    const lines = readFileSync(join(withSources, 'claims.csv'), 'utf8').split('\n');
+    const header = lines[0]!.split(',');
+    const drop = new Set([header.indexOf('procedure_modifiers'), header.indexOf('record_source')]);
+    const strip = (line: string): string => line.split(',').filter((_, i) => !drop.has(i)).join(',');
+    const encounters = `${[lines[0]!, ...lines.filter((l) => l.startsWith('C'))].map(strip).join('\n')}\n`;
+    const hash = (bytes: Buffer | string): string => createHash('sha256').update(bytes).digest('hex');
+    expect({
+      'members.csv': hash(readFileSync(join(withSources, 'members.csv'))),
+      'enrollment.csv': hash(readFileSync(join(withSources, 'enrollment.csv'))),
+      'truth/conditions.csv': hash(readFileSync(join(withSources, 'truth', 'conditions.csv'))),
+      'claims.csv': hash(encounters),
+    }).toEqual(before);
+  });
+
+  it('writes no modifier and no chart review with every rate at 0, and otherwise the same plan', async () => {
     for (const f of ['members.csv', 'enrollment.csv', join('truth', 'conditions.csv')]) {
       expect(readFileSync(join(withSources, f)).equals(readFileSync(join(without, f))), f).toBe(true);
     }
