@@ -90,6 +90,35 @@ describe('rafcast run for the coming year', () => {
     }
   }, 120_000);
 
+  it("takes the data's January enrollment of 2026 when it has one, not the assumption", async () => {
+    // The plan with a January 2026: half of the members enrolled all of 2025 stay (one month
+    // known), the other half left on December 31, and one member joins.
+    const jan = tempDir('coming-january');
+    const from = (f: string): string => `read_parquet(${sqlString(join(data, `${f}.parquet`))})`;
+    const to = (f: string): string => sqlString(join(jan, `${f}.parquet`));
+    await queryRows(`COPY (SELECT * FROM ${from('claims')}) TO ${to('claims')} (FORMAT parquet)`);
+    await queryRows(`COPY (SELECT * FROM ${from('members')} UNION ALL SELECT 'JOINED', DATE '1960-12-15', 'F', '0', NULL) TO ${to('members')} (FORMAT parquet)`);
+    await queryRows(
+      `COPY (SELECT * FROM ${from('enrollment')}
+         UNION ALL SELECT member_id, 2026, 1, dual_status, institutional, false, contract_id FROM ${from('enrollment')} WHERE year = 2025 AND months_enrolled = 12 AND hash(member_id) % 2 = 0
+         UNION ALL SELECT 'JOINED', 2026, 1, 'none', false, true, 'H0001') TO ${to('enrollment')} (FORMAT parquet)`,
+    );
+    // Independently: the 2026 rows of members alive on January 1, 2026.
+    const [{ n }] = (await queryRows(
+      `SELECT count(*)::INTEGER AS n FROM read_parquet(${to('enrollment')}) e JOIN read_parquet(${to('members')}) m USING (member_id)
+       WHERE e.year = 2026 AND e.months_enrolled > 0 AND (m.death_date IS NULL OR m.death_date >= DATE '2026-01-01')`,
+    )) as [{ n: number }];
+    const out = tempDir('coming-january-run');
+    const s = await runPipeline({ ...settings, data: jan, asOf: 2026, out });
+    expect(s.config.asOfEnrollment).toEqual({ source: 'data', members: n });
+    expect(s.config.years).toEqual([2021, 2025]);
+    const ids = (await queryRows(`SELECT member_id FROM read_parquet(${sqlString(join(out, 'features/features_2026.parquet'))})`)).map((r) => String(r.member_id));
+    expect(ids.length).toBe(n);
+    expect(ids).toContain('JOINED');
+    // Fewer than the members the assumption would have taken (about half of them left).
+    expect(n).toBeLessThan(comingSummary.config.asOfEnrollment!.members);
+  }, 120_000);
+
   it('refuses an as-of year two years after the data', async () => {
     await expect(runPipeline({ ...settings, data, asOf: 2027, out: tempDir('coming-2027') })).rejects.toThrow(/no enrollment in 2027, and 2027 is not the year after its last year with claims \(2025\)/);
   });
