@@ -34,6 +34,14 @@ export interface GenerateOptions {
   recordSources?: Readonly<RecordSourceRates>;
   /** Builds the observer, given the model tables and condition groups the generator uses. */
   observe?: (context: { tables: ModelTables; groups: readonly ConditionGroup[] }) => PopulationObserver;
+  /**
+   * Also write the January of the year after lastYear, as a plan knows it on January 1: an
+   * enrollment row of lastYear + 1 with months_enrolled 1 for every member enrolled at the end of
+   * lastYear and for the members who join that January (members rows too), no claims, no truth.
+   * Simplification: nobody leaves or dies in that January (what happens after January 1 is not
+   * known on January 1, and the data must not hold it).
+   */
+  januaryAfter?: boolean;
 }
 
 export interface GenerateSummary {
@@ -136,18 +144,37 @@ export async function generatePopulationFiles(
       memberCount++;
       active.push(m);
     };
+    const writeEnrollment = (m: Member, year: number, months: number): void => {
+      const newEnrollee = m.firstYear === year && year - m.birthYear === 65;
+      staged.enrollment.out
+        .text(m.id)
+        .char(44)
+        .number(year)
+        .char(44)
+        .number(months)
+        .char(44)
+        .text(m.dual)
+        .char(44)
+        .text(m.institutional ? 'true' : 'false')
+        .char(44)
+        .text(newEnrollee ? 'true' : 'false')
+        .char(44)
+        .text('H0001')
+        .char(10);
+    };
+    // New enrollees replace those who left, and a little more: mostly people turning 65.
+    const enrollJoiners = (year: number): void => {
+      const joining = Math.max(0, Math.round(opts.members * 1.02 ** (year - opts.firstYear)) - active.length);
+      for (let i = 0; i < joining; i++) {
+        const kind = i % 10 < 3 ? 'switcher' : 'aging-in';
+        enroll(createMember({ seed: opts.seed, index: nextIndex++, year, kind, groups, providers: providers.npi.length }));
+      }
+    };
     for (let i = 0; i < opts.members; i++) {
       enroll(createMember({ seed: opts.seed, index: nextIndex++, year: opts.firstYear, kind: 'initial', groups, providers: providers.npi.length }));
     }
     for (let year = opts.firstYear; year <= opts.lastYear; year++) {
-      if (year > opts.firstYear) {
-        // New enrollees replace those who left, and a little more: mostly people turning 65.
-        const joining = Math.max(0, Math.round(opts.members * 1.02 ** (year - opts.firstYear)) - active.length);
-        for (let i = 0; i < joining; i++) {
-          const kind = i % 10 < 3 ? 'switcher' : 'aging-in';
-          enroll(createMember({ seed: opts.seed, index: nextIndex++, year, kind, groups, providers: providers.npi.length }));
-        }
-      }
+      if (year > opts.firstYear) enrollJoiners(year);
       const stillActive: Member[] = [];
       for (const m of active) {
         advanceConditions(m, groups, year);
@@ -156,22 +183,7 @@ export async function generatePopulationFiles(
         for (let g = 0; g < groups.length; g++) if (m.levels[g]! >= 0) held++;
         decideExit(m, year, held);
         const lastMonth = m.leftYear === year ? m.leftMonth! : 12;
-        const newEnrollee = m.firstYear === year && year - m.birthYear === 65;
-        staged.enrollment.out
-          .text(m.id)
-          .char(44)
-          .number(year)
-          .char(44)
-          .number(lastMonth)
-          .char(44)
-          .text(m.dual)
-          .char(44)
-          .text(m.institutional ? 'true' : 'false')
-          .char(44)
-          .text(newEnrollee ? 'true' : 'false')
-          .char(44)
-          .text('H0001')
-          .char(10);
+        writeEnrollment(m, year, lastMonth);
         const coding = writeYearClaims(
           { member: m, year, lastMonth, groups, codes, noiseHccs, providers, claimNumber, reviewNumber, rates: opts.recordSources ?? RECORD_SOURCE_RATES },
           staged.claims.out,
@@ -202,6 +214,11 @@ export async function generatePopulationFiles(
       }
       observer?.endYear();
       active = stillActive;
+    }
+    if (opts.januaryAfter === true) {
+      // The January of lastYear + 1: the members enrolled at the end of lastYear and that January's joiners, one month known.
+      enrollJoiners(opts.lastYear + 1);
+      for (const m of active) writeEnrollment(m, opts.lastYear + 1, 1);
     }
     for (const m of active) {
       writeMember(m);

@@ -10,6 +10,7 @@ export interface GenerateOptions {
   seed: number;
   out: string;
   format: 'parquet' | 'csv';
+  january?: boolean;
 }
 
 export function addGenerateCommand(program: Command): void {
@@ -21,6 +22,7 @@ export function addGenerateCommand(program: Command): void {
     .option('--seed <n>', 'random seed: the same seed writes the same bytes', parseIntegerOption('--seed'), 1)
     .requiredOption('--out <dir>', 'folder for members, enrollment, claims, truth/ and calibration.json')
     .option('--format <format>', 'parquet or csv', parseGeneratedFormat, 'parquet')
+    .option('--january', "also the January after the last year, as a plan knows it on January 1: its enrollment (one month known), no claims")
     .addHelpText(
       'after',
       `
@@ -30,7 +32,8 @@ data/synthetic/README.md beside the value reached.
 
 Examples:
   rafcast generate --members 10000 --years 2021-2025 --seed 7 --out runs/synthetic
-  rafcast generate --members 1000 --years 2024-2025 --out runs/small --format csv`,
+  rafcast generate --members 1000 --years 2024-2025 --out runs/small --format csv
+  rafcast generate --members 20000 --years 2021-2025 --january --out runs/january   # then rafcast run --as-of 2026`,
     )
     .action((o: GenerateOptions) => runAction(() => generate(o)));
 }
@@ -44,7 +47,7 @@ async function generate(o: GenerateOptions): Promise<void> {
   const bar = progressBar('generating', 'member-years');
   const started = performance.now();
   const s = await generatePopulation(
-    { members: o.members, firstYear: o.years[0], lastYear: o.years[1], seed: o.seed, out: o.out, format: o.format },
+    { members: o.members, firstYear: o.years[0], lastYear: o.years[1], seed: o.seed, out: o.out, format: o.format, ...(o.january === true ? { januaryAfter: true } : {}) },
     (done, total) => bar.update(done, total),
   );
   bar.stop();
