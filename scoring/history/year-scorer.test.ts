@@ -4,23 +4,15 @@
 // relative factors (ra_coefficients_2026.csv: V24 = C24, V28 = C28).
 import { describe, expect, it } from 'vitest';
 import { resolveDemographics } from '../demographics.ts';
-import { loadPlanTables, type YearPlan } from './plan-years.ts';
+import { loadPlanTables, planYears, type YearPlan } from './plan-years.ts';
 import type { YearRow } from './year-rows.ts';
 import { YearScorer } from './year-scorer.ts';
 
 const BASE_RATE = 10402.34;
 // Service year 2024 pays in 2025: blend V24 33% / V28 67%, normalisation 1.153 / 1.045, coding
-// adjustment 5.9% (normalization_ma_adjustment_blend.csv; DOMAIN.md section 1 step 7).
-const PLAN: YearPlan = {
-  serviceYear: 2024,
-  paymentYear: 2025,
-  tablesYear: { V24: 2025, V28: 2025 },
-  blend: { V24: 0.33, V28: 0.67 },
-  normalization: { V24: 1.153, V28: 1.045 },
-  codingAdjustment: 0.059,
-  procedureListYear: 2024,
-  diagnosisExclusions: [],
-};
+// adjustment 5.9% (normalization_ma_adjustment_blend.csv; DOMAIN.md section 1 step 7). The plan
+// comes from planYears, whose own test (plan-years.test.ts) holds each of these figures.
+const [PLAN] = planYears({ firstYear: 2024, lastYear: 2024 }) as [YearPlan];
 
 // A woman born 1950-03-10, not dual, community: 74 on February 1 2025, CNA, female 70-74.
 const demographics = resolveDemographics(
