@@ -10,7 +10,6 @@ import type { StagedParquet } from './parquet-staging.ts';
 import { TABLE_FORMATS, type TableFormat } from './table-formats.ts';
 import { csvHeader, parseRawRecord, rowBlocks, splitRows, type RawChunk, type SourceRecord } from './text-rows.ts';
 
-export { TABLE_FORMATS, type TableFormat } from './table-formats.ts';
 
 export interface RecordSource {
   format: TableFormat;

@@ -4,7 +4,7 @@ import { unlink } from 'node:fs/promises';
 import { AtomicFileWriter, temporaryPathFor } from './atomic-file.ts';
 import { csvField } from './csv.ts';
 import { copyAtomically, openDuckDb, sqlString } from './duckdb.ts';
-import type { TableFormat } from './record-readers.ts';
+import type { TableFormat } from './table-formats.ts';
 
 export type ColumnType = 'VARCHAR' | 'DOUBLE' | 'INTEGER' | 'JSON';
 

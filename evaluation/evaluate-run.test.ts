@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generatedPlan } from '../test/generated-plan.ts';
 import { tempDir } from '../test/temp-dir.ts';
-import { evaluateRun, type Evaluation } from './evaluate-run.ts';
+import { evaluateRun } from './evaluate-run.ts';
+import { type Evaluation } from './evaluation-types.ts';
 import { trainRun } from '../models/model-run.ts';
 
 describe('evaluateRun', () => {

@@ -28,7 +28,6 @@ import { roundHalfUp } from '../scoring/rounding.ts';
 import { compareLists, comparisonSentence } from './verdict.ts';
 import type { Evaluation, ExternalListSummary, ListEvaluation } from './evaluation-types.ts';
 
-export type { Evaluation, ListEvaluation, ListKind, ListName } from './evaluation-types.ts';
 
 export interface EvaluateOptions {
   run: string;

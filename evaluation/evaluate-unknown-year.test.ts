@@ -9,7 +9,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { trainRun } from '../models/model-run.ts';
 import { generatedPlan } from '../test/generated-plan.ts';
 import { tempDir } from '../test/temp-dir.ts';
-import { evaluateRun, type Evaluation } from './evaluate-run.ts';
+import { evaluateRun } from './evaluate-run.ts';
+import { type Evaluation } from './evaluation-types.ts';
 import { writeReport } from './report.ts';
 
 describe('evaluateRun at the last year of the data', () => {

@@ -8,7 +8,6 @@ import { createRng } from '../data/random.ts';
 import { tf } from './backend.ts';
 import type { ModelKind } from './model-kinds.ts';
 
-export { MODEL_KINDS, type ModelKind } from './model-kinds.ts';
 
 export interface TrainConfig {
   model: ModelKind;

@@ -16,16 +16,8 @@ import { ConfigError } from '../data/errors.ts';
 import { createFeatureTable } from '../features/build-features.ts';
 import { featureSchema, type FeatureSchema } from '../features/schema.ts';
 import { initBackend, type BackendName } from './backend.ts';
-import {
-  DEFAULT_TRAIN_CONFIG,
-  deserializeModel,
-  predictProbabilities,
-  serializeModel,
-  trainClassifier,
-  type ModelKind,
-  type Standardization,
-  type TrainConfig,
-} from './classifier.ts';
+import { DEFAULT_TRAIN_CONFIG, deserializeModel, predictProbabilities, serializeModel, trainClassifier, type Standardization, type TrainConfig } from './classifier.ts';
+import { type ModelKind } from './model-kinds.ts';
 import { forEachIdValue, hasYear, knownRows, readFeatureRows, readRaf, selectRows, topShareLabels } from './dataset.ts';
 import { listMetrics } from './metrics.ts';
 import { findDataFiles } from '../data/contract-files.ts';

@@ -8,7 +8,8 @@ import { findDataFiles } from '../data/contract-files.ts';
 import { ConfigError } from '../data/errors.ts';
 import type { FeatureSchema } from '../features/schema.ts';
 import type { BackendName } from './backend.ts';
-import type { ModelKind, TrainConfig } from './classifier.ts';
+import type { TrainConfig } from './classifier.ts';
+import type { ModelKind } from './model-kinds.ts';
 import type { ListMetrics } from './metrics.ts';
 
 export interface RunInputs {

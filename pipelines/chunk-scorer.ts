@@ -6,7 +6,7 @@
 import { InputError } from '../data/errors.ts';
 import { csvField } from '../data/csv.ts';
 import { ByteBuilder } from '../data/byte-builder.ts';
-import type { TableFormat } from '../data/record-readers.ts';
+import type { TableFormat } from '../data/table-formats.ts';
 import { parseRawRecord, splitRows, type RawChunk, type SourceRecord } from '../data/text-rows.ts';
 import { loadModelTables, type ModelTables, type ModelVersion } from '../data/reference/cms-hcc-tables.ts';
 import { parseScoreFields, parseScoreRow, type ScoreInputRow } from '../data/score-input.ts';

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { sqlString } from '../data/duckdb.ts';
 import { generatePopulationFiles } from '../data/synthetic/generate.ts';
 import { parseCsvObjects } from '../data/csv.ts';
-import type { Evaluation } from '../evaluation/evaluate-run.ts';
+import type { Evaluation } from '../evaluation/evaluation-types.ts';
 import { queryRows } from '../test/duckdb-helpers.ts';
 import { tempDir } from '../test/temp-dir.ts';
 import { runPipeline, type RunSummary } from './run.ts';

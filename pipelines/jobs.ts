@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { ConfigError, RafcastError } from '../data/errors.ts';
 import type { AsOfEnrollment } from '../features/population.ts';
-import type { ModelKind } from '../models/classifier.ts';
+import type { ModelKind } from '../models/model-kinds.ts';
 import { openRunStore, type RunStore } from './run-store.ts';
 import { storeKeys as key } from './run-keys.ts';
 

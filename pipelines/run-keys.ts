@@ -3,7 +3,7 @@
 // job ids built from it (`<run key>-<stage>`, a fan-out's children `<parent id>-<key>`).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ModelKind } from '../models/classifier.ts';
+import type { ModelKind } from '../models/model-kinds.ts';
 
 /** A shard's folder under a run's shards/ folder. */
 export const shardDir = (root: string, k: number): string => join(root, `shard-${String(k).padStart(3, '0')}`);
