@@ -15,7 +15,7 @@
 // the flag decides.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { InputError } from '../data/errors.ts';
-import { resolveDemographics, type Demographics, type DualStatus } from '../scoring/demographics.ts';
+import { isNewEnrolleeSegment, resolveDemographics, type Demographics, type DualStatus } from '../scoring/demographics.ts';
 import { paymentScoreOf, type YearScoring } from './year-scoring.ts';
 
 /** A new member's January record: the members file and the enrollment row of T. */
@@ -106,7 +106,7 @@ export async function analystListScores(
       unscored++;
       return 0;
     }
-    if (d.segment === 'NE' || d.segment === 'SNPNE') newEnrolleeSegment++;
+    if (isNewEnrolleeSegment(d.segment)) newEnrolleeSegment++;
     return paymentScoreOf(d, [], scoring);
   });
   return { score, newMembers, newEnrolleeSegment, unscored };

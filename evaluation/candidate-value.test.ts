@@ -12,7 +12,8 @@ import { calculateResolved } from '../scoring/calculate.ts';
 import { resolveDemographics } from '../scoring/demographics.ts';
 import { resolvePaymentParameters } from '../scoring/payment-score.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../scoring/revenue.ts';
-import { expectedGain, hccCode, hccCodeTables, openHccValues, type OpenHcc } from './candidate-value.ts';
+import { expectedGain, hccCode, hccCodeTables, openHccValues } from './candidate-value.ts';
+import type { OpenHcc } from './recapture-rates.ts';
 import type { RecaptureKey, RecaptureRate } from './recapture-rates.ts';
 
 const V28 = loadModelTables('V28', 2025);

@@ -37,7 +37,6 @@ import { revenue } from '../scoring/revenue.ts';
 import { roundHalfUp } from '../scoring/rounding.ts';
 import type { OpenHcc, RecaptureKey, RecaptureRate } from './recapture-rates.ts';
 
-export type { OpenHcc };
 
 /** The share of a year's payment the August lump sum pays for a late capture: January-June, 6 of 12 months. */
 export const LUMP_SUM_SHARE = 6 / 12;

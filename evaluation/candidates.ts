@@ -36,7 +36,8 @@ export interface CandidatesOptions {
   annualBaseRate: number;
   data?: string;
   history?: string;
-  memoryLimit?: string;  /** A queued run's intermediate files: the as-of year's features, the model's scores, the checked shards. */
+  memoryLimit?: string;
+  /** A queued run's intermediate files: the as-of year's features, the model's scores, the checked shards. */
   features?: string;
   scores?: string;
   checked?: readonly string[];
@@ -60,7 +61,6 @@ export interface CandidatesSummary {
   backend: string;
 }
 
-
 /** Payment parameters of payment year T+1, or of the nearest bundled year. */
 function pricing(paymentYear: number): { params: PaymentParameters; factorsYear: number } {
   const rows = loadPaymentFactors();
@@ -75,7 +75,6 @@ function pricing(paymentYear: number): { params: PaymentParameters; factorsYear:
   const factorsYear = nearestYear(years, paymentYear);
   return { params: resolvePaymentParameters(factorsYear, rows), factorsYear };
 }
-
 
 export async function writeCandidates(opts: CandidatesOptions, log: (line: string) => void = () => undefined): Promise<CandidatesSummary> {
   if (!(opts.top > 0 && opts.top <= 1)) throw new ConfigError(`--top must be a share in (0, 1], found ${opts.top}`);

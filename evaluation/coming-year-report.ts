@@ -18,6 +18,7 @@ import { writeFileAtomically } from '../data/atomic-file.ts';
 import { parseCsvObjects } from '../data/csv.ts';
 import { ConfigError } from '../data/errors.ts';
 import type { AsOfEnrollment } from '../features/population.ts';
+import { LUMP_SUM_MONTH } from './enrolled-months.ts';
 import type { Evaluation } from './evaluation-types.ts';
 import { dollars, listLabel, percent, probability } from './format.ts';
 
@@ -50,7 +51,7 @@ export function expectedByMonth(accelerated: number, incremental: number): Expec
   return MONTHS.map((month, i) => ({
     month,
     accelerated: (acc[i] ?? 0) / 100,
-    lumpSumWithout: i === 7 ? Math.round(accelerated * 100) / 100 : 0,
+    lumpSumWithout: i === LUMP_SUM_MONTH - 1 ? Math.round(accelerated * 100) / 100 : 0,
     incremental: inc[i]! / 100,
   }));
 }

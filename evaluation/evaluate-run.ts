@@ -25,9 +25,8 @@ import { placeExternalList, readExternalList } from './external-list.ts';
 import { evaluateLists, type CandidateList } from './lists.ts';
 import { yearScoring } from './year-scoring.ts';
 import { roundHalfUp } from '../scoring/rounding.ts';
-import { compareLists, comparisonSentence } from './verdict.ts';
-import type { Evaluation, ExternalListSummary, ListEvaluation } from './evaluation-types.ts';
-
+import { compareLists, verdictText } from './verdict.ts';
+import type { Evaluation, ExternalListSummary } from './evaluation-types.ts';
 
 export interface EvaluateOptions {
   run: string;
@@ -35,7 +34,8 @@ export interface EvaluateOptions {
   out: string;
   annualBaseRate: number;
   data?: string;
-  history?: string;  /** A queued run's intermediate files: the as-of year's features, the model's scores, the checked shards. */
+  history?: string;
+  /** A queued run's intermediate files: the as-of year's features, the model's scores, the checked shards. */
   features?: string;
   scores?: string;
   checked?: readonly string[];
@@ -91,7 +91,6 @@ export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => 
       // The feature matrix holds float32; a payment score has 3 places, so rounding gives RAF_{T-1} back exactly.
       const rafT1 = Float64Array.from(feature('raf_t1'), (v) => roundHalfUp(v, 3));
       const isNew = Uint8Array.from(feature('missing_t1'), (v) => (v === 1 ? 1 : 0));
-      await attachData(); // the analyst's list reads the members and enrollment files
       const analyst = await analystListScores(conn, rows.ids, rafT1, isNew, T, yearScoring(historyDir(inputs), T - 1));
       if (analyst.unscored > 0) log(`analyst's list: ${analyst.unscored} of ${analyst.newMembers} new members have no demographic score (scored 0)`);
       const scores: CandidateList[] = [
@@ -134,7 +133,7 @@ export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => 
         });
       }
       const lists = evaluateLists(scores, labels, isNew, TOP_SHARE).map(
-        (l) => ({ ...l, revenue: listRevenue(members, l.list, growth, opts.annualBaseRate, T + 1) }) as ListEvaluation & { list: number[] },
+        (l) => ({ ...l, revenue: listRevenue(members, l.list, growth, opts.annualBaseRate, T + 1) }),
       );
 
       // The model's list (and a list made elsewhere) against every baseline by name: perfect
@@ -142,7 +141,7 @@ export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => 
       const isSubject = (name: string): boolean => name === 'model' || name === 'external';
       const baselines = lists.filter((l) => !isSubject(l.name) && l.name !== 'perfect');
       const comparisons = lists.filter((l) => isSubject(l.name)).flatMap((l) => baselines.map((b) => compareLists(l, b)));
-      const verdict = comparisons.map(comparisonSentence).join(' ');
+      const verdict = verdictText(comparisons);
       const evaluation: Evaluation = {
         asOf: T,
         paymentYear: T + 1,
@@ -163,7 +162,7 @@ export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => 
       await writeFileAtomically(join(opts.out, 'evaluation.json'), `${JSON.stringify(evaluation, null, 2)}\n`);
 
       // Per member: every listed member of any list, in member id order.
-      const inList = lists.map((l) => new Set((l as ListEvaluation & { list: number[] }).list));
+      const inList = lists.map((l) => new Set(l.list));
       // months_paid: months of T+1 enrolled and alive; august_lump_sum: the lump sum paid (empty when
       // not enrolled in August); gap and incremental empty when not measurable (no RAF_{T+1}).
       const memberLines = [`member_id,${lists.map((l) => `in_${l.name}`).join(',')},probability,raf_t1,new_member,analyst_score,raf_t,raf_init_t,raf_next,accelerated,gap,incremental,no_next_year,months_paid,august_lump_sum`];

@@ -12,6 +12,7 @@
 // - recall = the same count / the group's members in the top 20% overall;
 // - AUC = ROC AUC of the list's score among the group's members, against the same label.
 // Members with no RAF_T (no label) are in no figure, as in the overall metrics.
+import { knownRows } from '../models/dataset.ts';
 import { listedMetrics, listMetrics, rankOrder, rocAuc, type ListMetrics } from '../models/metrics.ts';
 import type { GroupMetrics, ListGroups, ListKind } from './evaluation-types.ts';
 
@@ -69,8 +70,7 @@ export function groupMetrics(score: ArrayLike<number>, labels: ArrayLike<number>
  * `isNew[i]` = 1 for a member with no RAF_{T-1}.
  */
 export function evaluateLists(lists: readonly CandidateList[], labels: Uint8Array, isNew: ArrayLike<number>, share: number): EvaluatedList[] {
-  const known: number[] = [];
-  for (let i = 0; i < labels.length; i++) if (labels[i] !== 255) known.push(i);
+  const known = knownRows(labels);
   const y = Uint8Array.from(known, (i) => labels[i]!);
   const continuing = Uint8Array.from({ length: labels.length }, (_, i) => (isNew[i] === 1 ? 0 : 1));
   const fresh = Uint8Array.from({ length: labels.length }, (_, i) => (isNew[i] === 1 ? 1 : 0));

@@ -49,7 +49,12 @@ export function comparisonSentence(c: Comparison): string {
   return oa === oi ? `${line} ${who} ${oa} ${base} on both.` : `${line} ${who} ${oa} ${base} on accelerated revenue and ${oi} it on incremental revenue.`;
 }
 
+/** The verdict: the comparisons' sentences, in the order given. */
+export function verdictText(comparisons: readonly Comparison[]): string {
+  return comparisons.map(comparisonSentence).join(' ');
+}
+
 /** The verdict of `list` against every baseline, in the order given. */
 export function verdictOf(list: ListEvaluation, baselines: readonly ListEvaluation[]): string {
-  return baselines.map((b) => comparisonSentence(compareLists(list, b))).join(' ');
+  return verdictText(baselines.map((b) => compareLists(list, b)));
 }
