@@ -53,6 +53,8 @@ export async function flowStatus(runKey: string, connection: ConnectionOptions, 
     // The run's settings, when its folder is readable here: the job counts before the jobs exist.
     const first = await queue.getJob(stageJobId(runKey, FLOW_STAGES[0]));
     const c = first ? await readFlowConfig(first.data.out).catch(() => undefined) : undefined;
+    // The stages' own jobs: a fan-out's count stops at them (its first dependency is the stage before).
+    const stageIds = new Set(FLOW_STAGES.map((st) => stageJobId(runKey, st)));
     for (const [i, stage] of FLOW_STAGES.entries()) {
       const job = await queue.getJob(stageJobId(runKey, stage));
       const state = job ? await job.getState() : 'unknown';
@@ -61,8 +63,7 @@ export async function flowStatus(runKey: string, connection: ConnectionOptions, 
       if (job && isFanOut(stage)) {
         // Every job the stage added, however deep (a model's chain: train, scores, its shards,
         // evaluate), but not the stage before it, which is its first dependency.
-        const skip = new Set(FLOW_STAGES.map((st) => stageJobId(runKey, st)));
-        const under = await descendants(queue, job, skip);
+        const under = await descendants(queue, job, stageIds);
         if (under.total > 0) {
           done = under.done;
           total = Math.max(total, under.total);

@@ -2,8 +2,10 @@
 // -> features -> models -> candidates -> report, the jobs the fan-outs add (a shard, a model's
 // chain), each job's payload type (references only: the run folder, a shard, a model), the run's
 // settings (flow.json) and the outputs that show a job done, which is how a run resumes.
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, RafcastError } from '../data/errors.ts';
+import type { Evaluation } from '../evaluation/evaluation-types.ts';
 import type { AsOfEnrollment } from '../features/population.ts';
 import type { ModelKind } from '../models/model-kinds.ts';
 import { openRunStore, type RunStore } from './run-store.ts';
@@ -174,4 +176,11 @@ export async function readFlowConfig(out: string): Promise<FlowConfig> {
   const store = openRunStore(out);
   if (!(await store.has('flow.json'))) throw new ConfigError(`${out} is not a run folder: flow.json is missing`);
   return readRunConfig(store);
+}
+
+/** The evaluation of each model of a finished run (in process or queued), by model. */
+export async function readEvaluations(out: string, models: readonly ModelKind[]): Promise<Record<string, Evaluation>> {
+  const evaluations: Record<string, Evaluation> = {};
+  for (const m of models) evaluations[m] = JSON.parse(await readFile(join(out, 'evaluation', m, 'evaluation.json'), 'utf8')) as Evaluation;
+  return evaluations;
 }

@@ -2,12 +2,11 @@
 // a worker's child process and on a BullMQ worker: read the inputs from the run store, call the
 // library function the matching command calls (computeHistory, buildFeatures, trainRun, ...),
 // write its outputs atomically and commit them, so rerunning a job replaces them with the same bytes.
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '../data/errors.ts';
 import { writeCandidates } from '../evaluation/candidates.ts';
 import { evaluateRun } from '../evaluation/evaluate-run.ts';
-import { type Evaluation } from '../evaluation/evaluation-types.ts';
 import { writeReport } from '../evaluation/report.ts';
 import { writeComingYearReport } from '../evaluation/coming-year-report.ts';
 import { buildFeatures } from '../features/build-features.ts';
@@ -15,7 +14,7 @@ import { predictRun, trainRun } from '../models/model-run.ts';
 import { mergeScores } from '../models/scores-file.ts';
 import type { ModelKind } from '../models/model-kinds.ts';
 import { computeHistory } from '../scoring/history/compute-history.ts';
-import { isComingYear, isJobDone, readFlowConfig, readRunConfig, type ChildJob, type FlowConfig, type JobDataOf, type JobName } from './jobs.ts';
+import { isComingYear, isJobDone, readEvaluations, readFlowConfig, readRunConfig, type ChildJob, type FlowConfig, type JobDataOf, type JobName } from './jobs.ts';
 import { storeKeys as key } from './run-keys.ts';
 import { openRunStore, type RunStore } from './run-store.ts';
 import { mergeShardFiles, partitionData } from './shards.ts';
@@ -167,9 +166,7 @@ async function report({ store, c }: Run): Promise<void> {
         ? undefined
         : {
             folder: c.backtest,
-            evaluations: await Promise.all(
-              (await readFlowConfig(c.backtest)).models.map(async (m) => JSON.parse(await readFile(join(c.backtest!, 'evaluation', m, 'evaluation.json'), 'utf8')) as Evaluation),
-            ),
+            evaluations: Object.values(await readEvaluations(c.backtest, (await readFlowConfig(c.backtest)).models)),
           };
     await writeComingYearReport({
       asOf: c.asOf,

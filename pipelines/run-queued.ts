@@ -4,10 +4,10 @@
 import { join } from 'node:path';
 import type { Evaluation } from '../evaluation/evaluation-types.ts';
 import { followFlow, type StageStatus } from './flow-status.ts';
-import { isComingYear, type FlowConfig } from './jobs.ts';
+import { isComingYear, readEvaluations, type FlowConfig } from './jobs.ts';
 import { enqueueFlow } from './queue.ts';
 import { QUEUE, connectionOf } from './queue-connection.ts';
-import { flowConfig, readEvaluations, type RunOptions } from './run.ts';
+import { flowConfig, type RunOptions } from './run.ts';
 
 export interface QueuedRunSummary {
   runKey: string;

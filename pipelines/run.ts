@@ -4,7 +4,6 @@
 // the same processors as the queue's workers and the same outputs. A stage whose outputs are
 // already in the run folder is not run again, so a stopped run resumes where it stopped.
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { writeFileAtomically } from '../data/atomic-file.ts';
 import { openDuckDb, sqlString } from '../data/duckdb.ts';
@@ -14,7 +13,7 @@ import type { Evaluation } from '../evaluation/evaluation-types.ts';
 import { generatePopulation } from './generate-population.ts';
 import { findDataFiles } from '../data/contract-files.ts';
 import { readAsOfEnrollment, type AsOfEnrollment } from '../features/population.ts';
-import { FLOW_STAGES, isComingYear, isDone, isFanOut, prepareFlow, type AnyJob, type ChildJob, type FlowConfig, type Stage } from './jobs.ts';
+import { FLOW_STAGES, isComingYear, isDone, isFanOut, prepareFlow, readEvaluations, type AnyJob, type ChildJob, type FlowConfig, type Stage } from './jobs.ts';
 import { processStage } from './processors.ts';
 import { openRunStore } from './run-store.ts';
 import { StageProcessPool } from './stage-process.ts';
@@ -168,13 +167,6 @@ export async function runStageInProcess(stage: Stage, c: FlowConfig, jobs = 1): 
   } finally {
     await pool?.close();
   }
-}
-
-/** The evaluation of each model of a finished run (in process or queued), by model. */
-export async function readEvaluations(out: string, models: readonly ModelKind[]): Promise<Record<string, Evaluation>> {
-  const evaluations: Record<string, Evaluation> = {};
-  for (const m of models) evaluations[m] = JSON.parse(await readFile(join(out, 'evaluation', m, 'evaluation.json'), 'utf8')) as Evaluation;
-  return evaluations;
 }
 
 /** The years the enrollment file covers (ascending), the last year of service of the claims, and the membership of T. */

@@ -48,7 +48,6 @@ export const RECORD_SOURCE_RATES: Readonly<RecordSourceRates> = {
 
 /** What a record is (data/contract.ts record_source), with audio-only visits apart. */
 export type RecordKind = 'encounter' | 'audio_only' | 'chart_review_linked' | 'chart_review_unlinked';
-export const RECORD_KINDS: readonly RecordKind[] = ['encounter', 'audio_only', 'chart_review_linked', 'chart_review_unlinked'];
 
 export interface Providers {
   npi: string[];

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { DEMO_BASE_RATE_ANNUAL } from '../../scoring/revenue.ts';
 import { parseIntegerOption, parseNumberOption, runAction } from '../cli-support.ts';
+import { dollars } from '../../evaluation/format.ts';
 
 export interface CandidatesOptions {
   run: string;
@@ -56,7 +57,7 @@ async function candidates(o: CandidatesOptions): Promise<void> {
   process.stdout.write(
     [
       `${s.listed} of ${s.members} members on the list (backend ${s.backend}); outreach on their open HCCs is expected to bring ` +
-        `${usd(s.expectedIncremental)} incremental (otherwise never paid) and to move ${usd(s.expectedAccelerated)} from the August lump sum to January-June ` +
+        `${dollars(s.expectedIncremental)} incremental (otherwise never paid) and to move ${dollars(s.expectedAccelerated)} from the August lump sum to January-June ` +
         `(payment year ${s.paymentYear}${s.factorsYear !== s.paymentYear ? `, priced with ${s.factorsYear}'s factors` : ''}); ${((performance.now() - started) / 1000).toFixed(1)} s`,
       'total' in cal ? calibrationLine(cal.total, cal.c) : `backtest of those dollars: not measurable: ${cal.notMeasurable}`,
       ...s.files.map((f) => `  ${f}`),
@@ -64,13 +65,12 @@ async function candidates(o: CandidatesOptions): Promise<void> {
   );
 }
 
-const usd = (x: number): string => `$${x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 
 /** The summary line of a list's calibration total (evaluation/candidate-calibration.ts); c when known. */
 export function calibrationLine(total: { expectedAccelerated: number; measuredAccelerated: number; expectedIncremental: number; measuredIncremental: number }, c?: number): string {
   return (
-    `backtest of the candidate list's expected dollars (calibration.csv): accelerated expected ${usd(total.expectedAccelerated)}, measured ${usd(total.measuredAccelerated)} ` +
-    `(positive August lump sums); incremental expected ${usd(total.expectedIncremental)}, measured ${usd(total.measuredIncremental)} ` +
+    `backtest of the candidate list's expected dollars (calibration.csv): accelerated expected ${dollars(total.expectedAccelerated)}, measured ${dollars(total.measuredAccelerated)} ` +
+    `(positive August lump sums); incremental expected ${dollars(total.expectedIncremental)}, measured ${dollars(total.measuredIncremental)} ` +
     `(gaps above c${c === undefined ? '' : ` = ${c.toFixed(4)}`}, the ratio of mean RAF over members with both years)`
   );
 }

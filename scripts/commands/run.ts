@@ -10,6 +10,7 @@ import { MODEL_KINDS, type ModelKind } from '../../models/model-kinds.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../../scoring/revenue.ts';
 import { parseIntegerOption, parseModelKinds, parseNumberOption, runAction } from '../cli-support.ts';
 import { runSummaryLines } from '../summary-lines.ts';
+import { QUEUE } from '../../pipelines/queue-connection.ts';
 import { calibrationLine } from './candidates.ts';
 
 export interface RunCommandOptions {
@@ -54,7 +55,7 @@ export function addRunCommand(program: Command): void {
     .option('--jobs <n>', 'in process: jobs at a time (shards, models), each in a child process, e.g. one per core', parseIntegerOption('--jobs'), 1)
     .option('--backtest <run>', 'the list for the coming year: a backtest run folder whose measured figures the report shows')
     .option('--redis <url>', 'enqueue the flow on BullMQ at this Redis (redis://host:port) and follow it; rafcast worker processes run it')
-    .option('--queue <name>', 'with --redis: the BullMQ queue (several teams or tests can share one Redis)', 'rafcast')
+    .option('--queue <name>', 'with --redis: the BullMQ queue (several teams or tests can share one Redis)', QUEUE)
     .addHelpText(
       'after',
       `

@@ -2,6 +2,7 @@
 // (pipelines/worker.ts).
 import type { Command } from 'commander';
 import { parseIntegerOption, runAction } from '../cli-support.ts';
+import { QUEUE } from '../../pipelines/queue-connection.ts';
 
 export interface WorkerOptions {
   redis: string;
@@ -17,7 +18,7 @@ export function addWorkerCommand(program: Command): void {
     .requiredOption('--redis <url>', 'the Redis the runs are queued on, e.g. redis://127.0.0.1:6379')
     .option('--concurrency <n>', 'jobs at a time, each in a child process of this worker (one per core: 2 on a 2-core machine)', parseIntegerOption('--concurrency'), 1)
     .option('--lock-seconds <s>', 'a job held this long by a worker that stopped answering goes to another worker', parseIntegerOption('--lock-seconds'), 120)
-    .option('--queue <name>', 'the BullMQ queue (several teams or tests can share one Redis)', 'rafcast')
+    .option('--queue <name>', 'the BullMQ queue (several teams or tests can share one Redis)', QUEUE)
     .addHelpText(
       'after',
       `
