@@ -157,9 +157,18 @@ export const CLAIMS: TableSpec = {
         'what the record is: an encounter (a service), or a chart review record linked to an encounter or not linked to one; blank or absent: encounter',
       example: 'chart_review_linked',
     },
+    {
+      name: 'received_date',
+      type: 'date',
+      required: false,
+      meaning:
+        'the date the plan received the claim; a run with a data cut-off (--data-through) sees only claims received by then. Blank or absent: not known, and the claim counts as received on its thru_date (data/received-by.ts)',
+      example: '2025-03-04',
+    },
   ],
   crossChecks: [
     { field: 'thru_date', badWhen: 'thru_date < from_date', reason: 'thru_date is before from_date' },
+    { field: 'received_date', badWhen: 'received_date < thru_date', reason: 'received_date is before thru_date (a claim is received after its service)' },
     {
       field: 'bill_type',
       badWhen: "claim_type <> 'professional' AND bill_type IS NULL",

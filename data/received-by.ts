@@ -1,0 +1,30 @@
+// The one rule for "what a plan knows on a date" (a run's data cut-off, --data-through): a claim
+// is known on date D when the plan received it by D. A claim without a received_date (the column
+// is optional) counts as received on its thru_date, so a plan whose files carry no received dates
+// is cut by date of service only, which counts every claim dated up to D as known on D.
+import { ConfigError } from './errors.ts';
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A cut-off date checked as YYYY-MM-DD (a real calendar date); a ConfigError otherwise. */
+export function parseCutoff(text: string, what = '--data-through'): string {
+  const d = new Date(`${text}T00:00:00Z`);
+  if (!ISO_DATE.test(text) || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== text) {
+    throw new ConfigError(`${what}: expected a date as YYYY-MM-DD, found "${text}"`);
+  }
+  return text;
+}
+
+/** The default cut-off of a run at as-of year T: January 1 of T, what a plan knows on the list's day. */
+export const defaultCutoff = (asOf: number): string => `${asOf}-01-01`;
+
+/** The date a claim counts as received: received_date, else thru_date. `alias` qualifies the columns ('' for none). */
+export function receivedDateSql(alias = ''): string {
+  const a = alias === '' ? '' : `${alias}.`;
+  return `coalesce(${a}received_date, ${a}thru_date)`;
+}
+
+/** SQL true for a claim the plan has received by `cutoff` (inclusive). */
+export function receivedBySql(cutoff: string, alias = ''): string {
+  return `${receivedDateSql(alias)} <= DATE '${parseCutoff(cutoff)}'`;
+}
