@@ -319,3 +319,94 @@ describe('computeHistory with the PY2027 exclusions by record source (service ye
     ]);
   });
 });
+
+describe('computeHistory as known on a date (dataThrough 2025-01-01, service year 2024, V28 alone)', () => {
+  // Every member: a woman born 1950-03-10, 74 on February 1, 2025: CNA_F70_74 0.395 (V28, PY2025).
+  // E11.22 maps to V28 HCC37 (CNA_HCC37 0.166). PY2025: normalisation 1.045, coding adjustment 5.9%.
+  //   0.395 + 0.166 = 0.561: round(0.561 / 1.045, 3) = 0.537; round(0.537 x 0.941, 3) = 0.505.
+  //   0.395 alone:           round(0.395 / 1.045, 3) = 0.378; round(0.378 x 0.941, 3) = 0.356.
+  const CUTOFF = '2025-01-01';
+  const MEMBERS = ['ONCUTOFF', 'LATE', 'NODATE', 'LATEINELIGIBLE'];
+  const header = 'claim_id,member_id,claim_type,bill_type,from_date,thru_date,procedure_codes,diagnosis_codes,paid_amount,rendering_npi,received_date';
+  const claims = [
+    // Received on the cut-off day itself: known (the cut-off is inclusive).
+    'K1,ONCUTOFF,professional,,2024-11-15,2024-11-15,99214,E11.22,120.00,1111111111,2025-01-01',
+    // Dated December 2024 but received in February 2025: not known on January 1 (2 diagnoses).
+    'L1,LATE,professional,,2024-12-20,2024-12-20,99214,E11.22|Z79.4,120.00,2222222222,2025-02-03',
+    // No received_date: counts as received on its thru_date, 2024-12-31, so known.
+    'N1,NODATE,professional,,2024-12-31,2024-12-31,99214,E11.22,120.00,3333333333,',
+    // Ineligible (81002 is not on CMS's list) and received late: counted as not yet received, not as ineligible.
+    'I1,LATEINELIGIBLE,professional,,2024-12-15,2024-12-15,81002,E11.22,15.00,4444444444,2025-01-15',
+  ];
+  const write = (dir: string, rows: string[]): void => {
+    writeFileSync(join(dir, 'members.csv'), ['member_id,birth_date,sex,orec,death_date', ...MEMBERS.map((m) => `${m},1950-03-10,F,0,`)].join('\n'));
+    writeFileSync(
+      join(dir, 'enrollment.csv'),
+      ['member_id,year,months_enrolled,dual_status,institutional,new_enrollee,contract_id', ...MEMBERS.map((m) => `${m},2024,12,none,false,false,H1`)].join('\n'),
+    );
+    writeFileSync(join(dir, 'claims.csv'), [header, ...rows].join('\n'));
+  };
+  let data: string;
+  let cut: string;
+  let full: string;
+  let cutSummary: HistorySummary;
+  let fullSummary: HistorySummary;
+  const read = async (dir: string) => query(`SELECT * FROM read_parquet(${sqlString(join(dir, 'raf_history.parquet'))}) ORDER BY member_id`);
+
+  beforeAll(async () => {
+    data = tmp();
+    cut = tmp();
+    full = tmp();
+    write(data, claims);
+    cutSummary = await computeHistory({ data, firstYear: 2024, lastYear: 2024, out: cut, annualBaseRate: BASE_RATE, model: 'V28', dataThrough: CUTOFF });
+    fullSummary = await computeHistory({ data, firstYear: 2024, lastYear: 2024, out: full, annualBaseRate: BASE_RATE, model: 'V28' });
+  });
+
+  it('scores only the claims received by the cut-off: a claim received after it changes no score', async () => {
+    const rows = await read(cut);
+    const of = (m: string) => rows.find((r) => r.member_id === m);
+    // K1 (received on the day) and N1 (no received_date, dated 2024-12-31) count: 0.561 -> 0.505.
+    for (const m of ['ONCUTOFF', 'NODATE']) expect(of(m), m).toMatchObject({ raw_v28: 0.561, raf: 0.505, n_hcc_v28: 1, n_dx: 1 });
+    // L1 arrived on 2025-02-03: on January 1 LATE is demographic only, 0.395 -> 0.356.
+    expect(of('LATE')).toMatchObject({ raw_v28: 0.395, raf: 0.356, n_hcc_v28: 0, n_dx: 0 });
+    // On complete data L1 counts: 0.561 -> 0.505, n_dx 2 (E11.22 and Z79.4).
+    expect((await read(full)).find((r) => r.member_id === 'LATE')).toMatchObject({ raw_v28: 0.561, raf: 0.505, n_dx: 2 });
+  });
+
+  it('gives the same bytes as the same data without the claims received after the cut-off', async () => {
+    const without = tmp();
+    const out = tmp();
+    write(without, claims.filter((c) => !c.startsWith('L1,') && !c.startsWith('I1,')));
+    await computeHistory({ data: without, firstYear: 2024, lastYear: 2024, out, annualBaseRate: BASE_RATE, model: 'V28', dataThrough: CUTOFF });
+    for (const f of ['raf_history.parquet', 'raf_hcc.parquet']) expect(readFileSync(join(out, f)).equals(readFileSync(join(cut, f))), f).toBe(true);
+  });
+
+  it('counts the diagnoses not yet received apart, so that every diagnosis read still lands in one bucket', () => {
+    // In range (July 2023 - December 2024): K1 1 + L1 2 + N1 1 + I1 1 = 5. Not yet received: L1 2 +
+    // I1 1 = 3 (I1 is not judged: not ineligible). Eligible 5 - 3 = 2 (K1, N1), both in calendar
+    // 2024; both dated July-December 2024, so in the July-June window of 2025, outside the years.
+    expect(cutSummary.diagnoses).toMatchObject({
+      inRange: 5,
+      notYetReceived: 3,
+      ineligible: 0,
+      excluded: 0,
+      eligible: 2,
+      midYear: { attributed: 2, outsideYears: 0, notEnrolled: 0, unscored: 0 },
+      initial: { attributed: 0, outsideYears: 2, notEnrolled: 0, unscored: 0 },
+    });
+    // On complete data: nothing not yet received; I1's 1 ineligible; 4 eligible, all in calendar 2024.
+    expect(fullSummary.diagnoses).toMatchObject({ inRange: 5, notYetReceived: 0, ineligible: 1, eligible: 4, midYear: { attributed: 4 } });
+  });
+
+  it('records the cut-off in history.json (null on complete data)', () => {
+    expect(JSON.parse(readFileSync(join(cut, 'history.json'), 'utf8'))).toMatchObject({ dataThrough: CUTOFF, diagnoses: { notYetReceived: 3 } });
+    expect(JSON.parse(readFileSync(join(full, 'history.json'), 'utf8')).dataThrough).toBeNull();
+    expect(cutSummary.dataThrough).toBe(CUTOFF);
+  });
+
+  it('rejects a cut-off that is not a date, naming the option', async () => {
+    await expect(
+      computeHistory({ data, firstYear: 2024, lastYear: 2024, out: tmp(), annualBaseRate: BASE_RATE, dataThrough: '2025-02-30' }),
+    ).rejects.toThrow(/dataThrough.*YYYY-MM-DD.*2025-02-30/);
+  });
+});

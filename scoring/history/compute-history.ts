@@ -1,6 +1,7 @@
 // `rafcast history`, step by step: each rule in its own file, chained here (DOMAIN.md sections 1-2).
 // For each service year y and enrolled member: RAF_y from dates of service in calendar year y,
-// RAF_init_y from July 1 of y - 1 to June 30 of y, each under V24 and V28, the payment score for
+// RAF_init_y from July 1 of y - 1 to June 30 of y, each under V24 and V28 (with a data cut-off,
+// from the claims received by then: the history as a plan knew it on that date), the payment score for
 // payment year y + 1 and the August lump sum; and per HCC the first and last date of service and
 // the provider. This file only chains the steps, each a rule in its own file: plan-years.ts,
 // member-years.ts, windows.ts, eligible-claims.ts, year-rows.ts, year-scorer.ts, write-history.ts.
@@ -12,6 +13,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { AtomicFileWriter } from '../../data/atomic-file.ts';
 import { findDataFiles } from '../../data/contract-files.ts';
 import { ConfigError } from '../../data/errors.ts';
+import { parseCutoff } from '../../data/received-by.ts';
 import type { LoadSummary } from '../../data/load-contract-file.ts';
 import { loadDiagnosisSourceExclusions, loadEligibleBillTypes, loadEligibleProcedures } from '../../data/reference/eligibility.ts';
 import { attachCheckedData, loadStagedContract, openWorkDb } from '../../data/staged-contract.ts';
@@ -35,6 +37,12 @@ export interface HistoryOptions extends YearPlanOptions {
    * the claims' `_row`): read as they are, not checked again.
    */
   checked?: boolean;
+  /**
+   * The data cut-off (YYYY-MM-DD): the history as known on that date, from the claims received by
+   * then (data/received-by.ts; a claim without a received_date counts as received on its
+   * thru_date). Absent: every claim counts, the history on complete data.
+   */
+  dataThrough?: string;
 }
 
 export interface HistorySummary {
@@ -48,6 +56,8 @@ export interface HistorySummary {
   /** Per service year: what it was scored with. */
   years: YearPlan[];
   diagnoses: DiagnosisCounts;
+  /** The data cut-off the history was computed with, or null (complete data). */
+  dataThrough: string | null;
 }
 
 /**
@@ -75,6 +85,7 @@ function traced(conn: DuckDBConnection): DuckDBConnection {
 export async function computeHistory(opts: HistoryOptions, onProgress?: (stage: string, done: number, total: number) => void): Promise<HistorySummary> {
   if (opts.firstYear > opts.lastYear) throw new ConfigError(`--years: ${opts.firstYear} is after ${opts.lastYear}`);
   if (!(opts.annualBaseRate > 0)) throw new ConfigError(`the base rate must be positive, found ${opts.annualBaseRate}`);
+  const dataThrough = opts.dataThrough === undefined ? null : parseCutoff(opts.dataThrough, 'the data cut-off (dataThrough)');
   const plans = planYears(opts);
   const files = findDataFiles(opts.data);
   await mkdir(opts.out, { recursive: true, mode: 0o700 });
@@ -92,9 +103,9 @@ export async function computeHistory(opts: HistoryOptions, onProgress?: (stage: 
     const procedures = new Map<number, ReadonlySet<string>>();
     for (const [dosYear, listYear] of procedureListYears(plans)) procedures.set(dosYear, loadEligibleProcedures(listYear));
     await createEligibilityTables(conn, procedures, loadEligibleBillTypes());
-    await createWindowedClaims(conn, a, b);
+    await createWindowedClaims(conn, a, b, dataThrough ?? undefined);
     const exclusions = loadDiagnosisSourceExclusions();
-    await createEligibleClaimsView(conn, '_hist_claims', '_hist_eligible', exclusions);
+    await createEligibleClaimsView(conn, '_hist_received', '_hist_eligible', exclusions);
     await createDiagnosisCounts(conn);
     const counted = await countDiagnoses(conn, a, b, exclusions);
 
@@ -103,7 +114,7 @@ export async function computeHistory(opts: HistoryOptions, onProgress?: (stage: 
     for (const t of tables.values()) for (const code of t.dxToCc.keys()) mapped.add(code);
     await createScoredCodes(conn, mapped);
     // The loaded claims are no longer needed: free their memory before scoring.
-    await conn.run(`DROP VIEW _hist_eligible; DROP TABLE _hist_eligible_cpt; DROP VIEW _hist_claims`);
+    await conn.run(`DROP VIEW _hist_eligible; DROP TABLE _hist_eligible_cpt; DROP VIEW _hist_received; DROP VIEW _hist_claims`);
 
     const historyCsv = join(work, 'history.csv');
     const hccCsv = join(work, 'hcc.csv');
@@ -130,10 +141,12 @@ export async function computeHistory(opts: HistoryOptions, onProgress?: (stage: 
       files: [written.historyPath, written.hccPath, quarantinePath],
       years: plans,
       diagnoses,
+      dataThrough,
     };
     const manifestPath = await writeManifest(opts.out, {
       data: files,
       years: [a, b],
+      dataThrough,
       annualBaseRate: opts.annualBaseRate,
       model: opts.model ?? null,
       plans,

@@ -2,11 +2,14 @@
 // The date of service is the claim's thru_date. A date in January-June of y falls in y's calendar
 // window and y's initial window; a date in July-December of y in y's calendar window and y + 1's
 // initial window (scoring/payment-calendar.ts, paymentWindows, writes the same windows as dates;
-// windows.test.ts holds the two equal). Every diagnosis read is accounted for: ineligible, taken
-// out by an exclusion rule (counted per rule and year of service), or eligible and, in each kind
-// of window, attributed to a member-year, outside the years asked for, or of a member-year with no
-// row; the run checks that the rows' diagnoses add up.
+// windows.test.ts holds the two equal). With a data cut-off (the history as known on a date), a
+// claim counts only when received by then (data/received-by.ts, the one rule). Every diagnosis read
+// is accounted for: not yet received by the cut-off, ineligible, taken out by an exclusion rule
+// (counted per rule and year of service), or eligible and, in each kind of window, attributed to a
+// member-year, outside the years asked for, or of a member-year with no row; the run checks that
+// the rows' diagnoses add up.
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { receivedBySql } from '../../data/received-by.ts';
 import type { DiagnosisSourceExclusion } from '../../data/reference/eligibility.ts';
 import { paymentWindows } from '../payment-calendar.ts';
 
@@ -14,13 +17,18 @@ import { paymentWindows } from '../payment-calendar.ts';
 export interface DiagnosisCounts {
   /** Diagnoses on claims with a date of service from July 1 of the first year - 1 to the end of the last year. */
   inRange: number;
-  /** Of those, on claims that fail the bill type and procedure rules. */
+  /**
+   * Of those, on claims not received by the data cut-off (history.json's dataThrough): not known
+   * on that date, so neither judged eligible nor scored. 0 without a cut-off.
+   */
+  notYetReceived: number;
+  /** Of those received, on claims that fail the bill type and procedure rules. */
   ineligible: number;
   /** On claims that pass them but an exclusion rule takes out: the sum over `exclusions`. */
   excluded: number;
   /** What each exclusion rule took out (every rule of the reference file, in its order). */
   exclusions: ExclusionCount[];
-  /** inRange - ineligible - excluded. */
+  /** inRange - notYetReceived - ineligible - excluded. */
   eligible: number;
   /**
    * Eligible diagnoses landing in a member-year's calendar-year window; those whose window year
@@ -54,18 +62,22 @@ export interface WindowCounts {
 /**
  * Creates the view `_hist_claims`: the claims (view `claims`, with `_row`) whose date of service
  * falls from the start of `firstYear`'s initial window to the end of `lastYear`, with the member
- * key (from `_hist_members`), `mid_year` (the calendar window's year) and `init_year` (the
- * July-June window's year). A view: the claims are not copied.
+ * key (from `_hist_members`), `mid_year` (the calendar window's year), `init_year` (the July-June
+ * window's year) and `received`: true when the claim was received by `dataThrough`
+ * (receivedBySql), always true without a cut-off. And the view `_hist_received`: those received,
+ * the claims the history judges and scores. Views: the claims are not copied.
  */
-export async function createWindowedClaims(conn: DuckDBConnection, firstYear: number, lastYear: number): Promise<void> {
+export async function createWindowedClaims(conn: DuckDBConnection, firstYear: number, lastYear: number, dataThrough?: string): Promise<void> {
   await conn.run(
     `CREATE TEMP VIEW _hist_claims AS
      SELECT c._row, m.mk, c.claim_type, c.bill_type, c.thru_date, c.rendering_npi AS npi, c.procedure_codes, c.procedure_modifiers,
             c.record_source, c.diagnosis_codes AS dx,
-            year(c.thru_date) AS mid_year, year(c.thru_date) + CASE WHEN month(c.thru_date) >= 7 THEN 1 ELSE 0 END AS init_year
+            year(c.thru_date) AS mid_year, year(c.thru_date) + CASE WHEN month(c.thru_date) >= 7 THEN 1 ELSE 0 END AS init_year,
+            ${dataThrough === undefined ? 'true' : receivedBySql(dataThrough, 'c')} AS received
      FROM claims c JOIN _hist_members m USING (member_id)
      WHERE c.thru_date BETWEEN DATE '${paymentWindows(firstYear).initial.from}' AND DATE '${paymentWindows(lastYear).midYear.to}'`,
   );
+  await conn.run(`CREATE TEMP VIEW _hist_received AS SELECT * EXCLUDE (received) FROM _hist_claims WHERE received`);
 }
 
 /**
@@ -81,7 +93,8 @@ export async function createDiagnosisCounts(conn: DuckDBConnection): Promise<voi
 }
 
 /**
- * Counts every diagnosis of `_hist_counts` by eligibility, by the exclusion rule that took it out
+ * Counts every diagnosis of `_hist_claims` not received by the cut-off, and every one of
+ * `_hist_counts` (the received claims) by eligibility, by the exclusion rule that took it out
  * (each of `exclusions`, by year of service), and, for each kind of window, by where an eligible
  * one lands: a member-year of `_hist_my`, a window year outside `firstYear`-`lastYear`, or a year
  * in range with no member-year. `unscored` is 0 until the scoring says (withUnscored).
@@ -98,9 +111,12 @@ export async function countDiagnoses(
     coalesce(sum(n) FILTER (WHERE eligible AND ${col} NOT BETWEEN ${a} AND ${b}), 0)::BIGINT AS ${col}_outside,
     coalesce(sum(n) FILTER (WHERE eligible AND ${col} BETWEEN ${a} AND ${b} AND NOT EXISTS (
       SELECT 1 FROM _hist_my y WHERE y.mk = c.mk AND y.year = c.${col})), 0)::BIGINT AS ${col}_unenrolled`;
+  const late = (
+    await conn.runAndReadAll(`SELECT coalesce(sum(len(dx)), 0)::BIGINT AS n FROM _hist_claims WHERE NOT received`)
+  ).getRowObjectsJson()[0]!;
   const r = (
     await conn.runAndReadAll(
-      `SELECT coalesce(sum(n), 0)::BIGINT AS in_range,
+      `SELECT coalesce(sum(n), 0)::BIGINT AS received,
          coalesce(sum(n) FILTER (WHERE NOT eligible AND excluded_by IS NULL), 0)::BIGINT AS ineligible,
          coalesce(sum(n) FILTER (WHERE excluded_by IS NOT NULL), 0)::BIGINT AS excluded,
          ${window('mid_year')}, ${window('init_year')}
@@ -117,19 +133,20 @@ export async function countDiagnoses(
     for (const x of removed) if (x.rule === rule.rule) byServiceYear[String(x.year)] = Number(x.n);
     return { rule: rule.rule, paymentYearFrom: rule.paymentYearFrom, diagnoses: Object.values(byServiceYear).reduce((s, n) => s + n, 0), byServiceYear };
   });
-  const inRange = Number(r.in_range);
+  const notYetReceived = Number(late.n);
+  const inRange = notYetReceived + Number(r.received);
   const ineligible = Number(r.ineligible);
   const excluded = Number(r.excluded);
   if (exclusionCounts.reduce((s, e) => s + e.diagnoses, 0) !== excluded) {
     throw new Error(`diagnoses excluded (${excluded}) differ from those counted by rule (${JSON.stringify(exclusionCounts)}); please report this`);
   }
-  const eligible = inRange - ineligible - excluded;
+  const eligible = inRange - notYetReceived - ineligible - excluded;
   const counts = (col: string): WindowCounts => {
     const outsideYears = Number(r[`${col}_outside`]);
     const notEnrolled = Number(r[`${col}_unenrolled`]);
     return { attributed: eligible - outsideYears - notEnrolled, outsideYears, notEnrolled, unscored: 0 };
   };
-  return { inRange, ineligible, excluded, exclusions: exclusionCounts, eligible, midYear: counts('mid_year'), initial: counts('init_year') };
+  return { inRange, notYetReceived, ineligible, excluded, exclusions: exclusionCounts, eligible, midYear: counts('mid_year'), initial: counts('init_year') };
 }
 
 /** A number of diagnoses in each kind of window: calendar-year (`mid`) and July-June (`init`). */

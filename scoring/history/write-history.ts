@@ -113,6 +113,8 @@ export async function writeHistoryParquet(
 export interface HistoryManifest {
   data: Record<string, string>;
   years: [number, number];
+  /** The data cut-off: the history from the claims received by this date; null on complete data. */
+  dataThrough: string | null;
   annualBaseRate: number;
   model: ModelVersion | null;
   plans: readonly YearPlan[];
@@ -127,10 +129,11 @@ export interface HistoryManifest {
 /** Writes history.json to `out` (atomically); returns its path. */
 export async function writeManifest(out: string, manifest: HistoryManifest): Promise<string> {
   const manifestPath = join(out, 'history.json');
-  const { data, years, annualBaseRate, model, plans, loaded, memberYears, members, hccRows, rejected, diagnoses } = manifest;
+  const { data, years, dataThrough, annualBaseRate, model, plans, loaded, memberYears, members, hccRows, rejected, diagnoses } = manifest;
   const json = {
     data,
     years,
+    dataThrough,
     annualBaseRate,
     model,
     plans,

@@ -1,7 +1,8 @@
 // `rafcast history`: the risk score history per member and service year
 // (scoring/history/compute-history.ts).
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import type { ModelVersion } from '../../data/reference/cms-hcc-tables.ts';
+import { parseCutoff } from '../../data/received-by.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../../scoring/revenue.ts';
 import { parseIntegerOption, parseModelMap, parseModelOption, parseNumberOption, parseYearRange, runAction } from '../cli-support.ts';
 
@@ -18,6 +19,16 @@ export interface HistoryOptions {
   strictEligibility?: boolean;
   maxRejectedShare: number;
   memoryLimit?: string;
+  dataThrough?: string;
+}
+
+/** --data-through checked by data/received-by.ts's parseCutoff, its message given as commander's. */
+function parseDataThrough(value: string): string {
+  try {
+    return parseCutoff(value);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
 }
 
 export function addHistoryCommand(program: Command): void {
@@ -35,6 +46,7 @@ export function addHistoryCommand(program: Command): void {
     .option('--tables-year <year>', 'score every service year with this payment year\'s tables and factors (for old data such as DE-SynPUF)', parseIntegerOption('--tables-year'))
     .option('--strict-eligibility', 'stop when a service year has no bundled CMS eligible CPT/HCPCS list (default: use the nearest year\'s)')
     .option('--max-rejected-share <share>', 'fail when more than this share of a file\'s rows is rejected', parseNumberOption('--max-rejected-share'), 0.5)
+    .option('--data-through <date>', 'the history as known on this date (YYYY-MM-DD): only claims received by then (received_date; without one, thru_date)', parseDataThrough)
     .option('--memory-limit <size>', 'DuckDB memory limit; it spills to disk beyond (default: 4GB)')
     .addHelpText(
       'after',
@@ -45,8 +57,14 @@ and V28, payment scores for payment year y+1, the August lump sum, and per HCC t
 date of service and the provider. Only risk-adjustment-eligible claims count. Every choice is in
 scoring/README.md; what each year was scored with is in history.json.
 
+--data-through DATE computes the history as a plan knew it on DATE: a claim counts only when it
+was received by then (its received_date; a claim without one counts as received on its
+thru_date). Diagnoses not yet received are counted apart in history.json. Without it, every
+claim counts (complete data, as for a backtest's labels and dollars).
+
 Examples:
   rafcast history --data runs/synthetic --years 2021-2025 --out runs/history
+  rafcast history --data runs/synthetic --years 2021-2025 --out runs/history-jan1 --data-through 2026-01-01
   rafcast history --data runs/synthetic --years 2024-2025 --out runs/history-v28 --model V28 --base-rate 12000
   rafcast history --data runs/desynpuf --years 2008-2010 --out runs/desynpuf-history --tables-year 2025`,
     )
@@ -71,6 +89,7 @@ async function history(o: HistoryOptions): Promise<void> {
       procedureListPolicy: o.strictEligibility === true ? 'strict' : 'nearest',
       maxRejectedShare: o.maxRejectedShare,
       memoryLimit: o.memoryLimit,
+      dataThrough: o.dataThrough,
     },
     (st, done, total) => {
       if (st === 'scoring member-years') bar.update(done, total);
@@ -90,7 +109,8 @@ async function history(o: HistoryOptions): Promise<void> {
     if (notes.length > 0) lines.push(`service year ${p.serviceYear} (payment year ${p.paymentYear}) used ${notes.join(', ')}`);
   }
   lines.push(
-    `diagnoses in range ${d.inRange} = eligible ${d.eligible} + ineligible ${d.ineligible} + excluded ${d.excluded}` +
+    ...(s.dataThrough === null ? [] : [`data through ${s.dataThrough}: ${d.notYetReceived} diagnoses in range not yet received, in no window`]),
+    `diagnoses in range ${d.inRange} = ${d.notYetReceived > 0 ? `not yet received ${d.notYetReceived} + ` : ''}eligible ${d.eligible} + ineligible ${d.ineligible} + excluded ${d.excluded}` +
       (d.excluded > 0 ? ` (${d.exclusions.filter((e) => e.diagnoses > 0).map((e) => `${e.rule} ${e.diagnoses}`).join(', ')})` : ''),
     `eligible, calendar-year windows: attributed ${d.midYear.attributed} + outside the years ${d.midYear.outsideYears} + member not enrolled ${d.midYear.notEnrolled}`,
     `eligible, July-June windows: attributed ${d.initial.attributed} + outside the years ${d.initial.outsideYears} + member not enrolled ${d.initial.notEnrolled}`,
