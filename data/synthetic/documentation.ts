@@ -9,8 +9,11 @@
 // reviews add records: linked to a visit (conditions its claim missed) or unlinked (conditions no
 // record of the year coded), at the rates below (data/synthetic/README.md gives their sources).
 // These draws come from the member's second stream, so every other record stays as it was.
+// Each record's received_date is its thru_date plus a lag drawn by claim type (claim-lags.ts)
+// from streams of its own, so the lags too leave every other byte as it was.
 import type { ByteBuilder } from '../byte-builder.ts';
 import type { Rng } from '../random.ts';
+import { addDays, drawLagDays } from './claim-lags.ts';
 import type { ConditionGroup } from './conditions.ts';
 import { OTHER_CODES } from './conditions.ts';
 import { normal, poisson, type Member } from './population.ts';
@@ -169,8 +172,17 @@ export function writeYearClaims(c: ClaimContext, out: ByteBuilder): YearCoding {
     if (coding.firstCoded[g] === 0 || coding.firstCoded[g]! > month) coding.firstCoded[g] = month;
   };
 
-  /** The rest of a row after its first date: thru date, procedures, modifiers, codes, paid, NPI, source. */
-  const rowTail = (thru: string, procedures: readonly string[], modifiers: readonly string[], dx: readonly string[], paid: number, npi: string, source: string): void => {
+  /** The rest of a row after its first date: thru date, procedures, modifiers, codes, paid, NPI, source, received date. */
+  const rowTail = (
+    thru: string,
+    procedures: readonly string[],
+    modifiers: readonly string[],
+    dx: readonly string[],
+    paid: number,
+    npi: string,
+    source: string,
+    received: string,
+  ): void => {
     out
       .text(thru)
       .char(44)
@@ -185,6 +197,8 @@ export function writeYearClaims(c: ClaimContext, out: ByteBuilder): YearCoding {
       .text(npi)
       .char(44)
       .text(source)
+      .char(44)
+      .text(received)
       .char(10);
   };
 
@@ -198,7 +212,7 @@ export function writeYearClaims(c: ClaimContext, out: ByteBuilder): YearCoding {
     paid: number,
     npi: string,
     modifiers: readonly string[] = [],
-  ): { from: string; thru: string } => {
+  ): { from: string; thru: string; received: string } => {
     const kind: RecordKind = modifiers.length > 0 ? 'audio_only' : 'encounter';
     const dx: string[] = [];
     const other = rng.pick(OTHER_CODES);
@@ -223,20 +237,23 @@ export function writeYearClaims(c: ClaimContext, out: ByteBuilder): YearCoding {
     const thru = `${year}-${pad(month)}-${pad(thruDay)}`;
     const bill = type === 'inpatient' ? '111' : type === 'outpatient' ? '131' : '';
     out.text('C').number(c.claimNumber.next++).char(44).text(m.id).char(44).text(type).char(44).text(bill).char(44).text(from).char(44);
+    const received = addDays(thru, drawLagDays(m.lagRng, type));
     // record_source blank: an encounter.
-    rowTail(thru, procedures, modifiers, dx, paid, npi, '');
+    rowTail(thru, procedures, modifiers, dx, paid, npi, '', received);
     coding.claims++;
     coding.records[kind]++;
-    return { from, thru };
+    return { from, thru, received };
   };
 
   /**
    * A chart review record adding `conditions` (codes drawn from the second stream; no other
-   * codes, no payment): professional, with the procedures and modifiers it was given.
+   * codes, no payment): professional, with the procedures and modifiers it was given. Received
+   * after a professional claim's lag (its own stream), and never before the visit it is linked
+   * to (`dates.received`).
    */
   const review = (
     source: 'chart_review_linked' | 'chart_review_unlinked',
-    dates: { from: string; thru: string },
+    dates: { from: string; thru: string; received?: string },
     procedures: readonly string[],
     modifiers: readonly string[],
     conditions: readonly number[],
@@ -254,8 +271,10 @@ export function writeYearClaims(c: ClaimContext, out: ByteBuilder): YearCoding {
       coding.codes.push(d);
       coding.codesByKind[kind].push(d);
     }
+    const drawn = addDays(dates.thru, drawLagDays(m.reviewLagRng, 'professional'));
+    const received = dates.received !== undefined && dates.received > drawn ? dates.received : drawn;
     out.text('R').number(c.reviewNumber.next++).char(44).text(m.id).char(44).text('professional').char(44).char(44).text(dates.from).char(44);
-    rowTail(dates.thru, procedures, modifiers, dx, 0, npi, source);
+    rowTail(dates.thru, procedures, modifiers, dx, 0, npi, source, received);
     coding.claims++;
     coding.records[source]++;
   };

@@ -10,6 +10,7 @@ import { sqlString } from '../duckdb.ts';
 import { queryRows } from '../../test/duckdb-helpers.ts';
 import { tempDir } from '../../test/temp-dir.ts';
 import { loadModelTables } from '../reference/cms-hcc-tables.ts';
+import { addDays, COMPLETION_CURVES, lagAt, type ClaimType } from './claim-lags.ts';
 import { RECORD_SOURCE_RATES } from './documentation.ts';
 import { generatePopulationFiles } from './generate.ts';
 
@@ -21,11 +22,11 @@ describe('the records\' sources of a generated plan (1,500 members, 2025-2026)',
   const claims = (dir: string, where = 'true') =>
     queryRows(
       `SELECT claim_id, member_id, claim_type, from_date::VARCHAR AS dos, procedure_codes, procedure_modifiers, diagnosis_codes, paid_amount::VARCHAR AS paid,
-              rendering_npi AS npi, record_source
+              rendering_npi AS npi, record_source, thru_date::VARCHAR AS thru, received_date::VARCHAR AS received
        FROM read_csv(${sqlString(join(dir, 'claims.csv'))}, header = true, auto_detect = false,
          columns = {'claim_id': 'VARCHAR', 'member_id': 'VARCHAR', 'claim_type': 'VARCHAR', 'bill_type': 'VARCHAR', 'from_date': 'DATE', 'thru_date': 'DATE',
                     'procedure_codes': 'VARCHAR', 'procedure_modifiers': 'VARCHAR', 'diagnosis_codes': 'VARCHAR', 'paid_amount': 'VARCHAR',
-                    'rendering_npi': 'VARCHAR', 'record_source': 'VARCHAR'})
+                    'rendering_npi': 'VARCHAR', 'record_source': 'VARCHAR', 'received_date': 'DATE'})
        WHERE ${where} ORDER BY claim_id`,
     );
 
@@ -37,9 +38,11 @@ describe('the records\' sources of a generated plan (1,500 members, 2025-2026)',
     await generatePopulationFiles({ ...opts, out: without, recordSources: NONE });
   }, 120_000);
 
-  it('leaves every other record as it was before them: the files of commit 9cca90e\'s generator, byte for byte, less the two columns', () => {
+  it('leaves every other record as it was before them: the files of commit 9cca90e\'s generator, byte for byte, less the three columns', () => {
     // sha256 of the same plan's files (1,500 members, 2025-2026, seed 7, CSV) as the generator
-    // wrote them before record sources existed (commit 9cca90e, claims without the two columns).
+    // wrote them before record sources existed (commit 9cca90e, claims without the two columns),
+    // and before received dates (the third column, received_date, drawn from streams of its own:
+    // the hashes are the same as before it was added).
     const before = {
       'members.csv': '3137214b0416d3d9a45a887c8a24ceca55e74d96764e54f99e2276ad3d35f7d6',
       'enrollment.csv': '425be14e22d4066d50c9a237da814a87ccc98173175b310e74a5fad32ca514f3',
@@ -49,7 +52,8 @@ describe('the records\' sources of a generated plan (1,500 members, 2025-2026)',
     // The encounters (claim ids C...) with procedure_modifiers and record_source taken out.
     const lines = readFileSync(join(withSources, 'claims.csv'), 'utf8').split('\n');
     const header = lines[0]!.split(',');
-    const drop = new Set([header.indexOf('procedure_modifiers'), header.indexOf('record_source')]);
+    const drop = new Set([header.indexOf('procedure_modifiers'), header.indexOf('record_source'), header.indexOf('received_date')]);
+    expect([...drop].every((i) => i >= 0)).toBe(true);
     const strip = (line: string): string => line.split(',').filter((_, i) => !drop.has(i)).join(',');
     const encounters = `${[lines[0]!, ...lines.filter((l) => l.startsWith('C'))].map(strip).join('\n')}\n`;
     const hash = (bytes: Buffer | string): string => createHash('sha256').update(bytes).digest('hex');
@@ -68,6 +72,7 @@ describe('the records\' sources of a generated plan (1,500 members, 2025-2026)',
     const plain = await claims(without);
     const encounters = await claims(withSources, `claim_id LIKE 'C%'`);
     expect(plain.every((c) => c.procedure_modifiers === null && c.record_source === null)).toBe(true);
+    // Received dates included: the encounters' lags come from a stream the chart reviews do not draw from.
     expect(encounters.map((c) => ({ ...c, procedure_modifiers: null }))).toEqual(plain);
   });
 
@@ -88,14 +93,16 @@ describe('the records\' sources of a generated plan (1,500 members, 2025-2026)',
     const linked = all.filter((c) => c.record_source === 'chart_review_linked');
     expect(linked.length).toBeGreaterThan(100);
     for (const r of linked) {
-      const visit = all.find(
+      const visits = all.filter(
         (c) =>
           String(c.claim_id).startsWith('C') && c.member_id === r.member_id && c.dos === r.dos && c.npi === r.npi &&
           c.procedure_codes === r.procedure_codes && c.procedure_modifiers === r.procedure_modifiers &&
           String(r.diagnosis_codes).split('|').every((d) => !String(c.diagnosis_codes).split('|').includes(d)),
       );
-      expect(visit, String(r.claim_id)).toBeDefined();
+      expect(visits.length, String(r.claim_id)).toBeGreaterThan(0);
       expect(r.paid).toBe('0');
+      // Never received before the visit it amends (one of the visits it could be linked to).
+      expect(visits.some((v) => String(r.received) >= String(v.received)), String(r.claim_id)).toBe(true);
     }
   });
 
@@ -114,5 +121,42 @@ describe('the records\' sources of a generated plan (1,500 members, 2025-2026)',
       );
       expect(hccs(r).filter((h) => coded.has(h)), String(r.claim_id)).toEqual([]);
     }
+  });
+
+  it('gives every claim a received date 0-365 days after its thru_date, the lags following each claim type\'s completion curve', async () => {
+    const rows = await queryRows(
+      `SELECT claim_type, (received_date - thru_date)::INTEGER AS lag
+       FROM read_csv(${sqlString(join(withSources, 'claims.csv'))}, header = true, auto_detect = false,
+         columns = {'claim_id': 'VARCHAR', 'member_id': 'VARCHAR', 'claim_type': 'VARCHAR', 'bill_type': 'VARCHAR', 'from_date': 'DATE', 'thru_date': 'DATE',
+                    'procedure_codes': 'VARCHAR', 'procedure_modifiers': 'VARCHAR', 'diagnosis_codes': 'VARCHAR', 'paid_amount': 'VARCHAR',
+                    'rendering_npi': 'VARCHAR', 'record_source': 'VARCHAR', 'received_date': 'DATE'})
+       WHERE claim_id LIKE 'C%'`,
+    );
+    expect(rows.every((r) => Number(r.lag) >= 0 && Number(r.lag) <= 365)).toBe(true);
+    for (const type of ['professional', 'outpatient', 'inpatient'] as ClaimType[]) {
+      const lags = rows.filter((r) => r.claim_type === type).map((r) => Number(r.lag));
+      expect(lags.length, type).toBeGreaterThan(300);
+      // At each knot (d days, share p): the share received within d days (lag < d) is p, within
+      // three binomial standard deviations.
+      for (const [d, p] of COMPLETION_CURVES[type].slice(1, -1)) {
+        const share = lags.filter((l) => l < d).length / lags.length;
+        expect(Math.abs(share - p), `${type} within ${d} days`).toBeLessThan(3 * Math.sqrt((p * (1 - p)) / lags.length) + 1e-9);
+      }
+    }
+  });
+});
+
+describe('the completion curves (claim-lags.ts)', () => {
+  it('inverts a curve between its knots and adds days across a year end', () => {
+    // Professional, share 0.5: between [3, 0.4] and [7, 0.6], 3 + (0.1 / 0.2) x 4 = 5 days.
+    expect(lagAt(COMPLETION_CURVES.professional, 0.5)).toBe(5);
+    // Inpatient, 0.48: the knot [30, 0.48] itself; 0.999: 152 + (0.019 / 0.02) x 213 = 354.35 -> 354.
+    expect(lagAt(COMPLETION_CURVES.inpatient, 0.48)).toBe(30);
+    expect(lagAt(COMPLETION_CURVES.inpatient, 0.999)).toBe(354);
+    // Outpatient, 0: the first knot, 0 days.
+    expect(lagAt(COMPLETION_CURVES.outpatient, 0)).toBe(0);
+    // 2024-12-20 + 45 days: 11 days to December 31, 31 in January, 3 in February.
+    expect(addDays('2024-12-20', 45)).toBe('2025-02-03');
+    expect(addDays('2024-02-28', 1)).toBe('2024-02-29');
   });
 });

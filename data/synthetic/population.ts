@@ -40,6 +40,12 @@ export interface Member {
    * record, as it was before they were added.
    */
   sourceRng: Rng;
+  /**
+   * Streams for when the claims arrive (claim-lags.ts): one for the encounters, one for the chart
+   * reviews, so that neither shifts the other's draws and every other byte stays as it was.
+   */
+  lagRng: Rng;
+  reviewLagRng: Rng;
 }
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
@@ -65,6 +71,16 @@ function memberRng(seed: number, index: number): Rng {
 /** The member's stream for the records' sources, apart from memberRng's. */
 function sourceRng(seed: number, index: number): Rng {
   return createRng((Math.imul((seed ^ 0x5f356495) | 0, 0x85ebca6b) ^ Math.imul(index + 1, 0xc2b2ae35)) >>> 0);
+}
+
+/** The member's stream for the encounters' received dates, apart from the two above. */
+function lagRng(seed: number, index: number): Rng {
+  return createRng((Math.imul((seed ^ 0x2545f491) | 0, 0xc2b2ae35) ^ Math.imul(index + 1, 0x27d4eb2f)) >>> 0);
+}
+
+/** The member's stream for the chart reviews' received dates. */
+function reviewLagRng(seed: number, index: number): Rng {
+  return createRng((Math.imul((seed ^ 0x68e31da4) | 0, 0x27d4eb2f) ^ Math.imul(index + 1, 0x165667b1)) >>> 0);
 }
 
 /** Ages of aged members by five-year band from 65 (the last band is 95-99). */
@@ -133,6 +149,8 @@ export function createMember(n: NewMember): Member {
     firstYear: n.year,
     rng,
     sourceRng: sourceRng(n.seed, n.index),
+    lagRng: lagRng(n.seed, n.index),
+    reviewLagRng: reviewLagRng(n.seed, n.index),
   };
   return m;
 }

@@ -28,7 +28,9 @@ export function addGenerateCommand(program: Command): void {
       `
 The files follow the input contract (data/README.md). truth/ holds the latent conditions per
 member-year: for evaluation only, never for features. calibration.json sets each target of
-data/synthetic/README.md beside the value reached.
+data/synthetic/README.md beside the value reached. Each claim's received_date is its thru_date
+plus a lag drawn by claim type (data/synthetic/README.md, "When claims arrive"), so a run with
+a data cut-off (rafcast history --data-through) sees what a plan would have received by then.
 
 Examples:
   rafcast generate --members 10000 --years 2021-2025 --seed 7 --out runs/synthetic
