@@ -63,6 +63,7 @@ describe('importDesynpuf on sample 1', () => {
       'members.orec',
       'claims.bill_type',
       'claims.rendering_npi',
+      'claims.received_date',
     ]);
   });
 

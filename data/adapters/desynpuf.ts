@@ -336,6 +336,13 @@ export async function importDesynpuf(inDir: string, out: string, onStage?: (stag
       { table: 'members', field: 'orec', value: '1 under 65, else 0', rule: 'DE-SynPUF has no original reason for entitlement: under 65 on January 1 of the first year means entitled by disability', rows: members },
       { table: 'claims', field: 'bill_type', value: '111 inpatient, 131 outpatient', rule: 'DE-SynPUF claims carry no type of bill', rows: claims },
       { table: 'claims', field: 'rendering_npi', value: 'AT_PHYSN_NPI', rule: 'the attending physician stands for the rendering provider (blank when not 10 digits)', rows: claims },
+      {
+        table: 'claims',
+        field: 'received_date',
+        value: 'blank: received on thru_date',
+        rule: 'DE-SynPUF carries no date of receipt or processing: each claim counts as received on its thru_date (data/received-by.ts), so a data cut-off falls on dates of service alone and every claim dated by it counts as known',
+        rows: claims,
+      },
     ];
     const summary: DesynpufImport = { files: fileCounts, members, memberYears, claims, defaults, diagnoses, ignored: files.ignored, outputs };
     const manifest = join(out, 'import.json');
