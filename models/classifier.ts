@@ -24,6 +24,15 @@ export interface TrainConfig {
   hidden: number[];
   /** L2 penalty on the weights. */
   l2: number;
+  /**
+   * Networks trained side by side, each from its own initial weights, whose probabilities are
+   * averaged (an ensemble over seeds in one model file).
+   */
+  members: number;
+  /** A linear term of the inputs added to each network's logit (wide and deep). */
+  linearSkip: boolean;
+  /** The learning rate is multiplied by this after every epoch. */
+  learningRateDecay: number;
 }
 
 export const DEFAULT_TRAIN_CONFIG: Omit<TrainConfig, 'model' | 'seed'> = {
@@ -34,6 +43,9 @@ export const DEFAULT_TRAIN_CONFIG: Omit<TrainConfig, 'model' | 'seed'> = {
   validationShare: 0.2,
   hidden: [64, 32],
   l2: 1e-4,
+  members: 1,
+  linearSkip: false,
+  learningRateDecay: 1,
 };
 
 /** Rows x features, row-major. */
@@ -46,6 +58,11 @@ export interface Matrix {
 export interface Standardization {
   mean: number[];
   std: number[];
+  /**
+   * True for a column with one value over the fit rows: the model learnt nothing from it, so it
+   * is standardised to 0 wherever the model is applied (absent in runs saved before it existed).
+   */
+  constant?: boolean[];
 }
 
 /** Mean and standard deviation per column over the given rows (std 1 for a constant column). */
@@ -64,20 +81,18 @@ export function fitStandardization(x: Matrix, rows: ArrayLike<number>): Standard
       sq[j]! += d * d;
     }
   }
-  const std = Array.from(sq, (s) => {
-    const v = Math.sqrt(s / Math.max(1, rows.length));
-    return v > 1e-12 ? v : 1;
-  });
-  return { mean: Array.from(mean), std };
+  const sd = Array.from(sq, (s) => Math.sqrt(s / Math.max(1, rows.length)));
+  return { mean: Array.from(mean), std: sd.map((v) => (v > 1e-12 ? v : 1)), constant: sd.map((v) => !(v > 1e-12)) };
 }
 
-/** The given rows, standardised, as a new matrix. */
+/** The given rows, standardised, as a new matrix; a column constant at fitting is 0 whatever its value. */
 export function standardize(x: Matrix, s: Standardization, rows?: ArrayLike<number>): Matrix {
   const n = rows ? rows.length : x.rows;
   const out = new Float32Array(n * x.cols);
+  const keep = Float32Array.from({ length: x.cols }, (_, j) => (s.constant?.[j] ? 0 : 1));
   for (let k = 0; k < n; k++) {
     const src = (rows ? rows[k]! : k) * x.cols;
-    for (let j = 0; j < x.cols; j++) out[k * x.cols + j] = (x.values[src + j]! - s.mean[j]!) / s.std[j]!;
+    for (let j = 0; j < x.cols; j++) out[k * x.cols + j] = (keep[j]! * (x.values[src + j]! - s.mean[j]!)) / s.std[j]!;
   }
   return { rows: n, cols: x.cols, values: out };
 }
@@ -95,23 +110,43 @@ export function permutation(n: number, seed: number): Int32Array {
   return p;
 }
 
-function buildModel(cols: number, c: TrainConfig): tf.Sequential {
+/**
+ * The network(s): `train` gives each member network's probability (one column each), `model` their
+ * mean, the one saved and applied. Both share the same layers.
+ */
+function buildModel(cols: number, c: TrainConfig): { model: tf.LayersModel; train: tf.LayersModel } {
   // Names fixed here, not TensorFlow.js's per-process counters: the same model.json whichever
   // process (or how many models before it) trained it.
-  const model = tf.sequential({ name: `rafcast_${c.model}` });
   const reg = c.l2 > 0 ? tf.regularizers.l2({ l2: c.l2 }) : undefined;
   let seed = c.seed;
   const init = () => tf.initializers.glorotUniform({ seed: seed++ });
   const widths = c.model === 'mlp' ? c.hidden : [];
-  widths.forEach((units, k) =>
-    model.add(
-      tf.layers.dense({ name: `hidden_${k + 1}`, units, activation: 'relu', inputShape: k === 0 ? [cols] : undefined, kernelInitializer: init(), kernelRegularizer: reg }),
-    ),
-  );
-  model.add(
-    tf.layers.dense({ name: 'probability', units: 1, activation: 'sigmoid', inputShape: widths.length === 0 ? [cols] : undefined, kernelInitializer: init(), kernelRegularizer: reg }),
-  );
-  return model;
+  const k = Math.max(1, c.members);
+  const input = tf.input({ shape: [cols], name: 'features' });
+  const outputs: tf.SymbolicTensor[] = [];
+  for (let b = 0; b < k; b++) {
+    const prefix = k === 1 ? '' : `m${b + 1}_`;
+    let h = input;
+    widths.forEach((units, i) => {
+      h = tf.layers.dense({ name: `${prefix}hidden_${i + 1}`, units, activation: 'relu', kernelInitializer: init(), kernelRegularizer: reg }).apply(h) as tf.SymbolicTensor;
+    });
+    const skip = c.linearSkip && widths.length > 0;
+    let out = tf.layers
+      .dense({ name: `${prefix}${skip ? 'logit' : 'probability'}`, units: 1, activation: skip ? 'linear' : 'sigmoid', kernelInitializer: init(), kernelRegularizer: reg })
+      .apply(h) as tf.SymbolicTensor;
+    if (skip) {
+      const linear = tf.layers.dense({ name: `${prefix}linear`, units: 1, kernelInitializer: init(), kernelRegularizer: reg }).apply(input) as tf.SymbolicTensor;
+      out = tf.layers.activation({ name: `${prefix}probability`, activation: 'sigmoid' }).apply(tf.layers.add({ name: `${prefix}logit_sum` }).apply([out, linear])) as tf.SymbolicTensor;
+    }
+    outputs.push(out);
+  }
+  if (k === 1) {
+    const model = tf.model({ name: `rafcast_${c.model}`, inputs: input, outputs: outputs[0]! });
+    return { model, train: model };
+  }
+  const model = tf.model({ name: `rafcast_${c.model}`, inputs: input, outputs: tf.layers.average({ name: 'probability' }).apply(outputs) as tf.SymbolicTensor });
+  const train = tf.model({ name: `rafcast_${c.model}_members`, inputs: input, outputs: tf.layers.concatenate({ name: 'member_probabilities' }).apply(outputs) as tf.SymbolicTensor });
+  return { model, train };
 }
 
 export interface TrainedClassifier {
@@ -127,12 +162,12 @@ export interface TrainedClassifier {
   positiveWeight: number;
 }
 
-/** Weighted binary cross-entropy, mean over the batch. */
+/** Weighted binary cross-entropy, mean over the batch (and over the columns of p: one per member network). */
 function weightedLoss(p: tf.Tensor, y: tf.Tensor, w: tf.Tensor): tf.Scalar {
   const eps = 1e-7;
   const pc = p.clipByValue(eps, 1 - eps);
   const ll = y.mul(pc.log()).add(tf.scalar(1).sub(y).mul(tf.scalar(1).sub(pc).log())).neg();
-  return ll.mul(w).sum().div(w.sum()) as tf.Scalar;
+  return ll.mul(w).sum().div(w.sum().mul(p.shape[1] ?? 1)) as tf.Scalar;
 }
 
 /** Trains on x (raw features) and 0/1 labels; everything it learns comes from these rows only. */
@@ -160,7 +195,7 @@ export async function trainClassifier(
   const fitW = weightOf(fitY);
   const valW = weightOf(valY);
 
-  const model = buildModel(x.cols, config);
+  const { model, train } = buildModel(x.cols, config);
   const optimizer = tf.train.adam(config.learningRate);
   const valXT = tf.tensor2d(valX.values, [valX.rows, valX.cols]);
   const valYT = tf.tensor2d(valY, [valY.length, 1]);
@@ -193,9 +228,9 @@ export async function trainClassifier(
         const yt = tf.tensor2d(by, [m, 1]);
         const wt = tf.tensor2d(bw, [m, 1]);
         return optimizer.minimize(() => {
-          const base = weightedLoss(model.apply(xt, { training: true }) as tf.Tensor, yt, wt);
+          const base = weightedLoss(train.apply(xt, { training: true }) as tf.Tensor, yt, wt);
           // The L2 penalties of the layers, as functions the layers keep.
-          const reg = (model.losses as unknown as (() => tf.Scalar)[]).map((f) => f());
+          const reg = (train.losses as unknown as (() => tf.Scalar)[]).map((f) => f());
           return reg.length > 0 ? (base.add(tf.addN(reg)) as tf.Scalar) : base;
         }, true)!;
       });
@@ -216,6 +251,8 @@ export async function trainClassifier(
     const lossSum = lossTotal === undefined ? 0 : (await lossTotal.data())[0]!;
     lossTotal?.dispose();
     const trainLoss = lossSum / Math.max(1, batches);
+    // Adam's learning rate is a field TensorFlow.js reads at every step.
+    (optimizer as unknown as { learningRate: number }).learningRate *= config.learningRateDecay;
     history.push({ epoch, trainLoss, validationLoss: v });
     onEpoch?.(epoch, trainLoss, v);
     if (v < best - 1e-5) {

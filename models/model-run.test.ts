@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { copyPlan } from '../test/duckdb-helpers.ts';
 import { initBackend } from './backend.ts';
-import { DEFAULT_TRAIN_CONFIG, deserializeModel, predictProbabilities, serializeModel, trainClassifier, type Matrix } from './classifier.ts';
+import { DEFAULT_TRAIN_CONFIG, deserializeModel, predictProbabilities, serializeModel, standardize, trainClassifier, type Matrix } from './classifier.ts';
 import { createRng } from '../data/random.ts';
 import { generatedPlan } from '../test/generated-plan.ts';
 import { tempDir } from '../test/temp-dir.ts';
@@ -109,5 +109,29 @@ describe('trainClassifier', () => {
     const after = await predictProbabilities(loaded, t.standardization, x);
     expect(Buffer.from(after.buffer).equals(Buffer.from(before.buffer))).toBe(true);
     expect(JSON.parse(modelJson).weightsManifest[0].paths).toEqual(['weights.bin']);
+  });
+
+  it('saves an ensemble (members > 1, with the linear skip) as one model whose probability is the mean of its networks', async () => {
+    await initBackend();
+    const rng = createRng(4);
+    const n = 400;
+    const cols = 4;
+    const values = Float32Array.from({ length: n * cols }, () => rng.next() * 4 - 2);
+    const x: Matrix = { rows: n, cols, values };
+    const y = Uint8Array.from({ length: n }, (_, i) => (values[i * cols]! * values[i * cols + 2]! > 0.5 ? 1 : 0));
+    const t = await trainClassifier(x, y, { ...DEFAULT_TRAIN_CONFIG, model: 'mlp', hidden: [6], members: 3, linearSkip: true, seed: 2, epochs: 3, batchSize: 64 });
+    const { modelJson, weights } = await serializeModel(t.model);
+    const loaded = await deserializeModel(modelJson, weights);
+    const p = await predictProbabilities(loaded, t.standardization, x);
+    // Each network alone: its layers m<k>_..., from the input to m<k>_probability.
+    const { tf } = await import('./backend.ts');
+    const xs = tf.tensor2d(standardize(x, t.standardization).values, [n, cols]);
+    const member = (k: number): Float32Array =>
+      (tf.model({ inputs: loaded.inputs, outputs: loaded.getLayer(`m${k}_probability`).output as import('@tensorflow/tfjs').SymbolicTensor }).predict(xs) as import('@tensorflow/tfjs').Tensor).dataSync() as Float32Array;
+    const [a, b, c] = [member(1), member(2), member(3)];
+    for (let i = 0; i < n; i += 37) expect(p[i]).toBeCloseTo((a[i]! + b[i]! + c[i]!) / 3, 6);
+    // Three networks from different initial weights: not three copies.
+    expect(a[0]).not.toBeCloseTo(b[0]!, 4);
+    xs.dispose();
   });
 });

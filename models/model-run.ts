@@ -20,6 +20,7 @@ import { DEFAULT_TRAIN_CONFIG, deserializeModel, predictProbabilities, serialize
 import { type ModelKind } from './model-kinds.ts';
 import { forEachIdValue, hasYear, knownRows, readFeatureRows, readRaf, selectRows, topShareLabels } from './dataset.ts';
 import { listMetrics } from './metrics.ts';
+import { constantFeatures, neutralisedFeatures, neutralisedWarning, type NeutralisedFeature } from './constant-features.ts';
 import { findDataFiles } from '../data/contract-files.ts';
 
 export const TOP_SHARE = 0.2;
@@ -67,9 +68,12 @@ export async function trainRun(opts: TrainOptions, log: (line: string) => void =
     const validation = listMetrics(valProb, Uint8Array.from(valRows, (i) => y[i]!), TOP_SHARE);
 
     let backtest: Backtest | null = null;
+    let neutralised: NeutralisedFeature[] = [];
     if (await hasYear(conn, hist, T)) {
       log(`backtest at as-of ${T} ...`);
       const rowsT = await readFeatureRows(conn, await featureTable(conn, opts, T, db.work, schema), schema);
+      neutralised = neutralisedFeatures(trained.standardization, schema.names, rowsT.x);
+      if (neutralised.length > 0) log(neutralisedWarning(neutralised, T - 1, T));
       backtest = await backtestOf(conn, opts, T, schema, rowsT, await predictProbabilities(trained.model, trained.standardization, rowsT.x));
     }
     await mkdir(opts.out, { recursive: true, mode: 0o700 });
@@ -98,6 +102,8 @@ export async function trainRun(opts: TrainOptions, log: (line: string) => void =
       },
       validation,
       backtest,
+      constantFeatures: constantFeatures(trained.standardization, schema.names),
+      neutralisedAtBacktest: neutralised,
     };
     await writeFileAtomically(join(opts.out, 'model.json'), modelJson);
     await writeFileAtomically(join(opts.out, 'weights.bin'), weights);
@@ -181,6 +187,7 @@ export interface PredictSummary {
   output: string;
   backend: BackendName;
   backtest: Backtest | null;
+  neutralised: NeutralisedFeature[];
 }
 
 export interface ScoredMembers {
@@ -192,6 +199,8 @@ export interface ScoredMembers {
   rows: Awaited<ReturnType<typeof readFeatureRows>>;
   /** Probability per row of `rows`. */
   prob: Float32Array;
+  /** Features constant where the run was trained but varying here, neutralised (constant-features.ts). */
+  neutralised: NeutralisedFeature[];
   /** Makes the contract's tables (members, enrollment, claims) readable on `conn`, if they are not yet. */
   attachData: () => Promise<void>;
 }
@@ -220,12 +229,14 @@ export async function withScoredMembers<R>(
     const schema = featureSchema();
     const rows = await readFeatureRows(conn, await featureTable(conn, inputs, opts.asOf, db.work, schema), schema);
     const t0 = performance.now();
+    const neutralised = neutralisedFeatures(run.standardization, schema.names, rows.x);
+    if (neutralised.length > 0) log(neutralisedWarning(neutralised, run.record.trainedOn, opts.asOf));
     const prob = opts.scores !== undefined ? await readScores(conn, opts.scores, rows.ids) : await predictProbabilities(run.model, run.standardization, rows.x);
     log(`scored ${rows.ids.length} members in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const attachData = async (): Promise<void> => {
       await ensureContractTables(conn, { files: () => findDataFiles(inputs.data), checked: inputs.checked, work: db.work });
     };
-    return await use({ conn, inputs, run, backend, schema, rows, prob, attachData });
+    return await use({ conn, inputs, run, backend, schema, rows, prob, neutralised, attachData });
   } finally {
     await db.close();
     run.model.dispose();
@@ -278,14 +289,14 @@ async function featureFileTable(conn: ScoredMembers['conn'], file: string, asOf:
 export async function predictRun(opts: PredictOptions, log: (line: string) => void = () => undefined): Promise<PredictSummary> {
   return withScoredMembers(
     opts,
-    async ({ conn, inputs, run, backend, schema, rows, prob }) => {
+    async ({ conn, inputs, run, backend, schema, rows, prob, neutralised }) => {
       await writeScores(conn, rows.ids, prob, opts.out, { model: run.record.model, runId: run.record.runId, asOf: opts.asOf, backend });
       let backtest: Backtest | null = null;
       if (await hasYear(conn, historyFile(inputs), opts.asOf)) {
         backtest = await backtestOf(conn, inputs, opts.asOf, schema, rows, prob);
-        await writeFileAtomically(`${opts.out}.metrics.json`, json({ run: run.record.runId, backend, backtest }));
+        await writeFileAtomically(`${opts.out}.metrics.json`, json({ run: run.record.runId, backend, backtest, neutralised }));
       }
-      return { members: rows.ids.length, output: opts.out, backend, backtest };
+      return { members: rows.ids.length, output: opts.out, backend, backtest, neutralised };
     },
     log,
   );

@@ -1,6 +1,7 @@
 // The run registry: what a trained run folder records (run.json: seed, backend, settings, schema,
 // the fingerprint of its inputs, metrics), where a run's inputs live, and listing and reading runs.
 // Reading a record loads no model (rafcast models list stays light).
+import type { NeutralisedFeature } from './constant-features.ts';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -52,6 +53,10 @@ export interface RunRecord {
   training: { members: number; labelled: number; positives: number; fitRows: number; validationRows: number; bestEpoch: number; epochs: number; seconds: number };
   validation: ListMetrics;
   backtest: Backtest | null;
+  /** Features with one value over the fit rows: the model takes nothing from them (constant-features.ts). */
+  constantFeatures?: string[];
+  /** Of those, the ones that vary in the backtest year's rows, neutralised there. */
+  neutralisedAtBacktest?: NeutralisedFeature[];
 }
 
 export const historyDir = (o: RunInputs): string => o.history ?? join(o.data, 'history');

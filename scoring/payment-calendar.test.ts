@@ -2,7 +2,8 @@
 // formulas with DOMAIN.md's worked example: payment score 2.636 at $10,402.34 a year is
 // $2,285.05 a month; a score of 2.000 is 2.000 x 10,402.34 / 12 = $1,733.72 a month.
 import { describe, expect, it } from 'vitest';
-import { augustLumpSum, paymentSchedule, paymentWindows, windowsOfDate } from './payment-calendar.ts';
+import type { SubmissionDeadlines } from '../data/reference/submission-deadlines.ts';
+import { augustLumpSum, paymentSchedule, paymentWindows, windowDeadlines, windowsOfDate } from './payment-calendar.ts';
 
 const BASE = 10402.34;
 
@@ -48,5 +49,20 @@ describe('payment schedule', () => {
     // The year's total: 6 x 1,733.72 + 6 x 2,285.05 + 3,307.98 = 12 x 2,285.05 (the sweep makes the year whole).
     const year = s.filter((p) => p.run !== 'final reconciliation').reduce((a, p) => a + Math.round(p.amount * 100), 0) / 100;
     expect(year).toBe(27420.6);
+  });
+});
+
+describe('windowDeadlines: the submission deadline each window honours', () => {
+  // A two-row table (test dates): payment years 2025 and 2026.
+  const rows: SubmissionDeadlines[] = [
+    { paymentYear: 2025, initial: '2024-09-06', midYear: '2025-03-07', final: '2026-01-30', found: [], source: 'test' },
+    { paymentYear: 2026, initial: '2025-09-05', midYear: '2026-03-06', final: '2027-01-29', found: [], source: 'test' },
+  ];
+  it('service year y: the July-June window by payment year y+1\'s initial deadline, the calendar year by its final one', () => {
+    expect(windowDeadlines(2024, rows)).toEqual({ initial: '2024-09-06', midYear: '2026-01-30' });
+    expect(windowDeadlines(2025, rows)).toEqual({ initial: '2025-09-05', midYear: '2027-01-29' });
+  });
+  it('no deadline where the table has no row for payment year y+1', () => {
+    expect(windowDeadlines(2026, rows)).toEqual({ initial: null, midYear: null });
   });
 });

@@ -2,8 +2,10 @@
 // payment year y + 1. The initial run uses July 1 of y - 1 to June 30 of y and pays January-June;
 // the mid-year run (the "sweep") uses calendar year y, pays July-December and, in August, a lump
 // sum for January-June: 6 x (mid-year monthly payment - initial monthly payment). The final
-// reconciliation (year y with late run-out) settles the difference in the year after.
+// reconciliation (year y with late run-out) settles the difference in the year after. Each run
+// counts only the data submitted by its deadline (CMS's calendar, data/reference/submission-deadlines).
 import { ConfigError } from '../data/errors.ts';
+import type { SubmissionDeadlines } from '../data/reference/submission-deadlines.ts';
 import { revenue } from './revenue.ts';
 
 export interface ServiceWindow {
@@ -28,6 +30,17 @@ export function paymentWindows(serviceYear: number): PaymentWindows {
     initial: { from: `${serviceYear - 1}-07-01`, to: `${serviceYear}-06-30` },
     midYear: { from: `${serviceYear}-01-01`, to: `${serviceYear}-12-31` },
   };
+}
+
+/**
+ * The submission deadline each of service year y's windows honours, from CMS's deadlines of
+ * payment year y + 1: the July-June window (RAF_init_y, the initial run) counts data received by
+ * the initial deadline; the calendar-year window (RAF_y, standing for the final run) by the final
+ * deadline. null when `deadlines` has no row for payment year y + 1: no deadline is applied.
+ */
+export function windowDeadlines(serviceYear: number, deadlines: readonly SubmissionDeadlines[]): { initial: string | null; midYear: string | null } {
+  const row = deadlines.find((d) => d.paymentYear === serviceYear + 1);
+  return { initial: row?.initial ?? null, midYear: row?.final ?? null };
 }
 
 /** The service years whose windows a date of service falls in: [mid-year, initial]. */

@@ -7,6 +7,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { sqlString } from '../../data/duckdb.ts';
 import { queryRows } from '../../test/duckdb-helpers.ts';
 import { excludedBy, isRiskAdjustmentEligible, loadDiagnosisSourceExclusions, loadEligibleProcedures } from '../../data/reference/eligibility.ts';
+import { loadSubmissionDeadlines } from '../../data/reference/submission-deadlines.ts';
+import { windowDeadlines } from '../payment-calendar.ts';
 import { computeHistory, type HistorySummary } from './compute-history.ts';
 import { generatePopulationFiles } from '../../data/synthetic/generate.ts';
 import { tempDir } from '../../test/temp-dir.ts';
@@ -167,7 +169,8 @@ describe('computeHistory on a generated population', () => {
     // The claims counted again here, eligibility by isRiskAdjustmentEligible, windows by date.
     const claims = await query(
       `SELECT c.member_id, c.claim_type, c.bill_type, c.thru_date::VARCHAR AS dos, c.procedure_codes, c.procedure_modifiers,
-              coalesce(c.record_source, 'encounter') AS record_source, len(c.diagnosis_codes)::INTEGER AS n
+              coalesce(c.record_source, 'encounter') AS record_source, len(c.diagnosis_codes)::INTEGER AS n,
+              coalesce(c.received_date, c.thru_date)::VARCHAR AS received
        FROM read_parquet(${sqlString(join(data, 'claims.parquet'))}) c WHERE c.thru_date BETWEEN DATE '${first - 1}-07-01' AND DATE '${last}-12-31'`,
     );
     const enrolled = new Set(
@@ -177,6 +180,10 @@ describe('computeHistory on a generated population', () => {
     let eligible = 0;
     const excluded: Record<string, Record<number, number>> = {};
     const attributed = { mid: 0, init: 0 };
+    // Received after the deadline its window honours (windowDeadlines over CMS's dates), in a year asked for.
+    const afterDeadline = { mid: 0, init: 0 };
+    const deadlines = loadSubmissionDeadlines();
+    const onTime = (received: string, deadline: string | null): boolean => deadline === null || received <= deadline;
     for (const c of claims) {
       const n = Number(c.n);
       inRange += n;
@@ -195,8 +202,13 @@ describe('computeHistory on a generated population', () => {
       }
       eligible += n;
       const initYear = Number(String(c.dos).slice(5, 7)) >= 7 ? year + 1 : year;
-      if (enrolled.has(`${c.member_id}/${year}`)) attributed.mid += n;
-      if (enrolled.has(`${c.member_id}/${initYear}`)) attributed.init += n;
+      const received = String(c.received);
+      const midOnTime = onTime(received, windowDeadlines(year, deadlines).midYear);
+      const initOnTime = onTime(received, windowDeadlines(initYear, deadlines).initial);
+      if (year >= first && year <= last && !midOnTime) afterDeadline.mid += n;
+      if (initYear >= first && initYear <= last && !initOnTime) afterDeadline.init += n;
+      if (midOnTime && enrolled.has(`${c.member_id}/${year}`)) attributed.mid += n;
+      if (initOnTime && enrolled.has(`${c.member_id}/${initYear}`)) attributed.init += n;
     }
     const sums = (await query(`SELECT sum(n_dx)::BIGINT AS mid, sum(n_dx_init)::BIGINT AS init FROM read_parquet(${sqlString(join(out, 'raf_history.parquet'))})`))[0]!;
     const d = s.diagnoses;
@@ -212,7 +224,13 @@ describe('computeHistory on a generated population', () => {
     expect(d.initial.attributed).toBe(attributed.init);
     expect(Number(sums.mid)).toBe(attributed.mid);
     expect(Number(sums.init)).toBe(attributed.init);
-    for (const w of [d.midYear, d.initial]) expect(w.attributed + w.outsideYears + w.notEnrolled).toBe(eligible);
+    expect(d.midYear.afterDeadline).toBe(afterDeadline.mid);
+    expect(d.initial.afterDeadline).toBe(afterDeadline.init);
+    // The generator's lags (at most 365 days) never miss a final deadline (13 months after the year),
+    // but some June claims miss the initial one (early September).
+    expect(afterDeadline.mid).toBe(0);
+    expect(afterDeadline.init).toBeGreaterThan(0);
+    for (const w of [d.midYear, d.initial]) expect(w.attributed + w.outsideYears + w.afterDeadline + w.notEnrolled).toBe(eligible);
     // July-December 2024 opens 2025's initial window only; July-December 2026 belongs to 2027's.
     expect(d.midYear.outsideYears).toBeGreaterThan(0);
     expect(d.initial.outsideYears).toBeGreaterThan(0);
@@ -310,8 +328,8 @@ describe('computeHistory with the PY2027 exclusions by record source (service ye
       ],
       eligible: 5,
       // Calendar year and July-June alike: the 5 eligible land in member-years (A1, F1, U1 in 2025; L1, L2 in 2026).
-      midYear: { attributed: 5, outsideYears: 0, notEnrolled: 0, unscored: 0 },
-      initial: { attributed: 5, outsideYears: 0, notEnrolled: 0, unscored: 0 },
+      midYear: { attributed: 5, outsideYears: 0, afterDeadline: 0, notEnrolled: 0, unscored: 0 },
+      initial: { attributed: 5, outsideYears: 0, afterDeadline: 0, notEnrolled: 0, unscored: 0 },
     });
     expect(manifest.plans.map((p: { serviceYear: number; diagnosisExclusions: string[] }) => [p.serviceYear, p.diagnosisExclusions])).toEqual([
       [2025, []],
@@ -391,8 +409,8 @@ describe('computeHistory as known on a date (dataThrough 2025-01-01, service yea
       ineligible: 0,
       excluded: 0,
       eligible: 2,
-      midYear: { attributed: 2, outsideYears: 0, notEnrolled: 0, unscored: 0 },
-      initial: { attributed: 0, outsideYears: 2, notEnrolled: 0, unscored: 0 },
+      midYear: { attributed: 2, outsideYears: 0, afterDeadline: 0, notEnrolled: 0, unscored: 0 },
+      initial: { attributed: 0, outsideYears: 2, afterDeadline: 0, notEnrolled: 0, unscored: 0 },
     });
     // On complete data: nothing not yet received; I1's 1 ineligible; 4 eligible, all in calendar 2024.
     expect(fullSummary.diagnoses).toMatchObject({ inRange: 5, notYetReceived: 0, ineligible: 1, eligible: 4, midYear: { attributed: 4 } });
@@ -408,5 +426,65 @@ describe('computeHistory as known on a date (dataThrough 2025-01-01, service yea
     await expect(
       computeHistory({ data, firstYear: 2024, lastYear: 2024, out: tmp(), annualBaseRate: BASE_RATE, dataThrough: '2025-02-30' }),
     ).rejects.toThrow(/dataThrough.*YYYY-MM-DD.*2025-02-30/);
+  });
+});
+
+describe("computeHistory honours CMS's submission deadlines (service year 2025, V28 alone)", () => {
+  // data/reference/submission-deadlines, payment year 2026: initial 2025-09-05, final 2027-01-29.
+  // Every member: a woman born 1950-03-10, 75 on February 1, 2026: CNA_F75_79 0.465 (V28, PY2026);
+  // E11.22 -> HCC37, CNA_HCC37 0.166. PY2026: normalisation 1.067, coding adjustment 5.9%.
+  //   0.465 + 0.166 = 0.631: round(0.631 / 1.067, 3) = 0.591; round(0.591 x 0.941, 3) = 0.556.
+  //   0.465 alone:           round(0.465 / 1.067, 3) = 0.436; round(0.436 x 0.941, 3) = 0.410.
+  const MEMBERS = ['ONTIME', 'MISSEDINITIAL', 'MISSEDFINAL', 'NODATE'];
+  let summary: HistorySummary;
+  let rows: Record<string, unknown>[];
+  let out: string;
+  const row = (m: string) => rows.find((r) => r.member_id === m);
+
+  beforeAll(async () => {
+    const data = tmp();
+    out = tmp();
+    writeFileSync(join(data, 'members.csv'), ['member_id,birth_date,sex,orec,death_date', ...MEMBERS.map((m) => `${m},1950-03-10,F,0,`)].join('\n'));
+    writeFileSync(
+      join(data, 'enrollment.csv'),
+      ['member_id,year,months_enrolled,dual_status,institutional,new_enrollee,contract_id', ...MEMBERS.map((m) => `${m},2025,12,none,false,false,H1`)].join('\n'),
+    );
+    writeFileSync(
+      join(data, 'claims.csv'),
+      [
+        'claim_id,member_id,claim_type,bill_type,from_date,thru_date,procedure_codes,diagnosis_codes,paid_amount,rendering_npi,received_date',
+        // Dated June 2025 (both windows of 2025), received on the initial deadline day: in both.
+        'T1,ONTIME,professional,,2025-06-20,2025-06-20,99214,E11.22,120.00,1111111111,2025-09-05',
+        // Received a day after the initial deadline: out of RAF_init_2025, in RAF_2025.
+        'M1,MISSEDINITIAL,professional,,2025-06-20,2025-06-20,99214,E11.22,120.00,1111111111,2025-09-06',
+        // Received after the final deadline (2027-01-29): in neither window.
+        'F1,MISSEDFINAL,professional,,2025-03-10,2025-03-10,99214,E11.22,120.00,1111111111,2027-02-01',
+        // No received_date: received on its thru_date, 2025-06-30, in time for both.
+        'N1,NODATE,professional,,2025-06-30,2025-06-30,99214,E11.22,120.00,1111111111,',
+      ].join('\n'),
+    );
+    summary = await computeHistory({ data, firstYear: 2025, lastYear: 2025, out, annualBaseRate: BASE_RATE, model: 'V28' });
+    rows = await query(`SELECT * FROM read_parquet(${sqlString(join(out, 'raf_history.parquet'))})`);
+  });
+
+  it('counts a claim in the July-June window only when received by the initial deadline, in the calendar year by the final one', () => {
+    for (const m of ['ONTIME', 'NODATE']) expect(row(m), m).toMatchObject({ raw_v28: 0.631, raw_init_v28: 0.631, raf: 0.556, raf_init: 0.556, n_dx: 1, n_dx_init: 1 });
+    // RAF_2025 has HCC37, RAF_init_2025 does not: the August lump sum pays it.
+    expect(row('MISSEDINITIAL')).toMatchObject({ raw_v28: 0.631, raw_init_v28: 0.465, raf: 0.556, raf_init: 0.41, n_dx: 1, n_dx_init: 0 });
+    expect(Number(row('MISSEDINITIAL')!.august_lump_sum)).toBeGreaterThan(0);
+    expect(row('MISSEDFINAL')).toMatchObject({ raw_v28: 0.465, raw_init_v28: 0.465, raf: 0.41, raf_init: 0.41, n_dx: 0, n_dx_init: 0 });
+  });
+
+  it('counts the diagnoses received after a deadline apart, and records the deadlines in history.json', () => {
+    // 4 diagnoses in range, all eligible. Calendar year: F1 after the final deadline (1), 3 attributed.
+    // July-June: M1 and F1 after the initial deadline (2), 2 attributed (T1, N1).
+    expect(summary.diagnoses).toMatchObject({
+      inRange: 4,
+      eligible: 4,
+      midYear: { attributed: 3, outsideYears: 0, afterDeadline: 1, notEnrolled: 0 },
+      initial: { attributed: 2, outsideYears: 0, afterDeadline: 2, notEnrolled: 0 },
+    });
+    const manifest = JSON.parse(readFileSync(join(out, 'history.json'), 'utf8'));
+    expect(manifest.deadlines).toEqual([{ serviceYear: 2025, initial: '2025-09-05', midYear: '2027-01-29' }]);
   });
 });

@@ -16,13 +16,22 @@ import { ConfigError } from '../../data/errors.ts';
 import { parseCutoff } from '../../data/received-by.ts';
 import type { LoadSummary } from '../../data/load-contract-file.ts';
 import { loadDiagnosisSourceExclusions, loadEligibleBillTypes, loadEligibleProcedures } from '../../data/reference/eligibility.ts';
+import { loadSubmissionDeadlines } from '../../data/reference/submission-deadlines.ts';
 import { attachCheckedData, loadStagedContract, openWorkDb } from '../../data/staged-contract.ts';
 import { createEligibilityTables, createEligibleClaimsView } from './eligible-claims.ts';
 import { createMemberYears } from './member-years.ts';
 import { loadPlanTables, planYears, procedureListYears, type YearPlan, type YearPlanOptions } from './plan-years.ts';
 import { createScoredCodes } from './year-rows.ts';
 import { scoreYears } from './year-scorer.ts';
-import { checkAttributed, countDiagnoses, createDiagnosisCounts, createWindowedClaims, withUnscored, type DiagnosisCounts } from './windows.ts';
+import {
+  checkAttributed,
+  countDiagnoses,
+  createDiagnosisCounts,
+  createWindowedClaims,
+  deadlinesByWindowYear,
+  withUnscored,
+  type DiagnosisCounts,
+} from './windows.ts';
 import { writeHistoryParquet, writeManifest, writeRejected } from './write-history.ts';
 
 export interface HistoryOptions extends YearPlanOptions {
@@ -58,6 +67,8 @@ export interface HistorySummary {
   diagnoses: DiagnosisCounts;
   /** The data cut-off the history was computed with, or null (complete data). */
   dataThrough: string | null;
+  /** Per service year: the submission deadline each window honoured (null: none listed for its payment year). */
+  deadlines: { serviceYear: number; initial: string | null; midYear: string | null }[];
 }
 
 /**
@@ -103,7 +114,8 @@ export async function computeHistory(opts: HistoryOptions, onProgress?: (stage: 
     const procedures = new Map<number, ReadonlySet<string>>();
     for (const [dosYear, listYear] of procedureListYears(plans)) procedures.set(dosYear, loadEligibleProcedures(listYear));
     await createEligibilityTables(conn, procedures, loadEligibleBillTypes());
-    await createWindowedClaims(conn, a, b, dataThrough ?? undefined);
+    const deadlines = loadSubmissionDeadlines();
+    await createWindowedClaims(conn, a, b, { dataThrough: dataThrough ?? undefined, deadlines });
     const exclusions = loadDiagnosisSourceExclusions();
     await createEligibleClaimsView(conn, '_hist_received', '_hist_eligible', exclusions);
     await createDiagnosisCounts(conn);
@@ -142,11 +154,15 @@ export async function computeHistory(opts: HistoryOptions, onProgress?: (stage: 
       years: plans,
       diagnoses,
       dataThrough,
+      deadlines: deadlinesByWindowYear(a, b, deadlines)
+        .filter((d) => d.year >= a && d.year <= b)
+        .map((d) => ({ serviceYear: d.year, initial: d.initial, midYear: d.midYear })),
     };
     const manifestPath = await writeManifest(opts.out, {
       data: files,
       years: [a, b],
       dataThrough,
+      deadlines: summary.deadlines,
       annualBaseRate: opts.annualBaseRate,
       model: opts.model ?? null,
       plans,

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { openDuckDb } from '../../data/duckdb.ts';
 import type { DiagnosisSourceExclusion } from '../../data/reference/eligibility.ts';
+import type { SubmissionDeadlines } from '../../data/reference/submission-deadlines.ts';
 import { paymentWindows } from '../payment-calendar.ts';
 import { checkAttributed, countDiagnoses, createDiagnosisCounts, createWindowedClaims, withUnscored, type DiagnosisCounts } from './windows.ts';
 
@@ -41,8 +42,8 @@ describe('the calendar-year and July-June windows (DOMAIN.md section 2)', () => 
     await conn.run(
       `CREATE TABLE claims AS SELECT * FROM (VALUES ${CLAIMS.map(
         ([row, member, dos, dx]) =>
-          `(${row}, '${member}', 'professional', NULL, DATE '${dos}', '1111111111', ['99214'], []::VARCHAR[], 'encounter', [${dx.map((d) => `'${d}'`).join(', ')}])`,
-      ).join(', ')}) t(_row, member_id, claim_type, bill_type, thru_date, rendering_npi, procedure_codes, procedure_modifiers, record_source, diagnosis_codes)`,
+          `(${row}, '${member}', 'professional', NULL, DATE '${dos}', '1111111111', ['99214'], []::VARCHAR[], 'encounter', [${dx.map((d) => `'${d}'`).join(', ')}], NULL::DATE)`,
+      ).join(', ')}) t(_row, member_id, claim_type, bill_type, thru_date, rendering_npi, procedure_codes, procedure_modifiers, record_source, diagnosis_codes, received_date)`,
     );
     await createWindowedClaims(conn, 2024, 2025);
     const ineligible = CLAIMS.filter((c) => !c[4]).map((c) => c[0]);
@@ -96,8 +97,8 @@ describe('the calendar-year and July-June windows (DOMAIN.md section 2)', () => 
         { rule: 'chart_review_unlinked', paymentYearFrom: 2025, diagnoses: 0, byServiceYear: { 2023: 0, 2024: 0, 2025: 0 } },
       ],
       eligible: 7,
-      midYear: { attributed: 4, outsideYears: 2, notEnrolled: 1, unscored: 0 },
-      initial: { attributed: 3, outsideYears: 2, notEnrolled: 2, unscored: 0 },
+      midYear: { attributed: 4, outsideYears: 2, afterDeadline: 0, notEnrolled: 1, unscored: 0 },
+      initial: { attributed: 3, outsideYears: 2, afterDeadline: 0, notEnrolled: 2, unscored: 0 },
     });
     // Every diagnosis in exactly one bucket.
     expect(counts.ineligible + counts.excluded + counts.eligible).toBe(counts.inRange);
@@ -105,7 +106,7 @@ describe('the calendar-year and July-June windows (DOMAIN.md section 2)', () => 
 
   it('adds the diagnoses of unscored member-years without changing the counts it was given', () => {
     const withOne = withUnscored(counts, { mid: 1, init: 0 });
-    expect(withOne.midYear).toEqual({ attributed: 4, outsideYears: 2, notEnrolled: 1, unscored: 1 });
+    expect(withOne.midYear).toEqual({ attributed: 4, outsideYears: 2, afterDeadline: 0, notEnrolled: 1, unscored: 1 });
     expect(withOne.initial.unscored).toBe(0);
     expect(counts.midYear.unscored).toBe(0);
   });
@@ -116,5 +117,77 @@ describe('the calendar-year and July-June windows (DOMAIN.md section 2)', () => 
     expect(() => checkAttributed(withOne, { mid: 3, init: 3 })).not.toThrow();
     expect(() => checkAttributed(withOne, { mid: 4, init: 3 })).toThrow(/diagnoses attributed \(4, 3\) differ/);
     expect(() => checkAttributed(withOne, { mid: 3, init: 2 })).toThrow(/diagnoses attributed \(3, 2\) differ/);
+  });
+});
+
+describe("each window honours its run's submission deadline (windowDeadlines; deadlines injected)", () => {
+  // A test table, not CMS's dates: payment year 2025 only. Service year 2024's July-June window
+  // (PY2025's initial run) counts claims received by 2024-09-06, its calendar window (PY2025's
+  // final run) by 2026-01-30. Payment years 2024 and 2026 have no row: windows 2023 and 2025 have no deadline.
+  const DEADLINES: SubmissionDeadlines[] = [
+    { paymentYear: 2025, initial: '2024-09-06', midYear: '2025-03-07', final: '2026-01-30', found: [], source: 'a test row' },
+  ];
+  // _row, member, thru_date, received_date; one diagnosis each, all eligible. M0 enrolled 2024-2025, M1 2024 only.
+  const LATE: [number, string, string, string][] = [
+    [1, 'M0', '2024-06-20', '2024-09-06'], // received on the initial deadline day: on time in both windows of 2024
+    [2, 'M0', '2024-06-21', '2024-09-07'], // a day after it: out of July-June 2024, in calendar 2024
+    [3, 'M0', '2024-03-01', '2026-02-02'], // after the final deadline too: in neither window of 2024
+    [4, 'M0', '2023-08-01', '2024-10-01'], // calendar 2023 (outside the years); July-June 2024, after its deadline
+    [5, 'M0', '2025-05-01', '2026-06-01'], // 2025's windows (PY2026) have no deadline: in both
+    [6, 'M0', '2025-12-01', '2026-01-05'], // calendar 2025; July-June 2026 is outside the years
+    [7, 'M1', '2025-02-01', '2027-01-01'], // M1 not enrolled in 2025: no deadline, not enrolled in either
+  ];
+  let db: { connection: DuckDBConnection; close: () => void };
+  let counts: DiagnosisCounts;
+  const rows = async (sql: string): Promise<Record<string, unknown>[]> => (await db.connection.runAndReadAll(sql)).getRowObjectsJson();
+
+  beforeAll(async () => {
+    db = await openDuckDb();
+    const conn = db.connection;
+    await conn.run(`CREATE TABLE _hist_members AS SELECT * FROM (VALUES (0, 'M0'), (1, 'M1')) t(mk, member_id)`);
+    await conn.run(`CREATE TABLE _hist_my AS SELECT * FROM (VALUES (0, 2024), (0, 2025), (1, 2024)) t(mk, year)`);
+    await conn.run(
+      `CREATE TABLE claims AS SELECT * FROM (VALUES ${LATE.map(
+        ([row, member, dos, received]) =>
+          `(${row}, '${member}', 'professional', NULL, DATE '${dos}', '1111111111', ['99214'], []::VARCHAR[], 'encounter', ['E1122'], DATE '${received}')`,
+      ).join(', ')}) t(_row, member_id, claim_type, bill_type, thru_date, rendering_npi, procedure_codes, procedure_modifiers, record_source, diagnosis_codes, received_date)`,
+    );
+    await createWindowedClaims(conn, 2024, 2025, { deadlines: DEADLINES });
+    await conn.run(`CREATE VIEW _hist_eligible AS SELECT *, true AS eligible, NULL::VARCHAR AS excluded_by FROM _hist_received`);
+    await createDiagnosisCounts(conn);
+    counts = await countDiagnoses(conn, 2024, 2025, []);
+  });
+  afterAll(() => db.close());
+
+  it('blanks the window year of a claim received after that window\'s deadline, and keeps it as the late year', async () => {
+    expect(
+      await rows(
+        `SELECT _row, mid_year::INTEGER AS mid, init_year::INTEGER AS init, mid_year_late::INTEGER AS mid_late, init_year_late::INTEGER AS init_late
+         FROM _hist_received ORDER BY _row`,
+      ),
+    ).toEqual([
+      { _row: 1, mid: 2024, init: 2024, mid_late: null, init_late: null },
+      { _row: 2, mid: 2024, init: null, mid_late: null, init_late: 2024 },
+      { _row: 3, mid: null, init: null, mid_late: 2024, init_late: 2024 },
+      { _row: 4, mid: 2023, init: null, mid_late: null, init_late: 2024 },
+      { _row: 5, mid: 2025, init: 2025, mid_late: null, init_late: null },
+      { _row: 6, mid: 2025, init: 2026, mid_late: null, init_late: null },
+      { _row: 7, mid: 2025, init: 2025, mid_late: null, init_late: null },
+    ]);
+  });
+
+  it('counts the diagnoses received after a deadline apart: outside the years first, then after the deadline, then not enrolled', () => {
+    // 7 diagnoses, all eligible.
+    // Calendar year: claim 4 is in 2023, outside (1); claim 3 came after 2024's final deadline (1);
+    //   claim 7 is M1's 2025, not enrolled (1); attributed 7 - 1 - 1 - 1 = 4 (claims 1, 2, 5, 6).
+    // July-June: claim 6 is in 2026, outside (1); claims 2, 3 and 4 came after 2024's initial
+    //   deadline (3); claim 7 is M1's 2025 (1); attributed 7 - 1 - 3 - 1 = 2 (claims 1 and 5).
+    expect(counts).toMatchObject({
+      inRange: 7,
+      notYetReceived: 0,
+      eligible: 7,
+      midYear: { attributed: 4, outsideYears: 1, afterDeadline: 1, notEnrolled: 1, unscored: 0 },
+      initial: { attributed: 2, outsideYears: 1, afterDeadline: 3, notEnrolled: 1, unscored: 0 },
+    });
   });
 });

@@ -115,6 +115,8 @@ export interface HistoryManifest {
   years: [number, number];
   /** The data cut-off: the history from the claims received by this date; null on complete data. */
   dataThrough: string | null;
+  /** Per service year, the submission deadline each window honoured (null: none listed). */
+  deadlines: readonly { serviceYear: number; initial: string | null; midYear: string | null }[];
   annualBaseRate: number;
   model: ModelVersion | null;
   plans: readonly YearPlan[];
@@ -129,11 +131,12 @@ export interface HistoryManifest {
 /** Writes history.json to `out` (atomically); returns its path. */
 export async function writeManifest(out: string, manifest: HistoryManifest): Promise<string> {
   const manifestPath = join(out, 'history.json');
-  const { data, years, dataThrough, annualBaseRate, model, plans, loaded, memberYears, members, hccRows, rejected, diagnoses } = manifest;
+  const { data, years, dataThrough, deadlines, annualBaseRate, model, plans, loaded, memberYears, members, hccRows, rejected, diagnoses } = manifest;
   const json = {
     data,
     years,
     dataThrough,
+    deadlines,
     annualBaseRate,
     model,
     plans,

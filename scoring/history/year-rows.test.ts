@@ -61,6 +61,8 @@ describe('yearSql and yearRows (service year 2024)', () => {
          (3, DATE '2024-02-01', '5555555555', 2024, 2024, ['E1122'], true, NULL)
        ) t(mk, thru_date, npi, mid_year, init_year, dx, eligible, excluded_by)`,
     );
+    // No claim here came after a window's submission deadline (windows.ts): the late years are blank.
+    await conn.run(`ALTER TABLE _hist_eligible ADD COLUMN mid_year_late INTEGER; ALTER TABLE _hist_eligible ADD COLUMN init_year_late INTEGER`);
     await createDiagnosisCounts(conn);
     await createScoredCodes(conn, ['I5022', 'E1122']);
     const reader = await conn.runAndReadAll(yearSql(2024));

@@ -60,7 +60,10 @@ scoring/README.md; what each year was scored with is in history.json.
 --data-through DATE computes the history as a plan knew it on DATE: a claim counts only when it
 was received by then (its received_date; a claim without one counts as received on its
 thru_date). Diagnoses not yet received are counted apart in history.json. Without it, every
-claim counts (complete data, as for a backtest's labels and dollars).
+claim counts (complete data, as for a backtest's labels and dollars). Either way each window
+honours CMS's submission deadline of its run (data/reference/submission-deadlines): the July-June
+window counts a claim received by the initial deadline of payment year y+1, the calendar-year
+window one received by the final deadline.
 
 Examples:
   rafcast history --data runs/synthetic --years 2021-2025 --out runs/history
@@ -106,14 +109,16 @@ async function history(o: HistoryOptions): Promise<void> {
     const notes: string[] = [];
     for (const [m, y] of Object.entries(p.tablesYear)) if (y !== p.paymentYear) notes.push(`${m} tables of ${y}`);
     if (p.procedureListYear !== p.serviceYear) notes.push(`CPT/HCPCS list of ${p.procedureListYear}`);
+    const dl = s.deadlines.find((x) => x.serviceYear === p.serviceYear);
+    if (dl !== undefined && dl.initial === null) notes.push(`no CMS submission deadlines (payment year ${p.paymentYear} is not in data/reference/submission-deadlines)`);
     if (notes.length > 0) lines.push(`service year ${p.serviceYear} (payment year ${p.paymentYear}) used ${notes.join(', ')}`);
   }
   lines.push(
     ...(s.dataThrough === null ? [] : [`data through ${s.dataThrough}: ${d.notYetReceived} diagnoses in range not yet received, in no window`]),
     `diagnoses in range ${d.inRange} = ${d.notYetReceived > 0 ? `not yet received ${d.notYetReceived} + ` : ''}eligible ${d.eligible} + ineligible ${d.ineligible} + excluded ${d.excluded}` +
       (d.excluded > 0 ? ` (${d.exclusions.filter((e) => e.diagnoses > 0).map((e) => `${e.rule} ${e.diagnoses}`).join(', ')})` : ''),
-    `eligible, calendar-year windows: attributed ${d.midYear.attributed} + outside the years ${d.midYear.outsideYears} + member not enrolled ${d.midYear.notEnrolled}`,
-    `eligible, July-June windows: attributed ${d.initial.attributed} + outside the years ${d.initial.outsideYears} + member not enrolled ${d.initial.notEnrolled}`,
+    `eligible, calendar-year windows: attributed ${d.midYear.attributed} + outside the years ${d.midYear.outsideYears} + received after the final deadline ${d.midYear.afterDeadline} + member not enrolled ${d.midYear.notEnrolled}`,
+    `eligible, July-June windows: attributed ${d.initial.attributed} + outside the years ${d.initial.outsideYears} + received after the initial deadline ${d.initial.afterDeadline} + member not enrolled ${d.initial.notEnrolled}`,
     `${s.members} members, ${s.memberYears} member-years, ${s.hccRows} HCC rows` +
       `${s.rejected > 0 ? `; ${s.rejected} member-years not scored (raf_history.rejected.csv)` : ''}; ${((performance.now() - started) / 1000).toFixed(1)} s`,
     ...s.files.map((f) => `  ${f}`),
