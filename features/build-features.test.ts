@@ -11,6 +11,7 @@ import { generatedPlan } from '../test/generated-plan.ts';
 import { tempDir } from '../test/temp-dir.ts';
 import { buildFeatures } from './build-features.ts';
 import { featureSchema } from './schema.ts';
+import { copyPlanAlteringLateClaims } from './test-fixture.ts';
 
 const T = 2025;
 
@@ -35,6 +36,31 @@ describe('buildFeatures', () => {
     await buildFeatures({ data: cut, history: join(cut, 'history'), asOf: T, out });
     expect(readFileSync(out).equals(readFileSync(full))).toBe(true);
   });
+
+  it('changes no feature when the claims received after the cut-off are altered (what is known on January 1)', async () => {
+    // The generator gives every claim a received date after its service: claims of late 2024 are
+    // still arriving in 2025. Altered once received after January 1 (new diagnoses, $5,000 more),
+    // they must change no feature at the default cut-off, January 1 of T: neither the claims'
+    // dollars and visits nor the RAF features, which come from the history as known that day.
+    const altered = tempDir('features-altered');
+    const late = await copyPlanAlteringLateClaims(data, altered, `${T}-01-01`);
+    expect(late).toBeGreaterThan(100);
+    await computeHistory({ data: altered, firstYear: 2022, lastYear: 2025, out: join(altered, 'history'), annualBaseRate: 10402.34 });
+    const out = join(tempDir('features-out'), 'features.parquet');
+    await buildFeatures({ data: altered, history: join(altered, 'history'), asOf: T, out });
+    expect(readFileSync(out).equals(readFileSync(full))).toBe(true);
+    // The same alteration seen by a later cut-off does change them: the test above can fail.
+    const laterOriginal = join(tempDir('features-out'), 'features.parquet');
+    const laterAltered = join(tempDir('features-out'), 'features.parquet');
+    await buildFeatures({ data, history: join(data, 'history'), asOf: T, dataThrough: `${T}-12-31`, out: laterOriginal });
+    await buildFeatures({ data: altered, history: join(altered, 'history'), asOf: T, dataThrough: `${T}-12-31`, out: laterAltered });
+    const [d] = await rows(
+      `SELECT count(*) FILTER (WHERE a.raf_t1 <> b.raf_t1)::INTEGER AS raf, count(*) FILTER (WHERE a.log_paid_t1 <> b.log_paid_t1)::INTEGER AS paid
+       FROM read_parquet(${sqlString(laterOriginal)}) a JOIN read_parquet(${sqlString(laterAltered)}) b USING (member_id)`,
+    );
+    expect(d!.raf).toBeGreaterThan(50);
+    expect(d!.paid).toBeGreaterThan(50);
+  }, 120_000);
 
   it('has the schema\'s columns in order, one row per member enrolled in T', async () => {
     const cols = (await rows(`DESCRIBE SELECT * FROM read_parquet(${sqlString(full)})`)).map((r) => r.column_name);

@@ -1,8 +1,9 @@
 // `rafcast features`: one row per member enrolled in the as-of year T, from data dated before
-// January 1 of T only (DOMAIN.md section 3). Each feature family is one file (demographics.ts,
-// raf-history.ts, hcc-counts.ts, drop-offs.ts, recapture.ts, utilisation.ts, cc-dollars.ts); this
-// file loads the sources, joins the families' queries in the schema's order (schema.ts) and
-// writes the table.
+// January 1 of T only (DOMAIN.md section 3), and known on the run's data cut-off (default January 1
+// of T): the claims received by then (data/received-by.ts) and the history as known on that date
+// (known-history.ts). Each feature family is one file (demographics.ts, raf-history.ts,
+// hcc-counts.ts, drop-offs.ts, recapture.ts, utilisation.ts, cc-dollars.ts); this file loads the
+// sources, joins the families' queries in the schema's order (schema.ts) and writes the table.
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -13,24 +14,37 @@ import type { LoadSummary } from '../data/load-contract-file.ts';
 import { ensureContractTables, openWorkDb } from '../data/staged-contract.ts';
 import { tablesFor, tablesYearFor } from '../data/reference/tables-for.ts';
 import { findDataFiles } from '../data/contract-files.ts';
+import { defaultCutoff, parseCutoff } from '../data/received-by.ts';
 import { claimCcsSql } from './claim-ccs.ts';
 import type { FeatureSources } from './family.ts';
+import { computeKnownHistory } from './known-history.ts';
 import { populationSql } from './population.ts';
 import { FEATURE_FAMILIES, featureCcs, featureSchema, type FeatureSchema } from './schema.ts';
 
 export interface FeatureOptions {
   /** The contract's files (members, enrollment, claims). */
   data: string;
-  /** Folder with raf_history.parquet and raf_hcc.parquet (`rafcast history`). */
+  /**
+   * The complete history (`rafcast history`): what each year was scored with (history.json), which
+   * the history as known on the cut-off repeats. The features read no score of it.
+   */
   history: string;
   asOf: number;
+  /** The data cut-off (YYYY-MM-DD): only claims received by then count. Default January 1 of T. */
+  dataThrough?: string;
+  /**
+   * The history as known on the cut-off for the years the features read (known-history.ts), when
+   * already computed (a queued run's history stage); unset: computed in the work folder.
+   */
+  knownHistory?: string;
   memoryLimit?: string;
   /** Work folder for staging the data when `conn` has not loaded it yet (see staged-contract.ts). */
   work?: string;
   /**
-   * The history whose members give each HCC's recapture rate (default `history`). A shard's
-   * features take the rates from the whole plan's history, so that they are the rows the whole
-   * plan's features would have: the rates are a population figure, the rest is per member.
+   * The history as known on the cut-off whose members give each HCC's recapture rate (default the
+   * member's own, `knownHistory`). A shard's features take the rates from the whole plan's, so that
+   * they are the rows the whole plan's features would have: the rates are a population figure, the
+   * rest is per member.
    */
   recaptureFrom?: string;
   /** Folders of already checked data (a queued run's shards) to read instead of loading `data`. */
@@ -79,19 +93,30 @@ async function dxCcTable(conn: DuckDBConnection, paymentYear: number): Promise<s
  * Loads the data (checked as by `rafcast load`) and the history on `conn`, and creates the table
  * `features_<T>` (member_id, then the schema's features in order) for the members enrolled in T.
  */
-export async function createFeatureTable(conn: DuckDBConnection, opts: FeatureOptions): Promise<{ table: string; loaded: LoadSummary[] }> {
+export async function createFeatureTable(
+  conn: DuckDBConnection,
+  opts: FeatureOptions,
+  log: (line: string) => void = () => undefined,
+): Promise<{ table: string; loaded: LoadSummary[]; dataThrough: string }> {
   const T = opts.asOf;
-  const hist = join(opts.history, 'raf_history.parquet');
-  const hcc = join(opts.history, 'raf_hcc.parquet');
-  // The recapture rates' history (the whole plan's, for a shard) is checked with the member's own.
-  const rates = opts.recaptureFrom ?? opts.history;
-  const rateFiles = [join(rates, 'raf_history.parquet'), join(rates, 'raf_hcc.parquet')] as const;
-  for (const f of new Set([hist, hcc, ...rateFiles])) if (!existsSync(f)) throw new ConfigError(`${f} is missing: run rafcast history first`);
+  const dataThrough = parseCutoff(opts.dataThrough ?? defaultCutoff(T));
+  // A cut-off before T-1 begins would leave the features nothing of T-1: surely a mistake.
+  if (dataThrough < `${T - 1}-01-01`) throw new ConfigError(`the data cut-off ${dataThrough} is before ${T - 1} begins: the features of ${T} read T-1 = ${T - 1}`);
+  const complete = join(opts.history, 'raf_history.parquet');
+  if (!existsSync(complete)) throw new ConfigError(`${complete} is missing: run rafcast history first`);
   const loaded = await ensureContractTables(conn, { files: () => findDataFiles(opts.data), checked: opts.checked, work: opts.work });
+  const known = opts.knownHistory ?? (await knownHistoryIn(opts, dataThrough, log));
+  const hist = join(known, 'raf_history.parquet');
+  const hcc = join(known, 'raf_hcc.parquet');
+  // The recapture rates' history (the whole plan's, for a shard) is checked with the member's own.
+  const rates = opts.recaptureFrom ?? known;
+  const rateFiles = [join(rates, 'raf_history.parquet'), join(rates, 'raf_hcc.parquet')] as const;
+  for (const f of new Set([hist, hcc, ...rateFiles])) if (!existsSync(f)) throw new ConfigError(`${f} is missing: the history as known on ${dataThrough} has not been computed`);
   // Claims of T-1 pay in payment year T: their diagnoses map by the tables for T.
   const dxCc = await dxCcTable(conn, T);
   const src: FeatureSources = {
     asOf: T,
+    dataThrough,
     members: 'members',
     enrollment: 'enrollment',
     claims: 'claims',
@@ -114,24 +139,52 @@ export async function createFeatureTable(conn: DuckDBConnection, opts: FeatureOp
   if (JSON.stringify(cols.slice(1)) !== JSON.stringify(names)) {
     throw new Error(`the feature table's columns differ from the schema; please report this`);
   }
-  return { table, loaded };
+  return { table, loaded, dataThrough };
+}
+
+/**
+ * The history as known on `dataThrough` for the features of as-of T, computed in the work folder
+ * (removed with it, so never stale): from the checked folder when the data is one, else the
+ * contract's files. Returns its folder.
+ */
+export async function knownHistoryIn(
+  opts: Pick<FeatureOptions, 'data' | 'history' | 'asOf' | 'work' | 'checked' | 'memoryLimit'>,
+  dataThrough: string,
+  log: (line: string) => void = () => undefined,
+): Promise<string> {
+  if (opts.work === undefined) throw new Error('no work folder to compute the history as known on the cut-off in');
+  if (opts.checked !== undefined && opts.checked.length !== 1) throw new Error('the history as known on a cut-off is computed from one checked folder; pass knownHistory for several');
+  const out = join(opts.work, `history-${opts.asOf}-through-${dataThrough}`);
+  log(`the history as known on ${dataThrough} (claims received by then), for the features of ${opts.asOf} ...`);
+  await computeKnownHistory({
+    data: opts.checked?.[0] ?? opts.data,
+    checked: opts.checked !== undefined,
+    history: opts.history,
+    asOf: opts.asOf,
+    dataThrough,
+    out,
+    ...(opts.memoryLimit !== undefined ? { memoryLimit: opts.memoryLimit } : {}),
+  });
+  return out;
 }
 
 export interface FeatureFileSummary {
   output: string;
   members: number;
   schema: FeatureSchema;
+  /** The data cut-off the features were built with. */
+  dataThrough: string;
 }
 
 /** Writes the features of as-of year T to a Parquet file, and the schema beside it. */
-export async function buildFeatures(opts: FeatureOptions & { out: string }): Promise<FeatureFileSummary> {
+export async function buildFeatures(opts: FeatureOptions & { out: string }, log: (line: string) => void = () => undefined): Promise<FeatureFileSummary> {
   await mkdir(dirname(opts.out), { recursive: true, mode: 0o700 });
   const db = await openWorkDb(undefined, opts.memoryLimit);
   try {
-    const { table } = await createFeatureTable(db.conn, { ...opts, work: db.work });
+    const { table, dataThrough } = await createFeatureTable(db.conn, { ...opts, work: db.work }, log);
     await copyAtomically(db.conn, `SELECT ${opts.asOf} AS as_of, * FROM ${table} ORDER BY member_id`, opts.out, 'parquet');
     const n = Number((await db.conn.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${table}`)).getRowObjectsJson()[0]!.n);
-    return { output: opts.out, members: n, schema: featureSchema() };
+    return { output: opts.out, members: n, schema: featureSchema(), dataThrough };
   } finally {
     await db.close();
   }

@@ -11,12 +11,18 @@ export interface FeatureDefinition {
 
 /**
  * The relations a family's query reads, as SQL text (a table or view name, a CTE, or
- * `read_parquet('...')`), and the as-of year. Every source holds data dated before January 1 of
- * T, or is filtered to it by the families.
+ * `read_parquet('...')`), the as-of year and the data cut-off. Every source holds data dated before
+ * January 1 of T and known on the cut-off, or is filtered to it by the families.
  */
 export interface FeatureSources {
   /** The as-of year T. */
   asOf: number;
+  /**
+   * The data cut-off (YYYY-MM-DD, default January 1 of T): the families see only claims received
+   * by then (data/received-by.ts), and `history`, `hcc`, `rateHistory` and `rateHcc` are the
+   * history as known on that date (known-history.ts).
+   */
+  dataThrough: string;
   /** The contract's members (member_id, birth_date, sex, orec, death_date). */
   members: string;
   /** The contract's enrollment (member_id, year, months_enrolled, dual_status, institutional, ...). */

@@ -3,6 +3,7 @@
 // table), so each test sees exactly the rows it wrote. Columns a test leaves out get a neutral
 // value (stated beside each).
 import { openDuckDb, sqlString } from '../data/duckdb.ts';
+import { defaultCutoff } from '../data/received-by.ts';
 import { claimCcsSql } from './claim-ccs.ts';
 import type { FeatureFamily, FeatureSources } from './family.ts';
 import { populationSql } from './population.ts';
@@ -12,8 +13,8 @@ export interface FixtureRows {
   members?: { member_id: string; birth_date?: string; sex?: 'M' | 'F'; orec?: string; death_date?: string }[];
   /** 12 months, dual_status none, not institutional unless given. */
   enrollment?: { member_id: string; year: number; months_enrolled?: number; dual_status?: string; institutional?: boolean }[];
-  /** thru_date = from_date, professional, $0 unless given. */
-  claims?: { member_id: string; from_date: string; thru_date?: string; claim_type?: string; paid_amount?: string; diagnosis_codes?: string[] }[];
+  /** thru_date = from_date, professional, $0, no received_date (received on its thru_date) unless given. */
+  claims?: { member_id: string; from_date: string; thru_date?: string; received_date?: string; claim_type?: string; paid_amount?: string; diagnosis_codes?: string[] }[];
   /** raf_history rows: segment CNA, scores 0 unless given. */
   history?: HistoryRow[];
   /** raf_hcc rows: model V28, factor 0, in_initial true unless given. */
@@ -81,8 +82,8 @@ export function fixtureSql(rows: FixtureRows): string {
     ),
     tableSql(
       'claims',
-      'member_id VARCHAR, claim_type VARCHAR, from_date DATE, thru_date DATE, paid_amount DECIMAL(14,2), diagnosis_codes VARCHAR[]',
-      (rows.claims ?? []).map((c) => [c.member_id, c.claim_type ?? 'professional', c.from_date, c.thru_date ?? c.from_date, c.paid_amount ?? '0', c.diagnosis_codes ?? []]),
+      'member_id VARCHAR, claim_type VARCHAR, from_date DATE, thru_date DATE, received_date DATE, paid_amount DECIMAL(14,2), diagnosis_codes VARCHAR[]',
+      (rows.claims ?? []).map((c) => [c.member_id, c.claim_type ?? 'professional', c.from_date, c.thru_date ?? c.from_date, c.received_date, c.paid_amount ?? '0', c.diagnosis_codes ?? []]),
     ),
     tableSql('raf_history', HISTORY_COLUMNS, (rows.history ?? []).map(historyCells)),
     tableSql('raf_hcc', HCC_COLUMNS, (rows.hcc ?? []).map(hccCells)),
@@ -92,10 +93,11 @@ export function fixtureSql(rows: FixtureRows): string {
   ].join('\n');
 }
 
-/** The fixture's tables as a family's sources at as-of year `asOf`. */
-export function fixtureSources(asOf: number): FeatureSources {
+/** The fixture's tables as a family's sources at as-of year `asOf` and data cut-off `dataThrough` (default January 1 of `asOf`). */
+export function fixtureSources(asOf: number, dataThrough = defaultCutoff(asOf)): FeatureSources {
   return {
     asOf,
+    dataThrough,
     members: 'members',
     enrollment: 'enrollment',
     claims: 'claims',
@@ -115,11 +117,16 @@ export function baseCtes(src: FeatureSources): string[] {
 }
 
 /** The rows of the query `sql(src)` on the fixture's tables, and its column names. */
-export async function queryFixture(rows: FixtureRows, asOf: number, sql: (src: FeatureSources) => string): Promise<{ columns: string[]; rows: Record<string, unknown>[] }> {
+export async function queryFixture(
+  rows: FixtureRows,
+  asOf: number,
+  sql: (src: FeatureSources) => string,
+  dataThrough?: string,
+): Promise<{ columns: string[]; rows: Record<string, unknown>[] }> {
   const db = await openDuckDb();
   try {
     await db.connection.run(fixtureSql(rows));
-    const result = await db.connection.runAndReadAll(sql(fixtureSources(asOf)));
+    const result = await db.connection.runAndReadAll(sql(fixtureSources(asOf, dataThrough)));
     return { columns: result.columnNames(), rows: result.getRowObjectsJson() as Record<string, unknown>[] };
   } finally {
     db.close();
@@ -135,7 +142,35 @@ export async function familyRows(
   rows: FixtureRows,
   asOf: number,
   ccs: readonly number[] = [],
+  dataThrough?: string,
 ): Promise<{ columns: string[]; byId: Record<string, Record<string, unknown>> }> {
-  const r = await queryFixture(rows, asOf, (src) => `WITH ${[...baseCtes(src), `fam AS (${family.sql(src, ccs)})`].join(', ')} SELECT * FROM fam ORDER BY member_id`);
+  const r = await queryFixture(rows, asOf, (src) => `WITH ${[...baseCtes(src), `fam AS (${family.sql(src, ccs)})`].join(', ')} SELECT * FROM fam ORDER BY member_id`, dataThrough);
   return { columns: r.columns, byId: Object.fromEntries(r.rows.map((x) => [String(x.member_id), x])) };
+}
+
+/**
+ * Copies a plan's members, enrollment and claims (Parquet) from `from` to `to` with every claim
+ * received after `cutoff` altered: its diagnoses replaced by heart failure and diabetes with
+ * complications (I5022, E1122: V28 HCCs 226 and 37) and $5,000 added to what was paid. Returns the
+ * number of claims altered with dates of service before the cut-off's year (the ones a leak would
+ * show in the features of that year).
+ */
+export async function copyPlanAlteringLateClaims(from: string, to: string, cutoff: string): Promise<number> {
+  const db = await openDuckDb();
+  try {
+    const c = db.connection;
+    for (const f of ['members', 'enrollment']) {
+      await c.run(`COPY (SELECT * FROM read_parquet(${sqlString(`${from}/${f}.parquet`)})) TO ${sqlString(`${to}/${f}.parquet`)} (FORMAT parquet)`);
+    }
+    const late = `received_date > DATE ${sqlString(cutoff)}`;
+    await c.run(
+      `COPY (SELECT * REPLACE (CASE WHEN ${late} THEN ['I5022', 'E1122'] ELSE diagnosis_codes END AS diagnosis_codes,
+                               CASE WHEN ${late} THEN paid_amount + 5000 ELSE paid_amount END AS paid_amount)
+             FROM read_parquet(${sqlString(`${from}/claims.parquet`)})) TO ${sqlString(`${to}/claims.parquet`)} (FORMAT parquet)`,
+    );
+    const n = (await c.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet(${sqlString(`${from}/claims.parquet`)}) WHERE ${late} AND thru_date < DATE '${cutoff.slice(0, 4)}-01-01'`)).getRowObjectsJson()[0]!.n;
+    return Number(n);
+  } finally {
+    db.close();
+  }
 }

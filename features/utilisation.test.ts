@@ -60,3 +60,29 @@ describe('utilisation', () => {
     expect(byId.NONE).toEqual({ member_id: 'NONE', log_paid_t1: 0, log_paid_no_hcc_t1: 0, visits_t1: 0, outpatient_t1: 0, inpatient_days_t1: 0 });
   });
 });
+
+describe('utilisation at a data cut-off', () => {
+  // Claims of T-1 = 2024 the plan receives late. At the cut-off 2025-01-01: a (received that day)
+  // and c (no received date: received on its thru date, 2024-12-31) are known; b (received
+  // 2025-01-02) and d (received 2025-03-01) are not. At 2025-01-15, b is known too.
+  const rows = {
+    members: [{ member_id: 'L' }],
+    enrollment: [{ member_id: 'L', year: 2025 }],
+    claims: [
+      { member_id: 'L', from_date: '2024-12-20', received_date: '2025-01-01', paid_amount: '10.00' }, // a
+      { member_id: 'L', from_date: '2024-12-20', received_date: '2025-01-02', paid_amount: '20.00' }, // b
+      { member_id: 'L', from_date: '2024-12-31', paid_amount: '40.00' }, // c
+      { member_id: 'L', from_date: '2024-06-01', received_date: '2025-03-01', paid_amount: '80.00' }, // d
+    ],
+  };
+
+  it('counts only the claims received by the cut-off, the cut-off day included', async () => {
+    // 2025-01-01: a + c = $50, 2 visits; 2025-01-15: a + b + c = $70, 3 visits.
+    const jan1 = (await familyRows(utilisation, rows, T, [], '2025-01-01')).byId.L!;
+    expect(jan1.log_paid_t1).toBeCloseTo(Math.log(51), 12);
+    expect(jan1.visits_t1).toBe(2);
+    const jan15 = (await familyRows(utilisation, rows, T, [], '2025-01-15')).byId.L!;
+    expect(jan15.log_paid_t1).toBeCloseTo(Math.log(71), 12);
+    expect(jan15.visits_t1).toBe(3);
+  });
+});
