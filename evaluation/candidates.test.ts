@@ -4,6 +4,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parseCsv } from '../data/csv.ts';
 import { sqlString } from '../data/duckdb.ts';
 import { predictRun, trainRun } from '../models/model-run.ts';
 import { queryRows } from '../test/duckdb-helpers.ts';
@@ -34,7 +35,7 @@ describe('writeCandidates', () => {
     await expect(writeCandidates({ run: runDir, asOf: 2025, top: 0.2, out: tempDir('cand'), annualBaseRate: 10402.34, data, scores: partial })).rejects.toThrow(
       /does not score the members of these features: 1 have no score/,
     );
-  });
+  }, 180_000);
 
   it('writes the candidate list for finance and the outreach list for care managers, with expected accelerated and incremental dollars', async () => {
     const out = tempDir('candidates');
@@ -42,7 +43,7 @@ describe('writeCandidates', () => {
     const csv = (f: string) => readFileSync(join(out, f), 'utf8').trim().split('\n');
     const finance = csv('candidates.csv');
     expect(finance[0]).toBe(
-      'member_id,rank,probability,decile,raf_t2,raf_t1,segment,open_hccs,expected_accelerated,expected_incremental,expected_dollars,as_of,model,run_id,backend',
+      'member_id,rank,probability,decile,raf_t2,raf_t1,segment,open_hccs,expected_accelerated,expected_incremental,expected_dollars,as_of,model,run_id,backend,rank_by',
     );
     expect(finance.length - 1).toBe(Math.round(0.2 * s.members));
     const rows = finance.slice(1).map((l) => l.split(','));
@@ -55,15 +56,19 @@ describe('writeCandidates', () => {
     expect(rows.reduce((a, r) => a + cents(r[8]), 0) / 100).toBe(s.expectedAccelerated);
     expect(rows.reduce((a, r) => a + cents(r[9]), 0) / 100).toBe(s.expectedIncremental);
     expect(s.expectedDollars).toBe(Math.round((s.expectedAccelerated + s.expectedIncremental) * 100) / 100);
-    // A member with no HCC coded in 2023 or 2024 has nothing open and is expected to bring nothing.
+    // A member with no HCC coded in 2023 or 2024 has nothing open to name; the dollar model (fitted
+    // at as-of 2023) still expects something of them, from their RAF_2024 or their being new.
     const hccs = new Set(
       (await queryRows(`SELECT DISTINCT member_id FROM read_parquet(${sqlString(join(data, 'history', 'raf_hcc.parquet'))}) WHERE year IN (2023, 2024)`)).map((r) => String(r.member_id)),
     );
     const without = rows.filter((r) => !hccs.has(r[0]!));
     expect(without.length).toBeGreaterThan(0);
-    for (const r of without) expect([r[7], r[8], r[9], r[10]]).toEqual(['0', '0.00', '0.00', '0.00']);
+    for (const r of without) expect(r[7]).toBe('0');
+    expect(s.rankBy).toBe('probability');
+    expect(s.dollarModel).toMatchObject({ fittedAt: 2023 });
+    for (const r of rows) expect(r[15]).toBe('probability');
     const outreach = csv('outreach.csv');
-    expect(outreach[0]).toBe('priority,member_id,expected_accelerated,expected_incremental,expected_dollars,probability,list_rank,member_provider_npi,hccs_to_recapture,hccs');
+    expect(outreach[0]).toBe('priority,member_id,expected_accelerated,expected_incremental,expected_dollars,probability,list_rank,member_provider_npi,reasons,hccs_to_recapture,hccs');
     const dollars = outreach.slice(1).map((l) => Number(l.split(',')[4]));
     expect(dollars).toEqual([...dollars].sort((a, b) => b - a));
     expect(new Set(outreach.slice(1).map((l) => l.split(',')[1]))).toEqual(new Set(rows.map((r) => r[0])));
@@ -73,6 +78,39 @@ describe('writeCandidates', () => {
     expect(existsSync(join(out, 'calibration.csv'))).toBe(false);
     for (const f of ['candidates.csv', 'candidates.parquet', 'outreach.csv', 'recapture-rates.csv']) expect(statSync(join(out, f)).mode & 0o777).toBe(0o600);
   });
+
+  it('ranks by expected dollars with --rank-by dollars, and says why each member is listed', async () => {
+    const byProb = tempDir('candidates');
+    const byDollars = tempDir('candidates');
+    const p = await writeCandidates({ run: runDir, asOf: 2025, top: 0.2, out: byProb, annualBaseRate: 10402.34 });
+    const d = await writeCandidates({ run: runDir, asOf: 2025, top: 0.2, out: byDollars, annualBaseRate: 10402.34, rankBy: 'dollars' });
+    const rows = (dir: string) => readFileSync(join(dir, 'candidates.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const listed = rows(byDollars);
+    expect(d.rankBy).toBe('dollars');
+    expect(listed).toHaveLength(p.listed);
+    // Ranked by expected_dollars, highest first; rank_by says so.
+    const dollars = listed.map((r) => Number(r[10]));
+    expect(dollars).toEqual([...dollars].sort((a, b) => b - a));
+    expect(listed.map((r) => Number(r[1]))).toEqual(listed.map((_, i) => i + 1));
+    for (const r of listed) expect(r[15]).toBe('dollars');
+    // No list of the same size expects more dollars: the probability list's total is at most its.
+    expect(d.expectedDollars).toBeGreaterThan(p.expectedDollars);
+    // Every listed member carries one to three reasons, ' | '-separated, and no member id.
+    const outreach = readFileSync(join(byDollars, 'outreach.csv'), 'utf8');
+    const reasons: string[] = [];
+    parseCsv(outreach, (f) => {
+      reasons.push(f[8] ?? '');
+    });
+    const body = reasons.slice(1).filter((r, i) => i < listed.length);
+    expect(body).toHaveLength(listed.length);
+    for (const r of body) {
+      const n = r.split(' | ').length;
+      expect(r.length > 0 && n >= 1 && n <= 3, r).toBe(true);
+      expect(r).not.toMatch(/M\d{8}/);
+    }
+    expect(body.some((r) => /coded in 20(23|24), not yet in 2025/.test(r))).toBe(true);
+    expect(body.some((r) => /^new member in 2025, age \d+/.test(r)) || body.some((r) => /RAF (rose|fell) /.test(r))).toBe(true);
+  }, 120_000);
 
   it('sets the expected dollars of a backtest beside the measured: the lump sums paid in August of T+1, the gaps above c', async () => {
     // As of 2024 (the model trained for 2025 applied a year earlier): 2025 is in the history.

@@ -14,17 +14,18 @@ import { OUTPUT_FILE_MODE, temporaryPathFor, writeFileAtomically } from '../data
 import { csvField } from '../data/csv.ts';
 import { copyAtomically, sqlString } from '../data/duckdb.ts';
 import { ConfigError } from '../data/errors.ts';
-import { loadPaymentFactors } from '../data/reference/cms-hcc-tables.ts';
-import { nearestYear, tablesFor } from '../data/reference/tables-for.ts';
-import { expectedGain, openHccValues, type ExpectedGain, type PricedHcc } from './candidate-value.ts';
-import { memberProviderSql, ratesOf, readOpenHccs, readRecaptureCells, type RecaptureSources } from './recapture-rates.ts';
+import type { ExpectedGain, PricedHcc } from './candidate-value.ts';
+import { memberProviderSql } from './recapture-rates.ts';
 import { calibrationCsv, calibrationTable, readMemberScores, type CalibrationRow } from './candidate-calibration.ts';
 import { growthRatio } from './revenue.ts';
-import { resolveDemographics, type Demographics, type DualStatus } from '../scoring/demographics.ts';
-import { blendedModels, resolvePaymentParameters, type PaymentParameters } from '../scoring/payment-score.ts';
-import { decilesOf, listSize, rankOrder } from '../models/metrics.ts';
+import { NO_GAIN, planDollars, type MemberDollars } from './member-dollars.ts';
+import type { DollarModel } from './dollar-model.ts';
+import { listOrder, RANK_BY, type RankBy } from './dollars-ranking.ts';
+import { reasonsFor, reasonsText } from './reasons.ts';
+import { decilesOf, listSize } from '../models/metrics.ts';
 import { hasYear } from '../models/dataset.ts';
-import { withScoredMembers, type ScoredMembers } from '../models/model-run.ts';
+import { roundHalfUp } from '../scoring/rounding.ts';
+import { withScoredMembers } from '../models/model-run.ts';
 import { historyDir, historyFile } from '../models/run-registry.ts';
 
 export interface CandidatesOptions {
@@ -41,6 +42,10 @@ export interface CandidatesOptions {
   features?: string;
   scores?: string;
   checked?: readonly string[];
+  /** The data cut-off of the as-of year's features (default January 1 of T; models/model-run.ts). */
+  dataThrough?: string;
+  /** What orders the list (evaluation/dollars-ranking.ts): the model's probability (the paper's list, the default) or the expected dollars. */
+  rankBy?: RankBy;
 }
 
 export interface CandidatesSummary {
@@ -52,6 +57,9 @@ export interface CandidatesSummary {
   expectedIncremental: number;
   /** expectedAccelerated + expectedIncremental. */
   expectedDollars: number;
+  rankBy: RankBy;
+  /** The dollar model the expected dollars come from (evaluation/dollar-model.ts, fitted at as-of T-2), or why there is none. */
+  dollarModel: DollarModel | { notFitted: string };
   paymentYear: number;
   /** The payment year whose factors priced the list (differs when T+1 has none bundled). */
   factorsYear: number;
@@ -61,36 +69,34 @@ export interface CandidatesSummary {
   backend: string;
 }
 
-/** Payment parameters of payment year T+1, or of the nearest bundled year. */
-function pricing(paymentYear: number): { params: PaymentParameters; factorsYear: number } {
-  const rows = loadPaymentFactors();
-  const years = [...new Set(rows.map((r) => r.paymentYear))].filter((y) => {
-    try {
-      resolvePaymentParameters(y, rows);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-  const factorsYear = nearestYear(years, paymentYear);
-  return { params: resolvePaymentParameters(factorsYear, rows), factorsYear };
-}
-
 export async function writeCandidates(opts: CandidatesOptions, log: (line: string) => void = () => undefined): Promise<CandidatesSummary> {
   if (!(opts.top > 0 && opts.top <= 1)) throw new ConfigError(`--top must be a share in (0, 1], found ${opts.top}`);
   if (!(opts.annualBaseRate > 0)) throw new ConfigError(`the base rate must be positive, found ${opts.annualBaseRate}`);
   const T = opts.asOf;
-  const { params, factorsYear } = pricing(T + 1);
-  const weights = blendedModels(params);
-  // The model whose HCCs the outreach list names: the one with the largest weight.
-  const shown = [...weights].sort((a, b) => (params.blend[b] ?? 0) - (params.blend[a] ?? 0))[0]!;
-  const tables = Object.fromEntries(weights.map((m) => [m, tablesFor(m, factorsYear)]));
+  const rankBy: RankBy = opts.rankBy ?? 'probability';
+  if (!RANK_BY.includes(rankBy)) throw new ConfigError(`--rank-by must be one of ${RANK_BY.join(', ')}, found ${String(rankBy)}`);
   await mkdir(opts.out, { recursive: true, mode: 0o700 });
 
   return withScoredMembers(
     opts,
-    async ({ conn, inputs, run, backend, rows, prob, attachData }) => {
-      const order = rankOrder(prob);
+    async ({ conn, inputs, run, backend, schema, rows, prob, attachData }) => {
+      const hist = historyFile(inputs);
+      const hcc = join(historyDir(inputs), 'raf_hcc.parquet');
+      // The member's provider and the rates read the claims; the rates read the whole plan's
+      // history and claims (a queued run passes every shard's), never a shard's. Every member is
+      // priced, so that the list can be ranked by dollars (evaluation/member-dollars.ts).
+      await attachData();
+      const feature = (name: string, i: number): number => rows.x.values[i * rows.x.cols + schema.names.indexOf(name)]!;
+      // The feature matrix holds float32; a payment score has 3 places, so rounding gives it back exactly.
+      const rafT1 = rows.ids.map((_, i) => (feature('missing_t1', i) === 1 ? null : roundHalfUp(feature('raf_t1', i), 3)));
+      const plan = await planDollars(conn, { hist, hccFile: hcc, scratch: join(opts.out, 'members.csv') }, T, rows.ids, rafT1, opts.annualBaseRate);
+      const { priced, shown, factorsYear } = plan;
+      if ('notFitted' in plan.model) log(`expected dollars priced from the open HCCs alone: ${plan.model.notFitted}`);
+      else log(`expected dollars from the dollar model fitted at as-of ${plan.model.fittedAt} (${plan.model.members} members)`);
+      const gainOf = (id: string): ExpectedGain => priced.get(id) ?? NO_GAIN;
+      const at = new Map(rows.ids.map((id, i) => [id, i]));
+      const expectedOf = (id: string): MemberDollars => plan.expected[at.get(id)!]!;
+      const order = listOrder(rankBy, Float64Array.from(plan.expected, (e) => e.dollars), prob);
       const deciles = decilesOf(prob);
       const k = listSize(rows.ids.length, opts.top);
       const listed = Array.from(order.subarray(0, k));
@@ -106,24 +112,6 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
       } finally {
         await unlink(listCsv).catch(() => undefined);
       }
-      const hist = historyFile(inputs);
-      const hcc = join(historyDir(inputs), 'raf_hcc.parquet');
-      // The member's provider and the rates read the claims; the rates read the whole plan's
-      // history and claims (a queued run passes every shard's), never a shard's.
-      await attachData();
-      const src: RecaptureSources = { hcc: `read_parquet(${sqlString(hcc)})`, history: `read_parquet(${sqlString(hist)})`, claims: 'claims' };
-      const cells = await readRecaptureCells(conn, src, T);
-      const rateOf = ratesOf(cells);
-      const open = await readOpenHccs(conn, src, T, '_list', weights);
-      const demographics = await pricingDemographics(conn, hist, T);
-      const priced = ids.filter((id) => (open.get(id)?.length ?? 0) > 0);
-      const values = openHccValues(
-        priced.map((id) => ({ demographics: demographics.get(id)!, open: open.get(id)! })),
-        { tables, params, annualBaseRate: opts.annualBaseRate },
-      );
-      const gains = new Map<string, ExpectedGain>(priced.map((id, i) => [id, expectedGain(open.get(id)!, values[i]!, rateOf)]));
-      const none: ExpectedGain = { hccs: [], accelerated: 0, incremental: 0, dollars: 0 };
-      const gainOf = (id: string): ExpectedGain => gains.get(id) ?? none;
       // What the outreach list names: the shown model's open HCCs with a value, largest expected dollars first.
       const named = (id: string): PricedHcc[] =>
         gainOf(id)
@@ -134,7 +122,7 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
         dollarsCsv,
         ids
           .map((id) => {
-            const g = gainOf(id);
+            const g = expectedOf(id);
             return `${csvField(id)},${named(id).length},${g.accelerated.toFixed(2)},${g.incremental.toFixed(2)},${g.dollars.toFixed(2)}`;
           })
           .join('\n') + '\n',
@@ -155,7 +143,7 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
       const finance = `
         SELECT l.member_id, l.rank, l.probability, l.decile, h2.raf AS raf_t2, h1.raf AS raf_t1, h1.segment,
                d.open_hccs, d.expected_accelerated, d.expected_incremental, d.expected_dollars, ${T} AS as_of,
-               ${sqlString(run.record.model)} AS model, ${sqlString(run.record.runId)} AS run_id, ${sqlString(backend)} AS backend
+               ${sqlString(run.record.model)} AS model, ${sqlString(run.record.runId)} AS run_id, ${sqlString(backend)} AS backend, ${sqlString(rankBy)} AS rank_by
         FROM _list l JOIN _dollars d USING (member_id)
           LEFT JOIN (SELECT * FROM read_parquet(${sqlString(hist)}) WHERE year = ${T - 1}) h1 USING (member_id)
           LEFT JOIN (SELECT * FROM read_parquet(${sqlString(hist)}) WHERE year = ${T - 2}) h2 USING (member_id)
@@ -168,18 +156,41 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
       const providers = new Map(
         (await conn.runAndReadAll(`SELECT member_id, provider_npi FROM _provider`)).getRowObjectsJson().map((r) => [String(r.member_id), String(r.provider_npi)]),
       );
-      const byDollars = ids.map((id, r) => ({ id, r })).sort((a, b) => gainOf(b.id).dollars - gainOf(a.id).dollars || a.r - b.r);
-      const lines = ['priority,member_id,expected_accelerated,expected_incremental,expected_dollars,probability,list_rank,member_provider_npi,hccs_to_recapture,hccs'];
+      const byDollars = ids.map((id, r) => ({ id, r })).sort((a, b) => expectedOf(b.id).dollars - expectedOf(a.id).dollars || a.r - b.r);
+      // Why each member is listed (evaluation/reasons.ts), from the features (age, RAF_{T-1}, RAF_{T-2}) and a new member's enrollment of T.
+      const duals = new Map(
+        (await conn.runAndReadAll(`SELECT e.member_id, e.dual_status FROM enrollment e SEMI JOIN _list USING (member_id) WHERE e.year = ${T}`))
+          .getRowObjectsJson()
+          .map((r) => [String(r.member_id), String(r.dual_status)]),
+      );
+      const reasonsOf = (id: string, i: number): string => {
+        const newMember = feature('missing_t1', i) === 1;
+        const dual = duals.get(id);
+        return reasonsText(
+          reasonsFor({
+            asOf: T,
+            newMember,
+            age: Math.round(feature('age', i)),
+            dual: dual === 'full' || dual === 'partial' || dual === 'none' ? dual : null,
+            // The feature matrix holds float32; a payment score has 3 places, so rounding gives it back exactly.
+            rafT1: rafT1[i]!,
+            rafT2: feature('missing_t2', i) === 1 ? null : roundHalfUp(feature('raf_t2', i), 3),
+            hccs: named(id),
+          }),
+        );
+      };
+      const lines = ['priority,member_id,expected_accelerated,expected_incremental,expected_dollars,probability,list_rank,member_provider_npi,reasons,hccs_to_recapture,hccs'];
       byDollars.forEach(({ id, r }, p) => {
-        const g = gainOf(id);
+        const g = expectedOf(id);
+        const i = listed[r]!;
         const hccs = named(id).map((h) => outreachHcc(h, T));
         lines.push(
-          [p + 1, csvField(id), g.accelerated.toFixed(2), g.incremental.toFixed(2), g.dollars.toFixed(2), prob[listed[r]!], r + 1, providers.get(id) ?? '', hccs.length, csvField(hccs.join(' | '))].join(','),
+          [p + 1, csvField(id), g.accelerated.toFixed(2), g.incremental.toFixed(2), g.dollars.toFixed(2), prob[i], r + 1, providers.get(id) ?? '', csvField(reasonsOf(id, i)), hccs.length, csvField(hccs.join(' | '))].join(','),
         );
       });
       await writeFileAtomically(join(opts.out, 'outreach.csv'), `${lines.join('\n')}\n`);
       files.push(join(opts.out, 'outreach.csv'));
-      await writeFileAtomically(join(opts.out, 'recapture-rates.csv'), recaptureRatesCsv([...gains.values()].flatMap((g) => g.hccs)));
+      await writeFileAtomically(join(opts.out, 'recapture-rates.csv'), recaptureRatesCsv(ids.flatMap((id) => gainOf(id).hccs)));
       files.push(join(opts.out, 'recapture-rates.csv'));
       // The backtest of the expected dollars, when the history holds T+1 (candidate-calibration.ts).
       let calibration: CandidatesSummary['calibration'];
@@ -189,10 +200,9 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
         if (growth.c === null) {
           calibration = { notMeasurable: growth.notMeasurable ?? `c is not measurable` };
         } else {
-          const at = new Map(rows.ids.map((id, i) => [id, i]));
           const table = calibrationTable(
             byDollars.map(({ id }) => {
-              const g = gainOf(id);
+              const g = expectedOf(id);
               return { expectedAccelerated: g.accelerated, expectedIncremental: g.incremental, expectedDollars: g.dollars, scores: scores[at.get(id)!]! };
             }),
             growth.c,
@@ -207,7 +217,7 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
         calibration = { notMeasurable: `the history has no ${T + 1}: what the list brought is not known yet (RAF_${T + 1} is needed)` };
       }
       // Totals in cents: whole numbers add exactly.
-      const cents = (f: (g: ExpectedGain) => number): number => ids.reduce((a, id) => a + Math.round(f(gainOf(id)) * 100), 0) / 100;
+      const cents = (f: (g: MemberDollars) => number): number => ids.reduce((a, id) => a + Math.round(f(expectedOf(id)) * 100), 0) / 100;
       const totals = { accelerated: cents((g) => g.accelerated), incremental: cents((g) => g.incremental), dollars: cents((g) => g.dollars) };
       log(`${k} of ${rows.ids.length} members listed; expected accelerated ${totals.accelerated.toFixed(2)}, incremental ${totals.incremental.toFixed(2)}`);
       return {
@@ -216,6 +226,8 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
         expectedAccelerated: totals.accelerated,
         expectedIncremental: totals.incremental,
         expectedDollars: totals.dollars,
+        rankBy,
+        dollarModel: plan.model,
         paymentYear: T + 1,
         factorsYear,
         calibration,
@@ -235,7 +247,7 @@ function outreachHcc(h: PricedHcc, T: number): string {
     ...(o.dropped ? [`not coded in ${T - 1}`] : []),
     ...(h.outrankedBy.length > 0 ? [`below HCC ${h.outrankedBy.join(', ')}`] : []),
     `recapture rate ${h.rate.rate.toFixed(2)}`,
-    `expected $${(h.accelerated + h.incremental).toFixed(2)}`,
+    `worth $${h.value.toFixed(2)} a year`,
   ];
   return `${o.model} HCC ${o.hcc} ${o.description} (${notes.join('; ')})`;
 }
@@ -258,35 +270,4 @@ function recaptureRatesCsv(hccs: readonly PricedHcc[]): string {
     return ma!.localeCompare(mb!) || Number(ha) - Number(hb) || ra.join(',').localeCompare(rb.join(','));
   });
   return `${['model,hcc,class,by_member_provider,rate,rate_pool,at_risk,recaptured,late_share,late_pool,recaptured_outside_window,listed_hccs', ...sorted.map(([, r]) => `${r.line},${r.n}`)].join('\n')}\n`;
-}
-
-/**
- * Demographics for payment year T+1 of the members of `_list` with a history row in T-1 or T-2,
- * from the latest: the age moved on to February 1 of T+1, dual and institutional status as of
- * that row, no longer a new enrollee (every member with an open HCC has such a row).
- */
-async function pricingDemographics(conn: ScoredMembers['conn'], hist: string, T: number): Promise<Map<string, Demographics>> {
-  const rows = (
-    await conn.runAndReadAll(
-      `SELECT member_id, year, sex, age, orec, dual_status, institutional FROM read_parquet(${sqlString(hist)})
-       WHERE year IN (${T - 1}, ${T - 2}) AND member_id IN (SELECT member_id FROM _list)
-       QUALIFY row_number() OVER (PARTITION BY member_id ORDER BY year DESC) = 1`,
-    )
-  ).getRowObjectsJson();
-  return new Map(
-    rows.map((r) => [
-      String(r.member_id),
-      resolveDemographics(
-        {
-          sex: r.sex as Demographics['sex'],
-          age: Number(r.age) + (T - Number(r.year)),
-          orec: String(r.orec),
-          dualStatus: r.dual_status as DualStatus,
-          institutional: r.institutional === true,
-          newEnrollee: false,
-        },
-        T + 1,
-      ),
-    ]),
-  );
 }

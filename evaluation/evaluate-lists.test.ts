@@ -35,7 +35,7 @@ describe('evaluateRun: the lists', () => {
   const list = (name: string) => e.lists.find((l) => l.name === name)!;
 
   it('ranks continuing members alike in the naive and analyst lists, and new members only in the analyst list', () => {
-    expect(e.lists.map((l) => l.name)).toEqual(['model', 'naive', 'analyst', 'perfect']);
+    expect(e.lists.map((l) => l.name)).toEqual(['model', 'dollars', 'naive', 'analyst', 'perfect', 'ceiling']);
     const [naive, analyst] = [list('naive'), list('analyst')];
     // Both rank continuing members by RAF_2023: the same AUC among them.
     expect(analyst.groups!.continuing.auc).toBe(naive.groups!.continuing.auc);
@@ -66,6 +66,39 @@ describe('evaluateRun: the lists', () => {
     expect(list('perfect').metrics.precision).toBeGreaterThan(Math.max(list('model').metrics.precision, list('analyst').metrics.precision));
   });
 
+  it('lists by expected dollars, and the ceiling by true dollars: each holds the largest of its figure, and every list says its share of the references', () => {
+    const rows = membersCsv(out);
+    const cents = (x: string | undefined): number => Math.round(Number(x) * 100);
+    // The ceiling ranks by each member's true dollars, accelerated + incremental (members.csv's own
+    // columns): none of its members has less than any member of members.csv outside it.
+    const trueCents = (r: Record<string, string>): number => cents(r.accelerated) + cents(r.incremental === '' ? '0' : r.incremental);
+    const ceiling = rows.filter((r) => r.in_ceiling === 'true');
+    expect(ceiling).toHaveLength(e.listSize);
+    expect(Math.min(...ceiling.map(trueCents))).toBeGreaterThanOrEqual(Math.max(...rows.filter((r) => r.in_ceiling === 'false').map(trueCents)));
+    // So no list of the same size brings more dollars of both kinds together.
+    const total = (name: string): number => list(name).revenue.accelerated.total + (list(name).revenue.incremental.total ?? 0);
+    for (const l of e.lists) expect(total(l.name), l.name).toBeLessThanOrEqual(total('ceiling') + 1e-6);
+    // The dollars list ranks by expected dollars (known on January 1): none of its members expects less than a member outside it.
+    const listed = rows.filter((r) => r.in_dollars === 'true');
+    expect(listed).toHaveLength(e.listSize);
+    expect(Math.min(...listed.map((r) => cents(r.expected_dollars)))).toBeGreaterThanOrEqual(Math.max(...rows.filter((r) => r.in_dollars === 'false').map((r) => cents(r.expected_dollars))));
+    // Its expected dollars are its members' sums; the measured ones are beside them.
+    const sum = (rs: Record<string, string>[], col: string): number => rs.reduce((a, r) => a + cents(r[col]), 0) / 100;
+    expect(list('dollars').expected).toEqual({ accelerated: sum(listed, 'expected_accelerated'), incremental: sum(listed, 'expected_incremental') });
+    expect(list('model').expected).toEqual({
+      accelerated: sum(rows.filter((r) => r.in_model === 'true'), 'expected_accelerated'),
+      incremental: sum(rows.filter((r) => r.in_model === 'true'), 'expected_incremental'),
+    });
+    // The share of each reference's dollars, by kind: the naive list's accelerated over the ceiling's.
+    const naive = list('naive');
+    expect(naive.captured!.ceiling!.accelerated).toBe(naive.revenue.accelerated.total / list('ceiling').revenue.accelerated.total);
+    expect(naive.captured!.perfect!.incremental).toBe(naive.revenue.incremental.total! / list('perfect').revenue.incremental.total!);
+    expect(list('ceiling').captured!.ceiling).toEqual({ accelerated: 1, incremental: 1 });
+    // References are not baselines: no verdict against them; the dollars list is judged as the model's list is.
+    expect(new Set(e.comparisons!.map((c) => `${c.list}-${c.baseline}`))).toEqual(new Set(['model-naive', 'model-analyst', 'dollars-naive', 'dollars-analyst']));
+    expect(e.dollarModel).toMatchObject({ fittedAt: 2022 });
+  });
+
   it('evaluates a list from a file with the same figures, as given, and counts ids that are not members', async () => {
     // The analyst's list in member id order, two ids that are not members, and no rank column.
     const analystIds = membersCsv(out).filter((r) => r.in_analyst === 'true').map((r) => r.member_id!);
@@ -73,7 +106,7 @@ describe('evaluateRun: the lists', () => {
     writeFileSync(file, ['member_id', 'NOT-A-MEMBER-1', ...analystIds, 'NOT-A-MEMBER-2'].join('\n') + '\n');
     const again = tempDir('evaluation');
     const x = await evaluateRun({ run, asOf: 2024, out: again, annualBaseRate: BASE, list: file });
-    expect(x.lists.map((l) => l.name)).toEqual(['model', 'naive', 'analyst', 'external', 'perfect']);
+    expect(x.lists.map((l) => l.name)).toEqual(['model', 'dollars', 'naive', 'analyst', 'external', 'perfect', 'ceiling']);
     expect(x.externalList).toEqual({
       file: 'vendor.csv',
       format: 'csv',

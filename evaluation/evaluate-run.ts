@@ -26,7 +26,9 @@ import { evaluateLists, type CandidateList } from './lists.ts';
 import { yearScoring } from './year-scoring.ts';
 import { roundHalfUp } from '../scoring/rounding.ts';
 import { compareLists, verdictText } from './verdict.ts';
-import type { Evaluation, ExternalListSummary } from './evaluation-types.ts';
+import { REFERENCE_LISTS, type CapturedShare, type Evaluation, type ExternalListSummary, type ListKind } from './evaluation-types.ts';
+import { planDollars } from './member-dollars.ts';
+import { dollarsOrder, scoreOfOrder } from './dollars-ranking.ts';
 
 export interface EvaluateOptions {
   run: string;
@@ -41,6 +43,8 @@ export interface EvaluateOptions {
   checked?: readonly string[];
   /** A list made elsewhere (CSV or Parquet, member_id and optionally rank) to evaluate beside the others (evaluation/external-list.ts). */
   list?: string;
+  /** The data cut-off of the as-of year's features, which the naive and analyst lists read (default January 1 of T; models/model-run.ts). */
+  dataThrough?: string;
 }
 
 export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => void = () => undefined): Promise<Evaluation> {
@@ -93,8 +97,30 @@ export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => 
       const isNew = Uint8Array.from(feature('missing_t1'), (v) => (v === 1 ? 1 : 0));
       const analyst = await analystListScores(conn, rows.ids, rafT1, isNew, T, yearScoring(historyDir(inputs), T - 1));
       if (analyst.unscored > 0) log(`analyst's list: ${analyst.unscored} of ${analyst.newMembers} new members have no demographic score (scored 0)`);
+      // Every member's expected dollars from data before T (evaluation/member-dollars.ts): the
+      // dollars-ranked list, and the expected dollars of the model's and that list's members.
+      const plan = await planDollars(
+        conn,
+        { hist, hccFile: join(historyDir(inputs), 'raf_hcc.parquet'), scratch: join(opts.out, 'members.csv') },
+        T,
+        rows.ids,
+        Array.from(rafT1, (v, i) => (isNew[i] === 1 ? null : v)),
+        opts.annualBaseRate,
+      );
+      const gainOf = (i: number) => plan.expected[i]!;
+      const expectedDollars = Float64Array.from(plan.expected, (e) => e.dollars);
+      const how =
+        'notFitted' in plan.model
+          ? `the open HCCs of ${T - 2} and ${T - 1} priced and weighted by the plan's recapture rates (${plan.model.notFitted})`
+          : `the dollar model fitted at as-of ${plan.model.fittedAt} on what each member brought then, from the open HCCs of ${T - 2} and ${T - 1} priced and weighted by the plan's recapture rates and RAF_${T - 1}`;
       const scores: CandidateList[] = [
         { name: 'model', description: `the ${run.record.model} model's top 20% by probability`, score: Float64Array.from(prob), size: k },
+        {
+          name: 'dollars',
+          description: `top 20% by the expected accelerated + incremental dollars of early documentation from data before ${T} (${how}), then the ${run.record.model} model's probability`,
+          score: scoreOfOrder(dollarsOrder(expectedDollars, prob)),
+          size: k,
+        },
         { name: 'naive', description: `top 20% by RAF_${T - 1}; members new in ${T} (no RAF_${T - 1}) score 0 and rank last`, score: rafT1, size: k },
         {
           name: 'analyst',
@@ -132,14 +158,47 @@ export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => 
           size: k,
         });
       }
-      const lists = evaluateLists(scores, labels, isNew, TOP_SHARE).map(
+      // The ceiling (a reference, like perfect knowledge): the members with the most true dollars,
+      // their positive August lump sum + their gap above c priced (evaluation/revenue.ts's
+      // memberValue), as no list made on January 1 can know them.
+      scores.push({
+        name: 'ceiling',
+        description: `top 20% by each member's true accelerated + incremental dollars (the positive August lump sum of ${T + 1} and the gap of RAF_${T + 1} above c x RAF_${T}): the dollars ranking's ceiling`,
+        score: Float64Array.from(members, (m) => {
+          const v = memberValue(m, c, opts.annualBaseRate);
+          return v.accelerated + (v.incremental ?? 0);
+        }),
+        size: k,
+      });
+      const evaluated = evaluateLists(scores, labels, isNew, TOP_SHARE).map(
         (l) => ({ ...l, revenue: listRevenue(members, l.list, growth, opts.annualBaseRate, T + 1) }),
       );
+      const share = (a: number | null, b: number | null): number | null => (a === null || b === null || b === 0 ? null : a / b);
+      const capturedOf = (l: (typeof evaluated)[number], ref: ListKind): CapturedShare | undefined => {
+        const r = evaluated.find((x) => x.name === ref);
+        return r === undefined
+          ? undefined
+          : { accelerated: share(l.revenue.accelerated.total, r.revenue.accelerated.total), incremental: share(l.revenue.incremental.total, r.revenue.incremental.total) };
+      };
+      // Expected dollars of a list's members, summed in cents.
+      const expectedOf = (list: readonly number[]) => ({
+        accelerated: list.reduce((a, i) => a + Math.round(gainOf(i).accelerated * 100), 0) / 100,
+        incremental: list.reduce((a, i) => a + Math.round(gainOf(i).incremental * 100), 0) / 100,
+      });
+      const lists = evaluated.map((l) => {
+        const perfect = capturedOf(l, 'perfect');
+        const ceiling = capturedOf(l, 'ceiling');
+        return {
+          ...l,
+          captured: { ...(perfect !== undefined ? { perfect } : {}), ...(ceiling !== undefined ? { ceiling } : {}) },
+          ...(l.name === 'model' || l.name === 'dollars' ? { expected: expectedOf(l.list) } : {}),
+        };
+      });
 
       // The model's list (and a list made elsewhere) against every baseline by name: perfect
       // knowledge is a reference, not a baseline.
-      const isSubject = (name: string): boolean => name === 'model' || name === 'external';
-      const baselines = lists.filter((l) => !isSubject(l.name) && l.name !== 'perfect');
+      const isSubject = (name: string): boolean => name === 'model' || name === 'dollars' || name === 'external';
+      const baselines = lists.filter((l) => !isSubject(l.name) && !REFERENCE_LISTS.includes(l.name));
       const comparisons = lists.filter((l) => isSubject(l.name)).flatMap((l) => baselines.map((b) => compareLists(l, b)));
       const verdict = verdictText(comparisons);
       const evaluation: Evaluation = {
@@ -154,10 +213,11 @@ export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => 
         cNotMeasurable: growth.notMeasurable,
         enrollmentAssumed: paid.assumed,
         listSize: k,
-        lists: lists.map(({ name, description, metrics, groups, revenue }) => ({ name, description, metrics, groups, revenue })),
+        lists: lists.map(({ name, description, metrics, groups, revenue, captured, expected }) => ({ name, description, metrics, groups, revenue, captured, ...(expected !== undefined ? { expected } : {}) })),
         ...(externalList !== undefined ? { externalList } : {}),
         verdict,
         comparisons,
+        dollarModel: plan.model,
       };
       await writeFileAtomically(join(opts.out, 'evaluation.json'), `${JSON.stringify(evaluation, null, 2)}\n`);
 
@@ -165,14 +225,14 @@ export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => 
       const inList = lists.map((l) => new Set(l.list));
       // months_paid: months of T+1 enrolled and alive; august_lump_sum: the lump sum paid (empty when
       // not enrolled in August); gap and incremental empty when not measurable (no RAF_{T+1}).
-      const memberLines = [`member_id,${lists.map((l) => `in_${l.name}`).join(',')},probability,raf_t1,new_member,analyst_score,raf_t,raf_init_t,raf_next,accelerated,gap,incremental,no_next_year,months_paid,august_lump_sum`];
+      const memberLines = [`member_id,${lists.map((l) => `in_${l.name}`).join(',')},probability,expected_accelerated,expected_incremental,expected_dollars,raf_t1,new_member,analyst_score,raf_t,raf_init_t,raf_next,accelerated,gap,incremental,no_next_year,months_paid,august_lump_sum`];
       for (let i = 0; i < n; i++) {
         if (!inList.some((s) => s.has(i))) continue;
         const m = members[i]!;
         const v = memberValue(m, c, opts.annualBaseRate);
         const num = (x: number): string => (Number.isNaN(x) ? '' : String(x));
         memberLines.push(
-          [csvField(rows.ids[i]!), ...inList.map((s) => (s.has(i) ? 'true' : 'false')), prob[i], num(rafT1[i]!), isNew[i] === 1 ? 'true' : 'false', num(analyst.score[i]!), num(m.rafT), num(m.rafInitT), num(m.rafNext),
+          [csvField(rows.ids[i]!), ...inList.map((s) => (s.has(i) ? 'true' : 'false')), prob[i], gainOf(i).accelerated.toFixed(2), gainOf(i).incremental.toFixed(2), gainOf(i).dollars.toFixed(2), num(rafT1[i]!), isNew[i] === 1 ? 'true' : 'false', num(analyst.score[i]!), num(m.rafT), num(m.rafInitT), num(m.rafNext),
             v.accelerated.toFixed(2), v.gap === null ? '' : v.gap.toFixed(6), v.incremental === null ? '' : v.incremental.toFixed(2), v.noNextYear ? 'true' : 'false',
             m.monthsPaid, v.lumpSum === null ? '' : v.lumpSum.toFixed(2)].join(','),
         );

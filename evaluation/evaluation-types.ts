@@ -4,15 +4,33 @@ import type { ListMetrics } from '../models/metrics.ts';
 import type { AssumedEnrollment } from './enrolled-months.ts';
 import type { ListRevenue } from './revenue.ts';
 import type { Comparison } from './verdict.ts';
+import type { DollarModel } from './dollar-model.ts';
 
-export type ListName = 'model' | 'naive' | 'perfect';
+export type ListName = 'model' | 'dollars' | 'naive' | 'perfect' | 'ceiling';
 
 /**
- * Every list an evaluation can hold: the model's, the two baselines (naive: top 20% by RAF_{T-1},
- * new members last; analyst: RAF_{T-1}, new members at their demographic score), perfect
- * knowledge (generated data) and a list made elsewhere (`rafcast evaluate --list`).
+ * Every list an evaluation can hold: the model's (by probability) and the dollars-ranked list
+ * (evaluation/dollars-ranking.ts), the two baselines (naive: top 20% by RAF_{T-1}, new members
+ * last; analyst: RAF_{T-1}, new members at their demographic score), the references (perfect
+ * knowledge of RAF_T's conditions, generated data only; the ceiling: the true accelerated +
+ * incremental dollars of each member) and a list made elsewhere (`rafcast evaluate --list`).
  */
 export type ListKind = ListName | 'analyst' | 'external';
+
+/** The lists that are references, not baselines: never in a verdict, the denominators of `captured`. */
+export const REFERENCE_LISTS: readonly ListKind[] = ['perfect', 'ceiling'];
+
+/** A list's dollars as a share of a reference list's, by kind (null when the reference's is 0 or not measurable). */
+export interface CapturedShare {
+  accelerated: number | null;
+  incremental: number | null;
+}
+
+/** What the model's and the dollars-ranked lists were expected to bring on January 1 (evaluation/member-dollars.ts), beside the measured revenue. */
+export interface ExpectedDollars {
+  accelerated: number;
+  incremental: number;
+}
 
 /**
  * One group's figures for a list (evaluation/lists.ts): the label is the true top 20% of RAF_T
@@ -48,6 +66,10 @@ export interface ListEvaluation {
   revenue: ListRevenue;
   /** The metrics on continuing and new members apart (evaluations before issue 14 have none). */
   groups?: ListGroups;
+  /** The list's measured dollars as a share of each reference list's (perfect, ceiling), when the evaluation has it. */
+  captured?: { perfect?: CapturedShare; ceiling?: CapturedShare };
+  /** The expected dollars of the list's members, for the lists that carry them (model, dollars). */
+  expected?: ExpectedDollars;
 }
 
 /** A list made elsewhere, as read (`rafcast evaluate --list`). Member ids are never kept here. */
@@ -96,4 +118,6 @@ export interface Evaluation {
   verdict: string;
   /** The same comparisons as figures: accelerated and incremental apart, differences signed. */
   comparisons?: Comparison[];
+  /** The dollar model behind the expected dollars and the dollars-ranked list (evaluation/dollar-model.ts), or why there is none. */
+  dollarModel?: DollarModel | { notFitted: string };
 }

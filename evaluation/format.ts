@@ -24,6 +24,8 @@ export function probability(x: number): string {
 /** What each list is, in words a finance analyst reads without the code (any other name: "the <name> list"). */
 const LIST_LABELS: Record<string, string> = {
   model: "the model's list",
+  dollars: 'the list ranked by expected dollars',
+  ceiling: 'the ceiling list (the true dollars of each member)',
   naive: "last year's top 20% (the naive list)",
   analyst: "the analyst's list",
   perfect: 'the perfect-knowledge list',

@@ -1,0 +1,68 @@
+// Every member's expected dollars at as-of T (evaluation/member-dollars.ts) read nothing dated T or
+// later: on a generated plan, the figures at as-of 2024 are the same from the whole plan as from a
+// copy that stops on December 31, 2023 (history, claims and enrollment before 2024, no death after).
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openDuckDb, sqlString } from '../data/duckdb.ts';
+import { DEMO_BASE_RATE_ANNUAL } from '../scoring/revenue.ts';
+import { generatedPlan } from '../test/generated-plan.ts';
+import { tempDir } from '../test/temp-dir.ts';
+import { planDollars, type PlanDollars } from './member-dollars.ts';
+
+const T = 2024;
+
+/** planDollars at as-of 2024 on the plan, every file seen through `where` (a filter per file). */
+async function dollarsOf(data: string, cut: boolean): Promise<{ plan: PlanDollars; ids: string[] }> {
+  const db = await openDuckDb();
+  const conn = db.connection;
+  try {
+    const dir = tempDir('dollars');
+    const before = (sql: string): string => (cut ? sql : 'true');
+    const hist = join(dir, 'raf_history.parquet');
+    const hcc = join(dir, 'raf_hcc.parquet');
+    await conn.run(`COPY (SELECT * FROM read_parquet(${sqlString(join(data, 'history', 'raf_history.parquet'))}) WHERE ${before(`year < ${T}`)}) TO ${sqlString(hist)} (FORMAT parquet)`);
+    await conn.run(`COPY (SELECT * FROM read_parquet(${sqlString(join(data, 'history', 'raf_hcc.parquet'))}) WHERE ${before(`year < ${T}`)}) TO ${sqlString(hcc)} (FORMAT parquet)`);
+    await conn.run(`CREATE VIEW claims AS SELECT * FROM read_parquet(${sqlString(join(data, 'claims.parquet'))}) WHERE ${before(`thru_date < DATE '${T}-01-01'`)}`);
+    await conn.run(`CREATE VIEW enrollment AS SELECT * FROM read_parquet(${sqlString(join(data, 'enrollment.parquet'))}) WHERE ${before(`year < ${T}`)}`);
+    await conn.run(
+      `CREATE VIEW members AS SELECT * REPLACE (${cut ? `CASE WHEN death_date < DATE '${T}-01-01' THEN death_date END` : 'death_date'} AS death_date) FROM read_parquet(${sqlString(join(data, 'members.parquet'))})`,
+    );
+    // The members of 2024 and their RAF_2023, from the whole plan (the same for both).
+    const rows = (
+      await conn.runAndReadAll(
+        `SELECT a.member_id, p.raf::DOUBLE AS raf FROM read_parquet(${sqlString(join(data, 'history', 'raf_history.parquet'))}) a
+         LEFT JOIN (SELECT * FROM read_parquet(${sqlString(join(data, 'history', 'raf_history.parquet'))}) WHERE year = ${T - 1}) p USING (member_id)
+         WHERE a.year = ${T} ORDER BY a.member_id`,
+      )
+    ).getRowObjectsJson();
+    const ids = rows.map((r) => String(r.member_id));
+    const rafT1 = rows.map((r) => (r.raf === null ? null : Number(r.raf)));
+    const plan = await planDollars(conn, { hist, hccFile: hcc, scratch: join(dir, 'ids.csv') }, T, ids, rafT1, DEMO_BASE_RATE_ANNUAL);
+    return { plan, ids };
+  } finally {
+    db.close();
+  }
+}
+
+describe('planDollars', () => {
+  let data: string;
+  beforeAll(async () => {
+    data = await generatedPlan({ members: 1200, seed: 21 });
+  }, 180_000);
+
+  it('reads nothing dated in T or later: the whole plan and the plan cut on December 31 of T-1 give the same dollars', async () => {
+    const whole = await dollarsOf(data, false);
+    const cut = await dollarsOf(data, true);
+    // The model is fitted at as-of 2022 (T-2) on RAF_2022, RAF_2023 and the enrollment of 2023.
+    expect('fittedAt' in whole.plan.model ? whole.plan.model.fittedAt : whole.plan.model.notFitted).toBe(T - 2);
+    expect(cut.plan.model).toEqual(whole.plan.model);
+    expect(cut.plan.expected).toEqual(whole.plan.expected);
+    expect([...cut.plan.priced.entries()]).toEqual([...whole.plan.priced.entries()]);
+    // Not a list of zeros: most members expect something, and some more than others.
+    const dollars = whole.plan.expected.map((e) => e.dollars);
+    expect(dollars.filter((d) => d > 0).length).toBeGreaterThan(dollars.length / 2);
+    expect(new Set(dollars).size).toBeGreaterThan(100);
+    // Each member's dollars = accelerated + incremental, to the cent.
+    for (const e of whole.plan.expected) expect(Math.round(e.dollars * 100)).toBe(Math.round(e.accelerated * 100) + Math.round(e.incremental * 100));
+  }, 120_000);
+});

@@ -1,0 +1,202 @@
+// Every member's expected dollars from early documentation at as-of T (issue 15 part 2; DOMAIN.md
+// sections 2 and 4), from data dated before T only. One function (planDollars) for the candidate
+// list (its expected dollars, and its order with --rank-by dollars) and for the evaluation (the
+// dollars-ranked list and the expected dollars beside the measured).
+//
+// 1. Priced: each member's open HCCs of T-1 and T-2 priced by the engine and weighted by the
+//    plan's recapture rates measured on T-1 (evaluation/candidate-value.ts,
+//    evaluation/recapture-rates.ts): what the outreach list names, HCC by HCC.
+// 2. Expected: the dollar model (evaluation/dollar-model.ts), fitted at as-of A = T-2 on what
+//    each member of A brought (their August lump sum of A+1 and gap of RAF_{A+1} above c), with the
+//    priced dollars and RAF_{A-1} as inputs, applied at T. The rates priced at A are those of as-of
+//    T (measured on T-1, the latest year before T), since a plan's history rarely reaches A-3.
+//    When A cannot be fitted (no history of A or A+1), the priced dollars are the expected ones,
+//    and `model` says why.
+import { unlink, writeFile } from 'node:fs/promises';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { OUTPUT_FILE_MODE, temporaryPathFor } from '../data/atomic-file.ts';
+import { csvField } from '../data/csv.ts';
+import { sqlString } from '../data/duckdb.ts';
+import { loadPaymentFactors, type ModelVersion } from '../data/reference/cms-hcc-tables.ts';
+import { nearestYear, tablesFor } from '../data/reference/tables-for.ts';
+import { resolveDemographics, type Demographics, type DualStatus } from '../scoring/demographics.ts';
+import { blendedModels, resolvePaymentParameters, type PaymentParameters } from '../scoring/payment-score.ts';
+import { expectedGain, openHccValues, type ExpectedGain, type PricingTables } from './candidate-value.ts';
+import { readMonthsPaid } from './enrolled-months.ts';
+import { ratesOf, readOpenHccs, readRecaptureCells, type RecaptureCell, type RecaptureSources } from './recapture-rates.ts';
+import { dollarInputs, fitDollarModel, predictDollars, type DollarModel } from './dollar-model.ts';
+import { growthRatio, memberValue, type MemberScores } from './revenue.ts';
+
+/** Payment parameters of a payment year, or of the nearest bundled year. */
+export function pricingParameters(paymentYear: number): { params: PaymentParameters; factorsYear: number } {
+  const rows = loadPaymentFactors();
+  const years = [...new Set(rows.map((r) => r.paymentYear))].filter((y) => {
+    try {
+      resolvePaymentParameters(y, rows);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  const factorsYear = nearestYear(years, paymentYear);
+  return { params: resolvePaymentParameters(factorsYear, rows), factorsYear };
+}
+
+/** The tables and parameters that price open HCCs for payment year `paymentYear`, and the model the outreach list names (the largest weight). */
+export function pricingFor(paymentYear: number, annualBaseRate: number): { pricing: PricingTables; factorsYear: number; shown: ModelVersion; models: ModelVersion[] } {
+  const { params, factorsYear } = pricingParameters(paymentYear);
+  const models = blendedModels(params);
+  const shown = [...models].sort((a, b) => (params.blend[b] ?? 0) - (params.blend[a] ?? 0))[0]!;
+  const tables = Object.fromEntries(models.map((m) => [m, tablesFor(m, factorsYear)]));
+  return { pricing: { tables, params, annualBaseRate }, factorsYear, shown, models };
+}
+
+/**
+ * Demographics for payment year A+1 of the members of `members` (a relation of member_id) with a
+ * history row in A-1 or A-2, from the latest: the age moved on to February 1 of A+1, dual and
+ * institutional status as of that row, no longer a new enrollee (every member with an open HCC
+ * has such a row).
+ */
+export async function pricingDemographics(conn: DuckDBConnection, hist: string, A: number, members: string): Promise<Map<string, Demographics>> {
+  const rows = (
+    await conn.runAndReadAll(
+      `SELECT member_id, year, sex, age, orec, dual_status, institutional FROM read_parquet(${sqlString(hist)})
+       WHERE year IN (${A - 1}, ${A - 2}) AND member_id IN (SELECT member_id FROM ${members})
+       QUALIFY row_number() OVER (PARTITION BY member_id ORDER BY year DESC) = 1`,
+    )
+  ).getRowObjectsJson();
+  return new Map(
+    rows.map((r) => [
+      String(r.member_id),
+      resolveDemographics(
+        {
+          sex: r.sex as Demographics['sex'],
+          age: Number(r.age) + (A - Number(r.year)),
+          orec: String(r.orec),
+          dualStatus: r.dual_status as DualStatus,
+          institutional: r.institutional === true,
+          newEnrollee: false,
+        },
+        A + 1,
+      ),
+    ]),
+  );
+}
+
+/** No open HCC: nothing expected. */
+export const NO_GAIN: ExpectedGain = { hccs: [], accelerated: 0, incremental: 0, dollars: 0 };
+
+/**
+ * Each member's expected gain at as-of `A` (open HCCs of A-1 and A-2, priced for payment year
+ * A+1, weighted by `cells`' rates), for the members of `members` (a relation of member_id);
+ * members without an open HCC are absent (NO_GAIN).
+ */
+export async function expectedGains(
+  conn: DuckDBConnection,
+  src: RecaptureSources & { historyFile: string },
+  A: number,
+  members: string,
+  cells: readonly RecaptureCell[],
+  annualBaseRate: number,
+): Promise<Map<string, ExpectedGain>> {
+  const { pricing, models } = pricingFor(A + 1, annualBaseRate);
+  const rateOf = ratesOf(cells);
+  const open = await readOpenHccs(conn, src, A, members, models);
+  const demographics = await pricingDemographics(conn, src.historyFile, A, members);
+  const priced = [...open.keys()].filter((id) => demographics.has(id));
+  const values = openHccValues(priced.map((id) => ({ demographics: demographics.get(id)!, open: open.get(id)! })), pricing);
+  return new Map(priced.map((id, i) => [id, expectedGain(open.get(id)!, values[i]!, rateOf)]));
+}
+
+/** The members of as-of A, the dollar model's inputs and what each brought, for the fit at A = T-2. */
+async function fitAt(
+  conn: DuckDBConnection,
+  src: RecaptureSources & { historyFile: string },
+  A: number,
+  cells: readonly RecaptureCell[],
+  annualBaseRate: number,
+): Promise<DollarModel | string> {
+  const hist = src.historyFile;
+  const rows = (
+    await conn.runAndReadAll(
+      `SELECT a.member_id, a.raf::DOUBLE AS raf, a.raf_init::DOUBLE AS raf_init, b.raf::DOUBLE AS raf_next, p.raf::DOUBLE AS raf_prev
+       FROM (SELECT * FROM read_parquet(${sqlString(hist)}) WHERE year = ${A}) a
+         LEFT JOIN (SELECT * FROM read_parquet(${sqlString(hist)}) WHERE year = ${A + 1}) b USING (member_id)
+         LEFT JOIN (SELECT * FROM read_parquet(${sqlString(hist)}) WHERE year = ${A - 1}) p USING (member_id)
+       ORDER BY a.member_id`,
+    )
+  ).getRowObjectsJson();
+  if (rows.length === 0) return `the history has no ${A} to fit the dollar model on`;
+  const num = (v: unknown): number => (v === null || v === undefined ? NaN : Number(v));
+  const ids = rows.map((r) => String(r.member_id));
+  await conn.run(`CREATE OR REPLACE TEMP TABLE _fit_members AS SELECT member_id FROM read_parquet(${sqlString(hist)}) WHERE year = ${A}`);
+  const priced = await expectedGains(conn, src, A, '_fit_members', cells, annualBaseRate);
+  const paid = await readMonthsPaid(conn, A + 1, ids);
+  const scores: MemberScores[] = rows.map((r, i) => ({ rafT: num(r.raf), rafInitT: num(r.raf_init), rafNext: num(r.raf_next), monthsPaid: paid[i]! }));
+  const growth = growthRatio(scores, A);
+  if (growth.c === null) return `the dollar model cannot be fitted at as-of ${A}: ${growth.notMeasurable ?? 'c is not measurable'}`;
+  const X = rows.map((r, i) => {
+    const g = priced.get(ids[i]!) ?? NO_GAIN;
+    const prev = num(r.raf_prev);
+    return dollarInputs({ pricedAccelerated: g.accelerated, pricedIncremental: g.incremental, rafT1: Number.isNaN(prev) ? null : prev }, annualBaseRate);
+  });
+  const values = scores.map((m) => memberValue(m, growth.c, annualBaseRate));
+  return fitDollarModel(X, values.map((v) => v.accelerated), values.map((v) => v.incremental ?? 0), A);
+}
+
+/** A member's expected dollars (the dollar model's, or the priced ones when it could not be fitted). */
+export interface MemberDollars {
+  accelerated: number;
+  incremental: number;
+  dollars: number;
+}
+
+/** Every member's expected dollars at as-of T (module comment), with what they rest on. */
+export interface PlanDollars {
+  /** By member id, the priced open HCCs; members without an open HCC are absent (NO_GAIN). */
+  priced: Map<string, ExpectedGain>;
+  /** Per member of `ids`, in their order: the expected dollars. */
+  expected: MemberDollars[];
+  /** The dollar model, or why there is none (then `expected` holds the priced dollars). */
+  model: DollarModel | { notFitted: string };
+  cells: RecaptureCell[];
+  /** The payment year whose factors priced the HCCs (T+1, or the nearest bundled). */
+  factorsYear: number;
+  /** The model whose HCCs the outreach list names: the largest weight of the blend. */
+  shown: ModelVersion;
+}
+
+/**
+ * The expected dollars of the members `ids` at as-of T, from the whole plan's history (`hist`,
+ * `hccFile`) and the claims attached to `conn`; `scratch` is a file path beside which a temporary
+ * CSV of the ids is written (and removed). `rafT1[i]` is RAF_{T-1} of ids[i] (null: new in T).
+ */
+export async function planDollars(
+  conn: DuckDBConnection,
+  files: { hist: string; hccFile: string; scratch: string },
+  T: number,
+  ids: readonly string[],
+  rafT1: readonly (number | null)[],
+  annualBaseRate: number,
+): Promise<PlanDollars> {
+  const csv = temporaryPathFor(files.scratch);
+  await writeFile(csv, `${ids.map((id) => csvField(id)).join('\n')}\n`, { mode: OUTPUT_FILE_MODE });
+  try {
+    await conn.run(
+      `CREATE OR REPLACE TEMP TABLE _members AS SELECT * FROM read_csv(${sqlString(csv)}, header = false, auto_detect = false, columns = {'member_id': 'VARCHAR'})`,
+    );
+  } finally {
+    await unlink(csv).catch(() => undefined);
+  }
+  const src = { hcc: `read_parquet(${sqlString(files.hccFile)})`, history: `read_parquet(${sqlString(files.hist)})`, claims: 'claims', historyFile: files.hist };
+  const cells = await readRecaptureCells(conn, src, T);
+  const priced = await expectedGains(conn, src, T, '_members', cells, annualBaseRate);
+  const fitted = await fitAt(conn, src, T - 2, cells, annualBaseRate);
+  const expected = ids.map((id, i): MemberDollars => {
+    const g = priced.get(id) ?? NO_GAIN;
+    if (typeof fitted === 'string') return { accelerated: g.accelerated, incremental: g.incremental, dollars: g.dollars };
+    return predictDollars(fitted, dollarInputs({ pricedAccelerated: g.accelerated, pricedIncremental: g.incremental, rafT1: rafT1[i]! }, annualBaseRate));
+  });
+  const { factorsYear, shown } = pricingFor(T + 1, annualBaseRate);
+  return { priced, expected, model: typeof fitted === 'string' ? { notFitted: fitted } : fitted, cells, factorsYear, shown };
+}
