@@ -9,11 +9,13 @@ import { mkdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { writeFileAtomically } from '../data/atomic-file.ts';
 import { sqlString } from '../data/duckdb.ts';
-import { fingerprint, historyDir, historyFile, type Backtest, type RunInputs, type RunRecord } from './run-registry.ts';
+import { fingerprint, historyDir, historyFile, type Backtest, type RunCutoffs, type RunInputs, type RunRecord } from './run-registry.ts';
 import { MODEL_RUN_MEMORY_LIMIT, writeScores } from './scores-file.ts';
 import { ensureContractTables, openWorkDb } from '../data/staged-contract.ts';
 import { ConfigError } from '../data/errors.ts';
-import { createFeatureTable } from '../features/build-features.ts';
+import { createFeatureTable, knownHistoryIn } from '../features/build-features.ts';
+import { trainingCutoff } from '../features/data-cutoff.ts';
+import { defaultCutoff, parseCutoff } from '../data/received-by.ts';
 import { featureSchema, type FeatureSchema } from '../features/schema.ts';
 import { initBackend, type BackendName } from './backend.ts';
 import { DEFAULT_TRAIN_CONFIG, deserializeModel, predictProbabilities, serializeModel, trainClassifier, type Standardization, type TrainConfig } from './classifier.ts';
@@ -50,10 +52,18 @@ export async function trainRun(opts: TrainOptions, log: (line: string) => void =
   try {
     const conn = db.conn;
     if (!(await hasYear(conn, hist, T - 1))) throw new ConfigError(`the history has no ${T - 1}: training at as-of ${T} needs RAF_${T - 1} as its label`);
-    log(`features as of ${T - 1} (training) ...`);
+    // What the plan knows on the cut-off C: the features of T and the label RAF_{T-1} come from the
+    // history as known on C; the training features of T-1 are cut one year earlier, as incomplete
+    // as those the model meets at T. The backtest's label RAF_T is the complete history's.
+    const dataThrough = parseCutoff(opts.dataThrough ?? defaultCutoff(T));
+    const cutoffs: RunCutoffs = { trainingFeatures: trainingCutoff(dataThrough), trainingLabel: dataThrough, features: dataThrough };
+    const knownOnCutoff = opts.knownHistory?.[T] ?? (await knownHistoryIn({ ...opts, history: historyDir(opts), asOf: T, work: db.work }, dataThrough, log));
+    const inputs: TrainOptions = { ...opts, dataThrough, knownHistory: { ...opts.knownHistory, [T]: knownOnCutoff } };
+    const labelHist = join(knownOnCutoff, 'raf_history.parquet');
+    log(`features as of ${T - 1} (training, claims received by ${cutoffs.trainingFeatures}) ...`);
     const schema = featureSchema();
-    const rows = await readFeatureRows(conn, await featureTable(conn, opts, T - 1, db.work, schema), schema);
-    const { labels } = topShareLabels(await readRaf(conn, hist, T - 1, rows.ids), TOP_SHARE);
+    const rows = await readFeatureRows(conn, await featureTable(conn, inputs, T - 1, db.work, schema, cutoffs.trainingFeatures, log), schema);
+    const { labels } = topShareLabels(await readRaf(conn, labelHist, T - 1, rows.ids), TOP_SHARE);
     const known = knownRows(labels);
     // Every member usually has a label: then the matrix is used as it is, not copied.
     const x = known.length === rows.x.rows ? rows.x : selectRows(rows.x, known);
@@ -71,7 +81,7 @@ export async function trainRun(opts: TrainOptions, log: (line: string) => void =
     let neutralised: NeutralisedFeature[] = [];
     if (await hasYear(conn, hist, T)) {
       log(`backtest at as-of ${T} ...`);
-      const rowsT = await readFeatureRows(conn, await featureTable(conn, opts, T, db.work, schema), schema);
+      const rowsT = await readFeatureRows(conn, await featureTable(conn, inputs, T, db.work, schema, dataThrough, log), schema);
       neutralised = neutralisedFeatures(trained.standardization, schema.names, rowsT.x);
       if (neutralised.length > 0) log(neutralisedWarning(neutralised, T - 1, T));
       backtest = await backtestOf(conn, opts, T, schema, rowsT, await predictProbabilities(trained.model, trained.standardization, rowsT.x));
@@ -90,6 +100,7 @@ export async function trainRun(opts: TrainOptions, log: (line: string) => void =
       inputs: { data: resolve(opts.data), history: resolve(historyDir(opts)) },
       schema,
       fingerprint: await fingerprint(opts),
+      dataThrough: cutoffs,
       training: {
         members: rows.ids.length,
         labelled: known.length,
@@ -210,7 +221,7 @@ export interface ScoredMembers {
  * (with the open DuckDB connection, which has the data and features loaded) to `use`.
  */
 export async function withScoredMembers<R>(
-  opts: Pick<PredictOptions, 'run' | 'asOf' | 'data' | 'history' | 'memoryLimit' | 'features' | 'scores' | 'checked'>,
+  opts: Pick<PredictOptions, 'run' | 'asOf' | 'data' | 'history' | 'memoryLimit' | 'features' | 'scores' | 'checked' | 'dataThrough'>,
   use: (s: ScoredMembers) => Promise<R>,
   log: (line: string) => void = () => undefined,
 ): Promise<R> {
@@ -227,7 +238,12 @@ export async function withScoredMembers<R>(
     const conn = db.conn;
     historyFile(inputs);
     const schema = featureSchema();
-    const rows = await readFeatureRows(conn, await featureTable(conn, inputs, opts.asOf, db.work, schema), schema);
+    const dataThrough = parseCutoff(opts.dataThrough ?? defaultCutoff(opts.asOf));
+    const trainedFor = run.record.dataThrough?.features;
+    if (run.record.asOf === opts.asOf && trainedFor !== undefined && trainedFor !== dataThrough) {
+      log(`note: the run was trained for ${opts.asOf} with data through ${trainedFor}; these features are cut at ${dataThrough}`);
+    }
+    const rows = await readFeatureRows(conn, await featureTable(conn, inputs, opts.asOf, db.work, schema, dataThrough, log), schema);
     const t0 = performance.now();
     const neutralised = neutralisedFeatures(run.standardization, schema.names, rows.x);
     if (neutralised.length > 0) log(neutralisedWarning(neutralised, run.record.trainedOn, opts.asOf));
@@ -244,13 +260,22 @@ export async function withScoredMembers<R>(
 }
 
 /**
- * The feature table of as-of T: the file given for T, or built from the data (the checked shards
- * when given, else the contract's files, loaded and checked).
+ * The feature table of as-of T: the file given for T, or built from the data known on
+ * `dataThrough` (the checked shards when given, else the contract's files, loaded and checked).
  */
-async function featureTable(conn: ScoredMembers['conn'], inputs: RunInputs, asOf: number, work: string, schema: FeatureSchema): Promise<string> {
+async function featureTable(
+  conn: ScoredMembers['conn'],
+  inputs: RunInputs,
+  asOf: number,
+  work: string,
+  schema: FeatureSchema,
+  dataThrough: string,
+  log: (line: string) => void,
+): Promise<string> {
   const file = inputs.features?.[asOf];
   if (file !== undefined) return featureFileTable(conn, file, asOf, schema);
-  return (await createFeatureTable(conn, { data: inputs.data, history: historyDir(inputs), asOf, work, checked: inputs.checked })).table;
+  const known = inputs.knownHistory?.[asOf];
+  return (await createFeatureTable(conn, { data: inputs.data, history: historyDir(inputs), asOf, work, checked: inputs.checked, dataThrough, ...(known !== undefined ? { knownHistory: known } : {}) }, log)).table;
 }
 
 /** Probabilities by member from a scores file, in the order of `ids`; every member must have one. */

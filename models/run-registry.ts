@@ -28,6 +28,27 @@ export interface RunInputs {
    * read as the contract's tables instead of loading and checking `data` again.
    */
   checked?: readonly string[];
+  /**
+   * The data cut-off at the as-of year T (YYYY-MM-DD, default January 1 of T): the features see
+   * only claims received by then; a model trained for T sees its training features cut one year
+   * earlier and its label RAF_{T-1} as known on it (features/known-history.ts).
+   */
+  dataThrough?: string;
+  /**
+   * The history as known on each as-of year's cut-off (features/known-history.ts) by as-of year,
+   * already computed (a queued run's history stage); a year not given is computed in the work folder.
+   */
+  knownHistory?: Record<number, string>;
+}
+
+/** The cut-offs a run was trained and backtested with (the backtest's labels and dollars use the complete history). */
+export interface RunCutoffs {
+  /** The training features' (as-of T-1): the applied cut-off moved back one year. */
+  trainingFeatures: string;
+  /** The training label RAF_{T-1}'s: the history as known on the applied cut-off. */
+  trainingLabel: string;
+  /** The features' at the as-of year T the model is for. */
+  features: string;
 }
 
 export interface Backtest {
@@ -50,6 +71,8 @@ export interface RunRecord {
   inputs: { data: string; history: string };
   schema: FeatureSchema;
   fingerprint: { files: Record<string, string>; combined: string };
+  /** Absent in runs trained before data cut-offs (every claim dated before T counted as known). */
+  dataThrough?: RunCutoffs;
   training: { members: number; labelled: number; positives: number; fitRows: number; validationRows: number; bestEpoch: number; epochs: number; seconds: number };
   validation: ListMetrics;
   backtest: Backtest | null;

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue, type ConnectionOptions, type Job } from 'bullmq';
 import { ConfigError, RafcastError } from '../data/errors.ts';
-import { FLOW_STAGES, isFanOut, jobsUnder, readFlowConfig, type FlowConfig, type JobData, type JobName } from './jobs.ts';
+import { FLOW_STAGES, flowCutoff, isFanOut, jobsUnder, readFlowConfig, type FlowConfig, type JobData, type JobName } from './jobs.ts';
 import { QUEUE, connectionOf, type QueueChoice } from './queue-connection.ts';
 import { runKeyOf, stageJobId } from './run-keys.ts';
 
@@ -125,7 +125,7 @@ export async function runFolderOf(folderOrKey: string, connection?: ConnectionOp
 }
 
 /** The settings a run was started with, which a resumed run keeps. */
-export type ResumedSettings = Pick<FlowConfig, 'data' | 'asOf' | 'out' | 'models' | 'seed' | 'annualBaseRate' | 'shards'>;
+export type ResumedSettings = Pick<FlowConfig, 'data' | 'asOf' | 'out' | 'models' | 'seed' | 'annualBaseRate' | 'shards'> & { dataThrough: string };
 
 /**
  * The settings of a stopped run from its flow.json, given its run folder or, with `redis`, its run
@@ -133,7 +133,7 @@ export type ResumedSettings = Pick<FlowConfig, 'data' | 'asOf' | 'out' | 'models
  */
 export async function resumedSettings(run: string, redis?: string, queue = QUEUE): Promise<ResumedSettings> {
   const f = await readFlowConfig(await runFolderOf(run, redis !== undefined ? connectionOf(redis) : undefined, { queue }));
-  return { data: f.data, asOf: f.asOf, out: f.out, models: f.models, seed: f.seed, annualBaseRate: f.annualBaseRate, shards: f.shards };
+  return { data: f.data, asOf: f.asOf, out: f.out, models: f.models, seed: f.seed, annualBaseRate: f.annualBaseRate, shards: f.shards, dataThrough: flowCutoff(f) };
 }
 
 export interface QueuedRunStatus {

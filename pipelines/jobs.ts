@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { ConfigError, RafcastError } from '../data/errors.ts';
 import type { Evaluation } from '../evaluation/evaluation-types.ts';
 import type { AsOfEnrollment } from '../features/population.ts';
+import { runFeatureCutoffs } from '../features/data-cutoff.ts';
+import { defaultCutoff } from '../data/received-by.ts';
 import type { ModelKind } from '../models/model-kinds.ts';
 import { openRunStore, type RunStore } from './run-store.ts';
 import { storeKeys as key } from './run-keys.ts';
@@ -24,6 +26,13 @@ export interface FlowConfig {
   /** The service years of the history: the data's first year to its last year with claims. */
   years: [number, number];
   /**
+   * The data cut-off at T (YYYY-MM-DD; --data-through, default January 1 of T): the features, the
+   * naive and analyst lists and the models see only the claims received by then (T-1's features
+   * and the training, one year earlier: features/data-cutoff.ts). Absent in flow.json files
+   * written before it: January 1 of T (flowCutoff).
+   */
+  dataThrough?: string;
+  /**
    * The membership of the as-of year (features/population.ts): the data's enrollment of T, or the
    * assumption that the members enrolled and alive on December 31 of T-1 continue, with its count.
    * Absent in flow.json files written before it: the enrollment decides.
@@ -39,6 +48,13 @@ export interface FlowConfig {
  * trained and score T, the candidate list is written, and no model is evaluated.
  */
 export const isComingYear = (c: Pick<FlowConfig, 'asOf' | 'years'>): boolean => c.asOf > c.years[1];
+
+/** The run's data cut-off at T: flow.json's, or January 1 of T for a flow.json written before cut-offs. */
+export const flowCutoff = (c: Pick<FlowConfig, 'asOf' | 'dataThrough'>): string => c.dataThrough ?? defaultCutoff(c.asOf);
+
+/** The histories as known on a cut-off the run computes: one per feature table (T-1's for training, T's). */
+export const knownHistoryKeys = (c: Pick<FlowConfig, 'asOf' | 'dataThrough'>): { asOf: number; dataThrough: string; key: string }[] =>
+  runFeatureCutoffs(c.asOf, flowCutoff(c)).map((f) => ({ ...f, key: key.knownHistory(f.asOf, f.dataThrough) }));
 
 /** The stages in flow order (the chain's leaves first). */
 export const FLOW_STAGES = ['partition', 'history', 'features', 'models', 'candidates', 'report'] as const;
@@ -119,7 +135,7 @@ export function doneKeys(c: FlowConfig, stage: Stage): string[] {
     case 'partition':
       return Array.from({ length: c.shards }, (_, k) => join(key.shard(k), 'claims.parquet'));
     case 'history':
-      return [join(key.history, 'raf_history.parquet'), join(key.history, 'raf_hcc.parquet')];
+      return [key.history, ...knownHistoryKeys(c).map((k) => k.key)].flatMap((h) => [join(h, 'raf_history.parquet'), join(h, 'raf_hcc.parquet')]);
     case 'features':
       return [key.features(c.asOf - 1), key.features(c.asOf)];
     case 'models':
@@ -154,7 +170,15 @@ export function jobsUnder(c: FlowConfig, stage: Stage): number {
 /** Writes flow.json for a run. */
 export async function prepareFlow(c: FlowConfig): Promise<void> {
   if (c.models.length === 0) throw new ConfigError('give at least one model');
-  await openRunStore(c.out).writeText('flow.json', `${JSON.stringify(c, null, 2)}\n`);
+  const store = openRunStore(c.out);
+  // A run folder's features and models were made at its cut-off: another would resume on them.
+  if (await store.has('flow.json')) {
+    const before = JSON.parse(await store.readText('flow.json')) as FlowConfig;
+    if (before.asOf === c.asOf && flowCutoff(before) !== flowCutoff(c)) {
+      throw new ConfigError(`${c.out} was run with data through ${flowCutoff(before)}, not ${flowCutoff(c)}: give another --out for another cut-off`);
+    }
+  }
+  await store.writeText('flow.json', `${JSON.stringify(c, null, 2)}\n`);
 }
 
 /** A job's view of its run's settings: flow.json in the run store. */

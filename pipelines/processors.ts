@@ -14,7 +14,8 @@ import { predictRun, trainRun } from '../models/model-run.ts';
 import { mergeScores } from '../models/scores-file.ts';
 import type { ModelKind } from '../models/model-kinds.ts';
 import { computeHistory } from '../scoring/history/compute-history.ts';
-import { isComingYear, isJobDone, readEvaluations, readFlowConfig, readRunConfig, type ChildJob, type FlowConfig, type JobDataOf, type JobName } from './jobs.ts';
+import { computeKnownHistory } from '../features/known-history.ts';
+import { flowCutoff, isComingYear, isJobDone, knownHistoryKeys, readEvaluations, readFlowConfig, readRunConfig, type ChildJob, type FlowConfig, type JobDataOf, type JobName } from './jobs.ts';
 import { storeKeys as key } from './run-keys.ts';
 import { openRunStore, type RunStore } from './run-store.ts';
 import { mergeShardFiles, partitionData } from './shards.ts';
@@ -47,6 +48,14 @@ async function history(run: Run, _data: JobDataOf<'history'>, fanOut: FanOut): P
   await mergeShardFiles(await inShards(run, 'history/raf_history.parquet'), join(out, 'raf_history.parquet'), 'member_id, year');
   await mergeShardFiles(await inShards(run, 'history/raf_hcc.parquet'), join(out, 'raf_hcc.parquet'), 'member_id, year, model, hcc');
   await store.commit(key.history);
+  // The histories as known on the run's cut-offs: the whole plan's gives the recapture rates and the training label.
+  for (const { key: known } of knownHistoryKeys(c)) {
+    const dir = await store.writable(known);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await mergeShardFiles(await inShards(run, join(known, 'raf_history.parquet')), join(dir, 'raf_history.parquet'), 'member_id, year');
+    await mergeShardFiles(await inShards(run, join(known, 'raf_hcc.parquet')), join(dir, 'raf_hcc.parquet'), 'member_id, year, model, hcc');
+    await store.commit(known);
+  }
 }
 
 async function historyShard({ store, c }: Run, data: JobDataOf<'history-shard'>): Promise<void> {
@@ -55,6 +64,12 @@ async function historyShard({ store, c }: Run, data: JobDataOf<'history-shard'>)
   const out = await store.writable(join(shard, 'history'));
   await computeHistory({ data: dir, checked: true, firstYear: c.years[0], lastYear: c.years[1], out, annualBaseRate: c.annualBaseRate });
   await store.commit(join(shard, 'history'));
+  // What the plan knows on each feature table's cut-off: the years those features read, from the claims received by then.
+  for (const k of knownHistoryKeys(c)) {
+    const known = join(shard, k.key);
+    await computeKnownHistory({ data: dir, checked: true, history: out, asOf: k.asOf, dataThrough: k.dataThrough, out: await store.writable(known) });
+    await store.commit(known);
+  }
 }
 
 async function features(run: Run, _data: JobDataOf<'features'>, fanOut: FanOut): Promise<void> {
@@ -69,10 +84,11 @@ async function features(run: Run, _data: JobDataOf<'features'>, fanOut: FanOut):
 async function featuresShard({ store, c }: Run, data: JobDataOf<'features-shard'>): Promise<void> {
   const shard = key.shard(data.shard);
   const dir = await store.read(shard);
-  for (const y of [c.asOf - 1, c.asOf]) {
-    // Recapture rates are a population figure: from the whole plan's history, not the shard's.
+  for (const { asOf: y, dataThrough, key: known } of knownHistoryKeys(c)) {
+    // Recapture rates are a population figure: from the whole plan's history as known on the
+    // cut-off, not the shard's.
     const out = join(shard, key.features(y));
-    await buildFeatures({ data: dir, history: await store.read(join(shard, 'history')), recaptureFrom: await store.read(key.history), checked: [dir], asOf: y, out: await store.writable(out),
+    await buildFeatures({ data: dir, history: await store.read(join(shard, 'history')), dataThrough, knownHistory: await store.read(join(shard, known)), recaptureFrom: await store.read(known), checked: [dir], asOf: y, out: await store.writable(out),
       // The whole plan's membership rule for T, so that every shard takes the same (features/population.ts).
       ...(y === c.asOf && c.asOfEnrollment !== undefined ? { enrollmentOfAsOf: c.asOfEnrollment.source } : {}) });
     await store.commit(out);
@@ -99,6 +115,9 @@ async function train({ store, c }: Run, { model }: JobDataOf<'train'>): Promise<
     data: c.data,
     history: await store.read(key.history),
     features: { [T - 1]: await store.read(key.features(T - 1)), [T]: await store.read(key.features(T)) },
+    // The features' cut-offs and the label RAF_{T-1} as known on T's (features/data-cutoff.ts).
+    dataThrough: flowCutoff(c),
+    knownHistory: Object.fromEntries(await Promise.all(knownHistoryKeys(c).map(async (k) => [k.asOf, await store.read(k.key)] as const))),
     asOf: T,
     model,
     seed: c.seed,
@@ -123,6 +142,7 @@ async function predictShard({ store, c }: Run, { model, shard: k }: JobDataOf<'p
     data: await store.read(shard),
     history: await store.read(join(shard, 'history')),
     features: await store.read(join(shard, key.features(c.asOf))),
+    dataThrough: flowCutoff(c),
     out: await store.writable(out),
   });
   await store.commit(out);
@@ -141,6 +161,7 @@ async function modelRunInputs({ store, c, shardKeys }: Run, model: ModelKind) {
     data: c.data,
     history: await store.read(key.history),
     features: await store.read(key.features(c.asOf)),
+    dataThrough: flowCutoff(c),
     scores: await store.read(key.scores(model)),
     checked: await Promise.all(shardKeys.map((s) => store.read(s))),
   };

@@ -13,6 +13,8 @@ export const storeKeys = {
   shards: 'shards',
   shard: (k: number): string => shardDir('shards', k),
   history: 'history',
+  /** The history as known on a cut-off, for the features of one as-of year (features/known-history.ts). */
+  knownHistory: (asOf: number, dataThrough: string): string => `history-known/as-of-${asOf}-through-${dataThrough}`,
   features: (asOf: number): string => `features/features_${asOf}.parquet`,
   model: (m: ModelKind): string => `models/${m}`,
   scores: (m: ModelKind): string => `scores/${m}.parquet`,

@@ -18,6 +18,20 @@ describe('runPipeline', () => {
     expect(first.filter((e) => e.state === 'done').map((e) => e.stage)).toEqual(['generate', 'partition', 'history', 'features', 'models', 'candidates', 'report']);
     for (const f of ['history/raf_history.parquet', 'models/logistic/run.json', 'evaluation/logistic/evaluation.json', 'candidates/outreach.csv', 'report.html', 'run-summary.json']) expect(existsSync(join(out, f)), f).toBe(true);
     expect(s.evaluations.logistic!.asOf).toBe(2024);
+    // The default cut-off, January 1 of T: the features of 2024 see the claims received by
+    // 2024-01-01, the training features of 2023 those received by 2023-01-01, and the label
+    // RAF_2023 is the history as known on 2024-01-01 (what the plan knows on the list's day).
+    expect(s.config.dataThrough).toBe('2024-01-01');
+    expect(JSON.parse(readFileSync(join(out, 'models/logistic/run.json'), 'utf8')).dataThrough).toEqual({
+      trainingFeatures: '2023-01-01',
+      trainingLabel: '2024-01-01',
+      features: '2024-01-01',
+    });
+    for (const h of ['history-known/as-of-2023-through-2023-01-01', 'history-known/as-of-2024-through-2024-01-01']) {
+      expect(JSON.parse(readFileSync(join(out, 'shards/shard-000', h, 'history.json'), 'utf8'))).toMatchObject({ dataThrough: h.slice(-10) });
+    }
+    // A run folder keeps its cut-off: another would resume on features made at this one.
+    await expect(runPipeline({ ...opts, dataThrough: '2024-01-15' })).rejects.toThrow(/was run with data through 2024-01-01, not 2024-01-15/);
     const report = readFileSync(join(out, 'report.html'));
     const again: StageEvent[] = [];
     await runPipeline(opts, (e) => again.push(e));
@@ -55,7 +69,7 @@ describe('runPipeline', () => {
     const files = ['features/features_2023.parquet', 'features/features_2024.parquet', 'models/logistic/weights.bin', 'scores/logistic.parquet'];
     files.push('evaluation/logistic/evaluation.json', 'evaluation/logistic/members.csv', 'candidates/candidates.parquet', 'candidates/outreach.csv', 'report.html');
     for (const f of files) expect(readFileSync(join(three, f)).equals(readFileSync(join(one, f))), f).toBe(true);
-  }, 120_000);
+  }, 300_000); // two runs, each with the history three times per shard (complete, and as known on two cut-offs)
 });
 
 describe('a job whose run folder this worker cannot see', () => {

@@ -8,6 +8,7 @@ import { basename, join, resolve } from 'node:path';
 import { writeFileAtomically } from '../data/atomic-file.ts';
 import { openDuckDb, sqlString } from '../data/duckdb.ts';
 import { ConfigError } from '../data/errors.ts';
+import { defaultCutoff, parseCutoff } from '../data/received-by.ts';
 import type { ModelKind } from '../models/model-kinds.ts';
 import type { Evaluation } from '../evaluation/evaluation-types.ts';
 import { generatePopulation } from './generate-population.ts';
@@ -32,6 +33,8 @@ export interface RunOptions {
   jobs?: number;
   /** The list for the coming year: a backtest run folder whose measured figures the report shows. */
   backtest?: string;
+  /** The data cut-off at T (YYYY-MM-DD; default January 1 of T): the run sees only claims received by then. */
+  dataThrough?: string;
   /** Generate the data first when the folder has none: members and years. */
   generateIfMissing?: { members: number; firstYear: number; lastYear: number; seed: number };
 }
@@ -69,6 +72,9 @@ export async function flowConfig(o: RunOptions): Promise<FlowConfig> {
   }
   if (o.backtest !== undefined && !(o.asOf > last)) throw new ConfigError(`--backtest is for the list for the coming year (--as-of ${last + 1}), not for a backtest at ${o.asOf}`);
   if (o.backtest !== undefined && !existsSync(join(o.backtest, 'flow.json'))) throw new ConfigError(`${o.backtest} is not a run folder: flow.json is missing`);
+  const dataThrough = parseCutoff(o.dataThrough ?? defaultCutoff(o.asOf));
+  // The training features are cut a year earlier: a cut-off before T-1 begins leaves them nothing.
+  if (dataThrough < `${o.asOf - 1}-01-01`) throw new ConfigError(`--data-through ${dataThrough} is before ${o.asOf - 1} begins: the features of ${o.asOf} read ${o.asOf - 1}`);
   return {
     // Job ids are built from it: letters, digits, '.', '_' and '-' only (BullMQ refuses ':').
     runId: basename(resolve(o.out)).replace(/[^\w.-]/g, '_'),
@@ -81,6 +87,7 @@ export async function flowConfig(o: RunOptions): Promise<FlowConfig> {
     seed: o.seed,
     annualBaseRate: o.annualBaseRate,
     years: [years[0]!, last],
+    dataThrough,
     asOfEnrollment,
     ...(o.backtest !== undefined ? { backtest: resolve(o.backtest) } : {}),
   };

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { DEMO_BASE_RATE_ANNUAL } from '../../scoring/revenue.ts';
 import { parseIntegerOption, parseNumberOption, runAction } from '../cli-support.ts';
 import { dollars } from '../../evaluation/format.ts';
+import { DATA_THROUGH_HELP, parseDataThrough } from './features.ts';
 
 export interface CandidatesOptions {
   run: string;
@@ -13,6 +14,7 @@ export interface CandidatesOptions {
   baseRate: number;
   data?: string;
   history?: string;
+  dataThrough?: string;
 }
 
 export function addCandidatesCommand(program: Command): void {
@@ -26,6 +28,7 @@ export function addCandidatesCommand(program: Command): void {
     .option('--base-rate <dollars>', 'annual base rate per member (PMPM x 12)', parseNumberOption('--base-rate'), DEMO_BASE_RATE_ANNUAL)
     .option('--data <dir>', 'other data than the run was trained on')
     .option('--history <dir>', 'its rafcast history output (default <data>/history)')
+    .option('--data-through <date>', DATA_THROUGH_HELP, parseDataThrough)
     .addHelpText(
       'after',
       `
@@ -41,7 +44,8 @@ against measured dollars by decile of expected dollars.
 
 Examples:
   rafcast candidates --run runs/models/mlp-2025 --as-of 2025 --out runs/candidates-2025
-  rafcast candidates --run runs/models/mlp-2025 --as-of 2025 --top 0.1 --base-rate 12500 --out runs/top10`,
+  rafcast candidates --run runs/models/mlp-2025 --as-of 2025 --top 0.1 --base-rate 12500 --out runs/top10
+  rafcast candidates --run runs/models/mlp-2026 --as-of 2026 --data-through 2026-01-15 --out runs/candidates-2026-jan15`,
     )
     .action((o: CandidatesOptions) => runAction(() => candidates(o)));
 }
@@ -50,7 +54,7 @@ async function candidates(o: CandidatesOptions): Promise<void> {
   const { writeCandidates } = await import('../../evaluation/candidates.ts');
   const started = performance.now();
   const s = await writeCandidates(
-    { run: o.run, asOf: o.asOf, top: o.top, out: o.out, annualBaseRate: o.baseRate, data: o.data, history: o.history },
+    { run: o.run, asOf: o.asOf, top: o.top, out: o.out, annualBaseRate: o.baseRate, data: o.data, history: o.history, ...(o.dataThrough !== undefined ? { dataThrough: o.dataThrough } : {}) },
     (l) => process.stderr.write(`${l}\n`),
   );
   const cal = s.calibration;

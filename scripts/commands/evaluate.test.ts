@@ -21,3 +21,25 @@ describe('rafcast evaluate --list', () => {
     expect(p.stderr + p.stdout).not.toMatch(/PHI-/);
   });
 });
+
+describe('rafcast evaluate: the dollars lines', () => {
+  it("gives each list's share of the references' dollars and the expected beside the measured", async () => {
+    const { dollarsLines } = await import('./evaluate.ts');
+    const list = (name: string, acc: number, inc: number | null, extra: object = {}) => ({ name, revenue: { accelerated: { total: acc }, incremental: { total: inc } }, ...extra });
+    // Ceiling $400 / $2,000. The dollars list brought $100 / $500: 25.0% and 25.0% of it; perfect brought $200 / $1,000: 50.0% / 50.0%.
+    const e = {
+      lists: [
+        list('dollars', 100, 500, { captured: { perfect: { accelerated: 0.5, incremental: 0.5 }, ceiling: { accelerated: 0.25, incremental: 0.25 } }, expected: { accelerated: 120, incremental: 450.5 } }),
+        list('perfect', 200, 1000, { captured: {} }),
+        list('ceiling', 400, 2000, { captured: {} }),
+      ],
+      dollarModel: { accelerated: [], incremental: [], fittedAt: 2022, members: 5100 },
+    } as unknown as Parameters<typeof dollarsLines>[0];
+    expect(dollarsLines(e)).toEqual([
+      "share of the reference lists' dollars (accelerated / incremental): the perfect-knowledge list; the ceiling list (the true dollars of each member)",
+      'dollars  perfect 50.0% / 50.0%  ceiling 25.0% / 25.0%',
+      'dollars  expected on January 1: accelerated $120.00 (measured $100.00), incremental $450.50 (measured $500.00)',
+      'expected dollars: the dollar model fitted at as-of 2022 on 5100 members (evaluation/dollar-model.ts)',
+    ]);
+  });
+});

@@ -7,6 +7,7 @@ import { DEMO_BASE_RATE_ANNUAL } from '../../scoring/revenue.ts';
 import { parseIntegerOption, parseNumberOption, runAction } from '../cli-support.ts';
 import { growthLines, listLine } from '../summary-lines.ts';
 import { externalListLines, groupLines } from '../group-lines.ts';
+import { DATA_THROUGH_HELP, parseDataThrough } from './features.ts';
 
 export interface EvaluateOptions {
   run: string;
@@ -16,6 +17,7 @@ export interface EvaluateOptions {
   data?: string;
   history?: string;
   list?: string;
+  dataThrough?: string;
 }
 
 export function addEvaluateCommand(program: Command): void {
@@ -30,6 +32,7 @@ export function addEvaluateCommand(program: Command): void {
     .option('--base-rate <dollars>', 'annual base rate per member (PMPM x 12)', parseNumberOption('--base-rate'), DEMO_BASE_RATE_ANNUAL)
     .option('--data <dir>', 'other data than the run was trained on')
     .option('--history <dir>', 'its rafcast history output (default <data>/history)')
+    .option('--data-through <date>', `${DATA_THROUGH_HELP}: the model's scores and the naive and analyst lists see only those claims; labels and dollars come from the complete history`, parseDataThrough)
     .option('--list <file>', 'a list made elsewhere to evaluate beside the others: CSV or Parquet with a member_id column and, optionally, rank (1 = first; else file order)')
     .addHelpText(
       'after',
@@ -51,6 +54,7 @@ members at as-of T are counted, not evaluated; a repeated member id is an error.
 Examples:
   rafcast train --data runs/synthetic --as-of 2024 --out runs/models/mlp-2024
   rafcast evaluate --run runs/models/mlp-2024 --as-of 2024 --out runs/evaluation-2024
+  rafcast evaluate --run runs/models/mlp-2024 --as-of 2024 --data-through 2024-01-15 --out runs/evaluation-2024-jan15
   rafcast evaluate --run runs/models/mlp-2024 --as-of 2024 --list vendor-list.csv --out runs/evaluation-2024-vendor`,
     )
     .action((o: EvaluateOptions) => runAction(() => evaluate(o)));
@@ -59,7 +63,7 @@ Examples:
 async function evaluate(o: EvaluateOptions): Promise<void> {
   const { evaluateRun } = await import('../../evaluation/evaluate-run.ts');
   const started = performance.now();
-  const e = await evaluateRun({ run: o.run, asOf: o.asOf, out: o.out, annualBaseRate: o.baseRate, data: o.data, history: o.history, list: o.list }, (l) => process.stderr.write(`${l}\n`));
+  const e = await evaluateRun({ run: o.run, asOf: o.asOf, out: o.out, annualBaseRate: o.baseRate, data: o.data, history: o.history, list: o.list, ...(o.dataThrough !== undefined ? { dataThrough: o.dataThrough } : {}) }, (l) => process.stderr.write(`${l}\n`));
   const lines = [
     `as-of ${e.asOf}: ${e.members} members, lists of ${e.listSize}`,
     ...growthLines(e),

@@ -1,8 +1,21 @@
 // `rafcast features`: the feature table of an as-of year and its schema
 // (features/write-feature-table.ts), or the list of features.
 import { join } from 'node:path';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
+import { parseCutoff } from '../../data/received-by.ts';
 import { parseIntegerOption, runAction } from '../cli-support.ts';
+
+/** --data-through checked by data/received-by.ts's parseCutoff, its message given as commander's (features, train, predict, evaluate, candidates, run). */
+export function parseDataThrough(value: string): string {
+  try {
+    return parseCutoff(value);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+}
+
+/** The help line of --data-through, the same on every command that takes it. */
+export const DATA_THROUGH_HELP = 'the data cut-off (YYYY-MM-DD): only claims received by then count (received_date; without one, thru_date); default January 1 of the as-of year';
 
 export interface FeaturesOptions {
   data: string;
@@ -10,6 +23,7 @@ export interface FeaturesOptions {
   asOf: number;
   out: string;
   list?: boolean;
+  dataThrough?: string;
 }
 
 export function addFeaturesCommand(program: Command): void {
@@ -20,6 +34,7 @@ export function addFeaturesCommand(program: Command): void {
     .option('--history <dir>', 'rafcast history output (default: <data>/history)')
     .requiredOption('--as-of <year>', 'the as-of year T', parseIntegerOption('--as-of'))
     .requiredOption('--out <file>', 'the feature table (.parquet); the schema goes to <file>.schema.json')
+    .option('--data-through <date>', DATA_THROUGH_HELP, parseDataThrough)
     .option('--list', 'print the features with their meanings and stop')
     .addHelpText(
       'after',
@@ -29,8 +44,15 @@ condition category (log-scaled), dollars on claims mapping to no HCC, HCCs coded
 not T-1 with their coefficients, visits, inpatient days, months enrolled, demographics and
 segment. Members new to the plan get missing-value indicators. rafcast features --list names them.
 
+What is known on the list's day: the features see only the claims received by --data-through
+(default January 1 of T; a plan that runs its list on January 15 says --data-through 2025-01-15),
+and the RAF features come from the history as known on that date, computed from the data for the
+two years they read. A file without received dates cuts by date of service only: every claim
+dated before T counts as known.
+
 Examples:
   rafcast features --data runs/synthetic --as-of 2025 --out runs/features-2025.parquet
+  rafcast features --data runs/synthetic --as-of 2025 --data-through 2025-01-15 --out runs/features-2025-jan15.parquet
   rafcast features --data runs/synthetic --history runs/history --as-of 2024 --out f2024.parquet`,
     )
     .action((o: FeaturesOptions) => runAction(() => features(o)));
@@ -48,8 +70,11 @@ async function features(o: FeaturesOptions): Promise<void> {
   }
   const { writeFeatureTable } = await import('../../features/write-feature-table.ts');
   const started = performance.now();
-  const s = await writeFeatureTable({ data: o.data, history: o.history ?? join(o.data, 'history'), asOf: o.asOf, out: o.out });
+  const s = await writeFeatureTable(
+    { data: o.data, history: o.history ?? join(o.data, 'history'), asOf: o.asOf, out: o.out, ...(o.dataThrough !== undefined ? { dataThrough: o.dataThrough } : {}) },
+    (line) => process.stderr.write(`${line}\n`),
+  );
   process.stdout.write(
-    `${s.members} members x ${s.schema.names.length} features (schema ${s.schema.hash.slice(0, 12)}); ${((performance.now() - started) / 1000).toFixed(1)} s\n  ${s.output}\n  ${s.schemaFile}\n`,
+    `${s.members} members x ${s.schema.names.length} features (schema ${s.schema.hash.slice(0, 12)}), data through ${s.dataThrough}; ${((performance.now() - started) / 1000).toFixed(1)} s\n  ${s.output}\n  ${s.schemaFile}\n`,
   );
 }

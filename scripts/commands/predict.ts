@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { parseIntegerOption, runAction } from '../cli-support.ts';
 import { backtestLines } from '../summary-lines.ts';
+import { DATA_THROUGH_HELP, parseDataThrough } from './features.ts';
 
 export interface PredictOptions {
   run: string;
@@ -11,6 +12,7 @@ export interface PredictOptions {
   data?: string;
   history?: string;
   features?: string;
+  dataThrough?: string;
 }
 
 export function addPredictCommand(program: Command): void {
@@ -23,6 +25,7 @@ export function addPredictCommand(program: Command): void {
     .option('--data <dir>', 'other data than the run was trained on (a new year, say)')
     .option('--history <dir>', 'its rafcast history output (default <data>/history)')
     .option('--features <file>', 'a feature table from rafcast features for this as-of year (skips building one)')
+    .option('--data-through <date>', `${DATA_THROUGH_HELP} (with --features, the table's own)`, parseDataThrough)
     .addHelpText(
       'after',
       `
@@ -33,7 +36,8 @@ refused with the difference.
 Examples:
   rafcast predict --run runs/models/mlp-2025 --as-of 2025 --out runs/predictions-2025.parquet
   rafcast predict --run runs/models/mlp-2025 --as-of 2026 --data runs/plan-2026 --out p2026.csv
-  rafcast predict --run runs/models/mlp-2025 --as-of 2025 --features runs/features-2025.parquet --out p.parquet`,
+  rafcast predict --run runs/models/mlp-2025 --as-of 2025 --features runs/features-2025.parquet --out p.parquet
+  rafcast predict --run runs/models/mlp-2025 --as-of 2025 --data-through 2025-01-15 --out p-jan15.parquet`,
     )
     .action((o: PredictOptions) => runAction(() => predict(o)));
 }
@@ -42,7 +46,7 @@ async function predict(o: PredictOptions): Promise<void> {
   const [{ predictRun }, { readRunRecord }] = await Promise.all([import('../../models/model-run.ts'), import('../../models/run-registry.ts')]);
   const started = performance.now();
   const s = await predictRun(
-    { run: o.run, asOf: o.asOf, out: o.out, data: o.data, history: o.history, features: o.features },
+    { run: o.run, asOf: o.asOf, out: o.out, data: o.data, history: o.history, features: o.features, ...(o.dataThrough !== undefined ? { dataThrough: o.dataThrough } : {}) },
     (l) => process.stderr.write(`${l}\n`),
   );
   // The run's model names its line of the backtest.

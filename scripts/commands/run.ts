@@ -12,6 +12,7 @@ import { parseIntegerOption, parseModelKinds, parseNumberOption, runAction } fro
 import { runSummaryLines } from '../summary-lines.ts';
 import { QUEUE } from '../../pipelines/queue-connection.ts';
 import { calibrationLine } from './candidates.ts';
+import { DATA_THROUGH_HELP, parseDataThrough } from './features.ts';
 
 export interface RunCommandOptions {
   data?: string;
@@ -27,6 +28,7 @@ export interface RunCommandOptions {
   redis?: string;
   queue: string;
   backtest?: string;
+  dataThrough?: string;
 }
 
 const DEFAULT_MODELS: ModelKind[] = ['mlp', 'logistic'];
@@ -54,6 +56,7 @@ export function addRunCommand(program: Command): void {
     .option('--shards <n>', 'split the members into this many shards for the per-member stages', parseIntegerOption('--shards'), 1)
     .option('--jobs <n>', 'in process: jobs at a time (shards, models), each in a child process, e.g. one per core', parseIntegerOption('--jobs'), 1)
     .option('--backtest <run>', 'the list for the coming year: a backtest run folder whose measured figures the report shows')
+    .option('--data-through <date>', `${DATA_THROUGH_HELP}; the models train on features cut one year earlier`, parseDataThrough)
     .option('--redis <url>', 'enqueue the flow on BullMQ at this Redis (redis://host:port) and follow it; rafcast worker processes run it')
     .option('--queue <name>', 'with --redis: the BullMQ queue (several teams or tests can share one Redis)', QUEUE)
     .addHelpText(
@@ -73,11 +76,19 @@ rerunning resumes a stopped run. With --redis, start workers first (rafcast work
 on any machine that sees the run folder; a bar per stage follows the run, and the run key it
 prints (also in <run folder>/queued-run.json) works with rafcast status and --resume.
 
+What is known on the list's day: --data-through C (default January 1 of T) cuts the features, the
+naive and analyst lists and the models to the claims received by C (received_date; a claim without
+one counts as received on its thru_date, so files without received dates are cut by date of
+service only). The models train on the features of T-1 cut at C minus one year, with the label
+RAF_{T-1} as known on C. The backtest's labels (RAF_T) and every dollar come from the complete
+history. A run folder keeps its cut-off: another cut-off needs another --out.
+
 Examples:
   rafcast run --data runs/default --as-of 2024 --generate 20000
   rafcast run --data runs/default --as-of 2026 --backtest runs/default-2024 --out runs/default-2026
   rafcast run --data runs/synthetic --as-of 2024 --models logistic --shards 4 --out runs/logistic-2024
   rafcast run --data runs/synthetic --as-of 2024 --shards 4 --jobs 2 --out runs/two-cores
+  rafcast run --data runs/default --as-of 2026 --data-through 2026-01-15 --out runs/list-2026-jan15
   rafcast run --data runs/synthetic --as-of 2024 --shards 8 --redis redis://127.0.0.1:6379 --out runs/queued
   rafcast run --resume runs/queued --redis redis://127.0.0.1:6379`,
     )
@@ -90,7 +101,8 @@ async function run(given: RunCommandOptions): Promise<void> {
   if (o.resume !== undefined) {
     const { resumedSettings } = await import('../../pipelines/flow-status.ts');
     const r = await resumedSettings(o.resume, o.redis, o.queue);
-    o = { ...o, data: r.data, asOf: r.asOf, out: r.out, models: r.models, seed: r.seed, baseRate: r.annualBaseRate, shards: r.shards, generate: undefined };
+    if (o.dataThrough !== undefined && o.dataThrough !== r.dataThrough) throw new ConfigError(`${o.resume} was run with data through ${r.dataThrough}: --resume keeps it`);
+    o = { ...o, data: r.data, asOf: r.asOf, out: r.out, models: r.models, seed: r.seed, baseRate: r.annualBaseRate, shards: r.shards, dataThrough: r.dataThrough, generate: undefined };
   }
   if (o.data === undefined || o.asOf === undefined) throw new ConfigError('give --data and --as-of, or --resume with a run folder');
   const out = o.out ?? join('runs', `run-${o.asOf}`);
@@ -103,6 +115,7 @@ async function run(given: RunCommandOptions): Promise<void> {
     annualBaseRate: o.baseRate,
     shards: o.shards,
     ...(o.backtest !== undefined ? { backtest: o.backtest } : {}),
+    ...(o.dataThrough !== undefined ? { dataThrough: o.dataThrough } : {}),
   };
   const first = o.models[0] ?? '';
   if (o.redis !== undefined) {
@@ -142,7 +155,8 @@ async function run(given: RunCommandOptions): Promise<void> {
 
 /** What a finished run prints: the backtest's figures, or the list for the coming year's. */
 async function printSummary(s: { evaluations: Record<string, Evaluation>; report: string; config: FlowConfig }, first: string, started: number, out: string): Promise<void> {
-  const { isComingYear } = await import('../../pipelines/jobs.ts');
+  const { flowCutoff, isComingYear } = await import('../../pipelines/jobs.ts');
+  process.stdout.write(`data through ${flowCutoff(s.config)}: the features, lists and models saw the claims received by then\n`);
   if (isComingYear(s.config)) {
     process.stdout.write(`${[...(await comingYearLines(s.config, out)), `${((performance.now() - started) / 1000).toFixed(1)} s; the report: ${s.report}`].join('\n')}\n`);
     return;

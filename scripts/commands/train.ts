@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { MODEL_KINDS, type ModelKind } from '../../models/model-kinds.ts';
 import { parseIntegerOption, parseModelKind, runAction } from '../cli-support.ts';
 import { backtestLines, metricsLines } from '../summary-lines.ts';
+import { DATA_THROUGH_HELP, parseDataThrough } from './features.ts';
 
 export interface TrainOptions {
   data: string;
@@ -12,6 +13,7 @@ export interface TrainOptions {
   model: ModelKind;
   seed: number;
   out: string;
+  dataThrough?: string;
 }
 
 export function addTrainCommand(program: Command): void {
@@ -24,26 +26,39 @@ export function addTrainCommand(program: Command): void {
     .option('--model <kind>', `${MODEL_KINDS.join(' or ')}`, parseModelKind, 'mlp')
     .option('--seed <n>', 'random seed: the same seed gives the same model', parseIntegerOption('--seed'), 1)
     .requiredOption('--out <dir>', 'run folder: model.json, weights.bin, schema.json, standardization.json, metrics.json, run.json')
+    .option('--data-through <date>', `${DATA_THROUGH_HELP}; the training features are cut one year earlier`, parseDataThrough)
     .addHelpText(
       'after',
       `
 The backend (tfjs-node if installed, else WebAssembly, else CPU) is printed and recorded in run.json.
 
+With --data-through C (default January 1 of T) the model sees what a plan knows on C: it is trained
+on the features of T-1 cut at C minus one year (as incomplete as those it meets at T), with its
+label RAF_{T-1} from the history as known on C; the backtest's label RAF_T comes from the complete
+history. The cut-offs are recorded in run.json (dataThrough).
+
 Examples:
   rafcast history --data runs/synthetic --years 2021-2025 --out runs/synthetic/history
   rafcast train --data runs/synthetic --as-of 2025 --out runs/models/mlp-2025
-  rafcast train --data runs/synthetic --as-of 2025 --model logistic --seed 3 --out runs/models/logistic-2025`,
+  rafcast train --data runs/synthetic --as-of 2025 --model logistic --seed 3 --out runs/models/logistic-2025
+  rafcast train --data runs/synthetic --as-of 2025 --data-through 2025-01-15 --out runs/models/mlp-2025-jan15`,
     )
     .action((o: TrainOptions) => runAction(() => train(o)));
 }
 
 async function train(o: TrainOptions): Promise<void> {
   const { trainRun } = await import('../../models/model-run.ts');
-  const r = await trainRun({ data: o.data, history: o.history, asOf: o.asOf, model: o.model, seed: o.seed, out: o.out }, (line) => process.stderr.write(`${line}\n`));
+  const r = await trainRun(
+    { data: o.data, history: o.history, asOf: o.asOf, model: o.model, seed: o.seed, out: o.out, ...(o.dataThrough !== undefined ? { dataThrough: o.dataThrough } : {}) },
+    (line) => process.stderr.write(`${line}\n`),
+  );
   process.stdout.write(
     [
       `${r.model} (seed ${r.seed}, backend ${r.backend}) trained on ${r.training.labelled} members of as-of ${r.trainedOn}, ` +
         `best epoch ${r.training.bestEpoch} of ${r.training.epochs}, ${r.training.seconds.toFixed(1)} s`,
+      ...(r.dataThrough !== undefined
+        ? [`data through ${r.dataThrough.features} at ${r.asOf}; trained on features through ${r.dataThrough.trainingFeatures}, label RAF_${r.trainedOn} as known on ${r.dataThrough.trainingLabel}`]
+        : []),
       ...metricsLines('valid.', r.validation),
       ...backtestLines(r.backtest, r.model),
       `run: ${o.out}`,
