@@ -1,9 +1,10 @@
 // `rafcast candidates`: the January candidate list at as-of T, for finance and for care managers
 // (evaluation/candidates.ts).
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { DEMO_BASE_RATE_ANNUAL } from '../../scoring/revenue.ts';
 import { parseIntegerOption, parseNumberOption, runAction } from '../cli-support.ts';
 import { dollars } from '../../evaluation/format.ts';
+import { RANK_BY, type RankBy } from '../../evaluation/dollars-ranking.ts';
 import { DATA_THROUGH_HELP, parseDataThrough } from './features.ts';
 
 export interface CandidatesOptions {
@@ -15,6 +16,7 @@ export interface CandidatesOptions {
   data?: string;
   history?: string;
   dataThrough?: string;
+  rankBy: RankBy;
 }
 
 export function addCandidatesCommand(program: Command): void {
@@ -29,6 +31,11 @@ export function addCandidatesCommand(program: Command): void {
     .option('--data <dir>', 'other data than the run was trained on')
     .option('--history <dir>', 'its rafcast history output (default <data>/history)')
     .option('--data-through <date>', DATA_THROUGH_HELP, parseDataThrough)
+    .addOption(
+      new Option('--rank-by <order>', "probability: the model's top share (the paper's list); dollars: the members whose early documentation is expected to bring the most")
+        .choices([...RANK_BY])
+        .default('probability'),
+    )
     .addHelpText(
       'after',
       `
@@ -40,11 +47,16 @@ expected_incremental (otherwise never paid); expected_dollars is their sum. outr
 same members by expected_dollars, each with the HCCs to recapture (model, HCC, description, last
 coded date and provider, recapture rate, expected dollars) and the member's provider.
 recapture-rates.csv: every rate used. calibration.csv (when the history holds T+1): expected
-against measured dollars by decile of expected dollars.
+against measured dollars by decile of expected dollars. The members' expected dollars come from
+the dollar model (evaluation/dollar-model.ts): two regressions fitted at as-of T-2 on what each
+member then brought (their August lump sum and their gap above c), from the priced open HCCs and
+RAF_{T-1}; with --rank-by dollars they order the list. outreach.csv's reasons column says, in
+plain words, the two or three things that put each member on the list.
 
 Examples:
   rafcast candidates --run runs/models/mlp-2025 --as-of 2025 --out runs/candidates-2025
   rafcast candidates --run runs/models/mlp-2025 --as-of 2025 --top 0.1 --base-rate 12500 --out runs/top10
+  rafcast candidates --run runs/models/mlp-2025 --as-of 2025 --rank-by dollars --out runs/candidates-2025-dollars
   rafcast candidates --run runs/models/mlp-2026 --as-of 2026 --data-through 2026-01-15 --out runs/candidates-2026-jan15`,
     )
     .action((o: CandidatesOptions) => runAction(() => candidates(o)));
@@ -54,15 +66,18 @@ async function candidates(o: CandidatesOptions): Promise<void> {
   const { writeCandidates } = await import('../../evaluation/candidates.ts');
   const started = performance.now();
   const s = await writeCandidates(
-    { run: o.run, asOf: o.asOf, top: o.top, out: o.out, annualBaseRate: o.baseRate, data: o.data, history: o.history, ...(o.dataThrough !== undefined ? { dataThrough: o.dataThrough } : {}) },
+    { run: o.run, asOf: o.asOf, top: o.top, out: o.out, annualBaseRate: o.baseRate, data: o.data, history: o.history, rankBy: o.rankBy, ...(o.dataThrough !== undefined ? { dataThrough: o.dataThrough } : {}) },
     (l) => process.stderr.write(`${l}\n`),
   );
   const cal = s.calibration;
   process.stdout.write(
     [
-      `${s.listed} of ${s.members} members on the list (backend ${s.backend}); outreach on their open HCCs is expected to bring ` +
+      `${s.listed} of ${s.members} members on the list by ${s.rankBy} (backend ${s.backend}); outreach on their open HCCs is expected to bring ` +
         `${dollars(s.expectedIncremental)} incremental (otherwise never paid) and to move ${dollars(s.expectedAccelerated)} from the August lump sum to January-June ` +
         `(payment year ${s.paymentYear}${s.factorsYear !== s.paymentYear ? `, priced with ${s.factorsYear}'s factors` : ''}); ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      'notFitted' in s.dollarModel
+        ? `expected dollars: the open HCCs priced alone (${s.dollarModel.notFitted})`
+        : `expected dollars: the dollar model fitted at as-of ${s.dollarModel.fittedAt} on ${s.dollarModel.members} members`,
       'total' in cal ? calibrationLine(cal.total, cal.c) : `backtest of those dollars: not measurable: ${cal.notMeasurable}`,
       ...s.files.map((f) => `  ${f}`),
     ].join('\n') + '\n',

@@ -1,12 +1,15 @@
-// `rafcast evaluate`: a run's backtest at as-of T against the naive, analyst's and
-// perfect-knowledge lists, and a list made elsewhere (--list), with accelerated and incremental
-// revenue (evaluation/evaluate-run.ts).
+// `rafcast evaluate`: a run's backtest at as-of T of the model's list and the list ranked by
+// expected dollars against the naive and analyst's lists, beside the references (perfect
+// knowledge, the ceiling of true dollars), and a list made elsewhere (--list), with accelerated and
+// incremental revenue (evaluation/evaluate-run.ts).
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { DEMO_BASE_RATE_ANNUAL } from '../../scoring/revenue.ts';
 import { parseIntegerOption, parseNumberOption, runAction } from '../cli-support.ts';
 import { growthLines, listLine } from '../summary-lines.ts';
 import { externalListLines, groupLines } from '../group-lines.ts';
+import { dollars, listLabel, percent } from '../../evaluation/format.ts';
+import type { Evaluation } from '../../evaluation/evaluation-types.ts';
 import { DATA_THROUGH_HELP, parseDataThrough } from './features.ts';
 
 export interface EvaluateOptions {
@@ -69,10 +72,37 @@ async function evaluate(o: EvaluateOptions): Promise<void> {
     ...growthLines(e),
     ...e.lists.map((l) => listLine(l.name, l, e.asOf)),
     ...groupLines(e),
+    ...dollarsLines(e),
     ...externalListLines(e),
     e.verdict,
     `${((performance.now() - started) / 1000).toFixed(1)} s`,
     ...['evaluation.json', 'members.csv', 'deciles.csv', 'cash.csv'].map((f) => `  ${join(o.out, f)}`),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/**
+ * Each list's dollars as a share of the references' (perfect knowledge, the ceiling), the expected
+ * dollars of the model's and the dollars-ranked lists beside the measured, and the dollar model
+ * they come from.
+ */
+export function dollarsLines(e: Evaluation): string[] {
+  const share = (x: number | null | undefined): string => (x === null || x === undefined ? 'n/a' : percent(x));
+  const refs = (['perfect', 'ceiling'] as const).filter((r) => e.lists.some((l) => l.name === r));
+  if (refs.length === 0) return [];
+  const lines = [`share of the reference lists' dollars (accelerated / incremental): ${refs.map((r) => listLabel(r)).join('; ')}`];
+  for (const l of e.lists) {
+    if (refs.includes(l.name as (typeof refs)[number])) continue;
+    lines.push(`${l.name.padEnd(8)} ${refs.map((r) => `${r} ${share(l.captured?.[r]?.accelerated)} / ${share(l.captured?.[r]?.incremental)}`).join('  ')}`);
+  }
+  for (const l of e.lists) {
+    if (l.expected === undefined) continue;
+    const inc = l.revenue.incremental.total;
+    lines.push(
+      `${l.name.padEnd(8)} expected on January 1: accelerated ${dollars(l.expected.accelerated)} (measured ${dollars(l.revenue.accelerated.total)}), incremental ${dollars(l.expected.incremental)} (measured ${inc === null ? 'not measurable' : dollars(inc)})`,
+    );
+  }
+  const m = e.dollarModel;
+  if (m !== undefined) lines.push('notFitted' in m ? `expected dollars: the open HCCs priced alone (${m.notFitted})` : `expected dollars: the dollar model fitted at as-of ${m.fittedAt} on ${m.members} members (evaluation/dollar-model.ts)`);
+  return lines;
 }
