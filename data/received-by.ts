@@ -24,7 +24,12 @@ export function receivedDateSql(alias = ''): string {
   return `coalesce(${a}received_date, ${a}thru_date)`;
 }
 
+/** SQL true for a claim received on or before the date `dateSql` evaluates to (a column, say); NULL when it is NULL. */
+export function receivedOnOrBeforeSql(dateSql: string, alias = ''): string {
+  return `${receivedDateSql(alias)} <= ${dateSql}`;
+}
+
 /** SQL true for a claim the plan has received by `cutoff` (inclusive). */
 export function receivedBySql(cutoff: string, alias = ''): string {
-  return `${receivedDateSql(alias)} <= DATE '${parseCutoff(cutoff)}'`;
+  return receivedOnOrBeforeSql(`DATE '${parseCutoff(cutoff)}'`, alias);
 }

@@ -12,7 +12,7 @@
 // attributed to a member-year, outside the years asked for, received after the window's deadline,
 // or of a member-year with no row; the run checks that the rows' diagnoses add up.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { receivedBySql, receivedDateSql } from '../../data/received-by.ts';
+import { receivedBySql, receivedOnOrBeforeSql } from '../../data/received-by.ts';
 import type { DiagnosisSourceExclusion } from '../../data/reference/eligibility.ts';
 import type { SubmissionDeadlines } from '../../data/reference/submission-deadlines.ts';
 import { paymentWindows, windowDeadlines } from '../payment-calendar.ts';
@@ -100,14 +100,13 @@ export async function createWindowedClaims(conn: DuckDBConnection, firstYear: nu
       .map((r) => `(${r.year}, ${date(r.initial)}, ${date(r.midYear)})`)
       .join(', ')}) t(year, initial_deadline, mid_deadline)`,
   );
-  const received = receivedDateSql('c');
   await conn.run(
     `CREATE TEMP VIEW _hist_claims AS
      SELECT c._row, m.mk, c.claim_type, c.bill_type, c.thru_date, c.rendering_npi AS npi, c.procedure_codes, c.procedure_modifiers,
             c.record_source, c.diagnosis_codes AS dx, c.mid_year, c.init_year,
             ${cuts.dataThrough === undefined ? 'true' : receivedBySql(cuts.dataThrough, 'c')} AS received,
-            coalesce(${received} <= dm.mid_deadline, true) AS mid_on_time,
-            coalesce(${received} <= di.initial_deadline, true) AS init_on_time
+            coalesce(${receivedOnOrBeforeSql('dm.mid_deadline', 'c')}, true) AS mid_on_time,
+            coalesce(${receivedOnOrBeforeSql('di.initial_deadline', 'c')}, true) AS init_on_time
      FROM (SELECT *, year(thru_date) AS mid_year, year(thru_date) + CASE WHEN month(thru_date) >= 7 THEN 1 ELSE 0 END AS init_year FROM claims) c
      JOIN _hist_members m USING (member_id)
      LEFT JOIN _hist_deadlines dm ON dm.year = c.mid_year
