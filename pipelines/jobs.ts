@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, RafcastError } from '../data/errors.ts';
 import type { Evaluation } from '../evaluation/evaluation-types.ts';
+import type { RankBy } from '../evaluation/dollars-ranking.ts';
 import type { AsOfEnrollment } from '../features/population.ts';
 import { runFeatureCutoffs } from '../features/data-cutoff.ts';
 import { defaultCutoff } from '../data/received-by.ts';
@@ -32,6 +33,11 @@ export interface FlowConfig {
    * written before it: January 1 of T (flowCutoff).
    */
   dataThrough?: string;
+  /**
+   * What orders the candidate list (evaluation/dollars-ranking.ts): absent, the model's
+   * probability (the paper's list); 'dollars', the expected dollars of early documentation.
+   */
+  rankBy?: RankBy;
   /**
    * The membership of the as-of year (features/population.ts): the data's enrollment of T, or the
    * assumption that the members enrolled and alive on December 31 of T-1 continue, with its count.

@@ -174,7 +174,12 @@ async function evaluateModel(run: Run, { model }: JobDataOf<'evaluate-model'>): 
 
 /** The candidate list of the first model. */
 async function candidates(run: Run): Promise<void> {
-  await writeCandidates({ ...(await modelRunInputs(run, run.c.models[0]!)), top: 0.2, out: await run.store.writable(key.candidates) });
+  await writeCandidates({
+    ...(await modelRunInputs(run, run.c.models[0]!)),
+    top: 0.2,
+    out: await run.store.writable(key.candidates),
+    ...(run.c.rankBy !== undefined ? { rankBy: run.c.rankBy } : {}),
+  });
   await run.store.commit(key.candidates);
 }
 

@@ -11,6 +11,7 @@ import { ConfigError } from '../data/errors.ts';
 import { defaultCutoff, parseCutoff } from '../data/received-by.ts';
 import type { ModelKind } from '../models/model-kinds.ts';
 import type { Evaluation } from '../evaluation/evaluation-types.ts';
+import type { RankBy } from '../evaluation/dollars-ranking.ts';
 import { generatePopulation } from './generate-population.ts';
 import { findDataFiles } from '../data/contract-files.ts';
 import { readAsOfEnrollment, type AsOfEnrollment } from '../features/population.ts';
@@ -35,6 +36,8 @@ export interface RunOptions {
   backtest?: string;
   /** The data cut-off at T (YYYY-MM-DD; default January 1 of T): the run sees only claims received by then. */
   dataThrough?: string;
+  /** What orders the candidate list (default probability, the paper's list; evaluation/dollars-ranking.ts). */
+  rankBy?: RankBy;
   /** Generate the data first when the folder has none: members and years. */
   generateIfMissing?: { members: number; firstYear: number; lastYear: number; seed: number };
 }
@@ -90,6 +93,7 @@ export async function flowConfig(o: RunOptions): Promise<FlowConfig> {
     dataThrough,
     asOfEnrollment,
     ...(o.backtest !== undefined ? { backtest: resolve(o.backtest) } : {}),
+    ...(o.rankBy === 'dollars' ? { rankBy: o.rankBy } : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import { Option, type Command } from 'commander';
 import { ConfigError } from '../../data/errors.ts';
 import { dollars } from '../../evaluation/format.ts';
 import type { Evaluation } from '../../evaluation/evaluation-types.ts';
+import { RANK_BY, type RankBy } from '../../evaluation/dollars-ranking.ts';
 import type { FlowConfig } from '../../pipelines/jobs.ts';
 import { MODEL_KINDS, type ModelKind } from '../../models/model-kinds.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../../scoring/revenue.ts';
@@ -29,6 +30,7 @@ export interface RunCommandOptions {
   queue: string;
   backtest?: string;
   dataThrough?: string;
+  rankBy?: RankBy;
 }
 
 const DEFAULT_MODELS: ModelKind[] = ['mlp', 'logistic'];
@@ -57,6 +59,7 @@ export function addRunCommand(program: Command): void {
     .option('--jobs <n>', 'in process: jobs at a time (shards, models), each in a child process, e.g. one per core', parseIntegerOption('--jobs'), 1)
     .option('--backtest <run>', 'the list for the coming year: a backtest run folder whose measured figures the report shows')
     .option('--data-through <date>', `${DATA_THROUGH_HELP}; the models train on features cut one year earlier`, parseDataThrough)
+    .addOption(new Option('--rank-by <order>', "what orders the candidate list: probability (the first model's top 20%, the paper's list; the default) or dollars (the expected dollars of early documentation)").choices([...RANK_BY]))
     .option('--redis <url>', 'enqueue the flow on BullMQ at this Redis (redis://host:port) and follow it; rafcast worker processes run it')
     .option('--queue <name>', 'with --redis: the BullMQ queue (several teams or tests can share one Redis)', QUEUE)
     .addHelpText(
@@ -103,6 +106,9 @@ async function run(given: RunCommandOptions): Promise<void> {
     const r = await resumedSettings(o.resume, o.redis, o.queue);
     if (o.dataThrough !== undefined && o.dataThrough !== r.dataThrough) throw new ConfigError(`${o.resume} was run with data through ${r.dataThrough}: --resume keeps it`);
     o = { ...o, data: r.data, asOf: r.asOf, out: r.out, models: r.models, seed: r.seed, baseRate: r.annualBaseRate, shards: r.shards, dataThrough: r.dataThrough, generate: undefined };
+    // The list's order is the run's own, unless given again.
+    const { readFlowConfig } = await import('../../pipelines/jobs.ts');
+    o = { ...o, rankBy: o.rankBy ?? (await readFlowConfig(r.out)).rankBy };
   }
   if (o.data === undefined || o.asOf === undefined) throw new ConfigError('give --data and --as-of, or --resume with a run folder');
   const out = o.out ?? join('runs', `run-${o.asOf}`);
@@ -116,6 +122,7 @@ async function run(given: RunCommandOptions): Promise<void> {
     shards: o.shards,
     ...(o.backtest !== undefined ? { backtest: o.backtest } : {}),
     ...(o.dataThrough !== undefined ? { dataThrough: o.dataThrough } : {}),
+    ...(o.rankBy !== undefined ? { rankBy: o.rankBy } : {}),
   };
   const first = o.models[0] ?? '';
   if (o.redis !== undefined) {
