@@ -10,6 +10,8 @@ export interface OutreachRow {
   /** The model's probability that the member is in the top 20%, 4 digits. */
   probability: string;
   provider: string;
+  /** Why the member is listed, in plain words (evaluation/reasons.ts); empty in lists written before the reasons. */
+  reasons: string;
   hccs: string;
 }
 
@@ -18,6 +20,8 @@ export interface CandidateTotals {
   members: number;
   /** Column name -> total, to the cent, in the file's column order. */
   expected: Record<string, number>;
+  /** What ordered the list (its rank_by column; lists written before it: probability). */
+  rankBy: string;
 }
 
 /** Reads the top rows of an outreach.csv (rafcast candidates). */
@@ -36,6 +40,7 @@ export function outreachRows(csvText: string, top: number): OutreachRow[] {
     dollars: dollars(Number(r[col('expected_dollars')] ?? 0)),
     probability: col('probability') < 0 || r[col('probability')] === undefined || r[col('probability')] === '' ? '' : probability(Number(r[col('probability')])),
     provider: r[col('member_provider_npi')] ?? '',
+    reasons: col('reasons') < 0 ? '' : (r[col('reasons')] ?? ''),
     hccs: r[col('hccs')] ?? '',
   }));
 }
@@ -46,6 +51,7 @@ export function candidateTotals(csvText: string): CandidateTotals {
   let cols: [string, number][] = [];
   const cents: number[] = [];
   let members = 0;
+  let rankBy = 'probability';
   parseCsv(csvText, (fields) => {
     if (head === undefined) {
       head = fields;
@@ -55,10 +61,12 @@ export function candidateTotals(csvText: string): CandidateTotals {
     }
     if (fields.length === 1 && fields[0] === '') return;
     members++;
+    const r = head.indexOf('rank_by');
+    if (r >= 0 && fields[r] !== undefined && fields[r] !== '') rankBy = fields[r]!;
     cols.forEach(([, k], j) => {
       cents[j]! += Math.round(Number(fields[k] ?? 0) * 100);
     });
   });
-  return { members, expected: Object.fromEntries(cols.map(([h], j) => [h, cents[j]! / 100])) };
+  return { members, expected: Object.fromEntries(cols.map(([h], j) => [h, cents[j]! / 100])), rankBy };
 }
 

@@ -6,7 +6,7 @@ import type { Evaluation, ListEvaluation } from './evaluation-types.ts';
 import { listLabel } from './format.ts';
 
 const MODEL_COLORS = ['#1f6feb', '#8250df', '#0a3069', '#bf3989', '#1b7c83'];
-const LIST_COLORS: Record<string, string> = { naive: '#8b949e', analyst: '#bc4c00', perfect: '#2da44e', external: '#6e7781' };
+const LIST_COLORS: Record<string, string> = { dollars: '#cf222e', naive: '#8b949e', analyst: '#bc4c00', perfect: '#2da44e', ceiling: '#116329', external: '#6e7781' };
 
 export async function svg(spec: TopLevelSpec): Promise<string> {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });

@@ -13,7 +13,7 @@ import { listMetrics, rankOrder } from '../models/metrics.ts';
 import { tempDir } from '../test/temp-dir.ts';
 import type { Evaluation, ListEvaluation } from './evaluation-types.ts';
 import { candidateTotals } from './report-candidates.ts';
-import { PAPER, writeReport } from './report.ts';
+import { PAPER, renderReport, writeReport } from './report.ts';
 import { growthRatio, listRevenue, type MemberScores } from './revenue.ts';
 import { compareLists, comparisonSentence } from './verdict.ts';
 
@@ -39,9 +39,11 @@ function evaluation(model: string, seed: number, nextYear = true): Evaluation {
     model: (i) => ((i * (37 + seed)) % 200) / 200 + i / 200,
     naive: (i) => i,
     analyst: (i) => i + (i % 4 === 0 ? 30 : 0),
+    dollars: (i) => (i * 13) % 200,
     perfect: (i) => i + (i % 5 === 0 ? 100 : 0),
+    ceiling: (i) => (i % 5 === 0 ? 1000 + i : i),
   };
-  const lists: ListEvaluation[] = (['model', 'naive', 'analyst', 'perfect'] as const).map((name) => {
+  const lists: ListEvaluation[] = (['model', 'dollars', 'naive', 'analyst', 'perfect', 'ceiling'] as const).map((name) => {
     const score = Float64Array.from({ length: n }, (_, i) => scoreOf[name]!(i));
     const list = Array.from(rankOrder(score).subarray(0, 40));
     // A description as evaluate-run writes them, with a symbol the report must put in words.
@@ -55,7 +57,16 @@ function evaluation(model: string, seed: number, nextYear = true): Evaluation {
     };
     return { name: name as ListEvaluation['name'], description: `top 20% by RAF_2023 (${name})`, metrics: listMetrics(score, labels, 0.2), revenue: listRevenue(members, list, growth, BASE, 2025), groups };
   });
-  const comparisons = [lists[1]!, lists[2]!].map((b) => compareLists(lists[0]!, b));
+  // Shares of the references' dollars as evaluate-run computes them; expected dollars set by hand.
+  const ref = (name: string) => lists.find((l) => l.name === name)!.revenue;
+  const share = (a: number | null, b: number | null) => (a === null || b === null || b === 0 ? null : a / b);
+  for (const l of lists) {
+    l.captured = Object.fromEntries(
+      (['perfect', 'ceiling'] as const).map((r) => [r, { accelerated: share(l.revenue.accelerated.total, ref(r).accelerated.total), incremental: share(l.revenue.incremental.total, ref(r).incremental.total) }]),
+    );
+  }
+  lists[1]!.expected = { accelerated: 1234.5, incremental: 5678 };
+  const comparisons = [lists[2]!, lists[3]!].map((b) => compareLists(lists[0]!, b));
   return {
     asOf: 2024,
     paymentYear: 2025,
@@ -87,8 +98,8 @@ describe('writeReport', () => {
     const es = [evaluation('mlp', 1), evaluation('logistic', 2)];
     dirs.forEach((d, k) => writeFileSync(join(d, 'evaluation.json'), JSON.stringify(es[k])));
     const candidates = tempDir('candidates');
-    const rows = Array.from({ length: 12 }, (_, k) => `${k + 1},M${k},${(1000 - k * 10).toFixed(2)},0.91234${k},${k + 1},1234567890,1,V28 HCC 37 Diabetes (last coded 2023-05-01)`);
-    writeFileSync(join(candidates, 'outreach.csv'), ['priority,member_id,expected_dollars,probability,list_rank,member_provider_npi,hccs_to_recapture,hccs', ...rows].join('\n') + '\n');
+    const rows = Array.from({ length: 12 }, (_, k) => `${k + 1},M${k},${(1000 - k * 10).toFixed(2)},0.91234${k},${k + 1},1234567890,Diabetes coded in 2023 (worth $900 a year) | RAF rose 0.40 in 2023,1,V28 HCC 37 Diabetes (last coded 2023-05-01)`);
+    writeFileSync(join(candidates, 'outreach.csv'), ['priority,member_id,expected_dollars,probability,list_rank,member_provider_npi,reasons,hccs_to_recapture,hccs', ...rows].join('\n') + '\n');
     // 40 members, expected accelerated 100.10 each (4,004.00), incremental 250.25 each (10,010.00),
     // expected_dollars their sum, 350.35 each (14,014.00).
     const listed = Array.from({ length: 40 }, (_, k) => `M${k},${k + 1},0.5,100.10,250.25,350.35`);
@@ -126,10 +137,10 @@ describe('writeReport', () => {
         await expect(svg.count(), chart).resolves.toBe(1);
         expect((await svg.boundingBox())!.width, chart).toBeGreaterThan(200);
       }
-      // Four headline rows; one revenue row and one row of groups per list: both models, naive,
-      // analyst, perfect; ten deciles; twelve months; the three expected columns of candidates.csv; the top 10 of the
+      // Four headline rows; one revenue row and one row of groups per list: both models, dollars, naive,
+      // analyst, perfect, ceiling; ten deciles; twelve months; the three expected columns of candidates.csv; the top 10 of the
       // 12 outreach rows.
-      const counts: Record<string, number> = { headline: 4, revenue: 5, groups: 5, deciles: 10, cash: 12, candidates: 3, outreach: 10 };
+      const counts: Record<string, number> = { headline: 4, revenue: 7, groups: 7, deciles: 10, cash: 12, candidates: 3, outreach: 10 };
       for (const [table, rowsExpected] of Object.entries(counts)) {
         await expect(page.locator(`table[data-table="${table}"] tbody tr`).count(), table).resolves.toBe(rowsExpected);
       }
@@ -140,7 +151,16 @@ describe('writeReport', () => {
       await expect(page.locator('table[data-table="headline"] tbody tr td:last-child').allTextContents()).resolves.toEqual([
         '41.0% (2,048)', 'not given', '$12,690,000', 'about $5,000,000',
       ]);
-      await expect(page.locator('table[data-table="revenue"] tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-list')))).resolves.toEqual(['mlp', 'logistic', 'naive', 'analyst', 'perfect']);
+      await expect(page.locator('table[data-table="revenue"] tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-list')))).resolves.toEqual(['mlp', 'logistic', 'dollars', 'naive', 'analyst', 'perfect', 'ceiling']);
+      // The dollars list's shares of the references' dollars and its expected dollars, in its row's last three cells.
+      const dollarsList = mlp.lists[1]!;
+      const shareCell = (r: 'perfect' | 'ceiling') =>
+        `${(100 * dollarsList.captured![r]!.accelerated!).toFixed(1)}% / ${(100 * dollarsList.captured![r]!.incremental!).toFixed(1)}%`;
+      await expect(page.locator('table[data-table="revenue"] tr[data-list="dollars"] td').allTextContents().then((t) => t.slice(-3))).resolves.toEqual([shareCell('perfect'), shareCell('ceiling'), '$1,235 / $5,678']);
+      // The ceiling's share of itself: all of it.
+      await expect(page.locator('table[data-table="revenue"] tr[data-list="ceiling"] td').nth(11).textContent()).resolves.toBe('100.0% / 100.0%');
+      // Why each member is listed: the reasons one a line.
+      await expect(page.locator('table[data-table="outreach"] tbody tr').first().locator('td.why').innerHTML()).resolves.toBe('Diabetes coded in 2023 (worth $900 a year)<br>RAF rose 0.40 in 2023');
       for (const [k, key] of ['mlp', 'logistic'].entries()) await expect(page.locator(`.verdict[data-model="${key}"] span`).textContent()).resolves.toBe(es[k]!.verdict);
       await expect(page.locator('table[data-table="groups"] tbody tr').first().locator('td').allTextContents()).resolves.toEqual([
         "the mlp model's list", '35', '80.0%', '93.3%', '0.900', '5', '40.0%', '20.0%', 'none',
@@ -189,13 +209,25 @@ describe('writeReport', () => {
     expect(body).not.toMatch(/NaN|null|undefined/);
     // Every list's incremental cell says so; none shows $0.
     const rows = body.split(/top 20% by the risk score of 2023/).slice(1);
-    expect(rows).toHaveLength(4);
+    expect(rows).toHaveLength(6);
     for (const row of rows) expect(row).toMatch(/^ \(\w+\)\s+40\s+[\d.]+%\s+[\d.]+\s+\$[\d,]+\s+\d+\s+\$[\d,]+ \(\d+\)\s+not measurable\s+not measurable\s+40 /);
   });
 
   it('sums the candidate list\'s expected columns to the cent', () => {
     // 0.29 + 0.58 = 0.87 in cents (29 + 58 = 87); added as dollars x 100 it is 0.8699999999999999.
     // The column not named expected_* is not summed.
-    expect(candidateTotals('member_id,expected_dollars,other\nA,0.29,5\nB,0.58,6\n')).toEqual({ members: 2, expected: { expected_dollars: 0.87 } });
+    expect(candidateTotals('member_id,expected_dollars,other\nA,0.29,5\nB,0.58,6\n')).toEqual({ members: 2, expected: { expected_dollars: 0.87 }, rankBy: 'probability' });
+    expect(candidateTotals('member_id,expected_dollars,rank_by\nA,0.29,dollars\n').rankBy).toBe('dollars');
+  });
+
+  it('sets a list ranked by dollars beside the dollars-ranked list\'s measured figures, not the model\'s', async () => {
+    const e = evaluation('mlp', 1);
+    const dollarsList = e.lists.find((l) => l.name === 'dollars')!;
+    expect(dollarsList.revenue.accelerated.total).not.toBe(e.lists[0]!.revenue.accelerated.total);
+    const html = await renderReport(e, [], { members: 40, expected: { expected_accelerated: 100 }, rankBy: 'dollars' });
+    const section = bodyText(html.slice(html.indexOf('data-section="candidates"'))).replace(/\s+/g, ' ');
+    expect(section).toContain('the same members as the list ranked by dollars above (its top 20% by expected dollars)');
+    // $100 expected against the dollars list's measured accelerated dollars.
+    expect(section).toContain(`$100 $${Math.round(dollarsList.revenue.accelerated.total).toLocaleString('en-US')}`);
   });
 });

@@ -45,6 +45,14 @@ interface GroupFigures {
   auc: number | null;
 }
 
+/** A list's share of a reference list's dollars, by kind ("n/a" when the reference brought none or it is not measurable); empty for evaluations without shares. */
+const sharesText = (l: ListEvaluation, ref: 'perfect' | 'ceiling'): string => {
+  const c = l.captured?.[ref];
+  if (c === undefined) return '';
+  const f = (x: number | null) => (x === null ? 'n/a' : pct(x));
+  return `${f(c.accelerated)} / ${f(c.incremental)}`;
+};
+
 /** Incremental dollars, or "not measurable". */
 const incrementalText = (l: ListEvaluation): string => (l.revenue.incremental.total === null ? 'not measurable' : money(l.revenue.incremental.total));
 
@@ -141,7 +149,8 @@ export async function renderReport(given: Evaluation | readonly Evaluation[], ou
   const revenueTable = `
     <table data-table="revenue">
       <thead><tr><th>list</th><th>members</th><th>precision (top 20%)</th><th>AUC</th><th>accelerated: moved to January</th><th>members with a lump sum</th><th>lump sums not paid (not enrolled in August ${PY})</th>` +
-    `<th>incremental: gained</th><th>members above c: of the list / of those with both years</th><th>members with no risk score for ${T + 1} (died or left)</th></tr></thead>
+    `<th>incremental: gained</th><th>members above c: of the list / of those with both years</th><th>members with no risk score for ${T + 1} (died or left)</th>` +
+    `<th>share of the perfect-knowledge list's dollars: accelerated / incremental</th><th>share of the ceiling list's dollars: accelerated / incremental</th><th>expected on January 1: accelerated / incremental</th></tr></thead>
       <tbody>${lists
         .map((s) => {
           const r = s.list.revenue;
@@ -150,7 +159,8 @@ export async function renderReport(given: Evaluation | readonly Evaluation[], ou
           return (
             `<tr data-list="${esc(s.key)}"><td>${esc(s.label)}<br><span class="sub">${esc(plainWords(s.list.description))}</span></td><td>${count(r.members)}</td><td>${pct(s.list.metrics.precision)}</td><td>${s.list.metrics.auc.toFixed(3)}</td>` +
             `<td>${money(r.accelerated.total)}</td><td>${count(r.accelerated.members)}</td><td>${money(r.accelerated.notEnrolledInAugust.dollars)} (${count(r.accelerated.notEnrolledInAugust.members)})</td>` +
-            `<td>${incrementalText(s.list)}</td><td>${above}</td><td>${count(inc.noNextYear)}</td></tr>`
+            `<td>${incrementalText(s.list)}</td><td>${above}</td><td>${count(inc.noNextYear)}</td>` +
+            `<td>${sharesText(s.list, 'perfect')}</td><td>${sharesText(s.list, 'ceiling')}</td><td>${s.list.expected === undefined ? '' : `${money(s.list.expected.accelerated)} / ${money(s.list.expected.incremental)}`}</td></tr>`
           );
         })
         .join('')}</tbody>
@@ -206,8 +216,8 @@ export async function renderReport(given: Evaluation | readonly Evaluation[], ou
     outreach.length === 0
       ? '<p data-table="outreach">No outreach list was given (rafcast report --candidates DIR adds its top).</p>'
       : `<table data-table="outreach">
-      <thead><tr><th>priority</th><th>member</th><th>expected dollars</th><th>probability of the top 20%</th><th>member's provider</th><th>HCCs to recapture</th></tr></thead>
-      <tbody>${outreach.map((o) => `<tr><td>${esc(o.priority)}</td><td>${esc(o.member)}</td><td>${esc(o.dollars)}</td><td>${esc(o.probability)}</td><td>${esc(o.provider)}</td><td>${esc(o.hccs)}</td></tr>`).join('')}</tbody>
+      <thead><tr><th>priority</th><th>member</th><th>expected dollars</th><th>probability of the top 20%</th><th>member's provider</th><th>why listed</th><th>HCCs to recapture</th></tr></thead>
+      <tbody>${outreach.map((o) => `<tr><td>${esc(o.priority)}</td><td>${esc(o.member)}</td><td>${esc(o.dollars)}</td><td>${esc(o.probability)}</td><td>${esc(o.provider)}</td><td class="why">${esc(o.reasons).replace(/ \| /g, '<br>')}</td><td>${esc(o.hccs)}</td></tr>`).join('')}</tbody>
     </table>`;
   const definitions = `
     <dl data-section="definitions">
@@ -220,6 +230,8 @@ export async function renderReport(given: Evaluation | readonly Evaluation[], ou
       <dt>Growth ratio c</dt><dd>The mean risk score of ${T + 1} over the mean of ${T}, over every member of the plan with a score in both years.</dd>
       <dt>Months enrolled and alive</dt><dd>The data gives months enrolled per year: a member is taken as enrolled from January of ${PY} for that many consecutive months, and never after the month of death. Monthly payments count only those months; the August lump sum only a member enrolled in August.</dd>
       <dt>Not measurable</dt><dd>A figure the data cannot give (no risk scores for ${T + 1}): shown as "not measurable" with the reason, never as $0.</dd>
+      <dt>The list ranked by dollars</dt><dd>The members whose early documentation is expected to bring the most, accelerated and incremental together, from data dated before ${T} only: their open conditions priced and weighted by how often the plan codes them again, and their risk score of ${T - 1}, through two regressions fitted two years earlier on what each member then brought. Its expected dollars sit beside the measured ones.</dd>
+      <dt>The ceiling list</dt><dd>The members who in fact brought the most accelerated and incremental dollars together (the positive August lump sum of ${PY} and the gap above c): no list drawn up on January 1 can know them, so it is a reference, like perfect knowledge, not a baseline. A list's share of it says how much of the reachable money the list found.</dd>
       <dt>Precision, AUC, lift</dt><dd>Precision: the share of a list's members who are in the top 20%. AUC: the chance that a member of the top 20% ranks above one who is not. Lift: a decile's share of top-20% members over the overall share.</dd>
     </dl>`;
   const figure = (name: string, body: string, caption: string) => `<figure data-chart="${name}">${body}<figcaption>${esc(caption)}</figcaption></figure>`;
@@ -231,7 +243,7 @@ body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem au
 h1{font-size:1.6rem;margin-bottom:.2rem} h2{font-size:1.2rem;margin-top:2.2rem;border-bottom:1px solid #d0d7de;padding-bottom:.3rem}
 .sub{color:#57606a} .verdict{font-size:1.05rem;background:#f6f8fa;border-left:4px solid #1f6feb;padding:.6rem 1rem}
 table{border-collapse:collapse;margin:.6rem 0;font-variant-numeric:tabular-nums} th,td{border:1px solid #d0d7de;padding:.3rem .6rem;text-align:right;vertical-align:top}
-th{background:#f6f8fa} td:first-child,th:first-child{text-align:left} table[data-table=outreach] td:last-child{text-align:left;max-width:520px}
+th{background:#f6f8fa} td:first-child,th:first-child{text-align:left} table[data-table=outreach] td:last-child,td.why{text-align:left;max-width:520px}
 .charts{display:flex;flex-wrap:wrap;gap:1.5rem} figure{margin:0} figcaption{color:#57606a;font-size:.85rem;max-width:520px}
 dt{font-weight:600;margin-top:.5rem} dd{margin-left:1.2rem}
 </style></head>
@@ -277,7 +289,10 @@ const CANDIDATE_COLUMNS: Record<string, string> = {
 /** Why the candidate list's expected dollars and the backtest's measured dollars differ, with both. */
 function candidatesText(c: CandidateTotals | null, first: Shown, e: Evaluation): string {
   if (c === null) return '<p data-section="candidates">No candidate list was given (rafcast report --candidates DIR adds its totals).</p>';
-  const r = first.list.revenue;
+  // The candidate list is the first model's list, or (rank_by dollars) the list ranked by dollars.
+  const byDollars = c.rankBy === 'dollars' ? e.lists.find((l) => l.name === 'dollars') : undefined;
+  const shown = byDollars === undefined ? first : { ...first, label: 'the list ranked by dollars', list: byDollars };
+  const r = shown.list.revenue;
   const T = e.asOf;
   const rows = Object.entries(c.expected).map(([col, total]) => {
     const measured = col === 'expected_accelerated' ? r.accelerated.total : col === 'expected_incremental' ? r.incremental.total : undefined;
@@ -288,7 +303,7 @@ function candidatesText(c: CandidateTotals | null, first: Shown, e: Evaluation):
   });
   const sameSize = c.members === r.members;
   return `<div data-section="candidates">
-    <p>The candidate list (candidates.csv) holds ${count(c.members)} members${sameSize ? `, the same members as ${esc(first.label)} above (its top 20% by probability)` : `; ${esc(first.label)} above holds ${count(r.members)}`}.
+    <p>The candidate list (candidates.csv) holds ${count(c.members)} members${sameSize ? `, the same members as ${esc(shown.label)} above (its top 20% by ${byDollars === undefined ? 'probability' : 'expected dollars'})` : `; ${esc(shown.label)} above holds ${count(r.members)}`}.
     Its expected dollars are a forecast made on January 1, ${T} from the conditions coded in ${T - 2} and ${T - 1} (rafcast candidates);
     the dollars above are measured afterwards, from the risk scores of ${T} and ${T + 1}, for members enrolled and alive in ${T + 1}.
     They are not expected to agree: the forecast cannot know new conditions, who will die or leave, or the growth ratio c, and the measure does not look at which conditions were open.
