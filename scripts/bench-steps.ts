@@ -20,6 +20,7 @@ import { QUEUE, connectionOf } from '../pipelines/queue-connection.ts';
 import { flowConfig } from '../pipelines/run.ts';
 import { buildFeatures } from '../features/build-features.ts';
 import { predictRun, trainRun } from '../models/model-run.ts';
+import type { TrainConfig } from '../models/classifier.ts';
 import { buildState } from './build-inputs.js';
 
 const [step, sizeArg] = process.argv.slice(2);
@@ -202,21 +203,114 @@ if (step === 'score-batch') {
   const rss = process.resourceUsage().maxRSS / 1024 / 1024;
   console.log(`${what}: ${Math.round(members / seconds).toLocaleString('en-US')} members/s (${members.toLocaleString('en-US')} members, ${seconds.toFixed(1)} s), peak RSS ${rss.toFixed(2)} GiB`);
 } else if (step === 'quality') {
-  // On the default generated population (20,000 members, seed 2021): precision at 20% and AUC of
-  // the naive list, logistic regression and the MLP, backtested at as-of 2025.
-  const data = join(dir, `quality-${n}`);
-  if (!existsSync(join(data, 'history', 'raf_history.parquet'))) {
-    await generatePopulation({ members: n, firstYear: 2021, lastYear: 2025, seed: 2021, out: data });
-    await computeHistory({ data, firstYear: 2021, lastYear: 2025, out: join(data, 'history'), annualBaseRate: 10402.34 });
+  // Issue 15's quality figures: on generated plans of n members (plan seeds BENCH_PLAN_SEEDS,
+  // default 11,12,13; 2021-2025), trained at T-1 and backtested at as-of T for T in
+  // BENCH_AS_OF (default 2024,2025): precision at 20% and AUC of every list as the mean and range
+  // over the plan seeds, the best model's spread over model seeds (BENCH_MODEL_SEEDS, default
+  // 1,2,3), and training seconds. Plans and feature tables are kept in .bench/ and reused.
+  const planSeeds = (process.env.BENCH_PLAN_SEEDS ?? '11,12,13').split(',').map(Number);
+  const years = (process.env.BENCH_AS_OF ?? '2024,2025').split(',').map(Number);
+  const modelSeeds = (process.env.BENCH_MODEL_SEEDS ?? '1,2,3').split(',').map(Number);
+  const { analystListScores } = await import('../evaluation/analyst-list.ts');
+  const { yearScoring } = await import('../evaluation/year-scoring.ts');
+  const { roundHalfUp } = await import('../scoring/rounding.ts');
+  const { readFeatureRows, readRaf, topShareLabels } = await import('../models/dataset.ts');
+  const { listMetrics } = await import('../models/metrics.ts');
+  const { featureSchema } = await import('../features/schema.ts');
+  // The models measured: logistic, the MLP as it was (one network), and the default model (what
+  // rafcast train and run train: DEFAULT_TRAIN_CONFIG).
+  const QUALITY_LISTS: { name: string; model: 'mlp' | 'logistic'; config: Partial<TrainConfig>; best?: boolean }[] = [
+    { name: 'logistic', model: 'logistic', config: {} },
+    { name: 'mlp', model: 'mlp', config: { members: 1 } },
+    { name: 'ensemble', model: 'mlp', config: {}, best: true },
+  ];
+  type Figures = { precision: number; auc: number };
+  // figures[list][T] = one entry per plan seed; spread[T] = per plan seed, the best model's max - min over model seeds.
+  const figures = new Map<string, Map<number, Figures[]>>();
+  const seconds = new Map<string, number[]>();
+  const spread = new Map<number, number[]>();
+  const add = (list: string, T: number, f: Figures): void => {
+    if (!figures.has(list)) figures.set(list, new Map());
+    const byYear = figures.get(list)!;
+    if (!byYear.has(T)) byYear.set(T, []);
+    byYear.get(T)!.push(f);
+  };
+  const best = QUALITY_LISTS.find((l) => l.best)!;
+  for (const planSeed of planSeeds) {
+    const data = join(dir, `quality-${n}-s${planSeed}`);
+    const history = join(data, 'history');
+    if (!existsSync(join(history, 'raf_history.parquet'))) {
+      await generatePopulation({ members: n, firstYear: 2021, lastYear: 2025, seed: planSeed, out: data });
+      await computeHistory({ data, firstYear: 2021, lastYear: 2025, out: history, annualBaseRate: 10402.34 });
+    }
+    const featuresOf = async (y: number): Promise<string> => {
+      const f = join(data, `features-${y}.parquet`);
+      if (!existsSync(f)) await buildFeatures({ data, history, asOf: y, out: f });
+      return f;
+    };
+    for (const T of years) {
+      const features = { [T - 1]: await featuresOf(T - 1), [T]: await featuresOf(T) };
+      // The baselines: naive (RAF_{T-1}) and the analyst's (DOMAIN.md section 4), on the members with a RAF_T.
+      const db = await openDuckDb();
+      const conn = db.connection;
+      const schema = featureSchema();
+      await conn.run(`CREATE VIEW f AS SELECT * EXCLUDE (as_of) FROM read_parquet(${sqlString(features[T]!)})`);
+      await conn.run(`CREATE VIEW members AS SELECT * FROM read_parquet(${sqlString(join(data, 'members.parquet'))})`);
+      await conn.run(`CREATE VIEW enrollment AS SELECT * FROM read_parquet(${sqlString(join(data, 'enrollment.parquet'))})`);
+      const rows = await readFeatureRows(conn, 'f', schema);
+      const col = (name: string): Float64Array => Float64Array.from({ length: rows.ids.length }, (_, i) => rows.x.values[i * rows.x.cols + schema.names.indexOf(name)]!);
+      const rafT1 = Float64Array.from(col('raf_t1'), (v) => roundHalfUp(v, 3));
+      const isNew = Uint8Array.from(col('missing_t1'), (v) => (v === 1 ? 1 : 0));
+      const analyst = (await analystListScores(conn, rows.ids, rafT1, isNew, T, yearScoring(history, T - 1))).score;
+      const { labels } = topShareLabels(await readRaf(conn, join(history, 'raf_history.parquet'), T, rows.ids), 0.2);
+      db.close();
+      const known = Array.from(labels.keys()).filter((i) => labels[i] !== 255);
+      const y = Uint8Array.from(known, (i) => labels[i]!);
+      for (const [name, score] of [['naive', rafT1], ['analyst', analyst]] as const) {
+        const m = listMetrics(Float64Array.from(known, (i) => score[i]!), y, 0.2);
+        add(name, T, { precision: m.precision, auc: m.auc });
+      }
+      for (const list of QUALITY_LISTS) {
+        const seeds = list.best ? modelSeeds : [modelSeeds[0]!];
+        const precisions: number[] = [];
+        for (const seed of seeds) {
+          const r = await trainRun({ data, history, features, asOf: T, model: list.model, seed, config: list.config, out: join(dir, `quality-run-${n}-s${planSeed}-${T}-${list.name}-${seed}`) });
+          const b = r.backtest!;
+          precisions.push(b.model.precision);
+          if (seed === seeds[0]) add(list.name, T, { precision: b.model.precision, auc: b.model.auc });
+          if (!seconds.has(list.name)) seconds.set(list.name, []);
+          seconds.get(list.name)!.push(r.training.seconds);
+        }
+        if (list.best) {
+          if (!spread.has(T)) spread.set(T, []);
+          spread.get(T)!.push(Math.max(...precisions) - Math.min(...precisions));
+        }
+      }
+    }
   }
-  const lines: string[] = [];
-  for (const model of ['logistic', 'mlp'] as const) {
-    const r = await trainRun({ data, asOf: 2025, model, seed: 1, out: join(dir, `quality-run-${model}-${n}`) });
-    const b = r.backtest!;
-    if (model === 'logistic') lines.push(`naive ${(100 * b.naive.precision).toFixed(1)}% AUC ${b.naive.auc.toFixed(3)}`);
-    lines.push(`${model} ${(100 * b.model.precision).toFixed(1)}% AUC ${b.model.auc.toFixed(3)}`);
+  const pct = (v: number): string => (100 * v).toFixed(1);
+  const mean = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
+  const range = (v: number[], f: (x: number) => string): string => `${f(mean(v))} [${f(Math.min(...v))}-${f(Math.max(...v))}]`;
+  console.log(`quality on generated plans of ${n.toLocaleString('en-US')} members (plan seeds ${planSeeds.join(', ')}; mean [range] over them), trained at T-1, backtested at T; precision@20% and AUC:`);
+  for (const T of years) {
+    console.log(`  as-of ${T}:`);
+    const naive = figures.get('naive')!.get(T)!;
+    const analyst = figures.get('analyst')!.get(T)!;
+    for (const [list, byYear] of figures) {
+      const f = byYear.get(T)!;
+      const gain = (base: Figures[]): string => range(f.map((x, i) => x.precision - base[i]!.precision), (v) => `${v >= 0 ? '+' : ''}${pct(v)}`);
+      const vs = list === 'naive' ? '' : list === 'analyst' ? `  vs naive ${gain(naive)}` : `  vs naive ${gain(naive)}, vs analyst ${gain(analyst)}`;
+      console.log(`    ${list.padEnd(10)} ${range(f.map((x) => x.precision), pct)}%  AUC ${range(f.map((x) => x.auc), (v) => v.toFixed(3))}${vs}`);
+    }
+    const s = spread.get(T)!;
+    console.log(`    ${best.name} over model seeds ${modelSeeds.join(', ')}: spread (max - min precision) ${range(s, pct)} points`);
   }
-  console.log(`quality on ${n.toLocaleString('en-US')} generated members, backtest at 2025, precision@20%: ${lines.join('; ')}`);
+  const times = [...seconds].map(([list, t]) => `${list} ${mean(t).toFixed(1)} s`).join(', ');
+  console.log(`  training seconds per model, mean over runs (fit only, this machine as loaded at the time): ${times}`);
+} else if (step === 'quality-desynpuf') {
+  // Issue 15's quality figures on the public DE-SynPUF samples: scripts/bench-quality-desynpuf.ts.
+  const { qualityDesynpuf } = await import('./bench-quality-desynpuf.ts');
+  await qualityDesynpuf(dir);
 } else if (step === 'queued' || step === 'queued-e2e') {
   /** CPU seconds the whole machine has spent busy (user, nice, system, irq, softirq) since boot, from /proc/stat. */
   const busyCpuSeconds = (): number => {
