@@ -1,6 +1,6 @@
 // Training, saving, loading and applying the classifier (model-run.ts, models/classifier.ts).
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { copyPlan } from '../test/duckdb-helpers.ts';
 import { initBackend } from './backend.ts';
@@ -12,6 +12,7 @@ import { computeHistory } from '../scoring/history/compute-history.ts';
 import { predictRun, trainRun } from './model-run.ts';
 import type { RunRecord } from './run-registry.ts';
 import { buildFeatures } from '../features/build-features.ts';
+import { copyPlanAlteringLateClaims } from '../features/test-fixture.ts';
 
 async function plan(members: number, seed: number): Promise<string> {
   const data = await generatedPlan({ members: members, seed: seed });
@@ -91,6 +92,27 @@ describe('a run folder', () => {
     expect(readFileSync(join(again, 'weights.bin')).equals(readFileSync(join(runDir, 'weights.bin')))).toBe(true);
     expect(readFileSync(join(again, 'standardization.json'), 'utf8')).toBe(readFileSync(join(runDir, 'standardization.json'), 'utf8'));
   }, 120_000);
+
+  it('learns nothing from claims received after the cut-off: altered, the same weights and scores', async () => {
+    // At the default cut-off, January 1 of 2025, the model trains on the features of 2024 cut at
+    // 2024-01-01 with the label RAF_2024 as known on 2025-01-01, and scores the features of 2025
+    // cut at 2025-01-01: claims received after that, altered, must change none of it.
+    const altered = tempDir('plan-late');
+    expect(await copyPlanAlteringLateClaims(data, altered, '2025-01-01')).toBeGreaterThan(100);
+    await computeHistory({ data: altered, firstYear: 2021, lastYear: 2025, out: join(altered, 'history'), annualBaseRate: 10402.34 });
+    // The same folder name: the scores carry it as their run_id.
+    const again = join(tempDir('run-late'), basename(runDir));
+    const r = await trainRun({ data: altered, asOf: 2025, model: 'mlp', seed: 3, out: again });
+    expect(readFileSync(join(again, 'weights.bin')).equals(readFileSync(join(runDir, 'weights.bin')))).toBe(true);
+    // The backtest's label RAF_2025 is the complete history's: every claim of 2025 was received
+    // after January 1 and altered, so it moves.
+    expect(r.backtest!.model.auc).not.toBe(record.backtest!.model.auc);
+    const p1 = join(tempDir('pred'), 'p.csv');
+    const p2 = join(tempDir('pred'), 'p.csv');
+    await predictRun({ run: runDir, asOf: 2025, out: p1 });
+    await predictRun({ run: again, asOf: 2025, out: p2 });
+    expect(readFileSync(p2).equals(readFileSync(p1))).toBe(true);
+  }, 240_000);
 });
 
 describe('trainClassifier', () => {
