@@ -307,6 +307,10 @@ if (step === 'score-batch') {
   }
   const times = [...seconds].map(([list, t]) => `${list} ${mean(t).toFixed(1)} s`).join(', ');
   console.log(`  training seconds per model, mean over runs (fit only, this machine as loaded at the time): ${times}`);
+} else if (step === 'quality-desynpuf') {
+  // Issue 15's quality figures on the public DE-SynPUF samples: scripts/bench-quality-desynpuf.ts.
+  const { qualityDesynpuf } = await import('./bench-quality-desynpuf.ts');
+  await qualityDesynpuf(dir);
 } else if (step === 'queued' || step === 'queued-e2e') {
   /** CPU seconds the whole machine has spent busy (user, nice, system, irq, softirq) since boot, from /proc/stat. */
   const busyCpuSeconds = (): number => {

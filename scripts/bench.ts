@@ -24,7 +24,7 @@ if (args.help) {
 
 Prints speed and quality figures (never asserted). Steps: cli-start, score-batch, score-file-jsonl,
 score-file-csv, score-file-parquet, generate, load-generated, history, features, train, predict,
-quality, queued, queued-e2e.
+quality, quality-desynpuf, queued, queued-e2e.
 
 quality: on generated plans of --members n (default 100,000; BENCH_QUALITY), one per plan seed
 (default 11,12,13), trained at T-1 and backtested at each as-of T (default 2024,2025): precision
@@ -33,7 +33,13 @@ and range over the plan seeds, the default model's spread over the model seeds (
 and training seconds. Plans are kept in .bench/quality-<n>-s<seed>/ and reused.
   npm run bench -- --only quality --members 30000       # a quick look
   npm run bench -- --only quality                       # issue 15's goals: 100,000 members
-`);
+
+quality-desynpuf: the same lists on each DE-SynPUF sample <k>-sample-* in BENCH_DESYNPUF (default
+../shared/external-data/desynpuf-milwaukee-10k beside the repository), imported with payment year
+2025's tables for 2008-2010, the default model and logistic trained at 2009 and backtested at 2010:
+precision at 20% and AUC as mean and range over the samples, each sample's line, and the features
+neutralised at 2010. Imports and histories are kept in .bench/desynpuf-<k>/ and reused.
+  npm run bench -- --only quality-desynpuf`);
   process.exit(0);
 }
 if (args['plan-seeds'] !== undefined) process.env.BENCH_PLAN_SEEDS = args['plan-seeds'];
@@ -57,6 +63,7 @@ const steps: [string, number, number][] = [
   ['train', 1, population],
   ['predict', 1, population],
   ['quality', 1, Number(args.members ?? process.env.BENCH_QUALITY ?? 100_000)],
+  ['quality-desynpuf', 1, 10_000],
   ['queued', 1, 200_000],
   ['queued-e2e', 1, population],
 ];
