@@ -29,10 +29,6 @@ export interface TrainConfig {
    * averaged (an ensemble over seeds in one model file).
    */
   members: number;
-  /** A linear term of the inputs added to each network's logit (wide and deep). */
-  linearSkip: boolean;
-  /** The learning rate is multiplied by this after every epoch. */
-  learningRateDecay: number;
 }
 
 export const DEFAULT_TRAIN_CONFIG: Omit<TrainConfig, 'model' | 'seed'> = {
@@ -44,8 +40,6 @@ export const DEFAULT_TRAIN_CONFIG: Omit<TrainConfig, 'model' | 'seed'> = {
   hidden: [64, 32],
   l2: 1e-4,
   members: 1,
-  linearSkip: false,
-  learningRateDecay: 1,
 };
 
 /** Rows x features, row-major. */
@@ -130,15 +124,7 @@ function buildModel(cols: number, c: TrainConfig): { model: tf.LayersModel; trai
     widths.forEach((units, i) => {
       h = tf.layers.dense({ name: `${prefix}hidden_${i + 1}`, units, activation: 'relu', kernelInitializer: init(), kernelRegularizer: reg }).apply(h) as tf.SymbolicTensor;
     });
-    const skip = c.linearSkip && widths.length > 0;
-    let out = tf.layers
-      .dense({ name: `${prefix}${skip ? 'logit' : 'probability'}`, units: 1, activation: skip ? 'linear' : 'sigmoid', kernelInitializer: init(), kernelRegularizer: reg })
-      .apply(h) as tf.SymbolicTensor;
-    if (skip) {
-      const linear = tf.layers.dense({ name: `${prefix}linear`, units: 1, kernelInitializer: init(), kernelRegularizer: reg }).apply(input) as tf.SymbolicTensor;
-      out = tf.layers.activation({ name: `${prefix}probability`, activation: 'sigmoid' }).apply(tf.layers.add({ name: `${prefix}logit_sum` }).apply([out, linear])) as tf.SymbolicTensor;
-    }
-    outputs.push(out);
+    outputs.push(tf.layers.dense({ name: `${prefix}probability`, units: 1, activation: 'sigmoid', kernelInitializer: init(), kernelRegularizer: reg }).apply(h) as tf.SymbolicTensor);
   }
   if (k === 1) {
     const model = tf.model({ name: `rafcast_${c.model}`, inputs: input, outputs: outputs[0]! });
@@ -229,8 +215,9 @@ export async function trainClassifier(
         const wt = tf.tensor2d(bw, [m, 1]);
         return optimizer.minimize(() => {
           const base = weightedLoss(train.apply(xt, { training: true }) as tf.Tensor, yt, wt);
-          // The L2 penalties of the layers, as functions the layers keep.
-          const reg = (train.losses as unknown as (() => tf.Scalar)[]).map((f) => f());
+          // The L2 penalties, as functions each layer keeps: from the layers, as a model's own
+          // losses list is empty in TensorFlow.js 4.22 (before this, no penalty was applied).
+          const reg = train.layers.flatMap((l) => l.losses as unknown as (() => tf.Scalar)[]).map((f) => f());
           return reg.length > 0 ? (base.add(tf.addN(reg)) as tf.Scalar) : base;
         }, true)!;
       });
@@ -251,8 +238,6 @@ export async function trainClassifier(
     const lossSum = lossTotal === undefined ? 0 : (await lossTotal.data())[0]!;
     lossTotal?.dispose();
     const trainLoss = lossSum / Math.max(1, batches);
-    // Adam's learning rate is a field TensorFlow.js reads at every step.
-    (optimizer as unknown as { learningRate: number }).learningRate *= config.learningRateDecay;
     history.push({ epoch, trainLoss, validationLoss: v });
     onEpoch?.(epoch, trainLoss, v);
     if (v < best - 1e-5) {

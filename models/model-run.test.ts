@@ -133,7 +133,27 @@ describe('trainClassifier', () => {
     expect(JSON.parse(modelJson).weightsManifest[0].paths).toEqual(['weights.bin']);
   });
 
-  it('saves an ensemble (members > 1, with the linear skip) as one model whose probability is the mean of its networks', async () => {
+  it('applies the L2 penalty: with l2 = 1 the weights shrink well below those without', async () => {
+    // TensorFlow.js 4.22 leaves a model's own losses list empty; the penalties are the layers'.
+    await initBackend();
+    const rng = createRng(6);
+    const n = 300;
+    const values = Float32Array.from({ length: n * 3 }, () => rng.next() * 4 - 2);
+    const x: Matrix = { rows: n, cols: 3, values };
+    const y = Uint8Array.from({ length: n }, (_, i) => (values[i * 3]! > 0 ? 1 : 0));
+    const norm = async (l2: number): Promise<number> => {
+      const t = await trainClassifier(x, y, { ...DEFAULT_TRAIN_CONFIG, model: 'logistic', l2, seed: 1, epochs: 20, batchSize: 32, learningRate: 0.05, patience: 99 });
+      const kernel = t.model.getLayer('probability').getWeights()[0]!.dataSync();
+      t.model.dispose();
+      return Math.hypot(...kernel);
+    };
+    const [free, penalised] = [await norm(0), await norm(1)];
+    // Without a penalty the first column (which decides the label) gets a large weight; with l2 = 1
+    // the penalty's gradient 2 x w outweighs the loss's, so the norm stays under half.
+    expect(penalised).toBeLessThan(free / 2);
+  });
+
+  it('saves an ensemble (members > 1) as one model whose probability is the mean of its networks', async () => {
     await initBackend();
     const rng = createRng(4);
     const n = 400;
@@ -141,7 +161,7 @@ describe('trainClassifier', () => {
     const values = Float32Array.from({ length: n * cols }, () => rng.next() * 4 - 2);
     const x: Matrix = { rows: n, cols, values };
     const y = Uint8Array.from({ length: n }, (_, i) => (values[i * cols]! * values[i * cols + 2]! > 0.5 ? 1 : 0));
-    const t = await trainClassifier(x, y, { ...DEFAULT_TRAIN_CONFIG, model: 'mlp', hidden: [6], members: 3, linearSkip: true, seed: 2, epochs: 3, batchSize: 64 });
+    const t = await trainClassifier(x, y, { ...DEFAULT_TRAIN_CONFIG, model: 'mlp', hidden: [6], members: 3, seed: 2, epochs: 3, batchSize: 64 });
     const { modelJson, weights } = await serializeModel(t.model);
     const loaded = await deserializeModel(modelJson, weights);
     const p = await predictProbabilities(loaded, t.standardization, x);
