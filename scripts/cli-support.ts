@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Help, InvalidArgumentError, type Command, type Option } from 'commander';
 import { RafcastError } from '../data/errors.ts';
+import { parseCutoff } from '../data/received-by.ts';
 import { MODEL_VERSIONS, type ModelVersion } from '../data/reference/cms-hcc-tables.ts';
 import { MODEL_KINDS, type ModelKind } from '../models/model-kinds.ts';
 
@@ -49,6 +50,18 @@ export function parseYearRange(value: string): [number, number] {
   if (last < first) throw new InvalidArgumentError(`--years runs backwards: "${value}"`);
   return [first, last];
 }
+
+/** --data-through checked by data/received-by.ts's parseCutoff, its message given as commander's (history, features, train, predict, evaluate, candidates, run). */
+export function parseDataThrough(value: string): string {
+  try {
+    return parseCutoff(value);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+}
+
+/** The help line of --data-through, the same on every command that takes it. */
+export const DATA_THROUGH_HELP = 'the data cut-off (YYYY-MM-DD): only claims received by then count (received_date; without one, thru_date); default January 1 of the as-of year';
 
 export function parseModelOption(value: string): ModelVersion {
   const v = value.toUpperCase();

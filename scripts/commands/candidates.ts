@@ -2,10 +2,9 @@
 // (evaluation/candidates.ts).
 import { Option, type Command } from 'commander';
 import { DEMO_BASE_RATE_ANNUAL } from '../../scoring/revenue.ts';
-import { parseIntegerOption, parseNumberOption, runAction } from '../cli-support.ts';
+import { DATA_THROUGH_HELP, parseDataThrough, parseIntegerOption, parseNumberOption, runAction } from '../cli-support.ts';
 import { dollars } from '../../evaluation/format.ts';
 import { RANK_BY, type RankBy } from '../../evaluation/dollars-ranking.ts';
-import { DATA_THROUGH_HELP, parseDataThrough } from './features.ts';
 
 export interface CandidatesOptions {
   run: string;

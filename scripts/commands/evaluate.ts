@@ -5,12 +5,11 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { DEMO_BASE_RATE_ANNUAL } from '../../scoring/revenue.ts';
-import { parseIntegerOption, parseNumberOption, runAction } from '../cli-support.ts';
+import { DATA_THROUGH_HELP, parseDataThrough, parseIntegerOption, parseNumberOption, runAction } from '../cli-support.ts';
 import { growthLines, listLine } from '../summary-lines.ts';
 import { externalListLines, groupLines } from '../group-lines.ts';
 import { dollars, listLabel, percent } from '../../evaluation/format.ts';
 import type { Evaluation } from '../../evaluation/evaluation-types.ts';
-import { DATA_THROUGH_HELP, parseDataThrough } from './features.ts';
 
 export interface EvaluateOptions {
   run: string;

@@ -1,21 +1,9 @@
 // `rafcast features`: the feature table of an as-of year and its schema
 // (features/write-feature-table.ts), or the list of features.
 import { join } from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
-import { parseCutoff } from '../../data/received-by.ts';
-import { parseIntegerOption, runAction } from '../cli-support.ts';
+import type { Command } from 'commander';
+import { DATA_THROUGH_HELP, parseDataThrough, parseIntegerOption, runAction } from '../cli-support.ts';
 
-/** --data-through checked by data/received-by.ts's parseCutoff, its message given as commander's (features, train, predict, evaluate, candidates, run). */
-export function parseDataThrough(value: string): string {
-  try {
-    return parseCutoff(value);
-  } catch (e) {
-    throw new InvalidArgumentError((e as Error).message);
-  }
-}
-
-/** The help line of --data-through, the same on every command that takes it. */
-export const DATA_THROUGH_HELP = 'the data cut-off (YYYY-MM-DD): only claims received by then count (received_date; without one, thru_date); default January 1 of the as-of year';
 
 export interface FeaturesOptions {
   data: string;

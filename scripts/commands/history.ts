@@ -1,10 +1,9 @@
 // `rafcast history`: the risk score history per member and service year
 // (scoring/history/compute-history.ts).
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import type { ModelVersion } from '../../data/reference/cms-hcc-tables.ts';
-import { parseCutoff } from '../../data/received-by.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../../scoring/revenue.ts';
-import { parseIntegerOption, parseModelMap, parseModelOption, parseNumberOption, parseYearRange, runAction } from '../cli-support.ts';
+import { parseDataThrough, parseIntegerOption, parseModelMap, parseModelOption, parseNumberOption, parseYearRange, runAction } from '../cli-support.ts';
 
 export interface HistoryOptions {
   data: string;
@@ -22,14 +21,6 @@ export interface HistoryOptions {
   dataThrough?: string;
 }
 
-/** --data-through checked by data/received-by.ts's parseCutoff, its message given as commander's. */
-function parseDataThrough(value: string): string {
-  try {
-    return parseCutoff(value);
-  } catch (e) {
-    throw new InvalidArgumentError((e as Error).message);
-  }
-}
 
 export function addHistoryCommand(program: Command): void {
   program

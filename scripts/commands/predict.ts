@@ -1,9 +1,8 @@
 // `rafcast predict`: a trained run applied at as-of T, members ranked by probability
 // (models/model-run.ts).
 import type { Command } from 'commander';
-import { parseIntegerOption, runAction } from '../cli-support.ts';
+import { DATA_THROUGH_HELP, parseDataThrough, parseIntegerOption, runAction } from '../cli-support.ts';
 import { backtestLines } from '../summary-lines.ts';
-import { DATA_THROUGH_HELP, parseDataThrough } from './features.ts';
 
 export interface PredictOptions {
   run: string;

@@ -9,11 +9,10 @@ import { RANK_BY, type RankBy } from '../../evaluation/dollars-ranking.ts';
 import type { FlowConfig } from '../../pipelines/jobs.ts';
 import { MODEL_KINDS, type ModelKind } from '../../models/model-kinds.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../../scoring/revenue.ts';
-import { parseIntegerOption, parseModelKinds, parseNumberOption, runAction } from '../cli-support.ts';
+import { DATA_THROUGH_HELP, parseDataThrough, parseIntegerOption, parseModelKinds, parseNumberOption, runAction } from '../cli-support.ts';
 import { runSummaryLines } from '../summary-lines.ts';
 import { QUEUE } from '../../pipelines/queue-connection.ts';
 import { calibrationLine } from './candidates.ts';
-import { DATA_THROUGH_HELP, parseDataThrough } from './features.ts';
 
 export interface RunCommandOptions {
   data?: string;

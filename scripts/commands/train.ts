@@ -2,9 +2,8 @@
 // (models/model-run.ts).
 import type { Command } from 'commander';
 import { MODEL_KINDS, type ModelKind } from '../../models/model-kinds.ts';
-import { parseIntegerOption, parseModelKind, runAction } from '../cli-support.ts';
+import { DATA_THROUGH_HELP, parseDataThrough, parseIntegerOption, parseModelKind, runAction } from '../cli-support.ts';
 import { backtestLines, metricsLines } from '../summary-lines.ts';
-import { DATA_THROUGH_HELP, parseDataThrough } from './features.ts';
 
 export interface TrainOptions {
   data: string;
