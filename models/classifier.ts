@@ -38,7 +38,7 @@ export const DEFAULT_TRAIN_CONFIG: Omit<TrainConfig, 'model' | 'seed'> = {
   patience: 4,
   validationShare: 0.2,
   hidden: [64, 32],
-  l2: 1e-4,
+  l2: 1e-3,
   members: 1,
 };
 

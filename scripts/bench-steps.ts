@@ -217,12 +217,14 @@ if (step === 'score-batch') {
   const { readFeatureRows, readRaf, topShareLabels } = await import('../models/dataset.ts');
   const { listMetrics } = await import('../models/metrics.ts');
   const { featureSchema } = await import('../features/schema.ts');
-  // The models measured: logistic, the MLP as it was (one network), and the default model (what
-  // rafcast train and run train: DEFAULT_TRAIN_CONFIG).
+  // The models measured: logistic, the MLP as it was before its L2 penalty was applied (l2 0),
+  // an ensemble of five such networks with the penalty, and the default model (what rafcast train
+  // and run train: DEFAULT_TRAIN_CONFIG, one network with l2 1e-3).
   const QUALITY_LISTS: { name: string; model: 'mlp' | 'logistic'; config: Partial<TrainConfig>; best?: boolean }[] = [
     { name: 'logistic', model: 'logistic', config: {} },
-    { name: 'mlp', model: 'mlp', config: { members: 1 } },
-    { name: 'ensemble', model: 'mlp', config: {}, best: true },
+    { name: 'mlp-l2-0', model: 'mlp', config: { l2: 0 } },
+    { name: 'ensemble5', model: 'mlp', config: { members: 5 } },
+    { name: 'mlp', model: 'mlp', config: {}, best: true },
   ];
   type Figures = { precision: number; auc: number };
   // figures[list][T] = one entry per plan seed; spread[T] = per plan seed, the best model's max - min over model seeds.

@@ -28,7 +28,7 @@ quality, quality-desynpuf, queued, queued-e2e.
 
 quality: on generated plans of --members n (default 100,000; BENCH_QUALITY), one per plan seed
 (default 11,12,13), trained at T-1 and backtested at each as-of T (default 2024,2025): precision
-at 20% and AUC of the naive, analyst's, logistic, single-MLP and default (ensemble) lists as mean
+at 20% and AUC of the naive, analyst's, logistic, MLP (l2 0, as before), 5-network ensemble and default MLP lists as mean
 and range over the plan seeds, the default model's spread over the model seeds (default 1,2,3),
 and training seconds. Plans are kept in .bench/quality-<n>-s<seed>/ and reused.
   npm run bench -- --only quality --members 30000       # a quick look
