@@ -26,7 +26,8 @@ import { decilesOf, listSize } from '../models/metrics.ts';
 import { hasYear } from '../models/dataset.ts';
 import { roundHalfUp } from '../scoring/rounding.ts';
 import { withScoredMembers } from '../models/model-run.ts';
-import { historyDir, historyFile } from '../models/run-registry.ts';
+import { historyFile } from '../models/run-registry.ts';
+import { knownOnCutoff } from './known-on-cutoff.ts';
 
 export interface CandidatesOptions {
   run: string;
@@ -46,6 +47,11 @@ export interface CandidatesOptions {
   dataThrough?: string;
   /** What orders the list (evaluation/dollars-ranking.ts): the model's probability (the paper's list, the default) or the expected dollars. */
   rankBy?: RankBy;
+  /**
+   * The histories as known on the cut-off already computed (a run's history stage), by as-of year:
+   * T's and T-2's (evaluation/known-on-cutoff.ts); a year not given is computed.
+   */
+  knownHistory?: Record<number, string>;
 }
 
 export interface CandidatesSummary {
@@ -80,35 +86,38 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
   return withScoredMembers(
     opts,
     async ({ conn, inputs, run, backend, schema, rows, prob, attachData }) => {
+      // The complete history gives only the backtest of the expected dollars (calibration.csv).
       const hist = historyFile(inputs);
-      const hcc = join(historyDir(inputs), 'raf_hcc.parquet');
       // The member's provider and the rates read the claims; the rates read the whole plan's
       // history and claims (a queued run passes every shard's), never a shard's. Every member is
-      // priced, so that the list can be ranked by dollars (evaluation/member-dollars.ts).
+      // priced, so that the list can be ranked by dollars (evaluation/member-dollars.ts). All of
+      // it, RAF_{T-2} and RAF_{T-1} too, as known on the cut-off (evaluation/known-on-cutoff.ts).
       await attachData();
-      const feature = (name: string, i: number): number => rows.x.values[i * rows.x.cols + schema.names.indexOf(name)]!;
-      // The feature matrix holds float32; a payment score has 3 places, so rounding gives it back exactly.
-      const rafT1 = rows.ids.map((_, i) => (feature('missing_t1', i) === 1 ? null : roundHalfUp(feature('raf_t1', i), 3)));
-      const plan = await planDollars(conn, { hist, hccFile: hcc, scratch: join(opts.out, 'members.csv') }, T, rows.ids, rafT1, opts.annualBaseRate);
-      const { priced, shown, factorsYear } = plan;
-      if ('notFitted' in plan.model) log(`expected dollars priced from the open HCCs alone: ${plan.model.notFitted}`);
-      else log(`expected dollars from the dollar model fitted at as-of ${plan.model.fittedAt} (${plan.model.members} members)`);
-      const gainOf = (id: string): ExpectedGain => priced.get(id) ?? NO_GAIN;
-      const at = new Map(rows.ids.map((id, i) => [id, i]));
-      const expectedOf = (id: string): MemberDollars => plan.expected[at.get(id)!]!;
-      const order = listOrder(rankBy, Float64Array.from(plan.expected, (e) => e.dollars), prob);
-      const deciles = decilesOf(prob);
-      const k = listSize(rows.ids.length, opts.top);
-      const listed = Array.from(order.subarray(0, k));
-      const ids = listed.map((i) => rows.ids[i]!);
-      // The list's members into DuckDB, with rank and probability.
-      const listCsv = temporaryPathFor(join(opts.out, 'list.csv'));
-      await writeFile(listCsv, listed.map((i, r) => `${csvField(rows.ids[i]!)},${r + 1},${prob[i]},${deciles[i]}`).join('\n') + '\n', { mode: OUTPUT_FILE_MODE });
+      const known = await knownOnCutoff(conn, inputs, T, opts.dataThrough, opts.knownHistory, log);
       try {
-        await conn.run(
-          `CREATE OR REPLACE TEMP TABLE _list AS SELECT * FROM read_csv(${sqlString(listCsv)}, header = false, auto_detect = false,
-             columns = {'member_id': 'VARCHAR', 'rank': 'INTEGER', 'probability': 'DOUBLE', 'decile': 'INTEGER'})`,
-        );
+        const feature = (name: string, i: number): number => rows.x.values[i * rows.x.cols + schema.names.indexOf(name)]!;
+        // The feature matrix holds float32; a payment score has 3 places, so rounding gives it back exactly.
+        const rafT1 = rows.ids.map((_, i) => (feature('missing_t1', i) === 1 ? null : roundHalfUp(feature('raf_t1', i), 3)));
+        const plan = await planDollars(conn, known, join(opts.out, 'members.csv'), T, rows.ids, rafT1, opts.annualBaseRate);
+        const { priced, shown, factorsYear } = plan;
+        if ('notFitted' in plan.model) log(`expected dollars priced from the open HCCs alone: ${plan.model.notFitted}`);
+        else log(`expected dollars from the dollar model fitted at as-of ${plan.model.fittedAt} (${plan.model.members} members)`);
+        const gainOf = (id: string): ExpectedGain => priced.get(id) ?? NO_GAIN;
+        const at = new Map(rows.ids.map((id, i) => [id, i]));
+        const expectedOf = (id: string): MemberDollars => plan.expected[at.get(id)!]!;
+        const order = listOrder(rankBy, Float64Array.from(plan.expected, (e) => e.dollars), prob);
+        const deciles = decilesOf(prob);
+        const k = listSize(rows.ids.length, opts.top);
+        const listed = Array.from(order.subarray(0, k));
+        const ids = listed.map((i) => rows.ids[i]!);
+        // The list's members into DuckDB, with rank and probability.
+        const listCsv = temporaryPathFor(join(opts.out, 'list.csv'));
+        await writeFile(listCsv, listed.map((i, r) => `${csvField(rows.ids[i]!)},${r + 1},${prob[i]},${deciles[i]}`).join('\n') + '\n', { mode: OUTPUT_FILE_MODE });
+        try {
+          await conn.run(
+            `CREATE OR REPLACE TEMP TABLE _list AS SELECT * FROM read_csv(${sqlString(listCsv)}, header = false, auto_detect = false,
+               columns = {'member_id': 'VARCHAR', 'rank': 'INTEGER', 'probability': 'DOUBLE', 'decile': 'INTEGER'})`,
+          );
       } finally {
         await unlink(listCsv).catch(() => undefined);
       }
@@ -139,14 +148,14 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
         await unlink(dollarsCsv).catch(() => undefined);
       }
       // The member's provider: as the rates define it (recapture-rates.ts), in T-1.
-      await conn.run(`CREATE OR REPLACE TEMP TABLE _provider AS SELECT * FROM (${memberProviderSql('claims', T - 1)}) SEMI JOIN _list USING (member_id)`);
+      await conn.run(`CREATE OR REPLACE TEMP TABLE _provider AS SELECT * FROM (${memberProviderSql(known.claims, T - 1)}) SEMI JOIN _list USING (member_id)`);
       const finance = `
         SELECT l.member_id, l.rank, l.probability, l.decile, h2.raf AS raf_t2, h1.raf AS raf_t1, h1.segment,
                d.open_hccs, d.expected_accelerated, d.expected_incremental, d.expected_dollars, ${T} AS as_of,
                ${sqlString(run.record.model)} AS model, ${sqlString(run.record.runId)} AS run_id, ${sqlString(backend)} AS backend, ${sqlString(rankBy)} AS rank_by
         FROM _list l JOIN _dollars d USING (member_id)
-          LEFT JOIN (SELECT * FROM read_parquet(${sqlString(hist)}) WHERE year = ${T - 1}) h1 USING (member_id)
-          LEFT JOIN (SELECT * FROM read_parquet(${sqlString(hist)}) WHERE year = ${T - 2}) h2 USING (member_id)
+          LEFT JOIN (SELECT * FROM ${known.history} WHERE year = ${T - 1}) h1 USING (member_id)
+          LEFT JOIN (SELECT * FROM ${known.history} WHERE year = ${T - 2}) h2 USING (member_id)
         ORDER BY l.rank`;
       for (const [name, format] of [['candidates.csv', 'csv'], ['candidates.parquet', 'parquet']] as const) {
         await copyAtomically(conn, finance, join(opts.out, name), format);
@@ -234,6 +243,9 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
         files,
         backend,
       };
+      } finally {
+        await known.close();
+      }
     },
     log,
   );

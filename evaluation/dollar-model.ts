@@ -1,6 +1,6 @@
 // The dollar model (issue 15 part 2): each member's expected accelerated and incremental dollars
 // from early documentation, as two least-squares regressions fitted on an earlier as-of year of
-// the same plan, so no figure dated T or later enters them.
+// the same plan, so no figure dated T or later, nor received after the data cut-off, enters them.
 //
 // Inputs at as-of Y, for a member (dollarInputs): 1, the priced expected accelerated and
 // incremental dollars of their open HCCs (evaluation/candidate-value.ts, unscaled), RAF_{Y-1} x
@@ -10,11 +10,20 @@
 // August lump sum is often positive (their initial window holds only January-June of Y); the
 // regression learns both from the plan's own year A = T-2.
 //
-// Targets at A, per member with a history row in A: the measured accelerated dollars (positive
-// August lump sum of payment year A+1, paid only to a member enrolled and alive in August) and
-// incremental dollars (gap RAF_{A+1} - c x RAF_A above c, c over A and A+1; 0 for a member
-// without RAF_{A+1}, who brings nothing), exactly evaluation/revenue.ts's memberValue. Both are
-// known before T (RAF_{T-1} is the latest score they read).
+// Targets at A = T-2, per member with a history row in A, every figure as known on the run's data
+// cut-off C (default January 1 of T; evaluation/known-on-cutoff.ts), exactly evaluation/revenue.ts's
+// memberValue on the history as known on C:
+// - accelerated: the positive August lump sum of payment year A+1 = T-1 (RAF_{T-2} against
+//   RAF_init_{T-2}, paid in August of T-1, before C; only to a member enrolled and alive in
+//   August). Not A = T-1: that lump sum is paid in August of T, after C.
+// - incremental: the gap RAF_{A+1} - c x RAF_A above c (c over A and A+1; 0 for a member without
+//   RAF_{A+1}, who brings nothing), with RAF_{T-1} and c as known on C, the rule of the model's
+//   training label (models/model-run.ts): the complete RAF_{T-1} is only partly known on C (its
+//   late fourth-quarter claims are not), so the gap is the one the plan can measure that day.
+//   A = T-3 (RAF_{T-2} - c x RAF_{T-3}) would need inputs from T-5 and T-4, which a plan's
+//   history rarely reaches.
+// The inputs at A read the same history (open HCCs of T-3 and T-4, RAF_{T-3}); nothing dated T or
+// later and no claim received after C enters the fit.
 //
 // Fit: ordinary least squares with a ridge of RIDGE on the normal equations (the inputs are in
 // dollars, so the ridge is negligible beside them and only keeps a column of zeros solvable), sums

@@ -28,6 +28,7 @@ import { roundHalfUp } from '../scoring/rounding.ts';
 import { compareLists, verdictText } from './verdict.ts';
 import { REFERENCE_LISTS, type CapturedShare, type Evaluation, type ExternalListSummary, type ListKind } from './evaluation-types.ts';
 import { planDollars } from './member-dollars.ts';
+import { knownOnCutoff } from './known-on-cutoff.ts';
 import { dollarsOrder, scoreOfOrder } from './dollars-ranking.ts';
 
 export interface EvaluateOptions {
@@ -43,8 +44,13 @@ export interface EvaluateOptions {
   checked?: readonly string[];
   /** A list made elsewhere (CSV or Parquet, member_id and optionally rank) to evaluate beside the others (evaluation/external-list.ts). */
   list?: string;
-  /** The data cut-off of the as-of year's features, which the naive and analyst lists read (default January 1 of T; models/model-run.ts). */
+  /**
+   * The data cut-off of the as-of year's features, which the naive and analyst lists read, and of
+   * the expected dollars (default January 1 of T; models/model-run.ts, evaluation/known-on-cutoff.ts).
+   */
   dataThrough?: string;
+  /** The histories as known on the cut-off already computed (a run's history stage), by as-of year: T's and T-2's; a year not given is computed. */
+  knownHistory?: Record<number, string>;
 }
 
 export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => void = () => undefined): Promise<Evaluation> {
@@ -97,15 +103,13 @@ export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => 
       const isNew = Uint8Array.from(feature('missing_t1'), (v) => (v === 1 ? 1 : 0));
       const analyst = await analystListScores(conn, rows.ids, rafT1, isNew, T, yearScoring(historyDir(inputs), T - 1));
       if (analyst.unscored > 0) log(`analyst's list: ${analyst.unscored} of ${analyst.newMembers} new members have no demographic score (scored 0)`);
-      // Every member's expected dollars from data before T (evaluation/member-dollars.ts): the
-      // dollars-ranked list, and the expected dollars of the model's and that list's members.
-      const plan = await planDollars(
-        conn,
-        { hist, hccFile: join(historyDir(inputs), 'raf_hcc.parquet'), scratch: join(opts.out, 'members.csv') },
-        T,
-        rows.ids,
-        Array.from(rafT1, (v, i) => (isNew[i] === 1 ? null : v)),
-        opts.annualBaseRate,
+      // Every member's expected dollars from data before T as known on the cut-off
+      // (evaluation/member-dollars.ts, evaluation/known-on-cutoff.ts): the dollars-ranked list, and
+      // the expected dollars of the model's and that list's members. What each list brings is
+      // measured on the complete history.
+      const known = await knownOnCutoff(conn, inputs, T, opts.dataThrough, opts.knownHistory, log);
+      const plan = await planDollars(conn, known, join(opts.out, 'members.csv'), T, rows.ids, Array.from(rafT1, (v, i) => (isNew[i] === 1 ? null : v)), opts.annualBaseRate).finally(
+        () => known.close(),
       );
       const gainOf = (i: number) => plan.expected[i]!;
       const expectedDollars = Float64Array.from(plan.expected, (e) => e.dollars);

@@ -37,7 +37,8 @@ async function dollarsOf(data: string, cut: boolean): Promise<{ plan: PlanDollar
     ).getRowObjectsJson();
     const ids = rows.map((r) => String(r.member_id));
     const rafT1 = rows.map((r) => (r.raf === null ? null : Number(r.raf)));
-    const plan = await planDollars(conn, { hist, hccFile: hcc, scratch: join(dir, 'ids.csv') }, T, ids, rafT1, DEMO_BASE_RATE_ANNUAL);
+    const known = { history: `read_parquet(${sqlString(hist)})`, hcc: `read_parquet(${sqlString(hcc)})`, claims: 'claims' };
+    const plan = await planDollars(conn, known, join(dir, 'ids.csv'), T, ids, rafT1, DEMO_BASE_RATE_ANNUAL);
     return { plan, ids };
   } finally {
     db.close();

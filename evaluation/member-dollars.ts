@@ -1,17 +1,27 @@
 // Every member's expected dollars from early documentation at as-of T (issue 15 part 2; DOMAIN.md
-// sections 2 and 4), from data dated before T only. One function (planDollars) for the candidate
-// list (its expected dollars, and its order with --rank-by dollars) and for the evaluation (the
-// dollars-ranked list and the expected dollars beside the measured).
+// sections 2 and 4), from what the plan knows on the run's data cut-off C (default January 1 of T)
+// only: the history as known on C and the claims received by C (evaluation/known-on-cutoff.ts),
+// never the complete history, so a claim of T-1 received after C opens no HCC, moves no RAF_{T-1},
+// no rate and no fit. One function (planDollars) for the candidate list (its expected dollars, and
+// its order with --rank-by dollars) and for the evaluation (the dollars-ranked list and the
+// expected dollars beside the measured, which read the complete history).
 //
-// 1. Priced: each member's open HCCs of T-1 and T-2 priced by the engine and weighted by the
-//    plan's recapture rates measured on T-1 (evaluation/candidate-value.ts,
-//    evaluation/recapture-rates.ts): what the outreach list names, HCC by HCC.
+// 1. Priced: each member's open HCCs of T-1 and T-2 as known on C, priced by the engine and
+//    weighted by the plan's recapture rates measured on T-1 as known on C
+//    (evaluation/candidate-value.ts, evaluation/recapture-rates.ts): what the outreach list names,
+//    HCC by HCC.
 // 2. Expected: the dollar model (evaluation/dollar-model.ts), fitted at as-of A = T-2 on what
-//    each member of A brought (their August lump sum of A+1 and gap of RAF_{A+1} above c), with the
-//    priced dollars and RAF_{A-1} as inputs, applied at T. The rates priced at A are those of as-of
-//    T (measured on T-1, the latest year before T), since a plan's history rarely reaches A-3.
-//    When A cannot be fitted (no history of A or A+1), the priced dollars are the expected ones,
-//    and `model` says why.
+//    each member of A brought, every figure as known on C: the accelerated target is the August
+//    lump sum of payment year T-1 (RAF_{T-2} - RAF_init_{T-2}, paid in August of T-1, before C);
+//    the incremental target is the gap RAF_{T-1} - c x RAF_{T-2} with RAF_{T-1} (and c) as known
+//    on C, the label rule of the model's training (models/model-run.ts): the complete RAF_{T-1}
+//    is not known on C, and the lump sum of payment year T (A = T-1) is paid in August of T, after
+//    C. Fitting the gap at A = T-3 instead (RAF_{T-2} - c x RAF_{T-3}, complete on C) would need
+//    open HCCs of T-5 and RAF_{T-4}, which a plan's history rarely holds (a 2021-2025 plan at
+//    T = 2024 has neither: every member would look new). Its inputs are the priced dollars and
+//    RAF_{A-1} as known on C. The rates priced at A are those of as-of T (measured on T-1 as known
+//    on C, the latest year before T). When A cannot be fitted (no history of A or A+1), the
+//    priced dollars are the expected ones, and `model` says why.
 import { unlink, writeFile } from 'node:fs/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { OUTPUT_FILE_MODE, temporaryPathFor } from '../data/atomic-file.ts';
@@ -53,14 +63,14 @@ export function pricingFor(paymentYear: number, annualBaseRate: number): { prici
 
 /**
  * Demographics for payment year A+1 of the members of `members` (a relation of member_id) with a
- * history row in A-1 or A-2, from the latest: the age moved on to February 1 of A+1, dual and
+ * row of `history` (a relation) in A-1 or A-2, from the latest: the age moved on to February 1 of A+1, dual and
  * institutional status as of that row, no longer a new enrollee (every member with an open HCC
  * has such a row).
  */
-export async function pricingDemographics(conn: DuckDBConnection, hist: string, A: number, members: string): Promise<Map<string, Demographics>> {
+export async function pricingDemographics(conn: DuckDBConnection, history: string, A: number, members: string): Promise<Map<string, Demographics>> {
   const rows = (
     await conn.runAndReadAll(
-      `SELECT member_id, year, sex, age, orec, dual_status, institutional FROM read_parquet(${sqlString(hist)})
+      `SELECT member_id, year, sex, age, orec, dual_status, institutional FROM ${history}
        WHERE year IN (${A - 1}, ${A - 2}) AND member_id IN (SELECT member_id FROM ${members})
        QUALIFY row_number() OVER (PARTITION BY member_id ORDER BY year DESC) = 1`,
     )
@@ -93,7 +103,7 @@ export const NO_GAIN: ExpectedGain = { hccs: [], accelerated: 0, incremental: 0,
  */
 export async function expectedGains(
   conn: DuckDBConnection,
-  src: RecaptureSources & { historyFile: string },
+  src: RecaptureSources,
   A: number,
   members: string,
   cells: readonly RecaptureCell[],
@@ -102,7 +112,7 @@ export async function expectedGains(
   const { pricing, models } = pricingFor(A + 1, annualBaseRate);
   const rateOf = ratesOf(cells);
   const open = await readOpenHccs(conn, src, A, members, models);
-  const demographics = await pricingDemographics(conn, src.historyFile, A, members);
+  const demographics = await pricingDemographics(conn, src.history, A, members);
   const priced = [...open.keys()].filter((id) => demographics.has(id));
   const values = openHccValues(priced.map((id) => ({ demographics: demographics.get(id)!, open: open.get(id)! })), pricing);
   return new Map(priced.map((id, i) => [id, expectedGain(open.get(id)!, values[i]!, rateOf)]));
@@ -111,25 +121,25 @@ export async function expectedGains(
 /** The members of as-of A, the dollar model's inputs and what each brought, for the fit at A = T-2. */
 async function fitAt(
   conn: DuckDBConnection,
-  src: RecaptureSources & { historyFile: string },
+  src: RecaptureSources,
   A: number,
   cells: readonly RecaptureCell[],
   annualBaseRate: number,
 ): Promise<DollarModel | string> {
-  const hist = src.historyFile;
+  const hist = src.history;
   const rows = (
     await conn.runAndReadAll(
       `SELECT a.member_id, a.raf::DOUBLE AS raf, a.raf_init::DOUBLE AS raf_init, b.raf::DOUBLE AS raf_next, p.raf::DOUBLE AS raf_prev
-       FROM (SELECT * FROM read_parquet(${sqlString(hist)}) WHERE year = ${A}) a
-         LEFT JOIN (SELECT * FROM read_parquet(${sqlString(hist)}) WHERE year = ${A + 1}) b USING (member_id)
-         LEFT JOIN (SELECT * FROM read_parquet(${sqlString(hist)}) WHERE year = ${A - 1}) p USING (member_id)
+       FROM (SELECT * FROM ${hist} WHERE year = ${A}) a
+         LEFT JOIN (SELECT * FROM ${hist} WHERE year = ${A + 1}) b USING (member_id)
+         LEFT JOIN (SELECT * FROM ${hist} WHERE year = ${A - 1}) p USING (member_id)
        ORDER BY a.member_id`,
     )
   ).getRowObjectsJson();
   if (rows.length === 0) return `the history has no ${A} to fit the dollar model on`;
   const num = (v: unknown): number => (v === null || v === undefined ? NaN : Number(v));
   const ids = rows.map((r) => String(r.member_id));
-  await conn.run(`CREATE OR REPLACE TEMP TABLE _fit_members AS SELECT member_id FROM read_parquet(${sqlString(hist)}) WHERE year = ${A}`);
+  await conn.run(`CREATE OR REPLACE TEMP TABLE _fit_members AS SELECT member_id FROM ${hist} WHERE year = ${A}`);
   const priced = await expectedGains(conn, src, A, '_fit_members', cells, annualBaseRate);
   const paid = await readMonthsPaid(conn, A + 1, ids);
   const scores: MemberScores[] = rows.map((r, i) => ({ rafT: num(r.raf), rafInitT: num(r.raf_init), rafNext: num(r.raf_next), monthsPaid: paid[i]! }));
@@ -167,19 +177,21 @@ export interface PlanDollars {
 }
 
 /**
- * The expected dollars of the members `ids` at as-of T, from the whole plan's history (`hist`,
- * `hccFile`) and the claims attached to `conn`; `scratch` is a file path beside which a temporary
- * CSV of the ids is written (and removed). `rafT1[i]` is RAF_{T-1} of ids[i] (null: new in T).
+ * The expected dollars of the members `ids` at as-of T, from what the whole plan knows on the
+ * cut-off (`known`: evaluation/known-on-cutoff.ts's relations of the history, its HCCs and the
+ * claims received by then); `scratch` is a file path beside which a temporary CSV of the ids is
+ * written (and removed). `rafT1[i]` is RAF_{T-1} of ids[i] as known on the cut-off (null: new in T).
  */
 export async function planDollars(
   conn: DuckDBConnection,
-  files: { hist: string; hccFile: string; scratch: string },
+  known: RecaptureSources,
+  scratch: string,
   T: number,
   ids: readonly string[],
   rafT1: readonly (number | null)[],
   annualBaseRate: number,
 ): Promise<PlanDollars> {
-  const csv = temporaryPathFor(files.scratch);
+  const csv = temporaryPathFor(scratch);
   await writeFile(csv, `${ids.map((id) => csvField(id)).join('\n')}\n`, { mode: OUTPUT_FILE_MODE });
   try {
     await conn.run(
@@ -188,7 +200,7 @@ export async function planDollars(
   } finally {
     await unlink(csv).catch(() => undefined);
   }
-  const src = { hcc: `read_parquet(${sqlString(files.hccFile)})`, history: `read_parquet(${sqlString(files.hist)})`, claims: 'claims', historyFile: files.hist };
+  const src: RecaptureSources = { hcc: known.hcc, history: known.history, claims: known.claims };
   const cells = await readRecaptureCells(conn, src, T);
   const priced = await expectedGains(conn, src, T, '_members', cells, annualBaseRate);
   const fitted = await fitAt(conn, src, T - 2, cells, annualBaseRate);
