@@ -30,7 +30,7 @@ describe('the MLP against the naive list', () => {
     expect(b.members).toBeGreaterThan(30000);
     expect(b.model.precision - b.naive.precision).toBeGreaterThan(0.003);
     expect(b.model.auc).toBeGreaterThan(b.naive.auc + 0.03);
-  }, 120_000);
+  }, 600_000);
 });
 
 describe('a run folder', () => {
