@@ -19,20 +19,6 @@ async function plan(members: number, seed: number): Promise<string> {
   return data;
 }
 
-describe('the MLP against the naive list', () => {
-  it('beats the top 20% by RAF_{T-1} on precision at 20% (30,000 members, plan seed 11, model seed 7)', async () => {
-    const data = await plan(30000, 11);
-    const r = await trainRun({ data, asOf: 2025, model: 'mlp', seed: 7, out: tempDir('run') });
-    const b = r.backtest!;
-    // Measured: MLP 66.4% against naive 65.9% (+0.5 points; AUC 0.883 against 0.818). The
-    // synthetic plan's RAF_T is mostly RAF_{T-1}, which the naive list already ranks by, so the
-    // margin is small; the test holds it above 0.3 points.
-    expect(b.members).toBeGreaterThan(30000);
-    expect(b.model.precision - b.naive.precision).toBeGreaterThan(0.003);
-    expect(b.model.auc).toBeGreaterThan(b.naive.auc + 0.03);
-  }, 600_000);
-});
-
 describe('a run folder', () => {
   let data: string;
   let runDir: string;
@@ -42,6 +28,16 @@ describe('a run folder', () => {
     runDir = tempDir('run');
     record = await trainRun({ data, asOf: 2025, model: 'mlp', seed: 3, out: runDir });
   }, 120_000);
+
+  it('learns: its list ranks the top 20% of RAF_T better than RAF_{T-1} does (AUC)', () => {
+    // A guard that training works, on the run above (3,000 members, plan seed 5, model seed 3):
+    // measured AUC 0.859 against the naive list's 0.825 (+0.034); a model that learned nothing
+    // beyond RAF_{T-1} would sit at the naive list's. How much better at plan scale (precision at
+    // 20% included) is the bench's quality step (npm run bench -- --only quality), not a test: the
+    // 30,000-member precision test that stood here took 70 s of the suite's 10 minutes.
+    const b = record.backtest!;
+    expect(b.model.auc - b.naive.auc, `model AUC ${b.model.auc}, naive ${b.naive.auc}`).toBeGreaterThan(0.02);
+  });
 
   it('records the backend, seed, schema, standardisation and input fingerprint', () => {
     expect(record).toMatchObject({ model: 'mlp', seed: 3, asOf: 2025, trainedOn: 2024, backend: expect.stringMatching(/^(tensorflow|wasm|cpu)$/) });

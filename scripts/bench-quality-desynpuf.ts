@@ -14,20 +14,14 @@ import { existsSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, 
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { importDesynpuf } from '../data/adapters/desynpuf.ts';
-import { openDuckDb, sqlString } from '../data/duckdb.ts';
 import { computeHistory } from '../scoring/history/compute-history.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../scoring/revenue.ts';
-import { roundHalfUp } from '../scoring/rounding.ts';
 import { buildFeatures } from '../features/build-features.ts';
-import { featureSchema } from '../features/schema.ts';
-import { trainRun, TOP_SHARE } from '../models/model-run.ts';
+import { trainRun } from '../models/model-run.ts';
 import { DEFAULT_TRAIN_CONFIG } from '../models/classifier.ts';
 import type { ModelKind } from '../models/model-kinds.ts';
 import type { RunRecord } from '../models/run-registry.ts';
-import { readFeatureRows, readRaf, topShareLabels } from '../models/dataset.ts';
-import { listMetrics } from '../models/metrics.ts';
-import { analystListScores } from '../evaluation/analyst-list.ts';
-import { yearScoring } from '../evaluation/year-scoring.ts';
+import { baselineFigures } from './bench-baselines.ts';
 
 const FIRST_YEAR = 2008;
 const LAST_YEAR = 2010;
@@ -88,30 +82,6 @@ async function prepareSample(source: string, dir: string): Promise<string> {
   return `imported ${((t1 - t0) / 1000).toFixed(0)} s, history ${((t2 - t1) / 1000).toFixed(0)} s`;
 }
 
-/** The analyst's list's precision@20% and AUC at as-of T on the feature table's members with a RAF_T (as the quality step). */
-async function analystFigures(data: string, history: string, features: string, T: number): Promise<Figures & { members: number; positives: number }> {
-  const db = await openDuckDb();
-  try {
-    const conn = db.connection;
-    const schema = featureSchema();
-    await conn.run(`CREATE VIEW f AS SELECT * EXCLUDE (as_of) FROM read_parquet(${sqlString(features)})`);
-    await conn.run(`CREATE VIEW members AS SELECT * FROM read_parquet(${sqlString(join(data, 'members.parquet'))})`);
-    await conn.run(`CREATE VIEW enrollment AS SELECT * FROM read_parquet(${sqlString(join(data, 'enrollment.parquet'))})`);
-    const rows = await readFeatureRows(conn, 'f', schema);
-    const col = (name: string): Float64Array => Float64Array.from({ length: rows.ids.length }, (_, i) => rows.x.values[i * rows.x.cols + schema.names.indexOf(name)]!);
-    const rafT1 = Float64Array.from(col('raf_t1'), (v) => roundHalfUp(v, 3));
-    const isNew = Uint8Array.from(col('missing_t1'), (v) => (v === 1 ? 1 : 0));
-    const analyst = (await analystListScores(conn, rows.ids, rafT1, isNew, T, yearScoring(history, T - 1))).score;
-    const { labels } = topShareLabels(await readRaf(conn, join(history, 'raf_history.parquet'), T, rows.ids), TOP_SHARE);
-    const known = Array.from(labels.keys()).filter((i) => labels[i] !== 255);
-    const y = Uint8Array.from(known, (i) => labels[i]!);
-    const m = listMetrics(Float64Array.from(known, (i) => analyst[i]!), y, TOP_SHARE);
-    return { precision: m.precision, auc: m.auc, members: known.length, positives: y.reduce((a, b) => a + b, 0) };
-  } finally {
-    db.close();
-  }
-}
-
 export async function qualityDesynpuf(benchDir: string): Promise<void> {
   const started = performance.now();
   const root = resolve(process.env.BENCH_DESYNPUF ?? fileURLToPath(new URL('../../shared/external-data/desynpuf-milwaukee-10k', import.meta.url)));
@@ -131,9 +101,9 @@ export async function qualityDesynpuf(benchDir: string): Promise<void> {
       features[y] = join(dir, `features-${y}.parquet`);
       await buildFeatures({ data: dir, history, asOf: y, out: features[y] });
     }
-    const analyst = await analystFigures(dir, history, features[AS_OF]!, AS_OF);
+    const analyst = await baselineFigures(dir, history, features[AS_OF]!, AS_OF);
     const lists = new Map<string, Figures>();
-    lists.set('analyst', { precision: analyst.precision, auc: analyst.auc });
+    lists.set('analyst', analyst.analyst);
     let members = analyst.members;
     for (const m of MODELS) {
       const r: RunRecord = await trainRun({ data: dir, history, features, asOf: AS_OF, model: m.model, seed: SEED, out: join(dir, `run-${m.name}-${AS_OF}`) });

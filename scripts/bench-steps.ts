@@ -211,12 +211,7 @@ if (step === 'score-batch') {
   const planSeeds = (process.env.BENCH_PLAN_SEEDS ?? '11,12,13').split(',').map(Number);
   const years = (process.env.BENCH_AS_OF ?? '2024,2025').split(',').map(Number);
   const modelSeeds = (process.env.BENCH_MODEL_SEEDS ?? '1,2,3').split(',').map(Number);
-  const { analystListScores } = await import('../evaluation/analyst-list.ts');
-  const { yearScoring } = await import('../evaluation/year-scoring.ts');
-  const { roundHalfUp } = await import('../scoring/rounding.ts');
-  const { readFeatureRows, readRaf, topShareLabels } = await import('../models/dataset.ts');
-  const { listMetrics } = await import('../models/metrics.ts');
-  const { featureSchema } = await import('../features/schema.ts');
+  const { baselineFigures } = await import('./bench-baselines.ts');
   // The models measured: logistic, the MLP as it was before its L2 penalty was applied (l2 0),
   // an ensemble of five such networks with the penalty, and the default model (what rafcast train
   // and run train: DEFAULT_TRAIN_CONFIG, one network with l2 1e-3).
@@ -253,25 +248,9 @@ if (step === 'score-batch') {
     for (const T of years) {
       const features = { [T - 1]: await featuresOf(T - 1), [T]: await featuresOf(T) };
       // The baselines: naive (RAF_{T-1}) and the analyst's (DOMAIN.md section 4), on the members with a RAF_T.
-      const db = await openDuckDb();
-      const conn = db.connection;
-      const schema = featureSchema();
-      await conn.run(`CREATE VIEW f AS SELECT * EXCLUDE (as_of) FROM read_parquet(${sqlString(features[T]!)})`);
-      await conn.run(`CREATE VIEW members AS SELECT * FROM read_parquet(${sqlString(join(data, 'members.parquet'))})`);
-      await conn.run(`CREATE VIEW enrollment AS SELECT * FROM read_parquet(${sqlString(join(data, 'enrollment.parquet'))})`);
-      const rows = await readFeatureRows(conn, 'f', schema);
-      const col = (name: string): Float64Array => Float64Array.from({ length: rows.ids.length }, (_, i) => rows.x.values[i * rows.x.cols + schema.names.indexOf(name)]!);
-      const rafT1 = Float64Array.from(col('raf_t1'), (v) => roundHalfUp(v, 3));
-      const isNew = Uint8Array.from(col('missing_t1'), (v) => (v === 1 ? 1 : 0));
-      const analyst = (await analystListScores(conn, rows.ids, rafT1, isNew, T, yearScoring(history, T - 1))).score;
-      const { labels } = topShareLabels(await readRaf(conn, join(history, 'raf_history.parquet'), T, rows.ids), 0.2);
-      db.close();
-      const known = Array.from(labels.keys()).filter((i) => labels[i] !== 255);
-      const y = Uint8Array.from(known, (i) => labels[i]!);
-      for (const [name, score] of [['naive', rafT1], ['analyst', analyst]] as const) {
-        const m = listMetrics(Float64Array.from(known, (i) => score[i]!), y, 0.2);
-        add(name, T, { precision: m.precision, auc: m.auc });
-      }
+      const baselines = await baselineFigures(data, history, features[T]!, T);
+      add('naive', T, baselines.naive);
+      add('analyst', T, baselines.analyst);
       for (const list of QUALITY_LISTS) {
         const seeds = list.best ? modelSeeds : [modelSeeds[0]!];
         const precisions: number[] = [];
