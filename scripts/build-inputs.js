@@ -16,6 +16,7 @@ export const COPIED = [
   'data/reference/cms-hcc',
   'data/reference/gem',
   'data/reference/eligibility',
+  'data/reference/submission-deadlines',
 ];
 
 /** The compiler's settings: a change rebuilds as a source's does. */
