@@ -29,6 +29,23 @@ const RULES: DiagnosisSourceExclusion[] = [
   { rule: 'chart_review_unlinked', paymentYearFrom: 2025, field: 'record_source', values: ['chart_review_unlinked'], description: '', source: 'a test rule' },
 ];
 
+/**
+ * The tables the windows read, in `conn`: members M0 (key 0, enrolled 2024-2025) and M1 (key 1,
+ * enrolled 2024), and professional encounters (_row, member, thru_date, diagnoses, received_date).
+ */
+async function createFixture(conn: DuckDBConnection, claims: readonly (readonly [number, string, string, readonly string[], string | null])[]): Promise<void> {
+  await conn.run(`CREATE TABLE _hist_members AS SELECT * FROM (VALUES (0, 'M0'), (1, 'M1')) t(mk, member_id)`);
+  await conn.run(`CREATE TABLE _hist_my AS SELECT * FROM (VALUES (0, 2024), (0, 2025), (1, 2024)) t(mk, year)`);
+  await conn.run(
+    `CREATE TABLE claims AS SELECT * FROM (VALUES ${claims
+      .map(
+        ([row, member, dos, dx, received]) =>
+          `(${row}, '${member}', 'professional', NULL, DATE '${dos}', '1111111111', ['99214'], []::VARCHAR[], 'encounter', [${dx.map((d) => `'${d}'`).join(', ')}], ${received === null ? 'NULL::DATE' : `DATE '${received}'`})`,
+      )
+      .join(', ')}) t(_row, member_id, claim_type, bill_type, thru_date, rendering_npi, procedure_codes, procedure_modifiers, record_source, diagnosis_codes, received_date)`,
+  );
+}
+
 describe('the calendar-year and July-June windows (DOMAIN.md section 2)', () => {
   let db: { connection: DuckDBConnection; close: () => void };
   let counts: DiagnosisCounts;
@@ -37,14 +54,7 @@ describe('the calendar-year and July-June windows (DOMAIN.md section 2)', () => 
   beforeAll(async () => {
     db = await openDuckDb();
     const conn = db.connection;
-    await conn.run(`CREATE TABLE _hist_members AS SELECT * FROM (VALUES (0, 'M0'), (1, 'M1')) t(mk, member_id)`);
-    await conn.run(`CREATE TABLE _hist_my AS SELECT * FROM (VALUES (0, 2024), (0, 2025), (1, 2024)) t(mk, year)`);
-    await conn.run(
-      `CREATE TABLE claims AS SELECT * FROM (VALUES ${CLAIMS.map(
-        ([row, member, dos, dx]) =>
-          `(${row}, '${member}', 'professional', NULL, DATE '${dos}', '1111111111', ['99214'], []::VARCHAR[], 'encounter', [${dx.map((d) => `'${d}'`).join(', ')}], NULL::DATE)`,
-      ).join(', ')}) t(_row, member_id, claim_type, bill_type, thru_date, rendering_npi, procedure_codes, procedure_modifiers, record_source, diagnosis_codes, received_date)`,
-    );
+    await createFixture(conn, CLAIMS.map(([row, member, dos, dx]) => [row, member, dos, dx, null] as const));
     await createWindowedClaims(conn, 2024, 2025);
     const ineligible = CLAIMS.filter((c) => !c[4]).map((c) => c[0]);
     const excludedBy = `CASE _row ${[...EXCLUDED].map(([row, rule]) => `WHEN ${row} THEN '${rule}'`).join(' ')} END`;
@@ -144,14 +154,7 @@ describe("each window honours its run's submission deadline (windowDeadlines; de
   beforeAll(async () => {
     db = await openDuckDb();
     const conn = db.connection;
-    await conn.run(`CREATE TABLE _hist_members AS SELECT * FROM (VALUES (0, 'M0'), (1, 'M1')) t(mk, member_id)`);
-    await conn.run(`CREATE TABLE _hist_my AS SELECT * FROM (VALUES (0, 2024), (0, 2025), (1, 2024)) t(mk, year)`);
-    await conn.run(
-      `CREATE TABLE claims AS SELECT * FROM (VALUES ${LATE.map(
-        ([row, member, dos, received]) =>
-          `(${row}, '${member}', 'professional', NULL, DATE '${dos}', '1111111111', ['99214'], []::VARCHAR[], 'encounter', ['E1122'], DATE '${received}')`,
-      ).join(', ')}) t(_row, member_id, claim_type, bill_type, thru_date, rendering_npi, procedure_codes, procedure_modifiers, record_source, diagnosis_codes, received_date)`,
-    );
+    await createFixture(conn, LATE.map(([row, member, dos, received]) => [row, member, dos, ['E1122'], received] as const));
     await createWindowedClaims(conn, 2024, 2025, { deadlines: DEADLINES });
     await conn.run(`CREATE VIEW _hist_eligible AS SELECT *, true AS eligible, NULL::VARCHAR AS excluded_by FROM _hist_received`);
     await createDiagnosisCounts(conn);
