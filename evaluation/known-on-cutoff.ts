@@ -16,10 +16,9 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlString } from '../data/duckdb.ts';
 import { defaultCutoff, parseCutoff, receivedBySql } from '../data/received-by.ts';
 import { knownHistoryIn } from '../features/build-features.ts';
+import { dollarsKnownHistoryYears } from '../features/data-cutoff.ts';
 import { historyDir, type RunInputs } from '../models/run-registry.ts';
 
-/** The as-of years whose histories as known on C (features/known-history.ts) the dollars read: T (years T-2, T-1) and T-2 (years T-4, T-3). */
-export const dollarsKnownHistoryYears = (asOf: number): [number, number] => [asOf, asOf - 2];
 
 /** The relations (SQL text) of what is known on the cut-off, created on the connection. */
 export interface KnownOnCutoff {

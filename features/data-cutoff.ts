@@ -38,3 +38,10 @@ export function runFeatureCutoffs(asOf: number, cutoff: string): { asOf: number;
     { asOf, dataThrough: parseCutoff(cutoff) },
   ];
 }
+
+/**
+ * The as-of years whose histories as known on the cut-off the expected dollars read at as-of T
+ * (evaluation/known-on-cutoff.ts): T's (years T-2 and T-1: the open HCCs, RAF_{T-1}) and T-2's
+ * (years T-4 and T-3: the dollar model's fit).
+ */
+export const dollarsKnownHistoryYears = (asOf: number): [number, number] => [asOf, asOf - 2];

@@ -8,7 +8,7 @@ import { ConfigError, RafcastError } from '../data/errors.ts';
 import type { Evaluation } from '../evaluation/evaluation-types.ts';
 import type { RankBy } from '../evaluation/dollars-ranking.ts';
 import type { AsOfEnrollment } from '../features/population.ts';
-import { runFeatureCutoffs } from '../features/data-cutoff.ts';
+import { dollarsKnownHistoryYears, runFeatureCutoffs } from '../features/data-cutoff.ts';
 import { defaultCutoff } from '../data/received-by.ts';
 import type { ModelKind } from '../models/model-kinds.ts';
 import { openRunStore, type RunStore } from './run-store.ts';
@@ -61,6 +61,16 @@ export const flowCutoff = (c: Pick<FlowConfig, 'asOf' | 'dataThrough'>): string 
 /** The histories as known on a cut-off the run computes: one per feature table (T-1's for training, T's). */
 export const knownHistoryKeys = (c: Pick<FlowConfig, 'asOf' | 'dataThrough'>): { asOf: number; dataThrough: string; key: string }[] =>
   runFeatureCutoffs(c.asOf, flowCutoff(c)).map((f) => ({ ...f, key: key.knownHistory(f.asOf, f.dataThrough) }));
+
+/**
+ * Every history as known on a cut-off the history stage stores, in the order written: the expected
+ * dollars' of as-of T-2 (T's is the features'), then the features' (knownHistoryKeys), whose last
+ * says the stage is done.
+ */
+export const storedKnownHistoryKeys = (c: Pick<FlowConfig, 'asOf' | 'dataThrough'>): { asOf: number; dataThrough: string; key: string }[] => {
+  const asOf = dollarsKnownHistoryYears(c.asOf)[1];
+  return [{ asOf, dataThrough: flowCutoff(c), key: key.knownHistory(asOf, flowCutoff(c)) }, ...knownHistoryKeys(c)];
+};
 
 /** The stages in flow order (the chain's leaves first). */
 export const FLOW_STAGES = ['partition', 'history', 'features', 'models', 'candidates', 'report'] as const;
@@ -141,7 +151,7 @@ export function doneKeys(c: FlowConfig, stage: Stage): string[] {
     case 'partition':
       return Array.from({ length: c.shards }, (_, k) => join(key.shard(k), 'claims.parquet'));
     case 'history':
-      return [key.history, ...knownHistoryKeys(c).map((k) => k.key)].flatMap((h) => [join(h, 'raf_history.parquet'), join(h, 'raf_hcc.parquet')]);
+      return [key.history, ...storedKnownHistoryKeys(c).map((k) => k.key)].flatMap((h) => [join(h, 'raf_history.parquet'), join(h, 'raf_hcc.parquet')]);
     case 'features':
       return [key.features(c.asOf - 1), key.features(c.asOf)];
     case 'models':

@@ -15,8 +15,7 @@ import { mergeScores } from '../models/scores-file.ts';
 import type { ModelKind } from '../models/model-kinds.ts';
 import { computeHistory } from '../scoring/history/compute-history.ts';
 import { computeKnownHistory } from '../features/known-history.ts';
-import { dollarsKnownHistoryYears } from '../evaluation/known-on-cutoff.ts';
-import { flowCutoff, isComingYear, isJobDone, knownHistoryKeys, readEvaluations, readFlowConfig, readRunConfig, type ChildJob, type FlowConfig, type JobDataOf, type JobName } from './jobs.ts';
+import { flowCutoff, isComingYear, isJobDone, knownHistoryKeys, storedKnownHistoryKeys, readEvaluations, readFlowConfig, readRunConfig, type ChildJob, type FlowConfig, type JobDataOf, type JobName } from './jobs.ts';
 import { storeKeys as key } from './run-keys.ts';
 import { openRunStore, type RunStore } from './run-store.ts';
 import { mergeShardFiles, partitionData } from './shards.ts';
@@ -32,16 +31,6 @@ interface Run {
 }
 
 type Processor<N extends JobName> = (run: Run, data: JobDataOf<N>, fanOut: FanOut) => Promise<void>;
-
-/**
- * The history as known on the run's cut-off at as-of T-2 (years T-4 and T-3): with T's, what the
- * expected dollars read (evaluation/known-on-cutoff.ts). Written before the features' known
- * histories, which say the history stage is done (jobs.ts).
- */
-const dollarsKnownHistory = (c: FlowConfig): { asOf: number; dataThrough: string; key: string } => {
-  const asOf = dollarsKnownHistoryYears(c.asOf)[1];
-  return { asOf, dataThrough: flowCutoff(c), key: key.knownHistory(asOf, flowCutoff(c)) };
-};
 
 /** Local paths of the same file in every shard. */
 const inShards = ({ store, shardKeys }: Run, rel: string): Promise<string[]> => Promise.all(shardKeys.map((s) => store.read(join(s, rel))));
@@ -61,7 +50,7 @@ async function history(run: Run, _data: JobDataOf<'history'>, fanOut: FanOut): P
   await store.commit(key.history);
   // The histories as known on the run's cut-offs: the whole plan's gives the recapture rates, the
   // training label and the expected dollars.
-  for (const { key: known } of [dollarsKnownHistory(c), ...knownHistoryKeys(c)]) {
+  for (const { key: known } of storedKnownHistoryKeys(c)) {
     const dir = await store.writable(known);
     await mkdir(dir, { recursive: true, mode: 0o700 });
     await mergeShardFiles(await inShards(run, join(known, 'raf_history.parquet')), join(dir, 'raf_history.parquet'), 'member_id, year');
@@ -77,7 +66,7 @@ async function historyShard({ store, c }: Run, data: JobDataOf<'history-shard'>)
   await computeHistory({ data: dir, checked: true, firstYear: c.years[0], lastYear: c.years[1], out, annualBaseRate: c.annualBaseRate });
   await store.commit(join(shard, 'history'));
   // What the plan knows on each feature table's cut-off: the years those features read, from the claims received by then.
-  for (const k of [dollarsKnownHistory(c), ...knownHistoryKeys(c)]) {
+  for (const k of storedKnownHistoryKeys(c)) {
     const known = join(shard, k.key);
     await computeKnownHistory({ data: dir, checked: true, history: out, asOf: k.asOf, dataThrough: k.dataThrough, out: await store.writable(known) });
     await store.commit(known);
@@ -177,7 +166,7 @@ async function modelRunInputs({ store, c, shardKeys }: Run, model: ModelKind) {
     // The histories as known on the cut-off the expected dollars read (evaluation/known-on-cutoff.ts).
     knownHistory: Object.fromEntries(
       await Promise.all(
-        [{ asOf: c.asOf, key: key.knownHistory(c.asOf, flowCutoff(c)) }, dollarsKnownHistory(c)].map(async (k) => [k.asOf, await store.read(k.key)] as const),
+        storedKnownHistoryKeys(c).filter((k) => k.dataThrough === flowCutoff(c)).map(async (k) => [k.asOf, await store.read(k.key)] as const),
       ),
     ),
     scores: await store.read(key.scores(model)),
