@@ -10,7 +10,8 @@ export type ErrorCode =
   | 'E_UNKNOWN_PAYMENT_YEAR'
   | 'E_TOO_MANY_REJECTED'
   | 'E_SCHEMA_MISMATCH'
-  | 'E_RUN_FAILED';
+  | 'E_RUN_FAILED'
+  | 'E_IO';
 
 export class RafcastError extends Error {
   readonly code: ErrorCode;
@@ -67,4 +68,49 @@ export class ReferenceDataError extends RafcastError {
   constructor(message: string) {
     super('E_REFERENCE', message);
   }
+}
+
+/** Plain words for the file-system error codes a user can act on. */
+const IO_REASONS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  ENOENT: 'no such file or folder',
+  ENOTDIR: 'a part of the path is not a folder',
+  EISDIR: 'is a folder, not a file',
+  EEXIST: 'already exists',
+  EMFILE: 'too many open files',
+  ENAMETOOLONG: 'the name is too long',
+};
+
+/**
+ * A file-system operation that failed: `E_IO: <what> <path>: <why>` (for example "cannot write
+ * the quarantine file /data/claims.rejected.csv: permission denied"). Bad places are the
+ * caller's to fix, so queues must not retry, except when the device is full.
+ */
+export class IoError extends RafcastError {
+  readonly path: string;
+  readonly why: string;
+
+  constructor(what: string, path: string, why: string, unrecoverable = true) {
+    super('E_IO', `${what} ${path}: ${why}`, unrecoverable);
+    this.path = path;
+    this.why = why;
+  }
+}
+
+/** The Node file-system error's code (EACCES, ...), or undefined for any other error. */
+export function fsErrorCode(e: unknown): string | undefined {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^E[A-Z]+$/.test(code) ? code : undefined;
+}
+
+/** An IoError for a Node file-system error (its path, its code in plain words); any other error unchanged. */
+export function asIoError(e: unknown, what: string, path?: string): unknown {
+  const code = fsErrorCode(e);
+  if (code === undefined || e instanceof RafcastError) return e;
+  const where = path ?? (e as { path?: string }).path ?? '';
+  return new IoError(what, where, IO_REASONS[code] ?? code.toLowerCase(), code !== 'ENOSPC');
 }
