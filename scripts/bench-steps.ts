@@ -19,6 +19,12 @@ import { enqueueFlow } from '../pipelines/queue.ts';
 import { QUEUE, connectionOf } from '../pipelines/queue-connection.ts';
 import { flowConfig } from '../pipelines/run.ts';
 import { buildFeatures } from '../features/build-features.ts';
+import { computeKnownHistory } from '../features/known-history.ts';
+import { dollarsKnownHistoryYears } from '../features/data-cutoff.ts';
+import { defaultCutoff } from '../data/received-by.ts';
+import { DEMO_BASE_RATE_ANNUAL } from '../scoring/revenue.ts';
+import { evaluateRun } from '../evaluation/evaluate-run.ts';
+import type { Evaluation } from '../evaluation/evaluation-types.ts';
 import { predictRun, trainRun } from '../models/model-run.ts';
 import type { TrainConfig } from '../models/classifier.ts';
 import { buildState } from './build-inputs.js';
@@ -126,7 +132,7 @@ if (step === 'score-batch') {
     input,
     output: join(dir, `scores-${n}.${format}`),
     paymentYear: 2025,
-    annualBaseRate: 10402.34,
+    annualBaseRate: DEMO_BASE_RATE_ANNUAL,
   });
   report(`rafcast score ${format} -> ${format} (PY2025 blend V24+V28)`, (performance.now() - t0) / 1000, `; scored ${s.scored}`);
 } else if (step === 'generate') {
@@ -161,7 +167,7 @@ if (step === 'score-batch') {
   if (!existsSync(join(data, 'claims.parquet'))) throw new Error(`${data} is missing: run the generate step first`);
   const out = join(dir, `history-${n}`);
   const t0 = performance.now();
-  const s = await computeHistory({ data, firstYear: 2021, lastYear: 2025, out, annualBaseRate: 10402.34 });
+  const s = await computeHistory({ data, firstYear: 2021, lastYear: 2025, out, annualBaseRate: DEMO_BASE_RATE_ANNUAL });
   const seconds = (performance.now() - t0) / 1000;
   const rss = process.resourceUsage().maxRSS / 1024 / 1024;
   console.log(
@@ -215,17 +221,23 @@ if (step === 'score-batch') {
   // The models measured: logistic, the MLP as it was before its L2 penalty was applied (l2 0),
   // an ensemble of five such networks with the penalty, and the default model (what rafcast train
   // and run train: DEFAULT_TRAIN_CONFIG, one network with l2 1e-3).
-  const QUALITY_LISTS: { name: string; model: 'mlp' | 'logistic'; config: Partial<TrainConfig>; best?: boolean }[] = [
+  // BENCH_LISTS (names, comma-separated) measures some of them only; the default model always.
+  const ALL_LISTS: { name: string; model: 'mlp' | 'logistic'; config: Partial<TrainConfig>; best?: boolean }[] = [
     { name: 'logistic', model: 'logistic', config: {} },
     { name: 'mlp-l2-0', model: 'mlp', config: { l2: 0 } },
     { name: 'ensemble5', model: 'mlp', config: { members: 5 } },
     { name: 'mlp', model: 'mlp', config: {}, best: true },
   ];
+  const chosen = process.env.BENCH_LISTS?.split(',');
+  const QUALITY_LISTS = ALL_LISTS.filter((l) => l.best || chosen === undefined || chosen.includes(l.name));
   type Figures = { precision: number; auc: number };
   // figures[list][T] = one entry per plan seed; spread[T] = per plan seed, the best model's max - min over model seeds.
   const figures = new Map<string, Map<number, Figures[]>>();
   const seconds = new Map<string, number[]>();
   const spread = new Map<number, number[]>();
+  // dollars[T] = per plan seed, the evaluation of the default model's first seed (every list's revenue).
+  const dollars = new Map<number, Evaluation[]>();
+  const fitCpu: number[] = [];
   const add = (list: string, T: number, f: Figures): void => {
     if (!figures.has(list)) figures.set(list, new Map());
     const byYear = figures.get(list)!;
@@ -238,15 +250,27 @@ if (step === 'score-batch') {
     const history = join(data, 'history');
     if (!existsSync(join(history, 'raf_history.parquet'))) {
       await generatePopulation({ members: n, firstYear: 2021, lastYear: 2025, seed: planSeed, out: data });
-      await computeHistory({ data, firstYear: 2021, lastYear: 2025, out: history, annualBaseRate: 10402.34 });
+      await computeHistory({ data, firstYear: 2021, lastYear: 2025, out: history, annualBaseRate: DEMO_BASE_RATE_ANNUAL });
     }
     const featuresOf = async (y: number): Promise<string> => {
       const f = join(data, `features-${y}.parquet`);
       if (!existsSync(f)) await buildFeatures({ data, history, asOf: y, out: f });
       return f;
     };
+    // The histories as known on January 1 of T that training (T's) and the expected dollars (T's and
+    // T-2's) read, computed once per plan and year and kept.
+    const knownOf = async (T: number): Promise<Record<number, string>> => {
+      const out: Record<number, string> = {};
+      for (const y of dollarsKnownHistoryYears(T)) {
+        const k = join(data, `known-${y}-on-${defaultCutoff(T)}`);
+        if (!existsSync(join(k, 'raf_history.parquet'))) await computeKnownHistory({ data, history, asOf: y, dataThrough: defaultCutoff(T), out: k });
+        out[y] = k;
+      }
+      return out;
+    };
     for (const T of years) {
       const features = { [T - 1]: await featuresOf(T - 1), [T]: await featuresOf(T) };
+      const knownHistory = await knownOf(T);
       // The baselines: naive (RAF_{T-1}) and the analyst's (DOMAIN.md section 4), on the members with a RAF_T.
       const baselines = await baselineFigures(data, history, features[T]!, T);
       add('naive', T, baselines.naive);
@@ -255,8 +279,19 @@ if (step === 'score-batch') {
         const seeds = list.best ? modelSeeds : [modelSeeds[0]!];
         const precisions: number[] = [];
         for (const seed of seeds) {
-          const r = await trainRun({ data, history, features, asOf: T, model: list.model, seed, config: list.config, out: join(dir, `quality-run-${n}-s${planSeed}-${T}-${list.name}-${seed}`) });
+          const out = join(dir, `quality-run-${n}-s${planSeed}-${T}-${list.name}-${seed}`);
+          const cpu0 = process.cpuUsage();
+          const r = await trainRun({ data, history, features, knownHistory: { [T]: knownHistory[T]! }, asOf: T, model: list.model, seed, config: list.config, out });
+          const cpu = process.cpuUsage(cpu0);
+          if (list.best && n >= 1_000_000) fitCpu.push((cpu.user + cpu.system) / 1e6);
           const b = r.backtest!;
+          if (list.best && seed === seeds[0]) {
+            // Every list's dollars (evaluation/evaluate-run.ts): the model's, the dollars-ranked list,
+            // the baselines, perfect knowledge and the ceiling, as `rafcast evaluate` measures them.
+            const e = await evaluateRun({ run: out, asOf: T, out: join(out, 'evaluation'), annualBaseRate: DEMO_BASE_RATE_ANNUAL, data, history, features: features[T]!, knownHistory });
+            if (!dollars.has(T)) dollars.set(T, []);
+            dollars.get(T)!.push(e);
+          }
           precisions.push(b.model.precision);
           if (seed === seeds[0]) add(list.name, T, { precision: b.model.precision, auc: b.model.auc });
           if (!seconds.has(list.name)) seconds.set(list.name, []);
@@ -286,6 +321,37 @@ if (step === 'score-batch') {
     const s = spread.get(T)!;
     console.log(`    ${best.name} over model seeds ${modelSeeds.join(', ')}: spread (max - min precision) ${range(s, pct)} points`);
   }
+  // Dollars (issue 15's second goal): each list's accelerated and incremental revenue against the
+  // naive list's (ratio, mean [range] over the plan seeds) and the share of the perfect-knowledge
+  // and ceiling lists' dollars it captures.
+  const money = (v: number): string => `$${(v / 1e6).toFixed(2)}M`;
+  for (const T of years) {
+    const evs = dollars.get(T) ?? [];
+    if (evs.length === 0) continue;
+    console.log(`  dollars at as-of ${T} (payment year ${T + 1}; default model, model seed ${modelSeeds[0]}; mean [range] over the plan seeds):`);
+    const of = (e: Evaluation, name: string) => e.lists.find((l) => l.name === name);
+    for (const name of ['naive', 'analyst', 'model', 'dollars', 'perfect', 'ceiling']) {
+      const ls = evs.map((e) => of(e, name)).filter((l) => l !== undefined);
+      if (ls.length !== evs.length) continue;
+      const acc = ls.map((l) => l.revenue.accelerated.total);
+      const inc = ls.map((l) => l.revenue.incremental.total);
+      const naive = evs.map((e) => of(e, 'naive')!);
+      const ratio = (xs: number[], base: (number | null)[]): string => range(xs.map((x, i) => x / base[i]!), (v) => `${v.toFixed(2)}x`);
+      const accText = `accelerated ${range(acc, money)} (${ratio(acc, naive.map((l) => l.revenue.accelerated.total))} naive)`;
+      const incText = inc.every((v) => v !== null)
+        ? `incremental ${range(inc as number[], money)} (${ratio(inc as number[], naive.map((l) => l.revenue.incremental.total))} naive)`
+        : 'incremental not measurable (no RAF_T+1)';
+      const share = (ref: 'perfect' | 'ceiling'): string => {
+        const c = ls.map((l) => l.captured?.[ref]);
+        if (c.some((x) => x?.accelerated == null)) return '';
+        const part = (k: 'accelerated' | 'incremental'): string => (c.every((x) => x?.[k] != null) ? range(c.map((x) => x![k]!), (v) => `${(100 * v).toFixed(0)}%`) : 'n/a');
+        return `; of ${ref}: ${part('accelerated')} accelerated, ${part('incremental')} incremental`;
+      };
+      const p = range(ls.map((l) => l.metrics.precision), pct);
+      console.log(`    ${name.padEnd(8)} precision ${p}%, ${accText}, ${incText}${name === 'perfect' || name === 'ceiling' ? '' : share('perfect') + share('ceiling')}`);
+    }
+  }
+  if (fitCpu.length > 0) console.log(`  the default model's training at ${n.toLocaleString('en-US')} members: ${range(fitCpu, (v) => v.toFixed(0))} CPU-seconds (features read, fit, backtest)`);
   const times = [...seconds].map(([list, t]) => `${list} ${mean(t).toFixed(1)} s`).join(', ');
   console.log(`  training seconds per model, mean over runs (fit only, this machine as loaded at the time): ${times}`);
 } else if (step === 'quality-desynpuf') {
@@ -320,7 +386,7 @@ if (step === 'score-batch') {
       rmSync(out, { recursive: true, force: true });
       const t0 = Date.now();
       const cpu0 = busyCpuSeconds();
-      const config = await flowConfig({ data, asOf: 2024, out, models: ['mlp', 'logistic'], seed: 1, annualBaseRate: 10402.34, shards: 4 });
+      const config = await flowConfig({ data, asOf: 2024, out, models: ['mlp', 'logistic'], seed: 1, annualBaseRate: DEMO_BASE_RATE_ANNUAL, shards: 4 });
       const runKey = await enqueueFlow(config, connectionOf(url));
       await followFlow(runKey, connectionOf(url));
       times.push((Date.now() - t0) / 1000);
