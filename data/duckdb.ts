@@ -34,11 +34,13 @@ export function sqlString(value: string): string {
 }
 
 /** Writes a query's rows to a file by DuckDB COPY, atomically and owner-only. */
-export async function copyAtomically(conn: DuckDBConnection, sql: string, path: string, format: 'csv' | 'parquet'): Promise<void> {
+export async function copyAtomically(conn: DuckDBConnection, sql: string, path: string, format: 'csv' | 'parquet', metadata?: Record<string, string>): Promise<void> {
   const tmp = temporaryPathFor(path);
+  // Parquet key-value metadata (for example the data cut-off a feature table was built with) travels with the file.
+  const kv = metadata === undefined ? '' : `, KV_METADATA {${Object.entries(metadata).map(([k, v]) => `${k}: ${sqlString(v)}`).join(', ')}}`;
   try {
     await conn.run(
-      `COPY (${sql}) TO ${sqlString(tmp)} (${format === 'csv' ? "FORMAT csv, HEADER, DELIMITER ','" : 'FORMAT parquet, COMPRESSION zstd'})`,
+      `COPY (${sql}) TO ${sqlString(tmp)} (${format === 'csv' ? "FORMAT csv, HEADER, DELIMITER ','" : `FORMAT parquet, COMPRESSION zstd${kv}`})`,
     );
     await chmod(tmp, OUTPUT_FILE_MODE);
     await rename(tmp, path);

@@ -176,13 +176,26 @@ export interface FeatureFileSummary {
   dataThrough: string;
 }
 
+/** The Parquet metadata key under which a feature table records its data cut-off (read back by featureTableCutoff). */
+export const FEATURES_CUTOFF_KEY = 'rafcast_data_through';
+
+/** The data cut-off a feature table file records, or undefined for a file that records none (built before issue 15). */
+export async function featureTableCutoff(conn: DuckDBConnection, file: string): Promise<string | undefined> {
+  const rows = (
+    await conn.runAndReadAll(
+      `SELECT decode(value) AS v FROM parquet_kv_metadata(${sqlString(file)}) WHERE decode(key) = ${sqlString(FEATURES_CUTOFF_KEY)}`,
+    )
+  ).getRowObjectsJson();
+  return rows.length === 0 ? undefined : String(rows[0]!.v);
+}
+
 /** Writes the features of as-of year T to a Parquet file, and the schema beside it. */
 export async function buildFeatures(opts: FeatureOptions & { out: string }, log: (line: string) => void = () => undefined): Promise<FeatureFileSummary> {
   await mkdir(dirname(opts.out), { recursive: true, mode: 0o700 });
   const db = await openWorkDb(undefined, opts.memoryLimit);
   try {
     const { table, dataThrough } = await createFeatureTable(db.conn, { ...opts, work: db.work }, log);
-    await copyAtomically(db.conn, `SELECT ${opts.asOf} AS as_of, * FROM ${table} ORDER BY member_id`, opts.out, 'parquet');
+    await copyAtomically(db.conn, `SELECT ${opts.asOf} AS as_of, * FROM ${table} ORDER BY member_id`, opts.out, 'parquet', { [FEATURES_CUTOFF_KEY]: dataThrough });
     const n = Number((await db.conn.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${table}`)).getRowObjectsJson()[0]!.n);
     return { output: opts.out, members: n, schema: featureSchema(), dataThrough };
   } finally {

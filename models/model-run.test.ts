@@ -2,7 +2,7 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { copyPlan } from '../test/duckdb-helpers.ts';
+import { copyPlan, copyParquet } from '../test/duckdb-helpers.ts';
 import { initBackend } from './backend.ts';
 import { DEFAULT_TRAIN_CONFIG, deserializeModel, predictProbabilities, serializeModel, standardize, trainClassifier, type Matrix } from './classifier.ts';
 import { createRng } from '../data/random.ts';
@@ -61,7 +61,19 @@ describe('a run folder', () => {
     await predictRun({ run: runDir, asOf: 2025, out: out3, features });
     expect(readFileSync(out3).equals(readFileSync(out1))).toBe(true);
     await expect(predictRun({ run: runDir, asOf: 2024, out: out3, features })).rejects.toThrow(/as of 2025, not 2024/);
-  });
+    // A table built on another cut-off saw other claims: refused, naming both cut-offs and the fix
+    // (predict reads data through January 1 of 2025 by default; this table through January 15).
+    const later = join(tempDir('features'), 'f.parquet');
+    await buildFeatures({ data, history: join(data, 'history'), asOf: 2025, dataThrough: '2025-01-15', out: later });
+    await expect(predictRun({ run: runDir, asOf: 2025, out: out3, features: later })).rejects.toThrow(
+      /built with claims received by 2025-01-15, but this run reads data through 2025-01-01; rebuild it with rafcast features --as-of 2025 --data-through 2025-01-01/,
+    );
+    await predictRun({ run: runDir, asOf: 2025, out: out3, features: later, dataThrough: '2025-01-15' });
+    // The same rows with the cut-off's record removed (a table from before it was recorded): refused.
+    const bare = join(tempDir('features'), 'f.parquet');
+    await copyParquet(features, bare);
+    await expect(predictRun({ run: runDir, asOf: 2025, out: out3, features: bare })).rejects.toThrow(/does not record the data cut-off it was built with/);
+  }, 120_000);
 
   it('refuses a model whose feature schema differs from the data\'s, saying how', async () => {
     const other = tempDir('run');

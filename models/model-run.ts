@@ -13,7 +13,7 @@ import { fingerprint, historyDir, historyFile, type Backtest, type RunCutoffs, t
 import { MODEL_RUN_MEMORY_LIMIT, writeScores } from './scores-file.ts';
 import { ensureContractTables, openWorkDb } from '../data/staged-contract.ts';
 import { ConfigError } from '../data/errors.ts';
-import { createFeatureTable, knownHistoryIn } from '../features/build-features.ts';
+import { createFeatureTable, featureTableCutoff, knownHistoryIn } from '../features/build-features.ts';
 import { trainingCutoff } from '../features/data-cutoff.ts';
 import { defaultCutoff, parseCutoff } from '../data/received-by.ts';
 import { featureSchema, type FeatureSchema } from '../features/schema.ts';
@@ -273,7 +273,7 @@ async function featureTable(
   log: (line: string) => void,
 ): Promise<string> {
   const file = inputs.features?.[asOf];
-  if (file !== undefined) return featureFileTable(conn, file, asOf, schema);
+  if (file !== undefined) return featureFileTable(conn, file, asOf, schema, dataThrough);
   const known = inputs.knownHistory?.[asOf];
   return (await createFeatureTable(conn, { data: inputs.data, history: historyDir(inputs), asOf, work, checked: inputs.checked, dataThrough, ...(known !== undefined ? { knownHistory: known } : {}) }, log)).table;
 }
@@ -297,7 +297,7 @@ async function readScores(conn: ScoredMembers['conn'], file: string, ids: readon
 }
 
 /** A feature file as the table of as-of T, after checking its year and columns against the schema. */
-async function featureFileTable(conn: ScoredMembers['conn'], file: string, asOf: number, schema: FeatureSchema): Promise<string> {
+async function featureFileTable(conn: ScoredMembers['conn'], file: string, asOf: number, schema: FeatureSchema, dataThrough: string): Promise<string> {
   if (!existsSync(file)) throw new ConfigError(`no such feature table: ${file}`);
   const cols = (await conn.runAndReadAll(`SELECT column_name AS c FROM (DESCRIBE SELECT * FROM read_parquet(${sqlString(file)}))`)).getRowObjectsJson().map((r) => String(r.c));
   if (JSON.stringify(cols) !== JSON.stringify(['as_of', 'member_id', ...schema.names])) {
@@ -305,6 +305,13 @@ async function featureFileTable(conn: ScoredMembers['conn'], file: string, asOf:
   }
   const years = (await conn.runAndReadAll(`SELECT DISTINCT as_of FROM read_parquet(${sqlString(file)})`)).getRowObjectsJson().map((r) => Number(r.as_of));
   if (years.length !== 1 || years[0] !== asOf) throw new ConfigError(`${file} holds features as of ${years.join(', ')}, not ${asOf}`);
+  // A feature table built on another cut-off sees other claims: a model trained or applied on it
+  // would not measure what the plan knows on this run's cut-off.
+  const cutoff = await featureTableCutoff(conn, file);
+  if (cutoff !== dataThrough) {
+    const built = cutoff === undefined ? 'does not record the data cut-off it was built with (built before rafcast recorded it)' : `was built with claims received by ${cutoff}`;
+    throw new ConfigError(`${file} ${built}, but this run reads data through ${dataThrough}; rebuild it with rafcast features --as-of ${asOf} --data-through ${dataThrough}`);
+  }
   const view = `features_file_${asOf}`;
   await conn.run(`CREATE OR REPLACE TEMP VIEW ${view} AS SELECT * EXCLUDE (as_of) FROM read_parquet(${sqlString(file)})`);
   return view;

@@ -66,12 +66,23 @@ export async function partitionData(data: string, root: string, n: number, memor
   }
 }
 
-/** Merges per-shard Parquet outputs into one file, ordered as one process orders it, written atomically. */
+/**
+ * Merges per-shard Parquet outputs into one file, ordered as one process orders it, written
+ * atomically; Parquet key-value metadata every shard's file holds with the same value (a feature
+ * table's data cut-off) is kept.
+ */
 export async function mergeShardFiles(files: readonly string[], out: string, orderBy: string): Promise<void> {
   for (const f of files) if (!existsSync(f)) throw new ConfigError(`${f} is missing: its shard has not finished`);
   const db = await openWorkDb(undefined);
   try {
-    await copyAtomically(db.conn, `SELECT * FROM read_parquet([${files.map(sqlString).join(', ')}]) ORDER BY ${orderBy}`, out, 'parquet');
+    const kv = (
+      await db.conn.runAndReadAll(
+        `SELECT decode(key) AS k, min(decode(value)) AS v FROM parquet_kv_metadata([${files.map(sqlString).join(', ')}]) ` +
+          `GROUP BY k HAVING count(DISTINCT file_name) = ${files.length} AND count(DISTINCT decode(value)) = 1 ORDER BY k`,
+      )
+    ).getRowObjectsJson();
+    const shared = kv.length === 0 ? undefined : Object.fromEntries(kv.map((r) => [String(r.k), String(r.v)]));
+    await copyAtomically(db.conn, `SELECT * FROM read_parquet([${files.map(sqlString).join(', ')}]) ORDER BY ${orderBy}`, out, 'parquet', shared);
   } finally {
     await db.close();
   }

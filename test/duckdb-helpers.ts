@@ -26,3 +26,13 @@ export async function copyPlan(from: string, to: string, keepClaims: string): Pr
     db.close();
   }
 }
+
+/** Copies one Parquet file's rows to `to` (without the source's key-value metadata). */
+export async function copyParquet(from: string, to: string): Promise<void> {
+  const db = await openDuckDb();
+  try {
+    await db.connection.run(`COPY (SELECT * FROM read_parquet(${sqlString(from)})) TO ${sqlString(to)} (FORMAT parquet)`);
+  } finally {
+    db.close();
+  }
+}
