@@ -30,6 +30,25 @@ describe('evaluateRun', () => {
     for (const f of ['evaluation.json', 'members.csv', 'deciles.csv', 'cash.csv']) expect(readFileSync(join(again, f)).equals(readFileSync(join(out, f))), f).toBe(true);
   });
 
+  it("lists every member in members.csv with allMembers, the listed members' rows unchanged", async () => {
+    const every = tempDir('evaluation');
+    await evaluateRun({ run, asOf: 2024, out: every, annualBaseRate: 10402.34, allMembers: true });
+    const all = readFileSync(join(every, 'members.csv'), 'utf8').trim().split('\n');
+    const listed = readFileSync(join(out, 'members.csv'), 'utf8').trim().split('\n');
+    // A header and one row per member of the evaluation, more than the lists' union holds.
+    expect(all).toHaveLength(e.members + 1);
+    expect(listed.length).toBeLessThan(all.length);
+    // Every row of the default file is in the full one, the same text.
+    const rows = new Set(all);
+    for (const line of listed) expect(rows.has(line)).toBe(true);
+    // The rows added are members of no list: false in every in_ column.
+    const head = all[0]!.split(',');
+    const inCols = head.flatMap((h, j) => (h.startsWith('in_') ? [j] : []));
+    const added = all.slice(1).filter((l) => !new Set(listed).has(l));
+    expect(added).toHaveLength(all.length - listed.length);
+    for (const l of added) expect(inCols.map((j) => l.split(',')[j])).toEqual(inCols.map(() => 'false'));
+  });
+
   it('adds the per-member dollars up to the list totals, with no RAF_{T+1} counted apart and not as $0', () => {
     const lines = readFileSync(join(out, 'members.csv'), 'utf8').trim().split('\n');
     const head = lines[0]!.split(',');

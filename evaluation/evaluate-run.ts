@@ -51,6 +51,8 @@ export interface EvaluateOptions {
   dataThrough?: string;
   /** The histories as known on the cut-off already computed (a run's history stage), by as-of year: T's and T-2's; a year not given is computed. */
   knownHistory?: Record<number, string>;
+  /** members.csv lists every member with their true and expected dollars, not only the members of some list (an analyst's file; at a million members, about 150 MB). */
+  allMembers?: boolean;
 }
 
 export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => void = () => undefined): Promise<Evaluation> {
@@ -225,13 +227,13 @@ export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => 
       };
       await writeFileAtomically(join(opts.out, 'evaluation.json'), `${JSON.stringify(evaluation, null, 2)}\n`);
 
-      // Per member: every listed member of any list, in member id order.
+      // Per member: every listed member of any list (every member with allMembers), in member id order.
       const inList = lists.map((l) => new Set(l.list));
       // months_paid: months of T+1 enrolled and alive; august_lump_sum: the lump sum paid (empty when
       // not enrolled in August); gap and incremental empty when not measurable (no RAF_{T+1}).
       const memberLines = [`member_id,${lists.map((l) => `in_${l.name}`).join(',')},probability,expected_accelerated,expected_incremental,expected_dollars,raf_t1,new_member,analyst_score,raf_t,raf_init_t,raf_next,accelerated,gap,incremental,no_next_year,months_paid,august_lump_sum`];
       for (let i = 0; i < n; i++) {
-        if (!inList.some((s) => s.has(i))) continue;
+        if (opts.allMembers !== true && !inList.some((s) => s.has(i))) continue;
         const m = members[i]!;
         const v = memberValue(m, c, opts.annualBaseRate);
         const num = (x: number): string => (Number.isNaN(x) ? '' : String(x));

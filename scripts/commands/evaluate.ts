@@ -20,6 +20,7 @@ export interface EvaluateOptions {
   history?: string;
   list?: string;
   dataThrough?: string;
+  allMembers?: boolean;
 }
 
 export function addEvaluateCommand(program: Command): void {
@@ -35,6 +36,7 @@ export function addEvaluateCommand(program: Command): void {
     .option('--data <dir>', 'other data than the run was trained on')
     .option('--history <dir>', 'its rafcast history output (default <data>/history)')
     .option('--data-through <date>', `${DATA_THROUGH_HELP}: the model's scores and the naive and analyst lists see only those claims; labels and dollars come from the complete history`, parseDataThrough)
+    .option('--all-members', "members.csv lists every member with their true and expected dollars, not only the lists' members (about 150 MB at a million members)")
     .option('--list <file>', 'a list made elsewhere to evaluate beside the others: CSV or Parquet with a member_id column and, optionally, rank (1 = first; else file order)')
     .addHelpText(
       'after',
@@ -57,7 +59,8 @@ Examples:
   rafcast train --data runs/synthetic --as-of 2024 --out runs/models/mlp-2024
   rafcast evaluate --run runs/models/mlp-2024 --as-of 2024 --out runs/evaluation-2024
   rafcast evaluate --run runs/models/mlp-2024 --as-of 2024 --data-through 2024-01-15 --out runs/evaluation-2024-jan15
-  rafcast evaluate --run runs/models/mlp-2024 --as-of 2024 --list vendor-list.csv --out runs/evaluation-2024-vendor`,
+  rafcast evaluate --run runs/models/mlp-2024 --as-of 2024 --list vendor-list.csv --out runs/evaluation-2024-vendor
+  rafcast evaluate --run runs/models/mlp-2024 --as-of 2024 --all-members --out runs/evaluation-2024-every-member`,
     )
     .action((o: EvaluateOptions) => runAction(() => evaluate(o)));
 }
@@ -65,7 +68,7 @@ Examples:
 async function evaluate(o: EvaluateOptions): Promise<void> {
   const { evaluateRun } = await import('../../evaluation/evaluate-run.ts');
   const started = performance.now();
-  const e = await evaluateRun({ run: o.run, asOf: o.asOf, out: o.out, annualBaseRate: o.baseRate, data: o.data, history: o.history, list: o.list, ...(o.dataThrough !== undefined ? { dataThrough: o.dataThrough } : {}) }, (l) => process.stderr.write(`${l}\n`));
+  const e = await evaluateRun({ run: o.run, asOf: o.asOf, out: o.out, annualBaseRate: o.baseRate, data: o.data, history: o.history, list: o.list, allMembers: o.allMembers === true, ...(o.dataThrough !== undefined ? { dataThrough: o.dataThrough } : {}) }, (l) => process.stderr.write(`${l}\n`));
   const lines = [
     `as-of ${e.asOf}: ${e.members} members, lists of ${e.listSize}`,
     ...growthLines(e),
