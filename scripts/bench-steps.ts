@@ -253,7 +253,9 @@ if (step === 'score-batch') {
       await computeHistory({ data, firstYear: 2021, lastYear: 2025, out: history, annualBaseRate: DEMO_BASE_RATE_ANNUAL });
     }
     const featuresOf = async (y: number): Promise<string> => {
-      const f = join(data, `features-${y}.parquet`);
+      // Named by its cut-off (the default, January 1 of y), which the table also records: a table
+      // kept from another cut-off is never read in its place.
+      const f = join(data, `features-${y}-on-${defaultCutoff(y)}.parquet`);
       if (!existsSync(f)) await buildFeatures({ data, history, asOf: y, out: f });
       return f;
     };
