@@ -273,6 +273,9 @@ if (step === 'score-batch') {
     for (const T of years) {
       const features = { [T - 1]: await featuresOf(T - 1), [T]: await featuresOf(T) };
       const knownHistory = await knownOf(T);
+      // BENCH_PREPARE_ONLY=1: the plans, feature tables and known histories only, so that the
+      // models' timings can be taken later on an idle machine.
+      if (process.env.BENCH_PREPARE_ONLY === '1') continue;
       // The baselines: naive (RAF_{T-1}) and the analyst's (DOMAIN.md section 4), on the members with a RAF_T.
       const baselines = await baselineFigures(data, history, features[T]!, T);
       add('naive', T, baselines.naive);
@@ -305,6 +308,10 @@ if (step === 'score-batch') {
         }
       }
     }
+  }
+  if (process.env.BENCH_PREPARE_ONLY === '1') {
+    console.log(`quality: plans of ${n.toLocaleString('en-US')} members prepared in ${dir} (plan seeds ${planSeeds.join(', ')}; as-of ${years.join(', ')})`);
+    process.exit(0);
   }
   const pct = (v: number): string => (100 * v).toFixed(1);
   const mean = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;

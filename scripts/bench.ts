@@ -30,9 +30,16 @@ quality: on generated plans of --members n (default 100,000; BENCH_QUALITY), one
 (default 11,12,13), trained at T-1 and backtested at each as-of T (default 2024,2025): precision
 at 20% and AUC of the naive, analyst's, logistic, MLP (l2 0, as before), 5-network ensemble and default MLP lists as mean
 and range over the plan seeds, the default model's spread over the model seeds (default 1,2,3),
-and training seconds. Plans are kept in .bench/quality-<n>-s<seed>/ and reused.
+every list's accelerated and incremental dollars against the naive list's and as a share of the
+perfect-knowledge and ceiling lists' (the default model's first seed), and training seconds
+(with CPU-seconds from 1,000,000 members). Lists: BENCH_LISTS=logistic,mlp-l2-0,ensemble5
+(default all; the default MLP always). Plans are kept in .bench/quality-<n>-s<seed>/ and reused;
+BENCH_PREPARE_ONLY=1 prepares them (plans, feature tables, histories as known on January 1) and
+stops, so that timings can be taken later on an idle machine.
   npm run bench -- --only quality --members 30000       # a quick look
   npm run bench -- --only quality                       # issue 15's goals: 100,000 members
+  BENCH_PREPARE_ONLY=1 npm run bench -- --only quality --members 1000000 --plan-seeds 11 --as-of 2025
+  BENCH_LISTS= npm run bench -- --only quality --members 1000000 --plan-seeds 11 --as-of 2025 --model-seeds 1
 
 quality-desynpuf: the same lists on each DE-SynPUF sample <k>-sample-* in BENCH_DESYNPUF (default
 ../shared/external-data/desynpuf-milwaukee-10k beside the repository), imported with payment year
