@@ -149,34 +149,107 @@ function headerEnd(buf: Buffer): number {
   return end;
 }
 
+/** What scanCsvRows found: the data rows, the empty ones, and those whose field count is wrong. */
+export interface CsvRowScan {
+  rows: number;
+  emptyRows: number[];
+  /** Non-empty rows whose number of fields (commas outside quotes, plus one) is not the header's. */
+  wrongFieldCounts: number;
+}
+
 /**
  * Counts a CSV file's data rows as RFC 4180 does (quoted newlines stay in their row; a final
- * newline ends the last row) and lists the empty ones (nothing, or a lone CR), which readers
- * such as DuckDB's skip without a word.
+ * newline ends the last row), lists the empty ones (nothing, or a lone CR), which readers such
+ * as DuckDB's skip without a word, and counts the rows whose number of fields differs from
+ * `fields` (the header's): an independent count of the rows a reader must reject as rows. Only
+ * numbers are kept, so memory stays flat however large the file. `onWrongFields(row, found)`
+ * hears of each such row; `keep` receives, block by block, the bytes of the header and of every
+ * row that is neither empty nor of the wrong field count (a copy of the file without them).
  */
-export async function scanCsvRows(path: string): Promise<{ rows: number; emptyRows: number[] }> {
+export async function scanCsvRows(
+  path: string,
+  fields?: number,
+  onWrongFields?: (row: number, found: number) => void | Promise<void>,
+  keep?: (bytes: Buffer) => Promise<void>,
+): Promise<CsvRowScan> {
   let rows = -1; // the header is row 0
   const emptyRows: number[] = [];
-  const ends = new RowEnds(true);
+  let wrongFieldCounts = 0;
   let offset = 0; // file position of the block's first byte
   let rowStart = 0; // file position of the current row's first byte
   let lastByte = -1; // the previous block's last byte
+  let inQuotes = false;
+  let commas = 0; // commas outside quotes in the current row
   const isEmpty = (length: number, before: number): boolean => length === 0 || (length === 1 && before === 13);
+  const pending: [number, number][] = [];
+  /** Ends a row; true when it is kept (the header, or a row with the header's field count). */
+  const endRow = (length: number, before: number): boolean => {
+    rows++;
+    const found = commas + 1;
+    commas = 0;
+    if (rows === 0) return true;
+    if (isEmpty(length, before)) {
+      emptyRows.push(rows);
+      return false;
+    }
+    if (fields !== undefined && found !== fields) {
+      wrongFieldCounts++;
+      if (onWrongFields !== undefined) pending.push([rows, found]);
+      return false;
+    }
+    return true;
+  };
+  // With `keep`: the kept bytes of the block, and the current row's parts from earlier blocks.
+  let kept: Buffer[] = [];
+  let carry: Buffer[] = [];
   for await (const buf of fileBlocks(path, BLOCK_BYTES)) {
-    ends.scan(buf, 0, (k) => {
-      rows++;
-      if (rows > 0 && isEmpty(offset + k - rowStart, k > 0 ? buf[k - 1]! : lastByte)) emptyRows.push(rows);
+    let segStart = 0; // where the current row starts in the block
+    const rowEnd = (k: number): void => {
+      const keepRow = endRow(offset + k - rowStart, k > 0 ? buf[k - 1]! : lastByte);
       rowStart = offset + k + 1;
-    });
+      if (keep === undefined) return;
+      if (keepRow) kept.push(...carry, buf.subarray(segStart, k + 1));
+      carry = [];
+      segStart = k + 1;
+    };
+    if (!inQuotes && buf.indexOf(34) < 0) {
+      // No quote in the block: the native searches find the newlines and the commas.
+      let comma = buf.indexOf(44); // the next comma, searched once
+      for (let k = buf.indexOf(10); k >= 0; k = buf.indexOf(10, k + 1)) {
+        for (; comma >= 0 && comma < k; comma = buf.indexOf(44, comma + 1)) commas++;
+        rowEnd(k);
+      }
+      for (; comma >= 0; comma = buf.indexOf(44, comma + 1)) commas++;
+    } else {
+      // Byte by byte: quotes toggle, commas count outside quotes, newlines outside end rows.
+      for (let k = 0; k < buf.length; k++) {
+        const c = buf[k]!;
+        if (c === 34) inQuotes = !inQuotes;
+        else if (inQuotes) continue;
+        else if (c === 44) commas++;
+        else if (c === 10) rowEnd(k);
+      }
+    }
+    for (const [row, found] of pending.splice(0)) await onWrongFields!(row, found);
+    if (keep !== undefined) {
+      if (segStart < buf.length) carry.push(buf.subarray(segStart));
+      if (kept.length > 0) await keep(Buffer.concat(kept));
+      kept = [];
+    }
     offset += buf.length;
     lastByte = buf[buf.length - 1]!;
   }
   // A last row without a final newline.
-  if (offset > rowStart) {
-    rows++;
-    if (rows > 0 && isEmpty(offset - rowStart, lastByte)) emptyRows.push(rows);
+  if (offset > rowStart && endRow(offset - rowStart, lastByte) && keep !== undefined && carry.length > 0) {
+    await keep(Buffer.concat([...carry, Buffer.from('\n')]));
   }
-  return { rows: Math.max(0, rows), emptyRows };
+  for (const [row, found] of pending.splice(0)) await onWrongFields!(row, found);
+  return { rows: Math.max(0, rows), emptyRows, wrongFieldCounts };
+}
+
+/** The reason for a row whose number of fields is not the header's (load and score alike). */
+export function fieldCountReason(expected: number, found: number | string): string {
+  return `expected ${expected} fields as in the header, found ${found}`;
 }
 
 /** Splits a block of whole rows into each row's text (CSV rows may hold quoted newlines). */
@@ -232,7 +305,7 @@ export function parseRawRecord(
   }
   if (text === '' || text === '\r' || (fields.length === 1 && fields[0] === '')) return { row, error: 'empty line' };
   if (fields.length !== cols.length) {
-    return { row, error: `expected ${cols.length} fields as in the header, found ${fields.length}` };
+    return { row, error: fieldCountReason(cols.length, fields.length) };
   }
   const record: Record<string, unknown> = {};
   for (let k = 0; k < cols.length; k++) record[cols[k]!] = fields[k];
