@@ -261,7 +261,7 @@ async function writeUnreadableRows(path: string, fields: number, emptyRows: read
     };
     await scanCsvRows(path, fields, async (row, found) => {
       await writeEmptyBefore(row);
-      await out!.write(`${file},${row},,${fieldCountReason(fields, found)}\n`);
+      await out!.write(`${file},${row},,${csvField(fieldCountReason(fields, found))}\n`);
     });
     await writeEmptyBefore(Infinity);
     await out.commit();
@@ -271,12 +271,20 @@ async function writeUnreadableRows(path: string, fields: number, emptyRows: read
   }
 }
 
-/** Adds rows (row number, no field, reason) to a structure table, in batches of literals. */
+/** Adds rows (row number, no field, reason) to a temporary structure table, by DuckDB's appender. */
 async function insertRows(conn: DuckDBConnection, table: string, rows: readonly number[], reason: (k: number) => string): Promise<void> {
-  for (let from = 0; from < rows.length; from += 20_000) {
-    const values: string[] = [];
-    for (let k = from; k < Math.min(rows.length, from + 20_000); k++) values.push(`(${rows[k]}, '', ${sqlString(reason(k))})`);
-    await conn.run(`INSERT INTO ${table} VALUES ${values.join(', ')}`);
+  if (rows.length === 0) return;
+  const appender = await conn.createAppender(table, 'main', 'temp');
+  try {
+    for (let k = 0; k < rows.length; k++) {
+      appender.appendBigInt(BigInt(rows[k]!));
+      appender.appendVarchar('');
+      appender.appendVarchar(reason(k));
+      appender.endRow();
+    }
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
   }
 }
 
