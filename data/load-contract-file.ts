@@ -8,9 +8,9 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlType, type FieldSpec, type TableSpec } from './contract.ts';
 import { cleanListPattern, fieldChecks, isList, listValue, typedSourceFits, typedValue } from './contract-field-checks.ts';
 import { copyAtomically, sqlString } from './duckdb.ts';
-import { mkdir, open, unlink } from 'node:fs/promises';
+import { open, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { AtomicFileWriter, OUTPUT_FILE_MODE, temporaryPathFor } from './atomic-file.ts';
+import { AtomicFileWriter, OUTPUT_FILE_MODE, prepareOutputFolder, temporaryPathFor } from './atomic-file.ts';
 import { csvField } from './csv.ts';
 import { asIoError, ConfigError, InputError, RafcastError } from './errors.ts';
 import { formatOf } from './record-readers.ts';
@@ -98,6 +98,7 @@ export async function loadContractFile(
   const raw = `${t}_raw`;
   const quarantine = quarantinePath(spec, path, opts);
   const maxShare = opts.maxRejectedShare ?? 0.5;
+  await prepareOutputFolder(dirname(quarantine), 'the folder for rejected rows');
   const { columns, wide, rows, source, typedSource, listSource } = await readRaw(conn, spec, path, format, raw, { maxShare, quarantine });
 
   // Text in v_<field> (trimmed, NULL when blank; wide lists joined into one "|" list), typed
@@ -203,12 +204,7 @@ export async function loadContractFile(
   if (accepted + rejected !== rows) {
     throw new RafcastError('E_INPUT', `${path}: ${rows} rows read but ${accepted} accepted and ${rejected} rejected; please report this`);
   }
-  await prepareFolder(dirname(quarantine), 'the folder for rejected rows');
-  try {
-    await copyAtomically(conn, rejectedSql, quarantine, 'csv');
-  } catch (e) {
-    throw asIoError(e, 'cannot write the rejected rows to', quarantine);
-  }
+  await copyAtomically(conn, rejectedSql, quarantine, 'csv');
   await conn.run(`DROP TABLE IF EXISTS ${t}_structure`);
 
   if (rows > 0 && rejected / rows > maxShare) {
@@ -228,15 +224,6 @@ export function quarantinePath(spec: TableSpec, path: string, opts: Pick<LoadOpt
   return `${path}.rejected.csv`;
 }
 
-/** A folder for output, owner-only when made here; a file-system failure is an IoError. */
-async function prepareFolder(dir: string, what: string): Promise<void> {
-  try {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-  } catch (e) {
-    throw asIoError(e, `cannot make ${what}`, dir);
-  }
-}
-
 function tooManyRejected(count: string, rows: number, path: string, maxShare: number, quarantine: string, what = 'were rejected'): RafcastError {
   return new RafcastError(
     'E_TOO_MANY_REJECTED',
@@ -249,7 +236,6 @@ function tooManyRejected(count: string, rows: number, path: string, maxShare: nu
  * fields), found by a second scan, streamed to the file in row order: memory stays flat.
  */
 async function writeUnreadableRows(path: string, fields: number, emptyRows: readonly number[], quarantine: string): Promise<void> {
-  await prepareFolder(dirname(quarantine), 'the folder for rejected rows');
   let out: AtomicFileWriter | undefined;
   try {
     out = await AtomicFileWriter.open(quarantine);
@@ -377,7 +363,6 @@ async function readRaw(
       copy = temporaryPathFor(limits.quarantine);
       const wrong: number[] = [];
       const found: number[] = [];
-      await prepareFolder(dirname(copy), 'the folder for rejected rows');
       const fh = await open(copy, 'wx', OUTPUT_FILE_MODE).catch((e: unknown) => {
         throw asIoError(e, 'cannot write a temporary copy of the readable rows to', copy);
       });
