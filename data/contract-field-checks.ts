@@ -1,7 +1,7 @@
 // Each field of the input contract (data/contract.ts) checked in DuckDB SQL: the conditions that
 // reject a row, in order, each with the reason the quarantine file gives, and the SQL that turns
 // a valid field's text into its typed value. load-contract-file.ts runs them on every row.
-import { EARLIEST_DATE, LATEST_DATE, type FieldSpec } from './contract.ts';
+import type { DateRange, FieldSpec } from './contract.ts';
 import { sqlString } from './duckdb.ts';
 
 /** The code-list field types. */
@@ -51,14 +51,13 @@ export function fieldChecks(f: FieldSpec, v: string, typed: string, typedSource:
       break;
     case 'date':
       checks.push([
-        // The shape by position (cheaper than a regular expression); the cast checks the digits.
-        `${typed} IS NULL OR length(${v}) <> 10 OR substr(${v}, 5, 1) <> '-' OR substr(${v}, 8, 1) <> '-'`,
+        // The shape by position (cheaper than a regular expression), the digits only when the cast fails.
+        `length(${v}) <> 10 OR substr(${v}, 5, 1) <> '-' OR substr(${v}, 8, 1) <> '-' OR (${typed} IS NULL AND NOT regexp_full_match(${v}, '[0-9]{4}-[0-9]{2}-[0-9]{2}'))`,
         `'expected a date YYYY-MM-DD' || ${found}`,
       ]);
-      checks.push([
-        `${typed} NOT BETWEEN DATE '${EARLIEST_DATE}' AND DATE '${LATEST_DATE}'`,
-        `'expected a date from ${EARLIEST_DATE} to ${LATEST_DATE}' || ${found}`,
-      ]);
+      // The shape is right but the day is not in the calendar (2024-02-30): built from the value alone.
+      checks.push([`${typed} IS NULL`, `'is not a date that exists' || ${found}`]);
+      checks.push(dateRangeCheck(f, typed, found));
       break;
     case 'int':
       checks.push([`${typed} IS NULL OR NOT regexp_full_match(${v}, '-?[0-9]{1,9}')`, `'expected a whole number' || ${found}`]);
@@ -110,13 +109,20 @@ function typedSourceChecks(f: FieldSpec, v: string, typed: string): [string, str
   const found = `', found ' || ${shown(`CAST(${v} AS VARCHAR)`)}`;
   if (f.required) checks.push([`${typed} IS NULL`, `'is required'`]);
   if (f.type === 'date') {
-    checks.push([`${typed} NOT BETWEEN DATE '${EARLIEST_DATE}' AND DATE '${LATEST_DATE}'`, `'expected a date from ${EARLIEST_DATE} to ${LATEST_DATE}' || ${found}`]);
+    checks.push(dateRangeCheck(f, typed, found));
   } else if (f.type === 'int') {
     checks.push([`${typed} NOT BETWEEN ${f.min ?? -1e9} AND ${f.max ?? 1e9}`, `'expected a whole number from ${f.min} to ${f.max}' || ${found}`]);
   } else if (f.type === 'amount' && f.min !== undefined) {
     checks.push([`${typed} < ${f.min}`, `'is negative' || ${found}`]);
   }
   return checks;
+}
+
+/** The date field's range (contract.ts DATE_RANGES), as [bad when, reason] naming the bounds. */
+function dateRangeCheck(f: FieldSpec, typed: string, found: string): [string, string] {
+  const r: DateRange | undefined = f.dates;
+  if (r === undefined) throw new Error(`the date field ${f.name} names no range (contract.ts DATE_RANGES)`);
+  return [`${typed} NOT BETWEEN DATE '${r.earliest}' AND DATE '${r.latest}'`, `'expected a date from ${r.earliest} to ${r.latest}' || ${found}`];
 }
 
 /** True when a Parquet column of this type can stand for the field as it is. */

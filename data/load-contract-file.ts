@@ -177,6 +177,13 @@ export async function loadContractFile(
       `UPDATE ${t}_chk SET bad_field = 'member_id', reason = 'member_id is not in the members file'
        WHERE reason IS NULL AND member_id NOT IN (SELECT member_id FROM members)`,
     );
+    for (const c of spec.memberChecks ?? []) {
+      await conn.run(
+        `UPDATE ${t}_chk SET bad_field = ${sqlString(c.field)}, reason = ${sqlString(c.reason)}
+         FROM (SELECT t.row AS r FROM ${t}_chk t JOIN members m USING (member_id) WHERE t.reason IS NULL AND (${c.badWhen})) b
+         WHERE ${t}_chk.row = b.r`,
+      );
+    }
   }
 
   // The accepted rows, in file order: a view on the checked table rather than another copy.
