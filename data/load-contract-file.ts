@@ -14,7 +14,7 @@ import { AtomicFileWriter, OUTPUT_FILE_MODE, prepareOutputFolder, temporaryPathF
 import { csvField } from './csv.ts';
 import { asIoError, ConfigError, InputError, RafcastError } from './errors.ts';
 import { formatOf } from './record-readers.ts';
-import { csvHeader, fieldCountReason, scanCsvRows } from './text-rows.ts';
+import { csvHeader, fieldCountReason, ROW_REASONS, scanCsvRows } from './text-rows.ts';
 
 export interface LoadOptions {
   /** The quarantine file itself (default: see rejectedDir). */
@@ -76,9 +76,9 @@ export function checkContractHeader(spec: TableSpec, columns: readonly string[],
 const clean = (name: string): string => ident(`__clean_${name}`);
 
 const STRUCTURE_REASONS: Record<string, string> = {
-  'UNQUOTED VALUE': 'a quote is not closed',
-  'INVALID UNICODE': 'not valid UTF-8 text',
-  'LINE SIZE OVER MAXIMUM': 'the row is longer than the reader accepts',
+  'UNQUOTED VALUE': ROW_REASONS.unclosedQuote,
+  'INVALID UNICODE': ROW_REASONS.notUtf8,
+  'LINE SIZE OVER MAXIMUM': ROW_REASONS.tooLong,
 };
 
 /**
@@ -250,7 +250,7 @@ async function writeUnreadableRows(path: string, fields: number, emptyRows: read
     await out.write('file,row,field,reason\n');
     let e = 0;
     const writeEmptyBefore = async (row: number): Promise<void> => {
-      for (; e < emptyRows.length && emptyRows[e]! < row; e++) await out!.write(`${file},${emptyRows[e]},,empty line\n`);
+      for (; e < emptyRows.length && emptyRows[e]! < row; e++) await out!.write(`${file},${emptyRows[e]},,${ROW_REASONS.empty}\n`);
     };
     await scanCsvRows(path, fields, async (row, found) => {
       await writeEmptyBefore(row);
@@ -362,7 +362,7 @@ async function readRaw(
   // row slowly (about 50 us each, 100,000 garbage lines took 20 s), so it reads a copy without
   // them (and without the empty rows), made beside the quarantine file and removed after.
   await conn.run(`CREATE OR REPLACE TEMP TABLE ${structure} (row BIGINT, field VARCHAR, reason VARCHAR)`);
-  await insertRows(conn, structure, scan.emptyRows, () => 'empty line');
+  await insertRows(conn, structure, scan.emptyRows, () => ROW_REASONS.empty);
   let readPath = path;
   let copy: string | undefined;
   try {

@@ -247,6 +247,16 @@ export async function scanCsvRows(
   return { rows: Math.max(0, rows), emptyRows, wrongFieldCounts };
 }
 
+/** Why a row cannot be read as a row: the same words in `load` and `score`. */
+export const ROW_REASONS = {
+  empty: 'empty line',
+  unclosedQuote: 'a quote is not closed',
+  notUtf8: 'not valid UTF-8 text',
+  tooLong: 'the row is longer than the reader accepts',
+  notJson: 'not valid JSON',
+  notJsonObject: 'expected a JSON object',
+} as const;
+
 /** The reason for a row whose number of fields is not the header's (load and score alike). */
 export function fieldCountReason(expected: number, found: number | string): string {
   return `expected ${expected} fields as in the header, found ${found}`;
@@ -278,32 +288,38 @@ export function parseRawRecord(
   row: number,
   columns: readonly string[] | undefined,
 ): SourceRecord {
+  // Bytes that are not UTF-8 decode as U+FFFD: such a row is rejected, never read mangled.
+  if (text.indexOf('\uFFFD') >= 0) return { row, error: ROW_REASONS.notUtf8 };
   if (format === 'jsonl') {
     let line = row === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
     if (line.endsWith('\r')) line = line.slice(0, -1);
-    if (line.trim() === '') return { row, error: 'empty line' };
+    if (line.trim() === '') return { row, error: ROW_REASONS.empty };
     const flat = parseFlatJsonObject(line);
     if (flat !== undefined) return { row, record: flat };
     try {
       const value: unknown = JSON.parse(line);
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) return { row, error: 'expected a JSON object' };
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) return { row, error: ROW_REASONS.notJsonObject };
       return { row, record: value as Record<string, unknown> };
-    } catch (e) {
-      return { row, error: `not valid JSON (${(e as Error).message})` };
+    } catch {
+      // JSON.parse's message quotes the line (a member id with it): the reason never does.
+      return { row, error: ROW_REASONS.notJson };
     }
   }
   const cols = columns ?? [];
   let fields: string[] = [];
   // Most rows have no quotes and no carriage return inside: a plain split is the RFC 4180 parse.
   const line = text.endsWith('\r') ? text.slice(0, -1) : text;
-  if (line.indexOf('"') < 0 && line.indexOf('\r') < 0) fields = line.split(',');
+  const quotedFields = line.indexOf('"') >= 0;
+  if (!quotedFields && line.indexOf('\r') < 0) fields = line.split(',');
   else {
     parseCsv(text, (f) => {
       fields = f;
       return false;
     });
   }
-  if (text === '' || text === '\r' || (fields.length === 1 && fields[0] === '')) return { row, error: 'empty line' };
+  if (text === '' || text === '\r' || (fields.length === 1 && fields[0] === '')) return { row, error: ROW_REASONS.empty };
+  // Quotes come in pairs in RFC 4180 (a doubled quote is two): an odd count leaves one open.
+  if (quotedFields && (text.split('"').length - 1) % 2 === 1) return { row, error: ROW_REASONS.unclosedQuote };
   if (fields.length !== cols.length) {
     return { row, error: fieldCountReason(cols.length, fields.length) };
   }
