@@ -78,6 +78,7 @@ const clean = (name: string): string => ident(`__clean_${name}`);
 const STRUCTURE_REASONS: Record<string, string> = {
   'UNQUOTED VALUE': ROW_REASONS.unclosedQuote,
   'INVALID UNICODE': ROW_REASONS.notUtf8,
+  'INVALID ENCODING': ROW_REASONS.notUtf8,
   'LINE SIZE OVER MAXIMUM': ROW_REASONS.tooLong,
 };
 
@@ -252,9 +253,9 @@ async function writeUnreadableRows(path: string, fields: number, emptyRows: read
     const writeEmptyBefore = async (row: number): Promise<void> => {
       for (; e < emptyRows.length && emptyRows[e]! < row; e++) await out!.write(`${file},${emptyRows[e]},,${ROW_REASONS.empty}\n`);
     };
-    await scanCsvRows(path, fields, async (row, found) => {
+    await scanCsvRows(path, fields, async (row, reason) => {
       await writeEmptyBefore(row);
-      await out!.write(`${file},${row},,${csvField(fieldCountReason(fields, found))}\n`);
+      await out!.write(`${file},${row},,${csvField(reason)}\n`);
     });
     await writeEmptyBefore(Infinity);
     await out.commit();
@@ -369,12 +370,12 @@ async function readRaw(
     if (scan.wrongFieldCounts > 0) {
       copy = temporaryPathFor(limits.quarantine);
       const wrong: number[] = [];
-      const found: number[] = [];
+      const why: string[] = [];
       const fh = await open(copy, 'wx', OUTPUT_FILE_MODE).catch((e: unknown) => {
         throw asIoError(e, 'cannot write a temporary copy of the readable rows to', copy);
       });
       try {
-        await scanCsvRows(path, columns.length, (row, n) => void (wrong.push(row), found.push(n)), async (bytes) => {
+        await scanCsvRows(path, columns.length, (row, reason) => void (wrong.push(row), why.push(reason)), async (bytes) => {
           for (let at = 0; at < bytes.length; ) at += (await fh.write(bytes, at, bytes.length - at)).bytesWritten;
         });
       } catch (e) {
@@ -382,7 +383,7 @@ async function readRaw(
       } finally {
         await fh.close();
       }
-      await insertRows(conn, structure, wrong, (k) => fieldCountReason(columns.length, found[k]!));
+      await insertRows(conn, structure, wrong, (k) => why[k]!);
       readPath = copy;
     }
     // The rows DuckDB reads, numbered from 1 in the file it reads, and their rows in the input.

@@ -153,7 +153,10 @@ function headerEnd(buf: Buffer): number {
 export interface CsvRowScan {
   rows: number;
   emptyRows: number[];
-  /** Non-empty rows whose number of fields (commas outside quotes, plus one) is not the header's. */
+  /**
+   * Non-empty rows whose number of fields (commas outside quotes, plus one) is not the header's,
+   * and a last row whose quote is never closed.
+   */
   wrongFieldCounts: number;
 }
 
@@ -162,14 +165,14 @@ export interface CsvRowScan {
  * newline ends the last row), lists the empty ones (nothing, or a lone CR), which readers such
  * as DuckDB's skip without a word, and counts the rows whose number of fields differs from
  * `fields` (the header's): an independent count of the rows a reader must reject as rows. Only
- * numbers are kept, so memory stays flat however large the file. `onWrongFields(row, found)`
+ * numbers are kept, so memory stays flat however large the file. `onWrongFields(row, reason)`
  * hears of each such row; `keep` receives, block by block, the bytes of the header and of every
  * row that is neither empty nor of the wrong field count (a copy of the file without them).
  */
 export async function scanCsvRows(
   path: string,
   fields?: number,
-  onWrongFields?: (row: number, found: number) => void | Promise<void>,
+  onWrongFields?: (row: number, reason: string) => void | Promise<void>,
   keep?: (bytes: Buffer) => Promise<void>,
 ): Promise<CsvRowScan> {
   let rows = -1; // the header is row 0
@@ -181,7 +184,7 @@ export async function scanCsvRows(
   let inQuotes = false;
   let commas = 0; // commas outside quotes in the current row
   const isEmpty = (length: number, before: number): boolean => length === 0 || (length === 1 && before === 13);
-  const pending: [number, number][] = [];
+  const pending: [number, string][] = [];
   /** Ends a row; true when it is kept (the header, or a row with the header's field count). */
   const endRow = (length: number, before: number): boolean => {
     rows++;
@@ -192,9 +195,11 @@ export async function scanCsvRows(
       emptyRows.push(rows);
       return false;
     }
-    if (fields !== undefined && found !== fields) {
+    // A quote still open (only the last row can end so): from it to the end is one bad row.
+    const unclosed = inQuotes;
+    if (fields !== undefined && (found !== fields || unclosed)) {
       wrongFieldCounts++;
-      if (onWrongFields !== undefined) pending.push([rows, found]);
+      if (onWrongFields !== undefined) pending.push([rows, unclosed ? ROW_REASONS.unclosedQuote : fieldCountReason(fields, found)]);
       return false;
     }
     return true;
@@ -230,7 +235,7 @@ export async function scanCsvRows(
         else if (c === 10) rowEnd(k);
       }
     }
-    for (const [row, found] of pending.splice(0)) await onWrongFields!(row, found);
+    for (const [row, reason] of pending.splice(0)) await onWrongFields!(row, reason);
     if (keep !== undefined) {
       if (segStart < buf.length) carry.push(buf.subarray(segStart));
       if (kept.length > 0) await keep(Buffer.concat(kept));
@@ -243,7 +248,7 @@ export async function scanCsvRows(
   if (offset > rowStart && endRow(offset - rowStart, lastByte) && keep !== undefined && carry.length > 0) {
     await keep(Buffer.concat([...carry, Buffer.from('\n')]));
   }
-  for (const [row, found] of pending.splice(0)) await onWrongFields!(row, found);
+  for (const [row, reason] of pending.splice(0)) await onWrongFields!(row, reason);
   return { rows: Math.max(0, rows), emptyRows, wrongFieldCounts };
 }
 
