@@ -2,6 +2,7 @@
 // (pipelines/load-contract.ts).
 import type { Command } from 'commander';
 import { parseNumberOption, parseOutputTableFormat, runAction } from '../cli-support.ts';
+import { rejectedRowsText } from '../rejected-summary.ts';
 
 export interface LoadOptions {
   members: string;
@@ -57,11 +58,8 @@ async function load(o: LoadOptions): Promise<void> {
     (table) => process.stderr.write(`checking ${table} ...\n`),
   );
   for (const l of loaded) {
-    const why = Object.entries(l.rejectedByField)
-      .map(([f, n]) => `${f}: ${n}`)
-      .join(', ');
     process.stdout.write(
-      `${l.table}: read ${l.read} = accepted ${l.accepted} + rejected ${l.rejected}${why ? ` (${why})` : ''} -> ${l.output}` +
+      `${l.table}: read ${l.read} = accepted ${l.accepted} + rejected ${rejectedRowsText(l.rejected, l.rejectedByField)} -> ${l.output}` +
         `${l.rejected > 0 ? `; rejected rows: ${l.quarantine}` : ''}\n`,
     );
   }

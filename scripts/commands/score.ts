@@ -5,6 +5,7 @@ import { availablePaymentYears, MODEL_VERSIONS, type ModelVersion } from '../../
 import { TABLE_FORMATS } from '../../data/table-formats.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../../scoring/revenue.ts';
 import { parseIntegerOption, parseModelMap, parseModelOption, parseNumberOption, runAction } from '../cli-support.ts';
+import { rejectedRowsText } from '../rejected-summary.ts';
 
 export interface ScoreOptions {
   in: string;
@@ -90,11 +91,8 @@ async function score(o: ScoreOptions): Promise<void> {
   const blend = Object.entries(s.blend)
     .map(([m, w]) => `${m} ${Math.round((w ?? 0) * 100)}%`)
     .join(' + ');
-  const why = Object.entries(s.quarantinedByField)
-    .map(([f, n]) => `${f}: ${n}`)
-    .join(', ');
   process.stdout.write(
-    `read ${s.read} = scored ${s.scored} + quarantined ${s.quarantined}${why ? ` (${why})` : ''}\n` +
+    `read ${s.read} = scored ${s.scored} + quarantined ${rejectedRowsText(s.quarantined, s.quarantinedByField)}\n` +
       `payment year ${s.paymentYear}, ${blend}; ${seconds.toFixed(1)} s\n` +
       `scores: ${s.output}\n` +
       (s.quarantined > 0 ? `rejected rows: ${s.quarantine}\n` : ''),
