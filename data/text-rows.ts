@@ -185,6 +185,13 @@ export async function scanCsvRows(
   let commas = 0; // commas outside quotes in the current row
   const isEmpty = (length: number, before: number): boolean => length === 0 || (length === 1 && before === 13);
   const pending: [number, string][] = [];
+  // One reason string per field count, however many rows share it.
+  const reasons = new Map<number, string>();
+  const reasonFor = (found: number): string => {
+    let r = reasons.get(found);
+    if (r === undefined) reasons.set(found, (r = fieldCountReason(fields!, found)));
+    return r;
+  };
   /** Ends a row; true when it is kept (the header, or a row with the header's field count). */
   const endRow = (length: number, before: number): boolean => {
     rows++;
@@ -199,7 +206,7 @@ export async function scanCsvRows(
     const unclosed = inQuotes;
     if (fields !== undefined && (found !== fields || unclosed)) {
       wrongFieldCounts++;
-      if (onWrongFields !== undefined) pending.push([rows, unclosed ? ROW_REASONS.unclosedQuote : fieldCountReason(fields, found)]);
+      if (onWrongFields !== undefined) pending.push([rows, unclosed ? ROW_REASONS.unclosedQuote : reasonFor(found)]);
       return false;
     }
     return true;
