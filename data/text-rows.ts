@@ -3,7 +3,7 @@
 // 0) and parsed into a record, or into the reason it cannot be one: a bad row is handed on with
 // its number, never skipped, so the caller can quarantine it.
 import { open, type FileHandle } from 'node:fs/promises';
-import { InputError } from './errors.ts';
+import { asIoError, InputError } from './errors.ts';
 import { parseCsv } from './csv.ts';
 import { parseFlatJsonObject } from './flat-json.ts';
 
@@ -42,7 +42,7 @@ export async function* fileBlocks(path: string, blockBytes: number, growing?: Pr
     try {
       fh = await open(path, 'r');
     } catch (e) {
-      if (done) throw e;
+      if (done) throw asIoError(e, 'cannot read', path);
       await pause();
     }
   }
