@@ -1,11 +1,27 @@
 // Output files are written to a temporary file beside the target and renamed into place, so a
 // failed run leaves no half-written output; they are created owner-only (0600): they may hold
 // member identifiers, which are health information.
-import { open, rename, unlink, mkdir, writeFile, type FileHandle } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, open, rename, unlink, mkdir, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { asIoError } from './errors.ts';
 
 export const OUTPUT_FILE_MODE = 0o600;
+export const OUTPUT_FOLDER_MODE = 0o700;
+
+/**
+ * Makes an output folder (owner-only when made here) and checks that files can be written in
+ * it, before any work: a missing permission or a read-only disk is an E_IO error naming `what`.
+ */
+export async function prepareOutputFolder(dir: string, what: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true, mode: OUTPUT_FOLDER_MODE });
+    await access(dir, constants.W_OK);
+  } catch (e) {
+    throw asIoError(e, `cannot write in ${what}`, dir);
+  }
+}
 
 export function temporaryPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
@@ -23,10 +39,14 @@ export class AtomicFileWriter {
   ) {}
 
   static async open(path: string): Promise<AtomicFileWriter> {
-    await mkdir(dirname(path), { recursive: true });
     const tmp = temporaryPathFor(path);
-    const handle = await open(tmp, 'wx', OUTPUT_FILE_MODE);
-    return new AtomicFileWriter(path, tmp, handle);
+    try {
+      await mkdir(dirname(path), { recursive: true, mode: OUTPUT_FOLDER_MODE });
+      const handle = await open(tmp, 'wx', OUTPUT_FILE_MODE);
+      return new AtomicFileWriter(path, tmp, handle);
+    } catch (e) {
+      throw asIoError(e, 'cannot write', path);
+    }
   }
 
   /** Buffers text, flushed to disk in blocks of about 1 MB; bytes are written as they come. */
@@ -54,10 +74,16 @@ export class AtomicFileWriter {
   async commit(): Promise<void> {
     if (this.done) return;
     this.done = true;
-    await this.flush();
-    await this.handle.sync();
-    await this.handle.close();
-    await rename(this.tmpPath, this.path);
+    try {
+      await this.flush();
+      await this.handle.sync();
+      await this.handle.close();
+      await rename(this.tmpPath, this.path);
+    } catch (e) {
+      await this.handle.close().catch(() => undefined);
+      await unlink(this.tmpPath).catch(() => undefined);
+      throw asIoError(e, 'cannot write', this.path);
+    }
   }
 
   /** Closes and removes the temporary file; the target is left as it was. */
@@ -77,6 +103,6 @@ export async function writeFileAtomically(path: string, data: string | Uint8Arra
     await rename(tmp, path);
   } catch (e) {
     await unlink(tmp).catch(() => undefined);
-    throw e;
+    throw asIoError(e, 'cannot write', path);
   }
 }

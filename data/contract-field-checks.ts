@@ -1,11 +1,9 @@
 // Each field of the input contract (data/contract.ts) checked in DuckDB SQL: the conditions that
 // reject a row, in order, each with the reason the quarantine file gives, and the SQL that turns
 // a valid field's text into its typed value. load-contract-file.ts runs them on every row.
-import { EARLIEST_DATE, LATEST_DATE, type FieldSpec } from './contract.ts';
+import type { DateRange, FieldSpec } from './contract.ts';
+import { CODE_WHAT, codePattern, DATE_SHAPE, listPattern, MAX_TEXT_LENGTH, REASONS, SHOWN_CHARS, type ListType } from './field-rules.ts';
 import { sqlString } from './duckdb.ts';
-
-/** The code-list field types. */
-export type ListType = 'icd10cm-list' | 'cpt-hcpcs-list' | 'modifier-list';
 
 /**
  * A code-list field: ICD-10-CM diagnoses, CPT/HCPCS procedures or procedure modifiers,
@@ -30,8 +28,10 @@ export function cleanListPattern(type: ListType): string {
   return `${code}(?:[|]${code})*`;
 }
 
-/** A value quoted for a reason, cut to 40 characters. */
-const shown = (v: string): string => `'"' || left(${v}, 40) || '"'`;
+export type { ListType } from './field-rules.ts';
+
+/** A value quoted for a reason, cut to 40 characters (JavaScript twin: field-rules.ts shownValue). */
+const shown = (v: string): string => `'"' || left(${v}, ${SHOWN_CHARS}) || '"'`;
 
 /**
  * The field's checks in order: [bad when, reason] as SQL on its trimmed text `v` (NULL if blank)
@@ -43,22 +43,21 @@ export function fieldChecks(f: FieldSpec, v: string, typed: string, typedSource:
   const found = f.phi ? `''` : `', found ' || ${shown(v)}`;
   // A clean list (see cleanListPattern) passes every check of its field.
   const unlessClean = cleanFlag === undefined ? '' : `NOT coalesce(${cleanFlag}, false) AND `;
-  if (f.required) checks.push([isList(f) ? `${unlessClean}(${v} IS NULL OR NOT regexp_matches(${v}, '[0-9A-Za-z]'))` : `${v} IS NULL`, `'is required'`]);
+  if (f.required) checks.push([isList(f) ? `${unlessClean}(${v} IS NULL OR NOT regexp_matches(${v}, '[0-9A-Za-z]'))` : `${v} IS NULL`, sqlString(REASONS.required)]);
   switch (f.type) {
     case 'id':
     case 'text':
-      checks.push([`length(${v}) > 64`, `'is longer than 64 characters'`]);
+      checks.push([`length(${v}) > ${MAX_TEXT_LENGTH}`, sqlString(REASONS.tooLong)]);
       break;
     case 'date':
       checks.push([
-        // The shape by position (cheaper than a regular expression); the cast checks the digits.
-        `${typed} IS NULL OR length(${v}) <> 10 OR substr(${v}, 5, 1) <> '-' OR substr(${v}, 8, 1) <> '-'`,
-        `'expected a date YYYY-MM-DD' || ${found}`,
+        // The shape by position (cheaper than a regular expression), the digits only when the cast fails.
+        `length(${v}) <> 10 OR substr(${v}, 5, 1) <> '-' OR substr(${v}, 8, 1) <> '-' OR (${typed} IS NULL AND NOT regexp_full_match(${v}, '${DATE_SHAPE}'))`,
+        `${sqlString(REASONS.dateShape)} || ${found}`,
       ]);
-      checks.push([
-        `${typed} NOT BETWEEN DATE '${EARLIEST_DATE}' AND DATE '${LATEST_DATE}'`,
-        `'expected a date from ${EARLIEST_DATE} to ${LATEST_DATE}' || ${found}`,
-      ]);
+      // The shape is right but the day is not in the calendar (2024-02-30): built from the value alone.
+      checks.push([`${typed} IS NULL`, `${sqlString(REASONS.dateExists)} || ${found}`]);
+      checks.push(dateRangeCheck(f, typed, found));
       break;
     case 'int':
       checks.push([`${typed} IS NULL OR NOT regexp_full_match(${v}, '-?[0-9]{1,9}')`, `'expected a whole number' || ${found}`]);
@@ -88,7 +87,7 @@ export function fieldChecks(f: FieldSpec, v: string, typed: string, typedSource:
     case 'modifier-list': {
       // One match of the text per row; the first bad code is looked for only when it fails.
       const code = codePattern(f.type);
-      const what = { 'icd10cm-list': 'an ICD-10-CM code', 'cpt-hcpcs-list': 'a CPT/HCPCS code', 'modifier-list': 'a modifier (2 letters or digits)' }[f.type];
+      const what = CODE_WHAT[f.type];
       checks.push([
         `${unlessClean}NOT regexp_full_match(${v}, '${listPattern(code)}')`,
         `'not ${what}: ' || ${shown(`trim(list_filter(string_split(${v}, '|'), x -> NOT regexp_full_match(trim(x), '(?:${code})?'))[1])`)}`,
@@ -108,15 +107,22 @@ function typedSourceChecks(f: FieldSpec, v: string, typed: string): [string, str
   const checks: [string, string][] = [];
   // The value as the file holds it, in its own type.
   const found = `', found ' || ${shown(`CAST(${v} AS VARCHAR)`)}`;
-  if (f.required) checks.push([`${typed} IS NULL`, `'is required'`]);
+  if (f.required) checks.push([`${typed} IS NULL`, sqlString(REASONS.required)]);
   if (f.type === 'date') {
-    checks.push([`${typed} NOT BETWEEN DATE '${EARLIEST_DATE}' AND DATE '${LATEST_DATE}'`, `'expected a date from ${EARLIEST_DATE} to ${LATEST_DATE}' || ${found}`]);
+    checks.push(dateRangeCheck(f, typed, found));
   } else if (f.type === 'int') {
     checks.push([`${typed} NOT BETWEEN ${f.min ?? -1e9} AND ${f.max ?? 1e9}`, `'expected a whole number from ${f.min} to ${f.max}' || ${found}`]);
   } else if (f.type === 'amount' && f.min !== undefined) {
     checks.push([`${typed} < ${f.min}`, `'is negative' || ${found}`]);
   }
   return checks;
+}
+
+/** The date field's range (contract.ts DATE_RANGES), as [bad when, reason] naming the bounds. */
+function dateRangeCheck(f: FieldSpec, typed: string, found: string): [string, string] {
+  const r: DateRange | undefined = f.dates;
+  if (r === undefined) throw new Error(`the date field ${f.name} names no range (contract.ts DATE_RANGES)`);
+  return [`${typed} NOT BETWEEN DATE '${r.earliest}' AND DATE '${r.latest}'`, `${sqlString(REASONS.dateRange(r))} || ${found}`];
 }
 
 /** True when a Parquet column of this type can stand for the field as it is. */
@@ -127,29 +133,6 @@ export function typedSourceFits(f: FieldSpec, parquetType: string): boolean {
   if (f.type === 'amount') return /^DECIMAL\(\d+,[0-2]\)$/.test(t) || t === 'INTEGER' || t === 'BIGINT';
   if (f.type === 'bool') return t === 'BOOLEAN';
   return false;
-}
-
-/**
- * A code as written: normalised (dots dropped, upper-cased) it must be an ICD-10-CM code (letter,
- * digit, 1-5 letters or digits), a CPT/HCPCS code (5 digits, 4 digits and a letter, a letter
- * and 4 digits) or a modifier (2 letters or digits).
- */
-function codePattern(type: ListType): string {
-  const d = '[.]*';
-  switch (type) {
-    case 'icd10cm-list':
-      return `${d}[A-Za-z]${d}[0-9](?:${d}[0-9A-Za-z]){1,5}${d}`;
-    case 'cpt-hcpcs-list':
-      return `${d}(?:[0-9](?:${d}[0-9]){3}${d}[0-9A-Za-z]|[A-Za-z](?:${d}[0-9]){4})${d}`;
-    case 'modifier-list':
-      return `${d}[0-9A-Za-z]${d}[0-9A-Za-z]${d}`;
-  }
-}
-
-/** "|"-separated codes, spaces around each, empty entries allowed. */
-function listPattern(code: string): string {
-  const item = `[[:space:]]*(?:${code})?[[:space:]]*`;
-  return `${item}(?:[|]${item})*`;
 }
 
 /** The field's value once valid, as its SQL type. */

@@ -31,6 +31,15 @@ export interface FieldSpec {
   phi?: boolean;
   /** An optional field's value when it is blank or its column is absent (stored as such). */
   default?: string;
+  /** date: the dates accepted (DATE_RANGES); every date field names one. */
+  dates?: DateRange;
+}
+
+/** A range of accepted dates, ISO YYYY-MM-DD, inclusive, and why those bounds. */
+export interface DateRange {
+  earliest: string;
+  latest: string;
+  why: string;
 }
 
 export type TableName = 'members' | 'enrollment' | 'claims';
@@ -45,12 +54,33 @@ export interface TableSpec {
   referencesMembers: boolean;
   /** Checks across fields, applied after each field's own: SQL on the typed values. */
   crossChecks: readonly { field: string; badWhen: string; reason: string }[];
+  /**
+   * Checks against the row's member in the members file, applied last: SQL on the row's typed
+   * values (as `t.<field>`) and the member's (as `m.<field>`).
+   */
+  memberChecks?: readonly { field: string; badWhen: string; reason: string }[];
   /** List fields that may also come as numbered columns: diagnosis_codes as dx1, dx2, ... */
   wideLists?: Readonly<Record<string, string>>;
 }
 
-export const EARLIEST_DATE = '1880-01-01';
-export const LATEST_DATE = '2100-12-31';
+/**
+ * The dates each kind of date field accepts (issue 16): one place, read by the checks
+ * (contract-field-checks.ts). A date outside is a typo or a placeholder (1899-12-31, 1900-01-01
+ * and 9999-12-31 are common "unknown" values), never a fact to score on. Dates that depend on
+ * other data (a claim before its member's birth) are the member checks' business (memberChecks).
+ */
+export const DATE_RANGES = {
+  birth: {
+    earliest: '1900-01-02',
+    latest: '2100-12-31',
+    why: 'no one born before 1900 is alive in the years CMS-HCC scores (it began in 2004; the score takes ages up to 125); 1900-01-01 is a placeholder',
+  },
+  service: {
+    earliest: '2000-01-01',
+    latest: '2100-12-31',
+    why: 'CMS-HCC risk adjustment began in 2004 and DE-SynPUF, the oldest data rafcast reads, starts in 2008; a claim dated earlier is a typo or a placeholder',
+  },
+} as const satisfies Record<string, DateRange>;
 
 export const MEMBERS: TableSpec = {
   name: 'members',
@@ -59,7 +89,7 @@ export const MEMBERS: TableSpec = {
   referencesMembers: false,
   fields: [
     { name: 'member_id', type: 'id', required: true, phi: true, meaning: "the plan's member identifier", example: 'M000123' },
-    { name: 'birth_date', type: 'date', required: true, meaning: 'date of birth', example: '1951-03-14' },
+    { name: 'birth_date', type: 'date', required: true, dates: DATE_RANGES.birth, meaning: 'date of birth', example: '1951-03-14' },
     { name: 'sex', type: 'enum', required: true, values: ['M', 'F'], meaning: 'sex as CMS records it', example: 'F' },
     {
       name: 'orec',
@@ -69,7 +99,7 @@ export const MEMBERS: TableSpec = {
       meaning: 'original reason for entitlement: 0 old age, 1 disability, 2 ESRD, 3 disability and ESRD',
       example: '0',
     },
-    { name: 'death_date', type: 'date', required: false, meaning: 'date of death, when the member died', example: '2024-08-02' },
+    { name: 'death_date', type: 'date', required: false, dates: DATE_RANGES.birth, meaning: 'date of death, when the member died', example: '2024-08-02' },
   ],
   crossChecks: [{ field: 'death_date', badWhen: 'death_date < birth_date', reason: 'death_date is before birth_date' }],
 };
@@ -96,6 +126,7 @@ export const ENROLLMENT: TableSpec = {
     { name: 'contract_id', type: 'text', required: false, meaning: 'MA contract or plan id', example: 'H1234-001' },
   ],
   crossChecks: [],
+  memberChecks: [{ field: 'year', badWhen: 't.year < year(m.birth_date)', reason: "year is before the member's birth_date" }],
 };
 
 export const CLAIMS: TableSpec = {
@@ -121,8 +152,8 @@ export const CLAIMS: TableSpec = {
       meaning: 'UB-04 type of bill, 3 digits (a leading 0 is dropped): facility claims only',
       example: '131',
     },
-    { name: 'from_date', type: 'date', required: true, meaning: 'first date of service', example: '2025-02-03' },
-    { name: 'thru_date', type: 'date', required: true, meaning: 'last date of service', example: '2025-02-03' },
+    { name: 'from_date', type: 'date', required: true, dates: DATE_RANGES.service, meaning: 'first date of service', example: '2025-02-03' },
+    { name: 'thru_date', type: 'date', required: true, dates: DATE_RANGES.service, meaning: 'last date of service', example: '2025-02-03' },
     {
       name: 'procedure_codes',
       type: 'cpt-hcpcs-list',
@@ -161,6 +192,7 @@ export const CLAIMS: TableSpec = {
       name: 'received_date',
       type: 'date',
       required: false,
+      dates: DATE_RANGES.service,
       meaning:
         'the date the plan received the claim; a run with a data cut-off (--data-through) sees only claims received by then. Blank or absent: not known, and the claim counts as received on its thru_date (data/received-by.ts)',
       example: '2025-03-04',
@@ -180,6 +212,7 @@ export const CLAIMS: TableSpec = {
       reason: 'a professional claim has no bill_type',
     },
   ],
+  memberChecks: [{ field: 'from_date', badWhen: 't.from_date < m.birth_date', reason: "from_date is before the member's birth_date" }],
   wideLists: { diagnosis_codes: 'dx' },
 };
 

@@ -3,6 +3,7 @@
 import { chmod, rename, unlink } from 'node:fs/promises';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { OUTPUT_FILE_MODE, temporaryPathFor } from './atomic-file.ts';
+import { asIoError, IoError } from './errors.ts';
 
 export interface DuckDbOptions {
   /** DuckDB's memory limit, such as '3GB' (default: DuckDB's, 80% of the machine's memory). */
@@ -46,6 +47,17 @@ export async function copyAtomically(conn: DuckDBConnection, sql: string, path: 
     await rename(tmp, path);
   } catch (e) {
     await unlink(tmp).catch(() => undefined);
-    throw e;
+    throw duckDbIoError(e, 'cannot write', path);
   }
+}
+
+/**
+ * An IoError for a file-system failure, whether Node's (asIoError) or DuckDB's ("IO Error: Cannot
+ * open file ...: Permission denied": its last part, in lower case, says why); any other error unchanged.
+ */
+export function duckDbIoError(e: unknown, what: string, path: string): unknown {
+  const message = e instanceof Error ? e.message : '';
+  if (!message.startsWith('IO Error')) return asIoError(e, what, path);
+  const why = message.split(/:\s*/).pop()!.trim().toLowerCase() || 'input/output error';
+  return new IoError(what, path, why, !/no space/.test(why));
 }

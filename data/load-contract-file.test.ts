@@ -66,13 +66,13 @@ describe('members', () => {
     const s = await loadContractFile(db.connection, MEMBERS, p, { maxRejectedShare: 1 });
     expect(s).toMatchObject({ read: 8, accepted: 1, rejected: 7 });
     expect(rejected(p)).toEqual([
-      `${p},1,birth_date,"expected a date YYYY-MM-DD, found ""1950-02-30"""`,
+      `${p},1,birth_date,"is not a date that exists, found ""1950-02-30"""`,
       `${p},2,birth_date,"expected a date YYYY-MM-DD, found ""1960/07/15"""`,
       `${p},3,sex,"expected one of M, F, found ""X"""`,
       `${p},4,orec,"expected one of 0, 1, 2, 3, found ""7"""`,
       `${p},5,death_date,death_date is before birth_date`,
       `${p},6,member_id,is required`,
-      `${p},7,birth_date,"expected a date from 1880-01-01 to 2100-12-31, found ""1850-01-01"""`,
+      `${p},7,birth_date,"expected a date from 1900-01-02 to 2100-12-31, found ""1850-01-01"""`,
     ]);
     expect(s.rejectedByField).toEqual({ birth_date: 3, death_date: 1, member_id: 1, orec: 1, sex: 1 });
   });
@@ -201,7 +201,7 @@ describe('claims', () => {
     const s = await loadContractFile(db.connection, CLAIMS, p, { maxRejectedShare: 1 });
     expect(s).toMatchObject({ read: 6, accepted: 4, rejected: 2 });
     expect(rejected(p)).toEqual([
-      `${p},2,from_date,"expected a date from 1880-01-01 to 2100-12-31, found ""1850-02-03"""`,
+      `${p},2,from_date,"expected a date from 2000-01-01 to 2100-12-31, found ""1850-02-03"""`,
       `${p},3,from_date,is required`,
     ]);
     // Padding, a missing (NULL) or an empty code in a list is tidied away, never stored.

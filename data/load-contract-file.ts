@@ -8,13 +8,19 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlType, type FieldSpec, type TableSpec } from './contract.ts';
 import { cleanListPattern, fieldChecks, isList, listValue, typedSourceFits, typedValue } from './contract-field-checks.ts';
 import { copyAtomically, sqlString } from './duckdb.ts';
-import { ConfigError, InputError, RafcastError } from './errors.ts';
+import { open, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { AtomicFileWriter, OUTPUT_FILE_MODE, prepareOutputFolder, temporaryPathFor } from './atomic-file.ts';
+import { csvField } from './csv.ts';
+import { asIoError, ConfigError, InputError, RafcastError } from './errors.ts';
 import { formatOf } from './record-readers.ts';
-import { csvHeader, scanCsvRows } from './text-rows.ts';
+import { csvHeader, fieldCountReason, ROW_REASONS, scanCsvRows } from './text-rows.ts';
 
 export interface LoadOptions {
-  /** Default `<file>.rejected.csv`. */
+  /** The quarantine file itself (default: see rejectedDir). */
   quarantine?: string;
+  /** The folder for the quarantine file, `<table>.rejected.csv` (default: `<file>.rejected.csv` beside the input). */
+  rejectedDir?: string;
   /** Stop when more than this share of rows is rejected (default 0.5). */
   maxRejectedShare?: number;
   /** Add the row's number in the file as `_row` to the view: a compact key for later joins. */
@@ -70,9 +76,10 @@ export function checkContractHeader(spec: TableSpec, columns: readonly string[],
 const clean = (name: string): string => ident(`__clean_${name}`);
 
 const STRUCTURE_REASONS: Record<string, string> = {
-  'UNQUOTED VALUE': 'a quote is not closed',
-  'INVALID UNICODE': 'not valid UTF-8 text',
-  'LINE SIZE OVER MAXIMUM': 'the row is longer than the reader accepts',
+  'UNQUOTED VALUE': ROW_REASONS.unclosedQuote,
+  'INVALID UNICODE': ROW_REASONS.notUtf8,
+  'INVALID ENCODING': ROW_REASONS.notUtf8,
+  'LINE SIZE OVER MAXIMUM': ROW_REASONS.tooLong,
 };
 
 /**
@@ -90,7 +97,10 @@ export async function loadContractFile(
   if (format === 'jsonl') throw new ConfigError(`the ${spec.name} file must be CSV or Parquet: ${path}`);
   const t = `_${spec.name}`;
   const raw = `${t}_raw`;
-  const { columns, wide, rows, source, typedSource, listSource } = await readRaw(conn, spec, path, format, raw);
+  const quarantine = quarantinePath(spec, path, opts);
+  const maxShare = opts.maxRejectedShare ?? 0.5;
+  await prepareOutputFolder(dirname(quarantine), 'the folder for rejected rows');
+  const { columns, wide, rows, source, typedSource, listSource } = await readRaw(conn, spec, path, format, raw, { maxShare, quarantine });
 
   // Text in v_<field> (trimmed, NULL when blank; wide lists joined into one "|" list), typed
   // value in <field>: each computed once, the checks read both.
@@ -168,6 +178,13 @@ export async function loadContractFile(
       `UPDATE ${t}_chk SET bad_field = 'member_id', reason = 'member_id is not in the members file'
        WHERE reason IS NULL AND member_id NOT IN (SELECT member_id FROM members)`,
     );
+    for (const c of spec.memberChecks ?? []) {
+      await conn.run(
+        `UPDATE ${t}_chk SET bad_field = ${sqlString(c.field)}, reason = ${sqlString(c.reason)}
+         FROM (SELECT t.row AS r FROM ${t}_chk t JOIN members m USING (member_id) WHERE t.reason IS NULL AND (${c.badWhen})) b
+         WHERE ${t}_chk.row = b.r`,
+      );
+    }
   }
 
   // The accepted rows, in file order: a view on the checked table rather than another copy.
@@ -195,19 +212,74 @@ export async function loadContractFile(
   if (accepted + rejected !== rows) {
     throw new RafcastError('E_INPUT', `${path}: ${rows} rows read but ${accepted} accepted and ${rejected} rejected; please report this`);
   }
-  const quarantine = opts.quarantine ?? `${path}.rejected.csv`;
   await copyAtomically(conn, rejectedSql, quarantine, 'csv');
   await conn.run(`DROP TABLE IF EXISTS ${t}_structure`);
 
-  const maxShare = opts.maxRejectedShare ?? 0.5;
   if (rows > 0 && rejected / rows > maxShare) {
     await conn.run(`DROP VIEW IF EXISTS ${ident(spec.name)}; DROP TABLE IF EXISTS ${t}_chk`);
-    throw new RafcastError(
-      'E_TOO_MANY_REJECTED',
-      `${rejected} of ${rows} rows of ${path} were rejected (more than ${Math.round(maxShare * 100)}%); reasons are in ${quarantine}`,
-    );
+    throw tooManyRejected(String(rejected), rows, path, maxShare, quarantine);
   }
   return { table: spec.name, file: path, read: rows, accepted, rejected, quarantine, rejectedByField };
+}
+
+/**
+ * Where a file's rejected rows go: `quarantine` when given, else `<rejectedDir>/<table>.rejected.csv`,
+ * else `<file>.rejected.csv` beside the input.
+ */
+export function quarantinePath(spec: TableSpec, path: string, opts: Pick<LoadOptions, 'quarantine' | 'rejectedDir'>): string {
+  if (opts.quarantine !== undefined) return opts.quarantine;
+  if (opts.rejectedDir !== undefined) return join(opts.rejectedDir, `${spec.name}.rejected.csv`);
+  return `${path}.rejected.csv`;
+}
+
+function tooManyRejected(count: string, rows: number, path: string, maxShare: number, quarantine: string, what = 'were rejected'): RafcastError {
+  return new RafcastError(
+    'E_TOO_MANY_REJECTED',
+    `${count} of ${rows} rows of ${path} ${what} (more than ${Math.round(maxShare * 100)}%, --max-rejected-share ${maxShare}); reasons are in ${quarantine}`,
+  );
+}
+
+/**
+ * Writes the quarantine file of the rows that cannot be rows (empty, or a wrong number of
+ * fields), found by a second scan, streamed to the file in row order: memory stays flat.
+ */
+async function writeUnreadableRows(path: string, fields: number, emptyRows: readonly number[], quarantine: string): Promise<void> {
+  let out: AtomicFileWriter | undefined;
+  try {
+    out = await AtomicFileWriter.open(quarantine);
+    const file = csvField(path);
+    await out.write('file,row,field,reason\n');
+    let e = 0;
+    const writeEmptyBefore = async (row: number): Promise<void> => {
+      for (; e < emptyRows.length && emptyRows[e]! < row; e++) await out!.write(`${file},${emptyRows[e]},,${ROW_REASONS.empty}\n`);
+    };
+    await scanCsvRows(path, fields, async (row, reason) => {
+      await writeEmptyBefore(row);
+      await out!.write(`${file},${row},,${csvField(reason)}\n`);
+    });
+    await writeEmptyBefore(Infinity);
+    await out.commit();
+  } catch (err) {
+    await out?.abort();
+    throw asIoError(err, 'cannot write the rejected rows to', quarantine);
+  }
+}
+
+/** Adds rows (row number, no field, reason) to a temporary structure table, by DuckDB's appender. */
+async function insertRows(conn: DuckDBConnection, table: string, rows: readonly number[], reason: (k: number) => string): Promise<void> {
+  if (rows.length === 0) return;
+  const appender = await conn.createAppender(table, 'main', 'temp');
+  try {
+    for (let k = 0; k < rows.length; k++) {
+      appender.appendBigInt(BigInt(rows[k]!));
+      appender.appendVarchar('');
+      appender.appendVarchar(reason(k));
+      appender.endRow();
+    }
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
+  }
 }
 
 /** Drops a table loaded by loadContractFile (its view and the checked rows under it), freeing their memory. */
@@ -226,6 +298,7 @@ async function readRaw(
   path: string,
   format: 'csv' | 'parquet',
   raw: string,
+  limits: { maxShare: number; quarantine: string },
 ): Promise<{
   columns: string[];
   wide: Record<string, string[]>;
@@ -275,37 +348,90 @@ async function readRaw(
     columns = await csvHeader(path);
   } catch (e) {
     if (e instanceof InputError) throw e;
-    throw new InputError('no such file', { file: path });
+    throw asIoError(e, 'cannot read', path);
   }
   const wide = checkContractHeader(spec, columns, path);
-  const scan = await scanCsvRows(path);
-  const types = columns.map((c) => `${sqlString(c)}: 'VARCHAR'`).join(', ');
-  await conn.run(
-    `CREATE OR REPLACE TEMP TABLE ${raw} AS SELECT * FROM read_csv(${sqlString(path)}, auto_detect = false, header = true,
-       delim = ',', quote = '"', escape = '"', strict_mode = true, columns = {${types}},
-       store_rejects = true, rejects_table = '${raw}_rej', rejects_scan = '${raw}_scan')`,
-  );
-  // DuckDB numbers a rejected row by its record in the file, the header being record 1.
+  const scan = await scanCsvRows(path, columns.length);
+  // The rows that cannot be rows are known from the scan alone: when they are already too many,
+  // stop before DuckDB reads the file (a large file of garbage would cost minutes and gigabytes).
+  const unreadable = scan.emptyRows.length + scan.wrongFieldCounts;
+  if (scan.rows > 0 && unreadable / scan.rows > limits.maxShare) {
+    await writeUnreadableRows(path, columns.length, scan.emptyRows, limits.quarantine);
+    throw tooManyRejected(`at least ${unreadable}`, scan.rows, path, limits.maxShare, limits.quarantine, 'cannot be read as rows; the others were not checked');
+  }
+  // Rows of the wrong field count are known by number from the scan: DuckDB records a rejected
+  // row slowly (about 50 us each, 100,000 garbage lines took 20 s), so it reads a copy without
+  // them (and without the empty rows), made beside the quarantine file and removed after.
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${structure} (row BIGINT, field VARCHAR, reason VARCHAR)`);
+  await insertRows(conn, structure, scan.emptyRows, () => ROW_REASONS.empty);
+  let readPath = path;
+  let copy: string | undefined;
+  try {
+    if (scan.wrongFieldCounts > 0) {
+      copy = temporaryPathFor(limits.quarantine);
+      const wrong: number[] = [];
+      const why: string[] = [];
+      const fh = await open(copy, 'wx', OUTPUT_FILE_MODE).catch((e: unknown) => {
+        throw asIoError(e, 'cannot write a temporary copy of the readable rows to', copy);
+      });
+      try {
+        await scanCsvRows(path, columns.length, (row, reason) => void (wrong.push(row), why.push(reason)), async (bytes) => {
+          for (let at = 0; at < bytes.length; ) at += (await fh.write(bytes, at, bytes.length - at)).bytesWritten;
+        });
+      } catch (e) {
+        throw asIoError(e, 'cannot write a temporary copy of the readable rows to', copy);
+      } finally {
+        await fh.close();
+      }
+      await insertRows(conn, structure, wrong, (k) => why[k]!);
+      readPath = copy;
+    }
+    // The rows DuckDB reads, numbered from 1 in the file it reads, and their rows in the input.
+    await conn.run(
+      `CREATE OR REPLACE TEMP TABLE ${raw}_read AS
+       SELECT row_number() OVER (ORDER BY r) AS j, r AS row FROM range(1, ${scan.rows + 1}) t(r)
+       WHERE r NOT IN (SELECT row FROM ${structure})`,
+    );
+    const toRead = scan.rows - scan.emptyRows.length - scan.wrongFieldCounts;
+    const types = columns.map((c) => `${sqlString(c)}: 'VARCHAR'`).join(', ');
+    // DuckDB's parallel reader can stop recording rejected rows on a file with many of them (of
+    // 100,000 garbage lines it recorded 85,038 in DuckDB 1.5): the rows it read and rejected must
+    // add up to the rows given, else the file is read again by one thread, which records every one.
+    for (const parallel of [true, false]) {
+      await conn.run(`DROP TABLE IF EXISTS ${raw}_rej; DROP TABLE IF EXISTS ${raw}_scan`);
+      await conn.run(
+        `CREATE OR REPLACE TEMP TABLE ${raw} AS SELECT * FROM read_csv(${sqlString(readPath)}, auto_detect = false, header = true,
+           delim = ',', quote = '"', escape = '"', strict_mode = true, columns = {${types}}, parallel = ${parallel},
+           store_rejects = true, rejects_table = '${raw}_rej', rejects_scan = '${raw}_scan')`,
+      );
+      const seen = await conn.runAndReadAll(
+        `SELECT ((SELECT count(*) FROM ${raw}) + (SELECT count(DISTINCT line) FROM ${raw}_rej))::BIGINT AS n`,
+      );
+      if (Number(seen.getRowObjectsJson()[0]!.n) === toRead) break;
+    }
+  } finally {
+    if (copy !== undefined) await unlink(copy).catch(() => undefined);
+  }
+  // DuckDB numbers a rejected row by its record in the file it read, the header being record 1.
   const reasons = Object.entries(STRUCTURE_REASONS)
     .map(([type, reason]) => `WHEN error_type = ${sqlString(type)} THEN ${sqlString(reason)}`)
     .join(' ');
   await conn.run(
-    `CREATE OR REPLACE TEMP TABLE ${structure} AS
-     SELECT line - 1 AS row, '' AS field,
+    `INSERT INTO ${structure}
+     SELECT n.row, '' AS field,
        CASE WHEN error_type IN ('MISSING COLUMNS', 'TOO MANY COLUMNS')
-            THEN 'expected ${columns.length} fields as in the header, found ' || regexp_extract(error_message, 'Found: ([0-9]+)', 1)
+            THEN ${sqlString(fieldCountReason(columns.length, ''))} || regexp_extract(error_message, 'Found: ([0-9]+)', 1)
             ${reasons} ELSE error_message END AS reason
      FROM (SELECT line, first(error_type ORDER BY column_idx) AS error_type, first(error_message ORDER BY column_idx) AS error_message
-           FROM ${raw}_rej GROUP BY line)
-     UNION ALL SELECT unnest(${scan.emptyRows.length > 0 ? `[${scan.emptyRows.join(', ')}]` : '[]::BIGINT[]'}), '', 'empty line'`,
+           FROM ${raw}_rej GROUP BY line) e JOIN ${raw}_read n ON n.j = e.line - 1`,
   );
-  // Accepted rows fill, in order, the row numbers neither rejected nor empty.
+  // Accepted rows fill, in order, the row numbers not rejected.
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE ${raw}_rows AS
      SELECT row_number() OVER (ORDER BY r) - 1 AS k, r AS row FROM range(1, ${scan.rows + 1}) t(r)
      WHERE r NOT IN (SELECT row FROM ${structure})`,
   );
-  await conn.run(`DROP TABLE IF EXISTS ${raw}_rej; DROP TABLE IF EXISTS ${raw}_scan`);
+  await conn.run(`DROP TABLE IF EXISTS ${raw}_rej; DROP TABLE IF EXISTS ${raw}_scan; DROP TABLE IF EXISTS ${raw}_read`);
   const source = `(SELECT n.row AS _row, t.* FROM (SELECT rowid AS k, * FROM ${raw}) t JOIN ${raw}_rows n USING (k))`;
   return { columns, wide, rows: scan.rows, source, typedSource: new Set(), listSource: new Set() };
 }

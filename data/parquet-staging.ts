@@ -3,7 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InputError } from './errors.ts';
+import { asIoError, InputError } from './errors.ts';
 import { openDuckDb, sqlString } from './duckdb.ts';
 
 /** A Parquet file being converted to CSV; read it with openStagedSource (record-readers.ts) while it is written. */
@@ -23,7 +23,9 @@ export interface StagedParquet {
  * soon as the conversion starts: the reader follows the file as DuckDB writes it.
  */
 export async function stageParquetAsCsv(path: string): Promise<StagedParquet> {
-  const dir = await mkdtemp(join(tmpdir(), 'rafcast-stage-'));
+  const dir = await mkdtemp(join(tmpdir(), 'rafcast-stage-')).catch((e: unknown) => {
+    throw asIoError(e, 'cannot make a temporary folder in', tmpdir());
+  });
   const staged = join(dir, 'staged.csv');
   const db = await openDuckDb();
   const fail = (e: unknown): InputError => new InputError(`cannot read Parquet: ${(e as Error).message}`, { file: path });

@@ -4,7 +4,7 @@
 // in text-rows.ts; Parquet rows come from DuckDB.
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { ConfigError, InputError } from './errors.ts';
+import { asIoError, ConfigError, InputError } from './errors.ts';
 import { openDuckDb, sqlString } from './duckdb.ts';
 import type { StagedParquet } from './parquet-staging.ts';
 import { TABLE_FORMATS, type TableFormat } from './table-formats.ts';
@@ -94,8 +94,8 @@ export async function openRecordSource(path: string, format: TableFormat): Promi
   let size: number;
   try {
     size = (await stat(path)).size;
-  } catch {
-    throw new InputError('no such file', { file: path });
+  } catch (e) {
+    throw asIoError(e, 'cannot read', path);
   }
   if (format === 'jsonl') return textSource('jsonl', path, undefined, { total: size, unit: 'bytes' });
   if (format === 'csv') return textSource('csv', path, await csvHeader(path), { total: size, unit: 'bytes' });

@@ -1,7 +1,9 @@
 // Input contract of `rafcast score`: one member per row (JSONL, CSV or Parquet) with id, dx, sex,
 // age or birth_date, segment or the flags it is derived from (dual_status, institutional,
 // new_enrollee, snp), orec and medicaid. A golden-vector `input` object plus `id` is a valid row.
+import { DATE_RANGES } from './contract.ts';
 import { InputError } from './errors.ts';
+import { dateProblem, MAX_TEXT_LENGTH, REASONS, shownValue } from './field-rules.ts';
 import { SEGMENTS, type Segment, type Sex } from './reference/cms-hcc-tables.ts';
 
 export type DualStatus = 'none' | 'partial' | 'full';
@@ -62,7 +64,7 @@ function parseBool(v: unknown, field: string, where: { file?: string; row: numbe
   const s = String(v).trim().toLowerCase();
   if (['true', '1', 'y', 'yes', 't'].includes(s)) return true;
   if (['false', '0', 'n', 'no', 'f'].includes(s)) return false;
-  throw new InputError(`expected true or false, found "${String(v)}"`, { ...where, field });
+  throw new InputError(`expected true or false, found ${shownValue(String(v))}`, { ...where, field });
 }
 
 /** Validates one input record; throws InputError naming the file, row and field. */
@@ -83,6 +85,9 @@ export function parseScoreFields(record: Record<string, unknown>, row: number, f
   if (isBlank(id) || (typeof id !== 'string' && typeof id !== 'number')) {
     throw new InputError('a member id is required', { ...where, field: 'id' });
   }
+  // The same rules as `load` (field-rules.ts): an id's length, the dates. A code that is not an
+  // ICD-10-CM code is not an error here: the score lists it (invalid_dx), as CMS's software does.
+  if (String(id).length > MAX_TEXT_LENGTH) throw new InputError(REASONS.tooLong, { ...where, field: 'id' });
 
   let dx: readonly string[] | string;
   const rawDx = record.dx;
@@ -98,21 +103,24 @@ export function parseScoreFields(record: Record<string, unknown>, row: number, f
   const rawSex = String(record.sex ?? '').trim().toUpperCase();
   const sex: Sex | undefined = rawSex === 'M' || rawSex === '1' ? 'M' : rawSex === 'F' || rawSex === '2' ? 'F' : undefined;
   if (sex === undefined) {
-    throw new InputError(`expected M or F (or 1 / 2), found "${String(record.sex ?? '')}"`, { ...where, field: 'sex' });
+    throw new InputError(`expected M or F (or 1 / 2), found ${shownValue(String(record.sex ?? ''))}`, { ...where, field: 'sex' });
   }
 
   const out: ScoreInputFields = { id: String(id), dx, sex, orec: '' };
   if (!isBlank(record.age)) {
     const age = Number(record.age);
     if (!Number.isInteger(age) || age < 0 || age > MAX_AGE) {
-      throw new InputError(`expected a whole number of years from 0 to ${MAX_AGE}, found "${String(record.age)}"`, {
+      throw new InputError(`expected a whole number of years from 0 to ${MAX_AGE}, found ${shownValue(String(record.age))}`, {
         ...where,
         field: 'age',
       });
     }
     out.age = age;
   } else if (!isBlank(record.birth_date)) {
-    out.birthDate = String(record.birth_date).trim().slice(0, 10);
+    const birthDate = String(record.birth_date).trim();
+    const problem = dateProblem(birthDate, DATE_RANGES.birth);
+    if (problem !== undefined) throw new InputError(problem, { ...where, field: 'birth_date' });
+    out.birthDate = birthDate;
   } else {
     throw new InputError('age or birth_date is required', { ...where, field: 'age' });
   }
@@ -120,7 +128,7 @@ export function parseScoreFields(record: Record<string, unknown>, row: number, f
   if (!isBlank(record.segment)) {
     const seg = String(record.segment).trim().toUpperCase();
     if (!(SEGMENTS as readonly string[]).includes(seg)) {
-      throw new InputError(`unknown segment "${String(record.segment)}"; expected one of ${SEGMENTS.join(', ')}`, {
+      throw new InputError(`unknown segment ${shownValue(String(record.segment))}; expected one of ${SEGMENTS.join(', ')}`, {
         ...where,
         field: 'segment',
       });
@@ -129,7 +137,7 @@ export function parseScoreFields(record: Record<string, unknown>, row: number, f
   }
   const orec = String(record.orec ?? '').trim();
   if (!/^[0-3]$/.test(orec)) {
-    throw new InputError(`expected OREC 0, 1, 2 or 3, found "${orec}"`, { ...where, field: 'orec' });
+    throw new InputError(`expected OREC 0, 1, 2 or 3, found ${shownValue(orec)}`, { ...where, field: 'orec' });
   }
   out.orec = orec;
   const medicaid = parseBool(record.medicaid, 'medicaid', where);
@@ -137,7 +145,7 @@ export function parseScoreFields(record: Record<string, unknown>, row: number, f
   if (!isBlank(record.dual_status)) {
     const d = String(record.dual_status).trim().toLowerCase();
     if (d !== 'none' && d !== 'partial' && d !== 'full') {
-      throw new InputError(`expected none, partial or full, found "${String(record.dual_status)}"`, {
+      throw new InputError(`expected none, partial or full, found ${shownValue(String(record.dual_status))}`, {
         ...where,
         field: 'dual_status',
       });

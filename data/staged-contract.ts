@@ -56,12 +56,21 @@ export async function loadStagedContract(
   conn: DuckDBConnection,
   files: Record<TableName, string>,
   work: string,
-  opts: { maxRejectedShare?: number; onTable?: (name: TableName) => void } = {},
+  opts: {
+    maxRejectedShare?: number;
+    /** Folder for each file's rejected rows, `<table>.rejected.csv` (default: beside each input). */
+    rejectedDir?: string;
+    onTable?: (name: TableName) => void;
+  } = {},
 ): Promise<LoadSummary[]> {
   const loaded: LoadSummary[] = [];
   for (const name of TABLES) {
     opts.onTable?.(name);
-    loaded.push(await loadContractFile(conn, CONTRACT[name], files[name], { maxRejectedShare: opts.maxRejectedShare, withRowNumbers: name === 'claims' }));
+    loaded.push(await loadContractFile(conn, CONTRACT[name], files[name], {
+        maxRejectedShare: opts.maxRejectedShare,
+        rejectedDir: opts.rejectedDir,
+        withRowNumbers: name === 'claims',
+      }));
     const stored = join(work, `${name}.parquet`);
     await copyAtomically(conn, `SELECT * FROM ${name}`, stored, 'parquet');
     await unloadContractTable(conn, CONTRACT[name]);

@@ -3,7 +3,7 @@
 // 0) and parsed into a record, or into the reason it cannot be one: a bad row is handed on with
 // its number, never skipped, so the caller can quarantine it.
 import { open, type FileHandle } from 'node:fs/promises';
-import { InputError } from './errors.ts';
+import { asIoError, InputError } from './errors.ts';
 import { parseCsv } from './csv.ts';
 import { parseFlatJsonObject } from './flat-json.ts';
 
@@ -42,7 +42,7 @@ export async function* fileBlocks(path: string, blockBytes: number, growing?: Pr
     try {
       fh = await open(path, 'r');
     } catch (e) {
-      if (done) throw e;
+      if (done) throw asIoError(e, 'cannot read', path);
       await pause();
     }
   }
@@ -149,34 +149,129 @@ function headerEnd(buf: Buffer): number {
   return end;
 }
 
+/** What scanCsvRows found: the data rows, the empty ones, and those whose field count is wrong. */
+export interface CsvRowScan {
+  rows: number;
+  emptyRows: number[];
+  /**
+   * Non-empty rows whose number of fields (commas outside quotes, plus one) is not the header's,
+   * and a last row whose quote is never closed.
+   */
+  wrongFieldCounts: number;
+}
+
 /**
  * Counts a CSV file's data rows as RFC 4180 does (quoted newlines stay in their row; a final
- * newline ends the last row) and lists the empty ones (nothing, or a lone CR), which readers
- * such as DuckDB's skip without a word.
+ * newline ends the last row), lists the empty ones (nothing, or a lone CR), which readers such
+ * as DuckDB's skip without a word, and counts the rows whose number of fields differs from
+ * `fields` (the header's): an independent count of the rows a reader must reject as rows. Only
+ * numbers are kept, so memory stays flat however large the file. `onWrongFields(row, reason)`
+ * hears of each such row; `keep` receives, block by block, the bytes of the header and of every
+ * row that is neither empty nor of the wrong field count (a copy of the file without them).
  */
-export async function scanCsvRows(path: string): Promise<{ rows: number; emptyRows: number[] }> {
+export async function scanCsvRows(
+  path: string,
+  fields?: number,
+  onWrongFields?: (row: number, reason: string) => void | Promise<void>,
+  keep?: (bytes: Buffer) => Promise<void>,
+): Promise<CsvRowScan> {
   let rows = -1; // the header is row 0
   const emptyRows: number[] = [];
-  const ends = new RowEnds(true);
+  let wrongFieldCounts = 0;
   let offset = 0; // file position of the block's first byte
   let rowStart = 0; // file position of the current row's first byte
   let lastByte = -1; // the previous block's last byte
+  let inQuotes = false;
+  let commas = 0; // commas outside quotes in the current row
   const isEmpty = (length: number, before: number): boolean => length === 0 || (length === 1 && before === 13);
+  const pending: [number, string][] = [];
+  // One reason string per field count, however many rows share it.
+  const reasons = new Map<number, string>();
+  const reasonFor = (found: number): string => {
+    let r = reasons.get(found);
+    if (r === undefined) reasons.set(found, (r = fieldCountReason(fields!, found)));
+    return r;
+  };
+  /** Ends a row; true when it is kept (the header, or a row with the header's field count). */
+  const endRow = (length: number, before: number): boolean => {
+    rows++;
+    const found = commas + 1;
+    commas = 0;
+    if (rows === 0) return true;
+    if (isEmpty(length, before)) {
+      emptyRows.push(rows);
+      return false;
+    }
+    // A quote still open (only the last row can end so): from it to the end is one bad row.
+    const unclosed = inQuotes;
+    if (fields !== undefined && (found !== fields || unclosed)) {
+      wrongFieldCounts++;
+      if (onWrongFields !== undefined) pending.push([rows, unclosed ? ROW_REASONS.unclosedQuote : reasonFor(found)]);
+      return false;
+    }
+    return true;
+  };
+  // With `keep`: the kept bytes of the block, and the current row's parts from earlier blocks.
+  let kept: Buffer[] = [];
+  let carry: Buffer[] = [];
   for await (const buf of fileBlocks(path, BLOCK_BYTES)) {
-    ends.scan(buf, 0, (k) => {
-      rows++;
-      if (rows > 0 && isEmpty(offset + k - rowStart, k > 0 ? buf[k - 1]! : lastByte)) emptyRows.push(rows);
+    let segStart = 0; // where the current row starts in the block
+    const rowEnd = (k: number): void => {
+      const keepRow = endRow(offset + k - rowStart, k > 0 ? buf[k - 1]! : lastByte);
       rowStart = offset + k + 1;
-    });
+      if (keep === undefined) return;
+      if (keepRow) kept.push(...carry, buf.subarray(segStart, k + 1));
+      carry = [];
+      segStart = k + 1;
+    };
+    if (!inQuotes && buf.indexOf(34) < 0) {
+      // No quote in the block: the native searches find the newlines and the commas.
+      let comma = buf.indexOf(44); // the next comma, searched once
+      for (let k = buf.indexOf(10); k >= 0; k = buf.indexOf(10, k + 1)) {
+        for (; comma >= 0 && comma < k; comma = buf.indexOf(44, comma + 1)) commas++;
+        rowEnd(k);
+      }
+      for (; comma >= 0; comma = buf.indexOf(44, comma + 1)) commas++;
+    } else {
+      // Byte by byte: quotes toggle, commas count outside quotes, newlines outside end rows.
+      for (let k = 0; k < buf.length; k++) {
+        const c = buf[k]!;
+        if (c === 34) inQuotes = !inQuotes;
+        else if (inQuotes) continue;
+        else if (c === 44) commas++;
+        else if (c === 10) rowEnd(k);
+      }
+    }
+    for (const [row, reason] of pending.splice(0)) await onWrongFields!(row, reason);
+    if (keep !== undefined) {
+      if (segStart < buf.length) carry.push(buf.subarray(segStart));
+      if (kept.length > 0) await keep(Buffer.concat(kept));
+      kept = [];
+    }
     offset += buf.length;
     lastByte = buf[buf.length - 1]!;
   }
   // A last row without a final newline.
-  if (offset > rowStart) {
-    rows++;
-    if (rows > 0 && isEmpty(offset - rowStart, lastByte)) emptyRows.push(rows);
+  if (offset > rowStart && endRow(offset - rowStart, lastByte) && keep !== undefined && carry.length > 0) {
+    await keep(Buffer.concat([...carry, Buffer.from('\n')]));
   }
-  return { rows: Math.max(0, rows), emptyRows };
+  for (const [row, reason] of pending.splice(0)) await onWrongFields!(row, reason);
+  return { rows: Math.max(0, rows), emptyRows, wrongFieldCounts };
+}
+
+/** Why a row cannot be read as a row: the same words in `load` and `score`. */
+export const ROW_REASONS = {
+  empty: 'empty line',
+  unclosedQuote: 'a quote is not closed',
+  notUtf8: 'not valid UTF-8 text',
+  tooLong: 'the row is longer than the reader accepts',
+  notJson: 'not valid JSON',
+  notJsonObject: 'expected a JSON object',
+} as const;
+
+/** The reason for a row whose number of fields is not the header's (load and score alike). */
+export function fieldCountReason(expected: number, found: number | string): string {
+  return `expected ${expected} fields as in the header, found ${found}`;
 }
 
 /** Splits a block of whole rows into each row's text (CSV rows may hold quoted newlines). */
@@ -205,34 +300,40 @@ export function parseRawRecord(
   row: number,
   columns: readonly string[] | undefined,
 ): SourceRecord {
+  // Bytes that are not UTF-8 decode as U+FFFD: such a row is rejected, never read mangled.
+  if (text.indexOf('\uFFFD') >= 0) return { row, error: ROW_REASONS.notUtf8 };
   if (format === 'jsonl') {
     let line = row === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
     if (line.endsWith('\r')) line = line.slice(0, -1);
-    if (line.trim() === '') return { row, error: 'empty line' };
+    if (line.trim() === '') return { row, error: ROW_REASONS.empty };
     const flat = parseFlatJsonObject(line);
     if (flat !== undefined) return { row, record: flat };
     try {
       const value: unknown = JSON.parse(line);
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) return { row, error: 'expected a JSON object' };
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) return { row, error: ROW_REASONS.notJsonObject };
       return { row, record: value as Record<string, unknown> };
-    } catch (e) {
-      return { row, error: `not valid JSON (${(e as Error).message})` };
+    } catch {
+      // JSON.parse's message quotes the line (a member id with it): the reason never does.
+      return { row, error: ROW_REASONS.notJson };
     }
   }
   const cols = columns ?? [];
   let fields: string[] = [];
   // Most rows have no quotes and no carriage return inside: a plain split is the RFC 4180 parse.
   const line = text.endsWith('\r') ? text.slice(0, -1) : text;
-  if (line.indexOf('"') < 0 && line.indexOf('\r') < 0) fields = line.split(',');
+  const quotedFields = line.indexOf('"') >= 0;
+  if (!quotedFields && line.indexOf('\r') < 0) fields = line.split(',');
   else {
     parseCsv(text, (f) => {
       fields = f;
       return false;
     });
   }
-  if (text === '' || text === '\r' || (fields.length === 1 && fields[0] === '')) return { row, error: 'empty line' };
+  if (text === '' || text === '\r' || (fields.length === 1 && fields[0] === '')) return { row, error: ROW_REASONS.empty };
+  // Quotes come in pairs in RFC 4180 (a doubled quote is two): an odd count leaves one open.
+  if (quotedFields && (text.split('"').length - 1) % 2 === 1) return { row, error: ROW_REASONS.unclosedQuote };
   if (fields.length !== cols.length) {
-    return { row, error: `expected ${cols.length} fields as in the header, found ${fields.length}` };
+    return { row, error: fieldCountReason(cols.length, fields.length) };
   }
   const record: Record<string, unknown> = {};
   for (let k = 0; k < cols.length; k++) record[cols[k]!] = fields[k];

@@ -1,8 +1,9 @@
 // `rafcast load`: the contract's files (members first, then enrollment and claims, which are
 // checked against it) validated and stored as typed Parquet or Arrow IPC files in one folder, with each
-// file's quarantine beside its input and counts that reconcile (data/load-contract-file.ts).
-import { mkdir } from 'node:fs/promises';
+// file's quarantine, <table>.rejected.csv, in the output folder or the one given, and counts that
+// reconcile (data/load-contract-file.ts). The input folders are only read.
 import { join } from 'node:path';
+import { prepareOutputFolder } from '../data/atomic-file.ts';
 import { CONTRACT, type TableName } from '../data/contract.ts';
 import { writeArrowIpc } from '../data/arrow-writer.ts';
 import { copyAtomically, openDuckDb } from '../data/duckdb.ts';
@@ -14,6 +15,8 @@ export interface LoadContractOptions {
   out: string;
   format?: 'parquet' | 'arrow';
   maxRejectedShare?: number;
+  /** Folder for each file's rejected rows, `<table>.rejected.csv` (default: `out`). */
+  rejectedDir?: string;
   /** DuckDB's memory limit, such as '3GB'. */
   memoryLimit?: string;
 }
@@ -24,7 +27,8 @@ export interface LoadedTable extends LoadSummary {
 
 /** Loads the given files in contract order; `onFile` hears of each file as it starts. */
 export async function loadContract(opts: LoadContractOptions, onFile?: (table: TableName, file: string) => void): Promise<LoadedTable[]> {
-  await mkdir(opts.out, { recursive: true, mode: 0o700 });
+  await prepareOutputFolder(opts.out, 'the output folder');
+  const rejectedDir = opts.rejectedDir ?? opts.out;
   const db = await openDuckDb({ memoryLimit: opts.memoryLimit });
   const done: LoadedTable[] = [];
   try {
@@ -32,7 +36,7 @@ export async function loadContract(opts: LoadContractOptions, onFile?: (table: T
       const file = opts.files[name];
       if (file === undefined) continue;
       onFile?.(name, file);
-      const summary = await loadContractFile(db.connection, CONTRACT[name], file, { maxRejectedShare: opts.maxRejectedShare });
+      const summary = await loadContractFile(db.connection, CONTRACT[name], file, { maxRejectedShare: opts.maxRejectedShare, rejectedDir });
       const format = opts.format ?? 'parquet';
       const output = join(opts.out, `${name}.${format}`);
       if (format === 'arrow') await writeArrowIpc(db.connection, `SELECT * FROM ${name}`, output);

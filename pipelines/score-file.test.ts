@@ -156,7 +156,7 @@ describe('bad input', () => {
       `${file},4,segment,"unknown segment ""XYZ""; expected one of CNA, CND, CFA, CFD, CPA, CPD, INS, NE, SNPNE"`,
       expect.stringMatching(new RegExp(`^${file},5,,"?not valid JSON`)),
       `${file},7,id,a member id is required`,
-      `${file},8,birth_date,"""1950-13-40"" is not a calendar date"`,
+      `${file},8,birth_date,"is not a date that exists, found ""1950-13-40"""`,
     ]);
     const out = readJsonl(join(dir, 'out.jsonl'));
     expect(out.map((r) => r.id)).toEqual(['G1', 'G2']);

@@ -3,7 +3,9 @@
 // reconcile (read = scored + quarantined). Outputs are written atomically, owner-only.
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { InputError, RafcastError } from '../data/errors.ts';
+import { basename, dirname, join } from 'node:path';
+import { prepareOutputFolder } from '../data/atomic-file.ts';
+import { asIoError, RafcastError } from '../data/errors.ts';
 import { openRecordSource, formatOf, openStagedSource, type RecordSource } from '../data/record-readers.ts';
 import { stageParquetAsCsv, type StagedParquet } from '../data/parquet-staging.ts';
 import type { ModelVersion } from '../data/reference/cms-hcc-tables.ts';
@@ -25,8 +27,10 @@ export interface ScoreFileOptions {
   overrides?: PaymentOverrides;
   annualBaseRate: number;
   explain?: boolean;
-  /** Default: `<output>.rejected.csv`. */
+  /** The quarantine file itself (default: `<rejectedDir>/<output's name>.rejected.csv`). */
   quarantine?: string;
+  /** Folder for the quarantine file (default: the output's folder). The input's folder is only read. */
+  rejectedDir?: string;
   /** Fail the run when more than this share of rows is rejected (default 0.5). */
   maxRejectedShare?: number;
   /**
@@ -52,6 +56,11 @@ export type ProgressFn = (done: number, total: number, unit: 'bytes' | 'rows') =
 
 const PARALLEL_MIN_BYTES = 4 << 20;
 
+/** Where rejected rows go: `quarantine`, else `<rejectedDir or the output's folder>/<output's name>.rejected.csv`. */
+export function scoreQuarantinePath(opts: Pick<ScoreFileOptions, 'output' | 'quarantine' | 'rejectedDir'>): string {
+  return opts.quarantine ?? join(opts.rejectedDir ?? dirname(opts.output), `${basename(opts.output)}.rejected.csv`);
+}
+
 export async function scoreFile(opts: ScoreFileOptions, onProgress?: ProgressFn): Promise<ScoreFileSummary> {
   const inFormat = formatOf(opts.input, opts.inputFormat);
   const ctx: ScoreContext = {
@@ -67,9 +76,12 @@ export async function scoreFile(opts: ScoreFileOptions, onProgress?: ProgressFn)
   let size: number;
   try {
     size = (await stat(opts.input)).size;
-  } catch {
-    throw new InputError('no such file', { file: opts.input });
+  } catch (e) {
+    throw asIoError(e, 'cannot read', opts.input);
   }
+  // The folders written to are checked before any work; the input's folder is never written to.
+  await prepareOutputFolder(dirname(opts.output), 'the output folder');
+  await prepareOutputFolder(dirname(scoreQuarantinePath(opts)), 'the folder for rejected rows');
   const workers = opts.workers ?? (size >= PARALLEL_MIN_BYTES ? Math.min(4, availableParallelism()) : 0);
   const pool = workers > 0 ? new ScoreWorkerPool(workers, ctx) : undefined;
   // Parquet takes the CSV path when scored in parallel: DuckDB stages it, rows in order.
@@ -96,7 +108,7 @@ async function scoreSource(
   onProgress?: ProgressFn,
 ): Promise<ScoreFileSummary> {
   const { ctx } = scorer;
-  const quarantinePath = opts.quarantine ?? `${opts.output}.rejected.csv`;
+  const quarantinePath = scoreQuarantinePath(opts);
   const out = await TableWriter.open(opts.output, ctx.outFormat, scorer.columns);
   const rejected = await TableWriter.open(quarantinePath, 'csv', QUARANTINE_COLUMNS);
   const summary: ScoreFileSummary = {

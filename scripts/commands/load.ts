@@ -2,6 +2,7 @@
 // (pipelines/load-contract.ts).
 import type { Command } from 'commander';
 import { parseNumberOption, parseOutputTableFormat, runAction } from '../cli-support.ts';
+import { rejectedRowsText } from '../rejected-summary.ts';
 
 export interface LoadOptions {
   members: string;
@@ -10,6 +11,7 @@ export interface LoadOptions {
   out: string;
   format: 'parquet' | 'arrow';
   maxRejectedShare: number;
+  rejected?: string;
   memoryLimit?: string;
 }
 
@@ -23,16 +25,19 @@ export function addLoadCommand(program: Command): void {
     .requiredOption('--out <dir>', 'folder for members, enrollment and claims (.parquet or .arrow)')
     .option('--format <format>', 'output format: parquet or arrow (Arrow IPC file)', parseOutputTableFormat, 'parquet')
     .option('--max-rejected-share <share>', 'fail when more than this share of a file\'s rows is rejected', parseNumberOption('--max-rejected-share'), 0.5)
+    .option('--rejected <dir>', 'folder for each file\'s rejected rows, <table>.rejected.csv (default: the --out folder)')
     .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 3GB (default: 80% of memory)')
     .addHelpText(
       'after',
       `
-The fields of each file are in data/README.md. Rejected rows go to <file>.rejected.csv beside
-each input (file, row, field, reason); the summary gives read = accepted + rejected per file.
+The fields of each file are in data/README.md. Rejected rows go to <table>.rejected.csv
+(members, enrollment, claims) in the --out folder or the --rejected one (file, row, field,
+reason); the input folders are only read. The summary gives read = accepted + rejected per file.
 
 Examples:
   rafcast load --members members.csv --enrollment enrollment.csv --claims claims.csv --out runs/loaded
   rafcast load --members m.parquet --claims claims.parquet --out runs/loaded --memory-limit 3GB
+  rafcast load --members /ro/members.csv --claims /ro/claims.csv --out runs/loaded --rejected runs/rejected
   rafcast load --members members.csv --claims claims.csv --out runs/loaded --format arrow`,
     )
     .action((o: LoadOptions) => runAction(() => load(o)));
@@ -47,16 +52,14 @@ async function load(o: LoadOptions): Promise<void> {
       out: o.out,
       format: o.format,
       maxRejectedShare: o.maxRejectedShare,
+      rejectedDir: o.rejected,
       memoryLimit: o.memoryLimit,
     },
     (table) => process.stderr.write(`checking ${table} ...\n`),
   );
   for (const l of loaded) {
-    const why = Object.entries(l.rejectedByField)
-      .map(([f, n]) => `${f}: ${n}`)
-      .join(', ');
     process.stdout.write(
-      `${l.table}: read ${l.read} = accepted ${l.accepted} + rejected ${l.rejected}${why ? ` (${why})` : ''} -> ${l.output}` +
+      `${l.table}: read ${l.read} = accepted ${l.accepted} + rejected ${rejectedRowsText(l.rejected, l.rejectedByField)} -> ${l.output}` +
         `${l.rejected > 0 ? `; rejected rows: ${l.quarantine}` : ''}\n`,
     );
   }

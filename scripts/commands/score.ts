@@ -5,6 +5,7 @@ import { availablePaymentYears, MODEL_VERSIONS, type ModelVersion } from '../../
 import { TABLE_FORMATS } from '../../data/table-formats.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../../scoring/revenue.ts';
 import { parseIntegerOption, parseModelMap, parseModelOption, parseNumberOption, runAction } from '../cli-support.ts';
+import { rejectedRowsText } from '../rejected-summary.ts';
 
 export interface ScoreOptions {
   in: string;
@@ -19,6 +20,7 @@ export interface ScoreOptions {
   inFormat?: string;
   outFormat?: string;
   quarantine?: string;
+  rejected?: string;
   workers?: number;
   maxRejectedShare: number;
 }
@@ -40,7 +42,8 @@ export function addScoreCommand(program: Command): void {
     .option('--explain', 'write every factor, HCC, interaction and code mapping of each member')
     .option('--in-format <format>', `input format when the extension does not tell (${TABLE_FORMATS.join(', ')})`)
     .option('--out-format <format>', `output format when the extension does not tell (${TABLE_FORMATS.join(', ')})`)
-    .option('--quarantine <file>', 'where rejected rows go (default: <out>.rejected.csv)')
+    .option('--quarantine <file>', 'where rejected rows go (default: <out\'s name>.rejected.csv in the --rejected folder)')
+    .option('--rejected <dir>', 'folder for the rejected rows (default: the folder of --out); the input\'s folder is only read')
     .option('--workers <n>', 'worker threads for JSONL/CSV/Parquet input (default: one per core for large inputs; 0: none)', parseIntegerOption('--workers'))
     .option('--max-rejected-share <share>', 'fail when more than this share of rows is rejected', parseNumberOption('--max-rejected-share'), 0.5)
     .addHelpText(
@@ -54,6 +57,7 @@ medicaid. A golden-vector "input" object plus "id" is a valid JSONL line.
 Examples:
   rafcast score --in data/examples/members.jsonl --out out/scores.jsonl --payment-year 2026
   rafcast score --in members.csv --out scores.parquet --payment-year 2025 --blend V24=0.33,V28=0.67
+  rafcast score --in /ro/members.csv --out out/scores.csv --payment-year 2026 --rejected out/rejected
   rafcast score --in members.jsonl --out explained.jsonl --payment-year 2025 --model V28 \\
       --normalization V28=1.045 --explain`,
     )
@@ -76,6 +80,7 @@ async function score(o: ScoreOptions): Promise<void> {
       annualBaseRate: o.baseRate,
       explain: o.explain === true,
       quarantine: o.quarantine,
+      rejectedDir: o.rejected,
       maxRejectedShare: o.maxRejectedShare,
       workers: o.workers,
     },
@@ -86,11 +91,8 @@ async function score(o: ScoreOptions): Promise<void> {
   const blend = Object.entries(s.blend)
     .map(([m, w]) => `${m} ${Math.round((w ?? 0) * 100)}%`)
     .join(' + ');
-  const why = Object.entries(s.quarantinedByField)
-    .map(([f, n]) => `${f}: ${n}`)
-    .join(', ');
   process.stdout.write(
-    `read ${s.read} = scored ${s.scored} + quarantined ${s.quarantined}${why ? ` (${why})` : ''}\n` +
+    `read ${s.read} = scored ${s.scored} + quarantined ${rejectedRowsText(s.quarantined, s.quarantinedByField)}\n` +
       `payment year ${s.paymentYear}, ${blend}; ${seconds.toFixed(1)} s\n` +
       `scores: ${s.output}\n` +
       (s.quarantined > 0 ? `rejected rows: ${s.quarantine}\n` : ''),
