@@ -2,7 +2,8 @@
 // history shard by shard, a model per kind asked for, the evaluation against the naive and
 // perfect-knowledge lists, the candidate list and the report) run job by job in this process, with
 // the same processors as the queue's workers and the same outputs. A stage whose outputs are
-// already in the run folder is not run again, so a stopped run resumes where it stopped.
+// already in the run folder, made from the same data and settings (made-from.ts), is not run
+// again, so a stopped run resumes where it stopped and a changed one is made again.
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { writeFileAtomically } from '../data/atomic-file.ts';
@@ -38,6 +39,8 @@ export interface RunOptions {
   dataThrough?: string;
   /** What orders the candidate list (default probability, the paper's list; evaluation/dollars-ranking.ts). */
   rankBy?: RankBy;
+  /** Finishing a stopped run (--resume): refused when its data changed since it was made (jobs.ts prepareFlow). */
+  resume?: boolean;
   /** Generate the data first when the folder has none: members and years. */
   generateIfMissing?: { members: number; firstYear: number; lastYear: number; seed: number };
 }
@@ -99,8 +102,8 @@ export async function flowConfig(o: RunOptions): Promise<FlowConfig> {
 
 /**
  * Every job of the flow in this process, in flow order (the embedded default: nothing to install
- * but Node), with the same processors as the queue's workers. A stage whose outputs exist is
- * skipped, so running again resumes a stopped run.
+ * but Node), with the same processors as the queue's workers. A stage whose outputs exist, made
+ * from these data and settings, is skipped, so running again resumes a stopped run.
  */
 export async function runPipeline(o: RunOptions, onStage: (e: StageEvent) => void = () => undefined): Promise<RunSummary> {
   if (o.models.length === 0) throw new ConfigError('give at least one model');
@@ -118,7 +121,7 @@ export async function runPipeline(o: RunOptions, onStage: (e: StageEvent) => voi
     note({ stage: 'generate', detail: `${g.members} members`, state: 'done', seconds: (performance.now() - t0) / 1000 });
   }
   const c = await flowConfig(o);
-  await prepareFlow(c);
+  await prepareFlow(c, { resume: o.resume === true });
   for (const stage of FLOW_STAGES) {
     const shards = `${c.shards} shard${c.shards === 1 ? '' : 's'}`;
     const detail = stage === 'partition' || stage === 'history' || stage === 'features' ? shards : stage === 'models' ? `${c.models.join(', ')}: train, score (${shards})${isComingYear(c) ? '' : ', evaluate'}` : c.models.join(', ');

@@ -44,7 +44,7 @@ export function addRunCommand(program: Command): void {
       'the as-of year T: a year of the data (a backtest; T+1 too for incremental revenue), or the year after its last (the list for the coming year)',
       parseIntegerOption('--as-of'),
     )
-    .option('--resume <run>', 'finish a stopped run, given its folder or (with --redis) its run key: settings from its flow.json, stages done are skipped')
+    .option('--resume <run>', 'finish a stopped run, given its folder or (with --redis) its run key: settings from its flow.json, stages done are skipped; refused when the data changed since')
     .option('--out <dir>', 'run folder (default runs/run-<as-of>)')
     .addOption(
       new Option('--models <kinds>', `comma-separated: ${MODEL_KINDS.join(', ')}; the first gives the candidate list and the report`)
@@ -73,8 +73,11 @@ members enrolled and alive on December 31 of T-1, counted and said), the candida
 lists are written with their expected dollars, no model is evaluated, and the report marks every
 figure that needs T or T+1 "not yet known". Everything is written to the run folder;
 the results are the same bytes for any number of shards, in process or on workers. Without
---redis every job runs here in flow order, and a stage whose outputs exist is skipped, so
-rerunning resumes a stopped run. With --redis, start workers first (rafcast worker --redis URL)
+--redis every job runs here in flow order. A stage whose outputs exist and were made from the same
+data files (their sizes and modification times, in <run folder>/made-from.json) and settings is
+skipped, so rerunning resumes a stopped run; a stage made from other data or settings is made
+again, with every stage after it. --resume keeps the run's settings and refuses when its data
+changed since, naming the file. With --redis, start workers first (rafcast worker --redis URL)
 on any machine that sees the run folder; a bar per stage follows the run, and the run key it
 prints (also in <run folder>/queued-run.json) works with rafcast status and --resume.
 
@@ -107,7 +110,9 @@ async function run(given: RunCommandOptions): Promise<void> {
     o = { ...o, data: r.data, asOf: r.asOf, out: r.out, models: r.models, seed: r.seed, baseRate: r.annualBaseRate, shards: r.shards, dataThrough: r.dataThrough, generate: undefined };
     // The list's order is the run's own, unless given again.
     const { readFlowConfig } = await import('../../pipelines/jobs.ts');
-    o = { ...o, rankBy: o.rankBy ?? (await readFlowConfig(r.out)).rankBy };
+    // And its backtest folder (the report of the list for the coming year), unless given again.
+    const f = await readFlowConfig(r.out);
+    o = { ...o, rankBy: o.rankBy ?? f.rankBy, backtest: o.backtest ?? f.backtest };
   }
   if (o.data === undefined || o.asOf === undefined) throw new ConfigError('give --data and --as-of, or --resume with a run folder');
   const out = o.out ?? join('runs', `run-${o.asOf}`);
@@ -122,6 +127,7 @@ async function run(given: RunCommandOptions): Promise<void> {
     ...(o.backtest !== undefined ? { backtest: o.backtest } : {}),
     ...(o.dataThrough !== undefined ? { dataThrough: o.dataThrough } : {}),
     ...(o.rankBy !== undefined ? { rankBy: o.rankBy } : {}),
+    ...(o.resume !== undefined ? { resume: true } : {}),
   };
   const first = o.models[0] ?? '';
   if (o.redis !== undefined) {
