@@ -71,10 +71,19 @@ export interface RunSummary {
  * features/population.ts, counted.
  */
 export async function flowConfig(o: RunOptions): Promise<FlowConfig> {
-  const { enrollmentYears: years, lastClaimYear, asOfEnrollment } = await dataYears(o.data, o.asOf);
-  const last = Math.min(years[years.length - 1]!, lastClaimYear ?? years[years.length - 1]!);
+  const { enrollmentYears: years, claimYears, asOfEnrollment, files } = await dataYears(o.data, o.asOf);
+  // Nothing to score: a run on a plan without claims (a header only) would train on nothing and report dollars.
+  if (years.length === 0) throw new ConfigError(`the enrollment in ${files.enrollment} has no rows: there are no members to score`);
+  if (claimYears.length === 0) throw new ConfigError(`the claims in ${files.claims} have no rows: there is nothing to score`);
+  const lastClaimYear = claimYears[claimYears.length - 1]!;
+  const last = Math.min(years[years.length - 1]!, lastClaimYear);
   if (!(years.includes(o.asOf) || o.asOf === last + 1)) {
     throw new ConfigError(`the data in ${o.data} has no enrollment in ${o.asOf}, and ${o.asOf} is not the year after its last year with claims (${last})`);
+  }
+  // The features of T and the training label RAF_{T-1} read the claims of T-1.
+  if (!claimYears.includes(o.asOf - 1)) throw new ConfigError(`the claims in ${files.claims} have none with a date of service in ${o.asOf - 1}: the features of ${o.asOf} and the models' label RAF_${o.asOf - 1} read them`);
+  if (asOfEnrollment.members === 0) {
+    throw new ConfigError(`the data in ${o.data} has no members in ${o.asOf} (${asOfEnrollment.source === 'data' ? `its enrollment of ${o.asOf}` : asOfEnrollment.assumption ?? 'the members continuing from the year before'}): there is no one to put on the list`);
   }
   if (o.backtest !== undefined && !(o.asOf > last)) throw new ConfigError(`--backtest is for the list for the coming year (--as-of ${last + 1}), not for a backtest at ${o.asOf}`);
   if (o.backtest !== undefined && !existsSync(join(o.backtest, 'flow.json'))) throw new ConfigError(`${o.backtest} is not a run folder: flow.json is missing`);
@@ -183,16 +192,16 @@ export async function runStageInProcess(stage: Stage, c: FlowConfig, jobs = 1): 
   }
 }
 
-/** The years the enrollment file covers (ascending), the last year of service of the claims, and the membership of T. */
-async function dataYears(data: string, asOf: number): Promise<{ enrollmentYears: number[]; lastClaimYear: number | null; asOfEnrollment: AsOfEnrollment }> {
+/** The years the enrollment file covers and the claims' years of service (ascending), the membership of T, and the data's files. */
+async function dataYears(data: string, asOf: number): Promise<{ enrollmentYears: number[]; claimYears: number[]; asOfEnrollment: AsOfEnrollment; files: ReturnType<typeof findDataFiles> }> {
   const files = findDataFiles(data);
   const reader = (file: string): string => (file.endsWith('.csv') ? `read_csv(${sqlString(file)})` : `read_parquet(${sqlString(file)})`);
   const db = await openDuckDb();
   try {
     const enrollmentYears = (await db.connection.runAndReadAll(`SELECT DISTINCT year::INTEGER AS y FROM ${reader(files.enrollment)} ORDER BY y`)).getRowObjectsJson().map((r) => Number(r.y));
-    const c = (await db.connection.runAndReadAll(`SELECT max(year(from_date::DATE))::INTEGER AS y FROM ${reader(files.claims)}`)).getRowObjectsJson()[0]!.y;
+    const claimYears = (await db.connection.runAndReadAll(`SELECT DISTINCT year(from_date::DATE)::INTEGER AS y FROM ${reader(files.claims)} WHERE from_date IS NOT NULL ORDER BY y`)).getRowObjectsJson().map((r) => Number(r.y));
     const asOfEnrollment = await readAsOfEnrollment(db.connection, { members: reader(files.members), enrollment: reader(files.enrollment) }, asOf);
-    return { enrollmentYears, lastClaimYear: c === null ? null : Number(c), asOfEnrollment };
+    return { enrollmentYears, claimYears, asOfEnrollment, files };
   } finally {
     db.close();
   }
