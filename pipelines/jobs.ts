@@ -12,7 +12,8 @@ import { dollarsKnownHistoryYears, runFeatureCutoffs } from '../features/data-cu
 import { defaultCutoff } from '../data/received-by.ts';
 import type { ModelKind } from '../models/model-kinds.ts';
 import { openRunStore, type RunStore } from './run-store.ts';
-import { storeKeys as key } from './run-keys.ts';
+import { RUN_FOLDER_ENTRIES, storeKeys as key } from './run-keys.ts';
+import { claimOutputFolder } from '../data/output-folder.ts';
 import { MADE_FROM_FILE, dataDifferences, settingDifferences, stageStamps, stampData, staleOutputs, type MadeFrom } from './made-from.ts';
 
 /** What every job of a run refers to: written once to <out>/flow.json. */
@@ -185,13 +186,16 @@ export function jobsUnder(c: FlowConfig, stage: Stage): number {
 }
 
 /**
- * Writes flow.json for a run, after removing the outputs of every stage that was made from other
+ * Writes flow.json for a run, in a folder that is new, empty or rafcast's (data/output-folder.ts:
+ * `force` writes into another), after removing the outputs of every stage that was made from other
  * data or settings (made-from.ts), so that a rerun into the folder skips only what these inputs
  * would make again. A resumed run (`resume`) keeps its outputs or refuses: when the data changed
  * since the run was made, it says how rather than finish on mixed inputs.
  */
-export async function prepareFlow(c: FlowConfig, { resume = false }: { resume?: boolean } = {}): Promise<void> {
+export async function prepareFlow(c: FlowConfig, { resume = false, force = false }: { resume?: boolean; force?: boolean } = {}): Promise<void> {
   if (c.models.length === 0) throw new ConfigError('give at least one model');
+  // Not a folder of someone else's files (--out runs/.. is the repository's root), unless forced.
+  await claimOutputFolder(c.out, { option: '--out', command: 'rafcast run', writes: RUN_FOLDER_ENTRIES, ownedIf: ['flow.json'], force });
   const store = openRunStore(c.out);
   const data = stampData(c.data);
   const now: MadeFrom = { data, stages: stageStamps(c, data) };

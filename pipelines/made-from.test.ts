@@ -131,4 +131,17 @@ describe('prepareFlow on a run folder made before', () => {
     await prepareFlow(c);
     expect(await doneStages(c)).toEqual([]);
   });
+
+  it('refuses an --out that holds files rafcast did not write (--out runs/.. is the repository root), unless forced', async () => {
+    const root = tempDir('made-from-root');
+    writeFileSync(join(root, 'package.json'), '{}');
+    writeFileSync(join(root, 'report.html'), 'mine');
+    const c = configFor(dataFolder(), root);
+    await expect(prepareFlow(c)).rejects.toThrow(`--out ${root} holds files rafcast did not write (package.json, report.html); rafcast run would overwrite report.html`);
+    expect(existsSync(join(root, 'flow.json'))).toBe(false);
+    await prepareFlow(c, { force: true });
+    expect(existsSync(join(root, 'flow.json'))).toBe(true);
+    // Forced once, the folder is rafcast's: a rerun needs no --force.
+    await prepareFlow(c);
+  });
 });

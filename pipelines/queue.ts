@@ -27,8 +27,12 @@ export const flowNode = (queueName: string, name: JobName, data: JobData, jobId:
  * same data and settings return at once; those made from others were removed (jobs.ts
  * prepareFlow). The key is written to <out>/queued-run.json and returned.
  */
-export async function enqueueFlow(c: FlowConfig, connection: ConnectionOptions, { queue = QUEUE, resume = false }: QueueChoice & { resume?: boolean } = {}): Promise<string> {
-  await prepareFlow(c, { resume });
+export async function enqueueFlow(
+  c: FlowConfig,
+  connection: ConnectionOptions,
+  { queue = QUEUE, resume = false, force = false }: QueueChoice & { resume?: boolean; force?: boolean } = {},
+): Promise<string> {
+  await prepareFlow(c, { resume, force });
   const runKey = newRunKey(c.runId);
   const producer = new FlowProducer({ connection });
   try {

@@ -41,6 +41,8 @@ export interface RunOptions {
   rankBy?: RankBy;
   /** Finishing a stopped run (--resume): refused when its data changed since it was made (jobs.ts prepareFlow). */
   resume?: boolean;
+  /** Write into an --out folder that holds files rafcast did not write (--force; data/output-folder.ts). */
+  force?: boolean;
   /** Generate the data first when the folder has none: members and years. */
   generateIfMissing?: { members: number; firstYear: number; lastYear: number; seed: number };
 }
@@ -130,7 +132,7 @@ export async function runPipeline(o: RunOptions, onStage: (e: StageEvent) => voi
     note({ stage: 'generate', detail: `${g.members} members`, state: 'done', seconds: (performance.now() - t0) / 1000 });
   }
   const c = await flowConfig(o);
-  await prepareFlow(c, { resume: o.resume === true });
+  await prepareFlow(c, { resume: o.resume === true, force: o.force === true });
   for (const stage of FLOW_STAGES) {
     const shards = `${c.shards} shard${c.shards === 1 ? '' : 's'}`;
     const detail = stage === 'partition' || stage === 'history' || stage === 'features' ? shards : stage === 'models' ? `${c.models.join(', ')}: train, score (${shards})${isComingYear(c) ? '' : ', evaluate'}` : c.models.join(', ');

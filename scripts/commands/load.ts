@@ -11,6 +11,7 @@ export interface LoadOptions {
   format: 'parquet' | 'arrow';
   maxRejectedShare: number;
   memoryLimit?: string;
+  force?: boolean;
 }
 
 export function addLoadCommand(program: Command): void {
@@ -24,6 +25,7 @@ export function addLoadCommand(program: Command): void {
     .option('--format <format>', 'output format: parquet or arrow (Arrow IPC file)', parseOutputTableFormat, 'parquet')
     .option('--max-rejected-share <share>', 'fail when more than this share of a file\'s rows is rejected', parseNumberOption('--max-rejected-share'), 0.5)
     .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 3GB (default: 80% of memory)')
+    .option('--force', 'write into an --out folder that holds files rafcast did not write (refused otherwise, naming what would be overwritten)')
     .addHelpText(
       'after',
       `
@@ -33,13 +35,15 @@ each input (file, row, field, reason); the summary gives read = accepted + rejec
 Examples:
   rafcast load --members members.csv --enrollment enrollment.csv --claims claims.csv --out runs/loaded
   rafcast load --members m.parquet --claims claims.parquet --out runs/loaded --memory-limit 3GB
-  rafcast load --members members.csv --claims claims.csv --out runs/loaded --format arrow`,
+  rafcast load --members members.csv --claims claims.csv --out runs/loaded --format arrow
+  rafcast load --members members.csv --out shared/plan --force`,
     )
     .action((o: LoadOptions) => runAction(() => load(o)));
 }
 
 async function load(o: LoadOptions): Promise<void> {
   const { loadContract } = await import('../../pipelines/load-contract.ts');
+  await (await import('../../data/output-folder.ts')).claimOutputFolder(o.out, { option: '--out', command: 'rafcast load', writes: ['members', 'enrollment', 'claims'].map((t) => `${t}.${o.format}`), force: o.force === true });
   const started = performance.now();
   const loaded = await loadContract(
     {

@@ -30,6 +30,7 @@ export interface RunCommandOptions {
   backtest?: string;
   dataThrough?: string;
   rankBy?: RankBy;
+  force?: boolean;
 }
 
 const DEFAULT_MODELS: ModelKind[] = ['mlp', 'logistic'];
@@ -45,7 +46,8 @@ export function addRunCommand(program: Command): void {
       parseIntegerOption('--as-of'),
     )
     .option('--resume <run>', 'finish a stopped run, given its folder or (with --redis) its run key: settings from its flow.json, stages done are skipped; refused when the data changed since')
-    .option('--out <dir>', 'run folder (default runs/run-<as-of>)')
+    .option('--out <dir>', 'run folder (default runs/run-<as-of>): new, empty or a run folder; another folder is refused, naming what would be overwritten')
+    .option('--force', 'write into an --out folder that holds files rafcast did not write')
     .addOption(
       new Option('--models <kinds>', `comma-separated: ${MODEL_KINDS.join(', ')}; the first gives the candidate list and the report`)
         .argParser(parseModelKinds)
@@ -95,7 +97,8 @@ Examples:
   rafcast run --data runs/synthetic --as-of 2024 --shards 4 --jobs 2 --out runs/two-cores
   rafcast run --data runs/default --as-of 2026 --data-through 2026-01-15 --out runs/list-2026-jan15
   rafcast run --data runs/synthetic --as-of 2024 --shards 8 --redis redis://127.0.0.1:6379 --out runs/queued
-  rafcast run --resume runs/queued --redis redis://127.0.0.1:6379`,
+  rafcast run --resume runs/queued --redis redis://127.0.0.1:6379
+  rafcast run --data runs/synthetic --as-of 2024 --out shared/reports/2024 --force`,
     )
     .action((o: RunCommandOptions) => runAction(() => run(o)));
 }
@@ -128,6 +131,7 @@ async function run(given: RunCommandOptions): Promise<void> {
     ...(o.dataThrough !== undefined ? { dataThrough: o.dataThrough } : {}),
     ...(o.rankBy !== undefined ? { rankBy: o.rankBy } : {}),
     ...(o.resume !== undefined ? { resume: true } : {}),
+    ...(o.force === true ? { force: true } : {}),
   };
   const first = o.models[0] ?? '';
   if (o.redis !== undefined) {
