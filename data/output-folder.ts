@@ -24,6 +24,9 @@ export interface OutputFolderOptions {
   force?: boolean;
 }
 
+/** The help of --force on every command that writes an output folder. */
+export const FORCE_HELP = 'write into an --out folder that holds files rafcast did not write (refused otherwise, naming what would be overwritten)';
+
 /** At most `n` names, and how many more. */
 const someOf = (names: string[], n = 5): string => (names.length <= n ? names.join(', ') : `${names.slice(0, n).join(', ')} and ${names.length - n} more`);
 

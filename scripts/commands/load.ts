@@ -2,6 +2,7 @@
 // (pipelines/load-contract.ts).
 import type { Command } from 'commander';
 import { parseNumberOption, parseOutputTableFormat, runAction } from '../cli-support.ts';
+import { FORCE_HELP } from '../../data/output-folder.ts';
 
 export interface LoadOptions {
   members: string;
@@ -25,7 +26,7 @@ export function addLoadCommand(program: Command): void {
     .option('--format <format>', 'output format: parquet or arrow (Arrow IPC file)', parseOutputTableFormat, 'parquet')
     .option('--max-rejected-share <share>', 'fail when more than this share of a file\'s rows is rejected', parseNumberOption('--max-rejected-share'), 0.5)
     .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 3GB (default: 80% of memory)')
-    .option('--force', 'write into an --out folder that holds files rafcast did not write (refused otherwise, naming what would be overwritten)')
+    .option('--force', FORCE_HELP)
     .addHelpText(
       'after',
       `

@@ -13,6 +13,7 @@ import { DATA_THROUGH_HELP, parseDataThrough, parseIntegerOption, parseModelKind
 import { runSummaryLines } from '../summary-lines.ts';
 import { QUEUE } from '../../pipelines/queue-connection.ts';
 import { calibrationLine } from './candidates.ts';
+import { FORCE_HELP } from '../../data/output-folder.ts';
 
 export interface RunCommandOptions {
   data?: string;
@@ -47,7 +48,7 @@ export function addRunCommand(program: Command): void {
     )
     .option('--resume <run>', 'finish a stopped run, given its folder or (with --redis) its run key: settings from its flow.json, stages done are skipped; refused when the data changed since')
     .option('--out <dir>', 'run folder (default runs/run-<as-of>): new, empty or a run folder; another folder is refused, naming what would be overwritten')
-    .option('--force', 'write into an --out folder that holds files rafcast did not write')
+    .option('--force', FORCE_HELP)
     .addOption(
       new Option('--models <kinds>', `comma-separated: ${MODEL_KINDS.join(', ')}; the first gives the candidate list and the report`)
         .argParser(parseModelKinds)
