@@ -37,6 +37,11 @@ describe('flowConfig on a plan with nothing to work on', () => {
     await expect(run).rejects.toThrow(`the claims in ${join(data, 'claims.csv')} have no rows: there is nothing to score`);
   });
 
+  it('refuses an enrollment file with only its header, naming the file', async () => {
+    const data = plan([], ['2023-03-01']);
+    await expect(flowConfig(options(data, 2024))).rejects.toThrow(`the enrollment in ${join(data, 'enrollment.csv')} has no rows: there are no members to score`);
+  });
+
   it('refuses an as-of year whose year before has no claims: the features and the label read it', async () => {
     // Claims in 2022 and 2024, none in 2023: at as-of 2024 the features of 2024 and RAF_2023 would be demographic only.
     const data = plan([[2022, 12], [2023, 12], [2024, 12]], ['2022-03-01', '2024-03-01']);

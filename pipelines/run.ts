@@ -74,9 +74,6 @@ export interface RunSummary {
  */
 export async function flowConfig(o: RunOptions): Promise<FlowConfig> {
   const { enrollmentYears: years, claimYears, asOfEnrollment, files } = await dataYears(o.data, o.asOf);
-  // Nothing to score: a run on a plan without claims (a header only) would train on nothing and report dollars.
-  if (years.length === 0) throw new ConfigError(`the enrollment in ${files.enrollment} has no rows: there are no members to score`);
-  if (claimYears.length === 0) throw new ConfigError(`the claims in ${files.claims} have no rows: there is nothing to score`);
   const lastClaimYear = claimYears[claimYears.length - 1]!;
   const last = Math.min(years[years.length - 1]!, lastClaimYear);
   if (!(years.includes(o.asOf) || o.asOf === last + 1)) {
@@ -202,6 +199,10 @@ async function dataYears(data: string, asOf: number): Promise<{ enrollmentYears:
   try {
     const enrollmentYears = (await db.connection.runAndReadAll(`SELECT DISTINCT year::INTEGER AS y FROM ${reader(files.enrollment)} ORDER BY y`)).getRowObjectsJson().map((r) => Number(r.y));
     const claimYears = (await db.connection.runAndReadAll(`SELECT DISTINCT year(from_date::DATE)::INTEGER AS y FROM ${reader(files.claims)} WHERE from_date IS NOT NULL ORDER BY y`)).getRowObjectsJson().map((r) => Number(r.y));
+    // Nothing to score: a run on a plan without claims (a header only) would train on nothing and
+    // report dollars. Checked before the membership, which a header-only file cannot type.
+    if (enrollmentYears.length === 0) throw new ConfigError(`the enrollment in ${files.enrollment} has no rows: there are no members to score`);
+    if (claimYears.length === 0) throw new ConfigError(`the claims in ${files.claims} have no rows: there is nothing to score`);
     const asOfEnrollment = await readAsOfEnrollment(db.connection, { members: reader(files.members), enrollment: reader(files.enrollment) }, asOf);
     return { enrollmentYears, claimYears, asOfEnrollment, files };
   } finally {
