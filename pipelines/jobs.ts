@@ -14,7 +14,7 @@ import type { ModelKind } from '../models/model-kinds.ts';
 import { openRunStore, type RunStore } from './run-store.ts';
 import { RUN_FOLDER_ENTRIES, storeKeys as key } from './run-keys.ts';
 import { claimOutputFolder } from '../data/output-folder.ts';
-import { MADE_FROM_FILE, dataDifferences, settingDifferences, stageStamps, stampData, staleOutputs, type MadeFrom } from './made-from.ts';
+import { MADE_FROM_FILE, backtestStamp, dataDifferences, settingDifferences, stageStamps, stampData, staleOutputs, type MadeFrom } from './made-from.ts';
 
 /** What every job of a run refers to: written once to <out>/flow.json. */
 export interface FlowConfig {
@@ -198,7 +198,7 @@ export async function prepareFlow(c: FlowConfig, { resume = false, force = false
   await claimOutputFolder(c.out, { option: '--out', command: 'rafcast run', writes: RUN_FOLDER_ENTRIES, ownedIf: ['flow.json'], force });
   const store = openRunStore(c.out);
   const data = stampData(c.data);
-  const now: MadeFrom = { data, stages: stageStamps(c, data) };
+  const now: MadeFrom = { data, stages: stageStamps(c, data, backtestStamp(c.backtest)) };
   // A run folder's features and models were made at its cut-off: another would resume on them.
   if (await store.has('flow.json')) {
     const before = JSON.parse(await store.readText('flow.json')) as FlowConfig;

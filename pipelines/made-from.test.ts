@@ -3,7 +3,7 @@
 // stamp changed, and a resumed run whose data changed is refused with the difference named. The
 // run folder here holds placeholder files at each stage's done-keys: what the stamps decide is
 // which of them survive, and no stage has to run for that.
-import { existsSync, mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../test/temp-dir.ts';
@@ -96,6 +96,35 @@ describe('prepareFlow on a run folder made before', () => {
     // report (every model's evaluations) are to be made.
     expect(existsSync(join(c.out, 'models/logistic/run.json'))).toBe(true);
     expect(await doneStages(two)).toEqual(['partition', 'history', 'features', 'candidates']);
+  });
+
+  it('makes the report for the coming year again when its backtest folder was made again', async () => {
+    const data = dataFolder();
+    const backtest = configFor(data, tempDir('made-from-backtest'));
+    await prepareFlow(backtest);
+    const c: FlowConfig = { ...configFor(data, tempDir('made-from-run')), asOf: 2026, dataThrough: '2026-01-01', backtest: backtest.out };
+    await prepareFlow(c);
+    finishedRun(c);
+    await prepareFlow(c);
+    expect(await doneStages(c)).toEqual([...FLOW_STAGES]);
+    // The backtest run again with another seed: its report's stamp changes, and with it this report's.
+    await prepareFlow({ ...backtest, seed: 9 });
+    await prepareFlow(c);
+    expect(await doneStages(c)).toEqual(['partition', 'history', 'features', 'models', 'candidates']);
+  });
+
+  it('makes everything again from another data folder, even with files of the same sizes and times', async () => {
+    const data = dataFolder();
+    const copy = tempDir('made-from-copy');
+    cpSync(data, copy, { recursive: true });
+    // The same whole-second time on both folders' files: only the folder differs.
+    const when = new Date('2025-01-01T00:00:00Z');
+    for (const dir of [data, copy]) for (const f of ['members.csv', 'enrollment.csv', 'claims.csv']) utimesSync(join(dir, f), when, when);
+    const c = configFor(data, tempDir('made-from-run'));
+    await prepareFlow(c);
+    finishedRun(c);
+    await prepareFlow({ ...c, data: copy });
+    expect(await doneStages(c)).toEqual([]);
   });
 
   it('makes everything again when a data file changed, and a resume refuses, naming the file', async () => {

@@ -6,7 +6,7 @@
 // not its content: a stat is instant at a million members where hashing the claims takes seconds,
 // and a file rewritten with the same bytes only costs a rerun.
 import { createHash } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { findDataFiles } from '../data/contract-files.ts';
 import type { ModelKind } from '../models/model-kinds.ts';
@@ -36,6 +36,13 @@ export interface MadeFrom {
 /** Where the stamps are kept in a run folder. */
 export const MADE_FROM_FILE = 'made-from.json';
 
+/** The stamp of a backtest folder's report (its made-from.json), or null when it has none. */
+export function backtestStamp(folder: string | undefined): string | null {
+  const file = folder === undefined ? undefined : join(folder, MADE_FROM_FILE);
+  if (file === undefined || !existsSync(file)) return null;
+  return (JSON.parse(readFileSync(file, 'utf8')) as MadeFrom).stages.report;
+}
+
 /** The size and modification time of each of the contract's files in the data folder. */
 export function stampData(dir: string): Record<string, FileStamp> {
   const stamps: Record<string, FileStamp> = {};
@@ -50,18 +57,19 @@ const hash = (...parts: unknown[]): string => createHash('sha256').update(JSON.s
 
 /**
  * The stamp of every stage for these settings and data. What each stage adds is what it reads:
- * partition the data files and the shards; history the years, base rate, as-of year and cut-off;
- * features the membership of T; a model its kind and the seed; the candidate list the first model
- * and the order; the report every model and the backtest folder.
+ * partition the data folder, its files and the shards; history the years, base rate, as-of year
+ * and cut-off; features the membership of T; a model its kind and the seed; the candidate list the
+ * first model and the order; the report every model and the backtest folder with its own report's
+ * stamp (`backtest`), so that a backtest made again remakes the report that shows its figures.
  */
-export function stageStamps(c: FlowConfig, data: Record<string, FileStamp>): MadeFrom['stages'] {
-  const partition = hash('partition', data, c.shards);
+export function stageStamps(c: FlowConfig, data: Record<string, FileStamp>, backtest: string | null = null): MadeFrom['stages'] {
+  const partition = hash('partition', c.data, data, c.shards);
   const history = hash(partition, c.years, c.annualBaseRate, c.asOf, c.dataThrough ?? null);
   const features = hash(history, c.asOfEnrollment ?? null);
   const models: Partial<Record<ModelKind, string>> = {};
   for (const m of c.models) models[m] = hash(features, m, c.seed);
   const candidates = hash(models[c.models[0]!], c.rankBy ?? 'probability');
-  const report = hash(candidates, c.models.map((m) => models[m]), c.backtest ?? null);
+  const report = hash(candidates, c.models.map((m) => models[m]), c.backtest ?? null, backtest);
   return { partition, history, features, models, candidates, report };
 }
 
