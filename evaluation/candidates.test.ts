@@ -42,7 +42,7 @@ describe('writeCandidates', () => {
     const out = tempDir('cand');
     const list = writeCandidates({ run: runDir, asOf: 2031, top: 0.2, out, annualBaseRate: 10402.34, data });
     await expect(list).rejects.toMatchObject({ code: 'E_CONFIG' });
-    await expect(list).rejects.toThrow(/^no members at as-of 2031 in .*: the data has no member enrolled in 2031/);
+    await expect(list).rejects.toThrow(/^no members at as-of 2031 in .*: no member is enrolled in 2031 and alive on January 1 \(or, when the data has no enrollment in 2031, enrolled all of 2030 and alive at its end\); there is no one to score$/);
     expect(existsSync(join(out, 'candidates.csv'))).toBe(false);
   }, 60_000);
 

@@ -14,6 +14,7 @@ import { MODEL_RUN_MEMORY_LIMIT, writeScores } from './scores-file.ts';
 import { ensureContractTables, openWorkDb } from '../data/staged-contract.ts';
 import { ConfigError } from '../data/errors.ts';
 import { createFeatureTable, knownHistoryIn } from '../features/build-features.ts';
+import { requireMembersAt } from '../features/population.ts';
 import { trainingCutoff } from '../features/data-cutoff.ts';
 import { defaultCutoff, parseCutoff } from '../data/received-by.ts';
 import { featureSchema, type FeatureSchema } from '../features/schema.ts';
@@ -259,7 +260,7 @@ export async function withScoredMembers<R>(
     }
     const rows = await readFeatureRows(conn, await featureTable(conn, inputs, opts.asOf, db.work, schema, dataThrough, log), schema);
     // An as-of year without members (one the data does not reach) would give an empty list, not a finding.
-    if (rows.ids.length === 0) throw new ConfigError(`no members at as-of ${opts.asOf} in ${inputs.data}: the data has no member enrolled in ${opts.asOf} (nor, for the year after its last, enrolled and alive at the end of ${opts.asOf - 1}); there is no one to score`);
+    requireMembersAt(rows.ids.length, opts.asOf, inputs.data);
     const t0 = performance.now();
     const neutralised = neutralisedFeatures(run.standardization, schema.names, rows.x);
     if (neutralised.length > 0) log(neutralisedWarning(neutralised, run.record.trainedOn, opts.asOf));

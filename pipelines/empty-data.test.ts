@@ -55,6 +55,8 @@ describe('flowConfig on a plan with nothing to work on', () => {
     // enrollment of 2024, so the members of 2024 are those enrolled all 12 months of 2023 and alive:
     // A has 6 months, so none.
     const data = plan([[2022, 12], [2023, 6]], ['2022-03-01', '2023-03-01']);
-    await expect(flowConfig(options(data, 2024))).rejects.toThrow(/the data in .* has no members in 2024 \(.*\): there is no one to put on the list/);
+    await expect(flowConfig(options(data, 2024))).rejects.toThrow(
+      `no members at as-of 2024 in ${data}: no member is enrolled in 2024 and alive on January 1 (or, when the data has no enrollment in 2024, enrolled all of 2023 and alive at its end); there is no one to score`,
+    );
   });
 });

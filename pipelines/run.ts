@@ -15,7 +15,7 @@ import type { Evaluation } from '../evaluation/evaluation-types.ts';
 import type { RankBy } from '../evaluation/dollars-ranking.ts';
 import { generatePopulation } from './generate-population.ts';
 import { findDataFiles } from '../data/contract-files.ts';
-import { readAsOfEnrollment, type AsOfEnrollment } from '../features/population.ts';
+import { readAsOfEnrollment, requireMembersAt, type AsOfEnrollment } from '../features/population.ts';
 import { FLOW_STAGES, isComingYear, isDone, isFanOut, prepareFlow, readEvaluations, type AnyJob, type ChildJob, type FlowConfig, type Stage } from './jobs.ts';
 import { processStage } from './processors.ts';
 import { openRunStore } from './run-store.ts';
@@ -81,9 +81,7 @@ export async function flowConfig(o: RunOptions): Promise<FlowConfig> {
   }
   // The features of T and the training label RAF_{T-1} read the claims of T-1.
   if (!claimYears.includes(o.asOf - 1)) throw new ConfigError(`the claims in ${files.claims} have none with a date of service in ${o.asOf - 1}: the features of ${o.asOf} and the models' label RAF_${o.asOf - 1} read them`);
-  if (asOfEnrollment.members === 0) {
-    throw new ConfigError(`the data in ${o.data} has no members in ${o.asOf} (${asOfEnrollment.source === 'data' ? `its enrollment of ${o.asOf}` : asOfEnrollment.assumption ?? 'the members continuing from the year before'}): there is no one to put on the list`);
-  }
+  requireMembersAt(asOfEnrollment.members, o.asOf, o.data);
   if (o.backtest !== undefined && !(o.asOf > last)) throw new ConfigError(`--backtest is for the list for the coming year (--as-of ${last + 1}), not for a backtest at ${o.asOf}`);
   if (o.backtest !== undefined && !existsSync(join(o.backtest, 'flow.json'))) throw new ConfigError(`${o.backtest} is not a run folder: flow.json is missing`);
   const dataThrough = parseCutoff(o.dataThrough ?? defaultCutoff(o.asOf));
