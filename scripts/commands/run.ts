@@ -39,7 +39,7 @@ const DEFAULT_MODELS: ModelKind[] = ['mlp', 'logistic'];
 export function addRunCommand(program: Command): void {
   program
     .command('run')
-    .description('The whole backtest: history, features, models, scores, evaluation, candidate list and report, in this process or on queued workers (stages already done are skipped).')
+    .description('The whole backtest: history, features, models, scores, evaluation, candidate list and report, in this process or on queued workers (stages already made from the same data and settings are skipped).')
     .option('--data <dir>', 'folder with members, enrollment and claims')
     .option(
       '--as-of <year>',
