@@ -37,6 +37,15 @@ describe('writeCandidates', () => {
     );
   }, 180_000);
 
+  it('refuses an as-of year without members (one the data does not reach) instead of writing an empty list', async () => {
+    // The plan's years are 2021-2025: at as-of 2031 no member is enrolled, nor enrolled and alive at the end of 2030.
+    const out = tempDir('cand');
+    const list = writeCandidates({ run: runDir, asOf: 2031, top: 0.2, out, annualBaseRate: 10402.34, data });
+    await expect(list).rejects.toMatchObject({ code: 'E_CONFIG' });
+    await expect(list).rejects.toThrow(/^no members at as-of 2031 in .*: no member is enrolled in 2031 and alive on January 1 \(or, when the data has no enrollment in 2031, enrolled all of 2030 and alive at its end\); there is no one to score$/);
+    expect(existsSync(join(out, 'candidates.csv'))).toBe(false);
+  }, 60_000);
+
   it('writes the candidate list for finance and the outreach list for care managers, with expected accelerated and incremental dollars', async () => {
     const out = tempDir('candidates');
     const s = await writeCandidates({ run: runDir, asOf: 2025, top: 0.2, out, annualBaseRate: 10402.34 });

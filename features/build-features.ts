@@ -18,7 +18,7 @@ import { defaultCutoff, parseCutoff } from '../data/received-by.ts';
 import { claimCcsSql } from './claim-ccs.ts';
 import type { FeatureSources } from './family.ts';
 import { computeKnownHistory } from './known-history.ts';
-import { populationSql } from './population.ts';
+import { populationSql, requireMembersAt } from './population.ts';
 import { FEATURE_FAMILIES, featureCcs, featureSchema, type FeatureSchema } from './schema.ts';
 
 export interface FeatureOptions {
@@ -190,13 +190,18 @@ export async function featureTableCutoff(conn: DuckDBConnection, file: string): 
 }
 
 /** Writes the features of as-of year T to a Parquet file, and the schema beside it. */
-export async function buildFeatures(opts: FeatureOptions & { out: string }, log: (line: string) => void = () => undefined): Promise<FeatureFileSummary> {
+export async function buildFeatures(
+  opts: FeatureOptions & { out: string; requireMembers?: boolean },
+  log: (line: string) => void = () => undefined,
+): Promise<FeatureFileSummary> {
   await mkdir(dirname(opts.out), { recursive: true, mode: 0o700 });
   const db = await openWorkDb(undefined, opts.memoryLimit);
   try {
     const { table, dataThrough } = await createFeatureTable(db.conn, { ...opts, work: db.work }, log);
-    await copyAtomically(db.conn, `SELECT ${opts.asOf} AS as_of, * FROM ${table} ORDER BY member_id`, opts.out, 'parquet', { [FEATURES_CUTOFF_KEY]: dataThrough });
     const n = Number((await db.conn.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${table}`)).getRowObjectsJson()[0]!.n);
+    // A whole plan's table (rafcast features) must have members; a shard's may have none.
+    if (opts.requireMembers === true) requireMembersAt(n, opts.asOf, opts.data);
+    await copyAtomically(db.conn, `SELECT ${opts.asOf} AS as_of, * FROM ${table} ORDER BY member_id`, opts.out, 'parquet', { [FEATURES_CUTOFF_KEY]: dataThrough });
     return { output: opts.out, members: n, schema: featureSchema(), dataThrough };
   } finally {
     await db.close();

@@ -1,7 +1,7 @@
 // The feature table's members (population.ts) on six hand-built members at as-of 2025: enrolled
 // in T for at least a month and alive on January 1 of T (DOMAIN.md section 3).
 import { describe, expect, it } from 'vitest';
-import { populationSql } from './population.ts';
+import { populationSql, requireMembersAt } from './population.ts';
 import { queryFixture } from './test-fixture.ts';
 
 const T = 2025;
@@ -64,5 +64,16 @@ describe('populationSql for the coming year', () => {
     const enrollment = [...enrollment2025, { member_id: 'LEFT', year: 2026, months_enrolled: 1 }];
     expect((await queryFixture({ members, enrollment }, 2026, ids)).rows.map((r) => r.member_id)).toEqual(['LEFT']);
     expect((await queryFixture({ members, enrollment }, 2026, (src) => ids({ ...src, enrollmentOfAsOf: 'assumed' }))).rows.map((r) => r.member_id)).toEqual(['DIEDJAN', 'FULL']);
+  });
+});
+
+describe('requireMembersAt', () => {
+  it('refuses an as-of year without members (an empty list is no finding), naming the year and the data', () => {
+    expect(() => requireMembersAt(0, 2031, 'runs/default')).toThrow(
+      'no members at as-of 2031 in runs/default: no member is enrolled in 2031 and alive on January 1 (or, when the data has no enrollment in 2031, enrolled all of 2030 and alive at its end); there is no one to score',
+    );
+    expect(() => requireMembersAt(0, 2031, 'runs/default')).toThrow(expect.objectContaining({ code: 'E_CONFIG' }));
+    // One member is enough.
+    expect(() => requireMembersAt(1, 2031, 'runs/default')).not.toThrow();
   });
 });

@@ -6,6 +6,7 @@
 // enrolled on December 31 means 12 months enrolled in T-1 (enrollment runs from January), alive
 // means no death before January 1 of T.
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { ConfigError } from '../data/errors.ts';
 import type { FeatureSources } from './family.ts';
 
 /** Where the membership of as-of year T comes from: the data's enrollment of T, or the assumption. */
@@ -14,6 +15,17 @@ export type EnrollmentOfAsOf = 'data' | 'assumed';
 /** The assumption, in words, for as-of year T. */
 export const continuingAssumption = (T: number): string =>
   `the data has no enrollment in ${T}: members enrolled and alive on December 31, ${T - 1} are assumed to continue into ${T}`;
+
+/**
+ * A feature table, a list or a run at as-of T with no member is refused (issue 16): an empty list
+ * written with exit code 0 reads as a finding. `data` names the plan.
+ */
+export function requireMembersAt(members: number, T: number, data: string): void {
+  if (members > 0) return;
+  throw new ConfigError(
+    `no members at as-of ${T} in ${data}: no member is enrolled in ${T} and alive on January 1 (or, when the data has no enrollment in ${T}, enrolled all of ${T - 1} and alive at its end); there is no one to score`,
+  );
+}
 
 /**
  * The members of the feature table: member_id, birth_date, sex, orec. `src.enrollmentOfAsOf`

@@ -11,7 +11,8 @@ export interface FeatureTableFiles extends FeatureFileSummary {
 
 /** Writes the features of as-of year T to `out` (Parquet) and the schema to `<out>.schema.json`. */
 export async function writeFeatureTable(opts: FeatureOptions & { out: string }, log: (line: string) => void = () => undefined): Promise<FeatureTableFiles> {
-  const summary = await buildFeatures(opts, log);
+  // The whole plan's table: refused when the as-of year has no member (an empty table is no finding).
+  const summary = await buildFeatures({ ...opts, requireMembers: true }, log);
   const schemaFile = `${opts.out}.schema.json`;
   await writeFileAtomically(schemaFile, `${JSON.stringify(summary.schema, null, 2)}\n`);
   return { ...summary, schemaFile };

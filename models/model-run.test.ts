@@ -9,7 +9,7 @@ import { createRng } from '../data/random.ts';
 import { generatedPlan } from '../test/generated-plan.ts';
 import { tempDir } from '../test/temp-dir.ts';
 import { computeHistory } from '../scoring/history/compute-history.ts';
-import { predictRun, trainRun } from './model-run.ts';
+import { predictRun, requireBothClasses, trainRun } from './model-run.ts';
 import type { RunRecord } from './run-registry.ts';
 import { buildFeatures } from '../features/build-features.ts';
 import { copyPlanAlteringLateClaims } from '../features/test-fixture.ts';
@@ -121,6 +121,21 @@ describe('a run folder', () => {
     await predictRun({ run: again, asOf: 2025, out: p2 });
     expect(readFileSync(p2).equals(readFileSync(p1))).toBe(true);
   }, 240_000);
+});
+
+describe('requireBothClasses', () => {
+  it('refuses training labels of one kind, or none, naming the counts', () => {
+    // Five members of 2023 with a known RAF_2023, none in the top 20%: nothing to learn from.
+    expect(() => requireBothClasses(Uint8Array.from([0, 0, 0, 0, 0]), 2024)).toThrow(
+      'nothing to train on at as-of 2024: 5 members of 2023 have a known RAF_2023, 0 of them in the top 20% (positives) and 5 below (negatives); training needs both',
+    );
+    // One member: the top 20% of one is that member, so no negatives.
+    expect(() => requireBothClasses(Uint8Array.from([1]), 2024)).toThrow(/1 members of 2023 have a known RAF_2023, 1 of them in the top 20% \(positives\) and 0 below/);
+    // No member of T-1 at all (a plan without members in the training year).
+    expect(() => requireBothClasses(new Uint8Array(0), 2024)).toThrow(/0 members of 2023/);
+    // One positive and four negatives: trainable.
+    expect(() => requireBothClasses(Uint8Array.from([1, 0, 0, 0, 0]), 2024)).not.toThrow();
+  });
 });
 
 describe('trainClassifier', () => {

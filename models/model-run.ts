@@ -14,6 +14,7 @@ import { MODEL_RUN_MEMORY_LIMIT, writeScores } from './scores-file.ts';
 import { ensureContractTables, openWorkDb } from '../data/staged-contract.ts';
 import { ConfigError } from '../data/errors.ts';
 import { createFeatureTable, featureTableCutoff, knownHistoryIn } from '../features/build-features.ts';
+import { requireMembersAt } from '../features/population.ts';
 import { trainingCutoff } from '../features/data-cutoff.ts';
 import { defaultCutoff, parseCutoff } from '../data/received-by.ts';
 import { featureSchema, type FeatureSchema } from '../features/schema.ts';
@@ -68,6 +69,7 @@ export async function trainRun(opts: TrainOptions, log: (line: string) => void =
     // Every member usually has a label: then the matrix is used as it is, not copied.
     const x = known.length === rows.x.rows ? rows.x : selectRows(rows.x, known);
     const y = Uint8Array.from(known, (i) => labels[i]!);
+    requireBothClasses(y, T);
     log(`training ${opts.model} (seed ${opts.seed}) on ${known.length} members ...`);
     const t0 = performance.now();
     const trained = await trainClassifier(x, y, config, (epoch, tl, vl) => log(`  epoch ${epoch}: loss ${tl.toFixed(4)}, validation ${vl.toFixed(4)}`));
@@ -127,6 +129,19 @@ export async function trainRun(opts: TrainOptions, log: (line: string) => void =
     return record;
   } finally {
     await db.close();
+  }
+}
+
+/**
+ * A model learns nothing from labels of one kind: training at as-of T needs members of T-1 with a
+ * known RAF_{T-1} both in the top share (positives) and below it (negatives).
+ */
+export function requireBothClasses(y: Uint8Array, T: number): void {
+  const positives = y.reduce((a, b) => a + b, 0);
+  if (positives === 0 || positives === y.length) {
+    throw new ConfigError(
+      `nothing to train on at as-of ${T}: ${y.length} members of ${T - 1} have a known RAF_${T - 1}, ${positives} of them in the top ${TOP_SHARE * 100}% (positives) and ${y.length - positives} below (negatives); training needs both`,
+    );
   }
 }
 
@@ -244,6 +259,8 @@ export async function withScoredMembers<R>(
       log(`note: the run was trained for ${opts.asOf} with data through ${trainedFor}; these features are cut at ${dataThrough}`);
     }
     const rows = await readFeatureRows(conn, await featureTable(conn, inputs, opts.asOf, db.work, schema, dataThrough, log), schema);
+    // An as-of year without members (one the data does not reach) would give an empty list, not a finding.
+    requireMembersAt(rows.ids.length, opts.asOf, inputs.data);
     const t0 = performance.now();
     const neutralised = neutralisedFeatures(run.standardization, schema.names, rows.x);
     if (neutralised.length > 0) log(neutralisedWarning(neutralised, run.record.trainedOn, opts.asOf));

@@ -12,7 +12,9 @@ import { dollarsKnownHistoryYears, runFeatureCutoffs } from '../features/data-cu
 import { defaultCutoff } from '../data/received-by.ts';
 import type { ModelKind } from '../models/model-kinds.ts';
 import { openRunStore, type RunStore } from './run-store.ts';
-import { storeKeys as key } from './run-keys.ts';
+import { RUN_FOLDER_ENTRIES, storeKeys as key } from './run-keys.ts';
+import { claimOutputFolder } from '../data/output-folder.ts';
+import { MADE_FROM_FILE, backtestStamp, dataDifferences, settingDifferences, stageStamps, stampData, staleOutputs, type MadeFrom } from './made-from.ts';
 
 /** What every job of a run refers to: written once to <out>/flow.json. */
 export interface FlowConfig {
@@ -183,17 +185,37 @@ export function jobsUnder(c: FlowConfig, stage: Stage): number {
   return 1;
 }
 
-/** Writes flow.json for a run. */
-export async function prepareFlow(c: FlowConfig): Promise<void> {
+/**
+ * Writes flow.json for a run, in a folder that is new, empty or rafcast's (data/output-folder.ts:
+ * `force` writes into another), after removing the outputs of every stage that was made from other
+ * data or settings (made-from.ts), so that a rerun into the folder skips only what these inputs
+ * would make again. A resumed run (`resume`) keeps its outputs or refuses: when the data changed
+ * since the run was made, it says how rather than finish on mixed inputs.
+ */
+export async function prepareFlow(c: FlowConfig, { resume = false, force = false }: { resume?: boolean; force?: boolean } = {}): Promise<void> {
   if (c.models.length === 0) throw new ConfigError('give at least one model');
+  // Not a folder of someone else's files (--out runs/.. is the repository's root), unless forced.
+  await claimOutputFolder(c.out, { option: '--out', command: 'rafcast run', writes: RUN_FOLDER_ENTRIES, ownedIf: ['flow.json'], force });
   const store = openRunStore(c.out);
+  const data = stampData(c.data);
+  const now: MadeFrom = { data, stages: stageStamps(c, data, backtestStamp(c.backtest)) };
   // A run folder's features and models were made at its cut-off: another would resume on them.
   if (await store.has('flow.json')) {
     const before = JSON.parse(await store.readText('flow.json')) as FlowConfig;
     if (before.asOf === c.asOf && flowCutoff(before) !== flowCutoff(c)) {
       throw new ConfigError(`${c.out} was run with data through ${flowCutoff(before)}, not ${flowCutoff(c)}: give another --out for another cut-off`);
     }
+    const made = (await store.has(MADE_FROM_FILE)) ? (JSON.parse(await store.readText(MADE_FROM_FILE)) as MadeFrom) : undefined;
+    if (resume && made !== undefined) {
+      const changed = [...dataDifferences(made.data, now.data), ...settingDifferences(before, c).filter((d) => !d.startsWith('--rank-by'))];
+      if (changed.length > 0) {
+        throw new ConfigError(`cannot resume ${c.out}: ${changed.join('; ')} since the run was made; run it again without --resume (the stages these change are made again), or give another --out`);
+      }
+    }
+    // A folder from before the stamps, resumed: its own settings, taken as made from this data.
+    if (!(resume && made === undefined)) for (const k of staleOutputs(made, now, c.shards)) await store.remove(k);
   }
+  await store.writeText(MADE_FROM_FILE, `${JSON.stringify(now, null, 2)}\n`);
   await store.writeText('flow.json', `${JSON.stringify(c, null, 2)}\n`);
 }
 

@@ -23,11 +23,16 @@ export const flowNode = (queueName: string, name: JobName, data: JobData, jobId:
 
 /**
  * Enqueues the run's flow, a chain whose root is the report, under a new run key (`newRunKey`), so
- * that it never meets the jobs of an earlier run of the same folder. Stages already done return at
- * once. The key is written to <out>/queued-run.json and returned.
+ * that it never meets the jobs of an earlier run of the same folder. Stages already done from the
+ * same data and settings return at once; those made from others were removed (jobs.ts
+ * prepareFlow). The key is written to <out>/queued-run.json and returned.
  */
-export async function enqueueFlow(c: FlowConfig, connection: ConnectionOptions, { queue = QUEUE }: QueueChoice = {}): Promise<string> {
-  await prepareFlow(c);
+export async function enqueueFlow(
+  c: FlowConfig,
+  connection: ConnectionOptions,
+  { queue = QUEUE, resume = false, force = false }: QueueChoice & { resume?: boolean; force?: boolean } = {},
+): Promise<string> {
+  await prepareFlow(c, { resume, force });
   const runKey = newRunKey(c.runId);
   const producer = new FlowProducer({ connection });
   try {

@@ -26,6 +26,23 @@ export const storeKeys = {
 /** Where a queued run's key is kept in its folder (rafcast status <run folder>). */
 export const QUEUED_FILE = 'queued-run.json';
 
+/** What a run writes at its folder's top level: a folder holding any of these (and nothing of rafcast's) would be overwritten. */
+export const RUN_FOLDER_ENTRIES = [
+  'flow.json',
+  'made-from.json',
+  QUEUED_FILE,
+  'run-summary.json',
+  storeKeys.shards,
+  storeKeys.history,
+  'history-known',
+  'features',
+  'models',
+  'scores',
+  'evaluation',
+  storeKeys.candidates,
+  storeKeys.report,
+];
+
 /**
  * A new run key: the run folder's name and the time, so that a second run of the same folder (a
  * resume, or a fresh start after deleting it) or another folder of the same name never meets the

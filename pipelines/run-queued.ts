@@ -32,7 +32,7 @@ export interface QueuedRunEvents {
 export async function runQueued(o: Omit<RunOptions, 'jobs' | 'generateIfMissing'>, redis: string, on: QueuedRunEvents = {}, queue = QUEUE): Promise<QueuedRunSummary> {
   const connection = connectionOf(redis);
   const config = await flowConfig(o);
-  const runKey = await enqueueFlow(config, connection, { queue });
+  const runKey = await enqueueFlow(config, connection, { queue, resume: o.resume === true, force: o.force === true });
   on.enqueued?.(runKey);
   await followFlow(runKey, connection, on.poll, { queue });
   // The list for the coming year evaluates no model.

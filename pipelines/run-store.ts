@@ -6,7 +6,7 @@
 // cluster shares over a network file system; an object store can be added behind this interface
 // without touching the processors, which only ever see local paths.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname, isAbsolute, join, normalize } from 'node:path';
 import { writeFileAtomically } from '../data/atomic-file.ts';
 import { ConfigError } from '../data/errors.ts';
@@ -25,6 +25,8 @@ export interface RunStore {
   readText(key: string): Promise<string>;
   /** Writes a small text file (flow.json), atomically and owner-only. */
   writeText(key: string, text: string): Promise<void>;
+  /** Removes the key (a file or a folder) if it is there. */
+  remove(key: string): Promise<void>;
 }
 
 /** A run kept in a local (or network-mounted) directory: keys are files under it. */
@@ -64,6 +66,10 @@ export class DirectoryRunStore implements RunStore {
 
   async writeText(key: string, text: string): Promise<void> {
     await writeFileAtomically(await this.writable(key), text);
+  }
+
+  async remove(key: string): Promise<void> {
+    await rm(this.path(key), { recursive: true, force: true });
   }
 }
 

@@ -55,7 +55,16 @@ describe('runPipeline', () => {
     expect(statSync(join(out, 'models/logistic/weights.bin')).mtimeMs).toBe(trained);
     expect(readFileSync(join(out, 'evaluation/logistic/evaluation.json')).equals(evaluation)).toBe(true);
     expect(readFileSync(join(out, 'report.html')).equals(report)).toBe(true);
-  }, 120_000);
+    // Run again with another seed (issue 16): the partition, history and features were not made
+    // from the seed and are kept; the models, the list and the report are made again from it,
+    // never the first run's presented beside the new settings.
+    const reseeded: StageEvent[] = [];
+    const s9 = await runPipeline({ ...opts, seed: 9 }, (e) => reseeded.push(e));
+    expect(reseeded.filter((e) => e.state !== 'start').map((e) => `${e.stage} ${e.state}`)).toEqual(['partition skipped', 'history skipped', 'features skipped', 'models done', 'candidates done', 'report done']);
+    expect(JSON.parse(readFileSync(join(out, 'models/logistic/run.json'), 'utf8')).seed).toBe(9);
+    expect(JSON.parse(readFileSync(join(out, 'flow.json'), 'utf8')).seed).toBe(9);
+    expect(s9.config.seed).toBe(9);
+  }, 180_000);
 
   it('gives the same features, model, scores, evaluation and list in three shards two at a time as in one', async () => {
     const data = join(tempDir('run-data'), 'plan');

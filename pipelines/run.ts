@@ -2,7 +2,8 @@
 // history shard by shard, a model per kind asked for, the evaluation against the naive and
 // perfect-knowledge lists, the candidate list and the report) run job by job in this process, with
 // the same processors as the queue's workers and the same outputs. A stage whose outputs are
-// already in the run folder is not run again, so a stopped run resumes where it stopped.
+// already in the run folder, made from the same data and settings (made-from.ts), is not run
+// again, so a stopped run resumes where it stopped and a changed one is made again.
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { writeFileAtomically } from '../data/atomic-file.ts';
@@ -14,7 +15,7 @@ import type { Evaluation } from '../evaluation/evaluation-types.ts';
 import type { RankBy } from '../evaluation/dollars-ranking.ts';
 import { generatePopulation } from './generate-population.ts';
 import { findDataFiles } from '../data/contract-files.ts';
-import { readAsOfEnrollment, type AsOfEnrollment } from '../features/population.ts';
+import { readAsOfEnrollment, requireMembersAt, type AsOfEnrollment } from '../features/population.ts';
 import { FLOW_STAGES, isComingYear, isDone, isFanOut, prepareFlow, readEvaluations, type AnyJob, type ChildJob, type FlowConfig, type Stage } from './jobs.ts';
 import { processStage } from './processors.ts';
 import { openRunStore } from './run-store.ts';
@@ -38,6 +39,10 @@ export interface RunOptions {
   dataThrough?: string;
   /** What orders the candidate list (default probability, the paper's list; evaluation/dollars-ranking.ts). */
   rankBy?: RankBy;
+  /** Finishing a stopped run (--resume): refused when its data changed since it was made (jobs.ts prepareFlow). */
+  resume?: boolean;
+  /** Write into an --out folder that holds files rafcast did not write (--force; data/output-folder.ts). */
+  force?: boolean;
   /** Generate the data first when the folder has none: members and years. */
   generateIfMissing?: { members: number; firstYear: number; lastYear: number; seed: number };
 }
@@ -68,11 +73,15 @@ export interface RunSummary {
  * features/population.ts, counted.
  */
 export async function flowConfig(o: RunOptions): Promise<FlowConfig> {
-  const { enrollmentYears: years, lastClaimYear, asOfEnrollment } = await dataYears(o.data, o.asOf);
-  const last = Math.min(years[years.length - 1]!, lastClaimYear ?? years[years.length - 1]!);
+  const { enrollmentYears: years, claimYears, asOfEnrollment, files } = await dataYears(o.data, o.asOf);
+  const lastClaimYear = claimYears[claimYears.length - 1]!;
+  const last = Math.min(years[years.length - 1]!, lastClaimYear);
   if (!(years.includes(o.asOf) || o.asOf === last + 1)) {
     throw new ConfigError(`the data in ${o.data} has no enrollment in ${o.asOf}, and ${o.asOf} is not the year after its last year with claims (${last})`);
   }
+  // The features of T and the training label RAF_{T-1} read the claims of T-1.
+  if (!claimYears.includes(o.asOf - 1)) throw new ConfigError(`the claims in ${files.claims} have none with a date of service in ${o.asOf - 1}: the features of ${o.asOf} and the models' label RAF_${o.asOf - 1} read them`);
+  requireMembersAt(asOfEnrollment.members, o.asOf, o.data);
   if (o.backtest !== undefined && !(o.asOf > last)) throw new ConfigError(`--backtest is for the list for the coming year (--as-of ${last + 1}), not for a backtest at ${o.asOf}`);
   if (o.backtest !== undefined && !existsSync(join(o.backtest, 'flow.json'))) throw new ConfigError(`${o.backtest} is not a run folder: flow.json is missing`);
   const dataThrough = parseCutoff(o.dataThrough ?? defaultCutoff(o.asOf));
@@ -99,8 +108,8 @@ export async function flowConfig(o: RunOptions): Promise<FlowConfig> {
 
 /**
  * Every job of the flow in this process, in flow order (the embedded default: nothing to install
- * but Node), with the same processors as the queue's workers. A stage whose outputs exist is
- * skipped, so running again resumes a stopped run.
+ * but Node), with the same processors as the queue's workers. A stage whose outputs exist, made
+ * from these data and settings, is skipped, so running again resumes a stopped run.
  */
 export async function runPipeline(o: RunOptions, onStage: (e: StageEvent) => void = () => undefined): Promise<RunSummary> {
   if (o.models.length === 0) throw new ConfigError('give at least one model');
@@ -118,7 +127,7 @@ export async function runPipeline(o: RunOptions, onStage: (e: StageEvent) => voi
     note({ stage: 'generate', detail: `${g.members} members`, state: 'done', seconds: (performance.now() - t0) / 1000 });
   }
   const c = await flowConfig(o);
-  await prepareFlow(c);
+  await prepareFlow(c, { resume: o.resume === true, force: o.force === true });
   for (const stage of FLOW_STAGES) {
     const shards = `${c.shards} shard${c.shards === 1 ? '' : 's'}`;
     const detail = stage === 'partition' || stage === 'history' || stage === 'features' ? shards : stage === 'models' ? `${c.models.join(', ')}: train, score (${shards})${isComingYear(c) ? '' : ', evaluate'}` : c.models.join(', ');
@@ -180,16 +189,20 @@ export async function runStageInProcess(stage: Stage, c: FlowConfig, jobs = 1): 
   }
 }
 
-/** The years the enrollment file covers (ascending), the last year of service of the claims, and the membership of T. */
-async function dataYears(data: string, asOf: number): Promise<{ enrollmentYears: number[]; lastClaimYear: number | null; asOfEnrollment: AsOfEnrollment }> {
+/** The years the enrollment file covers and the claims' years of service (ascending), the membership of T, and the data's files. */
+async function dataYears(data: string, asOf: number): Promise<{ enrollmentYears: number[]; claimYears: number[]; asOfEnrollment: AsOfEnrollment; files: ReturnType<typeof findDataFiles> }> {
   const files = findDataFiles(data);
   const reader = (file: string): string => (file.endsWith('.csv') ? `read_csv(${sqlString(file)})` : `read_parquet(${sqlString(file)})`);
   const db = await openDuckDb();
   try {
     const enrollmentYears = (await db.connection.runAndReadAll(`SELECT DISTINCT year::INTEGER AS y FROM ${reader(files.enrollment)} ORDER BY y`)).getRowObjectsJson().map((r) => Number(r.y));
-    const c = (await db.connection.runAndReadAll(`SELECT max(year(from_date::DATE))::INTEGER AS y FROM ${reader(files.claims)}`)).getRowObjectsJson()[0]!.y;
+    const claimYears = (await db.connection.runAndReadAll(`SELECT DISTINCT year(from_date::DATE)::INTEGER AS y FROM ${reader(files.claims)} WHERE from_date IS NOT NULL ORDER BY y`)).getRowObjectsJson().map((r) => Number(r.y));
+    // Nothing to score: a run on a plan without claims (a header only) would train on nothing and
+    // report dollars. Checked before the membership, which a header-only file cannot type.
+    if (enrollmentYears.length === 0) throw new ConfigError(`the enrollment in ${files.enrollment} has no rows: there are no members to score`);
+    if (claimYears.length === 0) throw new ConfigError(`the claims in ${files.claims} have no rows: there is nothing to score`);
     const asOfEnrollment = await readAsOfEnrollment(db.connection, { members: reader(files.members), enrollment: reader(files.enrollment) }, asOf);
-    return { enrollmentYears, lastClaimYear: c === null ? null : Number(c), asOfEnrollment };
+    return { enrollmentYears, claimYears, asOfEnrollment, files };
   } finally {
     db.close();
   }

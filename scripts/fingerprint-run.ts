@@ -2,7 +2,9 @@
 // runs (two commits, two layouts) compare with `diff`. What legitimately differs between two runs
 // of the same inputs is normalised first, and only in JSON files: the run's and the data's
 // absolute folders (flow.json and run.json hold them) become `<out>` and `<data>`, and a training
-// time (`"seconds"`) becomes 0. Every other byte counts.
+// time (`"seconds"`) becomes 0. made-from.json (pipelines/made-from.ts: the data files' times and
+// folder, hashed) is left out: it says what the outputs were made from, not what they are. Every
+// other byte counts.
 //
 //   npx tsx scripts/fingerprint-run.ts runs/default-2024 [runs/default] > after.txt
 //   bash scripts/compare-outputs.sh 790bbeb      # a commit against the working tree, both flows
@@ -39,7 +41,7 @@ function normalisedJson(text: string, folders: Record<string, string>): string {
 export function fingerprintRun(out: string, data?: string): string[] {
   const folders: Record<string, string> = { out: resolve(out) };
   if (data) folders.data = resolve(data);
-  return filesBelow(out).map((rel) => {
+  return filesBelow(out).filter((rel) => rel !== 'made-from.json').map((rel) => {
     const bytes = readFileSync(join(out, rel));
     const body = rel.endsWith('.json') ? normalisedJson(bytes.toString('utf8'), folders) : bytes;
     return `${createHash('sha256').update(body).digest('hex')}  ${rel}`;

@@ -5,6 +5,7 @@ import { DEMO_BASE_RATE_ANNUAL } from '../../scoring/revenue.ts';
 import { DATA_THROUGH_HELP, parseDataThrough, parseIntegerOption, parseNumberOption, runAction } from '../cli-support.ts';
 import { dollars } from '../../evaluation/format.ts';
 import { RANK_BY, type RankBy } from '../../evaluation/dollars-ranking.ts';
+import { FORCE_HELP, claimOutputFolder } from '../../data/output-folder.ts';
 
 export interface CandidatesOptions {
   run: string;
@@ -16,6 +17,7 @@ export interface CandidatesOptions {
   history?: string;
   dataThrough?: string;
   rankBy: RankBy;
+  force?: boolean;
 }
 
 export function addCandidatesCommand(program: Command): void {
@@ -26,6 +28,7 @@ export function addCandidatesCommand(program: Command): void {
     .requiredOption('--as-of <year>', 'the as-of year T', parseIntegerOption('--as-of'))
     .option('--top <share>', 'share of the members on the list', parseNumberOption('--top'), 0.2)
     .requiredOption('--out <dir>', 'folder for candidates.csv, candidates.parquet and outreach.csv')
+    .option('--force', FORCE_HELP)
     .option('--base-rate <dollars>', 'annual base rate per member (PMPM x 12)', parseNumberOption('--base-rate'), DEMO_BASE_RATE_ANNUAL)
     .option('--data <dir>', 'other data than the run was trained on')
     .option('--history <dir>', 'its rafcast history output (default <data>/history)')
@@ -62,6 +65,7 @@ Examples:
 }
 
 async function candidates(o: CandidatesOptions): Promise<void> {
+  await claimOutputFolder(o.out, { option: '--out', command: 'rafcast candidates', writes: ['candidates.csv', 'candidates.parquet', 'outreach.csv', 'members.csv', 'recapture-rates.csv', 'calibration.csv'], force: o.force === true });
   const { writeCandidates } = await import('../../evaluation/candidates.ts');
   const started = performance.now();
   const s = await writeCandidates(

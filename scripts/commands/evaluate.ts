@@ -10,6 +10,7 @@ import { growthLines, listLine } from '../summary-lines.ts';
 import { externalListLines, groupLines } from '../group-lines.ts';
 import { dollars, listLabel, percent } from '../../evaluation/format.ts';
 import type { Evaluation } from '../../evaluation/evaluation-types.ts';
+import { FORCE_HELP, claimOutputFolder } from '../../data/output-folder.ts';
 
 export interface EvaluateOptions {
   run: string;
@@ -21,6 +22,7 @@ export interface EvaluateOptions {
   list?: string;
   dataThrough?: string;
   allMembers?: boolean;
+  force?: boolean;
 }
 
 export function addEvaluateCommand(program: Command): void {
@@ -32,6 +34,7 @@ export function addEvaluateCommand(program: Command): void {
     .requiredOption('--run <dir>', 'a run folder from rafcast train')
     .requiredOption('--as-of <year>', 'the as-of year T (the history needs T and, for incremental revenue, T+1)', parseIntegerOption('--as-of'))
     .requiredOption('--out <dir>', 'folder for evaluation.json, members.csv, deciles.csv and cash.csv')
+    .option('--force', FORCE_HELP)
     .option('--base-rate <dollars>', 'annual base rate per member (PMPM x 12)', parseNumberOption('--base-rate'), DEMO_BASE_RATE_ANNUAL)
     .option('--data <dir>', 'other data than the run was trained on')
     .option('--history <dir>', 'its rafcast history output (default <data>/history)')
@@ -66,6 +69,7 @@ Examples:
 }
 
 async function evaluate(o: EvaluateOptions): Promise<void> {
+  await claimOutputFolder(o.out, { option: '--out', command: 'rafcast evaluate', writes: ['evaluation.json', 'members.csv', 'deciles.csv', 'cash.csv'], ownedIf: ['evaluation.json'], force: o.force === true });
   const { evaluateRun } = await import('../../evaluation/evaluate-run.ts');
   const started = performance.now();
   const e = await evaluateRun({ run: o.run, asOf: o.asOf, out: o.out, annualBaseRate: o.baseRate, data: o.data, history: o.history, list: o.list, allMembers: o.allMembers === true, ...(o.dataThrough !== undefined ? { dataThrough: o.dataThrough } : {}) }, (l) => process.stderr.write(`${l}\n`));

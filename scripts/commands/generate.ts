@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { parseGeneratedFormat, parseIntegerOption, parseYearRange, runAction } from '../cli-support.ts';
+import { FORCE_HELP, claimOutputFolder } from '../../data/output-folder.ts';
 
 export interface GenerateOptions {
   members: number;
@@ -11,6 +12,7 @@ export interface GenerateOptions {
   out: string;
   format: 'parquet' | 'csv';
   january?: boolean;
+  force?: boolean;
 }
 
 export function addGenerateCommand(program: Command): void {
@@ -21,6 +23,7 @@ export function addGenerateCommand(program: Command): void {
     .requiredOption('--years <first-last>', 'service years, e.g. 2021-2025', parseYearRange)
     .option('--seed <n>', 'random seed: the same seed writes the same bytes', parseIntegerOption('--seed'), 1)
     .requiredOption('--out <dir>', 'folder for members, enrollment, claims, truth/ and calibration.json')
+    .option('--force', FORCE_HELP)
     .option('--format <format>', 'parquet or csv', parseGeneratedFormat, 'parquet')
     .option('--january', "also the January after the last year, as a plan knows it on January 1: its enrollment (one month known), no claims")
     .addHelpText(
@@ -41,6 +44,7 @@ Examples:
 }
 
 async function generate(o: GenerateOptions): Promise<void> {
+  await claimOutputFolder(o.out, { option: '--out', command: 'rafcast generate', writes: ['members.parquet', 'enrollment.parquet', 'claims.parquet', 'truth', 'calibration.json'], ownedIf: ['calibration.json'], force: o.force === true });
   const [{ generatePopulation }, { targetsOutsideTolerance }, { progressBar }] = await Promise.all([
     import('../../pipelines/generate-population.ts'),
     import('../../evaluation/calibration-misses.ts'),

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type { ModelVersion } from '../../data/reference/cms-hcc-tables.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../../scoring/revenue.ts';
 import { parseDataThrough, parseIntegerOption, parseModelMap, parseModelOption, parseNumberOption, parseYearRange, runAction } from '../cli-support.ts';
+import { FORCE_HELP, claimOutputFolder } from '../../data/output-folder.ts';
 
 export interface HistoryOptions {
   data: string;
@@ -19,6 +20,7 @@ export interface HistoryOptions {
   maxRejectedShare: number;
   memoryLimit?: string;
   dataThrough?: string;
+  force?: boolean;
 }
 
 
@@ -29,6 +31,7 @@ export function addHistoryCommand(program: Command): void {
     .requiredOption('--data <dir>', 'folder with members, enrollment and claims (.parquet or .csv), as rafcast generate writes')
     .requiredOption('--years <first-last>', 'service years, e.g. 2021-2025 (each pays in the next year)', parseYearRange)
     .requiredOption('--out <dir>', 'folder for raf_history.parquet, raf_hcc.parquet and history.json')
+    .option('--force', FORCE_HELP)
     .option('--base-rate <dollars>', 'annual base rate per member (PMPM x 12)', parseNumberOption('--base-rate'), DEMO_BASE_RATE_ANNUAL)
     .option('--model <model>', 'pay on one model alone (blend forced to 100%): V24 or V28', parseModelOption)
     .option('--blend <weights>', 'blend weights for every payment year, e.g. V24=0.33,V28=0.67', parseModelMap('--blend'))
@@ -66,6 +69,7 @@ Examples:
 }
 
 async function history(o: HistoryOptions): Promise<void> {
+  await claimOutputFolder(o.out, { option: '--out', command: 'rafcast history', writes: ['raf_history.parquet', 'raf_hcc.parquet', 'history.json'], ownedIf: ['history.json'], force: o.force === true });
   const [{ computeHistory }, { progressBar }] = await Promise.all([import('../../scoring/history/compute-history.ts'), import('../progress.ts')]);
   const started = performance.now();
   const bar = progressBar('scoring', 'member-years');

@@ -2,10 +2,12 @@
 // (data/adapters/desynpuf.ts).
 import type { Command } from 'commander';
 import { runAction } from '../cli-support.ts';
+import { FORCE_HELP, claimOutputFolder } from '../../data/output-folder.ts';
 
 export interface ImportDesynpufOptions {
   in: string;
   out: string;
+  force?: boolean;
 }
 
 /** Adds `desynpuf` under `rafcast import`. */
@@ -15,6 +17,7 @@ export function addImportDesynpufCommand(importCommand: Command): void {
     .description('Import CMS DE-SynPUF 2008-2010 beneficiary and claims files: ICD-9 to ICD-10 through the GEM, defaults flagged.')
     .requiredOption('--in <dir>', 'folder with DE1_0_<year>_Beneficiary_Summary_File_*.csv and the inpatient (and outpatient) claims files')
     .requiredOption('--out <dir>', 'folder for members, enrollment and claims .parquet, flags.parquet, import.json, import.rejected.csv')
+    .option('--force', FORCE_HELP)
     .addHelpText(
       'after',
       `
@@ -32,6 +35,7 @@ Examples:
 }
 
 async function importFiles(o: ImportDesynpufOptions): Promise<void> {
+  await claimOutputFolder(o.out, { option: '--out', command: 'rafcast import desynpuf', writes: ['members.parquet', 'enrollment.parquet', 'claims.parquet', 'flags.parquet', 'import.json', 'import.rejected.csv'], ownedIf: ['import.json'], force: o.force === true });
   const { importDesynpuf } = await import('../../data/adapters/desynpuf.ts');
   const started = performance.now();
   const s = await importDesynpuf(o.in, o.out, (stage) => process.stderr.write(`${stage} ...\n`));

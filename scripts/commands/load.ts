@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { parseNumberOption, parseOutputTableFormat, runAction } from '../cli-support.ts';
 import { rejectedRowsText } from '../rejected-summary.ts';
+import { FORCE_HELP } from '../../data/output-folder.ts';
 
 export interface LoadOptions {
   members: string;
@@ -13,6 +14,7 @@ export interface LoadOptions {
   maxRejectedShare: number;
   rejected?: string;
   memoryLimit?: string;
+  force?: boolean;
 }
 
 export function addLoadCommand(program: Command): void {
@@ -27,6 +29,7 @@ export function addLoadCommand(program: Command): void {
     .option('--max-rejected-share <share>', 'fail when more than this share of a file\'s rows is rejected', parseNumberOption('--max-rejected-share'), 0.5)
     .option('--rejected <dir>', 'folder for each file\'s rejected rows, <table>.rejected.csv (default: the --out folder)')
     .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 3GB (default: 80% of memory)')
+    .option('--force', FORCE_HELP)
     .addHelpText(
       'after',
       `
@@ -38,13 +41,15 @@ Examples:
   rafcast load --members members.csv --enrollment enrollment.csv --claims claims.csv --out runs/loaded
   rafcast load --members m.parquet --claims claims.parquet --out runs/loaded --memory-limit 3GB
   rafcast load --members /ro/members.csv --claims /ro/claims.csv --out runs/loaded --rejected runs/rejected
-  rafcast load --members members.csv --claims claims.csv --out runs/loaded --format arrow`,
+  rafcast load --members members.csv --claims claims.csv --out runs/loaded --format arrow
+  rafcast load --members members.csv --out shared/plan --force`,
     )
     .action((o: LoadOptions) => runAction(() => load(o)));
 }
 
 async function load(o: LoadOptions): Promise<void> {
   const { loadContract } = await import('../../pipelines/load-contract.ts');
+  await (await import('../../data/output-folder.ts')).claimOutputFolder(o.out, { option: '--out', command: 'rafcast load', writes: ['members', 'enrollment', 'claims'].map((t) => `${t}.${o.format}`), force: o.force === true });
   const started = performance.now();
   const loaded = await loadContract(
     {

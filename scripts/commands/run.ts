@@ -13,6 +13,7 @@ import { DATA_THROUGH_HELP, parseDataThrough, parseIntegerOption, parseModelKind
 import { runSummaryLines } from '../summary-lines.ts';
 import { QUEUE } from '../../pipelines/queue-connection.ts';
 import { calibrationLine } from './candidates.ts';
+import { FORCE_HELP } from '../../data/output-folder.ts';
 
 export interface RunCommandOptions {
   data?: string;
@@ -30,6 +31,7 @@ export interface RunCommandOptions {
   backtest?: string;
   dataThrough?: string;
   rankBy?: RankBy;
+  force?: boolean;
 }
 
 const DEFAULT_MODELS: ModelKind[] = ['mlp', 'logistic'];
@@ -37,15 +39,16 @@ const DEFAULT_MODELS: ModelKind[] = ['mlp', 'logistic'];
 export function addRunCommand(program: Command): void {
   program
     .command('run')
-    .description('The whole backtest: history, features, models, scores, evaluation, candidate list and report, in this process or on queued workers (stages already done are skipped).')
+    .description('The whole backtest: history, features, models, scores, evaluation, candidate list and report, in this process or on queued workers (stages already made from the same data and settings are skipped).')
     .option('--data <dir>', 'folder with members, enrollment and claims')
     .option(
       '--as-of <year>',
       'the as-of year T: a year of the data (a backtest; T+1 too for incremental revenue), or the year after its last (the list for the coming year)',
       parseIntegerOption('--as-of'),
     )
-    .option('--resume <run>', 'finish a stopped run, given its folder or (with --redis) its run key: settings from its flow.json, stages done are skipped')
-    .option('--out <dir>', 'run folder (default runs/run-<as-of>)')
+    .option('--resume <run>', 'finish a stopped run, given its folder or (with --redis) its run key: settings from its flow.json, stages done are skipped; refused when the data changed since')
+    .option('--out <dir>', 'run folder (default runs/run-<as-of>): new, empty or a run folder; another folder is refused, naming what would be overwritten')
+    .option('--force', FORCE_HELP)
     .addOption(
       new Option('--models <kinds>', `comma-separated: ${MODEL_KINDS.join(', ')}; the first gives the candidate list and the report`)
         .argParser(parseModelKinds)
@@ -73,8 +76,11 @@ members enrolled and alive on December 31 of T-1, counted and said), the candida
 lists are written with their expected dollars, no model is evaluated, and the report marks every
 figure that needs T or T+1 "not yet known". Everything is written to the run folder;
 the results are the same bytes for any number of shards, in process or on workers. Without
---redis every job runs here in flow order, and a stage whose outputs exist is skipped, so
-rerunning resumes a stopped run. With --redis, start workers first (rafcast worker --redis URL)
+--redis every job runs here in flow order. A stage whose outputs exist and were made from the same
+data files (their sizes and modification times, in <run folder>/made-from.json) and settings is
+skipped, so rerunning resumes a stopped run; a stage made from other data or settings is made
+again, with every stage after it. --resume keeps the run's settings and refuses when its data
+changed since, naming the file. With --redis, start workers first (rafcast worker --redis URL)
 on any machine that sees the run folder; a bar per stage follows the run, and the run key it
 prints (also in <run folder>/queued-run.json) works with rafcast status and --resume.
 
@@ -92,7 +98,8 @@ Examples:
   rafcast run --data runs/synthetic --as-of 2024 --shards 4 --jobs 2 --out runs/two-cores
   rafcast run --data runs/default --as-of 2026 --data-through 2026-01-15 --out runs/list-2026-jan15
   rafcast run --data runs/synthetic --as-of 2024 --shards 8 --redis redis://127.0.0.1:6379 --out runs/queued
-  rafcast run --resume runs/queued --redis redis://127.0.0.1:6379`,
+  rafcast run --resume runs/queued --redis redis://127.0.0.1:6379
+  rafcast run --data runs/synthetic --as-of 2024 --out shared/reports/2024 --force`,
     )
     .action((o: RunCommandOptions) => runAction(() => run(o)));
 }
@@ -107,7 +114,9 @@ async function run(given: RunCommandOptions): Promise<void> {
     o = { ...o, data: r.data, asOf: r.asOf, out: r.out, models: r.models, seed: r.seed, baseRate: r.annualBaseRate, shards: r.shards, dataThrough: r.dataThrough, generate: undefined };
     // The list's order is the run's own, unless given again.
     const { readFlowConfig } = await import('../../pipelines/jobs.ts');
-    o = { ...o, rankBy: o.rankBy ?? (await readFlowConfig(r.out)).rankBy };
+    // And its backtest folder (the report of the list for the coming year), unless given again.
+    const f = await readFlowConfig(r.out);
+    o = { ...o, rankBy: o.rankBy ?? f.rankBy, backtest: o.backtest ?? f.backtest };
   }
   if (o.data === undefined || o.asOf === undefined) throw new ConfigError('give --data and --as-of, or --resume with a run folder');
   const out = o.out ?? join('runs', `run-${o.asOf}`);
@@ -122,6 +131,8 @@ async function run(given: RunCommandOptions): Promise<void> {
     ...(o.backtest !== undefined ? { backtest: o.backtest } : {}),
     ...(o.dataThrough !== undefined ? { dataThrough: o.dataThrough } : {}),
     ...(o.rankBy !== undefined ? { rankBy: o.rankBy } : {}),
+    ...(o.resume !== undefined ? { resume: true } : {}),
+    ...(o.force === true ? { force: true } : {}),
   };
   const first = o.models[0] ?? '';
   if (o.redis !== undefined) {

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { MODEL_KINDS, type ModelKind } from '../../models/model-kinds.ts';
 import { DATA_THROUGH_HELP, parseDataThrough, parseIntegerOption, parseModelKind, runAction } from '../cli-support.ts';
 import { backtestLines, metricsLines } from '../summary-lines.ts';
+import { FORCE_HELP, claimOutputFolder } from '../../data/output-folder.ts';
 
 export interface TrainOptions {
   data: string;
@@ -13,6 +14,7 @@ export interface TrainOptions {
   seed: number;
   out: string;
   dataThrough?: string;
+  force?: boolean;
 }
 
 export function addTrainCommand(program: Command): void {
@@ -25,6 +27,7 @@ export function addTrainCommand(program: Command): void {
     .option('--model <kind>', `${MODEL_KINDS.join(' or ')}`, parseModelKind, 'mlp')
     .option('--seed <n>', 'random seed: the same seed gives the same model', parseIntegerOption('--seed'), 1)
     .requiredOption('--out <dir>', 'run folder: model.json, weights.bin, schema.json, standardization.json, metrics.json, run.json')
+    .option('--force', FORCE_HELP)
     .option('--data-through <date>', `${DATA_THROUGH_HELP}; the training features are cut one year earlier`, parseDataThrough)
     .addHelpText(
       'after',
@@ -46,6 +49,7 @@ Examples:
 }
 
 async function train(o: TrainOptions): Promise<void> {
+  await claimOutputFolder(o.out, { option: '--out', command: 'rafcast train', writes: ['model.json', 'weights.bin', 'schema.json', 'standardization.json', 'metrics.json', 'run.json'], ownedIf: ['run.json'], force: o.force === true });
   const { trainRun } = await import('../../models/model-run.ts');
   const r = await trainRun(
     { data: o.data, history: o.history, asOf: o.asOf, model: o.model, seed: o.seed, out: o.out, ...(o.dataThrough !== undefined ? { dataThrough: o.dataThrough } : {}) },
