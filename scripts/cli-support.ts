@@ -9,24 +9,110 @@ import { RafcastError } from '../data/errors.ts';
 import { parseCutoff } from '../data/received-by.ts';
 import { MODEL_VERSIONS, type ModelVersion } from '../data/reference/cms-hcc-tables.ts';
 import { MODEL_KINDS, type ModelKind } from '../models/model-kinds.ts';
+import { connectionOf } from '../pipelines/queue-connection.ts';
 
 /** The exit code of a usage error (a missing or bad option) and of bad input or configuration. */
 export const USAGE_EXIT_CODE = 2;
 
-export function parseNumberOption(name: string) {
+/** Bounds of a number option; each is inclusive unless marked exclusive. */
+export interface OptionRange {
+  min?: number;
+  max?: number;
+  minExclusive?: boolean;
+  maxExclusive?: boolean;
+}
+
+/** The range in words, for the error: "from 1 to 64", "above 0", "at least 0", ... */
+function rangeWords(r: OptionRange): string {
+  const lo = r.min === undefined ? undefined : `${r.minExclusive === true ? 'above' : 'at least'} ${r.min}`;
+  const hi = r.max === undefined ? undefined : `${r.maxExclusive === true ? 'below' : 'at most'} ${r.max}`;
+  if (r.min !== undefined && r.max !== undefined && r.minExclusive !== true && r.maxExclusive !== true) return `from ${r.min} to ${r.max}`;
+  return [lo, hi].filter((w) => w !== undefined).join(' and ');
+}
+
+function inRange(n: number, r: OptionRange): boolean {
+  if (r.min !== undefined && (r.minExclusive === true ? n <= r.min : n < r.min)) return false;
+  if (r.max !== undefined && (r.maxExclusive === true ? n >= r.max : n > r.max)) return false;
+  return true;
+}
+
+/** The one check of a number against its option's range, the option named in the message. */
+function checkRange(name: string, n: number, value: string, r: OptionRange, kind: string): number {
+  if (!inRange(n, r)) throw new InvalidArgumentError(`${name} must be ${kind} ${rangeWords(r)}, found "${value}"`);
+  return n;
+}
+
+/** A number option (finite), within `range` when given. */
+export function parseNumberOption(name: string, range: OptionRange = {}) {
   return (value: string): number => {
     const n = Number(value);
     if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number, found "${value}"`);
-    return n;
+    return checkRange(name, n, value, range, 'a number');
   };
 }
 
-export function parseIntegerOption(name: string) {
+/** A whole-number option, within `range` when given. */
+export function parseIntegerOption(name: string, range: OptionRange = {}) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n)) throw new InvalidArgumentError(`${name} must be a whole number, found "${value}"`);
-    return n;
+    if (value.trim() === '' || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`${name} must be a whole number, found "${value}"`);
+    return checkRange(name, n, value, range, 'a whole number');
   };
+}
+
+/**
+ * The years rafcast takes (as-of, payment, service and table years): 2000-2099, from DE-SynPUF's
+ * 2008-2010 to the end of the century. A typo such as 202 or 20245 is caught here.
+ */
+export const YEAR_RANGE = { min: 2000, max: 2099 } as const;
+
+/** A year option: a whole number in YEAR_RANGE. */
+export function parseYearOption(name: string) {
+  return parseIntegerOption(name, YEAR_RANGE);
+}
+
+/** A count (members, shards, jobs, rows to show, seconds): a whole number, at least 1. */
+export function parseCountOption(name: string) {
+  return parseIntegerOption(name, { min: 1 });
+}
+
+/** A random seed: the generators take 32 bits (data/random.ts), so 0 to 4294967295. */
+export function parseSeedOption(name: string) {
+  return parseIntegerOption(name, { min: 0, max: 0xffffffff });
+}
+
+/** An amount of dollars (a base rate): a number above 0. */
+export function parseDollarsOption(name: string) {
+  return parseNumberOption(name, { min: 0, minExclusive: true });
+}
+
+/** A share of something (a list's share of the members, rejected rows): from 0 to 1; `positive`: above 0. */
+export function parseShareOption(name: string, positive = false) {
+  return parseNumberOption(name, { min: 0, max: 1, ...(positive ? { minExclusive: true } : {}) });
+}
+
+/** DuckDB's memory limit: a number and a unit, such as 512MB, 4GB or 1.5GiB. */
+export function parseMemoryLimit(value: string): string {
+  if (!/^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$/i.test(value) || Number.parseFloat(value) <= 0) {
+    throw new InvalidArgumentError(`--memory-limit takes a size such as 512MB, 4GB or 1.5GiB, found "${value}"`);
+  }
+  return value.trim();
+}
+
+/** A Redis address, checked by pipelines/queue-connection.ts's connectionOf (redis://host[:port][/db]). */
+export function parseRedisUrl(value: string): string {
+  try {
+    connectionOf(value);
+  } catch {
+    throw new InvalidArgumentError(`--redis takes a redis:// URL such as redis://127.0.0.1:6379, found "${value}"`);
+  }
+  return value;
+}
+
+/** A BullMQ queue name: letters, digits, '-', '_' and '.' (BullMQ keys are joined with ':'). */
+export function parseQueueName(value: string): string {
+  if (!/^[A-Za-z0-9._-]{1,100}$/.test(value)) throw new InvalidArgumentError(`--queue takes letters, digits, '-', '_' and '.' (at most 100), found "${value}"`);
+  return value;
 }
 
 export function parseOutputTableFormat(value: string): 'parquet' | 'arrow' {
@@ -47,6 +133,7 @@ export function parseYearRange(value: string): [number, number] {
   if (!m) throw new InvalidArgumentError(`--years takes FIRST-LAST, e.g. 2021-2025, found "${value}"`);
   const first = Number(m[1]);
   const last = Number(m[2] ?? m[1]);
+  for (const y of [first, last]) if (!inRange(y, YEAR_RANGE)) throw new InvalidArgumentError(`--years must be years ${rangeWords(YEAR_RANGE)}, found "${value}"`);
   if (last < first) throw new InvalidArgumentError(`--years runs backwards: "${value}"`);
   return [first, last];
 }
@@ -71,7 +158,7 @@ export function parseModelOption(value: string): ModelVersion {
   return v as ModelVersion;
 }
 
-/** Parses "V24=0.33,V28=0.67"; repeated options accumulate. */
+/** Parses "V24=0.33,V28=0.67"; repeated options accumulate. The weights' and factors' ranges are scoring/payment-score.ts's to check. */
 export function parseModelMap(name: string) {
   return (value: string, previous: Partial<Record<ModelVersion, number>> | undefined) => {
     const out: Partial<Record<ModelVersion, number>> = { ...(previous ?? {}) };

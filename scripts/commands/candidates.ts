@@ -2,7 +2,7 @@
 // (evaluation/candidates.ts).
 import { Option, type Command } from 'commander';
 import { DEMO_BASE_RATE_ANNUAL } from '../../scoring/revenue.ts';
-import { DATA_THROUGH_HELP, parseDataThrough, parseIntegerOption, parseNumberOption, runAction } from '../cli-support.ts';
+import { DATA_THROUGH_HELP, parseDataThrough, parseDollarsOption, parseShareOption, parseYearOption, runAction } from '../cli-support.ts';
 import { dollars } from '../../evaluation/format.ts';
 import { RANK_BY, type RankBy } from '../../evaluation/dollars-ranking.ts';
 
@@ -23,10 +23,10 @@ export function addCandidatesCommand(program: Command): void {
     .command('candidates')
     .description('The January candidate list at as-of T: for finance (candidates.csv, .parquet) and for care managers (outreach.csv).')
     .requiredOption('--run <dir>', 'a run folder from rafcast train')
-    .requiredOption('--as-of <year>', 'the as-of year T', parseIntegerOption('--as-of'))
-    .option('--top <share>', 'share of the members on the list', parseNumberOption('--top'), 0.2)
+    .requiredOption('--as-of <year>', 'the as-of year T', parseYearOption('--as-of'))
+    .option('--top <share>', 'share of the members on the list', parseShareOption('--top', true), 0.2)
     .requiredOption('--out <dir>', 'folder for candidates.csv, candidates.parquet and outreach.csv')
-    .option('--base-rate <dollars>', 'annual base rate per member (PMPM x 12)', parseNumberOption('--base-rate'), DEMO_BASE_RATE_ANNUAL)
+    .option('--base-rate <dollars>', 'annual base rate per member (PMPM x 12)', parseDollarsOption('--base-rate'), DEMO_BASE_RATE_ANNUAL)
     .option('--data <dir>', 'other data than the run was trained on')
     .option('--history <dir>', 'its rafcast history output (default <data>/history)')
     .option('--data-through <date>', DATA_THROUGH_HELP, parseDataThrough)
