@@ -4,12 +4,19 @@
 import { open, rename, unlink, mkdir, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { forgetTemporaryPath, trackTemporaryPath } from './temporary-files.ts';
 
 export const OUTPUT_FILE_MODE = 0o600;
 
+/** A new temporary path beside `path`, removed on exit (temporary-files.ts) unless renamed into place or removed first (settleTemporaryPath). */
 export function temporaryPathFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  trackTemporaryPath(tmp);
+  return tmp;
 }
+
+/** The temporary path was renamed into place or removed: nothing left to remove on exit. */
+export const settleTemporaryPath = forgetTemporaryPath;
 
 export class AtomicFileWriter {
   private pending: string[] = [];
@@ -58,6 +65,7 @@ export class AtomicFileWriter {
     await this.handle.sync();
     await this.handle.close();
     await rename(this.tmpPath, this.path);
+    settleTemporaryPath(this.tmpPath);
   }
 
   /** Closes and removes the temporary file; the target is left as it was. */
@@ -66,6 +74,7 @@ export class AtomicFileWriter {
     this.done = true;
     await this.handle.close().catch(() => undefined);
     await unlink(this.tmpPath).catch(() => undefined);
+    settleTemporaryPath(this.tmpPath);
   }
 }
 
@@ -78,5 +87,7 @@ export async function writeFileAtomically(path: string, data: string | Uint8Arra
   } catch (e) {
     await unlink(tmp).catch(() => undefined);
     throw e;
+  } finally {
+    settleTemporaryPath(tmp);
   }
 }

@@ -2,7 +2,7 @@
 // and writes query results to files atomically.
 import { chmod, rename, unlink } from 'node:fs/promises';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { OUTPUT_FILE_MODE, temporaryPathFor } from './atomic-file.ts';
+import { OUTPUT_FILE_MODE, settleTemporaryPath, temporaryPathFor } from './atomic-file.ts';
 
 export interface DuckDbOptions {
   /** DuckDB's memory limit, such as '3GB' (default: DuckDB's, 80% of the machine's memory). */
@@ -45,5 +45,7 @@ export async function copyAtomically(conn: DuckDBConnection, sql: string, path: 
   } catch (e) {
     await unlink(tmp).catch(() => undefined);
     throw e;
+  } finally {
+    settleTemporaryPath(tmp);
   }
 }
