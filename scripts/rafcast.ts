@@ -68,6 +68,9 @@ Examples:
 
 /** Parses `argv` (process.argv's shape) and runs the command it names. */
 export async function main(argv: readonly string[]): Promise<void> {
+  // Every file and folder rafcast creates is owner-only (0600, 0700): they may hold member ids.
+  // Files made by DuckDB (a work database, its spill files) and child processes included.
+  process.umask(0o077);
   await createProgram().parseAsync(argv);
 }
 

@@ -58,7 +58,7 @@ Examples:
   rafcast candidates --run runs/models/mlp-2025 --as-of 2025 --rank-by dollars --out runs/candidates-2025-dollars
   rafcast candidates --run runs/models/mlp-2026 --as-of 2026 --data-through 2026-01-15 --out runs/candidates-2026-jan15`,
     )
-    .action((o: CandidatesOptions) => runAction(() => candidates(o)));
+    .action((o: CandidatesOptions) => runAction(() => candidates(o), { out: o.out }));
 }
 
 async function candidates(o: CandidatesOptions): Promise<void> {

@@ -59,7 +59,7 @@ Examples:
   rafcast evaluate --run runs/models/mlp-2024 --as-of 2024 --data-through 2024-01-15 --out runs/evaluation-2024-jan15
   rafcast evaluate --run runs/models/mlp-2024 --as-of 2024 --list vendor-list.csv --out runs/evaluation-2024-vendor`,
     )
-    .action((o: EvaluateOptions) => runAction(() => evaluate(o)));
+    .action((o: EvaluateOptions) => runAction(() => evaluate(o), { out: o.out }));
 }
 
 async function evaluate(o: EvaluateOptions): Promise<void> {

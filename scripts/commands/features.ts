@@ -43,7 +43,7 @@ Examples:
   rafcast features --data runs/synthetic --as-of 2025 --data-through 2025-01-15 --out runs/features-2025-jan15.parquet
   rafcast features --data runs/synthetic --history runs/history --as-of 2024 --out f2024.parquet`,
     )
-    .action((o: FeaturesOptions) => runAction(() => features(o)));
+    .action((o: FeaturesOptions) => runAction(() => features(o), { out: o.out, outIsFile: true }));
   // --list needs none of the others: given, they stop being required (commander checks after parsing).
   command.on('option:list', () => {
     for (const option of command.options) option.makeOptionMandatory(false);

@@ -41,7 +41,7 @@ Examples:
   rafcast generate --members 1000 --years 2024-2025 --out runs/small --format csv
   rafcast generate --members 20000 --years 2021-2025 --january --out runs/january   # then rafcast run --as-of 2026`,
     )
-    .action((o: GenerateOptions) => runAction(() => generate(o)));
+    .action((o: GenerateOptions) => runAction(() => generate(o), { out: o.out }));
 }
 
 async function generate(o: GenerateOptions): Promise<void> {

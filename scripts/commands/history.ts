@@ -62,7 +62,7 @@ Examples:
   rafcast history --data runs/synthetic --years 2024-2025 --out runs/history-v28 --model V28 --base-rate 12000
   rafcast history --data runs/desynpuf --years 2008-2010 --out runs/desynpuf-history --tables-year 2025`,
     )
-    .action((o: HistoryOptions) => runAction(() => history(o)));
+    .action((o: HistoryOptions) => runAction(() => history(o), { out: o.out }));
 }
 
 async function history(o: HistoryOptions): Promise<void> {

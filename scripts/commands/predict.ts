@@ -38,7 +38,7 @@ Examples:
   rafcast predict --run runs/models/mlp-2025 --as-of 2025 --features runs/features-2025.parquet --out p.parquet
   rafcast predict --run runs/models/mlp-2025 --as-of 2025 --data-through 2025-01-15 --out p-jan15.parquet`,
     )
-    .action((o: PredictOptions) => runAction(() => predict(o)));
+    .action((o: PredictOptions) => runAction(() => predict(o), { out: o.out, outIsFile: true }));
 }
 
 async function predict(o: PredictOptions): Promise<void> {

@@ -26,7 +26,7 @@ Examples:
   rafcast report --evaluation runs/evaluation-2024 --out runs/report-2024.html
   rafcast report --evaluation runs/evaluation-2024 --candidates runs/candidates-2024 --out runs/report.html`,
     )
-    .action((o: ReportOptions) => runAction(() => report(o)));
+    .action((o: ReportOptions) => runAction(() => report(o), { out: o.out, outIsFile: true }));
 }
 
 async function report(o: ReportOptions): Promise<void> {

@@ -94,7 +94,16 @@ Examples:
   rafcast run --data runs/synthetic --as-of 2024 --shards 8 --redis redis://127.0.0.1:6379 --out runs/queued
   rafcast run --resume runs/queued --redis redis://127.0.0.1:6379`,
     )
-    .action((o: RunCommandOptions) => runAction(() => run(o)));
+    .action((o: RunCommandOptions) => runAction(() => run(o), { onStop: () => stopHint(o) }));
+}
+
+/** What Ctrl-C on a run says: the stages done are kept, and how to finish it. */
+function stopHint(o: RunCommandOptions): string {
+  const folder = o.resume ?? o.out ?? (o.asOf !== undefined ? join('runs', `run-${o.asOf}`) : undefined);
+  if (o.redis !== undefined) {
+    return `stopped following the run; its jobs go on on the workers. Follow it again with: rafcast run --resume ${o.resume ?? folder ?? '<run folder>'} --redis ${o.redis}${o.queue === QUEUE ? '' : ` --queue ${o.queue}`}`;
+  }
+  return `the stages done are kept in ${folder ?? 'the run folder'}, the one running left no output and its temporary files are removed. Resume with: rafcast run --resume ${folder ?? '<run folder>'}`;
 }
 
 async function run(given: RunCommandOptions): Promise<void> {

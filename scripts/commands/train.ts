@@ -42,7 +42,7 @@ Examples:
   rafcast train --data runs/synthetic --as-of 2025 --model logistic --seed 3 --out runs/models/logistic-2025
   rafcast train --data runs/synthetic --as-of 2025 --data-through 2025-01-15 --out runs/models/mlp-2025-jan15`,
     )
-    .action((o: TrainOptions) => runAction(() => train(o)));
+    .action((o: TrainOptions) => runAction(() => train(o), { out: o.out }));
 }
 
 async function train(o: TrainOptions): Promise<void> {

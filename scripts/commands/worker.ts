@@ -31,7 +31,7 @@ Examples:
   rafcast worker --redis redis://queue.internal:6379 --concurrency 4
   rafcast worker --redis redis://127.0.0.1:6379 --queue finance-team`,
     )
-    .action((o: WorkerOptions) => runAction(() => work(o)));
+    .action((o: WorkerOptions) => runAction(() => work(o), { onStop: false }));
 }
 
 async function work(o: WorkerOptions): Promise<void> {
