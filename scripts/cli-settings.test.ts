@@ -108,6 +108,15 @@ describe('hostile places: E_IO naming what, where and why, exit code 2', () => {
     expect(p.status).toBe(2);
   });
 
+  it('rafcast report --evaluation under a file: the escaped file-system error mapped at the top, exit 2', () => {
+    // report.ts opens <evaluation>/evaluation.json itself: the error reaches runAction unmapped.
+    const evaluation = join(file, 'evaluation');
+    const p = spawnSync(process.execPath, [CLI, 'report', '--evaluation', evaluation, '--out', join(dir, 'report.html')], { encoding: 'utf8' });
+    expect(p.stderr).toContain(`error E_IO: cannot open ${join(evaluation, 'evaluation.json')}: a part of the path is not a folder\n`);
+    expect(p.stderr).not.toMatch(/unexpected error|\n\s+at /);
+    expect(p.status).toBe(2);
+  });
+
   it('rafcast run --shards 0: the usage error and exit code 2, before any work', () => {
     const p = spawnSync(process.execPath, [CLI, ...RUN, '--shards', '0', '--out', join(dir, 'run')], { encoding: 'utf8' });
     expect(p.stderr).toContain('--shards must be a whole number at least 1, found "0"');
