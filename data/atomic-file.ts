@@ -6,6 +6,7 @@ import { access, open, rename, unlink, mkdir, writeFile, type FileHandle } from 
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { asIoError } from './errors.ts';
+import { forgetTemporaryPath, trackTemporaryPath } from './temporary-files.ts';
 
 export const OUTPUT_FILE_MODE = 0o600;
 export const OUTPUT_FOLDER_MODE = 0o700;
@@ -23,9 +24,15 @@ export async function prepareOutputFolder(dir: string, what: string): Promise<vo
   }
 }
 
+/** A new temporary path beside `path`, removed on exit (temporary-files.ts) unless renamed into place or removed first (settleTemporaryPath). */
 export function temporaryPathFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  trackTemporaryPath(tmp);
+  return tmp;
 }
+
+/** The temporary path was renamed into place or removed: nothing left to remove on exit. */
+export const settleTemporaryPath = forgetTemporaryPath;
 
 export class AtomicFileWriter {
   private pending: string[] = [];
@@ -83,6 +90,8 @@ export class AtomicFileWriter {
       await this.handle.close().catch(() => undefined);
       await unlink(this.tmpPath).catch(() => undefined);
       throw asIoError(e, 'cannot write', this.path);
+    } finally {
+      settleTemporaryPath(this.tmpPath);
     }
   }
 
@@ -92,6 +101,7 @@ export class AtomicFileWriter {
     this.done = true;
     await this.handle.close().catch(() => undefined);
     await unlink(this.tmpPath).catch(() => undefined);
+    settleTemporaryPath(this.tmpPath);
   }
 }
 
@@ -104,5 +114,7 @@ export async function writeFileAtomically(path: string, data: string | Uint8Arra
   } catch (e) {
     await unlink(tmp).catch(() => undefined);
     throw asIoError(e, 'cannot write', path);
+  } finally {
+    settleTemporaryPath(tmp);
   }
 }

@@ -1,10 +1,9 @@
 // Stages a Parquet file as CSV (DuckDB, rows in order) so its rows can take the text path that
 // worker threads score in parallel; the staged file is read while DuckDB writes it.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { asIoError, InputError } from './errors.ts';
+import { InputError } from './errors.ts';
 import { openDuckDb, sqlString } from './duckdb.ts';
+import { makeWorkFolder, removeWorkFolder } from './temporary-files.ts';
 
 /** A Parquet file being converted to CSV; read it with openStagedSource (record-readers.ts) while it is written. */
 export interface StagedParquet {
@@ -23,9 +22,7 @@ export interface StagedParquet {
  * soon as the conversion starts: the reader follows the file as DuckDB writes it.
  */
 export async function stageParquetAsCsv(path: string): Promise<StagedParquet> {
-  const dir = await mkdtemp(join(tmpdir(), 'rafcast-stage-')).catch((e: unknown) => {
-    throw asIoError(e, 'cannot make a temporary folder in', tmpdir());
-  });
+  const dir = makeWorkFolder('rafcast-stage-');
   const staged = join(dir, 'staged.csv');
   const db = await openDuckDb();
   const fail = (e: unknown): InputError => new InputError(`cannot read Parquet: ${(e as Error).message}`, { file: path });
@@ -44,7 +41,7 @@ export async function stageParquetAsCsv(path: string): Promise<StagedParquet> {
     rows = Number(count.getRowObjectsJson()[0]?.n ?? 0);
   } catch (e) {
     db.close();
-    await rm(dir, { recursive: true, force: true });
+    await removeWorkFolder(dir);
     throw fail(e);
   }
   const written = db.connection
@@ -64,7 +61,7 @@ export async function stageParquetAsCsv(path: string): Promise<StagedParquet> {
     written,
     cleanup: async () => {
       await written.catch(() => undefined);
-      await rm(dir, { recursive: true, force: true });
+      await removeWorkFolder(dir);
     },
   };
 }

@@ -2,14 +2,14 @@
 // (history, features, models): each file is checked as by `rafcast load`, then its accepted rows
 // are staged as compressed Parquet in a private work folder and read from there. A loaded claims
 // table of 20M rows takes about 5 GB of DuckDB memory; its Parquet copy is read as needed.
-import { existsSync, mkdtempSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { CONTRACT, type TableName } from './contract.ts';
 import { ConfigError } from './errors.ts';
 import { copyAtomically, openDuckDb, sqlString } from './duckdb.ts';
 import { loadContractFile, unloadContractTable, type LoadSummary } from './load-contract-file.ts';
+import { makeWorkFolder, removeWorkFolder } from './temporary-files.ts';
 
 /** DuckDB's memory for a staged run: it spills beyond, keeping the process under 6 GiB. */
 export const DEFAULT_MEMORY_LIMIT = '4GB';
@@ -27,20 +27,14 @@ export interface WorkDb {
  * system's temporary one), so that its tables can leave memory; removed on close.
  */
 export async function openWorkDb(parent: string | undefined, memoryLimit?: string): Promise<WorkDb> {
-  let work: string;
-  if (parent === undefined) {
-    work = mkdtempSync(join((await import('node:os')).tmpdir(), 'rafcast-work-'));
-  } else {
-    await mkdir(parent, { recursive: true, mode: 0o700 });
-    work = mkdtempSync(join(parent, '.rafcast-work-'));
-  }
+  const work = parent === undefined ? makeWorkFolder('rafcast-work-') : makeWorkFolder('.rafcast-work-', parent);
   const db = await openDuckDb({ memoryLimit: memoryLimit ?? DEFAULT_MEMORY_LIMIT, tempDirectory: join(work, 'spill'), path: join(work, 'work.duckdb') });
   return {
     conn: db.connection,
     work,
     close: async () => {
       db.close();
-      await rm(work, { recursive: true, force: true });
+      await removeWorkFolder(work);
     },
   };
 }

@@ -9,11 +9,10 @@
 // history stage stores them: history-known/as-of-T-through-C), and T-4 and T-3, the same function
 // at as-of T-2 with the same cut-off (a run stores them too: history-known/as-of-<T-2>-through-C),
 // each pair scored as the complete history scored it. Either is computed here when not given.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlString } from '../data/duckdb.ts';
+import { makeWorkFolder, removeWorkFolder } from '../data/temporary-files.ts';
 import { defaultCutoff, parseCutoff, receivedBySql } from '../data/received-by.ts';
 import { knownHistoryIn } from '../features/build-features.ts';
 import { dollarsKnownHistoryYears } from '../features/data-cutoff.ts';
@@ -53,14 +52,14 @@ export async function knownOnCutoff(
   const C = parseCutoff(dataThrough ?? defaultCutoff(T));
   let work: string | undefined;
   const close = async (): Promise<void> => {
-    if (work !== undefined) await rm(work, { recursive: true, force: true });
+    if (work !== undefined) await removeWorkFolder(work);
   };
   try {
     const folders: KnownOnCutoff['folders'] = [];
     for (const y of dollarsKnownHistoryYears(T)) {
       let folder = known?.[y];
       if (folder === undefined) {
-        work ??= await mkdtemp(join(tmpdir(), 'rafcast-known-'));
+        work ??= makeWorkFolder('rafcast-known-');
         const checked = inputs.checked !== undefined && inputs.checked.length === 1 ? { checked: inputs.checked } : {};
         folder = await knownHistoryIn({ data: inputs.data, history: historyDir(inputs), asOf: y, work, ...checked }, C, log);
       }

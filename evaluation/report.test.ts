@@ -16,8 +16,8 @@ import { candidateTotals } from './report-candidates.ts';
 import { PAPER, renderReport, writeReport } from './report.ts';
 import { growthRatio, listRevenue, type MemberScores } from './revenue.ts';
 import { compareLists, comparisonSentence } from './verdict.ts';
+import { CHROMIUM } from '../test/test-tools.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
 const BASE = 10402.34;
 

@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { sqlString } from '../data/duckdb.ts';
 import { queryRows } from '../test/duckdb-helpers.ts';
 import { tempDir } from '../test/temp-dir.ts';
+import { REDIS_SERVER } from '../test/test-tools.ts';
 import { generatePopulation } from './generate-population.ts';
 import { followFlow, runFolderOf, type StageStatus } from './flow-status.ts';
 import { enqueueFlow } from './queue.ts';
@@ -19,7 +20,7 @@ import { Queue } from 'bullmq';
 import { flowConfig, runPipeline } from './run.ts';
 
 const CLI = fileURLToPath(new URL('../bin/rafcast.js', import.meta.url));
-const REDIS = process.env.REDIS_SERVER ?? 'redis-server';
+const REDIS = REDIS_SERVER;
 
 /** A worker process on this Redis and queue: the `rafcast worker` command itself. */
 const workerProcess = (url: string, queue: string, lockSeconds = 120): ChildProcess =>

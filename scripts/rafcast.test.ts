@@ -58,6 +58,14 @@ describe('rafcast command line', () => {
     expect(help).not.toContain('["mlp","logistic"]');
   });
 
+  it("says generate --members is the first year's enrollment, not the files' member count", () => {
+    // Members leave and join each year (data/synthetic/README.md): --members 20000 over 2021-2025
+    // wrote 30,893 members, which a help reading "members" alone did not prepare for.
+    const help = helpOf(createProgram().commands.find((c) => c.name() === 'generate')!).replace(/\s+/g, ' ');
+    expect(help).toContain('--members <n> members enrolled in the first year; each later year some leave and new enrollees join');
+    expect(help).toContain("--members is the first year's enrollment, not the files' member count");
+  });
+
   it('lets features --list run without the options a feature table needs', () => {
     const features = createProgram().commands.find((c) => c.name() === 'features')!;
     expect(helpOf(features).match(/\(required\)/g)).toHaveLength(3);

@@ -34,6 +34,13 @@ export function createProgram(): Command {
     .addHelpText(
       'after',
       `
+Exit codes: 0 done; 2 a usage error, a setting out of its range, bad input or a file or folder
+that cannot be read or written (error CODE: message, no stack trace); 1 an unexpected error;
+130 or 143 stopped by Ctrl-C or SIGTERM (temporary files removed, no output half-written).
+Every file rafcast writes is owner-only (0600, folders 0700). Temporary files go to $TMPDIR
+(default /tmp), the run folder or beside the output being written, and are removed on every
+exit but kill -9.
+
 Examples:
   rafcast run --data runs/default --as-of 2024 --generate 20000
   rafcast score --in data/examples/members.jsonl --out out/scores.jsonl --payment-year 2026
@@ -68,6 +75,9 @@ Examples:
 
 /** Parses `argv` (process.argv's shape) and runs the command it names. */
 export async function main(argv: readonly string[]): Promise<void> {
+  // Every file and folder rafcast creates is owner-only (0600, 0700): they may hold member ids.
+  // Files made by DuckDB (a work database, its spill files) and child processes included.
+  process.umask(0o077);
   await createProgram().parseAsync(argv);
 }
 

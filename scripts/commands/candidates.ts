@@ -2,7 +2,7 @@
 // (evaluation/candidates.ts).
 import { Option, type Command } from 'commander';
 import { DEMO_BASE_RATE_ANNUAL } from '../../scoring/revenue.ts';
-import { DATA_THROUGH_HELP, parseDataThrough, parseIntegerOption, parseNumberOption, runAction } from '../cli-support.ts';
+import { DATA_THROUGH_HELP, parseDataThrough, parseDollarsOption, parseShareOption, parseYearOption, runAction } from '../cli-support.ts';
 import { dollars } from '../../evaluation/format.ts';
 import { RANK_BY, type RankBy } from '../../evaluation/dollars-ranking.ts';
 import { FORCE_HELP, claimOutputFolder } from '../../data/output-folder.ts';
@@ -25,11 +25,11 @@ export function addCandidatesCommand(program: Command): void {
     .command('candidates')
     .description('The January candidate list at as-of T: for finance (candidates.csv, .parquet) and for care managers (outreach.csv).')
     .requiredOption('--run <dir>', 'a run folder from rafcast train')
-    .requiredOption('--as-of <year>', 'the as-of year T', parseIntegerOption('--as-of'))
-    .option('--top <share>', 'share of the members on the list', parseNumberOption('--top'), 0.2)
+    .requiredOption('--as-of <year>', 'the as-of year T', parseYearOption('--as-of'))
+    .option('--top <share>', 'share of the members on the list', parseShareOption('--top', true), 0.2)
     .requiredOption('--out <dir>', 'folder for candidates.csv, candidates.parquet and outreach.csv')
     .option('--force', FORCE_HELP)
-    .option('--base-rate <dollars>', 'annual base rate per member (PMPM x 12)', parseNumberOption('--base-rate'), DEMO_BASE_RATE_ANNUAL)
+    .option('--base-rate <dollars>', 'annual base rate per member (PMPM x 12)', parseDollarsOption('--base-rate'), DEMO_BASE_RATE_ANNUAL)
     .option('--data <dir>', 'other data than the run was trained on')
     .option('--history <dir>', 'its rafcast history output (default <data>/history)')
     .option('--data-through <date>', DATA_THROUGH_HELP, parseDataThrough)
@@ -61,7 +61,7 @@ Examples:
   rafcast candidates --run runs/models/mlp-2025 --as-of 2025 --rank-by dollars --out runs/candidates-2025-dollars
   rafcast candidates --run runs/models/mlp-2026 --as-of 2026 --data-through 2026-01-15 --out runs/candidates-2026-jan15`,
     )
-    .action((o: CandidatesOptions) => runAction(() => candidates(o)));
+    .action((o: CandidatesOptions) => runAction(() => candidates(o), { out: o.out }));
 }
 
 async function candidates(o: CandidatesOptions): Promise<void> {

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { DEMO_BASE_RATE_ANNUAL } from '../../scoring/revenue.ts';
-import { DATA_THROUGH_HELP, parseDataThrough, parseIntegerOption, parseNumberOption, runAction } from '../cli-support.ts';
+import { DATA_THROUGH_HELP, parseDataThrough, parseDollarsOption, parseYearOption, runAction } from '../cli-support.ts';
 import { growthLines, listLine } from '../summary-lines.ts';
 import { externalListLines, groupLines } from '../group-lines.ts';
 import { dollars, listLabel, percent } from '../../evaluation/format.ts';
@@ -32,10 +32,10 @@ export function addEvaluateCommand(program: Command): void {
       'Backtest a run at as-of T: the model\'s, the naive, the analyst\'s and (on generated data) the perfect-knowledge lists, and a list made elsewhere, with accelerated and incremental revenue.',
     )
     .requiredOption('--run <dir>', 'a run folder from rafcast train')
-    .requiredOption('--as-of <year>', 'the as-of year T (the history needs T and, for incremental revenue, T+1)', parseIntegerOption('--as-of'))
+    .requiredOption('--as-of <year>', 'the as-of year T (the history needs T and, for incremental revenue, T+1)', parseYearOption('--as-of'))
     .requiredOption('--out <dir>', 'folder for evaluation.json, members.csv, deciles.csv and cash.csv')
     .option('--force', FORCE_HELP)
-    .option('--base-rate <dollars>', 'annual base rate per member (PMPM x 12)', parseNumberOption('--base-rate'), DEMO_BASE_RATE_ANNUAL)
+    .option('--base-rate <dollars>', 'annual base rate per member (PMPM x 12)', parseDollarsOption('--base-rate'), DEMO_BASE_RATE_ANNUAL)
     .option('--data <dir>', 'other data than the run was trained on')
     .option('--history <dir>', 'its rafcast history output (default <data>/history)')
     .option('--data-through <date>', `${DATA_THROUGH_HELP}: the model's scores and the naive and analyst lists see only those claims; labels and dollars come from the complete history`, parseDataThrough)
@@ -65,7 +65,7 @@ Examples:
   rafcast evaluate --run runs/models/mlp-2024 --as-of 2024 --list vendor-list.csv --out runs/evaluation-2024-vendor
   rafcast evaluate --run runs/models/mlp-2024 --as-of 2024 --all-members --out runs/evaluation-2024-every-member`,
     )
-    .action((o: EvaluateOptions) => runAction(() => evaluate(o)));
+    .action((o: EvaluateOptions) => runAction(() => evaluate(o), { out: o.out }));
 }
 
 async function evaluate(o: EvaluateOptions): Promise<void> {

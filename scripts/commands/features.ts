@@ -2,7 +2,7 @@
 // (features/write-feature-table.ts), or the list of features.
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { DATA_THROUGH_HELP, parseDataThrough, parseIntegerOption, runAction } from '../cli-support.ts';
+import { DATA_THROUGH_HELP, parseDataThrough, parseYearOption, runAction } from '../cli-support.ts';
 
 
 export interface FeaturesOptions {
@@ -20,7 +20,7 @@ export function addFeaturesCommand(program: Command): void {
     .description('Write the feature table of an as-of year T: one row per member enrolled in T, from data dated before January 1 of T.')
     .requiredOption('--data <dir>', 'folder with members, enrollment and claims')
     .option('--history <dir>', 'rafcast history output (default: <data>/history)')
-    .requiredOption('--as-of <year>', 'the as-of year T', parseIntegerOption('--as-of'))
+    .requiredOption('--as-of <year>', 'the as-of year T', parseYearOption('--as-of'))
     .requiredOption('--out <file>', 'the feature table (.parquet); the schema goes to <file>.schema.json')
     .option('--data-through <date>', DATA_THROUGH_HELP, parseDataThrough)
     .option('--list', 'print the features with their meanings and stop')
@@ -43,7 +43,7 @@ Examples:
   rafcast features --data runs/synthetic --as-of 2025 --data-through 2025-01-15 --out runs/features-2025-jan15.parquet
   rafcast features --data runs/synthetic --history runs/history --as-of 2024 --out f2024.parquet`,
     )
-    .action((o: FeaturesOptions) => runAction(() => features(o)));
+    .action((o: FeaturesOptions) => runAction(() => features(o), { out: o.out, outIsFile: true }));
   // --list needs none of the others: given, they stop being required (commander checks after parsing).
   command.on('option:list', () => {
     for (const option of command.options) option.makeOptionMandatory(false);

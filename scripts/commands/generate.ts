@@ -2,7 +2,7 @@
 // (pipelines/generate-population.ts).
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { parseGeneratedFormat, parseIntegerOption, parseYearRange, runAction } from '../cli-support.ts';
+import { parseCountOption, parseGeneratedFormat, parseSeedOption, parseYearRange, runAction } from '../cli-support.ts';
 import { FORCE_HELP, claimOutputFolder } from '../../data/output-folder.ts';
 
 export interface GenerateOptions {
@@ -19,9 +19,9 @@ export function addGenerateCommand(program: Command): void {
   program
     .command('generate')
     .description('Write a synthetic Medicare Advantage plan: members, enrollment and claims, with truth/ and calibration.json.')
-    .requiredOption('--members <n>', 'members in the first year', parseIntegerOption('--members'))
+    .requiredOption('--members <n>', 'members enrolled in the first year; each later year some leave and new enrollees join (the plan grows about 2% a year), so the files hold more members than this', parseCountOption('--members'))
     .requiredOption('--years <first-last>', 'service years, e.g. 2021-2025', parseYearRange)
-    .option('--seed <n>', 'random seed: the same seed writes the same bytes', parseIntegerOption('--seed'), 1)
+    .option('--seed <n>', 'random seed: the same seed writes the same bytes', parseSeedOption('--seed'), 1)
     .requiredOption('--out <dir>', 'folder for members, enrollment, claims, truth/ and calibration.json')
     .option('--force', FORCE_HELP)
     .option('--format <format>', 'parquet or csv', parseGeneratedFormat, 'parquet')
@@ -29,6 +29,10 @@ export function addGenerateCommand(program: Command): void {
     .addHelpText(
       'after',
       `
+--members is the first year's enrollment, not the files' member count: each year members leave
+(8% disenroll, others die) and new enrollees join (data/synthetic/README.md), so --members 20000 over 2021-2025 writes
+about 31,000 members in all (30,893 with seed 2021).
+
 The files follow the input contract (data/README.md). truth/ holds the latent conditions per
 member-year: for evaluation only, never for features. calibration.json sets each target of
 data/synthetic/README.md beside the value reached. Each claim's received_date is its thru_date
@@ -40,7 +44,7 @@ Examples:
   rafcast generate --members 1000 --years 2024-2025 --out runs/small --format csv
   rafcast generate --members 20000 --years 2021-2025 --january --out runs/january   # then rafcast run --as-of 2026`,
     )
-    .action((o: GenerateOptions) => runAction(() => generate(o)));
+    .action((o: GenerateOptions) => runAction(() => generate(o), { out: o.out }));
 }
 
 async function generate(o: GenerateOptions): Promise<void> {

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import type { ModelVersion } from '../../data/reference/cms-hcc-tables.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../../scoring/revenue.ts';
-import { parseDataThrough, parseIntegerOption, parseModelMap, parseModelOption, parseNumberOption, parseYearRange, runAction } from '../cli-support.ts';
+import { parseDataThrough, parseDollarsOption, parseMemoryLimit, parseModelMap, parseModelOption, parseNumberOption, parseShareOption, parseYearOption, parseYearRange, runAction } from '../cli-support.ts';
 import { FORCE_HELP, claimOutputFolder } from '../../data/output-folder.ts';
 
 export interface HistoryOptions {
@@ -32,16 +32,16 @@ export function addHistoryCommand(program: Command): void {
     .requiredOption('--years <first-last>', 'service years, e.g. 2021-2025 (each pays in the next year)', parseYearRange)
     .requiredOption('--out <dir>', 'folder for raf_history.parquet, raf_hcc.parquet and history.json')
     .option('--force', FORCE_HELP)
-    .option('--base-rate <dollars>', 'annual base rate per member (PMPM x 12)', parseNumberOption('--base-rate'), DEMO_BASE_RATE_ANNUAL)
+    .option('--base-rate <dollars>', 'annual base rate per member (PMPM x 12)', parseDollarsOption('--base-rate'), DEMO_BASE_RATE_ANNUAL)
     .option('--model <model>', 'pay on one model alone (blend forced to 100%): V24 or V28', parseModelOption)
     .option('--blend <weights>', 'blend weights for every payment year, e.g. V24=0.33,V28=0.67', parseModelMap('--blend'))
     .option('--normalization <factors>', 'normalisation factors for every payment year, e.g. V28=1.045', parseModelMap('--normalization'))
     .option('--coding-adjustment <share>', 'MA coding pattern adjustment, e.g. 0.059', parseNumberOption('--coding-adjustment'))
-    .option('--tables-year <year>', 'score every service year with this payment year\'s tables and factors (for old data such as DE-SynPUF)', parseIntegerOption('--tables-year'))
+    .option('--tables-year <year>', 'score every service year with this payment year\'s tables and factors (for old data such as DE-SynPUF)', parseYearOption('--tables-year'))
     .option('--strict-eligibility', 'stop when a service year has no bundled CMS eligible CPT/HCPCS list (default: use the nearest year\'s)')
-    .option('--max-rejected-share <share>', 'fail when more than this share of a file\'s rows is rejected', parseNumberOption('--max-rejected-share'), 0.5)
+    .option('--max-rejected-share <share>', 'fail when more than this share of a file\'s rows is rejected', parseShareOption('--max-rejected-share'), 0.5)
     .option('--data-through <date>', 'the history as known on this date (YYYY-MM-DD): only claims received by then (received_date; without one, thru_date)', parseDataThrough)
-    .option('--memory-limit <size>', 'DuckDB memory limit; it spills to disk beyond (default: 4GB)')
+    .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 3GB; it spills to disk beyond (default: 4GB)', parseMemoryLimit)
     .addHelpText(
       'after',
       `
@@ -65,7 +65,7 @@ Examples:
   rafcast history --data runs/synthetic --years 2024-2025 --out runs/history-v28 --model V28 --base-rate 12000
   rafcast history --data runs/desynpuf --years 2008-2010 --out runs/desynpuf-history --tables-year 2025`,
     )
-    .action((o: HistoryOptions) => runAction(() => history(o)));
+    .action((o: HistoryOptions) => runAction(() => history(o), { out: o.out }));
 }
 
 async function history(o: HistoryOptions): Promise<void> {

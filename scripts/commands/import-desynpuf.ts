@@ -31,7 +31,7 @@ Examples:
   rafcast import desynpuf --in ../shared/external-data/desynpuf-milwaukee-10k/1-sample-10000 --out runs/desynpuf-1
   rafcast history --data runs/desynpuf-1 --years 2008-2010 --tables-year 2025 --out runs/desynpuf-1-history`,
     )
-    .action((o: ImportDesynpufOptions) => runAction(() => importFiles(o)));
+    .action((o: ImportDesynpufOptions) => runAction(() => importFiles(o), { out: o.out }));
 }
 
 async function importFiles(o: ImportDesynpufOptions): Promise<void> {

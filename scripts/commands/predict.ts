@@ -1,7 +1,7 @@
 // `rafcast predict`: a trained run applied at as-of T, members ranked by probability
 // (models/model-run.ts).
 import type { Command } from 'commander';
-import { DATA_THROUGH_HELP, parseDataThrough, parseIntegerOption, runAction } from '../cli-support.ts';
+import { DATA_THROUGH_HELP, parseDataThrough, parseYearOption, runAction } from '../cli-support.ts';
 import { backtestLines } from '../summary-lines.ts';
 
 export interface PredictOptions {
@@ -19,7 +19,7 @@ export function addPredictCommand(program: Command): void {
     .command('predict')
     .description('Apply a trained run at as-of T: each member\'s probability of the top 20% of RAF_T, ranked, with deciles.')
     .requiredOption('--run <dir>', 'a run folder from rafcast train')
-    .requiredOption('--as-of <year>', 'the as-of year T', parseIntegerOption('--as-of'))
+    .requiredOption('--as-of <year>', 'the as-of year T', parseYearOption('--as-of'))
     .requiredOption('--out <file>', 'scores: .parquet or .csv (member_id, probability, rank, decile)')
     .option('--data <dir>', 'other data than the run was trained on (a new year, say)')
     .option('--history <dir>', 'its rafcast history output (default <data>/history)')
@@ -38,7 +38,7 @@ Examples:
   rafcast predict --run runs/models/mlp-2025 --as-of 2025 --features runs/features-2025.parquet --out p.parquet
   rafcast predict --run runs/models/mlp-2025 --as-of 2025 --data-through 2025-01-15 --out p-jan15.parquet`,
     )
-    .action((o: PredictOptions) => runAction(() => predict(o)));
+    .action((o: PredictOptions) => runAction(() => predict(o), { out: o.out, outIsFile: true }));
 }
 
 async function predict(o: PredictOptions): Promise<void> {

@@ -1,6 +1,6 @@
 // `rafcast report`: a self-contained HTML report of an evaluation (evaluation/report.ts).
 import type { Command } from 'commander';
-import { parseIntegerOption, runAction } from '../cli-support.ts';
+import { parseCountOption, runAction } from '../cli-support.ts';
 
 export interface ReportOptions {
   evaluation: string;
@@ -15,7 +15,7 @@ export function addReportCommand(program: Command): void {
     .description('A self-contained HTML report of an evaluation: headline figures, lift and gain curves, deciles, dollars, cash by month, the outreach list.')
     .requiredOption('--evaluation <dir>', 'a folder from rafcast evaluate')
     .option('--candidates <dir>', 'a folder from rafcast candidates: the top of its outreach list goes in the report')
-    .option('--top <n>', 'outreach rows to show', parseIntegerOption('--top'), 20)
+    .option('--top <n>', 'outreach rows to show', parseCountOption('--top'), 20)
     .requiredOption('--out <file>', 'the HTML file (owner-only: it may hold member ids)')
     .addHelpText(
       'after',
@@ -26,7 +26,7 @@ Examples:
   rafcast report --evaluation runs/evaluation-2024 --out runs/report-2024.html
   rafcast report --evaluation runs/evaluation-2024 --candidates runs/candidates-2024 --out runs/report.html`,
     )
-    .action((o: ReportOptions) => runAction(() => report(o)));
+    .action((o: ReportOptions) => runAction(() => report(o), { out: o.out, outIsFile: true }));
 }
 
 async function report(o: ReportOptions): Promise<void> {

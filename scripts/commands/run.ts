@@ -9,7 +9,7 @@ import { RANK_BY, type RankBy } from '../../evaluation/dollars-ranking.ts';
 import type { FlowConfig } from '../../pipelines/jobs.ts';
 import { MODEL_KINDS, type ModelKind } from '../../models/model-kinds.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../../scoring/revenue.ts';
-import { DATA_THROUGH_HELP, parseDataThrough, parseIntegerOption, parseModelKinds, parseNumberOption, runAction } from '../cli-support.ts';
+import { DATA_THROUGH_HELP, parseCountOption, parseDataThrough, parseDollarsOption, parseModelKinds, parseQueueName, parseRedisUrl, parseSeedOption, parseYearOption, runAction } from '../cli-support.ts';
 import { runSummaryLines } from '../summary-lines.ts';
 import { QUEUE } from '../../pipelines/queue-connection.ts';
 import { calibrationLine } from './candidates.ts';
@@ -44,7 +44,7 @@ export function addRunCommand(program: Command): void {
     .option(
       '--as-of <year>',
       'the as-of year T: a year of the data (a backtest; T+1 too for incremental revenue), or the year after its last (the list for the coming year)',
-      parseIntegerOption('--as-of'),
+      parseYearOption('--as-of'),
     )
     .option('--resume <run>', 'finish a stopped run, given its folder or (with --redis) its run key: settings from its flow.json, stages done are skipped; refused when the data changed since')
     .option('--out <dir>', 'run folder (default runs/run-<as-of>): new, empty or a run folder; another folder is refused, naming what would be overwritten')
@@ -54,16 +54,16 @@ export function addRunCommand(program: Command): void {
         .argParser(parseModelKinds)
         .default(DEFAULT_MODELS, DEFAULT_MODELS.join(',')),
     )
-    .option('--seed <n>', 'random seed for the models', parseIntegerOption('--seed'), 1)
-    .option('--base-rate <dollars>', 'annual base rate per member (PMPM x 12)', parseNumberOption('--base-rate'), DEMO_BASE_RATE_ANNUAL)
-    .option('--generate <members>', 'when --data has no files, generate a plan of this many members (2021-2025, seed 2021) first', parseIntegerOption('--generate'))
-    .option('--shards <n>', 'split the members into this many shards for the per-member stages', parseIntegerOption('--shards'), 1)
-    .option('--jobs <n>', 'in process: jobs at a time (shards, models), each in a child process, e.g. one per core', parseIntegerOption('--jobs'), 1)
+    .option('--seed <n>', 'random seed for the models', parseSeedOption('--seed'), 1)
+    .option('--base-rate <dollars>', 'annual base rate per member (PMPM x 12)', parseDollarsOption('--base-rate'), DEMO_BASE_RATE_ANNUAL)
+    .option('--generate <members>', 'when --data has no files, generate a plan first (2021-2025, seed 2021) with this many members in 2021 (rafcast generate --members: more join later)', parseCountOption('--generate'))
+    .option('--shards <n>', 'split the members into this many shards for the per-member stages', parseCountOption('--shards'), 1)
+    .option('--jobs <n>', 'in process: jobs at a time (shards, models), each in a child process, e.g. one per core', parseCountOption('--jobs'), 1)
     .option('--backtest <run>', 'the list for the coming year: a backtest run folder whose measured figures the report shows')
     .option('--data-through <date>', `${DATA_THROUGH_HELP}; the models train on features cut one year earlier`, parseDataThrough)
     .addOption(new Option('--rank-by <order>', "what orders the candidate list: probability (the first model's top 20%, the paper's list; the default) or dollars (the expected dollars of early documentation)").choices([...RANK_BY]))
-    .option('--redis <url>', 'enqueue the flow on BullMQ at this Redis (redis://host:port) and follow it; rafcast worker processes run it')
-    .option('--queue <name>', 'with --redis: the BullMQ queue (several teams or tests can share one Redis)', QUEUE)
+    .option('--redis <url>', 'enqueue the flow on BullMQ at this Redis (redis://host:port) and follow it; rafcast worker processes run it', parseRedisUrl)
+    .option('--queue <name>', 'with --redis: the BullMQ queue (several teams or tests can share one Redis)', parseQueueName, QUEUE)
     .addHelpText(
       'after',
       `
@@ -101,7 +101,16 @@ Examples:
   rafcast run --resume runs/queued --redis redis://127.0.0.1:6379
   rafcast run --data runs/synthetic --as-of 2024 --out shared/reports/2024 --force`,
     )
-    .action((o: RunCommandOptions) => runAction(() => run(o)));
+    .action((o: RunCommandOptions) => runAction(() => run(o), { onStop: () => stopHint(o) }));
+}
+
+/** What Ctrl-C on a run says: the stages done are kept, and how to finish it. */
+function stopHint(o: RunCommandOptions): string {
+  const folder = o.resume ?? o.out ?? (o.asOf !== undefined ? join('runs', `run-${o.asOf}`) : undefined);
+  if (o.redis !== undefined) {
+    return `stopped following the run; its jobs go on on the workers. Follow it again with: rafcast run --resume ${o.resume ?? folder ?? '<run folder>'} --redis ${o.redis}${o.queue === QUEUE ? '' : ` --queue ${o.queue}`}`;
+  }
+  return `the stages done are kept in ${folder ?? 'the run folder'}, the one running left no output and its temporary files are removed. Resume with: rafcast run --resume ${folder ?? '<run folder>'}`;
 }
 
 async function run(given: RunCommandOptions): Promise<void> {

@@ -1,6 +1,6 @@
 // `rafcast status`: each stage's state of a queued run (pipelines/flow-status.ts).
 import type { Command } from 'commander';
-import { runAction } from '../cli-support.ts';
+import { parseQueueName, parseRedisUrl, runAction } from '../cli-support.ts';
 import { QUEUE } from '../../pipelines/queue-connection.ts';
 
 export interface StatusOptions {
@@ -13,8 +13,8 @@ export function addStatusCommand(program: Command): void {
     .command('status')
     .description('The state of each stage of a queued run.')
     .argument('<run>', 'the run folder, or the run key rafcast run --redis printed')
-    .requiredOption('--redis <url>', 'the Redis the run is queued on')
-    .option('--queue <name>', 'the BullMQ queue (several teams or tests can share one Redis)', QUEUE)
+    .requiredOption('--redis <url>', 'the Redis the run is queued on', parseRedisUrl)
+    .option('--queue <name>', 'the BullMQ queue (several teams or tests can share one Redis)', parseQueueName, QUEUE)
     .addHelpText('after', '\nExamples:\n  rafcast status runs/queued --redis redis://127.0.0.1:6379\n  rafcast status queued-mhx3k2 --redis redis://127.0.0.1:6379\n')
     .action((run: string, o: StatusOptions) => runAction(() => status(run, o)));
 }

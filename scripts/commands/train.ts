@@ -2,7 +2,7 @@
 // (models/model-run.ts).
 import type { Command } from 'commander';
 import { MODEL_KINDS, type ModelKind } from '../../models/model-kinds.ts';
-import { DATA_THROUGH_HELP, parseDataThrough, parseIntegerOption, parseModelKind, runAction } from '../cli-support.ts';
+import { DATA_THROUGH_HELP, parseDataThrough, parseModelKind, parseSeedOption, parseYearOption, runAction } from '../cli-support.ts';
 import { backtestLines, metricsLines } from '../summary-lines.ts';
 import { FORCE_HELP, claimOutputFolder } from '../../data/output-folder.ts';
 
@@ -23,9 +23,9 @@ export function addTrainCommand(program: Command): void {
     .description('Train a classifier at as-of T-1 (label: top 20% of RAF_{T-1}) to apply at T; backtest it when RAF_T is known.')
     .requiredOption('--data <dir>', 'folder with members, enrollment and claims')
     .option('--history <dir>', 'rafcast history output covering T-3..T-1 (and T for a backtest); default <data>/history')
-    .requiredOption('--as-of <year>', 'the as-of year T the model is for', parseIntegerOption('--as-of'))
+    .requiredOption('--as-of <year>', 'the as-of year T the model is for', parseYearOption('--as-of'))
     .option('--model <kind>', `${MODEL_KINDS.join(' or ')}`, parseModelKind, 'mlp')
-    .option('--seed <n>', 'random seed: the same seed gives the same model', parseIntegerOption('--seed'), 1)
+    .option('--seed <n>', 'random seed: the same seed gives the same model', parseSeedOption('--seed'), 1)
     .requiredOption('--out <dir>', 'run folder: model.json, weights.bin, schema.json, standardization.json, metrics.json, run.json')
     .option('--force', FORCE_HELP)
     .option('--data-through <date>', `${DATA_THROUGH_HELP}; the training features are cut one year earlier`, parseDataThrough)
@@ -45,7 +45,7 @@ Examples:
   rafcast train --data runs/synthetic --as-of 2025 --model logistic --seed 3 --out runs/models/logistic-2025
   rafcast train --data runs/synthetic --as-of 2025 --data-through 2025-01-15 --out runs/models/mlp-2025-jan15`,
     )
-    .action((o: TrainOptions) => runAction(() => train(o)));
+    .action((o: TrainOptions) => runAction(() => train(o), { out: o.out }));
 }
 
 async function train(o: TrainOptions): Promise<void> {

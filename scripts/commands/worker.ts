@@ -1,7 +1,7 @@
 // `rafcast worker`: runs the jobs of queued flows on this machine until stopped
 // (pipelines/worker.ts).
 import type { Command } from 'commander';
-import { parseIntegerOption, runAction } from '../cli-support.ts';
+import { parseCountOption, parseQueueName, parseRedisUrl, runAction } from '../cli-support.ts';
 import { QUEUE } from '../../pipelines/queue-connection.ts';
 
 export interface WorkerOptions {
@@ -15,10 +15,10 @@ export function addWorkerCommand(program: Command): void {
   program
     .command('worker')
     .description('Run the jobs of queued flows (rafcast run --redis) on this machine, until stopped.')
-    .requiredOption('--redis <url>', 'the Redis the runs are queued on, e.g. redis://127.0.0.1:6379')
-    .option('--concurrency <n>', 'jobs at a time, each in a child process of this worker (one per core: 2 on a 2-core machine)', parseIntegerOption('--concurrency'), 1)
-    .option('--lock-seconds <s>', 'a job held this long by a worker that stopped answering goes to another worker', parseIntegerOption('--lock-seconds'), 120)
-    .option('--queue <name>', 'the BullMQ queue (several teams or tests can share one Redis)', QUEUE)
+    .requiredOption('--redis <url>', 'the Redis the runs are queued on, e.g. redis://127.0.0.1:6379', parseRedisUrl)
+    .option('--concurrency <n>', 'jobs at a time, each in a child process of this worker (one per core: 2 on a 2-core machine)', parseCountOption('--concurrency'), 1)
+    .option('--lock-seconds <s>', 'a job held this long by a worker that stopped answering goes to another worker', parseCountOption('--lock-seconds'), 120)
+    .option('--queue <name>', 'the BullMQ queue (several teams or tests can share one Redis)', parseQueueName, QUEUE)
     .addHelpText(
       'after',
       `
@@ -31,7 +31,7 @@ Examples:
   rafcast worker --redis redis://queue.internal:6379 --concurrency 4
   rafcast worker --redis redis://127.0.0.1:6379 --queue finance-team`,
     )
-    .action((o: WorkerOptions) => runAction(() => work(o)));
+    .action((o: WorkerOptions) => runAction(() => work(o), { onStop: false }));
 }
 
 async function work(o: WorkerOptions): Promise<void> {
