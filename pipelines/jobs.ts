@@ -48,6 +48,8 @@ export interface FlowConfig {
   asOfEnrollment?: AsOfEnrollment;
   /** The list for the coming year: a backtest run folder whose measured figures the report shows. */
   backtest?: string;
+  /** The folder for the input files' rejected rows, `<table>.rejected.csv` (--rejected); absent: the run folder. The data folder is only read. */
+  rejectedDir?: string;
 }
 
 /**

@@ -36,7 +36,7 @@ type Processor<N extends JobName> = (run: Run, data: JobDataOf<N>, fanOut: FanOu
 const inShards = ({ store, shardKeys }: Run, rel: string): Promise<string[]> => Promise.all(shardKeys.map((s) => store.read(join(s, rel))));
 
 async function partition({ store, c }: Run): Promise<void> {
-  await partitionData(c.data, await store.writable(key.shards), c.shards);
+  await partitionData(c.data, await store.writable(key.shards), c.shards, undefined, c.rejectedDir ?? c.out);
   await store.commit(key.shards);
 }
 

@@ -1,7 +1,7 @@
 // `rafcast run` in process: every stage in order on a plan it generates, outputs in the run
 // folder, and a second run that finds every stage done and skips it (resume). Sharding changes
 // where the work is done, never the result: three shards give one shard's bytes.
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../test/temp-dir.ts';
@@ -18,6 +18,10 @@ describe('runPipeline', () => {
     expect(first.filter((e) => e.state === 'done').map((e) => e.stage)).toEqual(['generate', 'partition', 'history', 'features', 'models', 'candidates', 'report']);
     for (const f of ['history/raf_history.parquet', 'models/logistic/run.json', 'evaluation/logistic/evaluation.json', 'candidates/outreach.csv', 'report.html', 'run-summary.json']) expect(existsSync(join(out, f)), f).toBe(true);
     expect(s.evaluations.logistic!.asOf).toBe(2024);
+    // The data folder is only read: each file's rejected rows go to the run folder (--rejected
+    // gives another), never beside the input (a read-only data folder crashed the run).
+    expect(readdirSync(data).filter((f) => f.endsWith('.rejected.csv'))).toEqual([]);
+    for (const t of ['members', 'enrollment', 'claims']) expect(existsSync(join(out, `${t}.rejected.csv`)), t).toBe(true);
     // The default cut-off, January 1 of T: the features of 2024 see the claims received by
     // 2024-01-01, the training features of 2023 those received by 2023-01-01, and the label
     // RAF_2023 is the history as known on 2024-01-01 (what the plan knows on the list's day).

@@ -43,6 +43,8 @@ export interface RunOptions {
   resume?: boolean;
   /** Write into an --out folder that holds files rafcast did not write (--force; data/output-folder.ts). */
   force?: boolean;
+  /** The folder for the input files' rejected rows (--rejected; default: the run folder). */
+  rejected?: string;
   /** Generate the data first when the folder has none: members and years. */
   generateIfMissing?: { members: number; firstYear: number; lastYear: number; seed: number };
 }
@@ -103,6 +105,7 @@ export async function flowConfig(o: RunOptions): Promise<FlowConfig> {
     asOfEnrollment,
     ...(o.backtest !== undefined ? { backtest: resolve(o.backtest) } : {}),
     ...(o.rankBy === 'dollars' ? { rankBy: o.rankBy } : {}),
+    ...(o.rejected !== undefined ? { rejectedDir: resolve(o.rejected) } : {}),
   };
 }
 

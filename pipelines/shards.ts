@@ -36,12 +36,13 @@ export interface PartitionSummary {
  * stages read without checking again. A shard folder is
  * written whole under a temporary name and renamed into place: a stopped run leaves none half-done.
  */
-export async function partitionData(data: string, root: string, n: number, memoryLimit?: string): Promise<PartitionSummary> {
+export async function partitionData(data: string, root: string, n: number, memoryLimit?: string, rejectedDir?: string): Promise<PartitionSummary> {
   if (!Number.isInteger(n) || n < 1 || n > 999) throw new ConfigError(`--shards must be a whole number from 1 to 999, found ${n}`);
   await mkdir(root, { recursive: true, mode: 0o700 });
   const db = await openWorkDb(root, memoryLimit);
   try {
-    const loaded = await loadStagedContract(db.conn, findDataFiles(data), db.work);
+    // Rejected rows go to rejectedDir (a run: --rejected, else the run folder), never beside the input.
+    const loaded = await loadStagedContract(db.conn, findDataFiles(data), db.work, { rejectedDir: rejectedDir ?? root });
     const members: number[] = [];
     const dirs: string[] = [];
     for (let k = 0; k < n; k++) {

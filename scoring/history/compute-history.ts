@@ -40,6 +40,8 @@ export interface HistoryOptions extends YearPlanOptions {
   out: string;
   annualBaseRate: number;
   maxRejectedShare?: number;
+  /** The folder for the input files' rejected rows, `<table>.rejected.csv` (default: `out`; the data folder is only read). */
+  rejectedDir?: string;
   memoryLimit?: string;
   /**
    * The data folder holds Parquet files this product already checked (a queued run's shard, with
@@ -107,7 +109,7 @@ export async function computeHistory(opts: HistoryOptions, onProgress?: (stage: 
   try {
     const loaded: LoadSummary[] = [];
     if (opts.checked) await attachCheckedData(conn, [opts.data]);
-    else loaded.push(...(await loadStagedContract(conn, files, work, { maxRejectedShare: opts.maxRejectedShare, onTable: (name) => onProgress?.(`loading ${name}`, 0, 1) })));
+    else loaded.push(...(await loadStagedContract(conn, files, work, { maxRejectedShare: opts.maxRejectedShare, rejectedDir: opts.rejectedDir ?? opts.out, onTable: (name) => onProgress?.(`loading ${name}`, 0, 1) })));
     const { firstYear: a, lastYear: b } = opts;
     onProgress?.('selecting eligible claims', 0, 1);
     await createMemberYears(conn, a, b);

@@ -1,7 +1,7 @@
 // `rafcast load`: the contract's files checked and stored as typed Parquet or Arrow
 // (pipelines/load-contract.ts).
 import type { Command } from 'commander';
-import { parseNumberOption, parseOutputTableFormat, runAction } from '../cli-support.ts';
+import { parseMemoryLimit, parseOutputTableFormat, parseShareOption, runAction } from '../cli-support.ts';
 import { rejectedRowsText } from '../rejected-summary.ts';
 import { FORCE_HELP } from '../../data/output-folder.ts';
 
@@ -26,9 +26,9 @@ export function addLoadCommand(program: Command): void {
     .option('--claims <file>', 'claims: .csv or .parquet')
     .requiredOption('--out <dir>', 'folder for members, enrollment and claims (.parquet or .arrow)')
     .option('--format <format>', 'output format: parquet or arrow (Arrow IPC file)', parseOutputTableFormat, 'parquet')
-    .option('--max-rejected-share <share>', 'fail when more than this share of a file\'s rows is rejected', parseNumberOption('--max-rejected-share'), 0.5)
+    .option('--max-rejected-share <share>', 'fail when more than this share of a file\'s rows is rejected', parseShareOption('--max-rejected-share'), 0.5)
     .option('--rejected <dir>', 'folder for each file\'s rejected rows, <table>.rejected.csv (default: the --out folder)')
-    .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 3GB (default: 80% of memory)')
+    .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 3GB (default: 80% of memory)', parseMemoryLimit)
     .option('--force', FORCE_HELP)
     .addHelpText(
       'after',
@@ -44,7 +44,7 @@ Examples:
   rafcast load --members members.csv --claims claims.csv --out runs/loaded --format arrow
   rafcast load --members members.csv --out shared/plan --force`,
     )
-    .action((o: LoadOptions) => runAction(() => load(o)));
+    .action((o: LoadOptions) => runAction(() => load(o), { out: o.out }));
 }
 
 async function load(o: LoadOptions): Promise<void> {

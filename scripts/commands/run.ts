@@ -32,6 +32,7 @@ export interface RunCommandOptions {
   dataThrough?: string;
   rankBy?: RankBy;
   force?: boolean;
+  rejected?: string;
 }
 
 const DEFAULT_MODELS: ModelKind[] = ['mlp', 'logistic'];
@@ -49,6 +50,7 @@ export function addRunCommand(program: Command): void {
     .option('--resume <run>', 'finish a stopped run, given its folder or (with --redis) its run key: settings from its flow.json, stages done are skipped; refused when the data changed since')
     .option('--out <dir>', 'run folder (default runs/run-<as-of>): new, empty or a run folder; another folder is refused, naming what would be overwritten')
     .option('--force', FORCE_HELP)
+    .option('--rejected <dir>', "folder for the input files' rejected rows, <table>.rejected.csv (default: the run folder); the --data folder is only read")
     .addOption(
       new Option('--models <kinds>', `comma-separated: ${MODEL_KINDS.join(', ')}; the first gives the candidate list and the report`)
         .argParser(parseModelKinds)
@@ -99,7 +101,8 @@ Examples:
   rafcast run --data runs/default --as-of 2026 --data-through 2026-01-15 --out runs/list-2026-jan15
   rafcast run --data runs/synthetic --as-of 2024 --shards 8 --redis redis://127.0.0.1:6379 --out runs/queued
   rafcast run --resume runs/queued --redis redis://127.0.0.1:6379
-  rafcast run --data runs/synthetic --as-of 2024 --out shared/reports/2024 --force`,
+  rafcast run --data runs/synthetic --as-of 2024 --out shared/reports/2024 --force
+  rafcast run --data /read-only/plan --as-of 2024 --out runs/run-2024 --rejected runs/rejected-2024`,
     )
     .action((o: RunCommandOptions) => runAction(() => run(o), { onStop: () => stopHint(o) }));
 }
@@ -125,7 +128,7 @@ async function run(given: RunCommandOptions): Promise<void> {
     const { readFlowConfig } = await import('../../pipelines/jobs.ts');
     // And its backtest folder (the report of the list for the coming year), unless given again.
     const f = await readFlowConfig(r.out);
-    o = { ...o, rankBy: o.rankBy ?? f.rankBy, backtest: o.backtest ?? f.backtest };
+    o = { ...o, rankBy: o.rankBy ?? f.rankBy, backtest: o.backtest ?? f.backtest, rejected: o.rejected ?? f.rejectedDir };
   }
   if (o.data === undefined || o.asOf === undefined) throw new ConfigError('give --data and --as-of, or --resume with a run folder');
   const out = o.out ?? join('runs', `run-${o.asOf}`);
@@ -142,6 +145,7 @@ async function run(given: RunCommandOptions): Promise<void> {
     ...(o.rankBy !== undefined ? { rankBy: o.rankBy } : {}),
     ...(o.resume !== undefined ? { resume: true } : {}),
     ...(o.force === true ? { force: true } : {}),
+    ...(o.rejected !== undefined ? { rejected: o.rejected } : {}),
   };
   const first = o.models[0] ?? '';
   if (o.redis !== undefined) {

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { availablePaymentYears, MODEL_VERSIONS, type ModelVersion } from '../../data/reference/cms-hcc-tables.ts';
 import { TABLE_FORMATS } from '../../data/table-formats.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../../scoring/revenue.ts';
-import { parseIntegerOption, parseModelMap, parseModelOption, parseNumberOption, runAction } from '../cli-support.ts';
+import { parseDollarsOption, parseIntegerOption, parseModelMap, parseModelOption, parseNumberOption, parseShareOption, parseYearOption, runAction } from '../cli-support.ts';
 import { rejectedRowsText } from '../rejected-summary.ts';
 
 export interface ScoreOptions {
@@ -33,19 +33,19 @@ export function addScoreCommand(program: Command): void {
     .description('Score members with the CMS-HCC model: raw score per model, payment score and revenue.')
     .requiredOption('--in <file>', 'members, one per row: .jsonl, .csv or .parquet')
     .requiredOption('--out <file>', 'scores: .jsonl, .csv or .parquet')
-    .requiredOption('--payment-year <year>', `payment year (${years})`, parseIntegerOption('--payment-year'))
+    .requiredOption('--payment-year <year>', `payment year (${years})`, parseYearOption('--payment-year'))
     .option('--model <model>', 'score one model alone (blend forced to 100%): V24 or V28', parseModelOption)
     .option('--blend <weights>', 'blend weights, e.g. V24=0.33,V28=0.67 (default: the payment year\'s)', parseModelMap('--blend'))
     .option('--normalization <factors>', 'normalisation factors, e.g. V28=1.045', parseModelMap('--normalization'))
     .option('--coding-adjustment <share>', 'MA coding pattern adjustment, e.g. 0.059', parseNumberOption('--coding-adjustment'))
-    .option('--base-rate <dollars>', 'annual base rate per member (PMPM x 12)', parseNumberOption('--base-rate'), DEMO_BASE_RATE_ANNUAL)
+    .option('--base-rate <dollars>', 'annual base rate per member (PMPM x 12)', parseDollarsOption('--base-rate'), DEMO_BASE_RATE_ANNUAL)
     .option('--explain', 'write every factor, HCC, interaction and code mapping of each member')
     .option('--in-format <format>', `input format when the extension does not tell (${TABLE_FORMATS.join(', ')})`)
     .option('--out-format <format>', `output format when the extension does not tell (${TABLE_FORMATS.join(', ')})`)
     .option('--quarantine <file>', 'where rejected rows go (default: <out\'s name>.rejected.csv in the --rejected folder)')
     .option('--rejected <dir>', 'folder for the rejected rows (default: the folder of --out); the input\'s folder is only read')
-    .option('--workers <n>', 'worker threads for JSONL/CSV/Parquet input (default: one per core for large inputs; 0: none)', parseIntegerOption('--workers'))
-    .option('--max-rejected-share <share>', 'fail when more than this share of rows is rejected', parseNumberOption('--max-rejected-share'), 0.5)
+    .option('--workers <n>', 'worker threads for JSONL/CSV/Parquet input (default: one per core for large inputs; 0: none)', parseIntegerOption('--workers', { min: 0 }))
+    .option('--max-rejected-share <share>', 'fail when more than this share of rows is rejected', parseShareOption('--max-rejected-share'), 0.5)
     .addHelpText(
       'after',
       `
@@ -61,7 +61,7 @@ Examples:
   rafcast score --in members.jsonl --out explained.jsonl --payment-year 2025 --model V28 \\
       --normalization V28=1.045 --explain`,
     )
-    .action((o: ScoreOptions) => runAction(() => score(o)));
+    .action((o: ScoreOptions) => runAction(() => score(o), { out: o.out, outIsFile: true }));
 }
 
 async function score(o: ScoreOptions): Promise<void> {
