@@ -3,14 +3,13 @@
 // Each test has a queue of its own (its workers: `rafcast worker --queue`), emptied afterwards.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, renameSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sqlString } from '../data/duckdb.ts';
 import { queryRows } from '../test/duckdb-helpers.ts';
 import { tempDir } from '../test/temp-dir.ts';
-import { REDIS_SERVER } from '../test/test-tools.ts';
+import { REDIS_SERVER, freePort } from '../test/test-tools.ts';
 import { generatePopulation } from './generate-population.ts';
 import { followFlow, runFolderOf, type StageStatus } from './flow-status.ts';
 import { enqueueFlow } from './queue.ts';
@@ -29,15 +28,6 @@ const workerProcess = (url: string, queue: string, lockSeconds = 120): ChildProc
 let queues = 0;
 /** A queue name no other test (nor another run of this file on the same Redis) uses. */
 const newQueue = (): string => `rafcast-test-${process.pid}-${++queues}`;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function startRedis(port: number, extra: string[] = ['--save', '', '--appendonly', 'no']): Promise<ChildProcess> {
   const p = spawn(REDIS, ['--port', String(port), '--bind', '127.0.0.1', '--maxmemory-policy', 'noeviction', ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });

@@ -117,6 +117,18 @@ describe('hostile places: E_IO naming what, where and why, exit code 2', () => {
     expect(p.status).toBe(2);
   });
 
+  it('status, worker and run --redis with no Redis there: E_IO naming the address and why, exit 2, no stack trace', async () => {
+    // A port nothing listens on (BullMQ alone would retry forever, printing raw errors).
+    const { freePort } = await import('../test/test-tools.ts');
+    const url = `redis://127.0.0.1:${await freePort()}`;
+    for (const args of [['status', join(dir, 'nothing'), '--redis', url], ['worker', '--redis', url], [...RUN, '--redis', url, '--out', join(dir, 'queued')]]) {
+      const p = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 30_000 });
+      expect(p.stderr, args[0]).toContain(`error E_IO: cannot reach Redis at ${url}: connection refused (start redis-server there, or give --redis the address of one)\n`);
+      expect(p.stderr).not.toMatch(/unexpected error|\n\s+at /);
+      expect(p.status).toBe(2);
+    }
+  });
+
   it('rafcast run --shards 0: the usage error and exit code 2, before any work', () => {
     const p = spawnSync(process.execPath, [CLI, ...RUN, '--shards', '0', '--out', join(dir, 'run')], { encoding: 'utf8' });
     expect(p.stderr).toContain('--shards must be a whole number at least 1, found "0"');

@@ -2,6 +2,7 @@
 // report's browser test drives it with playwright-core, no browser download) and redis-server (the
 // queued flow's tests start their own on a free port). global-setup.ts checks them before any test.
 import { accessSync, constants } from 'node:fs';
+import { createServer } from 'node:net';
 import { delimiter, isAbsolute, join } from 'node:path';
 
 /** Chromium's executable: $CHROMIUM_PATH, else Debian's /usr/bin/chromium. */
@@ -20,5 +21,15 @@ export function isExecutable(program: string, path = process.env.PATH ?? ''): bo
     } catch {
       return false;
     }
+  });
+}
+
+/** A TCP port on 127.0.0.1 that nothing listened on a moment ago (a test's own Redis, or none there). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
   });
 }

@@ -119,6 +119,7 @@ function stopHint(o: RunCommandOptions): string {
 async function run(given: RunCommandOptions): Promise<void> {
   const started = performance.now();
   let o = given;
+  if (o.redis !== undefined) await (await import('../../pipelines/queue-connection.ts')).requireRedis(o.redis);
   if (o.resume !== undefined) {
     const { resumedSettings } = await import('../../pipelines/flow-status.ts');
     const r = await resumedSettings(o.resume, o.redis, o.queue);

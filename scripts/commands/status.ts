@@ -20,7 +20,8 @@ export function addStatusCommand(program: Command): void {
 }
 
 async function status(run: string, o: StatusOptions): Promise<void> {
-  const { queuedRunStatus } = await import('../../pipelines/flow-status.ts');
+  const [{ queuedRunStatus }, { requireRedis }] = await Promise.all([import('../../pipelines/flow-status.ts'), import('../../pipelines/queue-connection.ts')]);
+  await requireRedis(o.redis);
   const s = await queuedRunStatus(run, o.redis, o.queue);
   const lines = s.states.map((x) => `${x.stage.padEnd(12)} ${x.state.padEnd(18)} ${x.done}/${x.total}`);
   if (s.failure !== undefined) lines.push(`failed: ${s.failure}`);

@@ -35,7 +35,9 @@ Examples:
 }
 
 async function work(o: WorkerOptions): Promise<void> {
-  const [{ connectionOf }, { startWorker }] = await Promise.all([import('../../pipelines/queue-connection.ts'), import('../../pipelines/worker.ts')]);
+  const [{ connectionOf, requireRedis }, { startWorker }] = await Promise.all([import('../../pipelines/queue-connection.ts'), import('../../pipelines/worker.ts')]);
+  // At start, an unreachable Redis is an error; later, BullMQ reconnects on its own.
+  await requireRedis(o.redis);
   const worker = startWorker(connectionOf(o.redis), { concurrency: o.concurrency, lockMs: o.lockSeconds * 1000, queue: o.queue });
   worker.on('completed', (job) => process.stderr.write(`done ${job.name} (${job.id})\n`));
   worker.on('failed', (job, err) => process.stderr.write(`failed ${job?.name} (${job?.id}): ${err.message}\n`));
