@@ -194,7 +194,10 @@ export function jobsUnder(c: FlowConfig, stage: Stage): number {
  * would make again. A resumed run (`resume`) keeps its outputs or refuses: when the data changed
  * since the run was made, it says how rather than finish on mixed inputs.
  */
-export async function prepareFlow(c: FlowConfig, { resume = false, force = false }: { resume?: boolean; force?: boolean } = {}): Promise<void> {
+export async function prepareFlow(
+  c: FlowConfig,
+  { resume = false, force = false, onRemade }: { resume?: boolean; force?: boolean; onRemade?: (why: string[]) => void } = {},
+): Promise<void> {
   if (c.models.length === 0) throw new ConfigError('give at least one model');
   // Not a folder of someone else's files (--out runs/.. is the repository's root), unless forced.
   await claimOutputFolder(c.out, { option: '--out', command: 'rafcast run', writes: RUN_FOLDER_ENTRIES, ownedIf: ['flow.json'], force });
@@ -215,7 +218,15 @@ export async function prepareFlow(c: FlowConfig, { resume = false, force = false
       }
     }
     // A folder from before the stamps, resumed: its own settings, taken as made from this data.
-    if (!(resume && made === undefined)) for (const k of staleOutputs(made, now, c.shards)) await store.remove(k);
+    if (!(resume && made === undefined)) {
+      const stale = staleOutputs(made, now, c.shards);
+      // Say why stages are made again: the data files and settings that changed, in words.
+      if (stale.length > 0) {
+        const why = made === undefined ? [] : [...dataDifferences(made.data, now.data), ...settingDifferences(before, c)];
+        onRemade?.(why.length > 0 ? why : ['the folder has no record of what its stages were made from (made before rafcast kept one)']);
+      }
+      for (const k of stale) await store.remove(k);
+    }
   }
   await store.writeText(MADE_FROM_FILE, `${JSON.stringify(now, null, 2)}\n`);
   await store.writeText('flow.json', `${JSON.stringify(c, null, 2)}\n`);

@@ -30,9 +30,9 @@ export const flowNode = (queueName: string, name: JobName, data: JobData, jobId:
 export async function enqueueFlow(
   c: FlowConfig,
   connection: ConnectionOptions,
-  { queue = QUEUE, resume = false, force = false }: QueueChoice & { resume?: boolean; force?: boolean } = {},
+  { queue = QUEUE, resume = false, force = false, onRemade }: QueueChoice & { resume?: boolean; force?: boolean; onRemade?: (why: string[]) => void } = {},
 ): Promise<string> {
-  await prepareFlow(c, { resume, force });
+  await prepareFlow(c, { resume, force, ...(onRemade !== undefined ? { onRemade } : {}) });
   const runKey = newRunKey(c.runId);
   const producer = new FlowProducer({ connection });
   try {

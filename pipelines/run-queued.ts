@@ -18,6 +18,8 @@ export interface QueuedRunSummary {
 }
 
 export interface QueuedRunEvents {
+  /** Stages of the folder made from other data or settings are made again: what changed, in words. */
+  remade?: (why: string[]) => void;
   /** The flow is on the queue under this run key. */
   enqueued?: (runKey: string) => void;
   /** Each stage's state, about twice a second until the report is done. */
@@ -32,7 +34,7 @@ export interface QueuedRunEvents {
 export async function runQueued(o: Omit<RunOptions, 'jobs' | 'generateIfMissing'>, redis: string, on: QueuedRunEvents = {}, queue = QUEUE): Promise<QueuedRunSummary> {
   const connection = connectionOf(redis);
   const config = await flowConfig(o);
-  const runKey = await enqueueFlow(config, connection, { queue, resume: o.resume === true, force: o.force === true });
+  const runKey = await enqueueFlow(config, connection, { queue, resume: o.resume === true, force: o.force === true, ...(on.remade !== undefined ? { onRemade: on.remade } : {}) });
   on.enqueued?.(runKey);
   await followFlow(runKey, connection, on.poll, { queue });
   // The list for the coming year evaluates no model.

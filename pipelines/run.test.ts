@@ -38,8 +38,10 @@ describe('runPipeline', () => {
     await expect(runPipeline({ ...opts, dataThrough: '2024-01-15' })).rejects.toThrow(/was run with data through 2024-01-01, not 2024-01-15/);
     const report = readFileSync(join(out, 'report.html'));
     const again: StageEvent[] = [];
-    await runPipeline(opts, (e) => again.push(e));
+    const remade: string[][] = [];
+    await runPipeline({ ...opts, onRemade: (why) => remade.push(why) }, (e) => again.push(e));
     expect(again.map((e) => e.state)).toEqual(Array(6).fill('skipped'));
+    expect(remade).toEqual([]);
     expect(readFileSync(join(out, 'report.html')).equals(report)).toBe(true);
     // A run stopped before its report: only the report is made again, to the same bytes.
     rmSync(join(out, 'report.html'));
@@ -63,7 +65,9 @@ describe('runPipeline', () => {
     // from the seed and are kept; the models, the list and the report are made again from it,
     // never the first run's presented beside the new settings.
     const reseeded: StageEvent[] = [];
-    const s9 = await runPipeline({ ...opts, seed: 9 }, (e) => reseeded.push(e));
+    const s9 = await runPipeline({ ...opts, seed: 9, onRemade: (why) => remade.push(why) }, (e) => reseeded.push(e));
+    // And says why, in words: the one setting that changed.
+    expect(remade).toEqual([['--seed 1, now 9']]);
     expect(reseeded.filter((e) => e.state !== 'start').map((e) => `${e.stage} ${e.state}`)).toEqual(['partition skipped', 'history skipped', 'features skipped', 'models done', 'candidates done', 'report done']);
     expect(JSON.parse(readFileSync(join(out, 'models/logistic/run.json'), 'utf8')).seed).toBe(9);
     expect(JSON.parse(readFileSync(join(out, 'flow.json'), 'utf8')).seed).toBe(9);

@@ -45,6 +45,8 @@ export interface RunOptions {
   force?: boolean;
   /** The folder for the input files' rejected rows (--rejected; default: the run folder). */
   rejected?: string;
+  /** Stages of the folder made from other data or settings are made again: told what changed, in words. */
+  onRemade?: (why: string[]) => void;
   /** Generate the data first when the folder has none: members and years. */
   generateIfMissing?: { members: number; firstYear: number; lastYear: number; seed: number };
 }
@@ -130,7 +132,7 @@ export async function runPipeline(o: RunOptions, onStage: (e: StageEvent) => voi
     note({ stage: 'generate', detail: `${g.members} members`, state: 'done', seconds: (performance.now() - t0) / 1000 });
   }
   const c = await flowConfig(o);
-  await prepareFlow(c, { resume: o.resume === true, force: o.force === true });
+  await prepareFlow(c, { resume: o.resume === true, force: o.force === true, ...(o.onRemade !== undefined ? { onRemade: o.onRemade } : {}) });
   for (const stage of FLOW_STAGES) {
     const shards = `${c.shards} shard${c.shards === 1 ? '' : 's'}`;
     const detail = stage === 'partition' || stage === 'history' || stage === 'features' ? shards : stage === 'models' ? `${c.models.join(', ')}: train, score (${shards})${isComingYear(c) ? '' : ', evaluate'}` : c.models.join(', ');

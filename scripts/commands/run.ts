@@ -149,6 +149,7 @@ async function run(given: RunCommandOptions): Promise<void> {
     ...(o.rejected !== undefined ? { rejected: o.rejected } : {}),
   };
   const first = o.models[0] ?? '';
+  const remade = (why: string[]): void => void process.stderr.write(`${out} was made from other data or settings; the stages they reach are made again: ${why.join('; ')}\n`);
   if (o.redis !== undefined) {
     if (o.jobs !== 1) throw new ConfigError('--jobs is for runs in this process; with --redis, start more workers or give them --concurrency');
     const redis = o.redis;
@@ -157,6 +158,7 @@ async function run(given: RunCommandOptions): Promise<void> {
     let s: Awaited<ReturnType<typeof runQueued>>;
     try {
       s = await runQueued(settings, redis, {
+        remade,
         enqueued: (runKey) => {
           process.stderr.write(`run ${runKey} enqueued; following it (also: rafcast status ${out} --redis ${redis}${o.queue === 'rafcast' ? '' : ` --queue ${o.queue}`})\n`);
           bars = stageBars();
@@ -173,6 +175,7 @@ async function run(given: RunCommandOptions): Promise<void> {
   const s = await runPipeline(
     {
       ...settings,
+      onRemade: remade,
       jobs: o.jobs,
       generateIfMissing: o.generate !== undefined ? { members: o.generate, firstYear: 2021, lastYear: 2025, seed: 2021 } : undefined,
     },
