@@ -2,7 +2,7 @@
 // reject a row, in order, each with the reason the quarantine file gives, and the SQL that turns
 // a valid field's text into its typed value. load-contract-file.ts runs them on every row.
 import type { DateRange, FieldSpec } from './contract.ts';
-import { CODE_WHAT, codePattern, DATE_SHAPE, listPattern, MAX_TEXT_LENGTH, REASONS, SHOWN_CHARS, type ListType } from './field-rules.ts';
+import { CODE_WHAT, codePattern, DATE_SHAPE, enumExpected, enumSpellings, listPattern, MAX_TEXT_LENGTH, REASONS, SHOWN_CHARS, type ListType } from './field-rules.ts';
 import { sqlString } from './duckdb.ts';
 
 /**
@@ -71,7 +71,7 @@ export function fieldChecks(f: FieldSpec, v: string, typed: string, typedSource:
       if (f.min !== undefined) checks.push([`${typed} < ${f.min}`, `'is negative' || ${found}`]);
       break;
     case 'enum':
-      checks.push([`${typed} IS NULL`, `'expected one of ${f.values!.join(', ')}' || ${found}`]);
+      checks.push([`${typed} IS NULL`, `${sqlString(enumExpected(f))} || ${found}`]);
       break;
     case 'bool':
       checks.push([`${typed} IS NULL`, `'expected true or false' || ${found}`]);
@@ -145,7 +145,7 @@ export function typedValue(f: FieldSpec, v: string): string {
     case 'amount':
       return `TRY_CAST(${v} AS DECIMAL(14,2))`;
     case 'enum':
-      return `CASE lower(${v}) ${f.values!.map((x) => `WHEN ${sqlString(x.toLowerCase())} THEN ${sqlString(x)}`).join(' ')} END`;
+      return `CASE lower(${v}) ${enumSpellings(f).map(([s, x]) => `WHEN ${sqlString(s)} THEN ${sqlString(x)}`).join(' ')} END`;
     case 'bool':
       return `CASE WHEN lower(${v}) IN ('true', 't', '1', 'y', 'yes') THEN true WHEN lower(${v}) IN ('false', 'f', '0', 'n', 'no') THEN false END`;
     case 'bill-type':

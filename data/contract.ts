@@ -25,6 +25,8 @@ export interface FieldSpec {
   example: string;
   /** enum: the accepted values (matched without regard to case, stored as written here). */
   values?: readonly string[];
+  /** enum: other spellings accepted, each stored as the value it names (sex: CMS's 1 and 2 for M and F). */
+  aliases?: Readonly<Record<string, string>>;
   min?: number;
   max?: number;
   /** True for member identifiers: their values never appear in a reason. */
@@ -90,7 +92,7 @@ export const MEMBERS: TableSpec = {
   fields: [
     { name: 'member_id', type: 'id', required: true, phi: true, meaning: "the plan's member identifier", example: 'M000123' },
     { name: 'birth_date', type: 'date', required: true, dates: DATE_RANGES.birth, meaning: 'date of birth', example: '1951-03-14' },
-    { name: 'sex', type: 'enum', required: true, values: ['M', 'F'], meaning: 'sex as CMS records it', example: 'F' },
+    { name: 'sex', type: 'enum', required: true, values: ['M', 'F'], aliases: { '1': 'M', '2': 'F' }, meaning: "sex as CMS records it: M or F (or CMS's codes 1 and 2)", example: 'F' },
     {
       name: 'orec',
       type: 'enum',

@@ -1,7 +1,7 @@
 // What a valid value of each kind is, in one place for `load` (as SQL, contract-field-checks.ts)
 // and `score` (in JavaScript, score-input.ts): text lengths, code shapes, dates and the reasons'
 // words. Light on purpose (no DuckDB): score's worker threads import it.
-import type { DateRange } from './contract.ts';
+import type { DateRange, FieldSpec } from './contract.ts';
 
 /** Longest id or text value accepted, in characters. */
 export const MAX_TEXT_LENGTH = 64;
@@ -13,6 +13,23 @@ export const REASONS = {
   dateExists: 'is not a date that exists',
   dateRange: (r: DateRange): string => `expected a date from ${r.earliest} to ${r.latest}`,
 } as const;
+
+/** An enum field's accepted spellings (its values, then its aliases), lower-cased, each with the value stored. */
+export function enumSpellings(f: Pick<FieldSpec, 'values' | 'aliases'>): [string, string][] {
+  return [...(f.values ?? []).map((v) => [v.toLowerCase(), v] as [string, string]), ...Object.entries(f.aliases ?? {}).map(([a, v]) => [a.toLowerCase(), v] as [string, string])];
+}
+
+/** The value an enum field stores for `raw` (trimmed, any case), or undefined when it is not one of its spellings. */
+export function enumValue(f: Pick<FieldSpec, 'values' | 'aliases'>, raw: string): string | undefined {
+  const k = raw.trim().toLowerCase();
+  return enumSpellings(f).find(([s]) => s === k)?.[1];
+}
+
+/** What an enum field takes, for reasons: "expected one of M, F (or 1, 2)". */
+export function enumExpected(f: Pick<FieldSpec, 'values' | 'aliases'>): string {
+  const aliases = Object.keys(f.aliases ?? {});
+  return `expected one of ${(f.values ?? []).join(', ')}${aliases.length > 0 ? ` (or ${aliases.join(', ')})` : ''}`;
+}
 
 /** A value quoted for a reason, cut to 40 characters (SQL twin: contract-field-checks.ts `shown`). */
 export const SHOWN_CHARS = 40;

@@ -48,6 +48,14 @@ describe('members', () => {
     expect(statSync(`${join(dir, 'members.csv')}.rejected.csv`).mode & 0o777).toBe(0o600);
   });
 
+  it("takes CMS's sex codes 1 and 2 as M and F, as score does (one definition: contract.ts)", async () => {
+    const p = write('members-codes.csv', ['member_id,birth_date,sex,orec,death_date', 'C1,1950-01-01,1,0,', 'C2,1950-01-01,2,0,', 'C3,1950-01-01,3,0,'].join('\n'));
+    const s = await loadContractFile(db.connection, MEMBERS, p, { maxRejectedShare: 1 });
+    expect(s).toMatchObject({ read: 3, accepted: 2, rejected: 1 });
+    expect(await rows('SELECT member_id, sex FROM members ORDER BY member_id')).toEqual([{ member_id: 'C1', sex: 'M' }, { member_id: 'C2', sex: 'F' }]);
+    expect(rejected(p)).toEqual([`${p},3,sex,"expected one of M, F (or 1, 2), found ""3"""`]);
+  });
+
   it('quarantines bad dates, sexes and OREC with the row and field; ids never appear in reasons', async () => {
     const p = write(
       'members.csv',
@@ -68,7 +76,7 @@ describe('members', () => {
     expect(rejected(p)).toEqual([
       `${p},1,birth_date,"is not a date that exists, found ""1950-02-30"""`,
       `${p},2,birth_date,"expected a date YYYY-MM-DD, found ""1960/07/15"""`,
-      `${p},3,sex,"expected one of M, F, found ""X"""`,
+      `${p},3,sex,"expected one of M, F (or 1, 2), found ""X"""`,
       `${p},4,orec,"expected one of 0, 1, 2, 3, found ""7"""`,
       `${p},5,death_date,death_date is before birth_date`,
       `${p},6,member_id,is required`,

@@ -1,10 +1,13 @@
 // Input contract of `rafcast score`: one member per row (JSONL, CSV or Parquet) with id, dx, sex,
 // age or birth_date, segment or the flags it is derived from (dual_status, institutional,
 // new_enrollee, snp), orec and medicaid. A golden-vector `input` object plus `id` is a valid row.
-import { DATE_RANGES } from './contract.ts';
+import { DATE_RANGES, MEMBERS } from './contract.ts';
 import { InputError } from './errors.ts';
-import { dateProblem, MAX_TEXT_LENGTH, REASONS, shownValue } from './field-rules.ts';
+import { dateProblem, enumExpected, enumValue, MAX_TEXT_LENGTH, REASONS, shownValue } from './field-rules.ts';
 import { SEGMENTS, type Segment, type Sex } from './reference/cms-hcc-tables.ts';
+
+/** The contract's sex field: score takes the spellings load takes. */
+const SEX_FIELD = MEMBERS.fields.find((f) => f.name === 'sex')!;
 
 export type DualStatus = 'none' | 'partial' | 'full';
 
@@ -100,10 +103,10 @@ export function parseScoreFields(record: Record<string, unknown>, row: number, f
   } else if (typeof rawDx === 'string') dx = rawDx;
   else throw new InputError('expected a list of ICD-10-CM codes (or "|"-separated in CSV)', { ...where, field: 'dx' });
 
-  const rawSex = String(record.sex ?? '').trim().toUpperCase();
-  const sex: Sex | undefined = rawSex === 'M' || rawSex === '1' ? 'M' : rawSex === 'F' || rawSex === '2' ? 'F' : undefined;
+  // The contract's one definition of sex (data/contract.ts), as load checks it.
+  const sex = enumValue(SEX_FIELD, String(record.sex ?? '')) as Sex | undefined;
   if (sex === undefined) {
-    throw new InputError(`expected M or F (or 1 / 2), found ${shownValue(String(record.sex ?? ''))}`, { ...where, field: 'sex' });
+    throw new InputError(`${enumExpected(SEX_FIELD)}, found ${shownValue(String(record.sex ?? ''))}`, { ...where, field: 'sex' });
   }
 
   const out: ScoreInputFields = { id: String(id), dx, sex, orec: '' };

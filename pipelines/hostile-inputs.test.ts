@@ -193,7 +193,7 @@ describe('score: hostile inputs', () => {
     const opts = { input: file, output: join(dir, 'out', 'scores.csv'), paymentYear: 2026, annualBaseRate: 12000, maxRejectedShare: 1 };
     const s = await scoreFile({ ...opts, rejectedDir: join(dir, 'rej') });
     expect(s.quarantine).toBe(join(dir, 'rej', 'scores.csv.rejected.csv'));
-    expect(readFileSync(s.quarantine, 'utf8')).toBe(`file,row,field,reason\n${file},2,sex,"expected M or F (or 1 / 2), found ""X"""\n`);
+    expect(readFileSync(s.quarantine, 'utf8')).toBe(`file,row,field,reason\n${file},2,sex,"expected one of M, F (or 1, 2), found ""X"""\n`);
     const blocker = join(dir, 'blocker');
     writeFileSync(blocker, '');
     await expect(scoreFile({ ...opts, rejectedDir: join(blocker, 'rej') })).rejects.toMatchObject({

@@ -151,7 +151,7 @@ describe('bad input', () => {
     const file = join(dir, 'in.jsonl');
     expect(q).toEqual([
       'file,row,field,reason',
-      `${file},2,sex,"expected M or F (or 1 / 2), found """""`,
+      `${file},2,sex,"expected one of M, F (or 1, 2), found """""`,
       `${file},3,age,"expected a whole number of years from 0 to 125, found ""240"""`,
       `${file},4,segment,"unknown segment ""XYZ""; expected one of CNA, CND, CFA, CFD, CPA, CPD, INS, NE, SNPNE"`,
       expect.stringMatching(new RegExp(`^${file},5,,"?not valid JSON`)),
