@@ -60,3 +60,22 @@ describe('flowConfig on a plan with nothing to work on', () => {
     );
   });
 });
+
+describe('rafcast history on a plan with nothing to score', () => {
+  it('refuses claims with only their header, naming the file', async () => {
+    const { generatedPlan } = await import('../test/generated-plan.ts');
+    const { queryRows } = await import('../test/duckdb-helpers.ts');
+    const { sqlString } = await import('../data/duckdb.ts');
+    const { computeHistory } = await import('../scoring/history/compute-history.ts');
+    const data = await generatedPlan({ members: 50, seed: 3 });
+    const empty = join(tempDir('empty-history'), 'plan');
+    const { cpSync } = await import('node:fs');
+    cpSync(data, empty, { recursive: true });
+    // The same columns, no row.
+    const claims = join(empty, 'claims.parquet');
+    await queryRows(`COPY (SELECT * FROM read_parquet(${sqlString(join(data, 'claims.parquet'))}) LIMIT 0) TO ${sqlString(claims)} (FORMAT parquet)`);
+    const history = computeHistory({ data: empty, firstYear: 2021, lastYear: 2025, out: join(empty, 'history'), annualBaseRate: 10402.34 });
+    await expect(history).rejects.toMatchObject({ code: 'E_CONFIG' });
+    await expect(history).rejects.toThrow(`the claims in ${claims} have no rows: a history needs members and their claims' diagnoses`);
+  });
+});

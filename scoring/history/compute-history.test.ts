@@ -38,7 +38,8 @@ describe('computeHistory on hand-built members (service years 2024-2025, V28 alo
         'DIED,1940-01-01,M,0,2024-05-10',
         'JOINED2025,1955-01-01,M,0,',
         'INPATIENT,1950-03-10,F,0,',
-        'TOOOLD,1890-01-01,M,0,', // 135 on Feb 1 2025: over the engine's 125
+        // The earliest birth date load accepts (data/contract.ts DATE_RANGES): 126 on Feb 1 2026, over the engine's 125.
+        'TOOOLD,1900-01-02,M,0,',
       ].join('\n'),
     );
     writeFileSync(
@@ -53,7 +54,7 @@ describe('computeHistory on hand-built members (service years 2024-2025, V28 alo
         'DIED,2025,2,none,false,false,H1', // enrolment after death: the history still ends
         'JOINED2025,2025,12,none,false,false,H1',
         'INPATIENT,2024,12,none,false,false,H1',
-        'TOOOLD,2024,12,none,false,false,H1',
+        'TOOOLD,2025,12,none,false,false,H1',
       ].join('\n'),
     );
     writeFileSync(
@@ -139,7 +140,7 @@ describe('computeHistory on hand-built members (service years 2024-2025, V28 alo
     expect(summary.rejected).toBe(1);
     expect(readFileSync(join(out, 'raf_history.rejected.csv'), 'utf8').trim().split('\n')).toEqual([
       'member_id,year,field,reason',
-      'TOOOLD,2024,birth_date,age 135 on February 1 is over 125',
+      'TOOOLD,2025,birth_date,age 126 on February 1 is over 125',
     ]);
   });
 

@@ -110,6 +110,13 @@ export async function computeHistory(opts: HistoryOptions, onProgress?: (stage: 
     const loaded: LoadSummary[] = [];
     if (opts.checked) await attachCheckedData(conn, [opts.data]);
     else loaded.push(...(await loadStagedContract(conn, files, work, { maxRejectedShare: opts.maxRejectedShare, rejectedDir: opts.rejectedDir ?? opts.out, onTable: (name) => onProgress?.(`loading ${name}`, 0, 1) })));
+    // A plan's files with no member or no claim accepted: a history of demographic scores alone
+    // would be written and read as a plan's (issue 16). A shard (checked) may hold none.
+    for (const l of loaded) {
+      if ((l.table === 'members' || l.table === 'claims') && l.accepted === 0) {
+        throw new ConfigError(`the ${l.table} in ${l.file} have ${l.read === 0 ? 'no rows' : `no row accepted (${l.rejected} rejected)`}: a history needs members and their claims' diagnoses`);
+      }
+    }
     const { firstYear: a, lastYear: b } = opts;
     onProgress?.('selecting eligible claims', 0, 1);
     await createMemberYears(conn, a, b);
