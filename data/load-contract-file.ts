@@ -9,12 +9,12 @@ import { sqlType, type FieldSpec, type TableSpec } from './contract.ts';
 import { cleanListPattern, fieldChecks, isList, listValue, typedSourceFits, typedValue } from './contract-field-checks.ts';
 import { copyAtomically, sqlString } from './duckdb.ts';
 import { open, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { AtomicFileWriter, OUTPUT_FILE_MODE, prepareOutputFolder, temporaryPathFor } from './atomic-file.ts';
-import { csvField } from './csv.ts';
+import { dirname } from 'node:path';
+import { OUTPUT_FILE_MODE, prepareOutputFolder, temporaryPathFor } from './atomic-file.ts';
 import { asIoError, ConfigError, InputError, RafcastError } from './errors.ts';
 import { formatOf } from './record-readers.ts';
 import { csvHeader, fieldCountReason, ROW_REASONS, scanCsvRows } from './text-rows.ts';
+import { insertRows, quarantinePath, tooManyRejected, writeUnreadableRows } from './quarantine.ts';
 
 export interface LoadOptions {
   /** The quarantine file itself (default: see rejectedDir). */
@@ -220,66 +220,6 @@ export async function loadContractFile(
     throw tooManyRejected(String(rejected), rows, path, maxShare, quarantine);
   }
   return { table: spec.name, file: path, read: rows, accepted, rejected, quarantine, rejectedByField };
-}
-
-/**
- * Where a file's rejected rows go: `quarantine` when given, else `<rejectedDir>/<table>.rejected.csv`,
- * else `<file>.rejected.csv` beside the input.
- */
-export function quarantinePath(spec: TableSpec, path: string, opts: Pick<LoadOptions, 'quarantine' | 'rejectedDir'>): string {
-  if (opts.quarantine !== undefined) return opts.quarantine;
-  if (opts.rejectedDir !== undefined) return join(opts.rejectedDir, `${spec.name}.rejected.csv`);
-  return `${path}.rejected.csv`;
-}
-
-function tooManyRejected(count: string, rows: number, path: string, maxShare: number, quarantine: string, what = 'were rejected'): RafcastError {
-  return new RafcastError(
-    'E_TOO_MANY_REJECTED',
-    `${count} of ${rows} rows of ${path} ${what} (more than ${Math.round(maxShare * 100)}%, --max-rejected-share ${maxShare}); reasons are in ${quarantine}`,
-  );
-}
-
-/**
- * Writes the quarantine file of the rows that cannot be rows (empty, or a wrong number of
- * fields), found by a second scan, streamed to the file in row order: memory stays flat.
- */
-async function writeUnreadableRows(path: string, fields: number, emptyRows: readonly number[], quarantine: string): Promise<void> {
-  let out: AtomicFileWriter | undefined;
-  try {
-    out = await AtomicFileWriter.open(quarantine);
-    const file = csvField(path);
-    await out.write('file,row,field,reason\n');
-    let e = 0;
-    const writeEmptyBefore = async (row: number): Promise<void> => {
-      for (; e < emptyRows.length && emptyRows[e]! < row; e++) await out!.write(`${file},${emptyRows[e]},,${ROW_REASONS.empty}\n`);
-    };
-    await scanCsvRows(path, fields, async (row, reason) => {
-      await writeEmptyBefore(row);
-      await out!.write(`${file},${row},,${csvField(reason)}\n`);
-    });
-    await writeEmptyBefore(Infinity);
-    await out.commit();
-  } catch (err) {
-    await out?.abort();
-    throw asIoError(err, 'cannot write the rejected rows to', quarantine);
-  }
-}
-
-/** Adds rows (row number, no field, reason) to a temporary structure table, by DuckDB's appender. */
-async function insertRows(conn: DuckDBConnection, table: string, rows: readonly number[], reason: (k: number) => string): Promise<void> {
-  if (rows.length === 0) return;
-  const appender = await conn.createAppender(table, 'main', 'temp');
-  try {
-    for (let k = 0; k < rows.length; k++) {
-      appender.appendBigInt(BigInt(rows[k]!));
-      appender.appendVarchar('');
-      appender.appendVarchar(reason(k));
-      appender.endRow();
-    }
-    appender.flushSync();
-  } finally {
-    appender.closeSync();
-  }
 }
 
 /** Drops a table loaded by loadContractFile (its view and the checked rows under it), freeing their memory. */
