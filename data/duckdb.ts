@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { OUTPUT_FILE_MODE, settleTemporaryPath, temporaryPathFor } from './atomic-file.ts';
-import { asIoError, IoError } from './errors.ts';
+import { asIoError, duckDbIoMessage, IoError } from './errors.ts';
 import { forgetTemporaryPath, trackTemporaryPath } from './temporary-files.ts';
 
 export interface DuckDbOptions {
@@ -71,8 +71,8 @@ export async function copyAtomically(conn: DuckDBConnection, sql: string, path: 
  * open file ...: Permission denied": its last part, in lower case, says why); any other error unchanged.
  */
 export function duckDbIoError(e: unknown, what: string, path: string): unknown {
-  const message = e instanceof Error ? e.message : '';
-  if (!message.startsWith('IO Error')) return asIoError(e, what, path);
+  const message = duckDbIoMessage(e);
+  if (message === undefined) return asIoError(e, what, path);
   const why = message.split(/:\s*/).pop()!.trim().toLowerCase() || 'input/output error';
   return new IoError(what, path, why, !/no space/.test(why));
 }

@@ -83,7 +83,26 @@ const IO_REASONS: Record<string, string> = {
   EEXIST: 'already exists',
   EMFILE: 'too many open files',
   ENAMETOOLONG: 'the name is too long',
+  // Network: a Redis that cannot be reached (pipelines/queue-connection.ts).
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'no such host',
+  EAI_AGAIN: 'the host name could not be looked up',
+  ETIMEDOUT: 'timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ECONNRESET: 'connection reset',
 };
+
+/** A system error code (EACCES, ECONNREFUSED, ...) in plain words; the code itself, lower-cased, when not listed. */
+export const ioReason = (code: string): string => IO_REASONS[code] ?? code.toLowerCase();
+
+/**
+ * What DuckDB's "IO Error: ..." message says (the file it could not open or write, and why), or
+ * undefined for any other error; light (no DuckDB import), for the command line's top handler too.
+ */
+export function duckDbIoMessage(e: unknown): string | undefined {
+  const m = e instanceof Error ? /^IO Error: ([\s\S]*)$/.exec(e.message) : null;
+  return m ? m[1]!.trim() : undefined;
+}
 
 /**
  * A file-system operation that failed: `E_IO: <what> <path>: <why>` (for example "cannot write
@@ -112,5 +131,5 @@ export function asIoError(e: unknown, what: string, path?: string): unknown {
   const code = fsErrorCode(e);
   if (code === undefined || e instanceof RafcastError) return e;
   const where = path ?? (e as { path?: string }).path ?? '';
-  return new IoError(what, where, IO_REASONS[code] ?? code.toLowerCase(), code !== 'ENOSPC');
+  return new IoError(what, where, ioReason(code), code !== 'ENOSPC');
 }

@@ -8,6 +8,7 @@
 //
 // Open HCCs and the rates: evaluation/recapture-rates.ts; what they are worth:
 // evaluation/candidate-value.ts.
+import { requireBaseRate } from '../scoring/revenue.ts';
 import { writeFile, unlink, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OUTPUT_FILE_MODE, temporaryPathFor, writeFileAtomically } from '../data/atomic-file.ts';
@@ -77,7 +78,7 @@ export interface CandidatesSummary {
 
 export async function writeCandidates(opts: CandidatesOptions, log: (line: string) => void = () => undefined): Promise<CandidatesSummary> {
   if (!(opts.top > 0 && opts.top <= 1)) throw new ConfigError(`--top must be a share in (0, 1], found ${opts.top}`);
-  if (!(opts.annualBaseRate > 0)) throw new ConfigError(`the base rate must be positive, found ${opts.annualBaseRate}`);
+  requireBaseRate(opts.annualBaseRate);
   const T = opts.asOf;
   const rankBy: RankBy = opts.rankBy ?? 'probability';
   if (!RANK_BY.includes(rankBy)) throw new ConfigError(`--rank-by must be one of ${RANK_BY.join(', ')}, found ${String(rankBy)}`);

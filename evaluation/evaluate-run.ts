@@ -5,6 +5,7 @@
 // metrics over all, continuing and new members (evaluation/lists.ts),
 // accelerated and incremental revenue, and payment year T+1's cash by month (DOMAIN.md section 4;
 // evaluation/revenue.ts). Outputs are reproducible byte for byte from the same inputs.
+import { requireBaseRate } from '../scoring/revenue.ts';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -56,7 +57,7 @@ export interface EvaluateOptions {
 }
 
 export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => void = () => undefined): Promise<Evaluation> {
-  if (!(opts.annualBaseRate > 0)) throw new ConfigError(`the base rate must be positive, found ${opts.annualBaseRate}`);
+  requireBaseRate(opts.annualBaseRate);
   const T = opts.asOf;
   // A list made elsewhere is read and checked first: bad input stops before any model is loaded.
   const externalFile = opts.list !== undefined ? await readExternalList(opts.list) : undefined;

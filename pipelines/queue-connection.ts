@@ -1,7 +1,7 @@
 // Which Redis and which BullMQ queue a run's jobs are on: the light part of the queued flow, which
 // `rafcast status` and the producer share with the workers.
 import type { ConnectionOptions } from 'bullmq';
-import { ConfigError, IoError } from '../data/errors.ts';
+import { ConfigError, IoError, ioReason } from '../data/errors.ts';
 
 /** The queue runs go on unless told otherwise (tests give each their own). */
 export const QUEUE = 'rafcast';
@@ -17,16 +17,6 @@ export function connectionOf(url: string): ConnectionOptions {
   if (u.protocol !== 'redis:') throw new ConfigError(`--redis must be a redis:// URL, found ${url}`);
   return { host: u.hostname, port: Number(u.port || 6379), db: Number(u.pathname.slice(1) || 0), maxRetriesPerRequest: null };
 }
-
-/** Plain words for the network errors of a Redis that cannot be reached. */
-const NET_REASONS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ENOTFOUND: 'no such host',
-  EAI_AGAIN: 'the host name could not be looked up',
-  ETIMEDOUT: 'timed out',
-  EHOSTUNREACH: 'host unreachable',
-  ECONNRESET: 'connection reset',
-};
 
 /**
  * Connects once to the Redis at `url` and pings it, so that a command given an unreachable Redis
@@ -46,7 +36,7 @@ export async function requireRedis(url: string, timeoutMs = 5000): Promise<void>
   } catch (err) {
     const e = cause ?? err;
     const code = (e as { code?: string }).code;
-    const why = (code !== undefined ? NET_REASONS[code] : undefined) ?? (e as Error).message.replace(/^Error: /, '');
+    const why = code !== undefined ? ioReason(code) : (e as Error).message.replace(/^Error: /, '');
     throw new IoError('cannot reach Redis at', url, `${why} (start redis-server there, or give --redis the address of one)`, false);
   } finally {
     client.disconnect();

@@ -6,7 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Help, InvalidArgumentError, type Command, type Option } from 'commander';
-import { asIoError, fsErrorCode, IoError, RafcastError } from '../data/errors.ts';
+import { asIoError, duckDbIoMessage, fsErrorCode, IoError, RafcastError } from '../data/errors.ts';
 import { parseCutoff } from '../data/received-by.ts';
 import { removeTemporaryFiles } from '../data/temporary-files.ts';
 import { MODEL_VERSIONS, type ModelVersion } from '../data/reference/cms-hcc-tables.ts';
@@ -227,8 +227,8 @@ export function reportableError(e: unknown): unknown {
     const dest = (e as { dest?: unknown }).dest;
     return asIoError(e, IO_WHAT[String(syscall)] ?? `cannot ${String(syscall ?? 'use')}`, syscall === 'rename' && typeof dest === 'string' ? dest : undefined);
   }
-  const m = e instanceof Error ? /^IO Error: ([\s\S]*)$/.exec(e.message) : null;
-  if (m) return new RafcastError('E_IO', m[1]!.trim());
+  const duckDb = duckDbIoMessage(e);
+  if (duckDb !== undefined) return new RafcastError('E_IO', duckDb);
   return e;
 }
 

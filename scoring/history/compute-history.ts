@@ -7,6 +7,7 @@
 // member-years.ts, windows.ts, eligible-claims.ts, year-rows.ts, year-scorer.ts, write-history.ts.
 // The contract's files are loaded and checked as by `rafcast load`; scoring runs in this thread on
 // the batch engine, with member keys (never member ids) on the JavaScript side.
+import { requireBaseRate } from '../revenue.ts';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -97,7 +98,7 @@ function traced(conn: DuckDBConnection): DuckDBConnection {
 /** Computes the history; writes raf_history.parquet, raf_hcc.parquet and history.json to `out`. */
 export async function computeHistory(opts: HistoryOptions, onProgress?: (stage: string, done: number, total: number) => void): Promise<HistorySummary> {
   if (opts.firstYear > opts.lastYear) throw new ConfigError(`--years: ${opts.firstYear} is after ${opts.lastYear}`);
-  if (!(opts.annualBaseRate > 0)) throw new ConfigError(`the base rate must be positive, found ${opts.annualBaseRate}`);
+  requireBaseRate(opts.annualBaseRate);
   const dataThrough = opts.dataThrough === undefined ? null : parseCutoff(opts.dataThrough, 'the data cut-off (dataThrough)');
   const plans = planYears(opts);
   const files = findDataFiles(opts.data);
