@@ -82,6 +82,26 @@ export function fieldChecks(f: FieldSpec, v: string, typed: string, typedSource:
     case 'npi':
       checks.push([`NOT regexp_full_match(${v}, '[0-9]{10}')`, `'expected a 10-digit NPI' || ${found}`]);
       break;
+    case 'ndc':
+      checks.push([`NOT regexp_full_match(replace(${v}, '-', ''), '[0-9]{11}')`, `'expected an 11-digit NDC (dashes are dropped)' || ${found}`]);
+      break;
+    case 'atc':
+      // ATC levels 3 to 5: A10A, A10AE, A10AE04 (WHO Collaborating Centre for Drug Statistics Methodology).
+      checks.push([`NOT regexp_full_match(upper(${v}), '[A-Z][0-9]{2}[A-Z](?:[A-Z](?:[0-9]{2})?)?')`, `'expected an ATC code of level 3 to 5 such as A10A or B01AF01' || ${found}`]);
+      break;
+    case 'loinc':
+      // The shape only (digits, a dash, the check digit); whether the code exists is the rules' business.
+      checks.push([`NOT regexp_full_match(${v}, '[0-9]{1,7}-[0-9]')`, `'expected a LOINC code such as 33914-3' || ${found}`]);
+      break;
+    case 'decimal':
+      checks.push([`${typed} IS NULL OR NOT regexp_full_match(${v}, '-?[0-9]{1,15}([.][0-9]{1,15})?')`, `'expected a number such as 38.5' || ${found}`]);
+      break;
+    case 'tin':
+      checks.push([`NOT regexp_full_match(${v}, '[0-9]{2}-?[0-9]{7}')`, `'expected a 9-digit TIN' || ${found}`]);
+      break;
+    case 'specialty':
+      checks.push([`NOT regexp_full_match(${v}, '[0-9A-Za-z]{2}')`, `'expected a 2-character CMS specialty code' || ${found}`]);
+      break;
     case 'icd10cm-list':
     case 'cpt-hcpcs-list':
     case 'modifier-list': {
@@ -101,7 +121,7 @@ export function fieldChecks(f: FieldSpec, v: string, typed: string, typedSource:
 
 /**
  * Checks for a field whose Parquet column already has its SQL type (a DATE, an INTEGER, a
- * DECIMAL with at most two places, a BOOLEAN): only presence and range remain to check.
+ * DECIMAL with at most two places, a BOOLEAN, a number for a decimal field): only presence and range remain to check.
  */
 function typedSourceChecks(f: FieldSpec, v: string, typed: string): [string, string][] {
   const checks: [string, string][] = [];
@@ -114,6 +134,8 @@ function typedSourceChecks(f: FieldSpec, v: string, typed: string): [string, str
     checks.push([`${typed} NOT BETWEEN ${f.min ?? -1e9} AND ${f.max ?? 1e9}`, `'expected a whole number from ${f.min} to ${f.max}' || ${found}`]);
   } else if (f.type === 'amount' && f.min !== undefined) {
     checks.push([`${typed} < ${f.min}`, `'is negative' || ${found}`]);
+  } else if (f.type === 'decimal') {
+    checks.push([`NOT isfinite(${typed})`, `'expected a number such as 38.5' || ${found}`]);
   }
   return checks;
 }
@@ -132,6 +154,7 @@ export function typedSourceFits(f: FieldSpec, parquetType: string): boolean {
   if (f.type === 'int') return t === 'INTEGER' || t === 'SMALLINT' || t === 'TINYINT';
   if (f.type === 'amount') return /^DECIMAL\(\d+,[0-2]\)$/.test(t) || t === 'INTEGER' || t === 'BIGINT';
   if (f.type === 'bool') return t === 'BOOLEAN';
+  if (f.type === 'decimal') return ['DOUBLE', 'FLOAT', 'INTEGER', 'BIGINT', 'SMALLINT', 'TINYINT'].includes(t) || /^DECIMAL\(\d+,\d+\)$/.test(t);
   return false;
 }
 
@@ -150,6 +173,14 @@ export function typedValue(f: FieldSpec, v: string): string {
       return `CASE WHEN lower(${v}) IN ('true', 't', '1', 'y', 'yes') THEN true WHEN lower(${v}) IN ('false', 'f', '0', 'n', 'no') THEN false END`;
     case 'bill-type':
       return `right(${v}, 3)`;
+    case 'decimal':
+      return `TRY_CAST(${v} AS DOUBLE)`;
+    case 'ndc':
+    case 'tin':
+      return `replace(${v}, '-', '')`;
+    case 'atc':
+    case 'specialty':
+      return `upper(${v})`;
     default:
       // Lists stay text until the accepted rows are stored (listValue).
       return v;

@@ -1,21 +1,34 @@
 // Finding a plan's files: the input contract's tables (data/README.md) in a folder, each as
-// `<name>.parquet` or `<name>.csv`.
+// `<name>.parquet` or `<name>.csv`; the required ones must be there, the optional ones may be.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TableName } from './contract.ts';
+import { OPTIONAL_TABLES, REQUIRED_TABLES, type OptionalTableName, type RequiredTableName, type TableName } from './contract.ts';
 import { ConfigError } from './errors.ts';
 
-const DATA_FILES: TableName[] = ['members', 'enrollment', 'claims'];
+/** The file of one table in a folder, `<name>.parquet` or `<name>.csv`, or undefined when there is none. */
+function findDataFile(dir: string, name: TableName): string | undefined {
+  const candidates = ['parquet', 'csv'].map((ext) => join(dir, `${name}.${ext}`)).filter((p) => existsSync(p));
+  if (candidates.length > 1) throw new ConfigError(`${dir} has both ${candidates.join(' and ')}; keep one`);
+  return candidates[0];
+}
 
-/** The contract's files in a folder: `<name>.parquet` or `<name>.csv`. */
-export function findDataFiles(dir: string): Record<TableName, string> {
-  const found = {} as Record<TableName, string>;
-  for (const name of DATA_FILES) {
-    const candidates = ['parquet', 'csv'].map((ext) => join(dir, `${name}.${ext}`)).filter((p) => existsSync(p));
-    if (candidates.length === 0) throw new ConfigError(`${dir} has no ${name}.parquet or ${name}.csv`);
-    if (candidates.length > 1) throw new ConfigError(`${dir} has both ${candidates.join(' and ')}; keep one`);
-    found[name] = candidates[0]!;
+/** The contract's required files in a folder: `<name>.parquet` or `<name>.csv`. */
+export function findDataFiles(dir: string): Record<RequiredTableName, string> {
+  const found = {} as Record<RequiredTableName, string>;
+  for (const name of REQUIRED_TABLES) {
+    const file = findDataFile(dir, name);
+    if (file === undefined) throw new ConfigError(`${dir} has no ${name}.parquet or ${name}.csv`);
+    found[name] = file;
   }
   return found;
 }
 
+/** The contract's optional files (pharmacy, labs, providers) the folder has; an absent one is left out. */
+export function findOptionalDataFiles(dir: string): Partial<Record<OptionalTableName, string>> {
+  const found: Partial<Record<OptionalTableName, string>> = {};
+  for (const name of OPTIONAL_TABLES) {
+    const file = findDataFile(dir, name);
+    if (file !== undefined) found[name] = file;
+  }
+  return found;
+}

@@ -1,5 +1,6 @@
 // The input contract (data/README.md): the three files a health plan hands rafcast (members,
-// enrollment, claims), each field's type, meaning and check. One definition serves validation
+// enrollment, claims) and three optional ones (pharmacy, labs, providers: issue 17), each field's
+// type, meaning and check. One definition serves validation
 // (as DuckDB SQL, so ten million rows are checked without a JavaScript object per row), the
 // typed tables loaded from it, and the documentation, which a test holds to this file.
 
@@ -15,6 +16,12 @@ export type FieldType =
   | 'modifier-list'
   | 'bill-type'
   | 'npi'
+  | 'ndc'
+  | 'atc'
+  | 'loinc'
+  | 'decimal'
+  | 'tin'
+  | 'specialty'
   | 'text';
 
 export interface FieldSpec {
@@ -44,7 +51,15 @@ export interface DateRange {
   why: string;
 }
 
-export type TableName = 'members' | 'enrollment' | 'claims';
+/** The files every plan gives. */
+export type RequiredTableName = 'members' | 'enrollment' | 'claims';
+/** The files a plan may give (issue 17): an absent one means its evidence is not available, never an error. */
+export type OptionalTableName = 'pharmacy' | 'labs' | 'providers';
+export type TableName = RequiredTableName | OptionalTableName;
+
+/** In load order: members first (the others are checked against it). */
+export const REQUIRED_TABLES: readonly RequiredTableName[] = ['members', 'enrollment', 'claims'];
+export const OPTIONAL_TABLES: readonly OptionalTableName[] = ['pharmacy', 'labs', 'providers'];
 
 export interface TableSpec {
   name: TableName;
@@ -218,7 +233,105 @@ export const CLAIMS: TableSpec = {
   wideLists: { diagnosis_codes: 'dx' },
 };
 
-export const CONTRACT: Readonly<Record<TableName, TableSpec>> = { members: MEMBERS, enrollment: ENROLLMENT, claims: CLAIMS };
+export const PHARMACY: TableSpec = {
+  name: 'pharmacy',
+  meaning: 'one row per prescription fill (optional file)',
+  key: ['fill_id'],
+  referencesMembers: true,
+  fields: [
+    { name: 'fill_id', type: 'id', required: true, meaning: 'prescription fill identifier, unique in the file', example: 'F0000001' },
+    { name: 'member_id', type: 'id', required: true, phi: true, meaning: 'the member (in the members file)', example: 'M000123' },
+    { name: 'fill_date', type: 'date', required: true, dates: DATE_RANGES.service, meaning: 'date the prescription was filled', example: '2025-02-10' },
+    {
+      name: 'received_date',
+      type: 'date',
+      required: false,
+      dates: DATE_RANGES.service,
+      meaning: 'date the plan received the claim; blank or absent: known at fill_date',
+      example: '2025-02-10',
+    },
+    { name: 'ndc', type: 'ndc', required: false, meaning: 'National Drug Code, 11 digits (dashes are dropped: 00002-8215-01 -> 00002821501)', example: '00002821501' },
+    {
+      name: 'atc_code',
+      type: 'atc',
+      required: false,
+      meaning: "WHO ATC class of the drug, level 3 to 5 (A10A, A10AE, A10AE04), stored upper-case; the suspect rules match on it, by prefix",
+      example: 'A10AE04',
+    },
+    { name: 'days_supply', type: 'int', required: true, min: 1, max: 365, meaning: "days' supply", example: '30' },
+    { name: 'paid_amount', type: 'amount', required: true, min: 0, meaning: 'amount paid, US dollars', example: '42.17' },
+    { name: 'prescriber_npi', type: 'npi', required: false, meaning: "prescriber's NPI (10 digits)", example: '1234567893' },
+  ],
+  crossChecks: [
+    { field: 'atc_code', badWhen: 'ndc IS NULL AND atc_code IS NULL', reason: 'a fill needs an ndc or an atc_code' },
+    { field: 'received_date', badWhen: 'received_date < fill_date', reason: 'received_date is before fill_date' },
+  ],
+  memberChecks: [{ field: 'fill_date', badWhen: 't.fill_date < m.birth_date', reason: "fill_date is before the member's birth_date" }],
+};
+
+export const LABS: TableSpec = {
+  name: 'labs',
+  meaning: 'one row per lab result or measurement (optional file)',
+  key: ['result_id'],
+  referencesMembers: true,
+  fields: [
+    { name: 'result_id', type: 'id', required: true, meaning: 'lab result identifier, unique in the file', example: 'L0000001' },
+    { name: 'member_id', type: 'id', required: true, phi: true, meaning: 'the member (in the members file)', example: 'M000123' },
+    { name: 'result_date', type: 'date', required: true, dates: DATE_RANGES.service, meaning: 'date of the specimen or measurement', example: '2025-03-04' },
+    {
+      name: 'received_date',
+      type: 'date',
+      required: false,
+      dates: DATE_RANGES.service,
+      meaning: 'date the plan received the result; blank or absent: known at result_date',
+      example: '2025-03-06',
+    },
+    { name: 'loinc', type: 'loinc', required: true, meaning: 'LOINC code: digits, a dash, the check digit', example: '33914-3' },
+    { name: 'value', type: 'decimal', required: true, meaning: 'the numeric result', example: '38.5' },
+    { name: 'unit', type: 'text', required: true, meaning: 'the unit as reported (mL/min/1.73m2, %, kg/m2, ...)', example: 'mL/min/1.73m2' },
+    { name: 'ordering_npi', type: 'npi', required: false, meaning: "ordering provider's NPI (10 digits)", example: '1234567893' },
+  ],
+  crossChecks: [{ field: 'received_date', badWhen: 'received_date < result_date', reason: 'received_date is before result_date' }],
+  memberChecks: [{ field: 'result_date', badWhen: 't.result_date < m.birth_date', reason: "result_date is before the member's birth_date" }],
+};
+
+export const PROVIDERS: TableSpec = {
+  name: 'providers',
+  meaning: 'one row per clinician or facility NPI (optional file)',
+  key: ['npi'],
+  referencesMembers: false,
+  fields: [
+    { name: 'npi', type: 'npi', required: true, meaning: "the clinician's (or facility's) NPI (10 digits)", example: '1234567893' },
+    { name: 'name', type: 'text', required: true, meaning: 'display name', example: 'Dr. A. Rivera' },
+    {
+      name: 'specialty',
+      type: 'specialty',
+      required: true,
+      meaning: 'CMS Medicare provider specialty code, 2 letters or digits (08 family practice, 11 internal medicine, A0 hospital), stored upper-case',
+      example: '08',
+    },
+    { name: 'tin', type: 'tin', required: true, meaning: 'practice tax identification number, 9 digits (a dash is dropped: 12-3456789 -> 123456789)', example: '123456789' },
+    { name: 'practice_name', type: 'text', required: false, meaning: 'practice display name', example: 'Lakeside Family Medicine' },
+    {
+      name: 'partner',
+      type: 'bool',
+      required: false,
+      default: 'false',
+      meaning: 'the practice partners with the plan; blank or absent: false',
+      example: 'true',
+    },
+  ],
+  crossChecks: [],
+};
+
+export const CONTRACT: Readonly<Record<TableName, TableSpec>> = {
+  members: MEMBERS,
+  enrollment: ENROLLMENT,
+  claims: CLAIMS,
+  pharmacy: PHARMACY,
+  labs: LABS,
+  providers: PROVIDERS,
+};
 
 /** The SQL type a field is stored as once accepted. */
 export function sqlType(f: FieldSpec): string {
@@ -229,6 +342,8 @@ export function sqlType(f: FieldSpec): string {
       return 'INTEGER';
     case 'amount':
       return 'DECIMAL(14,2)';
+    case 'decimal':
+      return 'DOUBLE';
     case 'bool':
       return 'BOOLEAN';
     case 'icd10cm-list':

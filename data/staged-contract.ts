@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { CONTRACT, type TableName } from './contract.ts';
+import { CONTRACT, OPTIONAL_TABLES, REQUIRED_TABLES, type OptionalTableName, type RequiredTableName } from './contract.ts';
 import { ConfigError } from './errors.ts';
 import { copyAtomically, openDuckDb, sqlString } from './duckdb.ts';
 import { loadContractFile, unloadContractTable, type LoadSummary } from './load-contract-file.ts';
@@ -39,28 +39,29 @@ export async function openWorkDb(parent: string | undefined, memoryLimit?: strin
   };
 }
 
-const TABLES: TableName[] = ['members', 'enrollment', 'claims'];
+/** The required files, and any optional ones given (contract-files.ts findOptionalDataFiles). */
+export type ContractFiles = Record<RequiredTableName, string> & Partial<Record<OptionalTableName, string>>;
 
 /**
  * Loads members, enrollment and claims (in that order: the later ones are checked against the
- * members) and leaves views of the same names over their staged Parquet copies. Claims carry
- * `_row`, the row's number in its file.
+ * members), then the optional files given (pharmacy, labs, providers), and leaves views of the
+ * same names over their staged Parquet copies. Claims carry `_row`, the row's number in its file.
  */
 export async function loadStagedContract(
   conn: DuckDBConnection,
-  files: Record<TableName, string>,
+  files: ContractFiles,
   work: string,
   opts: {
     maxRejectedShare?: number;
     /** Folder for each file's rejected rows, `<table>.rejected.csv` (default: beside each input). */
     rejectedDir?: string;
-    onTable?: (name: TableName) => void;
+    onTable?: (name: RequiredTableName | OptionalTableName) => void;
   } = {},
 ): Promise<LoadSummary[]> {
   const loaded: LoadSummary[] = [];
-  for (const name of TABLES) {
+  for (const name of [...REQUIRED_TABLES, ...OPTIONAL_TABLES.filter((t) => files[t] !== undefined)]) {
     opts.onTable?.(name);
-    loaded.push(await loadContractFile(conn, CONTRACT[name], files[name], {
+    loaded.push(await loadContractFile(conn, CONTRACT[name], files[name]!, {
         maxRejectedShare: opts.maxRejectedShare,
         rejectedDir: opts.rejectedDir,
         withRowNumbers: name === 'claims',
@@ -76,12 +77,20 @@ export async function loadStagedContract(
 /**
  * Views `members`, `enrollment` and `claims` over Parquet files this product wrote from checked
  * tables (the shards of a queued run, pipelines/shards.ts), one folder or several read as one:
- * their rows were accepted once and are not checked again.
+ * their rows were accepted once and are not checked again. An optional table (pharmacy, labs,
+ * providers) gets its view when every folder has its file, and none when no folder has it.
  */
 export async function attachCheckedData(conn: DuckDBConnection, dirs: readonly string[]): Promise<void> {
-  for (const name of TABLES) {
+  for (const name of REQUIRED_TABLES) {
     const files = dirs.map((d) => join(d, `${name}.parquet`));
     for (const f of files) if (!existsSync(f)) throw new ConfigError(`${f} is missing: the run's partition stage has not finished`);
+    await conn.run(`CREATE OR REPLACE TEMP VIEW ${name} AS SELECT * FROM read_parquet([${files.map(sqlString).join(', ')}])`);
+  }
+  for (const name of OPTIONAL_TABLES) {
+    const files = dirs.map((d) => join(d, `${name}.parquet`));
+    const present = files.filter((f) => existsSync(f));
+    if (present.length === 0) continue;
+    if (present.length < files.length) throw new ConfigError(`${files.find((f) => !existsSync(f))} is missing while other folders have ${name}.parquet`);
     await conn.run(`CREATE OR REPLACE TEMP VIEW ${name} AS SELECT * FROM read_parquet([${files.map(sqlString).join(', ')}])`);
   }
 }
@@ -93,7 +102,7 @@ export async function attachCheckedData(conn: DuckDBConnection, dirs: readonly s
  */
 export async function ensureContractTables(
   conn: DuckDBConnection,
-  source: { files: () => Record<TableName, string>; checked?: readonly string[]; work?: string },
+  source: { files: () => ContractFiles; checked?: readonly string[]; work?: string },
 ): Promise<LoadSummary[]> {
   const have = await conn.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE table_name = 'claims' UNION ALL SELECT view_name FROM duckdb_views() WHERE view_name = 'claims'`);
   if (have.getRowObjectsJson().length > 0) return [];

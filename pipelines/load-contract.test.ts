@@ -56,4 +56,37 @@ describe('loadContract', () => {
       ['C2', ['N184'], 75],
     ]);
   });
+
+  it('loads the optional files given (pharmacy, labs, providers) after the others, typed, and skips the absent ones', async () => {
+    const dir = tempDir('load');
+    const file = (name: string, lines: string[]) => {
+      writeFileSync(join(dir, name), `${lines.join('\n')}\n`);
+      return join(dir, name);
+    };
+    const members = file('members.csv', ['member_id,birth_date,sex,orec,death_date', 'M1,1950-02-01,F,0,']);
+    const pharmacy = file('pharmacy.csv', [
+      'fill_id,member_id,fill_date,received_date,ndc,atc_code,days_supply,paid_amount,prescriber_npi',
+      'F1,M1,2025-02-10,,,a10ae04,30,42.17,',
+      'F2,M2,2025-02-10,,,A10AE04,30,42.17,',
+    ]);
+    const providers = file('providers.csv', ['npi,name,specialty,tin,practice_name,partner', '1234567893,Dr. A. Rivera,08,123456789,,yes']);
+    const out = join(dir, 'loaded');
+    const seen: string[] = [];
+    const loaded = await loadContract({ files: { members, pharmacy, providers }, out, maxRejectedShare: 0.5 }, (t) => seen.push(t));
+    // No labs file: none loaded, none written. F2's member is not in the members file: 2 = 1 + 1.
+    expect(seen).toEqual(['members', 'pharmacy', 'providers']);
+    expect(loaded.map((l) => [l.table, l.read, l.accepted, l.rejected])).toEqual([
+      ['members', 1, 1, 0],
+      ['pharmacy', 2, 1, 1],
+      ['providers', 1, 1, 0],
+    ]);
+    const db = await openDuckDb();
+    const read = async (name: string) =>
+      (await db.connection.runAndReadAll(`SELECT * FROM read_parquet(${sqlString(join(out, `${name}.parquet`))})`)).getRowObjectsJson();
+    expect((await read('pharmacy')).map((f) => [f.fill_id, f.fill_date, f.atc_code, f.days_supply])).toEqual([['F1', '2025-02-10', 'A10AE04', 30]]);
+    expect((await read('providers')).map((p) => [p.npi, p.partner])).toEqual([['1234567893', true]]);
+    db.close();
+    for (const f of ['pharmacy', 'providers', 'pharmacy.rejected']) expect(statSync(join(out, `${f}.${f.endsWith('rejected') ? 'csv' : 'parquet'}`)).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(out, 'pharmacy.rejected.csv'), 'utf8')).toBe(`file,row,field,reason\n${pharmacy},2,member_id,member_id is not in the members file\n`);
+  });
 });

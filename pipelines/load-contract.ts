@@ -1,17 +1,17 @@
 // `rafcast load`: the contract's files (members first, then enrollment and claims, which are
-// checked against it) validated and stored as typed Parquet or Arrow IPC files in one folder, with each
+// checked against it, then the optional pharmacy, labs and providers) validated and stored as typed Parquet or Arrow IPC files in one folder, with each
 // file's quarantine, <table>.rejected.csv, in the output folder or the one given, and counts that
 // reconcile (data/load-contract-file.ts). The input folders are only read.
 import { join } from 'node:path';
 import { prepareOutputFolder } from '../data/atomic-file.ts';
-import { CONTRACT, type TableName } from '../data/contract.ts';
+import { CONTRACT, OPTIONAL_TABLES, REQUIRED_TABLES, type TableName } from '../data/contract.ts';
 import { writeArrowIpc } from '../data/arrow-writer.ts';
 import { copyAtomically, openDuckDb } from '../data/duckdb.ts';
 import { loadContractFile, type LoadSummary } from '../data/load-contract-file.ts';
 
 export interface LoadContractOptions {
   files: Partial<Record<TableName, string>> & { members: string };
-  /** Folder for members, enrollment and claims, as .parquet (default) or .arrow files. */
+  /** Folder for the tables (members, enrollment, claims, and the optional ones given), as .parquet (default) or .arrow files. */
   out: string;
   format?: 'parquet' | 'arrow';
   maxRejectedShare?: number;
@@ -32,7 +32,7 @@ export async function loadContract(opts: LoadContractOptions, onFile?: (table: T
   const db = await openDuckDb({ memoryLimit: opts.memoryLimit });
   const done: LoadedTable[] = [];
   try {
-    for (const name of ['members', 'enrollment', 'claims'] as const) {
+    for (const name of [...REQUIRED_TABLES, ...OPTIONAL_TABLES]) {
       const file = opts.files[name];
       if (file === undefined) continue;
       onFile?.(name, file);

@@ -9,6 +9,9 @@ export interface LoadOptions {
   members: string;
   enrollment?: string;
   claims?: string;
+  pharmacy?: string;
+  labs?: string;
+  providers?: string;
   out: string;
   format: 'parquet' | 'arrow';
   maxRejectedShare: number;
@@ -20,11 +23,14 @@ export interface LoadOptions {
 export function addLoadCommand(program: Command): void {
   program
     .command('load')
-    .description('Validate the contract\'s files (members, enrollment, claims) and store them as typed Parquet.')
+    .description('Validate the contract\'s files (members, enrollment, claims; optional pharmacy, labs, providers) and store them as typed Parquet.')
     .requiredOption('--members <file>', 'members: .csv or .parquet (loaded first: the others are checked against it)')
     .option('--enrollment <file>', 'enrollment: .csv or .parquet')
     .option('--claims <file>', 'claims: .csv or .parquet')
-    .requiredOption('--out <dir>', 'folder for members, enrollment and claims (.parquet or .arrow)')
+    .option('--pharmacy <file>', 'pharmacy fills (optional file): .csv or .parquet')
+    .option('--labs <file>', 'lab results (optional file): .csv or .parquet')
+    .option('--providers <file>', 'providers (optional file): .csv or .parquet')
+    .requiredOption('--out <dir>', 'folder for the tables loaded (.parquet or .arrow)')
     .option('--format <format>', 'output format: parquet or arrow (Arrow IPC file)', parseOutputTableFormat, 'parquet')
     .option('--max-rejected-share <share>', 'fail when more than this share of a file\'s rows is rejected', parseShareOption('--max-rejected-share'), 0.5)
     .option('--rejected <dir>', 'folder for each file\'s rejected rows, <table>.rejected.csv (default: the --out folder)')
@@ -34,7 +40,7 @@ export function addLoadCommand(program: Command): void {
       'after',
       `
 The fields of each file are in data/README.md. Rejected rows go to <table>.rejected.csv
-(members, enrollment, claims) in the --out folder or the --rejected one (file, row, field,
+(members, enrollment, claims, pharmacy, labs, providers) in the --out folder or the --rejected one (file, row, field,
 reason); the input folders are only read. The summary gives read = accepted + rejected per file.
 
 Examples:
@@ -42,6 +48,7 @@ Examples:
   rafcast load --members m.parquet --claims claims.parquet --out runs/loaded --memory-limit 3GB
   rafcast load --members /ro/members.csv --claims /ro/claims.csv --out runs/loaded --rejected runs/rejected
   rafcast load --members members.csv --claims claims.csv --out runs/loaded --format arrow
+  rafcast load --members members.csv --pharmacy pharmacy.csv --labs labs.csv --providers providers.csv --out runs/evidence
   rafcast load --members members.csv --out shared/plan --force`,
     )
     .action((o: LoadOptions) => runAction(() => load(o), { out: o.out }));
@@ -49,11 +56,11 @@ Examples:
 
 async function load(o: LoadOptions): Promise<void> {
   const { loadContract } = await import('../../pipelines/load-contract.ts');
-  await (await import('../../data/output-folder.ts')).claimOutputFolder(o.out, { option: '--out', command: 'rafcast load', writes: ['members', 'enrollment', 'claims'].map((t) => `${t}.${o.format}`), force: o.force === true });
+  await (await import('../../data/output-folder.ts')).claimOutputFolder(o.out, { option: '--out', command: 'rafcast load', writes: ['members', 'enrollment', 'claims', ...(['pharmacy', 'labs', 'providers'] as const).filter((t) => o[t] !== undefined)].map((t) => `${t}.${o.format}`), force: o.force === true });
   const started = performance.now();
   const loaded = await loadContract(
     {
-      files: { members: o.members, enrollment: o.enrollment, claims: o.claims },
+      files: { members: o.members, enrollment: o.enrollment, claims: o.claims, pharmacy: o.pharmacy, labs: o.labs, providers: o.providers },
       out: o.out,
       format: o.format,
       maxRejectedShare: o.maxRejectedShare,
