@@ -1,6 +1,7 @@
 // `rafcast generate`: a synthetic Medicare Advantage plan, year by year. Members
 // (population.ts) carry latent conditions (conditions.ts) that claims document imperfectly
-// (documentation.ts). Writes the contract's files (members, enrollment, claims) and truth/ (the
+// (documentation.ts). Writes the contract's files (members, enrollment, claims; and, unless told
+// not to, the optional pharmacy, labs and providers of evidence.ts and providers-file.ts) and truth/ (the
 // latent conditions per member-year, for evaluation only: feature code must never read it); an
 // observer sees every member-year (the calibration, in pipelines/, which scores them). The same
 // seed gives the same bytes.
@@ -16,6 +17,8 @@ import { loadModelTables, type ModelTables } from '../reference/cms-hcc-tables.t
 import { codesByHcc, conditionGroups, type ConditionGroup } from './conditions.ts';
 import { RECORD_SOURCE_RATES, createProviders, writeYearClaims, type RecordSourceRates, type YearCoding } from './documentation.ts';
 import { advanceConditions, advanceStatus, birthDate, createMember, decideExit, type Member } from './population.ts';
+import { writeYearEvidence } from './evidence.ts';
+import { writeProviderRows } from './providers-file.ts';
 
 /** Sees each member-year as it is generated, and the end of each year. */
 export interface PopulationObserver {
@@ -42,6 +45,11 @@ export interface GenerateOptions {
    * known on January 1, and the data must not hold it).
    */
   januaryAfter?: boolean;
+  /**
+   * Write the optional files pharmacy, labs and providers (default true). Their draws come from
+   * streams of their own, so the other files are the same bytes with or without them.
+   */
+  evidence?: boolean;
 }
 
 export interface GenerateSummary {
@@ -118,10 +126,18 @@ export async function generatePopulationFiles(
     claims: await open('claims.csv', CONTRACT.claims.fields.map((f) => f.name)),
     truth: await open(join('truth', 'conditions.csv'), ['member_id', 'year', 'hcc', 'onset', 'first_coded_month']),
   };
+  const withEvidence = opts.evidence ?? true;
+  const evidence = withEvidence
+    ? {
+        pharmacy: await open('pharmacy.csv', CONTRACT.pharmacy.fields.map((f) => f.name)),
+        labs: await open('labs.csv', CONTRACT.labs.fields.map((f) => f.name)),
+        providers: await open('providers.csv', CONTRACT.providers.fields.map((f) => f.name)),
+      }
+    : undefined;
   try {
     return await simulate();
   } catch (e) {
-    await Promise.all(Object.values(staged).map((f) => f.abort()));
+    await Promise.all([...Object.values(staged), ...Object.values(evidence ?? {})].map((f) => f.abort()));
     throw e;
   }
 
@@ -137,6 +153,8 @@ export async function generatePopulationFiles(
     const total = Math.round(opts.members * years);
     const claimNumber = { next: 1 };
     const reviewNumber = { next: 1 };
+    const fillNumber = { next: 1 };
+    const resultNumber = { next: 1 };
     let memberYears = 0;
     let active: Member[] = [];
     let nextIndex = 0;
@@ -188,6 +206,11 @@ export async function generatePopulationFiles(
           { member: m, year, lastMonth, groups, codes, noiseHccs, providers, claimNumber, reviewNumber, rates: opts.recordSources ?? RECORD_SOURCE_RATES },
           staged.claims.out,
         );
+        if (evidence !== undefined) {
+          writeYearEvidence({ member: m, year, lastMonth, groups, seed: opts.seed, providers, fillNumber, resultNumber }, evidence.pharmacy.out, evidence.labs.out);
+          await evidence.pharmacy.flushIfFull();
+          await evidence.labs.flushIfFull();
+        }
         for (let g = 0; g < groups.length; g++) {
           if (m.levels[g]! < 0) continue;
           staged.truth.out
@@ -249,6 +272,12 @@ export async function generatePopulationFiles(
     await finish(staged.enrollment, CONTRACT.enrollment);
     await finish(staged.claims, CONTRACT.claims);
     await finish(staged.truth, undefined);
+    if (evidence !== undefined) {
+      writeProviderRows(providers, opts.seed, evidence.providers.out);
+      await finish(evidence.pharmacy, CONTRACT.pharmacy);
+      await finish(evidence.labs, CONTRACT.labs);
+      await finish(evidence.providers, CONTRACT.providers);
+    }
     return { memberYears, members: memberCount, claims: claimNumber.next - 1 + reviewNumber.next - 1, files };
   }
 }
