@@ -25,7 +25,9 @@ Every input row is imported or rejected with its file, row, field and reason. Wh
 (dual status, OREC, institutional and new-enrollee status, type of bill) gets a documented default,
 listed in import.json and flagged per member-year in flags.parquet. How ICD-9 codes with several
 ICD-10 targets are resolved is in data/adapters/README.md. DE-SynPUF has no received dates: they
-are left blank, so a data cut-off (--data-through) falls on dates of service alone.
+are left blank, so a data cut-off (--data-through) falls on dates of service alone. No pharmacy,
+labs or providers file is written: the shared samples have no Part D events file, DE-SynPUF has
+no lab results and describes no provider (data/adapters/README.md).
 
 Examples:
   rafcast import desynpuf --in ../shared/external-data/desynpuf-milwaukee-10k/1-sample-10000 --out runs/desynpuf-1
