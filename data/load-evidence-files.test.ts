@@ -8,6 +8,7 @@ import { LABS, MEMBERS, PHARMACY, PROVIDERS } from './contract.ts';
 import { copyAtomically, openDuckDb } from './duckdb.ts';
 import { loadContractFile } from './load-contract-file.ts';
 import { findOptionalDataFiles } from './contract-files.ts';
+import { attachCheckedData, loadStagedContract } from './staged-contract.ts';
 import { tempDir } from '../test/temp-dir.ts';
 
 let db: Awaited<ReturnType<typeof openDuckDb>>;
@@ -162,5 +163,31 @@ describe('findOptionalDataFiles', () => {
     writeFileSync(join(folder, 'providers.parquet'), '');
     expect(findOptionalDataFiles(folder)).toEqual({ labs: join(folder, 'labs.csv'), providers: join(folder, 'providers.parquet') });
     expect(findOptionalDataFiles(tempDir('optional-files'))).toEqual({});
+  });
+});
+
+describe('staging (loadStagedContract, attachCheckedData)', () => {
+  const views = async (): Promise<string[]> => (await rows(`SELECT view_name AS v FROM duckdb_views() WHERE NOT internal ORDER BY v`)).map((r) => String(r.v));
+
+  it('stages the optional files given as typed views, and none for the absent ones', async () => {
+    const members = join(dir, 'members.csv');
+    const enrollment = write('enrollment.csv', 'member_id,year,months_enrolled,dual_status,institutional,new_enrollee,contract_id\nM1,2025,12,none,false,false,\n');
+    const claims = write('claims.csv', 'claim_id,member_id,claim_type,bill_type,from_date,thru_date,procedure_codes,diagnosis_codes,paid_amount,rendering_npi\nC1,M1,professional,,2025-02-03,2025-02-03,99214,E11.9,10.00,\n');
+    const labs = write('labs.csv', 'result_id,member_id,result_date,received_date,loinc,value,unit,ordering_npi\nL1,M1,2025-03-04,,33914-3,38,mL/min/1.73m2,\n');
+    const loaded = await loadStagedContract(db.connection, { members, enrollment, claims, labs }, tempDir('evidence-work'), { rejectedDir: tempDir('evidence-rejected') });
+    expect(loaded.map((l) => [l.table, l.accepted])).toEqual([['members', 2], ['enrollment', 1], ['claims', 1], ['labs', 1]]);
+    expect(await views()).toEqual(['claims', 'enrollment', 'labs', 'members']);
+    expect(await rows('SELECT typeof(result_date) AS d, typeof(value) AS v FROM labs')).toEqual([{ d: 'DATE', v: 'DOUBLE' }]);
+  });
+
+  it('attaches an optional table that every checked folder has, none that no folder has, and refuses one some folders lack', async () => {
+    const shards = [tempDir('shard'), tempDir('shard')];
+    for (const d of shards) {
+      for (const t of ['members', 'enrollment', 'claims', 'providers']) await copyAtomically(db.connection, `SELECT 1 AS x`, join(d, `${t}.parquet`), 'parquet');
+    }
+    await attachCheckedData(db.connection, shards);
+    expect(await views()).toEqual(['claims', 'enrollment', 'members', 'providers']);
+    await copyAtomically(db.connection, `SELECT 1 AS x`, join(shards[0]!, 'labs.parquet'), 'parquet');
+    await expect(attachCheckedData(db.connection, shards)).rejects.toThrow(`${join(shards[1]!, 'labs.parquet')} is missing while other folders have labs.parquet`);
   });
 });
