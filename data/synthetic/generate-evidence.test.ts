@@ -25,8 +25,8 @@ describe('pharmacy, labs and providers beside a small plan (400 members, 2024-20
     withEvidence = tempDir('evidence');
     without = tempDir('evidence');
     const opts = { members: 400, firstYear: 2024, lastYear: 2025, seed: 17, format: 'csv' as const };
-    await generatePopulationFiles({ ...opts, out: withEvidence });
-    await generatePopulationFiles({ ...opts, out: without, evidence: false });
+    await generatePopulationFiles({ ...opts, out: withEvidence, evidence: true });
+    await generatePopulationFiles({ ...opts, out: without });
   }, 120_000);
 
   it("leaves members, enrollment, claims and truth the bytes main's generator wrote before these files existed", () => {
@@ -42,7 +42,7 @@ describe('pharmacy, labs and providers beside a small plan (400 members, 2024-20
     for (const dir of [withEvidence, without]) {
       expect(Object.fromEntries(Object.keys(before).map((f) => [f, sha256(join(dir, f))]))).toEqual(before);
     }
-    // Without them (evidence: false) none is written.
+    // Without them (evidence not asked for, the library's default) none is written.
     expect(['pharmacy', 'labs', 'providers'].filter((f) => existsSync(join(without, `${f}.csv`)))).toEqual([]);
   });
 
@@ -90,7 +90,7 @@ describe('the evidence rates on 3,000 members, 2024-2025 (seed 5)', () => {
   const results: { key: string; loinc: string; value: number }[] = [];
   beforeAll(async () => {
     dir = tempDir('evidence-rates');
-    await generatePopulationFiles({ members: 3000, firstYear: 2024, lastYear: 2025, seed: 5, format: 'csv', out: dir });
+    await generatePopulationFiles({ members: 3000, firstYear: 2024, lastYear: 2025, seed: 5, format: 'csv', out: dir, evidence: true });
     for (const r of await queryRows(`SELECT member_id || '|' || year AS k FROM ${csv(dir, 'enrollment')}`)) held.set(String(r.k), new Set());
     for (const r of await queryRows(`SELECT member_id || '|' || year AS k, hcc FROM read_csv(${sqlString(join(dir, 'truth', 'conditions.csv'))}, header = true, all_varchar = true)`)) {
       held.get(String(r.k))!.add(Number(r.hcc));

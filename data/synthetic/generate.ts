@@ -1,7 +1,7 @@
 // `rafcast generate`: a synthetic Medicare Advantage plan, year by year. Members
 // (population.ts) carry latent conditions (conditions.ts) that claims document imperfectly
-// (documentation.ts). Writes the contract's files (members, enrollment, claims; and, unless told
-// not to, the optional pharmacy, labs and providers of evidence.ts and providers-file.ts) and truth/ (the
+// (documentation.ts). Writes the contract's files (members, enrollment, claims; and, when asked,
+// the optional pharmacy, labs and providers of evidence.ts and providers-file.ts) and truth/ (the
 // latent conditions per member-year, for evaluation only: feature code must never read it); an
 // observer sees every member-year (the calibration, in pipelines/, which scores them). The same
 // seed gives the same bytes.
@@ -46,8 +46,10 @@ export interface GenerateOptions {
    */
   januaryAfter?: boolean;
   /**
-   * Write the optional files pharmacy, labs and providers (default true). Their draws come from
-   * streams of their own, so the other files are the same bytes with or without them.
+   * Also write the optional files pharmacy, labs and providers. Their draws come from streams of
+   * their own, so the other files are the same bytes with or without them. Default false here, so
+   * that the callers from before them (`rafcast run --generate`, the bench, their tests) write and
+   * time what they did; `rafcast generate` turns it on unless given --no-evidence.
    */
   evidence?: boolean;
 }
@@ -126,7 +128,7 @@ export async function generatePopulationFiles(
     claims: await open('claims.csv', CONTRACT.claims.fields.map((f) => f.name)),
     truth: await open(join('truth', 'conditions.csv'), ['member_id', 'year', 'hcc', 'onset', 'first_coded_month']),
   };
-  const withEvidence = opts.evidence ?? true;
+  const withEvidence = opts.evidence === true;
   const evidence = withEvidence
     ? {
         pharmacy: await open('pharmacy.csv', CONTRACT.pharmacy.fields.map((f) => f.name)),
