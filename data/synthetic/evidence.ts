@@ -32,7 +32,7 @@ export interface EvidenceContext {
 
 const DAY_MS = 86_400_000;
 
-/** Each year's dates, January 1 onward, past its end by enough for the latest received date (built once a year: a Date per row cost seconds). */
+/** Each year's dates, January 1 onward, past its end by enough for the latest received date: built once a year rather than a Date per row. */
 const DATES = new Map<number, string[]>();
 function datesOf(year: number): string[] {
   let dates = DATES.get(year);
