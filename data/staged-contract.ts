@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { CONTRACT, OPTIONAL_TABLES, REQUIRED_TABLES, type OptionalTableName, type RequiredTableName } from './contract.ts';
+import { CONTRACT, OPTIONAL_TABLES, REQUIRED_TABLES, type OptionalTableName, type RequiredTableName, type TableSpec } from './contract.ts';
 import { ConfigError } from './errors.ts';
 import { copyAtomically, openDuckDb, sqlString } from './duckdb.ts';
 import { loadContractFile, unloadContractTable, type LoadSummary } from './load-contract-file.ts';
@@ -75,10 +75,17 @@ export async function loadStagedContract(
 }
 
 /**
+ * True for a table that names no member (providers): a partition writes it whole to every shard
+ * (pipelines/shards.ts) and attachCheckedData reads it from the first folder alone.
+ */
+export const wholeInEveryShard = (spec: TableSpec): boolean => !spec.fields.some((f) => f.name === 'member_id');
+
+/**
  * Views `members`, `enrollment` and `claims` over Parquet files this product wrote from checked
  * tables (the shards of a queued run, pipelines/shards.ts), one folder or several read as one:
  * their rows were accepted once and are not checked again. An optional table (pharmacy, labs,
- * providers) gets its view when every folder has its file, and none when no folder has it.
+ * providers) gets its view when every folder has its file, and none when no folder has it; one
+ * that names no member is read from the first folder (wholeInEveryShard).
  */
 export async function attachCheckedData(conn: DuckDBConnection, dirs: readonly string[]): Promise<void> {
   for (const name of REQUIRED_TABLES) {
@@ -91,7 +98,8 @@ export async function attachCheckedData(conn: DuckDBConnection, dirs: readonly s
     const present = files.filter((f) => existsSync(f));
     if (present.length === 0) continue;
     if (present.length < files.length) throw new ConfigError(`${files.find((f) => !existsSync(f))} is missing while other folders have ${name}.parquet`);
-    await conn.run(`CREATE OR REPLACE TEMP VIEW ${name} AS SELECT * FROM read_parquet([${files.map(sqlString).join(', ')}])`);
+    const read = wholeInEveryShard(CONTRACT[name]) ? files.slice(0, 1) : files;
+    await conn.run(`CREATE OR REPLACE TEMP VIEW ${name} AS SELECT * FROM read_parquet([${read.map(sqlString).join(', ')}])`);
   }
 }
 

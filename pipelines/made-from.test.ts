@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../test/temp-dir.ts';
 import { FLOW_STAGES, doneKeys, isDone, prepareFlow, type FlowConfig, type Stage } from './jobs.ts';
-import { MADE_FROM_FILE } from './made-from.ts';
+import { MADE_FROM_FILE, stampData } from './made-from.ts';
 import { openRunStore } from './run-store.ts';
 
 /** A data folder of the contract's three files (their content is never read here: only their size and time). */
@@ -172,5 +172,15 @@ describe('prepareFlow on a run folder made before', () => {
     expect(existsSync(join(root, 'flow.json'))).toBe(true);
     // Forced once, the folder is rafcast's: a rerun needs no --force.
     await prepareFlow(c);
+  });
+});
+
+describe('stampData', () => {
+  it("stamps the optional files a data folder has (a changed pharmacy file changes the partition's stamp), and only those", () => {
+    const dir = tempDir('stamp');
+    for (const f of ['members.csv', 'enrollment.csv', 'claims.parquet', 'pharmacy.csv']) writeFileSync(join(dir, f), 'x'.repeat(f.length));
+    const stamps = stampData(dir);
+    expect(Object.keys(stamps).sort()).toEqual(['claims.parquet', 'enrollment.csv', 'members.csv', 'pharmacy.csv']);
+    expect(stamps['pharmacy.csv']!.size).toBe(12);
   });
 });

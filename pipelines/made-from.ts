@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { findDataFiles } from '../data/contract-files.ts';
+import { findDataFiles, findOptionalDataFiles } from '../data/contract-files.ts';
 import type { ModelKind } from '../models/model-kinds.ts';
 import type { FlowConfig } from './jobs.ts';
 import { storeKeys as key } from './run-keys.ts';
@@ -43,10 +43,10 @@ export function backtestStamp(folder: string | undefined): string | null {
   return (JSON.parse(readFileSync(file, 'utf8')) as MadeFrom).stages.report;
 }
 
-/** The size and modification time of each of the contract's files in the data folder. */
+/** The size and modification time of each of the contract's files in the data folder (the optional ones it has too). */
 export function stampData(dir: string): Record<string, FileStamp> {
   const stamps: Record<string, FileStamp> = {};
-  for (const file of Object.values(findDataFiles(dir))) {
+  for (const file of Object.values({ ...findDataFiles(dir), ...findOptionalDataFiles(dir) })) {
     const s = statSync(file);
     stamps[basename(file)] = { size: s.size, mtimeMs: s.mtimeMs };
   }

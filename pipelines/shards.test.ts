@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sqlString } from '../data/duckdb.ts';
+import { openDuckDb, sqlString } from '../data/duckdb.ts';
+import { attachCheckedData } from '../data/staged-contract.ts';
 import { queryRows } from '../test/duckdb-helpers.ts';
 import { tempDir } from '../test/temp-dir.ts';
 import { generatePopulation } from './generate-population.ts';
@@ -36,5 +37,29 @@ describe('shards', () => {
     await mergeShardFiles(inShards('raf_history.parquet'), join(merged, 'raf_history.parquet'), 'member_id, year');
     await mergeShardFiles(inShards('raf_hcc.parquet'), join(merged, 'raf_hcc.parquet'), 'member_id, year, model, hcc');
     for (const f of ['raf_history.parquet', 'raf_hcc.parquet']) expect(readFileSync(join(merged, f)).equals(readFileSync(join(whole, f))), f).toBe(true);
+  }, 120_000);
+
+  it('carries the optional files: pharmacy and labs by member, providers whole in every shard and read once', async () => {
+    const data = tempDir('shard-plan');
+    await generatePopulation({ members: 300, firstYear: 2025, lastYear: 2025, seed: 6, out: data, evidence: true });
+    const p = await partitionData(data, tempDir('shards'), 2);
+    const count = async (sql: string): Promise<number> => Number((await queryRows(`SELECT count(*)::INTEGER AS n FROM ${sql}`))[0]!.n);
+    const inData = (t: string): string => `read_parquet(${sqlString(join(data, `${t}.parquet`))})`;
+    const inShard = (dir: string, t: string): string => `read_parquet(${sqlString(join(dir, `${t}.parquet`))})`;
+    for (const t of ['pharmacy', 'labs']) {
+      // Every row in one shard, the shard of its member.
+      expect(await count(`(SELECT * FROM ${inShard(p.dirs[0]!, t)} UNION ALL SELECT * FROM ${inShard(p.dirs[1]!, t)})`), t).toBe(await count(inData(t)));
+      for (const dir of p.dirs) expect(await count(`${inShard(dir, t)} WHERE member_id NOT IN (SELECT member_id FROM ${inShard(dir, 'members')})`), t).toBe(0);
+    }
+    const providers = await count(inData('providers'));
+    for (const dir of p.dirs) expect(await count(inShard(dir, 'providers'))).toBe(providers);
+    const db = await openDuckDb();
+    try {
+      await attachCheckedData(db.connection, p.dirs);
+      const n = async (t: string): Promise<number> => Number((await db.connection.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM ${t}`)).getRowObjectsJson()[0]!.n);
+      expect([await n('providers'), await n('pharmacy'), await n('labs')]).toEqual([providers, await count(inData('pharmacy')), await count(inData('labs'))]);
+    } finally {
+      db.close();
+    }
   }, 120_000);
 });

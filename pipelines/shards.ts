@@ -4,12 +4,12 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CONTRACT, type TableName } from '../data/contract.ts';
+import { CONTRACT, OPTIONAL_TABLES, REQUIRED_TABLES } from '../data/contract.ts';
 import { copyAtomically, sqlString } from '../data/duckdb.ts';
 import { ConfigError } from '../data/errors.ts';
 import type { LoadSummary } from '../data/load-contract-file.ts';
-import { loadStagedContract, openWorkDb } from '../data/staged-contract.ts';
-import { findDataFiles } from '../data/contract-files.ts';
+import { loadStagedContract, openWorkDb, wholeInEveryShard } from '../data/staged-contract.ts';
+import { findDataFiles, findOptionalDataFiles } from '../data/contract-files.ts';
 import { shardDir } from './run-keys.ts';
 
 /**
@@ -32,7 +32,8 @@ export interface PartitionSummary {
 
 /**
  * Checks the contract's files once (quarantines beside them, as `rafcast load`) and writes each
- * shard's accepted members, enrollment and claims as Parquet to `<root>/shard-NNN/`, which later
+ * shard's accepted members, enrollment and claims (and the optional pharmacy and labs the data
+ * folder has; providers whole) as Parquet to `<root>/shard-NNN/`, which later
  * stages read without checking again. A shard folder is
  * written whole under a temporary name and renamed into place: a stopped run leaves none half-done.
  */
@@ -42,7 +43,8 @@ export async function partitionData(data: string, root: string, n: number, memor
   const db = await openWorkDb(root, memoryLimit);
   try {
     // Rejected rows go to rejectedDir (a run: --rejected, else the run folder), never beside the input.
-    const loaded = await loadStagedContract(db.conn, findDataFiles(data), db.work, { rejectedDir: rejectedDir ?? root });
+    const files = { ...findDataFiles(data), ...findOptionalDataFiles(data) };
+    const loaded = await loadStagedContract(db.conn, files, db.work, { rejectedDir: rejectedDir ?? root });
     const members: number[] = [];
     const dirs: string[] = [];
     for (let k = 0; k < n; k++) {
@@ -50,10 +52,12 @@ export async function partitionData(data: string, root: string, n: number, memor
       const tmp = `${dir}.tmp`;
       await rm(tmp, { recursive: true, force: true });
       await mkdir(tmp, { recursive: true, mode: 0o700 });
-      for (const name of ['members', 'enrollment', 'claims'] as TableName[]) {
+      for (const name of [...REQUIRED_TABLES, ...OPTIONAL_TABLES.filter((t) => files[t] !== undefined)]) {
         // Claims keep `_row`, their row in the contract's file: the history's eligibility rules key on it.
         const cols = [...CONTRACT[name].fields.map((f) => `"${f.name}"`), ...(name === 'claims' ? ['_row'] : [])].join(', ');
-        await copyAtomically(db.conn, `SELECT ${cols} FROM ${name} WHERE ${shardOfSql('member_id', n)} = ${k}`, join(tmp, `${name}.parquet`), 'parquet');
+        // A table that names no member (providers) goes whole to every shard.
+        const where = wholeInEveryShard(CONTRACT[name]) ? '' : ` WHERE ${shardOfSql('member_id', n)} = ${k}`;
+        await copyAtomically(db.conn, `SELECT ${cols} FROM ${name}${where}`, join(tmp, `${name}.parquet`), 'parquet');
       }
       await rm(dir, { recursive: true, force: true });
       await rename(tmp, dir);
