@@ -128,14 +128,14 @@ export async function generatePopulationFiles(
     claims: await open('claims.csv', CONTRACT.claims.fields.map((f) => f.name)),
     truth: await open(join('truth', 'conditions.csv'), ['member_id', 'year', 'hcc', 'onset', 'first_coded_month']),
   };
-  const withEvidence = opts.evidence === true;
-  const evidence = withEvidence
-    ? {
-        pharmacy: await open('pharmacy.csv', CONTRACT.pharmacy.fields.map((f) => f.name)),
-        labs: await open('labs.csv', CONTRACT.labs.fields.map((f) => f.name)),
-        providers: await open('providers.csv', CONTRACT.providers.fields.map((f) => f.name)),
-      }
-    : undefined;
+  const evidence =
+    opts.evidence === true
+      ? {
+          pharmacy: await open('pharmacy.csv', CONTRACT.pharmacy.fields.map((f) => f.name)),
+          labs: await open('labs.csv', CONTRACT.labs.fields.map((f) => f.name)),
+          providers: await open('providers.csv', CONTRACT.providers.fields.map((f) => f.name)),
+        }
+      : undefined;
   try {
     return await simulate();
   } catch (e) {

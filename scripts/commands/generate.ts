@@ -53,7 +53,7 @@ Examples:
 }
 
 async function generate(o: GenerateOptions): Promise<void> {
-  await claimOutputFolder(o.out, { option: '--out', command: 'rafcast generate', writes: [...['members', 'enrollment', 'claims', ...(o.evidence ? ['pharmacy', 'labs', 'providers'] : [])].map((t) => `${t}.${o.format}`), 'truth', 'calibration.json'], ownedIf: ['calibration.json'], force: o.force === true });
+  await claimOutputFolder(o.out, { option: '--out', command: 'rafcast generate', writes: ['members.parquet', 'enrollment.parquet', 'claims.parquet', ...(o.evidence ? ['pharmacy.parquet', 'labs.parquet', 'providers.parquet'] : []), 'truth', 'calibration.json'], ownedIf: ['calibration.json'], force: o.force === true });
   const [{ generatePopulation }, { targetsOutsideTolerance }, { progressBar }] = await Promise.all([
     import('../../pipelines/generate-population.ts'),
     import('../../evaluation/calibration-misses.ts'),
