@@ -1,5 +1,5 @@
 // Suspects at as-of 2025, data through 2025-01-01 (evaluation/suspects/suspect-sql.ts), on a
-// fixture of thirteen members built directly as the staged tables (raf_hcc and raf_history of the
+// fixture of fourteen members built directly as the staged tables (raf_hcc and raf_history of the
 // history as known on the cut-off, SPEC-17's pharmacy and labs), with each expected figure worked
 // by hand beside its assertion. Every member is a man of 71 in 2024 (72 on February 1 of 2026),
 // non-dual, community: segment CNA, CNA_M70_74 = 0.396. Pricing: payment year 2026, V28 alone,
@@ -30,6 +30,8 @@ const CODED: [string, number, number, string, string][] = [
   ['m10', 2024, 38, '2024-02-01', P1], // diabetes and CKD 3b coded: comorbidity 37
   ['m10', 2024, 328, '2024-06-01', P2],
   ['m13', 2024, 226, '2024-09-01', P1], // heart failure coded; insulin then adds 38 and DIABETES_HF
+  ['m14', 2024, 280, '2024-04-01', P1], // coded in 2024 and again on 2025-01-01 (known on the cut-off): not open
+  ['m14', 2025, 280, '2025-01-01', P1],
 ];
 /** The complete history's V28 HCCs of 2025 (the backtest). */
 const CODED_2025: [string, number][] = [
@@ -67,7 +69,7 @@ const LABS: [string, string, string, number, string, string | null][] = [
   ['m09', '2024-02-02', '4548-4', 7.1, '%', null], // HbA1c >= 6.5 on two days
   ['m09', '2024-05-05', '4548-4', 6.8, '%', null],
 ];
-const MEMBERS = ['m01', 'm02', 'm03', 'm04', 'm05', 'm06', 'm07', 'm08', 'm09', 'm10', 'm11', 'm12', 'm13'];
+const MEMBERS = ['m01', 'm02', 'm03', 'm04', 'm05', 'm06', 'm07', 'm08', 'm09', 'm10', 'm11', 'm12', 'm13', 'm14'];
 
 let db: { connection: DuckDBConnection; close: () => void };
 
@@ -133,6 +135,10 @@ describe('suspects at as-of 2025, data through 2025-01-01', () => {
     expect([r.score_without, r.score_with, r.dollars]).toEqual(['0.349', '0.667', '3307.94']);
     expect([r.detail, r.last_date, r.provider_npi, r.confirmed]).toEqual(['coded in 2024, last on 2024-10-15', '2024-10-15', P1, 'true']);
     expect(r.description).toBe('Heart Failure, Except End-Stage and Acute');
+  });
+
+  it('recapture: an HCC already coded in 2025 by the cut-off is not open', () => {
+    expect(of(rows, 'm14')).toEqual([]);
   });
 
   it('drop-off: HCC 280 coded in 2023 and not in 2024, not confirmed', () => {
