@@ -96,7 +96,11 @@ function openSql(src: SuspectSources): string {
     FROM (${openHccRowsSql(src.hcc, src.asOf)}) o WHERE model = 'V28' AND NOT ${codedIn('_sus_coded_t', 'o.member_id', 'o.hcc')}`;
 }
 
-/** Medication: fills in the window whose ATC code starts with a rule's prefix. */
+/**
+ * Medication: fills in the window whose ATC code starts with a rule's prefix. A rule's prefix is an
+ * ATC code of level 3, 4 or 5 (4, 5 or 7 characters): a fill is joined on its own prefixes of those
+ * lengths, a hash join however many fills there are.
+ */
 function medicationSql(src: SuspectSources, pharmacy: string): string {
   const C = parseCutoff(src.dataThrough);
   return `SELECT f.member_id, r.hcc, 'medication' AS evidence_type, string_agg(DISTINCT r.rule, '|' ORDER BY r.rule) AS rules,
@@ -104,8 +108,10 @@ function medicationSql(src: SuspectSources, pharmacy: string): string {
       count(DISTINCT f.fill_id) || ' fills (' || string_agg(DISTINCT f.atc_code, ' ' ORDER BY f.atc_code) || ')' AS detail,
       min(f.fill_date) AS first_date, max(f.fill_date) AS last_date, count(DISTINCT f.fill_id)::INTEGER AS n,
       arg_max(f.prescriber_npi, (f.fill_date, f.fill_id)) AS provider_npi
-    FROM ${pharmacy} f JOIN _sus_med r ON starts_with(f.atc_code, r.atc_prefix)
-    WHERE f.fill_date BETWEEN DATE '${evidenceFrom(src.asOf)}' AND DATE '${C}' AND ${receivedBySql(C, 'f', 'fill_date')}
+    FROM (SELECT *, unnest([left(atc_code, 4), left(atc_code, 5), left(atc_code, 7)]) AS atc_prefix
+          FROM ${pharmacy} WHERE atc_code IS NOT NULL AND fill_date BETWEEN DATE '${evidenceFrom(src.asOf)}' AND DATE '${C}'
+            AND ${receivedBySql(C, '', 'fill_date')}) f
+      JOIN _sus_med r ON r.atc_prefix = f.atc_prefix AND length(f.atc_code) >= length(r.atc_prefix)
     GROUP BY f.member_id, r.hcc`;
 }
 
@@ -120,7 +126,8 @@ function labSql(src: SuspectSources, labs: string): string {
         r.rule || ': ' || count(*) || ' results ' || r.comparator || ' ' || r.threshold || ', last ' || arg_max(l.value, (l.result_date, l.result_id)) || ' ' || arg_max(l.unit, (l.result_date, l.result_id)) AS detail,
         min(l.result_date) AS first_date, max(l.result_date) AS last_date, count(*) AS n,
         arg_max(l.ordering_npi, (l.result_date, l.result_id)) AS provider_npi
-      FROM ${labs} l JOIN _sus_lab r ON list_contains(r.loinc, l.loinc) AND list_contains(r.units, lower(regexp_replace(l.unit, '\\s+', '', 'g')))
+      FROM ${labs} l JOIN (SELECT *, unnest(loinc) AS code FROM _sus_lab) r ON r.code = l.loinc
+        AND list_contains(r.units, lower(regexp_replace(l.unit, '\\s+', '', 'g')))
         AND CASE r.comparator WHEN '<' THEN l.value < r.threshold WHEN '<=' THEN l.value <= r.threshold
                               WHEN '>=' THEN l.value >= r.threshold ELSE l.value > r.threshold END
       WHERE l.result_date BETWEEN DATE '${evidenceFrom(src.asOf)}' AND DATE '${C}' AND ${receivedBySql(C, 'l', 'result_date')}

@@ -104,13 +104,18 @@ export async function priceSuspects(
      FROM (SELECT member_id, list(DISTINCT hcc ORDER BY hcc) AS suspects FROM _suspects GROUP BY member_id) s
        LEFT JOIN (SELECT member_id, list(hcc ORDER BY hcc) AS coded FROM _sus_coded GROUP BY member_id) c USING (member_id)`,
   );
+  // The history rows pricingDemographics reads (T-1 and T-2), once, instead of the whole history per chunk.
+  await conn.run(
+    `CREATE OR REPLACE TEMP TABLE _sus_hist AS SELECT member_id, year, sex, age, orec, dual_status, institutional FROM ${history}
+     WHERE year IN (${asOf - 1}, ${asOf - 2}) AND member_id IN (SELECT member_id FROM _sus_price_in)`,
+  );
   await conn.run(`CREATE OR REPLACE TEMP TABLE _sus_values (member_id VARCHAR, hcc INTEGER, score_without DOUBLE, score_with DOUBLE, dollars DOUBLE)`);
   const total = Number((await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM _sus_price_in`)).getRowObjectsJson()[0]!.n);
   const chunks = Math.ceil(total / PRICING_CHUNK);
   let priced = 0;
   for (let k = 0; k < chunks; k++) {
     const rows = (await conn.runAndReadAll(`SELECT member_id, suspects, coded FROM _sus_price_in WHERE chunk = ${k} ORDER BY member_id`)).getRowObjectsJson();
-    const demographics = await pricingDemographics(conn, history, asOf, `(SELECT member_id FROM _sus_price_in WHERE chunk = ${k})`);
+    const demographics = await pricingDemographics(conn, '_sus_hist', asOf, `(SELECT member_id FROM _sus_price_in WHERE chunk = ${k})`);
     const members = rows
       .filter((r) => demographics.has(String(r.member_id)))
       .map((r) => ({ id: String(r.member_id), demographics: demographics.get(String(r.member_id))!, coded: (r.coded as number[]).map(Number), suspects: (r.suspects as number[]).map(Number) }));
