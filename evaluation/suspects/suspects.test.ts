@@ -1,5 +1,5 @@
 // Suspects at as-of 2025, data through 2025-01-01 (evaluation/suspects/suspect-sql.ts), on a
-// fixture of fourteen members built directly as the staged tables (raf_hcc and raf_history of the
+// fixture of fifteen members built directly as the staged tables (raf_hcc and raf_history of the
 // history as known on the cut-off, SPEC-17's pharmacy and labs), with each expected figure worked
 // by hand beside its assertion. Every member is a man of 71 in 2024 (72 on February 1 of 2026),
 // non-dual, community: segment CNA, CNA_M70_74 = 0.396. Pricing: payment year 2026, V28 alone,
@@ -68,8 +68,9 @@ const LABS: [string, string, string, number, string, string | null][] = [
   ['m09', '2024-03-03', '39156-5', 41.2, 'kg/m2', null], // BMI >= 40
   ['m09', '2024-02-02', '4548-4', 7.1, '%', null], // HbA1c >= 6.5 on two days
   ['m09', '2024-05-05', '4548-4', 6.8, '%', null],
+  ['m15', '2024-12-15', '39156-5', 45, 'kg/m2', '2025-01-03'], // BMI >= 40, received after the cut-off
 ];
-const MEMBERS = ['m01', 'm02', 'm03', 'm04', 'm05', 'm06', 'm07', 'm08', 'm09', 'm10', 'm11', 'm12', 'm13', 'm14'];
+const MEMBERS = ['m01', 'm02', 'm03', 'm04', 'm05', 'm06', 'm07', 'm08', 'm09', 'm10', 'm11', 'm12', 'm13', 'm14', 'm15'];
 
 let db: { connection: DuckDBConnection; close: () => void };
 
@@ -195,9 +196,11 @@ describe('suspects at as-of 2025, data through 2025-01-01', () => {
     expect(of(rows, 'm10')).toEqual(['comorbidity 37', 'recapture 38', 'recapture 328']);
   });
 
-  it('the cut-off: an insulin fill received after 2025-01-01 gives no suspect; the same fill received before does', () => {
+  it('the cut-off: an insulin fill (or a lab result) received after 2025-01-01 gives no suspect; the same fill received before does', () => {
     expect(of(rows, 'm11')).toEqual([]);
     expect(of(rows, 'm12')).toEqual(['medication 38']);
+    // A BMI of 45 measured on 2024-12-15 but received on 2025-01-03: not known on the cut-off.
+    expect(of(rows, 'm15')).toEqual([]);
   });
 
   it('summarises each evidence type\'s confirmation rate', () => {
