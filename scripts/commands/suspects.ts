@@ -27,7 +27,7 @@ export function addSuspectsCommand(program: Command): void {
     .option('--force', FORCE_HELP)
     .option('--history <dir>', 'the complete rafcast history (default <data>/history): its plan, and T for the backtest')
     .option('--known-history <dir>', 'a rafcast history of T-2..T computed with the same --data-through (computed otherwise)')
-    .option('--data-through <date>', DATA_THROUGH_HELP, parseDataThrough)
+    .option('--data-through <date>', `${DATA_THROUGH_HELP}; fills and lab results likewise (without a received_date, their fill or result date)`, parseDataThrough)
     .option('--base-rate <dollars>', 'annual base rate per member (PMPM x 12)', parseDollarsOption('--base-rate'), DEMO_BASE_RATE_ANNUAL)
     .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 3GB; it spills to disk beyond (default: 4GB)', parseMemoryLimit)
     .addHelpText(
