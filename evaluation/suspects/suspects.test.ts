@@ -50,6 +50,7 @@ const FILLS: [string, string, string | null, string | null, string | null][] = [
   ['m04', '2024-05-01', null, 'A10AE04', P1],
   ['m11', '2024-12-20', '2025-01-05', 'A10AE04', P1], // received after the cut-off
   ['m12', '2024-12-20', '2024-12-30', 'A10AE04', P1], // received before it
+  ['m12', '2024-11-01', null, 'A10BB09', P1], // glimepiride: a second rule for the same 38
   ['m13', '2024-10-01', null, 'A10AB01', P2],
   ['m13', '2023-10-01', null, 'B01AF02', P2], // before January 1 of T-1: outside the window
 ];
@@ -199,6 +200,8 @@ describe('suspects at as-of 2025, data through 2025-01-01', () => {
   it('the cut-off: an insulin fill (or a lab result) received after 2025-01-01 gives no suspect; the same fill received before does', () => {
     expect(of(rows, 'm11')).toEqual([]);
     expect(of(rows, 'm12')).toEqual(['medication 38']);
+    // One row for HCC 38, both rules named, the two fills counted.
+    expect([one(rows, 'm12', 38, 'medication').rules, one(rows, 'm12', 38, 'medication').evidence_count]).toEqual(['insulin|sulfonylurea', '2']);
     // A BMI of 45 measured on 2024-12-15 but received on 2025-01-03: not known on the cut-off.
     expect(of(rows, 'm15')).toEqual([]);
   });
@@ -207,10 +210,11 @@ describe('suspects at as-of 2025, data through 2025-01-01', () => {
     const by = new Map(summary.evidence.map((e) => [e.type, e]));
     // recapture: m01 226 (confirmed), m04 37, m10 38, m10 328, m13 226 -> 1 of 5.
     expect([by.get('recapture')?.suspects, by.get('recapture')?.confirmed, by.get('recapture')?.confirmationRate]).toEqual([5, 1, 0.2]);
-    // medication: m03 38 (confirmed), 151, 238, 280; m12 38; m13 38 -> 1 of 6.
+    // medication: m03 38 (confirmed), 151, 238, 280; m12 38; m13 38 -> 1 of 6. By rule, m12's 38 counts
+    // for insulin and for sulfonylurea.
     expect([by.get('medication')?.suspects, by.get('medication')?.confirmed]).toEqual([6, 1]);
-    expect(by.get('medication')?.byRule.map((r) => `${r.rules} ${r.suspects} ${r.confirmed}`)).toEqual([
-      'clozapine 1 0', 'factor_xa_inhibitor 1 0', 'insulin 3 1', 'laba_lama 1 0',
+    expect(by.get('medication')?.byRule.map((r) => `${r.rule} ${r.suspects} ${r.confirmed}`)).toEqual([
+      'clozapine 1 0', 'factor_xa_inhibitor 1 0', 'insulin 3 1', 'laba_lama 1 0', 'sulfonylurea 1 0',
     ]);
     // lab: m05 328, m08 327, m09 38, m09 48; comorbidity: m10 37; drop-off: m02 280.
     expect([by.get('lab')?.suspects, by.get('comorbidity')?.suspects, by.get('drop_off')?.suspects]).toEqual([4, 1, 1]);

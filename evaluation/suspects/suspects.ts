@@ -41,8 +41,8 @@ export interface EvidenceSummary {
   confirmed: number | null;
   /** confirmed / suspects; null when not measurable or no suspect. */
   confirmationRate: number | null;
-  /** The same by rule (medication, lab, comorbidity; '' for recapture and drop-off). */
-  byRule: { rules: string; suspects: number; confirmed: number | null; confirmationRate: number | null }[];
+  /** The same by rule (medication, lab, comorbidity): a suspect several rules found counts for each. */
+  byRule: { rule: string; suspects: number; confirmed: number | null; confirmationRate: number | null }[];
 }
 
 export interface SuspectsSummary {
@@ -97,12 +97,14 @@ export async function writeSuspects(
   const csv = join(o.out, 'suspects.csv');
   await copyAtomically(conn, `SELECT * FROM _sus_out ORDER BY member_id, hcc, evidence_type`, csv, 'csv');
 
-  const groups = (
+  const summed = `count(*)::BIGINT AS n, count(DISTINCT member_id)::BIGINT AS members, coalesce(sum(dollars), 0)::DOUBLE AS dollars,
+              count(*) FILTER (WHERE confirmed)::BIGINT AS confirmed`;
+  const groups = (await conn.runAndReadAll(`SELECT evidence_type, ${summed} FROM _sus_out GROUP BY evidence_type`)).getRowObjectsJson();
+  // By rule: a suspect two rules found (insulin and a sulfonylurea) counts for each.
+  const ruleGroups = (
     await conn.runAndReadAll(
-      `SELECT evidence_type, rule_key AS rules, count(*)::BIGINT AS n, count(DISTINCT member_id)::BIGINT AS members,
-              coalesce(sum(dollars), 0)::DOUBLE AS dollars, count(*) FILTER (WHERE confirmed)::BIGINT AS confirmed
-       FROM (SELECT *, CASE WHEN evidence_type IN ('recapture', 'drop_off') THEN '' ELSE rules END AS rule_key FROM _sus_out)
-       GROUP BY GROUPING SETS ((evidence_type), (evidence_type, rule_key)) ORDER BY evidence_type, rule_key NULLS FIRST`,
+      `SELECT evidence_type, rule, ${summed} FROM (SELECT *, unnest(string_split(rules, '|')) AS rule FROM _sus_out WHERE rules <> '')
+       GROUP BY evidence_type, rule ORDER BY evidence_type, rule`,
     )
   ).getRowObjectsJson();
   const totals = (await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n, count(DISTINCT member_id)::BIGINT AS members FROM _sus_out`)).getRowObjectsJson()[0]!;
@@ -114,8 +116,7 @@ export async function writeSuspects(
         : undefined;
   const evidence = EVIDENCE_TYPES.map((type): EvidenceSummary => {
     const reason = available(type);
-    const mine = groups.filter((g) => g.evidence_type === type);
-    const all = mine.find((g) => g.rules === null);
+    const all = groups.find((g) => g.evidence_type === type);
     const n = Number(all?.n ?? 0);
     const conf = measurable ? Number(all?.confirmed ?? 0) : null;
     return {
@@ -127,11 +128,11 @@ export async function writeSuspects(
       dollars: Math.round(Number(all?.dollars ?? 0) * 100) / 100,
       confirmed: conf,
       confirmationRate: rate(conf, n),
-      byRule: mine
-        .filter((g) => g.rules !== null && g.rules !== '')
+      byRule: ruleGroups
+        .filter((g) => g.evidence_type === type)
         .map((g) => {
           const c = measurable ? Number(g.confirmed) : null;
-          return { rules: String(g.rules), suspects: Number(g.n), confirmed: c, confirmationRate: rate(c, Number(g.n)) };
+          return { rule: String(g.rule), suspects: Number(g.n), confirmed: c, confirmationRate: rate(c, Number(g.n)) };
         }),
     };
   });
