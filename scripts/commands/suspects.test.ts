@@ -3,7 +3,8 @@
 // pharmacy.csv written here (insulin fills in 2024 for three members with no diabetes HCC coded
 // in 2023-2025, so each must be a medication suspect of HCC 38), finds no labs file and says so,
 // confirms against the complete 2025, and writes owner-only files with no member id on the
-// terminal. A pharmacy file that does not convert stops with exit 2 naming the file, not the value.
+// terminal; a history as known on the cut-off given with --known-history gives the same bytes.
+// A pharmacy file that does not convert stops with exit 2 naming the file, not the value.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -58,6 +59,17 @@ describe('rafcast suspects', () => {
     for (const f of ['suspects.csv', 'suspects-summary.json', 'suspects-summary.txt']) expect(statSync(join(out, f)).mode & 0o777).toBe(0o600);
     const summary = JSON.parse(readFileSync(join(out, 'suspects-summary.json'), 'utf8')) as { evidence: { type: string; available: boolean; suspects: number }[] };
     expect(summary.evidence.map((e) => `${e.type} ${e.available}`)).toEqual(['recapture true', 'drop_off true', 'medication true', 'lab false', 'comorbidity true']);
+  }, 240_000);
+
+  it('--known-history computed by rafcast history with the same cut-off gives the same bytes; one of another cut-off is refused', () => {
+    const dir = tempDir('suspects-known');
+    expect(rafcast('suspects', '--data', data, '--as-of', '2025', '--out', join(dir, 'computed')).status).toBe(0);
+    expect(rafcast('history', '--data', data, '--years', '2023-2025', '--data-through', '2025-01-01', '--out', join(dir, 'known')).status).toBe(0);
+    expect(rafcast('suspects', '--data', data, '--as-of', '2025', '--known-history', join(dir, 'known'), '--out', join(dir, 'given')).status).toBe(0);
+    expect(readFileSync(join(dir, 'given', 'suspects.csv')).equals(readFileSync(join(dir, 'computed', 'suspects.csv')))).toBe(true);
+    const p = rafcast('suspects', '--data', data, '--as-of', '2025', '--known-history', join(dir, 'known'), '--data-through', '2025-02-01', '--out', join(dir, 'feb'));
+    expect(p.status).toBe(2);
+    expect(p.stderr).toContain(`E_CONFIG: --known-history ${join(dir, 'known')} was computed with data through 2025-01-01, not with data through 2025-02-01`);
   }, 240_000);
 
   it('a pharmacy file that does not convert stops with exit 2, naming the file and not the value', () => {
