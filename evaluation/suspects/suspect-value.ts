@@ -96,10 +96,11 @@ export async function priceSuspects(
   asOf: number,
   pricing: SuspectPricing,
   onProgress: (done: number, total: number) => void = () => undefined,
+  chunk = PRICING_CHUNK,
 ): Promise<{ priced: number; unpriced: number }> {
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE _sus_price_in AS
-     SELECT s.member_id, ((row_number() OVER (ORDER BY s.member_id) - 1) // ${PRICING_CHUNK})::INTEGER AS chunk, s.suspects,
+     SELECT s.member_id, ((row_number() OVER (ORDER BY s.member_id) - 1) // ${chunk})::INTEGER AS chunk, s.suspects,
             coalesce(c.coded, []::INTEGER[]) AS coded
      FROM (SELECT member_id, list(DISTINCT hcc ORDER BY hcc) AS suspects FROM _suspects GROUP BY member_id) s
        LEFT JOIN (SELECT member_id, list(hcc ORDER BY hcc) AS coded FROM _sus_coded GROUP BY member_id) c USING (member_id)`,
@@ -111,7 +112,7 @@ export async function priceSuspects(
   );
   await conn.run(`CREATE OR REPLACE TEMP TABLE _sus_values (member_id VARCHAR, hcc INTEGER, score_without DOUBLE, score_with DOUBLE, dollars DOUBLE)`);
   const total = Number((await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM _sus_price_in`)).getRowObjectsJson()[0]!.n);
-  const chunks = Math.ceil(total / PRICING_CHUNK);
+  const chunks = Math.ceil(total / chunk);
   let priced = 0;
   for (let k = 0; k < chunks; k++) {
     const rows = (await conn.runAndReadAll(`SELECT member_id, suspects, coded FROM _sus_price_in WHERE chunk = ${k} ORDER BY member_id`)).getRowObjectsJson();
@@ -138,7 +139,7 @@ export async function priceSuspects(
       appender.closeSync();
     }
     priced += members.length;
-    onProgress(Math.min(total, (k + 1) * PRICING_CHUNK), total);
+    onProgress(Math.min(total, (k + 1) * chunk), total);
   }
   return { priced, unpriced: total - priced };
 }

@@ -1,5 +1,5 @@
 // Suspects at as-of 2025, data through 2025-01-01 (evaluation/suspects/suspect-sql.ts), on a
-// fixture of fifteen members built directly as the staged tables (raf_hcc and raf_history of the
+// fixture of sixteen members built directly as the staged tables (raf_hcc and raf_history of the
 // history as known on the cut-off, SPEC-17's pharmacy and labs), with each expected figure worked
 // by hand beside its assertion. Every member is a man of 71 in 2024 (72 on February 1 of 2026),
 // non-dual, community: segment CNA, CNA_M70_74 = 0.396. Pricing: payment year 2026, V28 alone,
@@ -53,6 +53,7 @@ const FILLS: [string, string, string | null, string | null, string | null][] = [
   ['m12', '2024-11-01', null, 'A10BB09', P1], // glimepiride: a second rule for the same 38
   ['m13', '2024-10-01', null, 'A10AB01', P2],
   ['m13', '2023-10-01', null, 'B01AF02', P2], // before January 1 of T-1: outside the window
+  ['m16', '2024-06-01', null, 'A10AE04', P1], // no history row in 2023 or 2024: listed unpriced
 ];
 /** labs: member, result date, LOINC, value, unit, received date. */
 const LABS: [string, string, string, number, string, string | null][] = [
@@ -71,6 +72,7 @@ const LABS: [string, string, string, number, string, string | null][] = [
   ['m09', '2024-05-05', '4548-4', 6.8, '%', null],
   ['m15', '2024-12-15', '39156-5', 45, 'kg/m2', '2025-01-03'], // BMI >= 40, received after the cut-off
 ];
+/** The members with a history row in 2024 (m16 has none). */
 const MEMBERS = ['m01', 'm02', 'm03', 'm04', 'm05', 'm06', 'm07', 'm08', 'm09', 'm10', 'm11', 'm12', 'm13', 'm14', 'm15'];
 
 let db: { connection: DuckDBConnection; close: () => void };
@@ -210,21 +212,32 @@ describe('suspects at as-of 2025, data through 2025-01-01', () => {
     const by = new Map(summary.evidence.map((e) => [e.type, e]));
     // recapture: m01 226 (confirmed), m04 37, m10 38, m10 328, m13 226 -> 1 of 5.
     expect([by.get('recapture')?.suspects, by.get('recapture')?.confirmed, by.get('recapture')?.confirmationRate]).toEqual([5, 1, 0.2]);
-    // medication: m03 38 (confirmed), 151, 238, 280; m12 38; m13 38 -> 1 of 6. By rule, m12's 38 counts
+    // medication: m03 38 (confirmed), 151, 238, 280; m12 38; m13 38; m16 38 -> 1 of 7. By rule, m12's 38 counts
     // for insulin and for sulfonylurea.
-    expect([by.get('medication')?.suspects, by.get('medication')?.confirmed]).toEqual([6, 1]);
+    expect([by.get('medication')?.suspects, by.get('medication')?.confirmed]).toEqual([7, 1]);
     expect(by.get('medication')?.byRule.map((r) => `${r.rule} ${r.suspects} ${r.confirmed}`)).toEqual([
-      'clozapine 1 0', 'factor_xa_inhibitor 1 0', 'insulin 3 1', 'laba_lama 1 0', 'sulfonylurea 1 0',
+      'clozapine 1 0', 'factor_xa_inhibitor 1 0', 'insulin 4 1', 'laba_lama 1 0', 'sulfonylurea 1 0',
     ]);
     // lab: m05 328, m08 327, m09 38, m09 48; comorbidity: m10 37; drop-off: m02 280.
     expect([by.get('lab')?.suspects, by.get('comorbidity')?.suspects, by.get('drop_off')?.suspects]).toEqual([4, 1, 1]);
-    expect([summary.suspects, summary.members, summary.confirmation.measurable]).toEqual([17, 10, true]);
+    expect([summary.suspects, summary.members, summary.confirmation.measurable]).toEqual([18, 11, true]);
+  });
+
+  it('a member without a history row in 2023 or 2024 has no demographics to price with: listed, unpriced, counted', () => {
+    const r = one(rows, 'm16', 38, 'medication');
+    expect([r.score_without, r.score_with, r.dollars]).toEqual(['', '', '']);
+    expect(summary.unpricedMembers).toBe(1);
+  });
+
+  it('prices chunk by chunk: 3 members at a time gives the same bytes as one batch', async () => {
+    const chunked = await suspects({ pricingChunk: 3 });
+    expect(readFileSync(join(chunked.out, 'suspects.csv')).equals(readFileSync(join(out, 'suspects.csv')))).toBe(true);
   });
 
   it('writes owner-only files, and no member id into the summaries', () => {
     for (const f of ['suspects.csv', 'suspects-summary.json', 'suspects-summary.txt']) expect(statSync(join(out, f)).mode & 0o777).toBe(0o600);
     const text = readFileSync(join(out, 'suspects-summary.txt'), 'utf8') + readFileSync(join(out, 'suspects-summary.json'), 'utf8');
-    expect(MEMBERS.filter((m) => text.includes(m))).toEqual([]);
+    expect([...MEMBERS, 'm16'].filter((m) => text.includes(m))).toEqual([]);
   });
 });
 

@@ -27,6 +27,8 @@ export interface SuspectsInputs extends SuspectSources {
   out: string;
   /** The rules (default: data/reference/suspects, checked against the V28 tables priced with). */
   rules?: SuspectRules;
+  /** Members priced per batch (default PRICING_CHUNK; a test sets a few to hold many chunks equal to one). */
+  pricingChunk?: number;
 }
 
 export interface EvidenceSummary {
@@ -76,7 +78,7 @@ export async function writeSuspects(
   await createSuspectRuleTables(conn, rules, pricing.v28);
   await createCodedTables(conn, o);
   await createSuspects(conn, o);
-  const { unpriced } = await priceSuspects(conn, o.history, T, pricing, (d, n) => onProgress('pricing suspects', d, n));
+  const { unpriced } = await priceSuspects(conn, o.history, T, pricing, (d, n) => onProgress('pricing suspects', d, n), o.pricingChunk);
   const confirmHcc = 'hcc' in o.confirm ? o.confirm.hcc : undefined;
   const measurable = confirmHcc !== undefined;
   if (measurable) {
