@@ -161,7 +161,7 @@ export async function createSuspects(conn: DuckDBConnection, src: SuspectSources
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE _suspects AS
      WITH implied AS (${implied.map((q) => `SELECT ${COLUMNS} FROM (${q})`).join(' UNION ALL ')}),
-       uncoded AS (SELECT * FROM implied i WHERE NOT ${codedIn('_sus_coded', 'i.member_id', 'i.hcc')})
+       uncoded AS MATERIALIZED (SELECT * FROM implied i WHERE NOT ${codedIn('_sus_coded', 'i.member_id', 'i.hcc')})
      SELECT ${COLUMNS} FROM (${openSql(src)})
      UNION ALL
      SELECT ${COLUMNS} FROM uncoded u
