@@ -1,5 +1,5 @@
 // Suspects at as-of 2025, data through 2025-01-01 (evaluation/suspects/suspect-sql.ts), on a
-// fixture of sixteen members built directly as the staged tables (raf_hcc and raf_history of the
+// fixture of seventeen members built directly as the staged tables (raf_hcc and raf_history of the
 // history as known on the cut-off, SPEC-17's pharmacy and labs), with each expected figure worked
 // by hand beside its assertion. Every member is a man of 71 in 2024 (72 on February 1 of 2026),
 // non-dual, community: segment CNA, CNA_M70_74 = 0.396. Pricing: payment year 2026, V28 alone,
@@ -54,6 +54,10 @@ const FILLS: [string, string, string | null, string | null, string | null][] = [
   ['m13', '2024-10-01', null, 'A10AB01', P2],
   ['m13', '2023-10-01', null, 'B01AF02', P2], // before January 1 of T-1: outside the window
   ['m16', '2024-06-01', null, 'A10AE04', P1], // no history row in 2023 or 2024: listed unpriced
+  // m17: one fill of every other medication rule's class.
+  ...['A10BH01', 'B01AA03', 'B01AE07', 'R03BB04', 'R03BB05', 'R03BB06', 'R03BB07', 'N06DA02', 'N06DX01', 'N04BA02', 'C09DX04'].map(
+    (atc, i): [string, string, string | null, string | null, string | null] => ['m17', `2024-02-${String(i + 10)}`, null, atc, P1],
+  ),
 ];
 /** labs: member, result date, LOINC, value, unit, received date. */
 const LABS: [string, string, string, number, string, string | null][] = [
@@ -73,7 +77,7 @@ const LABS: [string, string, string, number, string, string | null][] = [
   ['m15', '2024-12-15', '39156-5', 45, 'kg/m2', '2025-01-03'], // BMI >= 40, received after the cut-off
 ];
 /** The members with a history row in 2024 (m16 has none). */
-const MEMBERS = ['m01', 'm02', 'm03', 'm04', 'm05', 'm06', 'm07', 'm08', 'm09', 'm10', 'm11', 'm12', 'm13', 'm14', 'm15'];
+const MEMBERS = ['m01', 'm02', 'm03', 'm04', 'm05', 'm06', 'm07', 'm08', 'm09', 'm10', 'm11', 'm12', 'm13', 'm14', 'm15', 'm17'];
 
 let db: { connection: DuckDBConnection; close: () => void };
 
@@ -162,6 +166,17 @@ describe('suspects at as-of 2025, data through 2025-01-01', () => {
     expect(insulin.dollars).toBe('1529.14');
   });
 
+  it('medication: every other rule of medication_rules.csv, each class to its HCC (sitagliptin 38, donepezil and memantine 127, levodopa 199, sacubitril/valsartan 226, warfarin and dabigatran 238 weak, the LAMAs 280 with tiotropium weak)', () => {
+    expect(rows.filter((r) => r.member_id === 'm17').map((r) => `${r.hcc} ${r.rules} ${r.strength}`)).toEqual([
+      '38 dpp4_inhibitor strong',
+      '127 anticholinesterase|memantine strong',
+      '199 levodopa strong',
+      '226 sacubitril_valsartan strong',
+      '238 dabigatran|vitamin_k_antagonist weak',
+      '280 aclidinium|glycopyrronium|tiotropium|umeclidinium strong',
+    ]);
+  });
+
   it('medication through the engine: insulin for a member with heart failure coded adds 38 and the DIABETES_HF_V28 interaction', () => {
     const r = one(rows, 'm13', 38, 'medication');
     // K = {226}: raw 0.756 -> 0.667 (as m01) = $6,938.36.
@@ -212,15 +227,17 @@ describe('suspects at as-of 2025, data through 2025-01-01', () => {
     const by = new Map(summary.evidence.map((e) => [e.type, e]));
     // recapture: m01 226 (confirmed), m04 37, m10 38, m10 328, m13 226 -> 1 of 5.
     expect([by.get('recapture')?.suspects, by.get('recapture')?.confirmed, by.get('recapture')?.confirmationRate]).toEqual([5, 1, 0.2]);
-    // medication: m03 38 (confirmed), 151, 238, 280; m12 38; m13 38; m16 38 -> 1 of 7. By rule, m12's 38 counts
+    // medication: m03 38 (confirmed), 151, 238, 280; m12 38; m13 38; m16 38; m17's six -> 1 of 13. By rule, m12's 38 counts
     // for insulin and for sulfonylurea.
-    expect([by.get('medication')?.suspects, by.get('medication')?.confirmed]).toEqual([7, 1]);
+    expect([by.get('medication')?.suspects, by.get('medication')?.confirmed]).toEqual([13, 1]);
     expect(by.get('medication')?.byRule.map((r) => `${r.rule} ${r.suspects} ${r.confirmed}`)).toEqual([
-      'clozapine 1 0', 'factor_xa_inhibitor 1 0', 'insulin 4 1', 'laba_lama 1 0', 'sulfonylurea 1 0',
+      'aclidinium 1 0', 'anticholinesterase 1 0', 'clozapine 1 0', 'dabigatran 1 0', 'dpp4_inhibitor 1 0', 'factor_xa_inhibitor 1 0',
+      'glycopyrronium 1 0', 'insulin 4 1', 'laba_lama 1 0', 'levodopa 1 0', 'memantine 1 0', 'sacubitril_valsartan 1 0',
+      'sulfonylurea 1 0', 'tiotropium 1 0', 'umeclidinium 1 0', 'vitamin_k_antagonist 1 0',
     ]);
     // lab: m05 328, m08 327, m09 38, m09 48; comorbidity: m10 37; drop-off: m02 280.
     expect([by.get('lab')?.suspects, by.get('comorbidity')?.suspects, by.get('drop_off')?.suspects]).toEqual([4, 1, 1]);
-    expect([summary.suspects, summary.members, summary.confirmation.measurable]).toEqual([18, 11, true]);
+    expect([summary.suspects, summary.members, summary.confirmation.measurable]).toEqual([24, 12, true]);
   });
 
   it('a member without a history row in 2023 or 2024 has no demographics to price with: listed, unpriced, counted', () => {
