@@ -1,5 +1,5 @@
 // Suspects at as-of 2025, data through 2025-01-01 (evaluation/suspects/suspect-sql.ts), on a
-// fixture of seventeen members built directly as the staged tables (raf_hcc and raf_history of the
+// fixture of eighteen members built directly as the staged tables (raf_hcc and raf_history of the
 // history as known on the cut-off, SPEC-17's pharmacy and labs), with each expected figure worked
 // by hand beside its assertion. Every member is a man of 71 in 2024 (72 on February 1 of 2026),
 // non-dual, community: segment CNA, CNA_M70_74 = 0.396. Pricing: payment year 2026, V28 alone,
@@ -32,6 +32,8 @@ const CODED: [string, number, number, string, string][] = [
   ['m13', 2024, 226, '2024-09-01', P1], // heart failure coded; insulin then adds 38 and DIABETES_HF
   ['m14', 2024, 280, '2024-04-01', P1], // coded in 2024 and again on 2025-01-01 (known on the cut-off): not open
   ['m14', 2025, 280, '2025-01-01', P1],
+  ['m18', 2023, 38, '2023-03-01', P1], // diabetes and atherosclerosis with gangrene coded: comorbidity 37
+  ['m18', 2024, 263, '2024-08-01', P2],
 ];
 /** The complete history's V28 HCCs of 2025 (the backtest). */
 const CODED_2025: [string, number][] = [
@@ -77,7 +79,7 @@ const LABS: [string, string, string, number, string, string | null][] = [
   ['m15', '2024-12-15', '39156-5', 45, 'kg/m2', '2025-01-03'], // BMI >= 40, received after the cut-off
 ];
 /** The members with a history row in 2024 (m16 has none). */
-const MEMBERS = ['m01', 'm02', 'm03', 'm04', 'm05', 'm06', 'm07', 'm08', 'm09', 'm10', 'm11', 'm12', 'm13', 'm14', 'm15', 'm17'];
+const MEMBERS = ['m01', 'm02', 'm03', 'm04', 'm05', 'm06', 'm07', 'm08', 'm09', 'm10', 'm11', 'm12', 'm13', 'm14', 'm15', 'm17', 'm18'];
 
 let db: { connection: DuckDBConnection; close: () => void };
 
@@ -212,6 +214,9 @@ describe('suspects at as-of 2025, data through 2025-01-01', () => {
     // K = {38, 328}; K + 37: the hierarchy drops 38 under 37, both 0.166: the same score.
     expect([r.rules, r.dollars, r.detail]).toEqual(['diabetes_ckd', '0.00', 'diabetes_ckd: HCC 38 and HCC 328 coded']);
     expect(of(rows, 'm10')).toEqual(['comorbidity 37', 'recapture 38', 'recapture 328']);
+    // 38 (coded 2023, a drop-off) with 263 (2024): diabetes with peripheral angiopathy, E11.52; the later coding's NPI.
+    const pad = one(rows, 'm18', 37, 'comorbidity');
+    expect([pad.rules, pad.last_date, pad.provider_npi]).toEqual(['diabetes_peripheral_angiopathy', '2024-08-01', P2]);
   });
 
   it('the cut-off: an insulin fill (or a lab result) received after 2025-01-01 gives no suspect; the same fill received before does', () => {
@@ -225,8 +230,8 @@ describe('suspects at as-of 2025, data through 2025-01-01', () => {
 
   it('summarises each evidence type\'s confirmation rate', () => {
     const by = new Map(summary.evidence.map((e) => [e.type, e]));
-    // recapture: m01 226 (confirmed), m04 37, m10 38, m10 328, m13 226 -> 1 of 5.
-    expect([by.get('recapture')?.suspects, by.get('recapture')?.confirmed, by.get('recapture')?.confirmationRate]).toEqual([5, 1, 0.2]);
+    // recapture: m01 226 (confirmed), m04 37, m10 38, m10 328, m13 226, m18 263 -> 1 of 6.
+    expect([by.get('recapture')?.suspects, by.get('recapture')?.confirmed, by.get('recapture')?.confirmationRate]).toEqual([6, 1, 1 / 6]);
     // medication: m03 38 (confirmed), 151, 238, 280; m12 38; m13 38; m16 38; m17's six -> 1 of 13. By rule, m12's 38 counts
     // for insulin and for sulfonylurea.
     expect([by.get('medication')?.suspects, by.get('medication')?.confirmed]).toEqual([13, 1]);
@@ -235,9 +240,9 @@ describe('suspects at as-of 2025, data through 2025-01-01', () => {
       'glycopyrronium 1 0', 'insulin 4 1', 'laba_lama 1 0', 'levodopa 1 0', 'memantine 1 0', 'sacubitril_valsartan 1 0',
       'sulfonylurea 1 0', 'tiotropium 1 0', 'umeclidinium 1 0', 'vitamin_k_antagonist 1 0',
     ]);
-    // lab: m05 328, m08 327, m09 38, m09 48; comorbidity: m10 37; drop-off: m02 280.
-    expect([by.get('lab')?.suspects, by.get('comorbidity')?.suspects, by.get('drop_off')?.suspects]).toEqual([4, 1, 1]);
-    expect([summary.suspects, summary.members, summary.confirmation.measurable]).toEqual([24, 12, true]);
+    // lab: m05 328, m08 327, m09 38, m09 48; comorbidity: m10 37, m18 37; drop-off: m02 280, m18 38.
+    expect([by.get('lab')?.suspects, by.get('comorbidity')?.suspects, by.get('drop_off')?.suspects]).toEqual([4, 2, 2]);
+    expect([summary.suspects, summary.members, summary.confirmation.measurable]).toEqual([27, 13, true]);
   });
 
   it('a member without a history row in 2023 or 2024 has no demographics to price with: listed, unpriced, counted', () => {
