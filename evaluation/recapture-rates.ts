@@ -47,21 +47,30 @@ export function memberProviderSql(claims: string, year: number): string {
 }
 
 /**
- * One row per member, model and HCC open on January 1 of `asOf` (module comment): member_id,
- * model, hcc, description, last_year, last_date (DATE), provider_npi, dropped, in_window,
- * by_member_provider. `members`, when given, is a relation of member_id to keep.
+ * One row per member, model and HCC open on January 1 of `asOf` (module comment), from `hcc` (a
+ * raf_hcc relation): member_id, model, hcc, description, last_year, last_date (DATE),
+ * provider_npi, dropped, in_window. `members`, when given, is a relation of member_id to keep.
+ * The one rule of "open" (the candidate list's open HCCs, the suspects' recapture and drop-off).
+ */
+export function openHccRowsSql(hcc: string, asOf: number, members?: string): string {
+  const a = Math.trunc(asOf);
+  return `SELECT o.*, o.last_year = ${a - 2} AS dropped,
+           o.last_year = ${a - 1} AND o.last_date >= DATE '${a - 1}-07-01' AS in_window
+    FROM (
+      SELECT h.member_id, h.model, h.hcc, arg_max(h.description, h.year) AS description, max(h.year) AS last_year,
+             max(h.last_service_date) AS last_date, arg_max(h.provider_npi, (h.year, h.last_service_date)) AS provider_npi
+      FROM ${hcc} h ${members === undefined ? '' : `SEMI JOIN ${members} k ON k.member_id = h.member_id`}
+      WHERE h.year IN (${a - 1}, ${a - 2}) GROUP BY h.member_id, h.model, h.hcc) o`;
+}
+
+/**
+ * openHccRowsSql's rows with by_member_provider: the NPI of the HCC's latest coding is the
+ * member's provider in A-1 (memberProviderSql over `src.claims`).
  */
 export function openHccsSql(src: RecaptureSources, asOf: number, members?: string): string {
   const a = Math.trunc(asOf);
-  return `WITH o AS (
-      SELECT h.member_id, h.model, h.hcc, arg_max(h.description, h.year) AS description, max(h.year) AS last_year,
-             max(h.last_service_date) AS last_date, arg_max(h.provider_npi, (h.year, h.last_service_date)) AS provider_npi
-      FROM ${src.hcc} h ${members === undefined ? '' : `SEMI JOIN ${members} k ON k.member_id = h.member_id`}
-      WHERE h.year IN (${a - 1}, ${a - 2}) GROUP BY h.member_id, h.model, h.hcc)
-    SELECT o.*, o.last_year = ${a - 2} AS dropped,
-           o.last_year = ${a - 1} AND o.last_date >= DATE '${a - 1}-07-01' AS in_window,
-           coalesce(o.provider_npi = p.provider_npi, false) AS by_member_provider
-    FROM o LEFT JOIN (${memberProviderSql(src.claims, a - 1)}) p USING (member_id)`;
+  return `SELECT o.*, coalesce(o.provider_npi = p.provider_npi, false) AS by_member_provider
+    FROM (${openHccRowsSql(src.hcc, a, members)}) o LEFT JOIN (${memberProviderSql(src.claims, a - 1)}) p USING (member_id)`;
 }
 
 /** What the rates are asked about: an open HCC. */

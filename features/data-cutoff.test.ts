@@ -28,5 +28,8 @@ describe('the data cut-off of a run', () => {
     expect(knownHistoryYears(2026, [2021, 2025])).toEqual([2024, 2025]);
     // Neither year in the data: its first year, whose rows the features of T never read.
     expect(knownHistoryYears(2025, [2025, 2025])).toEqual([2025, 2025]);
+    // The suspects read T as known on the cut-off too: T-2 to T, within the data's years.
+    expect(knownHistoryYears(2025, [2021, 2025], true)).toEqual([2023, 2025]);
+    expect(knownHistoryYears(2025, [2021, 2024], true)).toEqual([2023, 2024]);
   });
 });

@@ -18,11 +18,12 @@ export function trainingCutoff(cutoff: string): string {
 /**
  * The service years the features of as-of T read (T-2 and T-1), within the data's years when
  * known; data holding neither year gives its first year alone (the features then find no row of
- * T-2 or T-1 and mark every member missing).
+ * T-2 or T-1 and mark every member missing). `throughAsOf`: T-2 to T, T as far as it is known on
+ * the cut-off (the suspects of issue 17 need what is already coded in T).
  */
-export function knownHistoryYears(asOf: number, dataYears?: readonly [number, number]): [number, number] {
+export function knownHistoryYears(asOf: number, dataYears?: readonly [number, number], throughAsOf = false): [number, number] {
   let first = asOf - 2;
-  let last = asOf - 1;
+  let last = throughAsOf ? asOf : asOf - 1;
   if (dataYears !== undefined) {
     first = Math.max(first, dataYears[0]);
     last = Math.min(last, dataYears[1]);

@@ -71,6 +71,8 @@ export interface KnownHistoryOptions {
   /** The base rate, when history.json is not there to say it (it moves dollars only, no feature). */
   annualBaseRate?: number;
   memoryLimit?: string;
+  /** Years T-2 to T instead of T-2 and T-1 (data-cutoff.ts knownHistoryYears): the suspects need T's HCCs known on the cut-off. */
+  throughAsOf?: boolean;
 }
 
 /**
@@ -80,7 +82,7 @@ export interface KnownHistoryOptions {
 export async function computeKnownHistory(o: KnownHistoryOptions, onProgress?: (stage: string, done: number, total: number) => void): Promise<HistorySummary> {
   const manifestFile = join(o.history, 'history.json');
   const manifest: HistoryJson = existsSync(manifestFile) ? (JSON.parse(readFileSync(manifestFile, 'utf8')) as HistoryJson) : {};
-  const [first, last] = knownHistoryYears(o.asOf, manifest.years ?? o.dataYears);
+  const [first, last] = knownHistoryYears(o.asOf, manifest.years ?? o.dataYears, o.throughAsOf === true);
   const plan = repeatedPlanOptions(manifest, first, last, manifestFile);
   return computeHistory(
     {

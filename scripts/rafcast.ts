@@ -22,6 +22,7 @@ import { addReportCommand } from './commands/report.ts';
 import { addRunCommand } from './commands/run.ts';
 import { addScoreCommand } from './commands/score.ts';
 import { addStatusCommand } from './commands/status.ts';
+import { addSuspectsCommand } from './commands/suspects.ts';
 import { addTrainCommand } from './commands/train.ts';
 import { addWorkerCommand } from './commands/worker.ts';
 
@@ -65,6 +66,7 @@ Examples:
   addModelsListCommand(modelsCommand);
   addModelsCompareCommand(modelsCommand);
   addCandidatesCommand(program);
+  addSuspectsCommand(program);
   addEvaluateCommand(program);
   addReportCommand(program);
   addRunCommand(program);

@@ -1,0 +1,99 @@
+// `rafcast suspects` from a data folder (issue 17): the history as known on the cut-off for
+// T-2..T (features/known-history.ts, the one rule; or one already computed, --known-history),
+// the complete history for the backtest's confirmation when it holds T, the pharmacy and labs
+// files when the plan has them (evidence-files.ts), then writeSuspects (suspects.ts). At a
+// million members the work is the known history (the engine over the claims received by the
+// cut-off) and DuckDB queries over Parquet; pricing holds PRICING_CHUNK members in memory at once.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError } from '../../data/errors.ts';
+import { sqlString } from '../../data/duckdb.ts';
+import { defaultCutoff, parseCutoff } from '../../data/received-by.ts';
+import { openWorkDb } from '../../data/staged-contract.ts';
+import { makeWorkFolder, removeWorkFolder } from '../../data/temporary-files.ts';
+import { computeKnownHistory } from '../../features/known-history.ts';
+import { requireBaseRate } from '../../scoring/revenue.ts';
+import { attachEvidenceFiles } from './evidence-files.ts';
+import { writeSuspects, type SuspectsSummary } from './suspects.ts';
+
+export interface RunSuspectsOptions {
+  /** The contract's files (members, enrollment, claims; pharmacy and labs when the plan has them). */
+  data: string;
+  asOf: number;
+  out: string;
+  annualBaseRate: number;
+  /** The complete history (`rafcast history`; default <data>/history): its plan, and T for the backtest. */
+  history?: string;
+  /** The history as known on the cut-off for T-2..T, already computed (computed here otherwise). */
+  knownHistory?: string;
+  /** The data cut-off, YYYY-MM-DD (default January 1 of T). */
+  dataThrough?: string;
+  memoryLimit?: string;
+}
+
+interface HistoryJson {
+  years?: [number, number];
+}
+
+/** The complete history's raf_hcc when it holds T, or why the backtest cannot confirm. */
+function confirmationSource(history: string, T: number): { hcc: string } | { notMeasurable: string } {
+  const manifest = join(history, 'history.json');
+  const hcc = join(history, 'raf_hcc.parquet');
+  if (!existsSync(manifest) || !existsSync(hcc)) return { notMeasurable: `no complete history in ${history} (rafcast history) to confirm suspects in ${T}` };
+  const years = (JSON.parse(readFileSync(manifest, 'utf8')) as HistoryJson).years;
+  if (years === undefined || years[1] < T) return { notMeasurable: `the complete history in ${history} ends in ${years?.[1] ?? 'an unknown year'}: ${T}'s data are not complete` };
+  return { hcc: `read_parquet(${sqlString(hcc)})` };
+}
+
+export async function runSuspects(
+  o: RunSuspectsOptions,
+  onProgress: (stage: string, done: number, total: number) => void = () => undefined,
+): Promise<SuspectsSummary> {
+  requireBaseRate(o.annualBaseRate);
+  const T = o.asOf;
+  const C = parseCutoff(o.dataThrough ?? defaultCutoff(T));
+  const history = o.history ?? join(o.data, 'history');
+  let work: string | undefined;
+  // The evidence files first: a file that cannot be read stops the command before the long work.
+  const db = await openWorkDb(o.out, o.memoryLimit);
+  try {
+    const evidence = await attachEvidenceFiles(db.conn, o.data);
+    let known = o.knownHistory;
+    if (known === undefined) {
+      work = makeWorkFolder('rafcast-suspects-');
+      known = join(work, `history-${T}-through-${C}`);
+      onProgress(`the history as known on ${C} (claims received by then), ${T - 2}-${T}`, 0, 1);
+      await computeKnownHistory(
+        { data: o.data, history, asOf: T, dataThrough: C, out: known, throughAsOf: true, annualBaseRate: o.annualBaseRate, ...(o.memoryLimit !== undefined ? { memoryLimit: o.memoryLimit } : {}) },
+        onProgress,
+      );
+    }
+    for (const f of ['raf_hcc.parquet', 'raf_history.parquet', 'history.json']) {
+      if (!existsSync(join(known, f))) throw new ConfigError(`${join(known, f)} is missing: --known-history must be a rafcast history folder computed with --data-through ${C}`);
+    }
+    // A history of another cut-off (or of complete data) would open HCCs the plan has not received.
+    const knownThrough = (JSON.parse(readFileSync(join(known, 'history.json'), 'utf8')) as { dataThrough?: string | null }).dataThrough ?? null;
+    if (knownThrough !== C) {
+      throw new ConfigError(`--known-history ${known} was computed ${knownThrough === null ? 'on complete data' : `with data through ${knownThrough}`}, not with data through ${C}`);
+    }
+    return await writeSuspects(
+      db.conn,
+      {
+        asOf: T,
+        dataThrough: C,
+        hcc: `read_parquet(${sqlString(join(known, 'raf_hcc.parquet'))})`,
+        history: `read_parquet(${sqlString(join(known, 'raf_history.parquet'))})`,
+        ...(evidence.pharmacy !== undefined ? { pharmacy: evidence.pharmacy } : {}),
+        ...(evidence.labs !== undefined ? { labs: evidence.labs } : {}),
+        absent: evidence.absent,
+        confirm: confirmationSource(history, T),
+        annualBaseRate: o.annualBaseRate,
+        out: o.out,
+      },
+      onProgress,
+    );
+  } finally {
+    await db.close();
+    if (work !== undefined) await removeWorkFolder(work);
+  }
+}
