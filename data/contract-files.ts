@@ -6,7 +6,7 @@ import { OPTIONAL_TABLES, REQUIRED_TABLES, type OptionalTableName, type Required
 import { ConfigError } from './errors.ts';
 
 /** The file of one table in a folder, `<name>.parquet` or `<name>.csv`, or undefined when there is none. */
-function findDataFile(dir: string, name: TableName): string | undefined {
+export function findDataFile(dir: string, name: TableName): string | undefined {
   const candidates = ['parquet', 'csv'].map((ext) => join(dir, `${name}.${ext}`)).filter((p) => existsSync(p));
   if (candidates.length > 1) throw new ConfigError(`${dir} has both ${candidates.join(' and ')}; keep one`);
   return candidates[0];

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { CONTRACT, OPTIONAL_TABLES, REQUIRED_TABLES, type OptionalTableName, type RequiredTableName, type TableSpec } from './contract.ts';
+import { CONTRACT, OPTIONAL_TABLES, REQUIRED_TABLES, type OptionalTableName, type RequiredTableName, type TableName, type TableSpec } from './contract.ts';
 import { ConfigError } from './errors.ts';
 import { copyAtomically, openDuckDb, sqlString } from './duckdb.ts';
 import { loadContractFile, unloadContractTable, type LoadSummary } from './load-contract-file.ts';
@@ -61,16 +61,32 @@ export async function loadStagedContract(
   const loaded: LoadSummary[] = [];
   for (const name of [...REQUIRED_TABLES, ...OPTIONAL_TABLES.filter((t) => files[t] !== undefined)]) {
     opts.onTable?.(name);
-    loaded.push(await loadContractFile(conn, CONTRACT[name], files[name]!, {
-        maxRejectedShare: opts.maxRejectedShare,
-        rejectedDir: opts.rejectedDir,
-        withRowNumbers: name === 'claims',
-      }));
-    const stored = join(work, `${name}.parquet`);
-    await copyAtomically(conn, `SELECT * FROM ${name}`, stored, 'parquet');
-    await unloadContractTable(conn, CONTRACT[name]);
-    await conn.run(`CREATE TEMP VIEW ${name} AS SELECT * FROM read_parquet(${sqlString(stored)})`);
+    loaded.push(await stageContractTable(conn, name, files[name]!, work, opts));
   }
+  return loaded;
+}
+
+/**
+ * Loads one of the contract's files (loadContractFile: its checks, its quarantine in `rejectedDir`
+ * or beside the input), stages its accepted rows as `<work>/<name>.parquet` and leaves a view of
+ * the table's name over them. A table that names members needs `members` loaded first.
+ */
+export async function stageContractTable(
+  conn: DuckDBConnection,
+  name: TableName,
+  file: string,
+  work: string,
+  opts: { maxRejectedShare?: number | undefined; rejectedDir?: string | undefined } = {},
+): Promise<LoadSummary> {
+  const loaded = await loadContractFile(conn, CONTRACT[name], file, {
+    maxRejectedShare: opts.maxRejectedShare,
+    rejectedDir: opts.rejectedDir,
+    withRowNumbers: name === 'claims',
+  });
+  const stored = join(work, `${name}.parquet`);
+  await copyAtomically(conn, `SELECT * FROM ${name}`, stored, 'parquet');
+  await unloadContractTable(conn, CONTRACT[name]);
+  await conn.run(`CREATE OR REPLACE TEMP VIEW ${name} AS SELECT * FROM read_parquet(${sqlString(stored)})`);
   return loaded;
 }
 

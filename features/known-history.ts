@@ -71,6 +71,10 @@ export interface KnownHistoryOptions {
   /** The base rate, when history.json is not there to say it (it moves dollars only, no feature). */
   annualBaseRate?: number;
   memoryLimit?: string;
+  /** The folder for the contract files' rejected rows (default: `out`). */
+  rejectedDir?: string;
+  /** Stop when more than this share of a file's rows is rejected (default 0.5). */
+  maxRejectedShare?: number;
   /** Years T-2 to T instead of T-2 and T-1 (data-cutoff.ts knownHistoryYears): the suspects need T's HCCs known on the cut-off. */
   throughAsOf?: boolean;
 }
@@ -93,6 +97,8 @@ export async function computeKnownHistory(o: KnownHistoryOptions, onProgress?: (
       annualBaseRate: manifest.annualBaseRate ?? o.annualBaseRate ?? DEMO_BASE_RATE_ANNUAL,
       dataThrough: parseCutoff(o.dataThrough),
       ...(o.memoryLimit !== undefined ? { memoryLimit: o.memoryLimit } : {}),
+      ...(o.rejectedDir !== undefined ? { rejectedDir: o.rejectedDir } : {}),
+      ...(o.maxRejectedShare !== undefined ? { maxRejectedShare: o.maxRejectedShare } : {}),
     },
     onProgress,
   );

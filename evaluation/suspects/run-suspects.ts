@@ -1,7 +1,9 @@
 // `rafcast suspects` from a data folder (issue 17): the history as known on the cut-off for
 // T-2..T (features/known-history.ts, the one rule; or one already computed, --known-history),
 // the complete history for the backtest's confirmation when it holds T, the pharmacy and labs
-// files when the plan has them (evidence-files.ts), then writeSuspects (suspects.ts). At a
+// files when the plan has them, checked and quarantined as every contract file is
+// (evidence-files.ts; rejected rows in --rejected, default the output folder), then writeSuspects
+// (suspects.ts). At a
 // million members the work is the known history (the engine over the claims received by the
 // cut-off) and DuckDB queries over Parquet; pricing holds PRICING_CHUNK members in memory at once.
 import { existsSync, readFileSync } from 'node:fs';
@@ -28,6 +30,10 @@ export interface RunSuspectsOptions {
   knownHistory?: string;
   /** The data cut-off, YYYY-MM-DD (default January 1 of T). */
   dataThrough?: string;
+  /** The folder for the input files' rejected rows, `<table>.rejected.csv` (default: `out`; the data folder is only read). */
+  rejectedDir?: string;
+  /** Stop when more than this share of a file's rows is rejected (default 0.5). */
+  maxRejectedShare?: number;
   memoryLimit?: string;
 }
 
@@ -57,14 +63,16 @@ export async function runSuspects(
   // The evidence files first: a file that cannot be read stops the command before the long work.
   const db = await openWorkDb(o.out, o.memoryLimit);
   try {
-    const evidence = await attachEvidenceFiles(db.conn, o.data);
+    const rejected = { rejectedDir: o.rejectedDir ?? o.out, ...(o.maxRejectedShare !== undefined ? { maxRejectedShare: o.maxRejectedShare } : {}) };
+    onProgress('checking the pharmacy and labs files', 0, 1);
+    const evidence = await attachEvidenceFiles(db.conn, o.data, db.work, rejected);
     let known = o.knownHistory;
     if (known === undefined) {
       work = makeWorkFolder('rafcast-suspects-');
       known = join(work, `history-${T}-through-${C}`);
       onProgress(`the history as known on ${C} (claims received by then), ${T - 2}-${T}`, 0, 1);
       await computeKnownHistory(
-        { data: o.data, history, asOf: T, dataThrough: C, out: known, throughAsOf: true, annualBaseRate: o.annualBaseRate, ...(o.memoryLimit !== undefined ? { memoryLimit: o.memoryLimit } : {}) },
+        { data: o.data, history, asOf: T, dataThrough: C, out: known, throughAsOf: true, annualBaseRate: o.annualBaseRate, ...rejected, ...(o.memoryLimit !== undefined ? { memoryLimit: o.memoryLimit } : {}) },
         onProgress,
       );
     }
@@ -86,6 +94,7 @@ export async function runSuspects(
         ...(evidence.pharmacy !== undefined ? { pharmacy: evidence.pharmacy } : {}),
         ...(evidence.labs !== undefined ? { labs: evidence.labs } : {}),
         absent: evidence.absent,
+        loaded: evidence.loaded,
         confirm: confirmationSource(history, T),
         annualBaseRate: o.annualBaseRate,
         out: o.out,

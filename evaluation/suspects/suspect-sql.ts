@@ -27,9 +27,9 @@ export interface SuspectSources {
   dataThrough: string;
   /** raf_hcc of the history as known on the cut-off, years T-2 to T (its V28 rows are read). */
   hcc: string;
-  /** SPEC-17's pharmacy table, when the plan has one. */
+  /** The pharmacy table (data/contract.ts PHARMACY), when the plan has one. */
   pharmacy?: string;
-  /** SPEC-17's labs table, when the plan has one. */
+  /** The labs table (data/contract.ts LABS), when the plan has one. */
   labs?: string;
 }
 

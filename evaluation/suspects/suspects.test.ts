@@ -1,6 +1,6 @@
 // Suspects at as-of 2025, data through 2025-01-01 (evaluation/suspects/suspect-sql.ts), on a
 // fixture of eighteen members built directly as the staged tables (raf_hcc and raf_history of the
-// history as known on the cut-off, SPEC-17's pharmacy and labs), with each expected figure worked
+// history as known on the cut-off, the contract's pharmacy and labs columns), with each expected figure worked
 // by hand beside its assertion. Every member is a man of 71 in 2024 (72 on February 1 of 2026),
 // non-dual, community: segment CNA, CNA_M70_74 = 0.396. Pricing: payment year 2026, V28 alone,
 // normalisation 1.067, MA coding adjustment 5.9% (data/reference/cms-hcc/derived/

@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { writeFileAtomically } from '../../data/atomic-file.ts';
+import type { LoadSummary } from '../../data/load-contract-file.ts';
 import { copyAtomically, sqlString } from '../../data/duckdb.ts';
 import { loadSuspectRules, type SuspectRules } from '../../data/reference/suspect-rules.ts';
 import { EVIDENCE_TYPES, createCodedTables, createSuspectRuleTables, createSuspects, evidenceFrom, type EvidenceType, type SuspectSources } from './suspect-sql.ts';
@@ -23,6 +24,8 @@ export interface SuspectsInputs extends SuspectSources {
   confirm: { hcc: string } | { notMeasurable: string };
   /** Why the pharmacy or labs evidence is absent (set when src.pharmacy or src.labs is not). */
   absent?: Partial<Record<'pharmacy' | 'labs', string>>;
+  /** What loading the evidence files read (evidence-files.ts): recorded in the summary. */
+  loaded?: LoadSummary[];
   annualBaseRate: number;
   out: string;
   /** The rules (default: data/reference/suspects, checked against the V28 tables priced with). */
@@ -60,6 +63,8 @@ export interface SuspectsSummary {
   unpricedMembers: number;
   confirmation: { measurable: true } | { measurable: false; reason: string };
   evidence: EvidenceSummary[];
+  /** The input files checked here (members, pharmacy, labs): read = accepted + rejected, and where the rejected rows are. */
+  loaded: LoadSummary[];
   files: string[];
 }
 
@@ -151,6 +156,7 @@ export async function writeSuspects(
     unpricedMembers: unpriced,
     confirmation: 'notMeasurable' in o.confirm ? { measurable: false, reason: o.confirm.notMeasurable } : { measurable: true },
     evidence,
+    loaded: o.loaded ?? [],
     files: SUSPECTS_FILES.map((f) => join(o.out, f)),
   };
   await writeFileAtomically(join(o.out, 'suspects-summary.json'), `${JSON.stringify(summary, null, 2)}\n`);

@@ -2,7 +2,8 @@
 // (evaluation/suspects/run-suspects.ts).
 import type { Command } from 'commander';
 import { DEMO_BASE_RATE_ANNUAL } from '../../scoring/revenue.ts';
-import { DATA_THROUGH_HELP, parseDataThrough, parseDollarsOption, parseMemoryLimit, parseYearOption, runAction } from '../cli-support.ts';
+import { DATA_THROUGH_HELP, parseDataThrough, parseDollarsOption, parseMemoryLimit, parseShareOption, parseYearOption, runAction } from '../cli-support.ts';
+import { rejectedRowsText } from '../rejected-summary.ts';
 import { FORCE_HELP, claimOutputFolder } from '../../data/output-folder.ts';
 
 export interface SuspectsOptions {
@@ -13,6 +14,8 @@ export interface SuspectsOptions {
   history?: string;
   knownHistory?: string;
   dataThrough?: string;
+  rejected?: string;
+  maxRejectedShare: number;
   memoryLimit?: string;
   force?: boolean;
 }
@@ -28,6 +31,8 @@ export function addSuspectsCommand(program: Command): void {
     .option('--history <dir>', 'the complete rafcast history (default <data>/history): its plan, and T for the backtest')
     .option('--known-history <dir>', 'a rafcast history of T-2..T computed with the same --data-through (computed otherwise)')
     .option('--data-through <date>', `${DATA_THROUGH_HELP}; fills and lab results likewise (without a received_date, their fill or result date)`, parseDataThrough)
+    .option('--rejected <dir>', 'folder for each input file\'s rejected rows, <table>.rejected.csv (default: the --out folder); the data folder is only read')
+    .option('--max-rejected-share <share>', 'fail when more than this share of a file\'s rows is rejected', parseShareOption('--max-rejected-share'), 0.5)
     .option('--base-rate <dollars>', 'annual base rate per member (PMPM x 12)', parseDollarsOption('--base-rate'), DEMO_BASE_RATE_ANNUAL)
     .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 3GB; it spills to disk beyond (default: 4GB)', parseMemoryLimit)
     .addHelpText(
@@ -44,7 +49,10 @@ hierarchies and interactions count), and, when the complete history holds T, whe
 (or one above it) was coded in T. Medication, lab and comorbidity suspects are HCCs never coded
 in T-2..T. Fills and results count from January 1 of T-1 to the cut-off, when received by then.
 The rules and their sources: data/reference/suspects/README.md. A missing pharmacy or labs file
-leaves that evidence type out, and the summary says so. suspects-summary.txt/json: counts,
+leaves that evidence type out, and the summary says so. The pharmacy and labs files (and the
+members file they are checked against) are checked as rafcast load checks them: a bad row goes to
+<table>.rejected.csv (file, row, field, reason) in the --rejected folder, the others are used,
+and the summary gives read = accepted + rejected per file. suspects-summary.txt/json: counts,
 dollars and confirmation rate by evidence type and rule (no member id).
 
 Examples:
@@ -56,7 +64,8 @@ Examples:
 }
 
 async function suspects(o: SuspectsOptions): Promise<void> {
-  await claimOutputFolder(o.out, { option: '--out', command: 'rafcast suspects', writes: ['suspects.csv', 'suspects-summary.json', 'suspects-summary.txt'], force: o.force === true });
+  const rejectedFiles = o.rejected === undefined ? ['members', 'enrollment', 'claims', 'pharmacy', 'labs'].map((t) => `${t}.rejected.csv`) : [];
+  await claimOutputFolder(o.out, { option: '--out', command: 'rafcast suspects', writes: ['suspects.csv', 'suspects-summary.json', 'suspects-summary.txt', ...rejectedFiles], force: o.force === true });
   const [{ runSuspects }, { summaryText }, { progressBar }] = await Promise.all([
     import('../../evaluation/suspects/run-suspects.ts'),
     import('../../evaluation/suspects/summary-text.ts'),
@@ -74,6 +83,8 @@ async function suspects(o: SuspectsOptions): Promise<void> {
       ...(o.history !== undefined ? { history: o.history } : {}),
       ...(o.knownHistory !== undefined ? { knownHistory: o.knownHistory } : {}),
       ...(o.dataThrough !== undefined ? { dataThrough: o.dataThrough } : {}),
+      ...(o.rejected !== undefined ? { rejectedDir: o.rejected } : {}),
+      maxRejectedShare: o.maxRejectedShare,
       ...(o.memoryLimit !== undefined ? { memoryLimit: o.memoryLimit } : {}),
     },
     (st, done, total) => {
@@ -86,5 +97,10 @@ async function suspects(o: SuspectsOptions): Promise<void> {
     },
   );
   for (const b of bars.values()) b.stop();
+  for (const l of s.loaded) {
+    process.stdout.write(
+      `${l.table}: read ${l.read} = accepted ${l.accepted} + rejected ${rejectedRowsText(l.rejected, l.rejectedByField)}${l.rejected > 0 ? `; rejected rows: ${l.quarantine}` : ''}\n`,
+    );
+  }
   process.stdout.write(`${summaryText(s)}${((performance.now() - started) / 1000).toFixed(1)} s\n${s.files.map((f) => `  ${f}`).join('\n')}\n`);
 }
