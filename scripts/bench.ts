@@ -4,7 +4,7 @@
 // same code were seen to differ by 30%. Sizes: BENCH_MEMBERS (default 1,000,000) for scoring,
 // BENCH_POPULATION (default 1,000,000) members for generating a synthetic plan over five years
 // and loading and validating its claims, then its five-year risk score history, features,
-// training and prediction; BENCH_QUALITY or --members (default 100,000) members per plan for the models' quality (npm run bench -- --help).
+// training and prediction, and the suspects at as-of 2025; BENCH_QUALITY or --members (default 100,000) members per plan for the models' quality (npm run bench -- --help).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -24,7 +24,14 @@ if (args.help) {
 
 Prints speed and quality figures (never asserted). Steps: cli-start, score-batch, score-file-jsonl,
 score-file-csv, score-file-parquet, generate, load-generated, history, features, train, predict,
-quality, quality-desynpuf, queued, queued-e2e.
+known-history, suspects, quality, quality-desynpuf, queued, queued-e2e.
+
+generate to suspects run on a plan of BENCH_POPULATION members (default 1,000,000), each step
+reading the earlier ones' files in .bench/. known-history: the plan's pharmacy and labs files when
+it lacks them (the generate step writes none; the plan is generated again with them, its other
+files the same bytes), then the history as known on 2025-01-01 for 2023-2025, timed. suspects:
+rafcast suspects at as-of 2025 with that known history passed in, timed, with its peak RSS.
+  BENCH_POPULATION=5000 npm run bench -- --only generate,history,known-history,suspects
 
 quality: on generated plans of --members n (default 100,000; BENCH_QUALITY), one per plan seed
 (default 11,12,13), trained at T-1 and backtested at each as-of T (default 2024,2025): precision
@@ -69,6 +76,8 @@ const steps: [string, number, number][] = [
   ['features', 1, population],
   ['train', 1, population],
   ['predict', 1, population],
+  ['known-history', 1, population],
+  ['suspects', 1, population],
   ['quality', 1, Number(args.members ?? process.env.BENCH_QUALITY ?? 100_000)],
   ['quality-desynpuf', 1, 10_000],
   ['queued', 1, 200_000],
