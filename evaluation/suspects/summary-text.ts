@@ -21,7 +21,7 @@ export function summaryText(s: SuspectsSummary): string {
     }
     const conf = e.confirmed === null ? '' : `, confirmed ${e.confirmed} (${percent(e.confirmationRate)})`;
     lines.push(`  ${e.type}: ${e.suspects} suspects, ${e.members} members, ${dollars(e.dollars)}${conf}`);
-    for (const r of e.byRule) lines.push(`    ${r.rule}: ${r.suspects}${r.confirmed === null ? '' : `, confirmed ${r.confirmed} (${percent(r.confirmationRate)})`}`);
+    for (const r of e.byRule) lines.push(`    ${r.rule}: ${r.suspects}, ${dollars(r.dollars)}${r.confirmed === null ? '' : `, confirmed ${r.confirmed} (${percent(r.confirmationRate)})`}`);
   }
   return `${lines.join('\n')}\n`;
 }

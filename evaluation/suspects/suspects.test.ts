@@ -240,6 +240,10 @@ describe('suspects at as-of 2025, data through 2025-01-01', () => {
       'glycopyrronium 1 0', 'insulin 4 1', 'laba_lama 1 0', 'levodopa 1 0', 'memantine 1 0', 'sacubitril_valsartan 1 0',
       'sulfonylurea 1 0', 'tiotropium 1 0', 'umeclidinium 1 0', 'vitamin_k_antagonist 1 0',
     ]);
+    // A rule's dollars: its suspects' (a suspect two rules found counts for each). insulin: m03 $1,529.14 + m12 $1,529.14
+    // (K empty, as m03) + m13 $2,548.57 + m16 unpriced = $5,606.85; sulfonylurea: m12's 38, $1,529.14.
+    const med = new Map(by.get('medication')?.byRule.map((r) => [r.rule, r.dollars]));
+    expect([med.get('insulin'), med.get('sulfonylurea')]).toEqual([5606.85, 1529.14]);
     // lab: m05 328, m08 327, m09 38, m09 48; comorbidity: m10 37, m18 37; drop-off: m02 280, m18 38.
     expect([by.get('lab')?.suspects, by.get('comorbidity')?.suspects, by.get('drop_off')?.suspects]).toEqual([4, 2, 2]);
     expect([summary.suspects, summary.members, summary.confirmation.measurable]).toEqual([27, 13, true]);

@@ -46,8 +46,8 @@ export interface EvidenceSummary {
   confirmed: number | null;
   /** confirmed / suspects; null when not measurable or no suspect. */
   confirmationRate: number | null;
-  /** The same by rule (medication, lab, comorbidity): a suspect several rules found counts for each. */
-  byRule: { rule: string; suspects: number; confirmed: number | null; confirmationRate: number | null }[];
+  /** The same by rule (medication, lab, comorbidity): a suspect several rules found counts for each, with its dollars. */
+  byRule: { rule: string; suspects: number; dollars: number; confirmed: number | null; confirmationRate: number | null }[];
 }
 
 export interface SuspectsSummary {
@@ -68,6 +68,7 @@ export interface SuspectsSummary {
   files: string[];
 }
 
+const cents = (d: number): number => Math.round(d * 100) / 100;
 const rate = (confirmed: number | null, n: number): number | null => (confirmed === null || n === 0 ? null : confirmed / n);
 
 /** Finds, prices, confirms and writes the suspects of as-of T (module comment). */
@@ -132,14 +133,14 @@ export async function writeSuspects(
       ...(reason === undefined ? {} : { reason }),
       suspects: n,
       members: Number(all?.members ?? 0),
-      dollars: Math.round(Number(all?.dollars ?? 0) * 100) / 100,
+      dollars: cents(Number(all?.dollars ?? 0)),
       confirmed: conf,
       confirmationRate: rate(conf, n),
       byRule: ruleGroups
         .filter((g) => g.evidence_type === type)
         .map((g) => {
           const c = measurable ? Number(g.confirmed) : null;
-          return { rule: String(g.rule), suspects: Number(g.n), confirmed: c, confirmationRate: rate(c, Number(g.n)) };
+          return { rule: String(g.rule), suspects: Number(g.n), dollars: cents(Number(g.dollars)), confirmed: c, confirmationRate: rate(c, Number(g.n)) };
         }),
     };
   });
