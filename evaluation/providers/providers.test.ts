@@ -9,6 +9,7 @@
 //   M2: 99213 by A on 2025-03-01 and by C on 2025-09-01 (no diagnosis that maps).
 //   M3: 99213 by C on 2025-02-10 (I50.22 -> HCC 226) and 2025-08-10; 99213 by B on 2024-03-01 (I50.22).
 //   M4: 99213 by A on 2024-05-01 only: no visit in the window.
+//   M5: 99213 by B on 2025-04-10 (J44.9 -> 280); 99213 by A on 2024-04-10 (J44.9).
 // Suspects' rows (injected, as suspects.csv gives them): M1 226 recapture $3,000 and 48 medication and
 // lab $500 each (one item); M2 280 drop_off $1,200 and 62 lab unpriced; M3 38 medication $2,000;
 // M4 226 recapture $2,500.
@@ -39,6 +40,8 @@ const claims: [string, string, string, string, string, string][] = [
   ['M3', C, '2025-08-10', '99213', '', ''],
   ['M3', B, '2024-03-01', '99213', 'I5022', ''],
   ['M4', A, '2024-05-01', '99213', '', ''],
+  ['M5', B, '2025-04-10', '99213', 'J449', ''],
+  ['M5', A, '2024-04-10', '99213', 'J449', ''],
 ];
 const list = (s: string) => `[${s.split('|').filter((x) => x !== '').map((x) => `'${x}'`).join(', ')}]::VARCHAR[]`;
 
@@ -76,48 +79,52 @@ describe('rafcast providers: attribution, recapture rate, practices, worklists',
   it('attributes each member to the plurality of E/M visits, a tie to the later last visit, non-E/M claims and visits before the window not counted', () => {
     // M1: A 2 E/M visits, B 1 (its two 80053 claims are not E/M; counted, B would have 3) -> A.
     // M2: A 1 (2025-03-01), C 1 (2025-09-01): a tie, C's last visit is later -> C (by lower NPI it would be A).
-    // M3: C 2 -> C. M4: its only visit is in 2024, outside the window -> nobody.
+    // M3: C 2 -> C. M4: its only visit is in 2024, outside the window -> nobody. M5: B 1 -> B (no open item: no worklist).
     const worklists = readdirSync(join(out, 'worklists')).sort();
     expect(worklists).toEqual([`${A}.csv`, `${C}.csv`]);
     const members = (npi: string) => parseCsvObjects(readFileSync(join(out, 'worklists', `${npi}.csv`), 'utf8')).map((r) => r.member_id);
     expect(members(A)).toEqual(['M1']);
     const p = byKey('providers.csv', 'npi');
-    expect([A, B, C].map((n) => p.get(n)!.members_attributed)).toEqual(['1', '0', '2']);
-    // E/M visits: A 3 (M1 twice, M2), B 1 (the 80053 claims are not visits), C 3 (M2, M3 twice; M1's 2024 visit is outside).
-    expect([A, B, C].map((n) => p.get(n)!.em_visits)).toEqual(['3', '1', '3']);
-    expect(summary.membersAttributed).toBe(3);
+    expect([A, B, C].map((n) => p.get(n)!.members_attributed)).toEqual(['1', '1', '2']);
+    // E/M visits: A 3 (M1 twice, M2), B 2 (M1, M5; the 80053 claims are not visits), C 3 (M2, M3 twice; M1's 2024 visit is outside).
+    expect([A, B, C].map((n) => p.get(n)!.em_visits)).toEqual(['3', '2', '3']);
+    expect(summary.membersAttributed).toBe(4);
   });
 
   it('recapture rate: of the attributed members prior-year HCCs, the share their clinician coded again, an HCC above it counting', () => {
     // A: M1's 2024 HCCs are 38 and 280. A coded 37 (E11.22), which outranks 38 in V28: 38 recaptured.
     // 280 was coded again in 2025 by B, not by A: not recaptured by A. 1 of 2 = 0.5.
-    // C: M3's 2024 HCC 226 (coded by B), coded by C on 2025-02-10: 1 of 1. M2 had none. B: no attributed member.
+    // C: M3's 2024 HCC 226 (coded by B), coded by C on 2025-02-10: 1 of 1. M2 had none.
+    // B: M5's 2024 HCC 280 (coded by A), coded by B on 2025-04-10: 1 of 1.
     const p = byKey('providers.csv', 'npi');
     expect([A, B, C].map((n) => [p.get(n)!.prior_hccs, p.get(n)!.recaptured, p.get(n)!.recapture_rate])).toEqual([
       ['2', '1', '0.5'],
-      ['0', '0', ''],
+      ['1', '1', '1.0'],
       ['1', '1', '1.0'],
     ]);
-    // Diagnoses by HCC: A coded 37 for M1 and saw M1 and M2 (50%); B coded 280 for M1, saw M1 only (its 80053 claims are not eligible).
+    // Diagnoses by HCC: A coded 37 for M1 and saw M1 and M2 (50%); B coded 280 for M1 and M5 and saw
+    // only them (100%; its 80053 claims, not eligible, code nothing).
     expect(p.get(A)!.diagnoses_by_hcc).toBe('HCC 37: 1 (50.0%)');
-    expect(p.get(B)!.diagnoses_by_hcc).toBe('HCC 280: 1 (100.0%)');
+    expect(p.get(B)!.diagnoses_by_hcc).toBe('HCC 280: 2 (100.0%)');
     expect(p.get(C)!.diagnoses_by_hcc).toBe('HCC 226: 1 (50.0%)');
   });
 
   it('rolls clinicians up to their practice: members seen once however many of its clinicians saw them, the rate pooled', () => {
     const t = byKey('practices.csv', 'tin');
     const north = t.get('111111111')!;
-    // North: A saw M1, M2; B saw M1 -> 2 members (not 3). Attributed 1 + 0. Recapture (1 + 0) / (2 + 0).
-    expect([north.clinicians, north.members_seen, north.members_attributed, north.prior_hccs, north.recaptured, north.recapture_rate]).toEqual(['2', '2', '1', '2', '1', '0.5']);
-    expect(north.diagnoses_by_hcc).toBe('HCC 37: 1 (50.0%); HCC 280: 1 (50.0%)');
+    // North: A saw M1, M2; B saw M1, M5 -> 3 members (not 4). Attributed 1 + 1. Recapture pooled
+    // (1 + 1) / (2 + 1) = 0.6667 (the clinicians' rates averaged would give 0.75).
+    expect([north.clinicians, north.members_seen, north.members_attributed, north.prior_hccs, north.recaptured, north.recapture_rate]).toEqual(['2', '3', '2', '3', '2', '0.6667']);
+    // 280 coded for M1 and M5, 37 for M1, over the 3 members seen.
+    expect(north.diagnoses_by_hcc).toBe('HCC 280: 2 (66.7%); HCC 37: 1 (33.3%)');
     // Dollars: M1's 226 recapture $3,000 open; its 48 (medication and lab, one HCC) $500 once, not $1,000.
     expect([north.open_dollars, north.suspect_dollars, north.total_dollars, north.partner]).toEqual(['3000.00', '500.00', '3500.00', 'true']);
     const south = t.get('222222222')!;
     // South: M2's 280 drop-off $1,200 open; M3's 38 $2,000 and M2's unpriced 62 suspects (2 HCCs, $2,000).
     expect([south.members_seen, south.members_attributed, south.open_dollars, south.suspect_hccs, south.suspect_dollars, south.partner]).toEqual(['2', '2', '1200.00', '2', '2000.00', 'false']);
-    // Partner comparison, pooled: partner 1 member, 1 of 2, $3,000 open a member; not partner 2 members, 1 of 1, $600 and $1,000 a member.
+    // Partner comparison, pooled: partner 2 members, 2 of 3, $3,000 / 2 and $500 / 2 a member; not partner 2 members, 1 of 1, $600 and $1,000 a member.
     expect(summary.partnerComparison.map((g) => [g.group, g.membersAttributed, g.recaptureRate, g.openDollarsPerMember, g.suspectDollarsPerMember])).toEqual([
-      ['partner', 1, 0.5, 3000, 500],
+      ['partner', 2, 0.6667, 1500, 250],
       ['not partner', 2, 1, 600, 1000],
     ]);
     // M4 has no visit: its $2,500 is counted apart, so attributed + unattributed = all the suspects' dollars.
