@@ -224,8 +224,10 @@ async function writeWorklists(conn: DuckDBConnection, dir: string): Promise<numb
             coalesce(sum(i.dollars) FILTER (WHERE i.kind = 'suspect'), 0)::DECIMAL(18, 2) AS suspect_dollars,
             coalesce(${item('open')}, '') AS open_hccs, coalesce(${item('suspect')}, '') AS suspects, '' AS overuse_alerts,
             a.visits AS em_visits, a.last_visit
-     FROM _prov_attr a JOIN _prov_items i USING (member_id) GROUP BY a.npi, a.member_id, a.visits, a.last_visit`,
+     FROM _prov_attr a JOIN _prov_items i USING (member_id) GROUP BY a.npi, a.member_id, a.visits, a.last_visit
+     ORDER BY a.npi, rank`,
   );
+  // Stored in NPI order, so that each clinician's COPY reads only its own row groups (DuckDB's min/max zone maps).
   const npis = (await conn.runAndReadAll(`SELECT DISTINCT npi FROM _prov_work ORDER BY npi`)).getRowObjectsJson().map((r) => String(r.npi));
   const fresh = `${dir}.${process.pid}.new`;
   await rm(fresh, { recursive: true, force: true });

@@ -6,14 +6,15 @@
 // and close their DuckDB, so that one database at a time holds memory.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { prepareOutputFolder } from '../../data/atomic-file.ts';
 import { findDataFiles, findOptionalDataFiles } from '../../data/contract-files.ts';
 import { sqlString } from '../../data/duckdb.ts';
 import { ConfigError } from '../../data/errors.ts';
 import { defaultCutoff, parseCutoff } from '../../data/received-by.ts';
+import { claimOutputFolder } from '../../data/output-folder.ts';
 import { loadStagedContract, openWorkDb } from '../../data/staged-contract.ts';
 import { requireBaseRate } from '../../scoring/revenue.ts';
 import { runSuspects, type RunSuspectsOptions } from '../suspects/run-suspects.ts';
+import { SUSPECTS_FILES } from '../suspects/suspects.ts';
 import { writeProviderViews, type ProvidersSummary } from './provider-views.ts';
 
 export interface RunProvidersOptions extends Omit<RunSuspectsOptions, 'out'> {
@@ -49,7 +50,8 @@ export async function runProviders(
   let suspectsDir = o.suspects;
   if (suspectsDir === undefined) {
     suspectsDir = join(o.out, 'suspects');
-    await prepareOutputFolder(suspectsDir, 'the suspects folder');
+    // Marked as rafcast's, so that rafcast suspects --out <out>/suspects may later write there too.
+    await claimOutputFolder(suspectsDir, { option: '--out', command: 'rafcast providers', writes: SUSPECTS_FILES, force: false });
     const { suspects: _unused, ...rest } = o;
     await runSuspects({ ...rest, dataThrough: C, out: suspectsDir }, onProgress);
   }
