@@ -20,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsvObjects } from '../../data/csv.ts';
 import { openDuckDb } from '../../data/duckdb.ts';
 import { tempDir } from '../../test/temp-dir.ts';
+import { providerWindows } from './provider-sql.ts';
 import { writeProviderViews, type ProvidersSummary } from './provider-views.ts';
 
 const A = '1000000001';
@@ -141,5 +142,13 @@ describe('rafcast providers: attribution, recapture rate, practices, worklists',
     expect(rows[1]!.open_hccs).toBe('HCC 280 COPD: $1200.00 (drop_off; coded in 2024)');
     expect(rows[1]!.suspects).toBe('HCC 62 Liver: unpriced (lab; results)');
     expect(rows.every((r) => r.overuse_alerts === '')).toBe(true);
+  });
+
+  it('takes the window as the 12 months before the cut-off, and the prior window as the 12 before that', () => {
+    expect(providerWindows('2026-01-01')).toEqual({ cutoff: '2026-01-01', from: '2025-01-01', priorFrom: '2024-01-01' });
+    // A cut-off of March 31, 2026: March 31, 2025 to March 30, 2026 (the cut-off day itself is outside);
+    // February 29 a year back is March 1.
+    expect(providerWindows('2026-03-31')).toEqual({ cutoff: '2026-03-31', from: '2025-03-31', priorFrom: '2024-03-31' });
+    expect(providerWindows('2024-02-29')).toEqual({ cutoff: '2024-02-29', from: '2023-03-01', priorFrom: '2022-03-01' });
   });
 });
