@@ -86,8 +86,9 @@ export async function createProviderTables(conn: DuckDBConnection, src: Provider
     `CREATE OR REPLACE TEMP TABLE _prov_labels AS SELECT * FROM (VALUES ${[...v28.labels].map(([h, l]) => `(${h}, ${sqlString(l)})`).join(', ')}) t(hcc, description)`,
   );
 
+  // The two windows' claims, read from the staged Parquet once: the queries below scan them five times.
   await conn.run(
-    `CREATE OR REPLACE TEMP VIEW _prov_src AS SELECT * FROM ${src.claims}
+    `CREATE OR REPLACE TEMP TABLE _prov_src AS SELECT * FROM ${src.claims}
      WHERE thru_date >= DATE '${w.priorFrom}' AND thru_date < DATE '${w.cutoff}' AND ${receivedBySql(w.cutoff)}`,
   );
   await createEligibleClaimsView(conn, '_prov_src', '_prov_elig', loadDiagnosisSourceExclusions());
@@ -116,7 +117,7 @@ export async function createProviderTables(conn: DuckDBConnection, src: Provider
      ${coded(`${inWindow} AND rendering_npi IS NOT NULL`, 'c.member_id, c.npi, d.hcc, count(DISTINCT c._row) AS claims')} GROUP BY ALL`,
   );
   await conn.run(`CREATE OR REPLACE TEMP TABLE _prov_prior AS ${coded(`thru_date < DATE '${w.from}'`, 'DISTINCT c.member_id, d.hcc')}`);
-  await conn.run(`DROP VIEW _prov_elig; DROP TABLE _prov_elig_cpt`);
+  await conn.run(`DROP VIEW _prov_elig; DROP TABLE _prov_elig_cpt; DROP TABLE _prov_src`);
 }
 
 /**
