@@ -58,7 +58,9 @@ export async function runProviders(
   const suspectsCsv = checkedSuspects(suspectsDir, T, C);
   const db = await openWorkDb(o.out, o.memoryLimit);
   try {
-    await loadStagedContract(db.conn, { ...contract, ...(providersFile !== undefined ? { providers: providersFile } : {}) }, db.work, {
+    // Rejected rows go to the output folder (<table>.rejected.csv): the data folder is only read.
+    const loaded = await loadStagedContract(db.conn, { ...contract, ...(providersFile !== undefined ? { providers: providersFile } : {}) }, db.work, {
+      rejectedDir: o.out,
       onTable: (t) => onProgress(`loading ${t}`, 0, 1),
     });
     await db.conn.run(
@@ -76,6 +78,7 @@ export async function runProviders(
         suspects: '_prov_suspects',
         out: o.out,
         notes: [
+          ...loaded.map((l) => `${l.table}: ${l.read} rows read = ${l.accepted} accepted + ${l.rejected} rejected${l.rejected > 0 ? ` (${l.quarantine})` : ''}`),
           ...(providersFile === undefined ? [`no providers.csv or providers.parquet in ${o.data}: clinicians have no name, specialty or practice, and every NPI is in one group with a blank TIN`] : []),
           `suspects from ${suspectsCsv}`,
           OVERUSE_NOTE,

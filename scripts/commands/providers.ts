@@ -62,7 +62,7 @@ async function providers(o: ProvidersOptions): Promise<void> {
   await claimOutputFolder(o.out, {
     option: '--out',
     command: 'rafcast providers',
-    writes: ['providers.csv', 'provider-hccs.csv', 'practices.csv', 'worklists', 'providers-summary.json', 'providers-summary.txt', 'suspects'],
+    writes: ['providers.csv', 'provider-hccs.csv', 'practices.csv', 'worklists', 'providers-summary.json', 'providers-summary.txt', 'suspects', ...['members', 'enrollment', 'claims', 'providers'].map((t) => `${t}.rejected.csv`)],
     force: o.force === true,
   });
   const [{ runProviders }, { providersSummaryText }, { progressBar }] = await Promise.all([
