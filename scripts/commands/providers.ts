@@ -47,8 +47,10 @@ recapture rate (of the attributed members' HCCs of the prior window, the share t
 coded again in the window, or one above it), and the attributed members' open HCCs (recapture,
 drop-off) and suspects (medication, lab, comorbidity) with their dollars (rafcast suspects).
 practices.csv: the same by TIN, with the partner flag. worklists/<npi>.csv: the attributed members
-with an open HCC or a suspect, most dollars first (member ids are in these files only).
+with an open HCC or a suspect, most dollars first. Member ids are in the worklists, suspects/ and
+the *.rejected.csv files only, never on the terminal or in the summary.
 providers-summary.txt/json: the counts, and partner practices beside the others.
+Every column and rule: evaluation/providers/README.md.
 
 Examples:
   rafcast providers --data runs/synthetic --as-of 2026 --out runs/providers-2026
