@@ -213,6 +213,25 @@ describe('writeReport', () => {
     for (const row of rows) expect(row).toMatch(/^ \(\w+\)\s+40\s+[\d.]+%\s+[\d.]+\s+\$[\d,]+\s+\d+\s+\$[\d,]+ \(\d+\)\s+not measurable\s+not measurable\s+40 /);
   });
 
+  it('puts a providers folder\'s section (rafcast providers) before the definitions, and names the file a folder lacks', async () => {
+    const dir = tempDir('evaluation');
+    writeFileSync(join(dir, 'evaluation.json'), JSON.stringify(evaluation('mlp', 1)));
+    const providers = tempDir('providers');
+    writeFileSync(
+      join(providers, 'providers.csv'),
+      'npi,name,practice_name,partner,members_attributed,open_dollars,suspect_dollars,total_dollars,prior_hccs,recaptured,recapture_rate\n1000000001,Dr X,North,true,4,5000.00,0.00,5000.00,4,3,0.75\n',
+    );
+    const summary = { asOf: 2024, dataThrough: '2024-01-01', window: { from: '2023-01-01', through: '2023-12-31' }, priorWindow: { from: '2022-01-01', through: '2022-12-31' }, attribution: 'plurality', membersAttributed: 4, clinicians: 1, practices: 1, dollars: { openAttributed: 5000, suspectAttributed: 0, openUnattributed: 0, suspectUnattributed: 0 }, partnerComparison: [] };
+    writeFileSync(join(providers, 'providers-summary.json'), JSON.stringify(summary));
+    const html = join(tempDir('report'), 'report.html');
+    await writeReport(dir, html, undefined, 20, providers);
+    const text = readFileSync(html, 'utf8');
+    expect(text.indexOf('data-section="providers"')).toBeGreaterThan(text.indexOf('data-table="outreach"'));
+    expect(text.indexOf('data-section="providers"')).toBeLessThan(text.indexOf('data-section="definitions"'));
+    expect(text).toContain('<tr data-npi="1000000001"><td>Dr X (1000000001)</td>');
+    await expect(writeReport(dir, html, undefined, 20, tempDir('empty'))).rejects.toThrow(/providers\.csv is missing: --providers must be a folder from rafcast providers/);
+  });
+
   it('sums the candidate list\'s expected columns to the cent', () => {
     // 0.29 + 0.58 = 0.87 in cents (29 + 58 = 87); added as dollars x 100 it is 0.8699999999999999.
     // The column not named expected_* is not summed.

@@ -17,6 +17,7 @@ import { dollars, percent, plainWords, signedDollars } from './format.ts';
 import { MONTHS_EARLIER } from './revenue.ts';
 import { colorScale, lineChart, shownLists, svg, type Shown } from './report-charts.ts';
 import { candidateTotals, outreachRows, type CandidateTotals, type OutreachRow } from './report-candidates.ts';
+import { providersSection, readProviders } from './report-providers.ts';
 
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -56,8 +57,16 @@ const sharesText = (l: ListEvaluation, ref: 'perfect' | 'ceiling'): string => {
 /** Incremental dollars, or "not measurable". */
 const incrementalText = (l: ListEvaluation): string => (l.revenue.incremental.total === null ? 'not measurable' : money(l.revenue.incremental.total));
 
-/** The report's HTML: one evaluation, or several (a run's models; the first gives the baselines, the cash view and the candidates). */
-export async function renderReport(given: Evaluation | readonly Evaluation[], outreach: readonly OutreachRow[] = [], candidates: CandidateTotals | null = null): Promise<string> {
+/**
+ * The report's HTML: one evaluation, or several (a run's models; the first gives the baselines, the cash view and the candidates);
+ * `providers`, the provider section's HTML (report-providers.ts), goes before the definitions.
+ */
+export async function renderReport(
+  given: Evaluation | readonly Evaluation[],
+  outreach: readonly OutreachRow[] = [],
+  candidates: CandidateTotals | null = null,
+  providers = '',
+): Promise<string> {
   const evaluations: readonly Evaluation[] = Array.isArray(given) ? given : [given as Evaluation];
   const e = evaluations[0];
   if (e === undefined) throw new ConfigError('a report needs at least one evaluation');
@@ -273,6 +282,7 @@ ${cashTable}
 ${lumpNote}
 <h2>The candidate list's expected dollars beside the measured ones</h2>${candidateSection}
 <h2>Top of the outreach list</h2>${outreachTable}
+${providers}
 <h2>Definitions</h2>${definitions}
 <p class="sub">Inputs: run fingerprint ${esc(e.run.fingerprint.slice(0, 16))}${e.truthFingerprint ? `, truth ${esc(e.truthFingerprint.slice(0, 16))}` : ''}. Definitions: DOMAIN.md section 4.</p>
 </body></html>
@@ -316,9 +326,10 @@ function candidatesText(c: CandidateTotals | null, first: Shown, e: Evaluation):
 
 /**
  * Writes the report of one evaluation folder or several (a run's models, the first giving the
- * baselines and the cash view), and, when given, a candidates folder, to `out`, owner-only.
+ * baselines and the cash view), and, when given, a candidates folder and a providers folder (its
+ * section), to `out`, owner-only.
  */
-export async function writeReport(evaluationDirs: string | readonly string[], out: string, candidatesDir?: string, top = 20): Promise<void> {
+export async function writeReport(evaluationDirs: string | readonly string[], out: string, candidatesDir?: string, top = 20, providersDir?: string): Promise<void> {
   const dirs = typeof evaluationDirs === 'string' ? [evaluationDirs] : evaluationDirs;
   const evaluations = dirs.map((d) => JSON.parse(readFileSync(join(d, 'evaluation.json'), 'utf8')) as Evaluation);
   let outreach: OutreachRow[] = [];
@@ -330,7 +341,8 @@ export async function writeReport(evaluationDirs: string | readonly string[], ou
     const list = join(candidatesDir, 'candidates.csv');
     if (existsSync(list)) candidates = candidateTotals(readFileSync(list, 'utf8'));
   }
-  const html = await renderReport(evaluations, outreach, candidates);
+  const providers = providersDir === undefined ? '' : await providersSection(readProviders(providersDir), top);
+  const html = await renderReport(evaluations, outreach, candidates, providers);
   await mkdir(dirname(out), { recursive: true });
   await writeFileAtomically(out, html);
 }

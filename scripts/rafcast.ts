@@ -23,6 +23,7 @@ import { addRunCommand } from './commands/run.ts';
 import { addScoreCommand } from './commands/score.ts';
 import { addStatusCommand } from './commands/status.ts';
 import { addSuspectsCommand } from './commands/suspects.ts';
+import { addProvidersCommand } from './commands/providers.ts';
 import { addTrainCommand } from './commands/train.ts';
 import { addWorkerCommand } from './commands/worker.ts';
 
@@ -67,6 +68,7 @@ Examples:
   addModelsCompareCommand(modelsCommand);
   addCandidatesCommand(program);
   addSuspectsCommand(program);
+  addProvidersCommand(program);
   addEvaluateCommand(program);
   addReportCommand(program);
   addRunCommand(program);

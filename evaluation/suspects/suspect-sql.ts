@@ -48,7 +48,6 @@ export async function createSuspectRuleTables(conn: DuckDBConnection, rules: Sus
     `CREATE OR REPLACE TEMP TABLE _sus_lab (rule VARCHAR, loinc VARCHAR[], units VARCHAR[], comparator VARCHAR, threshold DOUBLE, min_results INTEGER, min_days_apart INTEGER, hcc INTEGER)`,
   );
   await conn.run(`CREATE OR REPLACE TEMP TABLE _sus_com (rule VARCHAR, if_any INTEGER[], and_any INTEGER[], hcc INTEGER)`);
-  await conn.run(`CREATE OR REPLACE TEMP TABLE _sus_cover (hcc INTEGER, coded_hcc INTEGER)`);
   const insert = async (table: string, rows: string[]): Promise<void> => {
     if (rows.length > 0) await conn.run(`INSERT INTO ${table} VALUES ${rows.join(', ')}`);
   };
@@ -60,9 +59,18 @@ export async function createSuspectRuleTables(conn: DuckDBConnection, rules: Sus
     ),
   );
   await insert('_sus_com', rules.comorbidity.map((r) => `(${sqlString(r.rule)}, ${list(r.ifAnyHcc)}, ${list(r.andAnyHcc)}, ${r.hcc})`));
+  await createCoverTable(conn, v28, '_sus_cover');
+}
+
+/**
+ * Creates `table` (hcc, coded_hcc): HCC `hcc` counts as coded when `coded_hcc` is, itself or one
+ * that outranks it in `v28`'s hierarchy. The one rule of "coded" for the suspects and the
+ * providers' recapture rate (evaluation/providers).
+ */
+export async function createCoverTable(conn: DuckDBConnection, v28: ModelTables, table: string): Promise<void> {
   const cover = v28.paymentHccs.map((h) => `(${h}, ${h})`);
   for (const r of v28.hierarchy) for (const c of r.children) cover.push(`(${c}, ${r.parent})`);
-  await insert('_sus_cover', cover);
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * FROM (VALUES ${cover.join(', ')}) t(hcc, coded_hcc)`);
 }
 
 /** SQL true when `member`'s HCC `hcc` is coded in `coded` (a relation of member_id, hcc), itself or above it. */

@@ -5,6 +5,7 @@ import { parseCountOption, runAction } from '../cli-support.ts';
 export interface ReportOptions {
   evaluation: string;
   candidates?: string;
+  providers?: string;
   top: number;
   out: string;
 }
@@ -15,7 +16,8 @@ export function addReportCommand(program: Command): void {
     .description('A self-contained HTML report of an evaluation: headline figures, lift and gain curves, deciles, dollars, cash by month, the outreach list.')
     .requiredOption('--evaluation <dir>', 'a folder from rafcast evaluate')
     .option('--candidates <dir>', 'a folder from rafcast candidates: the top of its outreach list goes in the report')
-    .option('--top <n>', 'outreach rows to show', parseCountOption('--top'), 20)
+    .option('--providers <dir>', 'a folder from rafcast providers: clinicians ranked by open dollars and their recapture rates')
+    .option('--top <n>', 'outreach rows (and clinicians) to show', parseCountOption('--top'), 20)
     .requiredOption('--out <file>', 'the HTML file (owner-only: it may hold member ids)')
     .addHelpText(
       'after',
@@ -24,13 +26,14 @@ The file has no scripts and fetches nothing: charts are inline SVG (Vega-Lite, r
 
 Examples:
   rafcast report --evaluation runs/evaluation-2024 --out runs/report-2024.html
-  rafcast report --evaluation runs/evaluation-2024 --candidates runs/candidates-2024 --out runs/report.html`,
+  rafcast report --evaluation runs/evaluation-2024 --candidates runs/candidates-2024 --out runs/report.html
+  rafcast report --evaluation runs/evaluation-2024 --providers runs/providers-2024 --out runs/report.html`,
     )
     .action((o: ReportOptions) => runAction(() => report(o), { out: o.out, outIsFile: true }));
 }
 
 async function report(o: ReportOptions): Promise<void> {
   const { writeReport } = await import('../../evaluation/report.ts');
-  await writeReport(o.evaluation, o.out, o.candidates, o.top);
+  await writeReport(o.evaluation, o.out, o.candidates, o.top, o.providers);
   process.stdout.write(`report: ${o.out}\n`);
 }

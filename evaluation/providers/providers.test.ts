@@ -1,0 +1,154 @@
+// The provider view's rules (./README.md) on a hand-made plan: as-of 2026, cut-off 2026-01-01, so
+// the window is 2025 and the prior window 2024. Three clinicians:
+//   A 1000000001 and B 1000000002 in practice 111111111 (North, a partner), C 1000000003 in
+//   222222222 (South, not a partner).
+// Claims (99213 is an E/M code and risk-adjustment eligible; 80053, a metabolic panel, is neither):
+//   M1: 99213 by A on 2025-02-01 (E11.22 -> HCC 37) and 2025-03-01; 99213 by B on 2025-04-01
+//       (J44.9 -> HCC 280); 80053 by B on 2025-05-01 and 2025-06-01 (E11.9, J44.9); 99213 by C on
+//       2024-06-01 (E11.9 -> 38, J44.9 -> 280: the prior window).
+//   M2: 99213 by A on 2025-03-01 and by C on 2025-09-01 (no diagnosis that maps).
+//   M3: 99213 by C on 2025-02-10 (I50.22 -> HCC 226) and 2025-08-10; 99213 by B on 2024-03-01 (I50.22).
+//   M4: 99213 by A on 2024-05-01 only: no visit in the window.
+//   M5: 99213 by B on 2025-04-10 (J44.9 -> 280); 99213 by A on 2024-04-10 (J44.9).
+// Suspects' rows (injected, as suspects.csv gives them): M1 226 recapture $3,000 and 48 medication and
+// lab $500 each (one item); M2 280 drop_off $1,200 and 62 lab unpriced; M3 38 medication $2,000;
+// M4 226 recapture $2,500.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCsvObjects } from '../../data/csv.ts';
+import { openDuckDb } from '../../data/duckdb.ts';
+import { tempDir } from '../../test/temp-dir.ts';
+import { providerWindows } from './provider-sql.ts';
+import { writeProviderViews, type ProvidersSummary } from './provider-views.ts';
+
+const A = '1000000001';
+const B = '1000000002';
+const C = '1000000003';
+
+const claims: [string, string, string, string, string, string][] = [
+  // member, npi, date, procedures, diagnoses
+  ['M1', A, '2025-02-01', '99213', 'E1122', ''],
+  ['M1', A, '2025-03-01', '99213', '', ''],
+  ['M1', B, '2025-04-01', '99213', 'J449', ''],
+  ['M1', B, '2025-05-01', '80053', 'E119|J449', ''],
+  ['M1', B, '2025-06-01', '80053', 'E119|J449', ''],
+  ['M1', C, '2024-06-01', '99213', 'E119|J449', ''],
+  ['M2', A, '2025-03-01', '99213', '', ''],
+  ['M2', C, '2025-09-01', '99213', '', ''],
+  ['M3', C, '2025-02-10', '99213', 'I5022', ''],
+  ['M3', C, '2025-08-10', '99213', '', ''],
+  ['M3', B, '2024-03-01', '99213', 'I5022', ''],
+  ['M4', A, '2024-05-01', '99213', '', ''],
+  ['M5', B, '2025-04-10', '99213', 'J449', ''],
+  ['M5', A, '2024-04-10', '99213', 'J449', ''],
+];
+const list = (s: string) => `[${s.split('|').filter((x) => x !== '').map((x) => `'${x}'`).join(', ')}]::VARCHAR[]`;
+
+describe('rafcast providers: attribution, recapture rate, practices, worklists', () => {
+  let conn: DuckDBConnection;
+  let close: () => void;
+  let out: string;
+  let summary: ProvidersSummary;
+  const csv = (f: string) => parseCsvObjects(readFileSync(join(out, f), 'utf8'));
+  const byKey = (f: string, k: string) => new Map(csv(f).map((r) => [r[k]!, r]));
+
+  beforeAll(async () => {
+    ({ connection: conn, close } = await openDuckDb());
+    await conn.run(
+      `CREATE TABLE claims AS SELECT * FROM (VALUES ${claims
+        .map(([m, npi, d, p, dx], i) => `(${i + 1}, 'K${i + 1}', '${m}', 'professional', NULL::VARCHAR, DATE '${d}', DATE '${d}', ${list(p)}, []::VARCHAR[], ${list(dx)}, 50.00, '${npi}', 'encounter', NULL::DATE)`)
+        .join(', ')}) t(_row, claim_id, member_id, claim_type, bill_type, from_date, thru_date, procedure_codes, procedure_modifiers, diagnosis_codes, paid_amount, rendering_npi, record_source, received_date)`,
+    );
+    await conn.run(
+      `CREATE TABLE providers AS SELECT * FROM (VALUES ('${A}', 'Dr A', '08', '111111111', 'North', true), ('${B}', 'Dr B', '11', '111111111', 'North', true),
+        ('${C}', 'Dr C', '08', '222222222', 'South', false)) t(npi, name, specialty, tin, practice_name, partner)`,
+    );
+    await conn.run(
+      `CREATE TABLE suspects AS SELECT * FROM (VALUES ('M1', 226, 'Heart Failure', 'recapture', 'coded in 2024', 3000.00),
+        ('M1', 48, 'Morbid Obesity', 'medication', 'fills', 500.00), ('M1', 48, 'Morbid Obesity', 'lab', 'BMI', 500.00),
+        ('M2', 280, 'COPD', 'drop_off', 'coded in 2024', 1200.00), ('M2', 62, 'Liver', 'lab', 'results', NULL),
+        ('M3', 38, 'Diabetes', 'medication', 'insulin', 2000.00), ('M4', 226, 'Heart Failure', 'recapture', 'coded in 2024', 2500.00))
+        t(member_id, hcc, description, evidence_type, detail, dollars)`,
+    );
+    out = tempDir('providers');
+    summary = await writeProviderViews(conn, { asOf: 2026, dataThrough: '2026-01-01', claims: 'claims', providers: 'providers', suspects: 'suspects', out });
+  });
+  afterAll(() => close());
+
+  it('attributes each member to the plurality of E/M visits, a tie to the later last visit, non-E/M claims and visits before the window not counted', () => {
+    // M1: A 2 E/M visits, B 1 (its two 80053 claims are not E/M; counted, B would have 3) -> A.
+    // M2: A 1 (2025-03-01), C 1 (2025-09-01): a tie, C's last visit is later -> C (by lower NPI it would be A).
+    // M3: C 2 -> C. M4: its only visit is in 2024, outside the window -> nobody. M5: B 1 -> B (no open item: no worklist).
+    const worklists = readdirSync(join(out, 'worklists')).sort();
+    expect(worklists).toEqual([`${A}.csv`, `${C}.csv`]);
+    const members = (npi: string) => parseCsvObjects(readFileSync(join(out, 'worklists', `${npi}.csv`), 'utf8')).map((r) => r.member_id);
+    expect(members(A)).toEqual(['M1']);
+    const p = byKey('providers.csv', 'npi');
+    expect([A, B, C].map((n) => p.get(n)!.members_attributed)).toEqual(['1', '1', '2']);
+    // E/M visits: A 3 (M1 twice, M2), B 2 (M1, M5; the 80053 claims are not visits), C 3 (M2, M3 twice; M1's 2024 visit is outside).
+    expect([A, B, C].map((n) => p.get(n)!.em_visits)).toEqual(['3', '2', '3']);
+    expect(summary.membersAttributed).toBe(4);
+  });
+
+  it('recapture rate: of the attributed members prior-year HCCs, the share their clinician coded again, an HCC above it counting', () => {
+    // A: M1's 2024 HCCs are 38 and 280. A coded 37 (E11.22), which outranks 38 in V28: 38 recaptured.
+    // 280 was coded again in 2025 by B, not by A: not recaptured by A. 1 of 2 = 0.5.
+    // C: M3's 2024 HCC 226 (coded by B), coded by C on 2025-02-10: 1 of 1. M2 had none.
+    // B: M5's 2024 HCC 280 (coded by A), coded by B on 2025-04-10: 1 of 1.
+    const p = byKey('providers.csv', 'npi');
+    expect([A, B, C].map((n) => [p.get(n)!.prior_hccs, p.get(n)!.recaptured, p.get(n)!.recapture_rate])).toEqual([
+      ['2', '1', '0.5'],
+      ['1', '1', '1.0'],
+      ['1', '1', '1.0'],
+    ]);
+    // Diagnoses by HCC: A coded 37 for M1 and saw M1 and M2 (50%); B coded 280 for M1 and M5 and saw
+    // only them (100%; its 80053 claims, not eligible, code nothing).
+    expect(p.get(A)!.diagnoses_by_hcc).toBe('HCC 37: 1 (50.0%)');
+    expect(p.get(B)!.diagnoses_by_hcc).toBe('HCC 280: 2 (100.0%)');
+    expect(p.get(C)!.diagnoses_by_hcc).toBe('HCC 226: 1 (50.0%)');
+  });
+
+  it('rolls clinicians up to their practice: members seen once however many of its clinicians saw them, the rate pooled', () => {
+    const t = byKey('practices.csv', 'tin');
+    const north = t.get('111111111')!;
+    // North: A saw M1, M2; B saw M1, M5 -> 3 members (not 4). Attributed 1 + 1. Recapture pooled
+    // (1 + 1) / (2 + 1) = 0.6667 (the clinicians' rates averaged would give 0.75).
+    expect([north.clinicians, north.members_seen, north.members_attributed, north.prior_hccs, north.recaptured, north.recapture_rate]).toEqual(['2', '3', '2', '3', '2', '0.6667']);
+    // 280 coded for M1 and M5, 37 for M1, over the 3 members seen.
+    expect(north.diagnoses_by_hcc).toBe('HCC 280: 2 (66.7%); HCC 37: 1 (33.3%)');
+    // Dollars: M1's 226 recapture $3,000 open; its 48 (medication and lab, one HCC) $500 once, not $1,000.
+    expect([north.open_dollars, north.suspect_dollars, north.total_dollars, north.partner]).toEqual(['3000.00', '500.00', '3500.00', 'true']);
+    const south = t.get('222222222')!;
+    // South: M2's 280 drop-off $1,200 open; M3's 38 $2,000 and M2's unpriced 62 suspects (2 HCCs, $2,000).
+    expect([south.members_seen, south.members_attributed, south.open_dollars, south.suspect_hccs, south.suspect_dollars, south.partner]).toEqual(['2', '2', '1200.00', '2', '2000.00', 'false']);
+    // Partner comparison, pooled: partner 2 members, 2 of 3, $3,000 / 2 and $500 / 2 a member; not partner 2 members, 1 of 1, $600 and $1,000 a member.
+    expect(summary.partnerComparison.map((g) => [g.group, g.membersAttributed, g.recaptureRate, g.openDollarsPerMember, g.suspectDollarsPerMember])).toEqual([
+      ['partner', 2, 0.6667, 1500, 250],
+      ['not partner', 2, 1, 600, 1000],
+    ]);
+    // M4 has no visit: its $2,500 is counted apart, so attributed + unattributed = all the suspects' dollars.
+    expect(summary.dollars).toEqual({ openAttributed: 4200, suspectAttributed: 2500, openUnattributed: 2500, suspectUnattributed: 0 });
+  });
+
+  it("orders a clinician's worklist by dollars, open HCCs and suspects described, overuse alerts empty", () => {
+    // C: M3 $2,000 before M2 $1,200 (by member id M2 would come first).
+    const rows = parseCsvObjects(readFileSync(join(out, 'worklists', `${C}.csv`), 'utf8'));
+    expect(rows.map((r) => [r.rank, r.member_id, r.total_dollars, r.open_dollars, r.suspect_dollars])).toEqual([
+      ['1', 'M3', '2000.00', '0.00', '2000.00'],
+      ['2', 'M2', '1200.00', '1200.00', '0.00'],
+    ]);
+    expect(rows[1]!.open_hccs).toBe('HCC 280 COPD: $1200.00 (drop_off; coded in 2024)');
+    expect(rows[1]!.suspects).toBe('HCC 62 Liver: unpriced (lab; results)');
+    expect(rows.every((r) => r.overuse_alerts === '')).toBe(true);
+  });
+
+  it('takes the window as the 12 months before the cut-off, and the prior window as the 12 before that', () => {
+    expect(providerWindows('2026-01-01')).toEqual({ cutoff: '2026-01-01', from: '2025-01-01', priorFrom: '2024-01-01' });
+    // A cut-off of March 31, 2026: March 31, 2025 to March 30, 2026 (the cut-off day itself is outside);
+    // February 29 a year back is March 1.
+    expect(providerWindows('2026-03-31')).toEqual({ cutoff: '2026-03-31', from: '2025-03-31', priorFrom: '2024-03-31' });
+    expect(providerWindows('2024-02-29')).toEqual({ cutoff: '2024-02-29', from: '2023-03-01', priorFrom: '2022-03-01' });
+  });
+});

@@ -1,0 +1,92 @@
+// `rafcast providers` from a data folder (issue 17, "Provider view"): the suspects of as-of T
+// (evaluation/suspects/run-suspects.ts, the library function, written to <out>/suspects; or a
+// folder of them already computed with the same as-of and cut-off, --suspects), then the
+// contract's claims and providers loaded and checked as by `rafcast load` (staged as Parquet in a
+// private work folder) and the provider view written (provider-views.ts). The suspects run first
+// and close their DuckDB, so that one database at a time holds memory.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { findDataFiles, findOptionalDataFiles } from '../../data/contract-files.ts';
+import { sqlString } from '../../data/duckdb.ts';
+import { ConfigError } from '../../data/errors.ts';
+import { defaultCutoff, parseCutoff } from '../../data/received-by.ts';
+import { claimOutputFolder } from '../../data/output-folder.ts';
+import { loadStagedContract, openWorkDb } from '../../data/staged-contract.ts';
+import { requireBaseRate } from '../../scoring/revenue.ts';
+import { runSuspects, type RunSuspectsOptions } from '../suspects/run-suspects.ts';
+import { SUSPECTS_FILES } from '../suspects/suspects.ts';
+import { writeProviderViews, type ProvidersSummary } from './provider-views.ts';
+
+export interface RunProvidersOptions extends Omit<RunSuspectsOptions, 'out'> {
+  out: string;
+  /** A folder from `rafcast suspects` with the same as-of and cut-off (computed into <out>/suspects otherwise). */
+  suspects?: string;
+}
+
+/** Why the worklists' overuse_alerts column is empty (issue 17's overuse alerts are not on this build). */
+export const OVERUSE_NOTE = "overuse alerts: no overuse alert function on this build, so the worklists' overuse_alerts column is empty";
+
+/** The suspects folder's suspects.csv, checked to be of as-of T and cut-off C. */
+function checkedSuspects(dir: string, T: number, C: string): string {
+  const csv = join(dir, 'suspects.csv');
+  const json = join(dir, 'suspects-summary.json');
+  if (!existsSync(csv) || !existsSync(json)) throw new ConfigError(`${dir} has no suspects.csv and suspects-summary.json: --suspects must be a folder from rafcast suspects`);
+  const s = JSON.parse(readFileSync(json, 'utf8')) as { asOf?: number; dataThrough?: string };
+  if (s.asOf !== T || s.dataThrough !== C) {
+    throw new ConfigError(`--suspects ${dir} holds the suspects of as-of ${s.asOf ?? '?'} with data through ${s.dataThrough ?? '?'}, not of as-of ${T} with data through ${C}`);
+  }
+  return csv;
+}
+
+export async function runProviders(
+  o: RunProvidersOptions,
+  onProgress: (stage: string, done: number, total: number) => void = () => undefined,
+): Promise<ProvidersSummary> {
+  requireBaseRate(o.annualBaseRate);
+  const T = o.asOf;
+  const C = parseCutoff(o.dataThrough ?? defaultCutoff(T));
+  const contract = findDataFiles(o.data);
+  const providersFile = findOptionalDataFiles(o.data).providers;
+  let suspectsDir = o.suspects;
+  if (suspectsDir === undefined) {
+    suspectsDir = join(o.out, 'suspects');
+    // Marked as rafcast's, so that rafcast suspects --out <out>/suspects may later write there too.
+    await claimOutputFolder(suspectsDir, { option: '--out', command: 'rafcast providers', writes: SUSPECTS_FILES, force: false });
+    const { suspects: _unused, ...rest } = o;
+    await runSuspects({ ...rest, dataThrough: C, out: suspectsDir }, onProgress);
+  }
+  const suspectsCsv = checkedSuspects(suspectsDir, T, C);
+  const db = await openWorkDb(o.out, o.memoryLimit);
+  try {
+    // Rejected rows go to the output folder (<table>.rejected.csv): the data folder is only read.
+    const loaded = await loadStagedContract(db.conn, { ...contract, ...(providersFile !== undefined ? { providers: providersFile } : {}) }, db.work, {
+      rejectedDir: o.out,
+      onTable: (t) => onProgress(`loading ${t}`, 0, 1),
+    });
+    await db.conn.run(
+      `CREATE TEMP VIEW _prov_suspects AS
+       SELECT member_id, hcc::INTEGER AS hcc, description, evidence_type, detail, nullif(dollars, '')::DECIMAL(18, 2) AS dollars
+       FROM read_csv(${sqlString(suspectsCsv)}, header = true, all_varchar = true)`,
+    );
+    return await writeProviderViews(
+      db.conn,
+      {
+        asOf: T,
+        dataThrough: C,
+        claims: 'claims',
+        ...(providersFile !== undefined ? { providers: 'providers' } : {}),
+        suspects: '_prov_suspects',
+        out: o.out,
+        notes: [
+          ...loaded.map((l) => `${l.table}: ${l.read} rows read = ${l.accepted} accepted + ${l.rejected} rejected${l.rejected > 0 ? ` (${l.quarantine})` : ''}`),
+          ...(providersFile === undefined ? [`no providers.csv or providers.parquet in ${o.data}: clinicians have no name, specialty or practice, and every NPI is in one group with a blank TIN`] : []),
+          `suspects from ${suspectsCsv}`,
+          OVERUSE_NOTE,
+        ],
+      },
+      (stage) => onProgress(stage, 0, 1),
+    );
+  } finally {
+    await db.close();
+  }
+}
