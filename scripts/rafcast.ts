@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { configureProgram, packageVersion } from './cli-support.ts';
+import { addAuditRiskCommand } from './commands/audit-risk.ts';
 import { addCandidatesCommand } from './commands/candidates.ts';
 import { addEvaluateCommand } from './commands/evaluate.ts';
 import { addFeaturesCommand } from './commands/features.ts';
@@ -67,6 +68,7 @@ Examples:
   addModelsCompareCommand(modelsCommand);
   addCandidatesCommand(program);
   addSuspectsCommand(program);
+  addAuditRiskCommand(program);
   addEvaluateCommand(program);
   addReportCommand(program);
   addRunCommand(program);
