@@ -45,19 +45,23 @@ function confirmationSource(history: string, T: number): { hcc: string } | { not
   return { hcc: `read_parquet(${sqlString(hcc)})` };
 }
 
-export async function runSuspects(
-  o: RunSuspectsOptions,
+/**
+ * The history as known on the cut-off C for T-2..T: `o.knownHistory` checked to have been computed
+ * with data through C, or computed into a new work folder (features/known-history.ts, the one
+ * rule). `cleanup` removes that folder. Shared by `rafcast suspects` and `rafcast explain`.
+ */
+export async function knownHistoryFor(
+  o: Pick<RunSuspectsOptions, 'data' | 'asOf' | 'annualBaseRate' | 'history' | 'knownHistory' | 'dataThrough' | 'memoryLimit'>,
   onProgress: (stage: string, done: number, total: number) => void = () => undefined,
-): Promise<SuspectsSummary> {
-  requireBaseRate(o.annualBaseRate);
+): Promise<{ known: string; dataThrough: string; cleanup: () => Promise<void> }> {
   const T = o.asOf;
   const C = parseCutoff(o.dataThrough ?? defaultCutoff(T));
   const history = o.history ?? join(o.data, 'history');
   let work: string | undefined;
-  // The evidence files first: a file that cannot be read stops the command before the long work.
-  const db = await openWorkDb(o.out, o.memoryLimit);
+  const cleanup = async (): Promise<void> => {
+    if (work !== undefined) await removeWorkFolder(work);
+  };
   try {
-    const evidence = await attachEvidenceFiles(db.conn, o.data);
     let known = o.knownHistory;
     if (known === undefined) {
       work = makeWorkFolder('rafcast-suspects-');
@@ -76,6 +80,28 @@ export async function runSuspects(
     if (knownThrough !== C) {
       throw new ConfigError(`--known-history ${known} was computed ${knownThrough === null ? 'on complete data' : `with data through ${knownThrough}`}, not with data through ${C}`);
     }
+    return { known, dataThrough: C, cleanup };
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
+}
+
+export async function runSuspects(
+  o: RunSuspectsOptions,
+  onProgress: (stage: string, done: number, total: number) => void = () => undefined,
+): Promise<SuspectsSummary> {
+  requireBaseRate(o.annualBaseRate);
+  const T = o.asOf;
+  const history = o.history ?? join(o.data, 'history');
+  let cleanup = async (): Promise<void> => undefined;
+  // The evidence files first: a file that cannot be read stops the command before the long work.
+  const db = await openWorkDb(o.out, o.memoryLimit);
+  try {
+    const evidence = await attachEvidenceFiles(db.conn, o.data);
+    const k = await knownHistoryFor(o, onProgress);
+    cleanup = k.cleanup;
+    const { known, dataThrough: C } = k;
     return await writeSuspects(
       db.conn,
       {
@@ -94,6 +120,6 @@ export async function runSuspects(
     );
   } finally {
     await db.close();
-    if (work !== undefined) await removeWorkFolder(work);
+    await cleanup();
   }
 }
