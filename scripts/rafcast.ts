@@ -11,6 +11,7 @@ import { configureProgram, packageVersion } from './cli-support.ts';
 import { addAuditRiskCommand } from './commands/audit-risk.ts';
 import { addCandidatesCommand } from './commands/candidates.ts';
 import { addEvaluateCommand } from './commands/evaluate.ts';
+import { addExplainCommand } from './commands/explain.ts';
 import { addFeaturesCommand } from './commands/features.ts';
 import { addGenerateCommand } from './commands/generate.ts';
 import { addHistoryCommand } from './commands/history.ts';
@@ -69,6 +70,7 @@ Examples:
   addCandidatesCommand(program);
   addSuspectsCommand(program);
   addAuditRiskCommand(program);
+  addExplainCommand(program);
   addEvaluateCommand(program);
   addReportCommand(program);
   addRunCommand(program);
