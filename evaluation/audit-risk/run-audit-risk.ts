@@ -1,7 +1,7 @@
 // `rafcast audit-risk` from a data folder (issue 17, "Overuse alerts"): the contract's members,
 // enrollment and claims, and the providers file when the plan has one, loaded and checked as by
-// `rafcast load` (data/staged-contract.ts; the rejected rows go to the work folder and are counted
-// in the summary: `rafcast load` lists them), the history's raf_hcc and raf_history (`rafcast
+// `rafcast load` (data/staged-contract.ts; the rejected rows, with their reasons, go to
+// <out>/<table>.rejected.csv, as `rafcast history` writes them, and are counted in the summary), the history's raf_hcc and raf_history (`rafcast
 // history`, which must hold service year T-1), then writeAuditRisk (audit-risk.ts). At a million
 // members the work is DuckDB over the staged Parquet and pricing PRICING_CHUNK members at a time.
 import { existsSync, readFileSync } from 'node:fs';
@@ -25,8 +25,9 @@ export interface RunAuditRiskOptions {
 }
 
 export interface RunAuditRiskSummary extends AuditRiskSummary {
-  /** Input rows rejected while loading, by table (their reasons: `rafcast load`). */
+  /** Input rows rejected while loading, by table, and the quarantine files with their reasons. */
   rejectedRows: Record<string, number>;
+  quarantine: string[];
 }
 
 /** The history's raf_hcc and raf_history, checked to hold service year `year`. */
@@ -52,7 +53,7 @@ export async function runAuditRisk(
   const db = await openWorkDb(o.out, o.memoryLimit);
   try {
     const loaded = await loadStagedContract(db.conn, { ...required, ...(providers !== undefined ? { providers } : {}) }, db.work, {
-      rejectedDir: db.work,
+      rejectedDir: o.out,
       onTable: (name) => onProgress(`loading ${name}`, 0, 1),
     });
     const summary = await writeAuditRisk(
@@ -68,7 +69,8 @@ export async function runAuditRisk(
       },
       onProgress,
     );
-    return { ...summary, rejectedRows: Object.fromEntries(loaded.filter((l) => l.rejected > 0).map((l) => [basename(l.file), l.rejected])) };
+    const rejected = loaded.filter((l) => l.rejected > 0);
+    return { ...summary, rejectedRows: Object.fromEntries(rejected.map((l) => [basename(l.file), l.rejected])), quarantine: rejected.map((l) => l.quarantine) };
   } finally {
     await db.close();
   }

@@ -46,8 +46,11 @@ describe('rafcast audit-risk', () => {
                      WHERE c.claim_id = a.claim_id AND c.member_id = a.member_id AND year(c.thru_date) = 2025 AND m.cc = a.hcc)`,
     );
     expect(backed[0]!.n).toBe(alerts.length);
-    const summary = JSON.parse(readFileSync(join(out, 'audit-risk-summary.json'), 'utf8')) as { rules: { rule: string; evaluated: boolean; alerts: number }[]; alerts: number };
+    const summary = JSON.parse(readFileSync(join(out, 'audit-risk-summary.json'), 'utf8')) as { rules: { rule: string; evaluated: boolean; alerts: number; reason?: string }[]; alerts: number };
     expect(summary.rules.reduce((n, r) => n + r.alerts, 0)).toBe(alerts.length);
+    // The generated plan has no providers file (generatePopulationFiles without evidence).
+    expect(summary.rules.find((r) => r.rule === 'unacceptable_specialty')).toMatchObject({ evaluated: false, alerts: 0 });
+    expect(p.stdout).toContain(`unacceptable_specialty: not evaluated (no providers.csv or providers.parquet in ${data})`);
   });
 
   it('stops with exit 2 when the history does not hold service year T-1', () => {

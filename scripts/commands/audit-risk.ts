@@ -40,7 +40,7 @@ alerts.csv, one row per member, V28 HCC of T-1 and rule broken by the eligible c
 with the latest claim behind it, its provider NPI, and the payment of T with the HCC minus
 without it (the suspects' pricing; a lower level other claims support is kept). The rules and
 their sources: data/reference/audit-risk/README.md. audit-risk-summary.txt/json: counts and
-dollars by rule (no member id).
+dollars by rule (no member id). Input rows the loader rejects: <out>/<table>.rejected.csv.
 
 Examples:
   rafcast audit-risk --data runs/synthetic --as-of 2026 --out runs/audit-2026
@@ -50,7 +50,7 @@ Examples:
 }
 
 async function auditRisk(o: AuditRiskOptions): Promise<void> {
-  await claimOutputFolder(o.out, { option: '--out', command: 'rafcast audit-risk', writes: ['alerts.csv', 'audit-risk-summary.json', 'audit-risk-summary.txt'], force: o.force === true });
+  await claimOutputFolder(o.out, { option: '--out', command: 'rafcast audit-risk', writes: ['alerts.csv', 'audit-risk-summary.json', 'audit-risk-summary.txt', ...['members', 'enrollment', 'claims', 'providers'].map((t) => `${t}.rejected.csv`)], force: o.force === true });
   const [{ runAuditRisk }, { auditRiskText }, { progressBar }] = await Promise.all([
     import('../../evaluation/audit-risk/run-audit-risk.ts'),
     import('../../evaluation/audit-risk/audit-risk.ts'),
@@ -75,6 +75,6 @@ async function auditRisk(o: AuditRiskOptions): Promise<void> {
     },
   );
   bar?.stop();
-  const rejected = Object.entries(s.rejectedRows).map(([f, n]) => `${f}: ${n} rows rejected (rafcast load lists them)\n`).join('');
-  process.stdout.write(`${auditRiskText(s)}${rejected}${((performance.now() - started) / 1000).toFixed(1)} s\n${s.files.map((f) => `  ${f}`).join('\n')}\n`);
+  const rejected = Object.entries(s.rejectedRows).map(([f, n]) => `${f}: ${n} rows rejected\n`).join('');
+  process.stdout.write(`${auditRiskText(s)}${rejected}${((performance.now() - started) / 1000).toFixed(1)} s\n${[...s.files, ...s.quarantine].map((f) => `  ${f}`).join('\n')}\n`);
 }
