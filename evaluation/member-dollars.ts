@@ -63,15 +63,21 @@ export function pricingFor(paymentYear: number, annualBaseRate: number): { prici
 
 /**
  * Demographics for payment year A+1 of the members of `members` (a relation of member_id) with a
- * row of `history` (a relation) in A-1 or A-2, from the latest: the age moved on to February 1 of A+1, dual and
+ * row of `history` (a relation) in `latestYear` (default A-1) or the year before, from the latest: the age moved on to February 1 of A+1, dual and
  * institutional status as of that row, no longer a new enrollee (every member with an open HCC
  * has such a row).
  */
-export async function pricingDemographics(conn: DuckDBConnection, history: string, A: number, members: string): Promise<Map<string, Demographics>> {
+export async function pricingDemographics(
+  conn: DuckDBConnection,
+  history: string,
+  A: number,
+  members: string,
+  latestYear = A - 1,
+): Promise<Map<string, Demographics>> {
   const rows = (
     await conn.runAndReadAll(
       `SELECT member_id, year, sex, age, orec, dual_status, institutional FROM ${history}
-       WHERE year IN (${A - 1}, ${A - 2}) AND member_id IN (SELECT member_id FROM ${members})
+       WHERE year IN (${latestYear}, ${latestYear - 1}) AND member_id IN (SELECT member_id FROM ${members})
        QUALIFY row_number() OVER (PARTITION BY member_id ORDER BY year DESC) = 1`,
     )
   ).getRowObjectsJson();

@@ -51,21 +51,29 @@ function confirmationSource(history: string, T: number): { hcc: string } | { not
   return { hcc: `read_parquet(${sqlString(hcc)})` };
 }
 
-export async function runSuspects(
-  o: RunSuspectsOptions,
+/** Where the input files' rejected rows go (default: the output folder) and the share that stops a run. */
+function rejectedOptions(o: Pick<RunSuspectsOptions, 'out' | 'rejectedDir' | 'maxRejectedShare'>): { rejectedDir: string; maxRejectedShare?: number } {
+  return { rejectedDir: o.rejectedDir ?? o.out, ...(o.maxRejectedShare !== undefined ? { maxRejectedShare: o.maxRejectedShare } : {}) };
+}
+
+/**
+ * The history as known on the cut-off C for T-2..T: `o.knownHistory` checked to have been computed
+ * with data through C, or computed into a new work folder (features/known-history.ts, the one
+ * rule). `cleanup` removes that folder. Shared by `rafcast suspects` and `rafcast explain`.
+ */
+export async function knownHistoryFor(
+  o: Pick<RunSuspectsOptions, 'data' | 'asOf' | 'annualBaseRate' | 'history' | 'knownHistory' | 'dataThrough' | 'memoryLimit' | 'out' | 'rejectedDir' | 'maxRejectedShare'>,
   onProgress: (stage: string, done: number, total: number) => void = () => undefined,
-): Promise<SuspectsSummary> {
-  requireBaseRate(o.annualBaseRate);
+): Promise<{ known: string; dataThrough: string; cleanup: () => Promise<void> }> {
   const T = o.asOf;
   const C = parseCutoff(o.dataThrough ?? defaultCutoff(T));
   const history = o.history ?? join(o.data, 'history');
   let work: string | undefined;
-  // The evidence files first: a file that cannot be read stops the command before the long work.
-  const db = await openWorkDb(o.out, o.memoryLimit);
+  const cleanup = async (): Promise<void> => {
+    if (work !== undefined) await removeWorkFolder(work);
+  };
   try {
-    const rejected = { rejectedDir: o.rejectedDir ?? o.out, ...(o.maxRejectedShare !== undefined ? { maxRejectedShare: o.maxRejectedShare } : {}) };
-    onProgress('checking the pharmacy and labs files', 0, 1);
-    const evidence = await attachEvidenceFiles(db.conn, o.data, db.work, rejected);
+    const rejected = rejectedOptions(o);
     let known = o.knownHistory;
     if (known === undefined) {
       work = makeWorkFolder('rafcast-suspects-');
@@ -84,6 +92,29 @@ export async function runSuspects(
     if (knownThrough !== C) {
       throw new ConfigError(`--known-history ${known} was computed ${knownThrough === null ? 'on complete data' : `with data through ${knownThrough}`}, not with data through ${C}`);
     }
+    return { known, dataThrough: C, cleanup };
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
+}
+
+export async function runSuspects(
+  o: RunSuspectsOptions,
+  onProgress: (stage: string, done: number, total: number) => void = () => undefined,
+): Promise<SuspectsSummary> {
+  requireBaseRate(o.annualBaseRate);
+  const T = o.asOf;
+  const history = o.history ?? join(o.data, 'history');
+  let cleanup = async (): Promise<void> => undefined;
+  // The evidence files first: a file that cannot be read stops the command before the long work.
+  const db = await openWorkDb(o.out, o.memoryLimit);
+  try {
+    onProgress('checking the pharmacy and labs files', 0, 1);
+    const evidence = await attachEvidenceFiles(db.conn, o.data, db.work, rejectedOptions(o));
+    const k = await knownHistoryFor(o, onProgress);
+    cleanup = k.cleanup;
+    const { known, dataThrough: C } = k;
     return await writeSuspects(
       db.conn,
       {
@@ -103,6 +134,6 @@ export async function runSuspects(
     );
   } finally {
     await db.close();
-    if (work !== undefined) await removeWorkFolder(work);
+    await cleanup();
   }
 }

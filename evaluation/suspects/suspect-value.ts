@@ -55,13 +55,25 @@ export interface SuspectValue {
   dollars: number;
 }
 
-/** Each member's suspects priced (module comment), in the order given. */
-export function suspectValues(members: readonly MemberSuspects[], p: SuspectPricing): SuspectValue[][] {
+/** A set of V28 HCCs priced: the payment score, and the payment a year and a month to the cent. */
+export interface PricedSet {
+  score: number;
+  annual: number;
+  monthly: number;
+}
+
+/**
+ * Each member's HCC sets priced by the batch engine for the pricing's payment year (hierarchies,
+ * interactions and the count variable applied), in the order given: the one pricing rule that
+ * suspects, audit-risk alerts and the three-column illustration share. A member's identical sets
+ * are scored once.
+ */
+export function priceHccSets(members: readonly { demographics: Demographics; sets: readonly (readonly number[])[] }[], p: SuspectPricing): PricedSet[][] {
   const compiled = compileModel(hccCodeTables(p.v28));
-  const builder = new MemberBatchBuilder(new CodeDictionary(), Math.max(1, members.length * 3));
+  const builder = new MemberBatchBuilder(new CodeDictionary(), Math.max(1, members.reduce((n, m) => n + m.sets.length, 0)));
   const plans = members.map((m) => {
     const rows = new Map<string, number>();
-    const variant = (hccs: readonly number[]): number => {
+    return m.sets.map((hccs) => {
       const sorted = [...new Set(hccs)].sort((a, b) => a - b);
       const key = sorted.join(',');
       let row = rows.get(key);
@@ -71,24 +83,53 @@ export function suspectValues(members: readonly MemberSuspects[], p: SuspectPric
         rows.set(key, row);
       }
       return row;
-    };
-    return m.suspects.map((h) => ({ without: variant(m.coded.filter((c) => c !== h)), with: variant([...m.coded, h]) }));
+    });
   });
   const batch = builder.finish();
   const pay = paymentScores({ V28: scoreBatch(compiled, batch) }, p.params, batch.size);
-  const cents = (row: number): number => Math.round(revenue(pay[row]!, p.annualBaseRate).annual * 100);
-  return plans.map((pairs) =>
-    pairs.map((q) => ({ scoreWithout: pay[q.without]!, scoreWith: pay[q.with]!, dollars: (cents(q.with) - cents(q.without)) / 100 })),
+  return plans.map((rows) =>
+    rows.map((row) => {
+      const r = revenue(pay[row]!, p.annualBaseRate);
+      return { score: pay[row]!, annual: r.annual, monthly: r.pmpm };
+    }),
+  );
+}
+
+/** Each member's suspects priced (module comment), in the order given. */
+export function suspectValues(members: readonly MemberSuspects[], p: SuspectPricing): SuspectValue[][] {
+  const priced = priceHccSets(
+    members.map((m) => ({ demographics: m.demographics, sets: m.suspects.flatMap((h) => [m.coded.filter((c) => c !== h), [...m.coded, h]]) })),
+    p,
+  );
+  const cents = (s: PricedSet): number => Math.round(s.annual * 100);
+  return members.map((m, i) =>
+    m.suspects.map((_, j) => {
+      const without = priced[i]![2 * j]!;
+      const withH = priced[i]![2 * j + 1]!;
+      return { scoreWithout: without.score, scoreWith: withH.score, dollars: (cents(withH) - cents(without)) / 100 };
+    }),
   );
 }
 
 /** Members priced per batch: a bounded slice of the plan in memory at a time. */
 export const PRICING_CHUNK = 50_000;
 
+/** What priceSuspects reads: the (member_id, hcc) pairs to price, K per member, and the latest history year of the demographics. */
+export interface PricingInputs {
+  /** A relation of member_id, hcc: each pair priced (default _suspects). */
+  priced?: string;
+  /** A relation of member_id, hcc: K, the member's coded HCCs (default _sus_coded). */
+  coded?: string;
+  /** The demographics come from the latest history row of this year or the one before (default asOf - 1, what the plan knows at T). */
+  latestYear?: number;
+  /** The table the values go to (default _sus_values). */
+  into?: string;
+}
+
 /**
- * Prices every (member, HCC) of _suspects into _sus_values (member_id, hcc, score_without,
- * score_with, dollars), chunk by chunk; `history` is raf_history as known on the cut-off (the
- * demographics). Returns the members priced and those without demographics (left unpriced).
+ * Prices every (member, HCC) of `priced` into `into` (member_id, hcc, score_without, score_with,
+ * dollars), chunk by chunk, for payment year asOf + 1 with `pricing`; `history` is a raf_history
+ * (the demographics). Returns the members priced and those without demographics (left unpriced).
  */
 export async function priceSuspects(
   conn: DuckDBConnection,
@@ -97,31 +138,33 @@ export async function priceSuspects(
   pricing: SuspectPricing,
   onProgress: (done: number, total: number) => void = () => undefined,
   chunk = PRICING_CHUNK,
+  inputs: PricingInputs = {},
 ): Promise<{ priced: number; unpriced: number }> {
+  const { priced: pairs = '_suspects', coded = '_sus_coded', latestYear = asOf - 1, into = '_sus_values' } = inputs;
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE _sus_price_in AS
      SELECT s.member_id, ((row_number() OVER (ORDER BY s.member_id) - 1) // ${chunk})::INTEGER AS chunk, s.suspects,
             coalesce(c.coded, []::INTEGER[]) AS coded
-     FROM (SELECT member_id, list(DISTINCT hcc ORDER BY hcc) AS suspects FROM _suspects GROUP BY member_id) s
-       LEFT JOIN (SELECT member_id, list(hcc ORDER BY hcc) AS coded FROM _sus_coded GROUP BY member_id) c USING (member_id)`,
+     FROM (SELECT member_id, list(DISTINCT hcc ORDER BY hcc) AS suspects FROM ${pairs} GROUP BY member_id) s
+       LEFT JOIN (SELECT member_id, list(DISTINCT hcc ORDER BY hcc) AS coded FROM ${coded} GROUP BY member_id) c USING (member_id)`,
   );
-  // The history rows pricingDemographics reads (T-1 and T-2), once, instead of the whole history per chunk.
+  // The history rows pricingDemographics reads, once, instead of the whole history per chunk.
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE _sus_hist AS SELECT member_id, year, sex, age, orec, dual_status, institutional FROM ${history}
-     WHERE year IN (${asOf - 1}, ${asOf - 2}) AND member_id IN (SELECT member_id FROM _sus_price_in)`,
+     WHERE year IN (${latestYear}, ${latestYear - 1}) AND member_id IN (SELECT member_id FROM _sus_price_in)`,
   );
-  await conn.run(`CREATE OR REPLACE TEMP TABLE _sus_values (member_id VARCHAR, hcc INTEGER, score_without DOUBLE, score_with DOUBLE, dollars DOUBLE)`);
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${into} (member_id VARCHAR, hcc INTEGER, score_without DOUBLE, score_with DOUBLE, dollars DOUBLE)`);
   const total = Number((await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM _sus_price_in`)).getRowObjectsJson()[0]!.n);
   const chunks = Math.ceil(total / chunk);
   let priced = 0;
   for (let k = 0; k < chunks; k++) {
     const rows = (await conn.runAndReadAll(`SELECT member_id, suspects, coded FROM _sus_price_in WHERE chunk = ${k} ORDER BY member_id`)).getRowObjectsJson();
-    const demographics = await pricingDemographics(conn, '_sus_hist', asOf, `(SELECT member_id FROM _sus_price_in WHERE chunk = ${k})`);
+    const demographics = await pricingDemographics(conn, '_sus_hist', asOf, `(SELECT member_id FROM _sus_price_in WHERE chunk = ${k})`, latestYear);
     const members = rows
       .filter((r) => demographics.has(String(r.member_id)))
       .map((r) => ({ id: String(r.member_id), demographics: demographics.get(String(r.member_id))!, coded: (r.coded as number[]).map(Number), suspects: (r.suspects as number[]).map(Number) }));
     const values = suspectValues(members, pricing);
-    const appender = await conn.createAppender('_sus_values', 'main', 'temp');
+    const appender = await conn.createAppender(into, 'main', 'temp');
     try {
       members.forEach((m, i) =>
         m.suspects.forEach((h, j) => {
