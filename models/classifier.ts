@@ -4,7 +4,7 @@
 // the fit part only, a class-weighted cross-entropy, and early stopping on the validation loss
 // that restores the best weights. Models are saved and loaded through our own handler
 // (model.json, weights.bin), as tf.io's file handlers need tfjs-node.
-import { createRng } from '../data/random.ts';
+import { createRng, type Rng } from '../data/random.ts';
 import { tf } from './backend.ts';
 import type { ModelKind } from './model-kinds.ts';
 
@@ -25,6 +25,12 @@ export interface TrainConfig {
   /** L2 penalty on the weights. */
   l2: number;
   /**
+   * Share of each hidden layer's units dropped at random in every training batch (0: none). The
+   * masks come from our seeded generator, so a seed gives the same weights; the saved model has no
+   * dropout (it is used whole, as dropout intends).
+   */
+  dropout: number;
+  /**
    * Networks trained side by side, each from its own initial weights, whose probabilities are
    * averaged (an ensemble over seeds in one model file).
    */
@@ -38,7 +44,8 @@ export const DEFAULT_TRAIN_CONFIG: Omit<TrainConfig, 'model' | 'seed'> = {
   patience: 4,
   validationShare: 0.2,
   hidden: [64, 32],
-  l2: 1e-3,
+  l2: 0,
+  dropout: 0.2,
   members: 1,
 };
 
@@ -148,6 +155,31 @@ export interface TrainedClassifier {
   positiveWeight: number;
 }
 
+/**
+ * The training network's output for a batch with dropout on the hidden layers: each hidden unit of
+ * each row kept with probability 1 - rate and scaled by 1 / (1 - rate), the masks drawn from `rng`.
+ * TensorFlow.js's own dropout layer, given a seed, draws the same mask in every batch, and without
+ * one it is not reproducible: hence masks of our own, applied through the model's own layers.
+ */
+export function forwardWithDropout(train: tf.LayersModel, c: TrainConfig, x: tf.Tensor2D, rng: Rng): tf.Tensor {
+  const rows = x.shape[0];
+  const keep = 1 - c.dropout;
+  const widths = c.model === 'mlp' ? c.hidden : [];
+  const k = Math.max(1, c.members);
+  const outs: tf.Tensor[] = [];
+  for (let b = 0; b < k; b++) {
+    const prefix = k === 1 ? '' : `m${b + 1}_`;
+    let h: tf.Tensor = x;
+    widths.forEach((units, i) => {
+      const mask = new Float32Array(rows * units);
+      for (let j = 0; j < mask.length; j++) mask[j] = rng.next() < keep ? 1 / keep : 0;
+      h = (train.getLayer(`${prefix}hidden_${i + 1}`).apply(h) as tf.Tensor).mul(tf.tensor2d(mask, [rows, units]));
+    });
+    outs.push(train.getLayer(`${prefix}probability`).apply(h) as tf.Tensor);
+  }
+  return outs.length === 1 ? outs[0]! : tf.concat(outs, 1);
+}
+
 /** Weighted binary cross-entropy, mean over the batch (and over the columns of p: one per member network). */
 function weightedLoss(p: tf.Tensor, y: tf.Tensor, w: tf.Tensor): tf.Scalar {
   const eps = 1e-7;
@@ -193,6 +225,7 @@ export async function trainClassifier(
   let waited = 0;
   const n = fitX.rows;
   const d = fitX.cols;
+  const dropoutRng = createRng(config.seed * 7919 + 17);
   for (let epoch = 1; epoch <= config.epochs; epoch++) {
     const perm = permutation(n, config.seed * 1000 + epoch);
     let lossTotal: tf.Scalar | undefined;
@@ -214,7 +247,8 @@ export async function trainClassifier(
         const yt = tf.tensor2d(by, [m, 1]);
         const wt = tf.tensor2d(bw, [m, 1]);
         return optimizer.minimize(() => {
-          const base = weightedLoss(train.apply(xt, { training: true }) as tf.Tensor, yt, wt);
+          const out = config.dropout > 0 && config.model === 'mlp' ? forwardWithDropout(train, config, xt, dropoutRng) : (train.apply(xt, { training: true }) as tf.Tensor);
+          const base = weightedLoss(out, yt, wt);
           // The L2 penalties, as functions each layer keeps: from the layers, as a model's own
           // losses list is empty in TensorFlow.js 4.22 (before this, no penalty was applied).
           const reg = train.layers.flatMap((l) => l.losses as unknown as (() => tf.Scalar)[]).map((f) => f());
