@@ -28,6 +28,7 @@ const summary: ProvidersSummary = {
   clinicians: 3,
   practices: 2,
   worklists: 2,
+  audit: { alerts: 0, memberHccs: 0, dollars: 0, alertsWithoutClinician: 0 },
   dollars: { openAttributed: 6000, suspectAttributed: 6000, openUnattributed: 100, suspectUnattributed: 0 },
   partnerComparison: [
     { group: 'partner', practices: 1, clinicians: 1, membersAttributed: 4, priorHccs: 4, recaptured: 3, recaptureRate: 0.75, openDollars: 5000, suspectDollars: 0, openDollarsPerMember: 1250, suspectDollarsPerMember: 0 },

@@ -1,9 +1,10 @@
 // `rafcast providers`'s work on an open DuckDB connection (issue 17, "Provider view"; columns and
 // rules in ./README.md): from the building blocks of provider-sql.ts and the suspects' rows
 // (evaluation/suspects, recapture and drop-off = open HCCs; medication, lab and comorbidity =
-// suspects), one row per clinician (providers.csv, and their HCCs in provider-hccs.csv), one per
-// practice (practices.csv, by TIN), one worklist per clinician (worklists/<npi>.csv: attributed
-// members with open items, by dollars) and a summary comparing partner practices with the others.
+// suspects) and the overuse alerts of evaluation/audit-risk (provider-alerts.ts), one row per
+// clinician (providers.csv, and their HCCs in provider-hccs.csv), one per practice (practices.csv,
+// by TIN), one worklist per clinician (worklists/<npi>.csv: attributed members with open items or
+// alerts, by open and suspect dollars) and a summary comparing partner practices with the others.
 // Everything is SQL over tables; only the summary's few figures come into JavaScript.
 import { rm, rename } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { prepareOutputFolder, writeFileAtomically } from '../../data/atomic-file.ts';
 import { copyAtomically, sqlString } from '../../data/duckdb.ts';
 import { loadEmCodes, type EmCode } from '../../data/reference/em-codes.ts';
+import { auditByKeySql, createAlertItems, overuseAlertsCell } from './provider-alerts.ts';
 import { createProviderTables, providerWindows, recaptureRowsSql, type ProviderWindows } from './provider-sql.ts';
 import { providersSummaryText } from './summary-text.ts';
 
@@ -29,9 +31,11 @@ export interface ProviderViewInputs {
   providers?: string;
   /** Rows of suspects.csv (member_id, hcc, description, evidence_type, detail, dollars). */
   suspects: string;
+  /** Rows of audit-risk's alerts.csv (provider-alerts.ts alertsRelationSql: member_id, hcc, description, rule, claim_id, provider_npi, detail, dollars). */
+  alerts: string;
   out: string;
   emCodes?: readonly EmCode[];
-  /** Why a figure is missing: no providers file; no overuse alerts on this build. */
+  /** Where the inputs came from, and why a figure is missing (no providers file). */
   notes?: string[];
 }
 
@@ -63,6 +67,11 @@ export interface ProvidersSummary {
   worklists: number;
   /** Open HCC and suspect dollars, of attributed members and of the others (no E/M visit): the two add to the suspects' total. */
   dollars: { openAttributed: number; suspectAttributed: number; openUnattributed: number; suspectUnattributed: number };
+  /**
+   * Overuse alerts (payment year T's HCCs of T-1): alerts, flagged member-HCCs and their dollars at
+   * audit risk; the alerts whose claim has no NPI or an NPI with no claim in the window (on no clinician's row).
+   */
+  audit: { alerts: number; memberHccs: number; dollars: number; alertsWithoutClinician: number };
   partnerComparison: PartnerGroup[];
   notes: string[];
   files: string[];
@@ -108,6 +117,7 @@ export async function writeProviderViews(
             string_agg(DISTINCT detail, '; ' ORDER BY detail) AS detail, max(dollars)::DECIMAL(18, 2) AS dollars
      FROM ${o.suspects} GROUP BY member_id, hcc`,
   );
+  await createAlertItems(conn, o.alerts);
   onProgress('summing by clinician and practice');
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE _prov_npi AS
@@ -116,30 +126,35 @@ export async function writeProviderViews(
        attr AS (SELECT npi AS key, count(*) AS members_attributed FROM _prov_attr GROUP BY npi),
        rec AS (SELECT npi AS key, count(*) AS prior_hccs, count(*) FILTER (WHERE recaptured) AS recaptured FROM (${recaptureRowsSql}) GROUP BY npi),
        items AS (SELECT a.npi AS key, count(*) FILTER (WHERE ${open}) AS open_hccs, sum(i.dollars) FILTER (WHERE ${open}) AS open_dollars,
-                        count(*) FILTER (WHERE NOT ${open}) AS suspect_hccs, sum(i.dollars) FILTER (WHERE NOT ${open}) AS suspect_dollars,
-                        count(DISTINCT a.member_id) AS members_with_items
+                        count(*) FILTER (WHERE NOT ${open}) AS suspect_hccs, sum(i.dollars) FILTER (WHERE NOT ${open}) AS suspect_dollars
                  FROM _prov_attr a JOIN _prov_items i USING (member_id) GROUP BY a.npi),
+       wl AS (SELECT npi AS key, count(*) AS members_with_items FROM _prov_attr
+              WHERE member_id IN (SELECT member_id FROM _prov_items UNION SELECT member_id FROM _prov_alert_items) GROUP BY npi),
+       au AS (${auditByKeySql('(SELECT provider_npi AS key, member_id, hcc, dollars FROM _prov_alert_rows)')}),
        dx AS (${byHccSql('(SELECT npi AS key, member_id, hcc FROM _prov_coded)', 'seen')})
      SELECT s.key AS npi, p.name, p.specialty, p.tin, p.practice_name, p.partner, s.members_seen, coalesce(v.em_visits, 0) AS em_visits,
             coalesce(a.members_attributed, 0) AS members_attributed, coalesce(dx.hccs_coded, 0) AS hccs_coded, coalesce(dx.diagnoses_by_hcc, '') AS diagnoses_by_hcc,
             coalesce(r.prior_hccs, 0) AS prior_hccs, coalesce(r.recaptured, 0) AS recaptured, round(r.recaptured / nullif(r.prior_hccs, 0), 4) AS recapture_rate,
             coalesce(i.open_hccs, 0) AS open_hccs, coalesce(i.open_dollars, 0)::DECIMAL(18, 2) AS open_dollars,
             coalesce(i.suspect_hccs, 0) AS suspect_hccs, coalesce(i.suspect_dollars, 0)::DECIMAL(18, 2) AS suspect_dollars,
-            (coalesce(i.open_dollars, 0) + coalesce(i.suspect_dollars, 0))::DECIMAL(18, 2) AS total_dollars, coalesce(i.members_with_items, 0) AS members_with_items
+            (coalesce(i.open_dollars, 0) + coalesce(i.suspect_dollars, 0))::DECIMAL(18, 2) AS total_dollars, coalesce(wl.members_with_items, 0) AS members_with_items,
+            coalesce(au.audit_alerts, 0) AS audit_alerts, coalesce(au.audit_dollars, 0)::DECIMAL(18, 2) AS audit_dollars
      FROM seen s LEFT JOIN _prov_providers p ON p.npi = s.key LEFT JOIN visits v USING (key) LEFT JOIN attr a USING (key)
-       LEFT JOIN rec r USING (key) LEFT JOIN items i USING (key) LEFT JOIN dx USING (key)`,
+       LEFT JOIN rec r USING (key) LEFT JOIN items i USING (key) LEFT JOIN wl USING (key) LEFT JOIN au USING (key) LEFT JOIN dx USING (key)`,
   );
   // A practice is a TIN; NPIs not in the providers file form one group with a blank TIN.
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE _prov_practice AS
      WITH npi_key AS (SELECT npi, coalesce(tin, '') AS key FROM _prov_npi),
        seen AS (SELECT k.key, count(DISTINCT s.member_id) AS members_seen FROM _prov_seen s JOIN npi_key k USING (npi) GROUP BY k.key),
-       dx AS (${byHccSql('(SELECT k.key, c.member_id, c.hcc FROM _prov_coded c JOIN npi_key k USING (npi))', 'seen')})
+       dx AS (${byHccSql('(SELECT k.key, c.member_id, c.hcc FROM _prov_coded c JOIN npi_key k USING (npi))', 'seen')}),
+       au AS (${auditByKeySql('(SELECT k.key, r.member_id, r.hcc, r.dollars FROM _prov_alert_rows r JOIN npi_key k ON k.npi = r.provider_npi)')})
      SELECT g.key AS tin, g.practice_name, g.partner, g.clinicians, s.members_seen, g.em_visits, g.members_attributed,
-            coalesce(dx.hccs_coded, 0) AS hccs_coded, coalesce(dx.diagnoses_by_hcc, '') AS diagnoses_by_hcc, g.* EXCLUDE (key, practice_name, partner, clinicians, em_visits, members_attributed)
+            coalesce(dx.hccs_coded, 0) AS hccs_coded, coalesce(dx.diagnoses_by_hcc, '') AS diagnoses_by_hcc, g.* EXCLUDE (key, practice_name, partner, clinicians, em_visits, members_attributed),
+            coalesce(au.audit_alerts, 0) AS audit_alerts, coalesce(au.audit_dollars, 0)::DECIMAL(18, 2) AS audit_dollars
      FROM (SELECT coalesce(tin, '') AS key, CASE WHEN tin IS NULL THEN 'NPIs not in the providers file' ELSE mode(practice_name) END AS practice_name,
                   CASE WHEN tin IS NULL THEN NULL ELSE bool_or(partner) END AS partner, count(*) AS clinicians, sum(em_visits)::BIGINT AS em_visits, ${SUMMED}
-           FROM _prov_npi GROUP BY coalesce(tin, ''), tin IS NULL) g JOIN seen s USING (key) LEFT JOIN dx USING (key)`,
+           FROM _prov_npi GROUP BY coalesce(tin, ''), tin IS NULL) g JOIN seen s USING (key) LEFT JOIN dx USING (key) LEFT JOIN au USING (key)`,
   );
   onProgress('writing providers.csv, practices.csv and the worklists');
   const files = PROVIDERS_FILES.map((f) => join(o.out, f));
@@ -164,6 +179,11 @@ export async function writeProviderViews(
             coalesce(sum(i.dollars) FILTER (WHERE a.npi IS NULL AND ${open}), 0)::DOUBLE AS ou, coalesce(sum(i.dollars) FILTER (WHERE a.npi IS NULL AND NOT ${open}), 0)::DOUBLE AS su
      FROM _prov_items i LEFT JOIN _prov_attr a USING (member_id)`,
   );
+  const audit = await one(
+    `SELECT (SELECT count(*) FROM _prov_alert_rows) AS alerts, count(*) AS hccs, coalesce(sum(dollars), 0)::DOUBLE AS dollars,
+            (SELECT count(*) FROM _prov_alert_rows WHERE provider_npi IS NULL OR provider_npi NOT IN (SELECT npi FROM _prov_npi)) AS off
+     FROM _prov_alert_items`,
+  );
   const groups = (
     await conn.runAndReadAll(
       `SELECT CASE WHEN partner IS NULL THEN 'not in the providers file' WHEN partner THEN 'partner' ELSE 'not partner' END AS grp, count(*) AS practices,
@@ -184,6 +204,7 @@ export async function writeProviderViews(
     practices: num(totals.practices),
     worklists,
     dollars: { openAttributed: num(totals.oa), suspectAttributed: num(totals.sa), openUnattributed: num(totals.ou), suspectUnattributed: num(totals.su) },
+    audit: { alerts: num(audit.alerts), memberHccs: num(audit.hccs), dollars: num(audit.dollars), alertsWithoutClinician: num(audit.off) },
     partnerComparison: groups.map((g) => ({
       group: g.grp as PartnerGroup['group'],
       practices: num(g.practices),
@@ -205,26 +226,33 @@ export async function writeProviderViews(
   return summary;
 }
 
-/** Worklist columns, per attributed member with an open HCC or a suspect, most dollars first. */
+/** Worklist columns, per attributed member with an open HCC, a suspect or an overuse alert, most open and suspect dollars first. */
 const item = (kind: string) =>
   `string_agg('HCC ' || i.hcc || ' ' || coalesce(i.description, '') || ': ' || coalesce('$' || printf('%.2f', i.dollars), 'unpriced') || ' (' || i.evidence || '; ' || i.detail || ')', ' | '
      ORDER BY i.dollars DESC NULLS LAST, i.hcc) FILTER (WHERE i.kind = '${kind}')`;
 
 /**
- * Writes worklists/<npi>.csv for every clinician with an attributed member who has an open item,
- * into a fresh folder that then replaces the old one (no worklist of an earlier run is left).
- * Overuse alerts have no source on this build: the column is there, empty.
+ * Writes worklists/<npi>.csv for every clinician with an attributed member who has an open item or
+ * an overuse alert, into a fresh folder that then replaces the old one (no worklist of an earlier
+ * run is left). The order is by open + suspect dollars (to gain); audit dollars (at risk of being
+ * given back) only break ties, then the member id.
  */
 async function writeWorklists(conn: DuckDBConnection, dir: string): Promise<number> {
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE _prov_work AS
-     SELECT a.npi, row_number() OVER (PARTITION BY a.npi ORDER BY sum(i.dollars) DESC NULLS LAST, a.member_id) AS rank, a.member_id,
-            coalesce(sum(i.dollars), 0)::DECIMAL(18, 2) AS total_dollars,
-            coalesce(sum(i.dollars) FILTER (WHERE i.kind = 'open'), 0)::DECIMAL(18, 2) AS open_dollars,
-            coalesce(sum(i.dollars) FILTER (WHERE i.kind = 'suspect'), 0)::DECIMAL(18, 2) AS suspect_dollars,
-            coalesce(${item('open')}, '') AS open_hccs, coalesce(${item('suspect')}, '') AS suspects, '' AS overuse_alerts,
+     WITH it AS (SELECT member_id, sum(i.dollars) AS total,
+                        coalesce(sum(i.dollars) FILTER (WHERE i.kind = 'open'), 0) AS open_dollars,
+                        coalesce(sum(i.dollars) FILTER (WHERE i.kind = 'suspect'), 0) AS suspect_dollars,
+                        coalesce(${item('open')}, '') AS open_hccs, coalesce(${item('suspect')}, '') AS suspects
+                 FROM _prov_items i GROUP BY member_id),
+       al AS (SELECT member_id, coalesce(sum(x.dollars), 0) AS audit_dollars, ${overuseAlertsCell} AS overuse_alerts FROM _prov_alert_items x GROUP BY member_id)
+     SELECT a.npi, row_number() OVER (PARTITION BY a.npi ORDER BY it.total DESC NULLS LAST, al.audit_dollars DESC NULLS LAST, a.member_id) AS rank, a.member_id,
+            coalesce(it.total, 0)::DECIMAL(18, 2) AS total_dollars, coalesce(it.open_dollars, 0)::DECIMAL(18, 2) AS open_dollars,
+            coalesce(it.suspect_dollars, 0)::DECIMAL(18, 2) AS suspect_dollars, coalesce(al.audit_dollars, 0)::DECIMAL(18, 2) AS audit_dollars,
+            coalesce(it.open_hccs, '') AS open_hccs, coalesce(it.suspects, '') AS suspects, coalesce(al.overuse_alerts, '') AS overuse_alerts,
             a.visits AS em_visits, a.last_visit
-     FROM _prov_attr a JOIN _prov_items i USING (member_id) GROUP BY a.npi, a.member_id, a.visits, a.last_visit
+     FROM _prov_attr a LEFT JOIN it USING (member_id) LEFT JOIN al USING (member_id)
+     WHERE it.member_id IS NOT NULL OR al.member_id IS NOT NULL
      ORDER BY a.npi, rank`,
   );
   // Stored in NPI order, so that each clinician's COPY reads only its own row groups (DuckDB's min/max zone maps).

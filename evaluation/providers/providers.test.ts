@@ -1,18 +1,25 @@
 // The provider view's rules (./README.md) on a hand-made plan: as-of 2026, cut-off 2026-01-01, so
-// the window is 2025 and the prior window 2024. Three clinicians:
-//   A 1000000001 and B 1000000002 in practice 111111111 (North, a partner), C 1000000003 in
-//   222222222 (South, not a partner).
+// the window is 2025 and the prior window 2024. Four clinicians:
+//   A 1000000001 and B 1000000002 in practice 111111111 (North, a partner), C 1000000003 and
+//   D 1000000004 in 222222222 (South, not a partner).
 // Claims (99213 is an E/M code and risk-adjustment eligible; 80053, a metabolic panel, is neither):
 //   M1: 99213 by A on 2025-02-01 (E11.22 -> HCC 37) and 2025-03-01; 99213 by B on 2025-04-01
 //       (J44.9 -> HCC 280); 80053 by B on 2025-05-01 and 2025-06-01 (E11.9, J44.9); 99213 by C on
 //       2024-06-01 (E11.9 -> 38, J44.9 -> 280: the prior window).
-//   M2: 99213 by A on 2025-03-01 and by C on 2025-09-01 (no diagnosis that maps).
+//   M2: 99213 by A on 2025-03-01 and by C on 2025-09-01 (no diagnosis that maps); 99213 by D on
+//       2025-07-01 (J44.9 -> HCC 280), claim K15, the only claim of 2025 behind M2's HCC 280.
 //   M3: 99213 by C on 2025-02-10 (I50.22 -> HCC 226) and 2025-08-10; 99213 by B on 2024-03-01 (I50.22).
 //   M4: 99213 by A on 2024-05-01 only: no visit in the window.
 //   M5: 99213 by B on 2025-04-10 (J44.9 -> 280); 99213 by A on 2024-04-10 (J44.9).
 // Suspects' rows (injected, as suspects.csv gives them): M1 226 recapture $3,000 and 48 medication and
 // lab $500 each (one item); M2 280 drop_off $1,200 and 62 lab unpriced; M3 38 medication $2,000;
 // M4 226 recapture $2,500.
+// Overuse alerts: by the audit-risk library (evaluation/audit-risk/audit-risk.ts writeAuditRisk) on
+// these claims, with a history whose V28 HCCs of 2025 are M2's 280 alone (the other members' HCCs
+// are left out of it, so that no other alert fires; the rules have their own tests) and M2 a man of
+// 72 on February 1 of 2026, non-dual, community: one alert, single_claim on K15 by D, priced as in
+// audit-risk.test.ts's a01 (the same man and HCC): $6,553.47 with 280, $3,630.42 without, $2,923.05.
+// Its alerts.csv is read as rafcast providers reads it (provider-alerts.ts alertsRelationSql).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -20,12 +27,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsvObjects } from '../../data/csv.ts';
 import { openDuckDb } from '../../data/duckdb.ts';
 import { tempDir } from '../../test/temp-dir.ts';
+import { DEMO_BASE_RATE_ANNUAL } from '../../scoring/revenue.ts';
+import { writeAuditRisk } from '../audit-risk/audit-risk.ts';
+import { alertsRelationSql } from './provider-alerts.ts';
 import { providerWindows } from './provider-sql.ts';
 import { writeProviderViews, type ProvidersSummary } from './provider-views.ts';
 
 const A = '1000000001';
 const B = '1000000002';
 const C = '1000000003';
+const D = '1000000004';
+// V28's label of HCC 280 (the tables' labels, as audit-risk writes them).
+const COPD = 'Chronic Obstructive Pulmonary Disease, Interstitial Lung Disorders, and Other Chronic Lung Disorders';
 
 const claims: [string, string, string, string, string, string][] = [
   // member, npi, date, procedures, diagnoses
@@ -43,6 +56,7 @@ const claims: [string, string, string, string, string, string][] = [
   ['M4', A, '2024-05-01', '99213', '', ''],
   ['M5', B, '2025-04-10', '99213', 'J449', ''],
   ['M5', A, '2024-04-10', '99213', 'J449', ''],
+  ['M2', D, '2025-07-01', '99213', 'J449', ''],
 ];
 const list = (s: string) => `[${s.split('|').filter((x) => x !== '').map((x) => `'${x}'`).join(', ')}]::VARCHAR[]`;
 
@@ -63,7 +77,7 @@ describe('rafcast providers: attribution, recapture rate, practices, worklists',
     );
     await conn.run(
       `CREATE TABLE providers AS SELECT * FROM (VALUES ('${A}', 'Dr A', '08', '111111111', 'North', true), ('${B}', 'Dr B', '11', '111111111', 'North', true),
-        ('${C}', 'Dr C', '08', '222222222', 'South', false)) t(npi, name, specialty, tin, practice_name, partner)`,
+        ('${C}', 'Dr C', '08', '222222222', 'South', false), ('${D}', 'Dr D', '08', '222222222', 'South', false)) t(npi, name, specialty, tin, practice_name, partner)`,
     );
     await conn.run(
       `CREATE TABLE suspects AS SELECT * FROM (VALUES ('M1', 226, 'Heart Failure', 'recapture', 'coded in 2024', 3000.00),
@@ -72,21 +86,33 @@ describe('rafcast providers: attribution, recapture rate, practices, worklists',
         ('M3', 38, 'Diabetes', 'medication', 'insulin', 2000.00), ('M4', 226, 'Heart Failure', 'recapture', 'coded in 2024', 2500.00))
         t(member_id, hcc, description, evidence_type, detail, dollars)`,
     );
+    await conn.run(`CREATE TABLE raf_hcc AS SELECT 'M2' AS member_id, 2025 AS year, 'V28' AS model, 280 AS hcc`);
+    await conn.run(`CREATE TABLE raf_history AS SELECT 'M2' AS member_id, 2025 AS year, 'M' AS sex, 72 AS age, '0' AS orec, 'none' AS dual_status, false AS institutional`);
+    const audit = tempDir('providers-audit');
+    await writeAuditRisk(conn, { asOf: 2026, claims: 'claims', providers: 'providers', hcc: 'raf_hcc', history: 'raf_history', annualBaseRate: DEMO_BASE_RATE_ANNUAL, out: audit });
     out = tempDir('providers');
-    summary = await writeProviderViews(conn, { asOf: 2026, dataThrough: '2026-01-01', claims: 'claims', providers: 'providers', suspects: 'suspects', out });
+    summary = await writeProviderViews(conn, {
+      asOf: 2026,
+      dataThrough: '2026-01-01',
+      claims: 'claims',
+      providers: 'providers',
+      suspects: 'suspects',
+      alerts: alertsRelationSql(join(audit, 'alerts.csv')),
+      out,
+    });
   });
   afterAll(() => close());
 
   it('attributes each member to the plurality of E/M visits, a tie to the later last visit, non-E/M claims and visits before the window not counted', () => {
     // M1: A 2 E/M visits, B 1 (its two 80053 claims are not E/M; counted, B would have 3) -> A.
-    // M2: A 1 (2025-03-01), C 1 (2025-09-01): a tie, C's last visit is later -> C (by lower NPI it would be A).
+    // M2: A 1 (2025-03-01), D 1 (2025-07-01), C 1 (2025-09-01): a tie, C's last visit is latest -> C (by lower NPI it would be A).
     // M3: C 2 -> C. M4: its only visit is in 2024, outside the window -> nobody. M5: B 1 -> B (no open item: no worklist).
     const worklists = readdirSync(join(out, 'worklists')).sort();
     expect(worklists).toEqual([`${A}.csv`, `${C}.csv`]);
     const members = (npi: string) => parseCsvObjects(readFileSync(join(out, 'worklists', `${npi}.csv`), 'utf8')).map((r) => r.member_id);
     expect(members(A)).toEqual(['M1']);
     const p = byKey('providers.csv', 'npi');
-    expect([A, B, C].map((n) => p.get(n)!.members_attributed)).toEqual(['1', '1', '2']);
+    expect([A, B, C, D].map((n) => p.get(n)!.members_attributed)).toEqual(['1', '1', '2', '0']);
     // E/M visits: A 3 (M1 twice, M2), B 2 (M1, M5; the 80053 claims are not visits), C 3 (M2, M3 twice; M1's 2024 visit is outside).
     expect([A, B, C].map((n) => p.get(n)!.em_visits)).toEqual(['3', '2', '3']);
     expect(summary.membersAttributed).toBe(4);
@@ -132,16 +158,34 @@ describe('rafcast providers: attribution, recapture rate, practices, worklists',
     expect(summary.dollars).toEqual({ openAttributed: 4200, suspectAttributed: 2500, openUnattributed: 2500, suspectUnattributed: 0 });
   });
 
-  it("orders a clinician's worklist by dollars, open HCCs and suspects described, overuse alerts empty", () => {
-    // C: M3 $2,000 before M2 $1,200 (by member id M2 would come first).
+  it("orders a clinician's worklist by open and suspect dollars, open HCCs, suspects and overuse alerts described", () => {
+    // C: M3 $2,000 before M2 $1,200 (by member id M2 would come first; M2's $2,923.05 at audit risk
+    // is not added to the order: it is money at risk, not to gain).
     const rows = parseCsvObjects(readFileSync(join(out, 'worklists', `${C}.csv`), 'utf8'));
-    expect(rows.map((r) => [r.rank, r.member_id, r.total_dollars, r.open_dollars, r.suspect_dollars])).toEqual([
-      ['1', 'M3', '2000.00', '0.00', '2000.00'],
-      ['2', 'M2', '1200.00', '1200.00', '0.00'],
+    expect(rows.map((r) => [r.rank, r.member_id, r.total_dollars, r.open_dollars, r.suspect_dollars, r.audit_dollars])).toEqual([
+      ['1', 'M3', '2000.00', '0.00', '2000.00', '0.00'],
+      ['2', 'M2', '1200.00', '1200.00', '0.00', '2923.05'],
     ]);
     expect(rows[1]!.open_hccs).toBe('HCC 280 COPD: $1200.00 (drop_off; coded in 2024)');
     expect(rows[1]!.suspects).toBe('HCC 62 Liver: unpriced (lab; results)');
-    expect(rows.every((r) => r.overuse_alerts === '')).toBe(true);
+    // M2's alert is on C's worklist (C is M2's clinician), though D coded it.
+    expect(rows.map((r) => r.overuse_alerts)).toEqual(['', `HCC 280 ${COPD}: $2923.05 (single_claim; claim K15 by ${D}: one claim in the year)`]);
+  });
+
+  it('counts each overuse alert for the clinician who rendered its claim, not the attributed one, and rolls it up to the practice', () => {
+    // K15 was rendered by D: D has 1 alert and $2,923.05 at audit risk; C (M2's clinician) none.
+    const p = byKey('providers.csv', 'npi');
+    expect([A, B, C, D].map((n) => [p.get(n)!.audit_alerts, p.get(n)!.audit_dollars])).toEqual([
+      ['0', '0.00'],
+      ['0', '0.00'],
+      ['0', '0.00'],
+      ['1', '2923.05'],
+    ]);
+    // D saw M2 (K15) and coded 280 for it; no member is attributed to D, so D has no worklist.
+    expect([p.get(D)!.members_seen, p.get(D)!.diagnoses_by_hcc, p.get(D)!.members_with_items]).toEqual(['1', 'HCC 280: 1 (100.0%)', '0']);
+    const t = byKey('practices.csv', 'tin');
+    expect([t.get('222222222')!.audit_alerts, t.get('222222222')!.audit_dollars, t.get('111111111')!.audit_alerts]).toEqual(['1', '2923.05', '0']);
+    expect(summary.audit).toEqual({ alerts: 1, memberHccs: 1, dollars: 2923.05, alertsWithoutClinician: 0 });
   });
 
   it('takes the window as the 12 months before the cut-off, and the prior window as the 12 before that', () => {

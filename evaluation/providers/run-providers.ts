@@ -1,8 +1,10 @@
 // `rafcast providers` from a data folder (issue 17, "Provider view"): the suspects of as-of T
 // (evaluation/suspects/run-suspects.ts, the library function, written to <out>/suspects; or a
-// folder of them already computed with the same as-of and cut-off, --suspects), then the
-// contract's claims and providers loaded and checked as by `rafcast load` (staged as Parquet in a
-// private work folder) and the provider view written (provider-views.ts). The suspects run first
+// folder of them already computed with the same as-of and cut-off, --suspects), the overuse alerts
+// of as-of T (evaluation/audit-risk/run-audit-risk.ts, the library function, written to
+// <out>/audit-risk; or a folder of them of the same as-of, --audit-risk), then the contract's
+// claims and providers loaded and checked as by `rafcast load` (staged as Parquet in a private work
+// folder) and the provider view written (provider-views.ts). The suspects and the alerts run first
 // and close their DuckDB, so that one database at a time holds memory.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,18 +15,20 @@ import { defaultCutoff, parseCutoff } from '../../data/received-by.ts';
 import { claimOutputFolder } from '../../data/output-folder.ts';
 import { loadStagedContract, openWorkDb } from '../../data/staged-contract.ts';
 import { requireBaseRate } from '../../scoring/revenue.ts';
+import { AUDIT_RISK_FILES } from '../audit-risk/audit-risk.ts';
+import { runAuditRisk } from '../audit-risk/run-audit-risk.ts';
 import { runSuspects, type RunSuspectsOptions } from '../suspects/run-suspects.ts';
 import { SUSPECTS_FILES } from '../suspects/suspects.ts';
+import { alertsRelationSql } from './provider-alerts.ts';
 import { writeProviderViews, type ProvidersSummary } from './provider-views.ts';
 
 export interface RunProvidersOptions extends Omit<RunSuspectsOptions, 'out'> {
   out: string;
   /** A folder from `rafcast suspects` with the same as-of and cut-off (computed into <out>/suspects otherwise). */
   suspects?: string;
+  /** A folder from `rafcast audit-risk` with the same as-of (computed into <out>/audit-risk otherwise, from the complete history `history`). */
+  auditRisk?: string;
 }
-
-/** Why the worklists' overuse_alerts column is empty (issue 17's overuse alerts are not on this build). */
-export const OVERUSE_NOTE = "overuse alerts: no overuse alert function on this build, so the worklists' overuse_alerts column is empty";
 
 /** The suspects folder's suspects.csv, checked to be of as-of T and cut-off C. */
 function checkedSuspects(dir: string, T: number, C: string): string {
@@ -35,6 +39,16 @@ function checkedSuspects(dir: string, T: number, C: string): string {
   if (s.asOf !== T || s.dataThrough !== C) {
     throw new ConfigError(`--suspects ${dir} holds the suspects of as-of ${s.asOf ?? '?'} with data through ${s.dataThrough ?? '?'}, not of as-of ${T} with data through ${C}`);
   }
+  return csv;
+}
+
+/** The audit-risk folder's alerts.csv, checked to be of as-of T. */
+function checkedAlerts(dir: string, T: number): string {
+  const csv = join(dir, 'alerts.csv');
+  const json = join(dir, 'audit-risk-summary.json');
+  if (!existsSync(csv) || !existsSync(json)) throw new ConfigError(`${dir} has no alerts.csv and audit-risk-summary.json: --audit-risk must be a folder from rafcast audit-risk`);
+  const s = JSON.parse(readFileSync(json, 'utf8')) as { asOf?: number };
+  if (s.asOf !== T) throw new ConfigError(`--audit-risk ${dir} holds the alerts of as-of ${s.asOf ?? '?'}, not of as-of ${T}`);
   return csv;
 }
 
@@ -56,6 +70,17 @@ export async function runProviders(
     await runSuspects({ ...rest, dataThrough: C, out: suspectsDir }, onProgress);
   }
   const suspectsCsv = checkedSuspects(suspectsDir, T, C);
+  let auditDir = o.auditRisk;
+  if (auditDir === undefined) {
+    auditDir = join(o.out, 'audit-risk');
+    const rejected = ['members', 'enrollment', 'claims', 'providers'].map((t) => `${t}.rejected.csv`);
+    await claimOutputFolder(auditDir, { option: '--out', command: 'rafcast providers', writes: [...AUDIT_RISK_FILES, ...rejected], force: false });
+    await runAuditRisk(
+      { data: o.data, asOf: T, out: auditDir, annualBaseRate: o.annualBaseRate, ...(o.history !== undefined ? { history: o.history } : {}), ...(o.memoryLimit !== undefined ? { memoryLimit: o.memoryLimit } : {}) },
+      onProgress,
+    );
+  }
+  const alertsCsv = checkedAlerts(auditDir, T);
   const db = await openWorkDb(o.out, o.memoryLimit);
   try {
     // Rejected rows go to the output folder (<table>.rejected.csv): the data folder is only read.
@@ -76,12 +101,13 @@ export async function runProviders(
         claims: 'claims',
         ...(providersFile !== undefined ? { providers: 'providers' } : {}),
         suspects: '_prov_suspects',
+        alerts: alertsRelationSql(alertsCsv),
         out: o.out,
         notes: [
           ...loaded.map((l) => `${l.table}: ${l.read} rows read = ${l.accepted} accepted + ${l.rejected} rejected${l.rejected > 0 ? ` (${l.quarantine})` : ''}`),
           ...(providersFile === undefined ? [`no providers.csv or providers.parquet in ${o.data}: clinicians have no name, specialty or practice, and every NPI is in one group with a blank TIN`] : []),
           `suspects from ${suspectsCsv}`,
-          OVERUSE_NOTE,
+          `overuse alerts from ${alertsCsv} (payment year ${T}, the HCCs of ${T - 1}, whatever the cut-off)`,
         ],
       },
       (stage) => onProgress(stage, 0, 1),

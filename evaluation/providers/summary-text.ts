@@ -15,6 +15,8 @@ export function providersSummaryText(s: ProvidersSummary): string {
     `${s.membersSeen} members seen by ${s.clinicians} clinicians in ${s.practices} practices; ${s.membersAttributed} members attributed; ${s.worklists} worklists`,
     `open HCC dollars ${dollars(d.openAttributed)} and suspect dollars ${dollars(d.suspectAttributed)} among attributed members; ` +
       `${dollars(d.openUnattributed)} and ${dollars(d.suspectUnattributed)} among members with no E/M visit in the window`,
+    `overuse alerts (payment year ${s.asOf}, HCCs of ${s.asOf - 1}; rafcast audit-risk): ${s.audit.alerts} alerts on ${s.audit.memberHccs} member-HCCs, ${dollars(s.audit.dollars)} at audit risk, ` +
+      `counted for the clinician who rendered the alert's claim (${s.audit.alertsWithoutClinician} alerts on a claim with no NPI or an NPI with no claim in the window)`,
     'partner practices beside the others (pooled: recaptured / prior-year HCCs of attributed members; dollars per attributed member):',
   ];
   for (const g of s.partnerComparison) {

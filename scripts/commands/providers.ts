@@ -11,6 +11,7 @@ export interface ProvidersOptions {
   out: string;
   baseRate: number;
   suspects?: string;
+  auditRisk?: string;
   history?: string;
   knownHistory?: string;
   dataThrough?: string;
@@ -24,10 +25,11 @@ export function addProvidersCommand(program: Command): void {
     .description("Providers at as-of T: each clinician's and practice's members, HCCs coded, recapture rate and open dollars, and a worklist per clinician.")
     .requiredOption('--data <dir>', 'folder with members, enrollment and claims (rendering_npi, procedure_codes), and providers when the plan has it (.parquet or .csv)')
     .requiredOption('--as-of <year>', 'the as-of year T', parseYearOption('--as-of'))
-    .requiredOption('--out <dir>', 'folder for providers.csv, provider-hccs.csv, practices.csv, worklists/, providers-summary.json and .txt, and suspects/')
+    .requiredOption('--out <dir>', 'folder for providers.csv, provider-hccs.csv, practices.csv, worklists/, providers-summary.json and .txt, suspects/ and audit-risk/')
     .option('--force', FORCE_HELP)
     .option('--suspects <dir>', 'a folder from rafcast suspects with the same --as-of and --data-through (computed into <out>/suspects otherwise)')
-    .option('--history <dir>', 'the complete rafcast history (default <data>/history), for the suspects')
+    .option('--audit-risk <dir>', 'a folder from rafcast audit-risk with the same --as-of (computed into <out>/audit-risk otherwise, from --history)')
+    .option('--history <dir>', 'the complete rafcast history (default <data>/history), for the suspects and the overuse alerts (it must hold T-1 unless --audit-risk is given)')
     .option('--known-history <dir>', 'a rafcast history of T-2..T computed with the same --data-through, for the suspects (computed otherwise)')
     .option('--data-through <date>', `${DATA_THROUGH_HELP}; the window is the 12 months before it`, parseDataThrough)
     .option('--base-rate <dollars>', 'annual base rate per member (PMPM x 12), for the suspects\' dollars', parseDollarsOption('--base-rate'), DEMO_BASE_RATE_ANNUAL)
@@ -45,16 +47,19 @@ providers.csv, a row per rendering NPI: members seen, E/M visits, members attrib
 (eligible claims, V28) by HCC with members and frequency (members coded / members seen), the
 recapture rate (of the attributed members' HCCs of the prior window, the share this clinician
 coded again in the window, or one above it), and the attributed members' open HCCs (recapture,
-drop-off) and suspects (medication, lab, comorbidity) with their dollars (rafcast suspects).
-practices.csv: the same by TIN, with the partner flag. worklists/<npi>.csv: the attributed members
-with an open HCC or a suspect, most dollars first. Member ids are in the worklists, suspects/ and
+drop-off) and suspects (medication, lab, comorbidity) with their dollars (rafcast suspects), and
+the overuse alerts (rafcast audit-risk, payment year T) on claims the clinician rendered, with
+their dollars at audit risk (audit_alerts, audit_dollars: counted for the NPI who coded, not the
+attributed one). practices.csv: the same by TIN, with the partner flag. worklists/<npi>.csv: the
+attributed members with an open HCC, a suspect or an overuse alert, most open and suspect dollars
+first (audit dollars, at risk rather than to gain, are a column apart and only break ties). Member ids are in the worklists, suspects/, audit-risk/ and
 the *.rejected.csv files only, never on the terminal or in the summary.
 providers-summary.txt/json: the counts, and partner practices beside the others.
 Every column and rule: evaluation/providers/README.md.
 
 Examples:
   rafcast providers --data runs/synthetic --as-of 2026 --out runs/providers-2026
-  rafcast providers --data runs/synthetic --as-of 2026 --suspects runs/suspects-2026 --out runs/providers-2026
+  rafcast providers --data runs/synthetic --as-of 2026 --suspects runs/suspects-2026 --audit-risk runs/audit-risk-2026 --out runs/providers-2026
   rafcast providers --data runs/synthetic --as-of 2026 --data-through 2026-03-31 --out runs/providers-2026-q1`,
     )
     .action((o: ProvidersOptions) => runAction(() => providers(o), { out: o.out }));
@@ -64,7 +69,7 @@ async function providers(o: ProvidersOptions): Promise<void> {
   await claimOutputFolder(o.out, {
     option: '--out',
     command: 'rafcast providers',
-    writes: ['providers.csv', 'provider-hccs.csv', 'practices.csv', 'worklists', 'providers-summary.json', 'providers-summary.txt', 'suspects', ...['members', 'enrollment', 'claims', 'providers'].map((t) => `${t}.rejected.csv`)],
+    writes: ['providers.csv', 'provider-hccs.csv', 'practices.csv', 'worklists', 'providers-summary.json', 'providers-summary.txt', 'suspects', 'audit-risk', ...['members', 'enrollment', 'claims', 'providers'].map((t) => `${t}.rejected.csv`)],
     force: o.force === true,
   });
   const [{ runProviders }, { providersSummaryText }, { progressBar }] = await Promise.all([
@@ -82,15 +87,16 @@ async function providers(o: ProvidersOptions): Promise<void> {
       out: o.out,
       annualBaseRate: o.baseRate,
       ...(o.suspects !== undefined ? { suspects: o.suspects } : {}),
+      ...(o.auditRisk !== undefined ? { auditRisk: o.auditRisk } : {}),
       ...(o.history !== undefined ? { history: o.history } : {}),
       ...(o.knownHistory !== undefined ? { knownHistory: o.knownHistory } : {}),
       ...(o.dataThrough !== undefined ? { dataThrough: o.dataThrough } : {}),
       ...(o.memoryLimit !== undefined ? { memoryLimit: o.memoryLimit } : {}),
     },
     (st, done, total) => {
-      if (st === 'scoring member-years' || st === 'pricing suspects') {
+      if (st === 'scoring member-years' || st === 'pricing suspects' || st === 'pricing alerts') {
         let bar = bars.get(st);
-        if (bar === undefined) bars.set(st, (bar = progressBar(st, st === 'pricing suspects' ? 'members' : 'member-years')));
+        if (bar === undefined) bars.set(st, (bar = progressBar(st, st === 'scoring member-years' ? 'member-years' : 'members')));
         bar.update(done, total);
       } else if (st !== stage) process.stderr.write(`${st} ...\n`);
       stage = st;
