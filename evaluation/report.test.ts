@@ -3,7 +3,8 @@
 // self-contained page that a real browser (Debian's Chromium, driven by playwright-core) shows with
 // every chart and table and no error, every model in it, no symbol left unexplained, and the
 // candidate list's expected dollars beside the measured ones. The screenshot is kept as a test
-// artefact. And the page when the year after the as-of year is not in the data.
+// artefact. And the page when the year after the as-of year is not in the data; and the
+// three-column illustration of the outreach members from a suspects folder and a known history.
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -17,6 +18,7 @@ import { PAPER, renderReport, writeReport } from './report.ts';
 import { growthRatio, listRevenue, type MemberScores } from './revenue.ts';
 import { compareLists, comparisonSentence } from './verdict.ts';
 import { CHROMIUM } from '../test/test-tools.ts';
+import { openDuckDb, sqlString } from '../data/duckdb.ts';
 
 const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
 const BASE = 10402.34;
@@ -230,6 +232,40 @@ describe('writeReport', () => {
     expect(text.indexOf('data-section="providers"')).toBeLessThan(text.indexOf('data-section="definitions"'));
     expect(text).toContain('<tr data-npi="1000000001"><td>Dr X (1000000001)</td>');
     await expect(writeReport(dir, html, undefined, 20, tempDir('empty'))).rejects.toThrow(/providers\.csv is missing: --providers must be a folder from rafcast providers/);
+  });
+
+  it('shows the three columns of the outreach members shown, from --suspects and --known-history, and refuses suspects of another as-of', async () => {
+    // The member of evaluation/explain/three-columns.test.ts, figures worked there by hand: x1, a man
+    // of 71 in 2024, non-dual, community, as-of 2025 (payment year 2026, base rate $10,402.34): HCC
+    // 226 coded in 2024 (280 in 2023 only, a drop-off), suspects 226 recapture, 280 drop_off, 38
+    // medication. x2 has no history row in 2023 or 2024: not shown, and said so.
+    const dir = tempDir('evaluation');
+    writeFileSync(join(dir, 'evaluation.json'), JSON.stringify({ ...evaluation('mlp', 1), asOf: 2025, paymentYear: 2026 }));
+    const candidates = tempDir('candidates');
+    writeFileSync(join(candidates, 'outreach.csv'), 'priority,member_id,expected_dollars,probability,member_provider_npi,reasons,hccs\n1,x1,900.00,0.9,,,\n2,x2,800.00,0.8,,,\n');
+    const suspects = tempDir('suspects');
+    writeFileSync(join(suspects, 'suspects.csv'), 'member_id,hcc,description,evidence_type,detail,dollars\nx1,226,HF,recapture,,1\nx1,280,COPD,drop_off,,1\nx1,38,Diabetes,medication,,1\nx2,38,Diabetes,lab,,1\n');
+    writeFileSync(join(suspects, 'suspects-summary.json'), JSON.stringify({ asOf: 2025, dataThrough: '2025-01-01', annualBaseRate: BASE }));
+    const known = tempDir('known');
+    writeFileSync(join(known, 'history.json'), JSON.stringify({ dataThrough: '2025-01-01' }));
+    const db = await openDuckDb();
+    await db.connection.run(`COPY (SELECT * FROM (VALUES ('x1', 2024, 'V28', 226), ('x1', 2023, 'V28', 280), ('x1', 2024, 'V24', 85), ('x2', 2024, 'V28', 226)) t(member_id, year, model, hcc))
+      TO ${sqlString(join(known, 'raf_hcc.parquet'))} (FORMAT parquet)`);
+    await db.connection.run(`COPY (SELECT 'x1' AS member_id, 2024 AS year, 'M' AS sex, 71 AS age, '0' AS orec, 'none' AS dual_status, false AS institutional)
+      TO ${sqlString(join(known, 'raf_history.parquet'))} (FORMAT parquet)`);
+    db.close();
+    const html = join(tempDir('report'), 'report.html');
+    await writeReport(dir, html, candidates, 10, undefined, { suspects, knownHistory: known });
+    const text = readFileSync(html, 'utf8');
+    expect(text.indexOf('data-section="three-columns"')).toBeGreaterThan(text.indexOf('data-table="outreach"'));
+    const row = bodyText(text.slice(text.indexOf('<tr data-member="x1">'), text.indexOf('</tr>', text.indexOf('<tr data-member="x1">')))).trim().split(/\s+/);
+    // Demographics only 0.349, $302.53, $3,630.42; plus HCC 226 0.667, $578.20, $6,938.36; with
+    // every suspect (38, 226, 280 and the interactions) 1.262, $1,093.98, $13,127.75.
+    expect(row.slice(0, 11)).toEqual(['x1', '226', '0.349', '$302.53', '$3,630.42', '0.667', '$578.20', '$6,938.36', '1.262', '$1,093.98', '$13,127.75']);
+    expect(text).not.toContain('data-member="x2"');
+    expect(text).toContain('1 of the 2 members have no history row in 2023 or 2024');
+    writeFileSync(join(suspects, 'suspects-summary.json'), JSON.stringify({ asOf: 2024, dataThrough: '2024-01-01', annualBaseRate: BASE }));
+    await expect(writeReport(dir, html, candidates, 10, undefined, { suspects, knownHistory: known })).rejects.toThrow(/holds the suspects of as-of 2024, not of the evaluation's as-of 2025/);
   });
 
   it('sums the candidate list\'s expected columns to the cent', () => {

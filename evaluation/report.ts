@@ -4,7 +4,8 @@
 // dollars never added. It holds the verdicts, the headline figures beside the paper's, lift and
 // cumulative-gain curves, precision at k, the decile table, every model's and baseline list's
 // dollars, the monthly cash view, the candidate list's expected dollars beside the measured ones,
-// the top of the outreach list, and the definitions. Charts are Vega-Lite specifications rendered
+// the top of the outreach list (with the three-column illustration of its members when the
+// suspects and the known history are given: report-three-columns.ts), and the definitions. Charts are Vega-Lite specifications rendered
 // to inline SVG in Node by Vega.
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -18,6 +19,7 @@ import { MONTHS_EARLIER } from './revenue.ts';
 import { colorScale, lineChart, shownLists, svg, type Shown } from './report-charts.ts';
 import { candidateTotals, outreachRows, type CandidateTotals, type OutreachRow } from './report-candidates.ts';
 import { providersSection, readProviders } from './report-providers.ts';
+import { threeColumnsSection, type IllustrationInputs } from './report-three-columns.ts';
 
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -59,13 +61,15 @@ const incrementalText = (l: ListEvaluation): string => (l.revenue.incremental.to
 
 /**
  * The report's HTML: one evaluation, or several (a run's models; the first gives the baselines, the cash view and the candidates);
- * `providers`, the provider section's HTML (report-providers.ts), goes before the definitions.
+ * `providers`, the provider section's HTML (report-providers.ts), goes before the definitions;
+ * `illustration`, the three-column section's HTML (report-three-columns.ts), after the outreach list.
  */
 export async function renderReport(
   given: Evaluation | readonly Evaluation[],
   outreach: readonly OutreachRow[] = [],
   candidates: CandidateTotals | null = null,
   providers = '',
+  illustration = '',
 ): Promise<string> {
   const evaluations: readonly Evaluation[] = Array.isArray(given) ? given : [given as Evaluation];
   const e = evaluations[0];
@@ -282,6 +286,7 @@ ${cashTable}
 ${lumpNote}
 <h2>The candidate list's expected dollars beside the measured ones</h2>${candidateSection}
 <h2>Top of the outreach list</h2>${outreachTable}
+${illustration === '' ? '' : `<h2>Top of the outreach list: the value of complete documentation</h2>${illustration}`}
 ${providers}
 <h2>Definitions</h2>${definitions}
 <p class="sub">Inputs: run fingerprint ${esc(e.run.fingerprint.slice(0, 16))}${e.truthFingerprint ? `, truth ${esc(e.truthFingerprint.slice(0, 16))}` : ''}. Definitions: DOMAIN.md section 4.</p>
@@ -327,9 +332,16 @@ function candidatesText(c: CandidateTotals | null, first: Shown, e: Evaluation):
 /**
  * Writes the report of one evaluation folder or several (a run's models, the first giving the
  * baselines and the cash view), and, when given, a candidates folder and a providers folder (its
- * section), to `out`, owner-only.
+ * section), and the suspects and known history for the outreach members' three columns, to `out`, owner-only.
  */
-export async function writeReport(evaluationDirs: string | readonly string[], out: string, candidatesDir?: string, top = 20, providersDir?: string): Promise<void> {
+export async function writeReport(
+  evaluationDirs: string | readonly string[],
+  out: string,
+  candidatesDir?: string,
+  top = 20,
+  providersDir?: string,
+  illustrationInputs?: IllustrationInputs,
+): Promise<void> {
   const dirs = typeof evaluationDirs === 'string' ? [evaluationDirs] : evaluationDirs;
   const evaluations = dirs.map((d) => JSON.parse(readFileSync(join(d, 'evaluation.json'), 'utf8')) as Evaluation);
   let outreach: OutreachRow[] = [];
@@ -342,7 +354,8 @@ export async function writeReport(evaluationDirs: string | readonly string[], ou
     if (existsSync(list)) candidates = candidateTotals(readFileSync(list, 'utf8'));
   }
   const providers = providersDir === undefined ? '' : await providersSection(readProviders(providersDir), top);
-  const html = await renderReport(evaluations, outreach, candidates, providers);
+  const illustration = illustrationInputs === undefined ? '' : await threeColumnsSection(outreach.map((o) => o.member), evaluations[0]!.asOf, illustrationInputs);
+  const html = await renderReport(evaluations, outreach, candidates, providers, illustration);
   await mkdir(dirname(out), { recursive: true });
   await writeFileAtomically(out, html);
 }

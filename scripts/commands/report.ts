@@ -6,6 +6,8 @@ export interface ReportOptions {
   evaluation: string;
   candidates?: string;
   providers?: string;
+  suspects?: string;
+  knownHistory?: string;
   top: number;
   out: string;
 }
@@ -17,23 +19,34 @@ export function addReportCommand(program: Command): void {
     .requiredOption('--evaluation <dir>', 'a folder from rafcast evaluate')
     .option('--candidates <dir>', 'a folder from rafcast candidates: the top of its outreach list goes in the report')
     .option('--providers <dir>', 'a folder from rafcast providers: clinicians ranked by open dollars and their recapture rates')
+    .option('--suspects <dir>', 'a folder from rafcast suspects of the same as-of: with --known-history, the three-column illustration of the outreach members shown')
+    .option('--known-history <dir>', 'the rafcast history as known on the suspects\' cut-off (T-2..T), for the three columns')
     .option('--top <n>', 'outreach rows (and clinicians) to show', parseCountOption('--top'), 20)
     .requiredOption('--out <file>', 'the HTML file (owner-only: it may hold member ids)')
     .addHelpText(
       'after',
       `
 The file has no scripts and fetches nothing: charts are inline SVG (Vega-Lite, rendered in Node).
+With --candidates, --suspects and --known-history, each outreach member shown gets the three
+columns of rafcast explain (demographics only, plus HCCs coded, full coding of every suspect: RAF,
+monthly and annual payment for T+1), at the suspects' base rate.
 
 Examples:
   rafcast report --evaluation runs/evaluation-2024 --out runs/report-2024.html
   rafcast report --evaluation runs/evaluation-2024 --candidates runs/candidates-2024 --out runs/report.html
-  rafcast report --evaluation runs/evaluation-2024 --providers runs/providers-2024 --out runs/report.html`,
+  rafcast report --evaluation runs/evaluation-2024 --providers runs/providers-2024 --out runs/report.html
+  rafcast report --evaluation runs/evaluation-2024 --candidates runs/candidates-2024 --suspects runs/suspects-2024 --known-history runs/known-2024 --out runs/report.html`,
     )
     .action((o: ReportOptions) => runAction(() => report(o), { out: o.out, outIsFile: true }));
 }
 
 async function report(o: ReportOptions): Promise<void> {
+  if ((o.suspects === undefined) !== (o.knownHistory === undefined)) {
+    const { ConfigError } = await import('../../data/errors.ts');
+    throw new ConfigError('--suspects and --known-history go together: the three columns need the suspects and the history they were found in');
+  }
   const { writeReport } = await import('../../evaluation/report.ts');
-  await writeReport(o.evaluation, o.out, o.candidates, o.top, o.providers);
+  const illustration = o.suspects !== undefined && o.knownHistory !== undefined ? { suspects: o.suspects, knownHistory: o.knownHistory } : undefined;
+  await writeReport(o.evaluation, o.out, o.candidates, o.top, o.providers, illustration);
   process.stdout.write(`report: ${o.out}\n`);
 }
