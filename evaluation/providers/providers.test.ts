@@ -188,6 +188,26 @@ describe('rafcast providers: attribution, recapture rate, practices, worklists',
     expect(summary.audit).toEqual({ alerts: 1, memberHccs: 1, dollars: 2923.05, alertsWithoutClinician: 0 });
   });
 
+  it('lists a member with only overuse alerts, counts an HCC broken by two rules once in the dollars, and an alert without an NPI apart', async () => {
+    // Injected alerts (as alerts.csv gives them): M5's 280 by two rules on B's claim K13, $100 each row
+    // (the HCC's dollars, once); M4's 226 on a claim with no NPI, $50. M5 is attributed to B and has
+    // no open item: B now has a worklist, M5 alone, nothing to gain, $100 at risk. M4 has no clinician.
+    await conn.run(
+      `CREATE OR REPLACE TABLE injected AS SELECT * FROM (VALUES ('M5', 280, 'COPD', 'single_claim', 'K13', '${B}', 'one claim in the year', 100.00),
+        ('M5', 280, 'COPD', 'lone_severity', 'K13', '${B}', 'coded by one provider', 100.00), ('M4', 226, 'Heart Failure', 'single_claim', 'K12', NULL, 'one claim in the year', 50.00))
+        t(member_id, hcc, description, rule, claim_id, provider_npi, detail, dollars)`,
+    );
+    const again = tempDir('providers');
+    const s2 = await writeProviderViews(conn, { asOf: 2026, dataThrough: '2026-01-01', claims: 'claims', providers: 'providers', suspects: 'suspects', alerts: 'injected', out: again });
+    const rows = parseCsvObjects(readFileSync(join(again, 'worklists', `${B}.csv`), 'utf8'));
+    expect(rows.map((r) => [r.rank, r.member_id, r.total_dollars, r.audit_dollars, r.open_hccs, r.suspects])).toEqual([['1', 'M5', '0.00', '100.00', '', '']]);
+    expect(rows[0]!.overuse_alerts).toBe(`HCC 280 COPD: $100.00 (lone_severity|single_claim; claim K13 by ${B}: coded by one provider; claim K13 by ${B}: one claim in the year)`);
+    const b = new Map(parseCsvObjects(readFileSync(join(again, 'providers.csv'), 'utf8')).map((r) => [r.npi!, r])).get(B)!;
+    expect([b.audit_alerts, b.audit_dollars, b.members_with_items]).toEqual(['2', '100.00', '1']);
+    expect(s2.audit).toEqual({ alerts: 3, memberHccs: 2, dollars: 150, alertsWithoutClinician: 1 });
+    expect(s2.worklists).toBe(3);
+  });
+
   it('takes the window as the 12 months before the cut-off, and the prior window as the 12 before that', () => {
     expect(providerWindows('2026-01-01')).toEqual({ cutoff: '2026-01-01', from: '2025-01-01', priorFrom: '2024-01-01' });
     // A cut-off of March 31, 2026: March 31, 2025 to March 30, 2026 (the cut-off day itself is outside);
