@@ -17,6 +17,9 @@ export const COPIED = [
   'data/reference/gem',
   'data/reference/eligibility',
   'data/reference/submission-deadlines',
+  'data/reference/suspects',
+  'data/reference/providers',
+  'data/reference/audit-risk',
 ];
 
 /** The compiler's settings: a change rebuilds as a source's does. */
