@@ -133,7 +133,7 @@ describe('importDesynpuf with an outpatient file', () => {
 });
 
 // A hand-written folder in CMS's layout (fixtures/desynpuf-pde/README.md): the shared samples have
-// no Prescription Drug Events file, so the mapping is held to nine rows whose outcome is worked
+// no Prescription Drug Events file, so the mapping is held to eleven rows whose outcome is worked
 // out here by hand.
 const PDE_FOLDER = fileURLToPath(new URL('./fixtures/desynpuf-pde', import.meta.url));
 const PDE_FILE = 'DE1_0_2008_to_2010_Prescription_Drug_Events_Sample_99.csv';
@@ -170,8 +170,9 @@ describe('importDesynpuf with a Prescription Drug Events file', () => {
   });
 
   it('quarantines each bad event with its file, row, field and reason, never the member id; read = imported + rejected', () => {
-    // 9 event rows: 3 imported, 6 rejected (rows 4-9, one rule each).
-    expect(s.files.find((f) => f.file === PDE_FILE)).toEqual({ file: PDE_FILE, read: 9, imported: 3, rejected: 6 });
+    // 11 event rows: 3 imported, 8 rejected (rows 4-9, one rule each; rows 10 and 11 both, as
+    // which of two events with one PDE_ID is right cannot be told).
+    expect(s.files.find((f) => f.file === PDE_FILE)).toEqual({ file: PDE_FILE, read: 11, imported: 3, rejected: 8 });
     const text = readFileSync(join(out, 'import.rejected.csv'), 'utf8');
     const rows = text
       .trim()
@@ -190,6 +191,8 @@ describe('importDesynpuf with a Prescription Drug Events file', () => {
       { file: PDE_FILE, row: 8, field: 'TOT_RX_CST_AMT', reason: 'is negative' },
       // 19991231 is before the contract's earliest service date (data/contract.ts DATE_RANGES.service).
       { file: PDE_FILE, row: 9, field: 'SRVC_DT', reason: 'expected a date from 2000-01-01 to 2100-12-31' },
+      { file: PDE_FILE, row: 10, field: 'PDE_ID', reason: 'appears twice' },
+      { file: PDE_FILE, row: 11, field: 'PDE_ID', reason: 'appears twice' },
     ]);
     expect(text).not.toMatch(/F1X7URE/);
   });
