@@ -11,9 +11,9 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { copyAtomically, sqlString } from '../data/duckdb.ts';
 import { ConfigError } from '../data/errors.ts';
 import type { LoadSummary } from '../data/load-contract-file.ts';
-import { ensureContractTables, openWorkDb, type ContractFiles } from '../data/staged-contract.ts';
+import { ensureContractTables, openWorkDb } from '../data/staged-contract.ts';
 import { tablesFor, tablesYearFor } from '../data/reference/tables-for.ts';
-import { findDataFiles, findOptionalDataFiles } from '../data/contract-files.ts';
+import { findModelDataFiles } from '../data/contract-files.ts';
 import { loadSuspectRules } from '../data/reference/suspect-rules.ts';
 import { defaultCutoff, parseCutoff } from '../data/received-by.ts';
 import { claimCcsSql } from './claim-ccs.ts';
@@ -91,14 +91,8 @@ async function dxCcTable(conn: DuckDBConnection, paymentYear: number): Promise<s
   return name;
 }
 
-/** The files the features read: the contract's required ones and the evidence files (pharmacy, labs) the folder has. */
-function featureFiles(data: string): ContractFiles {
-  const { pharmacy, labs } = findOptionalDataFiles(data);
-  return { ...findDataFiles(data), ...(pharmacy !== undefined ? { pharmacy } : {}), ...(labs !== undefined ? { labs } : {}) };
-}
-
 /** Which of `names` are tables or views on `conn`. */
-async function presentViews(conn: DuckDBConnection, names: readonly string[]): Promise<Set<string>> {
+export async function presentViews(conn: DuckDBConnection, names: readonly string[]): Promise<Set<string>> {
   const list = names.map(sqlString).join(', ');
   const rows = await conn.runAndReadAll(
     `SELECT table_name AS n FROM duckdb_tables() WHERE table_name IN (${list}) UNION SELECT view_name FROM duckdb_views() WHERE view_name IN (${list})`,
@@ -141,7 +135,7 @@ export async function createFeatureTable(
   if (dataThrough < `${T - 1}-01-01`) throw new ConfigError(`the data cut-off ${dataThrough} is before ${T - 1} begins: the features of ${T} read T-1 = ${T - 1}`);
   const complete = join(opts.history, 'raf_history.parquet');
   if (!existsSync(complete)) throw new ConfigError(`${complete} is missing: run rafcast history first`);
-  const loaded = await ensureContractTables(conn, { files: () => featureFiles(opts.data), checked: opts.checked, work: opts.work });
+  const loaded = await ensureContractTables(conn, { files: () => findModelDataFiles(opts.data), checked: opts.checked, work: opts.work });
   const known = opts.knownHistory ?? (await knownHistoryIn(opts, dataThrough, log));
   const hist = join(known, 'raf_history.parquet');
   const hcc = join(known, 'raf_hcc.parquet');
