@@ -102,6 +102,13 @@ class StagedCsv {
   }
 }
 
+/**
+ * The claims fields the generator writes: all but billing_tin (issue 19), which it does not draw,
+ * so that the claims files keep their bytes (generate.test.ts pins them); a claim without one is
+ * matched to the participant list on its NPI alone.
+ */
+const GENERATED_CLAIMS: TableSpec = { ...CONTRACT.claims, fields: CONTRACT.claims.fields.filter((f) => f.name !== 'billing_tin') };
+
 /** Generates the population; `onProgress` hears member-years done of (about) the total. */
 export async function generatePopulationFiles(
   opts: GenerateOptions,
@@ -125,7 +132,7 @@ export async function generatePopulationFiles(
   const staged = {
     members: await open('members.csv', CONTRACT.members.fields.map((f) => f.name)),
     enrollment: await open('enrollment.csv', CONTRACT.enrollment.fields.map((f) => f.name)),
-    claims: await open('claims.csv', CONTRACT.claims.fields.map((f) => f.name)),
+    claims: await open('claims.csv', GENERATED_CLAIMS.fields.map((f) => f.name)),
     truth: await open(join('truth', 'conditions.csv'), ['member_id', 'year', 'hcc', 'onset', 'first_coded_month']),
   };
   const evidence =
@@ -272,7 +279,7 @@ export async function generatePopulationFiles(
     };
     await finish(membersCsv, CONTRACT.members);
     await finish(staged.enrollment, CONTRACT.enrollment);
-    await finish(staged.claims, CONTRACT.claims);
+    await finish(staged.claims, GENERATED_CLAIMS);
     await finish(staged.truth, undefined);
     if (evidence !== undefined) {
       writeProviderRows(providers, opts.seed, evidence.providers.out);
