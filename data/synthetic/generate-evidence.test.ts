@@ -43,7 +43,7 @@ describe('pharmacy, labs and providers beside a small plan (400 members, 2024-20
       expect(Object.fromEntries(Object.keys(before).map((f) => [f, sha256(join(dir, f))]))).toEqual(before);
     }
     // Without them (evidence not asked for, the library's default) none is written.
-    expect(['pharmacy', 'labs', 'providers'].filter((f) => existsSync(join(without, `${f}.csv`)))).toEqual([]);
+    expect(['pharmacy', 'labs', 'providers', 'participants', 'voluntary_alignment'].filter((f) => existsSync(join(without, `${f}.csv`)))).toEqual([]);
   });
 
   it('writes files the loader accepts whole', async () => {

@@ -19,6 +19,7 @@ import { RECORD_SOURCE_RATES, createProviders, writeYearClaims, type RecordSourc
 import { advanceConditions, advanceStatus, birthDate, createMember, decideExit, type Member } from './population.ts';
 import { writeYearEvidence } from './evidence.ts';
 import { writeProviderRows } from './providers-file.ts';
+import { writeParticipantRows, writeYearDesignation } from './alignment-files.ts';
 
 /** Sees each member-year as it is generated, and the end of each year. */
 export interface PopulationObserver {
@@ -46,7 +47,8 @@ export interface GenerateOptions {
    */
   januaryAfter?: boolean;
   /**
-   * Also write the optional files pharmacy, labs and providers. Their draws come from streams of
+   * Also write the optional files pharmacy, labs and providers, and the ACO REACH participants and
+   * voluntary_alignment (alignment-files.ts). Their draws come from streams of
    * their own, so the other files are the same bytes with or without them. Default false here, so
    * that the callers from before them (`rafcast run --generate`, the bench, their tests) write and
    * time what they did; `rafcast generate` turns it on unless given --no-evidence.
@@ -141,6 +143,8 @@ export async function generatePopulationFiles(
           pharmacy: await open('pharmacy.csv', CONTRACT.pharmacy.fields.map((f) => f.name)),
           labs: await open('labs.csv', CONTRACT.labs.fields.map((f) => f.name)),
           providers: await open('providers.csv', CONTRACT.providers.fields.map((f) => f.name)),
+          participants: await open('participants.csv', CONTRACT.participants.fields.map((f) => f.name)),
+          voluntary_alignment: await open('voluntary_alignment.csv', CONTRACT.voluntary_alignment.fields.map((f) => f.name)),
         }
       : undefined;
   try {
@@ -217,8 +221,10 @@ export async function generatePopulationFiles(
         );
         if (evidence !== undefined) {
           writeYearEvidence({ member: m, year, lastMonth, groups, seed: opts.seed, providers, fillNumber, resultNumber }, evidence.pharmacy.out, evidence.labs.out);
+          writeYearDesignation(m, year, lastMonth, opts.seed, providers, evidence.voluntary_alignment.out);
           await evidence.pharmacy.flushIfFull();
           await evidence.labs.flushIfFull();
+          await evidence.voluntary_alignment.flushIfFull();
         }
         for (let g = 0; g < groups.length; g++) {
           if (m.levels[g]! < 0) continue;
@@ -286,6 +292,9 @@ export async function generatePopulationFiles(
       await finish(evidence.pharmacy, CONTRACT.pharmacy);
       await finish(evidence.labs, CONTRACT.labs);
       await finish(evidence.providers, CONTRACT.providers);
+      writeParticipantRows(providers, opts.seed, { first: opts.firstYear, last: opts.lastYear }, evidence.participants.out);
+      await finish(evidence.participants, CONTRACT.participants);
+      await finish(evidence.voluntary_alignment, CONTRACT.voluntary_alignment);
     }
     return { memberYears, members: memberCount, claims: claimNumber.next - 1 + reviewNumber.next - 1, files };
   }

@@ -105,6 +105,10 @@ export async function writeAlignment(conn: DuckDBConnection, o: WriteAlignmentOp
   return summary;
 }
 
+const ALIGNED_KINDS = ['claims', 'voluntary', 'both'];
+const NOT_ALIGNED_KINDS = ['claims_elsewhere', 'voluntary_elsewhere', 'none', 'ineligible'];
+const pick = (r: Record<string, number>, keys: readonly string[]): Record<string, number> => Object.fromEntries(keys.filter((k) => r[k] !== undefined).map((k) => [k, r[k]!]));
+
 /** The summary as the terminal and align-summary.txt give it: counts only, never a member id. */
 export function alignSummaryText(s: AlignSummary): string {
   const line = (r: Record<string, number>): string =>
@@ -118,7 +122,7 @@ export function alignSummaryText(s: AlignSummary): string {
   return [
     `ACO REACH alignment for performance year ${s.performanceYear}: services from ${s.window.from} to before ${s.window.to} (alignment years from ${s.window.from} and ${s.window.middle})`,
     `members ${s.members.toLocaleString('en-US')}, eligible ${s.eligible.toLocaleString('en-US')}; excluded: ${line(s.excludedBy)}`,
-    `aligned ${s.aligned.toLocaleString('en-US')} (${line(s.byAlignment)}); voluntary designations removed ${s.voluntaryRemoved}`,
+    `aligned ${s.aligned.toLocaleString('en-US')} (${line(pick(s.byAlignment, ALIGNED_KINDS))}); not aligned: ${line(pick(s.byAlignment, NOT_ALIGNED_KINDS))}; voluntary designations removed ${s.voluntaryRemoved}`,
     min,
     `projection for ${s.nextWindow.performanceYear} (services from ${s.nextWindow.from}, as far as the claims go): ${line(s.projection)}`,
     `practices (participant TINs) with aligned or projected members: ${s.practices}`,

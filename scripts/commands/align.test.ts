@@ -53,7 +53,7 @@ describe('rafcast align', () => {
     expect(p.stderr).not.toMatch(/E_|Error/);
     expect(p.status).toBe(0);
     expect(IDS.filter((id) => (p.stdout + p.stderr).includes(id))).toEqual([]);
-    expect(p.stdout).toContain('aligned 2 (both 1, claims_elsewhere 1, voluntary 1)');
+    expect(p.stdout).toContain('aligned 2 (voluntary 1, both 1); not aligned: claims_elsewhere 1;');
     expect(p.stdout).toContain('participants: 5 rows read = 3 accepted + 2 rejected');
     expect(p.stdout).toContain('voluntary_alignment: 4 rows read = 2 accepted + 2 rejected');
     expect(statSync(out).mode & 0o777).toBe(0o700);
