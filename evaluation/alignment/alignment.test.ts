@@ -15,7 +15,7 @@ import { parseCsvObjects } from '../../data/csv.ts';
 import { openDuckDb } from '../../data/duckdb.ts';
 import { loadAlignmentRules, loadMinimumAligned, loadPqemCodes, loadPrimaryCareSpecialties } from '../../data/reference/alignment-rules.ts';
 import { tempDir } from '../../test/temp-dir.ts';
-import { alignmentWindow } from './alignment-sql.ts';
+import { alignmentWindow, createServiceTables } from './alignment-sql.ts';
 import { writeAlignment, type AlignSummary } from './write-alignment.ts';
 
 const P1 = '1000000001';
@@ -269,5 +269,48 @@ describe('ACO REACH alignment, performance year 2026', () => {
   it('the summary names no member', () => {
     const text = readFileSync(join(out, 'align-summary.txt'), 'utf8') + readFileSync(join(out, 'align-summary.json'), 'utf8');
     for (const m of members) expect(text).not.toContain(m);
+  });
+});
+
+describe('crediting a service to the entity (createServiceTables)', () => {
+  it('credits a participant only inside its span on the list, and counts a preferred provider as in network but not as a participant', async () => {
+    const { connection, close } = await openDuckDb();
+    try {
+      // P1 on the list 2024-01-01 to 2024-12-31; PF preferred from 2024-01-01.
+      await connection.run(
+        `CREATE TABLE participants AS SELECT * FROM (VALUES ('${A}', '${P1}', 'participant', DATE '2024-01-01', DATE '2024-12-31'),
+          ('${A}', '${PF}', 'preferred', DATE '2024-01-01', NULL::DATE)) t(tin, npi, provider_type, start_date, end_date)`,
+      );
+      await connection.run(
+        `CREATE TABLE claims AS SELECT * FROM (VALUES
+           ('K1', 'X', 'professional', DATE '2023-12-31', ['99213']::VARCHAR[], 10.00::DECIMAL(14,2), '${P1}', NULL::VARCHAR, 'encounter'),
+           ('K2', 'X', 'professional', DATE '2024-01-01', ['99213']::VARCHAR[], 10.00::DECIMAL(14,2), '${P1}', NULL::VARCHAR, 'encounter'),
+           ('K3', 'X', 'professional', DATE '2024-12-31', ['99213']::VARCHAR[], 10.00::DECIMAL(14,2), '${P1}', '${A}', 'encounter'),
+           ('K4', 'X', 'professional', DATE '2025-01-01', ['99213']::VARCHAR[], 10.00::DECIMAL(14,2), '${P1}', '${A}', 'encounter'),
+           ('K5', 'X', 'professional', DATE '2024-06-01', ['93000']::VARCHAR[], 10.00::DECIMAL(14,2), '${PF}', NULL::VARCHAR, 'encounter'),
+           ('K6', 'X', 'professional', DATE '2024-06-01', ['99213']::VARCHAR[], 10.00::DECIMAL(14,2), '${P1}', NULL::VARCHAR, 'chart_review_linked'))
+         t(claim_id, member_id, claim_type, thru_date, procedure_codes, paid_amount, rendering_npi, billing_tin, record_source)`,
+      );
+      await createServiceTables(connection, {
+        members: 'members',
+        enrollment: 'enrollment',
+        claims: 'claims',
+        participants: 'participants',
+        pqemCodes: loadPqemCodes(),
+        primaryCareSpecialties: loadPrimaryCareSpecialties(),
+      });
+      const r = await connection.runAndReadAll(`SELECT claim_id, participant_tin, in_network, pqem FROM _al_claims ORDER BY claim_id`);
+      // K1 the day before the span, K4 the day after: outside. K2, K3 the span's first and last days.
+      // K5 PF: in network, not a participant, not PQEM. K6, a chart review record: not a service.
+      expect(r.getRowObjectsJson()).toEqual([
+        { claim_id: 'K1', participant_tin: null, in_network: false, pqem: true },
+        { claim_id: 'K2', participant_tin: A, in_network: true, pqem: true },
+        { claim_id: 'K3', participant_tin: A, in_network: true, pqem: true },
+        { claim_id: 'K4', participant_tin: null, in_network: false, pqem: true },
+        { claim_id: 'K5', participant_tin: null, in_network: true, pqem: false },
+      ]);
+    } finally {
+      close();
+    }
   });
 });
