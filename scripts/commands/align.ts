@@ -44,9 +44,9 @@ Rules (sources and what could not be verified: data/reference/alignment/README.m
                  (TIN and NPI on the list that day) against each outside practice; a tie goes
                  to the latest service
   voluntary      the latest designation signed before PY, to a participant: it takes precedence
-                 over claims ("both" when claims agree); removed when, in PY-1 since it was
-                 signed, no participant or preferred provider saw the beneficiary and an outside
-                 provider billed a PQEM service
+                 over claims ("both" when claims agree); removed when, in a calendar year
+                 since it was signed, no participant or preferred provider saw the beneficiary
+                 and an outside provider billed a PQEM service (it stays removed)
   projection     the same rules for PY+1 on the claims there are: aligned_now, on_track (not
                  aligned for PY, aligned for PY+1 so far), at_risk (aligned for PY, not for PY+1
                  so far), with the PQEM visit counts behind each
