@@ -20,6 +20,7 @@ export const COPIED = [
   'data/reference/suspects',
   'data/reference/providers',
   'data/reference/audit-risk',
+  'data/reference/alignment',
 ];
 
 /** The compiler's settings: a change rebuilds as a source's does. */
