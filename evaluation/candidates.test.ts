@@ -103,14 +103,14 @@ describe('writeCandidates', () => {
     const dollars = listed.map((r) => Number(r[10]));
     expect(dollars).toEqual([...dollars].sort((a, b) => b - a));
     expect(listed.map((r) => Number(r[1]))).toEqual(listed.map((_, i) => i + 1));
-    for (const r of listed) expect(r[15]).toBe('dollars');
+    for (const r of listed) expect(r[16]).toBe('dollars');
     // No list of the same size expects more dollars: the probability list's total is at most its.
     expect(d.expectedDollars).toBeGreaterThan(p.expectedDollars);
     // Every listed member carries one to three reasons, ' | '-separated, and no member id.
     const outreach = readFileSync(join(byDollars, 'outreach.csv'), 'utf8');
     const reasons: string[] = [];
     parseCsv(outreach, (f) => {
-      reasons.push(f[8] ?? '');
+      reasons.push(f[9] ?? '');
     });
     const body = reasons.slice(1).filter((r, i) => i < listed.length);
     expect(body).toHaveLength(listed.length);
