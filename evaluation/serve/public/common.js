@@ -36,6 +36,8 @@ export async function session() {
   }
   if (s.auth && s.user === null) {
     location.href = `login.html?next=${encodeURIComponent(location.pathname + location.search)}`;
+    // Nothing more on this page: it is being left for the login.
+    return new Promise(() => undefined);
   }
   return s;
 }
