@@ -303,6 +303,8 @@ describe('security', () => {
     expect((await app.inject({ method: 'GET', url: '/api/candidates' })).headers['cache-control']).toBe('no-store');
     const cross = await app.inject({ method: 'PUT', url: `/api/members/${memberId(1)}/status`, headers: { origin: 'http://evil.example' }, payload: { status: 'declined', note: '', date: '', version: 0 } });
     expect(cross.statusCode).toBe(403);
+    const opaque = await app.inject({ method: 'PUT', url: `/api/members/${memberId(1)}/status`, headers: { origin: 'null' }, payload: { status: 'declined', note: '', date: '', version: 0 } });
+    expect(opaque.statusCode).toBe(403);
     // A form's text/plain body is not taken.
     const form = await app.inject({ method: 'PUT', url: `/api/members/${memberId(1)}/status`, headers: { 'content-type': 'text/plain' }, payload: '{"status":"declined","note":"","date":"","version":0}' });
     expect(form.statusCode).toBe(415);

@@ -54,6 +54,15 @@ function publicFiles(): Map<string, { body: Buffer; type: string }> {
   return files;
 }
 
+/** The host of an Origin header, or null when it is none ("null", malformed). */
+function hostOf(origin: string): string | null {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return null;
+  }
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     user: string | undefined;
@@ -101,7 +110,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     void reply.header('cache-control', 'no-store');
     // A browser names the page's origin on every cross-origin write: only this server's own pages may write.
     const origin = req.headers.origin;
-    if (req.method !== 'GET' && origin !== undefined && origin !== 'null' && new URL(origin).host !== req.headers.host) {
+    if (req.method !== 'GET' && origin !== undefined && hostOf(origin) !== req.headers.host) {
       throw new AuthError('a request from another site is refused', 403);
     }
     if (!auth) {

@@ -135,14 +135,15 @@ export class StatusStore {
   set(memberId: string, change: StatusChange, user: string, now: Date = new Date()): Promise<MemberStatus> {
     const run = async (): Promise<MemberStatus> => {
       const w = this.writer;
+      const at = now.toISOString().replace('T', ' ').replace('Z', '');
+      let version: number;
       await w.run('BEGIN TRANSACTION');
       try {
         const cur = (await w.runAndReadAll(`SELECT status, version FROM ${this.schema}.status WHERE member_id = $1`, [memberId])).getRowObjectsJS()[0];
         const stored = cur === undefined ? 0 : Number(cur.version);
         if (stored !== change.version) throw new StatusConflictError(change.version, stored);
         const from = cur === undefined ? 'not started' : String(cur.status);
-        const version = stored + 1;
-        const at = now.toISOString().replace('T', ' ').replace('Z', '');
+        version = stored + 1;
         await w.run(`INSERT OR REPLACE INTO ${this.schema}.status VALUES ($1, $2, $3, CAST($4 AS DATE), $5, $6, CAST($7 AS TIMESTAMP))`, [memberId, change.status, change.note, change.date, version, user, at]);
         await w.run(`INSERT INTO ${this.schema}.status_history VALUES ($1, $2, $3, $4, $5, CAST($6 AS DATE), $7, CAST($8 AS TIMESTAMP))`, [memberId, version, from, change.status, change.note, change.date, user, at]);
         await w.run('COMMIT');
@@ -150,7 +151,8 @@ export class StatusStore {
         await w.run('ROLLBACK').catch(() => undefined);
         throw e;
       }
-      return this.get(memberId);
+      // What was committed, as get() would read it back.
+      return { status: change.status, note: change.note, date: change.date, version, updatedBy: user, updatedAt: at };
     };
     const p = this.queue.then(run, run);
     this.queue = p.catch(() => undefined);
