@@ -5,7 +5,8 @@
 // restart and a kill -9, the 409 on a stale version, the login, the headers, and no file outside
 // the pages and no member id in the log.
 import { spawn } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
@@ -216,6 +217,8 @@ describe('outreach statuses', () => {
     });
     expect(said).toContain('saved');
     await new Promise((r) => child.once('exit', r));
+    // kill -9 leaves the child's work file of the list (every other exit removes it).
+    for (const f of readdirSync(tmpdir()).filter((f) => f.startsWith(`rafcast-serve-${child.pid}-`))) rmSync(join(tmpdir(), f), { force: true });
     const { app } = await serve(run);
     const m = await json(app, `/api/members/${memberId(5)}`);
     expect(m.status).toMatchObject({ status: 'documented', version: 3, note: 'third' });

@@ -1,17 +1,20 @@
 // A run folder as `rafcast serve` reads it: the candidate list (candidates/candidates.parquet)
 // joined with the outreach list (candidates/outreach.csv: priority, the member's provider, the
 // reasons and the HCCs to recapture) and, when given, a providers folder (providers.csv: the
-// clinician's practice, TIN and name), loaded once into an in-memory DuckDB; the statuses' file
-// (status-store.ts) attached beside it, so that a filter or a sort on the status is SQL too. Only
+// clinician's practice, TIN and name), loaded once into a DuckDB work file of the process; the
+// statuses' file (status-store.ts) attached beside it, so that a filter or a sort on the status is SQL too. Only
 // these fixed paths under the run folder are read; no request names a file.
+import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { csvField } from '../../data/csv.ts';
 import { openDuckDb, sqlString } from '../../data/duckdb.ts';
 import { ConfigError } from '../../data/errors.ts';
 import { OUTPUT_FILE_MODE, OUTPUT_FOLDER_MODE } from '../../data/atomic-file.ts';
+import { forgetTemporaryPath, trackTemporaryPath } from '../../data/temporary-files.ts';
 import { NotFoundError } from './errors.ts';
 import { parseHccLines, type HccLine } from './hcc-lines.ts';
 import { orderOf, whereOf, type ListQuery } from './list-query.ts';
@@ -20,6 +23,8 @@ import { StatusStore, type MemberStatus, type OutreachStatus, type StatusHistory
 /** The folder `rafcast serve` writes in, inside the run folder: the statuses and the users file. */
 export const SERVE_FOLDER = 'serve';
 export const STATUS_FILE = 'status.duckdb';
+/** DuckDB's memory limit unless --memory-limit: the issue's goal is a server under 1 GiB. */
+export const DEFAULT_MEMORY_LIMIT = '512MB';
 
 /** A row of the candidate list as the API gives it. */
 export interface ListRow {
@@ -144,11 +149,33 @@ export class RunData {
     const folder = join(run, SERVE_FOLDER);
     await mkdir(folder, { recursive: true, mode: OUTPUT_FOLDER_MODE });
     await chmod(folder, OUTPUT_FOLDER_MODE);
-    const db = await openDuckDb(o.memoryLimit !== undefined ? { memoryLimit: o.memoryLimit } : {});
+    // The list in a work file of this process, made at each start and removed on close or exit
+    // (as DuckDB's spill files are): DuckDB compresses it and keeps in memory only what queries
+    // touch (the reasons and HCC lines of a million members are about a gigabyte as text).
+    const listFile = join(tmpdir(), `rafcast-serve-${process.pid}-${randomBytes(4).toString('hex')}.duckdb`);
+    for (const f of [listFile, `${listFile}.wal`]) trackTemporaryPath(f);
+    const removeList = (): void => {
+      for (const f of [listFile, `${listFile}.wal`]) {
+        rmSync(f, { force: true });
+        forgetTemporaryPath(f);
+      }
+    };
+    let db: Awaited<ReturnType<typeof openDuckDb>>;
+    try {
+      db = await openDuckDb({ path: listFile, memoryLimit: o.memoryLimit ?? DEFAULT_MEMORY_LIMIT });
+    } catch (e) {
+      removeList();
+      throw e;
+    }
     try {
       const c = db.connection;
       const statusFile = join(folder, STATUS_FILE);
-      await c.run(`ATTACH ${sqlString(statusFile)} AS st`);
+      await chmod(listFile, OUTPUT_FILE_MODE);
+      try {
+        await c.run(`ATTACH ${sqlString(statusFile)} AS st`);
+      } catch (e) {
+        throw new ConfigError(`cannot open the statuses ${statusFile} (is another rafcast serve, or rafcast evaluate --statuses, using this run folder?): ${(e as Error).message.split('\n')[0]}`);
+      }
       await chmod(statusFile, OUTPUT_FILE_MODE);
       const practice = hasPractices
         ? `LEFT JOIN (SELECT npi, NULLIF(tin, '') AS tin, NULLIF(practice_name, '') AS practice_name FROM read_csv(${sqlString(providersCsv)}, header = true, all_varchar = true)) p ON p.npi = o.member_provider_npi`
@@ -165,9 +192,11 @@ export class RunData {
       return new RunData(run, c, statuses, hasPractices, () => {
         second.closeSync();
         db.close();
+        removeList();
       });
     } catch (e) {
       db.close();
+      removeList();
       throw e;
     }
   }
