@@ -32,6 +32,8 @@ export interface AppOptions {
   localUser: string;
   /** HTTPS with this certificate and key (PEM): HSTS is sent and insecure requests upgraded. */
   tls?: { cert: Buffer; key: Buffer };
+  /** Logins allowed per client address and time window (default LOGIN_LIMIT). */
+  loginLimit?: { max: number; timeWindow: string };
   /** One line per request, for the command to print: method, route pattern, status, milliseconds. */
   log?: (line: string) => void;
 }
@@ -142,7 +144,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
 
   // Session.
   app.get('/api/session', async (req) => ({ auth, user: req.user ?? null, statuses: OUTREACH_STATUSES }));
-  app.post('/api/login', { config: { rateLimit: LOGIN_LIMIT } }, async (req, reply) => {
+  app.post('/api/login', { config: { rateLimit: o.loginLimit ?? LOGIN_LIMIT } }, async (req, reply) => {
     if (!auth) return reply.status(204).send();
     const b = (req.body ?? {}) as { name?: unknown; password?: unknown };
     if (typeof b.name !== 'string' || typeof b.password !== 'string') throw new RequestError('give name and password');

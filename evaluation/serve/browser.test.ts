@@ -37,7 +37,8 @@ beforeAll(async () => {
   await addUser(file, 'alice', PASSWORD);
   await addUser(file, 'bob', PASSWORD);
   data = await RunData.open({ run });
-  app = await buildApp({ data, users: await readUsers(file), localUser: 'nobody' });
+  // Every test logs in anew, more than the 5 a minute a real client gets (app.test.ts tests that limit).
+  app = await buildApp({ data, users: await readUsers(file), localUser: 'nobody', loginLimit: { max: 100, timeWindow: '1 minute' } });
   base = await app.listen({ port: 0, host: '127.0.0.1' });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
