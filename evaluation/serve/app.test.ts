@@ -5,7 +5,7 @@
 // restart and a kill -9, the 409 on a stale version, the login, the headers, and no file outside
 // the pages and no member id in the log.
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -127,6 +127,15 @@ describe('the candidate list API', () => {
     expect(h.evaluations[0].lists.map((l: { name: string; accelerated: number }) => [l.name, l.accelerated])).toEqual([['model', 1000], ['naive', 600]]);
     // Cash by month of the model's and the naive list only.
     expect(h.evaluations[0].cash).toEqual([{ list: 'model', month: '2025-01', total: 10 }, { list: 'naive', month: '2025-01', total: 8 }]);
+  });
+});
+
+describe('a candidates folder', () => {
+  it('serves the list of a rafcast candidates --out folder (the files at its top) as of a run folder', async () => {
+    const run = await makeServeRun();
+    renameSync(join(run, 'candidates'), join(run, 'list'));
+    const { app } = await serve(join(run, 'list'));
+    expect((await json(app, '/api/candidates?segment=CNA')).totals.members).toBe(4);
   });
 });
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { openDuckDb, sqlString } from '../../data/duckdb.ts';
 import { ConfigError } from '../../data/errors.ts';
 import { parseHccLines } from './hcc-lines.ts';
-import { SERVE_FOLDER, STATUS_FILE } from './run-data.ts';
+import { candidatesFolder, SERVE_FOLDER, STATUS_FILE } from './run-data.ts';
 
 export interface OutcomeGroup {
   members: number;
@@ -39,7 +39,7 @@ export interface OutreachOutcomeOptions {
 }
 
 export async function outreachOutcome(o: OutreachOutcomeOptions): Promise<OutreachOutcome> {
-  const outreach = join(o.run, 'candidates', 'outreach.csv');
+  const outreach = join(candidatesFolder(o.run), 'outreach.csv');
   const statuses = join(o.run, SERVE_FOLDER, STATUS_FILE);
   const hccFile = join(o.history ?? join(o.run, 'history'), 'raf_hcc.parquet');
   for (const [f, what] of [

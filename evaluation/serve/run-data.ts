@@ -26,6 +26,11 @@ export const STATUS_FILE = 'status.duckdb';
 /** DuckDB's memory limit unless --memory-limit: the issue's goal is a server under 1 GiB. */
 export const DEFAULT_MEMORY_LIMIT = '512MB';
 
+/** Where a run folder's candidate list is: <run>/candidates (rafcast run), or <run> itself (rafcast candidates --out). */
+export function candidatesFolder(run: string): string {
+  return existsSync(join(run, 'candidates', 'candidates.parquet')) || !existsSync(join(run, 'candidates.parquet')) ? join(run, 'candidates') : run;
+}
+
 /** A row of the candidate list as the API gives it. */
 export interface ListRow {
   rank: number;
@@ -137,8 +142,9 @@ export class RunData {
 
   static async open(o: RunDataOptions): Promise<RunData> {
     const run = resolve(o.run);
-    const candidates = join(run, 'candidates', 'candidates.parquet');
-    const outreach = join(run, 'candidates', 'outreach.csv');
+    const listDir = candidatesFolder(run);
+    const candidates = join(listDir, 'candidates.parquet');
+    const outreach = join(listDir, 'outreach.csv');
     for (const f of [candidates, outreach]) {
       if (!existsSync(f)) throw new ConfigError(`--run ${o.run} is not a run folder with a candidate list: ${f} is missing (rafcast run or rafcast candidates writes it)`);
     }
