@@ -32,3 +32,12 @@ export function findOptionalDataFiles(dir: string): Partial<Record<OptionalTable
   }
   return found;
 }
+
+/**
+ * The files the model's features and dollars read: the required ones and the evidence files
+ * (pharmacy, labs) the folder has (features/evidence.ts, evaluation/suspect-dollars.ts).
+ */
+export function findModelDataFiles(dir: string): Record<RequiredTableName, string> & Partial<Record<'pharmacy' | 'labs', string>> {
+  const { pharmacy, labs } = findOptionalDataFiles(dir);
+  return { ...findDataFiles(dir), ...(pharmacy !== undefined ? { pharmacy } : {}), ...(labs !== undefined ? { labs } : {}) };
+}

@@ -1,5 +1,6 @@
 // The input contract (data/README.md): the three files a health plan hands rafcast (members,
-// enrollment, claims) and three optional ones (pharmacy, labs, providers: issue 17), each field's
+// enrollment, claims) and five optional ones (pharmacy, labs, providers: issue 17; participants and
+// voluntary_alignment, for ACO REACH alignment: issue 19), each field's
 // type, meaning and check. One definition serves validation
 // (as DuckDB SQL, so ten million rows are checked without a JavaScript object per row), the
 // typed tables loaded from it, and the documentation, which a test holds to this file.
@@ -54,12 +55,18 @@ export interface DateRange {
 /** The files every plan gives. */
 export type RequiredTableName = 'members' | 'enrollment' | 'claims';
 /** The files a plan may give (issue 17): an absent one means its evidence is not available, never an error. */
-export type OptionalTableName = 'pharmacy' | 'labs' | 'providers';
+export type OptionalTableName = EvidenceTableName | AlignmentTableName;
+/** The optional files of issue 17: evidence for suspects and the provider view. */
+export type EvidenceTableName = 'pharmacy' | 'labs' | 'providers';
+/** The optional files of issue 19: an ACO REACH entity's providers and its voluntary alignments. */
+export type AlignmentTableName = 'participants' | 'voluntary_alignment';
 export type TableName = RequiredTableName | OptionalTableName;
 
 /** In load order: members first (the others are checked against it). */
 export const REQUIRED_TABLES: readonly RequiredTableName[] = ['members', 'enrollment', 'claims'];
-export const OPTIONAL_TABLES: readonly OptionalTableName[] = ['pharmacy', 'labs', 'providers'];
+export const EVIDENCE_TABLES: readonly EvidenceTableName[] = ['pharmacy', 'labs', 'providers'];
+export const ALIGNMENT_TABLES: readonly AlignmentTableName[] = ['participants', 'voluntary_alignment'];
+export const OPTIONAL_TABLES: readonly OptionalTableName[] = [...EVIDENCE_TABLES, ...ALIGNMENT_TABLES];
 
 export interface TableSpec {
   name: TableName;
@@ -196,6 +203,14 @@ export const CLAIMS: TableSpec = {
     { name: 'paid_amount', type: 'amount', required: true, min: 0, meaning: 'amount paid by the plan, US dollars', example: '182.40' },
     { name: 'rendering_npi', type: 'npi', required: false, meaning: "rendering provider's NPI (10 digits)", example: '1234567893' },
     {
+      name: 'billing_tin',
+      type: 'tin',
+      required: false,
+      meaning:
+        "the billing practice's TIN, 9 digits (a dash is dropped); ACO REACH alignment credits a service to a participant when the TIN and the NPI together are on the participant list. Blank or absent: the NPI alone is matched",
+      example: '123456789',
+    },
+    {
       name: 'record_source',
       type: 'enum',
       required: false,
@@ -324,6 +339,42 @@ export const PROVIDERS: TableSpec = {
   crossChecks: [],
 };
 
+export const PARTICIPANTS: TableSpec = {
+  name: 'participants',
+  meaning: "one row per TIN and NPI on an ACO REACH entity's participant or preferred provider list, for a span of dates (optional file)",
+  key: ['tin', 'npi', 'start_date'],
+  referencesMembers: false,
+  fields: [
+    { name: 'tin', type: 'tin', required: true, meaning: "the practice's TIN, 9 digits (a dash is dropped: 12-3456789 -> 123456789)", example: '123456789' },
+    { name: 'npi', type: 'npi', required: true, meaning: "the clinician's NPI (10 digits), billing under that TIN", example: '1234567893' },
+    {
+      name: 'provider_type',
+      type: 'enum',
+      required: true,
+      values: ['participant', 'preferred'],
+      meaning: 'participant (its services align beneficiaries) or preferred (it serves them, it does not align them)',
+      example: 'participant',
+    },
+    { name: 'start_date', type: 'date', required: true, dates: DATE_RANGES.service, meaning: 'first day on the list', example: '2024-01-01' },
+    { name: 'end_date', type: 'date', required: false, dates: DATE_RANGES.service, meaning: 'last day on the list; blank or absent: still on it', example: '2026-12-31' },
+  ],
+  crossChecks: [{ field: 'end_date', badWhen: 'end_date < start_date', reason: 'end_date is before start_date' }],
+};
+
+export const VOLUNTARY_ALIGNMENT: TableSpec = {
+  name: 'voluntary_alignment',
+  meaning: 'one row per designation a beneficiary signed: the clinician they chose as their main source of care (optional file)',
+  key: ['member_id', 'signed_date'],
+  referencesMembers: true,
+  fields: [
+    { name: 'member_id', type: 'id', required: true, phi: true, meaning: 'the beneficiary (in the members file)', example: 'M000123' },
+    { name: 'npi', type: 'npi', required: true, meaning: "the designated clinician's NPI (10 digits)", example: '1234567893' },
+    { name: 'signed_date', type: 'date', required: true, dates: DATE_RANGES.service, meaning: 'the date the beneficiary signed (or chose on Medicare.gov)', example: '2025-05-12' },
+  ],
+  crossChecks: [],
+  memberChecks: [{ field: 'signed_date', badWhen: 't.signed_date < m.birth_date', reason: "signed_date is before the member's birth_date" }],
+};
+
 export const CONTRACT: Readonly<Record<TableName, TableSpec>> = {
   members: MEMBERS,
   enrollment: ENROLLMENT,
@@ -331,6 +382,8 @@ export const CONTRACT: Readonly<Record<TableName, TableSpec>> = {
   pharmacy: PHARMACY,
   labs: LABS,
   providers: PROVIDERS,
+  participants: PARTICIPANTS,
+  voluntary_alignment: VOLUNTARY_ALIGNMENT,
 };
 
 /** The SQL type a field is stored as once accepted. */

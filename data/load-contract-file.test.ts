@@ -1,29 +1,17 @@
 // Loading the input contract: each broken-file case of issue 3 with its exact outcome (which
 // rows are accepted, which are quarantined with which row, field and reason, and the counts).
 // Expected values are spelled out from the files written here.
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CLAIMS, ENROLLMENT, MEMBERS } from './contract.ts';
-import { openDuckDb, sqlString } from './duckdb.ts';
+import { sqlString } from './duckdb.ts';
 import { loadContractFile } from './load-contract-file.ts';
-import { tempDir } from '../test/temp-dir.ts';
+import { rejectedLines, useContractBench } from '../test/contract-bench.ts';
 
-let db: Awaited<ReturnType<typeof openDuckDb>>;
-let dir: string;
-beforeEach(async () => {
-  db = await openDuckDb();
-  dir = tempDir('contract');
-});
-afterEach(() => db.close());
-
-const write = (name: string, text: string): string => {
-  const p = join(dir, name);
-  writeFileSync(p, text);
-  return p;
-};
-const rejected = (path: string): string[] => readFileSync(`${path}.rejected.csv`, 'utf8').trim().split('\n').slice(1);
-const rows = async (sql: string) => (await db.connection.runAndReadAll(sql)).getRowObjectsJson();
+const bench = useContractBench('contract');
+const { write, rows } = bench;
+const rejected = rejectedLines;
 
 const MEMBERS_CSV = [
   'member_id,birth_date,sex,orec,death_date',
@@ -33,24 +21,24 @@ const MEMBERS_CSV = [
 ].join('\n');
 
 async function loadMembers(): Promise<void> {
-  await loadContractFile(db.connection, MEMBERS, write('members.csv', `${MEMBERS_CSV}\n`));
+  await loadContractFile(bench.conn, MEMBERS, write('members.csv', `${MEMBERS_CSV}\n`));
 }
 
 describe('members', () => {
   it('loads valid rows typed, with sex upper-cased and blank death dates as NULL', async () => {
-    const s = await loadContractFile(db.connection, MEMBERS, write('members.csv', `${MEMBERS_CSV}\n`));
+    const s = await loadContractFile(bench.conn, MEMBERS, write('members.csv', `${MEMBERS_CSV}\n`));
     expect(s).toMatchObject({ read: 3, accepted: 3, rejected: 0 });
     expect(await rows('SELECT member_id, birth_date::VARCHAR AS b, sex, orec, death_date::VARCHAR AS d FROM members')).toEqual([
       { member_id: 'M1', b: '1950-02-01', sex: 'F', orec: '0', d: null },
       { member_id: 'M2', b: '1960-07-15', sex: 'M', orec: '1', d: null },
       { member_id: 'M3', b: '1941-12-31', sex: 'F', orec: '0', d: '2024-03-01' },
     ]);
-    expect(statSync(`${join(dir, 'members.csv')}.rejected.csv`).mode & 0o777).toBe(0o600);
+    expect(statSync(`${join(bench.dir, 'members.csv')}.rejected.csv`).mode & 0o777).toBe(0o600);
   });
 
   it("takes CMS's sex codes 1 and 2 as M and F, as score does (one definition: contract.ts)", async () => {
     const p = write('members-codes.csv', ['member_id,birth_date,sex,orec,death_date', 'C1,1950-01-01,1,0,', 'C2,1950-01-01,2,0,', 'C3,1950-01-01,3,0,'].join('\n'));
-    const s = await loadContractFile(db.connection, MEMBERS, p, { maxRejectedShare: 1 });
+    const s = await loadContractFile(bench.conn, MEMBERS, p, { maxRejectedShare: 1 });
     expect(s).toMatchObject({ read: 3, accepted: 2, rejected: 1 });
     expect(await rows('SELECT member_id, sex FROM members ORDER BY member_id')).toEqual([{ member_id: 'C1', sex: 'M' }, { member_id: 'C2', sex: 'F' }]);
     expect(rejected(p)).toEqual([`${p},3,sex,"expected one of M, F (or 1, 2), found ""3"""`]);
@@ -71,7 +59,7 @@ describe('members', () => {
         'M8,1950-01-01,F,0,',
       ].join('\n'),
     );
-    const s = await loadContractFile(db.connection, MEMBERS, p, { maxRejectedShare: 1 });
+    const s = await loadContractFile(bench.conn, MEMBERS, p, { maxRejectedShare: 1 });
     expect(s).toMatchObject({ read: 8, accepted: 1, rejected: 7 });
     expect(rejected(p)).toEqual([
       `${p},1,birth_date,"is not a date that exists, found ""1950-02-30"""`,
@@ -87,15 +75,15 @@ describe('members', () => {
 
   it('stops on a wrong header, naming what is missing and what was expected', async () => {
     const p = write('members.csv', 'member_id,birthdate,sex,orec\nM1,1950-01-01,F,0\n');
-    await expect(loadContractFile(db.connection, MEMBERS, p)).rejects.toThrow(
+    await expect(loadContractFile(bench.conn, MEMBERS, p)).rejects.toThrow(
       /row 0: the header of the members file lacks birth_date; expected member_id, birth_date, sex, orec, death_date \(optional\)/,
     );
     const q = write('members2.csv', 'member_id,birth_date,sex,orec,zip\nM1,1950-01-01,F,0,53201\n');
-    await expect(loadContractFile(db.connection, MEMBERS, q)).rejects.toThrow(/unknown columns zip/);
+    await expect(loadContractFile(bench.conn, MEMBERS, q)).rejects.toThrow(/unknown columns zip/);
   });
 
   it('an empty file is a header error', async () => {
-    await expect(loadContractFile(db.connection, MEMBERS, write('members.csv', ''))).rejects.toMatchObject({
+    await expect(loadContractFile(bench.conn, MEMBERS, write('members.csv', ''))).rejects.toMatchObject({
       code: 'E_INPUT_HEADER',
     });
   });
@@ -105,7 +93,7 @@ describe('members', () => {
       'members.csv',
       '\ufeffmember_id,birth_date,sex,orec,death_date\r\n"M,1",1950-02-01,F,0,\r\n\r\n"M ""2""",1960-07-15,M,1,\r\nM3,1941-12-31,F\r\n',
     );
-    const s = await loadContractFile(db.connection, MEMBERS, p);
+    const s = await loadContractFile(bench.conn, MEMBERS, p);
     expect(s).toMatchObject({ read: 4, accepted: 2, rejected: 2 });
     expect(await rows('SELECT member_id FROM members')).toEqual([{ member_id: 'M,1' }, { member_id: 'M "2"' }]);
     expect(rejected(p)).toEqual([`${p},2,,empty line`, `${p},4,,"expected 5 fields as in the header, found 3"`]);
@@ -133,7 +121,7 @@ describe('claims', () => {
         'C10,M2,professional,,2025-03-01,2025-03-01,99213,,90,',
       ].join('\n'),
     );
-    const s = await loadContractFile(db.connection, CLAIMS, p, { maxRejectedShare: 1 });
+    const s = await loadContractFile(bench.conn, CLAIMS, p, { maxRejectedShare: 1 });
     expect(s).toMatchObject({ read: 10, accepted: 2, rejected: 8 });
     expect(rejected(p)).toEqual([
       `${p},2,paid_amount,"is negative, found ""-5.00"""`,
@@ -165,21 +153,21 @@ describe('claims', () => {
         'C2,M1,professional,,2025-02-03,2025-02-03,99214,,E11.9,,10,',
       ].join('\n'),
     );
-    expect(await loadContractFile(db.connection, CLAIMS, p)).toMatchObject({ accepted: 2, rejected: 0 });
+    expect(await loadContractFile(bench.conn, CLAIMS, p)).toMatchObject({ accepted: 2, rejected: 0 });
     expect(await rows('SELECT diagnosis_codes::VARCHAR AS dx FROM claims')).toEqual([{ dx: '[E1122, I5022, N184]' }, { dx: '[E119]' }]);
   });
 
   it('reads Parquet with list columns, numbering rows from 1', async () => {
     await loadMembers();
-    const p = join(dir, 'claims.parquet');
-    await db.connection.run(
+    const p = join(bench.dir, 'claims.parquet');
+    await bench.conn.run(
       `COPY (SELECT * FROM (VALUES
          ('C1', 'M1', 'professional', NULL, DATE '2025-02-03', DATE '2025-02-03', ['99214'], ['E11.22'], 10.5, NULL),
          ('C2', 'M1', 'professional', NULL, DATE '2025-02-03', DATE '2025-02-03', ['99214'], ['E11.22'], -1.0, NULL))
        t(claim_id, member_id, claim_type, bill_type, from_date, thru_date, procedure_codes, diagnosis_codes, paid_amount, rendering_npi))
        TO ${sqlString(p)} (FORMAT parquet)`,
     );
-    const s = await loadContractFile(db.connection, CLAIMS, p);
+    const s = await loadContractFile(bench.conn, CLAIMS, p);
     expect(s).toMatchObject({ read: 2, accepted: 1, rejected: 1 });
     expect(rejected(p)).toEqual([`${p},2,paid_amount,"is negative, found ""-1.0"""`]);
   });
@@ -188,8 +176,8 @@ describe('claims', () => {
     // DATE, DECIMAL(10,2) and list columns skip the text round trip; a DOUBLE amount may hold
     // more than the contract's two decimals, so it takes the text checks.
     await loadMembers();
-    const base = join(dir, 'base.parquet');
-    await db.connection.run(
+    const base = join(bench.dir, 'base.parquet');
+    await bench.conn.run(
       `COPY (SELECT * FROM (VALUES
          ('C1', 'M1', 'professional', NULL, DATE '2025-02-03', DATE '2025-02-03', ['99214'], ['E1122', 'I5022'], 10.50::DECIMAL(10,2), 1.234::DOUBLE),
          ('C2', 'M1', 'professional', NULL, DATE '1850-02-03', DATE '2025-02-03', ['99214'], ['E1122'], 1.00::DECIMAL(10,2), 1.234::DOUBLE),
@@ -200,13 +188,13 @@ describe('claims', () => {
        t(claim_id, member_id, claim_type, bill_type, from_date, thru_date, procedure_codes, diagnosis_codes, paid_amount, amount_double))
        TO ${sqlString(base)} (FORMAT parquet)`,
     );
-    const p = join(dir, 'typed.parquet');
-    const q = join(dir, 'double.parquet');
-    await db.connection.run(`COPY (SELECT * EXCLUDE (amount_double) FROM read_parquet(${sqlString(base)})) TO ${sqlString(p)} (FORMAT parquet)`);
-    await db.connection.run(
+    const p = join(bench.dir, 'typed.parquet');
+    const q = join(bench.dir, 'double.parquet');
+    await bench.conn.run(`COPY (SELECT * EXCLUDE (amount_double) FROM read_parquet(${sqlString(base)})) TO ${sqlString(p)} (FORMAT parquet)`);
+    await bench.conn.run(
       `COPY (SELECT * EXCLUDE (amount_double) REPLACE (amount_double AS paid_amount) FROM read_parquet(${sqlString(base)})) TO ${sqlString(q)} (FORMAT parquet)`,
     );
-    const s = await loadContractFile(db.connection, CLAIMS, p, { maxRejectedShare: 1 });
+    const s = await loadContractFile(bench.conn, CLAIMS, p, { maxRejectedShare: 1 });
     expect(s).toMatchObject({ read: 6, accepted: 4, rejected: 2 });
     expect(rejected(p)).toEqual([
       `${p},2,from_date,"expected a date from 2000-01-01 to 2100-12-31, found ""1850-02-03"""`,
@@ -219,7 +207,7 @@ describe('claims', () => {
       { claim_id: 'C5', px: '[99214]', dx: '[E1122]', paid: '3.00' },
       { claim_id: 'C6', px: '[99214]', dx: '[E1122]', paid: '4.00' },
     ]);
-    expect(await loadContractFile(db.connection, CLAIMS, q, { maxRejectedShare: 1 })).toMatchObject({ accepted: 0, rejected: 6 });
+    expect(await loadContractFile(bench.conn, CLAIMS, q, { maxRejectedShare: 1 })).toMatchObject({ accepted: 0, rejected: 6 });
     expect(rejected(q)[0]).toBe(`${q},1,paid_amount,"expected an amount in dollars such as 182.40, found ""1.234"""`);
   });
 
@@ -238,7 +226,7 @@ describe('claims', () => {
         'C7,M2,professional,,2026-02-05,2026-02-05,99214,9|93,E11.22,0.00,,',
       ].join('\n'),
     );
-    const s = await loadContractFile(db.connection, CLAIMS, p, { maxRejectedShare: 1 });
+    const s = await loadContractFile(bench.conn, CLAIMS, p, { maxRejectedShare: 1 });
     expect(s).toMatchObject({ read: 7, accepted: 4, rejected: 3 });
     // The value is quoted (never a member id), as for every other field.
     expect(rejected(p)).toEqual([
@@ -255,19 +243,19 @@ describe('claims', () => {
     ]);
     // A file without the two columns (as before them, and DE-SynPUF's): encounters, no modifiers.
     const q = write('old.csv', `${header}\nC1,M1,professional,,2025-02-03,2025-02-03,99214,E11.22,1,\n`);
-    expect(await loadContractFile(db.connection, CLAIMS, q)).toMatchObject({ accepted: 1, rejected: 0 });
+    expect(await loadContractFile(bench.conn, CLAIMS, q)).toMatchObject({ accepted: 1, rejected: 0 });
     expect(await rows('SELECT procedure_modifiers::VARCHAR AS mods, record_source FROM claims')).toEqual([{ mods: '[]', record_source: 'encounter' }]);
   });
 
   it('claims before members is a configuration error', async () => {
     const p = write('claims.csv', `${header}\nC1,M1,professional,,2025-02-03,2025-02-03,99214,E11.22,1,\n`);
-    await expect(loadContractFile(db.connection, CLAIMS, p)).rejects.toThrow(/load the members file before the claims file/);
+    await expect(loadContractFile(bench.conn, CLAIMS, p)).rejects.toThrow(/load the members file before the claims file/);
   });
 
   it('stops when more than the allowed share of rows is bad, after writing the reasons', async () => {
     await loadMembers();
     const p = write('claims.csv', `${header}\nC1,M1,professional,,2025-02-03,2025-02-03,99214,E11.22,-1,\nC2,M1,professional,,2025-02-03,2025-02-03,99214,E11.22,1,\n`);
-    await expect(loadContractFile(db.connection, CLAIMS, p, { maxRejectedShare: 0.4 })).rejects.toMatchObject({
+    await expect(loadContractFile(bench.conn, CLAIMS, p, { maxRejectedShare: 0.4 })).rejects.toMatchObject({
       code: 'E_TOO_MANY_REJECTED',
     });
     expect(rejected(p)).toHaveLength(1);
@@ -288,7 +276,7 @@ describe('enrollment', () => {
         'M3,2024,12,half,false,false,',
       ].join('\n'),
     );
-    const s = await loadContractFile(db.connection, ENROLLMENT, p, { maxRejectedShare: 1 });
+    const s = await loadContractFile(bench.conn, ENROLLMENT, p, { maxRejectedShare: 1 });
     expect(s).toMatchObject({ read: 5, accepted: 2, rejected: 3 });
     expect(rejected(p)).toEqual([
       `${p},2,year,duplicate member_id and year (first at row 1)`,

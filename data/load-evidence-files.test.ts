@@ -3,37 +3,28 @@
 // written here; member ids never in a reason.
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { LABS, MEMBERS, PHARMACY, PROVIDERS } from './contract.ts';
-import { copyAtomically, openDuckDb } from './duckdb.ts';
+import { copyAtomically } from './duckdb.ts';
 import { loadContractFile } from './load-contract-file.ts';
 import { findOptionalDataFiles } from './contract-files.ts';
 import { attachCheckedData, loadStagedContract } from './staged-contract.ts';
+import { rejectedLines, useContractBench } from '../test/contract-bench.ts';
 import { tempDir } from '../test/temp-dir.ts';
 
-let db: Awaited<ReturnType<typeof openDuckDb>>;
-let dir: string;
+const bench = useContractBench('evidence-files');
+const { write, rows } = bench;
+const rejected = rejectedLines;
 beforeEach(async () => {
-  db = await openDuckDb();
-  dir = tempDir('evidence-files');
-  await loadContractFile(db.connection, MEMBERS, write('members.csv', 'member_id,birth_date,sex,orec,death_date\nM1,1950-02-01,F,0,\nM2,1960-07-15,M,1,\n'));
+  await loadContractFile(bench.conn, MEMBERS, write('members.csv', 'member_id,birth_date,sex,orec,death_date\nM1,1950-02-01,F,0,\nM2,1960-07-15,M,1,\n'));
 });
-afterEach(() => db.close());
-
-const write = (name: string, text: string): string => {
-  const p = join(dir, name);
-  writeFileSync(p, text);
-  return p;
-};
-const rejected = (path: string): string[] => readFileSync(`${path}.rejected.csv`, 'utf8').trim().split('\n').slice(1);
-const rows = async (sql: string) => (await db.connection.runAndReadAll(sql)).getRowObjectsJson();
 
 describe('pharmacy', () => {
   const HEADER = 'fill_id,member_id,fill_date,received_date,ndc,atc_code,days_supply,paid_amount,prescriber_npi';
 
   it('stores an NDC without its dashes and an ATC code upper-case, and a blank received_date as NULL', async () => {
     const p = write('pharmacy.csv', `${HEADER}\nF1,M1,2025-02-10,,00002-8215-01,a10ae04,30,42.17,1234567893\nF2,M2,2025-03-01,2025-03-02,,B01AF,90,0,\n`);
-    const s = await loadContractFile(db.connection, PHARMACY, p);
+    const s = await loadContractFile(bench.conn, PHARMACY, p);
     expect(s).toMatchObject({ read: 2, accepted: 2, rejected: 0 });
     expect(await rows('SELECT fill_id, fill_date::VARCHAR AS d, received_date::VARCHAR AS r, ndc, atc_code, days_supply, paid_amount::VARCHAR AS paid, prescriber_npi FROM pharmacy')).toEqual([
       { fill_id: 'F1', d: '2025-02-10', r: null, ndc: '00002821501', atc_code: 'A10AE04', days_supply: 30, paid: '42.17', prescriber_npi: '1234567893' },
@@ -57,7 +48,7 @@ describe('pharmacy', () => {
         'F7,M1,2025-02-11,,,N05AH04,30,10,', // F7 again: the later row goes
       ].join('\n'),
     );
-    const s = await loadContractFile(db.connection, PHARMACY, p, { maxRejectedShare: 1 });
+    const s = await loadContractFile(bench.conn, PHARMACY, p, { maxRejectedShare: 1 });
     // 8 rows read = 1 accepted (row 7) + 7 rejected.
     expect(s).toMatchObject({ read: 8, accepted: 1, rejected: 7 });
     expect(s.rejectedByField).toEqual({ ndc: 1, atc_code: 2, days_supply: 1, member_id: 1, received_date: 1, fill_id: 1 });
@@ -90,7 +81,7 @@ describe('labs', () => {
         'L6,M2,1959-01-01,,4548-4,6.1,%,', // before 2000-01-01
       ].join('\n'),
     );
-    const s = await loadContractFile(db.connection, LABS, p, { maxRejectedShare: 1 });
+    const s = await loadContractFile(bench.conn, LABS, p, { maxRejectedShare: 1 });
     // 6 rows read = 2 accepted (L1, L5) + 4 rejected.
     expect(s).toMatchObject({ read: 6, accepted: 2, rejected: 4 });
     expect(rejected(p)).toEqual([
@@ -107,16 +98,16 @@ describe('labs', () => {
   });
 
   it('reads a Parquet value column of DOUBLE as it is, and rejects NaN', async () => {
-    const parquet = join(dir, 'labs.parquet');
+    const parquet = join(bench.dir, 'labs.parquet');
     await copyAtomically(
-      db.connection,
+      bench.conn,
       `SELECT * FROM (VALUES ('L1', 'M1', DATE '2025-03-04', NULL::DATE, '33914-3', 52.25::DOUBLE, 'mL/min/1.73m2', NULL::VARCHAR),
                              ('L2', 'M1', DATE '2025-03-04', NULL::DATE, '33914-3', 'NaN'::DOUBLE, 'mL/min/1.73m2', NULL::VARCHAR))
          t(result_id, member_id, result_date, received_date, loinc, value, unit, ordering_npi)`,
       parquet,
       'parquet',
     );
-    const s = await loadContractFile(db.connection, LABS, parquet, { maxRejectedShare: 1 });
+    const s = await loadContractFile(bench.conn, LABS, parquet, { maxRejectedShare: 1 });
     expect(s).toMatchObject({ read: 2, accepted: 1, rejected: 1 });
     expect(rejected(parquet)).toEqual([`${parquet},2,value,"expected a number such as 38.5, found ""nan"""`]);
     expect(await rows('SELECT value FROM labs')).toEqual([{ value: 52.25 }]);
@@ -137,7 +128,7 @@ describe('providers', () => {
         '1234567803,General Hospital,a0,987654321,,', // accepted, specialty stored A0
       ].join('\n'),
     );
-    const s = await loadContractFile(db.connection, PROVIDERS, p, { maxRejectedShare: 1 });
+    const s = await loadContractFile(bench.conn, PROVIDERS, p, { maxRejectedShare: 1 });
     expect(s).toMatchObject({ read: 4, accepted: 2, rejected: 2 });
     expect(rejected(p)).toEqual([
       `${p},2,tin,"expected a 9-digit TIN, found ""12345678"""`,
@@ -151,7 +142,7 @@ describe('providers', () => {
 
   it('takes a file without the optional columns (practice_name, partner)', async () => {
     const p = write('providers.csv', 'npi,name,specialty,tin\n1234567893,Dr. A. Rivera,08,123456789\n');
-    expect(await loadContractFile(db.connection, PROVIDERS, p)).toMatchObject({ read: 1, accepted: 1, rejected: 0 });
+    expect(await loadContractFile(bench.conn, PROVIDERS, p)).toMatchObject({ read: 1, accepted: 1, rejected: 0 });
     expect(await rows('SELECT practice_name, partner FROM providers')).toEqual([{ practice_name: null, partner: false }]);
   });
 });
@@ -170,11 +161,11 @@ describe('staging (loadStagedContract, attachCheckedData)', () => {
   const views = async (): Promise<string[]> => (await rows(`SELECT view_name AS v FROM duckdb_views() WHERE NOT internal ORDER BY v`)).map((r) => String(r.v));
 
   it('stages the optional files given as typed views, and none for the absent ones', async () => {
-    const members = join(dir, 'members.csv');
+    const members = join(bench.dir, 'members.csv');
     const enrollment = write('enrollment.csv', 'member_id,year,months_enrolled,dual_status,institutional,new_enrollee,contract_id\nM1,2025,12,none,false,false,\n');
     const claims = write('claims.csv', 'claim_id,member_id,claim_type,bill_type,from_date,thru_date,procedure_codes,diagnosis_codes,paid_amount,rendering_npi\nC1,M1,professional,,2025-02-03,2025-02-03,99214,E11.9,10.00,\n');
     const labs = write('labs.csv', 'result_id,member_id,result_date,received_date,loinc,value,unit,ordering_npi\nL1,M1,2025-03-04,,33914-3,38,mL/min/1.73m2,\n');
-    const loaded = await loadStagedContract(db.connection, { members, enrollment, claims, labs }, tempDir('evidence-work'), { rejectedDir: tempDir('evidence-rejected') });
+    const loaded = await loadStagedContract(bench.conn, { members, enrollment, claims, labs }, tempDir('evidence-work'), { rejectedDir: tempDir('evidence-rejected') });
     expect(loaded.map((l) => [l.table, l.accepted])).toEqual([['members', 2], ['enrollment', 1], ['claims', 1], ['labs', 1]]);
     expect(await views()).toEqual(['claims', 'enrollment', 'labs', 'members']);
     expect(await rows('SELECT typeof(result_date) AS d, typeof(value) AS v FROM labs')).toEqual([{ d: 'DATE', v: 'DOUBLE' }]);
@@ -183,11 +174,11 @@ describe('staging (loadStagedContract, attachCheckedData)', () => {
   it('attaches an optional table that every checked folder has, none that no folder has, and refuses one some folders lack', async () => {
     const shards = [tempDir('shard'), tempDir('shard')];
     for (const d of shards) {
-      for (const t of ['members', 'enrollment', 'claims', 'providers']) await copyAtomically(db.connection, `SELECT 1 AS x`, join(d, `${t}.parquet`), 'parquet');
+      for (const t of ['members', 'enrollment', 'claims', 'providers']) await copyAtomically(bench.conn, `SELECT 1 AS x`, join(d, `${t}.parquet`), 'parquet');
     }
-    await attachCheckedData(db.connection, shards);
+    await attachCheckedData(bench.conn, shards);
     expect(await views()).toEqual(['claims', 'enrollment', 'members', 'providers']);
-    await copyAtomically(db.connection, `SELECT 1 AS x`, join(shards[0]!, 'labs.parquet'), 'parquet');
-    await expect(attachCheckedData(db.connection, shards)).rejects.toThrow(`${join(shards[1]!, 'labs.parquet')} is missing while other folders have labs.parquet`);
+    await copyAtomically(bench.conn, `SELECT 1 AS x`, join(shards[0]!, 'labs.parquet'), 'parquet');
+    await expect(attachCheckedData(bench.conn, shards)).rejects.toThrow(`${join(shards[1]!, 'labs.parquet')} is missing while other folders have labs.parquet`);
   });
 });

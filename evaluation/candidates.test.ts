@@ -52,7 +52,7 @@ describe('writeCandidates', () => {
     const csv = (f: string) => readFileSync(join(out, f), 'utf8').trim().split('\n');
     const finance = csv('candidates.csv');
     expect(finance[0]).toBe(
-      'member_id,rank,probability,decile,raf_t2,raf_t1,segment,open_hccs,expected_accelerated,expected_incremental,expected_dollars,as_of,model,run_id,backend,rank_by',
+      'member_id,rank,probability,decile,raf_t2,raf_t1,segment,open_hccs,expected_accelerated,expected_incremental,expected_dollars,suspect_dollars,as_of,model,run_id,backend,rank_by',
     );
     expect(finance.length - 1).toBe(Math.round(0.2 * s.members));
     const rows = finance.slice(1).map((l) => l.split(','));
@@ -75,9 +75,11 @@ describe('writeCandidates', () => {
     for (const r of without) expect(r[7]).toBe('0');
     expect(s.rankBy).toBe('probability');
     expect(s.dollarModel).toMatchObject({ fittedAt: 2023 });
-    for (const r of rows) expect(r[15]).toBe('probability');
+    for (const r of rows) expect(r[16]).toBe('probability');
+    // This plan has no pharmacy or labs files: no member has suspect dollars.
+    for (const r of rows) expect(r[11]).toBe('0.00');
     const outreach = csv('outreach.csv');
-    expect(outreach[0]).toBe('priority,member_id,expected_accelerated,expected_incremental,expected_dollars,probability,list_rank,member_provider_npi,reasons,hccs_to_recapture,hccs');
+    expect(outreach[0]).toBe('priority,member_id,expected_accelerated,expected_incremental,expected_dollars,suspect_dollars,probability,list_rank,member_provider_npi,reasons,hccs_to_recapture,hccs');
     const dollars = outreach.slice(1).map((l) => Number(l.split(',')[4]));
     expect(dollars).toEqual([...dollars].sort((a, b) => b - a));
     expect(new Set(outreach.slice(1).map((l) => l.split(',')[1]))).toEqual(new Set(rows.map((r) => r[0])));

@@ -1,7 +1,9 @@
 // `rafcast candidates`: the January list. The members most likely to be in the top 20% of RAF_T,
 // in the two forms their users work with: for finance, each member's rank, probability, decile,
 // RAF_{T-2}, RAF_{T-1}, segment and what outreach on their open HCCs is expected to bring
-// (expected_accelerated, expected_incremental, expected_dollars); for care managers, the same
+// (expected_accelerated, expected_incremental, expected_dollars; and suspect_dollars, what the
+// member's medication and lab suspects would add if every one were a condition and documented,
+// evaluation/suspect-dollars.ts, an input of the expected dollars and not a part of them); for care managers, the same
 // members ordered by expected_dollars, each with the HCCs to recapture (code, description, last
 // date coded, provider, recapture rate, expected dollars; ' | '-separated, as CMS labels hold ';')
 // and the member's own provider. recapture-rates.csv gives every rate the list used.
@@ -133,7 +135,7 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
         ids
           .map((id) => {
             const g = expectedOf(id);
-            return `${csvField(id)},${named(id).length},${g.accelerated.toFixed(2)},${g.incremental.toFixed(2)},${g.dollars.toFixed(2)}`;
+            return `${csvField(id)},${named(id).length},${g.accelerated.toFixed(2)},${g.incremental.toFixed(2)},${g.dollars.toFixed(2)},${(plan.suspects.get(id) ?? 0).toFixed(2)}`;
           })
           .join('\n') + '\n',
         { mode: OUTPUT_FILE_MODE },
@@ -143,7 +145,7 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
         await conn.run(
           `CREATE OR REPLACE TEMP TABLE _dollars AS SELECT * FROM read_csv(${sqlString(dollarsCsv)}, header = false, auto_detect = false,
              columns = {'member_id': 'VARCHAR', 'open_hccs': 'INTEGER', 'expected_accelerated': 'DECIMAL(14,2)', 'expected_incremental': 'DECIMAL(14,2)',
-                        'expected_dollars': 'DECIMAL(14,2)'})`,
+                        'expected_dollars': 'DECIMAL(14,2)', 'suspect_dollars': 'DECIMAL(14,2)'})`,
         );
       } finally {
         await unlink(dollarsCsv).catch(() => undefined);
@@ -152,7 +154,7 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
       await conn.run(`CREATE OR REPLACE TEMP TABLE _provider AS SELECT * FROM (${memberProviderSql(known.claims, T - 1)}) SEMI JOIN _list USING (member_id)`);
       const finance = `
         SELECT l.member_id, l.rank, l.probability, l.decile, h2.raf AS raf_t2, h1.raf AS raf_t1, h1.segment,
-               d.open_hccs, d.expected_accelerated, d.expected_incremental, d.expected_dollars, ${T} AS as_of,
+               d.open_hccs, d.expected_accelerated, d.expected_incremental, d.expected_dollars, d.suspect_dollars, ${T} AS as_of,
                ${sqlString(run.record.model)} AS model, ${sqlString(run.record.runId)} AS run_id, ${sqlString(backend)} AS backend, ${sqlString(rankBy)} AS rank_by
         FROM _list l JOIN _dollars d USING (member_id)
           LEFT JOIN (SELECT * FROM ${known.history} WHERE year = ${T - 1}) h1 USING (member_id)
@@ -189,13 +191,13 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
           }),
         );
       };
-      const lines = ['priority,member_id,expected_accelerated,expected_incremental,expected_dollars,probability,list_rank,member_provider_npi,reasons,hccs_to_recapture,hccs'];
+      const lines = ['priority,member_id,expected_accelerated,expected_incremental,expected_dollars,suspect_dollars,probability,list_rank,member_provider_npi,reasons,hccs_to_recapture,hccs'];
       byDollars.forEach(({ id, r }, p) => {
         const g = expectedOf(id);
         const i = listed[r]!;
         const hccs = named(id).map((h) => outreachHcc(h, T));
         lines.push(
-          [p + 1, csvField(id), g.accelerated.toFixed(2), g.incremental.toFixed(2), g.dollars.toFixed(2), prob[i], r + 1, providers.get(id) ?? '', csvField(reasonsOf(id, i)), hccs.length, csvField(hccs.join(' | '))].join(','),
+          [p + 1, csvField(id), g.accelerated.toFixed(2), g.incremental.toFixed(2), g.dollars.toFixed(2), (plan.suspects.get(id) ?? 0).toFixed(2), prob[i], r + 1, providers.get(id) ?? '', csvField(reasonsOf(id, i)), hccs.length, csvField(hccs.join(' | '))].join(','),
         );
       });
       await writeFileAtomically(join(opts.out, 'outreach.csv'), `${lines.join('\n')}\n`);

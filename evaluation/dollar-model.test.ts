@@ -18,8 +18,8 @@ describe('the dollar model', () => {
 
   it('inputs: 1, priced accelerated, priced incremental, RAF_{T-1} in dollars, new member', () => {
     // RAF_{T-1} 1.2 at $10,000 a year: $12,000; a new member: 0 and the flag.
-    expect(dollarInputs({ pricedAccelerated: 150, pricedIncremental: 900, rafT1: 1.2 }, 10_000)).toEqual([1, 150, 900, 12_000, 0]);
-    expect(dollarInputs({ pricedAccelerated: 0, pricedIncremental: 0, rafT1: null }, 10_000)).toEqual([1, 0, 0, 0, 1]);
+    expect(dollarInputs({ pricedAccelerated: 150, pricedIncremental: 900, rafT1: 1.2 }, 10_000)).toEqual([1, 150, 900, 12_000, 0, 0]);
+    expect(dollarInputs({ pricedAccelerated: 0, pricedIncremental: 0, rafT1: null }, 10_000)).toEqual([1, 0, 0, 0, 1, 0]);
   });
 
   it('predicts max(0, x . b) to the cent, dollars their sum', () => {

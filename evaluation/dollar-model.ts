@@ -4,7 +4,10 @@
 //
 // Inputs at as-of Y, for a member (dollarInputs): 1, the priced expected accelerated and
 // incremental dollars of their open HCCs (evaluation/candidate-value.ts, unscaled), RAF_{Y-1} x
-// the annual base rate (0 for a member new in Y), and 1 for a member new in Y. The priced
+// the annual base rate (0 for a member new in Y), 1 for a member new in Y, and the dollars of
+// their suspects (evaluation/suspect-dollars.ts: conditions the plan's fills and lab results imply
+// and nobody coded; 0 for every member of a plan without pharmacy or labs files, a column the
+// ridge keeps solvable with a coefficient of 0). The priced
 // incremental dollars alone run about 3 times what lists measure ((1 - p) x value counts
 // conditions that ended, which no outreach documents) and price nothing for a new member, whose
 // August lump sum is often positive (their initial window holds only January-June of Y); the
@@ -31,7 +34,7 @@
 import { roundHalfUp } from '../scoring/rounding.ts';
 
 /** The inputs' names, in order. */
-export const DOLLAR_INPUTS = ['intercept', 'priced_accelerated', 'priced_incremental', 'raf_t1_dollars', 'new_member'] as const;
+export const DOLLAR_INPUTS = ['intercept', 'priced_accelerated', 'priced_incremental', 'raf_t1_dollars', 'new_member', 'suspect_dollars'] as const;
 export const RIDGE = 1e-6;
 
 export interface DollarFacts {
@@ -39,10 +42,12 @@ export interface DollarFacts {
   pricedIncremental: number;
   /** RAF_{Y-1}, null for a member new in Y. */
   rafT1: number | null;
+  /** The dollars of the member's suspects at Y (suspect-dollars.ts; 0 without any, or without evidence files). */
+  suspectDollars?: number;
 }
 
 export function dollarInputs(f: DollarFacts, annualBaseRate: number): number[] {
-  return [1, f.pricedAccelerated, f.pricedIncremental, f.rafT1 === null ? 0 : f.rafT1 * annualBaseRate, f.rafT1 === null ? 1 : 0];
+  return [1, f.pricedAccelerated, f.pricedIncremental, f.rafT1 === null ? 0 : f.rafT1 * annualBaseRate, f.rafT1 === null ? 1 : 0, f.suspectDollars ?? 0];
 }
 
 /** Least squares: the coefficients b minimising |X b - y|^2 + RIDGE |b|^2 (Gauss-Jordan with partial pivoting). */

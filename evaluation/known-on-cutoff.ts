@@ -14,7 +14,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlString } from '../data/duckdb.ts';
 import { makeWorkFolder, removeWorkFolder } from '../data/temporary-files.ts';
 import { defaultCutoff, parseCutoff, receivedBySql } from '../data/received-by.ts';
-import { knownHistoryIn } from '../features/build-features.ts';
+import { knownHistoryIn, presentViews } from '../features/build-features.ts';
 import { dollarsKnownHistoryYears } from '../features/data-cutoff.ts';
 import { historyDir, type RunInputs } from '../models/run-registry.ts';
 
@@ -28,6 +28,9 @@ export interface KnownOnCutoff {
   hcc: string;
   /** The claims received by C. */
   claims: string;
+  /** The evidence files' tables when the plan has them (their rows are cut at C where they are read: features/suspect-evidence.ts). */
+  pharmacy?: string;
+  labs?: string;
   /** The folders read: the history as known on C at as-of T and at as-of T-2. */
   folders: { asOf: number; folder: string }[];
   /** Removes what was computed here. */
@@ -73,7 +76,17 @@ export async function knownOnCutoff(
     await conn.run(`CREATE OR REPLACE TEMP VIEW _known_history AS ${union('raf_history.parquet')}`);
     await conn.run(`CREATE OR REPLACE TEMP VIEW _known_hcc AS ${union('raf_hcc.parquet')}`);
     await conn.run(`CREATE OR REPLACE TEMP VIEW _known_claims AS SELECT * FROM claims WHERE ${receivedBySql(C)}`);
-    return { dataThrough: C, history: '_known_history', hcc: '_known_hcc', claims: '_known_claims', folders, close };
+    const evidence = await presentViews(conn, ['pharmacy', 'labs']);
+    return {
+      dataThrough: C,
+      history: '_known_history',
+      hcc: '_known_hcc',
+      claims: '_known_claims',
+      ...(evidence.has('pharmacy') ? { pharmacy: 'pharmacy' } : {}),
+      ...(evidence.has('labs') ? { labs: 'labs' } : {}),
+      folders,
+      close,
+    };
   } catch (e) {
     await close();
     throw e;

@@ -37,7 +37,7 @@ async function dollarsOf(data: string, cut: boolean): Promise<{ plan: PlanDollar
     ).getRowObjectsJson();
     const ids = rows.map((r) => String(r.member_id));
     const rafT1 = rows.map((r) => (r.raf === null ? null : Number(r.raf)));
-    const known = { history: `read_parquet(${sqlString(hist)})`, hcc: `read_parquet(${sqlString(hcc)})`, claims: 'claims' };
+    const known = { history: `read_parquet(${sqlString(hist)})`, hcc: `read_parquet(${sqlString(hcc)})`, claims: 'claims', dataThrough: `${T}-01-01` };
     const plan = await planDollars(conn, known, join(dir, 'ids.csv'), T, ids, rafT1, DEMO_BASE_RATE_ANNUAL);
     return { plan, ids };
   } finally {

@@ -27,77 +27,14 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { OUTPUT_FILE_MODE, temporaryPathFor } from '../data/atomic-file.ts';
 import { csvField } from '../data/csv.ts';
 import { sqlString } from '../data/duckdb.ts';
-import { loadPaymentFactors, type ModelVersion } from '../data/reference/cms-hcc-tables.ts';
-import { nearestYear, tablesFor } from '../data/reference/tables-for.ts';
-import { resolveDemographics, type Demographics, type DualStatus } from '../scoring/demographics.ts';
-import { blendedModels, resolvePaymentParameters, type PaymentParameters } from '../scoring/payment-score.ts';
-import { expectedGain, openHccValues, type ExpectedGain, type PricingTables } from './candidate-value.ts';
+import type { ModelVersion } from '../data/reference/cms-hcc-tables.ts';
+import { pricingDemographics, pricingFor } from './pricing.ts';
+import { expectedGain, openHccValues, type ExpectedGain } from './candidate-value.ts';
 import { readMonthsPaid } from './enrolled-months.ts';
 import { ratesOf, readOpenHccs, readRecaptureCells, type RecaptureCell, type RecaptureSources } from './recapture-rates.ts';
+import { suspectDollars, type SuspectDollarSources } from './suspect-dollars.ts';
 import { dollarInputs, fitDollarModel, predictDollars, type DollarModel } from './dollar-model.ts';
 import { growthRatio, memberValue, type MemberScores } from './revenue.ts';
-
-/** Payment parameters of a payment year, or of the nearest bundled year. */
-export function pricingParameters(paymentYear: number): { params: PaymentParameters; factorsYear: number } {
-  const rows = loadPaymentFactors();
-  const years = [...new Set(rows.map((r) => r.paymentYear))].filter((y) => {
-    try {
-      resolvePaymentParameters(y, rows);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-  const factorsYear = nearestYear(years, paymentYear);
-  return { params: resolvePaymentParameters(factorsYear, rows), factorsYear };
-}
-
-/** The tables and parameters that price open HCCs for payment year `paymentYear`, and the model the outreach list names (the largest weight). */
-export function pricingFor(paymentYear: number, annualBaseRate: number): { pricing: PricingTables; factorsYear: number; shown: ModelVersion; models: ModelVersion[] } {
-  const { params, factorsYear } = pricingParameters(paymentYear);
-  const models = blendedModels(params);
-  const shown = [...models].sort((a, b) => (params.blend[b] ?? 0) - (params.blend[a] ?? 0))[0]!;
-  const tables = Object.fromEntries(models.map((m) => [m, tablesFor(m, factorsYear)]));
-  return { pricing: { tables, params, annualBaseRate }, factorsYear, shown, models };
-}
-
-/**
- * Demographics for payment year A+1 of the members of `members` (a relation of member_id) with a
- * row of `history` (a relation) in `latestYear` (default A-1) or the year before, from the latest: the age moved on to February 1 of A+1, dual and
- * institutional status as of that row, no longer a new enrollee (every member with an open HCC
- * has such a row).
- */
-export async function pricingDemographics(
-  conn: DuckDBConnection,
-  history: string,
-  A: number,
-  members: string,
-  latestYear = A - 1,
-): Promise<Map<string, Demographics>> {
-  const rows = (
-    await conn.runAndReadAll(
-      `SELECT member_id, year, sex, age, orec, dual_status, institutional FROM ${history}
-       WHERE year IN (${latestYear}, ${latestYear - 1}) AND member_id IN (SELECT member_id FROM ${members})
-       QUALIFY row_number() OVER (PARTITION BY member_id ORDER BY year DESC) = 1`,
-    )
-  ).getRowObjectsJson();
-  return new Map(
-    rows.map((r) => [
-      String(r.member_id),
-      resolveDemographics(
-        {
-          sex: r.sex as Demographics['sex'],
-          age: Number(r.age) + (A - Number(r.year)),
-          orec: String(r.orec),
-          dualStatus: r.dual_status as DualStatus,
-          institutional: r.institutional === true,
-          newEnrollee: false,
-        },
-        A + 1,
-      ),
-    ]),
-  );
-}
 
 /** No open HCC: nothing expected. */
 export const NO_GAIN: ExpectedGain = { hccs: [], accelerated: 0, incremental: 0, dollars: 0 };
@@ -128,6 +65,7 @@ export async function expectedGains(
 async function fitAt(
   conn: DuckDBConnection,
   src: RecaptureSources,
+  evidence: SuspectDollarSources,
   A: number,
   cells: readonly RecaptureCell[],
   annualBaseRate: number,
@@ -147,6 +85,8 @@ async function fitAt(
   const ids = rows.map((r) => String(r.member_id));
   await conn.run(`CREATE OR REPLACE TEMP TABLE _fit_members AS SELECT member_id FROM ${hist} WHERE year = ${A}`);
   const priced = await expectedGains(conn, src, A, '_fit_members', cells, annualBaseRate);
+  // The suspects as the plan knew them on January 1 of A: evidence received by then, never coded before A.
+  const suspects = await suspectDollars(conn, evidence, A, `${A}-01-01`, '_fit_members', annualBaseRate);
   const paid = await readMonthsPaid(conn, A + 1, ids);
   const scores: MemberScores[] = rows.map((r, i) => ({ rafT: num(r.raf), rafInitT: num(r.raf_init), rafNext: num(r.raf_next), monthsPaid: paid[i]! }));
   const growth = growthRatio(scores, A);
@@ -154,7 +94,10 @@ async function fitAt(
   const X = rows.map((r, i) => {
     const g = priced.get(ids[i]!) ?? NO_GAIN;
     const prev = num(r.raf_prev);
-    return dollarInputs({ pricedAccelerated: g.accelerated, pricedIncremental: g.incremental, rafT1: Number.isNaN(prev) ? null : prev }, annualBaseRate);
+    return dollarInputs(
+      { pricedAccelerated: g.accelerated, pricedIncremental: g.incremental, rafT1: Number.isNaN(prev) ? null : prev, suspectDollars: suspects.get(ids[i]!) ?? 0 },
+      annualBaseRate,
+    );
   });
   const values = scores.map((m) => memberValue(m, growth.c, annualBaseRate));
   return fitDollarModel(X, values.map((v) => v.accelerated), values.map((v) => v.incremental ?? 0), A);
@@ -171,6 +114,8 @@ export interface MemberDollars {
 export interface PlanDollars {
   /** By member id, the priced open HCCs; members without an open HCC are absent (NO_GAIN). */
   priced: Map<string, ExpectedGain>;
+  /** By member id, the dollars of their suspects (suspect-dollars.ts); members without any are absent. */
+  suspects: Map<string, number>;
   /** Per member of `ids`, in their order: the expected dollars. */
   expected: MemberDollars[];
   /** The dollar model, or why there is none (then `expected` holds the priced dollars). */
@@ -190,7 +135,7 @@ export interface PlanDollars {
  */
 export async function planDollars(
   conn: DuckDBConnection,
-  known: RecaptureSources,
+  known: RecaptureSources & Pick<SuspectDollarSources, 'pharmacy' | 'labs'> & { dataThrough: string },
   scratch: string,
   T: number,
   ids: readonly string[],
@@ -209,12 +154,20 @@ export async function planDollars(
   const src: RecaptureSources = { hcc: known.hcc, history: known.history, claims: known.claims };
   const cells = await readRecaptureCells(conn, src, T);
   const priced = await expectedGains(conn, src, T, '_members', cells, annualBaseRate);
-  const fitted = await fitAt(conn, src, T - 2, cells, annualBaseRate);
+  const evidence: SuspectDollarSources = {
+    hcc: known.hcc,
+    history: known.history,
+    ...(known.pharmacy !== undefined ? { pharmacy: known.pharmacy } : {}),
+    ...(known.labs !== undefined ? { labs: known.labs } : {}),
+  };
+  const suspects = await suspectDollars(conn, evidence, T, known.dataThrough, '_members', annualBaseRate);
+  const fitted = await fitAt(conn, src, evidence, T - 2, cells, annualBaseRate);
   const expected = ids.map((id, i): MemberDollars => {
     const g = priced.get(id) ?? NO_GAIN;
     if (typeof fitted === 'string') return { accelerated: g.accelerated, incremental: g.incremental, dollars: g.dollars };
-    return predictDollars(fitted, dollarInputs({ pricedAccelerated: g.accelerated, pricedIncremental: g.incremental, rafT1: rafT1[i]! }, annualBaseRate));
+    const facts = { pricedAccelerated: g.accelerated, pricedIncremental: g.incremental, rafT1: rafT1[i]!, suspectDollars: suspects.get(id) ?? 0 };
+    return predictDollars(fitted, dollarInputs(facts, annualBaseRate));
   });
   const { factorsYear, shown } = pricingFor(T + 1, annualBaseRate);
-  return { priced, expected, model: typeof fitted === 'string' ? { notFitted: fitted } : fitted, cells, factorsYear, shown };
+  return { priced, suspects, expected, model: typeof fitted === 'string' ? { notFitted: fitted } : fitted, cells, factorsYear, shown };
 }

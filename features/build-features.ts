@@ -13,11 +13,13 @@ import { ConfigError } from '../data/errors.ts';
 import type { LoadSummary } from '../data/load-contract-file.ts';
 import { ensureContractTables, openWorkDb } from '../data/staged-contract.ts';
 import { tablesFor, tablesYearFor } from '../data/reference/tables-for.ts';
-import { findDataFiles } from '../data/contract-files.ts';
+import { findModelDataFiles } from '../data/contract-files.ts';
+import { loadSuspectRules } from '../data/reference/suspect-rules.ts';
 import { defaultCutoff, parseCutoff } from '../data/received-by.ts';
 import { claimCcsSql } from './claim-ccs.ts';
 import type { FeatureSources } from './family.ts';
 import { computeKnownHistory } from './known-history.ts';
+import { createCodedTables, createSuspectRuleTables } from './suspect-evidence.ts';
 import { populationSql, requireMembersAt } from './population.ts';
 import { FEATURE_FAMILIES, featureCcs, featureSchema, type FeatureSchema } from './schema.ts';
 
@@ -89,6 +91,35 @@ async function dxCcTable(conn: DuckDBConnection, paymentYear: number): Promise<s
   return name;
 }
 
+/** Which of `names` are tables or views on `conn`. */
+export async function presentViews(conn: DuckDBConnection, names: readonly string[]): Promise<Set<string>> {
+  const list = names.map(sqlString).join(', ');
+  const rows = await conn.runAndReadAll(
+    `SELECT table_name AS n FROM duckdb_tables() WHERE table_name IN (${list}) UNION SELECT view_name FROM duckdb_views() WHERE view_name IN (${list})`,
+  );
+  return new Set(rows.getRowObjectsJson().map((r) => String(r.n)));
+}
+
+/**
+ * The tables the evidence features read (evidence.ts): the suspect rules and "coded" of the V28
+ * tables for payment year T (suspect-evidence.ts), the V28 HCCs coded in `hcc` (the history as
+ * known on the cut-off), and each payment HCC's community, non-dual, aged factor; returns the
+ * factor table's name.
+ */
+async function createEvidenceTables(conn: DuckDBConnection, T: number, hcc: string, dataThrough: string): Promise<string> {
+  const v28 = tablesFor('V28', T);
+  await createSuspectRuleTables(conn, loadSuspectRules(v28), v28);
+  await createCodedTables(conn, { asOf: T, dataThrough, hcc });
+  const name = '_feat_suspect_factor';
+  const rows = v28.paymentHccs.map((h) => {
+    const f = v28.coefficients.get(`CNA_HCC${h}`);
+    if (f === undefined) throw new Error(`the V28 tables for ${v28.paymentYear} have no CNA_HCC${h}; please report this`);
+    return `(${h}, ${f})`;
+  });
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${name} AS SELECT * FROM (VALUES ${rows.join(', ')}) t(hcc, factor)`);
+  return name;
+}
+
 /**
  * Loads the data (checked as by `rafcast load`) and the history on `conn`, and creates the table
  * `features_<T>` (member_id, then the schema's features in order) for the members enrolled in T.
@@ -104,7 +135,7 @@ export async function createFeatureTable(
   if (dataThrough < `${T - 1}-01-01`) throw new ConfigError(`the data cut-off ${dataThrough} is before ${T - 1} begins: the features of ${T} read T-1 = ${T - 1}`);
   const complete = join(opts.history, 'raf_history.parquet');
   if (!existsSync(complete)) throw new ConfigError(`${complete} is missing: run rafcast history first`);
-  const loaded = await ensureContractTables(conn, { files: () => findDataFiles(opts.data), checked: opts.checked, work: opts.work });
+  const loaded = await ensureContractTables(conn, { files: () => findModelDataFiles(opts.data), checked: opts.checked, work: opts.work });
   const known = opts.knownHistory ?? (await knownHistoryIn(opts, dataThrough, log));
   const hist = join(known, 'raf_history.parquet');
   const hcc = join(known, 'raf_hcc.parquet');
@@ -114,6 +145,8 @@ export async function createFeatureTable(
   for (const f of new Set([hist, hcc, ...rateFiles])) if (!existsSync(f)) throw new ConfigError(`${f} is missing: the history as known on ${dataThrough} has not been computed`);
   // Claims of T-1 pay in payment year T: their diagnoses map by the tables for T.
   const dxCc = await dxCcTable(conn, T);
+  const evidenceViews = await presentViews(conn, ['pharmacy', 'labs']);
+  const suspectFactors = await createEvidenceTables(conn, T, `read_parquet(${sqlString(hcc)})`, dataThrough);
   const src: FeatureSources = {
     asOf: T,
     dataThrough,
@@ -128,6 +161,9 @@ export async function createFeatureTable(
     population: 'pop',
     claimCcs: 'claim_ccs',
     ...(opts.enrollmentOfAsOf !== undefined ? { enrollmentOfAsOf: opts.enrollmentOfAsOf } : {}),
+    ...(evidenceViews.has('pharmacy') ? { pharmacy: 'pharmacy' } : {}),
+    ...(evidenceViews.has('labs') ? { labs: 'labs' } : {}),
+    suspectFactors,
   };
   const table = `features_${T}`;
   await conn.run(`DROP TABLE IF EXISTS ${table}`);

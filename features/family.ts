@@ -45,6 +45,12 @@ export interface FeatureSources {
   claimCcs: string;
   /** Where the membership of T comes from (population.ts); unset: the enrollment decides. */
   enrollmentOfAsOf?: 'data' | 'assumed';
+  /** The contract's optional pharmacy fills (data/contract.ts PHARMACY), when the plan has them. */
+  pharmacy?: string;
+  /** The contract's optional lab results (data/contract.ts LABS), when the plan has them. */
+  labs?: string;
+  /** Each V28 payment HCC's factor the evidence features sum (hcc INTEGER, factor DOUBLE; evidence.ts). */
+  suspectFactors: string;
 }
 
 export interface FeatureFamily {

@@ -7,6 +7,7 @@ import { loadModelTables } from '../data/reference/cms-hcc-tables.ts';
 import { ccDollars } from './cc-dollars.ts';
 import { demographics } from './demographics.ts';
 import { dropOffs } from './drop-offs.ts';
+import { evidence } from './evidence.ts';
 import type { FeatureDefinition, FeatureFamily } from './family.ts';
 import { hccCounts } from './hcc-counts.ts';
 import { rafHistory } from './raf-history.ts';
@@ -16,7 +17,7 @@ import { utilisation } from './utilisation.ts';
 export type { FeatureDefinition };
 
 /** Bumped whenever a feature's definition changes, so that old models refuse new features. */
-export const FEATURE_VERSION = 1;
+export const FEATURE_VERSION = 2;
 
 /**
  * The payment year of the V28 tables whose payment HCCs are the dollar features' condition
@@ -29,7 +30,7 @@ export const FEATURE_VERSION = 1;
 export const FEATURE_CC_TABLES_YEAR = 2026;
 
 /** The feature families, in column order. */
-export const FEATURE_FAMILIES: readonly FeatureFamily[] = [demographics, rafHistory, hccCounts, dropOffs, recapture, utilisation, ccDollars];
+export const FEATURE_FAMILIES: readonly FeatureFamily[] = [demographics, rafHistory, hccCounts, dropOffs, recapture, evidence, utilisation, ccDollars];
 
 /** The V28 condition categories whose T-1 dollars are features: the payment HCCs of FEATURE_CC_TABLES_YEAR. */
 export function featureCcs(): number[] {

@@ -24,6 +24,8 @@ export interface FixtureRows {
   rateHcc?: HccRow[];
   /** ICD-10-CM code -> V28 CC pairs. */
   dxCc?: [string, number][];
+  /** HCC -> factor pairs the evidence features sum (evidence.ts). */
+  suspectFactors?: [number, number][];
 }
 
 export interface HistoryRow {
@@ -44,6 +46,9 @@ export interface HccRow {
   model?: 'V24' | 'V28';
   factor?: number;
   in_initial?: boolean;
+  /** Null unless given (the evidence features' "coded" reads only member, year and HCC). */
+  last_service_date?: string;
+  provider_npi?: string;
 }
 
 type Cell = string | number | boolean | null | undefined | string[];
@@ -63,9 +68,9 @@ function tableSql(name: string, columns: string, rows: Cell[][]): string {
 }
 
 const HISTORY_COLUMNS = 'member_id VARCHAR, year INTEGER, segment VARCHAR, raf DOUBLE, raf_init DOUBLE, raw_v24 DOUBLE, raw_v28 DOUBLE, n_hcc_v28 INTEGER';
-const HCC_COLUMNS = 'member_id VARCHAR, year INTEGER, model VARCHAR, hcc INTEGER, factor DOUBLE, in_initial BOOLEAN';
+const HCC_COLUMNS = 'member_id VARCHAR, year INTEGER, model VARCHAR, hcc INTEGER, factor DOUBLE, in_initial BOOLEAN, last_service_date DATE, provider_npi VARCHAR';
 const historyCells = (h: HistoryRow): Cell[] => [h.member_id, h.year, h.segment ?? 'CNA', h.raf ?? 0, h.raf_init ?? 0, h.raw_v24 ?? 0, h.raw_v28 ?? 0, h.n_hcc_v28 ?? 0];
-const hccCells = (h: HccRow): Cell[] => [h.member_id, h.year, h.model ?? 'V28', h.hcc, h.factor ?? 0, h.in_initial ?? true];
+const hccCells = (h: HccRow): Cell[] => [h.member_id, h.year, h.model ?? 'V28', h.hcc, h.factor ?? 0, h.in_initial ?? true, h.last_service_date, h.provider_npi];
 
 /** The statements that create the fixture's tables, named as `fixtureSources` gives them. */
 export function fixtureSql(rows: FixtureRows): string {
@@ -90,6 +95,7 @@ export function fixtureSql(rows: FixtureRows): string {
     tableSql('rate_history', HISTORY_COLUMNS, (rows.rateHistory ?? rows.history ?? []).map(historyCells)),
     tableSql('rate_hcc', HCC_COLUMNS, (rows.rateHcc ?? rows.hcc ?? []).map(hccCells)),
     tableSql('dx_cc', 'dx VARCHAR, cc INTEGER', (rows.dxCc ?? []).map(([dx, cc]) => [dx, cc])),
+    tableSql('suspect_factor', 'hcc INTEGER, factor DOUBLE', (rows.suspectFactors ?? []).map(([h, f]) => [h, f])),
   ].join('\n');
 }
 
@@ -108,6 +114,7 @@ export function fixtureSources(asOf: number, dataThrough = defaultCutoff(asOf)):
     dxCc: 'dx_cc',
     population: 'pop',
     claimCcs: 'claim_ccs',
+    suspectFactors: 'suspect_factor',
   };
 }
 

@@ -24,7 +24,7 @@ import { type ModelKind } from './model-kinds.ts';
 import { forEachIdValue, hasYear, knownRows, readFeatureRows, readRaf, selectRows, topShareLabels } from './dataset.ts';
 import { listMetrics } from './metrics.ts';
 import { constantFeatures, neutralisedFeatures, neutralisedWarning, type NeutralisedFeature } from './constant-features.ts';
-import { findDataFiles } from '../data/contract-files.ts';
+import { findModelDataFiles } from '../data/contract-files.ts';
 
 export const TOP_SHARE = 0.2;
 
@@ -267,7 +267,7 @@ export async function withScoredMembers<R>(
     const prob = opts.scores !== undefined ? await readScores(conn, opts.scores, rows.ids) : await predictProbabilities(run.model, run.standardization, rows.x);
     log(`scored ${rows.ids.length} members in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const attachData = async (): Promise<void> => {
-      await ensureContractTables(conn, { files: () => findDataFiles(inputs.data), checked: inputs.checked, work: db.work });
+      await ensureContractTables(conn, { files: () => findModelDataFiles(inputs.data), checked: inputs.checked, work: db.work });
     };
     return await use({ conn, inputs, run, backend, schema, rows, prob, neutralised, attachData });
   } finally {

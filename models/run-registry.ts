@@ -5,7 +5,7 @@ import type { NeutralisedFeature } from './constant-features.ts';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { findDataFiles } from '../data/contract-files.ts';
+import { findModelDataFiles } from '../data/contract-files.ts';
 import { ConfigError } from '../data/errors.ts';
 import type { FeatureSchema } from '../features/schema.ts';
 import type { BackendName } from './backend.ts';
@@ -102,8 +102,12 @@ async function fileHash(path: string): Promise<string> {
 /** Fingerprint of the inputs: each file's sha256 and one over them all. */
 export async function fingerprint(o: RunInputs): Promise<RunRecord['fingerprint']> {
   const files: Record<string, string> = {};
-  const data = findDataFiles(o.data);
-  for (const name of ['members', 'enrollment', 'claims'] as const) files[basename(data[name])] = await fileHash(data[name]);
+  // The evidence files (pharmacy, labs) when the plan has them: the evidence features read them.
+  const data = findModelDataFiles(o.data);
+  for (const name of ['members', 'enrollment', 'claims', 'pharmacy', 'labs'] as const) {
+    const file = data[name];
+    if (file !== undefined) files[basename(file)] = await fileHash(file);
+  }
   for (const f of ['raf_history.parquet', 'raf_hcc.parquet']) files[`history/${f}`] = await fileHash(join(historyDir(o), f));
   const combined = createHash('sha256').update(JSON.stringify(files)).digest('hex');
   return { files, combined };

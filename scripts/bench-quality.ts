@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { generatePopulation } from '../pipelines/generate-population.ts';
+import { FEATURE_VERSION } from '../features/schema.ts';
 import { computeHistory } from '../scoring/history/compute-history.ts';
 import { buildFeatures } from '../features/build-features.ts';
 import { computeKnownHistory } from '../features/known-history.ts';
@@ -22,6 +23,11 @@ export async function quality(n: number, dir: string): Promise<void> {
 // over the plan seeds, the best model's spread over model seeds (BENCH_MODEL_SEEDS, default
 // 1,2,3), and training seconds. Plans and feature tables are kept in .bench/ and reused.
 const planSeeds = (process.env.BENCH_PLAN_SEEDS ?? '11,12,13').split(',').map(Number);
+// BENCH_EVIDENCE=1: the plans with their pharmacy and labs files (issue 17: suspects feed the
+// model's evidence features), kept apart (quality-<n>-s<seed>-evidence). Their members,
+// enrollment and claims are the bytes of the plan without them (data/synthetic/README.md), so the
+// two runs differ in the evidence features alone.
+const withEvidence = process.env.BENCH_EVIDENCE === '1';
 const years = (process.env.BENCH_AS_OF ?? '2024,2025').split(',').map(Number);
 const modelSeeds = (process.env.BENCH_MODEL_SEEDS ?? '1,2,3').split(',').map(Number);
 const { baselineFigures } = await import('./bench-baselines.ts');
@@ -53,16 +59,16 @@ const add = (list: string, T: number, f: Figures): void => {
 };
 const best = QUALITY_LISTS.find((l) => l.best)!;
 for (const planSeed of planSeeds) {
-  const data = join(dir, `quality-${n}-s${planSeed}`);
+  const data = join(dir, `quality-${n}-s${planSeed}${withEvidence ? '-evidence' : ''}`);
   const history = join(data, 'history');
   if (!existsSync(join(history, 'raf_history.parquet'))) {
-    await generatePopulation({ members: n, firstYear: 2021, lastYear: 2025, seed: planSeed, out: data });
+    await generatePopulation({ members: n, firstYear: 2021, lastYear: 2025, seed: planSeed, out: data, ...(withEvidence ? { evidence: true } : {}) });
     await computeHistory({ data, firstYear: 2021, lastYear: 2025, out: history, annualBaseRate: DEMO_BASE_RATE_ANNUAL });
   }
   const featuresOf = async (y: number): Promise<string> => {
-    // Named by its cut-off (the default, January 1 of y), which the table also records: a table
-    // kept from another cut-off is never read in its place.
-    const f = join(data, `features-${y}-on-${defaultCutoff(y)}.parquet`);
+    // Named by its cut-off (the default, January 1 of y), which the table also records, and the
+    // schema's version: a table kept from another cut-off or schema is never read in its place.
+    const f = join(data, `features-${y}-on-${defaultCutoff(y)}-v${FEATURE_VERSION}.parquet`);
     if (!existsSync(f)) await buildFeatures({ data, history, asOf: y, out: f });
     return f;
   };
@@ -91,7 +97,7 @@ for (const planSeed of planSeeds) {
       const seeds = list.best ? modelSeeds : [modelSeeds[0]!];
       const precisions: number[] = [];
       for (const seed of seeds) {
-        const out = join(dir, `quality-run-${n}-s${planSeed}-${T}-${list.name}-${seed}`);
+        const out = join(dir, `quality-run-${n}-s${planSeed}${withEvidence ? '-evidence' : ''}-${T}-${list.name}-${seed}`);
         const cpu0 = process.cpuUsage();
         const r = await trainRun({ data, history, features, knownHistory: { [T]: knownHistory[T]! }, asOf: T, model: list.model, seed, config: list.config, out });
         const cpu = process.cpuUsage(cpu0);
@@ -123,7 +129,7 @@ if (process.env.BENCH_PREPARE_ONLY === '1') {
 const pct = (v: number): string => (100 * v).toFixed(1);
 const mean = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
 const range = (v: number[], f: (x: number) => string): string => `${f(mean(v))} [${f(Math.min(...v))}-${f(Math.max(...v))}]`;
-console.log(`quality on generated plans of ${n.toLocaleString('en-US')} members (plan seeds ${planSeeds.join(', ')}; mean [range] over them), trained at T-1, backtested at T; precision@20% and AUC:`);
+console.log(`quality on generated plans of ${n.toLocaleString("en-US")} members${withEvidence ? " with pharmacy and labs files" : ""} (plan seeds ${planSeeds.join(', ')}; mean [range] over them), trained at T-1, backtested at T; precision@20% and AUC:`);
 for (const T of years) {
   console.log(`  as-of ${T}:`);
   const naive = figures.get('naive')!.get(T)!;

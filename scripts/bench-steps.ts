@@ -202,10 +202,10 @@ if (step === 'score-batch') {
   const seconds = (performance.now() - t0) / 1000;
   const rss = process.resourceUsage().maxRSS / 1024 / 1024;
   console.log(`${what}: ${Math.round(members / seconds).toLocaleString('en-US')} members/s (${members.toLocaleString('en-US')} members, ${seconds.toFixed(1)} s), peak RSS ${rss.toFixed(2)} GiB`);
-} else if (step === 'known-history' || step === 'suspects') {
+} else if (step === 'known-history' || step === 'suspects' || step === 'providers') {
   // Issue 17's suspects on the generate and history steps' plan: scripts/bench-suspects.ts.
-  const { benchSuspects, prepareSuspects } = await import('./bench-suspects.ts');
-  await (step === 'known-history' ? prepareSuspects(n, dir) : benchSuspects(n, dir));
+  const { benchProviders, benchSuspects, prepareSuspects } = await import('./bench-suspects.ts');
+  await (step === 'known-history' ? prepareSuspects(n, dir) : step === 'suspects' ? benchSuspects(n, dir) : benchProviders(n, dir));
 } else if (step === 'serve') {
   // Issue 18's rafcast serve on n listed members: scripts/bench-serve.ts.
   const { benchServe } = await import('./bench-serve.ts');

@@ -7,11 +7,13 @@
 // 2025-01-01 for 2023-2025, timed. `suspects` times runSuspects at as-of 2025 with that known
 // history passed in (--known-history), as a run that kept it would: checking members, pharmacy and
 // labs, the rules, pricing, the backtest's confirmation against the complete history, the files.
+// `providers` times runProviders with the suspects step's folder passed in (--suspects).
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { generatePopulation } from '../pipelines/generate-population.ts';
 import { computeKnownHistory } from '../features/known-history.ts';
 import { runSuspects } from '../evaluation/suspects/run-suspects.ts';
+import { runProviders } from '../evaluation/providers/run-providers.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../scoring/revenue.ts';
 import { DEFAULT_MEMORY_LIMIT } from '../data/staged-contract.ts';
 
@@ -63,5 +65,27 @@ export async function benchSuspects(n: number, dir: string): Promise<void> {
     `rafcast suspects at as-of ${AS_OF} with --known-history (checking ${rows.join(', ') || 'no evidence file'}; DuckDB limit ${DEFAULT_MEMORY_LIMIT}): ` +
       `${Math.round(members / seconds).toLocaleString('en-US')} members/s (${members.toLocaleString('en-US')} members, ${seconds.toFixed(1)} s), peak RSS ${gib()}; ` +
       `${s.suspects.toLocaleString('en-US')} suspects (${found.join(', ')})`,
+  );
+}
+
+/**
+ * runProviders at as-of 2025 on the prepared plan with the suspects step's folder passed in
+ * (--suspects), timed: loading members, enrollment, claims and providers, the overuse alerts
+ * (rafcast audit-risk, computed inside, from the complete history), attribution, the views per
+ * clinician and practice, the worklists. Prints seconds and peak RSS.
+ */
+export async function benchProviders(n: number, dir: string): Promise<void> {
+  const p = paths(n, dir);
+  if (!existsSync(join(p.out, 'suspects.csv'))) throw new Error(`${p.out} is missing: run the suspects step first`);
+  const out = join(dir, `providers-${AS_OF}-${n}`);
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true, mode: 0o700 });
+  const t0 = performance.now();
+  const s = await runProviders({ data: p.data, asOf: AS_OF, out, annualBaseRate: DEMO_BASE_RATE_ANNUAL, history: p.history, suspects: p.out });
+  const seconds = (performance.now() - t0) / 1000;
+  const members = s.membersAttributed;
+  console.log(
+    `rafcast providers at as-of ${AS_OF} with --suspects (loading and checking the claims and providers, the overuse alerts of rafcast audit-risk inside, attribution, per clinician and practice, the worklists; DuckDB limit ${DEFAULT_MEMORY_LIMIT}): ` +
+      `${Math.round(members / seconds).toLocaleString('en-US')} members/s (${members.toLocaleString('en-US')} attributed members, ${seconds.toFixed(1)} s), peak RSS ${gib()}; ${s.clinicians.toLocaleString('en-US')} clinicians, ${s.membersSeen.toLocaleString('en-US')} members seen`,
   );
 }

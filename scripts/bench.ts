@@ -31,7 +31,7 @@ reading the earlier ones' files in .bench/. known-history: the plan's pharmacy a
 it lacks them (the generate step writes none; the plan is generated again with them, its other
 files the same bytes), then the history as known on 2025-01-01 for 2023-2025, timed. suspects:
 rafcast suspects at as-of 2025 with that known history passed in, timed, with its peak RSS.
-  BENCH_POPULATION=5000 npm run bench -- --only generate,history,known-history,suspects
+  BENCH_POPULATION=5000 npm run bench -- --only generate,history,known-history,suspects,providers
 
 quality: on generated plans of --members n (default 100,000; BENCH_QUALITY), one per plan seed
 (default 11,12,13), trained at T-1 and backtested at each as-of T (default 2024,2025): precision
@@ -78,6 +78,7 @@ const steps: [string, number, number][] = [
   ['predict', 1, population],
   ['known-history', 1, population],
   ['suspects', 1, population],
+  ['providers', 1, population],
   ['serve', 1, Number(process.env.BENCH_SERVE ?? 1_000_000)],
   ['quality', 1, Number(args.members ?? process.env.BENCH_QUALITY ?? 100_000)],
   ['quality-desynpuf', 1, 10_000],

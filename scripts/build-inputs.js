@@ -20,6 +20,7 @@ export const COPIED = [
   'data/reference/suspects',
   'data/reference/providers',
   'data/reference/audit-risk',
+  'data/reference/alignment',
   'evaluation/serve/public',
 ];
 

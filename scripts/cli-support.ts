@@ -149,6 +149,20 @@ export function parseDataThrough(value: string): string {
   }
 }
 
+/**
+ * The options a command was given, those not given left out rather than set to undefined (an
+ * explicit undefined would still override a default wherever a run spreads its options over
+ * defaults): `...givenOptions({ history: o.history, rejectedDir: o.rejected })`.
+ */
+export function givenOptions<T extends Record<string, unknown>>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+}
+
+/** The quarantine files a command writes into its output folder, `<table>.rejected.csv`, for claimOutputFolder's list. */
+export function rejectedFileNames(tables: readonly string[]): string[] {
+  return tables.map((t) => `${t}.rejected.csv`);
+}
+
 /** The help line of --data-through, the same on every command that takes it. */
 export const DATA_THROUGH_HELP = 'the data cut-off (YYYY-MM-DD): only claims received by then count (received_date; without one, thru_date); default January 1 of the as-of year';
 

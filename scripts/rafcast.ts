@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { configureProgram, packageVersion } from './cli-support.ts';
+import { addAlignCommand } from './commands/align.ts';
 import { addAuditRiskCommand } from './commands/audit-risk.ts';
 import { addCandidatesCommand } from './commands/candidates.ts';
 import { addEvaluateCommand } from './commands/evaluate.ts';
@@ -74,6 +75,7 @@ Examples:
   addSuspectsCommand(program);
   addProvidersCommand(program);
   addAuditRiskCommand(program);
+  addAlignCommand(program);
   addExplainCommand(program);
   addEvaluateCommand(program);
   addReportCommand(program);

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDuckDb, sqlString } from '../duckdb.ts';
 import { computeHistory } from '../../scoring/history/compute-history.ts';
+import { stageContractTable } from '../staged-contract.ts';
 import { importDesynpuf, type DesynpufImport } from './desynpuf.ts';
 import { tempDir } from '../../test/temp-dir.ts';
 
@@ -128,5 +129,94 @@ describe('importDesynpuf with an outpatient file', () => {
     } finally {
       db.close();
     }
+  });
+});
+
+// A hand-written folder in CMS's layout (fixtures/desynpuf-pde/README.md): the shared samples have
+// no Prescription Drug Events file, so the mapping is held to eleven rows whose outcome is worked
+// out here by hand.
+const PDE_FOLDER = fileURLToPath(new URL('./fixtures/desynpuf-pde', import.meta.url));
+const PDE_FILE = 'DE1_0_2008_to_2010_Prescription_Drug_Events_Sample_99.csv';
+
+describe('importDesynpuf with a Prescription Drug Events file', () => {
+  let out: string;
+  let s: DesynpufImport;
+  beforeAll(async () => {
+    out = tmp();
+    s = await importDesynpuf(PDE_FOLDER, out);
+  }, 60_000);
+
+  it('maps the events to pharmacy.parquet: PDE_ID, SRVC_DT, PROD_SRVC_ID, DAYS_SUPLY_NUM, TOT_RX_CST_AMT', async () => {
+    // Rows 1-3 are the good ones, ordered by member, then date. Row 1: SRVC_DT 20080315 ->
+    // 2008-03-15, 30 days, TOT_RX_CST_AMT 60.00 (the gross cost, not PTNT_PAY_AMT 10.00).
+    const db = await openDuckDb();
+    try {
+      const rows = (
+        await db.connection.runAndReadAll(
+          `SELECT fill_id, member_id, strftime(fill_date, '%Y-%m-%d') AS fill_date, ndc, days_supply, paid_amount::VARCHAR AS paid_amount
+           FROM read_parquet(${sqlString(join(out, 'pharmacy.parquet'))})`,
+        )
+      ).getRowObjectsJson();
+      expect(rows).toEqual([
+        { fill_id: '839900000000001', member_id: 'F1X7URE00000A001', fill_date: '2008-03-15', ndc: '00002821501', days_supply: 30, paid_amount: '60.00' },
+        { fill_id: '839900000000002', member_id: 'F1X7URE00000A001', fill_date: '2009-06-20', ndc: '00093721401', days_supply: 90, paid_amount: '20.00' },
+        { fill_id: '839900000000003', member_id: 'F1X7URE00000A002', fill_date: '2010-01-02', ndc: '49999063830', days_supply: 30, paid_amount: '130.00' },
+      ]);
+    } finally {
+      db.close();
+    }
+    expect(s.fills).toBe(3);
+    expect(s.ignored).toEqual([]);
+  });
+
+  it('quarantines each bad event with its file, row, field and reason, never the member id; read = imported + rejected', () => {
+    // 11 event rows: 3 imported, 8 rejected (rows 4-9, one rule each; rows 10 and 11 both, as
+    // which of two events with one PDE_ID is right cannot be told).
+    expect(s.files.find((f) => f.file === PDE_FILE)).toEqual({ file: PDE_FILE, read: 11, imported: 3, rejected: 8 });
+    const text = readFileSync(join(out, 'import.rejected.csv'), 'utf8');
+    const rows = text
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(','))
+      .map(([file, row, field, ...reason]) => ({ file: file!.split('/').pop(), row: Number(row), field, reason: reason.join(',') }));
+    expect(rows).toEqual([
+      // 0009372140 has 10 digits: which digit a dashless 10-digit NDC lacks cannot be told.
+      { file: PDE_FILE, row: 4, field: 'PROD_SRVC_ID', reason: 'expected an 11-digit NDC (the file has no drug class to fall back on)' },
+      // F1X7URE00000A099 is in no beneficiary row.
+      { file: PDE_FILE, row: 5, field: 'DESYNPUF_ID', reason: 'the member is in no imported beneficiary row' },
+      // 20080431: April has 30 days.
+      { file: PDE_FILE, row: 6, field: 'SRVC_DT', reason: 'expected a date YYYYMMDD' },
+      { file: PDE_FILE, row: 7, field: 'DAYS_SUPLY_NUM', reason: 'expected a whole number of days from 1 to 365' },
+      { file: PDE_FILE, row: 8, field: 'TOT_RX_CST_AMT', reason: 'is negative' },
+      // 19991231 is before the contract's earliest service date (data/contract.ts DATE_RANGES.service).
+      { file: PDE_FILE, row: 9, field: 'SRVC_DT', reason: 'expected a date from 2000-01-01 to 2100-12-31' },
+      { file: PDE_FILE, row: 10, field: 'PDE_ID', reason: 'appears twice' },
+      { file: PDE_FILE, row: 11, field: 'PDE_ID', reason: 'appears twice' },
+    ]);
+    expect(text).not.toMatch(/F1X7URE/);
+  });
+
+  it('writes a pharmacy file the contract loads whole', async () => {
+    // The import rejects what the contract's checks would (data/contract.ts PHARMACY), so the
+    // loader accepts all 3 fills.
+    const db = await openDuckDb();
+    try {
+      const work = tmp();
+      await stageContractTable(db.connection, 'members', join(out, 'members.parquet'), work, { rejectedDir: work });
+      const loaded = await stageContractTable(db.connection, 'pharmacy', join(out, 'pharmacy.parquet'), work, { rejectedDir: work });
+      expect(loaded).toMatchObject({ read: 3, accepted: 3, rejected: 0 });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('records what the events lack as defaults: no drug class, no prescriber, no received date', () => {
+    expect(s.defaults.filter((x) => x.table === 'pharmacy').map((x) => [x.field, x.value, x.rows])).toEqual([
+      ['paid_amount', 'TOT_RX_CST_AMT', 3],
+      ['atc_code', 'blank', 3],
+      ['prescriber_npi', 'blank', 3],
+      ['received_date', 'blank: received on fill_date', 3],
+    ]);
   });
 });

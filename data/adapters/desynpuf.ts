@@ -1,8 +1,10 @@
 // `rafcast import desynpuf`: the CMS 2008-2010 DE-SynPUF beneficiary and claims files into the
 // input contract (data/README.md). ICD-9-CM diagnoses become ICD-10-CM through the 2018 GEM
-// (data/reference/gem; the rules for one-to-many mappings are in data/adapters/README.md), what
-// the files lack gets a documented default flagged in flags.parquet, and every input row is
-// accounted for: imported, or in import.rejected.csv with its file, row, field and reason.
+// (data/reference/gem; the rules for one-to-many mappings are in data/adapters/README.md), the
+// Prescription Drug Events file, where the folder has one, becomes the optional pharmacy file
+// (issue 17), what the files lack gets a documented default flagged in flags.parquet and
+// import.json, and every input row is accounted for: imported, or in import.rejected.csv with its
+// file, row, field and reason.
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -11,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { writeFileAtomically } from '../atomic-file.ts';
 import { copyAtomically, openDuckDb, sqlString } from '../duckdb.ts';
+import { DATE_RANGES } from '../contract.ts';
 import { ConfigError, InputError } from '../errors.ts';
 
 export const GEM_PATH = fileURLToPath(new URL('../reference/gem/icd-gem-2018-convert-9-to-10.txt', import.meta.url));
@@ -21,7 +24,9 @@ export interface DesynpufFiles {
   beneficiaries: { year: number; path: string }[];
   inpatient?: string;
   outpatient?: string;
-  /** Files in the folder that rafcast does not import (carrier, Part D), named in the summary. */
+  /** The Prescription Drug Events (Part D) file, imported as the contract's optional pharmacy file. */
+  pharmacy?: string;
+  /** Files in the folder that rafcast does not import (carrier), named in the summary. */
   ignored: string[];
 }
 
@@ -41,6 +46,7 @@ export function findDesynpufFiles(dir: string): DesynpufFiles {
     if (bene) files.beneficiaries.push({ year: Number(bene[1]), path });
     else if (/Inpatient_Claims/i.test(name)) files.inpatient = path;
     else if (/Outpatient_Claims/i.test(name)) files.outpatient = path;
+    else if (/Prescription_Drug_Events/i.test(name)) files.pharmacy = path;
     else files.ignored.push(name);
   }
   if (files.beneficiaries.length === 0) {
@@ -51,7 +57,7 @@ export function findDesynpufFiles(dir: string): DesynpufFiles {
 
 /** A default given to a field the files lack, as recorded in import.json and flags.parquet. */
 export interface ImportDefault {
-  table: 'members' | 'enrollment' | 'claims';
+  table: 'members' | 'enrollment' | 'claims' | 'pharmacy';
   field: string;
   value: string;
   rule: string;
@@ -87,6 +93,8 @@ export interface DesynpufImport {
   members: number;
   memberYears: number;
   claims: number;
+  /** Prescription fills imported into pharmacy.parquet (0 when the folder has no PDE file). */
+  fills: number;
   defaults: ImportDefault[];
   diagnoses: DiagnosisConversion;
   ignored: string[];
@@ -249,6 +257,40 @@ export async function importDesynpuf(inDir: string, out: string, onStage?: (stag
        ) x ON x.file = c.file AND x._row = c._row`,
     );
 
+    // Prescription Drug Events (columns as CMS's DE-SynPUF codebook names them: data/adapters/README.md).
+    // A fill is rejected where the contract's pharmacy checks (data/contract.ts PHARMACY) would
+    // reject it, so the file written loads whole; with no ATC class in the file, a fill without an
+    // 11-digit NDC has no drug at all.
+    const service = DATE_RANGES.service;
+    if (files.pharmacy) onStage?.('reading prescription drug events');
+    await conn.run(
+      files.pharmacy
+        ? `CREATE TEMP TABLE _pde_in AS
+           SELECT ${sqlString(files.pharmacy)} AS file, _row, nullif(trim(PDE_ID), '') AS pde_id, nullif(trim(DESYNPUF_ID), '') AS member_id,
+                  ${DATE('SRVC_DT')} AS fill_date, trim(PROD_SRVC_ID) AS ndc,
+                  CASE WHEN regexp_full_match(trim(DAYS_SUPLY_NUM), '[0-9]{1,9}') THEN trim(DAYS_SUPLY_NUM)::INTEGER END AS days_supply,
+                  CASE WHEN regexp_full_match(trim(TOT_RX_CST_AMT), '-?[0-9]{1,12}([.][0-9]{1,2})?') THEN trim(TOT_RX_CST_AMT)::DECIMAL(14,2) END AS paid
+           FROM ${readCsv(files.pharmacy)}`
+        : `CREATE TEMP TABLE _pde_in (file VARCHAR, _row BIGINT, pde_id VARCHAR, member_id VARCHAR, fill_date DATE, ndc VARCHAR, days_supply INTEGER, paid DECIMAL(14,2))`,
+    );
+    await conn.run(
+      `CREATE TEMP TABLE _pde_checked AS
+       SELECT p.*, CASE
+         WHEN p.pde_id IS NULL THEN 'PDE_ID|is required'
+         WHEN p.member_id IS NULL THEN 'DESYNPUF_ID|is required'
+         WHEN m.member_id IS NULL THEN 'DESYNPUF_ID|the member is in no imported beneficiary row'
+         WHEN p.fill_date IS NULL THEN 'SRVC_DT|expected a date YYYYMMDD'
+         WHEN p.fill_date NOT BETWEEN DATE '${service.earliest}' AND DATE '${service.latest}' THEN 'SRVC_DT|expected a date from ${service.earliest} to ${service.latest}'
+         WHEN p.fill_date < m.birth_date THEN 'SRVC_DT|is before the member''s BENE_BIRTH_DT'
+         WHEN NOT regexp_full_match(coalesce(p.ndc, ''), '[0-9]{11}') THEN 'PROD_SRVC_ID|expected an 11-digit NDC (the file has no drug class to fall back on)'
+         WHEN p.days_supply IS NULL OR p.days_supply NOT BETWEEN 1 AND 365 THEN 'DAYS_SUPLY_NUM|expected a whole number of days from 1 to 365'
+         WHEN p.paid IS NULL THEN 'TOT_RX_CST_AMT|expected an amount'
+         WHEN p.paid < 0 THEN 'TOT_RX_CST_AMT|is negative'
+         WHEN count(*) OVER (PARTITION BY p.pde_id) > 1 THEN 'PDE_ID|appears twice'
+       END AS problem
+       FROM _pde_in p LEFT JOIN _members m ON m.member_id = p.member_id`,
+    );
+
     onStage?.('writing the contract files');
     const outputs: string[] = [];
     const write = async (name: string, sql: string, format: 'parquet' | 'csv' = 'parquet'): Promise<void> => {
@@ -274,6 +316,15 @@ export async function importDesynpuf(inDir: string, out: string, onStage?: (stag
               procedures AS procedure_codes, icd10 AS diagnosis_codes, paid AS paid_amount, npi AS rendering_npi
        FROM _claims_checked WHERE problem IS NULL ORDER BY claim_type, member_id, thru_date, clm_id, segment`,
     );
+    // The contract's pharmacy columns the file has; received_date, atc_code and prescriber_npi are
+    // absent (blank), as the defaults below record.
+    if (files.pharmacy) {
+      await write(
+        'pharmacy.parquet',
+        `SELECT pde_id AS fill_id, member_id, fill_date, ndc, days_supply, paid AS paid_amount
+         FROM _pde_checked WHERE problem IS NULL ORDER BY member_id, fill_date, pde_id`,
+      );
+    }
     await write(
       'flags.parquet',
       `SELECT b.member_id, b.year, true AS dual_status_defaulted, true AS institutional_defaulted, true AS new_enrollee_defaulted,
@@ -284,7 +335,8 @@ export async function importDesynpuf(inDir: string, out: string, onStage?: (stag
       'import.rejected.csv',
       `SELECT file, _row AS row, split_part(problem, '|', 1) AS field, split_part(problem, '|', 2) AS reason FROM (
          SELECT file, _row, problem FROM _bene_checked WHERE problem IS NOT NULL
-         UNION ALL SELECT file, _row, problem FROM _claims_checked WHERE problem IS NOT NULL)
+         UNION ALL SELECT file, _row, problem FROM _claims_checked WHERE problem IS NOT NULL
+         UNION ALL SELECT file, _row, problem FROM _pde_checked WHERE problem IS NOT NULL)
        ORDER BY file, row`,
       'csv',
     );
@@ -294,6 +346,7 @@ export async function importDesynpuf(inDir: string, out: string, onStage?: (stag
     for (const [table, paths] of [
       ['_bene_checked', files.beneficiaries.map((b) => b.path)],
       ['_claims_checked', [files.inpatient, files.outpatient].filter((p): p is string => p !== undefined)],
+      ['_pde_checked', files.pharmacy === undefined ? [] : [files.pharmacy]],
     ] as const) {
       for (const p of paths) {
         const read = await num(`SELECT count(*)::BIGINT AS n FROM ${table} WHERE file = ${sqlString(p)}`);
@@ -304,6 +357,7 @@ export async function importDesynpuf(inDir: string, out: string, onStage?: (stag
     const members = await num(`SELECT count(*)::BIGINT AS n FROM _members`);
     const memberYears = await num(`SELECT count(*)::BIGINT AS n FROM _bene_checked WHERE problem IS NULL`);
     const claims = await num(`SELECT count(*)::BIGINT AS n FROM _claims_checked WHERE problem IS NULL`);
+    const fills = await num(`SELECT count(*)::BIGINT AS n FROM _pde_checked WHERE problem IS NULL`);
     const kinds = Object.fromEntries(
       (await conn.runAndReadAll(`SELECT kind, count(*)::BIGINT AS n FROM _dx GROUP BY kind`)).getRowObjectsJson().map((r) => [r.kind, Number(r.n)]),
     ) as Record<string, number>;
@@ -344,7 +398,33 @@ export async function importDesynpuf(inDir: string, out: string, onStage?: (stag
         rows: claims,
       },
     ];
-    const summary: DesynpufImport = { files: fileCounts, members, memberYears, claims, defaults, diagnoses, ignored: files.ignored, outputs };
+    if (files.pharmacy) {
+      defaults.push(
+        {
+          table: 'pharmacy',
+          field: 'paid_amount',
+          value: 'TOT_RX_CST_AMT',
+          rule: "the gross drug cost (plan and patient shares together) stands for the amount paid: the file gives the patient's share (PTNT_PAY_AMT) but not the plan's",
+          rows: fills,
+        },
+        {
+          table: 'pharmacy',
+          field: 'atc_code',
+          value: 'blank',
+          rule: 'DE-SynPUF names the drug by NDC alone (PROD_SRVC_ID) and rafcast holds no NDC-to-ATC table: its fills give no medication evidence, whose rules match atc_code',
+          rows: fills,
+        },
+        { table: 'pharmacy', field: 'prescriber_npi', value: 'blank', rule: 'DE-SynPUF Prescription Drug Events name no prescriber', rows: fills },
+        {
+          table: 'pharmacy',
+          field: 'received_date',
+          value: 'blank: received on fill_date',
+          rule: 'DE-SynPUF carries no date of receipt or payment: each fill counts as known on its fill_date',
+          rows: fills,
+        },
+      );
+    }
+    const summary: DesynpufImport = { files: fileCounts, members, memberYears, claims, fills, defaults, diagnoses, ignored: files.ignored, outputs };
     const manifest = join(out, 'import.json');
     await writeFileAtomically(manifest, `${JSON.stringify({ source: 'CMS DE-SynPUF 2008-2010', in: inDir, ...summary, outputs: undefined }, null, 2)}\n`);
     outputs.push(manifest);

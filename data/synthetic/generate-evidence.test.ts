@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CONTRACT, REQUIRED_TABLES, OPTIONAL_TABLES } from '../contract.ts';
+import { CONTRACT, REQUIRED_TABLES, EVIDENCE_TABLES } from '../contract.ts';
 import { openDuckDb, sqlString } from '../duckdb.ts';
 import { loadContractFile } from '../load-contract-file.ts';
 import { queryRows } from '../../test/duckdb-helpers.ts';
@@ -43,13 +43,13 @@ describe('pharmacy, labs and providers beside a small plan (400 members, 2024-20
       expect(Object.fromEntries(Object.keys(before).map((f) => [f, sha256(join(dir, f))]))).toEqual(before);
     }
     // Without them (evidence not asked for, the library's default) none is written.
-    expect(['pharmacy', 'labs', 'providers'].filter((f) => existsSync(join(without, `${f}.csv`)))).toEqual([]);
+    expect(['pharmacy', 'labs', 'providers', 'participants', 'voluntary_alignment'].filter((f) => existsSync(join(without, `${f}.csv`)))).toEqual([]);
   });
 
   it('writes files the loader accepts whole', async () => {
     const db = await openDuckDb();
     try {
-      for (const name of [...REQUIRED_TABLES, ...OPTIONAL_TABLES]) {
+      for (const name of [...REQUIRED_TABLES, ...EVIDENCE_TABLES]) {
         const s = await loadContractFile(db.connection, CONTRACT[name], join(withEvidence, `${name}.csv`), { rejectedDir: tempDir('evidence-rejected') });
         expect([name, s.rejected, s.accepted > 0]).toEqual([name, 0, true]);
       }

@@ -19,6 +19,7 @@ import { RECORD_SOURCE_RATES, createProviders, writeYearClaims, type RecordSourc
 import { advanceConditions, advanceStatus, birthDate, createMember, decideExit, type Member } from './population.ts';
 import { writeYearEvidence } from './evidence.ts';
 import { writeProviderRows } from './providers-file.ts';
+import { writeParticipantRows, writeYearDesignation } from './alignment-files.ts';
 
 /** Sees each member-year as it is generated, and the end of each year. */
 export interface PopulationObserver {
@@ -46,7 +47,8 @@ export interface GenerateOptions {
    */
   januaryAfter?: boolean;
   /**
-   * Also write the optional files pharmacy, labs and providers. Their draws come from streams of
+   * Also write the optional files pharmacy, labs and providers, and the ACO REACH participants and
+   * voluntary_alignment (alignment-files.ts). Their draws come from streams of
    * their own, so the other files are the same bytes with or without them. Default false here, so
    * that the callers from before them (`rafcast run --generate`, the bench, their tests) write and
    * time what they did; `rafcast generate` turns it on unless given --no-evidence.
@@ -102,6 +104,13 @@ class StagedCsv {
   }
 }
 
+/**
+ * The claims fields the generator writes: all but billing_tin (issue 19), which it does not draw,
+ * so that the claims files keep their bytes (generate.test.ts pins them); a claim without one is
+ * matched to the participant list on its NPI alone.
+ */
+const GENERATED_CLAIMS: TableSpec = { ...CONTRACT.claims, fields: CONTRACT.claims.fields.filter((f) => f.name !== 'billing_tin') };
+
 /** Generates the population; `onProgress` hears member-years done of (about) the total. */
 export async function generatePopulationFiles(
   opts: GenerateOptions,
@@ -125,7 +134,7 @@ export async function generatePopulationFiles(
   const staged = {
     members: await open('members.csv', CONTRACT.members.fields.map((f) => f.name)),
     enrollment: await open('enrollment.csv', CONTRACT.enrollment.fields.map((f) => f.name)),
-    claims: await open('claims.csv', CONTRACT.claims.fields.map((f) => f.name)),
+    claims: await open('claims.csv', GENERATED_CLAIMS.fields.map((f) => f.name)),
     truth: await open(join('truth', 'conditions.csv'), ['member_id', 'year', 'hcc', 'onset', 'first_coded_month']),
   };
   const evidence =
@@ -134,6 +143,8 @@ export async function generatePopulationFiles(
           pharmacy: await open('pharmacy.csv', CONTRACT.pharmacy.fields.map((f) => f.name)),
           labs: await open('labs.csv', CONTRACT.labs.fields.map((f) => f.name)),
           providers: await open('providers.csv', CONTRACT.providers.fields.map((f) => f.name)),
+          participants: await open('participants.csv', CONTRACT.participants.fields.map((f) => f.name)),
+          voluntary_alignment: await open('voluntary_alignment.csv', CONTRACT.voluntary_alignment.fields.map((f) => f.name)),
         }
       : undefined;
   try {
@@ -210,8 +221,10 @@ export async function generatePopulationFiles(
         );
         if (evidence !== undefined) {
           writeYearEvidence({ member: m, year, lastMonth, groups, seed: opts.seed, providers, fillNumber, resultNumber }, evidence.pharmacy.out, evidence.labs.out);
+          writeYearDesignation(m, year, lastMonth, opts.seed, providers, evidence.voluntary_alignment.out);
           await evidence.pharmacy.flushIfFull();
           await evidence.labs.flushIfFull();
+          await evidence.voluntary_alignment.flushIfFull();
         }
         for (let g = 0; g < groups.length; g++) {
           if (m.levels[g]! < 0) continue;
@@ -272,13 +285,16 @@ export async function generatePopulationFiles(
     };
     await finish(membersCsv, CONTRACT.members);
     await finish(staged.enrollment, CONTRACT.enrollment);
-    await finish(staged.claims, CONTRACT.claims);
+    await finish(staged.claims, GENERATED_CLAIMS);
     await finish(staged.truth, undefined);
     if (evidence !== undefined) {
       writeProviderRows(providers, opts.seed, evidence.providers.out);
       await finish(evidence.pharmacy, CONTRACT.pharmacy);
       await finish(evidence.labs, CONTRACT.labs);
       await finish(evidence.providers, CONTRACT.providers);
+      writeParticipantRows(providers, opts.seed, { first: opts.firstYear, last: opts.lastYear }, evidence.participants.out);
+      await finish(evidence.participants, CONTRACT.participants);
+      await finish(evidence.voluntary_alignment, CONTRACT.voluntary_alignment);
     }
     return { memberYears, members: memberCount, claims: claimNumber.next - 1 + reviewNumber.next - 1, files };
   }

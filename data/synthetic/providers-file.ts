@@ -8,14 +8,25 @@ import { createRng } from '../random.ts';
 import type { Providers } from './documentation.ts';
 import { FACILITY_SPECIALTY, PARTNER_SHARE, PRACTICE_SIZE_MAX, SPECIALTY_MIX } from './evidence-rates.ts';
 
-/** Writes one row per clinician, then per facility (contract CSV rows); returns the rows written. */
-export function writeProviderRows(providers: Providers, seed: number, out: ByteBuilder): number {
+/** Each clinician's practice (0, 1, ...; its TIN is 200,000,000 + the practice), specialty and partner flag. */
+export interface ClinicianPractices {
+  practice: Int32Array;
+  specialty: string[];
+  partner: boolean[];
+}
+
+/**
+ * Draws each clinician's practice, specialty and partner flag from the providers file's own stream:
+ * clinicians in NPI order fill practices of 1 to PRACTICE_SIZE_MAX, each partnering or not.
+ */
+export function drawPractices(providers: Providers, seed: number): ClinicianPractices {
   const rng = createRng((seed ^ 0x1b873593) >>> 0);
+  const n = providers.npi.length;
+  const out: ClinicianPractices = { practice: new Int32Array(n), specialty: new Array<string>(n), partner: new Array<boolean>(n) };
   let practice = -1;
   let left = 0;
   let partner = false;
-  for (let i = 0; i < providers.npi.length; i++) {
-    // Clinicians in NPI order fill practices of 1 to PRACTICE_SIZE_MAX, each partnering or not.
+  for (let i = 0; i < n; i++) {
     if (left === 0) {
       practice++;
       left = 1 + rng.int(PRACTICE_SIZE_MAX);
@@ -23,9 +34,22 @@ export function writeProviderRows(providers: Providers, seed: number, out: ByteB
     }
     left--;
     let u = rng.next();
-    const specialty = SPECIALTY_MIX.find((s) => (u -= s.share) < 0)?.code ?? SPECIALTY_MIX[SPECIALTY_MIX.length - 1]!.code;
-    out.text(providers.npi[i]!).char(44).text(`Clinician ${i + 1}`).char(44).text(specialty).char(44).number(200_000_000 + practice).char(44);
-    out.text(`Practice ${practice + 1}`).char(44).text(partner ? 'true' : 'false').char(10);
+    out.practice[i] = practice;
+    out.specialty[i] = SPECIALTY_MIX.find((s) => (u -= s.share) < 0)?.code ?? SPECIALTY_MIX[SPECIALTY_MIX.length - 1]!.code;
+    out.partner[i] = partner;
+  }
+  return out;
+}
+
+/** A practice's TIN in the synthetic plan. */
+export const practiceTin = (practice: number): number => 200_000_000 + practice;
+
+/** Writes one row per clinician, then per facility (contract CSV rows); returns the rows written. */
+export function writeProviderRows(providers: Providers, seed: number, out: ByteBuilder): number {
+  const p = drawPractices(providers, seed);
+  for (let i = 0; i < providers.npi.length; i++) {
+    out.text(providers.npi[i]!).char(44).text(`Clinician ${i + 1}`).char(44).text(p.specialty[i]!).char(44).number(practiceTin(p.practice[i]!)).char(44);
+    out.text(`Practice ${p.practice[i]! + 1}`).char(44).text(p.partner[i] ? 'true' : 'false').char(10);
   }
   for (let f = 0; f < providers.facilities.length; f++) {
     // A facility is its own organisation, not a partner practice.

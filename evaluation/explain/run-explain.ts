@@ -12,7 +12,8 @@ import { openWorkDb } from '../../data/staged-contract.ts';
 import { requireBaseRate } from '../../scoring/revenue.ts';
 import { attachEvidenceFiles } from '../suspects/evidence-files.ts';
 import { knownHistoryFor, type RunSuspectsOptions } from '../suspects/run-suspects.ts';
-import { createCodedTables, createSuspectRuleTables, createSuspects } from '../suspects/suspect-sql.ts';
+import { createCodedTables, createSuspectRuleTables } from '../../features/suspect-evidence.ts';
+import { createSuspects } from '../suspects/suspect-sql.ts';
 import { suspectPricing } from '../suspects/suspect-value.ts';
 import { threeColumns, threeColumnsText, type ThreeColumns } from './three-columns.ts';
 

@@ -11,7 +11,7 @@
 // A library function for one member (`rafcast explain`) or many (the report's top of the list).
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { dollars } from '../format.ts';
-import { pricingDemographics } from '../member-dollars.ts';
+import { pricingDemographics } from '../pricing.ts';
 import { priceHccSets, type PricedSet, type SuspectPricing } from '../suspects/suspect-value.ts';
 
 export const COLUMN_NAMES = ['demographics only', 'plus HCCs coded', 'full coding of every suspect'] as const;

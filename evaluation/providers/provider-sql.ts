@@ -11,7 +11,7 @@
 //   rule, scoring/history/eligible-claims.ts) and a diagnosis maps to the V28 HCC (the V28 tables
 //   of the payment year the date of service pays in, data/reference/tables-for.ts);
 // - recaptured: an HCC coded in the prior window (by anyone) that the attributed clinician coded
-//   in the window, itself or one that outranks it (suspect-sql.ts createCoverTable).
+//   in the window, itself or one that outranks it (features/suspect-evidence.ts createCoverTable).
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlString } from '../../data/duckdb.ts';
 import { loadDiagnosisSourceExclusions, loadEligibleBillTypes, loadEligibleProcedures, availableEligibilityYears } from '../../data/reference/eligibility.ts';
@@ -19,7 +19,7 @@ import type { EmCode } from '../../data/reference/em-codes.ts';
 import { nearestYear, tablesFor } from '../../data/reference/tables-for.ts';
 import { parseCutoff, receivedBySql } from '../../data/received-by.ts';
 import { createEligibilityTables, createEligibleClaimsView } from '../../scoring/history/eligible-claims.ts';
-import { createCoverTable } from '../suspects/suspect-sql.ts';
+import { createCoverTable } from '../../features/suspect-evidence.ts';
 
 /** The attribution window and the prior window, as YYYY-MM-DD (`to` exclusive). */
 export interface ProviderWindows {

@@ -19,7 +19,7 @@ import type { Demographics } from '../../scoring/demographics.ts';
 import { paymentScores, resolvePaymentParameters, type PaymentParameters } from '../../scoring/payment-score.ts';
 import { requireBaseRate, revenue } from '../../scoring/revenue.ts';
 import { hccCode, hccCodeTables } from '../candidate-value.ts';
-import { pricingDemographics, pricingParameters } from '../member-dollars.ts';
+import { pricingDemographics, pricingParameters } from '../pricing.ts';
 
 /** The V28 tables and payment parameters suspects are priced with, and the base rate. */
 export interface SuspectPricing {

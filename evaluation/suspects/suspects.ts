@@ -11,7 +11,8 @@ import { writeFileAtomically } from '../../data/atomic-file.ts';
 import type { LoadSummary } from '../../data/load-contract-file.ts';
 import { copyAtomically, sqlString } from '../../data/duckdb.ts';
 import { loadSuspectRules, type SuspectRules } from '../../data/reference/suspect-rules.ts';
-import { EVIDENCE_TYPES, createCodedTables, createSuspectRuleTables, createSuspects, evidenceFrom, type EvidenceType, type SuspectSources } from './suspect-sql.ts';
+import { createCodedTables, createSuspectRuleTables, evidenceFrom, type SuspectSources } from '../../features/suspect-evidence.ts';
+import { EVIDENCE_TYPES, createSuspects, type EvidenceType } from './suspect-sql.ts';
 import { priceSuspects, suspectPricing } from './suspect-value.ts';
 import { summaryText } from './summary-text.ts';
 

@@ -2,7 +2,7 @@
 // RADV review, one row per member, HCC and rule (evaluation/audit-risk/run-audit-risk.ts).
 import type { Command } from 'commander';
 import { DEMO_BASE_RATE_ANNUAL } from '../../scoring/revenue.ts';
-import { parseDollarsOption, parseMemoryLimit, parseYearOption, runAction } from '../cli-support.ts';
+import { givenOptions, parseDollarsOption, parseMemoryLimit, parseYearOption, rejectedFileNames, runAction } from '../cli-support.ts';
 import { FORCE_HELP, claimOutputFolder } from '../../data/output-folder.ts';
 
 export interface AuditRiskOptions {
@@ -50,7 +50,7 @@ Examples:
 }
 
 async function auditRisk(o: AuditRiskOptions): Promise<void> {
-  await claimOutputFolder(o.out, { option: '--out', command: 'rafcast audit-risk', writes: ['alerts.csv', 'audit-risk-summary.json', 'audit-risk-summary.txt', ...['members', 'enrollment', 'claims', 'providers'].map((t) => `${t}.rejected.csv`)], force: o.force === true });
+  await claimOutputFolder(o.out, { option: '--out', command: 'rafcast audit-risk', writes: ['alerts.csv', 'audit-risk-summary.json', 'audit-risk-summary.txt', ...rejectedFileNames(['members', 'enrollment', 'claims', 'providers'])], force: o.force === true });
   const [{ runAuditRisk }, { auditRiskText }, { progressBar }] = await Promise.all([
     import('../../evaluation/audit-risk/run-audit-risk.ts'),
     import('../../evaluation/audit-risk/audit-risk.ts'),
@@ -65,8 +65,7 @@ async function auditRisk(o: AuditRiskOptions): Promise<void> {
       asOf: o.asOf,
       out: o.out,
       annualBaseRate: o.baseRate,
-      ...(o.history !== undefined ? { history: o.history } : {}),
-      ...(o.memoryLimit !== undefined ? { memoryLimit: o.memoryLimit } : {}),
+      ...givenOptions({ history: o.history, memoryLimit: o.memoryLimit }),
     },
     (st, done, total) => {
       if (st === 'pricing alerts') (bar ??= progressBar(st, 'members')).update(done, total);

@@ -1,8 +1,8 @@
 // `rafcast explain`: one member's three-column illustration (evaluation/explain/run-explain.ts).
 import type { Command } from 'commander';
-import { rejectedRowsText } from '../rejected-summary.ts';
+import { loadedFileText } from '../rejected-summary.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../../scoring/revenue.ts';
-import { DATA_THROUGH_HELP, parseDataThrough, parseDollarsOption, parseMemoryLimit, parseYearOption, runAction } from '../cli-support.ts';
+import { DATA_THROUGH_HELP, givenOptions, parseDataThrough, parseDollarsOption, parseMemoryLimit, parseYearOption, runAction } from '../cli-support.ts';
 
 export interface ExplainOptions {
   member: string;
@@ -57,11 +57,7 @@ async function explain(o: ExplainOptions): Promise<void> {
       data: o.data,
       asOf: o.asOf,
       annualBaseRate: o.baseRate,
-      ...(o.history !== undefined ? { history: o.history } : {}),
-      ...(o.knownHistory !== undefined ? { knownHistory: o.knownHistory } : {}),
-      ...(o.dataThrough !== undefined ? { dataThrough: o.dataThrough } : {}),
-      ...(o.memoryLimit !== undefined ? { memoryLimit: o.memoryLimit } : {}),
-      ...(o.rejected !== undefined ? { rejectedDir: o.rejected } : {}),
+      ...givenOptions({ history: o.history, knownHistory: o.knownHistory, dataThrough: o.dataThrough, memoryLimit: o.memoryLimit, rejectedDir: o.rejected }),
     },
     (st) => {
       if (st !== stage && st !== 'scoring member-years') process.stderr.write(`${st} ...\n`);
@@ -70,7 +66,7 @@ async function explain(o: ExplainOptions): Promise<void> {
   );
   for (const l of r.loaded) {
     const kept = l.rejected === 0 ? '' : o.rejected !== undefined ? `; rejected rows: ${l.quarantine}` : '; rejected rows not kept (give --rejected DIR, or check the files with rafcast load)';
-    process.stderr.write(`${l.table}: read ${l.read} = accepted ${l.accepted} + rejected ${rejectedRowsText(l.rejected, l.rejectedByField)}${kept}\n`);
+    process.stderr.write(`${loadedFileText(l)}${kept}\n`);
   }
   process.stdout.write(r.text);
 }

@@ -12,7 +12,7 @@ export interface GenerateOptions {
   out: string;
   format: 'parquet' | 'csv';
   january?: boolean;
-  /** False with --no-evidence: no pharmacy, labs or providers file. */
+  /** False with --no-evidence: no pharmacy, labs, providers, participants or voluntary_alignment file. */
   evidence: boolean;
   force?: boolean;
 }
@@ -20,15 +20,15 @@ export interface GenerateOptions {
 export function addGenerateCommand(program: Command): void {
   program
     .command('generate')
-    .description('Write a synthetic Medicare Advantage plan: members, enrollment, claims, pharmacy, labs and providers, with truth/ and calibration.json.')
+    .description('Write a synthetic Medicare Advantage plan: members, enrollment, claims, pharmacy, labs and providers, an ACO REACH participant list and voluntary alignments, with truth/ and calibration.json.')
     .requiredOption('--members <n>', 'members enrolled in the first year; each later year some leave and new enrollees join (the plan grows about 2% a year), so the files hold more members than this', parseCountOption('--members'))
     .requiredOption('--years <first-last>', 'service years, e.g. 2021-2025', parseYearRange)
     .option('--seed <n>', 'random seed: the same seed writes the same bytes', parseSeedOption('--seed'), 1)
-    .requiredOption('--out <dir>', 'folder for members, enrollment, claims, pharmacy, labs, providers, truth/ and calibration.json')
+    .requiredOption('--out <dir>', 'folder for members, enrollment, claims, pharmacy, labs, providers, participants, voluntary_alignment, truth/ and calibration.json')
     .option('--force', FORCE_HELP)
     .option('--format <format>', 'parquet or csv', parseGeneratedFormat, 'parquet')
     .option('--january', "also the January after the last year, as a plan knows it on January 1: its enrollment (one month known), no claims")
-    .option('--no-evidence', 'skip the optional files pharmacy, labs and providers (the others are the same bytes either way)')
+    .option('--no-evidence', 'skip the optional files pharmacy, labs, providers, participants and voluntary_alignment (the others are the same bytes either way)')
     .addHelpText(
       'after',
       `
@@ -39,7 +39,9 @@ about 31,000 members in all (30,893 with seed 2021).
 The files follow the input contract (data/README.md). truth/ holds the latent conditions per
 member-year: for evaluation only, never for features. pharmacy, labs and providers (the
 optional files) come from the latent conditions at the rates of data/synthetic/README.md
-("Pharmacy, labs and providers"); --no-evidence leaves them out. calibration.json sets each target of
+("Pharmacy, labs and providers"); participants and voluntary_alignment (an ACO REACH entity's
+list and its members' designations) at the rates of its "ACO REACH participants and voluntary
+alignment"; --no-evidence leaves them all out. calibration.json sets each target of
 data/synthetic/README.md beside the value reached. Each claim's received_date is its thru_date
 plus a lag drawn by claim type (data/synthetic/README.md, "When claims arrive"), so a run with
 a data cut-off (rafcast history --data-through) sees what a plan would have received by then.
@@ -53,7 +55,7 @@ Examples:
 }
 
 async function generate(o: GenerateOptions): Promise<void> {
-  await claimOutputFolder(o.out, { option: '--out', command: 'rafcast generate', writes: ['members.parquet', 'enrollment.parquet', 'claims.parquet', ...(o.evidence ? ['pharmacy.parquet', 'labs.parquet', 'providers.parquet'] : []), 'truth', 'calibration.json'], ownedIf: ['calibration.json'], force: o.force === true });
+  await claimOutputFolder(o.out, { option: '--out', command: 'rafcast generate', writes: ['members.parquet', 'enrollment.parquet', 'claims.parquet', ...(o.evidence ? ['pharmacy.parquet', 'labs.parquet', 'providers.parquet', 'participants.parquet', 'voluntary_alignment.parquet'] : []), 'truth', 'calibration.json'], ownedIf: ['calibration.json'], force: o.force === true });
   const [{ generatePopulation }, { targetsOutsideTolerance }, { progressBar }] = await Promise.all([
     import('../../pipelines/generate-population.ts'),
     import('../../evaluation/calibration-misses.ts'),

@@ -12,6 +12,8 @@ export interface LoadOptions {
   pharmacy?: string;
   labs?: string;
   providers?: string;
+  participants?: string;
+  voluntaryAlignment?: string;
   out: string;
   format: 'parquet' | 'arrow';
   maxRejectedShare: number;
@@ -23,13 +25,15 @@ export interface LoadOptions {
 export function addLoadCommand(program: Command): void {
   program
     .command('load')
-    .description('Validate the contract\'s files (members, enrollment, claims; optional pharmacy, labs, providers) and store them as typed Parquet.')
+    .description('Validate the contract\'s files (members, enrollment, claims; optional pharmacy, labs, providers, participants, voluntary_alignment) and store them as typed Parquet.')
     .requiredOption('--members <file>', 'members: .csv or .parquet (loaded first: the others are checked against it)')
     .option('--enrollment <file>', 'enrollment: .csv or .parquet')
     .option('--claims <file>', 'claims: .csv or .parquet')
     .option('--pharmacy <file>', 'pharmacy fills (optional file): .csv or .parquet')
     .option('--labs <file>', 'lab results (optional file): .csv or .parquet')
     .option('--providers <file>', 'providers (optional file): .csv or .parquet')
+    .option('--participants <file>', 'ACO REACH participant and preferred providers (optional file): .csv or .parquet')
+    .option('--voluntary-alignment <file>', 'ACO REACH voluntary alignment designations (optional file; checked against members): .csv or .parquet')
     .requiredOption('--out <dir>', 'folder for the tables loaded (.parquet or .arrow)')
     .option('--format <format>', 'output format: parquet or arrow (Arrow IPC file)', parseOutputTableFormat, 'parquet')
     .option('--max-rejected-share <share>', 'fail when more than this share of a file\'s rows is rejected', parseShareOption('--max-rejected-share'), 0.5)
@@ -40,7 +44,7 @@ export function addLoadCommand(program: Command): void {
       'after',
       `
 The fields of each file are in data/README.md. Rejected rows go to <table>.rejected.csv
-(members, enrollment, claims, pharmacy, labs, providers) in the --out folder or the --rejected one (file, row, field,
+(members, enrollment, claims, pharmacy, labs, providers, participants, voluntary_alignment) in the --out folder or the --rejected one (file, row, field,
 reason); the input folders are only read. The summary gives read = accepted + rejected per file.
 
 Examples:
@@ -49,6 +53,7 @@ Examples:
   rafcast load --members /ro/members.csv --claims /ro/claims.csv --out runs/loaded --rejected runs/rejected
   rafcast load --members members.csv --claims claims.csv --out runs/loaded --format arrow
   rafcast load --members members.csv --pharmacy pharmacy.csv --labs labs.csv --providers providers.csv --out runs/evidence
+  rafcast load --members members.csv --participants participants.csv --voluntary-alignment voluntary_alignment.csv --out runs/reach
   rafcast load --members members.csv --out shared/plan --force`,
     )
     .action((o: LoadOptions) => runAction(() => load(o), { out: o.out }));
@@ -56,11 +61,20 @@ Examples:
 
 async function load(o: LoadOptions): Promise<void> {
   const { loadContract } = await import('../../pipelines/load-contract.ts');
-  await (await import('../../data/output-folder.ts')).claimOutputFolder(o.out, { option: '--out', command: 'rafcast load', writes: ['members', 'enrollment', 'claims', ...(['pharmacy', 'labs', 'providers'] as const).filter((t) => o[t] !== undefined)].map((t) => `${t}.${o.format}`), force: o.force === true });
+  await (await import('../../data/output-folder.ts')).claimOutputFolder(o.out, { option: '--out', command: 'rafcast load', writes: ['members', 'enrollment', 'claims', ...(['pharmacy', 'labs', 'providers'] as const).filter((t) => o[t] !== undefined), ...(o.participants !== undefined ? ['participants'] : []), ...(o.voluntaryAlignment !== undefined ? ['voluntary_alignment'] : [])].map((t) => `${t}.${o.format}`), force: o.force === true });
   const started = performance.now();
   const loaded = await loadContract(
     {
-      files: { members: o.members, enrollment: o.enrollment, claims: o.claims, pharmacy: o.pharmacy, labs: o.labs, providers: o.providers },
+      files: {
+        members: o.members,
+        enrollment: o.enrollment,
+        claims: o.claims,
+        pharmacy: o.pharmacy,
+        labs: o.labs,
+        providers: o.providers,
+        participants: o.participants,
+        voluntary_alignment: o.voluntaryAlignment,
+      },
       out: o.out,
       format: o.format,
       maxRejectedShare: o.maxRejectedShare,

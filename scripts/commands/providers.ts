@@ -2,7 +2,7 @@
 // worklist per clinician, at as-of T (evaluation/providers/run-providers.ts).
 import type { Command } from 'commander';
 import { DEMO_BASE_RATE_ANNUAL } from '../../scoring/revenue.ts';
-import { DATA_THROUGH_HELP, parseDataThrough, parseDollarsOption, parseMemoryLimit, parseYearOption, runAction } from '../cli-support.ts';
+import { DATA_THROUGH_HELP, givenOptions, parseDataThrough, parseDollarsOption, parseMemoryLimit, parseYearOption, rejectedFileNames, runAction } from '../cli-support.ts';
 import { FORCE_HELP, claimOutputFolder } from '../../data/output-folder.ts';
 
 export interface ProvidersOptions {
@@ -69,7 +69,7 @@ async function providers(o: ProvidersOptions): Promise<void> {
   await claimOutputFolder(o.out, {
     option: '--out',
     command: 'rafcast providers',
-    writes: ['providers.csv', 'provider-hccs.csv', 'practices.csv', 'worklists', 'providers-summary.json', 'providers-summary.txt', 'suspects', 'audit-risk', ...['members', 'enrollment', 'claims', 'providers'].map((t) => `${t}.rejected.csv`)],
+    writes: ['providers.csv', 'provider-hccs.csv', 'practices.csv', 'worklists', 'providers-summary.json', 'providers-summary.txt', 'suspects', 'audit-risk', ...rejectedFileNames(['members', 'enrollment', 'claims', 'providers'])],
     force: o.force === true,
   });
   const [{ runProviders }, { providersSummaryText }, { progressBar }] = await Promise.all([
@@ -86,12 +86,14 @@ async function providers(o: ProvidersOptions): Promise<void> {
       asOf: o.asOf,
       out: o.out,
       annualBaseRate: o.baseRate,
-      ...(o.suspects !== undefined ? { suspects: o.suspects } : {}),
-      ...(o.auditRisk !== undefined ? { auditRisk: o.auditRisk } : {}),
-      ...(o.history !== undefined ? { history: o.history } : {}),
-      ...(o.knownHistory !== undefined ? { knownHistory: o.knownHistory } : {}),
-      ...(o.dataThrough !== undefined ? { dataThrough: o.dataThrough } : {}),
-      ...(o.memoryLimit !== undefined ? { memoryLimit: o.memoryLimit } : {}),
+      ...givenOptions({
+        suspects: o.suspects,
+        auditRisk: o.auditRisk,
+        history: o.history,
+        knownHistory: o.knownHistory,
+        dataThrough: o.dataThrough,
+        memoryLimit: o.memoryLimit,
+      }),
     },
     (st, done, total) => {
       if (st === 'scoring member-years' || st === 'pricing suspects' || st === 'pricing alerts') {

@@ -2,8 +2,8 @@
 // (evaluation/suspects/run-suspects.ts).
 import type { Command } from 'commander';
 import { DEMO_BASE_RATE_ANNUAL } from '../../scoring/revenue.ts';
-import { DATA_THROUGH_HELP, parseDataThrough, parseDollarsOption, parseMemoryLimit, parseShareOption, parseYearOption, runAction } from '../cli-support.ts';
-import { rejectedRowsText } from '../rejected-summary.ts';
+import { DATA_THROUGH_HELP, givenOptions, parseDataThrough, parseDollarsOption, parseMemoryLimit, parseShareOption, parseYearOption, rejectedFileNames, runAction } from '../cli-support.ts';
+import { loadedFileText } from '../rejected-summary.ts';
 import { FORCE_HELP, claimOutputFolder } from '../../data/output-folder.ts';
 
 export interface SuspectsOptions {
@@ -64,7 +64,7 @@ Examples:
 }
 
 async function suspects(o: SuspectsOptions): Promise<void> {
-  const rejectedFiles = o.rejected === undefined ? ['members', 'enrollment', 'claims', 'pharmacy', 'labs'].map((t) => `${t}.rejected.csv`) : [];
+  const rejectedFiles = o.rejected === undefined ? rejectedFileNames(['members', 'enrollment', 'claims', 'pharmacy', 'labs']) : [];
   await claimOutputFolder(o.out, { option: '--out', command: 'rafcast suspects', writes: ['suspects.csv', 'suspects-summary.json', 'suspects-summary.txt', ...rejectedFiles], force: o.force === true });
   const [{ runSuspects }, { summaryText }, { progressBar }] = await Promise.all([
     import('../../evaluation/suspects/run-suspects.ts'),
@@ -80,12 +80,8 @@ async function suspects(o: SuspectsOptions): Promise<void> {
       asOf: o.asOf,
       out: o.out,
       annualBaseRate: o.baseRate,
-      ...(o.history !== undefined ? { history: o.history } : {}),
-      ...(o.knownHistory !== undefined ? { knownHistory: o.knownHistory } : {}),
-      ...(o.dataThrough !== undefined ? { dataThrough: o.dataThrough } : {}),
-      ...(o.rejected !== undefined ? { rejectedDir: o.rejected } : {}),
       maxRejectedShare: o.maxRejectedShare,
-      ...(o.memoryLimit !== undefined ? { memoryLimit: o.memoryLimit } : {}),
+      ...givenOptions({ history: o.history, knownHistory: o.knownHistory, dataThrough: o.dataThrough, rejectedDir: o.rejected, memoryLimit: o.memoryLimit }),
     },
     (st, done, total) => {
       if (st === 'scoring member-years' || st === 'pricing suspects') {
@@ -98,9 +94,7 @@ async function suspects(o: SuspectsOptions): Promise<void> {
   );
   for (const b of bars.values()) b.stop();
   for (const l of s.loaded) {
-    process.stdout.write(
-      `${l.table}: read ${l.read} = accepted ${l.accepted} + rejected ${rejectedRowsText(l.rejected, l.rejectedByField)}${l.rejected > 0 ? `; rejected rows: ${l.quarantine}` : ''}\n`,
-    );
+    process.stdout.write(`${loadedFileText(l)}${l.rejected > 0 ? `; rejected rows: ${l.quarantine}` : ''}\n`);
   }
   process.stdout.write(`${summaryText(s)}${((performance.now() - started) / 1000).toFixed(1)} s\n${s.files.map((f) => `  ${f}`).join('\n')}\n`);
 }
