@@ -21,7 +21,8 @@ export interface DuckDbOptions {
   path?: string;
 }
 
-export async function openDuckDb(opts: DuckDbOptions = {}): Promise<{ connection: DuckDBConnection; close: () => void }> {
+/** An instance and one connection to it; `instance` makes more (a second connection for writes that reads must not see inside a transaction). */
+export async function openDuckDb(opts: DuckDbOptions = {}): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection; close: () => void }> {
   const config: Record<string, string> = {};
   if (opts.memoryLimit) config.memory_limit = opts.memoryLimit;
   const spill = opts.tempDirectory ? undefined : join(tmpdir(), `rafcast-spill-${process.pid}-${randomBytes(4).toString('hex')}`);
@@ -30,6 +31,7 @@ export async function openDuckDb(opts: DuckDbOptions = {}): Promise<{ connection
   const instance = await DuckDBInstance.create(opts.path ?? ':memory:', config);
   const connection = await instance.connect();
   return {
+    instance,
     connection,
     close: () => {
       connection.closeSync();

@@ -11,7 +11,9 @@ export type ErrorCode =
   | 'E_TOO_MANY_REJECTED'
   | 'E_SCHEMA_MISMATCH'
   | 'E_RUN_FAILED'
-  | 'E_IO';
+  | 'E_IO'
+  | 'E_CONFLICT'
+  | 'E_AUTH';
 
 export class RafcastError extends Error {
   readonly code: ErrorCode;

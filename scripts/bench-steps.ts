@@ -206,6 +206,10 @@ if (step === 'score-batch') {
   // Issue 17's suspects on the generate and history steps' plan: scripts/bench-suspects.ts.
   const { benchProviders, benchSuspects, prepareSuspects } = await import('./bench-suspects.ts');
   await (step === 'known-history' ? prepareSuspects(n, dir) : step === 'suspects' ? benchSuspects(n, dir) : benchProviders(n, dir));
+} else if (step === 'serve') {
+  // Issue 18's rafcast serve on n listed members: scripts/bench-serve.ts.
+  const { benchServe } = await import('./bench-serve.ts');
+  await benchServe(n, dir);
 } else if (step === 'quality') {
   // Issue 15's quality figures on generated plans: scripts/bench-quality.ts.
   const { quality } = await import('./bench-quality.ts');

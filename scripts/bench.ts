@@ -24,7 +24,7 @@ if (args.help) {
 
 Prints speed and quality figures (never asserted). Steps: cli-start, score-batch, score-file-jsonl,
 score-file-csv, score-file-parquet, generate, load-generated, history, features, train, predict,
-known-history, suspects, quality, quality-desynpuf, queued, queued-e2e.
+known-history, suspects, serve, quality, quality-desynpuf, queued, queued-e2e.
 
 generate to suspects run on a plan of BENCH_POPULATION members (default 1,000,000), each step
 reading the earlier ones' files in .bench/. known-history: the plan's pharmacy and labs files when
@@ -79,6 +79,7 @@ const steps: [string, number, number][] = [
   ['known-history', 1, population],
   ['suspects', 1, population],
   ['providers', 1, population],
+  ['serve', 1, Number(process.env.BENCH_SERVE ?? 1_000_000)],
   ['quality', 1, Number(args.members ?? process.env.BENCH_QUALITY ?? 100_000)],
   ['quality-desynpuf', 1, 10_000],
   ['queued', 1, 200_000],

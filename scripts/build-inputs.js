@@ -21,6 +21,7 @@ export const COPIED = [
   'data/reference/providers',
   'data/reference/audit-risk',
   'data/reference/alignment',
+  'evaluation/serve/public',
 ];
 
 /** The compiler's settings: a change rebuilds as a source's does. */
@@ -32,11 +33,12 @@ export const DIST = 'dist';
 export const STAMP = join(DIST, 'build.json');
 
 const REFERENCE = join('data', 'reference') + sep;
+const PUBLIC = join('evaluation', 'serve', 'public') + sep;
 
 /** Whether a file under a source folder goes into dist/: code but tests, and the reference data. */
 function isInput(path) {
   if (path.endsWith('.test.ts')) return false;
-  return path.endsWith('.ts') || path.endsWith('.js') || path.startsWith(REFERENCE);
+  return path.endsWith('.ts') || path.endsWith('.js') || path.startsWith(REFERENCE) || path.startsWith(PUBLIC);
 }
 
 /** The first input under `dir` (relative to `root`) changed after `since`, or undefined. */

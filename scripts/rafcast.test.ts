@@ -78,7 +78,7 @@ describe('rafcast command line', () => {
     const all = commandsOf(program);
     expect(all.map(([name]) => name)).toEqual([
       'score', 'generate', 'load', 'history', 'import', 'import desynpuf', 'features', 'train', 'predict',
-      'models', 'models list', 'models compare', 'candidates', 'suspects', 'providers', 'audit-risk', 'align', 'explain', 'evaluate', 'report', 'run', 'worker', 'status',
+      'models', 'models list', 'models compare', 'candidates', 'suspects', 'providers', 'audit-risk', 'align', 'explain', 'evaluate', 'report', 'run', 'worker', 'status', 'serve', 'users', 'users add',
     ]);
     const withoutExample = [['rafcast', program] as [string, Command], ...all].filter(([, c]) => !/\nExamples?:\n {2}rafcast /.test(helpOf(c))).map(([name]) => name);
     expect(withoutExample).toEqual([]);
@@ -88,7 +88,7 @@ describe('rafcast command line', () => {
 describe('what rafcast loads before a command runs', () => {
   // Loaded by a command's action only (await import(...)): each costs 0.1-2 s and tens of MB at
   // start, and --help or a usage error needs none of them.
-  const HEAVY = ['@duckdb/', '@tensorflow/', 'bullmq', 'ioredis', 'vega', 'vega-lite', 'apache-arrow', 'cli-progress'];
+  const HEAVY = ['@duckdb/', '@tensorflow/', 'bullmq', 'ioredis', 'vega', 'vega-lite', 'apache-arrow', 'cli-progress', 'fastify', '@fastify/'];
 
   /** The modules a file loads when it is loaded: static imports and re-exports, not `import type` or `import()`. */
   function staticImports(file: string): string[] {

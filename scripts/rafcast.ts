@@ -24,10 +24,12 @@ import { addPredictCommand } from './commands/predict.ts';
 import { addReportCommand } from './commands/report.ts';
 import { addRunCommand } from './commands/run.ts';
 import { addScoreCommand } from './commands/score.ts';
+import { addServeCommand } from './commands/serve.ts';
 import { addStatusCommand } from './commands/status.ts';
 import { addSuspectsCommand } from './commands/suspects.ts';
 import { addProvidersCommand } from './commands/providers.ts';
 import { addTrainCommand } from './commands/train.ts';
+import { addUsersCommand } from './commands/users.ts';
 import { addWorkerCommand } from './commands/worker.ts';
 
 /** The program with every command, in the order the data travels. */
@@ -80,6 +82,8 @@ Examples:
   addRunCommand(program);
   addWorkerCommand(program);
   addStatusCommand(program);
+  addServeCommand(program);
+  addUsersCommand(program);
   return program;
 }
 

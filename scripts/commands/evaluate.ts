@@ -22,6 +22,7 @@ export interface EvaluateOptions {
   list?: string;
   dataThrough?: string;
   allMembers?: boolean;
+  statuses?: string;
   force?: boolean;
 }
 
@@ -40,6 +41,7 @@ export function addEvaluateCommand(program: Command): void {
     .option('--history <dir>', 'its rafcast history output (default <data>/history)')
     .option('--data-through <date>', `${DATA_THROUGH_HELP}: the model's scores and the naive and analyst lists see only those claims; labels and dollars come from the complete history`, parseDataThrough)
     .option('--all-members', "members.csv lists every member with their true and expected dollars, not only the lists' members (about 150 MB at a million members)")
+    .option('--statuses <run>', 'a run folder served by rafcast serve: of the members its care managers marked documented, the open HCCs coded in T and their dollars (outreach-outcome.json; its history/ unless --history)')
     .option('--list <file>', 'a list made elsewhere to evaluate beside the others: CSV or Parquet with a member_id column and, optionally, rank (1 = first; else file order)')
     .addHelpText(
       'after',
@@ -63,13 +65,14 @@ Examples:
   rafcast evaluate --run runs/models/mlp-2024 --as-of 2024 --out runs/evaluation-2024
   rafcast evaluate --run runs/models/mlp-2024 --as-of 2024 --data-through 2024-01-15 --out runs/evaluation-2024-jan15
   rafcast evaluate --run runs/models/mlp-2024 --as-of 2024 --list vendor-list.csv --out runs/evaluation-2024-vendor
-  rafcast evaluate --run runs/models/mlp-2024 --as-of 2024 --all-members --out runs/evaluation-2024-every-member`,
+  rafcast evaluate --run runs/models/mlp-2024 --as-of 2024 --all-members --out runs/evaluation-2024-every-member
+  rafcast evaluate --run runs/default-2024/models/mlp --as-of 2024 --statuses runs/default-2024 --out runs/evaluation-2024-outreach`,
     )
     .action((o: EvaluateOptions) => runAction(() => evaluate(o), { out: o.out }));
 }
 
 async function evaluate(o: EvaluateOptions): Promise<void> {
-  await claimOutputFolder(o.out, { option: '--out', command: 'rafcast evaluate', writes: ['evaluation.json', 'members.csv', 'deciles.csv', 'cash.csv'], ownedIf: ['evaluation.json'], force: o.force === true });
+  await claimOutputFolder(o.out, { option: '--out', command: 'rafcast evaluate', writes: ['evaluation.json', 'members.csv', 'deciles.csv', 'cash.csv', 'outreach-outcome.json'], ownedIf: ['evaluation.json'], force: o.force === true });
   const { evaluateRun } = await import('../../evaluation/evaluate-run.ts');
   const started = performance.now();
   const e = await evaluateRun({ run: o.run, asOf: o.asOf, out: o.out, annualBaseRate: o.baseRate, data: o.data, history: o.history, list: o.list, allMembers: o.allMembers === true, ...(o.dataThrough !== undefined ? { dataThrough: o.dataThrough } : {}) }, (l) => process.stderr.write(`${l}\n`));
@@ -81,10 +84,22 @@ async function evaluate(o: EvaluateOptions): Promise<void> {
     ...dollarsLines(e),
     ...externalListLines(e),
     e.verdict,
+    ...(await outcomeLines(o)),
     `${((performance.now() - started) / 1000).toFixed(1)} s`,
-    ...['evaluation.json', 'members.csv', 'deciles.csv', 'cash.csv'].map((f) => `  ${join(o.out, f)}`),
+    ...['evaluation.json', 'members.csv', 'deciles.csv', 'cash.csv', ...(o.statuses !== undefined ? ['outreach-outcome.json'] : [])].map((f) => `  ${join(o.out, f)}`),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** With --statuses: what the outreach brought (evaluation/serve/outreach-outcome.ts), written to outreach-outcome.json, in two lines. */
+async function outcomeLines(o: EvaluateOptions): Promise<string[]> {
+  if (o.statuses === undefined) return [];
+  const [{ outreachOutcome }, { writeFileAtomically }] = await Promise.all([import('../../evaluation/serve/outreach-outcome.ts'), import('../../data/atomic-file.ts')]);
+  const r = await outreachOutcome({ run: o.statuses, asOf: o.asOf, ...(o.history !== undefined ? { history: o.history } : {}) });
+  await writeFileAtomically(join(o.out, 'outreach-outcome.json'), `${JSON.stringify(r, null, 2)}\n`);
+  const line = (what: string, g: typeof r.documented): string =>
+    `${what}: ${g.members} members, ${g.coded} of their ${g.openHccs} open HCCs coded in ${o.asOf}${g.codedShare === null ? '' : ` (${percent(g.codedShare)})`}, worth ${dollars(g.codedDollars)} a year of ${dollars(g.openDollars)}`;
+  return [line('outreach, marked documented', r.documented), line('outreach, the other listed members', r.notDocumented)];
 }
 
 /**

@@ -1,0 +1,87 @@
+// `rafcast serve`: the web application over a run folder, for finance (the candidate list) and the
+// care managers (worklists and outreach statuses) (evaluation/serve/app.ts).
+import type { Command } from 'commander';
+import { join } from 'node:path';
+import { parseIntegerOption, parseMemoryLimit, runAction } from '../cli-support.ts';
+
+export interface ServeOptions {
+  run: string;
+  port: number;
+  host: string;
+  users?: string;
+  providers?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  memoryLimit?: string;
+}
+
+/** The addresses that only this machine reaches. */
+export const LOOPBACK_HOSTS = ['127.0.0.1', '::1', 'localhost'];
+
+export function addServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('Serve a run folder to a browser: the candidate list for finance, worklists and outreach statuses for care managers.')
+    .requiredOption('--run <dir>', 'a run folder (rafcast run, or rafcast candidates --out): candidates/candidates.parquet and outreach.csv')
+    .option('--port <n>', 'TCP port', parseIntegerOption('--port', { min: 1, max: 65535 }), 8080)
+    .option('--host <address>', 'address to listen on; any but 127.0.0.1, ::1 or localhost needs --users with a user, and --tls-cert and --tls-key', '127.0.0.1')
+    .option('--users <file>', 'the users file (rafcast users add); when it has users, every page needs a login (default: <run>/serve/users.json)')
+    .option('--providers <dir>', 'a rafcast providers output folder: its providers.csv gives each clinician\'s practice (default: <run>/providers when present)')
+    .option('--tls-cert <file>', 'TLS certificate (PEM), to serve HTTPS')
+    .option('--tls-key <file>', 'TLS private key (PEM)')
+    .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 2GB', parseMemoryLimit)
+    .addHelpText(
+      'after',
+      `
+Pages: / (finance: headline figures and the candidate list, filtered by segment, decile,
+provider, practice, status and dollars, sorted and paged by the server, with the totals of the
+filtered rows and a CSV export of exactly those rows) and /worklist.html (care managers: a
+worklist per clinician or practice, each member's HCCs to recapture line by line, the reasons,
+and the outreach status: not started, contacted, visit scheduled, visit done, documented,
+declined, not reachable, with a note and a date).
+The statuses and their history (who, when, from, to) are kept in <run>/serve/status.duckdb,
+committed before the server answers; a change made on an old version is refused (HTTP 409).
+By default only this machine can connect (127.0.0.1) and no login is asked; with a users file
+that has users, every API call needs a session (log in at /login.html; 5 tries a minute). The
+log has one line per request: method, route pattern, status and time; never a member id.
+Stop with Ctrl-C.
+
+Examples:
+  rafcast serve --run runs/default-2024
+  rafcast users add alice --run runs/default-2024
+  rafcast serve --run runs/default-2024 --host 0.0.0.0 --port 8443 --tls-cert cert.pem --tls-key key.pem`,
+    )
+    .action((o: ServeOptions) => runAction(() => serve(o), { onStop: () => 'the server stopped; every saved status is kept in the run folder' }));
+}
+
+async function serve(o: ServeOptions): Promise<void> {
+  const [{ readFile }, { userInfo }, { ConfigError }, { RunData, SERVE_FOLDER }, { buildApp }, { readUsers }] = await Promise.all([
+    import('node:fs/promises'),
+    import('node:os'),
+    import('../../data/errors.ts'),
+    import('../../evaluation/serve/run-data.ts'),
+    import('../../evaluation/serve/app.ts'),
+    import('../../evaluation/serve/users.ts'),
+  ]);
+  const usersFile = o.users ?? join(o.run, SERVE_FOLDER, 'users.json');
+  const users = await readUsers(usersFile);
+  const local = LOOPBACK_HOSTS.includes(o.host);
+  if (!local && users.users.length === 0) throw new ConfigError(`--host ${o.host} lets other machines connect: add a user first (rafcast users add NAME --run ${o.run}), or listen on 127.0.0.1`);
+  if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) throw new ConfigError('--tls-cert and --tls-key go together');
+  if (!local && o.tlsCert === undefined) throw new ConfigError(`--host ${o.host} needs --tls-cert and --tls-key: the session cookie is Secure, and passwords must not cross the network in clear`);
+  const tls = o.tlsCert === undefined ? undefined : { cert: await readFile(o.tlsCert), key: await readFile(o.tlsKey!) };
+  const data = await RunData.open({ run: o.run, ...(o.providers !== undefined ? { providers: o.providers } : {}), ...(o.memoryLimit !== undefined ? { memoryLimit: o.memoryLimit } : {}) });
+  const app = await buildApp({
+    data,
+    users: users.users.length > 0 ? users : null,
+    localUser: `${userInfo().username} (local)`,
+    ...(tls !== undefined ? { tls } : {}),
+    log: (line) => {
+      process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+    },
+  });
+  const address = await app.listen({ port: o.port, host: o.host });
+  process.stdout.write(`rafcast serve: ${address}/ (finance) and ${address}/worklist.html (care managers); ${users.users.length > 0 ? `login required (${users.users.length} users)` : 'no login (this machine only)'}; Ctrl-C stops\n`);
+  await new Promise<void>((resolve) => app.server.once('close', () => resolve()));
+  data.close();
+}
