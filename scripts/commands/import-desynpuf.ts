@@ -50,7 +50,7 @@ async function importFiles(o: ImportDesynpufOptions): Promise<void> {
       `${s.members} members, ${s.memberYears} member-years, ${s.claims} claims${s.fills > 0 ? `, ${s.fills} prescription fills` : ''}`,
       `ICD-9 diagnoses ${d.icd9}: to one ICD-10 code ${d.toOne} (${pct(d.toOne)}; ${d.choseAmongAlternatives} chosen among alternatives, ` +
         `${d.viaSubcode} through a subcode), to several ${d.toSeveral}, no ICD-10 equivalent ${d.noMap}, not in the GEM ${d.notInGem}`,
-      `defaults: ${s.defaults.map((x) => `${x.table}.${x.field}`).join(', ')} (import.json, flags.parquet)`,
+      `defaults: ${s.defaults.map((x) => `${x.table}.${x.field}`).join(', ')} (import.json; the members' and enrollment's per member-year in flags.parquet)`,
       ...(s.ignored.length > 0 ? [`not imported: ${s.ignored.join(', ')}`] : []),
       `${((performance.now() - started) / 1000).toFixed(1)} s`,
       ...s.outputs.map((f) => `  ${f}`),
