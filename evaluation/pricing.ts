@@ -7,22 +7,25 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { loadPaymentFactors, type ModelVersion } from '../data/reference/cms-hcc-tables.ts';
 import { nearestYear, tablesFor } from '../data/reference/tables-for.ts';
 import { resolveDemographics, type Demographics, type DualStatus } from '../scoring/demographics.ts';
-import { blendedModels, resolvePaymentParameters, type PaymentParameters } from '../scoring/payment-score.ts';
+import { blendedModels, resolvePaymentParameters, type PaymentOverrides, type PaymentParameters } from '../scoring/payment-score.ts';
 import type { PricingTables } from './candidate-value.ts';
 
-/** Payment parameters of a payment year, or of the nearest bundled year. */
-export function pricingParameters(paymentYear: number): { params: PaymentParameters; factorsYear: number } {
+/**
+ * Payment parameters of a payment year, or of the nearest bundled year whose parameters resolve
+ * with `overrides` (a blend of V28 alone resolves from 2024, when CMS's V28 figures begin).
+ */
+export function pricingParameters(paymentYear: number, overrides: PaymentOverrides = {}): { params: PaymentParameters; factorsYear: number } {
   const rows = loadPaymentFactors();
   const years = [...new Set(rows.map((r) => r.paymentYear))].filter((y) => {
     try {
-      resolvePaymentParameters(y, rows);
+      resolvePaymentParameters(y, rows, overrides);
       return true;
     } catch {
       return false;
     }
   });
   const factorsYear = nearestYear(years, paymentYear);
-  return { params: resolvePaymentParameters(factorsYear, rows), factorsYear };
+  return { params: resolvePaymentParameters(factorsYear, rows, overrides), factorsYear };
 }
 
 /** The tables and parameters that price open HCCs for payment year `paymentYear`, and the model the outreach list names (the largest weight). */

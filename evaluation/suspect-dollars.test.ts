@@ -63,6 +63,26 @@ describe('suspectDollars', () => {
     expect(d.get('z')).toBe(4452.2);
   });
 
+  it('prices an as-of year before V28 had payment figures at the nearest year that has them (the dollar model fits at T-2)', async () => {
+    // At as-of 2022 (payment year 2023: CMS had no V28 normalisation) x's fills of 2024 are outside
+    // the window (2021-01-01 to the cut-off 2022-01-01), so an insulin fill of 2021 is added.
+    await db.connection.run(`INSERT INTO pharmacy VALUES ('f-early', 'x', DATE '2021-05-01', NULL, 'A10AE04', NULL)`);
+    await db.connection.run(`CREATE TABLE hist_2021 AS SELECT member_id, 2021 AS year, sex, 73 AS age, orec, dual_status, institutional FROM hist_known WHERE member_id = 'x'`);
+    try {
+      const d = await suspectDollars(db.connection, { hcc: 'hcc_known', history: 'hist_2021' }, 2022, '2022-01-01', 'one_member', DEMO_BASE_RATE_ANNUAL);
+      expect(d.size).toBe(0); // no evidence table given: nothing, and no error
+      const early = await suspectDollars(db.connection, { hcc: 'hcc_known', history: 'hist_2021', pharmacy: 'pharmacy' }, 2022, '2022-01-01', 'one_member', DEMO_BASE_RATE_ANNUAL);
+      // Priced at payment year 2024's V28 figures, the nearest with them: normalisation 1.015, MA
+      // coding adjustment 5.9% (normalization_ma_adjustment_blend.csv, PY2024 V28 row); x is 73 in
+      // 2021, 74 at as-of 2022: CNA_M70_74 0.396, HCC38 0.166.
+      // Without: 0.396 / 1.015 = 0.3901 -> 0.390; x 0.941 = 0.3670 -> 0.367; x $10,402.34 = $3,817.66.
+      // With 38: 0.562 / 1.015 = 0.5537 -> 0.554; x 0.941 = 0.5213 -> 0.521; = $5,419.62. Value $1,601.96.
+      expect([...early.entries()]).toEqual([['x', 1601.96]]);
+    } finally {
+      await db.connection.run(`DELETE FROM pharmacy WHERE fill_id = 'f-early'`);
+    }
+  });
+
   it('prices only the members asked about, and nothing for a plan without pharmacy or labs files', async () => {
     const some = await suspectDollars(db.connection, { hcc: 'hcc_known', history: 'hist_known', pharmacy: 'pharmacy' }, T, '2025-01-01', 'one_member', DEMO_BASE_RATE_ANNUAL);
     expect([...some.entries()]).toEqual([['x', 1529.14]]);

@@ -12,11 +12,11 @@
 // or T-2 have no demographics to price with (evaluation/member-dollars.ts pricingDemographics):
 // their suspects are listed unpriced.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { loadPaymentFactors, type ModelTables } from '../../data/reference/cms-hcc-tables.ts';
+import type { ModelTables } from '../../data/reference/cms-hcc-tables.ts';
 import { tablesFor } from '../../data/reference/tables-for.ts';
 import { CodeDictionary, MemberBatchBuilder, compileModel, scoreBatch } from '../../scoring/batch.ts';
 import type { Demographics } from '../../scoring/demographics.ts';
-import { paymentScores, resolvePaymentParameters, type PaymentParameters } from '../../scoring/payment-score.ts';
+import { paymentScores, type PaymentParameters } from '../../scoring/payment-score.ts';
 import { requireBaseRate, revenue } from '../../scoring/revenue.ts';
 import { hccCode, hccCodeTables } from '../candidate-value.ts';
 import { pricingDemographics, pricingParameters } from '../pricing.ts';
@@ -33,8 +33,8 @@ export interface SuspectPricing {
 /** The pricing of suspects at as-of T: payment year T+1's V28 figures, blend 100% V28 (module comment). */
 export function suspectPricing(asOf: number, annualBaseRate: number): SuspectPricing {
   requireBaseRate(annualBaseRate);
-  const { factorsYear } = pricingParameters(asOf + 1);
-  const params = resolvePaymentParameters(factorsYear, loadPaymentFactors(), { blend: { V28: 1 } });
+  // The nearest payment year with V28 figures: before 2024 CMS had none (as-of 2022 prices at 2024's).
+  const { params, factorsYear } = pricingParameters(asOf + 1, { blend: { V28: 1 } });
   return { v28: tablesFor('V28', factorsYear), params, annualBaseRate, factorsYear };
 }
 
