@@ -97,8 +97,9 @@ export async function runBenchmark(o: RunBenchmarkOptions, onProgress: (stage: s
   const historyFile = join(historyDir, 'raf_history.parquet');
   if (!existsSync(manifestFile) || !existsSync(historyFile)) throw new ConfigError(`${historyDir} has no history.json and raf_history.parquet: run rafcast history first, or give --history`);
   const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as HistoryManifest;
-  const pyScores = scoreSource(manifest, historyDir, PY - 1, `the ${PY} payment score`);
-  const refScores = scoreSource(manifest, historyDir, rules.referenceYear - 1, `the reference year ${rules.referenceYear}'s payment score`);
+  // A payment year's score is the history's row of the service year before (its payment score, raf).
+  const pyScores = scoreSource(manifest, historyDir, years[1], `the ${PY} payment score`);
+  const refScores = scoreSource(manifest, historyDir, years[0], `the reference year ${rules.referenceYear}'s payment score`);
   if (manifest.dataThrough !== null) notes.push(`the history is as known on ${manifest.dataThrough}, not complete`);
 
   onProgress('reading scores');
@@ -112,8 +113,8 @@ export async function runBenchmark(o: RunBenchmarkOptions, onProgress: (stage: s
       await conn.runAndReadAll(
         `WITH a AS (SELECT member_id, alignment, nullif(aligned_tin, '') AS tin FROM read_csv(${sqlString(join(alignmentDir, 'alignment.csv'))}, header = true, all_varchar = true)
                     WHERE alignment IN ('claims', 'voluntary', 'both')),
-              p AS (SELECT member_id::VARCHAR AS member_id, raf FROM ${hist} WHERE year = ${PY - 1}),
-              r AS (SELECT member_id::VARCHAR AS member_id, raf FROM ${hist} WHERE year = ${rules.referenceYear - 1})
+              p AS (SELECT member_id::VARCHAR AS member_id, raf FROM ${hist} WHERE year = ${pyScores.serviceYear}),
+              r AS (SELECT member_id::VARCHAR AS member_id, raf FROM ${hist} WHERE year = ${refScores.serviceYear})
          SELECT a.member_id, a.alignment, a.tin, p.raf AS score, r.raf AS reference_score
          FROM a LEFT JOIN p USING (member_id) LEFT JOIN r USING (member_id) ORDER BY a.member_id`,
       )

@@ -56,6 +56,12 @@ describe('rafcast benchmark', () => {
     expect(statSync(out).mode & 0o777).toBe(0o700);
     for (const f of FILES) expect(statSync(join(out, f)).mode & 0o777).toBe(0o600);
     for (const f of ['benchmark-summary.json', 'benchmark-summary.txt']) expect(IDS.filter((id) => readFileSync(join(out, f), 'utf8').includes(id))).toEqual([]);
+    // PY 2026's score is service year 2025's payment score; the reference year 2022's is service year 2021's.
+    const summary = JSON.parse(readFileSync(join(out, 'benchmark-summary.json'), 'utf8')) as { scores: Record<string, { serviceYear: number; paymentYear: number }> };
+    expect([summary.scores.performanceYear, summary.scores.referenceYear].map((x) => [x!.serviceYear, x!.paymentYear])).toEqual([
+      [2025, 2026],
+      [2021, 2022],
+    ]);
     const rows = parseCsvObjects(readFileSync(join(out, 'beneficiaries.csv'), 'utf8'));
     expect(rows.map((r) => [r.member_id, r.alignment, r.benchmark_type, r.historical_from, r.base_rate])).toEqual([
       // Practice 111111111's historical 9,000: 0.45 x 12,000 + 0.55 x 9,000 x 1.05 = 5,400 + 5,197.50 = 10,597.50.
