@@ -3,7 +3,7 @@
 // alignment; effort.csv, where documentation effort pays; benchmark-summary.json and .txt, with no
 // member id. Each file is written to a temporary file and renamed, owner-only.
 import { join } from 'node:path';
-import { writeFileAtomically } from '../../data/atomic-file.ts';
+import { AtomicFileWriter, writeFileAtomically } from '../../data/atomic-file.ts';
 import { csvField } from '../../data/csv.ts';
 import type { BenchmarkRules } from '../../data/reference/alignment-rules.ts';
 import type { AlignedBeneficiary, BenchmarkRow, BenchmarkTotal, EffortGroup, EffortRow } from './benchmark.ts';
@@ -47,17 +47,13 @@ const score = (x: number | null): string => (x === null ? '' : String(Math.round
 const money = (x: number): string => x.toFixed(2);
 const line = (fields: readonly string[]): string => `${fields.map(csvField).join(',')}\n`;
 
-/** beneficiaries.csv: the priced rows, then the aligned beneficiaries with no performance-year score (in_benchmark false), each in member_id order. */
-export function beneficiariesCsv(rows: readonly BenchmarkRow[], unscored: readonly AlignedBeneficiary[]): string {
-  const header = ['member_id', 'alignment', 'benchmark_type', 'aligned_tin', 'in_benchmark', 'score', 'reference_score', 'limit', 'capped_score', 'at_cap', 'capped_by', 'base_rate', 'historical_from', 'dollars', 'uncapped_dollars', 'cap_dollars', 'headroom'];
-  const out = [line(header)];
+/** beneficiaries.csv's lines: the priced rows, then the aligned beneficiaries with no performance-year score (in_benchmark false), each in member_id order. */
+export function* beneficiaryLines(rows: readonly BenchmarkRow[], unscored: readonly AlignedBeneficiary[]): Generator<string> {
+  yield line(['member_id', 'alignment', 'benchmark_type', 'aligned_tin', 'in_benchmark', 'score', 'reference_score', 'limit', 'capped_score', 'at_cap', 'capped_by', 'base_rate', 'historical_from', 'dollars', 'uncapped_dollars', 'cap_dollars', 'headroom']);
   for (const r of rows) {
-    out.push(
-      line([r.memberId, r.alignment, r.type, r.tin ?? '', 'true', score(r.score), score(r.referenceScore), score(r.limit), score(r.cappedScore), String(r.atCap), r.cappedBy ?? '', money(r.baseRate), r.historicalLevel ?? '', money(r.dollars), money(r.uncappedDollars), money(r.capDollars), score(r.headroom)]),
-    );
+    yield line([r.memberId, r.alignment, r.type, r.tin ?? '', 'true', score(r.score), score(r.referenceScore), score(r.limit), score(r.cappedScore), String(r.atCap), r.cappedBy ?? '', money(r.baseRate), r.historicalLevel ?? '', money(r.dollars), money(r.uncappedDollars), money(r.capDollars), score(r.headroom)]);
   }
-  for (const m of unscored) out.push(line([m.memberId, m.alignment, m.alignment === 'voluntary' ? 'voluntary' : 'claims', m.tin ?? '', 'false', '', score(m.referenceScore), '', '', '', '', '', '', '', '', '', '']));
-  return out.join('');
+  for (const m of unscored) yield line([m.memberId, m.alignment, m.alignment === 'voluntary' ? 'voluntary' : 'claims', m.tin ?? '', 'false', '', score(m.referenceScore), '', '', '', '', '', '', '', '', '', '']);
 }
 
 export function benchmarkCsv(totals: readonly BenchmarkTotal[]): string {
@@ -65,8 +61,21 @@ export function benchmarkCsv(totals: readonly BenchmarkTotal[]): string {
   return [line(header), ...totals.map((t) => line([t.alignment, String(t.beneficiaries), String(t.atCap), String(t.raisedByFloor), score(t.meanScore), score(t.meanCappedScore), money(t.dollars), money(t.uncappedDollars), money(t.lostToCap), money(t.addedByFloor)]))].join('');
 }
 
-export function effortCsv(rows: readonly EffortRow[]): string {
-  return [line(['group', 'rank', 'member_id', 'alignment', 'basis', 'dollars']), ...rows.map((r) => line([r.group, String(r.rank), r.memberId, r.alignment, r.basis, money(r.value)]))].join('');
+export function* effortLines(rows: readonly EffortRow[]): Generator<string> {
+  yield line(['group', 'rank', 'member_id', 'alignment', 'basis', 'dollars']);
+  for (const r of rows) yield line([r.group, String(r.rank), r.memberId, r.alignment, r.basis, money(r.value)]);
+}
+
+/** Streams `lines` into `path` (a temporary file renamed into place, owner-only): a million rows are never one string. */
+async function writeLines(path: string, lines: Iterable<string>): Promise<void> {
+  const w = await AtomicFileWriter.open(path);
+  try {
+    for (const l of lines) await w.write(l);
+    await w.commit();
+  } catch (e) {
+    await w.abort();
+    throw e;
+  }
 }
 
 const usd = (x: number): string => `$${x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
@@ -97,9 +106,9 @@ export function benchmarkSummaryText(s: BenchmarkSummary): string {
 /** Writes the five files into `out` (an existing folder); returns their paths. */
 export async function writeBenchmarkFiles(out: string, rows: readonly BenchmarkRow[], unscored: readonly AlignedBeneficiary[], totals: readonly BenchmarkTotal[], effort: readonly EffortRow[], summary: Omit<BenchmarkSummary, 'files'>): Promise<BenchmarkSummary> {
   const files = BENCHMARK_FILES.map((f) => join(out, f));
-  await writeFileAtomically(files[0]!, beneficiariesCsv(rows, unscored));
+  await writeLines(files[0]!, beneficiaryLines(rows, unscored));
   await writeFileAtomically(files[1]!, benchmarkCsv(totals));
-  await writeFileAtomically(files[2]!, effortCsv(effort));
+  await writeLines(files[2]!, effortLines(effort));
   const s: BenchmarkSummary = { ...summary, files };
   await writeFileAtomically(files[3]!, `${JSON.stringify(s, null, 2)}\n`);
   await writeFileAtomically(files[4]!, benchmarkSummaryText(s));
