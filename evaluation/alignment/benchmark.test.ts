@@ -2,11 +2,16 @@
 // data/reference/alignment/benchmark_by_performance_year.csv): the growth cap above, at and below it,
 // the symmetric floor, voluntary exempt, both-aligned capped; the base-rate blend; the totals and
 // the dollars lost to the cap; the effort ranking with and without suspects; the rates file's checks.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openDuckDb } from '../../data/duckdb.ts';
+import { tempDir } from '../../test/temp-dir.ts';
 import { InputError, ConfigError } from '../../data/errors.ts';
 import { loadBenchmarkRules, type BenchmarkRules } from '../../data/reference/alignment-rules.ts';
 import { benchmarkRows, benchmarkTotals, capScore, claimsBaseRate, effortRanking, MissingHistoricalError, populationCap, type AlignedBeneficiary, type BenchmarkRates } from './benchmark.ts';
 import { parseRates } from './benchmark-rates.ts';
+import { readSuspectGains } from './run-benchmark.ts';
 
 const CAP_ONLY = { cap: 1.03, floor: null };
 const SYMMETRIC = { cap: 1.03, floor: 0.97 };
@@ -234,5 +239,25 @@ describe('the rates file (parseRates)', () => {
 
   it('refuses a header without the columns', () => {
     expect(() => parseRates('level,key,rate\nentity,,1\n', 'rates.csv')).toThrow(/lacks regional_rate, historical_expenditure, trend/);
+  });
+});
+
+describe("the suspects' score gains (readSuspectGains)", () => {
+  it('counts an HCC once across evidence types, adds a member\'s HCCs, and leaves unpriced suspects out', async () => {
+    const csv = join(tempDir('benchmark-suspects'), 'suspects.csv');
+    // A: HCC 38 by medication and by lab (0.30 - 0.10 = 0.20, once) and HCC 226 (0.50 - 0.10 = 0.40): 0.60.
+    // B: one suspect without demographics to price it (blank scores): no gain.
+    writeFileSync(
+      csv,
+      'member_id,hcc,evidence_type,score_without,score_with,dollars\nA,38,medication,0.10,0.30,100\nA,38,lab,0.10,0.30,100\nA,226,medication,0.10,0.50,200\nB,38,lab,,,\n',
+    );
+    const db = await openDuckDb();
+    try {
+      const g = await readSuspectGains(db.connection, csv);
+      expect([...g.keys()]).toEqual(['A']);
+      expect(g.get('A')).toBeCloseTo(0.6, 12);
+    } finally {
+      db.close();
+    }
   });
 });

@@ -7,6 +7,7 @@
 // and, optionally, `rafcast suspects`'s dollars; then the benchmark (benchmark.ts) and its files
 // (write-benchmark.ts).
 import { existsSync, readFileSync } from 'node:fs';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { join } from 'node:path';
 import { prepareOutputFolder } from '../../data/atomic-file.ts';
 import { openDuckDb, sqlString } from '../../data/duckdb.ts';
@@ -33,6 +34,22 @@ export interface RunBenchmarkOptions {
   /** `rafcast suspects`'s folder of as-of PY-1 (paying in PY). */
   suspects?: string;
   memoryLimit?: string;
+}
+
+/**
+ * Each member's score gain from its priced suspects in `rafcast suspects`'s suspects.csv: one row
+ * per member, HCC and evidence type, so an HCC counts once (its largest score_with - score_without),
+ * then the member's HCCs add up; unpriced suspects (blank scores) count nothing.
+ */
+export async function readSuspectGains(conn: DuckDBConnection, suspectsCsv: string): Promise<Map<string, number>> {
+  const gains = (
+    await conn.runAndReadAll(
+      `WITH s AS (SELECT member_id, hcc, max(TRY_CAST(score_with AS DOUBLE) - TRY_CAST(score_without AS DOUBLE)) AS gain
+                  FROM read_csv(${sqlString(suspectsCsv)}, header = true, all_varchar = true) GROUP BY member_id, hcc)
+       SELECT member_id, sum(gain) AS gain FROM s WHERE gain IS NOT NULL GROUP BY member_id`,
+    )
+  ).getRowObjectsJson();
+  return new Map(gains.map((g) => [String(g.member_id), Number(g.gain)]));
 }
 
 /** The history's plan of `serviceYear`, checked to be there. */
@@ -127,15 +144,7 @@ export async function runBenchmark(o: RunBenchmarkOptions, onProgress: (stage: s
       referenceScore: r.reference_score === null ? null : Number(r.reference_score),
     }));
     if (suspectsCsv !== undefined) {
-      // One row per member, HCC and evidence type: an HCC counts once (its largest score gain), then the member's HCCs add up.
-      const gains = (
-        await conn.runAndReadAll(
-          `WITH s AS (SELECT member_id, hcc, max(TRY_CAST(score_with AS DOUBLE) - TRY_CAST(score_without AS DOUBLE)) AS gain
-                      FROM read_csv(${sqlString(suspectsCsv)}, header = true, all_varchar = true) GROUP BY member_id, hcc)
-           SELECT member_id, sum(gain) AS gain FROM s WHERE gain IS NOT NULL GROUP BY member_id`,
-        )
-      ).getRowObjectsJson();
-      suspectGain = new Map(gains.map((g) => [String(g.member_id), Number(g.gain)]));
+      suspectGain = await readSuspectGains(conn, suspectsCsv);
       notes.push(`suspects: ${suspectGain.size} members with priced suspects in ${suspectsCsv}; a member's suspects' score gains add up (each priced alone, so interactions between them are not counted)`);
     }
   } finally {

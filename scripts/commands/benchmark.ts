@@ -41,7 +41,7 @@ data/reference/alignment/benchmark_by_performance_year.csv and its README.
   cap         claims- and both-aligned: at most cap x the reference score (1.03), at least
               floor x it where CMS's cap is symmetric (0.97); voluntary-aligned: not capped
   base rate   claims: regional_weight x regional_rate + historical_weight x historical
-              expenditure x trend (45/55 for PY 2024-2025); voluntary: the regional rate
+              expenditure x trend (the year's weights: 45/55 for PY 2024-2026); voluntary: the regional rate
   benchmark   base rate x capped score, per beneficiary and by alignment, with the dollars lost
               to the cap (base rate x (score - capped score))
   effort      effort.csv: at_cap (claims-aligned at or above the cap: coding adds nothing),
