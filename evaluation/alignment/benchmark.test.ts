@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDuckDb } from '../../data/duckdb.ts';
 import { tempDir } from '../../test/temp-dir.ts';
-import { InputError, ConfigError } from '../../data/errors.ts';
+import type { InputError } from '../../data/errors.ts';
 import { loadBenchmarkRules, type BenchmarkRules } from '../../data/reference/alignment-rules.ts';
 import { benchmarkRows, benchmarkTotals, capScore, claimsBaseRate, effortRanking, MissingHistoricalError, populationCap, type AlignedBeneficiary, type BenchmarkRates } from './benchmark.ts';
 import { parseRates } from './benchmark-rates.ts';
@@ -68,24 +68,6 @@ describe('the risk score growth cap (capScore)', () => {
 
   it('leaves a claims-aligned score without a reference score uncapped', () => {
     expect(capScore('claims', 1.4, null, SYMMETRIC)).toEqual({ capped: 1.4, limit: null, lower: null, atCap: false, by: null });
-  });
-});
-
-describe('the rules per performance year (benchmark_by_performance_year.csv)', () => {
-  it('reads PY 2026: cap 1.03, floor 0.97, reference year 2022, 45% regional / 55% historical', () => {
-    const r = loadBenchmarkRules(2026);
-    expect([r.cap, r.floor, r.referenceYear, r.regionalWeight, r.historicalWeight]).toEqual([1.03, 0.97, 2022, 0.45, 0.55]);
-    expect(r.source).toContain('Quick Reference');
-  });
-
-  it('reads PY 2022 as DOMAIN.md gives it: 35/65, reference year 2020, no floor', () => {
-    const r = loadBenchmarkRules(2022);
-    expect([r.cap, r.floor, r.referenceYear, r.regionalWeight, r.historicalWeight]).toEqual([1.03, null, 2020, 0.35, 0.65]);
-  });
-
-  it('stops on a year it lacks, naming the years it has', () => {
-    expect(() => loadBenchmarkRules(2031)).toThrow(ConfigError);
-    expect(() => loadBenchmarkRules(2031)).toThrow(/holds 2022, 2023, 2024, 2025, 2026/);
   });
 });
 
