@@ -94,8 +94,8 @@ export async function runBenchmark(o: RunBenchmarkOptions, onProgress: (stage: s
   } else {
     alignmentDir = join(o.out, 'alignment');
     onProgress('aligning');
-    await runAlign({ data: o.data, performanceYear: PY, out: alignmentDir, acoType: 'standard', ...(o.memoryLimit !== undefined ? { memoryLimit: o.memoryLimit } : {}) }, (s) => onProgress(`aligning: ${s}`));
-    notes.push(`alignment computed into ${alignmentDir} (rafcast align's rules; its minimum is a standard ACO's)`);
+    const aligned = await runAlign({ data: o.data, performanceYear: PY, out: alignmentDir, acoType: 'standard', ...(o.memoryLimit !== undefined ? { memoryLimit: o.memoryLimit } : {}) }, (s) => onProgress(`aligning: ${s}`));
+    notes.push(`alignment computed into ${alignmentDir} (rafcast align's rules; its minimum is a standard ACO's)`, ...aligned.notes.filter((n) => n.includes(' rows read = ')).map((n) => `alignment input ${n}`));
   }
 
   // The complete history: the payment scores of service years PY-1 and referenceYear-1.
@@ -104,11 +104,14 @@ export async function runBenchmark(o: RunBenchmarkOptions, onProgress: (stage: s
   if (o.history === undefined && !existsSync(join(historyDir, 'history.json'))) {
     historyDir = join(o.out, 'history');
     onProgress('scoring the history');
-    await computeHistory(
+    const scored = await computeHistory(
       { data: o.data, firstYear: years[0], lastYear: years[1], out: historyDir, annualBaseRate: DEMO_BASE_RATE_ANNUAL, procedureListPolicy: 'nearest', ...(o.memoryLimit !== undefined ? { memoryLimit: o.memoryLimit } : {}) },
       (s) => onProgress(`history: ${s}`),
     );
-    notes.push(`history computed into ${historyDir} for service years ${years[0]}-${years[1]} (rafcast history's defaults: CMS's blend, normalisation and MA coding adjustment of each payment year)`);
+    notes.push(
+      `history computed into ${historyDir} for service years ${years[0]}-${years[1]} (rafcast history's defaults: CMS's blend, normalisation and MA coding adjustment of each payment year)`,
+      ...scored.loaded.map((l) => `history input ${l.table}: ${l.read} rows read = ${l.accepted} accepted + ${l.rejected} rejected${l.rejected > 0 ? ` (${l.quarantine})` : ''}`),
+    );
   }
   const manifestFile = join(historyDir, 'history.json');
   const historyFile = join(historyDir, 'raf_history.parquet');
