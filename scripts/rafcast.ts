@@ -10,6 +10,7 @@ import { Command } from 'commander';
 import { configureProgram, packageVersion } from './cli-support.ts';
 import { addAlignCommand } from './commands/align.ts';
 import { addAuditRiskCommand } from './commands/audit-risk.ts';
+import { addBenchmarkCommand } from './commands/benchmark.ts';
 import { addCandidatesCommand } from './commands/candidates.ts';
 import { addEvaluateCommand } from './commands/evaluate.ts';
 import { addExplainCommand } from './commands/explain.ts';
@@ -76,6 +77,7 @@ Examples:
   addProvidersCommand(program);
   addAuditRiskCommand(program);
   addAlignCommand(program);
+  addBenchmarkCommand(program);
   addExplainCommand(program);
   addEvaluateCommand(program);
   addReportCommand(program);

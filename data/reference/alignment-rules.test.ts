@@ -1,8 +1,10 @@
 // ACO REACH alignment's reference data (data/reference/alignment/README.md): the lists hold what
 // the README says they hold, the minimums are the participation agreement's, and a year without
-// rules stops, naming the years there are.
+// rules stops, naming the years there are; the benchmark's cap, floor, reference year and blend per
+// performance year are the CMS figures its README cites.
 import { describe, expect, it } from 'vitest';
-import { loadAlignmentRules, loadMinimumAligned, loadPqemCodes, loadPrimaryCareSpecialties } from './alignment-rules.ts';
+import { ConfigError } from '../errors.ts';
+import { loadAlignmentRules, loadBenchmarkRules, loadMinimumAligned, loadPqemCodes, loadPrimaryCareSpecialties } from './alignment-rules.ts';
 
 describe('ACO REACH alignment reference', () => {
   it('lists the PQEM codes: office, home, nursing facility, care management, transitional care, wellness visits; no test or procedure', () => {
@@ -27,5 +29,23 @@ describe('ACO REACH alignment reference', () => {
   it('stops for a performance year without rules, naming the years there are', () => {
     expect(() => loadAlignmentRules(2031)).toThrow('no ACO REACH alignment rules for performance year 2031');
     expect(loadAlignmentRules(2023)).toMatchObject({ windowStartMonthsBefore: 30, windowEndMonthsBefore: 6 });
+  });
+});
+
+describe('the rules per performance year (benchmark_by_performance_year.csv)', () => {
+  it('reads PY 2026: cap 1.03, floor 0.97, reference year 2022, 45% regional / 55% historical', () => {
+    const r = loadBenchmarkRules(2026);
+    expect([r.cap, r.floor, r.referenceYear, r.regionalWeight, r.historicalWeight]).toEqual([1.03, 0.97, 2022, 0.45, 0.55]);
+    expect(r.source).toContain('Quick Reference');
+  });
+
+  it('reads PY 2022 as DOMAIN.md gives it: 35/65, reference year 2020, no floor', () => {
+    const r = loadBenchmarkRules(2022);
+    expect([r.cap, r.floor, r.referenceYear, r.regionalWeight, r.historicalWeight]).toEqual([1.03, null, 2020, 0.35, 0.65]);
+  });
+
+  it('stops on a year it lacks, naming the years it has', () => {
+    expect(() => loadBenchmarkRules(2031)).toThrow(ConfigError);
+    expect(() => loadBenchmarkRules(2031)).toThrow(/holds 2022, 2023, 2024, 2025, 2026/);
   });
 });

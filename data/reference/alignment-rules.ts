@@ -113,3 +113,48 @@ export function loadMinimumAligned(py: number, acoType: AcoType): { minimum: num
   }
   return undefined;
 }
+
+/** The benchmark's rules of one performance year (benchmark_by_performance_year.csv). */
+export interface BenchmarkRules {
+  performanceYear: number;
+  /** The year whose payment score claims-aligned growth is measured from (its scores use the dates of service of the year before). */
+  referenceYear: number;
+  /** Claims-aligned (and both-aligned) scores are limited to cap x the reference-year score ... */
+  cap: number;
+  /** ... and raised to floor x it when the cap is symmetric; null: no floor. */
+  floor: number | null;
+  /** The claims-aligned base rate's weights of the regional rate and of the trended historical expenditure (they sum to 1). */
+  regionalWeight: number;
+  historicalWeight: number;
+  source: string;
+}
+
+/** The benchmark's rules of performance year `py`; a year the file lacks is a usage error naming the years it has. */
+export function loadBenchmarkRules(py: number): BenchmarkRules {
+  const file = 'benchmark_by_performance_year.csv';
+  const rows = rowsOf(file);
+  for (const [i, r] of rows.entries()) {
+    const at = where(file, i);
+    if (num(r, 'performance_year', at, true) !== py) continue;
+    requireSource(r, at);
+    const floorText = (r.floor ?? '').trim();
+    const rules: BenchmarkRules = {
+      performanceYear: py,
+      referenceYear: num(r, 'reference_year', at, true),
+      cap: num(r, 'cap', at, false),
+      floor: floorText === '' ? null : num(r, 'floor', at, false),
+      regionalWeight: num(r, 'regional_weight', at, false),
+      historicalWeight: num(r, 'historical_weight', at, false),
+      source: r.source!.trim(),
+    };
+    if (rules.referenceYear >= py) throw new ReferenceDataError(`${at}, reference_year: expected a year before the performance year ${py}, found ${rules.referenceYear}`);
+    if (rules.cap < 1) throw new ReferenceDataError(`${at}, cap: expected a factor of 1 or more, found ${rules.cap}`);
+    if (rules.floor !== null && (rules.floor > 1 || rules.floor <= 0)) throw new ReferenceDataError(`${at}, floor: expected a factor above 0 and at most 1, found ${rules.floor}`);
+    if (Math.abs(rules.regionalWeight + rules.historicalWeight - 1) > 1e-9) {
+      throw new ReferenceDataError(`${at}: regional_weight and historical_weight must sum to 1, found ${rules.regionalWeight} + ${rules.historicalWeight}`);
+    }
+    return rules;
+  }
+  const years = rows.map((r, i) => num(r, 'performance_year', where(file, i), true));
+  throw new ConfigError(`no ACO REACH benchmark rules for performance year ${py} in ${join(ALIGNMENT_DIR, file)}; it holds ${years.join(', ')}`);
+}
