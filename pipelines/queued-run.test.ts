@@ -55,7 +55,7 @@ async function waitForActive(connection: ReturnType<typeof connectionOf>, queueN
 }
 
 /**
- * A generated plan of 6,000 members run in process (the bytes a queued run must give), and the
+ * A generated plan of 3,000 members run in process (the bytes a queued run must give), and the
  * configuration of the same flow into a new folder for the queue.
  */
 const references = new Map<number, Promise<{ data: string; inProcess: string }>>();
@@ -67,7 +67,7 @@ async function inProcessReference(seed: number, name: string): Promise<{ inProce
       seed,
       (async () => {
         const data = tempDir('queued-plan');
-        await generatePopulation({ members: 6000, firstYear: 2021, lastYear: 2025, seed, out: data });
+        await generatePopulation({ members: 3000, firstYear: 2021, lastYear: 2025, seed, out: data });
         const inProcess = join(tempDir('queued'), 'run');
         await runPipeline({ ...referenceSettings(data), out: inProcess });
         return { data, inProcess };
