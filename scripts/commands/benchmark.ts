@@ -2,20 +2,12 @@
 // the risk score growth cap and where documentation effort still pays
 // (evaluation/alignment/run-benchmark.ts).
 import type { Command } from 'commander';
+import type { RunBenchmarkOptions } from '../../evaluation/alignment/run-benchmark.ts';
 import { FORCE_HELP, claimOutputFolder } from '../../data/output-folder.ts';
 import { givenOptions, parseMemoryLimit, parseYearOption, runAction } from '../cli-support.ts';
 
-export interface BenchmarkOptions {
-  data: string;
-  performanceYear: number;
-  out: string;
-  rates?: string;
-  alignment?: string;
-  history?: string;
-  suspects?: string;
-  memoryLimit?: string;
-  force?: boolean;
-}
+/** The library's options (a type import: the command stays light until it runs) and --force. */
+export type BenchmarkOptions = RunBenchmarkOptions & { force?: boolean };
 
 export function addBenchmarkCommand(program: Command): void {
   program
