@@ -13,8 +13,9 @@ import { fileURLToPath } from 'node:url';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { writeFileAtomically } from '../atomic-file.ts';
 import { copyAtomically, openDuckDb, sqlString } from '../duckdb.ts';
-import { DATE_RANGES } from '../contract.ts';
 import { ConfigError, InputError } from '../errors.ts';
+import { DATE, readCsv } from './desynpuf-csv.ts';
+import { PHARMACY_SQL, createPdeTables, pharmacyDefaults } from './desynpuf-pde.ts';
 
 export const GEM_PATH = fileURLToPath(new URL('../reference/gem/icd-gem-2018-convert-9-to-10.txt', import.meta.url));
 const GEM_SHA256 = '0b24fd28de341bdbac2930609fd3dc480d6ec278b3bdae2e53ac5ccf7f89b230';
@@ -144,13 +145,6 @@ async function createGemTable(conn: DuckDBConnection): Promise<void> {
   );
 }
 
-const DATE = (col: string): string => `try_strptime(nullif(trim(${col}), ''), '%Y%m%d')::DATE`;
-
-/** Reads a CMS CSV as text columns with its row numbers (1 = the first data row) and file name. */
-function readCsv(path: string): string {
-  return `(SELECT row_number() OVER () AS _row, * FROM read_csv(${sqlString(path)}, header = true, all_varchar = true, auto_detect = true))`;
-}
-
 /** Imports a DE-SynPUF folder into the contract's Parquet files in `out`. */
 export async function importDesynpuf(inDir: string, out: string, onStage?: (stage: string) => void): Promise<DesynpufImport> {
   const files = findDesynpufFiles(inDir);
@@ -257,39 +251,8 @@ export async function importDesynpuf(inDir: string, out: string, onStage?: (stag
        ) x ON x.file = c.file AND x._row = c._row`,
     );
 
-    // Prescription Drug Events (columns as CMS's DE-SynPUF codebook names them: data/adapters/README.md).
-    // A fill is rejected where the contract's pharmacy checks (data/contract.ts PHARMACY) would
-    // reject it, so the file written loads whole; with no ATC class in the file, a fill without an
-    // 11-digit NDC has no drug at all.
-    const service = DATE_RANGES.service;
     if (files.pharmacy) onStage?.('reading prescription drug events');
-    await conn.run(
-      files.pharmacy
-        ? `CREATE TEMP TABLE _pde_in AS
-           SELECT ${sqlString(files.pharmacy)} AS file, _row, nullif(trim(PDE_ID), '') AS pde_id, nullif(trim(DESYNPUF_ID), '') AS member_id,
-                  ${DATE('SRVC_DT')} AS fill_date, trim(PROD_SRVC_ID) AS ndc,
-                  CASE WHEN regexp_full_match(trim(DAYS_SUPLY_NUM), '[0-9]{1,9}') THEN trim(DAYS_SUPLY_NUM)::INTEGER END AS days_supply,
-                  CASE WHEN regexp_full_match(trim(TOT_RX_CST_AMT), '-?[0-9]{1,12}([.][0-9]{1,2})?') THEN trim(TOT_RX_CST_AMT)::DECIMAL(14,2) END AS paid
-           FROM ${readCsv(files.pharmacy)}`
-        : `CREATE TEMP TABLE _pde_in (file VARCHAR, _row BIGINT, pde_id VARCHAR, member_id VARCHAR, fill_date DATE, ndc VARCHAR, days_supply INTEGER, paid DECIMAL(14,2))`,
-    );
-    await conn.run(
-      `CREATE TEMP TABLE _pde_checked AS
-       SELECT p.*, CASE
-         WHEN p.pde_id IS NULL THEN 'PDE_ID|is required'
-         WHEN p.member_id IS NULL THEN 'DESYNPUF_ID|is required'
-         WHEN m.member_id IS NULL THEN 'DESYNPUF_ID|the member is in no imported beneficiary row'
-         WHEN p.fill_date IS NULL THEN 'SRVC_DT|expected a date YYYYMMDD'
-         WHEN p.fill_date NOT BETWEEN DATE '${service.earliest}' AND DATE '${service.latest}' THEN 'SRVC_DT|expected a date from ${service.earliest} to ${service.latest}'
-         WHEN p.fill_date < m.birth_date THEN 'SRVC_DT|is before the member''s BENE_BIRTH_DT'
-         WHEN NOT regexp_full_match(coalesce(p.ndc, ''), '[0-9]{11}') THEN 'PROD_SRVC_ID|expected an 11-digit NDC (the file has no drug class to fall back on)'
-         WHEN p.days_supply IS NULL OR p.days_supply NOT BETWEEN 1 AND 365 THEN 'DAYS_SUPLY_NUM|expected a whole number of days from 1 to 365'
-         WHEN p.paid IS NULL THEN 'TOT_RX_CST_AMT|expected an amount'
-         WHEN p.paid < 0 THEN 'TOT_RX_CST_AMT|is negative'
-         WHEN count(*) OVER (PARTITION BY p.pde_id) > 1 THEN 'PDE_ID|appears twice'
-       END AS problem
-       FROM _pde_in p LEFT JOIN _members m ON m.member_id = p.member_id`,
-    );
+    await createPdeTables(conn, files.pharmacy);
 
     onStage?.('writing the contract files');
     const outputs: string[] = [];
@@ -316,15 +279,7 @@ export async function importDesynpuf(inDir: string, out: string, onStage?: (stag
               procedures AS procedure_codes, icd10 AS diagnosis_codes, paid AS paid_amount, npi AS rendering_npi
        FROM _claims_checked WHERE problem IS NULL ORDER BY claim_type, member_id, thru_date, clm_id, segment`,
     );
-    // The contract's pharmacy columns the file has; received_date, atc_code and prescriber_npi are
-    // absent (blank), as the defaults below record.
-    if (files.pharmacy) {
-      await write(
-        'pharmacy.parquet',
-        `SELECT pde_id AS fill_id, member_id, fill_date, ndc, days_supply, paid AS paid_amount
-         FROM _pde_checked WHERE problem IS NULL ORDER BY member_id, fill_date, pde_id`,
-      );
-    }
+    if (files.pharmacy) await write('pharmacy.parquet', PHARMACY_SQL);
     await write(
       'flags.parquet',
       `SELECT b.member_id, b.year, true AS dual_status_defaulted, true AS institutional_defaulted, true AS new_enrollee_defaulted,
@@ -398,32 +353,7 @@ export async function importDesynpuf(inDir: string, out: string, onStage?: (stag
         rows: claims,
       },
     ];
-    if (files.pharmacy) {
-      defaults.push(
-        {
-          table: 'pharmacy',
-          field: 'paid_amount',
-          value: 'TOT_RX_CST_AMT',
-          rule: "the gross drug cost (plan and patient shares together) stands for the amount paid: the file gives the patient's share (PTNT_PAY_AMT) but not the plan's",
-          rows: fills,
-        },
-        {
-          table: 'pharmacy',
-          field: 'atc_code',
-          value: 'blank',
-          rule: 'DE-SynPUF names the drug by NDC alone (PROD_SRVC_ID) and rafcast holds no NDC-to-ATC table: its fills give no medication evidence, whose rules match atc_code',
-          rows: fills,
-        },
-        { table: 'pharmacy', field: 'prescriber_npi', value: 'blank', rule: 'DE-SynPUF Prescription Drug Events name no prescriber', rows: fills },
-        {
-          table: 'pharmacy',
-          field: 'received_date',
-          value: 'blank: received on fill_date',
-          rule: 'DE-SynPUF carries no date of receipt or payment: each fill counts as known on its fill_date',
-          rows: fills,
-        },
-      );
-    }
+    if (files.pharmacy) defaults.push(...pharmacyDefaults(fills));
     const summary: DesynpufImport = { files: fileCounts, members, memberYears, claims, fills, defaults, diagnoses, ignored: files.ignored, outputs };
     const manifest = join(out, 'import.json');
     await writeFileAtomically(manifest, `${JSON.stringify({ source: 'CMS DE-SynPUF 2008-2010', in: inDir, ...summary, outputs: undefined }, null, 2)}\n`);
