@@ -5,6 +5,12 @@
 // (as DuckDB SQL, so ten million rows are checked without a JavaScript object per row), the
 // typed tables loaded from it, and the documentation, which a test holds to this file.
 
+import { DATE_RANGES, type DateRange } from './date-ranges.ts';
+import { LABS, PARTICIPANTS, PHARMACY, PROVIDERS, VOLUNTARY_ALIGNMENT } from './contract-optional.ts';
+
+export { DATE_RANGES, type DateRange };
+export { LABS, PARTICIPANTS, PHARMACY, PROVIDERS, VOLUNTARY_ALIGNMENT };
+
 export type FieldType =
   | 'id'
   | 'date'
@@ -45,13 +51,6 @@ export interface FieldSpec {
   dates?: DateRange;
 }
 
-/** A range of accepted dates, ISO YYYY-MM-DD, inclusive, and why those bounds. */
-export interface DateRange {
-  earliest: string;
-  latest: string;
-  why: string;
-}
-
 /** The files every plan gives. */
 export type RequiredTableName = 'members' | 'enrollment' | 'claims';
 /** The files a plan may give (issue 17): an absent one means its evidence is not available, never an error. */
@@ -87,24 +86,6 @@ export interface TableSpec {
   wideLists?: Readonly<Record<string, string>>;
 }
 
-/**
- * The dates each kind of date field accepts (issue 16): one place, read by the checks
- * (contract-field-checks.ts). A date outside is a typo or a placeholder (1899-12-31, 1900-01-01
- * and 9999-12-31 are common "unknown" values), never a fact to score on. Dates that depend on
- * other data (a claim before its member's birth) are the member checks' business (memberChecks).
- */
-export const DATE_RANGES = {
-  birth: {
-    earliest: '1900-01-02',
-    latest: '2100-12-31',
-    why: 'no one born before 1900 is alive in the years CMS-HCC scores (it began in 2004; the score takes ages up to 125); 1900-01-01 is a placeholder',
-  },
-  service: {
-    earliest: '2000-01-01',
-    latest: '2100-12-31',
-    why: 'CMS-HCC risk adjustment began in 2004 and DE-SynPUF, the oldest data rafcast reads, starts in 2008; a claim dated earlier is a typo or a placeholder',
-  },
-} as const satisfies Record<string, DateRange>;
 
 export const MEMBERS: TableSpec = {
   name: 'members',
@@ -246,133 +227,6 @@ export const CLAIMS: TableSpec = {
   ],
   memberChecks: [{ field: 'from_date', badWhen: 't.from_date < m.birth_date', reason: "from_date is before the member's birth_date" }],
   wideLists: { diagnosis_codes: 'dx' },
-};
-
-export const PHARMACY: TableSpec = {
-  name: 'pharmacy',
-  meaning: 'one row per prescription fill (optional file)',
-  key: ['fill_id'],
-  referencesMembers: true,
-  fields: [
-    { name: 'fill_id', type: 'id', required: true, meaning: 'prescription fill identifier, unique in the file', example: 'F0000001' },
-    { name: 'member_id', type: 'id', required: true, phi: true, meaning: 'the member (in the members file)', example: 'M000123' },
-    { name: 'fill_date', type: 'date', required: true, dates: DATE_RANGES.service, meaning: 'date the prescription was filled', example: '2025-02-10' },
-    {
-      name: 'received_date',
-      type: 'date',
-      required: false,
-      dates: DATE_RANGES.service,
-      meaning: 'date the plan received the claim; blank or absent: known at fill_date',
-      example: '2025-02-10',
-    },
-    { name: 'ndc', type: 'ndc', required: false, meaning: 'National Drug Code, 11 digits (dashes are dropped: 00002-8215-01 -> 00002821501)', example: '00002821501' },
-    {
-      name: 'atc_code',
-      type: 'atc',
-      required: false,
-      meaning: "WHO ATC class of the drug, level 3 to 5 (A10A, A10AE, A10AE04), stored upper-case; the suspect rules match on it, by prefix",
-      example: 'A10AE04',
-    },
-    { name: 'days_supply', type: 'int', required: true, min: 1, max: 365, meaning: "days' supply", example: '30' },
-    { name: 'paid_amount', type: 'amount', required: true, min: 0, meaning: 'amount paid, US dollars', example: '42.17' },
-    { name: 'prescriber_npi', type: 'npi', required: false, meaning: "prescriber's NPI (10 digits)", example: '1234567893' },
-  ],
-  crossChecks: [
-    { field: 'atc_code', badWhen: 'ndc IS NULL AND atc_code IS NULL', reason: 'a fill needs an ndc or an atc_code' },
-    { field: 'received_date', badWhen: 'received_date < fill_date', reason: 'received_date is before fill_date' },
-  ],
-  memberChecks: [{ field: 'fill_date', badWhen: 't.fill_date < m.birth_date', reason: "fill_date is before the member's birth_date" }],
-};
-
-export const LABS: TableSpec = {
-  name: 'labs',
-  meaning: 'one row per lab result or measurement (optional file)',
-  key: ['result_id'],
-  referencesMembers: true,
-  fields: [
-    { name: 'result_id', type: 'id', required: true, meaning: 'lab result identifier, unique in the file', example: 'L0000001' },
-    { name: 'member_id', type: 'id', required: true, phi: true, meaning: 'the member (in the members file)', example: 'M000123' },
-    { name: 'result_date', type: 'date', required: true, dates: DATE_RANGES.service, meaning: 'date of the specimen or measurement', example: '2025-03-04' },
-    {
-      name: 'received_date',
-      type: 'date',
-      required: false,
-      dates: DATE_RANGES.service,
-      meaning: 'date the plan received the result; blank or absent: known at result_date',
-      example: '2025-03-06',
-    },
-    { name: 'loinc', type: 'loinc', required: true, meaning: 'LOINC code: digits, a dash, the check digit', example: '33914-3' },
-    { name: 'value', type: 'decimal', required: true, meaning: 'the numeric result', example: '38.5' },
-    { name: 'unit', type: 'text', required: true, meaning: 'the unit as reported (mL/min/1.73m2, %, kg/m2, ...)', example: 'mL/min/1.73m2' },
-    { name: 'ordering_npi', type: 'npi', required: false, meaning: "ordering provider's NPI (10 digits)", example: '1234567893' },
-  ],
-  crossChecks: [{ field: 'received_date', badWhen: 'received_date < result_date', reason: 'received_date is before result_date' }],
-  memberChecks: [{ field: 'result_date', badWhen: 't.result_date < m.birth_date', reason: "result_date is before the member's birth_date" }],
-};
-
-export const PROVIDERS: TableSpec = {
-  name: 'providers',
-  meaning: 'one row per clinician or facility NPI (optional file)',
-  key: ['npi'],
-  referencesMembers: false,
-  fields: [
-    { name: 'npi', type: 'npi', required: true, meaning: "the clinician's (or facility's) NPI (10 digits)", example: '1234567893' },
-    { name: 'name', type: 'text', required: true, meaning: 'display name', example: 'Dr. A. Rivera' },
-    {
-      name: 'specialty',
-      type: 'specialty',
-      required: true,
-      meaning: 'CMS Medicare provider specialty code, 2 letters or digits (08 family practice, 11 internal medicine, A0 hospital), stored upper-case',
-      example: '08',
-    },
-    { name: 'tin', type: 'tin', required: true, meaning: 'practice tax identification number, 9 digits (a dash is dropped: 12-3456789 -> 123456789)', example: '123456789' },
-    { name: 'practice_name', type: 'text', required: false, meaning: 'practice display name', example: 'Lakeside Family Medicine' },
-    {
-      name: 'partner',
-      type: 'bool',
-      required: false,
-      default: 'false',
-      meaning: 'the practice partners with the plan; blank or absent: false',
-      example: 'true',
-    },
-  ],
-  crossChecks: [],
-};
-
-export const PARTICIPANTS: TableSpec = {
-  name: 'participants',
-  meaning: "one row per TIN and NPI on an ACO REACH entity's participant or preferred provider list, for a span of dates (optional file)",
-  key: ['tin', 'npi', 'start_date'],
-  referencesMembers: false,
-  fields: [
-    { name: 'tin', type: 'tin', required: true, meaning: "the practice's TIN, 9 digits (a dash is dropped: 12-3456789 -> 123456789)", example: '123456789' },
-    { name: 'npi', type: 'npi', required: true, meaning: "the clinician's NPI (10 digits), billing under that TIN", example: '1234567893' },
-    {
-      name: 'provider_type',
-      type: 'enum',
-      required: true,
-      values: ['participant', 'preferred'],
-      meaning: 'participant (its services align beneficiaries) or preferred (it serves them, it does not align them)',
-      example: 'participant',
-    },
-    { name: 'start_date', type: 'date', required: true, dates: DATE_RANGES.service, meaning: 'first day on the list', example: '2024-01-01' },
-    { name: 'end_date', type: 'date', required: false, dates: DATE_RANGES.service, meaning: 'last day on the list; blank or absent: still on it', example: '2026-12-31' },
-  ],
-  crossChecks: [{ field: 'end_date', badWhen: 'end_date < start_date', reason: 'end_date is before start_date' }],
-};
-
-export const VOLUNTARY_ALIGNMENT: TableSpec = {
-  name: 'voluntary_alignment',
-  meaning: 'one row per designation a beneficiary signed: the clinician they chose as their main source of care (optional file)',
-  key: ['member_id', 'signed_date'],
-  referencesMembers: true,
-  fields: [
-    { name: 'member_id', type: 'id', required: true, phi: true, meaning: 'the beneficiary (in the members file)', example: 'M000123' },
-    { name: 'npi', type: 'npi', required: true, meaning: "the designated clinician's NPI (10 digits)", example: '1234567893' },
-    { name: 'signed_date', type: 'date', required: true, dates: DATE_RANGES.service, meaning: 'the date the beneficiary signed (or chose on Medicare.gov)', example: '2025-05-12' },
-  ],
-  crossChecks: [],
-  memberChecks: [{ field: 'signed_date', badWhen: 't.signed_date < m.birth_date', reason: "signed_date is before the member's birth_date" }],
 };
 
 export const CONTRACT: Readonly<Record<TableName, TableSpec>> = {
