@@ -45,6 +45,15 @@ export async function openDuckDb(opts: DuckDbOptions = {}): Promise<{ instance: 
 }
 
 /** Quotes a string as a SQL literal. */
+/** Which of `names` are tables or views on `conn` (temporary ones included). */
+export async function existingRelations(conn: DuckDBConnection, names: readonly string[]): Promise<Set<string>> {
+  const list = names.map(sqlString).join(', ');
+  const rows = await conn.runAndReadAll(
+    `SELECT table_name AS n FROM duckdb_tables() WHERE table_name IN (${list}) UNION SELECT view_name FROM duckdb_views() WHERE view_name IN (${list})`,
+  );
+  return new Set(rows.getRowObjectsJson().map((r) => String(r.n)));
+}
+
 export function sqlString(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }

@@ -7,7 +7,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlType, type FieldSpec, type TableSpec } from './contract.ts';
 import { cleanListPattern, fieldChecks, isList, listValue, typedSourceFits, typedValue } from './contract-field-checks.ts';
-import { copyAtomically, sqlString } from './duckdb.ts';
+import { copyAtomically, existingRelations, sqlString } from './duckdb.ts';
 import { open, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { OUTPUT_FILE_MODE, prepareOutputFolder, temporaryPathFor } from './atomic-file.ts';
@@ -170,8 +170,7 @@ export async function loadContractFile(
   );
   await conn.run(`DROP TABLE ${t}_dup`);
   if (spec.referencesMembers) {
-    const members = await conn.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM (SELECT table_name AS name FROM duckdb_tables() UNION ALL SELECT view_name FROM duckdb_views()) WHERE name = 'members'`);
-    if (Number(members.getRowObjectsJson()[0]!.n) === 0) {
+    if (!(await existingRelations(conn, ['members'])).has('members')) {
       throw new ConfigError(`load the members file before the ${spec.name} file: its member_id values are checked against it`);
     }
     await conn.run(

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { CONTRACT, OPTIONAL_TABLES, REQUIRED_TABLES, type OptionalTableName, type RequiredTableName, type TableName, type TableSpec } from './contract.ts';
 import { ConfigError } from './errors.ts';
-import { copyAtomically, openDuckDb, sqlString } from './duckdb.ts';
+import { copyAtomically, existingRelations, openDuckDb, sqlString } from './duckdb.ts';
 import { loadContractFile, unloadContractTable, type LoadSummary } from './load-contract-file.ts';
 import { makeWorkFolder, removeWorkFolder } from './temporary-files.ts';
 
@@ -128,8 +128,7 @@ export async function ensureContractTables(
   conn: DuckDBConnection,
   source: { files: () => ContractFiles; checked?: readonly string[]; work?: string },
 ): Promise<LoadSummary[]> {
-  const have = await conn.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE table_name = 'claims' UNION ALL SELECT view_name FROM duckdb_views() WHERE view_name = 'claims'`);
-  if (have.getRowObjectsJson().length > 0) return [];
+  if ((await existingRelations(conn, ['claims'])).has('claims')) return [];
   if (source.checked !== undefined) {
     await attachCheckedData(conn, source.checked);
     return [];

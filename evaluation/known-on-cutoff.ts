@@ -11,10 +11,10 @@
 // each pair scored as the complete history scored it. Either is computed here when not given.
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { sqlString } from '../data/duckdb.ts';
+import { existingRelations, sqlString } from '../data/duckdb.ts';
 import { makeWorkFolder, removeWorkFolder } from '../data/temporary-files.ts';
 import { defaultCutoff, parseCutoff, receivedBySql } from '../data/received-by.ts';
-import { knownHistoryIn, presentViews } from '../features/build-features.ts';
+import { knownHistoryIn } from '../features/build-features.ts';
 import { dollarsKnownHistoryYears } from '../features/data-cutoff.ts';
 import { historyDir, type RunInputs } from '../models/run-registry.ts';
 
@@ -76,7 +76,7 @@ export async function knownOnCutoff(
     await conn.run(`CREATE OR REPLACE TEMP VIEW _known_history AS ${union('raf_history.parquet')}`);
     await conn.run(`CREATE OR REPLACE TEMP VIEW _known_hcc AS ${union('raf_hcc.parquet')}`);
     await conn.run(`CREATE OR REPLACE TEMP VIEW _known_claims AS SELECT * FROM claims WHERE ${receivedBySql(C)}`);
-    const evidence = await presentViews(conn, ['pharmacy', 'labs']);
+    const evidence = await existingRelations(conn, ['pharmacy', 'labs']);
     return {
       dataThrough: C,
       history: '_known_history',

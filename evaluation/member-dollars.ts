@@ -32,6 +32,7 @@ import { pricingDemographics, pricingFor } from './pricing.ts';
 import { expectedGain, openHccValues, type ExpectedGain } from './candidate-value.ts';
 import { readMonthsPaid } from './enrolled-months.ts';
 import { ratesOf, readOpenHccs, readRecaptureCells, type RecaptureCell, type RecaptureSources } from './recapture-rates.ts';
+import { defaultCutoff } from '../data/received-by.ts';
 import { suspectDollars, type SuspectDollarSources } from './suspect-dollars.ts';
 import { dollarInputs, fitDollarModel, predictDollars, type DollarModel } from './dollar-model.ts';
 import { growthRatio, memberValue, type MemberScores } from './revenue.ts';
@@ -86,7 +87,7 @@ async function fitAt(
   await conn.run(`CREATE OR REPLACE TEMP TABLE _fit_members AS SELECT member_id FROM ${hist} WHERE year = ${A}`);
   const priced = await expectedGains(conn, src, A, '_fit_members', cells, annualBaseRate);
   // The suspects as the plan knew them on January 1 of A: evidence received by then, never coded before A.
-  const suspects = await suspectDollars(conn, evidence, A, `${A}-01-01`, '_fit_members', annualBaseRate);
+  const suspects = await suspectDollars(conn, evidence, A, defaultCutoff(A), '_fit_members', annualBaseRate);
   const paid = await readMonthsPaid(conn, A + 1, ids);
   const scores: MemberScores[] = rows.map((r, i) => ({ rafT: num(r.raf), rafInitT: num(r.raf_init), rafNext: num(r.raf_next), monthsPaid: paid[i]! }));
   const growth = growthRatio(scores, A);

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { copyAtomically, sqlString } from '../data/duckdb.ts';
+import { copyAtomically, existingRelations, sqlString } from '../data/duckdb.ts';
 import { ConfigError } from '../data/errors.ts';
 import type { LoadSummary } from '../data/load-contract-file.ts';
 import { ensureContractTables, openWorkDb } from '../data/staged-contract.ts';
@@ -82,8 +82,7 @@ export function featureTableSql(src: FeatureSources, ccs: readonly number[]): st
 async function dxCcTable(conn: DuckDBConnection, paymentYear: number): Promise<string> {
   const year = tablesYearFor('V28', paymentYear);
   const name = `_feat_dx_cc_${year}`;
-  const have = await conn.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE table_name = ${sqlString(name)}`);
-  if (have.getRowObjectsJson().length > 0) return name;
+  if ((await existingRelations(conn, [name])).has(name)) return name;
   const pairs: string[] = [];
   for (const [dx, ccs] of tablesFor('V28', paymentYear).dxToCc) for (const cc of ccs) pairs.push(`(${sqlString(dx)}, ${cc})`);
   await conn.run(`CREATE TEMP TABLE ${name} (dx VARCHAR, cc INTEGER)`);
@@ -91,34 +90,26 @@ async function dxCcTable(conn: DuckDBConnection, paymentYear: number): Promise<s
   return name;
 }
 
-/** Which of `names` are tables or views on `conn`. */
-export async function presentViews(conn: DuckDBConnection, names: readonly string[]): Promise<Set<string>> {
-  const list = names.map(sqlString).join(', ');
-  const rows = await conn.runAndReadAll(
-    `SELECT table_name AS n FROM duckdb_tables() WHERE table_name IN (${list}) UNION SELECT view_name FROM duckdb_views() WHERE view_name IN (${list})`,
-  );
-  return new Set(rows.getRowObjectsJson().map((r) => String(r.n)));
-}
-
 /**
  * The tables the evidence features read (evidence.ts): the suspect rules and "coded" of the V28
  * tables for payment year T (suspect-evidence.ts), the V28 HCCs coded in `hcc` (the history as
- * known on the cut-off), and each payment HCC's community, non-dual, aged factor; returns the
- * factor table's name.
+ * known on the cut-off), and each payment HCC's community, non-dual, aged factor
+ * (SUSPECT_FACTOR_TABLE).
  */
-async function createEvidenceTables(conn: DuckDBConnection, T: number, hcc: string, dataThrough: string): Promise<string> {
+async function createEvidenceTables(conn: DuckDBConnection, T: number, hcc: string, dataThrough: string): Promise<void> {
   const v28 = tablesFor('V28', T);
   await createSuspectRuleTables(conn, loadSuspectRules(v28), v28);
   await createCodedTables(conn, { asOf: T, dataThrough, hcc });
-  const name = '_feat_suspect_factor';
   const rows = v28.paymentHccs.map((h) => {
     const f = v28.coefficients.get(`CNA_HCC${h}`);
     if (f === undefined) throw new Error(`the V28 tables for ${v28.paymentYear} have no CNA_HCC${h}; please report this`);
     return `(${h}, ${f})`;
   });
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${name} AS SELECT * FROM (VALUES ${rows.join(', ')}) t(hcc, factor)`);
-  return name;
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${SUSPECT_FACTOR_TABLE} AS SELECT * FROM (VALUES ${rows.join(', ')}) t(hcc, factor)`);
 }
+
+/** The evidence features' factor table (hcc, factor), created by createEvidenceTables. */
+const SUSPECT_FACTOR_TABLE = '_feat_suspect_factor';
 
 /**
  * Loads the data (checked as by `rafcast load`) and the history on `conn`, and creates the table
@@ -145,8 +136,10 @@ export async function createFeatureTable(
   for (const f of new Set([hist, hcc, ...rateFiles])) if (!existsSync(f)) throw new ConfigError(`${f} is missing: the history as known on ${dataThrough} has not been computed`);
   // Claims of T-1 pay in payment year T: their diagnoses map by the tables for T.
   const dxCc = await dxCcTable(conn, T);
-  const evidenceViews = await presentViews(conn, ['pharmacy', 'labs']);
-  const suspectFactors = await createEvidenceTables(conn, T, `read_parquet(${sqlString(hcc)})`, dataThrough);
+  const evidenceViews = await existingRelations(conn, ['pharmacy', 'labs']);
+  // Only a plan with evidence needs the rule, coded and factor tables: without, the evidence
+  // features are 0 for every member (evidence.ts) and read none of them.
+  if (evidenceViews.size > 0) await createEvidenceTables(conn, T, `read_parquet(${sqlString(hcc)})`, dataThrough);
   const src: FeatureSources = {
     asOf: T,
     dataThrough,
@@ -163,7 +156,7 @@ export async function createFeatureTable(
     ...(opts.enrollmentOfAsOf !== undefined ? { enrollmentOfAsOf: opts.enrollmentOfAsOf } : {}),
     ...(evidenceViews.has('pharmacy') ? { pharmacy: 'pharmacy' } : {}),
     ...(evidenceViews.has('labs') ? { labs: 'labs' } : {}),
-    suspectFactors,
+    suspectFactors: SUSPECT_FACTOR_TABLE,
   };
   const table = `features_${T}`;
   await conn.run(`DROP TABLE IF EXISTS ${table}`);

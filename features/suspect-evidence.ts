@@ -155,11 +155,15 @@ export function uncodedMostSevereSql(implied: string): string {
                        WHERE w.member_id = u.member_id AND w.evidence_type = u.evidence_type AND w.hcc <> u.hcc)`;
 }
 
-/** The implied-HCC evidence of `src`'s pharmacy and labs (when given) and of the coded pairs, SUSPECT_COLUMNS, before uncodedMostSevereSql. */
+/**
+ * The implied-HCC evidence of `src`'s pharmacy and labs (when given) and, unless left out, of the
+ * coded pairs, SUSPECT_COLUMNS, before uncodedMostSevereSql. Without the coded pairs a caller
+ * gives pharmacy or labs (the evidence features and dollars return 0 before asking otherwise).
+ */
 export function impliedEvidenceSql(src: SuspectSources, withComorbidity = true): string {
   const implied = withComorbidity ? [comorbiditySql()] : [];
   if (src.pharmacy !== undefined) implied.push(medicationSql(src, src.pharmacy));
   if (src.labs !== undefined) implied.push(labSql(src, src.labs));
-  if (implied.length === 0) return `SELECT ${SUSPECT_COLUMNS} FROM (${comorbiditySql()}) WHERE false`;
+  if (implied.length === 0) throw new Error('no evidence to imply HCCs from: neither pharmacy nor labs, and the coded pairs left out');
   return implied.map((q) => `SELECT ${SUSPECT_COLUMNS} FROM (${q})`).join(' UNION ALL ');
 }
