@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { prepareOutputFolder, writeFileAtomically } from '../../data/atomic-file.ts';
 import { copyAtomically, sqlString } from '../../data/duckdb.ts';
+import { splitCsvByFirstField } from '../../data/split-csv.ts';
 import { loadEmCodes, type EmCode } from '../../data/reference/em-codes.ts';
 import { auditByKeySql, createAlertItems, overuseAlertsCell } from './provider-alerts.ts';
 import { createProviderTables, providerWindows, recaptureRowsSql, type ProviderWindows } from './provider-sql.ts';
@@ -252,20 +253,23 @@ async function writeWorklists(conn: DuckDBConnection, dir: string): Promise<numb
             coalesce(it.open_hccs, '') AS open_hccs, coalesce(it.suspects, '') AS suspects, coalesce(al.overuse_alerts, '') AS overuse_alerts,
             a.visits AS em_visits, a.last_visit
      FROM _prov_attr a LEFT JOIN it USING (member_id) LEFT JOIN al USING (member_id)
-     WHERE it.member_id IS NOT NULL OR al.member_id IS NOT NULL
-     ORDER BY a.npi, rank`,
+     WHERE it.member_id IS NOT NULL OR al.member_id IS NOT NULL`,
   );
-  // Stored in NPI order, so that each clinician's COPY reads only its own row groups (DuckDB's min/max zone maps).
-  const npis = (await conn.runAndReadAll(`SELECT DISTINCT npi FROM _prov_work ORDER BY npi`)).getRowObjectsJson().map((r) => String(r.npi));
+  // One COPY of every clinician's rows in NPI order, split into one file per NPI in one pass
+  // (data/split-csv.ts); the whole table beside the fresh folder, removed after.
   const fresh = `${dir}.${process.pid}.new`;
+  const whole = `${dir}.${process.pid}.all.csv`;
   await rm(fresh, { recursive: true, force: true });
   await prepareOutputFolder(fresh, 'the worklists folder');
-  for (const npi of npis) {
+  let written: number;
+  try {
+    await copyAtomically(conn, `SELECT * FROM _prov_work ORDER BY npi, rank`, whole, 'csv');
     // NPIs are checked 10-digit numbers on load: safe as file names; anything else is refused here too.
-    if (!/^\d{10}$/.test(npi)) throw new Error(`an NPI that is not 10 digits reached the worklists: row of _prov_work`);
-    await copyAtomically(conn, `SELECT * EXCLUDE (npi) FROM _prov_work WHERE npi = ${sqlString(npi)} ORDER BY rank`, join(fresh, `${npi}.csv`), 'csv');
+    written = await splitCsvByFirstField(whole, fresh, (npi) => `${npi}.csv`, /^\d{10}$/);
+  } finally {
+    await rm(whole, { force: true });
   }
   await rm(dir, { recursive: true, force: true });
   await rename(fresh, dir);
-  return npis.length;
+  return written;
 }
