@@ -1,5 +1,5 @@
-// `rafcast audit-risk` from a data folder (issue 17, "Overuse alerts"): the contract's members,
-// enrollment and claims, and the providers file when the plan has one, loaded and checked as by
+// `rafcast audit-risk` from a data folder (issue 17, "Overuse alerts"): the contract's members
+// and claims, and the providers file when the plan has one, loaded and checked as by
 // `rafcast load` (data/staged-contract.ts; the rejected rows, with their reasons, go to
 // <out>/<table>.rejected.csv, as `rafcast history` writes them, and are counted in the summary), the history's raf_hcc and raf_history (`rafcast
 // history`, which must hold service year T-1), then writeAuditRisk (audit-risk.ts). At a million
@@ -9,12 +9,15 @@ import { basename, join } from 'node:path';
 import { findDataFiles, findOptionalDataFiles } from '../../data/contract-files.ts';
 import { ConfigError } from '../../data/errors.ts';
 import { sqlString } from '../../data/duckdb.ts';
-import { loadStagedContract, openWorkDb } from '../../data/staged-contract.ts';
+import { openWorkDb, stageContractTable } from '../../data/staged-contract.ts';
+import type { TableName } from '../../data/contract.ts';
+import type { LoadSummary } from '../../data/load-contract-file.ts';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { requireBaseRate } from '../../scoring/revenue.ts';
 import { writeAuditRisk, type AuditRiskSummary } from './audit-risk.ts';
 
 export interface RunAuditRiskOptions {
-  /** The contract's files (members, enrollment, claims; providers when the plan has it). */
+  /** The contract's files (members and claims; providers when the plan has it; the enrollment is not read). */
   data: string;
   asOf: number;
   out: string;
@@ -41,34 +44,72 @@ function historyFiles(history: string, year: number): { hcc: string; history: st
   return { hcc: `read_parquet(${sqlString(files[1]!)})`, history: `read_parquet(${sqlString(files[2]!)})` };
 }
 
+/**
+ * Loads and checks, on `conn`, what the overuse alerts and the provider view read: the members (the
+ * claims' member_id is checked against them), the claims and, when the plan has it, the providers
+ * file; each staged as Parquet in `work` (data/staged-contract.ts). The enrollment is read by
+ * neither, so it is not loaded (5.2M rows of checking at 1,000,000 members). Rejected rows go to
+ * `<rejectedDir>/<table>.rejected.csv`: the data folder is only read.
+ */
+export async function stageClaimsAndProviders(
+  conn: DuckDBConnection,
+  data: string,
+  work: string,
+  rejectedDir: string,
+  onProgress: (stage: string, done: number, total: number) => void = () => undefined,
+): Promise<{ loaded: LoadSummary[]; providers: string | undefined }> {
+  const contract = findDataFiles(data);
+  const providers = findOptionalDataFiles(data).providers;
+  const loaded: LoadSummary[] = [];
+  const tables: [TableName, string | undefined][] = [['members', contract.members], ['claims', contract.claims], ['providers', providers]];
+  for (const [table, file] of tables) {
+    if (file === undefined) continue;
+    onProgress(`loading ${table}`, 0, 1);
+    loaded.push(await stageContractTable(conn, table, file, work, { rejectedDir }));
+  }
+  return { loaded, providers };
+}
+
+/**
+ * The overuse alerts (writeAuditRisk) on a connection where stageClaimsAndProviders has run, from
+ * the history `history` (checked to hold T-1 by the caller: auditHistory).
+ */
+export async function auditRiskOn(
+  conn: DuckDBConnection,
+  o: { data: string; asOf: number; out: string; annualBaseRate: number; providers: string | undefined; history: { hcc: string; history: string } },
+  onProgress: (stage: string, done: number, total: number) => void = () => undefined,
+): Promise<AuditRiskSummary> {
+  return writeAuditRisk(
+    conn,
+    {
+      asOf: o.asOf,
+      claims: 'claims',
+      ...(o.providers !== undefined ? { providers: 'providers' } : { providersAbsent: `no providers.csv or providers.parquet in ${o.data}` }),
+      hcc: o.history.hcc,
+      history: o.history.history,
+      annualBaseRate: o.annualBaseRate,
+      out: o.out,
+    },
+    onProgress,
+  );
+}
+
+/** The history of `rafcast audit-risk` (default <data>/history), checked to hold service year T-1. */
+export const auditHistory = (o: Pick<RunAuditRiskOptions, 'data' | 'asOf' | 'history'>): { hcc: string; history: string } =>
+  historyFiles(o.history ?? join(o.data, 'history'), Math.trunc(o.asOf) - 1);
+
 export async function runAuditRisk(
   o: RunAuditRiskOptions,
   onProgress: (stage: string, done: number, total: number) => void = () => undefined,
 ): Promise<RunAuditRiskSummary> {
   requireBaseRate(o.annualBaseRate);
   const T = Math.trunc(o.asOf);
-  const hist = historyFiles(o.history ?? join(o.data, 'history'), T - 1);
-  const required = findDataFiles(o.data);
-  const providers = findOptionalDataFiles(o.data).providers;
+  const history = auditHistory(o);
+  findDataFiles(o.data);
   const db = await openWorkDb(o.out, o.memoryLimit);
   try {
-    const loaded = await loadStagedContract(db.conn, { ...required, ...(providers !== undefined ? { providers } : {}) }, db.work, {
-      rejectedDir: o.out,
-      onTable: (name) => onProgress(`loading ${name}`, 0, 1),
-    });
-    const summary = await writeAuditRisk(
-      db.conn,
-      {
-        asOf: T,
-        claims: 'claims',
-        ...(providers !== undefined ? { providers: 'providers' } : { providersAbsent: `no providers.csv or providers.parquet in ${o.data}` }),
-        hcc: hist.hcc,
-        history: hist.history,
-        annualBaseRate: o.annualBaseRate,
-        out: o.out,
-      },
-      onProgress,
-    );
+    const { loaded, providers } = await stageClaimsAndProviders(db.conn, o.data, db.work, o.out, onProgress);
+    const summary = await auditRiskOn(db.conn, { data: o.data, asOf: T, out: o.out, annualBaseRate: o.annualBaseRate, providers, history }, onProgress);
     const rejected = loaded.filter((l) => l.rejected > 0);
     return { ...summary, rejectedRows: Object.fromEntries(rejected.map((l) => [basename(l.file), l.rejected])), quarantine: rejected.map((l) => l.quarantine) };
   } finally {

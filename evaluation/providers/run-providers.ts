@@ -1,11 +1,11 @@
 // `rafcast providers` from a data folder (issue 17, "Provider view"): the suspects of as-of T
 // (evaluation/suspects/run-suspects.ts, the library function, written to <out>/suspects; or a
-// folder of them already computed with the same as-of and cut-off, --suspects), the overuse alerts
-// of as-of T (evaluation/audit-risk/run-audit-risk.ts, the library function, written to
-// <out>/audit-risk; or a folder of them of the same as-of, --audit-risk), then the contract's
-// claims and providers loaded and checked as by `rafcast load` (staged as Parquet in a private work
-// folder) and the provider view written (provider-views.ts). The suspects and the alerts run first
-// and close their DuckDB, so that one database at a time holds memory.
+// folder of them already computed with the same as-of and cut-off, --suspects), then the contract's
+// members, claims and providers loaded and checked once as by `rafcast load` (staged as Parquet in
+// a private work folder), the overuse alerts of as-of T computed from them (evaluation/audit-risk,
+// written to <out>/audit-risk; or a folder of them of the same as-of, --audit-risk) and the
+// provider view written (provider-views.ts). The suspects run first and close their DuckDB, so
+// that one database at a time holds memory.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findDataFiles, findOptionalDataFiles } from '../../data/contract-files.ts';
@@ -13,12 +13,10 @@ import { sqlString } from '../../data/duckdb.ts';
 import { ConfigError } from '../../data/errors.ts';
 import { defaultCutoff, parseCutoff } from '../../data/received-by.ts';
 import { claimOutputFolder } from '../../data/output-folder.ts';
-import { openWorkDb, stageContractTable } from '../../data/staged-contract.ts';
-import type { TableName } from '../../data/contract.ts';
-import type { LoadSummary } from '../../data/load-contract-file.ts';
+import { openWorkDb } from '../../data/staged-contract.ts';
 import { requireBaseRate } from '../../scoring/revenue.ts';
 import { AUDIT_RISK_FILES } from '../audit-risk/audit-risk.ts';
-import { runAuditRisk } from '../audit-risk/run-audit-risk.ts';
+import { auditHistory, auditRiskOn, stageClaimsAndProviders } from '../audit-risk/run-audit-risk.ts';
 import { runSuspects, type RunSuspectsOptions } from '../suspects/run-suspects.ts';
 import { SUSPECTS_FILES } from '../suspects/suspects.ts';
 import { alertsRelationSql } from './provider-alerts.ts';
@@ -61,8 +59,11 @@ export async function runProviders(
   requireBaseRate(o.annualBaseRate);
   const T = o.asOf;
   const C = parseCutoff(o.dataThrough ?? defaultCutoff(T));
-  const contract = findDataFiles(o.data);
+  findDataFiles(o.data);
   const providersFile = findOptionalDataFiles(o.data).providers;
+  // Checked before the long work: a given alerts folder, or the history the alerts are computed from.
+  const alerts: { csv: string } | { history: { hcc: string; history: string } } =
+    o.auditRisk !== undefined ? { csv: checkedAlerts(o.auditRisk, T) } : { history: auditHistory({ data: o.data, asOf: T, ...(o.history !== undefined ? { history: o.history } : {}) }) };
   let suspectsDir = o.suspects;
   if (suspectsDir === undefined) {
     suspectsDir = join(o.out, 'suspects');
@@ -72,28 +73,18 @@ export async function runProviders(
     await runSuspects({ ...rest, dataThrough: C, out: suspectsDir }, onProgress);
   }
   const suspectsCsv = checkedSuspects(suspectsDir, T, C);
-  let auditDir = o.auditRisk;
-  if (auditDir === undefined) {
-    auditDir = join(o.out, 'audit-risk');
-    const rejected = ['members', 'enrollment', 'claims', 'providers'].map((t) => `${t}.rejected.csv`);
-    await claimOutputFolder(auditDir, { option: '--out', command: 'rafcast providers', writes: [...AUDIT_RISK_FILES, ...rejected], force: false });
-    await runAuditRisk(
-      { data: o.data, asOf: T, out: auditDir, annualBaseRate: o.annualBaseRate, ...(o.history !== undefined ? { history: o.history } : {}), ...(o.memoryLimit !== undefined ? { memoryLimit: o.memoryLimit } : {}) },
-      onProgress,
-    );
-  }
-  const alertsCsv = checkedAlerts(auditDir, T);
   const db = await openWorkDb(o.out, o.memoryLimit);
   try {
-    // Rejected rows go to the output folder (<table>.rejected.csv): the data folder is only read.
-    // The members (the claims' member_id is checked against them), the claims and the providers:
-    // the views read no enrollment, so it is not loaded (5.2M rows of checking at 1,000,000 members).
-    const loaded: LoadSummary[] = [];
-    const tables: [TableName, string | undefined][] = [['members', contract.members], ['claims', contract.claims], ['providers', providersFile]];
-    for (const [table, file] of tables) {
-      if (file === undefined) continue;
-      onProgress(`loading ${table}`, 0, 1);
-      loaded.push(await stageContractTable(db.conn, table, file, db.work, { rejectedDir: o.out }));
+    // The members, claims and providers, checked once for the alerts and the view (rejected rows
+    // in the output folder, <table>.rejected.csv).
+    const { loaded } = await stageClaimsAndProviders(db.conn, o.data, db.work, o.out, onProgress);
+    let alertsCsv: string;
+    if ('csv' in alerts) alertsCsv = alerts.csv;
+    else {
+      const auditDir = join(o.out, 'audit-risk');
+      await claimOutputFolder(auditDir, { option: '--out', command: 'rafcast providers', writes: AUDIT_RISK_FILES, force: false });
+      await auditRiskOn(db.conn, { data: o.data, asOf: T, out: auditDir, annualBaseRate: o.annualBaseRate, providers: providersFile, history: alerts.history }, onProgress);
+      alertsCsv = checkedAlerts(auditDir, T);
     }
     await db.conn.run(
       `CREATE TEMP VIEW _prov_suspects AS
