@@ -86,12 +86,16 @@ export async function createProviderTables(conn: DuckDBConnection, src: Provider
     `CREATE OR REPLACE TEMP TABLE _prov_labels AS SELECT * FROM (VALUES ${[...v28.labels].map(([h, l]) => `(${h}, ${sqlString(l)})`).join(', ')}) t(hcc, description)`,
   );
 
-  // The two windows' claims, read from the staged Parquet once: the queries below scan them five times.
+  // The two windows' claims, read from the staged Parquet once: the queries below scan them five
+  // times. Only the columns they and the eligibility rule read (amounts, ids and dates besides the
+  // date of service stay in the Parquet).
+  const exclusions = loadDiagnosisSourceExclusions();
+  const columns = new Set(['_row', 'member_id', 'claim_type', 'bill_type', 'thru_date', 'procedure_codes', 'diagnosis_codes', 'rendering_npi', ...exclusions.map((r) => r.field)]);
   await conn.run(
-    `CREATE OR REPLACE TEMP TABLE _prov_src AS SELECT * FROM ${src.claims}
+    `CREATE OR REPLACE TEMP TABLE _prov_src AS SELECT ${[...columns].map((c) => `"${c}"`).join(', ')} FROM ${src.claims}
      WHERE thru_date >= DATE '${w.priorFrom}' AND thru_date < DATE '${w.cutoff}' AND ${receivedBySql(w.cutoff)}`,
   );
-  await createEligibleClaimsView(conn, '_prov_src', '_prov_elig', loadDiagnosisSourceExclusions());
+  await createEligibleClaimsView(conn, '_prov_src', '_prov_elig', exclusions);
   const inWindow = `thru_date >= DATE '${w.from}'`;
   const em = `[${src.emCodes.map((c) => sqlString(c.code)).join(', ')}]::VARCHAR[]`;
   await conn.run(
