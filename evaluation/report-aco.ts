@@ -139,11 +139,11 @@ async function alignmentPart(a: AlignSummary, practices: readonly PracticeRow[],
         mark: 'bar',
         encoding: {
           y: { field: 'unit', type: 'nominal', sort: order, title: null },
-          x: { field: 'beneficiaries', type: 'quantitative', stack: 'zero' },
-          color: { field: 'kind', type: 'nominal', title: 'alignment', scale: { domain: KINDS.map((k) => k[1]), range: KINDS.map((k) => k[2]) } },
+          x: { field: 'beneficiaries', type: 'quantitative', stack: 'zero', title: 'aligned beneficiaries' },
+          color: { field: 'kind', type: 'nominal', title: 'alignment', scale: { domain: KINDS.map((k) => k[1]), range: KINDS.map((k) => k[2]) }, legend: { labelLimit: 240 } },
         },
       },
-      ...(a.minimum === null ? [] : [{ data: { values: [{ minimum: a.minimum.minimum }] }, mark: { type: 'rule', color: '#cf222e', strokeWidth: 2 }, encoding: { x: { field: 'minimum', type: 'quantitative' } } }]),
+      ...(a.minimum === null ? [] : [{ data: { values: [{ minimum: a.minimum.minimum }] }, mark: { type: 'rule', color: '#cf222e', strokeWidth: 2 }, encoding: { x: { field: 'minimum', type: 'quantitative', title: 'aligned beneficiaries' } } }]),
     ],
   } as TopLevelSpec);
   const min =
@@ -171,7 +171,7 @@ async function projectionPart(a: AlignSummary, backtest: BacktestSummary | null)
     data: { values: shown.map((p) => ({ projection: PROJECTION_LABELS[p], beneficiaries: a.projection[p] ?? 0 })) },
     mark: 'bar',
     encoding: {
-      y: { field: 'projection', type: 'nominal', sort: shown.map((p) => PROJECTION_LABELS[p]), title: null },
+      y: { field: 'projection', type: 'nominal', sort: shown.map((p) => PROJECTION_LABELS[p]), title: null, axis: { labelLimit: 260 } },
       x: { field: 'beneficiaries', type: 'quantitative' },
       color: { field: 'projection', type: 'nominal', legend: null, scale: { domain: shown.map((p) => PROJECTION_LABELS[p]), range: ['#1f6feb', '#2da44e', '#cf222e'] } },
     },
