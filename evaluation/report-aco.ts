@@ -233,13 +233,13 @@ ${table}
 ${effortTable}`;
 }
 
-/** The section's HTML (module comment); `top` practices and effort rows of each group. */
+/** The section's HTML (module comment): the `top` practices, and the effort rows readAco kept. */
 export async function acoSection(input: AcoInput, top = 20): Promise<string> {
   const a = input.align;
   const benchmark =
     input.benchmark === null
       ? `<p data-note="aco-benchmark" class="sub">No benchmark was given (rafcast benchmark, then rafcast report --benchmark DIR, adds the benchmark by alignment type, the dollars lost to the cap and where effort pays).</p>`
-      : await benchmarkPart(input.benchmark, input.effort.filter((e) => e.rank <= top));
+      : await benchmarkPart(input.benchmark, input.effort);
   return `<section data-section="aco">
 <h2>ACO REACH: alignment for performance year ${a.performanceYear}</h2>
 ${await alignmentPart(a, input.practices, top)}
