@@ -33,8 +33,8 @@ The projection is rafcast align's for PY (aligned_now, on_track, at_risk, not_al
 ineligible), made on what was known on the cut-off: claims received by then, designations signed
 by then, deaths by then, the participant list as it stood (an end date after the cut-off not
 known); enrollment as given (the rules read PY-1's). The outcome is PY+1's alignment from every
-file whole, under PY+1's rules: aligned (claims, voluntary, both), not aligned (elsewhere or no PQEM service) or
-ineligible (died before PY+1, not enrolled in PY).
+file whole, under PY+1's rules: aligned (claims, voluntary, both), not aligned (elsewhere or no
+PQEM service) or ineligible (died before PY+1, not enrolled in PY).
 backtest.csv: per projection category, members by outcome and by alignment. backtest-members.csv:
 one row per member. Member ids are in that file and the *.rejected.csv files only.
 Every column: evaluation/alignment/README.md.
