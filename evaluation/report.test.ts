@@ -20,6 +20,24 @@ import { compareLists, comparisonSentence } from './verdict.ts';
 import { CHROMIUM } from '../test/test-tools.ts';
 import { openDuckDb, sqlString } from '../data/duckdb.ts';
 
+/**
+ * A rafcast align folder for performance year 2026: 6 aligned (claims 3, both 2, voluntary 1)
+ * against a standard ACO's 5,000, in two practices. The section's own figures are tested in
+ * report-aco.test.ts; here, that the report places it and a browser shows its charts.
+ */
+function alignFolder(): string {
+  const dir = tempDir('align');
+  const window = (py: number) => ({ performanceYear: py, start: `${py}-01-01`, from: `${py - 3}-07-01`, middle: `${py - 2}-07-01`, to: `${py - 1}-07-01` });
+  const summary = {
+    performanceYear: 2026, acoType: 'standard', window: window(2026), nextWindow: window(2027), members: 8, eligible: 8, excludedBy: {},
+    byAlignment: { claims: 3, both: 2, voluntary: 1, none: 2 }, aligned: 6, voluntaryRemoved: 0, minimum: { minimum: 5000, source: 'ACO REACH Participation Agreement 5.03.A' },
+    marginOverMinimum: -4994, projection: { aligned_now: 5, at_risk: 1, on_track: 1, not_aligned: 1 }, practices: 2, notes: [], files: [],
+  };
+  writeFileSync(join(dir, 'align-summary.json'), JSON.stringify(summary));
+  writeFileSync(join(dir, 'practices.csv'), 'tin,aligned,claims,voluntary,both_aligned,at_risk,on_track,projected_next\n111111111,4,2,1,1,1,1,5\n222222222,2,1,0,1,0,0,1\n');
+  return dir;
+}
+
 const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
 const BASE = 10402.34;
 
@@ -107,7 +125,7 @@ describe('writeReport', () => {
     const listed = Array.from({ length: 40 }, (_, k) => `M${k},${k + 1},0.5,100.10,250.25,350.35`);
     writeFileSync(join(candidates, 'candidates.csv'), ['member_id,rank,probability,expected_accelerated,expected_incremental,expected_dollars', ...listed].join('\n') + '\n');
     const html = join(tempDir('report'), 'report.html');
-    await writeReport(dirs, html, candidates, 10);
+    await writeReport(dirs, html, candidates, 10, undefined, undefined, { alignment: alignFolder() });
     expect(statSync(html).mode & 0o777).toBe(0o600);
     const text = readFileSync(html, 'utf8');
     // Self-contained: no script and nothing fetched at view time.
@@ -134,7 +152,7 @@ describe('writeReport', () => {
       const requests: string[] = [];
       page.on('request', (r) => requests.push(r.url()));
       await page.goto(pathToFileURL(html).href);
-      for (const chart of ['lift', 'gain', 'precision', 'dollars', 'cash']) {
+      for (const chart of ['lift', 'gain', 'precision', 'dollars', 'cash', 'aco-alignment', 'aco-projection']) {
         const svg = page.locator(`figure[data-chart="${chart}"] svg`);
         await expect(svg.count(), chart).resolves.toBe(1);
         expect((await svg.boundingBox())!.width, chart).toBeGreaterThan(200);
@@ -142,7 +160,7 @@ describe('writeReport', () => {
       // Four headline rows; one revenue row and one row of groups per list: both models, dollars, naive,
       // analyst, perfect, ceiling; ten deciles; twelve months; the three expected columns of candidates.csv; the top 10 of the
       // 12 outreach rows.
-      const counts: Record<string, number> = { headline: 4, revenue: 7, groups: 7, deciles: 10, cash: 12, candidates: 3, outreach: 10 };
+      const counts: Record<string, number> = { headline: 4, revenue: 7, groups: 7, deciles: 10, cash: 12, candidates: 3, outreach: 10, 'aco-practices': 2 };
       for (const [table, rowsExpected] of Object.entries(counts)) {
         await expect(page.locator(`table[data-table="${table}"] tbody tr`).count(), table).resolves.toBe(rowsExpected);
       }
@@ -232,6 +250,22 @@ describe('writeReport', () => {
     expect(text.indexOf('data-section="providers"')).toBeLessThan(text.indexOf('data-section="definitions"'));
     expect(text).toContain('<tr data-npi="1000000001"><td>Dr X (1000000001)</td>');
     await expect(writeReport(dir, html, undefined, 20, tempDir('empty'))).rejects.toThrow(/providers\.csv is missing: --providers must be a folder from rafcast providers/);
+  });
+
+  it('puts the ACO REACH section (rafcast align) after the providers and before the definitions; without it, a note says how to add it', async () => {
+    const dir = tempDir('evaluation');
+    writeFileSync(join(dir, 'evaluation.json'), JSON.stringify(evaluation('mlp', 1)));
+    const html = join(tempDir('report'), 'report.html');
+    await writeReport(dir, html, undefined, 20, undefined, undefined, { alignment: alignFolder() });
+    const text = readFileSync(html, 'utf8');
+    expect(text.indexOf('<section data-section="aco">')).toBeGreaterThan(text.indexOf('data-table="outreach"'));
+    expect(text.indexOf('<section data-section="aco">')).toBeLessThan(text.indexOf('data-section="definitions"'));
+    expect(bodyText(text)).toContain('6 beneficiaries align to the entity for performance year 2026');
+    expect(text).not.toContain('data-note="no-aco"');
+    await writeReport(dir, html);
+    const without = readFileSync(html, 'utf8');
+    expect(without).not.toContain('<section data-section="aco">');
+    expect(bodyText(without)).toContain('No ACO REACH alignment was given: rafcast report --alignment DIR (a rafcast align folder)');
   });
 
   it('shows the three columns of the outreach members shown, from --suspects and --known-history, and refuses suspects of another as-of', async () => {

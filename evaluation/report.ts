@@ -19,6 +19,7 @@ import { MONTHS_EARLIER } from './revenue.ts';
 import { colorScale, lineChart, shownLists, svg, type Shown } from './report-charts.ts';
 import { candidateTotals, outreachRows, type CandidateTotals, type OutreachRow } from './report-candidates.ts';
 import { providersSection, readProviders } from './report-providers.ts';
+import { acoSection, NO_ACO_NOTE, readAco, type AcoDirs } from './report-aco.ts';
 import { threeColumnsSection, type IllustrationInputs } from './report-three-columns.ts';
 
 
@@ -62,7 +63,8 @@ const incrementalText = (l: ListEvaluation): string => (l.revenue.incremental.to
 /**
  * The report's HTML: one evaluation, or several (a run's models; the first gives the baselines, the cash view and the candidates);
  * `providers`, the provider section's HTML (report-providers.ts), goes before the definitions;
- * `illustration`, the three-column section's HTML (report-three-columns.ts), after the outreach list.
+ * `illustration`, the three-column section's HTML (report-three-columns.ts), after the outreach list;
+ * `aco`, the ACO REACH section's HTML (report-aco.ts), after the providers ('': a note that none was given).
  */
 export async function renderReport(
   given: Evaluation | readonly Evaluation[],
@@ -70,6 +72,7 @@ export async function renderReport(
   candidates: CandidateTotals | null = null,
   providers = '',
   illustration = '',
+  aco = '',
 ): Promise<string> {
   const evaluations: readonly Evaluation[] = Array.isArray(given) ? given : [given as Evaluation];
   const e = evaluations[0];
@@ -288,6 +291,7 @@ ${lumpNote}
 <h2>Top of the outreach list</h2>${outreachTable}
 ${illustration === '' ? '' : `<h2>Top of the outreach list: the value of complete documentation</h2>${illustration}`}
 ${providers}
+${aco === '' ? `<h2>ACO REACH</h2>${NO_ACO_NOTE}` : aco}
 <h2>Definitions</h2>${definitions}
 <p class="sub">Inputs: run fingerprint ${esc(e.run.fingerprint.slice(0, 16))}${e.truthFingerprint ? `, truth ${esc(e.truthFingerprint.slice(0, 16))}` : ''}. Definitions: DOMAIN.md section 4.</p>
 </body></html>
@@ -332,7 +336,8 @@ function candidatesText(c: CandidateTotals | null, first: Shown, e: Evaluation):
 /**
  * Writes the report of one evaluation folder or several (a run's models, the first giving the
  * baselines and the cash view), and, when given, a candidates folder and a providers folder (its
- * section), and the suspects and known history for the outreach members' three columns, to `out`, owner-only.
+ * section), the suspects and known history for the outreach members' three columns, and the ACO
+ * REACH folders (align, benchmark, align-backtest: its section), to `out`, owner-only.
  */
 export async function writeReport(
   evaluationDirs: string | readonly string[],
@@ -341,6 +346,7 @@ export async function writeReport(
   top = 20,
   providersDir?: string,
   illustrationInputs?: IllustrationInputs,
+  acoDirs?: AcoDirs,
 ): Promise<void> {
   const dirs = typeof evaluationDirs === 'string' ? [evaluationDirs] : evaluationDirs;
   const evaluations = dirs.map((d) => JSON.parse(readFileSync(join(d, 'evaluation.json'), 'utf8')) as Evaluation);
@@ -355,7 +361,8 @@ export async function writeReport(
   }
   const providers = providersDir === undefined ? '' : await providersSection(readProviders(providersDir), top);
   const illustration = illustrationInputs === undefined ? '' : await threeColumnsSection(outreach.map((o) => o.member), evaluations[0]!.asOf, illustrationInputs);
-  const html = await renderReport(evaluations, outreach, candidates, providers, illustration);
+  const aco = acoDirs === undefined ? '' : await acoSection(readAco(acoDirs, top), top);
+  const html = await renderReport(evaluations, outreach, candidates, providers, illustration, aco);
   await mkdir(dirname(out), { recursive: true });
   await writeFileAtomically(out, html);
 }

@@ -206,6 +206,11 @@ if (step === 'score-batch') {
   // Issue 17's suspects on the generate and history steps' plan: scripts/bench-suspects.ts.
   const { benchProviders, benchSuspects, prepareSuspects } = await import('./bench-suspects.ts');
   await (step === 'known-history' ? prepareSuspects(n, dir) : step === 'suspects' ? benchSuspects(n, dir) : benchProviders(n, dir));
+} else if (step === 'align' || step === 'benchmark' || step === 'generate-evidence') {
+  // Issue 19's ACO REACH steps on the generate and history steps' plan: scripts/bench-aco.ts
+  // (generate-evidence: the plan's REACH files, run by the align step in a process of its own).
+  const { benchAlign, benchBenchmark, generateWithEvidence } = await import('./bench-aco.ts');
+  await (step === 'align' ? benchAlign(n, dir) : step === 'benchmark' ? benchBenchmark(n, dir) : generateWithEvidence(n, dir));
 } else if (step === 'serve') {
   // Issue 18's rafcast serve on n listed members: scripts/bench-serve.ts.
   const { benchServe } = await import('./bench-serve.ts');

@@ -4,7 +4,8 @@
 // same code were seen to differ by 30%. Sizes: BENCH_MEMBERS (default 1,000,000) for scoring,
 // BENCH_POPULATION (default 1,000,000) members for generating a synthetic plan over five years
 // and loading and validating its claims, then its five-year risk score history, features,
-// training and prediction, and the suspects at as-of 2025; BENCH_QUALITY or --members (default 100,000) members per plan for the models' quality (npm run bench -- --help).
+// training and prediction, the suspects at as-of 2025, and ACO REACH alignment and benchmark for
+// 2026; BENCH_QUALITY or --members (default 100,000) members per plan for the models' quality (npm run bench -- --help).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -24,7 +25,7 @@ if (args.help) {
 
 Prints speed and quality figures (never asserted). Steps: cli-start, score-batch, score-file-jsonl,
 score-file-csv, score-file-parquet, generate, load-generated, history, features, train, predict,
-known-history, suspects, serve, quality, quality-desynpuf, queued, queued-e2e.
+known-history, suspects, providers, align, benchmark, serve, quality, quality-desynpuf, queued, queued-e2e.
 
 generate to suspects run on a plan of BENCH_POPULATION members (default 1,000,000), each step
 reading the earlier ones' files in .bench/. known-history: the plan's pharmacy and labs files when
@@ -32,6 +33,13 @@ it lacks them (the generate step writes none; the plan is generated again with t
 files the same bytes), then the history as known on 2025-01-01 for 2023-2025, timed. suspects:
 rafcast suspects at as-of 2025 with that known history passed in, timed, with its peak RSS.
   BENCH_POPULATION=5000 npm run bench -- --only generate,history,known-history,suspects,providers
+
+align and benchmark (ACO REACH, issue 19), performance year 2026 on the same plan: align generates
+its participants and voluntary_alignment files first when the plan lacks them (the plan again with
+the optional files, its other files the same bytes; in a process of its own, its time and peak RSS
+printed apart; the known-history step does it too), then times rafcast align; benchmark times
+rafcast benchmark with the align step's folder and the history step's history passed in.
+  BENCH_POPULATION=20000 npm run bench -- --only generate,history,align,benchmark
 
 quality: on generated plans of --members n (default 100,000; BENCH_QUALITY), one per plan seed
 (default 11,12,13), trained at T-1 and backtested at each as-of T (default 2024,2025): precision
@@ -79,6 +87,8 @@ const steps: [string, number, number][] = [
   ['known-history', 1, population],
   ['suspects', 1, population],
   ['providers', 1, population],
+  ['align', 1, population],
+  ['benchmark', 1, population],
   ['serve', 1, Number(process.env.BENCH_SERVE ?? 1_000_000)],
   ['quality', 1, Number(args.members ?? process.env.BENCH_QUALITY ?? 100_000)],
   ['quality-desynpuf', 1, 10_000],

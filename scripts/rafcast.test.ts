@@ -78,7 +78,7 @@ describe('rafcast command line', () => {
     const all = commandsOf(program);
     expect(all.map(([name]) => name)).toEqual([
       'score', 'generate', 'load', 'history', 'import', 'import desynpuf', 'features', 'train', 'predict',
-      'models', 'models list', 'models compare', 'candidates', 'suspects', 'providers', 'audit-risk', 'align', 'benchmark', 'explain', 'evaluate', 'report', 'run', 'worker', 'status', 'serve', 'users', 'users add',
+      'models', 'models list', 'models compare', 'candidates', 'suspects', 'providers', 'audit-risk', 'align', 'align-backtest', 'benchmark', 'explain', 'evaluate', 'report', 'run', 'worker', 'status', 'serve', 'users', 'users add',
     ]);
     const withoutExample = [['rafcast', program] as [string, Command], ...all].filter(([, c]) => !/\nExamples?:\n {2}rafcast /.test(helpOf(c))).map(([name]) => name);
     expect(withoutExample).toEqual([]);

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { configureProgram, packageVersion } from './cli-support.ts';
 import { addAlignCommand } from './commands/align.ts';
+import { addAlignBacktestCommand } from './commands/align-backtest.ts';
 import { addAuditRiskCommand } from './commands/audit-risk.ts';
 import { addBenchmarkCommand } from './commands/benchmark.ts';
 import { addCandidatesCommand } from './commands/candidates.ts';
@@ -77,6 +78,7 @@ Examples:
   addProvidersCommand(program);
   addAuditRiskCommand(program);
   addAlignCommand(program);
+  addAlignBacktestCommand(program);
   addBenchmarkCommand(program);
   addExplainCommand(program);
   addEvaluateCommand(program);

@@ -8,6 +8,9 @@ export interface ReportOptions {
   providers?: string;
   suspects?: string;
   knownHistory?: string;
+  alignment?: string;
+  benchmark?: string;
+  alignBacktest?: string;
   top: number;
   out: string;
 }
@@ -21,12 +24,16 @@ export function addReportCommand(program: Command): void {
     .option('--providers <dir>', 'a folder from rafcast providers: clinicians ranked by open dollars and their recapture rates')
     .option('--suspects <dir>', 'a folder from rafcast suspects of the same as-of: with --known-history, the three-column illustration of the outreach members shown')
     .option('--known-history <dir>', 'the rafcast history as known on the suspects\' cut-off (T-2..T), for the three columns')
-    .option('--top <n>', 'outreach rows (and clinicians) to show', parseCountOption('--top'), 20)
+    .option('--alignment <dir>', 'a folder from rafcast align: the ACO REACH section (alignment by type and practice against the minimum, the projection)')
+    .option('--benchmark <dir>', 'a folder from rafcast benchmark of the same performance year, with --alignment: the benchmark by alignment type, lost to the cap, where effort pays')
+    .option('--align-backtest <dir>', 'a folder from rafcast align-backtest, with --alignment: how far the projection held before')
+    .option('--top <n>', 'outreach rows (and clinicians, practices, effort rows) to show', parseCountOption('--top'), 20)
     .requiredOption('--out <file>', 'the HTML file (owner-only: it may hold member ids)')
     .addHelpText(
       'after',
       `
 The file has no scripts and fetches nothing: charts are inline SVG (Vega-Lite, rendered in Node).
+With --alignment (and --benchmark, --align-backtest), the ACO REACH section; without, a note.
 With --candidates, --suspects and --known-history, each outreach member shown gets the three
 columns of rafcast explain (demographics only, plus HCCs coded, full coding of every suspect: RAF,
 monthly and annual payment for T+1), at the suspects' base rate.
@@ -35,6 +42,7 @@ Examples:
   rafcast report --evaluation runs/evaluation-2024 --out runs/report-2024.html
   rafcast report --evaluation runs/evaluation-2024 --candidates runs/candidates-2024 --out runs/report.html
   rafcast report --evaluation runs/evaluation-2024 --providers runs/providers-2024 --out runs/report.html
+  rafcast report --evaluation runs/evaluation-2024 --alignment runs/align-2026 --benchmark runs/benchmark-2026 --align-backtest runs/align-backtest-2025 --out runs/report.html
   rafcast report --evaluation runs/evaluation-2024 --candidates runs/candidates-2024 --suspects runs/suspects-2024 --known-history runs/known-2024 --out runs/report.html`,
     )
     .action((o: ReportOptions) => runAction(() => report(o), { out: o.out, outIsFile: true }));
@@ -45,8 +53,13 @@ async function report(o: ReportOptions): Promise<void> {
     const { ConfigError } = await import('../../data/errors.ts');
     throw new ConfigError('--suspects and --known-history go together: the three columns need the suspects and the history they were found in');
   }
+  if (o.alignment === undefined && (o.benchmark !== undefined || o.alignBacktest !== undefined)) {
+    const { ConfigError } = await import('../../data/errors.ts');
+    throw new ConfigError('--benchmark and --align-backtest go with --alignment: the ACO REACH section starts from rafcast align\'s folder');
+  }
   const { writeReport } = await import('../../evaluation/report.ts');
   const illustration = o.suspects !== undefined && o.knownHistory !== undefined ? { suspects: o.suspects, knownHistory: o.knownHistory } : undefined;
-  await writeReport(o.evaluation, o.out, o.candidates, o.top, o.providers, illustration);
+  const aco = o.alignment === undefined ? undefined : { alignment: o.alignment, ...(o.benchmark !== undefined ? { benchmark: o.benchmark } : {}), ...(o.alignBacktest !== undefined ? { backtest: o.alignBacktest } : {}) };
+  await writeReport(o.evaluation, o.out, o.candidates, o.top, o.providers, illustration, aco);
   process.stdout.write(`report: ${o.out}\n`);
 }
