@@ -17,6 +17,7 @@ import { loadAlignmentRules, loadMinimumAligned, loadPqemCodes, loadPrimaryCareS
 import { tempDir } from '../../test/temp-dir.ts';
 import { alignmentWindow, createServiceTables } from './alignment-sql.ts';
 import { writeAlignment, type AlignSummary } from './write-alignment.ts';
+import { stagedSources } from './run-align.ts';
 
 const P1 = '1000000001';
 const P2 = '1000000002';
@@ -139,16 +140,8 @@ describe('ACO REACH alignment, performance year 2026', () => {
     out = tempDir('align');
     const rules = loadAlignmentRules(2026);
     summary = await writeAlignment(conn, {
-      sources: {
-        members: 'members',
-        enrollment: 'enrollment',
-        claims: 'claims',
-        providers: 'providers',
-        participants: 'participants',
-        voluntary: 'voluntary_alignment',
-        pqemCodes: loadPqemCodes(),
-        primaryCareSpecialties: loadPrimaryCareSpecialties(),
-      },
+      // The tables of every file, as a run that staged them names them (run-align.ts).
+      sources: stagedSources({ members: '', enrollment: '', claims: '', providers: '', voluntary_alignment: '' }),
       now: { window: alignmentWindow(2026, rules), rules },
       next: { window: alignmentWindow(2027, rules), rules },
       acoType: 'standard',

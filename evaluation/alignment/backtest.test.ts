@@ -13,10 +13,11 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsvObjects } from '../../data/csv.ts';
 import { openDuckDb } from '../../data/duckdb.ts';
-import { loadAlignmentRules, loadPqemCodes, loadPrimaryCareSpecialties } from '../../data/reference/alignment-rules.ts';
+import { loadAlignmentRules } from '../../data/reference/alignment-rules.ts';
 import { tempDir } from '../../test/temp-dir.ts';
 import { alignmentWindow } from './alignment-sql.ts';
 import { backtestRows, writeBacktest, type BacktestSummary } from './write-backtest.ts';
+import { stagedSources } from './run-align.ts';
 
 const P1 = '1000000001';
 const P3 = '1000000003';
@@ -103,16 +104,8 @@ describe('the projection backtest: PY 2025, the projection for 2026 made on 2025
     const r25 = loadAlignmentRules(2025);
     const r26 = loadAlignmentRules(2026);
     summary = await writeBacktest(conn, {
-      sources: {
-        members: 'members',
-        enrollment: 'enrollment',
-        claims: 'claims',
-        providers: 'providers',
-        participants: 'participants',
-        voluntary: 'voluntary_alignment',
-        pqemCodes: loadPqemCodes(),
-        primaryCareSpecialties: loadPrimaryCareSpecialties(),
-      },
+      // The tables of every file, as a run that staged them names them (run-align.ts).
+      sources: stagedSources({ members: '', enrollment: '', claims: '', providers: '', voluntary_alignment: '' }),
       dataThrough: '2025-01-01',
       years: {
         projected: { now: { window: alignmentWindow(2025, r25), rules: r25 }, next: { window: alignmentWindow(2026, r25), rules: r25 } },
