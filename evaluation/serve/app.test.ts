@@ -5,18 +5,19 @@
 // restart and a kill -9, the 409 on a stale version, the login, the headers, and no file outside
 // the pages and no member id in the log.
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseCsvObjects } from '../../data/csv.ts';
 import { makeServeRun, memberId } from '../../test/serve-run.ts';
 import { tempDir } from '../../test/temp-dir.ts';
 import { buildApp, LOGIN_LIMIT, SESSION_COOKIE } from './app.ts';
 import { parseHccLines } from './hcc-lines.ts';
 import { RunData } from './run-data.ts';
+import { SESSION_HOURS } from './sessions.ts';
 import { addUser, readUsers } from './users.ts';
 
 const opened: { app: FastifyInstance; data: RunData }[] = [];
@@ -267,6 +268,49 @@ describe('security', () => {
     await app.inject({ method: 'POST', url: '/api/logout', cookies: { [SESSION_COOKIE]: c.value } });
     expect((await app.inject({ method: 'GET', url: '/api/candidates', cookies: { [SESSION_COOKIE]: c.value } })).statusCode).toBe(401);
     expect(logs.join('\n')).not.toMatch(/M0000|alice|correct horse/);
+  });
+
+  it('keeps a session across a server restart on the same run folder; refuses it once ended, logged out or its user removed', async () => {
+    const { run, file } = await withUsers();
+    await addUser(file, 'bob', 'another good password');
+    const first = await serve(run, file);
+    const login = async (app: FastifyInstance, name: string, password: string) => {
+      const r = await app.inject({ method: 'POST', url: '/api/login', payload: { name, password } });
+      expect(r.statusCode).toBe(204);
+      return r.cookies.find((k) => k.name === SESSION_COOKIE)!.value;
+    };
+    const alice = await login(first.app, 'alice', 'correct horse battery');
+    const bob = await login(first.app, 'bob', 'another good password');
+    const gone = await login(first.app, 'alice', 'correct horse battery');
+    await first.app.inject({ method: 'POST', url: '/api/logout', cookies: { [SESSION_COOKIE]: gone } });
+    await close(first.app);
+
+    const get = (app: FastifyInstance, token: string) => app.inject({ method: 'GET', url: '/api/candidates?page_size=1', cookies: { [SESSION_COOKIE]: token } });
+    const second = await serve(run, file);
+    expect((await get(second.app, alice)).statusCode).toBe(200);
+    expect((await second.app.inject({ method: 'GET', url: '/api/session', cookies: { [SESSION_COOKIE]: alice } })).json().user).toBe('alice');
+    const put = await second.app.inject({ method: 'PUT', url: `/api/members/${memberId(4)}/status`, payload: { status: 'contacted', note: '', date: '', version: 0 }, cookies: { [SESSION_COOKIE]: alice } });
+    expect(put.json().updatedBy).toBe('alice');
+    expect((await get(second.app, gone)).statusCode).toBe(401);
+    await close(second.app);
+
+    // Bob removed from the users file: his stored session is no longer anyone's.
+    const users = JSON.parse(readFileSync(file, 'utf8')) as { users: { name: string }[] };
+    writeFileSync(file, JSON.stringify({ ...users, users: users.users.filter((u) => u.name !== 'bob') }), { mode: 0o600 });
+    const third = await serve(run, file);
+    expect((await get(third.app, bob)).statusCode).toBe(401);
+    expect((await get(third.app, alice)).statusCode).toBe(200);
+    await close(third.app);
+
+    // SESSION_HOURS later, a restart: alice's session has ended.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + SESSION_HOURS * 3600_000);
+      const fourth = await serve(run, file);
+      expect((await get(fourth.app, alice)).statusCode).toBe(401);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it(`limits logins to ${LOGIN_LIMIT.max} a minute from one address`, async () => {

@@ -2,7 +2,8 @@
 // modules and CSS from public/, no bundler, nothing fetched from elsewhere) and the JSON API that
 // finance and the care managers use. Fastify 5 carries the HTTP; its helmet plugin the security
 // headers (a CSP allowing this origin's scripts and styles only, no inline script), its cookie
-// plugin the session cookie (HttpOnly, Secure, SameSite=Strict) and its rate-limit plugin the login
+// plugin the session cookie (HttpOnly, Secure, SameSite=Strict; the sessions are kept in the run's
+// statuses file, sessions.ts, so a restart logs no one out) and its rate-limit plugin the login
 // limit. With users, every API call but login needs a session (401 otherwise). The log line of a
 // request names its route pattern (/api/members/:id), never the URL: no member id in the logs.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -16,7 +17,6 @@ import { RafcastError } from '../../data/errors.ts';
 import { AuthError, httpStatusOf, NotFoundError, RequestError, StatusConflictError } from './errors.ts';
 import { parseListQuery } from './list-query.ts';
 import type { RunData } from './run-data.ts';
-import { Sessions } from './sessions.ts';
 import { OUTREACH_STATUSES, parseStatusChange } from './status-store.ts';
 import { decoyHash, verifyPassword, type UsersFile } from './users.ts';
 
@@ -76,7 +76,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   // Fastify types an HTTPS instance apart; the routes below are the same for both.
   const app = (o.tls !== undefined ? Fastify({ ...common, https: o.tls }) : Fastify(common)) as unknown as FastifyInstance;
   const tls = o.tls !== undefined;
-  const sessions = new Sessions();
+  const sessions = o.data.sessions;
   const auth = o.users !== null;
   app.decorateRequest('user', undefined);
   // Only JSON bodies: a cross-site form (text/plain, urlencoded) cannot post to the API.
@@ -119,7 +119,9 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
       req.user = o.localUser;
       return;
     }
-    req.user = sessions.user(req.cookies[SESSION_COOKIE]);
+    // A session of a user since removed from the users file is no one's.
+    const user = sessions.user(req.cookies[SESSION_COOKIE]);
+    req.user = user !== undefined && o.users!.users.some((u) => u.name === user) ? user : undefined;
     if (req.user === undefined && req.routeOptions.url !== '/api/login' && req.routeOptions.url !== '/api/session') throw new AuthError('log in first');
   });
 
@@ -151,12 +153,12 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     const user = o.users!.users.find((u) => u.name === b.name);
     const ok = await verifyPassword(b.password, user?.hash ?? (await decoyHash()));
     if (user === undefined || !ok) throw new AuthError('wrong name or password');
-    sessions.end(req.cookies[SESSION_COOKIE]);
-    void reply.setCookie(SESSION_COOKIE, sessions.create(user.name), { path: '/', httpOnly: true, secure: true, sameSite: 'strict' });
+    await sessions.end(req.cookies[SESSION_COOKIE]);
+    void reply.setCookie(SESSION_COOKIE, await sessions.create(user.name), { path: '/', httpOnly: true, secure: true, sameSite: 'strict' });
     return reply.status(204).send();
   });
   app.post('/api/logout', async (req, reply) => {
-    sessions.end(req.cookies[SESSION_COOKIE]);
+    await sessions.end(req.cookies[SESSION_COOKIE]);
     void reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, secure: true, sameSite: 'strict' });
     return reply.status(204).send();
   });

@@ -17,6 +17,7 @@ import { OUTPUT_FILE_MODE, OUTPUT_FOLDER_MODE } from '../../data/atomic-file.ts'
 import { forgetTemporaryPath, trackTemporaryPath } from '../../data/temporary-files.ts';
 import { NotFoundError } from './errors.ts';
 import { parseHccLines, type HccLine } from './hcc-lines.ts';
+import { Sessions } from './sessions.ts';
 import { orderOf, whereOf, type ListQuery } from './list-query.ts';
 import { StatusStore, type MemberStatus, type OutreachStatus, type StatusHistoryEntry } from './status-store.ts';
 
@@ -136,6 +137,8 @@ export class RunData {
     readonly run: string,
     private readonly conn: DuckDBConnection,
     readonly statuses: StatusStore,
+    /** The logged-in sessions, kept in the statuses' file so that a restart logs no one out. */
+    readonly sessions: Sessions,
     readonly hasPractices: boolean,
     private readonly closeDb: () => void,
   ) {}
@@ -195,8 +198,11 @@ export class RunData {
           LEFT JOIN read_csv(${sqlString(outreach)}, header = true, all_varchar = true) o USING (member_id) ${practice}`);
       const second = await db.instance.connect();
       const statuses = await StatusStore.open(second, c, 'st');
-      return new RunData(run, c, statuses, hasPractices, () => {
+      const third = await db.instance.connect();
+      const sessions = await Sessions.open(third, 'st');
+      return new RunData(run, c, statuses, sessions, hasPractices, () => {
         second.closeSync();
+        third.closeSync();
         db.close();
         removeList();
       });
