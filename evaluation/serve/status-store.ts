@@ -4,7 +4,7 @@
 // stored one has moved on, it is refused (StatusConflictError, HTTP 409), never written over.
 // A change is one transaction, committed (DuckDB's write-ahead log, synced) before it is answered:
 // a server killed after answering loses nothing.
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
 import { RequestError, StatusConflictError } from './errors.ts';
 
 /** The outreach statuses, in the order a member goes through them (the last two end it otherwise). */
@@ -68,15 +68,19 @@ const NOT_STARTED: MemberStatus = { status: 'not started', note: '', date: null,
 /**
  * The store over a connection on which the status database is attached as `schema`. Writes go
  * one at a time (a chain of promises), each in its own transaction on `writer`, a connection kept
- * for them so that no read runs inside a write's transaction.
+ * for them so that no read runs inside a write's transaction. The writes' statements are prepared
+ * once: a change is then a read of the stored version, an UPDATE of the member's row (or an INSERT
+ * for its first change: INSERT OR REPLACE deletes and reinserts the key in the index, the slowest
+ * step of a change) and an INSERT into the history, committed.
  */
 export class StatusStore {
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(
+  private constructor(
     private readonly writer: DuckDBConnection,
     private readonly reader: DuckDBConnection,
     readonly schema: string,
+    private readonly write: { stored: DuckDBPreparedStatement; update: DuckDBPreparedStatement; insert: DuckDBPreparedStatement; history: DuckDBPreparedStatement },
   ) {}
 
   /** Creates the tables when the database is new. */
@@ -87,7 +91,14 @@ export class StatusStore {
     await writer.run(
       `CREATE TABLE IF NOT EXISTS ${schema}.status_history (member_id VARCHAR NOT NULL, version INTEGER NOT NULL, from_status VARCHAR NOT NULL, to_status VARCHAR NOT NULL, note VARCHAR NOT NULL, status_date DATE, changed_by VARCHAR NOT NULL, changed_at TIMESTAMP NOT NULL)`,
     );
-    return new StatusStore(writer, reader, schema);
+    return new StatusStore(writer, reader, schema, {
+      stored: await writer.prepare(`SELECT status, version FROM ${schema}.status WHERE member_id = $1`),
+      update: await writer.prepare(
+        `UPDATE ${schema}.status SET status = $2, note = $3, status_date = CAST($4 AS DATE), version = $5, updated_by = $6, updated_at = CAST($7 AS TIMESTAMP) WHERE member_id = $1`,
+      ),
+      insert: await writer.prepare(`INSERT INTO ${schema}.status VALUES ($1, $2, $3, CAST($4 AS DATE), $5, $6, CAST($7 AS TIMESTAMP))`),
+      history: await writer.prepare(`INSERT INTO ${schema}.status_history VALUES ($1, $2, $3, $4, $5, CAST($6 AS DATE), $7, CAST($8 AS TIMESTAMP))`),
+    });
   }
 
   async get(memberId: string): Promise<MemberStatus> {
@@ -139,13 +150,18 @@ export class StatusStore {
       let version: number;
       await w.run('BEGIN TRANSACTION');
       try {
-        const cur = (await w.runAndReadAll(`SELECT status, version FROM ${this.schema}.status WHERE member_id = $1`, [memberId])).getRowObjectsJS()[0];
+        const { stored: read, update, insert, history } = this.write;
+        read.bind([memberId]);
+        const cur = (await read.runAndReadAll()).getRowObjectsJS()[0];
         const stored = cur === undefined ? 0 : Number(cur.version);
         if (stored !== change.version) throw new StatusConflictError(change.version, stored);
         const from = cur === undefined ? 'not started' : String(cur.status);
         version = stored + 1;
-        await w.run(`INSERT OR REPLACE INTO ${this.schema}.status VALUES ($1, $2, $3, CAST($4 AS DATE), $5, $6, CAST($7 AS TIMESTAMP))`, [memberId, change.status, change.note, change.date, version, user, at]);
-        await w.run(`INSERT INTO ${this.schema}.status_history VALUES ($1, $2, $3, $4, $5, CAST($6 AS DATE), $7, CAST($8 AS TIMESTAMP))`, [memberId, version, from, change.status, change.note, change.date, user, at]);
+        const row = cur === undefined ? insert : update;
+        row.bind([memberId, change.status, change.note, change.date, version, user, at]);
+        await row.run();
+        history.bind([memberId, version, from, change.status, change.note, change.date, user, at]);
+        await history.run();
         await w.run('COMMIT');
       } catch (e) {
         await w.run('ROLLBACK').catch(() => undefined);
