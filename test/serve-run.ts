@@ -1,7 +1,8 @@
 // A tiny run folder for `rafcast serve`'s tests, every figure set by hand: 12 listed members
 // M00000001..M00000012 at ranks 1..12; decile ceil(rank/2); segment CNA when rank % 3 = 1, CFA when
 // 2, INS when 0; expected accelerated 10 x rank, incremental 100 x rank + 0.01, dollars their sum
-// (110 x rank + 0.01); outreach priority 13 - rank (most dollars first); members 1-6 with NPI
+// (110 x rank + 0.01); suspect dollars 25 x rank + 0.50 for an odd rank, 0 for an even one (none at
+// all with { suspectDollars: false }: a list made before the column); outreach priority 13 - rank (most dollars first); members 1-6 with NPI
 // 1111111111 (practice 11-1111111 North Clinic), 7-11 with NPI 2222222222 (22-2222222 South Clinic),
 // member 12 with no provider. Member 1 has two HCCs to recapture, the others one.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -18,13 +19,17 @@ export const HCCS_OF_MEMBER_1 =
 
 const csvq = (s: string): string => `"${s.replaceAll('"', '""')}"`;
 
-export async function makeServeRun(): Promise<string> {
+export const SUSPECT_DOLLARS = (rank: number): number => (rank % 2 === 1 ? 25 * rank + 0.5 : 0);
+
+export async function makeServeRun(o: { suspectDollars?: boolean } = {}): Promise<string> {
+  const suspects = o.suspectDollars ?? true;
+  const sd = (r: number): string[] => (suspects ? [SUSPECT_DOLLARS(r).toFixed(2)] : []);
   const run = tempDir('serve-run');
   mkdirSync(join(run, 'candidates'));
   const ranks = Array.from({ length: 12 }, (_, k) => k + 1);
   const cand = [
-    'member_id,rank,probability,decile,raf_t2,raf_t1,segment,open_hccs,expected_accelerated,expected_incremental,expected_dollars',
-    ...ranks.map((r) => [memberId(r), r, (1 - r / 100).toFixed(2), Math.ceil(r / 2), '1.000', (2 - r / 10).toFixed(3), SEGMENT(r), r === 1 ? 2 : 1, (10 * r).toFixed(2), (100 * r + 0.01).toFixed(2), (110 * r + 0.01).toFixed(2)].join(',')),
+    `member_id,rank,probability,decile,raf_t2,raf_t1,segment,open_hccs,expected_accelerated,expected_incremental,expected_dollars${suspects ? ',suspect_dollars' : ''}`,
+    ...ranks.map((r) => [memberId(r), r, (1 - r / 100).toFixed(2), Math.ceil(r / 2), '1.000', (2 - r / 10).toFixed(3), SEGMENT(r), r === 1 ? 2 : 1, (10 * r).toFixed(2), (100 * r + 0.01).toFixed(2), (110 * r + 0.01).toFixed(2), ...sd(r)].join(',')),
   ];
   const csv = join(run, 'candidates', 'candidates.csv');
   writeFileSync(csv, `${cand.join('\n')}\n`);
@@ -32,14 +37,14 @@ export async function makeServeRun(): Promise<string> {
   try {
     await db.connection.run(
       `COPY (SELECT member_id, CAST(rank AS INTEGER) AS rank, CAST(probability AS DOUBLE) AS probability, CAST(decile AS INTEGER) AS decile, raf_t2, raf_t1, segment, CAST(open_hccs AS INTEGER) AS open_hccs,
-              CAST(expected_accelerated AS DECIMAL(14,2)) AS expected_accelerated, CAST(expected_incremental AS DECIMAL(14,2)) AS expected_incremental, CAST(expected_dollars AS DECIMAL(14,2)) AS expected_dollars
+              CAST(expected_accelerated AS DECIMAL(14,2)) AS expected_accelerated, CAST(expected_incremental AS DECIMAL(14,2)) AS expected_incremental, CAST(expected_dollars AS DECIMAL(14,2)) AS expected_dollars${suspects ? ', CAST(suspect_dollars AS DECIMAL(14,2)) AS suspect_dollars' : ''}
        FROM read_csv(${sqlString(csv)}, header = true, all_varchar = true)) TO ${sqlString(join(run, 'candidates', 'candidates.parquet'))} (FORMAT parquet)`,
     );
   } finally {
     db.close();
   }
   const outreach = [
-    'priority,member_id,expected_accelerated,expected_incremental,expected_dollars,probability,list_rank,member_provider_npi,reasons,hccs_to_recapture,hccs',
+    `priority,member_id,expected_accelerated,expected_incremental,expected_dollars${suspects ? ',suspect_dollars' : ''},probability,list_rank,member_provider_npi,reasons,hccs_to_recapture,hccs`,
     ...ranks.map((r) =>
       [
         13 - r,
@@ -47,6 +52,7 @@ export async function makeServeRun(): Promise<string> {
         (10 * r).toFixed(2),
         (100 * r + 0.01).toFixed(2),
         (110 * r + 0.01).toFixed(2),
+        ...sd(r),
         (1 - r / 100).toFixed(2),
         r,
         NPI(r),

@@ -2,61 +2,29 @@
 // the hand-made run of test/serve-run.ts (12 members; rank r: segment by r % 3, dollars 110 r +
 // 0.01, NPI 1111111111 for r <= 6, 2222222222 for 7..11, none for 12): filters, totals of the
 // filtered rows, pages, sort, the CSV export equal to the API's rows, statuses kept across a
-// restart and a kill -9, the 409 on a stale version, the login, the headers, and no file outside
-// the pages and no member id in the log.
+// restart and a kill -9, the 409 on a stale version. The login, the sessions, the headers, the
+// paths and the log: app-security.test.ts.
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseCsvObjects } from '../../data/csv.ts';
 import { makeServeRun, memberId } from '../../test/serve-run.ts';
-import { tempDir } from '../../test/temp-dir.ts';
-import { buildApp, LOGIN_LIMIT, SESSION_COOKIE } from './app.ts';
+import { close, json, serve } from '../../test/serve-app.ts';
+import { SESSION_COOKIE } from './app.ts';
 import { parseHccLines } from './hcc-lines.ts';
-import { RunData } from './run-data.ts';
-import { SESSION_HOURS } from './sessions.ts';
-import { addUser, readUsers } from './users.ts';
-
-const opened: { app: FastifyInstance; data: RunData }[] = [];
-afterEach(async () => {
-  for (const o of opened.splice(0)) {
-    await o.app.close();
-    o.data.close();
-  }
-});
-
-async function serve(run: string, usersFile?: string) {
-  const data = await RunData.open({ run });
-  const logs: string[] = [];
-  const users = usersFile === undefined ? null : await readUsers(usersFile);
-  const app = await buildApp({ data, users, localUser: 'tester (local)', log: (l) => logs.push(l) });
-  opened.push({ app, data });
-  return { app, data, logs };
-}
-
-async function close(app: FastifyInstance): Promise<void> {
-  const k = opened.findIndex((o) => o.app === app);
-  const [o] = opened.splice(k, 1);
-  await o!.app.close();
-  o!.data.close();
-}
-
-const json = async (app: FastifyInstance, url: string) => {
-  const r = await app.inject({ method: 'GET', url });
-  expect(r.statusCode, `${url}: ${r.body}`).toBe(200);
-  return r.json();
-};
 
 describe('the candidate list API', () => {
   it('filters by segment and gives the totals of every filtered row, paged', async () => {
     const { app } = await serve(await makeServeRun());
     // CNA: ranks 1, 4, 7, 10. Accelerated 10+40+70+100 = 220; incremental 100.01+400.01+700.01+1000.01
-    // = 2200.04; dollars 2420.04. Page size 2: two pages, the first ranks 1 and 4.
+    // = 2200.04; dollars 2420.04; suspect dollars (odd ranks 1 and 7) 25.50 + 175.50 = 201. Page size 2:
+    // two pages, the first ranks 1 and 4.
     const p = await json(app, '/api/candidates?segment=CNA&page_size=2');
-    expect(p.totals).toEqual({ members: 4, expected_accelerated: 220, expected_incremental: 2200.04, expected_dollars: 2420.04 });
+    expect(p.totals).toEqual({ members: 4, expected_accelerated: 220, expected_incremental: 2200.04, expected_dollars: 2420.04, suspect_dollars: 201 });
     expect(p.pages).toBe(2);
     expect(p.rows.map((r: { rank: number }) => r.rank)).toEqual([1, 4]);
     const p2 = await json(app, '/api/candidates?segment=CNA&page_size=2&page=2');
@@ -120,11 +88,48 @@ describe('the candidate list API', () => {
     expect(rows[0]!.expected_dollars).toBe('1320.01');
   });
 
+  it('shows suspect_dollars apart from the expected dollars: filtered, sorted, totalled and exported', async () => {
+    const { app } = await serve(await makeServeRun());
+    // 25 r + 0.50 >= 100 for odd r: 5 (125.50), 7, 9, 11 (275.50); most first. Their expected dollars
+    // 110 x (5+7+9+11) + 0.04 = 3520.04, not counting the suspects.
+    const filter = 'min_suspect_dollars=100&sort=suspect_dollars&dir=desc';
+    const p = await json(app, `/api/candidates?${filter}`);
+    expect(p.rows.map((r: { rank: number; suspect_dollars: number }) => [r.rank, r.suspect_dollars])).toEqual([[11, 275.5], [9, 225.5], [7, 175.5], [5, 125.5]]);
+    expect(p.totals).toEqual({ members: 4, expected_accelerated: 320, expected_incremental: 3200.04, expected_dollars: 3520.04, suspect_dollars: 802 });
+    // An even rank's 0 is a figure, not a blank; max_suspect_dollars=0 selects the six even ranks.
+    expect((await json(app, '/api/candidates?max_suspect_dollars=0')).rows.map((r: { rank: number; suspect_dollars: number }) => [r.rank, r.suspect_dollars])).toEqual([2, 4, 6, 8, 10, 12].map((r) => [r, 0]));
+    const csv = parseCsvObjects((await app.inject({ method: 'GET', url: `/api/candidates.csv?${filter}` })).body);
+    expect(csv.map((r) => [r.member_id, r.suspect_dollars, r.expected_dollars])).toEqual([
+      [memberId(11), '275.50', '1210.01'],
+      [memberId(9), '225.50', '990.01'],
+      [memberId(7), '175.50', '770.01'],
+      [memberId(5), '125.50', '550.01'],
+    ]);
+    expect((await json(app, '/api/choices')).hasSuspectDollars).toBe(true);
+    expect((await json(app, `/api/members/${memberId(3)}`)).row.suspect_dollars).toBe(75.5);
+  });
+
+  it('serves a list made before suspect_dollars: the other columns as before, the suspects blank, their filter and sort refused', async () => {
+    const { app } = await serve(await makeServeRun({ suspectDollars: false }));
+    const p = await json(app, '/api/candidates?segment=CNA');
+    expect(p.totals).toEqual({ members: 4, expected_accelerated: 220, expected_incremental: 2200.04, expected_dollars: 2420.04, suspect_dollars: null });
+    expect(p.rows.map((r: { suspect_dollars: unknown }) => r.suspect_dollars)).toEqual([null, null, null, null]);
+    const csv = parseCsvObjects((await app.inject({ method: 'GET', url: '/api/candidates.csv?segment=CNA' })).body);
+    expect(csv.map((r) => [r.member_id, r.expected_dollars, r.suspect_dollars])).toEqual([1, 4, 7, 10].map((r) => [memberId(r), (110 * r + 0.01).toFixed(2), '']));
+    expect((await json(app, '/api/choices')).hasSuspectDollars).toBe(false);
+    for (const url of ['/api/candidates?sort=suspect_dollars', '/api/candidates?min_suspect_dollars=1', '/api/candidates.csv?max_suspect_dollars=5']) {
+      const r = await app.inject({ method: 'GET', url });
+      expect(r.statusCode, url).toBe(400);
+      expect(r.json().message, url).toContain('suspect_dollars');
+    }
+  });
+
   it('gives the headline figures of the run and of the whole list', async () => {
     const { app } = await serve(await makeServeRun());
     const h = await json(app, '/api/headline');
-    // The 12 members: accelerated 10 x 78 = 780; incremental 100 x 78 + 0.12 = 7800.12; dollars 8580.12.
-    expect(h.listed).toEqual({ members: 12, expected_accelerated: 780, expected_incremental: 7800.12, expected_dollars: 8580.12 });
+    // The 12 members: accelerated 10 x 78 = 780; incremental 100 x 78 + 0.12 = 7800.12; dollars 8580.12;
+    // suspect dollars, odd ranks: 25 x (1+3+5+7+9+11) + 6 x 0.50 = 903.
+    expect(h.listed).toEqual({ members: 12, expected_accelerated: 780, expected_incremental: 7800.12, expected_dollars: 8580.12, suspect_dollars: 903 });
     expect(h.evaluations[0].lists.map((l: { name: string; accelerated: number }) => [l.name, l.accelerated])).toEqual([['model', 1000], ['naive', 600]]);
     // Cash by month of the model's and the naive list only.
     expect(h.evaluations[0].cash).toEqual([{ list: 'model', month: '2025-01', total: 10 }, { list: 'naive', month: '2025-01', total: 8 }]);
@@ -233,146 +238,5 @@ describe('outreach statuses', () => {
     const m = await json(app, `/api/members/${memberId(5)}`);
     expect(m.status).toMatchObject({ status: 'documented', version: 3, note: 'third' });
     expect(m.history).toHaveLength(3);
-  });
-});
-
-describe('security', () => {
-  async function withUsers() {
-    const run = await makeServeRun();
-    const file = join(tempDir('users'), 'users.json');
-    await addUser(file, 'alice', 'correct horse battery');
-    return { run, file };
-  }
-
-  it('answers 401 to every API call without a session, and serves after a login with a HttpOnly, Secure, SameSite=Strict cookie', async () => {
-    const { run, file } = await withUsers();
-    expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect(readFileSync(file, 'utf8')).not.toContain('correct horse');
-    const { app, logs } = await serve(run, file);
-    for (const url of ['/api/candidates', '/api/candidates.csv', '/api/headline', '/api/worklists', `/api/members/${memberId(1)}`]) {
-      const r = await app.inject({ method: 'GET', url });
-      expect(r.statusCode, url).toBe(401);
-      expect(r.body, url).not.toContain(memberId(1));
-    }
-    expect((await app.inject({ method: 'PUT', url: `/api/members/${memberId(1)}/status`, payload: { status: 'contacted', note: '', date: '', version: 0 } })).statusCode).toBe(401);
-    expect((await app.inject({ method: 'GET', url: '/api/candidates', cookies: { [SESSION_COOKIE]: 'made-up' } })).statusCode).toBe(401);
-    expect((await app.inject({ method: 'POST', url: '/api/login', payload: { name: 'alice', password: 'wrong password!' } })).statusCode).toBe(401);
-    const login = await app.inject({ method: 'POST', url: '/api/login', payload: { name: 'alice', password: 'correct horse battery' } });
-    expect(login.statusCode).toBe(204);
-    const c = login.cookies.find((k) => k.name === SESSION_COOKIE)!;
-    expect(c).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Strict', path: '/' });
-    expect((await app.inject({ method: 'GET', url: '/api/candidates', cookies: { [SESSION_COOKIE]: c.value } })).statusCode).toBe(200);
-    const put = await app.inject({ method: 'PUT', url: `/api/members/${memberId(1)}/status`, payload: { status: 'contacted', note: '', date: '', version: 0 }, cookies: { [SESSION_COOKIE]: c.value } });
-    expect(put.json().updatedBy).toBe('alice');
-    // Logged out: the token is no longer a session.
-    await app.inject({ method: 'POST', url: '/api/logout', cookies: { [SESSION_COOKIE]: c.value } });
-    expect((await app.inject({ method: 'GET', url: '/api/candidates', cookies: { [SESSION_COOKIE]: c.value } })).statusCode).toBe(401);
-    expect(logs.join('\n')).not.toMatch(/M0000|alice|correct horse/);
-  });
-
-  it('keeps a session across a server restart on the same run folder; refuses it once ended, logged out or its user removed', async () => {
-    const { run, file } = await withUsers();
-    await addUser(file, 'bob', 'another good password');
-    const first = await serve(run, file);
-    const login = async (app: FastifyInstance, name: string, password: string) => {
-      const r = await app.inject({ method: 'POST', url: '/api/login', payload: { name, password } });
-      expect(r.statusCode).toBe(204);
-      return r.cookies.find((k) => k.name === SESSION_COOKIE)!.value;
-    };
-    const alice = await login(first.app, 'alice', 'correct horse battery');
-    const bob = await login(first.app, 'bob', 'another good password');
-    const gone = await login(first.app, 'alice', 'correct horse battery');
-    await first.app.inject({ method: 'POST', url: '/api/logout', cookies: { [SESSION_COOKIE]: gone } });
-    await close(first.app);
-
-    const get = (app: FastifyInstance, token: string) => app.inject({ method: 'GET', url: '/api/candidates?page_size=1', cookies: { [SESSION_COOKIE]: token } });
-    const second = await serve(run, file);
-    expect((await get(second.app, alice)).statusCode).toBe(200);
-    expect((await second.app.inject({ method: 'GET', url: '/api/session', cookies: { [SESSION_COOKIE]: alice } })).json().user).toBe('alice');
-    const put = await second.app.inject({ method: 'PUT', url: `/api/members/${memberId(4)}/status`, payload: { status: 'contacted', note: '', date: '', version: 0 }, cookies: { [SESSION_COOKIE]: alice } });
-    expect(put.json().updatedBy).toBe('alice');
-    expect((await get(second.app, gone)).statusCode).toBe(401);
-    await close(second.app);
-
-    // Bob removed from the users file: his stored session is no longer anyone's.
-    const users = JSON.parse(readFileSync(file, 'utf8')) as { users: { name: string }[] };
-    writeFileSync(file, JSON.stringify({ ...users, users: users.users.filter((u) => u.name !== 'bob') }), { mode: 0o600 });
-    const third = await serve(run, file);
-    expect((await get(third.app, bob)).statusCode).toBe(401);
-    expect((await get(third.app, alice)).statusCode).toBe(200);
-    await close(third.app);
-
-    // SESSION_HOURS later, a restart: alice's session has ended.
-    vi.useFakeTimers({ toFake: ['Date'] });
-    try {
-      vi.setSystemTime(Date.now() + SESSION_HOURS * 3600_000);
-      const fourth = await serve(run, file);
-      expect((await get(fourth.app, alice)).statusCode).toBe(401);
-    } finally {
-      vi.useRealTimers();
-    }
-  });
-
-  it(`limits logins to ${LOGIN_LIMIT.max} a minute from one address`, async () => {
-    const { run, file } = await withUsers();
-    const { app } = await serve(run, file);
-    const codes: number[] = [];
-    for (let k = 0; k <= LOGIN_LIMIT.max; k++) codes.push((await app.inject({ method: 'POST', url: '/api/login', payload: { name: 'alice', password: `guess number ${k}` } })).statusCode);
-    expect(codes).toEqual([...Array(LOGIN_LIMIT.max).fill(401), 429]);
-  });
-
-  it('serves only its own pages: no path reaches a file outside them, in the run folder or beyond', async () => {
-    const run = await makeServeRun();
-    const { app } = await serve(run);
-    const secret = readFileSync(join(run, 'candidates', 'outreach.csv'), 'utf8').split('\n')[1]!;
-    for (const url of [
-      '/../package.json',
-      '/%2e%2e/%2e%2e/package.json',
-      '/..%2f..%2f..%2fpackage.json',
-      '/candidates/outreach.csv',
-      '/run-summary.json',
-      '/serve/status.duckdb',
-      '/app.ts',
-      '/public/index.html',
-      `/api/members/..%2Fcandidates%2Foutreach.csv`,
-      '/etc/passwd',
-    ]) {
-      const r = await app.inject({ method: 'GET', url });
-      expect(r.statusCode, url).toBe(404);
-      expect(r.body, url).not.toContain('"name": "rafcast"');
-      expect(r.body, url).not.toContain(secret.slice(0, 20));
-    }
-    expect((await app.inject({ method: 'GET', url: '/finance.js' })).statusCode).toBe(200);
-  });
-
-  it('sends a CSP with no inline script and nothing from elsewhere, and refuses a write from another site', async () => {
-    const { app } = await serve(await makeServeRun());
-    const r = await app.inject({ method: 'GET', url: '/' });
-    const csp = String(r.headers['content-security-policy']);
-    expect(csp).toContain("script-src 'self'");
-    expect(csp).toContain("default-src 'none'");
-    expect(csp).toContain("frame-ancestors 'none'");
-    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|https?:/);
-    expect(r.headers['x-content-type-options']).toBe('nosniff');
-    // The pages themselves: no inline script or style, nothing from another origin.
-    expect(r.body).not.toMatch(/<script>|<script [^>]*>[^<]|style=|https?:\/\//);
-    expect((await app.inject({ method: 'GET', url: '/api/candidates' })).headers['cache-control']).toBe('no-store');
-    const cross = await app.inject({ method: 'PUT', url: `/api/members/${memberId(1)}/status`, headers: { origin: 'http://evil.example' }, payload: { status: 'declined', note: '', date: '', version: 0 } });
-    expect(cross.statusCode).toBe(403);
-    const opaque = await app.inject({ method: 'PUT', url: `/api/members/${memberId(1)}/status`, headers: { origin: 'null' }, payload: { status: 'declined', note: '', date: '', version: 0 } });
-    expect(opaque.statusCode).toBe(403);
-    // A form's text/plain body is not taken.
-    const form = await app.inject({ method: 'PUT', url: `/api/members/${memberId(1)}/status`, headers: { 'content-type': 'text/plain' }, payload: '{"status":"declined","note":"","date":"","version":0}' });
-    expect(form.statusCode).toBe(415);
-  });
-
-  it('logs the route pattern, never a member id', async () => {
-    const { app, logs } = await serve(await makeServeRun());
-    await json(app, `/api/members/${memberId(2)}`);
-    await app.inject({ method: 'PUT', url: `/api/members/${memberId(2)}/status`, payload: { status: 'contacted', note: 'M00000002 called', date: '', version: 0 } });
-    await app.inject({ method: 'GET', url: `/api/candidates?provider=1111111111` });
-    expect(logs[0]).toMatch(/^GET \/api\/members\/:id 200 [0-9.]+ ms$/);
-    expect(logs[1]).toMatch(/^PUT \/api\/members\/:id\/status 200 /);
-    expect(logs.join('\n')).not.toMatch(/M0000|1111111111/);
   });
 });

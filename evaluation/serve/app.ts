@@ -165,7 +165,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
 
   // Finance.
   app.get('/api/headline', async () => o.data.headline());
-  app.get('/api/choices', async () => ({ ...(await o.data.choices()), statuses: OUTREACH_STATUSES, hasPractices: o.data.hasPractices }));
+  app.get('/api/choices', async () => ({ ...(await o.data.choices()), statuses: OUTREACH_STATUSES, hasPractices: o.data.hasPractices, hasSuspectDollars: o.data.hasSuspectDollars }));
   app.get('/api/candidates', async (req) => o.data.page(parseListQuery(req.query as Record<string, unknown>)));
   app.get('/api/candidates.csv', async (req, reply) => {
     const csv = await o.data.exportCsv(parseListQuery(req.query as Record<string, unknown>));

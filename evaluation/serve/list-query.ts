@@ -6,7 +6,7 @@ import { RequestError } from './errors.ts';
 import { isOutreachStatus, type OutreachStatus } from './status-store.ts';
 
 /** The columns a user can sort by (the table `listed` in run-data.ts). */
-export const SORT_COLUMNS = ['rank', 'priority', 'probability', 'decile', 'segment', 'raf_t1', 'raf_t2', 'open_hccs', 'expected_accelerated', 'expected_incremental', 'expected_dollars', 'provider_npi', 'practice_tin', 'status'] as const;
+export const SORT_COLUMNS = ['rank', 'priority', 'probability', 'decile', 'segment', 'raf_t1', 'raf_t2', 'open_hccs', 'expected_accelerated', 'expected_incremental', 'expected_dollars', 'suspect_dollars', 'provider_npi', 'practice_tin', 'status'] as const;
 export type SortColumn = (typeof SORT_COLUMNS)[number];
 
 export const PAGE_SIZE_MAX = 500;
@@ -20,6 +20,9 @@ export interface ListQuery {
   statuses: OutreachStatus[];
   minDollars: number | null;
   maxDollars: number | null;
+  /** A range of suspect_dollars (the engine-priced suspects, apart from the expected dollars). */
+  minSuspectDollars: number | null;
+  maxSuspectDollars: number | null;
   sort: SortColumn;
   descending: boolean;
   page: number;
@@ -57,7 +60,7 @@ function whole(q: Params, name: string, min: number, max: number, fallback: numb
   return n;
 }
 
-/** The query parameters (segment, decile, provider, practice, status, min_dollars, max_dollars, sort, dir, page, page_size) checked into a ListQuery. */
+/** The query parameters (segment, decile, provider, practice, status, min_dollars, max_dollars, min_suspect_dollars, max_suspect_dollars, sort, dir, page, page_size) checked into a ListQuery. */
 export function parseListQuery(q: Params): ListQuery {
   const deciles = list(q, 'decile').map((d) => {
     const n = Number(d);
@@ -80,6 +83,8 @@ export function parseListQuery(q: Params): ListQuery {
     statuses,
     minDollars: dollars(q, 'min_dollars'),
     maxDollars: dollars(q, 'max_dollars'),
+    minSuspectDollars: dollars(q, 'min_suspect_dollars'),
+    maxSuspectDollars: dollars(q, 'max_suspect_dollars'),
     sort: sort as SortColumn,
     descending: dir === 'desc',
     page: whole(q, 'page', 1, 1_000_000_000, 1),
@@ -102,6 +107,8 @@ export function whereOf(q: ListQuery): { sql: string; values: (string | number)[
   if (q.statuses.length > 0) conds.push(`status IN (${q.statuses.map(p).join(', ')})`);
   if (q.minDollars !== null) conds.push(`expected_dollars >= ${p(q.minDollars)}`);
   if (q.maxDollars !== null) conds.push(`expected_dollars <= ${p(q.maxDollars)}`);
+  if (q.minSuspectDollars !== null) conds.push(`suspect_dollars >= ${p(q.minSuspectDollars)}`);
+  if (q.maxSuspectDollars !== null) conds.push(`suspect_dollars <= ${p(q.maxSuspectDollars)}`);
   return { sql: conds.length === 0 ? '' : `WHERE ${conds.join(' AND ')}`, values };
 }
 

@@ -1,6 +1,7 @@
 // A run folder as `rafcast serve` reads it: the candidate list (candidates/candidates.parquet)
 // joined with the outreach list (candidates/outreach.csv: priority, the member's provider, the
-// reasons and the HCCs to recapture) and, when given, a providers folder (providers.csv: the
+// reasons and the HCCs to recapture; suspect_dollars, the engine-priced suspects apart from the
+// expected dollars, when the list has it: lists made before it have not, and serve without it) and, when given, a providers folder (providers.csv: the
 // clinician's practice, TIN and name), loaded once into a DuckDB work file of the process; the
 // statuses' file (status-store.ts) attached beside it, so that a filter or a sort on the status is SQL too. Only
 // these fixed paths under the run folder are read; no request names a file.
@@ -15,7 +16,7 @@ import { openDuckDb, sqlString } from '../../data/duckdb.ts';
 import { ConfigError } from '../../data/errors.ts';
 import { OUTPUT_FILE_MODE, OUTPUT_FOLDER_MODE } from '../../data/atomic-file.ts';
 import { forgetTemporaryPath, trackTemporaryPath } from '../../data/temporary-files.ts';
-import { NotFoundError } from './errors.ts';
+import { NotFoundError, RequestError } from './errors.ts';
 import { parseHccLines, type HccLine } from './hcc-lines.ts';
 import { Sessions } from './sessions.ts';
 import { orderOf, whereOf, type ListQuery } from './list-query.ts';
@@ -46,6 +47,8 @@ export interface ListRow {
   expected_accelerated: number;
   expected_incremental: number;
   expected_dollars: number;
+  /** What the member's suspects would add, priced by the engine, apart from the expected dollars; null when the run's list predates the column. */
+  suspect_dollars: number | null;
   provider_npi: string | null;
   practice_tin: string | null;
   practice_name: string | null;
@@ -56,7 +59,7 @@ export interface ListRow {
 /** The columns of a ListRow in the order of the CSV export. */
 export const LIST_COLUMNS: readonly (keyof ListRow)[] = [
   'rank', 'member_id', 'priority', 'probability', 'decile', 'segment', 'raf_t2', 'raf_t1', 'open_hccs',
-  'expected_accelerated', 'expected_incremental', 'expected_dollars', 'provider_npi', 'practice_tin', 'practice_name', 'status', 'version',
+  'expected_accelerated', 'expected_incremental', 'expected_dollars', 'suspect_dollars', 'provider_npi', 'practice_tin', 'practice_name', 'status', 'version',
 ];
 
 /** Sums of the filtered rows, to the cent. */
@@ -65,6 +68,8 @@ export interface ListTotals {
   expected_accelerated: number;
   expected_incremental: number;
   expected_dollars: number;
+  /** null when the run's list has no suspect_dollars. */
+  suspect_dollars: number | null;
 }
 
 export interface ListPage {
@@ -104,7 +109,7 @@ const LISTED = (schema: string) =>
 
 const SELECT_ROW = `SELECT rank, member_id, priority, probability, decile, segment, raf_t2, raf_t1, open_hccs,
   CAST(expected_accelerated AS DOUBLE) AS expected_accelerated, CAST(expected_incremental AS DOUBLE) AS expected_incremental, CAST(expected_dollars AS DOUBLE) AS expected_dollars,
-  provider_npi, practice_tin, practice_name, status, version FROM listed`;
+  CAST(suspect_dollars AS DOUBLE) AS suspect_dollars, provider_npi, practice_tin, practice_name, status, version FROM listed`;
 
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
@@ -123,6 +128,7 @@ function toRow(r: Record<string, unknown>): ListRow {
     expected_accelerated: Number(r.expected_accelerated),
     expected_incremental: Number(r.expected_incremental),
     expected_dollars: Number(r.expected_dollars),
+    suspect_dollars: num(r.suspect_dollars),
     provider_npi: str(r.provider_npi),
     practice_tin: str(r.practice_tin),
     practice_name: str(r.practice_name),
@@ -140,6 +146,8 @@ export class RunData {
     /** The logged-in sessions, kept in the statuses' file so that a restart logs no one out. */
     readonly sessions: Sessions,
     readonly hasPractices: boolean,
+    /** Whether the list has suspect_dollars (lists made before the column have not). */
+    readonly hasSuspectDollars: boolean,
     private readonly closeDb: () => void,
   ) {}
 
@@ -186,21 +194,27 @@ export class RunData {
         throw new ConfigError(`cannot open the statuses ${statusFile} (is another rafcast serve, or rafcast evaluate --statuses, using this run folder?): ${(e as Error).message.split('\n')[0]}`);
       }
       await chmod(statusFile, OUTPUT_FILE_MODE);
+      const hasSuspectDollars = (await c.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${sqlString(candidates)})`))
+        .getRowObjectsJS()
+        .some((r) => r.column_name === 'suspect_dollars');
       const practice = hasPractices
         ? `LEFT JOIN (SELECT npi, NULLIF(tin, '') AS tin, NULLIF(practice_name, '') AS practice_name FROM read_csv(${sqlString(providersCsv)}, header = true, all_varchar = true)) p ON p.npi = o.member_provider_npi`
         : '';
       await c.run(`CREATE TABLE list AS
         SELECT c.rank, c.member_id, CAST(o.priority AS INTEGER) AS priority, c.probability, c.decile, c.segment, c.raf_t2, c.raf_t1, c.open_hccs,
-               c.expected_accelerated, c.expected_incremental, c.expected_dollars,
+               c.expected_accelerated, c.expected_incremental, c.expected_dollars, ${hasSuspectDollars ? 'CAST(c.suspect_dollars AS DECIMAL(14,2))' : 'NULL::DECIMAL(14,2)'} AS suspect_dollars,
                NULLIF(o.member_provider_npi, '') AS provider_npi, ${hasPractices ? 'p.tin' : 'NULL::VARCHAR'} AS practice_tin, ${hasPractices ? 'p.practice_name' : 'NULL::VARCHAR'} AS practice_name,
                o.reasons, o.hccs AS hcc_lines
         FROM read_parquet(${sqlString(candidates)}) c
-          LEFT JOIN read_csv(${sqlString(outreach)}, header = true, all_varchar = true) o USING (member_id) ${practice}`);
+          LEFT JOIN read_csv(${sqlString(outreach)}, header = true, all_varchar = true) o USING (member_id) ${practice}
+        ORDER BY c.member_id`);
+      // Stored in member order: a lookup of one member (its page, a status change) reads the one
+      // row group whose range holds it (DuckDB's min/max per row group), not the whole list.
       const second = await db.instance.connect();
       const statuses = await StatusStore.open(second, c, 'st');
       const third = await db.instance.connect();
       const sessions = await Sessions.open(third, 'st');
-      return new RunData(run, c, statuses, sessions, hasPractices, () => {
+      return new RunData(run, c, statuses, sessions, hasPractices, hasSuspectDollars, () => {
         second.closeSync();
         third.closeSync();
         db.close();
@@ -219,15 +233,16 @@ export class RunData {
 
   /** One page of the filtered, sorted list and the totals of every filtered row. */
   async page(q: ListQuery): Promise<ListPage> {
-    const w = whereOf(q);
+    const w = this.whereOf(q);
     const head = LISTED(this.statuses.schema);
     const t = (
       await this.conn.runAndReadAll(
-        `${head} SELECT COUNT(*) AS members, CAST(COALESCE(SUM(expected_accelerated), 0) AS DOUBLE) AS a, CAST(COALESCE(SUM(expected_incremental), 0) AS DOUBLE) AS i, CAST(COALESCE(SUM(expected_dollars), 0) AS DOUBLE) AS d FROM listed ${w.sql}`,
+        `${head} SELECT COUNT(*) AS members, CAST(COALESCE(SUM(expected_accelerated), 0) AS DOUBLE) AS a, CAST(COALESCE(SUM(expected_incremental), 0) AS DOUBLE) AS i, CAST(COALESCE(SUM(expected_dollars), 0) AS DOUBLE) AS d,
+           ${this.hasSuspectDollars ? 'CAST(COALESCE(SUM(suspect_dollars), 0) AS DOUBLE)' : 'NULL'} AS s FROM listed ${w.sql}`,
         w.values,
       )
     ).getRowObjectsJS()[0]!;
-    const totals: ListTotals = { members: Number(t.members), expected_accelerated: Number(t.a), expected_incremental: Number(t.i), expected_dollars: Number(t.d) };
+    const totals: ListTotals = { members: Number(t.members), expected_accelerated: Number(t.a), expected_incremental: Number(t.i), expected_dollars: Number(t.d), suspect_dollars: num(t.s) };
     const rows = (
       await this.conn.runAndReadAll(`${head} ${SELECT_ROW} ${w.sql} ${orderOf(q)} LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`, w.values)
     )
@@ -238,13 +253,21 @@ export class RunData {
 
   /** Every filtered row, in the page's order, as CSV (LIST_COLUMNS). */
   async exportCsv(q: ListQuery): Promise<string> {
-    const w = whereOf(q);
+    const w = this.whereOf(q);
     const rows = (await this.conn.runAndReadAll(`${LISTED(this.statuses.schema)} ${SELECT_ROW} ${w.sql} ${orderOf(q)}`, w.values)).getRowObjectsJS().map(toRow);
     const cell = (v: unknown): string => (v === null ? '' : csvField(String(v)));
-    const money = new Set<keyof ListRow>(['expected_accelerated', 'expected_incremental', 'expected_dollars']);
+    const money = new Set<keyof ListRow>(['expected_accelerated', 'expected_incremental', 'expected_dollars', 'suspect_dollars']);
     const lines = [LIST_COLUMNS.join(',')];
-    for (const r of rows) lines.push(LIST_COLUMNS.map((k) => (money.has(k) ? (r[k] as number).toFixed(2) : cell(r[k]))).join(','));
+    for (const r of rows) lines.push(LIST_COLUMNS.map((k) => (money.has(k) && r[k] !== null ? (r[k] as number).toFixed(2) : cell(r[k]))).join(','));
     return `${lines.join('\n')}\n`;
+  }
+
+  /** The WHERE clause of the query; a filter or sort on suspect_dollars is refused when the list has none (it would select nothing, or order nothing, silently). */
+  private whereOf(q: ListQuery): ReturnType<typeof whereOf> {
+    if (!this.hasSuspectDollars && (q.minSuspectDollars !== null || q.maxSuspectDollars !== null || q.sort === 'suspect_dollars')) {
+      throw new RequestError('this run\'s list has no suspect_dollars (made before rafcast candidates wrote it): filter and sort on the other columns');
+    }
+    return whereOf(q);
   }
 
   /** The distinct segments and deciles of the list, for the filters' choices. */
@@ -317,7 +340,7 @@ export class RunData {
           .filter((c) => c.list === 'model' || c.list === 'naive'),
       });
     }
-    const all = await this.page({ segments: [], deciles: [], provider: null, practice: null, statuses: [], minDollars: null, maxDollars: null, sort: 'rank', descending: false, page: 1, pageSize: 1 });
+    const all = await this.page({ segments: [], deciles: [], provider: null, practice: null, statuses: [], minDollars: null, maxDollars: null, minSuspectDollars: null, maxSuspectDollars: null, sort: 'rank', descending: false, page: 1, pageSize: 1 });
     return {
       runId: typeof summary?.runId === 'string' ? summary.runId : null,
       asOf: num(summary?.asOf),

@@ -15,10 +15,14 @@ const COLUMNS = [
   ['expected_accelerated', 'Expected accelerated', (r) => dollars(r.expected_accelerated)],
   ['expected_incremental', 'Expected incremental', (r) => dollars(r.expected_incremental)],
   ['expected_dollars', 'Expected dollars', (r) => dollars(r.expected_dollars)],
+  ['suspect_dollars', 'Suspect dollars (apart)', (r) => dollars(r.suspect_dollars), true, 'suspects'],
   ['provider_npi', 'Provider NPI', (r) => r.provider_npi ?? ''],
   ['status', 'Outreach status', (r) => r.status],
 ];
-const FILTERS = ['segment', 'decile', 'provider', 'practice', 'status', 'min_dollars', 'max_dollars'];
+const FILTERS = ['segment', 'decile', 'provider', 'practice', 'status', 'min_dollars', 'max_dollars', 'min_suspect_dollars', 'max_suspect_dollars'];
+/** Whether the run's list has suspect_dollars (a list made before the column has not: its column and filter are not shown). */
+let suspects = false;
+const columns = () => COLUMNS.filter((c) => c[4] !== 'suspects' || suspects);
 
 const params = () => new URLSearchParams(location.search);
 
@@ -40,6 +44,7 @@ async function headline() {
     ['Expected accelerated dollars', dollars(h.listed.expected_accelerated)],
     ['Expected incremental dollars', dollars(h.listed.expected_incremental)],
     ['Expected dollars', dollars(h.listed.expected_dollars)],
+    ...(h.listed.suspect_dollars === null ? [] : [['Suspect dollars, apart from the expected', dollars(h.listed.suspect_dollars)]]),
   ]) dl.append(el('dt', k), el('dd', v));
   const lists = document.getElementById('lists');
   for (const e of h.evaluations) {
@@ -85,7 +90,7 @@ function header() {
   const dir = p.get('dir') ?? 'asc';
   const tr = document.querySelector('#candidates thead tr');
   tr.replaceChildren();
-  for (const [key, label, , sortable] of COLUMNS) {
+  for (const [key, label, , sortable] of columns()) {
     const th = el('th', null, { scope: 'col' });
     if (sortable === false) {
       th.textContent = label;
@@ -116,7 +121,7 @@ async function load() {
     body.replaceChildren();
     for (const r of page.rows) {
       const tr = el('tr');
-      for (const [key, , cell] of COLUMNS) {
+      for (const [key, , cell] of columns()) {
         const td = el('td');
         if (key === 'member_id') td.append(el('a', r.member_id, { href: `worklist.html?member=${encodeURIComponent(r.member_id)}` }));
         else td.textContent = String(cell(r));
@@ -125,7 +130,7 @@ async function load() {
       body.append(tr);
     }
     const t = page.totals;
-    document.getElementById('filtered-totals').textContent = `${t.members.toLocaleString('en-US')} members match: expected accelerated ${dollars(t.expected_accelerated)}, incremental ${dollars(t.expected_incremental)}, in all ${dollars(t.expected_dollars)}.`;
+    document.getElementById('filtered-totals').textContent = `${t.members.toLocaleString('en-US')} members match: expected accelerated ${dollars(t.expected_accelerated)}, incremental ${dollars(t.expected_incremental)}, in all ${dollars(t.expected_dollars)}${t.suspect_dollars === null ? '' : `; suspects apart ${dollars(t.suspect_dollars)}`}.`;
     document.getElementById('page-of').textContent = `Page ${page.page} of ${page.pages}`;
     document.getElementById('prev').disabled = page.page <= 1;
     document.getElementById('next').disabled = page.page >= page.pages;
@@ -153,6 +158,8 @@ async function start() {
   fillSelect(form.elements.decile, c.deciles);
   fillSelect(form.elements.status, c.statuses);
   document.getElementById('practice-label').hidden = !c.hasPractices;
+  suspects = c.hasSuspectDollars;
+  for (const id of ['suspects-from-label', 'suspects-to-label']) document.getElementById(id).hidden = !suspects;
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     const q = new URLSearchParams();

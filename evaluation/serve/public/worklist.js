@@ -6,6 +6,8 @@ import { api, dollars, el, say, session } from './common.js';
 
 const params = () => new URLSearchParams(location.search);
 let statuses = [];
+/** Whether the run's list has suspect_dollars (a list made before the column has not: no column shown). */
+let suspects = false;
 
 function go(q) {
   history.pushState(null, '', `?${q}`);
@@ -42,7 +44,9 @@ async function showList() {
     });
     const who = el('td');
     who.append(link);
-    tr.append(el('td', r.priority ?? ''), who, el('td', r.open_hccs), el('td', dollars(r.expected_dollars)), el('td', r.status, { 'data-status': r.status }));
+    tr.append(el('td', r.priority ?? ''), who, el('td', r.open_hccs), el('td', dollars(r.expected_dollars)));
+    if (suspects) tr.append(el('td', dollars(r.suspect_dollars)));
+    tr.append(el('td', r.status, { 'data-status': r.status }));
     body.append(tr);
   }
   document.getElementById('page-of').textContent = `Page ${page.page} of ${page.pages} (${page.totals.members} members, ${dollars(page.totals.expected_dollars)})`;
@@ -60,6 +64,7 @@ function fillMember(m) {
     ['Priority', m.row.priority ?? ''],
     ['Provider NPI', m.row.provider_npi ?? 'none known'],
     ['Expected dollars', dollars(m.row.expected_dollars)],
+    ...(m.row.suspect_dollars === null ? [] : [['Suspect dollars, apart from the expected', dollars(m.row.suspect_dollars)]]),
     ['Segment', m.row.segment ?? ''],
   ]) dl.append(el('dt', k), el('dd', v));
   document.getElementById('reasons').replaceChildren(...m.reasons.map((r) => el('li', r)));
@@ -134,6 +139,8 @@ async function start() {
   statuses = s.statuses;
   const c = await api('/api/choices');
   const pick = document.getElementById('pick');
+  suspects = c.hasSuspectDollars;
+  document.getElementById('suspects-head').hidden = !suspects;
   if (c.hasPractices) pick.elements.by.append(el('option', 'practice (TIN)', { value: 'practice' }));
   for (const st of statuses) {
     pick.elements.status.append(el('option', st, { value: st }));
