@@ -13,6 +13,7 @@ export const SOURCE_FOLDERS = ['data', 'scoring', 'features', 'models', 'evaluat
 export const COPIED = [
   'pipelines/stage-process-entry.js',
   'pipelines/score-worker-entry.js',
+  'evaluation/serve/xlsx-worker-entry.js',
   'data/reference/cms-hcc',
   'data/reference/gem',
   'data/reference/eligibility',

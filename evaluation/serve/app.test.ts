@@ -10,11 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
+import { readSheet } from 'read-excel-file/node';
 import { describe, expect, it } from 'vitest';
 import { parseCsvObjects } from '../../data/csv.ts';
 import { makeServeRun, memberId } from '../../test/serve-run.ts';
 import { close, json, serve } from '../../test/serve-app.ts';
-import { SESSION_COOKIE } from './app.ts';
+import { SESSION_COOKIE, XLSX_TYPE } from './app.ts';
+import { checkXlsxRows, LIST_COLUMNS, listXlsx, XLSX_ROWS_MAX } from './list-export.ts';
 import { parseHccLines } from './hcc-lines.ts';
 
 describe('the candidate list API', () => {
@@ -86,6 +88,35 @@ describe('the candidate list API', () => {
     expect(rows.map((x) => x.member_id)).toEqual(fromApi.map((x) => x.member_id));
     expect(rows.map((x) => Number(x.expected_dollars))).toEqual(fromApi.map((x) => x.expected_dollars));
     expect(rows[0]!.expected_dollars).toBe('1320.01');
+  });
+
+  it('exports exactly the filtered rows as Excel too: read back, the same rows, columns and figures as the CSV', async () => {
+    const { app } = await serve(await makeServeRun());
+    const filter = 'segment=CFA,INS&min_dollars=200&sort=expected_dollars&dir=desc';
+    const r = await app.inject({ method: 'GET', url: `/api/candidates.xlsx?${filter}` });
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['content-type']).toBe(XLSX_TYPE);
+    expect(r.headers['content-disposition']).toContain('candidates-filtered.xlsx');
+    const sheet = await readSheet(r.rawPayload);
+    const [head, ...rows] = sheet;
+    expect(head).toEqual([...LIST_COLUMNS]);
+    const col = (name: string) => LIST_COLUMNS.indexOf(name as (typeof LIST_COLUMNS)[number]);
+    // The same eight members as the CSV test above, most dollars first; identifiers as text (NPI
+    // 2222222222 not a number), money as numbers to the cent, no suspects (even ranks) a 0, no
+    // provider (rank 12) an empty cell.
+    expect(rows.map((x) => x[col('member_id')])).toEqual([12, 11, 9, 8, 6, 5, 3, 2].map(memberId));
+    expect(rows.map((x) => x[col('expected_dollars')])).toEqual([12, 11, 9, 8, 6, 5, 3, 2].map((k) => 110 * k + 0.01));
+    expect(rows.map((x) => x[col('suspect_dollars')])).toEqual([0, 275.5, 225.5, 0, 0, 125.5, 75.5, 0]);
+    expect(rows.map((x) => x[col('provider_npi')])).toEqual([null, '2222222222', '2222222222', '2222222222', '1111111111', '1111111111', '1111111111', '1111111111']);
+    const csv = parseCsvObjects((await app.inject({ method: 'GET', url: `/api/candidates.csv?${filter}` })).body);
+    expect(rows.map((x) => LIST_COLUMNS.map((_, k) => (x[k] === null ? '' : String(x[k]))))).toEqual(
+      csv.map((c) => LIST_COLUMNS.map((k) => (/^-?\d+\.\d\d$/.test(c[k]!) ? String(Number(c[k])) : c[k]))),
+    );
+  });
+
+  it(`refuses an Excel export of more than ${XLSX_ROWS_MAX.toLocaleString('en-US')} rows, naming CSV`, async () => {
+    await expect(listXlsx(new Array(XLSX_ROWS_MAX + 1))).rejects.toThrow(/export CSV/);
+    expect(() => checkXlsxRows(XLSX_ROWS_MAX)).not.toThrow();
   });
 
   it('shows suspect_dollars apart from the expected dollars: filtered, sorted, totalled and exported', async () => {

@@ -15,12 +15,14 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { RafcastError } from '../../data/errors.ts';
 import { AuthError, httpStatusOf, NotFoundError, RequestError, StatusConflictError } from './errors.ts';
+import { checkXlsxRows, listCsv, listXlsxInWorker } from './list-export.ts';
 import { parseListQuery } from './list-query.ts';
 import type { RunData } from './run-data.ts';
 import { OUTREACH_STATUSES, parseStatusChange } from './status-store.ts';
 import { decoyHash, verifyPassword, type UsersFile } from './users.ts';
 
 export const SESSION_COOKIE = 'rafcast_session';
+export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 /** Logins allowed per client address and minute, right or wrong. */
 export const LOGIN_LIMIT = { max: 5, timeWindow: '1 minute' } as const;
 
@@ -167,9 +169,16 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   app.get('/api/headline', async () => o.data.headline());
   app.get('/api/choices', async () => ({ ...(await o.data.choices()), statuses: OUTREACH_STATUSES, hasPractices: o.data.hasPractices, hasSuspectDollars: o.data.hasSuspectDollars }));
   app.get('/api/candidates', async (req) => o.data.page(parseListQuery(req.query as Record<string, unknown>)));
+  // The export: the page's query without its page, every filtered row (list-export.ts).
   app.get('/api/candidates.csv', async (req, reply) => {
-    const csv = await o.data.exportCsv(parseListQuery(req.query as Record<string, unknown>));
+    const csv = listCsv(await o.data.filteredRows(parseListQuery(req.query as Record<string, unknown>)));
     return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="candidates-filtered.csv"').send(csv);
+  });
+  app.get('/api/candidates.xlsx', async (req, reply) => {
+    const q = parseListQuery(req.query as Record<string, unknown>);
+    checkXlsxRows((await o.data.page({ ...q, page: 1, pageSize: 1 })).totals.members);
+    const xlsx = await listXlsxInWorker(await o.data.filteredRows(q));
+    return reply.type(XLSX_TYPE).header('content-disposition', 'attachment; filename="candidates-filtered.xlsx"').send(xlsx);
   });
 
   // Care managers.

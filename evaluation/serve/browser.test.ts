@@ -1,6 +1,7 @@
 // rafcast serve in a real browser (Debian's Chromium, driven by playwright-core as the report's
 // test does) on the hand-made run of test/serve-run.ts, with a login: the finance page filtered
-// to one segment shows the server's rows and totals and its export link gives the same rows; a
+// to one segment shows the server's rows and totals (the suspect dollars apart) and its export
+// links, CSV and Excel, give the same rows; a
 // care manager sets a member's status with a note, reloads and sees it kept with its history; two
 // users editing the same member: the second is told, not written over; the worklist works from
 // the keyboard alone; axe-core finds no serious or critical violation. No error in the console (a CSP violation would be one) and no request
@@ -11,12 +12,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { readSheet } from 'read-excel-file/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsvObjects } from '../../data/csv.ts';
 import { makeServeRun, memberId } from '../../test/serve-run.ts';
 import { tempDir } from '../../test/temp-dir.ts';
 import { CHROMIUM } from '../../test/test-tools.ts';
 import { buildApp } from './app.ts';
+import { LIST_COLUMNS } from './list-export.ts';
 import { RunData } from './run-data.ts';
 import { addUser, readUsers } from './users.ts';
 
@@ -89,6 +92,12 @@ describe('rafcast serve in Chromium', () => {
     const href = await page.locator('#export').getAttribute('href');
     const csv = await (await context.request.get(`${base}${href}`)).text();
     expect(parseCsvObjects(csv).map((r) => r.member_id)).toEqual(shown);
+    // The Excel link: the same rows, read back.
+    const xlsxHref = await page.locator('#export-xlsx').getAttribute('href');
+    const [, ...sheet] = await readSheet(await (await context.request.get(`${base}${xlsxHref}`)).body());
+    expect(sheet.map((r) => r[LIST_COLUMNS.indexOf('member_id')])).toEqual(shown);
+    expect(await page.locator('#filtered-totals').textContent()).toContain('suspects apart $201.00');
+    expect(await page.locator('#candidates thead').textContent()).toContain('Suspect dollars');
     // The filter is in the address: a reload shows the same rows.
     await page.reload();
     await page.locator('#filtered-totals').filter({ hasText: '4 members match' }).waitFor();
@@ -102,6 +111,10 @@ describe('rafcast serve in Chromium', () => {
     // Member 1: two HCCs to recapture, one line each.
     expect(await page.locator('#hccs tbody tr').count()).toBe(2);
     expect(await page.locator('#hccs tbody tr').first().textContent()).toContain('Diabetes with Chronic Complications');
+    // Its suspect dollars (rank 1: 25 x 1 + 0.50) in the worklist and beside its expected dollars.
+    await page.locator('#members tbody tr').filter({ hasText: memberId(1) }).waitFor();
+    expect(await page.locator('#members tbody tr').filter({ hasText: memberId(1) }).textContent()).toContain('$25.50');
+    expect(await page.locator('#member-figures').textContent()).toContain('Suspect dollars, apart from the expected$25.50');
     await page.screenshot({ path: join(ARTIFACTS, 'worklist.png'), fullPage: true });
     await page.locator('#status').selectOption('visit scheduled');
     await page.locator('#date').fill('2024-02-01');
@@ -135,6 +148,8 @@ describe('rafcast serve in Chromium', () => {
     await b.page.locator('#message').filter({ hasText: 'Not saved' }).waitFor();
     // Bob's page now shows alice's status, and the server kept it.
     await expect.poll(() => b.page.locator('#status').inputValue()).toBe('contacted');
+    // And its worklist shows alice's status too, once read again (the screenshot waits for it).
+    await b.page.locator('#members tbody tr').filter({ hasText: memberId(2) }).filter({ hasText: 'contacted' }).waitFor();
     await b.page.screenshot({ path: join(ARTIFACTS, 'worklist-conflict.png'), fullPage: true });
     const stored = await (await b.context.request.get(`${base}/api/members/${memberId(2)}`)).json();
     expect(stored.status).toMatchObject({ status: 'contacted', version: 1, updatedBy: 'alice' });

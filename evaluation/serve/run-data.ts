@@ -11,7 +11,6 @@ import { existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { csvField } from '../../data/csv.ts';
 import { openDuckDb, sqlString } from '../../data/duckdb.ts';
 import { ConfigError } from '../../data/errors.ts';
 import { OUTPUT_FILE_MODE, OUTPUT_FOLDER_MODE } from '../../data/atomic-file.ts';
@@ -55,12 +54,6 @@ export interface ListRow {
   status: OutreachStatus;
   version: number;
 }
-
-/** The columns of a ListRow in the order of the CSV export. */
-export const LIST_COLUMNS: readonly (keyof ListRow)[] = [
-  'rank', 'member_id', 'priority', 'probability', 'decile', 'segment', 'raf_t2', 'raf_t1', 'open_hccs',
-  'expected_accelerated', 'expected_incremental', 'expected_dollars', 'suspect_dollars', 'provider_npi', 'practice_tin', 'practice_name', 'status', 'version',
-];
 
 /** Sums of the filtered rows, to the cent. */
 export interface ListTotals {
@@ -251,15 +244,10 @@ export class RunData {
     return { rows, totals, page: q.page, pageSize: q.pageSize, pages: Math.max(1, Math.ceil(totals.members / q.pageSize)) };
   }
 
-  /** Every filtered row, in the page's order, as CSV (LIST_COLUMNS). */
-  async exportCsv(q: ListQuery): Promise<string> {
+  /** Every filtered row, in the page's order (list-export.ts writes them as CSV or Excel). */
+  async filteredRows(q: ListQuery): Promise<ListRow[]> {
     const w = this.whereOf(q);
-    const rows = (await this.conn.runAndReadAll(`${LISTED(this.statuses.schema)} ${SELECT_ROW} ${w.sql} ${orderOf(q)}`, w.values)).getRowObjectsJS().map(toRow);
-    const cell = (v: unknown): string => (v === null ? '' : csvField(String(v)));
-    const money = new Set<keyof ListRow>(['expected_accelerated', 'expected_incremental', 'expected_dollars', 'suspect_dollars']);
-    const lines = [LIST_COLUMNS.join(',')];
-    for (const r of rows) lines.push(LIST_COLUMNS.map((k) => (money.has(k) && r[k] !== null ? (r[k] as number).toFixed(2) : cell(r[k]))).join(','));
-    return `${lines.join('\n')}\n`;
+    return (await this.conn.runAndReadAll(`${LISTED(this.statuses.schema)} ${SELECT_ROW} ${w.sql} ${orderOf(q)}`, w.values)).getRowObjectsJS().map(toRow);
   }
 
   /** The WHERE clause of the query; a filter or sort on suspect_dollars is refused when the list has none (it would select nothing, or order nothing, silently). */

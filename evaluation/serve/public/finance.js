@@ -138,6 +138,7 @@ async function load() {
     exp.delete('page');
     exp.delete('page_size');
     document.getElementById('export').href = `/api/candidates.csv?${exp}`;
+    document.getElementById('export-xlsx').href = `/api/candidates.xlsx?${exp}`;
     say('');
   } catch (e) {
     say(e.message, 'error');
