@@ -199,10 +199,11 @@ export class RunData {
                NULLIF(o.member_provider_npi, '') AS provider_npi, ${hasPractices ? 'p.tin' : 'NULL::VARCHAR'} AS practice_tin, ${hasPractices ? 'p.practice_name' : 'NULL::VARCHAR'} AS practice_name,
                o.reasons, o.hccs AS hcc_lines
         FROM read_parquet(${sqlString(candidates)}) c
-          LEFT JOIN read_csv(${sqlString(outreach)}, header = true, all_varchar = true) o USING (member_id) ${practice}
-        ORDER BY c.member_id`);
-      // Stored in member order: a lookup of one member (its page, a status change) reads the one
-      // row group whose range holds it (DuckDB's min/max per row group), not the whole list.
+          LEFT JOIN read_csv(${sqlString(outreach)}, header = true, all_varchar = true) o USING (member_id) ${practice}`);
+      // A lookup of one member (its page, a status change) by the index, not a scan of the list
+      // (at 200,000 members 1.7 ms against 5-9 ms; the list keeps the candidate list's order, which
+      // filters on the decile and the dollars skip through by DuckDB's min/max per row group).
+      await c.run(`CREATE INDEX list_member ON list (member_id)`);
       const second = await db.instance.connect();
       const statuses = await StatusStore.open(second, c, 'st');
       const third = await db.instance.connect();
