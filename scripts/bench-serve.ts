@@ -1,46 +1,26 @@
 // The bench's `serve` step (bench-steps.ts; issue 18's speed goals at 1,000,000 members: the first
 // page of a filtered list under 200 ms at the server, a status change under 50 ms, the server's
 // memory under 1 GiB, a page's weight under 500 KB). A run folder of n listed members is made
-// here with DuckDB (.bench/serve-v2-<n>: candidates.parquet and outreach.csv of the shapes
-// evaluation/candidates.ts writes, suspect_dollars included, three HCC lines and three reasons per
-// member, 2,000 clinicians; member ids in no relation to the rank, as in a real list), then the
-// app (evaluation/serve/app.ts) answers through fastify's inject, timed at the server.
-import { existsSync, mkdirSync } from 'node:fs';
+// first, by bench-serve-run.ts in a process of its own (.bench/serve-v2-<n>), then the app
+// (evaluation/serve/app.ts) answers through fastify's inject, timed at the server.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { openDuckDb, sqlString } from '../data/duckdb.ts';
+import { fileURLToPath } from 'node:url';
 import { buildApp } from '../evaluation/serve/app.ts';
 import { XLSX_ROWS_MAX } from '../evaluation/serve/list-export.ts';
 import { RunData } from '../evaluation/serve/run-data.ts';
-
-const HCC = "V28 HCC 37 Diabetes with Chronic Complications (last coded 2023-11-04 by NPI 1000000046 (the member's provider); recapture rate 0.85; worth $1040.23 a year)";
-const REASONS = 'Diabetes with Chronic Complications coded in 2023, not yet in 2024 (worth $1,040 a year) | Heart Failure coded in 2023, not yet in 2024 (worth $3,100 a year) | RAF rose 0.75 in 2023 (from 0.684 to 1.434)';
-
-async function makeRun(n: number, run: string): Promise<void> {
-  mkdirSync(join(run, 'candidates'), { recursive: true });
-  const db = await openDuckDb();
-  try {
-    const c = db.connection;
-    // (i x 7919) mod n is a permutation of 0..n-1 when n is not a multiple of 7919 (a prime).
-    await c.run(`CREATE TABLE l AS SELECT i + 1 AS rank, printf('M%08d', (i * 7919) % ${n} + 1) AS member_id, 1 - i / ${n}::DOUBLE AS probability, CAST(floor(i * 10 / ${n}) + 1 AS INTEGER) AS decile,
-      1.0 AS raf_t2, 1.5 AS raf_t1, ['CNA', 'CFA', 'INS', 'CND', 'CFD', 'CPA', 'CPD'][i % 7 + 1] AS segment, 3 AS open_hccs,
-      CAST(((i * 7919) % 5000) / 10.0 AS DECIMAL(14,2)) AS expected_accelerated, CAST(((i * 104729) % 50000) / 10.0 AS DECIMAL(14,2)) AS expected_incremental,
-      CAST(((i * 7919) % 5000) / 10.0 + ((i * 104729) % 50000) / 10.0 AS DECIMAL(14,2)) AS expected_dollars,
-      CAST(CASE WHEN i % 3 = 0 THEN ((i * 31) % 20000) / 10.0 ELSE 0 END AS DECIMAL(14,2)) AS suspect_dollars, (1000000000 + i % 2000)::VARCHAR AS npi FROM range(${n}) t(i)`);
-    await c.run(`COPY (SELECT member_id, rank::INTEGER AS rank, probability, decile, raf_t2, raf_t1, segment, open_hccs::INTEGER AS open_hccs, expected_accelerated, expected_incremental, expected_dollars, suspect_dollars FROM l) TO ${sqlString(join(run, 'candidates', 'candidates.parquet'))} (FORMAT parquet)`);
-    await c.run(`COPY (SELECT row_number() OVER (ORDER BY expected_dollars DESC, rank) AS priority, member_id, expected_accelerated, expected_incremental, expected_dollars, suspect_dollars, probability, rank AS list_rank, npi AS member_provider_npi,
-        ${sqlString(REASONS)} AS reasons, 3 AS hccs_to_recapture, ${sqlString([HCC, HCC.replace('HCC 37', 'HCC 226'), HCC.replace('HCC 37', 'HCC 280')].join(' | '))} AS hccs FROM l)
-      TO ${sqlString(join(run, 'candidates', 'outreach.csv'))} (FORMAT csv, HEADER)`);
-  } finally {
-    db.close();
-  }
-}
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export async function benchServe(n: number, dir: string): Promise<void> {
   if (n % 7919 === 0) throw new Error(`BENCH_SERVE=${n}: a multiple of 7919 does not permute the member ids; take another size`);
   const run = join(dir, `serve-v2-${n}`);
-  if (!existsSync(join(run, 'candidates', 'outreach.csv'))) await makeRun(n, run);
+  if (!existsSync(join(run, 'candidates', 'outreach.csv'))) {
+    // Made by a process of its own: its memory (DuckDB building a million rows of text) is not the server's peak RSS.
+    const made = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./bench-serve-run.ts', import.meta.url)), String(n), run], { stdio: 'inherit' });
+    if (made.status !== 0) throw new Error(`making the bench's run folder ${run} failed (exit ${made.status})`);
+  }
   const t0 = performance.now();
   const data = await RunData.open({ run });
   const load = performance.now() - t0;
