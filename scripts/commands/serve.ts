@@ -34,13 +34,13 @@ export function addServeCommand(program: Command): void {
       'after',
       `
 Pages: / (finance: headline figures and the candidate list, filtered by segment, decile,
-provider, practice, status and dollars, sorted and paged by the server, with the totals of the
-filtered rows and a CSV export of exactly those rows) and /worklist.html (care managers: a
+provider, practice, status, expected and suspect dollars, sorted and paged by the server, with the
+totals of the filtered rows and a CSV or Excel (up to 50,000 rows) export of exactly those rows) and /worklist.html (care managers: a
 worklist per clinician or practice, each member's HCCs to recapture line by line, the reasons,
 and the outreach status: not started, contacted, visit scheduled, visit done, documented,
 declined, not reachable, with a note and a date).
 The statuses and their history (who, when, from, to) are kept in <run>/serve/status.duckdb,
-committed before the server answers; a change made on an old version is refused (HTTP 409).
+committed before the server answers (the login sessions too, so a restart logs no one out); a change made on an old version is refused (HTTP 409).
 By default only this machine can connect (127.0.0.1) and no login is asked; with a users file
 that has users, every API call needs a session (log in at /login.html; 5 tries a minute). The
 log has one line per request: method, route pattern, status and time; never a member id.
