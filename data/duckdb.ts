@@ -59,13 +59,21 @@ export function sqlString(value: string): string {
 }
 
 /** Writes a query's rows to a file by DuckDB COPY, atomically and owner-only. */
-export async function copyAtomically(conn: DuckDBConnection, sql: string, path: string, format: 'csv' | 'parquet', metadata?: Record<string, string>): Promise<void> {
+export async function copyAtomically(
+  conn: DuckDBConnection,
+  sql: string,
+  path: string,
+  format: 'csv' | 'parquet',
+  metadata?: Record<string, string>,
+  /** Parquet's codec: zstd (the default) for outputs; lz4 for a private working copy read soon after (STAGING_COMPRESSION). */
+  compression: 'zstd' | 'lz4' = 'zstd',
+): Promise<void> {
   const tmp = temporaryPathFor(path);
   // Parquet key-value metadata (for example the data cut-off a feature table was built with) travels with the file.
   const kv = metadata === undefined ? '' : `, KV_METADATA {${Object.entries(metadata).map(([k, v]) => `${k}: ${sqlString(v)}`).join(', ')}}`;
   try {
     await conn.run(
-      `COPY (${sql}) TO ${sqlString(tmp)} (${format === 'csv' ? "FORMAT csv, HEADER, DELIMITER ','" : `FORMAT parquet, COMPRESSION zstd${kv}`})`,
+      `COPY (${sql}) TO ${sqlString(tmp)} (${format === 'csv' ? "FORMAT csv, HEADER, DELIMITER ','" : `FORMAT parquet, COMPRESSION ${compression}${kv}`})`,
     );
     await chmod(tmp, OUTPUT_FILE_MODE);
     await rename(tmp, path);

@@ -11,6 +11,13 @@ import { copyAtomically, existingRelations, openDuckDb, sqlString } from './duck
 import { loadContractFile, unloadContractTable, type LoadSummary } from './load-contract-file.ts';
 import { makeWorkFolder, removeWorkFolder } from './temporary-files.ts';
 
+/**
+ * The codec of the staged copies: lz4. They are private, read within the same command and then
+ * removed, so writing fast beats writing small: 22.7M claims (a million members) took 23.5 s to
+ * write with lz4 (540 MB) against 33.0 s with zstd (328 MB), measured on 2026-12-02.
+ */
+export const STAGING_COMPRESSION = 'lz4';
+
 /** DuckDB's memory for a staged run: it spills beyond, keeping the process under 6 GiB. */
 export const DEFAULT_MEMORY_LIMIT = '4GB';
 
@@ -84,7 +91,7 @@ export async function stageContractTable(
     withRowNumbers: name === 'claims',
   });
   const stored = join(work, `${name}.parquet`);
-  await copyAtomically(conn, `SELECT * FROM ${name}`, stored, 'parquet');
+  await copyAtomically(conn, `SELECT * FROM ${name}`, stored, 'parquet', undefined, STAGING_COMPRESSION);
   await unloadContractTable(conn, CONTRACT[name]);
   await conn.run(`CREATE OR REPLACE TEMP VIEW ${name} AS SELECT * FROM read_parquet(${sqlString(stored)})`);
   return loaded;

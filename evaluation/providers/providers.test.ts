@@ -111,6 +111,10 @@ describe('rafcast providers: attribution, recapture rate, practices, worklists',
     expect(worklists).toEqual([`${A}.csv`, `${C}.csv`]);
     const members = (npi: string) => parseCsvObjects(readFileSync(join(out, 'worklists', `${npi}.csv`), 'utf8')).map((r) => r.member_id);
     expect(members(A)).toEqual(['M1']);
+    // M1's HCC 48 has two evidence rows (medication 'fills', lab 'BMI'), each $500.00 (an HCC is
+    // priced once): one item, its evidence types and details each joined in order.
+    const m1 = parseCsvObjects(readFileSync(join(out, 'worklists', `${A}.csv`), 'utf8'))[0]!;
+    expect(m1.suspects).toBe('HCC 48 Morbid Obesity: $500.00 (lab|medication; BMI; fills)');
     const p = byKey('providers.csv', 'npi');
     expect([A, B, C, D].map((n) => p.get(n)!.members_attributed)).toEqual(['1', '1', '2', '0']);
     // E/M visits: A 3 (M1 twice, M2), B 2 (M1, M5; the 80053 claims are not visits), C 3 (M2, M3 twice; M1's 2024 visit is outside).
