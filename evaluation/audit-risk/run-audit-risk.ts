@@ -1,17 +1,17 @@
 // `rafcast audit-risk` from a data folder (issue 17, "Overuse alerts"): the contract's members
 // and claims, and the providers file when the plan has one, loaded and checked as by
-// `rafcast load` (data/staged-contract.ts; the rejected rows, with their reasons, go to
+// `rafcast load` (data/load-contract-file.ts, on a private work database; the rejected rows, with their reasons, go to
 // <out>/<table>.rejected.csv, as `rafcast history` writes them, and are counted in the summary), the history's raf_hcc and raf_history (`rafcast
 // history`, which must hold service year T-1), then writeAuditRisk (audit-risk.ts). At a million
-// members the work is DuckDB over the staged Parquet and pricing PRICING_CHUNK members at a time.
+// members the work is DuckDB over the checked tables and pricing PRICING_CHUNK members at a time.
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { findDataFiles, findOptionalDataFiles } from '../../data/contract-files.ts';
 import { ConfigError } from '../../data/errors.ts';
 import { sqlString } from '../../data/duckdb.ts';
-import { openWorkDb, stageContractTable } from '../../data/staged-contract.ts';
-import type { TableName } from '../../data/contract.ts';
-import type { LoadSummary } from '../../data/load-contract-file.ts';
+import { openWorkDb } from '../../data/staged-contract.ts';
+import { CONTRACT, type TableName } from '../../data/contract.ts';
+import { loadContractFile, type LoadSummary } from '../../data/load-contract-file.ts';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { requireBaseRate } from '../../scoring/revenue.ts';
 import { writeAuditRisk, type AuditRiskSummary } from './audit-risk.ts';
@@ -47,14 +47,15 @@ function historyFiles(history: string, year: number): { hcc: string; history: st
 /**
  * Loads and checks, on `conn`, what the overuse alerts and the provider view read: the members (the
  * claims' member_id is checked against them), the claims and, when the plan has it, the providers
- * file; each staged as Parquet in `work` (data/staged-contract.ts). The enrollment is read by
- * neither, so it is not loaded (5.2M rows of checking at 1,000,000 members). Rejected rows go to
+ * file, each left where its checks put it (data/load-contract-file.ts), not copied to Parquet: at
+ * 1,000,000 members the copy of the 22.7M checked claims took 35-39 s, more than it saved the
+ * queries after it (the alerts 11-14 s, the provider view 6-14 s; measured on 2026-12-02). The
+ * enrollment is read by neither, so it is not loaded (5.2M rows of checking). Rejected rows go to
  * `<rejectedDir>/<table>.rejected.csv`: the data folder is only read.
  */
-export async function stageClaimsAndProviders(
+export async function loadClaimsAndProviders(
   conn: DuckDBConnection,
   data: string,
-  work: string,
   rejectedDir: string,
   onProgress: (stage: string, done: number, total: number) => void = () => undefined,
 ): Promise<{ loaded: LoadSummary[]; providers: string | undefined }> {
@@ -65,13 +66,13 @@ export async function stageClaimsAndProviders(
   for (const [table, file] of tables) {
     if (file === undefined) continue;
     onProgress(`loading ${table}`, 0, 1);
-    loaded.push(await stageContractTable(conn, table, file, work, { rejectedDir }));
+    loaded.push(await loadContractFile(conn, CONTRACT[table], file, { rejectedDir, withRowNumbers: table === 'claims' }));
   }
   return { loaded, providers };
 }
 
 /**
- * The overuse alerts (writeAuditRisk) on a connection where stageClaimsAndProviders has run, from
+ * The overuse alerts (writeAuditRisk) on a connection where loadClaimsAndProviders has run, from
  * the history `history` (checked to hold T-1 by the caller: auditHistory).
  */
 export async function auditRiskOn(
@@ -108,7 +109,7 @@ export async function runAuditRisk(
   findDataFiles(o.data);
   const db = await openWorkDb(o.out, o.memoryLimit);
   try {
-    const { loaded, providers } = await stageClaimsAndProviders(db.conn, o.data, db.work, o.out, onProgress);
+    const { loaded, providers } = await loadClaimsAndProviders(db.conn, o.data, o.out, onProgress);
     const summary = await auditRiskOn(db.conn, { data: o.data, asOf: T, out: o.out, annualBaseRate: o.annualBaseRate, providers, history }, onProgress);
     const rejected = loaded.filter((l) => l.rejected > 0);
     return { ...summary, rejectedRows: Object.fromEntries(rejected.map((l) => [basename(l.file), l.rejected])), quarantine: rejected.map((l) => l.quarantine) };

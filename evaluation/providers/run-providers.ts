@@ -1,8 +1,8 @@
 // `rafcast providers` from a data folder (issue 17, "Provider view"): the suspects of as-of T
 // (evaluation/suspects/run-suspects.ts, the library function, written to <out>/suspects; or a
 // folder of them already computed with the same as-of and cut-off, --suspects), then the contract's
-// members, claims and providers loaded and checked once as by `rafcast load` (staged as Parquet in
-// a private work folder), the overuse alerts of as-of T computed from them (evaluation/audit-risk,
+// members, claims and providers loaded and checked once as by `rafcast load` (in a private work
+// database), the overuse alerts of as-of T computed from them (evaluation/audit-risk,
 // written to <out>/audit-risk; or a folder of them of the same as-of, --audit-risk) and the
 // provider view written (provider-views.ts). The suspects run first and close their DuckDB, so
 // that one database at a time holds memory.
@@ -16,7 +16,7 @@ import { claimOutputFolder } from '../../data/output-folder.ts';
 import { openWorkDb } from '../../data/staged-contract.ts';
 import { requireBaseRate } from '../../scoring/revenue.ts';
 import { AUDIT_RISK_FILES } from '../audit-risk/audit-risk.ts';
-import { auditHistory, auditRiskOn, stageClaimsAndProviders } from '../audit-risk/run-audit-risk.ts';
+import { auditHistory, auditRiskOn, loadClaimsAndProviders } from '../audit-risk/run-audit-risk.ts';
 import { runSuspects, type RunSuspectsOptions } from '../suspects/run-suspects.ts';
 import { SUSPECTS_FILES } from '../suspects/suspects.ts';
 import { alertsRelationSql } from './provider-alerts.ts';
@@ -77,7 +77,7 @@ export async function runProviders(
   try {
     // The members, claims and providers, checked once for the alerts and the view (rejected rows
     // in the output folder, <table>.rejected.csv).
-    const { loaded } = await stageClaimsAndProviders(db.conn, o.data, db.work, o.out, onProgress);
+    const { loaded } = await loadClaimsAndProviders(db.conn, o.data, o.out, onProgress);
     let alertsCsv: string;
     if ('csv' in alerts) alertsCsv = alerts.csv;
     else {
