@@ -202,10 +202,13 @@ if (step === 'score-batch') {
   const seconds = (performance.now() - t0) / 1000;
   const rss = process.resourceUsage().maxRSS / 1024 / 1024;
   console.log(`${what}: ${Math.round(members / seconds).toLocaleString('en-US')} members/s (${members.toLocaleString('en-US')} members, ${seconds.toFixed(1)} s), peak RSS ${rss.toFixed(2)} GiB`);
-} else if (step === 'known-history' || step === 'suspects' || step === 'providers') {
-  // Issue 17's suspects on the generate and history steps' plan: scripts/bench-suspects.ts.
-  const { benchProviders, benchSuspects, prepareSuspects } = await import('./bench-suspects.ts');
-  await (step === 'known-history' ? prepareSuspects(n, dir) : step === 'suspects' ? benchSuspects(n, dir) : benchProviders(n, dir));
+} else if (step === 'known-history' || step === 'suspects' || step === 'audit-risk' || step === 'providers' || step === 'providers-inside') {
+  // Issue 17's suspects, overuse alerts and provider view on the generate and history steps' plan: scripts/bench-suspects.ts.
+  const { benchAuditRisk, benchProviders, benchSuspects, prepareSuspects } = await import('./bench-suspects.ts');
+  if (step === 'known-history') await prepareSuspects(n, dir);
+  else if (step === 'suspects') await benchSuspects(n, dir);
+  else if (step === 'audit-risk') await benchAuditRisk(n, dir);
+  else await benchProviders(n, dir, step === 'providers-inside');
 } else if (step === 'align' || step === 'benchmark' || step === 'generate-evidence') {
   // Issue 19's ACO REACH steps on the generate and history steps' plan: scripts/bench-aco.ts
   // (generate-evidence: the plan's REACH files, run by the align step in a process of its own).

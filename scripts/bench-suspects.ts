@@ -7,13 +7,15 @@
 // 2025-01-01 for 2023-2025, timed. `suspects` times runSuspects at as-of 2025 with that known
 // history passed in (--known-history), as a run that kept it would: checking members, pharmacy and
 // labs, the rules, pricing, the backtest's confirmation against the complete history, the files.
-// `providers` times runProviders with the suspects step's folder passed in (--suspects).
+// `audit-risk` times runAuditRisk; `providers` times runProviders with the suspects and audit-risk
+// steps' folders passed in (--suspects, --audit-risk); `providers-inside` with the alerts computed inside.
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { generatePopulation } from '../pipelines/generate-population.ts';
 import { computeKnownHistory } from '../features/known-history.ts';
 import { runSuspects } from '../evaluation/suspects/run-suspects.ts';
 import { runProviders } from '../evaluation/providers/run-providers.ts';
+import { runAuditRisk } from '../evaluation/audit-risk/run-audit-risk.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../scoring/revenue.ts';
 import { DEFAULT_MEMORY_LIMIT } from '../data/staged-contract.ts';
 
@@ -26,6 +28,7 @@ const paths = (n: number, dir: string) => ({
   history: join(dir, `history-${n}`),
   known: join(dir, `known-history-${AS_OF}-${n}`),
   out: join(dir, `suspects-${AS_OF}-${n}`),
+  audit: join(dir, `audit-risk-${AS_OF}-${n}`),
 });
 
 /** The evidence files (when missing) and the known history T-2..T; prints the known history's time. */
@@ -68,24 +71,42 @@ export async function benchSuspects(n: number, dir: string): Promise<void> {
   );
 }
 
+/** runAuditRisk at as-of 2025 on the prepared plan (its alerts folder is the providers step's --audit-risk), timed. */
+export async function benchAuditRisk(n: number, dir: string): Promise<void> {
+  const p = paths(n, dir);
+  if (!existsSync(join(p.history, 'history.json'))) throw new Error(`${p.history} is missing: run the generate and history steps first`);
+  rmSync(p.audit, { recursive: true, force: true });
+  mkdirSync(p.audit, { recursive: true, mode: 0o700 });
+  const t0 = performance.now();
+  const s = await runAuditRisk({ data: p.data, asOf: AS_OF, out: p.audit, annualBaseRate: DEMO_BASE_RATE_ANNUAL, history: p.history });
+  const seconds = (performance.now() - t0) / 1000;
+  console.log(
+    `rafcast audit-risk at as-of ${AS_OF} (loading and checking members, claims and providers, the alerts of the HCCs of ${AS_OF - 1}, pricing; DuckDB limit ${DEFAULT_MEMORY_LIMIT}): ` +
+      `${Math.round(s.members / seconds).toLocaleString('en-US')} flagged members/s (${s.members.toLocaleString('en-US')} flagged members, ${seconds.toFixed(1)} s), peak RSS ${gib()}; ${s.flaggedHccs.toLocaleString('en-US')} flagged HCCs`,
+  );
+}
+
 /**
- * runProviders at as-of 2025 on the prepared plan with the suspects step's folder passed in
- * (--suspects), timed: loading members, enrollment, claims and providers, the overuse alerts
- * (rafcast audit-risk, computed inside, from the complete history), attribution, the views per
- * clinician and practice, the worklists. Prints seconds and peak RSS.
+ * runProviders at as-of 2025 on the prepared plan, timed, with the suspects step's folder passed in
+ * (--suspects) and, for `providers`, the audit-risk step's (--audit-risk): loading and checking
+ * members, claims and providers, attribution, the views per clinician and practice, the worklists.
+ * `providers-inside` computes the overuse alerts inside instead (rafcast providers --suspects).
+ * Prints seconds and peak RSS.
  */
-export async function benchProviders(n: number, dir: string): Promise<void> {
+export async function benchProviders(n: number, dir: string, alertsInside: boolean): Promise<void> {
   const p = paths(n, dir);
   if (!existsSync(join(p.out, 'suspects.csv'))) throw new Error(`${p.out} is missing: run the suspects step first`);
+  if (!alertsInside && !existsSync(join(p.audit, 'alerts.csv'))) throw new Error(`${p.audit} is missing: run the audit-risk step first`);
   const out = join(dir, `providers-${AS_OF}-${n}`);
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true, mode: 0o700 });
   const t0 = performance.now();
-  const s = await runProviders({ data: p.data, asOf: AS_OF, out, annualBaseRate: DEMO_BASE_RATE_ANNUAL, history: p.history, suspects: p.out });
+  const s = await runProviders({ data: p.data, asOf: AS_OF, out, annualBaseRate: DEMO_BASE_RATE_ANNUAL, history: p.history, suspects: p.out, ...(alertsInside ? {} : { auditRisk: p.audit }) });
   const seconds = (performance.now() - t0) / 1000;
   const members = s.membersAttributed;
+  const how = alertsInside ? 'with --suspects (the overuse alerts of rafcast audit-risk computed inside, on the same checked claims)' : 'with --suspects and --audit-risk';
   console.log(
-    `rafcast providers at as-of ${AS_OF} with --suspects (loading and checking the claims and providers, the overuse alerts of rafcast audit-risk inside, attribution, per clinician and practice, the worklists; DuckDB limit ${DEFAULT_MEMORY_LIMIT}): ` +
+    `rafcast providers at as-of ${AS_OF} ${how} (loading and checking members, claims and providers, attribution, per clinician and practice, the worklists; DuckDB limit ${DEFAULT_MEMORY_LIMIT}): ` +
       `${Math.round(members / seconds).toLocaleString('en-US')} members/s (${members.toLocaleString('en-US')} attributed members, ${seconds.toFixed(1)} s), peak RSS ${gib()}; ${s.clinicians.toLocaleString('en-US')} clinicians, ${s.membersSeen.toLocaleString('en-US')} members seen`,
   );
 }

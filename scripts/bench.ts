@@ -25,14 +25,14 @@ if (args.help) {
 
 Prints speed and quality figures (never asserted). Steps: cli-start, score-batch, score-file-jsonl,
 score-file-csv, score-file-parquet, generate, load-generated, history, features, train, predict,
-known-history, suspects, providers, align, benchmark, serve, quality, quality-desynpuf, queued, queued-e2e.
+known-history, suspects, audit-risk, providers, providers-inside, align, benchmark, serve, quality, quality-desynpuf, queued, queued-e2e.
 
 generate to suspects run on a plan of BENCH_POPULATION members (default 1,000,000), each step
 reading the earlier ones' files in .bench/. known-history: the plan's pharmacy and labs files when
 it lacks them (the generate step writes none; the plan is generated again with them, its other
 files the same bytes), then the history as known on 2025-01-01 for 2023-2025, timed. suspects:
 rafcast suspects at as-of 2025 with that known history passed in, timed, with its peak RSS.
-  BENCH_POPULATION=5000 npm run bench -- --only generate,history,known-history,suspects,providers
+  BENCH_POPULATION=5000 npm run bench -- --only generate,history,known-history,suspects,audit-risk,providers,providers-inside
 
 align and benchmark (ACO REACH, issue 19), performance year 2026 on the same plan: align generates
 its participants and voluntary_alignment files first when the plan lacks them (the plan again with
@@ -86,7 +86,9 @@ const steps: [string, number, number][] = [
   ['predict', 1, population],
   ['known-history', 1, population],
   ['suspects', 1, population],
+  ['audit-risk', 1, population],
   ['providers', 1, population],
+  ['providers-inside', 1, population],
   ['align', 1, population],
   ['benchmark', 1, population],
   ['serve', 1, Number(process.env.BENCH_SERVE ?? 1_000_000)],
