@@ -19,7 +19,7 @@ describe('output folders on the command line', () => {
   it('gives --force to every command whose --out is a folder', () => {
     const folderWriters = commandsOf(createProgram()).filter(([, c]) => c.options.some((o) => o.flags === '--out <dir>'));
     // The commands whose --out is a folder (the others write one file, atomically).
-    expect(folderWriters.map(([name]) => name)).toEqual(['generate', 'load', 'history', 'import desynpuf', 'train', 'candidates', 'suspects', 'providers', 'audit-risk', 'align', 'benchmark', 'evaluate', 'run']);
+    expect(folderWriters.map(([name]) => name)).toEqual(['generate', 'load', 'history', 'import desynpuf', 'train', 'candidates', 'suspects', 'providers', 'audit-risk', 'align', 'align-backtest', 'benchmark', 'evaluate', 'run']);
     expect(folderWriters.filter(([, c]) => !c.options.some((o) => o.long === '--force')).map(([name]) => name)).toEqual([]);
   });
 
