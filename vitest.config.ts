@@ -1,5 +1,4 @@
 import { defineConfig } from 'vitest/config';
-import SlowFirstSequencer from './test/slow-first-sequencer.ts';
 
 export default defineConfig({
   test: {
@@ -11,7 +10,5 @@ export default defineConfig({
     // one, 810 s for the suite under load; two at a time took 501 s idle (tests 912 s summed):
     // much of a file's time is spent waiting on child processes, Redis and the file system.
     maxWorkers: 2,
-    // The longest files first (test/slow-first-sequencer.ts), so that none of them is the tail.
-    sequence: { sequencer: SlowFirstSequencer },
   },
 });
