@@ -22,7 +22,7 @@ describe('the queued flow', () => {
 
   it('runs on two worker processes to the same bytes as in process', async () => {
     const data = tempDir('queued-plan');
-    await generatePopulation({ members: 1500, firstYear: 2021, lastYear: 2025, seed: 9, out: data });
+    await generatePopulation({ members: 800, firstYear: 2021, lastYear: 2025, seed: 9, out: data });
     // Two models: in process they are trained one after the other, on workers each in a fresh process.
     const base = { data, asOf: 2024, models: ['mlp' as const, 'logistic' as const], seed: 1, annualBaseRate: 10402.34, shards: 3 };
     const inProcess = join(tempDir('queued'), 'run');

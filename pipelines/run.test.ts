@@ -12,7 +12,7 @@ describe('runPipeline', () => {
   it('generates, runs every stage once, gives the same bytes in three shards, and resumes by skipping what is done', async () => {
     const data = join(tempDir('run-data'), 'plan');
     const out = tempDir('run');
-    const opts = { data, asOf: 2024, out, models: ['logistic' as const], seed: 1, annualBaseRate: 10402.34, generateIfMissing: { members: 1500, firstYear: 2021, lastYear: 2025, seed: 4 } };
+    const opts = { data, asOf: 2024, out, models: ['logistic' as const], seed: 1, annualBaseRate: 10402.34, generateIfMissing: { members: 1000, firstYear: 2021, lastYear: 2025, seed: 4 } };
     const first: StageEvent[] = [];
     const s = await runPipeline(opts, (e) => first.push(e));
     expect(first.filter((e) => e.state === 'done').map((e) => e.stage)).toEqual(['generate', 'partition', 'history', 'features', 'models', 'candidates', 'report']);
