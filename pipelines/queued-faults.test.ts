@@ -13,8 +13,10 @@ import { connectionOf } from './queue-connection.ts';
 
 describe('the queued flow under faults', () => {
   const q = useRedisAndQueues();
-  // 1,500 members, two shards: enough that a history shard is still running when the fault strikes.
-  const PLAN_MEMBERS = 1500;
+  // 1,000 members, two shards: a history shard computes three histories of 500 members (complete,
+  // and as known on two cut-offs), seconds of work, still running when the fault strikes (the
+  // worker is killed within 100 ms of the shard's job becoming active).
+  const PLAN_MEMBERS = 1000;
 
   it('finishes a run whose worker is killed in the middle of a shard, on another worker, with the same bytes', async () => {
     const { inProcess, queued, config } = await inProcessReference(10, PLAN_MEMBERS, 'killed');
