@@ -278,6 +278,10 @@ if (step === 'score-batch') {
   const what = `rafcast run --redis, ${n.toLocaleString('en-US')} members, 4 shards, MLP and logistic`;
   if (step === 'queued') console.log(`${what}: one worker ${times[0]!.toFixed(1)} s, two workers ${times[1]!.toFixed(1)} s, speedup ${(times[0]! / times[1]!).toFixed(2)}`);
   else console.log(`${what}, two workers: ${times[0]!.toFixed(1)} s end to end (${(times[0]! / 60).toFixed(1)} min)`);
+} else if (step === 'redis-load') {
+  // Issue 20's Redis load check: a flow of n shards enqueued and fanned out, and the status call's cost: scripts/bench-redis-load.ts.
+  const { benchRedisLoad } = await import('./bench-redis-load.ts');
+  await benchRedisLoad(n, dir);
 } else if (step === 'cli-start') {
   // How long `rafcast --help`, `rafcast score --help` and `rafcast --version` take from a shell,
   // through bin/rafcast.js on a current dist/ (built first if it is not): the median of n runs
