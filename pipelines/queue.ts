@@ -40,10 +40,13 @@ export async function addChildJobs(connection: ConnectionOptions, parent: FanOut
       const jobId = childJobId(parentId, child.key);
       return flowNode(parent.queueName, child.name, child.data, jobId, child.children?.map((c) => node(c, jobId)));
     };
-    for (const child of children) {
-      const root = node(child, parent.id);
-      await producer.add({ ...root, opts: { ...root.opts, parent: { id: parent.id, queue: parent.queueQualifiedName } } });
-    }
+    // All in one transaction, not a round trip per child; and a worker that dies midway leaves none.
+    await producer.addBulk(
+      children.map((child) => {
+        const root = node(child, parent.id);
+        return { ...root, opts: { ...root.opts, parent: { id: parent.id, queue: parent.queueQualifiedName } } };
+      }),
+    );
   } finally {
     await producer.close();
   }
