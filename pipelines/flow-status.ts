@@ -4,14 +4,16 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue, type ConnectionOptions, type Job } from 'bullmq';
 import { ConfigError, RafcastError } from '../data/errors.ts';
-import { FLOW_STAGES, flowCutoff, isFanOut, jobsUnder, readFlowConfig, type FlowConfig, type JobData, type JobName } from './jobs.ts';
+import { FLOW_STAGES, flowCutoff, isFanOut, jobsUnder, readFlowConfig, type FlowConfig, type JobData, type JobName, type Stage } from './jobs.ts';
 import { QUEUE, connectionOf, type QueueChoice } from './queue-connection.ts';
 import { runKeyOf, stageJobId } from './run-keys.ts';
+import type { JobTiming } from './stage-process.ts';
+import type { ModelKind } from '../models/model-kinds.ts';
 
-type RunQueue = Queue<JobData, void, JobName>;
-type RunJob = Job<JobData, void, JobName>;
+type RunQueue = Queue<JobData, JobTiming | undefined, JobName>;
+type RunJob = Job<JobData, JobTiming | undefined, JobName>;
 
-const openQueue = (connection: ConnectionOptions, { queue = QUEUE }: QueueChoice): RunQueue => new Queue<JobData, void, JobName>(queue, { connection });
+const openQueue = (connection: ConnectionOptions, { queue = QUEUE }: QueueChoice): RunQueue => new Queue<JobData, JobTiming | undefined, JobName>(queue, { connection });
 
 export interface StageStatus {
   stage: string;
@@ -134,6 +136,45 @@ export async function flowStatus(runKey: string, connection: ConnectionOptions, 
   const queue = openQueue(connection, on);
   try {
     return await stageStates(queue, runKey, cache);
+  } finally {
+    await queue.close();
+  }
+}
+
+/** What a job of a run cost (its timing, returned by the worker that ran it), with the stage it belongs to and what it worked on. */
+export interface JobTimingRow extends JobTiming {
+  stage: Stage;
+  name: JobName;
+  shard?: number;
+  model?: ModelKind;
+}
+
+/**
+ * What each completed job of a queued run cost where it ran (wall and CPU seconds; pipelines/
+ * worker.ts returns them), found by walking each stage's jobs. A fan-out's row is its merge (its
+ * first run only adds the jobs under it). No member ids: stages, job names, shards and models.
+ */
+export async function runJobTimings(runKey: string, connection: ConnectionOptions, on: QueueChoice = {}): Promise<JobTimingRow[]> {
+  const queue = openQueue(connection, on);
+  const stageIds = new Set(FLOW_STAGES.map((st) => stageJobId(runKey, st)));
+  const rows: JobTimingRow[] = [];
+  const visit = async (job: RunJob, stage: Stage): Promise<void> => {
+    const t = job.returnvalue;
+    if (t !== undefined && t !== null && typeof t.cpuSeconds === 'number') {
+      const { data } = job;
+      rows.push({ stage, name: job.name, ...('shard' in data ? { shard: data.shard } : {}), ...('model' in data ? { model: data.model } : {}), wallSeconds: t.wallSeconds, cpuSeconds: t.cpuSeconds });
+    }
+    const deps = await job.getDependencies();
+    const ids = [...Object.keys(deps.processed ?? {}), ...(deps.unprocessed ?? []), ...(deps.failed ?? []), ...Object.keys(deps.ignored ?? {})].map(idOfKey).filter((id) => !stageIds.has(id));
+    const children = await Promise.all(ids.map((id) => queue.getJob(id)));
+    await Promise.all(children.map((c) => (c === undefined ? undefined : visit(c, stage))));
+  };
+  try {
+    for (const stage of FLOW_STAGES) {
+      const job = await queue.getJob(stageJobId(runKey, stage));
+      if (job !== undefined) await visit(job, stage);
+    }
+    return rows;
   } finally {
     await queue.close();
   }

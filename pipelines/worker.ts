@@ -8,7 +8,7 @@ import { isFanOut, type JobData, type JobName } from './jobs.ts';
 import { processStage } from './processors.ts';
 import { addChildJobs } from './queue.ts';
 import { QUEUE, type QueueChoice } from './queue-connection.ts';
-import { StageProcessPool } from './stage-process.ts';
+import { StageProcessPool, timed, type JobTiming } from './stage-process.ts';
 
 export interface WorkerOptions extends QueueChoice {
   concurrency?: number;
@@ -23,12 +23,13 @@ export interface WorkerOptions extends QueueChoice {
  * the work itself (a shard, a model, a merge) runs in a child process of this worker, one per
  * job at a time, so `concurrency` jobs use as many cores.
  */
-export function startWorker(connection: ConnectionOptions, opts: WorkerOptions = {}): Worker<JobData, void, JobName> {
+export function startWorker(connection: ConnectionOptions, opts: WorkerOptions = {}): Worker<JobData, JobTiming | undefined, JobName> {
   const concurrency = opts.concurrency ?? 1;
   const lockMs = opts.lockMs ?? 120_000;
   const pool = opts.isolate === false ? undefined : new StageProcessPool();
-  const work = (name: JobName, data: JobData): Promise<void> => (pool ? pool.run(name, data) : processStage(name, data, async () => undefined));
-  const worker = new Worker<JobData, void, JobName>(
+  // What each job cost where it ran (its return value on Redis; flow-status.ts runJobTimings).
+  const work = (name: JobName, data: JobData): Promise<JobTiming> => (pool ? pool.run(name, data) : timed(() => processStage(name, data, async () => undefined)));
+  const worker = new Worker<JobData, JobTiming | undefined, JobName>(
     opts.queue ?? QUEUE,
     async (job, token) => {
       try {
