@@ -19,7 +19,7 @@ import { QUEUE, connectionOf } from '../pipelines/queue-connection.ts';
 import { childJobId, stageJobId } from '../pipelines/run-keys.ts';
 import { flowConfig } from '../pipelines/run.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../scoring/revenue.ts';
-import { startBenchRedis } from './bench-redis.ts';
+import { startBenchRedis } from './bench-queued.ts';
 
 /** Thrown by the bench's fan-out once the children are added: the merge after them does not run. */
 class ChildrenAdded extends Error {}

@@ -1,6 +1,7 @@
-// The Redis the queued bench steps run against (queued, queued-e2e, redis-load, scaling): a
-// redis-server of their own on a free port, with nothing saved to disk, stopped when they end.
+// What the queued bench steps share (queued, queued-e2e, redis-load, scaling): a Redis of their
+// own on a free port, with nothing saved to disk, stopped when they end; the machine's busy CPU time.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 /** A TCP port on 127.0.0.1 that nothing listened on a moment ago. */
@@ -29,3 +30,9 @@ export async function startBenchRedis(): Promise<{ url: string; process: ChildPr
   p.stdout!.resume();
   return { url: `redis://127.0.0.1:${port}`, process: p, stop: () => void p.kill('SIGKILL') };
 }
+
+/** CPU seconds the whole machine has spent busy (user, nice, system, irq, softirq) since boot, from /proc/stat. */
+export const busyCpuSeconds = (): number => {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  return (f[0]! + f[1]! + f[2]! + f[5]! + f[6]!) / 100;
+};
