@@ -91,7 +91,7 @@ export async function benchScaling(n: number, dir: string, shards = Number(proce
   // Each stage's CPU-seconds and serial part, from the one-worker run: the work, not how it was spread.
   const costs = stageCosts(one.rows);
   console.log('  stage: CPU-seconds, of which serial (not one of a set of shards), one worker');
-  for (const c of costs) console.log(`    ${c.stage}: ${c.cpuSeconds.toFixed(1)} s, serial ${c.serialSeconds.toFixed(1)} s (${c.jobs} jobs)`);
+  for (const c of costs) console.log(`    ${c.stage}: ${c.cpuSeconds.toFixed(1)} s, serial ${c.serialSeconds.toFixed(1)} s (${c.jobs} job${c.jobs === 1 ? '' : 's'})`);
   for (const r of one.rows.filter((x) => x.name === 'train')) console.log(`    training ${r.model}: ${r.cpuSeconds.toFixed(1)} CPU-s (${r.wallSeconds.toFixed(1)} s), of the models' serial part`);
   const s = serialFraction(costs);
   const cpu = costs.reduce((a, c) => a + c.cpuSeconds, 0);
