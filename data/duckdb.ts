@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { OUTPUT_FILE_MODE, settleTemporaryPath, temporaryPathFor } from './atomic-file.ts';
+import { engineThreads } from './engine-threads.ts';
 import { asIoError, duckDbIoMessage, IoError } from './errors.ts';
 import { forgetTemporaryPath, trackTemporaryPath } from './temporary-files.ts';
 
@@ -25,6 +26,9 @@ export interface DuckDbOptions {
 export async function openDuckDb(opts: DuckDbOptions = {}): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection; close: () => void }> {
   const config: Record<string, string> = {};
   if (opts.memoryLimit) config.memory_limit = opts.memoryLimit;
+  // A worker limited to a number of threads (rafcast worker --threads): DuckDB too.
+  const threads = engineThreads();
+  if (threads !== undefined) config.threads = String(threads);
   const spill = opts.tempDirectory ? undefined : join(tmpdir(), `rafcast-spill-${process.pid}-${randomBytes(4).toString('hex')}`);
   config.temp_directory = opts.tempDirectory || spill!;
   if (spill !== undefined) trackTemporaryPath(spill);

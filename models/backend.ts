@@ -2,7 +2,8 @@
 // dependency: its install downloads libtensorflow), else WebAssembly with SIMD, else plain CPU.
 // Every log line and artefact names the one in use.
 import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
+import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { engineThreads } from '../data/engine-threads.ts';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
@@ -11,6 +12,10 @@ let chosen: Promise<BackendName> | undefined;
 /** Sets up the best backend available (once) and returns its name. */
 export function initBackend(prefer?: BackendName): Promise<BackendName> {
   chosen ??= (async () => {
+    // A worker limited to a number of threads (rafcast worker --threads); WebAssembly's threads are
+    // off in Node today, so this only holds if a later version turns them on.
+    const threads = engineThreads();
+    if (threads !== undefined) setThreadsCount(threads);
     const order: BackendName[] = prefer ? [prefer] : ['tensorflow', 'wasm', 'cpu'];
     for (const name of order) {
       try {

@@ -4,14 +4,16 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue, type ConnectionOptions, type Job } from 'bullmq';
 import { ConfigError, RafcastError } from '../data/errors.ts';
-import { FLOW_STAGES, flowCutoff, isFanOut, jobsUnder, readFlowConfig, type FlowConfig, type JobData, type JobName } from './jobs.ts';
+import { FLOW_STAGES, flowCutoff, isFanOut, jobsUnder, readFlowConfig, type FlowConfig, type JobData, type JobName, type Stage } from './jobs.ts';
 import { QUEUE, connectionOf, type QueueChoice } from './queue-connection.ts';
 import { runKeyOf, stageJobId } from './run-keys.ts';
+import type { JobTiming } from './stage-process.ts';
+import type { ModelKind } from '../models/model-kinds.ts';
 
-type RunQueue = Queue<JobData, void, JobName>;
-type RunJob = Job<JobData, void, JobName>;
+type RunQueue = Queue<JobData, JobTiming | undefined, JobName>;
+type RunJob = Job<JobData, JobTiming | undefined, JobName>;
 
-const openQueue = (connection: ConnectionOptions, { queue = QUEUE }: QueueChoice): RunQueue => new Queue<JobData, void, JobName>(queue, { connection });
+const openQueue = (connection: ConnectionOptions, { queue = QUEUE }: QueueChoice): RunQueue => new Queue<JobData, JobTiming | undefined, JobName>(queue, { connection });
 
 export interface StageStatus {
   stage: string;
@@ -25,55 +27,154 @@ export interface StageStatus {
   total: number;
 }
 
-/** The jobs under a job (children, their children, ...) but those in `skip`: how many, and how many completed. */
-async function descendants(queue: RunQueue, job: RunJob, skip: Set<string>): Promise<{ done: number; total: number }> {
-  const deps = await job.getDependencies();
-  const keys = [...Object.keys(deps.processed ?? {}), ...(deps.unprocessed ?? []), ...(deps.failed ?? []), ...Object.keys(deps.ignored ?? {})];
-  let done = 0;
-  let total = 0;
-  for (const k of keys) {
-    const id = k.slice(k.lastIndexOf(':') + 1);
-    if (skip.has(id)) continue;
-    const child = await queue.getJob(id);
-    if (child === undefined) continue;
-    total += 1;
-    if ((await child.getState()) === 'completed') done += 1;
-    const under = await descendants(queue, child, skip);
-    done += under.done;
-    total += under.total;
-  }
-  return { done, total };
+/** A dependency key as BullMQ lists it (`<prefix>:<queue>:<id>`): its job id. */
+const idOfKey = (k: string): string => k.slice(k.lastIndexOf(':') + 1);
+
+/** Jobs done and in all. */
+interface Counts {
+  done: number;
+  total: number;
 }
 
-/** Each stage's state and progress, from Redis. */
-export async function flowStatus(runKey: string, connection: ConnectionOptions, on: QueueChoice = {}): Promise<StageStatus[]> {
-  const queue = openQueue(connection, on);
-  try {
-    const out: StageStatus[] = [];
-    // The run's settings, when its folder is readable here: the job counts before the jobs exist.
+/**
+ * What a status poll learnt for good, kept from poll to poll (followFlow): the run's settings, and
+ * the counts under each completed job. A completed job never changes, and BullMQ completes a parent
+ * only after its children, so neither do the jobs under it.
+ */
+export interface StatusCache {
+  config?: FlowConfig;
+  under: Map<string, Counts>;
+}
+export const newStatusCache = (): StatusCache => ({ under: new Map() });
+
+const sum = (xs: Counts[]): Counts => xs.reduce((a, b) => ({ done: a.done + b.done, total: a.total + b.total }), { done: 0, total: 0 });
+
+/**
+ * The jobs under a job (children, their children, ...) but those in `skip`: how many, and how
+ * many completed, read from the dependency lists of the jobs that have children only: a child is
+ * completed exactly when its parent lists it as processed (BullMQ moves it there as it completes
+ * it). Which children have children of their own is asked of Redis in one pipeline (whether the
+ * child's dependency keys exist), and siblings are walked side by side, so a poll costs a few round
+ * trips per level of the tree and one cheap command per job, not three round trips per job.
+ * `completed`: the job was seen completed before its list was read, so its counts are final.
+ */
+async function countUnder(queue: RunQueue, job: RunJob, completed: boolean, skip: Set<string>, cache: StatusCache): Promise<Counts> {
+  const known = cache.under.get(job.id!);
+  if (known !== undefined) return known;
+  const deps = await job.getDependencies();
+  const processed = Object.keys(deps.processed ?? {}).map(idOfKey).filter((id) => !skip.has(id));
+  const others = [...(deps.unprocessed ?? []), ...(deps.failed ?? []), ...Object.keys(deps.ignored ?? {})].map(idOfKey).filter((id) => !skip.has(id));
+  const children = [...processed.map((id) => ({ id, completed: true })), ...others.map((id) => ({ id, completed: false }))];
+  const counts: Counts = { done: processed.length, total: children.length };
+  // A completed child whose counts are known: nothing under it can change, no look-up.
+  const open: typeof children = [];
+  for (const c of children) {
+    const under = c.completed ? cache.under.get(c.id) : undefined;
+    if (under === undefined) open.push(c);
+    else {
+      counts.done += under.done;
+      counts.total += under.total;
+    }
+  }
+  // Which children have children: their dependency keys exist (the keys BullMQ's getDependencies reads).
+  const client = await queue.getBackend().client;
+  const pipeline = client.pipeline();
+  for (const c of open) pipeline.runCommand('exists', ['dependencies', 'processed', 'failed', 'unsuccessful'].map((k) => queue.toKey(`${c.id}:${k}`)));
+  const exists = open.length > 0 ? ((await pipeline.exec()) ?? []) : [];
+  const below = await Promise.all(
+    open.map(async (c, i): Promise<Counts> => {
+      if (Number(exists[i]?.[1] ?? 0) === 0) {
+        if (c.completed) cache.under.set(c.id, { done: 0, total: 0 });
+        return { done: 0, total: 0 };
+      }
+      const child = await queue.getJob(c.id);
+      return child === undefined ? { done: 0, total: 0 } : countUnder(queue, child, c.completed, skip, cache);
+    }),
+  );
+  const all = sum([counts, ...below]);
+  if (completed) cache.under.set(job.id!, all);
+  return all;
+}
+
+/** Each stage's state and progress on an open queue, the stages looked up together. */
+async function stageStates(queue: RunQueue, runKey: string, cache: StatusCache): Promise<StageStatus[]> {
+  // The run's settings, when its folder is readable here: the job counts before the jobs exist.
+  if (cache.config === undefined) {
     const first = await queue.getJob(stageJobId(runKey, FLOW_STAGES[0]));
-    const c = first ? await readFlowConfig(first.data.out).catch(() => undefined) : undefined;
-    // The stages' own jobs: a fan-out's count stops at them (its first dependency is the stage before).
-    const stageIds = new Set(FLOW_STAGES.map((st) => stageJobId(runKey, st)));
-    for (const [i, stage] of FLOW_STAGES.entries()) {
-      const job = await queue.getJob(stageJobId(runKey, stage));
-      const state = job ? await job.getState() : 'unknown';
+    cache.config = first ? await readFlowConfig(first.data.out).catch(() => undefined) : undefined;
+  }
+  const c = cache.config;
+  // The stages' own jobs: a fan-out's count stops at them (its first dependency is the stage before).
+  const stageIds = new Set(FLOW_STAGES.map((st) => stageJobId(runKey, st)));
+  const found = await Promise.all(
+    FLOW_STAGES.map(async (stage): Promise<StageStatus> => {
+      const id = stageJobId(runKey, stage);
+      // A stage seen completed with its jobs counted: nothing there can change.
+      const known = cache.under.get(id);
+      const job = known === undefined ? await queue.getJob(id) : undefined;
+      const state = known !== undefined ? 'completed' : job ? await job.getState() : 'unknown';
       let done = state === 'completed' ? 1 : 0;
       let total = c ? jobsUnder(c, stage) : 1;
-      if (job && isFanOut(stage)) {
+      if (known !== undefined || (job && isFanOut(stage))) {
         // Every job the stage added, however deep (a model's chain: train, scores, its shards,
         // evaluate), but not the stage before it, which is its first dependency.
-        const under = await descendants(queue, job, stageIds);
+        const under = known ?? (await countUnder(queue, job!, state === 'completed', stageIds, cache));
         if (under.total > 0) {
           done = under.done;
           total = Math.max(total, under.total);
         }
-      }
-      // A stage whose stage before it has not finished is waiting on the chain, not on jobs of its own.
-      const shown = state === 'waiting-children' && i > 0 && out[i - 1]!.state !== 'completed' ? 'pending' : state;
-      out.push({ stage, state: shown, done, total });
+      } else if (job && state === 'completed') cache.under.set(id, { done: 0, total: 0 });
+      return { stage, state, done, total };
+    }),
+  );
+  // A stage whose stage before it has not finished is waiting on the chain, not on jobs of its own.
+  return found.map((s, i) => (s.state === 'waiting-children' && i > 0 && found[i - 1]!.state !== 'completed' ? { ...s, state: 'pending' } : s));
+}
+
+/** Each stage's state and progress, from Redis; `cache` (newStatusCache) carries what is final from one call to the next. */
+export async function flowStatus(runKey: string, connection: ConnectionOptions, on: QueueChoice = {}, cache: StatusCache = newStatusCache()): Promise<StageStatus[]> {
+  const queue = openQueue(connection, on);
+  try {
+    return await stageStates(queue, runKey, cache);
+  } finally {
+    await queue.close();
+  }
+}
+
+/** What a job of a run cost (its timing, returned by the worker that ran it), with the stage it belongs to and what it worked on. */
+export interface JobTimingRow extends JobTiming {
+  stage: Stage;
+  name: JobName;
+  shard?: number;
+  model?: ModelKind;
+}
+
+/**
+ * What each completed job of a queued run cost where it ran (wall and CPU seconds; pipelines/
+ * worker.ts returns them), found by walking each stage's jobs. A fan-out's row is its merge (its
+ * first run only adds the jobs under it). No member ids: stages, job names, shards and models.
+ */
+export async function runJobTimings(runKey: string, connection: ConnectionOptions, on: QueueChoice = {}): Promise<JobTimingRow[]> {
+  const queue = openQueue(connection, on);
+  const stageIds = new Set(FLOW_STAGES.map((st) => stageJobId(runKey, st)));
+  const rows: JobTimingRow[] = [];
+  const visit = async (job: RunJob, stage: Stage): Promise<void> => {
+    const t = job.returnvalue;
+    if (t !== undefined && t !== null && typeof t.cpuSeconds === 'number') {
+      const { data } = job;
+      rows.push({ stage, name: job.name, ...('shard' in data ? { shard: data.shard } : {}), ...('model' in data ? { model: data.model } : {}), wallSeconds: t.wallSeconds, cpuSeconds: t.cpuSeconds });
     }
-    return out;
+    const deps = await job.getDependencies();
+    const ids = [...Object.keys(deps.processed ?? {}), ...(deps.unprocessed ?? []), ...(deps.failed ?? []), ...Object.keys(deps.ignored ?? {})].map(idOfKey).filter((id) => !stageIds.has(id));
+    const children = await Promise.all(ids.map((id) => queue.getJob(id)));
+    await Promise.all(children.map((c) => (c === undefined ? undefined : visit(c, stage))));
+  };
+  try {
+    for (const stage of FLOW_STAGES) {
+      const job = await queue.getJob(stageJobId(runKey, stage));
+      if (job !== undefined) await visit(job, stage);
+    }
+    return rows;
   } finally {
     await queue.close();
   }
@@ -94,18 +195,30 @@ export async function failureOf(runKey: string, connection: ConnectionOptions, o
   }
 }
 
+/** How long followFlow waits between polls: half a second, or ten times the last poll's cost, so that following a large run keeps Redis busy a tenth of the time at most. */
+export const pollInterval = (lastPollMs: number): number => Math.max(500, 10 * lastPollMs);
+
 /** Waits until the run's report job completes, calling `onPoll` with the states; a failed run throws its cause. */
 export async function followFlow(runKey: string, connection: ConnectionOptions, onPoll: (states: StageStatus[]) => void = () => undefined, on: QueueChoice = {}): Promise<void> {
-  for (;;) {
-    const states = await flowStatus(runKey, connection, on);
-    onPoll(states);
-    if (states.some((s) => s.state === 'failed')) {
-      const cause = (await failureOf(runKey, connection, on)) ?? 'a stage failed';
-      throw new RafcastError('E_RUN_FAILED', `run ${runKey}: ${cause}`);
+  const queue = openQueue(connection, on);
+  // What is final is looked up once: later polls ask only about the jobs not yet completed.
+  const cache = newStatusCache();
+  try {
+    for (;;) {
+      const t0 = performance.now();
+      const states = await stageStates(queue, runKey, cache);
+      const cost = performance.now() - t0;
+      onPoll(states);
+      if (states.some((s) => s.state === 'failed')) {
+        const cause = (await failureOf(runKey, connection, on)) ?? 'a stage failed';
+        throw new RafcastError('E_RUN_FAILED', `run ${runKey}: ${cause}`);
+      }
+      if (states.every((s) => s.state === 'unknown')) throw new ConfigError(`no run ${runKey} on this Redis`);
+      if (states.at(-1)!.state === 'completed') return;
+      await new Promise((r) => setTimeout(r, pollInterval(cost)));
     }
-    if (states.every((s) => s.state === 'unknown')) throw new ConfigError(`no run ${runKey} on this Redis`);
-    if (states.at(-1)!.state === 'completed') return;
-    await new Promise((r) => setTimeout(r, 500));
+  } finally {
+    await queue.close();
   }
 }
 
@@ -147,7 +260,8 @@ export interface QueuedRunStatus {
 export async function queuedRunStatus(run: string, redis: string, queue = QUEUE): Promise<QueuedRunStatus> {
   const runKey = runKeyOf(run);
   const connection = connectionOf(redis);
-  const states = await flowStatus(runKey, connection, { queue });
+  // The failure is asked for beside the states: one wait on Redis, not two.
+  const [states, failure] = await Promise.all([flowStatus(runKey, connection, { queue }), failureOf(runKey, connection, { queue })]);
   if (states.every((x) => x.state === 'unknown')) throw new ConfigError(`no run ${runKey} on ${redis}`);
-  return { runKey, states, failure: await failureOf(runKey, connection, { queue }) };
+  return { runKey, states, failure };
 }

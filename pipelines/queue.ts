@@ -3,9 +3,9 @@
 // workers' fan-outs use it too: worker.ts). Loads no processor: `rafcast run --redis` and
 // `rafcast status` stay light.
 import { FlowProducer, type ConnectionOptions, type FlowJob } from 'bullmq';
-import { FLOW_STAGES, prepareFlow, type FlowConfig, type JobData, type JobName } from './jobs.ts';
+import { FLOW_STAGES, prepareFlow, type ChildJob, type FlowConfig, type JobData, type JobName } from './jobs.ts';
 import { QUEUE, type QueueChoice } from './queue-connection.ts';
-import { QUEUED_FILE, newRunKey, stageJobId } from './run-keys.ts';
+import { QUEUED_FILE, childJobId, newRunKey, stageJobId } from './run-keys.ts';
 import { openRunStore } from './run-store.ts';
 
 /** Every job's retry policy: transient failures (I/O, Redis) retry with backoff; a failure fails its parent. */
@@ -20,6 +20,37 @@ export const flowNode = (queueName: string, name: JobName, data: JobData, jobId:
   opts: { ...JOB_OPTIONS, jobId },
   children,
 });
+
+/** The job a fan-out's children are added under: its id, its queue's name and its qualified name (BullMQ's `job.queueQualifiedName`). */
+export interface FanOutParent {
+  id: string;
+  queueName: string;
+  queueQualifiedName: string;
+}
+
+/**
+ * Adds a fan-out's children (each a tree: its own children run first) under the fan-out, on its
+ * queue, with ids built from the parent's (`childJobId`). The workers call it from a fan-out's
+ * first run; the Redis load bench adds a flow's children the same way.
+ */
+export async function addChildJobs(connection: ConnectionOptions, parent: FanOutParent, children: ChildJob[]): Promise<void> {
+  const producer = new FlowProducer({ connection });
+  try {
+    const node = (child: ChildJob, parentId: string): FlowNode => {
+      const jobId = childJobId(parentId, child.key);
+      return flowNode(parent.queueName, child.name, child.data, jobId, child.children?.map((c) => node(c, jobId)));
+    };
+    // All in one transaction, not a round trip per child; and a worker that dies midway leaves none.
+    await producer.addBulk(
+      children.map((child) => {
+        const root = node(child, parent.id);
+        return { ...root, opts: { ...root.opts, parent: { id: parent.id, queue: parent.queueQualifiedName } } };
+      }),
+    );
+  } finally {
+    await producer.close();
+  }
+}
 
 /**
  * Enqueues the run's flow, a chain whose root is the report, under a new run key (`newRunKey`), so

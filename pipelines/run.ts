@@ -184,7 +184,7 @@ export async function runStageInProcess(stage: Stage, c: FlowConfig, jobs = 1): 
         else for (const child of children) await run(child);
       });
     } else {
-      await slot(() => (pool ? pool.run(job.name, job.data) : processStage(job.name, job.data, async () => undefined)));
+      await slot(async () => void (pool ? await pool.run(job.name, job.data) : await processStage(job.name, job.data, async () => undefined)));
     }
   };
   try {

@@ -14,7 +14,27 @@ export interface StageRequest {
   data: JobData;
 }
 
-export type StageReply = { id: number; ok: true } | { id: number; ok: false; error: { message: string; code?: ErrorCode; unrecoverable?: boolean } };
+/**
+ * What a job cost in the process that ran it: its wall time and the CPU time of that process over
+ * the job, every thread of it (DuckDB's included), user and system. A queued job returns it (its
+ * BullMQ return value), so a run's cost per stage and job is read back from Redis (flow-status.ts
+ * runJobTimings).
+ */
+export interface JobTiming {
+  wallSeconds: number;
+  cpuSeconds: number;
+}
+
+/** Measures `work` in this process: wall time and CPU time (process.cpuUsage, all threads). */
+export async function timed(work: () => Promise<void>): Promise<JobTiming> {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await work();
+  const cpu = process.cpuUsage(cpu0);
+  return { wallSeconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+}
+
+export type StageReply = { id: number; ok: true; timing: JobTiming } | { id: number; ok: false; error: { message: string; code?: ErrorCode; unrecoverable?: boolean } };
 
 const ENTRY = fileURLToPath(new URL('./stage-process-entry.js', import.meta.url));
 
@@ -23,17 +43,17 @@ export class StageProcessPool {
   private next = 0;
   private closed = false;
 
-  /** Runs one job's processor in a child process; resolves when it is done. */
-  async run(name: JobName, data: JobData): Promise<void> {
+  /** Runs one job's processor in a child process; resolves when it is done, with what it cost there. */
+  async run(name: JobName, data: JobData): Promise<JobTiming> {
     if (this.closed) throw new Error('the stage process pool is closed');
     const child = this.idle.pop() ?? this.spawn();
     const id = this.next++;
     try {
-      await new Promise<void>((resolve, reject) => {
+      const timing = await new Promise<JobTiming>((resolve, reject) => {
         const onMessage = (reply: StageReply): void => {
           if (reply.id !== id) return;
           cleanup();
-          if (reply.ok) resolve();
+          if (reply.ok) resolve(reply.timing);
           else if (reply.error.code !== undefined) reject(new RafcastError(reply.error.code, reply.error.message, reply.error.unrecoverable ?? true));
           else reject(new Error(reply.error.message));
         };
@@ -51,6 +71,7 @@ export class StageProcessPool {
       });
       if (this.closed) child.kill();
       else this.idle.push(child);
+      return timing;
     } catch (e) {
       // A child that failed a job may hold half-freed native memory: start a new one next time.
       child.kill();

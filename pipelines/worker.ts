@@ -2,14 +2,13 @@
 // (processors.ts), the work itself in child processes (stage-process.ts). Fan-outs add their
 // children while running and wait for them (BullMQ's step-job pattern), so shards and models run
 // on any worker that sees the run folder.
-import { FlowProducer, UnrecoverableError, WaitingChildrenError, Worker, type ConnectionOptions } from 'bullmq';
+import { UnrecoverableError, WaitingChildrenError, Worker, type ConnectionOptions } from 'bullmq';
 import { RafcastError } from '../data/errors.ts';
-import { isFanOut, type ChildJob, type JobData, type JobName } from './jobs.ts';
+import { isFanOut, type JobData, type JobName } from './jobs.ts';
 import { processStage } from './processors.ts';
-import { flowNode, type FlowNode } from './queue.ts';
+import { addChildJobs } from './queue.ts';
 import { QUEUE, type QueueChoice } from './queue-connection.ts';
-import { childJobId } from './run-keys.ts';
-import { StageProcessPool } from './stage-process.ts';
+import { StageProcessPool, timed, type JobTiming } from './stage-process.ts';
 
 export interface WorkerOptions extends QueueChoice {
   concurrency?: number;
@@ -24,32 +23,21 @@ export interface WorkerOptions extends QueueChoice {
  * the work itself (a shard, a model, a merge) runs in a child process of this worker, one per
  * job at a time, so `concurrency` jobs use as many cores.
  */
-export function startWorker(connection: ConnectionOptions, opts: WorkerOptions = {}): Worker<JobData, void, JobName> {
+export function startWorker(connection: ConnectionOptions, opts: WorkerOptions = {}): Worker<JobData, JobTiming | undefined, JobName> {
   const concurrency = opts.concurrency ?? 1;
   const lockMs = opts.lockMs ?? 120_000;
   const pool = opts.isolate === false ? undefined : new StageProcessPool();
-  const work = (name: JobName, data: JobData): Promise<void> => (pool ? pool.run(name, data) : processStage(name, data, async () => undefined));
-  const worker = new Worker<JobData, void, JobName>(
+  // What each job cost where it ran (its return value on Redis; flow-status.ts runJobTimings).
+  const work = (name: JobName, data: JobData): Promise<JobTiming> => (pool ? pool.run(name, data) : timed(() => processStage(name, data, async () => undefined)));
+  const worker = new Worker<JobData, JobTiming | undefined, JobName>(
     opts.queue ?? QUEUE,
     async (job, token) => {
       try {
         // A leaf job, or a fan-out whose children are done (its merge, or nothing).
         if (!isFanOut(job.name) || ('step' in job.data && job.data.step === 'waiting')) return await work(job.name, job.data);
         await processStage(job.name, job.data, async (children) => {
-          const producer = new FlowProducer({ connection });
-          try {
-            // The children go on the parent's queue, under ids built from the parent's.
-            const node = (child: ChildJob, parentId: string): FlowNode => {
-              const jobId = childJobId(parentId, child.key);
-              return flowNode(job.queueName, child.name, child.data, jobId, child.children?.map((c) => node(c, jobId)));
-            };
-            for (const child of children) {
-              const root = node(child, job.id!);
-              await producer.add({ ...root, opts: { ...root.opts, parent: { id: job.id!, queue: job.queueQualifiedName } } });
-            }
-          } finally {
-            await producer.close();
-          }
+          // The children go on the parent's queue, under ids built from the parent's.
+          await addChildJobs(connection, { id: job.id!, queueName: job.queueName, queueQualifiedName: job.queueQualifiedName }, children);
           await job.updateData({ ...job.data, step: 'waiting' });
           if (await job.moveToWaitingChildren(token!)) throw new WaitingChildrenError();
         });

@@ -1,5 +1,5 @@
 // One benchmark step per process (see bench.ts). Prints one line of figures.
-import { mkdirSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRng } from '../data/random.ts';
@@ -227,11 +227,7 @@ if (step === 'score-batch') {
   const { qualityDesynpuf } = await import('./bench-quality-desynpuf.ts');
   await qualityDesynpuf(dir);
 } else if (step === 'queued' || step === 'queued-e2e') {
-  /** CPU seconds the whole machine has spent busy (user, nice, system, irq, softirq) since boot, from /proc/stat. */
-  const busyCpuSeconds = (): number => {
-    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-    return (f[0]! + f[1]! + f[2]! + f[5]! + f[6]!) / 100;
-  };
+  const { busyCpuSeconds, startBenchRedis } = await import('./bench-queued.ts');
   // The flow on BullMQ for a generated plan of n members (from the contract's files: checking,
   // history, features, MLP and logistic, scores, evaluation, list, report; 4 shards), against a
   // Redis started here. 'queued': one worker process, then two, and the speedup; 'queued-e2e':
@@ -240,10 +236,8 @@ if (step === 'score-batch') {
   if (!existsSync(join(data, 'claims.parquet'))) await generatePopulation({ members: n, firstYear: 2021, lastYear: 2025, seed: 2021, out: data });
   const { spawn } = await import('node:child_process');
   const { Queue } = await import('bullmq');
-  const port = 6400 + (process.pid % 500);
-  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  await new Promise((r) => setTimeout(r, 500));
-  const url = `redis://127.0.0.1:${port}`;
+  const redis = await startBenchRedis();
+  const { url } = redis;
   const cli = fileURLToPath(new URL('../bin/rafcast.js', import.meta.url));
   const times: number[] = [];
   const counts = step === 'queued' ? [1, 2] : [2];
@@ -273,11 +267,19 @@ if (step === 'score-batch') {
       for (const p of procs) p.kill('SIGTERM');
     }
   } finally {
-    redis.kill('SIGKILL');
+    redis.stop();
   }
   const what = `rafcast run --redis, ${n.toLocaleString('en-US')} members, 4 shards, MLP and logistic`;
   if (step === 'queued') console.log(`${what}: one worker ${times[0]!.toFixed(1)} s, two workers ${times[1]!.toFixed(1)} s, speedup ${(times[0]! / times[1]!).toFixed(2)}`);
   else console.log(`${what}, two workers: ${times[0]!.toFixed(1)} s end to end (${(times[0]! / 60).toFixed(1)} min)`);
+} else if (step === 'scaling') {
+  // Issue 20's scaling: one one-thread worker against two, each stage's CPU-seconds and serial part, Amdahl's law: scripts/bench-scaling.ts.
+  const { benchScaling } = await import('./bench-scaling.ts');
+  await benchScaling(n, dir);
+} else if (step === 'redis-load') {
+  // Issue 20's Redis load check: a flow of n shards enqueued and fanned out, and the status call's cost: scripts/bench-redis-load.ts.
+  const { benchRedisLoad } = await import('./bench-redis-load.ts');
+  await benchRedisLoad(n, dir);
 } else if (step === 'cli-start') {
   // How long `rafcast --help`, `rafcast score --help` and `rafcast --version` take from a shell,
   // through bin/rafcast.js on a current dist/ (built first if it is not): the median of n runs

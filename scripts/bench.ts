@@ -25,7 +25,7 @@ if (args.help) {
 
 Prints speed and quality figures (never asserted). Steps: cli-start, score-batch, score-file-jsonl,
 score-file-csv, score-file-parquet, generate, load-generated, history, features, train, predict,
-known-history, suspects, audit-risk, providers, providers-inside, align, benchmark, serve, quality, quality-desynpuf, queued, queued-e2e.
+known-history, suspects, audit-risk, providers, providers-inside, align, benchmark, serve, quality, quality-desynpuf, queued, queued-e2e, redis-load, scaling.
 
 generate to suspects run on a plan of BENCH_POPULATION members (default 1,000,000), each step
 reading the earlier ones' files in .bench/. known-history: the plan's pharmacy and labs files when
@@ -61,7 +61,24 @@ quality-desynpuf: the same lists on each DE-SynPUF sample <k>-sample-* in BENCH_
 2025's tables for 2008-2010, the default model and logistic trained at 2009 and backtested at 2010:
 precision at 20% and AUC as mean and range over the samples, each sample's line, and the features
 neutralised at 2010. Imports and histories are kept in .bench/desynpuf-<k>/ and reused.
-  npm run bench -- --only quality-desynpuf`);
+  npm run bench -- --only quality-desynpuf
+
+redis-load: a flow of BENCH_SHARDS shards (default 256), MLP and logistic, enqueued on a Redis
+started here and its fan-outs' children added as workers add them (no job runs): the job count,
+Redis's used_memory before and after, the enqueue time, and the cost of the status call
+(median and slowest of 20). Light: a few seconds, a plan of 300 members.
+  npm run bench -- --only redis-load
+
+scaling: the queued flow of a generated plan of --members n (default 200,000; BENCH_SCALING),
+BENCH_SCALING_SHARDS shards (default 16), MLP and logistic, on one worker limited to one thread
+(rafcast worker --threads 1), then on two: the wall time and speedup of the whole flow, each
+stage's CPU-seconds and serial part (what is not one of a set of shards: the partition, merges,
+training, evaluation, list, report) with the MLP training on its own line, and Amdahl's-law
+projections for 1, 2, 4, 8 and 16 workers of one core and of four cores, the serial fraction
+stated. Takes the whole machine: run it idle.
+  npm run bench -- --only scaling --members 5000        # a quick look
+  npm run bench -- --only scaling                       # issue 20: 200,000 members
+  npm run bench -- --only scaling --members 1000000`);
   process.exit(0);
 }
 if (args['plan-seeds'] !== undefined) process.env.BENCH_PLAN_SEEDS = args['plan-seeds'];
@@ -96,6 +113,8 @@ const steps: [string, number, number][] = [
   ['quality-desynpuf', 1, 10_000],
   ['queued', 1, 200_000],
   ['queued-e2e', 1, population],
+  ['redis-load', 1, Number(process.env.BENCH_SHARDS ?? 256)],
+  ['scaling', 1, Number(args.members ?? process.env.BENCH_SCALING ?? 200_000)],
 ];
 const script = fileURLToPath(new URL('./bench-steps.ts', import.meta.url));
 const rate = (line: string): number => Number(/([\d,]+) (?:members|rows|member-years)\/s/.exec(line)?.[1]?.replaceAll(',', '') ?? NaN);

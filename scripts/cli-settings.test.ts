@@ -68,6 +68,7 @@ const HOSTILE: [string[], string][] = [
   [['train', '--data', 'd', '--as-of', '2025', '--out', 'm', '--model', 'forest'], `error: option '--model <kind>' argument 'forest' is invalid. --model must be mlp or logistic`],
   [['worker', '--redis', 'redis://127.0.0.1:6379', '--concurrency', '0'], `error: option '--concurrency <n>' argument '0' is invalid. --concurrency must be a whole number at least 1, found "0"`],
   [['worker', '--redis', 'redis://127.0.0.1:6379', '--lock-seconds', '0.5'], `error: option '--lock-seconds <s>' argument '0.5' is invalid. --lock-seconds must be a whole number, found "0.5"`],
+  [['worker', '--redis', 'redis://127.0.0.1:6379', '--threads', '0'], `error: option '--threads <n>' argument '0' is invalid. --threads must be a whole number at least 1, found "0"`],
   [['status', 'runs/x', '--redis', 'http://127.0.0.1'], `error: option '--redis <url>' argument 'http://127.0.0.1' is invalid. --redis takes a redis:// URL such as redis://127.0.0.1:6379, found "http://127.0.0.1"`],
   [['evaluate', '--run', 'r', '--as-of', '2025', '--out', 'e', '--base-rate', 'ten'], `error: option '--base-rate <dollars>' argument 'ten' is invalid. --base-rate must be a number, found "ten"`],
   [['generate', '--years', '2021-2025', '--out', 'x'], `error: required option '--members <n>' not specified`],

@@ -3,12 +3,14 @@
 import type { Command } from 'commander';
 import { parseCountOption, parseQueueName, parseRedisUrl, runAction } from '../cli-support.ts';
 import { QUEUE } from '../../pipelines/queue-connection.ts';
+import { engineThreadsEnv } from '../../data/engine-threads.ts';
 
 export interface WorkerOptions {
   redis: string;
   concurrency: number;
   lockSeconds: number;
   queue: string;
+  threads?: number;
 }
 
 export function addWorkerCommand(program: Command): void {
@@ -19,17 +21,22 @@ export function addWorkerCommand(program: Command): void {
     .option('--concurrency <n>', 'jobs at a time, each in a child process of this worker (one per core: 2 on a 2-core machine)', parseCountOption('--concurrency'), 1)
     .option('--lock-seconds <s>', 'a job held this long by a worker that stopped answering goes to another worker', parseCountOption('--lock-seconds'), 120)
     .option('--queue <name>', 'the BullMQ queue (several teams or tests can share one Redis)', parseQueueName, QUEUE)
+    .option('--threads <n>', "threads each job's engines may use (DuckDB, TensorFlow); default: every core. --threads 1 makes a one-core worker, as one machine of a cluster would be measured", parseCountOption('--threads'))
     .addHelpText(
       'after',
       `
 Each job runs in a child process of the worker (kept from job to job), so --concurrency N keeps N
 cores busy; a job held by a worker that stopped answering goes to another after --lock-seconds.
+--threads n caps the engines of every job this worker runs (DuckDB's threads, TensorFlow's; the
+jobs' processes get RAFCAST_THREADS=n): with --concurrency 1, the default, --threads 1 keeps one
+core busy, so workers measured on one machine stand for workers on machines of their own.
 Stop with Ctrl-C: the worker finishes its jobs first.
 
 Examples:
   rafcast worker --redis redis://127.0.0.1:6379
   rafcast worker --redis redis://queue.internal:6379 --concurrency 4
-  rafcast worker --redis redis://127.0.0.1:6379 --queue finance-team`,
+  rafcast worker --redis redis://127.0.0.1:6379 --queue finance-team
+  rafcast worker --redis redis://127.0.0.1:6379 --threads 1`,
     )
     .action((o: WorkerOptions) => runAction(() => work(o), { onStop: false }));
 }
@@ -38,10 +45,12 @@ async function work(o: WorkerOptions): Promise<void> {
   const [{ connectionOf, requireRedis }, { startWorker }] = await Promise.all([import('../../pipelines/queue-connection.ts'), import('../../pipelines/worker.ts')]);
   // At start, an unreachable Redis is an error; later, BullMQ reconnects on its own.
   await requireRedis(o.redis);
+  // The worker's own process and the child processes its jobs run in (they inherit the environment).
+  if (o.threads !== undefined) Object.assign(process.env, engineThreadsEnv(o.threads));
   const worker = startWorker(connectionOf(o.redis), { concurrency: o.concurrency, lockMs: o.lockSeconds * 1000, queue: o.queue });
   worker.on('completed', (job) => process.stderr.write(`done ${job.name} (${job.id})\n`));
   worker.on('failed', (job, err) => process.stderr.write(`failed ${job?.name} (${job?.id}): ${err.message}\n`));
-  process.stderr.write(`worker on ${o.redis}, concurrency ${o.concurrency}; stop with Ctrl-C\n`);
+  process.stderr.write(`worker on ${o.redis}, concurrency ${o.concurrency}${o.threads !== undefined ? `, ${o.threads} thread${o.threads === 1 ? '' : 's'} a job` : ''}; stop with Ctrl-C\n`);
   await new Promise<void>((resolve) => {
     // Wrappers (npx, tsx) pass a Ctrl-C on as well, so a signal can come twice: the first
     // starts a graceful stop, later ones only say so (the default would kill running jobs).

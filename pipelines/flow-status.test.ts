@@ -1,0 +1,121 @@
+// rafcast status on a queued run whose jobs are moved by hand (no job runs: a BullMQ worker without
+// a processor takes them one at a time), against a real Redis started here: each stage's state and
+// its jobs done and in all, step by step, the same from a fresh look-up and from a poll that keeps
+// what is final (followFlow's cache).
+import { join } from 'node:path';
+import { Worker } from 'bullmq';
+import { describe, expect, it } from 'vitest';
+import { useRedisAndQueues } from '../test/queued-helpers.ts';
+import { tempDir } from '../test/temp-dir.ts';
+import { flowStatus, newStatusCache, pollInterval } from './flow-status.ts';
+import { generatePopulation } from './generate-population.ts';
+import type { ChildJob, JobData, JobName } from './jobs.ts';
+import { addChildJobs, enqueueFlow } from './queue.ts';
+import { connectionOf } from './queue-connection.ts';
+import { flowConfig } from './run.ts';
+
+describe('rafcast status', () => {
+  const q = useRedisAndQueues();
+
+  it('counts each stage and the jobs under it as before, with or without what earlier polls kept', async () => {
+    const data = tempDir('status-plan');
+    await generatePopulation({ members: 60, firstYear: 2021, lastYear: 2025, seed: 5, out: data });
+    const out = join(tempDir('status'), 'run');
+    const config = await flowConfig({ data, asOf: 2024, models: ['logistic'], seed: 1, annualBaseRate: 10402.34, shards: 3, out });
+    const connection = connectionOf(q.url);
+    const runKey = await enqueueFlow(config, connection, { queue: q.queue });
+    const worker = new Worker<JobData, unknown, JobName>(q.queue, null, { connection, autorun: false });
+    const cache = newStatusCache();
+    const token = 'status-test';
+    // The states now, by a fresh look-up and by a poll that keeps what is final: both must say the same.
+    const status = async (): Promise<string[]> => {
+      const fresh = (await flowStatus(runKey, connection, { queue: q.queue })).map((s) => `${s.stage} ${s.state} ${s.done}/${s.total}`);
+      const kept = (await flowStatus(runKey, connection, { queue: q.queue }, cache)).map((s) => `${s.stage} ${s.state} ${s.done}/${s.total}`);
+      expect(kept).toEqual(fresh);
+      return fresh;
+    };
+    /** Takes the next job, which must be `name`, as a worker would. */
+    const take = async (name: JobName) => {
+      const job = await worker.getNextJob(token);
+      expect(job?.name).toBe(name);
+      return job!;
+    };
+    const complete = async (name: JobName): Promise<void> => void (await (await take(name)).moveToCompleted('done', token, false));
+    /** A fan-out's first run: adds its children as the worker does, and waits for them. */
+    const fanOut = async (name: JobName, children: ChildJob[]): Promise<void> => {
+      const job = await take(name);
+      await addChildJobs(connection, { id: job.id!, queueName: q.queue, queueQualifiedName: job.queueQualifiedName }, children);
+      expect(await job.moveToWaitingChildren(token)).toBe(true);
+    };
+    const shards = (name: 'history-shard' | 'features-shard'): ChildJob[] => [0, 1, 2].map((k) => ({ name, key: String(k), data: { out, shard: k } }));
+    try {
+      // Enqueued: partition waits; every later stage waits on the chain (pending). Totals from
+      // flow.json before the jobs exist: 3 shards; models 1 model x (train, scores, evaluate + 3
+      // predict shards) = 6.
+      expect(await status()).toEqual([
+        'partition waiting 0/1',
+        'history pending 0/3',
+        'features pending 0/3',
+        'models pending 0/6',
+        'candidates pending 0/1',
+        'report pending 0/1',
+      ]);
+      await complete('partition');
+      // History's only dependency (partition) is done: it waits for a worker, nothing under it yet.
+      expect((await status()).slice(0, 3)).toEqual(['partition completed 1/1', 'history waiting 0/3', 'features pending 0/3']);
+      await fanOut('history', shards('history-shard'));
+      await complete('history-shard');
+      await complete('history-shard');
+      // Two of its three shards done; features still pending behind it.
+      expect((await status()).slice(1, 3)).toEqual(['history waiting-children 2/3', 'features pending 0/3']);
+      await complete('history-shard');
+      await complete('history'); // the merge, once the shards are done
+      await fanOut('features', shards('features-shard'));
+      for (let k = 0; k < 3; k++) await complete('features-shard');
+      await complete('features');
+      // The models' chain: evaluate-model <- scores <- train; scores adds a job per shard.
+      await fanOut('models', [
+        { name: 'evaluate-model', key: 'logistic', data: { out, model: 'logistic' }, children: [{ name: 'scores', key: 'scores', data: { out, model: 'logistic' }, children: [{ name: 'train', key: 'train', data: { out, model: 'logistic' } }] }] },
+      ]);
+      await complete('train');
+      await fanOut('scores', [0, 1, 2].map((k): ChildJob => ({ name: 'predict-shard', key: String(k), data: { out, model: 'logistic', shard: k } })));
+      await complete('predict-shard');
+      // Under models: train and one predict shard done of evaluate, scores, train and 3 shards = 2/6;
+      // history and features: their 3 shards each (the stage's own job is not counted under it).
+      expect(await status()).toEqual([
+        'partition completed 1/1',
+        'history completed 3/3',
+        'features completed 3/3',
+        'models waiting-children 2/6',
+        'candidates pending 0/1',
+        'report pending 0/1',
+      ]);
+      for (let k = 0; k < 2; k++) await complete('predict-shard');
+      await complete('scores');
+      await complete('evaluate-model');
+      // All 6 under models done; the stage itself waits for a worker to take it.
+      expect((await status()).slice(3)).toEqual(['models waiting 6/6', 'candidates pending 0/1', 'report pending 0/1']);
+      await complete('models');
+      await complete('candidates');
+      await complete('report');
+      expect(await status()).toEqual([
+        'partition completed 1/1',
+        'history completed 3/3',
+        'features completed 3/3',
+        'models completed 6/6',
+        'candidates completed 1/1',
+        'report completed 1/1',
+      ]);
+      // What the kept poll knows for good: every stage and every job under them (3 + 3 + 6 jobs and the 6 stages).
+      expect(cache.under.size).toBe(18);
+    } finally {
+      await worker.close();
+    }
+  }, 60_000);
+
+  it('polls every half second, or ten times the last poll when that is longer', () => {
+    // 30 ms x 10 = 300 ms, under the half second: 500. 80 ms x 10 = 800 ms.
+    expect(pollInterval(30)).toBe(500);
+    expect(pollInterval(80)).toBe(800);
+  });
+});

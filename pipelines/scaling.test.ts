@@ -1,0 +1,60 @@
+// Amdahl's law for the queued flow and the costs it is fed (pipelines/scaling.ts): every expected
+// figure worked by hand in the comment beside it.
+import { describe, expect, it } from 'vitest';
+import type { JobTimingRow } from './flow-status.ts';
+import { amdahlSeconds, serialFraction, stageCosts } from './scaling.ts';
+
+describe("Amdahl's law", () => {
+  it('projects the time on n cores from the time on one and the serial fraction', () => {
+    // 100 s with 20% serial: one core 100 x (0.2 + 0.8 / 1) = 100 s.
+    expect(amdahlSeconds(100, 0.2, 1)).toBeCloseTo(100, 10);
+    // Four cores: 100 x (0.2 + 0.8 / 4) = 100 x 0.4 = 40 s.
+    expect(amdahlSeconds(100, 0.2, 4)).toBeCloseTo(40, 10);
+    // Sixteen: 100 x (0.2 + 0.05) = 25 s; the limit, all cores, is 100 x 0.2 = 20 s.
+    expect(amdahlSeconds(100, 0.2, 16)).toBeCloseTo(25, 10);
+    // 200 s with 10% serial on eight cores: 200 x (0.1 + 0.9 / 8) = 200 x 0.2125 = 42.5 s.
+    expect(amdahlSeconds(200, 0.1, 8)).toBeCloseTo(42.5, 10);
+  });
+
+  it('splits the parallel part into no more pieces than the run has shards', () => {
+    // 64 cores but 16 shards: as 16 cores, 100 x (0.2 + 0.8 / 16) = 25 s, not 100 x (0.2 + 0.8 / 64) = 21.25 s.
+    expect(amdahlSeconds(100, 0.2, 64, 16)).toBeCloseTo(25, 10);
+    // Fewer cores than shards: the shards do not matter, 100 x (0.2 + 0.8 / 2) = 60 s.
+    expect(amdahlSeconds(100, 0.2, 2, 16)).toBeCloseTo(60, 10);
+  });
+
+  it('refuses a serial fraction outside 0..1 and fewer than one core', () => {
+    expect(() => amdahlSeconds(100, 1.5, 2)).toThrow(/between 0 and 1/);
+    expect(() => amdahlSeconds(100, 0.5, 0)).toThrow(/at least 1/);
+  });
+});
+
+describe("a run's costs", () => {
+  const row = (stage: JobTimingRow['stage'], name: JobTimingRow['name'], cpuSeconds: number, extra: Partial<JobTimingRow> = {}): JobTimingRow => ({ stage, name, cpuSeconds, wallSeconds: cpuSeconds, ...extra });
+  const rows: JobTimingRow[] = [
+    row('partition', 'partition', 10),
+    row('history', 'history-shard', 4, { shard: 0 }),
+    row('history', 'history-shard', 5, { shard: 1 }),
+    row('history', 'history-shard', 6, { shard: 2 }),
+    row('history', 'history', 2),
+    row('models', 'train', 30, { model: 'mlp' }),
+    row('models', 'predict-shard', 1, { model: 'mlp', shard: 0 }),
+    row('models', 'predict-shard', 1, { model: 'mlp', shard: 1 }),
+  ];
+
+  it("sums each stage's CPU-seconds and its serial part: the jobs that are not one of a set of shards", () => {
+    // partition: one job, all serial, 10 s. history: shards 4 + 5 + 6 and the merge 2 = 17 s, of
+    // which the merge's 2 s serial. models: training 30 s (serial) and two predict shards of 1 s = 32 s.
+    expect(stageCosts(rows)).toEqual([
+      { stage: 'partition', cpuSeconds: 10, serialSeconds: 10, jobs: 1 },
+      { stage: 'history', cpuSeconds: 17, serialSeconds: 2, jobs: 4 },
+      { stage: 'models', cpuSeconds: 32, serialSeconds: 30, jobs: 3 },
+    ]);
+    // Serial 10 + 2 + 30 = 42 of 10 + 17 + 32 = 59 CPU-seconds.
+    expect(serialFraction(stageCosts(rows))).toBeCloseTo(42 / 59, 12);
+  });
+
+  it('refuses a run with no timed job', () => {
+    expect(() => serialFraction([])).toThrow(/no CPU time/);
+  });
+});

@@ -1,0 +1,51 @@
+// Scaling past one machine (issue 20), from what each job of a queued run cost (runJobTimings in
+// flow-status.ts): each stage's CPU-seconds and its serial part, and Amdahl's law for the time the
+// flow would take on more cores. The jobs of a fan-out over shards run side by side: the parallel
+// part. Every other job runs alone whatever the number of workers: the serial part (the partition
+// when it is one job, a stage's merge, a model's training, its scores' merge and evaluation, the
+// list, the report).
+import { FLOW_STAGES, type Stage } from './jobs.ts';
+import type { JobTimingRow } from './flow-status.ts';
+
+export interface StageCost {
+  stage: Stage;
+  /** CPU-seconds of every job of the stage. */
+  cpuSeconds: number;
+  /** CPU-seconds of its jobs that are not one of a set of shards. */
+  serialSeconds: number;
+  jobs: number;
+}
+
+/** A job of a fan-out over shards (it has a shard): one of many that run side by side. */
+export const isShardJob = (r: Pick<JobTimingRow, 'shard'>): boolean => r.shard !== undefined;
+
+/** Each stage's CPU-seconds and serial part, in flow order (stages with no timed job left out). */
+export function stageCosts(rows: readonly JobTimingRow[]): StageCost[] {
+  return FLOW_STAGES.map((stage) => {
+    const of = rows.filter((r) => r.stage === stage);
+    return {
+      stage,
+      cpuSeconds: of.reduce((a, r) => a + r.cpuSeconds, 0),
+      serialSeconds: of.filter((r) => !isShardJob(r)).reduce((a, r) => a + r.cpuSeconds, 0),
+      jobs: of.length,
+    };
+  }).filter((c) => c.jobs > 0);
+}
+
+/** The serial part of the flow's CPU-seconds: what no number of workers shortens. */
+export function serialFraction(costs: readonly StageCost[]): number {
+  const cpu = costs.reduce((a, c) => a + c.cpuSeconds, 0);
+  if (!(cpu > 0)) throw new RangeError('no CPU time recorded: the run has no timed jobs');
+  return costs.reduce((a, c) => a + c.serialSeconds, 0) / cpu;
+}
+
+/**
+ * Amdahl's law: the time on `cores` cores of a flow that takes `t1` seconds on one, of which the
+ * fraction `serial` cannot be split: t1 x (serial + (1 - serial) / min(cores, pieces)). The
+ * parallel part splits into `pieces` jobs at most (the run's shards): beyond that, cores wait.
+ */
+export function amdahlSeconds(t1: number, serial: number, cores: number, pieces = Infinity): number {
+  if (!(serial >= 0 && serial <= 1)) throw new RangeError(`a serial fraction is between 0 and 1, not ${serial}`);
+  if (!(cores >= 1) || !(pieces >= 1)) throw new RangeError('cores and pieces are at least 1');
+  return t1 * (serial + (1 - serial) / Math.min(cores, pieces));
+}

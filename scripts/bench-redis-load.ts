@@ -1,0 +1,84 @@
+// The bench's `redis-load` step (issue 20): what a flow of n shards puts on Redis and what
+// `rafcast status` costs on it. A tiny generated plan (the jobs carry references only, so the
+// plan's size does not change the load) is enqueued with n shards, MLP and logistic, against a
+// Redis started here; no job runs: the fan-outs' children are added as a worker's fan-outs add
+// them (pipelines/queue.ts addChildJobs, from the processors' own lists), so the job count is the
+// run's (6 stages, n history and n features shards, per model train, scores, evaluate and n
+// predict shards). Prints the job count, Redis's used_memory before and after, the enqueue time,
+// and the status call's cost (queuedRunStatus, what `rafcast status` does after it starts).
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { generatePopulation } from '../pipelines/generate-population.ts';
+import { queuedRunStatus } from '../pipelines/flow-status.ts';
+import type { FanOutName, JobData, JobName } from '../pipelines/jobs.ts';
+import { processStage } from '../pipelines/processors.ts';
+import { addChildJobs, enqueueFlow } from '../pipelines/queue.ts';
+import { QUEUE, connectionOf } from '../pipelines/queue-connection.ts';
+import { childJobId, stageJobId } from '../pipelines/run-keys.ts';
+import { flowConfig } from '../pipelines/run.ts';
+import { DEMO_BASE_RATE_ANNUAL } from '../scoring/revenue.ts';
+import { startBenchRedis } from './bench-queued.ts';
+
+/** Thrown by the bench's fan-out once the children are added: the merge after them does not run. */
+class ChildrenAdded extends Error {}
+
+const usedMemory = async (redis: Redis): Promise<number> => Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1]);
+const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+
+export async function benchRedisLoad(shards: number, dir: string, calls = 20): Promise<void> {
+  const data = join(dir, 'redis-load-plan');
+  if (!existsSync(join(data, 'claims.parquet'))) await generatePopulation({ members: 300, firstYear: 2021, lastYear: 2025, seed: 2021, out: data });
+  const out = join(dir, `redis-load-${shards}`);
+  rmSync(out, { recursive: true, force: true });
+  const redis = await startBenchRedis();
+  const connection = connectionOf(redis.url);
+  const client = new Redis(redis.url);
+  const queue = new Queue<JobData, unknown, JobName>(QUEUE, { connection });
+  try {
+    const before = await usedMemory(client);
+    const config = await flowConfig({ data, asOf: 2024, out, models: ['mlp', 'logistic'], seed: 1, annualBaseRate: DEMO_BASE_RATE_ANNUAL, shards });
+    const t0 = performance.now();
+    const runKey = await enqueueFlow(config, connection);
+    const enqueued = performance.now() - t0;
+    // Each fan-out's children, as its first run on a worker adds them.
+    const fanOut = async (name: FanOutName, id: string, extra: Partial<JobData> = {}): Promise<void> => {
+      const parent = { id, queueName: QUEUE, queueQualifiedName: queue.qualifiedName };
+      await processStage(name, { out: config.out, ...extra } as JobData, async (children) => {
+        await addChildJobs(connection, parent, children);
+        throw new ChildrenAdded();
+      }).catch((e: unknown) => {
+        if (!(e instanceof ChildrenAdded)) throw e;
+      });
+    };
+    const t1 = performance.now();
+    for (const stage of ['history', 'features', 'models'] as const) await fanOut(stage, stageJobId(runKey, stage));
+    for (const model of config.models) await fanOut('scores', childJobId(childJobId(stageJobId(runKey, 'models'), model), 'scores'), { model });
+    const added = performance.now() - t1;
+    const counts = await queue.getJobCounts();
+    const jobs = Object.values(counts).reduce((a, b) => a + b, 0);
+    const after = await usedMemory(client);
+    const times: number[] = [];
+    let shown = '';
+    for (let k = 0; k < calls; k++) {
+      const s = performance.now();
+      const status = await queuedRunStatus(out, redis.url);
+      times.push(performance.now() - s);
+      shown = status.states.map((x) => `${x.stage} ${x.state} ${x.done}/${x.total}`).join(', ');
+    }
+    times.sort((a, b) => a - b);
+    console.log(
+      `redis-load, ${shards} shards, MLP and logistic: ${jobs.toLocaleString('en-US')} jobs, Redis used_memory ${mib(before)} before, ${mib(after)} after (${mib(after - before)} for the run, ` +
+        `${((after - before) / jobs / 1024).toFixed(1)} KiB a job); enqueue ${enqueued.toFixed(0)} ms, the fan-outs' children added in ${added.toFixed(0)} ms; ` +
+        `status (queuedRunStatus) median ${times[Math.floor(times.length / 2)]!.toFixed(1)} ms, slowest ${times.at(-1)!.toFixed(1)} ms of ${calls} calls`,
+    );
+    console.log(`  jobs by state: ${Object.entries(counts).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    console.log(`  status: ${shown}`);
+  } finally {
+    await queue.close();
+    client.disconnect();
+    redis.stop();
+    rmSync(out, { recursive: true, force: true });
+  }
+}
