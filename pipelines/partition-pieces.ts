@@ -19,7 +19,7 @@ import { formatOf } from '../data/record-readers.ts';
 import { STAGING_COMPRESSION, openWorkDb, wholeInEveryShard } from '../data/staged-contract.ts';
 import { csvHeader, csvRowRanges, scanCsvRows } from '../data/text-rows.ts';
 import { shardDir } from './run-keys.ts';
-import { shardOfSql, type PartitionSummary } from './shards.ts';
+import { shardOfSql, writeShardTable, type PartitionSummary } from './shards.ts';
 
 /**
  * Rows per piece: 500,000 (a million members' 20.1M claims are 41 pieces, their 5.2M enrollment
@@ -156,13 +156,12 @@ export async function checkPiece(plan: PiecePlan, table: TableName, p: number, o
     await mkdir(out, { recursive: true, mode: 0o700 });
     await copyAtomically(db.conn, `SELECT row, bad_field AS field, reason FROM ${t}_chk WHERE reason IS NOT NULL UNION ALL SELECT row, field, reason FROM ${t}_structure`, join(out, REJECTED_FILE), 'parquet', undefined, STAGING_COMPRESSION);
     const fields = spec.fields.map((f) => `"${f.name}"`).join(', ');
-    if (wholeInEveryShard(spec)) {
-      await copyAtomically(db.conn, `SELECT row, ${fields} FROM ${t}_chk WHERE reason IS NULL ORDER BY row`, join(out, shardPieceFile('all')), 'parquet', undefined, STAGING_COMPRESSION);
-    } else {
-      await db.conn.run(`CREATE TEMP TABLE ${t}_cand AS SELECT row, ${fields}, ${shardOfSql('member_id', plan.shards)} AS _shard FROM ${t}_chk WHERE reason IS NULL`);
-      await db.conn.run(`DROP TABLE ${t}_chk`);
+    // In the checked table's order; the merge orders each shard's rows.
+    const accepted = `SELECT row, ${fields} FROM ${t}_chk WHERE reason IS NULL`;
+    if (wholeInEveryShard(spec)) await copyAtomically(db.conn, accepted, join(out, shardPieceFile('all')), 'parquet', undefined, STAGING_COMPRESSION);
+    else {
       for (let k = 0; k < plan.shards; k++) {
-        await copyAtomically(db.conn, `SELECT row, ${fields} FROM ${t}_cand WHERE _shard = ${k} ORDER BY row`, join(out, shardPieceFile(k)), 'parquet', undefined, STAGING_COMPRESSION);
+        await copyAtomically(db.conn, `${accepted} AND ${shardOfSql('member_id', plan.shards)} = ${k}`, join(out, shardPieceFile(k)), 'parquet', undefined, STAGING_COMPRESSION);
       }
     }
     const result: PieceResult = { rows };
@@ -262,13 +261,7 @@ export async function mergePieces(
       const tmp = `${dir}.tmp`;
       await rm(tmp, { recursive: true, force: true });
       await mkdir(tmp, { recursive: true, mode: 0o700 });
-      for (const tp of plan.tables) {
-        const spec = CONTRACT[tp.table];
-        // Claims keep `_row`, their row in the contract's file: the history's eligibility rules key on it.
-        const cols = [...spec.fields.map((f) => `"${f.name}"`), ...(tp.table === 'claims' ? ['row AS _row'] : [])].join(', ');
-        // In row order, as the single pass writes them (which also fixes the Parquet row groups).
-        await copyAtomically(conn, `SELECT ${cols} FROM (${ofShard.get(tp.table)!(k)}) ORDER BY row`, join(tmp, `${tp.table}.parquet`), 'parquet');
-      }
+      for (const tp of plan.tables) await writeShardTable(conn, CONTRACT[tp.table], ofShard.get(tp.table)!(k), join(tmp, `${tp.table}.parquet`));
       await rm(dir, { recursive: true, force: true });
       await rename(tmp, dir);
       const count = await conn.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet(${sqlString(join(dir, 'members.parquet'))})`);
