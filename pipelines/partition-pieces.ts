@@ -3,9 +3,8 @@
 // accepted rows split by md5 shard in a job of its own (`partition-piece`), and a merge does what
 // spans a whole file (duplicate keys, members, the rejected share, the quarantine file) and writes
 // each shard's files in row order: the same bytes as the single pass (shards.ts partitionData).
-import { open } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { OUTPUT_FILE_MODE } from '../data/atomic-file.ts';
@@ -18,6 +17,7 @@ import { quarantinePath } from '../data/quarantine.ts';
 import { formatOf } from '../data/record-readers.ts';
 import { STAGING_COMPRESSION, openWorkDb, wholeInEveryShard } from '../data/staged-contract.ts';
 import { csvHeader, csvRowRanges, scanCsvRows } from '../data/text-rows.ts';
+import { forgetTemporaryPath, trackTemporaryPath } from '../data/temporary-files.ts';
 import { shardDir } from './run-keys.ts';
 import { shardOfSql, writeShardTable, type PartitionSummary } from './shards.ts';
 
@@ -154,6 +154,7 @@ export async function checkPiece(plan: PiecePlan, table: TableName, p: number, o
     out = `${final}.tmp`;
     await rm(out, { recursive: true, force: true });
     await mkdir(out, { recursive: true, mode: 0o700 });
+    trackTemporaryPath(out);
     await copyAtomically(db.conn, `SELECT row, bad_field AS field, reason FROM ${t}_chk WHERE reason IS NOT NULL UNION ALL SELECT row, field, reason FROM ${t}_structure`, join(out, REJECTED_FILE), 'parquet', undefined, STAGING_COMPRESSION);
     const fields = spec.fields.map((f) => `"${f.name}"`).join(', ');
     // In the checked table's order; the merge orders each shard's rows.
@@ -168,6 +169,7 @@ export async function checkPiece(plan: PiecePlan, table: TableName, p: number, o
     await writeFile(join(out, RESULT_FILE), `${JSON.stringify(result)}\n`, { mode: OUTPUT_FILE_MODE });
     await rm(final, { recursive: true, force: true });
     await rename(out, final);
+    forgetTemporaryPath(out);
   } finally {
     await db.close();
   }
@@ -261,9 +263,11 @@ export async function mergePieces(
       const tmp = `${dir}.tmp`;
       await rm(tmp, { recursive: true, force: true });
       await mkdir(tmp, { recursive: true, mode: 0o700 });
+      trackTemporaryPath(tmp);
       for (const tp of plan.tables) await writeShardTable(conn, CONTRACT[tp.table], ofShard.get(tp.table)!(k), join(tmp, `${tp.table}.parquet`));
       await rm(dir, { recursive: true, force: true });
       await rename(tmp, dir);
+      forgetTemporaryPath(tmp);
       const count = await conn.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet(${sqlString(join(dir, 'members.parquet'))})`);
       members.push(Number(count.getRowObjectsJson()[0]!.n));
       dirs.push(dir);
