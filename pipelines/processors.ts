@@ -3,7 +3,7 @@
 // library function the matching command calls (computeHistory, buildFeatures, trainRun, ...),
 // write its outputs atomically and commit them, so rerunning a job replaces them with the same bytes.
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ConfigError } from '../data/errors.ts';
 import { writeCandidates } from '../evaluation/candidates.ts';
 import { evaluateRun } from '../evaluation/evaluate-run.ts';
@@ -18,7 +18,8 @@ import { computeKnownHistory } from '../features/known-history.ts';
 import { flowCutoff, isComingYear, isJobDone, knownHistoryKeys, storedKnownHistoryKeys, readEvaluations, readFlowConfig, readRunConfig, type ChildJob, type FlowConfig, type JobDataOf, type JobName } from './jobs.ts';
 import { storeKeys as key } from './run-keys.ts';
 import { openRunStore, type RunStore } from './run-store.ts';
-import { mergeShardFiles, partitionData } from './shards.ts';
+import { mergeShardFiles } from './shards.ts';
+import { checkPiece, mergePieces, planPieces, type PiecePlan } from './partition-pieces.ts';
 
 /** Adds a fan-out's children and waits for them (BullMQ), or runs them here (in process). */
 export type FanOut = (children: ChildJob[]) => Promise<void>;
@@ -35,9 +36,30 @@ type Processor<N extends JobName> = (run: Run, data: JobDataOf<N>, fanOut: FanOu
 /** Local paths of the same file in every shard. */
 const inShards = ({ store, shardKeys }: Run, rel: string): Promise<string[]> => Promise.all(shardKeys.map((s) => store.read(join(s, rel))));
 
-async function partition({ store, c }: Run): Promise<void> {
-  await partitionData(c.data, await store.writable(key.shards), c.shards, undefined, c.rejectedDir ?? c.out);
+async function partition({ store, c }: Run, data: JobDataOf<'partition'>, fanOut: FanOut): Promise<void> {
+  // The plan is made once, before the pieces (on BullMQ the job runs again for the merge: it reads it).
+  let plan: PiecePlan;
+  if (data.step === 'waiting') plan = JSON.parse(await store.readText(key.piecePlan)) as PiecePlan;
+  else {
+    await store.remove(key.pieces);
+    plan = await planPieces(c.data, c.shards);
+    await store.writeText(key.piecePlan, `${JSON.stringify(plan)}\n`);
+  }
+  await fanOut(
+    plan.tables.flatMap((t) => t.pieces.map((_, p): ChildJob => ({ name: 'partition-piece', key: `${t.table}-${p}`, data: { out: c.out, table: t.table, piece: p } }))),
+  );
+  const pieceDirs = new Map<string, string>();
+  for (const t of plan.tables) for (let p = 0; p < t.pieces.length; p++) pieceDirs.set(key.piece(t.table, p), await store.read(key.piece(t.table, p)));
+  await mergePieces(plan, (t, p) => pieceDirs.get(key.piece(t, p))!, await store.writable(key.shards), c.rejectedDir ?? c.out);
   await store.commit(key.shards);
+  await store.remove(key.pieces);
+}
+
+async function partitionPiece({ store }: Run, { table, piece }: JobDataOf<'partition-piece'>): Promise<void> {
+  const plan = JSON.parse(await store.readText(key.piecePlan)) as PiecePlan;
+  const out = await store.writable(key.piece(table, piece));
+  await checkPiece(plan, table, piece, out, dirname(out));
+  await store.commit(key.piece(table, piece));
 }
 
 async function history(run: Run, _data: JobDataOf<'history'>, fanOut: FanOut): Promise<void> {
@@ -217,6 +239,7 @@ async function report({ store, c }: Run): Promise<void> {
 
 const PROCESSORS: { [N in JobName]: Processor<N> } = {
   partition,
+  'partition-piece': partitionPiece,
   history,
   'history-shard': historyShard,
   features,
