@@ -1,12 +1,11 @@
 // Following a queued run (rafcast run --redis, rafcast status): each stage's BullMQ state and its
 // jobs done, the first job that failed for good and why, and the run folder of a run key.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Queue, type ConnectionOptions, type Job } from 'bullmq';
 import { ConfigError, RafcastError } from '../data/errors.ts';
 import { FLOW_STAGES, flowCutoff, isFanOut, jobsUnder, readFlowConfig, type FlowConfig, type JobData, type JobName } from './jobs.ts';
 import { QUEUE, connectionOf, type QueueChoice } from './queue-connection.ts';
 import { runKeyOf, stageJobId } from './run-keys.ts';
+import { openRunStore } from './run-store.ts';
 
 type RunQueue = Queue<JobData, void, JobName>;
 type RunJob = Job<JobData, void, JobName>;
@@ -111,7 +110,12 @@ export async function followFlow(runKey: string, connection: ConnectionOptions, 
 
 /** The run folder of a run given by its folder, or by its run key (looked up on Redis). */
 export async function runFolderOf(folderOrKey: string, connection?: ConnectionOptions, on: QueueChoice = {}): Promise<string> {
-  if (existsSync(join(folderOrKey, 'flow.json'))) return folderOrKey;
+  const store = openRunStore(folderOrKey);
+  try {
+    if (await store.has('flow.json')) return folderOrKey;
+  } finally {
+    await store.release();
+  }
   if (connection !== undefined) {
     const queue = openQueue(connection, on);
     try {
@@ -145,7 +149,7 @@ export interface QueuedRunStatus {
 
 /** Each stage's state of the run given by its folder or run key, on the Redis at `redis`. */
 export async function queuedRunStatus(run: string, redis: string, queue = QUEUE): Promise<QueuedRunStatus> {
-  const runKey = runKeyOf(run);
+  const runKey = await runKeyOf(run);
   const connection = connectionOf(redis);
   const states = await flowStatus(runKey, connection, { queue });
   if (states.every((x) => x.state === 'unknown')) throw new ConfigError(`no run ${runKey} on ${redis}`);

@@ -32,11 +32,22 @@ interface Run {
 
 type Processor<N extends JobName> = (run: Run, data: JobDataOf<N>, fanOut: FanOut) => Promise<void>;
 
+/**
+ * The data folder the run reads: a local folder (flow.json's `data`), or in an object store the copy
+ * of its files the run was given (`input`), downloaded here: a worker elsewhere has no `data` folder.
+ */
+const dataFolder = ({ store, c }: Run): Promise<string> => (c.input !== undefined ? store.read(c.input) : Promise.resolve(c.data));
+
 /** Local paths of the same file in every shard. */
 const inShards = ({ store, shardKeys }: Run, rel: string): Promise<string[]> => Promise.all(shardKeys.map((s) => store.read(join(s, rel))));
 
-async function partition({ store, c }: Run): Promise<void> {
-  await partitionData(c.data, await store.writable(key.shards), c.shards, undefined, c.rejectedDir ?? c.out);
+async function partition(run: Run): Promise<void> {
+  const { store, c } = run;
+  // The rejected rows: to --rejected, else the run folder; in an object store, its rejected/ key.
+  const rejected = c.rejectedDir ?? (c.input !== undefined ? await store.writable(key.rejected) : c.out);
+  if (c.input !== undefined && c.rejectedDir === undefined) await mkdir(rejected, { recursive: true, mode: 0o700 });
+  await partitionData(await dataFolder(run), await store.writable(key.shards), c.shards, undefined, rejected);
+  if (c.input !== undefined && c.rejectedDir === undefined) await store.commit(key.rejected);
   await store.commit(key.shards);
 }
 
@@ -110,10 +121,11 @@ async function models({ c }: Run, _data: JobDataOf<'models'>, fanOut: FanOut): P
   );
 }
 
-async function train({ store, c }: Run, { model }: JobDataOf<'train'>): Promise<void> {
+async function train(run: Run, { model }: JobDataOf<'train'>): Promise<void> {
+  const { store, c } = run;
   const T = c.asOf;
   await trainRun({
-    data: c.data,
+    data: await dataFolder(run),
     history: await store.read(key.history),
     features: { [T - 1]: await store.read(key.features(T - 1)), [T]: await store.read(key.features(T)) },
     // The features' cut-offs and the label RAF_{T-1} as known on T's (features/data-cutoff.ts).
@@ -154,12 +166,13 @@ async function predictShard({ store, c }: Run, { model, shard: k }: JobDataOf<'p
  * the as-of year's features and the model's scores, and the checked shards (the enrollment and
  * deaths of T+1 without loading the contract's files again).
  */
-async function modelRunInputs({ store, c, shardKeys }: Run, model: ModelKind) {
+async function modelRunInputs(run: Run, model: ModelKind) {
+  const { store, c, shardKeys } = run;
   return {
     run: await store.read(key.model(model)),
     asOf: c.asOf,
     annualBaseRate: c.annualBaseRate,
-    data: c.data,
+    data: await dataFolder(run),
     history: await store.read(key.history),
     features: await store.read(key.features(c.asOf)),
     dataThrough: flowCutoff(c),
@@ -233,11 +246,16 @@ const PROCESSORS: { [N in JobName]: Processor<N> } = {
 /** Runs one job; `fanOut` adds children and waits for them (BullMQ), or runs them here (in process). */
 export async function processStage<N extends JobName>(name: N, data: JobDataOf<N>, fanOut: FanOut): Promise<void> {
   const store = openRunStore(data.out);
-  const c = await readRunConfig(store);
-  // A job whose outputs are all there was done before (a resumed run): nothing to do again.
-  if (await isJobDone(store, c, name, data)) return;
-  // Names come from Redis or another process: one this version does not know cannot run.
-  if (!Object.hasOwn(PROCESSORS, name)) throw new ConfigError(`unknown job ${name}`);
-  const processor: Processor<N> = PROCESSORS[name];
-  await processor({ store, c, shardKeys: Array.from({ length: c.shards }, (_, k) => key.shard(k)) }, data, fanOut);
+  try {
+    const c = await readRunConfig(store);
+    // A job whose outputs are all there was done before (a resumed run): nothing to do again.
+    if (await isJobDone(store, c, name, data)) return;
+    // Names come from Redis or another process: one this version does not know cannot run.
+    if (!Object.hasOwn(PROCESSORS, name)) throw new ConfigError(`unknown job ${name}`);
+    const processor: Processor<N> = PROCESSORS[name];
+    await processor({ store, c, shardKeys: Array.from({ length: c.shards }, (_, k) => key.shard(k)) }, data, fanOut);
+  } finally {
+    // An object store's scratch folder: this job's downloads and uploads, kept by no other job.
+    await store.release();
+  }
 }
