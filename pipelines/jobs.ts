@@ -3,7 +3,8 @@
 // chain), each job's payload type (references only: the run folder, a shard, a model), the run's
 // settings (flow.json) and the outputs that show a job done, which is how a run resumes.
 import { copyFile, mkdir } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { ConfigError, RafcastError } from '../data/errors.ts';
 import type { Evaluation } from '../evaluation/evaluation-types.ts';
 import type { RankBy } from '../evaluation/dollars-ranking.ts';
@@ -13,7 +14,7 @@ import { defaultCutoff } from '../data/received-by.ts';
 import type { ModelKind } from '../models/model-kinds.ts';
 import { openRunStore, type RunStore } from './run-store.ts';
 import { S3RunStore } from './s3-run-store.ts';
-import { findDataFiles, findOptionalDataFiles } from '../data/contract-files.ts';
+import { TRUTH_CONDITIONS_FILE, findDataFiles, findOptionalDataFiles } from '../data/contract-files.ts';
 import { RUN_FOLDER_ENTRIES, storeKeys as key } from './run-keys.ts';
 import { claimOutputFolder } from '../data/output-folder.ts';
 import { MADE_FROM_FILE, backtestStamp, dataDifferences, settingDifferences, stageStamps, stampData, staleOutputs, type MadeFrom } from './made-from.ts';
@@ -258,13 +259,18 @@ async function prepareStore(store: RunStore, c: FlowConfig, { resume, force, onR
 }
 
 /**
- * Copies the data folder's contract files (those the stamps cover: data/contract-files.ts) into the
- * run store under `key`, so that a worker that sees only the store can partition them.
+ * Copies what the flow reads of the data folder into the run store under `key`, so that a worker
+ * that sees only the store can run every job: the contract's files (data/contract-files.ts) and, in
+ * a generated plan, its members' true conditions (the evaluation's perfect-knowledge list).
  */
 async function uploadData(store: RunStore, data: string, key: string): Promise<void> {
   const dir = await store.writable(key);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   for (const file of Object.values({ ...findDataFiles(data), ...findOptionalDataFiles(data) })) await copyFile(file, join(dir, basename(file)));
+  if (existsSync(join(data, TRUTH_CONDITIONS_FILE))) {
+    await mkdir(dirname(join(dir, TRUTH_CONDITIONS_FILE)), { recursive: true, mode: 0o700 });
+    await copyFile(join(data, TRUTH_CONDITIONS_FILE), join(dir, TRUTH_CONDITIONS_FILE));
+  }
   await store.commit(key);
 }
 
