@@ -5,7 +5,9 @@
 // writers already rename their files into place). The store is a local directory (the default),
 // which a cluster may share over a network file system, or an S3 bucket (s3-run-store.ts), which
 // workers on machines sharing nothing else use; the processors only ever see local paths.
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname, isAbsolute, join, normalize } from 'node:path';
 import { writeFileAtomically } from '../data/atomic-file.ts';
@@ -89,6 +91,23 @@ export function openRunStore(location: string): RunStore {
 
 /** Where a key of the run at `location` is, for messages: a path, or the object's URL. */
 export const keyLocation = (location: string, key: string): string => (isStoreUrl(location) ? `${location.replace(/\/+$/, '')}/${key}` : join(location, key));
+
+/**
+ * A run as a local folder: a folder as given, or an S3 run downloaded (S3RunStore.copyTo) into
+ * `into`, by default a folder per store under RAFCAST_SCRATCH (else the system's temporary folder),
+ * kept between commands so that a second one fetches only what changed.
+ */
+export async function localRunCopy(location: string, into?: string): Promise<string> {
+  const store = openRunStore(location);
+  if (!(store instanceof S3RunStore)) return location;
+  const dir = into ?? join(process.env.RAFCAST_SCRATCH ?? tmpdir(), `rafcast-run-${store.bucket}-${createHash('sha256').update(store.prefix).digest('hex').slice(0, 12)}`);
+  try {
+    await store.copyTo(dir);
+  } finally {
+    await store.release();
+  }
+  return dir;
+}
 
 /**
  * Checks that a run store can be reached before a command relies on it: an S3 store's bucket and

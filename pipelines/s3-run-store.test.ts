@@ -3,9 +3,11 @@
 // object, keys inside a committed folder are read through it, and a store that cannot be used says
 // which one and why, never with the credentials.
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
+import { CLI } from '../test/queued-helpers.ts';
 import { useS3 } from '../test/s3-helpers.ts';
 import { freePort } from '../test/test-tools.ts';
 import { openRunStore, requireStore } from './run-store.ts';
@@ -134,5 +136,17 @@ describe('S3RunStore', () => {
     expect(() => openRunStore('gs://bucket/run')).toThrow(/a run store must be a folder or s3:\/\/BUCKET\/PREFIX/);
     expect(() => openRunStore('s3://Bad_Bucket/run')).toThrow(/not a valid bucket name/);
     await expect(openRunStore('s3://rafcast-test/run').writable('../elsewhere')).rejects.toThrow(/inside the run/);
+  }, 60_000);
+
+  it('rafcast run --store exits 2 with the store and the reason when the bucket is missing or the credentials are refused', () => {
+    const run = (bucket: string, env: NodeJS.ProcessEnv) =>
+      spawnSync(process.execPath, [CLI, 'run', '--data', 'no-data-needed-yet', '--as-of', '2024', '--store', `s3://${bucket}/run`], { env: { ...process.env, ...env }, encoding: 'utf8' });
+    const missing = run('no-such-bucket', {});
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/error E_CONFIG: the bucket no-such-bucket of the run store s3:\/\/no-such-bucket\/run does not exist/);
+    const refused = run('rafcast-test', { AWS_ACCESS_KEY_ID: 'A-WRONG-KEY-ID', AWS_SECRET_ACCESS_KEY: 'a-wrong-secret-value' });
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/error E_CONFIG: the run store s3:\/\/rafcast-test\/run refused this machine's credentials/);
+    expect(refused.stderr).not.toMatch(/A-WRONG-KEY-ID|a-wrong-secret-value|\n\s+at /);
   }, 60_000);
 });

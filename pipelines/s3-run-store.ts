@@ -352,6 +352,23 @@ export class S3RunStore {
     return (await this.list(root)).filter((o) => o.endsWith('.json')).map((o) => o.slice(root.length, -'.json'.length)).sort();
   }
 
+  /**
+   * Downloads every committed key of the run into `dir` (owner-only), the layout of a run folder;
+   * a file already there with the committed size and MD5 is kept (a second copy only fetches what
+   * changed). Commands that read a run as a folder (evaluate, report, serve) read this copy.
+   */
+  async copyTo(dir: string): Promise<void> {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    for (const key of await this.committedKeys()) {
+      const m = await this.manifest(key);
+      for (const f of m?.files ?? []) {
+        const local = join(dir, key, f.path);
+        if (existsSync(local) && (await stat(local)).size === f.size && (await md5Of(local)) === f.md5) continue;
+        await this.download(this.objectKey(key, f.path), f, local);
+      }
+    }
+  }
+
   /** Removes this store object's scratch folder (its downloads and what it wrote). */
   async release(): Promise<void> {
     const dir = this.scratch;

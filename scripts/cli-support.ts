@@ -142,6 +142,23 @@ export function useS3Endpoint(endpoint: string | undefined): void {
   if (endpoint !== undefined) process.env.AWS_ENDPOINT_URL_S3 = endpoint;
 }
 
+/** What --store says on the commands that read a finished run (evaluate, report, serve). */
+export const STORE_READ_HELP =
+  'read the run from its S3 store (s3://BUCKET/PREFIX, rafcast run --store): it is downloaded first to a local copy (under RAFCAST_SCRATCH, else the temporary folder; kept, so a second command fetches only what changed), and the folder options name folders inside the run';
+
+/**
+ * With --store, the run's local copy (pipelines/run-store.ts localRunCopy) and a function that
+ * places a folder option inside it; without, undefined.
+ */
+export async function storeFolders(o: { store?: string; s3Endpoint?: string }): Promise<{ root: string; inRun: (p: string) => string } | undefined> {
+  useS3Endpoint(o.s3Endpoint);
+  if (o.store === undefined) return undefined;
+  const { localRunCopy, requireStore } = await import('../pipelines/run-store.ts');
+  await requireStore(o.store);
+  const root = await localRunCopy(o.store);
+  return { root, inRun: (p) => join(root, p) };
+}
+
 export function parseQueueName(value: string): string {
   if (!/^[A-Za-z0-9._-]{1,100}$/.test(value)) throw new InvalidArgumentError(`--queue takes letters, digits, '-', '_' and '.' (at most 100), found "${value}"`);
   return value;
