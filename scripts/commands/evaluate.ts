@@ -71,7 +71,8 @@ Examples:
   rafcast evaluate --run runs/models/mlp-2024 --as-of 2024 --list vendor-list.csv --out runs/evaluation-2024-vendor
   rafcast evaluate --run runs/models/mlp-2024 --as-of 2024 --all-members --out runs/evaluation-2024-every-member
   rafcast evaluate --run runs/default-2024/models/mlp --as-of 2024 --statuses runs/default-2024 --out runs/evaluation-2024-outreach
-  rafcast evaluate --store s3://rafcast-runs/2024 --run models/logistic --as-of 2024 --out runs/evaluation-2024`,
+  rafcast evaluate --store s3://rafcast-runs/2024 --run models/logistic --as-of 2024 --out runs/evaluation-2024
+  rafcast evaluate --store s3://runs/2024 --s3-endpoint http://minio.internal:9000 --run models/mlp --as-of 2024 --out runs/evaluation-2024`,
     )
     .action((o: EvaluateOptions) => runAction(() => evaluate(o), { out: o.out }));
 }

@@ -47,7 +47,8 @@ Examples:
   rafcast report --evaluation runs/evaluation-2024 --candidates runs/candidates-2024 --out runs/report.html
   rafcast report --evaluation runs/evaluation-2024 --providers runs/providers-2024 --out runs/report.html
   rafcast report --evaluation runs/evaluation-2024 --alignment runs/align-2026 --benchmark runs/benchmark-2026 --align-backtest runs/align-backtest-2025 --out runs/report.html
-  rafcast report --evaluation runs/evaluation-2024 --candidates runs/candidates-2024 --suspects runs/suspects-2024 --known-history runs/known-2024 --out runs/report.html`,
+  rafcast report --evaluation runs/evaluation-2024 --candidates runs/candidates-2024 --suspects runs/suspects-2024 --known-history runs/known-2024 --out runs/report.html
+  rafcast report --store s3://rafcast-runs/2024 --evaluation evaluation/mlp --candidates candidates --out runs/report-2024.html`,
     )
     .action((o: ReportOptions) => runAction(() => report(o), { out: o.out, outIsFile: true }));
 }

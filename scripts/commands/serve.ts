@@ -54,7 +54,8 @@ Examples:
   rafcast serve --run runs/default-2024
   rafcast users add alice --run runs/default-2024
   rafcast serve --run runs/default-2024 --host 0.0.0.0 --port 8443 --tls-cert cert.pem --tls-key key.pem
-  rafcast serve --store s3://rafcast-runs/2024`,
+  rafcast serve --store s3://rafcast-runs/2024
+  rafcast serve --store s3://runs/2024 --s3-endpoint http://minio.internal:9000 --port 8081`,
     )
     .action((o: ServeOptions) => runAction(() => serve(o), { onStop: () => 'the server stopped; every saved status is kept in the run folder' }));
 }

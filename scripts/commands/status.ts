@@ -17,7 +17,7 @@ export function addStatusCommand(program: Command): void {
     .requiredOption('--redis <url>', 'the Redis the run is queued on', parseRedisUrl)
     .option('--queue <name>', 'the BullMQ queue (several teams or tests can share one Redis)', parseQueueName, QUEUE)
     .option('--s3-endpoint <url>', S3_ENDPOINT_HELP, parseS3Endpoint)
-    .addHelpText('after', '\nExamples:\n  rafcast status runs/queued --redis redis://127.0.0.1:6379\n  rafcast status queued-mhx3k2 --redis redis://127.0.0.1:6379\n  rafcast status s3://rafcast-runs/2024 --redis redis://queue.internal:6379\n')
+    .addHelpText('after', '\nExamples:\n  rafcast status runs/queued --redis redis://127.0.0.1:6379\n  rafcast status queued-mhx3k2 --redis redis://127.0.0.1:6379\n  rafcast status s3://rafcast-runs/2024 --redis redis://queue.internal:6379\n  rafcast status s3://runs/2024 --redis redis://queue.internal:6379 --s3-endpoint http://minio.internal:9000\n')
     .action((run: string, o: StatusOptions) => runAction(() => status(run, o)));
 }
 

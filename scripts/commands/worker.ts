@@ -38,7 +38,8 @@ Examples:
   rafcast worker --redis redis://127.0.0.1:6379
   rafcast worker --redis redis://queue.internal:6379 --concurrency 4
   rafcast worker --redis redis://127.0.0.1:6379 --queue finance-team
-  rafcast worker --redis redis://queue.internal:6379 --store s3://rafcast-runs --scratch /mnt/fast/rafcast`,
+  rafcast worker --redis redis://queue.internal:6379 --store s3://rafcast-runs --scratch /mnt/fast/rafcast
+  rafcast worker --redis redis://queue.internal:6379 --store s3://runs --s3-endpoint http://minio.internal:9000`,
     )
     .action((o: WorkerOptions) => runAction(() => work(o), { onStop: false }));
 }
