@@ -116,7 +116,6 @@ export function parseRedisUrl(value: string): string {
 /** An --store value: s3://BUCKET/PREFIX (pipelines/s3-run-store.ts). */
 export function parseStoreUrl(value: string): string {
   try {
-    if (!value.startsWith('s3://')) throw new Error('not s3');
     parseS3Url(value);
   } catch {
     throw new InvalidArgumentError(`--store takes s3://BUCKET/PREFIX, e.g. s3://rafcast-runs/2024, found "${value}"`);
