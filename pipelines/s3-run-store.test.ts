@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { CLI } from '../test/queued-helpers.ts';
 import { useS3 } from '../test/s3-helpers.ts';
 import { freePort } from '../test/test-tools.ts';
+import { prepareFlow, type FlowConfig } from './jobs.ts';
 import { openRunStore, requireStore } from './run-store.ts';
 import { S3RunStore, parseS3Url } from './s3-run-store.ts';
 
@@ -106,7 +107,18 @@ describe('S3RunStore', () => {
     expect(await store.has('history')).toBe(true);
     expect(await (store as S3RunStore).committedKeys()).toEqual(['history', 'shards-extra']);
     await store.remove('not-there');
+    // A prefix with objects is not empty (a rerun or resume into it), a new one is.
+    expect(await (store as S3RunStore).isEmpty()).toBe(false);
+    expect(await (openRunStore(newRun()) as S3RunStore).isEmpty()).toBe(true);
     await store.release();
+  });
+
+  it('refuses to start a run in a prefix that holds objects but no run, unless forced', async () => {
+    const { bucket, prefix } = parseS3Url('s3://rafcast-test/someone-else');
+    await raw().send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}/their-file.csv`, Body: 'x' }));
+    // Refused before the data is looked at: the configuration needs no plan.
+    const c = { out: 's3://rafcast-test/someone-else', models: ['logistic'] } as unknown as FlowConfig;
+    await expect(prepareFlow(c)).rejects.toThrow('s3://rafcast-test/someone-else holds objects but no run (no flow.json): give an empty prefix for the run, or --force to write among them');
   });
 
   it('says which store cannot be used and why, never with the credentials', async () => {

@@ -280,13 +280,14 @@ export class S3RunStore {
     }
   }
 
-  /** Object keys under a prefix. */
+  /** Object keys under a prefix (once `max` are found, no further page is asked for). */
   private async list(prefix: string, max = Infinity): Promise<string[]> {
     const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
     const keys: string[] = [];
     let token: string | undefined;
     do {
-      const r = await this.send(`listing ${prefix}`, (c) => c.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token, ...(max < 1000 ? { MaxKeys: max } : {}) })));
+      // No MaxKeys: s3rver answers a page cut short by it with an internal error; a page of S3's default 1000 costs one request all the same.
+      const r = await this.send(`listing ${prefix}`, (c) => c.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token })));
       for (const o of r.Contents ?? []) if (o.Key !== undefined) keys.push(o.Key);
       token = r.IsTruncated === true && keys.length < max ? r.NextContinuationToken : undefined;
     } while (token !== undefined);
