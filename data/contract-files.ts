@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { OPTIONAL_TABLES, REQUIRED_TABLES, type OptionalTableName, type RequiredTableName, type TableName } from './contract.ts';
 import { ConfigError } from './errors.ts';
 
+/** Where a generated plan keeps its members' true conditions in its folder (data/synthetic/generate.ts; only the evaluation reads it). */
+export const TRUTH_CONDITIONS_FILE = 'truth/conditions.parquet';
+
 /** The file of one table in a folder, `<name>.parquet` or `<name>.csv`, or undefined when there is none. */
 export function findDataFile(dir: string, name: TableName): string | undefined {
   const candidates = ['parquet', 'csv'].map((ext) => join(dir, `${name}.${ext}`)).filter((p) => existsSync(p));

@@ -21,6 +21,7 @@ import { listSize } from '../models/metrics.ts';
 import { TOP_SHARE, withScoredMembers } from '../models/model-run.ts';
 import { historyDir, historyFile } from '../models/run-registry.ts';
 import { perfectScores } from './perfect-list.ts';
+import { TRUTH_CONDITIONS_FILE } from '../data/contract-files.ts';
 import { analystListScores } from './analyst-list.ts';
 import { placeExternalList, readExternalList } from './external-list.ts';
 import { evaluateLists, type CandidateList } from './lists.ts';
@@ -152,7 +153,7 @@ export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => 
         });
       }
       // Perfect knowledge, from the generator's latent conditions (generated data only).
-      const truthFile = join(inputs.data, 'truth', 'conditions.parquet');
+      const truthFile = join(inputs.data, TRUTH_CONDITIONS_FILE);
       let truthFingerprint: string | null = null;
       if (existsSync(truthFile)) {
         truthFingerprint = createHash('sha256').update(readFileSync(truthFile)).digest('hex');

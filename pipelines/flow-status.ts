@@ -1,7 +1,5 @@
 // Following a queued run (rafcast run --redis, rafcast status): each stage's BullMQ state and its
 // jobs done, the first job that failed for good and why, and the run folder of a run key.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Queue, type ConnectionOptions, type Job } from 'bullmq';
 import { ConfigError, RafcastError } from '../data/errors.ts';
 import { FLOW_STAGES, flowCutoff, isFanOut, jobsUnder, readFlowConfig, type FlowConfig, type JobData, type JobName, type Stage } from './jobs.ts';
@@ -9,6 +7,7 @@ import { QUEUE, connectionOf, type QueueChoice } from './queue-connection.ts';
 import { runKeyOf, stageJobId } from './run-keys.ts';
 import type { JobTiming } from './stage-process.ts';
 import type { ModelKind } from '../models/model-kinds.ts';
+import { openRunStore } from './run-store.ts';
 
 type RunQueue = Queue<JobData, JobTiming | undefined, JobName>;
 type RunJob = Job<JobData, JobTiming | undefined, JobName>;
@@ -224,7 +223,12 @@ export async function followFlow(runKey: string, connection: ConnectionOptions, 
 
 /** The run folder of a run given by its folder, or by its run key (looked up on Redis). */
 export async function runFolderOf(folderOrKey: string, connection?: ConnectionOptions, on: QueueChoice = {}): Promise<string> {
-  if (existsSync(join(folderOrKey, 'flow.json'))) return folderOrKey;
+  const store = openRunStore(folderOrKey);
+  try {
+    if (await store.has('flow.json')) return folderOrKey;
+  } finally {
+    await store.release();
+  }
   if (connection !== undefined) {
     const queue = openQueue(connection, on);
     try {
@@ -258,7 +262,7 @@ export interface QueuedRunStatus {
 
 /** Each stage's state of the run given by its folder or run key, on the Redis at `redis`. */
 export async function queuedRunStatus(run: string, redis: string, queue = QUEUE): Promise<QueuedRunStatus> {
-  const runKey = runKeyOf(run);
+  const runKey = await runKeyOf(run);
   const connection = connectionOf(redis);
   // The failure is asked for beside the states: one wait on Redis, not two.
   const [states, failure] = await Promise.all([flowStatus(runKey, connection, { queue }), failureOf(runKey, connection, { queue })]);

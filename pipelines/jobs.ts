@@ -2,8 +2,9 @@
 // -> features -> models -> candidates -> report, the jobs the fan-outs add (a shard, a model's
 // chain), each job's payload type (references only: the run folder, a shard, a model), the run's
 // settings (flow.json) and the outputs that show a job done, which is how a run resumes.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { copyFile, mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { ConfigError, RafcastError } from '../data/errors.ts';
 import type { Evaluation } from '../evaluation/evaluation-types.ts';
 import type { RankBy } from '../evaluation/dollars-ranking.ts';
@@ -13,6 +14,8 @@ import { defaultCutoff } from '../data/received-by.ts';
 import type { ModelKind } from '../models/model-kinds.ts';
 import type { TableName } from '../data/contract.ts';
 import { openRunStore, type RunStore } from './run-store.ts';
+import { S3RunStore } from './s3-run-store.ts';
+import { TRUTH_CONDITIONS_FILE, findDataFiles, findOptionalDataFiles } from '../data/contract-files.ts';
 import { RUN_FOLDER_ENTRIES, storeKeys as key } from './run-keys.ts';
 import { claimOutputFolder } from '../data/output-folder.ts';
 import { MADE_FROM_FILE, backtestStamp, dataDifferences, settingDifferences, stageStamps, stampData, staleOutputs, type MadeFrom } from './made-from.ts';
@@ -51,6 +54,12 @@ export interface FlowConfig {
   backtest?: string;
   /** The folder for the input files' rejected rows, `<table>.rejected.csv` (--rejected); absent: the run folder. The data folder is only read. */
   rejectedDir?: string;
+  /**
+   * A run in an object store (`out` an s3:// URL): the run store key holding a copy of the data
+   * folder's files, uploaded when the run is started, which the jobs read instead of `data` (a path
+   * on the machine that started the run, kept for its stamps and messages).
+   */
+  input?: string;
 }
 
 /**
@@ -206,11 +215,25 @@ export async function prepareFlow(
   { resume = false, force = false, onRemade }: { resume?: boolean; force?: boolean; onRemade?: (why: string[]) => void } = {},
 ): Promise<void> {
   if (c.models.length === 0) throw new ConfigError('give at least one model');
-  // Not a folder of someone else's files (--out runs/.. is the repository's root), unless forced.
-  await claimOutputFolder(c.out, { option: '--out', command: 'rafcast run', writes: RUN_FOLDER_ENTRIES, ownedIf: ['flow.json'], force });
   const store = openRunStore(c.out);
+  try {
+    await prepareStore(store, c, { resume, force, ...(onRemade !== undefined ? { onRemade } : {}) });
+  } finally {
+    await store.release();
+  }
+}
+
+async function prepareStore(store: RunStore, c: FlowConfig, { resume, force, onRemade }: { resume: boolean; force: boolean; onRemade?: (why: string[]) => void }): Promise<void> {
+  // Not a folder of someone else's files (--out runs/.. is the repository's root), unless forced.
+  if (store instanceof S3RunStore) {
+    if (!force && !(await store.isEmpty()) && !(await store.has('flow.json'))) {
+      throw new ConfigError(`${c.out} holds objects but no run (no flow.json): give an empty prefix for the run, or --force to write among them`);
+    }
+  } else {
+    await claimOutputFolder(c.out, { option: '--out', command: 'rafcast run', writes: RUN_FOLDER_ENTRIES, ownedIf: ['flow.json'], force });
+  }
   const data = stampData(c.data);
-  const now: MadeFrom = { data, stages: stageStamps(c, data, backtestStamp(c.backtest)) };
+  const now: MadeFrom = { data, stages: stageStamps(c, data, await backtestStamp(c.backtest)) };
   // A run folder's features and models were made at its cut-off: another would resume on them.
   if (await store.has('flow.json')) {
     const before = JSON.parse(await store.readText('flow.json')) as FlowConfig;
@@ -233,10 +256,29 @@ export async function prepareFlow(
         onRemade?.(why.length > 0 ? why : ['the folder has no record of what its stages were made from (made before rafcast kept one)']);
       }
       for (const k of stale) await store.remove(k);
+      // The copy of the data the partition reads goes with it: made again from these files.
+      if (c.input !== undefined && made?.stages.partition !== now.stages.partition) await store.remove(c.input);
     }
   }
+  if (c.input !== undefined && !(await store.has(c.input))) await uploadData(store, c.data, c.input);
   await store.writeText(MADE_FROM_FILE, `${JSON.stringify(now, null, 2)}\n`);
   await store.writeText('flow.json', `${JSON.stringify(c, null, 2)}\n`);
+}
+
+/**
+ * Copies what the flow reads of the data folder into the run store under `key`, so that a worker
+ * that sees only the store can run every job: the contract's files (data/contract-files.ts) and, in
+ * a generated plan, its members' true conditions (the evaluation's perfect-knowledge list).
+ */
+async function uploadData(store: RunStore, data: string, key: string): Promise<void> {
+  const dir = await store.writable(key);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  for (const file of Object.values({ ...findDataFiles(data), ...findOptionalDataFiles(data) })) await copyFile(file, join(dir, basename(file)));
+  if (existsSync(join(data, TRUTH_CONDITIONS_FILE))) {
+    await mkdir(dirname(join(dir, TRUTH_CONDITIONS_FILE)), { recursive: true, mode: 0o700 });
+    await copyFile(join(data, TRUTH_CONDITIONS_FILE), join(dir, TRUTH_CONDITIONS_FILE));
+  }
+  await store.commit(key);
 }
 
 /** A job's view of its run's settings: flow.json in the run store. */
@@ -246,7 +288,9 @@ export async function readRunConfig(store: RunStore): Promise<FlowConfig> {
     // so the job is retried rather than failing the run.
     throw new RafcastError(
       'E_CONFIG',
-      `this worker cannot see the run folder ${store.location} (no flow.json there): run workers where the run folder is mounted at the same path`,
+      store instanceof S3RunStore
+        ? `this worker finds no run in ${store.location} (no flow.json there): give it the same S3 endpoint (--s3-endpoint or AWS_ENDPOINT_URL) as the machine that started the run`
+        : `this worker cannot see the run folder ${store.location} (no flow.json there): run workers where the run folder is mounted at the same path`,
       false,
     );
   }
@@ -256,13 +300,22 @@ export async function readRunConfig(store: RunStore): Promise<FlowConfig> {
 /** Reads the flow of an existing run folder (rafcast run --resume). */
 export async function readFlowConfig(out: string): Promise<FlowConfig> {
   const store = openRunStore(out);
-  if (!(await store.has('flow.json'))) throw new ConfigError(`${out} is not a run folder: flow.json is missing`);
-  return readRunConfig(store);
+  try {
+    if (!(await store.has('flow.json'))) throw new ConfigError(`${out} is not a run folder: flow.json is missing`);
+    return await readRunConfig(store);
+  } finally {
+    await store.release();
+  }
 }
 
 /** The evaluation of each model of a finished run (in process or queued), by model. */
 export async function readEvaluations(out: string, models: readonly ModelKind[]): Promise<Record<string, Evaluation>> {
   const evaluations: Record<string, Evaluation> = {};
-  for (const m of models) evaluations[m] = JSON.parse(await readFile(join(out, 'evaluation', m, 'evaluation.json'), 'utf8')) as Evaluation;
+  const store = openRunStore(out);
+  try {
+    for (const m of models) evaluations[m] = JSON.parse(await store.readText(join(key.evaluation(m), 'evaluation.json'))) as Evaluation;
+  } finally {
+    await store.release();
+  }
   return evaluations;
 }

@@ -6,12 +6,13 @@
 // not its content: a stat is instant at a million members where hashing the claims takes seconds,
 // and a file rewritten with the same bytes only costs a rerun.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { findDataFiles, findOptionalDataFiles } from '../data/contract-files.ts';
 import type { ModelKind } from '../models/model-kinds.ts';
 import type { FlowConfig } from './jobs.ts';
 import { storeKeys as key } from './run-keys.ts';
+import { openRunStore } from './run-store.ts';
 
 /** A data file as stamped: its size in bytes and its modification time (ms since 1970). */
 export interface FileStamp {
@@ -37,10 +38,15 @@ export interface MadeFrom {
 export const MADE_FROM_FILE = 'made-from.json';
 
 /** The stamp of a backtest folder's report (its made-from.json), or null when it has none. */
-export function backtestStamp(folder: string | undefined): string | null {
-  const file = folder === undefined ? undefined : join(folder, MADE_FROM_FILE);
-  if (file === undefined || !existsSync(file)) return null;
-  return (JSON.parse(readFileSync(file, 'utf8')) as MadeFrom).stages.report;
+export async function backtestStamp(folder: string | undefined): Promise<string | null> {
+  if (folder === undefined) return null;
+  const store = openRunStore(folder);
+  try {
+    if (!(await store.has(MADE_FROM_FILE))) return null;
+    return (JSON.parse(await store.readText(MADE_FROM_FILE)) as MadeFrom).stages.report;
+  } finally {
+    await store.release();
+  }
 }
 
 /** The size and modification time of each of the contract's files in the data folder (the optional ones it has too). */

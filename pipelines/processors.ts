@@ -3,7 +3,7 @@
 // library function the matching command calls (computeHistory, buildFeatures, trainRun, ...),
 // write its outputs atomically and commit them, so rerunning a job replaces them with the same bytes.
 import { mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { ConfigError } from '../data/errors.ts';
 import { writeCandidates } from '../evaluation/candidates.ts';
 import { evaluateRun } from '../evaluation/evaluate-run.ts';
@@ -33,30 +33,49 @@ interface Run {
 
 type Processor<N extends JobName> = (run: Run, data: JobDataOf<N>, fanOut: FanOut) => Promise<void>;
 
+/**
+ * The data folder the run reads: a local folder (flow.json's `data`), or in an object store the copy
+ * of its files the run was given (`input`), downloaded here: a worker elsewhere has no `data` folder.
+ */
+const dataFolder = ({ store, c }: Run): Promise<string> => (c.input !== undefined ? store.read(c.input) : Promise.resolve(c.data));
+
 /** Local paths of the same file in every shard. */
 const inShards = ({ store, shardKeys }: Run, rel: string): Promise<string[]> => Promise.all(shardKeys.map((s) => store.read(join(s, rel))));
 
-async function partition({ store, c }: Run, data: JobDataOf<'partition'>, fanOut: FanOut): Promise<void> {
+/**
+ * The partition's plan names each file by its name in the data folder, and every job finds it in
+ * the data folder it reads (the same folder in process; in an object store, each worker's copy).
+ */
+const planInFolder = (plan: PiecePlan, folder: string): PiecePlan => ({ ...plan, tables: plan.tables.map((t) => ({ ...t, file: join(folder, basename(t.file)) })) });
+
+async function partition(run: Run, data: JobDataOf<'partition'>, fanOut: FanOut): Promise<void> {
+  const { store, c } = run;
+  const folder = await dataFolder(run);
   // The plan is made once, before the pieces (on BullMQ the job runs again for the merge: it reads it).
   let plan: PiecePlan;
-  if (data.step === 'waiting') plan = JSON.parse(await store.readText(key.piecePlan)) as PiecePlan;
+  if (data.step === 'waiting') plan = planInFolder(JSON.parse(await store.readText(key.piecePlan)) as PiecePlan, folder);
   else {
     await store.remove(key.pieces);
-    plan = await planPieces(c.data, c.shards);
-    await store.writeText(key.piecePlan, `${JSON.stringify(plan)}\n`);
+    plan = await planPieces(folder, c.shards);
+    await store.writeText(key.piecePlan, `${JSON.stringify(planInFolder(plan, ''))}\n`);
   }
   await fanOut(
     plan.tables.flatMap((t) => t.pieces.map((_, p): ChildJob => ({ name: 'partition-piece', key: `${t.table}-${p}`, data: { out: c.out, table: t.table, piece: p } }))),
   );
   const pieceDirs = new Map<string, string>();
   for (const t of plan.tables) for (let p = 0; p < t.pieces.length; p++) pieceDirs.set(key.piece(t.table, p), await store.read(key.piece(t.table, p)));
-  await mergePieces(plan, (t, p) => pieceDirs.get(key.piece(t, p))!, await store.writable(key.shards), c.rejectedDir ?? c.out);
+  // The rejected rows: to --rejected, else the run folder; in an object store, its rejected/ key.
+  const rejected = c.rejectedDir ?? (c.input !== undefined ? await store.writable(key.rejected) : c.out);
+  if (c.input !== undefined && c.rejectedDir === undefined) await mkdir(rejected, { recursive: true, mode: 0o700 });
+  await mergePieces(plan, (t, p) => pieceDirs.get(key.piece(t, p))!, await store.writable(key.shards), rejected);
+  if (c.input !== undefined && c.rejectedDir === undefined) await store.commit(key.rejected);
   await store.commit(key.shards);
   await store.remove(key.pieces);
 }
 
-async function partitionPiece({ store }: Run, { table, piece }: JobDataOf<'partition-piece'>): Promise<void> {
-  const plan = JSON.parse(await store.readText(key.piecePlan)) as PiecePlan;
+async function partitionPiece(run: Run, { table, piece }: JobDataOf<'partition-piece'>): Promise<void> {
+  const { store } = run;
+  const plan = planInFolder(JSON.parse(await store.readText(key.piecePlan)) as PiecePlan, await dataFolder(run));
   const out = await store.writable(key.piece(table, piece));
   await checkPiece(plan, table, piece, out, dirname(out));
   await store.commit(key.piece(table, piece));
@@ -132,10 +151,11 @@ async function models({ c }: Run, _data: JobDataOf<'models'>, fanOut: FanOut): P
   );
 }
 
-async function train({ store, c }: Run, { model }: JobDataOf<'train'>): Promise<void> {
+async function train(run: Run, { model }: JobDataOf<'train'>): Promise<void> {
+  const { store, c } = run;
   const T = c.asOf;
   await trainRun({
-    data: c.data,
+    data: await dataFolder(run),
     history: await store.read(key.history),
     features: { [T - 1]: await store.read(key.features(T - 1)), [T]: await store.read(key.features(T)) },
     // The features' cut-offs and the label RAF_{T-1} as known on T's (features/data-cutoff.ts).
@@ -176,12 +196,13 @@ async function predictShard({ store, c }: Run, { model, shard: k }: JobDataOf<'p
  * the as-of year's features and the model's scores, and the checked shards (the enrollment and
  * deaths of T+1 without loading the contract's files again).
  */
-async function modelRunInputs({ store, c, shardKeys }: Run, model: ModelKind) {
+async function modelRunInputs(run: Run, model: ModelKind) {
+  const { store, c, shardKeys } = run;
   return {
     run: await store.read(key.model(model)),
     asOf: c.asOf,
     annualBaseRate: c.annualBaseRate,
-    data: c.data,
+    data: await dataFolder(run),
     history: await store.read(key.history),
     features: await store.read(key.features(c.asOf)),
     dataThrough: flowCutoff(c),
@@ -256,11 +277,16 @@ const PROCESSORS: { [N in JobName]: Processor<N> } = {
 /** Runs one job; `fanOut` adds children and waits for them (BullMQ), or runs them here (in process). */
 export async function processStage<N extends JobName>(name: N, data: JobDataOf<N>, fanOut: FanOut): Promise<void> {
   const store = openRunStore(data.out);
-  const c = await readRunConfig(store);
-  // A job whose outputs are all there was done before (a resumed run): nothing to do again.
-  if (await isJobDone(store, c, name, data)) return;
-  // Names come from Redis or another process: one this version does not know cannot run.
-  if (!Object.hasOwn(PROCESSORS, name)) throw new ConfigError(`unknown job ${name}`);
-  const processor: Processor<N> = PROCESSORS[name];
-  await processor({ store, c, shardKeys: Array.from({ length: c.shards }, (_, k) => key.shard(k)) }, data, fanOut);
+  try {
+    const c = await readRunConfig(store);
+    // A job whose outputs are all there was done before (a resumed run): nothing to do again.
+    if (await isJobDone(store, c, name, data)) return;
+    // Names come from Redis or another process: one this version does not know cannot run.
+    if (!Object.hasOwn(PROCESSORS, name)) throw new ConfigError(`unknown job ${name}`);
+    const processor: Processor<N> = PROCESSORS[name];
+    await processor({ store, c, shardKeys: Array.from({ length: c.shards }, (_, k) => key.shard(k)) }, data, fanOut);
+  } finally {
+    // An object store's scratch folder: this job's downloads and uploads, kept by no other job.
+    await store.release();
+  }
 }

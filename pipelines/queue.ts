@@ -71,7 +71,12 @@ export async function enqueueFlow(
     let node: FlowNode | undefined;
     for (const stage of FLOW_STAGES) node = flowNode(queue, stage, { out: c.out }, stageJobId(runKey, stage), node ? [node] : undefined);
     await producer.add(node!);
-    await openRunStore(c.out).writeText(QUEUED_FILE, `${JSON.stringify({ runKey, stages: FLOW_STAGES }, null, 2)}\n`);
+    const store = openRunStore(c.out);
+    try {
+      await store.writeText(QUEUED_FILE, `${JSON.stringify({ runKey, stages: FLOW_STAGES }, null, 2)}\n`);
+    } finally {
+      await store.release();
+    }
     return runKey;
   } finally {
     await producer.close();

@@ -51,7 +51,7 @@ describe('the queued flow', () => {
     // Part-way through, the bars moved job by job inside the models' chains.
     expect(seen.some((st) => st[3]!.done > 0 && st[3]!.done < 12)).toBe(true);
     // The run folder names its run key, and the key (on Redis) its folder: status and --resume take either.
-    expect(runKeyOf(queued)).toBe(runKey);
+    expect(await runKeyOf(queued)).toBe(runKey);
     expect(await runFolderOf(runKey, connectionOf(q.url), { queue: q.queue })).toBe(queued);
     await expect(runFolderOf('no-such-run', connectionOf(q.url), { queue: q.queue })).rejects.toThrow(/neither a run folder/);
     // The run is on its own queue only: the default queue does not know its key.

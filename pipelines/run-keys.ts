@@ -1,9 +1,9 @@
 // The names a run is known by (issue 7): the run store keys of the files its stages exchange, and
 // on BullMQ its run key (`<folder name>-<time in base 36>`, kept in <out>/queued-run.json) and the
 // job ids built from it (`<run key>-<stage>`, a fan-out's children `<parent id>-<key>`).
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelKind } from '../models/model-kinds.ts';
+import { openRunStore } from './run-store.ts';
 
 /** A shard's folder under a run's shards/ folder. */
 export const shardDir = (root: string, k: number): string => join(root, `shard-${String(k).padStart(3, '0')}`);
@@ -25,6 +25,10 @@ export const storeKeys = {
   evaluation: (m: ModelKind): string => `evaluation/${m}`,
   candidates: 'candidates',
   report: 'report.html',
+  /** In an object store: the data folder's files, uploaded when the run is started (jobs.ts prepareFlow). */
+  input: 'input',
+  /** In an object store: the input files' rejected rows (a local run writes them to its folder). */
+  rejected: 'rejected',
 };
 
 /** Where a queued run's key is kept in its folder (rafcast status <run folder>). */
@@ -61,9 +65,13 @@ export const stageJobId = (runKey: string, stage: string): string => `${runKey}-
 /** The job id of a job a fan-out adds (`ChildJob.key`: a shard number, a model, `scores`, `train`). */
 export const childJobId = (parentId: string, key: string): string => `${parentId}-${key}`;
 
-/** A run key as given, or the key of the run folder given instead (its queued-run.json). */
-export function runKeyOf(idOrFolder: string): string {
-  const file = join(idOrFolder, QUEUED_FILE);
-  if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { runKey: string }).runKey;
-  return idOrFolder;
+/** A run key as given, or the key of the run folder (or object store) given instead (its queued-run.json). */
+export async function runKeyOf(idOrFolder: string): Promise<string> {
+  const store = openRunStore(idOrFolder);
+  try {
+    if (await store.has(QUEUED_FILE)) return (JSON.parse(await store.readText(QUEUED_FILE)) as { runKey: string }).runKey;
+    return idOrFolder;
+  } finally {
+    await store.release();
+  }
 }

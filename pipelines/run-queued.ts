@@ -1,13 +1,13 @@
 // `rafcast run --redis`, the producer's side of a queued run: the flow enqueued on BullMQ and
 // followed until the report is written, then each model's evaluation read. (A resumed run's
 // settings and `rafcast status` are in flow-status.ts, which loads no processor.)
-import { join } from 'node:path';
 import type { Evaluation } from '../evaluation/evaluation-types.ts';
 import { followFlow, type StageStatus } from './flow-status.ts';
 import { isComingYear, readEvaluations, type FlowConfig } from './jobs.ts';
 import { enqueueFlow } from './queue.ts';
 import { QUEUE, connectionOf } from './queue-connection.ts';
 import { flowConfig, type RunOptions } from './run.ts';
+import { keyLocation } from './run-store.ts';
 
 export interface QueuedRunSummary {
   runKey: string;
@@ -38,5 +38,5 @@ export async function runQueued(o: Omit<RunOptions, 'jobs' | 'generateIfMissing'
   on.enqueued?.(runKey);
   await followFlow(runKey, connection, on.poll, { queue });
   // The list for the coming year evaluates no model.
-  return { runKey, report: join(o.out, 'report.html'), evaluations: isComingYear(config) ? {} : await readEvaluations(o.out, o.models), config };
+  return { runKey, report: keyLocation(config.out, 'report.html'), evaluations: isComingYear(config) ? {} : await readEvaluations(o.out, o.models), config };
 }

@@ -1,10 +1,11 @@
 // The run store: keys stay inside the run, a key is there once written and committed, and a
-// store that is not a directory is refused with a clear message until one is built.
+// location is a directory or an S3 bucket (s3-run-store.test.ts), any other URL refused.
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../test/temp-dir.ts';
 import { openRunStore } from './run-store.ts';
+import { S3RunStore } from './s3-run-store.ts';
 
 describe('DirectoryRunStore', () => {
   it('hands out local paths for keys, and knows a key once it is written', async () => {
@@ -29,6 +30,7 @@ describe('DirectoryRunStore', () => {
     const store = openRunStore(tempDir('store'));
     await expect(store.writable('../elsewhere.parquet')).rejects.toThrow(/inside the run/);
     await expect(store.has('/etc/passwd')).rejects.toThrow(/inside the run/);
-    expect(() => openRunStore('s3://bucket/run')).toThrow(/not supported yet/);
+    expect(openRunStore('s3://bucket/run')).toBeInstanceOf(S3RunStore);
+    expect(() => openRunStore('ftp://host/run')).toThrow(/a run store must be a folder or s3:\/\/BUCKET\/PREFIX, found ftp:\/\/host\/run/);
   });
 });

@@ -6,7 +6,6 @@
 // again, so a stopped run resumes where it stopped and a changed one is made again.
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { writeFileAtomically } from '../data/atomic-file.ts';
 import { openDuckDb, sqlString } from '../data/duckdb.ts';
 import { ConfigError } from '../data/errors.ts';
 import { defaultCutoff, parseCutoff } from '../data/received-by.ts';
@@ -16,9 +15,11 @@ import type { RankBy } from '../evaluation/dollars-ranking.ts';
 import { generatePopulation } from './generate-population.ts';
 import { findDataFiles } from '../data/contract-files.ts';
 import { readAsOfEnrollment, requireMembersAt, type AsOfEnrollment } from '../features/population.ts';
-import { FLOW_STAGES, isComingYear, isDone, isFanOut, prepareFlow, readEvaluations, type AnyJob, type ChildJob, type FlowConfig, type Stage } from './jobs.ts';
+import { FLOW_STAGES, isComingYear, isDone, isFanOut, prepareFlow, readEvaluations, readFlowConfig, type AnyJob, type ChildJob, type FlowConfig, type Stage } from './jobs.ts';
 import { processStage } from './processors.ts';
-import { openRunStore } from './run-store.ts';
+import { keyLocation, openRunStore } from './run-store.ts';
+import { isStoreUrl } from './s3-run-store.ts';
+import { storeKeys } from './run-keys.ts';
 import { StageProcessPool } from './stage-process.ts';
 
 export interface RunOptions {
@@ -87,16 +88,19 @@ export async function flowConfig(o: RunOptions): Promise<FlowConfig> {
   if (!claimYears.includes(o.asOf - 1)) throw new ConfigError(`the claims in ${files.claims} have none with a date of service in ${o.asOf - 1}: the features of ${o.asOf} and the models' label RAF_${o.asOf - 1} read them`);
   requireMembersAt(asOfEnrollment.members, o.asOf, o.data);
   if (o.backtest !== undefined && !(o.asOf > last)) throw new ConfigError(`--backtest is for the list for the coming year (--as-of ${last + 1}), not for a backtest at ${o.asOf}`);
-  if (o.backtest !== undefined && !existsSync(join(o.backtest, 'flow.json'))) throw new ConfigError(`${o.backtest} is not a run folder: flow.json is missing`);
+  if (o.backtest !== undefined) await readFlowConfig(o.backtest);
+  const remote = isStoreUrl(o.out);
+  // Rejected rows go to the run's store; a folder on whichever worker partitions would be lost to the others.
+  if (remote && o.rejected !== undefined) throw new ConfigError(`--rejected is for runs in a folder: a run in ${o.out} keeps its rejected rows under ${keyLocation(o.out, storeKeys.rejected)}`);
   const dataThrough = parseCutoff(o.dataThrough ?? defaultCutoff(o.asOf));
   // The training features are cut a year earlier: a cut-off before T-1 begins leaves them nothing.
   if (dataThrough < `${o.asOf - 1}-01-01`) throw new ConfigError(`--data-through ${dataThrough} is before ${o.asOf - 1} begins: the features of ${o.asOf} read ${o.asOf - 1}`);
   return {
     // Job ids are built from it: letters, digits, '.', '_' and '-' only (BullMQ refuses ':').
-    runId: basename(resolve(o.out)).replace(/[^\w.-]/g, '_'),
+    runId: (remote ? (o.out.replace(/\/+$/, '').split('/').pop() ?? 'run') : basename(resolve(o.out))).replace(/[^\w.-]/g, '_'),
     // Absolute: a worker started in another folder (or on another machine with the same mount) finds them.
     data: resolve(o.data),
-    out: resolve(o.out),
+    out: remote ? o.out.replace(/\/+$/, '') : resolve(o.out),
     asOf: o.asOf,
     shards: o.shards ?? 1,
     models: o.models,
@@ -105,9 +109,11 @@ export async function flowConfig(o: RunOptions): Promise<FlowConfig> {
     years: [years[0]!, last],
     dataThrough,
     asOfEnrollment,
-    ...(o.backtest !== undefined ? { backtest: resolve(o.backtest) } : {}),
+    ...(o.backtest !== undefined ? { backtest: isStoreUrl(o.backtest) ? o.backtest : resolve(o.backtest) } : {}),
     ...(o.rankBy === 'dollars' ? { rankBy: o.rankBy } : {}),
     ...(o.rejected !== undefined ? { rejectedDir: resolve(o.rejected) } : {}),
+    // Workers elsewhere read the data from the store (jobs.ts prepareFlow uploads it).
+    ...(remote ? { input: storeKeys.input } : {}),
   };
 }
 
@@ -136,7 +142,9 @@ export async function runPipeline(o: RunOptions, onStage: (e: StageEvent) => voi
   for (const stage of FLOW_STAGES) {
     const shards = `${c.shards} shard${c.shards === 1 ? '' : 's'}`;
     const detail = stage === 'partition' || stage === 'history' || stage === 'features' ? shards : stage === 'models' ? `${c.models.join(', ')}: train, score (${shards})${isComingYear(c) ? '' : ', evaluate'}` : c.models.join(', ');
-    if (await isDone(openRunStore(c.out), c, stage)) {
+    const store = openRunStore(c.out);
+    const done = await isDone(store, c, stage).finally(() => store.release());
+    if (done) {
       note({ stage, detail, state: 'skipped' });
       continue;
     }
@@ -147,9 +155,13 @@ export async function runPipeline(o: RunOptions, onStage: (e: StageEvent) => voi
   }
   // The list for the coming year evaluates no model: nothing it would measure is known yet.
   const evaluations = isComingYear(c) ? {} : await readEvaluations(c.out, c.models);
-  const summaryPath = join(o.out, 'run-summary.json');
-  await writeFileAtomically(summaryPath, `${JSON.stringify({ ...c, stages: events.map(({ stage, detail, state }) => ({ stage, detail, state })) }, null, 2)}\n`);
-  return { out: o.out, report: join(o.out, 'report.html'), evaluations, stages: events, config: c };
+  const store = openRunStore(c.out);
+  try {
+    await store.writeText('run-summary.json', `${JSON.stringify({ ...c, stages: events.map(({ stage, detail, state }) => ({ stage, detail, state })) }, null, 2)}\n`);
+  } finally {
+    await store.release();
+  }
+  return { out: o.out, report: keyLocation(c.out, storeKeys.report), evaluations, stages: events, config: c };
 }
 
 /** At most n calls of the functions it is given at a time; the others wait their turn. */

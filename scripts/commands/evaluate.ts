@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { DEMO_BASE_RATE_ANNUAL } from '../../scoring/revenue.ts';
-import { DATA_THROUGH_HELP, parseDataThrough, parseDollarsOption, parseYearOption, runAction } from '../cli-support.ts';
+import { DATA_THROUGH_HELP, S3_ENDPOINT_HELP, STORE_READ_HELP, parseDataThrough, parseDollarsOption, parseS3Endpoint, parseStoreUrl, parseYearOption, runAction, storeFolders } from '../cli-support.ts';
 import { growthLines, listLine } from '../summary-lines.ts';
 import { externalListLines, groupLines } from '../group-lines.ts';
 import { dollars, listLabel, percent } from '../../evaluation/format.ts';
@@ -24,6 +24,8 @@ export interface EvaluateOptions {
   allMembers?: boolean;
   statuses?: string;
   force?: boolean;
+  store?: string;
+  s3Endpoint?: string;
 }
 
 export function addEvaluateCommand(program: Command): void {
@@ -42,6 +44,8 @@ export function addEvaluateCommand(program: Command): void {
     .option('--data-through <date>', `${DATA_THROUGH_HELP}: the model's scores and the naive and analyst lists see only those claims; labels and dollars come from the complete history`, parseDataThrough)
     .option('--all-members', "members.csv lists every member with their true and expected dollars, not only the lists' members (about 150 MB at a million members)")
     .option('--statuses <run>', 'a run folder served by rafcast serve: of the members its care managers marked documented, the open HCCs coded in T and their dollars (outreach-outcome.json; its history/ unless --history)')
+    .option('--store <url>', `${STORE_READ_HELP} (--run models/<kind>; --data defaults to the run's input/, --history to its history/)`, parseStoreUrl)
+    .option('--s3-endpoint <url>', S3_ENDPOINT_HELP, parseS3Endpoint)
     .option('--list <file>', 'a list made elsewhere to evaluate beside the others: CSV or Parquet with a member_id column and, optionally, rank (1 = first; else file order)')
     .addHelpText(
       'after',
@@ -66,12 +70,20 @@ Examples:
   rafcast evaluate --run runs/models/mlp-2024 --as-of 2024 --data-through 2024-01-15 --out runs/evaluation-2024-jan15
   rafcast evaluate --run runs/models/mlp-2024 --as-of 2024 --list vendor-list.csv --out runs/evaluation-2024-vendor
   rafcast evaluate --run runs/models/mlp-2024 --as-of 2024 --all-members --out runs/evaluation-2024-every-member
-  rafcast evaluate --run runs/default-2024/models/mlp --as-of 2024 --statuses runs/default-2024 --out runs/evaluation-2024-outreach`,
+  rafcast evaluate --run runs/default-2024/models/mlp --as-of 2024 --statuses runs/default-2024 --out runs/evaluation-2024-outreach
+  rafcast evaluate --store s3://rafcast-runs/2024 --run models/logistic --as-of 2024 --out runs/evaluation-2024
+  rafcast evaluate --store s3://runs/2024 --s3-endpoint http://minio.internal:9000 --run models/mlp --as-of 2024 --out runs/evaluation-2024`,
     )
     .action((o: EvaluateOptions) => runAction(() => evaluate(o), { out: o.out }));
 }
 
-async function evaluate(o: EvaluateOptions): Promise<void> {
+async function evaluate(given: EvaluateOptions): Promise<void> {
+  // A run in an S3 store: its local copy, the folders inside it; the data the run was given and its history by default.
+  const s = await storeFolders(given);
+  const o: EvaluateOptions =
+    s === undefined
+      ? given
+      : { ...given, run: s.inRun(given.run), data: s.inRun(given.data ?? 'input'), history: s.inRun(given.history ?? 'history'), ...(given.statuses !== undefined ? { statuses: s.inRun(given.statuses) } : {}) };
   await claimOutputFolder(o.out, { option: '--out', command: 'rafcast evaluate', writes: ['evaluation.json', 'members.csv', 'deciles.csv', 'cash.csv', 'outreach-outcome.json'], ownedIf: ['evaluation.json'], force: o.force === true });
   const { evaluateRun } = await import('../../evaluation/evaluate-run.ts');
   const started = performance.now();

@@ -1,6 +1,6 @@
 // `rafcast report`: a self-contained HTML report of an evaluation (evaluation/report.ts).
 import type { Command } from 'commander';
-import { parseCountOption, runAction } from '../cli-support.ts';
+import { S3_ENDPOINT_HELP, STORE_READ_HELP, parseCountOption, parseS3Endpoint, parseStoreUrl, runAction, storeFolders } from '../cli-support.ts';
 
 export interface ReportOptions {
   evaluation: string;
@@ -13,6 +13,8 @@ export interface ReportOptions {
   alignBacktest?: string;
   top: number;
   out: string;
+  store?: string;
+  s3Endpoint?: string;
 }
 
 export function addReportCommand(program: Command): void {
@@ -27,6 +29,8 @@ export function addReportCommand(program: Command): void {
     .option('--alignment <dir>', 'a folder from rafcast align: the ACO REACH section (alignment by type and practice against the minimum, the projection)')
     .option('--benchmark <dir>', 'a folder from rafcast benchmark of the same performance year, with --alignment: the benchmark by alignment type, lost to the cap, where effort pays')
     .option('--align-backtest <dir>', 'a folder from rafcast align-backtest, with --alignment: how far the projection held before')
+    .option('--store <url>', `${STORE_READ_HELP} (--evaluation evaluation/<kind>, --candidates candidates)`, parseStoreUrl)
+    .option('--s3-endpoint <url>', S3_ENDPOINT_HELP, parseS3Endpoint)
     .option('--top <n>', 'outreach rows (and clinicians, practices, effort rows) to show', parseCountOption('--top'), 20)
     .requiredOption('--out <file>', 'the HTML file (owner-only: it may hold member ids)')
     .addHelpText(
@@ -43,12 +47,17 @@ Examples:
   rafcast report --evaluation runs/evaluation-2024 --candidates runs/candidates-2024 --out runs/report.html
   rafcast report --evaluation runs/evaluation-2024 --providers runs/providers-2024 --out runs/report.html
   rafcast report --evaluation runs/evaluation-2024 --alignment runs/align-2026 --benchmark runs/benchmark-2026 --align-backtest runs/align-backtest-2025 --out runs/report.html
-  rafcast report --evaluation runs/evaluation-2024 --candidates runs/candidates-2024 --suspects runs/suspects-2024 --known-history runs/known-2024 --out runs/report.html`,
+  rafcast report --evaluation runs/evaluation-2024 --candidates runs/candidates-2024 --suspects runs/suspects-2024 --known-history runs/known-2024 --out runs/report.html
+  rafcast report --store s3://rafcast-runs/2024 --evaluation evaluation/mlp --candidates candidates --out runs/report-2024.html`,
     )
     .action((o: ReportOptions) => runAction(() => report(o), { out: o.out, outIsFile: true }));
 }
 
-async function report(o: ReportOptions): Promise<void> {
+async function report(given: ReportOptions): Promise<void> {
+  // A run in an S3 store: every folder option inside its local copy; --out stays a local file.
+  const s = await storeFolders(given);
+  const folders = ['evaluation', 'candidates', 'providers', 'suspects', 'knownHistory', 'alignment', 'benchmark', 'alignBacktest'] as const;
+  const o: ReportOptions = s === undefined ? given : { ...given, ...Object.fromEntries(folders.filter((k) => given[k] !== undefined).map((k) => [k, s.inRun(given[k]!)])) };
   if ((o.suspects === undefined) !== (o.knownHistory === undefined)) {
     const { ConfigError } = await import('../../data/errors.ts');
     throw new ConfigError('--suspects and --known-history go together: the three columns need the suspects and the history they were found in');

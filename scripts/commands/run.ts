@@ -9,7 +9,7 @@ import { RANK_BY, type RankBy } from '../../evaluation/dollars-ranking.ts';
 import type { FlowConfig } from '../../pipelines/jobs.ts';
 import { MODEL_KINDS, type ModelKind } from '../../models/model-kinds.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../../scoring/revenue.ts';
-import { DATA_THROUGH_HELP, parseCountOption, parseDataThrough, parseDollarsOption, parseModelKinds, parseQueueName, parseRedisUrl, parseSeedOption, parseYearOption, runAction } from '../cli-support.ts';
+import { DATA_THROUGH_HELP, S3_ENDPOINT_HELP, parseCountOption, parseDataThrough, parseDollarsOption, parseModelKinds, parseQueueName, parseRedisUrl, parseS3Endpoint, parseSeedOption, parseStoreUrl, parseYearOption, runAction, useS3Endpoint } from '../cli-support.ts';
 import { runSummaryLines } from '../summary-lines.ts';
 import { QUEUE } from '../../pipelines/queue-connection.ts';
 import { calibrationLine } from './candidates.ts';
@@ -33,6 +33,8 @@ export interface RunCommandOptions {
   rankBy?: RankBy;
   force?: boolean;
   rejected?: string;
+  store?: string;
+  s3Endpoint?: string;
 }
 
 const DEFAULT_MODELS: ModelKind[] = ['mlp', 'logistic'];
@@ -49,6 +51,8 @@ export function addRunCommand(program: Command): void {
     )
     .option('--resume <run>', 'finish a stopped run, given its folder or (with --redis) its run key: settings from its flow.json, stages done are skipped; refused when the data changed since')
     .option('--out <dir>', 'run folder (default runs/run-<as-of>): new, empty or a run folder; another folder is refused, naming what would be overwritten')
+    .option('--store <url>', 'keep the run in an S3 bucket instead of a folder, s3://BUCKET/PREFIX (instead of --out): workers then share nothing but Redis and the bucket; credentials from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION', parseStoreUrl)
+    .option('--s3-endpoint <url>', S3_ENDPOINT_HELP, parseS3Endpoint)
     .option('--force', FORCE_HELP)
     .option('--rejected <dir>', "folder for the input files' rejected rows, <table>.rejected.csv (default: the run folder); the --data folder is only read")
     .addOption(
@@ -102,14 +106,21 @@ Examples:
   rafcast run --data runs/synthetic --as-of 2024 --shards 8 --redis redis://127.0.0.1:6379 --out runs/queued
   rafcast run --resume runs/queued --redis redis://127.0.0.1:6379
   rafcast run --data runs/synthetic --as-of 2024 --out shared/reports/2024 --force
-  rafcast run --data /read-only/plan --as-of 2024 --out runs/run-2024 --rejected runs/rejected-2024`,
+  rafcast run --data /read-only/plan --as-of 2024 --out runs/run-2024 --rejected runs/rejected-2024
+  rafcast run --data runs/synthetic --as-of 2024 --shards 8 --redis redis://queue.internal:6379 --store s3://rafcast-runs/2024
+  rafcast run --data runs/synthetic --as-of 2024 --store s3://runs/2024 --s3-endpoint http://127.0.0.1:9000
+
+In an S3 bucket (--store): the data folder's files are uploaded to <store>/input/ when the run
+starts, each job downloads what it reads to a private scratch folder (RAFCAST_SCRATCH, else the
+system's temporary folder) and uploads what it writes, then publishes a small manifest: a file is
+never seen half-written. Rejected rows go to <store>/rejected/.`,
     )
     .action((o: RunCommandOptions) => runAction(() => run(o), { onStop: () => stopHint(o) }));
 }
 
 /** What Ctrl-C on a run says: the stages done are kept, and how to finish it. */
 function stopHint(o: RunCommandOptions): string {
-  const folder = o.resume ?? o.out ?? (o.asOf !== undefined ? join('runs', `run-${o.asOf}`) : undefined);
+  const folder = o.resume ?? o.out ?? o.store ?? (o.asOf !== undefined ? join('runs', `run-${o.asOf}`) : undefined);
   if (o.redis !== undefined) {
     return `stopped following the run; its jobs go on on the workers. Follow it again with: rafcast run --resume ${o.resume ?? folder ?? '<run folder>'} --redis ${o.redis}${o.queue === QUEUE ? '' : ` --queue ${o.queue}`}`;
   }
@@ -119,7 +130,15 @@ function stopHint(o: RunCommandOptions): string {
 async function run(given: RunCommandOptions): Promise<void> {
   const started = performance.now();
   let o = given;
+  useS3Endpoint(o.s3Endpoint);
+  if (o.store !== undefined) {
+    if (o.out !== undefined) throw new ConfigError('give --out (a folder) or --store (an S3 bucket), not both');
+    o = { ...o, out: o.store };
+  }
   if (o.redis !== undefined) await (await import('../../pipelines/queue-connection.ts')).requireRedis(o.redis);
+  // An S3 store that cannot be used says so now (which store, and why), not in the first job.
+  const storeOf = o.store ?? (o.resume?.startsWith('s3://') === true ? o.resume : undefined);
+  if (storeOf !== undefined) await (await import('../../pipelines/run-store.ts')).requireStore(storeOf);
   if (o.resume !== undefined) {
     const { resumedSettings } = await import('../../pipelines/flow-status.ts');
     const r = await resumedSettings(o.resume, o.redis, o.queue);
@@ -168,7 +187,7 @@ async function run(given: RunCommandOptions): Promise<void> {
     } finally {
       bars?.stop();
     }
-    await printSummary(s, first, started, out);
+    await printSummary(s, first, started);
     return;
   }
   const { runPipeline } = await import('../../pipelines/run.ts');
@@ -184,26 +203,27 @@ async function run(given: RunCommandOptions): Promise<void> {
         e.state === 'start' ? `${e.stage} (${e.detail}) ...\n` : e.state === 'skipped' ? `${e.stage} (${e.detail}): done before, skipped\n` : `${e.stage} (${e.detail}): ${e.seconds!.toFixed(1)} s\n`,
       ),
   );
-  await printSummary(s, first, started, out);
+  await printSummary(s, first, started);
 }
 
 /** What a finished run prints: the backtest's figures, or the list for the coming year's. */
-async function printSummary(s: { evaluations: Record<string, Evaluation>; report: string; config: FlowConfig }, first: string, started: number, out: string): Promise<void> {
+async function printSummary(s: { evaluations: Record<string, Evaluation>; report: string; config: FlowConfig }, first: string, started: number): Promise<void> {
   const { flowCutoff, isComingYear } = await import('../../pipelines/jobs.ts');
   process.stdout.write(`data through ${flowCutoff(s.config)}: the features, lists and models saw the claims received by then\n`);
   if (isComingYear(s.config)) {
-    process.stdout.write(`${[...(await comingYearLines(s.config, out)), `${((performance.now() - started) / 1000).toFixed(1)} s; the report: ${s.report}`].join('\n')}\n`);
+    process.stdout.write(`${[...(await comingYearLines(s.config)), `${((performance.now() - started) / 1000).toFixed(1)} s; the report: ${s.report}`].join('\n')}\n`);
     return;
   }
-  process.stdout.write(`${[...runSummaryLines(s.evaluations, first, started, s.report), await candidatesLine(out)].join('\n')}\n`);
+  process.stdout.write(`${[...runSummaryLines(s.evaluations, first, started, s.report), await candidatesLine(s.config.out)].join('\n')}\n`);
 }
 
 /** The list for the coming year in a few lines: the membership of T it rests on, its size and expected dollars. */
-async function comingYearLines(c: FlowConfig, out: string): Promise<string[]> {
-  const { readFile } = await import('node:fs/promises');
+async function comingYearLines(c: FlowConfig): Promise<string[]> {
   const { parseCsvObjects } = await import('../../data/csv.ts');
+  const { openRunStore } = await import('../../pipelines/run-store.ts');
   const e = c.asOfEnrollment;
-  const rows = parseCsvObjects(await readFile(join(out, 'candidates', 'candidates.csv'), 'utf8'));
+  const store = openRunStore(c.out);
+  const rows = parseCsvObjects(await store.readText('candidates/candidates.csv').finally(() => store.release()));
   const total = (col: string): string => dollars(rows.reduce((a, r) => a + Math.round(Number(r[col]) * 100), 0) / 100);
   return [
     e === undefined
@@ -218,6 +238,10 @@ async function comingYearLines(c: FlowConfig, out: string): Promise<string[]> {
 /** The candidate list's calibration total (candidates/calibration.csv), or why there is none. */
 async function candidatesLine(out: string): Promise<string> {
   const { readCalibrationTotal } = await import('../../evaluation/candidate-calibration.ts');
-  const total = readCalibrationTotal(join(out, 'candidates', 'calibration.csv'));
+  const { openRunStore } = await import('../../pipelines/run-store.ts');
+  const store = openRunStore(out);
+  // In an S3 store, the file is downloaded to the store's scratch folder first.
+  const file = async (): Promise<string> => ((await store.has('candidates/calibration.csv')) ? store.read('candidates/calibration.csv') : join(out, 'candidates', 'calibration.csv'));
+  const total = await file().then(readCalibrationTotal).finally(() => store.release());
   return total === null ? "backtest of the candidate list's expected dollars: not measurable (the history has no year after the as-of year)" : calibrationLine(total);
 }

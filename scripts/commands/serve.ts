@@ -2,10 +2,12 @@
 // care managers (worklists and outreach statuses) (evaluation/serve/app.ts).
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { parseIntegerOption, parseMemoryLimit, runAction } from '../cli-support.ts';
+import { S3_ENDPOINT_HELP, STORE_READ_HELP, parseIntegerOption, parseMemoryLimit, parseS3Endpoint, parseStoreUrl, runAction, storeFolders } from '../cli-support.ts';
 
 export interface ServeOptions {
-  run: string;
+  run?: string;
+  store?: string;
+  s3Endpoint?: string;
   port: number;
   host: string;
   users?: string;
@@ -22,7 +24,9 @@ export function addServeCommand(program: Command): void {
   program
     .command('serve')
     .description('Serve a run folder to a browser: the candidate list for finance, worklists and outreach statuses for care managers.')
-    .requiredOption('--run <dir>', 'a run folder (rafcast run, or rafcast candidates --out): candidates/candidates.parquet and outreach.csv')
+    .option('--run <dir>', 'a run folder (rafcast run, or rafcast candidates --out): candidates/candidates.parquet and outreach.csv')
+    .option('--store <url>', `${STORE_READ_HELP}; the statuses are kept in the local copy (<copy>/serve/), not in the bucket; --run is then optional`, parseStoreUrl)
+    .option('--s3-endpoint <url>', S3_ENDPOINT_HELP, parseS3Endpoint)
     .option('--port <n>', 'TCP port', parseIntegerOption('--port', { min: 1, max: 65535 }), 8080)
     .option('--host <address>', 'address to listen on; any but 127.0.0.1, ::1 or localhost needs --users with a user, and --tls-cert and --tls-key', '127.0.0.1')
     .option('--users <file>', 'the users file (rafcast users add); when it has users, every page needs a login (default: <run>/serve/users.json)')
@@ -49,12 +53,19 @@ Stop with Ctrl-C.
 Examples:
   rafcast serve --run runs/default-2024
   rafcast users add alice --run runs/default-2024
-  rafcast serve --run runs/default-2024 --host 0.0.0.0 --port 8443 --tls-cert cert.pem --tls-key key.pem`,
+  rafcast serve --run runs/default-2024 --host 0.0.0.0 --port 8443 --tls-cert cert.pem --tls-key key.pem
+  rafcast serve --store s3://rafcast-runs/2024
+  rafcast serve --store s3://runs/2024 --s3-endpoint http://minio.internal:9000 --port 8081`,
     )
     .action((o: ServeOptions) => runAction(() => serve(o), { onStop: () => 'the server stopped; every saved status is kept in the run folder' }));
 }
 
-async function serve(o: ServeOptions): Promise<void> {
+async function serve(given: ServeOptions): Promise<void> {
+  // A run in an S3 store is served from its local copy.
+  const s = await storeFolders(given);
+  if (s === undefined && given.run === undefined) throw new (await import('../../data/errors.ts')).ConfigError('give --run (a run folder) or --store (a run in an S3 bucket)');
+  const run = s === undefined ? given.run! : given.run !== undefined ? s.inRun(given.run) : s.root;
+  const o = { ...given, run, ...(s !== undefined && given.providers !== undefined ? { providers: s.inRun(given.providers) } : {}) };
   const [{ readFile }, { userInfo }, { ConfigError }, { RunData, SERVE_FOLDER }, { buildApp }, { readUsers }] = await Promise.all([
     import('node:fs/promises'),
     import('node:os'),
