@@ -63,8 +63,6 @@ export async function loadStagedContract(
     /** Folder for each file's rejected rows, `<table>.rejected.csv` (default: beside each input). */
     rejectedDir?: string;
     onTable?: (name: RequiredTableName | OptionalTableName) => void;
-    /** Every table carries `_row` (default: the claims alone). */
-    rowNumbers?: boolean;
   } = {},
 ): Promise<LoadSummary[]> {
   const loaded: LoadSummary[] = [];
@@ -85,12 +83,12 @@ export async function stageContractTable(
   name: TableName,
   file: string,
   work: string,
-  opts: { maxRejectedShare?: number | undefined; rejectedDir?: string | undefined; rowNumbers?: boolean | undefined } = {},
+  opts: { maxRejectedShare?: number | undefined; rejectedDir?: string | undefined } = {},
 ): Promise<LoadSummary> {
   const loaded = await loadContractFile(conn, CONTRACT[name], file, {
     maxRejectedShare: opts.maxRejectedShare,
     rejectedDir: opts.rejectedDir,
-    withRowNumbers: name === 'claims' || opts.rowNumbers === true,
+    withRowNumbers: name === 'claims',
   });
   const stored = join(work, `${name}.parquet`);
   await copyAtomically(conn, `SELECT * FROM ${name}`, stored, 'parquet', undefined, STAGING_COMPRESSION);

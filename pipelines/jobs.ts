@@ -12,7 +12,6 @@ import type { AsOfEnrollment } from '../features/population.ts';
 import { dollarsKnownHistoryYears, runFeatureCutoffs } from '../features/data-cutoff.ts';
 import { defaultCutoff } from '../data/received-by.ts';
 import type { ModelKind } from '../models/model-kinds.ts';
-import type { TableName } from '../data/contract.ts';
 import { openRunStore, type RunStore } from './run-store.ts';
 import { S3RunStore } from './s3-run-store.ts';
 import { TRUTH_CONDITIONS_FILE, findDataFiles, findOptionalDataFiles } from '../data/contract-files.ts';
@@ -91,7 +90,7 @@ export const FLOW_STAGES = ['partition', 'history', 'features', 'models', 'candi
 export type Stage = (typeof FLOW_STAGES)[number];
 
 /** Every job: the stages, and the jobs their fan-outs add. */
-export type JobName = Stage | 'partition-piece' | 'history-shard' | 'features-shard' | 'train' | 'scores' | 'predict-shard' | 'evaluate-model';
+export type JobName = Stage | 'history-shard' | 'features-shard' | 'train' | 'scores' | 'predict-shard' | 'evaluate-model';
 
 interface RunData {
   /** The run folder: the processor reads flow.json from it. */
@@ -104,19 +103,13 @@ interface FanOutData extends RunData {
 interface ShardData extends RunData {
   shard: number;
 }
-/** A piece of one of the contract's files (pipelines/partition-pieces.ts): its number in the partition's plan. */
-interface PieceData extends RunData {
-  table: TableName;
-  piece: number;
-}
 interface ModelData extends RunData {
   model: ModelKind;
 }
 
 /** Each job's payload (BullMQ stores it with JSON.stringify): references, never data. */
 interface JobDataMap {
-  partition: FanOutData;
-  'partition-piece': PieceData;
+  partition: RunData;
   history: FanOutData;
   'history-shard': ShardData;
   features: FanOutData;
@@ -148,8 +141,8 @@ interface ChildJobOf<N extends JobName> extends JobOf<N> {
 export type ChildJob = { [N in JobName]: ChildJobOf<N> }[JobName];
 
 /** The jobs that add children (the fan-outs); every other job does its work itself. */
-export type FanOutName = 'partition' | 'history' | 'features' | 'models' | 'scores';
-const FAN_OUTS: ReadonlySet<JobName> = new Set<FanOutName>(['partition', 'history', 'features', 'models', 'scores']);
+export type FanOutName = 'history' | 'features' | 'models' | 'scores';
+const FAN_OUTS: ReadonlySet<JobName> = new Set<FanOutName>(['history', 'features', 'models', 'scores']);
 export const isFanOut = (name: JobName): name is FanOutName => FAN_OUTS.has(name);
 
 export const isStage = (name: JobName): name is Stage => (FLOW_STAGES as readonly string[]).includes(name);

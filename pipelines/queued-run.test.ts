@@ -37,11 +37,10 @@ describe('the queued flow', () => {
     const files = ['history/raf_history.parquet', 'history/raf_hcc.parquet', 'features/features_2023.parquet', 'features/features_2024.parquet'];
     for (const m of base.models) files.push(`models/${m}/model.json`, `models/${m}/weights.bin`, `scores/${m}.parquet`, `evaluation/${m}/evaluation.json`, `evaluation/${m}/members.csv`);
     expectSameBytes(queued, inProcess, [...files, 'candidates/outreach.csv', 'candidates/candidates.parquet', 'report.html']);
-    // The last poll: every stage done, the partition with a job per piece (members, enrollment and
-    // claims, each under 500,000 rows: one piece each), the fan-outs with one job per shard, and a
-    // chain per model of train, scores (a job per shard) and evaluate: 2 x (3 + 3) jobs.
+    // The last poll: every stage done, the fan-outs with one job per shard, and a chain per model
+    // of train, scores (a job per shard) and evaluate: 2 x (3 + 3) jobs.
     expect(seen.at(-1)!.map((s) => `${s.stage} ${s.state} ${s.done}/${s.total}`)).toEqual([
-      'partition completed 3/3',
+      'partition completed 1/1',
       'history completed 3/3',
       'features completed 3/3',
       'models completed 12/12',

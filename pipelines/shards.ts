@@ -4,8 +4,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DuckDBConnection } from '@duckdb/node-api';
-import { CONTRACT, OPTIONAL_TABLES, REQUIRED_TABLES, type TableSpec } from '../data/contract.ts';
+import { CONTRACT, OPTIONAL_TABLES, REQUIRED_TABLES } from '../data/contract.ts';
 import { copyAtomically, sqlString } from '../data/duckdb.ts';
 import { ConfigError } from '../data/errors.ts';
 import type { LoadSummary } from '../data/load-contract-file.ts';
@@ -45,7 +44,7 @@ export async function partitionData(data: string, root: string, n: number, memor
   try {
     // Rejected rows go to rejectedDir (a run: --rejected, else the run folder), never beside the input.
     const files = { ...findDataFiles(data), ...findOptionalDataFiles(data) };
-    const loaded = await loadStagedContract(db.conn, files, db.work, { rejectedDir: rejectedDir ?? root, rowNumbers: true });
+    const loaded = await loadStagedContract(db.conn, files, db.work, { rejectedDir: rejectedDir ?? root });
     const members: number[] = [];
     const dirs: string[] = [];
     for (let k = 0; k < n; k++) {
@@ -54,9 +53,11 @@ export async function partitionData(data: string, root: string, n: number, memor
       await rm(tmp, { recursive: true, force: true });
       await mkdir(tmp, { recursive: true, mode: 0o700 });
       for (const name of [...REQUIRED_TABLES, ...OPTIONAL_TABLES.filter((t) => files[t] !== undefined)]) {
+        // Claims keep `_row`, their row in the contract's file: the history's eligibility rules key on it.
+        const cols = [...CONTRACT[name].fields.map((f) => `"${f.name}"`), ...(name === 'claims' ? ['_row'] : [])].join(', ');
         // A table that names no member (providers) goes whole to every shard.
         const where = wholeInEveryShard(CONTRACT[name]) ? '' : ` WHERE ${shardOfSql('member_id', n)} = ${k}`;
-        await writeShardTable(db.conn, CONTRACT[name], `SELECT * RENAME (_row AS row) FROM ${name}${where}`, join(tmp, `${name}.parquet`));
+        await copyAtomically(db.conn, `SELECT ${cols} FROM ${name}${where}`, join(tmp, `${name}.parquet`), 'parquet');
       }
       await rm(dir, { recursive: true, force: true });
       await rename(tmp, dir);
@@ -68,18 +69,6 @@ export async function partitionData(data: string, root: string, n: number, memor
   } finally {
     await db.close();
   }
-}
-
-/**
- * Writes one table of a shard (`rows`: a query of its accepted rows with their row in the
- * contract's file, `row`) in row order, atomically. Claims keep the row as `_row`: the history's
- * eligibility rules key on it. Ordered, the file's Parquet row groups are the same however the
- * rows were read (by the single pass, or from the pieces of a parallel partition: partition-pieces.ts);
- * unordered, DuckDB cuts them where its reader's batches fall.
- */
-export async function writeShardTable(conn: DuckDBConnection, spec: TableSpec, rows: string, path: string): Promise<void> {
-  const cols = [...spec.fields.map((f) => `"${f.name}"`), ...(spec.name === 'claims' ? ['row AS _row'] : [])].join(', ');
-  await copyAtomically(conn, `SELECT ${cols} FROM (${rows}) ORDER BY row`, path, 'parquet');
 }
 
 /**
