@@ -1,15 +1,17 @@
 // The queued flow's faults against a real Redis started here (test/queued-helpers.ts): a worker
 // killed in the middle of a shard, and Redis restarted in the middle of a run, each still finishing
-// with the bytes of the same flow in process. Beside queued-run.test.ts so that the two files run
-// side by side.
-import type { ChildProcess } from 'node:child_process';
-import { describe, it } from 'vitest';
-import { expectSameBytes, inProcessReference, startRedis, useRedisAndQueues, waitForActive, workerProcess } from '../test/queued-helpers.ts';
+// with the bytes of the same flow in process; the first also holds the states a followed run and
+// `rafcast status` show, and its run key and folder. Two workers that share nothing but Redis and a
+// bucket are in queued-s3.test.ts.
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { CLI, expectSameBytes, inProcessReference, startRedis, useRedisAndQueues, waitForActive, workerProcess } from '../test/queued-helpers.ts';
 import { tempDir } from '../test/temp-dir.ts';
 import { freePort } from '../test/test-tools.ts';
-import { followFlow } from './flow-status.ts';
+import { followFlow, runFolderOf, type StageStatus } from './flow-status.ts';
 import { enqueueFlow } from './queue.ts';
 import { connectionOf } from './queue-connection.ts';
+import { runKeyOf } from './run-keys.ts';
 
 describe('the queued flow under faults', () => {
   const q = useRedisAndQueues();
@@ -28,8 +30,28 @@ describe('the queued flow under faults', () => {
     await waitForActive(connection, q.queue, 'history-shard');
     first.kill('SIGKILL');
     q.workers.push(workerProcess(q.url, q.queue, 3));
-    await followFlow(runKey, connection, undefined, { queue: q.queue });
+    const seen: StageStatus[][] = [];
+    await followFlow(runKey, connection, (states) => seen.push(states), { queue: q.queue });
     expectSameBytes(queued, inProcess, ['history/raf_history.parquet', 'history/raf_hcc.parquet', 'models/logistic/weights.bin', 'evaluation/logistic/evaluation.json', 'candidates/outreach.csv', 'report.html']);
+    // The last poll: every stage done, the fan-outs with one job per shard, and the model's chain of
+    // train, scores (a job per shard) and evaluate: 3 + 2 jobs.
+    expect(seen.at(-1)!.map((s) => `${s.stage} ${s.state} ${s.done}/${s.total}`)).toEqual([
+      'partition completed 1/1',
+      'history completed 2/2',
+      'features completed 2/2',
+      'models completed 5/5',
+      'candidates completed 1/1',
+      'report completed 1/1',
+    ]);
+    // The run folder names its run key, and the key (on Redis) its folder: status and --resume take either.
+    expect(await runKeyOf(queued)).toBe(runKey);
+    expect(await runFolderOf(runKey, connection, { queue: q.queue })).toBe(queued);
+    await expect(runFolderOf('no-such-run', connection, { queue: q.queue })).rejects.toThrow(/neither a run folder/);
+    // The run is on its own queue only: the default queue does not know its key.
+    await expect(runFolderOf(runKey, connection)).rejects.toThrow(/neither a run folder/);
+    // `rafcast status` on that queue prints the same states, by run folder.
+    const printed = execFileSync(process.execPath, [CLI, 'status', queued, '--redis', q.url, '--queue', q.queue], { encoding: 'utf8' });
+    expect(printed.trim().split('\n')).toEqual([`run ${runKey}`, ...seen.at(-1)!.map((s) => `${s.stage.padEnd(12)} ${s.state.padEnd(18)} ${s.done}/${s.total}`)]);
   }, 300_000);
 
   it('completes a run when Redis restarts in the middle (persistence on)', async () => {

@@ -1,4 +1,4 @@
-// The queued flow's test set-up, shared by pipelines/queued-run.test.ts (two workers, bad data) and
+// The queued flow's test set-up, shared by pipelines/queued-bad-data.test.ts (bad data) and
 // pipelines/queued-faults.test.ts (a worker killed, Redis restarted), two files so that vitest runs
 // them side by side: a Redis server started here (Debian's redis-server; .ci/run installs it),
 // `rafcast worker` processes, a queue per test, and the in-process run a queued run must equal.
