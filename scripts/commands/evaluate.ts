@@ -5,7 +5,8 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { DEMO_BASE_RATE_ANNUAL } from '../../scoring/revenue.ts';
-import { DATA_THROUGH_HELP, S3_ENDPOINT_HELP, STORE_READ_HELP, parseDataThrough, parseDollarsOption, parseS3Endpoint, parseStoreUrl, parseYearOption, runAction, storeFolders } from '../cli-support.ts';
+import { DATA_THROUGH_HELP, parseDataThrough, parseDollarsOption, parseYearOption, runAction } from '../cli-support.ts';
+import { S3_ENDPOINT_HELP, STORE_READ_HELP, parseS3Endpoint, parseStoreUrl, storeFolders } from '../cli-store.ts';
 import { growthLines, listLine } from '../summary-lines.ts';
 import { externalListLines, groupLines } from '../group-lines.ts';
 import { dollars, listLabel, percent } from '../../evaluation/format.ts';

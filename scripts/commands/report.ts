@@ -1,6 +1,7 @@
 // `rafcast report`: a self-contained HTML report of an evaluation (evaluation/report.ts).
 import type { Command } from 'commander';
-import { S3_ENDPOINT_HELP, STORE_READ_HELP, parseCountOption, parseS3Endpoint, parseStoreUrl, runAction, storeFolders } from '../cli-support.ts';
+import { parseCountOption, runAction } from '../cli-support.ts';
+import { S3_ENDPOINT_HELP, STORE_READ_HELP, parseS3Endpoint, parseStoreUrl, storeFolders } from '../cli-store.ts';
 
 export interface ReportOptions {
   evaluation: string;

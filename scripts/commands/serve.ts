@@ -2,7 +2,8 @@
 // care managers (worklists and outreach statuses) (evaluation/serve/app.ts).
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { S3_ENDPOINT_HELP, STORE_READ_HELP, parseIntegerOption, parseMemoryLimit, parseS3Endpoint, parseStoreUrl, runAction, storeFolders } from '../cli-support.ts';
+import { parseIntegerOption, parseMemoryLimit, runAction } from '../cli-support.ts';
+import { S3_ENDPOINT_HELP, STORE_READ_HELP, parseS3Endpoint, parseStoreUrl, storeFolders } from '../cli-store.ts';
 
 export interface ServeOptions {
   run?: string;

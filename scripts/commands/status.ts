@@ -1,6 +1,7 @@
 // `rafcast status`: each stage's state of a queued run (pipelines/flow-status.ts).
 import type { Command } from 'commander';
-import { S3_ENDPOINT_HELP, parseQueueName, parseRedisUrl, parseS3Endpoint, runAction, useS3Endpoint } from '../cli-support.ts';
+import { parseQueueName, parseRedisUrl, runAction } from '../cli-support.ts';
+import { S3_ENDPOINT_HELP, parseS3Endpoint, useS3Endpoint } from '../cli-store.ts';
 import { QUEUE } from '../../pipelines/queue-connection.ts';
 
 export interface StatusOptions {

@@ -1,7 +1,8 @@
 // `rafcast worker`: runs the jobs of queued flows on this machine until stopped
 // (pipelines/worker.ts).
 import type { Command } from 'commander';
-import { S3_ENDPOINT_HELP, parseCountOption, parseQueueName, parseRedisUrl, parseS3Endpoint, parseStoreUrl, runAction, useS3Endpoint } from '../cli-support.ts';
+import { parseCountOption, parseQueueName, parseRedisUrl, runAction } from '../cli-support.ts';
+import { S3_ENDPOINT_HELP, parseS3Endpoint, parseStoreUrl, useS3Endpoint } from '../cli-store.ts';
 import { QUEUE } from '../../pipelines/queue-connection.ts';
 import { engineThreadsEnv } from '../../data/engine-threads.ts';
 
