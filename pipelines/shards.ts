@@ -45,6 +45,20 @@ export async function partitionData(data: string, root: string, n: number, memor
     // Rejected rows go to rejectedDir (a run: --rejected, else the run folder), never beside the input.
     const files = { ...findDataFiles(data), ...findOptionalDataFiles(data) };
     const loaded = await loadStagedContract(db.conn, files, db.work, { rejectedDir: rejectedDir ?? root });
+    const tables = [...REQUIRED_TABLES, ...OPTIONAL_TABLES.filter((t) => files[t] !== undefined)];
+    // Claims keep `_row`, their row in the contract's file: the history's eligibility rules key on it.
+    const columns = (name: (typeof tables)[number]): string => [...CONTRACT[name].fields.map((f) => `"${f.name}"`), ...(name === 'claims' ? ['_row'] : [])].join(', ');
+    // Each row's shard, computed once (an MD5 a row) into a table in the file's order, which each
+    // shard's pass filters on an integer: hashing every row once per shard cost as much again as
+    // the checks at 16 shards. A table that names no member (providers) goes whole to every shard.
+    const source = new Map<string, string>();
+    for (const name of tables) {
+      if (n === 1 || wholeInEveryShard(CONTRACT[name])) source.set(name, name);
+      else {
+        await db.conn.run(`CREATE OR REPLACE TEMP TABLE _by_shard_${name} AS SELECT ${columns(name)}, ${shardOfSql('member_id', n)} AS _shard FROM ${name}`);
+        source.set(name, `_by_shard_${name}`);
+      }
+    }
     const members: number[] = [];
     const dirs: string[] = [];
     for (let k = 0; k < n; k++) {
@@ -52,12 +66,10 @@ export async function partitionData(data: string, root: string, n: number, memor
       const tmp = `${dir}.tmp`;
       await rm(tmp, { recursive: true, force: true });
       await mkdir(tmp, { recursive: true, mode: 0o700 });
-      for (const name of [...REQUIRED_TABLES, ...OPTIONAL_TABLES.filter((t) => files[t] !== undefined)]) {
-        // Claims keep `_row`, their row in the contract's file: the history's eligibility rules key on it.
-        const cols = [...CONTRACT[name].fields.map((f) => `"${f.name}"`), ...(name === 'claims' ? ['_row'] : [])].join(', ');
-        // A table that names no member (providers) goes whole to every shard.
-        const where = wholeInEveryShard(CONTRACT[name]) ? '' : ` WHERE ${shardOfSql('member_id', n)} = ${k}`;
-        await copyAtomically(db.conn, `SELECT ${cols} FROM ${name}${where}`, join(tmp, `${name}.parquet`), 'parquet');
+      for (const name of tables) {
+        const from = source.get(name)!;
+        const where = from === name ? '' : ` WHERE _shard = ${k}`;
+        await copyAtomically(db.conn, `SELECT ${columns(name)} FROM ${from}${where}`, join(tmp, `${name}.parquet`), 'parquet');
       }
       await rm(dir, { recursive: true, force: true });
       await rename(tmp, dir);
