@@ -31,6 +31,7 @@ import { roundHalfUp } from '../scoring/rounding.ts';
 import { withScoredMembers } from '../models/model-run.ts';
 import { historyFile } from '../models/run-registry.ts';
 import { knownOnCutoff } from './known-on-cutoff.ts';
+import { knownRafT1, readPlanDollars, readPricedHccs } from './plan-dollars-file.ts';
 
 export interface CandidatesOptions {
   run: string;
@@ -50,6 +51,8 @@ export interface CandidatesOptions {
   dataThrough?: string;
   /** What orders the list (evaluation/dollars-ranking.ts): the model's probability (the paper's list, the default) or the expected dollars. */
   rankBy?: RankBy;
+  /** Every member's expected dollars already computed (a run's dollars job: evaluation/plan-dollars-file.ts); absent, computed here. */
+  dollars?: string;
   /**
    * The histories as known on the cut-off already computed (a run's history stage), by as-of year:
    * T's and T-2's (evaluation/known-on-cutoff.ts); a year not given is computed.
@@ -99,10 +102,11 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
       const known = await knownOnCutoff(conn, inputs, T, opts.dataThrough, opts.knownHistory, log);
       try {
         const feature = (name: string, i: number): number => rows.x.values[i * rows.x.cols + schema.names.indexOf(name)]!;
-        // The feature matrix holds float32; a payment score has 3 places, so rounding gives it back exactly.
-        const rafT1 = rows.ids.map((_, i) => (feature('missing_t1', i) === 1 ? null : roundHalfUp(feature('raf_t1', i), 3)));
-        const plan = await planDollars(conn, known, join(opts.out, 'members.csv'), T, rows.ids, rafT1, opts.annualBaseRate);
-        const { priced, shown, factorsYear } = plan;
+        const rafT1 = knownRafT1(rows, schema);
+        // A run computes them once for every model and the list (its dollars job); alone, here.
+        const computed = opts.dollars === undefined ? await planDollars(conn, known, join(opts.out, 'members.csv'), T, rows.ids, rafT1, opts.annualBaseRate) : undefined;
+        const plan = computed ?? (await readPlanDollars(opts.dollars!, rows.ids));
+        const { shown, factorsYear } = plan;
         if ('notFitted' in plan.model) log(`expected dollars priced from the open HCCs alone: ${plan.model.notFitted}`);
         else log(`expected dollars from the dollar model fitted at as-of ${plan.model.fittedAt} (${plan.model.members} members)`);
         const gainOf = (id: string): ExpectedGain => priced.get(id) ?? NO_GAIN;
@@ -113,6 +117,8 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
         const k = listSize(rows.ids.length, opts.top);
         const listed = Array.from(order.subarray(0, k));
         const ids = listed.map((i) => rows.ids[i]!);
+        // The priced open HCCs: what the outreach list names, read for the listed members only.
+        const priced = computed?.priced ?? (await readPricedHccs(opts.dollars!, new Set(ids)));
         // The list's members into DuckDB, with rank and probability.
         const listCsv = temporaryPathFor(join(opts.out, 'list.csv'));
         await writeFile(listCsv, listed.map((i, r) => `${csvField(rows.ids[i]!)},${r + 1},${prob[i]},${deciles[i]}`).join('\n') + '\n', { mode: OUTPUT_FILE_MODE });

@@ -31,6 +31,7 @@ import { compareLists, verdictText } from './verdict.ts';
 import { REFERENCE_LISTS, type CapturedShare, type Evaluation, type ExternalListSummary, type ListKind } from './evaluation-types.ts';
 import { planDollars } from './member-dollars.ts';
 import { knownOnCutoff } from './known-on-cutoff.ts';
+import { knownRafT1, readPlanDollars } from './plan-dollars-file.ts';
 import { dollarsOrder, scoreOfOrder } from './dollars-ranking.ts';
 
 export interface EvaluateOptions {
@@ -51,6 +52,8 @@ export interface EvaluateOptions {
    * the expected dollars (default January 1 of T; models/model-run.ts, evaluation/known-on-cutoff.ts).
    */
   dataThrough?: string;
+  /** Every member's expected dollars already computed (a run's dollars job: evaluation/plan-dollars-file.ts); absent, computed here. */
+  dollars?: string;
   /** The histories as known on the cut-off already computed (a run's history stage), by as-of year: T's and T-2's; a year not given is computed. */
   knownHistory?: Record<number, string>;
   /** members.csv lists every member with their true and expected dollars, not only the members of some list (an analyst's file; at a million members, about 150 MB). */
@@ -111,10 +114,14 @@ export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => 
       // (evaluation/member-dollars.ts, evaluation/known-on-cutoff.ts): the dollars-ranked list, and
       // the expected dollars of the model's and that list's members. What each list brings is
       // measured on the complete history.
-      const known = await knownOnCutoff(conn, inputs, T, opts.dataThrough, opts.knownHistory, log);
-      const plan = await planDollars(conn, known, join(opts.out, 'members.csv'), T, rows.ids, Array.from(rafT1, (v, i) => (isNew[i] === 1 ? null : v)), opts.annualBaseRate).finally(
-        () => known.close(),
-      );
+      // A run computes them once for every model and the list (its dollars job); alone, here.
+      const plan =
+        opts.dollars !== undefined
+          ? await readPlanDollars(opts.dollars, rows.ids)
+          : await (async () => {
+              const known = await knownOnCutoff(conn, inputs, T, opts.dataThrough, opts.knownHistory, log);
+              return planDollars(conn, known, join(opts.out, 'members.csv'), T, rows.ids, knownRafT1(rows, schema), opts.annualBaseRate).finally(() => known.close());
+            })();
       const gainOf = (i: number) => plan.expected[i]!;
       const expectedDollars = Float64Array.from(plan.expected, (e) => e.dollars);
       const how =

@@ -8,6 +8,9 @@ import { DEMO_BASE_RATE_ANNUAL } from '../scoring/revenue.ts';
 import { generatedPlan } from '../test/generated-plan.ts';
 import { tempDir } from '../test/temp-dir.ts';
 import { planDollars, type PlanDollars } from './member-dollars.ts';
+import { readPlanDollars, readPricedHccs, savePlanDollars } from './plan-dollars-file.ts';
+import type { ExpectedGain } from './candidate-value.ts';
+import { writeFileSync } from 'node:fs';
 
 const T = 2024;
 
@@ -65,5 +68,61 @@ describe('planDollars', () => {
     expect(new Set(dollars).size).toBeGreaterThan(100);
     // Each member's dollars = accelerated + incremental, to the cent.
     for (const e of whole.plan.expected) expect(Math.round(e.dollars * 100)).toBe(Math.round(e.accelerated * 100) + Math.round(e.incremental * 100));
+
+    // A run computes them once (its dollars job) and every evaluation and the list read them back:
+    // the same numbers bit for bit (toEqual compares numbers with Object.is), in the readers' order.
+    const dir = tempDir('plan-dollars');
+    await savePlanDollars(whole.plan, whole.ids, T, dir);
+    const reversed = [...whole.ids].reverse();
+    const back = await readPlanDollars(dir, reversed);
+    expect(back.expected).toEqual([...whole.plan.expected].reverse());
+    expect([...back.suspects.entries()].sort()).toEqual([...whole.plan.suspects.entries()].sort());
+    expect({ model: back.model, cells: back.cells, factorsYear: back.factorsYear, shown: back.shown }).toEqual({
+      model: whole.plan.model,
+      cells: whole.plan.cells,
+      factorsYear: whole.plan.factorsYear,
+      shown: whole.plan.shown,
+    });
+    // The priced HCCs of the members asked for: every tenth member, those without an open HCC absent.
+    const some = new Set(whole.ids.filter((_, i) => i % 10 === 0));
+    const priced = await readPricedHccs(dir, some);
+    expect([...priced.entries()].sort()).toEqual([...whole.plan.priced.entries()].filter(([id]) => some.has(id)).sort());
+    expect(priced.size).toBeGreaterThan(10);
+    // Other members than the features' are refused: one member fewer.
+    await expect(readPlanDollars(dir, whole.ids.slice(1))).rejects.toThrow(/prices other members than these features: 0 have no expected dollars, \d+ priced against \d+ members/);
   }, 120_000);
+});
+
+describe("the folder of a plan's expected dollars (plan-dollars-file.ts)", () => {
+  it('reads back members whose ids hold a quote or a backslash, and only the members asked for', async () => {
+    // Three members, by hand: two with one open HCC each (made-up figures), one without any.
+    const gain = (v: number): ExpectedGain => ({ hccs: [], accelerated: v, incremental: v / 2, dollars: v * 1.5 });
+    const ids = ['A"1', 'B\\2', 'C'];
+    const plan: PlanDollars = {
+      priced: new Map([
+        ['A"1', gain(10)],
+        ['B\\2', gain(20)],
+      ]),
+      suspects: new Map([['C', 3.5]]),
+      expected: [
+        { accelerated: 10, incremental: 5, dollars: 15 },
+        { accelerated: 20, incremental: 10, dollars: 30 },
+        { accelerated: 0, incremental: 0, dollars: 0 },
+      ],
+      model: { notFitted: 'by hand' },
+      cells: [],
+      factorsYear: 2025,
+      shown: 'V28',
+    };
+    const dir = tempDir('plan-dollars-ids');
+    await savePlanDollars(plan, ids, T, dir);
+    const back = await readPlanDollars(dir, ids);
+    expect(back.expected).toEqual(plan.expected);
+    expect([...back.suspects.entries()]).toEqual([['C', 3.5]]);
+    expect([...(await readPricedHccs(dir, new Set(['B\\2', 'C']))).entries()]).toEqual([['B\\2', gain(20)]]);
+    expect([...(await readPricedHccs(dir, new Set(['A"1']))).entries()]).toEqual([['A"1', gain(10)]]);
+    // A line that is not rafcast's names the file and the line.
+    writeFileSync(join(dir, 'priced.jsonl'), '["A\\"1", {broken\n');
+    await expect(readPricedHccs(dir, new Set(['A"1']))).rejects.toThrow(`${join(dir, 'priced.jsonl')}, line 1: not a line written by rafcast`);
+  });
 });

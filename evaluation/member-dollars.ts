@@ -22,7 +22,8 @@
 //    RAF_{A-1} as known on C. The rates priced at A are those of as-of T (measured on T-1 as known
 //    on C, the latest year before T). When A cannot be fitted (no history of A or A+1), the
 //    priced dollars are the expected ones, and `model` says why.
-import { unlink, writeFile } from 'node:fs/promises';
+import { mkdir, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { OUTPUT_FILE_MODE, temporaryPathFor } from '../data/atomic-file.ts';
 import { csvField } from '../data/csv.ts';
@@ -36,6 +37,11 @@ import { defaultCutoff } from '../data/received-by.ts';
 import { suspectDollars, type SuspectDollarSources } from './suspect-dollars.ts';
 import { dollarInputs, fitDollarModel, predictDollars, type DollarModel } from './dollar-model.ts';
 import { growthRatio, memberValue, type MemberScores } from './revenue.ts';
+import { requireBaseRate } from '../scoring/revenue.ts';
+import { withFeatureRows } from '../models/model-run.ts';
+import type { RunInputs } from '../models/run-registry.ts';
+import { knownOnCutoff } from './known-on-cutoff.ts';
+import { PLAN_DOLLARS_FILES, knownRafT1, savePlanDollars } from './plan-dollars-file.ts';
 
 /** No open HCC: nothing expected. */
 export const NO_GAIN: ExpectedGain = { hccs: [], accelerated: 0, incremental: 0, dollars: 0 };
@@ -171,4 +177,43 @@ export async function planDollars(
   });
   const { factorsYear, shown } = pricingFor(T + 1, annualBaseRate);
   return { priced, suspects, expected, model: typeof fitted === 'string' ? { notFitted: fitted } : fitted, cells, factorsYear, shown };
+}
+
+export interface PlanDollarsOptions {
+  asOf: number;
+  annualBaseRate: number;
+  /** The contract's data, the complete history, the checked shards (a run's), the as-of year's features. */
+  data: string;
+  history: string;
+  checked?: readonly string[];
+  features: string;
+  /** The data cut-off of the as-of year (default January 1 of T). */
+  dataThrough?: string;
+  /** The histories as known on the cut-off already computed, by as-of year (evaluation/known-on-cutoff.ts). */
+  knownHistory?: Record<number, string>;
+  /** The folder written. */
+  out: string;
+}
+
+/**
+ * A run's dollars job: every member's expected dollars at as-of T, for the members of the as-of
+ * year's features, written to a folder (evaluation/plan-dollars-file.ts) that every model's
+ * evaluation and the candidate list read instead of computing them again.
+ */
+export async function writePlanDollars(opts: PlanDollarsOptions, log: (line: string) => void = () => undefined): Promise<void> {
+  requireBaseRate(opts.annualBaseRate);
+  const T = opts.asOf;
+  await mkdir(opts.out, { recursive: true, mode: 0o700 });
+  const inputs: RunInputs = { data: opts.data, history: opts.history, ...(opts.checked !== undefined ? { checked: opts.checked } : {}), features: { [T]: opts.features } };
+  await withFeatureRows(
+    inputs,
+    { asOf: T, ...(opts.dataThrough !== undefined ? { dataThrough: opts.dataThrough } : {}) },
+    async ({ conn, inputs: used, schema, rows, attachData }) => {
+      await attachData();
+      const known = await knownOnCutoff(conn, used, T, opts.dataThrough, opts.knownHistory, log);
+      const plan = await planDollars(conn, known, join(opts.out, PLAN_DOLLARS_FILES.members), T, rows.ids, knownRafT1(rows, schema), opts.annualBaseRate).finally(() => known.close());
+      await savePlanDollars(plan, rows.ids, T, opts.out);
+    },
+    log,
+  );
 }

@@ -216,19 +216,67 @@ export interface PredictSummary {
   neutralised: NeutralisedFeature[];
 }
 
-export interface ScoredMembers {
+/** The as-of year's members and features on an open DuckDB connection (withFeatureRows). */
+export interface FeatureRows {
   conn: Parameters<typeof readFeatureRows>[0];
   inputs: RunInputs;
-  run: LoadedRun;
-  backend: BackendName;
   schema: FeatureSchema;
   rows: Awaited<ReturnType<typeof readFeatureRows>>;
+  /** Makes the contract's tables (members, enrollment, claims) readable on `conn`, if they are not yet. */
+  attachData: () => Promise<void>;
+}
+
+export interface ScoredMembers extends FeatureRows {
+  run: LoadedRun;
+  backend: BackendName;
   /** Probability per row of `rows`. */
   prob: Float32Array;
   /** Features constant where the run was trained but varying here, neutralised (constant-features.ts). */
   neutralised: NeutralisedFeature[];
-  /** Makes the contract's tables (members, enrollment, claims) readable on `conn`, if they are not yet. */
-  attachData: () => Promise<void>;
+}
+
+type FeatureRowsOptions = Pick<PredictOptions, 'asOf' | 'memoryLimit' | 'features' | 'dataThrough'>;
+
+/**
+ * Builds (or reads, `features` given) the as-of year's features of the members of `inputs` and
+ * hands them to `use`, with the open DuckDB connection that has them loaded: what a model scores,
+ * and what the plan's expected dollars are computed for (evaluation/plan-dollars-file.ts), the
+ * same members in the same order.
+ */
+export async function withFeatureRows<R>(
+  inputs: RunInputs,
+  opts: FeatureRowsOptions,
+  use: (s: FeatureRows) => Promise<R>,
+  log: (line: string) => void = () => undefined,
+  trainedFor?: string,
+): Promise<R> {
+  const db = await openWorkDb(undefined, opts.memoryLimit ?? MODEL_RUN_MEMORY_LIMIT);
+  try {
+    const conn = db.conn;
+    historyFile(inputs);
+    const schema = featureSchema();
+    const dataThrough = parseCutoff(opts.dataThrough ?? defaultCutoff(opts.asOf));
+    if (trainedFor !== undefined && trainedFor !== dataThrough) {
+      log(`note: the run was trained for ${opts.asOf} with data through ${trainedFor}; these features are cut at ${dataThrough}`);
+    }
+    const rows = await readFeatureRows(conn, await featureTable(conn, inputs, opts.asOf, db.work, schema, dataThrough, log), schema);
+    // An as-of year without members (one the data does not reach) would give an empty list, not a finding.
+    requireMembersAt(rows.ids.length, opts.asOf, inputs.data);
+    const attachData = async (): Promise<void> => {
+      await ensureContractTables(conn, { files: () => findModelDataFiles(inputs.data), checked: inputs.checked, work: db.work });
+    };
+    return await use({ conn, inputs, schema, rows, attachData });
+  } finally {
+    await db.close();
+  }
+}
+
+/** The inputs a run's members are read from: the run's own unless others are given (a new year's data, say). */
+export function inputsOf(record: Pick<RunRecord, 'inputs'>, opts: Pick<PredictOptions, 'asOf' | 'data' | 'history' | 'features' | 'checked'>): RunInputs {
+  return {
+    ...(opts.data !== undefined ? { data: opts.data, history: opts.history, checked: opts.checked } : record.inputs),
+    ...(opts.features !== undefined ? { features: { [opts.asOf]: opts.features } } : {}),
+  };
 }
 
 /**
@@ -241,37 +289,25 @@ export async function withScoredMembers<R>(
   log: (line: string) => void = () => undefined,
 ): Promise<R> {
   const run = await loadRun(opts.run);
-  const backend = await initBackend();
-  log(`backend: ${backend}`);
-  // The run's own inputs unless others are given (a new year's data, say).
-  const inputs: RunInputs = {
-    ...(opts.data !== undefined ? { data: opts.data, history: opts.history, checked: opts.checked } : run.record.inputs),
-    ...(opts.features !== undefined ? { features: { [opts.asOf]: opts.features } } : {}),
-  };
-  const db = await openWorkDb(undefined, opts.memoryLimit ?? MODEL_RUN_MEMORY_LIMIT);
   try {
-    const conn = db.conn;
-    historyFile(inputs);
-    const schema = featureSchema();
-    const dataThrough = parseCutoff(opts.dataThrough ?? defaultCutoff(opts.asOf));
-    const trainedFor = run.record.dataThrough?.features;
-    if (run.record.asOf === opts.asOf && trainedFor !== undefined && trainedFor !== dataThrough) {
-      log(`note: the run was trained for ${opts.asOf} with data through ${trainedFor}; these features are cut at ${dataThrough}`);
-    }
-    const rows = await readFeatureRows(conn, await featureTable(conn, inputs, opts.asOf, db.work, schema, dataThrough, log), schema);
-    // An as-of year without members (one the data does not reach) would give an empty list, not a finding.
-    requireMembersAt(rows.ids.length, opts.asOf, inputs.data);
-    const t0 = performance.now();
-    const neutralised = neutralisedFeatures(run.standardization, schema.names, rows.x);
-    if (neutralised.length > 0) log(neutralisedWarning(neutralised, run.record.trainedOn, opts.asOf));
-    const prob = opts.scores !== undefined ? await readScores(conn, opts.scores, rows.ids) : await predictProbabilities(run.model, run.standardization, rows.x);
-    log(`scored ${rows.ids.length} members in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    const attachData = async (): Promise<void> => {
-      await ensureContractTables(conn, { files: () => findModelDataFiles(inputs.data), checked: inputs.checked, work: db.work });
-    };
-    return await use({ conn, inputs, run, backend, schema, rows, prob, neutralised, attachData });
+    const backend = await initBackend();
+    log(`backend: ${backend}`);
+    const trainedFor = run.record.asOf === opts.asOf ? run.record.dataThrough?.features : undefined;
+    return await withFeatureRows(
+      inputsOf(run.record, opts),
+      opts,
+      async (f) => {
+        const t0 = performance.now();
+        const neutralised = neutralisedFeatures(run.standardization, f.schema.names, f.rows.x);
+        if (neutralised.length > 0) log(neutralisedWarning(neutralised, run.record.trainedOn, opts.asOf));
+        const prob = opts.scores !== undefined ? await readScores(f.conn, opts.scores, f.rows.ids) : await predictProbabilities(run.model, run.standardization, f.rows.x);
+        log(`scored ${f.rows.ids.length} members in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+        return use({ ...f, run, backend, prob, neutralised });
+      },
+      log,
+      trainedFor,
+    );
   } finally {
-    await db.close();
     run.model.dispose();
   }
 }

@@ -16,6 +16,7 @@ import { openRunStore, type RunStore } from './run-store.ts';
 import { S3RunStore } from './s3-run-store.ts';
 import { TRUTH_CONDITIONS_FILE, findDataFiles, findOptionalDataFiles } from '../data/contract-files.ts';
 import { RUN_FOLDER_ENTRIES, storeKeys as key } from './run-keys.ts';
+import { PLAN_DOLLARS_FILES } from '../evaluation/plan-dollars-file.ts';
 import { claimOutputFolder } from '../data/output-folder.ts';
 import { MADE_FROM_FILE, backtestStamp, dataDifferences, settingDifferences, stageStamps, stampData, staleOutputs, type MadeFrom } from './made-from.ts';
 
@@ -90,7 +91,7 @@ export const FLOW_STAGES = ['partition', 'history', 'features', 'models', 'candi
 export type Stage = (typeof FLOW_STAGES)[number];
 
 /** Every job: the stages, and the jobs their fan-outs add. */
-export type JobName = Stage | 'history-shard' | 'features-shard' | 'train' | 'scores' | 'predict-shard' | 'evaluate-model';
+export type JobName = Stage | 'history-shard' | 'features-shard' | 'train' | 'scores' | 'predict-shard' | 'dollars' | 'evaluate-model' | 'list';
 
 interface RunData {
   /** The run folder: the processor reads flow.json from it. */
@@ -118,8 +119,10 @@ interface JobDataMap {
   train: ModelData;
   scores: ModelData & FanOutData;
   'predict-shard': ModelData & ShardData;
+  dollars: RunData;
   'evaluate-model': ModelData;
-  candidates: RunData;
+  candidates: FanOutData;
+  list: RunData;
   report: RunData;
 }
 export type JobDataOf<N extends JobName> = JobDataMap[N];
@@ -141,22 +144,27 @@ interface ChildJobOf<N extends JobName> extends JobOf<N> {
 export type ChildJob = { [N in JobName]: ChildJobOf<N> }[JobName];
 
 /** The jobs that add children (the fan-outs); every other job does its work itself. */
-export type FanOutName = 'history' | 'features' | 'models' | 'scores';
-const FAN_OUTS: ReadonlySet<JobName> = new Set<FanOutName>(['history', 'features', 'models', 'scores']);
+export type FanOutName = 'history' | 'features' | 'models' | 'scores' | 'candidates';
+const FAN_OUTS: ReadonlySet<JobName> = new Set<FanOutName>(['history', 'features', 'models', 'scores', 'candidates']);
 export const isFanOut = (name: JobName): name is FanOutName => FAN_OUTS.has(name);
 
 export const isStage = (name: JobName): name is Stage => (FLOW_STAGES as readonly string[]).includes(name);
 
-/** The key that shows a job of a model's chain is done (a resumed run skips it). */
+/** The key that shows a model's job is done (a resumed run skips it): its chain's train and scores, its evaluation. */
 const MODEL_JOB_DONE: Record<'train' | 'scores' | 'evaluate-model', (m: ModelKind) => string> = {
   train: (m) => join(key.model(m), 'run.json'),
   scores: (m) => key.scores(m),
   'evaluate-model': (m) => join(key.evaluation(m), 'evaluation.json'),
 };
-/** A model's chain: train, scores, and evaluate-model unless the run is for the coming year. */
-export const modelJobs = (c: Pick<FlowConfig, 'asOf' | 'years'>): (keyof typeof MODEL_JOB_DONE)[] =>
-  isComingYear(c) ? ['train', 'scores'] : ['train', 'scores', 'evaluate-model'];
 const isModelJob = (name: JobName): name is keyof typeof MODEL_JOB_DONE => Object.hasOwn(MODEL_JOB_DONE, name);
+/** The key that shows a job of the run as a whole is done: the expected dollars (written last: evaluation/plan-dollars-file.ts), the candidate list. */
+const RUN_JOB_DONE: Record<'dollars' | 'list', string> = {
+  dollars: join(key.dollars, PLAN_DOLLARS_FILES.plan),
+  list: join(key.candidates, 'outreach.csv'),
+};
+const isRunJob = (name: JobName): name is keyof typeof RUN_JOB_DONE => Object.hasOwn(RUN_JOB_DONE, name);
+/** The models evaluated: every model, unless the run is for the coming year (nothing to evaluate against yet). */
+export const evaluatedModels = (c: Pick<FlowConfig, 'asOf' | 'years' | 'models'>): ModelKind[] => (isComingYear(c) ? [] : c.models);
 
 /** The keys whose presence shows a stage is done (the last each stage writes). */
 export function doneKeys(c: FlowConfig, stage: Stage): string[] {
@@ -168,9 +176,9 @@ export function doneKeys(c: FlowConfig, stage: Stage): string[] {
     case 'features':
       return [key.features(c.asOf - 1), key.features(c.asOf)];
     case 'models':
-      return c.models.flatMap((m) => modelJobs(c).map((j) => MODEL_JOB_DONE[j](m)));
+      return [...c.models.flatMap((m) => [MODEL_JOB_DONE.train(m), MODEL_JOB_DONE.scores(m)]), RUN_JOB_DONE.dollars];
     case 'candidates':
-      return [join(key.candidates, 'outreach.csv')];
+      return [...evaluatedModels(c).map(MODEL_JOB_DONE['evaluate-model']), RUN_JOB_DONE.list];
     case 'report':
       return [key.report];
   }
@@ -186,13 +194,18 @@ export async function isDone(store: RunStore, c: FlowConfig, stage: Stage): Prom
 export async function isJobDone(store: RunStore, c: FlowConfig, name: JobName, data: JobData): Promise<boolean> {
   if (isStage(name)) return isDone(store, c, name);
   if (isModelJob(name) && 'model' in data) return store.has(MODEL_JOB_DONE[name](data.model));
+  if (isRunJob(name)) return store.has(RUN_JOB_DONE[name]);
   return false;
 }
 
-/** The jobs a stage runs: its shards, a chain per model (train, scores and a job per shard, evaluate), or itself. */
+/**
+ * The jobs a stage runs: its shards; a chain per model (train, scores and a job per shard) and the
+ * expected dollars; an evaluation per model and the list; or itself.
+ */
 export function jobsUnder(c: FlowConfig, stage: Stage): number {
   if (stage === 'history' || stage === 'features') return c.shards;
-  if (stage === 'models') return c.models.length * (modelJobs(c).length + c.shards);
+  if (stage === 'models') return c.models.length * (2 + c.shards) + 1;
+  if (stage === 'candidates') return evaluatedModels(c).length + 1;
   return 1;
 }
 

@@ -84,6 +84,8 @@ describe('prepareFlow on a run folder made before', () => {
     await prepareFlow({ ...d, annualBaseRate: 20000 });
     expect(await doneStages(d)).toEqual(['partition']);
     expect(existsSync(join(c.out, 'shards/shard-001/history/raf_history.parquet'))).toBe(false);
+    // The expected dollars (the models stage's dollars job, which a rerun skips when they are there) priced at the old rate go too.
+    expect(existsSync(join(c.out, 'dollars/plan.json'))).toBe(false);
   });
 
   it('makes a model added to the list, keeping the first model and its list, and the report again', async () => {
@@ -92,10 +94,13 @@ describe('prepareFlow on a run folder made before', () => {
     finishedRun(c);
     const two: FlowConfig = { ...c, models: ['logistic', 'mlp'] };
     await prepareFlow(two);
-    // logistic's chain and the candidate list (the first model's) stand; mlp's chain and the
+    // logistic's chain, its evaluation and the candidate list (the first model's) stand; mlp's
+    // chain, its evaluation (a job of the candidates stage, which the list's job skips) and the
     // report (every model's evaluations) are to be made.
     expect(existsSync(join(c.out, 'models/logistic/run.json'))).toBe(true);
-    expect(await doneStages(two)).toEqual(['partition', 'history', 'features', 'candidates']);
+    expect(existsSync(join(c.out, 'evaluation/logistic/evaluation.json'))).toBe(true);
+    expect(existsSync(join(c.out, 'candidates/outreach.csv'))).toBe(true);
+    expect(await doneStages(two)).toEqual(['partition', 'history', 'features']);
   });
 
   it('makes the report for the coming year again when its backtest folder was made again', async () => {

@@ -88,7 +88,8 @@ function outputsOf(stage: Exclude<keyof MadeFrom['stages'], 'models'>, shards: n
     case 'history':
       return [key.history, 'history-known', ...inShards(key.history), ...inShards('history-known')];
     case 'features':
-      return ['features', ...inShards('features')];
+      // The expected dollars are made from the features' members and the history (the models stage computes them).
+      return ['features', ...inShards('features'), key.dollars];
     case 'candidates':
       return [key.candidates];
     case 'report':

@@ -12,10 +12,11 @@ import { writeComingYearReport } from '../evaluation/coming-year-report.ts';
 import { buildFeatures } from '../features/build-features.ts';
 import { predictRun, trainRun } from '../models/model-run.ts';
 import { mergeScores } from '../models/scores-file.ts';
+import { writePlanDollars } from '../evaluation/member-dollars.ts';
 import type { ModelKind } from '../models/model-kinds.ts';
 import { computeHistory } from '../scoring/history/compute-history.ts';
 import { computeKnownHistory } from '../features/known-history.ts';
-import { flowCutoff, isComingYear, isJobDone, knownHistoryKeys, storedKnownHistoryKeys, readEvaluations, readFlowConfig, readRunConfig, type ChildJob, type FlowConfig, type JobDataOf, type JobName } from './jobs.ts';
+import { evaluatedModels, flowCutoff, isComingYear, isJobDone, knownHistoryKeys, storedKnownHistoryKeys, readEvaluations, readFlowConfig, readRunConfig, type ChildJob, type FlowConfig, type JobDataOf, type JobName } from './jobs.ts';
 import { storeKeys as key } from './run-keys.ts';
 import { openRunStore, type RunStore } from './run-store.ts';
 import { mergeShardFiles, partitionData } from './shards.ts';
@@ -108,17 +109,32 @@ async function featuresShard({ store, c }: Run, data: JobDataOf<'features-shard'
 }
 
 async function models({ c }: Run, _data: JobDataOf<'models'>, fanOut: FanOut): Promise<void> {
-  // A chain per model, the models side by side: train -> scores (a job per shard, then the
-  // merge) -> evaluate. A quick model's scores and evaluation run while a slow one trains.
-  await fanOut(
-    c.models.map((model): ChildJob => {
+  // The plan's expected dollars, which every model's evaluation and the list read, beside a chain
+  // per model, the models side by side: train -> scores (a job per shard, then the merge). The
+  // dollars and a quick model's chain run while a slow one trains.
+  await fanOut([
+    { name: 'dollars', key: 'dollars', data: { out: c.out } },
+    ...c.models.map((model): ChildJob => {
       const data = { out: c.out, model };
-      const train: ChildJob = { name: 'train', key: 'train', data };
-      // The list for the coming year: nothing to evaluate the scores against yet.
-      if (isComingYear(c)) return { name: 'scores', key: model, data, children: [train] };
-      return { name: 'evaluate-model', key: model, data, children: [{ name: 'scores', key: 'scores', data, children: [train] }] };
+      return { name: 'scores', key: model, data, children: [{ name: 'train', key: 'train', data }] };
     }),
-  );
+  ]);
+}
+
+async function dollars(run: Run): Promise<void> {
+  const { store, c } = run;
+  await writePlanDollars({
+    asOf: c.asOf,
+    annualBaseRate: c.annualBaseRate,
+    data: await dataFolder(run),
+    history: await store.read(key.history),
+    features: await store.read(key.features(c.asOf)),
+    checked: await Promise.all(run.shardKeys.map((s) => store.read(s))),
+    dataThrough: flowCutoff(c),
+    knownHistory: await dollarsKnownHistory(run),
+    out: await store.writable(key.dollars),
+  });
+  await store.commit(key.dollars);
 }
 
 async function train(run: Run, { model }: JobDataOf<'train'>): Promise<void> {
@@ -176,15 +192,18 @@ async function modelRunInputs(run: Run, model: ModelKind) {
     history: await store.read(key.history),
     features: await store.read(key.features(c.asOf)),
     dataThrough: flowCutoff(c),
-    // The histories as known on the cut-off the expected dollars read (evaluation/known-on-cutoff.ts).
-    knownHistory: Object.fromEntries(
-      await Promise.all(
-        storedKnownHistoryKeys(c).filter((k) => k.dataThrough === flowCutoff(c)).map(async (k) => [k.asOf, await store.read(k.key)] as const),
-      ),
-    ),
+    knownHistory: await dollarsKnownHistory(run),
     scores: await store.read(key.scores(model)),
     checked: await Promise.all(shardKeys.map((s) => store.read(s))),
+    dollars: await store.read(key.dollars),
   };
+}
+
+/** The histories as known on the cut-off the expected dollars read (evaluation/known-on-cutoff.ts), by as-of year. */
+async function dollarsKnownHistory({ store, c }: Run): Promise<Record<number, string>> {
+  return Object.fromEntries(
+    await Promise.all(storedKnownHistoryKeys(c).filter((k) => k.dataThrough === flowCutoff(c)).map(async (k) => [k.asOf, await store.read(k.key)] as const)),
+  );
 }
 
 async function evaluateModel(run: Run, { model }: JobDataOf<'evaluate-model'>): Promise<void> {
@@ -192,8 +211,16 @@ async function evaluateModel(run: Run, { model }: JobDataOf<'evaluate-model'>): 
   await run.store.commit(key.evaluation(model));
 }
 
+/** Every model's evaluation (none for the coming year) beside the candidate list, side by side. */
+async function candidates({ c }: Run, _data: JobDataOf<'candidates'>, fanOut: FanOut): Promise<void> {
+  await fanOut([
+    ...evaluatedModels(c).map((model): ChildJob => ({ name: 'evaluate-model', key: model, data: { out: c.out, model } })),
+    { name: 'list', key: 'list', data: { out: c.out } },
+  ]);
+}
+
 /** The candidate list of the first model. */
-async function candidates(run: Run): Promise<void> {
+async function list(run: Run): Promise<void> {
   await writeCandidates({
     ...(await modelRunInputs(run, run.c.models[0]!)),
     top: 0.2,
@@ -238,8 +265,10 @@ const PROCESSORS: { [N in JobName]: Processor<N> } = {
   train,
   scores,
   'predict-shard': predictShard,
+  dollars,
   'evaluate-model': evaluateModel,
   candidates,
+  list,
   report,
 };
 

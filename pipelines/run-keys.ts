@@ -18,6 +18,8 @@ export const storeKeys = {
   features: (asOf: number): string => `features/features_${asOf}.parquet`,
   model: (m: ModelKind): string => `models/${m}`,
   scores: (m: ModelKind): string => `scores/${m}.parquet`,
+  /** Every member's expected dollars at as-of T, for every model's evaluation and the list (evaluation/plan-dollars-file.ts). */
+  dollars: 'dollars',
   evaluation: (m: ModelKind): string => `evaluation/${m}`,
   candidates: 'candidates',
   report: 'report.html',
@@ -42,6 +44,7 @@ export const RUN_FOLDER_ENTRIES = [
   'features',
   'models',
   'scores',
+  storeKeys.dollars,
   'evaluation',
   storeKeys.candidates,
   storeKeys.report,

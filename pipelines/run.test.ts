@@ -58,16 +58,18 @@ describe('runPipeline', () => {
     await runPipeline(opts, (e) => resumed.push(e));
     expect(resumed.filter((e) => e.state === 'done').map((e) => e.stage)).toEqual(['report']);
     expect(readFileSync(join(out, 'report.html')).equals(report)).toBe(true);
-    // Stopped inside a model's chain, after training and scoring: only the evaluation is made
-    // again (the model is not retrained), and the report after it, to the same bytes.
+    // Stopped inside the candidates stage, after the list and before the model's evaluation: only
+    // the evaluation is made again (the model is not retrained, the expected dollars and the list
+    // are not made again), and the report after it, to the same bytes.
     const evaluation = readFileSync(join(out, 'evaluation/logistic/evaluation.json'));
-    const trained = statSync(join(out, 'models/logistic/weights.bin')).mtimeMs;
+    const made = (f: string): number => statSync(join(out, f)).mtimeMs;
+    const before = ['models/logistic/weights.bin', 'dollars/plan.json', 'candidates/outreach.csv'].map(made);
     rmSync(join(out, 'evaluation/logistic/evaluation.json'));
     rmSync(join(out, 'report.html'));
     const midModel: StageEvent[] = [];
     await runPipeline(opts, (e) => midModel.push(e));
-    expect(midModel.filter((e) => e.state === 'done').map((e) => e.stage)).toEqual(['models', 'report']);
-    expect(statSync(join(out, 'models/logistic/weights.bin')).mtimeMs).toBe(trained);
+    expect(midModel.filter((e) => e.state === 'done').map((e) => e.stage)).toEqual(['candidates', 'report']);
+    expect(['models/logistic/weights.bin', 'dollars/plan.json', 'candidates/outreach.csv'].map(made)).toEqual(before);
     expect(readFileSync(join(out, 'evaluation/logistic/evaluation.json')).equals(evaluation)).toBe(true);
     expect(readFileSync(join(out, 'report.html')).equals(report)).toBe(true);
     // Run again with another seed (issue 16): the partition, history and features were not made

@@ -141,7 +141,14 @@ export async function runPipeline(o: RunOptions, onStage: (e: StageEvent) => voi
   await prepareFlow(c, { resume: o.resume === true, force: o.force === true, ...(o.onRemade !== undefined ? { onRemade: o.onRemade } : {}) });
   for (const stage of FLOW_STAGES) {
     const shards = `${c.shards} shard${c.shards === 1 ? '' : 's'}`;
-    const detail = stage === 'partition' || stage === 'history' || stage === 'features' ? shards : stage === 'models' ? `${c.models.join(', ')}: train, score (${shards})${isComingYear(c) ? '' : ', evaluate'}` : c.models.join(', ');
+    const detail =
+      stage === 'partition' || stage === 'history' || stage === 'features'
+        ? shards
+        : stage === 'models'
+          ? `${c.models.join(', ')}: train, score (${shards}); the expected dollars`
+          : stage === 'candidates'
+            ? `${isComingYear(c) ? '' : `evaluate ${c.models.join(', ')}; `}the list of ${c.models[0]}`
+            : c.models.join(', ');
     const store = openRunStore(c.out);
     const done = await isDone(store, c, stage).finally(() => store.release());
     if (done) {

@@ -76,7 +76,8 @@ export function addRunCommand(program: Command): void {
       `
 The flow: partition (the files checked once, members split into shards by the MD5 of their id),
 history and features (a job per shard, then a merge), models (a chain per model, side by side:
-train, scores by shard, evaluate), candidates, report. With --as-of the year after the data's last
+train, scores by shard; and every member's expected dollars beside them), candidates (each model's
+evaluation beside the list), report. With --as-of the year after the data's last
 year (what a plan runs on January 1), it is the list for the coming year: the models are trained
 at T-1 and score the members of T (the data's January enrollment of T when it has one, else the
 members enrolled and alive on December 31 of T-1, counted and said), the candidate and outreach
