@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer, request } from 'node:http';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { CLI } from '../test/queued-helpers.ts';
@@ -200,38 +200,45 @@ describe('S3RunStore', () => {
   }, 60_000);
 
   it('removes the scratch folders of dead processes, never one of a live process', async () => {
-    const root = tempDir('scratch-root');
+    const saved = process.env.RAFCAST_SCRATCH;
     // A process that has ended: its id no longer runs (a worker killed with kill -9).
     const deadPid = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
-    // A live process (another worker sharing the scratch root), its start time unknown: its id alone keeps its folder.
+    // A live process (another worker sharing the scratch root).
     const live = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
-    const saved = process.env.RAFCAST_SCRATCH;
     try {
-      const dead = `rafcast-s3-${deadPid}-0-aaaaaa`;
-      const alive = `rafcast-s3-${live.pid}-0-bbbbbb`;
+      // A store's folder is named after this machine and pid namespace, this process and its start time.
+      process.env.RAFCAST_SCRATCH = tempDir('scratch-first');
+      const first = openRunStore(newRun());
+      const firstName = relative(process.env.RAFCAST_SCRATCH, await first.writable('x')).split(sep)[0]!;
+      await first.release();
+      const m = new RegExp(`^rafcast-s3-([0-9a-f]{8})-${process.pid}-[1-9][0-9]*-[A-Za-z0-9]{6}$`).exec(firstName);
+      expect(m).not.toBeNull();
+      const here = m![1]!;
+
+      const root = tempDir('scratch-root');
+      const dead = `rafcast-s3-${here}-${deadPid}-0-aaaaaa`;
+      // Its start time unknown ('0'): the live id alone keeps the folder.
+      const alive = `rafcast-s3-${here}-${live.pid}-0-bbbbbb`;
       // This process's id with a start time not its own (1 tick after boot): an earlier process that had the id.
-      const reused = `rafcast-s3-${process.pid}-1-cccccc`;
-      // Folders not named by a store (an older rafcast's scratch, anything else) are left alone.
-      const others = ['rafcast-s3-dDdDdD', 'rafcast-run-rafcast-test-0123456789ab'];
-      for (const d of [dead, alive, reused, ...others]) mkdirSync(join(root, d, 'shards'), { recursive: true });
+      const reused = `rafcast-s3-${here}-${process.pid}-1-cccccc`;
+      // The dead id on another machine or container sharing the root: not this process's to judge.
+      const elsewhere = `rafcast-s3-${here === 'ffffffff' ? '00000000' : 'ffffffff'}-${deadPid}-0-dddddd`;
+      // Folders not named by a store (an older rafcast's scratch, a local copy of a run) are left alone.
+      const others = ['rafcast-s3-eEeEeE', 'rafcast-run-rafcast-test-0123456789ab'];
+      for (const d of [dead, alive, reused, elsewhere, ...others]) mkdirSync(join(root, d, 'shards'), { recursive: true });
       writeFileSync(join(root, dead, 'shards', 'claims.parquet'), 'left by a killed worker');
       process.env.RAFCAST_SCRATCH = root;
+      // The first store to use the root removes the dead processes' folders.
       const store = openRunStore(newRun());
-      const mine = await store.writable('x');
-      const kept = readdirSync(root).sort();
-      const own = kept.filter((d) => !others.includes(d) && d !== alive);
-      // The store's folder is named after this process, with its start time.
-      expect(own).toHaveLength(1);
-      expect(mine.startsWith(join(root, own[0]!))).toBe(true);
-      expect(own[0]).toMatch(new RegExp(`^rafcast-s3-${process.pid}-[1-9][0-9]*-[A-Za-z0-9]{6}$`));
-      expect(kept).toEqual([alive, ...others, own[0]!].sort());
+      const mine = relative(root, await store.writable('x')).split(sep)[0]!;
+      expect(readdirSync(root).sort()).toEqual([alive, elsewhere, ...others, mine].sort());
       // A second look removes nothing: the live process's folder and this one's stay.
       expect(await removeDeadScratch(root)).toEqual([]);
       live.kill('SIGKILL');
       await new Promise((resolve) => live.once('exit', resolve));
       expect(await removeDeadScratch(root)).toEqual([alive]);
       await store.release();
-      expect(readdirSync(root).sort()).toEqual([...others].sort());
+      expect(readdirSync(root).sort()).toEqual([elsewhere, ...others].sort());
     } finally {
       live.kill('SIGKILL');
       if (saved === undefined) delete process.env.RAFCAST_SCRATCH;

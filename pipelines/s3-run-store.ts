@@ -11,9 +11,9 @@
 // process id and start time, so that the folders of processes killed with `kill -9` are removed by
 // the next store that makes one there.
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { dirname, join, normalize, relative, isAbsolute, sep } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -124,12 +124,27 @@ async function hashParts(file: string, partSize: number): Promise<{ size: number
   return { size, md5: whole.digest('hex'), parts };
 }
 
-/** What a scratch folder's name says of its owner: `rafcast-s3-<pid>-<start>-XXXXXX`. */
-const SCRATCH_NAME = /^rafcast-s3-(\d+)-(\d+)-[A-Za-z0-9]{6}$/;
+/**
+ * What a scratch folder's name says of its owner: `rafcast-s3-<where>-<pid>-<start>-XXXXXX`, where
+ * `where` tells the machine and the process ids' namespace apart (8 hex digits of the SHA-256 of the
+ * host name and, on Linux, the pid namespace): a process id means something only where it was taken,
+ * so the folders of another container or machine sharing the root are never judged by it.
+ */
+const SCRATCH_NAME = /^rafcast-s3-([0-9a-f]{8})-(\d+)-(\d+)-[A-Za-z0-9]{6}$/;
+const PROCESS_SPACE = (() => {
+  let ns = '';
+  try {
+    ns = readlinkSync('/proc/self/ns/pid');
+  } catch {
+    // Not Linux: the host name alone.
+  }
+  return createHash('sha256').update(`${hostname()} ${ns}`).digest('hex').slice(0, 8);
+})();
 
 /**
  * When a process started, in clock ticks since boot (/proc/PID/stat's 22nd field, Linux), as a
- * string; '0' where the system does not say (the process id alone then tells whether it lives).
+ * string; undefined when no such process runs; '0' where the system does not say (the process id
+ * alone then tells whether it lives).
  */
 function startOf(pid: number): string | undefined {
   let stat: string;
@@ -160,19 +175,21 @@ function ownerLives(pid: number, start: string): boolean {
  * Removes the scratch folders under `base` that this user's dead processes left (a worker killed
  * with `kill -9` never ran `release`): those whose owner's process id no longer runs, or runs a
  * process started at another time. A live process's folder is never touched, whoever it belongs to;
- * folders of other users are left alone. Returns the names removed.
+ * folders of other users, machines or containers are left alone. Returns the names removed.
  */
 export async function removeDeadScratch(base: string): Promise<string[]> {
   const removed: string[] = [];
   const uid = process.getuid?.();
   for (const e of await readdir(base, { withFileTypes: true }).catch(() => [])) {
     const m = SCRATCH_NAME.exec(e.name);
-    if (m === null || !e.isDirectory()) continue;
+    if (m === null || m[1] !== PROCESS_SPACE || !e.isDirectory()) continue;
     const dir = join(base, e.name);
-    if (uid !== undefined && (await stat(dir)).uid !== uid) continue;
-    if (ownerLives(Number(m[1]), m[2]!)) continue;
-    await rm(dir, { recursive: true, force: true });
-    removed.push(e.name);
+    // Another process sweeping the same root may remove a folder first; a folder that cannot be
+    // removed stays: the sweep never fails the job that runs it.
+    const owner = await stat(dir).catch(() => undefined);
+    if (owner === undefined || (uid !== undefined && owner.uid !== uid)) continue;
+    if (ownerLives(Number(m[2]), m[3]!)) continue;
+    if (await rm(dir, { recursive: true, force: true }).then(() => true, () => false)) removed.push(e.name);
   }
   return removed;
 }
@@ -329,7 +346,7 @@ export class S3RunStore {
       await mkdir(base, { recursive: true, mode: 0o700 });
       if (!swept.has(base)) swept.set(base, removeDeadScratch(base));
       await swept.get(base);
-      return mkdtemp(join(base, `rafcast-s3-${process.pid}-${startOf(process.pid) ?? '0'}-`));
+      return mkdtemp(join(base, `rafcast-s3-${PROCESS_SPACE}-${process.pid}-${startOf(process.pid) ?? '0'}-`));
     })();
     return this.scratch;
   }
