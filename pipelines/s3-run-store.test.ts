@@ -167,7 +167,7 @@ describe('S3RunStore', () => {
       await writer.release();
       const parts = proxy.seen.filter((l) => /^PUT .*partNumber=/.test(l)).map((l) => /partNumber=(\d+)/.exec(l)![1]).sort();
       expect(parts).toEqual(['1', '2', '3']);
-      // The small file went in one PUT (no upload started for it): one POST ?uploads, one completion.
+      // The small file went in one PUT: one multipart upload was started (POST ?uploads), the big file's.
       expect(proxy.seen.filter((l) => /^POST .*\?uploads/.test(l))).toHaveLength(1);
       const reader = openRunStore(location);
       const got = await reader.read('history');
