@@ -4,13 +4,16 @@
 // and MD5) is published last, in one PUT: a key is there when its manifest is, and a reader only
 // ever downloads the files a manifest lists, checked against their size and MD5. A writer killed
 // half-way leaves no manifest (its objects are never read); a store that lost or cut an object fails
-// the download with an error a retry can fix, never a result made from part of a file. Reads go to
-// a private scratch folder (under RAFCAST_SCRATCH, else the system's temporary folder), one per store
-// object, removed by `release()`.
+// the download with an error a retry can fix, never a result made from part of a file. A file larger
+// than a part (64 MiB) goes up as a multipart upload, streamed from the file part by part, aborted on
+// any failure. Reads go to a private scratch folder (under RAFCAST_SCRATCH, else the system's
+// temporary folder), one per store object, removed by `release()`; its name carries the owner's
+// process id and start time, so that the folders of processes killed with `kill -9` are removed by
+// the next store that makes one there.
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { dirname, join, normalize, relative, isAbsolute, sep } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -65,6 +68,134 @@ async function md5Of(file: string): Promise<string> {
   return h.digest('hex');
 }
 
+const MiB = 1024 * 1024;
+/**
+ * S3's limits on what one upload may be (the S3 user guide, "Amazon S3 multipart upload limits"):
+ * a PUT or a part of at most 5 GiB, parts of at least 5 MiB except the last, at most 10,000 parts,
+ * an object of at most 5 TiB.
+ */
+const S3_LIMITS = { maxPart: 5 * 1024 * MiB, minPart: 5 * MiB, maxParts: 10_000, maxObject: 5 * 1024 * 1024 * MiB };
+/** The part size rafcast uploads with: files up to it go in one PUT, larger ones in parts of it. */
+export const PART_SIZE = 64 * MiB;
+/** Parts of one file in flight at once (commit sends four files at once: sixteen streams at most). */
+const PARTS_AT_ONCE = 4;
+/** Tries of one part before the upload is aborted (the SDK does not retry a request whose body is a stream). */
+const PART_TRIES = 3;
+
+/**
+ * How a file of `size` bytes goes up: one PUT (`parts` 1) when it fits in a part, else parts of
+ * `partSize` bytes, the last one smaller, the part size grown (in whole MiB) when 10,000 parts of
+ * it would not hold the file. The one rule for the threshold and the part size.
+ */
+export function uploadPlan(size: number, partSize = PART_SIZE): { partSize: number; parts: number } {
+  if (!Number.isInteger(partSize) || partSize < S3_LIMITS.minPart || partSize > S3_LIMITS.maxPart) {
+    throw new Error(`an S3 part size must be a whole number of bytes from 5 MiB to 5 GiB, found ${partSize}`);
+  }
+  if (size > S3_LIMITS.maxObject) throw new RafcastError('E_IO', `a file of ${size} bytes is larger than the largest object S3 stores (5 TiB)`);
+  if (size <= partSize) return { partSize, parts: 1 };
+  const grown = Math.max(partSize, Math.ceil(size / S3_LIMITS.maxParts / MiB) * MiB);
+  return { partSize: grown, parts: Math.ceil(size / grown) };
+}
+
+/** A file's MD5 and its parts' MD5s (parts of `partSize` bytes), in one read of the file. */
+async function hashParts(file: string, partSize: number): Promise<{ size: number; md5: string; parts: Buffer[] }> {
+  const whole = createHash('md5');
+  const parts: Buffer[] = [];
+  let part = createHash('md5');
+  let inPart = 0;
+  let size = 0;
+  for await (const data of createReadStream(file)) {
+    let chunk = data as Buffer;
+    whole.update(chunk);
+    size += chunk.length;
+    while (chunk.length > 0) {
+      const n = Math.min(chunk.length, partSize - inPart);
+      part.update(chunk.subarray(0, n));
+      inPart += n;
+      chunk = chunk.subarray(n);
+      if (inPart === partSize) {
+        parts.push(part.digest());
+        part = createHash('md5');
+        inPart = 0;
+      }
+    }
+  }
+  if (inPart > 0 || parts.length === 0) parts.push(part.digest());
+  return { size, md5: whole.digest('hex'), parts };
+}
+
+/**
+ * What a scratch folder's name says of its owner: `rafcast-s3-<where>-<pid>-<start>-XXXXXX`, where
+ * `where` tells the machine and the process ids' namespace apart (8 hex digits of the SHA-256 of the
+ * host name and, on Linux, the pid namespace): a process id means something only where it was taken,
+ * so the folders of another container or machine sharing the root are never judged by it.
+ */
+const SCRATCH_NAME = /^rafcast-s3-([0-9a-f]{8})-(\d+)-(\d+)-[A-Za-z0-9]{6}$/;
+const PROCESS_SPACE = (() => {
+  let ns = '';
+  try {
+    ns = readlinkSync('/proc/self/ns/pid');
+  } catch {
+    // Not Linux: the host name alone.
+  }
+  return createHash('sha256').update(`${hostname()} ${ns}`).digest('hex').slice(0, 8);
+})();
+
+/**
+ * When a process started, in clock ticks since boot (/proc/PID/stat's 22nd field, Linux), as a
+ * string; undefined when no such process runs; '0' where the system does not say (the process id
+ * alone then tells whether it lives).
+ */
+function startOf(pid: number): string | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch (e) {
+    return (e as { code?: string }).code === 'ENOENT' && existsSync('/proc/self/stat') ? undefined : '0';
+  }
+  // The command name (field 2) is in parentheses and may hold spaces: count from the last ')'.
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '0';
+}
+
+/** True when the process that made a scratch folder (its id and start time) still runs. */
+function ownerLives(pid: number, start: string): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    // EPERM: a process of another user has the id, which is alive.
+    if ((e as { code?: string }).code !== 'EPERM') return false;
+  }
+  const now = startOf(pid);
+  if (now === undefined) return false;
+  // The id taken by a newer process (the owner died and the id was reused): the owner is gone.
+  return start === '0' || now === '0' || now === start;
+}
+
+/**
+ * Removes the scratch folders under `base` that this user's dead processes left (a worker killed
+ * with `kill -9` never ran `release`): those whose owner's process id no longer runs, or runs a
+ * process started at another time. A live process's folder is never touched, whoever it belongs to;
+ * folders of other users, machines or containers are left alone. Returns the names removed.
+ */
+export async function removeDeadScratch(base: string): Promise<string[]> {
+  const removed: string[] = [];
+  const uid = process.getuid?.();
+  for (const e of await readdir(base, { withFileTypes: true }).catch(() => [])) {
+    const m = SCRATCH_NAME.exec(e.name);
+    if (m === null || m[1] !== PROCESS_SPACE || !e.isDirectory()) continue;
+    const dir = join(base, e.name);
+    // Another process sweeping the same root may remove a folder first; a folder that cannot be
+    // removed stays: the sweep never fails the job that runs it.
+    const owner = await stat(dir).catch(() => undefined);
+    if (owner === undefined || (uid !== undefined && owner.uid !== uid)) continue;
+    if (ownerLives(Number(m[2]), m[3]!)) continue;
+    if (await rm(dir, { recursive: true, force: true }).then(() => true, () => false)) removed.push(e.name);
+  }
+  return removed;
+}
+/** Each scratch root is swept once per process, on its first scratch folder. */
+const swept = new Map<string, Promise<string[]>>();
+
 export class S3RunStore {
   readonly bucket: string;
   readonly prefix: string;
@@ -73,8 +204,16 @@ export class S3RunStore {
   /** Files downloaded into the scratch folder by this store object (a job reads some keys twice). */
   private readonly downloaded = new Set<string>();
 
-  constructor(readonly location: string) {
+  /** The part size of uploads (`uploadPlan`); tests give a smaller one to send a few MiB in parts. */
+  private readonly partSize: number;
+
+  constructor(
+    readonly location: string,
+    options: { partSize?: number } = {},
+  ) {
     ({ bucket: this.bucket, prefix: this.prefix } = parseS3Url(location));
+    this.partSize = options.partSize ?? PART_SIZE;
+    uploadPlan(0, this.partSize);
   }
 
   private objectKey(key: string, path = ''): string {
@@ -108,6 +247,9 @@ export class S3RunStore {
         requestChecksumCalculation: 'WHEN_REQUIRED',
         responseChecksumValidation: 'WHEN_REQUIRED',
         requestHandler: { connectionTimeout: 5000 },
+        // Library code does not print: without a logger of its own, the SDK warns on the console
+        // when a request with a streamed body fails (the error itself is thrown, and handled here).
+        logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
       });
     })();
     return this.client;
@@ -193,12 +335,18 @@ export class S3RunStore {
     return (await this.filesOf(this.checked(key))) !== undefined;
   }
 
-  /** This store object's private scratch folder (owner-only), made on first use. */
+  /**
+   * This store object's private scratch folder (owner-only), made on first use and named after this
+   * process (id and start time); the first one a process makes under a root first removes the
+   * folders there of processes that died without removing theirs.
+   */
   private scratchDir(): Promise<string> {
     this.scratch ??= (async () => {
       const base = process.env.RAFCAST_SCRATCH ?? tmpdir();
       await mkdir(base, { recursive: true, mode: 0o700 });
-      return mkdtemp(join(base, 'rafcast-s3-'));
+      if (!swept.has(base)) swept.set(base, removeDeadScratch(base));
+      await swept.get(base);
+      return mkdtemp(join(base, `rafcast-s3-${PROCESS_SPACE}-${process.pid}-${startOf(process.pid) ?? '0'}-`));
     })();
     return this.scratch;
   }
@@ -254,15 +402,78 @@ export class S3RunStore {
     return p;
   }
 
-  /** Uploads one file with its MD5 (a store that receives other bytes refuses them). */
-  private async upload(objectKey: string, file: string): Promise<ManifestFile & { objectKey: string }> {
-    const { PutObjectCommand } = await import('@aws-sdk/client-s3');
-    const md5 = await md5Of(file);
-    const { size } = await stat(file);
-    await this.send(`uploading ${objectKey}`, (c) =>
-      c.send(new PutObjectCommand({ Bucket: this.bucket, Key: objectKey, Body: createReadStream(file), ContentLength: size, ContentMD5: Buffer.from(md5, 'hex').toString('base64') })),
-    );
-    return { path: '', size, md5, objectKey };
+  /**
+   * Uploads one file with its MD5 (a store that receives other bytes refuses them): in one PUT, or
+   * in parts when it is larger than one (`uploadPlan`), each part with its own MD5.
+   */
+  private async upload(objectKey: string, file: string): Promise<ManifestFile> {
+    const written = (await stat(file)).size;
+    const plan = uploadPlan(written, this.partSize);
+    const { size, md5, parts } = await hashParts(file, plan.partSize);
+    if (size !== written) throw new Error(`${file} changed while it was being uploaded`);
+    if (plan.parts > 1) {
+      await this.uploadParts(objectKey, file, size, plan.partSize, parts);
+    } else {
+      const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+      await this.send(`uploading ${objectKey}`, (c) =>
+        c.send(new PutObjectCommand({ Bucket: this.bucket, Key: objectKey, Body: createReadStream(file), ContentLength: size, ContentMD5: Buffer.from(md5, 'hex').toString('base64') })),
+      );
+    }
+    return { path: '', size, md5 };
+  }
+
+  /**
+   * A multipart upload: each part streamed from its range of the file (never the file in memory),
+   * a few at once, each tried up to PART_TRIES times; the object appears only when the upload is
+   * completed. On any failure the parts in flight are let finish and the upload is aborted, so the
+   * store keeps no part of it (S3 may keep a part that lands after the abort). A process killed
+   * during the upload cannot abort it: the bucket's lifecycle rule removes such uploads (README).
+   */
+  private async uploadParts(objectKey: string, file: string, size: number, partSize: number, md5s: Buffer[]): Promise<void> {
+    const { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, UploadPartCommand } = await import('@aws-sdk/client-s3');
+    const target = { Bucket: this.bucket, Key: objectKey };
+    const { UploadId } = await this.send(`starting the upload of ${objectKey}`, (c) => c.send(new CreateMultipartUploadCommand(target)));
+    const etags: string[] = [];
+    let next = 0;
+    let failed = false;
+    const sendPart = async (i: number): Promise<string> => {
+      const start = i * partSize;
+      const length = Math.min(partSize, size - start);
+      for (let tries = 1; ; tries++) {
+        try {
+          const r = await this.send(`uploading part ${i + 1} of ${md5s.length} of ${objectKey}`, (c) =>
+            c.send(new UploadPartCommand({ ...target, UploadId, PartNumber: i + 1, Body: createReadStream(file, { start, end: start + length - 1 }), ContentLength: length, ContentMD5: md5s[i]!.toString('base64') })),
+          );
+          return r.ETag!;
+        } catch (e) {
+          if (tries === PART_TRIES || (e as RafcastError).unrecoverable) throw e;
+          await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** (tries - 1)));
+        }
+      }
+    };
+    const sender = async (): Promise<void> => {
+      while (!failed && next < md5s.length) {
+        const i = next++;
+        try {
+          etags[i] = await sendPart(i);
+        } catch (e) {
+          failed = true;
+          throw e;
+        }
+      }
+    };
+    try {
+      const ends = await Promise.allSettled(Array.from({ length: Math.min(PARTS_AT_ONCE, md5s.length) }, sender));
+      const failure = ends.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+      if (failure !== undefined) throw failure.reason;
+      await this.send(`completing the upload of ${objectKey}`, (c) =>
+        c.send(new CompleteMultipartUploadCommand({ ...target, UploadId, MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) } })),
+      );
+    } catch (e) {
+      // The first failure is the one to report; an abort that fails too leaves the upload to the lifecycle rule.
+      await this.send(`aborting the upload of ${objectKey}`, (c) => c.send(new AbortMultipartUploadCommand({ ...target, UploadId }))).catch(() => undefined);
+      throw e;
+    }
   }
 
   private async putManifest(m: Manifest): Promise<void> {
@@ -308,8 +519,7 @@ export class S3RunStore {
     const files: ManifestFile[] = [];
     // A few uploads at a time: a folder of shards is many small files.
     for (let i = 0; i < paths.length; i += 4) {
-      const done = await Promise.all(paths.slice(i, i + 4).map(async (rel) => ({ ...(await this.upload(this.objectKey(k, rel), rel === '' ? p : join(p, rel))), path: rel })));
-      files.push(...done.map(({ path, size, md5 }) => ({ path, size, md5 })));
+      files.push(...(await Promise.all(paths.slice(i, i + 4).map(async (rel) => ({ ...(await this.upload(this.objectKey(k, rel), rel === '' ? p : join(p, rel))), path: rel })))));
     }
     await this.putManifest({ key: k, files });
   }

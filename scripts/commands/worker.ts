@@ -28,7 +28,7 @@ export function addWorkerCommand(program: Command): void {
     .option('--threads <n>', "threads each job's engines may use (DuckDB, TensorFlow); default: every core. --threads 1 makes a one-core worker, as one machine of a cluster would be measured", parseCountOption('--threads'))
     .option('--store <url>', 'check at start that this S3 bucket (s3://BUCKET/PREFIX) can be reached with this machine\'s credentials; each job finds its run\'s store itself', parseStoreUrl)
     .option('--s3-endpoint <url>', S3_ENDPOINT_HELP, parseS3Endpoint)
-    .option('--scratch <dir>', 'runs in an S3 bucket: the folder for each job\'s private scratch folder, removed when the job ends (default: RAFCAST_SCRATCH, else the system\'s temporary folder)')
+    .option('--scratch <dir>', 'runs in an S3 bucket: the folder for each job\'s private scratch folder, removed when the job ends; folders left there by killed workers are removed by the next worker (default: RAFCAST_SCRATCH, else the system\'s temporary folder)')
     .addHelpText(
       'after',
       `
