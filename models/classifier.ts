@@ -32,9 +32,16 @@ export interface TrainConfig {
   dropout: number;
   /**
    * Networks trained side by side, each from its own initial weights, whose probabilities are
-   * averaged (an ensemble over seeds in one model file).
+   * averaged (an ensemble over seeds in one model file). The MLP's only: the logistic model is one.
    */
   members: number;
+  /**
+   * Piecewise-linear encoding of the numeric columns (Gorishniy et al., 2022, "On Embeddings for
+   * Numerical Features in Tabular Deep Learning"): a column with more than two values over the fit
+   * rows also enters as one input per quantile bin of it (at most this many bins), each 0 below
+   * its bin, 1 above it, linear inside. 0: off. The MLP's only (the logistic model stays linear).
+   */
+  encodeBins?: number;
 }
 
 export const DEFAULT_TRAIN_CONFIG: Omit<TrainConfig, 'model' | 'seed'> = {
@@ -46,7 +53,11 @@ export const DEFAULT_TRAIN_CONFIG: Omit<TrainConfig, 'model' | 'seed'> = {
   hidden: [64, 32],
   l2: 0,
   dropout: 0.2,
-  members: 1,
+  // Two networks, each from its own initial weights, averaged; the numeric columns encoded in 8
+  // bins each: +0.6 and +0.7 points of precision at 20% over one network on the raw columns, with
+  // a spread over seeds under 0.3 (README, Quality; issue 15).
+  members: 2,
+  encodeBins: 8,
 };
 
 /** Rows x features, row-major. */
@@ -64,6 +75,38 @@ export interface Standardization {
    * is standardised to 0 wherever the model is applied (absent in runs saved before it existed).
    */
   constant?: boolean[];
+  /**
+   * Per column, the bin edges of its piecewise-linear encoding (TrainConfig.encodeBins), or null
+   * for a column not encoded (absent: no column is).
+   */
+  edges?: (number[] | null)[];
+}
+
+/** The inputs a standardised row has: the columns, and one per bin of each encoded column. */
+export const inputWidth = (s: Standardization, cols: number): number => cols + (s.edges ?? []).reduce((a, e, j) => a + (e === null || s.constant?.[j] ? 0 : e.length - 1), 0);
+
+/**
+ * The bin edges of each column with more than two values over `rows` (at most 200,000 of them, every
+ * k-th), at its quantiles 0, 1/bins, ..., 1, repeated edges dropped; null for a column with two
+ * values or fewer (a flag: its own input says it all).
+ */
+export function fitEdges(x: Matrix, rows: ArrayLike<number>, bins: number): (number[] | null)[] {
+  const step = Math.max(1, Math.floor(rows.length / 200_000));
+  const sample: number[] = [];
+  for (let k = 0; k < rows.length; k += step) sample.push(rows[k]!);
+  const col = new Float64Array(sample.length);
+  return Array.from({ length: x.cols }, (_, j) => {
+    sample.forEach((r, k) => (col[k] = x.values[r * x.cols + j]!));
+    col.sort();
+    const edges: number[] = [];
+    for (let b = 0; b <= bins; b++) {
+      const v = col[Math.min(col.length - 1, Math.round((b * (col.length - 1)) / bins))]!;
+      if (edges.length === 0 || v > edges[edges.length - 1]!) edges.push(v);
+    }
+    let distinct = 1;
+    for (let k = 1; k < col.length && distinct <= 2; k++) if (col[k] !== col[k - 1]) distinct++;
+    return distinct > 2 && edges.length >= 3 ? edges : null;
+  });
 }
 
 /** Mean and standard deviation per column over the given rows (std 1 for a constant column). */
@@ -86,16 +129,28 @@ export function fitStandardization(x: Matrix, rows: ArrayLike<number>): Standard
   return { mean: Array.from(mean), std: sd.map((v) => (v > 1e-12 ? v : 1)), constant: sd.map((v) => !(v > 1e-12)) };
 }
 
-/** The given rows, standardised, as a new matrix; a column constant at fitting is 0 whatever its value. */
+/**
+ * The given rows, standardised, as a new matrix; a column constant at fitting is 0 whatever its
+ * value. With bin edges (Standardization.edges), each encoded column's bins follow the columns, in
+ * column order: per bin [a, b], min(1, max(0, (x - a) / (b - a))).
+ */
 export function standardize(x: Matrix, s: Standardization, rows?: ArrayLike<number>): Matrix {
   const n = rows ? rows.length : x.rows;
-  const out = new Float32Array(n * x.cols);
+  const width = inputWidth(s, x.cols);
+  const out = new Float32Array(n * width);
   const keep = Float32Array.from({ length: x.cols }, (_, j) => (s.constant?.[j] ? 0 : 1));
+  const encoded = (s.edges ?? []).flatMap((e, j) => (e === null || s.constant?.[j] ? [] : [[j, e] as const]));
   for (let k = 0; k < n; k++) {
     const src = (rows ? rows[k]! : k) * x.cols;
-    for (let j = 0; j < x.cols; j++) out[k * x.cols + j] = (keep[j]! * (x.values[src + j]! - s.mean[j]!)) / s.std[j]!;
+    const dst = k * width;
+    for (let j = 0; j < x.cols; j++) out[dst + j] = (keep[j]! * (x.values[src + j]! - s.mean[j]!)) / s.std[j]!;
+    let at = dst + x.cols;
+    for (const [j, e] of encoded) {
+      const v = x.values[src + j]!;
+      for (let b = 1; b < e.length; b++) out[at++] = Math.min(1, Math.max(0, (v - e[b - 1]!) / (e[b]! - e[b - 1]!)));
+    }
   }
-  return { rows: n, cols: x.cols, values: out };
+  return { rows: n, cols: width, values: out };
 }
 
 /** A seeded permutation of 0..n-1 (Fisher-Yates). */
@@ -111,6 +166,9 @@ export function permutation(n: number, seed: number): Int32Array {
   return p;
 }
 
+/** The networks a model averages: the MLP's ensemble; the logistic model's would all reach the same optimum. */
+const networksOf = (c: TrainConfig): number => (c.model === 'mlp' ? Math.max(1, c.members) : 1);
+
 /**
  * The network(s): `train` gives each member network's probability (one column each), `model` their
  * mean, the one saved and applied. Both share the same layers.
@@ -122,7 +180,7 @@ function buildModel(cols: number, c: TrainConfig): { model: tf.LayersModel; trai
   let seed = c.seed;
   const init = () => tf.initializers.glorotUniform({ seed: seed++ });
   const widths = c.model === 'mlp' ? c.hidden : [];
-  const k = Math.max(1, c.members);
+  const k = networksOf(c);
   const input = tf.input({ shape: [cols], name: 'features' });
   const outputs: tf.SymbolicTensor[] = [];
   for (let b = 0; b < k; b++) {
@@ -165,7 +223,7 @@ export function forwardWithDropout(train: tf.LayersModel, c: TrainConfig, x: tf.
   const rows = x.shape[0];
   const keep = 1 - c.dropout;
   const widths = c.model === 'mlp' ? c.hidden : [];
-  const k = Math.max(1, c.members);
+  const k = networksOf(c);
   const outs: tf.Tensor[] = [];
   for (let b = 0; b < k; b++) {
     const prefix = k === 1 ? '' : `m${b + 1}_`;
@@ -201,6 +259,8 @@ export async function trainClassifier(
   const fitIdx = order.subarray(0, x.rows - nVal);
   const valIdx = order.subarray(x.rows - nVal);
   const standardization = fitStandardization(x, fitIdx);
+  // The MLP's inputs (as its dropout): the logistic model stays linear in the features.
+  if ((config.encodeBins ?? 0) > 0 && config.model === 'mlp') standardization.edges = fitEdges(x, fitIdx, config.encodeBins!);
   const fitX = standardize(x, standardization, fitIdx);
   const valX = standardize(x, standardization, valIdx);
   const fitY = Float32Array.from(fitIdx, (i) => labels[i]!);
@@ -213,7 +273,7 @@ export async function trainClassifier(
   const fitW = weightOf(fitY);
   const valW = weightOf(valY);
 
-  const { model, train } = buildModel(x.cols, config);
+  const { model, train } = buildModel(fitX.cols, config);
   const optimizer = tf.train.adam(config.learningRate);
   const valXT = tf.tensor2d(valX.values, [valX.rows, valX.cols]);
   const valYT = tf.tensor2d(valY, [valY.length, 1]);

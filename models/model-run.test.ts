@@ -190,7 +190,8 @@ describe('trainClassifier', () => {
     const p = await predictProbabilities(loaded, t.standardization, x);
     // Each network alone: its layers m<k>_..., from the input to m<k>_probability.
     const { tf } = await import('./backend.ts');
-    const xs = tf.tensor2d(standardize(x, t.standardization).values, [n, cols]);
+    const sx = standardize(x, t.standardization);
+    const xs = tf.tensor2d(sx.values, [n, sx.cols]);
     const member = (k: number): Float32Array =>
       (tf.model({ inputs: loaded.inputs, outputs: loaded.getLayer(`m${k}_probability`).output as import('@tensorflow/tfjs').SymbolicTensor }).predict(xs) as import('@tensorflow/tfjs').Tensor).dataSync() as Float32Array;
     const [a, b, c] = [member(1), member(2), member(3)];

@@ -16,7 +16,7 @@ import { enqueueFlow } from '../pipelines/queue.ts';
 import { QUEUE, connectionOf } from '../pipelines/queue-connection.ts';
 import { stageJobId } from '../pipelines/run-keys.ts';
 import { flowConfig } from '../pipelines/run.ts';
-import { amdahlSeconds, serialFraction, stageCosts } from '../pipelines/scaling.ts';
+import { amdahlSeconds, isShardJob, serialFraction, stageCosts } from '../pipelines/scaling.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../scoring/revenue.ts';
 import { busyCpuSeconds, startBenchRedis } from './bench-queued.ts';
 
@@ -93,6 +93,9 @@ export async function benchScaling(n: number, dir: string, shards = Number(proce
   console.log('  stage: CPU-seconds, of which serial (not one of a set of shards), one worker');
   for (const c of costs) console.log(`    ${c.stage}: ${c.cpuSeconds.toFixed(1)} s, serial ${c.serialSeconds.toFixed(1)} s (${c.jobs} job${c.jobs === 1 ? '' : 's'})`);
   for (const r of one.rows.filter((x) => x.name === 'train')) console.log(`    training ${r.model}: ${r.cpuSeconds.toFixed(1)} CPU-s (${r.wallSeconds.toFixed(1)} s), of the models' serial part`);
+  // Where the serial part goes: its jobs, largest first (a fan-out's row is its merge).
+  const serialJobs = one.rows.filter((r) => !isShardJob(r) && r.cpuSeconds >= 0.05).sort((a, b) => b.cpuSeconds - a.cpuSeconds);
+  console.log(`  serial jobs, largest first: ${serialJobs.map((r) => `${r.name}${r.model !== undefined ? ` ${r.model}` : ''} ${r.cpuSeconds.toFixed(1)}`).join(', ')} CPU-s`);
   const s = serialFraction(costs);
   const cpu = costs.reduce((a, c) => a + c.cpuSeconds, 0);
   const serial = costs.reduce((a, c) => a + c.serialSeconds, 0);
