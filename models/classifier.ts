@@ -86,15 +86,20 @@ export function fitStandardization(x: Matrix, rows: ArrayLike<number>): Standard
   return { mean: Array.from(mean), std: sd.map((v) => (v > 1e-12 ? v : 1)), constant: sd.map((v) => !(v > 1e-12)) };
 }
 
-/** The given rows, standardised, as a new matrix; a column constant at fitting is 0 whatever its value. */
+/** 1 per column the model uses, 0 for a column constant at fitting. */
+const keptColumns = (s: Standardization, cols: number): Float32Array => Float32Array.from({ length: cols }, (_, j) => (s.constant?.[j] ? 0 : 1));
+
+/** One row standardised: `cols` values of `from` at `src` to `to` at `dst`; a column constant at fitting is 0 whatever its value. */
+function standardizeRow(from: Float32Array, src: number, to: Float32Array, dst: number, cols: number, s: Standardization, keep: Float32Array): void {
+  for (let j = 0; j < cols; j++) to[dst + j] = (keep[j]! * (from[src + j]! - s.mean[j]!)) / s.std[j]!;
+}
+
+/** The given rows, standardised, as a new matrix (standardizeRow). */
 export function standardize(x: Matrix, s: Standardization, rows?: ArrayLike<number>): Matrix {
   const n = rows ? rows.length : x.rows;
   const out = new Float32Array(n * x.cols);
-  const keep = Float32Array.from({ length: x.cols }, (_, j) => (s.constant?.[j] ? 0 : 1));
-  for (let k = 0; k < n; k++) {
-    const src = (rows ? rows[k]! : k) * x.cols;
-    for (let j = 0; j < x.cols; j++) out[k * x.cols + j] = (keep[j]! * (x.values[src + j]! - s.mean[j]!)) / s.std[j]!;
-  }
+  const keep = keptColumns(s, x.cols);
+  for (let k = 0; k < n; k++) standardizeRow(x.values, (rows ? rows[k]! : k) * x.cols, out, k * x.cols, x.cols, s, keep);
   return { rows: n, cols: x.cols, values: out };
 }
 
@@ -201,8 +206,8 @@ export async function trainClassifier(
   const fitIdx = order.subarray(0, x.rows - nVal);
   const valIdx = order.subarray(x.rows - nVal);
   const standardization = fitStandardization(x, fitIdx);
-  const fitX = standardize(x, standardization, fitIdx);
-  const valX = standardize(x, standardization, valIdx);
+  // The fit rows are standardised batch by batch from x (standardizeRow, as standardize does):
+  // a standardised copy of them would be 80% of x again (2.7 GB at 5,000,000 members).
   const fitY = Float32Array.from(fitIdx, (i) => labels[i]!);
   const valY = Float32Array.from(valIdx, (i) => labels[i]!);
   let positives = 0;
@@ -215,7 +220,8 @@ export async function trainClassifier(
 
   const { model, train } = buildModel(x.cols, config);
   const optimizer = tf.train.adam(config.learningRate);
-  const valXT = tf.tensor2d(valX.values, [valX.rows, valX.cols]);
+  // The validation rows live on as a tensor only: their standardised copy is not kept.
+  const valXT = ((v: Matrix) => tf.tensor2d(v.values, [v.rows, v.cols]))(standardize(x, standardization, valIdx));
   const valYT = tf.tensor2d(valY, [valY.length, 1]);
   const valWT = tf.tensor2d(valW, [valW.length, 1]);
   const history: TrainedClassifier['history'] = [];
@@ -223,8 +229,9 @@ export async function trainClassifier(
   let bestEpoch = 0;
   let bestWeights: tf.Tensor[] | undefined;
   let waited = 0;
-  const n = fitX.rows;
-  const d = fitX.cols;
+  const n = fitIdx.length;
+  const d = x.cols;
+  const keep = keptColumns(standardization, d);
   const dropoutRng = createRng(config.seed * 7919 + 17);
   for (let epoch = 1; epoch <= config.epochs; epoch++) {
     const perm = permutation(n, config.seed * 1000 + epoch);
@@ -238,7 +245,7 @@ export async function trainClassifier(
       const bw = new Float32Array(m);
       for (let r = 0; r < m; r++) {
         const i = perm[start + r]!;
-        bx.set(fitX.values.subarray(i * d, (i + 1) * d), r * d);
+        standardizeRow(x.values, fitIdx[i]! * d, bx, r * d, d, standardization, keep);
         by[r] = fitY[i]!;
         bw[r] = fitW[i]!;
       }

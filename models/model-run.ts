@@ -63,21 +63,26 @@ export async function trainRun(opts: TrainOptions, log: (line: string) => void =
     const labelHist = join(knownOnCutoff, 'raf_history.parquet');
     log(`features as of ${T - 1} (training, claims received by ${cutoffs.trainingFeatures}) ...`);
     const schema = featureSchema();
-    const rows = await readFeatureRows(conn, await featureTable(conn, inputs, T - 1, db.work, schema, cutoffs.trainingFeatures, log), schema);
-    const { labels } = topShareLabels(await readRaf(conn, labelHist, T - 1, rows.ids), TOP_SHARE);
-    const known = knownRows(labels);
-    // Every member usually has a label: then the matrix is used as it is, not copied.
-    const x = known.length === rows.x.rows ? rows.x : selectRows(rows.x, known);
-    const y = Uint8Array.from(known, (i) => labels[i]!);
-    requireBothClasses(y, T);
-    log(`training ${opts.model} (seed ${opts.seed}) on ${known.length} members ...`);
-    const t0 = performance.now();
-    const trained = await trainClassifier(x, y, config, (epoch, tl, vl) => log(`  epoch ${epoch}: loss ${tl.toFixed(4)}, validation ${vl.toFixed(4)}`));
-    const seconds = (performance.now() - t0) / 1000;
-    // Validation metrics on the held-out training rows (the seeded split the training used).
-    const valRows = Array.from(trained.validationIndexes);
-    const valProb = await predictProbabilities(trained.model, trained.standardization, selectRows(x, valRows));
-    const validation = listMetrics(valProb, Uint8Array.from(valRows, (i) => y[i]!), TOP_SHARE);
+    // The training matrix lives in this block only: it is garbage before the backtest reads T's
+    // (two matrices of 3.3 GB each at 5,000,000 members would not fit in 6 GiB together).
+    const { trained, seconds, validation, members, labelled, positives } = await (async () => {
+      const rows = await readFeatureRows(conn, await featureTable(conn, inputs, T - 1, db.work, schema, cutoffs.trainingFeatures, log), schema);
+      const { labels } = topShareLabels(await readRaf(conn, labelHist, T - 1, rows.ids), TOP_SHARE);
+      const known = knownRows(labels);
+      // Every member usually has a label: then the matrix is used as it is, not copied.
+      const x = known.length === rows.x.rows ? rows.x : selectRows(rows.x, known);
+      const y = Uint8Array.from(known, (i) => labels[i]!);
+      requireBothClasses(y, T);
+      log(`training ${opts.model} (seed ${opts.seed}) on ${known.length} members ...`);
+      const t0 = performance.now();
+      const trained = await trainClassifier(x, y, config, (epoch, tl, vl) => log(`  epoch ${epoch}: loss ${tl.toFixed(4)}, validation ${vl.toFixed(4)}`));
+      const seconds = (performance.now() - t0) / 1000;
+      // Validation metrics on the held-out training rows (the seeded split the training used).
+      const valRows = Array.from(trained.validationIndexes);
+      const valProb = await predictProbabilities(trained.model, trained.standardization, selectRows(x, valRows));
+      const validation = listMetrics(valProb, Uint8Array.from(valRows, (i) => y[i]!), TOP_SHARE);
+      return { trained, seconds, validation, members: rows.ids.length, labelled: known.length, positives: y.reduce((a, b) => a + b, 0) };
+    })();
 
     let backtest: Backtest | null = null;
     let neutralised: NeutralisedFeature[] = [];
@@ -104,9 +109,9 @@ export async function trainRun(opts: TrainOptions, log: (line: string) => void =
       fingerprint: await fingerprint(opts),
       dataThrough: cutoffs,
       training: {
-        members: rows.ids.length,
-        labelled: known.length,
-        positives: y.reduce((a, b) => a + b, 0),
+        members,
+        labelled,
+        positives,
         fitRows: trained.fitRows,
         validationRows: trained.validationRows,
         bestEpoch: trained.bestEpoch,

@@ -175,7 +175,8 @@ export async function benchMemory(n: number, dir: string): Promise<void> {
     clearInterval(watcher);
     await Promise.all(procs.map(stopped));
     redis.stop();
-    rmSync(out, { recursive: true, force: true });
+    // BENCH_MEMORY_KEEP=1 keeps the run folder (to measure a job again on its inputs).
+    if (process.env.BENCH_MEMORY_KEEP !== '1') rmSync(out, { recursive: true, force: true });
   }
   const groups = largestJobs(rows);
   const workers = [...peaks].filter(([, p]) => p.worker).map(([, p]) => p.hwm);
