@@ -26,7 +26,7 @@ import type { DollarModel } from './dollar-model.ts';
 import { listOrder, RANK_BY, type RankBy } from './dollars-ranking.ts';
 import { reasonsFor, reasonsText } from './reasons.ts';
 import { decilesOf, listSize } from '../models/metrics.ts';
-import { hasYear } from '../models/dataset.ts';
+import { columnOf, hasYear } from '../models/dataset.ts';
 import { roundHalfUp } from '../scoring/rounding.ts';
 import { withScoredMembers } from '../models/model-run.ts';
 import { historyFile } from '../models/run-registry.ts';
@@ -78,6 +78,9 @@ export interface CandidatesSummary {
   backend: string;
 }
 
+/** The features the candidate list reads of every member. */
+const CANDIDATE_FEATURES = ['raf_t1', 'missing_t1', 'raf_t2', 'missing_t2', 'age'];
+
 export async function writeCandidates(opts: CandidatesOptions, log: (line: string) => void = () => undefined): Promise<CandidatesSummary> {
   if (!(opts.top > 0 && opts.top <= 1)) throw new ConfigError(`--top must be a share in (0, 1], found ${opts.top}`);
   requireBaseRate(opts.annualBaseRate);
@@ -87,7 +90,8 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
   await mkdir(opts.out, { recursive: true, mode: 0o700 });
 
   return withScoredMembers(
-    opts,
+    // Scores given (a queued run's), the feature columns the list shows are read, not the whole matrix.
+    { ...opts, columns: CANDIDATE_FEATURES },
     async ({ conn, inputs, run, backend, schema, rows, prob, attachData }) => {
       // The complete history gives only the backtest of the expected dollars (calibration.csv).
       const hist = historyFile(inputs);
@@ -98,7 +102,7 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
       await attachData();
       const known = await knownOnCutoff(conn, inputs, T, opts.dataThrough, opts.knownHistory, log);
       try {
-        const feature = (name: string, i: number): number => rows.x.values[i * rows.x.cols + schema.names.indexOf(name)]!;
+        const feature = (name: string, i: number): number => rows.x.values[i * rows.x.cols + columnOf(rows, name)]!;
         // The feature matrix holds float32; a payment score has 3 places, so rounding gives it back exactly.
         const rafT1 = rows.ids.map((_, i) => (feature('missing_t1', i) === 1 ? null : roundHalfUp(feature('raf_t1', i), 3)));
         const plan = await planDollars(conn, known, join(opts.out, 'members.csv'), T, rows.ids, rafT1, opts.annualBaseRate);

@@ -21,7 +21,7 @@ import { featureSchema, type FeatureSchema } from '../features/schema.ts';
 import { initBackend, type BackendName } from './backend.ts';
 import { DEFAULT_TRAIN_CONFIG, deserializeModel, predictProbabilities, serializeModel, trainClassifier, type Standardization, type TrainConfig } from './classifier.ts';
 import { type ModelKind } from './model-kinds.ts';
-import { forEachIdValue, hasYear, knownRows, readFeatureRows, readRaf, selectRows, topShareLabels } from './dataset.ts';
+import { columnOf, forEachIdValue, hasYear, knownRows, readFeatureRows, readRaf, selectRows, topShareLabels } from './dataset.ts';
 import { listMetrics } from './metrics.ts';
 import { constantFeatures, neutralisedFeatures, neutralisedWarning, type NeutralisedFeature } from './constant-features.ts';
 import { findModelDataFiles } from '../data/contract-files.ts';
@@ -162,7 +162,7 @@ async function backtestOf(
   const { labels } = topShareLabels(await readRaf(conn, historyFile(inputs), T, rows.ids), TOP_SHARE);
   const known = knownRows(labels);
   const y = Uint8Array.from(known, (i) => labels[i]!);
-  const rafT1 = schema.names.indexOf('raf_t1');
+  const rafT1 = columnOf(rows, 'raf_t1');
   const naive = Float32Array.from(known, (i) => rows.x.values[i * rows.x.cols + rafT1]!);
   const p = Float32Array.from(known, (i) => prob[i]!);
   return { asOf: T, members: known.length, model: listMetrics(p, y, TOP_SHARE), naive: listMetrics(naive, y, TOP_SHARE) };
@@ -241,7 +241,10 @@ export interface ScoredMembers {
  * (with the open DuckDB connection, which has the data and features loaded) to `use`.
  */
 export async function withScoredMembers<R>(
-  opts: Pick<PredictOptions, 'run' | 'asOf' | 'data' | 'history' | 'memoryLimit' | 'features' | 'scores' | 'checked' | 'dataThrough'>,
+  opts: Pick<PredictOptions, 'run' | 'asOf' | 'data' | 'history' | 'memoryLimit' | 'features' | 'scores' | 'checked' | 'dataThrough'> & {
+    /** With `scores`: the feature columns `use` reads; `rows` then holds those only (rows.names). Absent: every column. */
+    columns?: readonly string[];
+  },
   use: (s: ScoredMembers) => Promise<R>,
   log: (line: string) => void = () => undefined,
 ): Promise<R> {
@@ -263,11 +266,17 @@ export async function withScoredMembers<R>(
     if (run.record.asOf === opts.asOf && trainedFor !== undefined && trainedFor !== dataThrough) {
       log(`note: the run was trained for ${opts.asOf} with data through ${trainedFor}; these features are cut at ${dataThrough}`);
     }
-    const rows = await readFeatureRows(conn, await featureTable(conn, inputs, opts.asOf, db.work, schema, dataThrough, log), schema);
+    // With scores given, the columns `use` reads (and those constant at training, for the check
+    // below) are enough: no model is applied.
+    const names =
+      opts.scores !== undefined && opts.columns !== undefined
+        ? schema.names.filter((n, j) => opts.columns!.includes(n) || run.standardization.constant?.[j] === true)
+        : schema.names;
+    const rows = await readFeatureRows(conn, await featureTable(conn, inputs, opts.asOf, db.work, schema, dataThrough, log), schema, names);
     // An as-of year without members (one the data does not reach) would give an empty list, not a finding.
     requireMembersAt(rows.ids.length, opts.asOf, inputs.data);
     const t0 = performance.now();
-    const neutralised = neutralisedFeatures(run.standardization, schema.names, rows.x);
+    const neutralised = neutralisedFeatures(standardizationOf(run.standardization, schema.names, names), names, rows.x);
     if (neutralised.length > 0) log(neutralisedWarning(neutralised, run.record.trainedOn, opts.asOf));
     const prob = opts.scores !== undefined ? await readScores(conn, opts.scores, rows.ids) : await predictProbabilities(run.model, run.standardization, rows.x);
     log(`scored ${rows.ids.length} members in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -279,6 +288,13 @@ export async function withScoredMembers<R>(
     await db.close();
     run.model.dispose();
   }
+}
+
+/** A standardisation's columns `names` (of `all`), in that order. */
+function standardizationOf(s: Standardization, all: readonly string[], names: readonly string[]): Standardization {
+  if (names === all) return s;
+  const at = names.map((n) => all.indexOf(n));
+  return { mean: at.map((j) => s.mean[j]!), std: at.map((j) => s.std[j]!), ...(s.constant !== undefined ? { constant: at.map((j) => s.constant![j]!) } : {}) };
 }
 
 /**
