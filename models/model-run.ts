@@ -10,7 +10,7 @@ import { basename, join, resolve } from 'node:path';
 import { writeFileAtomically } from '../data/atomic-file.ts';
 import { sqlString } from '../data/duckdb.ts';
 import { fingerprint, historyDir, historyFile, type Backtest, type RunCutoffs, type RunInputs, type RunRecord } from './run-registry.ts';
-import { MODEL_RUN_MEMORY_LIMIT, writeScores } from './scores-file.ts';
+import { MATRIX_READ_MEMORY_LIMIT, MODEL_RUN_MEMORY_LIMIT, writeScores } from './scores-file.ts';
 import { ensureContractTables, openWorkDb } from '../data/staged-contract.ts';
 import { ConfigError } from '../data/errors.ts';
 import { createFeatureTable, featureTableCutoff, knownHistoryIn } from '../features/build-features.ts';
@@ -21,7 +21,7 @@ import { featureSchema, type FeatureSchema } from '../features/schema.ts';
 import { initBackend, type BackendName } from './backend.ts';
 import { DEFAULT_TRAIN_CONFIG, deserializeModel, predictProbabilities, serializeModel, trainClassifier, type Standardization, type TrainConfig } from './classifier.ts';
 import { type ModelKind } from './model-kinds.ts';
-import { columnOf, forEachIdValue, hasYear, knownRows, readFeatureRows, readRaf, selectRows, topShareLabels } from './dataset.ts';
+import { columnOf, forEachIdValue, hasYear, knownRows, readFeatureRows, type FeatureRows, readRaf, selectRows, topShareLabels } from './dataset.ts';
 import { listMetrics } from './metrics.ts';
 import { constantFeatures, neutralisedFeatures, neutralisedWarning, type NeutralisedFeature } from './constant-features.ts';
 import { findModelDataFiles } from '../data/contract-files.ts';
@@ -66,7 +66,7 @@ export async function trainRun(opts: TrainOptions, log: (line: string) => void =
     // The training matrix lives in this block only: it is garbage before the backtest reads T's
     // (two matrices of 3.3 GB each at 5,000,000 members would not fit in 6 GiB together).
     const { trained, seconds, validation, members, labelled, positives } = await (async () => {
-      const rows = await readFeatureRows(conn, await featureTable(conn, inputs, T - 1, db.work, schema, cutoffs.trainingFeatures, log), schema);
+      const rows = await readMatrix(conn, await featureTable(conn, inputs, T - 1, db.work, schema, cutoffs.trainingFeatures, log), schema, opts.memoryLimit);
       const { labels } = topShareLabels(await readRaf(conn, labelHist, T - 1, rows.ids), TOP_SHARE);
       const known = knownRows(labels);
       // Every member usually has a label: then the matrix is used as it is, not copied.
@@ -88,7 +88,7 @@ export async function trainRun(opts: TrainOptions, log: (line: string) => void =
     let neutralised: NeutralisedFeature[] = [];
     if (await hasYear(conn, hist, T)) {
       log(`backtest at as-of ${T} ...`);
-      const rowsT = await readFeatureRows(conn, await featureTable(conn, inputs, T, db.work, schema, dataThrough, log), schema);
+      const rowsT = await readMatrix(conn, await featureTable(conn, inputs, T, db.work, schema, dataThrough, log), schema, opts.memoryLimit);
       neutralised = neutralisedFeatures(trained.standardization, schema.names, rowsT.x);
       if (neutralised.length > 0) log(neutralisedWarning(neutralised, T - 1, T));
       backtest = await backtestOf(conn, opts, T, schema, rowsT, await predictProbabilities(trained.model, trained.standardization, rowsT.x));
@@ -272,7 +272,7 @@ export async function withScoredMembers<R>(
       opts.scores !== undefined && opts.columns !== undefined
         ? schema.names.filter((n, j) => opts.columns!.includes(n) || run.standardization.constant?.[j] === true)
         : schema.names;
-    const rows = await readFeatureRows(conn, await featureTable(conn, inputs, opts.asOf, db.work, schema, dataThrough, log), schema, names);
+    const rows = await readMatrix(conn, await featureTable(conn, inputs, opts.asOf, db.work, schema, dataThrough, log), schema, opts.memoryLimit, names);
     // An as-of year without members (one the data does not reach) would give an empty list, not a finding.
     requireMembersAt(rows.ids.length, opts.asOf, inputs.data);
     const t0 = performance.now();
@@ -287,6 +287,21 @@ export async function withScoredMembers<R>(
   } finally {
     await db.close();
     run.model.dispose();
+  }
+}
+
+/**
+ * A feature table's rows (readFeatureRows) with DuckDB held to MATRIX_READ_MEMORY_LIMIT while they
+ * are read, then back to the model run's limit; a limit the caller gave stays as it is. The same
+ * rows whatever the limit: what does not fit spills.
+ */
+async function readMatrix(conn: ScoredMembers['conn'], table: string, schema: FeatureSchema, callerLimit: string | undefined, names?: readonly string[]): Promise<FeatureRows> {
+  if (callerLimit !== undefined) return readFeatureRows(conn, table, schema, names);
+  await conn.run(`SET memory_limit = ${sqlString(MATRIX_READ_MEMORY_LIMIT)}`);
+  try {
+    return await readFeatureRows(conn, table, schema, names);
+  } finally {
+    await conn.run(`SET memory_limit = ${sqlString(MODEL_RUN_MEMORY_LIMIT)}`);
   }
 }
 
