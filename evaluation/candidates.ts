@@ -26,7 +26,7 @@ import type { DollarModel } from './dollar-model.ts';
 import { listOrder, RANK_BY, type RankBy } from './dollars-ranking.ts';
 import { reasonsFor, reasonsText } from './reasons.ts';
 import { decilesOf, listSize } from '../models/metrics.ts';
-import { hasYear } from '../models/dataset.ts';
+import { columnOf, hasYear } from '../models/dataset.ts';
 import { roundHalfUp } from '../scoring/rounding.ts';
 import { withScoredMembers } from '../models/model-run.ts';
 import { historyFile } from '../models/run-registry.ts';
@@ -81,6 +81,9 @@ export interface CandidatesSummary {
   backend: string;
 }
 
+/** The features the candidate list reads of every member. */
+const CANDIDATE_FEATURES = ['raf_t1', 'missing_t1', 'raf_t2', 'missing_t2', 'age'];
+
 export async function writeCandidates(opts: CandidatesOptions, log: (line: string) => void = () => undefined): Promise<CandidatesSummary> {
   if (!(opts.top > 0 && opts.top <= 1)) throw new ConfigError(`--top must be a share in (0, 1], found ${opts.top}`);
   requireBaseRate(opts.annualBaseRate);
@@ -90,7 +93,8 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
   await mkdir(opts.out, { recursive: true, mode: 0o700 });
 
   return withScoredMembers(
-    opts,
+    // Scores given (a queued run's), the feature columns the list shows are read, not the whole matrix.
+    { ...opts, columns: CANDIDATE_FEATURES },
     async ({ conn, inputs, run, backend, schema, rows, prob, attachData }) => {
       // The complete history gives only the backtest of the expected dollars (calibration.csv).
       const hist = historyFile(inputs);
@@ -101,8 +105,8 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
       await attachData();
       const known = await knownOnCutoff(conn, inputs, T, opts.dataThrough, opts.knownHistory, log);
       try {
-        const feature = (name: string, i: number): number => rows.x.values[i * rows.x.cols + schema.names.indexOf(name)]!;
-        const rafT1 = knownRafT1(rows, schema);
+        const feature = (name: string, i: number): number => rows.x.values[i * rows.x.cols + columnOf(rows, name)]!;
+        const rafT1 = knownRafT1(rows);
         // A run computes them once for every model and the list (its dollars job); alone, here.
         const computed = opts.dollars === undefined ? await planDollars(conn, known, join(opts.out, 'members.csv'), T, rows.ids, rafT1, opts.annualBaseRate) : undefined;
         const plan = computed ?? (await readPlanDollars(opts.dollars!, rows.ids));

@@ -16,7 +16,7 @@ import { sqlString } from '../data/duckdb.ts';
 import { ConfigError } from '../data/errors.ts';
 import { readMonthsPaidOf } from './enrolled-months.ts';
 import { growthRatio, listRevenue, memberValue, type MemberScores } from './revenue.ts';
-import { topShareLabels } from '../models/dataset.ts';
+import { columnOf, topShareLabels } from '../models/dataset.ts';
 import { listSize } from '../models/metrics.ts';
 import { TOP_SHARE, withScoredMembers } from '../models/model-run.ts';
 import { historyDir, historyFile } from '../models/run-registry.ts';
@@ -60,6 +60,9 @@ export interface EvaluateOptions {
   allMembers?: boolean;
 }
 
+/** The features the evaluation reads of every member. */
+const EVALUATION_FEATURES = ['raf_t1', 'missing_t1'];
+
 export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => void = () => undefined): Promise<Evaluation> {
   requireBaseRate(opts.annualBaseRate);
   const T = opts.asOf;
@@ -67,7 +70,8 @@ export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => 
   const externalFile = opts.list !== undefined ? await readExternalList(opts.list) : undefined;
   await mkdir(opts.out, { recursive: true, mode: 0o700 });
   return withScoredMembers(
-    opts,
+    // Scores given (a queued run's), two feature columns are read, not the whole matrix.
+    { ...opts, columns: EVALUATION_FEATURES },
     async ({ conn, inputs, run, backend, schema, rows, prob, attachData }) => {
       const hist = historyFile(inputs);
       const n = rows.ids.length;
@@ -101,8 +105,7 @@ export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => 
       // The lists (evaluation/lists.ts): the model's, the naive and analyst's baselines, a list
       // made elsewhere (--list), perfect knowledge on generated data.
       const feature = (name: string): Float64Array => {
-        const col = schema.names.indexOf(name);
-        if (col < 0) throw new Error(`the features have no ${name}`);
+        const col = columnOf(rows, name);
         return Float64Array.from({ length: n }, (_, i) => rows.x.values[i * rows.x.cols + col]!);
       };
       // The feature matrix holds float32; a payment score has 3 places, so rounding gives RAF_{T-1} back exactly.
@@ -120,7 +123,7 @@ export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => 
           ? await readPlanDollars(opts.dollars, rows.ids)
           : await (async () => {
               const known = await knownOnCutoff(conn, inputs, T, opts.dataThrough, opts.knownHistory, log);
-              return planDollars(conn, known, join(opts.out, 'members.csv'), T, rows.ids, knownRafT1(rows, schema), opts.annualBaseRate).finally(() => known.close());
+              return planDollars(conn, known, join(opts.out, 'members.csv'), T, rows.ids, knownRafT1(rows), opts.annualBaseRate).finally(() => known.close());
             })();
       const gainOf = (i: number) => plan.expected[i]!;
       const expectedDollars = Float64Array.from(plan.expected, (e) => e.dollars);

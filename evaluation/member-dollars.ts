@@ -207,11 +207,12 @@ export async function writePlanDollars(opts: PlanDollarsOptions, log: (line: str
   const inputs: RunInputs = { data: opts.data, history: opts.history, ...(opts.checked !== undefined ? { checked: opts.checked } : {}), features: { [T]: opts.features } };
   await withFeatureRows(
     inputs,
-    { asOf: T, ...(opts.dataThrough !== undefined ? { dataThrough: opts.dataThrough } : {}) },
+    // The two columns knownRafT1 reads, not the whole matrix.
+    { asOf: T, names: ['raf_t1', 'missing_t1'], ...(opts.dataThrough !== undefined ? { dataThrough: opts.dataThrough } : {}) },
     async ({ conn, inputs: used, schema, rows, attachData }) => {
       await attachData();
       const known = await knownOnCutoff(conn, used, T, opts.dataThrough, opts.knownHistory, log);
-      const plan = await planDollars(conn, known, join(opts.out, PLAN_DOLLARS_FILES.members), T, rows.ids, knownRafT1(rows, schema), opts.annualBaseRate).finally(() => known.close());
+      const plan = await planDollars(conn, known, join(opts.out, PLAN_DOLLARS_FILES.members), T, rows.ids, knownRafT1(rows), opts.annualBaseRate).finally(() => known.close());
       await savePlanDollars(plan, rows.ids, T, opts.out);
     },
     log,

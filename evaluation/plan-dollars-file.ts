@@ -18,8 +18,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { AtomicFileWriter, writeFileAtomically } from '../data/atomic-file.ts';
 import { ConfigError } from '../data/errors.ts';
-import type { FeatureSchema } from '../features/schema.ts';
-import type { FeatureRows } from '../models/model-run.ts';
+import type { MemberFeatures } from '../models/model-run.ts';
+import { columnOf } from '../models/dataset.ts';
 import { roundHalfUp } from '../scoring/rounding.ts';
 import type { ExpectedGain } from './candidate-value.ts';
 import type { MemberDollars, PlanDollars } from './member-dollars.ts';
@@ -31,14 +31,9 @@ export const PLAN_DOLLARS_FILES = { plan: 'plan.json', members: 'members.jsonl',
  * new in T: the feature matrix holds float32, and a payment score has 3 places, so rounding gives
  * it back exactly.
  */
-export function knownRafT1(rows: FeatureRows['rows'], schema: FeatureSchema): (number | null)[] {
-  const col = (name: string): number => {
-    const c = schema.names.indexOf(name);
-    if (c < 0) throw new Error(`the features have no ${name}`);
-    return c;
-  };
-  const raf = col('raf_t1');
-  const missing = col('missing_t1');
+export function knownRafT1(rows: MemberFeatures['rows']): (number | null)[] {
+  const raf = columnOf(rows, 'raf_t1');
+  const missing = columnOf(rows, 'missing_t1');
   return rows.ids.map((_, i) => (rows.x.values[i * rows.x.cols + missing] === 1 ? null : roundHalfUp(rows.x.values[i * rows.x.cols + raf]!, 3)));
 }
 

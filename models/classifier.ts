@@ -129,28 +129,39 @@ export function fitStandardization(x: Matrix, rows: ArrayLike<number>): Standard
   return { mean: Array.from(mean), std: sd.map((v) => (v > 1e-12 ? v : 1)), constant: sd.map((v) => !(v > 1e-12)) };
 }
 
+/** What standardizeRow needs of a standardisation: 1 per column the model uses (0: constant at fitting), the encoded columns and their edges, the inputs a row has. */
+interface RowPlan {
+  keep: Float32Array;
+  encoded: (readonly [number, readonly number[]])[];
+  width: number;
+}
+const rowPlan = (s: Standardization, cols: number): RowPlan => ({
+  keep: Float32Array.from({ length: cols }, (_, j) => (s.constant?.[j] ? 0 : 1)),
+  encoded: (s.edges ?? []).flatMap((e, j) => (e === null || s.constant?.[j] ? [] : [[j, e] as const])),
+  width: inputWidth(s, cols),
+});
+
 /**
- * The given rows, standardised, as a new matrix; a column constant at fitting is 0 whatever its
- * value. With bin edges (Standardization.edges), each encoded column's bins follow the columns, in
- * column order: per bin [a, b], min(1, max(0, (x - a) / (b - a))).
+ * One row standardised: `cols` values of `from` at `src` to `to` at `dst`, then the bins of each
+ * encoded column (Standardization.edges), in column order: per bin [a, b], min(1, max(0, (x - a) /
+ * (b - a))); a column constant at fitting is 0 whatever its value, and has no bins.
  */
+function standardizeRow(from: Float32Array, src: number, to: Float32Array, dst: number, cols: number, s: Standardization, p: RowPlan): void {
+  for (let j = 0; j < cols; j++) to[dst + j] = (p.keep[j]! * (from[src + j]! - s.mean[j]!)) / s.std[j]!;
+  let at = dst + cols;
+  for (const [j, e] of p.encoded) {
+    const v = from[src + j]!;
+    for (let b = 1; b < e.length; b++) to[at++] = Math.min(1, Math.max(0, (v - e[b - 1]!) / (e[b]! - e[b - 1]!)));
+  }
+}
+
+/** The given rows, standardised, as a new matrix (standardizeRow): the columns, then the encoded columns' bins. */
 export function standardize(x: Matrix, s: Standardization, rows?: ArrayLike<number>): Matrix {
   const n = rows ? rows.length : x.rows;
-  const width = inputWidth(s, x.cols);
-  const out = new Float32Array(n * width);
-  const keep = Float32Array.from({ length: x.cols }, (_, j) => (s.constant?.[j] ? 0 : 1));
-  const encoded = (s.edges ?? []).flatMap((e, j) => (e === null || s.constant?.[j] ? [] : [[j, e] as const]));
-  for (let k = 0; k < n; k++) {
-    const src = (rows ? rows[k]! : k) * x.cols;
-    const dst = k * width;
-    for (let j = 0; j < x.cols; j++) out[dst + j] = (keep[j]! * (x.values[src + j]! - s.mean[j]!)) / s.std[j]!;
-    let at = dst + x.cols;
-    for (const [j, e] of encoded) {
-      const v = x.values[src + j]!;
-      for (let b = 1; b < e.length; b++) out[at++] = Math.min(1, Math.max(0, (v - e[b - 1]!) / (e[b]! - e[b - 1]!)));
-    }
-  }
-  return { rows: n, cols: width, values: out };
+  const p = rowPlan(s, x.cols);
+  const out = new Float32Array(n * p.width);
+  for (let k = 0; k < n; k++) standardizeRow(x.values, (rows ? rows[k]! : k) * x.cols, out, k * p.width, x.cols, s, p);
+  return { rows: n, cols: p.width, values: out };
 }
 
 /** A seeded permutation of 0..n-1 (Fisher-Yates). */
@@ -261,8 +272,9 @@ export async function trainClassifier(
   const standardization = fitStandardization(x, fitIdx);
   // The MLP's inputs (as its dropout): the logistic model stays linear in the features.
   if ((config.encodeBins ?? 0) > 0 && config.model === 'mlp') standardization.edges = fitEdges(x, fitIdx, config.encodeBins!);
-  const fitX = standardize(x, standardization, fitIdx);
-  const valX = standardize(x, standardization, valIdx);
+  // The fit rows are standardised batch by batch from x (standardizeRow, as standardize does):
+  // a standardised copy of them would be 80% of x again (2.7 GB at 5,000,000 members), more with the bins.
+  const plan = rowPlan(standardization, x.cols);
   const fitY = Float32Array.from(fitIdx, (i) => labels[i]!);
   const valY = Float32Array.from(valIdx, (i) => labels[i]!);
   let positives = 0;
@@ -273,9 +285,10 @@ export async function trainClassifier(
   const fitW = weightOf(fitY);
   const valW = weightOf(valY);
 
-  const { model, train } = buildModel(fitX.cols, config);
+  const { model, train } = buildModel(plan.width, config);
   const optimizer = tf.train.adam(config.learningRate);
-  const valXT = tf.tensor2d(valX.values, [valX.rows, valX.cols]);
+  // The validation rows live on as a tensor only: their standardised copy is not kept.
+  const valXT = ((v: Matrix) => tf.tensor2d(v.values, [v.rows, v.cols]))(standardize(x, standardization, valIdx));
   const valYT = tf.tensor2d(valY, [valY.length, 1]);
   const valWT = tf.tensor2d(valW, [valW.length, 1]);
   const history: TrainedClassifier['history'] = [];
@@ -283,8 +296,9 @@ export async function trainClassifier(
   let bestEpoch = 0;
   let bestWeights: tf.Tensor[] | undefined;
   let waited = 0;
-  const n = fitX.rows;
-  const d = fitX.cols;
+  const n = fitIdx.length;
+  const d = x.cols;
+  const w = plan.width;
   const dropoutRng = createRng(config.seed * 7919 + 17);
   for (let epoch = 1; epoch <= config.epochs; epoch++) {
     const perm = permutation(n, config.seed * 1000 + epoch);
@@ -293,17 +307,17 @@ export async function trainClassifier(
     for (let start = 0; start < n; start += config.batchSize) {
       const end = Math.min(n, start + config.batchSize);
       const m = end - start;
-      const bx = new Float32Array(m * d);
+      const bx = new Float32Array(m * w);
       const by = new Float32Array(m);
       const bw = new Float32Array(m);
       for (let r = 0; r < m; r++) {
         const i = perm[start + r]!;
-        bx.set(fitX.values.subarray(i * d, (i + 1) * d), r * d);
+        standardizeRow(x.values, fitIdx[i]! * d, bx, r * w, d, standardization, plan);
         by[r] = fitY[i]!;
         bw[r] = fitW[i]!;
       }
       const loss = tf.tidy(() => {
-        const xt = tf.tensor2d(bx, [m, d]);
+        const xt = tf.tensor2d(bx, [m, w]);
         const yt = tf.tensor2d(by, [m, 1]);
         const wt = tf.tensor2d(bw, [m, 1]);
         return optimizer.minimize(() => {

@@ -8,14 +8,28 @@ import { listSize } from './metrics.ts';
 
 export interface FeatureRows {
   ids: string[];
+  /** The columns of x in order: the schema's, or those asked for. */
+  names: readonly string[];
   x: Matrix;
 }
 
-/** Reads a feature table (member_id, then the schema's columns in order) in member id order. */
-export async function readFeatureRows(conn: DuckDBConnection, table: string, schema: FeatureSchema): Promise<FeatureRows> {
-  const cols = schema.names.map((n) => `"${n}"::FLOAT`).join(', ');
+/** The column of `rows.x` holding a feature. */
+export function columnOf(rows: Pick<FeatureRows, 'names'>, name: string): number {
+  const j = rows.names.indexOf(name);
+  if (j < 0) throw new Error(`the feature rows have no ${name}`);
+  return j;
+}
+
+/**
+ * Reads a feature table (member_id, then the schema's columns) in member id order: every column
+ * of the schema, or `names` only (a reader that needs a few: the whole matrix is 3.3 GB at
+ * 5,000,000 members).
+ */
+export async function readFeatureRows(conn: DuckDBConnection, table: string, schema: FeatureSchema, names: readonly string[] = schema.names): Promise<FeatureRows> {
+  for (const name of names) if (!schema.names.includes(name)) throw new Error(`the feature schema has no ${name}`);
+  const cols = names.map((n) => `"${n}"::FLOAT`).join(', ');
   const n = Number((await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${table}`)).getRowObjectsJson()[0]!.n);
-  const d = schema.names.length;
+  const d = names.length;
   const values = new Float32Array(n * d);
   const ids: string[] = [];
   const result = await conn.stream(`SELECT member_id, ${cols} FROM ${table} ORDER BY member_id`);
@@ -33,7 +47,7 @@ export async function readFeatureRows(conn: DuckDBConnection, table: string, sch
     }
     row += m;
   }
-  return { ids, x: { rows: n, cols: d, values } };
+  return { ids, names, x: { rows: n, cols: d, values } };
 }
 
 /** Streams the rows of a query of two columns, a member id and a DOUBLE, to `take`, chunk by chunk. */

@@ -10,7 +10,7 @@ import { basename, join, resolve } from 'node:path';
 import { writeFileAtomically } from '../data/atomic-file.ts';
 import { sqlString } from '../data/duckdb.ts';
 import { fingerprint, historyDir, historyFile, type Backtest, type RunCutoffs, type RunInputs, type RunRecord } from './run-registry.ts';
-import { MODEL_RUN_MEMORY_LIMIT, writeScores } from './scores-file.ts';
+import { MATRIX_READ_MEMORY_LIMIT, MODEL_RUN_MEMORY_LIMIT, writeScores } from './scores-file.ts';
 import { ensureContractTables, openWorkDb } from '../data/staged-contract.ts';
 import { ConfigError } from '../data/errors.ts';
 import { createFeatureTable, featureTableCutoff, knownHistoryIn } from '../features/build-features.ts';
@@ -21,7 +21,7 @@ import { featureSchema, type FeatureSchema } from '../features/schema.ts';
 import { initBackend, type BackendName } from './backend.ts';
 import { DEFAULT_TRAIN_CONFIG, deserializeModel, predictProbabilities, serializeModel, trainClassifier, type Standardization, type TrainConfig } from './classifier.ts';
 import { type ModelKind } from './model-kinds.ts';
-import { forEachIdValue, hasYear, knownRows, readFeatureRows, readRaf, selectRows, topShareLabels } from './dataset.ts';
+import { columnOf, forEachIdValue, hasYear, knownRows, readFeatureRows, type FeatureRows, readRaf, selectRows, topShareLabels } from './dataset.ts';
 import { listMetrics } from './metrics.ts';
 import { constantFeatures, neutralisedFeatures, neutralisedWarning, type NeutralisedFeature } from './constant-features.ts';
 import { findModelDataFiles } from '../data/contract-files.ts';
@@ -63,27 +63,32 @@ export async function trainRun(opts: TrainOptions, log: (line: string) => void =
     const labelHist = join(knownOnCutoff, 'raf_history.parquet');
     log(`features as of ${T - 1} (training, claims received by ${cutoffs.trainingFeatures}) ...`);
     const schema = featureSchema();
-    const rows = await readFeatureRows(conn, await featureTable(conn, inputs, T - 1, db.work, schema, cutoffs.trainingFeatures, log), schema);
-    const { labels } = topShareLabels(await readRaf(conn, labelHist, T - 1, rows.ids), TOP_SHARE);
-    const known = knownRows(labels);
-    // Every member usually has a label: then the matrix is used as it is, not copied.
-    const x = known.length === rows.x.rows ? rows.x : selectRows(rows.x, known);
-    const y = Uint8Array.from(known, (i) => labels[i]!);
-    requireBothClasses(y, T);
-    log(`training ${opts.model} (seed ${opts.seed}) on ${known.length} members ...`);
-    const t0 = performance.now();
-    const trained = await trainClassifier(x, y, config, (epoch, tl, vl) => log(`  epoch ${epoch}: loss ${tl.toFixed(4)}, validation ${vl.toFixed(4)}`));
-    const seconds = (performance.now() - t0) / 1000;
-    // Validation metrics on the held-out training rows (the seeded split the training used).
-    const valRows = Array.from(trained.validationIndexes);
-    const valProb = await predictProbabilities(trained.model, trained.standardization, selectRows(x, valRows));
-    const validation = listMetrics(valProb, Uint8Array.from(valRows, (i) => y[i]!), TOP_SHARE);
+    // The training matrix lives in this block only: it is garbage before the backtest reads T's
+    // (two matrices of 3.3 GB each at 5,000,000 members would not fit in 6 GiB together).
+    const { trained, seconds, validation, members, labelled, positives } = await (async () => {
+      const rows = await readMatrix(conn, await featureTable(conn, inputs, T - 1, db.work, schema, cutoffs.trainingFeatures, log), schema, opts.memoryLimit);
+      const { labels } = topShareLabels(await readRaf(conn, labelHist, T - 1, rows.ids), TOP_SHARE);
+      const known = knownRows(labels);
+      // Every member usually has a label: then the matrix is used as it is, not copied.
+      const x = known.length === rows.x.rows ? rows.x : selectRows(rows.x, known);
+      const y = Uint8Array.from(known, (i) => labels[i]!);
+      requireBothClasses(y, T);
+      log(`training ${opts.model} (seed ${opts.seed}) on ${known.length} members ...`);
+      const t0 = performance.now();
+      const trained = await trainClassifier(x, y, config, (epoch, tl, vl) => log(`  epoch ${epoch}: loss ${tl.toFixed(4)}, validation ${vl.toFixed(4)}`));
+      const seconds = (performance.now() - t0) / 1000;
+      // Validation metrics on the held-out training rows (the seeded split the training used).
+      const valRows = Array.from(trained.validationIndexes);
+      const valProb = await predictProbabilities(trained.model, trained.standardization, selectRows(x, valRows));
+      const validation = listMetrics(valProb, Uint8Array.from(valRows, (i) => y[i]!), TOP_SHARE);
+      return { trained, seconds, validation, members: rows.ids.length, labelled: known.length, positives: y.reduce((a, b) => a + b, 0) };
+    })();
 
     let backtest: Backtest | null = null;
     let neutralised: NeutralisedFeature[] = [];
     if (await hasYear(conn, hist, T)) {
       log(`backtest at as-of ${T} ...`);
-      const rowsT = await readFeatureRows(conn, await featureTable(conn, inputs, T, db.work, schema, dataThrough, log), schema);
+      const rowsT = await readMatrix(conn, await featureTable(conn, inputs, T, db.work, schema, dataThrough, log), schema, opts.memoryLimit);
       neutralised = neutralisedFeatures(trained.standardization, schema.names, rowsT.x);
       if (neutralised.length > 0) log(neutralisedWarning(neutralised, T - 1, T));
       backtest = await backtestOf(conn, opts, T, schema, rowsT, await predictProbabilities(trained.model, trained.standardization, rowsT.x));
@@ -104,9 +109,9 @@ export async function trainRun(opts: TrainOptions, log: (line: string) => void =
       fingerprint: await fingerprint(opts),
       dataThrough: cutoffs,
       training: {
-        members: rows.ids.length,
-        labelled: known.length,
-        positives: y.reduce((a, b) => a + b, 0),
+        members,
+        labelled,
+        positives,
         fitRows: trained.fitRows,
         validationRows: trained.validationRows,
         bestEpoch: trained.bestEpoch,
@@ -157,7 +162,7 @@ async function backtestOf(
   const { labels } = topShareLabels(await readRaf(conn, historyFile(inputs), T, rows.ids), TOP_SHARE);
   const known = knownRows(labels);
   const y = Uint8Array.from(known, (i) => labels[i]!);
-  const rafT1 = schema.names.indexOf('raf_t1');
+  const rafT1 = columnOf(rows, 'raf_t1');
   const naive = Float32Array.from(known, (i) => rows.x.values[i * rows.x.cols + rafT1]!);
   const p = Float32Array.from(known, (i) => prob[i]!);
   return { asOf: T, members: known.length, model: listMetrics(p, y, TOP_SHARE), naive: listMetrics(naive, y, TOP_SHARE) };
@@ -217,7 +222,7 @@ export interface PredictSummary {
 }
 
 /** The as-of year's members and features on an open DuckDB connection (withFeatureRows). */
-export interface FeatureRows {
+export interface MemberFeatures {
   conn: Parameters<typeof readFeatureRows>[0];
   inputs: RunInputs;
   schema: FeatureSchema;
@@ -226,7 +231,7 @@ export interface FeatureRows {
   attachData: () => Promise<void>;
 }
 
-export interface ScoredMembers extends FeatureRows {
+export interface ScoredMembers extends MemberFeatures {
   run: LoadedRun;
   backend: BackendName;
   /** Probability per row of `rows`. */
@@ -235,7 +240,10 @@ export interface ScoredMembers extends FeatureRows {
   neutralised: NeutralisedFeature[];
 }
 
-type FeatureRowsOptions = Pick<PredictOptions, 'asOf' | 'memoryLimit' | 'features' | 'dataThrough'>;
+type FeatureRowsOptions = Pick<PredictOptions, 'asOf' | 'memoryLimit' | 'features' | 'dataThrough'> & {
+  /** The feature columns to read (rows.names): every column when absent (the whole matrix is 3.3 GB at 5,000,000 members). */
+  names?: readonly string[];
+};
 
 /**
  * Builds (or reads, `features` given) the as-of year's features of the members of `inputs` and
@@ -246,7 +254,7 @@ type FeatureRowsOptions = Pick<PredictOptions, 'asOf' | 'memoryLimit' | 'feature
 export async function withFeatureRows<R>(
   inputs: RunInputs,
   opts: FeatureRowsOptions,
-  use: (s: FeatureRows) => Promise<R>,
+  use: (s: MemberFeatures) => Promise<R>,
   log: (line: string) => void = () => undefined,
   trainedFor?: string,
 ): Promise<R> {
@@ -259,7 +267,7 @@ export async function withFeatureRows<R>(
     if (trainedFor !== undefined && trainedFor !== dataThrough) {
       log(`note: the run was trained for ${opts.asOf} with data through ${trainedFor}; these features are cut at ${dataThrough}`);
     }
-    const rows = await readFeatureRows(conn, await featureTable(conn, inputs, opts.asOf, db.work, schema, dataThrough, log), schema);
+    const rows = await readMatrix(conn, await featureTable(conn, inputs, opts.asOf, db.work, schema, dataThrough, log), schema, opts.memoryLimit, opts.names ?? schema.names);
     // An as-of year without members (one the data does not reach) would give an empty list, not a finding.
     requireMembersAt(rows.ids.length, opts.asOf, inputs.data);
     const attachData = async (): Promise<void> => {
@@ -284,7 +292,10 @@ export function inputsOf(record: Pick<RunRecord, 'inputs'>, opts: Pick<PredictOp
  * (with the open DuckDB connection, which has the data and features loaded) to `use`.
  */
 export async function withScoredMembers<R>(
-  opts: Pick<PredictOptions, 'run' | 'asOf' | 'data' | 'history' | 'memoryLimit' | 'features' | 'scores' | 'checked' | 'dataThrough'>,
+  opts: Pick<PredictOptions, 'run' | 'asOf' | 'data' | 'history' | 'memoryLimit' | 'features' | 'scores' | 'checked' | 'dataThrough'> & {
+    /** With `scores`: the feature columns `use` reads; `rows` then holds those only (rows.names). Absent: every column. */
+    columns?: readonly string[];
+  },
   use: (s: ScoredMembers) => Promise<R>,
   log: (line: string) => void = () => undefined,
 ): Promise<R> {
@@ -293,12 +304,16 @@ export async function withScoredMembers<R>(
     const backend = await initBackend();
     log(`backend: ${backend}`);
     const trainedFor = run.record.asOf === opts.asOf ? run.record.dataThrough?.features : undefined;
+    // With scores given, the columns `use` reads (and those constant at training, for the check
+    // below) are enough: no model is applied.
+    const all = featureSchema().names;
+    const names = opts.scores !== undefined && opts.columns !== undefined ? all.filter((n, j) => opts.columns!.includes(n) || run.standardization.constant?.[j] === true) : all;
     return await withFeatureRows(
       inputsOf(run.record, opts),
-      opts,
+      { ...opts, names },
       async (f) => {
         const t0 = performance.now();
-        const neutralised = neutralisedFeatures(run.standardization, f.schema.names, f.rows.x);
+        const neutralised = neutralisedFeatures(standardizationOf(run.standardization, all, names), names, f.rows.x);
         if (neutralised.length > 0) log(neutralisedWarning(neutralised, run.record.trainedOn, opts.asOf));
         const prob = opts.scores !== undefined ? await readScores(f.conn, opts.scores, f.rows.ids) : await predictProbabilities(run.model, run.standardization, f.rows.x);
         log(`scored ${f.rows.ids.length} members in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -310,6 +325,28 @@ export async function withScoredMembers<R>(
   } finally {
     run.model.dispose();
   }
+}
+
+/**
+ * A feature table's rows (readFeatureRows) with DuckDB held to MATRIX_READ_MEMORY_LIMIT while they
+ * are read, then back to the model run's limit; a limit the caller gave stays as it is. The same
+ * rows whatever the limit: what does not fit spills.
+ */
+async function readMatrix(conn: ScoredMembers['conn'], table: string, schema: FeatureSchema, callerLimit: string | undefined, names?: readonly string[]): Promise<FeatureRows> {
+  if (callerLimit !== undefined) return readFeatureRows(conn, table, schema, names);
+  await conn.run(`SET memory_limit = ${sqlString(MATRIX_READ_MEMORY_LIMIT)}`);
+  try {
+    return await readFeatureRows(conn, table, schema, names);
+  } finally {
+    await conn.run(`SET memory_limit = ${sqlString(MODEL_RUN_MEMORY_LIMIT)}`);
+  }
+}
+
+/** A standardisation's columns `names` (of `all`), in that order. */
+function standardizationOf(s: Standardization, all: readonly string[], names: readonly string[]): Standardization {
+  if (names === all) return s;
+  const at = names.map((n) => all.indexOf(n));
+  return { mean: at.map((j) => s.mean[j]!), std: at.map((j) => s.std[j]!), ...(s.constant !== undefined ? { constant: at.map((j) => s.constant![j]!) } : {}) };
 }
 
 /**

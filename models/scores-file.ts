@@ -18,6 +18,13 @@ import { decilesOf, rankOrder } from './metrics.ts';
 export const MODEL_RUN_MEMORY_LIMIT = '3GB';
 
 /**
+ * DuckDB's memory while a feature matrix fills from it (model-run.ts readMatrix): its sorted copy
+ * of the table and the matrix would otherwise be in memory together, 3 GB and 3.3 GB at
+ * 5,000,000 members (issue 20: 6 GiB a process). What does not fit spills to disk.
+ */
+export const MATRIX_READ_MEMORY_LIMIT = '1GB';
+
+/**
  * Merges the scores of a run's shards (`rafcast predict` outputs, each ranked within its shard)
  * into one file ranked over every member, as one process scoring the whole plan writes it.
  */

@@ -149,8 +149,8 @@ export interface JobTimingRow extends JobTiming {
 }
 
 /**
- * What each completed job of a queued run cost where it ran (wall and CPU seconds; pipelines/
- * worker.ts returns them), found by walking each stage's jobs. A fan-out's row is its merge (its
+ * What each completed job of a queued run cost where it ran (wall and CPU seconds, peak resident
+ * memory; pipelines/worker.ts returns them), found by walking each stage's jobs. A fan-out's row is its merge (its
  * first run only adds the jobs under it). No member ids: stages, job names, shards and models.
  */
 export async function runJobTimings(runKey: string, connection: ConnectionOptions, on: QueueChoice = {}): Promise<JobTimingRow[]> {
@@ -161,7 +161,7 @@ export async function runJobTimings(runKey: string, connection: ConnectionOption
     const t = job.returnvalue;
     if (t !== undefined && t !== null && typeof t.cpuSeconds === 'number') {
       const { data } = job;
-      rows.push({ stage, name: job.name, ...('shard' in data ? { shard: data.shard } : {}), ...('model' in data ? { model: data.model } : {}), wallSeconds: t.wallSeconds, cpuSeconds: t.cpuSeconds });
+      rows.push({ stage, name: job.name, ...('shard' in data ? { shard: data.shard } : {}), ...('model' in data ? { model: data.model } : {}), wallSeconds: t.wallSeconds, cpuSeconds: t.cpuSeconds, ...(typeof t.peakRssMiB === 'number' ? { peakRssMiB: t.peakRssMiB } : {}) });
     }
     const deps = await job.getDependencies();
     const ids = [...Object.keys(deps.processed ?? {}), ...(deps.unprocessed ?? []), ...(deps.failed ?? []), ...Object.keys(deps.ignored ?? {})].map(idOfKey).filter((id) => !stageIds.has(id));

@@ -7,6 +7,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { RafcastError, type ErrorCode } from '../data/errors.ts';
 import type { JobData, JobName } from './jobs.ts';
+import { withPeakRss } from './peak-rss.ts';
 
 export interface StageRequest {
   id: number;
@@ -15,23 +16,28 @@ export interface StageRequest {
 }
 
 /**
- * What a job cost in the process that ran it: its wall time and the CPU time of that process over
- * the job, every thread of it (DuckDB's included), user and system. A queued job returns it (its
- * BullMQ return value), so a run's cost per stage and job is read back from Redis (flow-status.ts
- * runJobTimings).
+ * What a job cost in the process that ran it: its wall time, the CPU time of that process over
+ * the job, every thread of it (DuckDB's included), user and system, and that process's peak
+ * resident memory during the job (peak-rss.ts). A queued job returns it (its BullMQ return value),
+ * so a run's cost per stage and job is read back from Redis (flow-status.ts runJobTimings).
  */
 export interface JobTiming {
   wallSeconds: number;
   cpuSeconds: number;
+  /** The process's peak resident size during the job, MiB: a child's for a worker's isolated job, the whole worker's in process. Absent in what older workers returned. */
+  peakRssMiB?: number;
 }
 
-/** Measures `work` in this process: wall time and CPU time (process.cpuUsage, all threads). */
+/** Measures `work` in this process: wall time, CPU time (process.cpuUsage, all threads) and peak resident size. */
 export async function timed(work: () => Promise<void>): Promise<JobTiming> {
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  await work();
-  const cpu = process.cpuUsage(cpu0);
-  return { wallSeconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+  const { result, peakRssMiB } = await withPeakRss(async () => {
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    await work();
+    const cpu = process.cpuUsage(cpu0);
+    return { wallSeconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+  });
+  return { ...result, peakRssMiB };
 }
 
 export type StageReply = { id: number; ok: true; timing: JobTiming } | { id: number; ok: false; error: { message: string; code?: ErrorCode; unrecoverable?: boolean } };

@@ -276,6 +276,10 @@ if (step === 'score-batch') {
   // Issue 20's scaling: one one-thread worker against two, each stage's CPU-seconds and serial part, Amdahl's law: scripts/bench-scaling.ts.
   const { benchScaling } = await import('./bench-scaling.ts');
   await benchScaling(n, dir);
+} else if (step === 'memory') {
+  // Issue 20's memory at scale: each job's peak resident memory in the queued flow, per stage: scripts/bench-memory.ts.
+  const { benchMemory } = await import('./bench-memory.ts');
+  await benchMemory(n, dir);
 } else if (step === 'redis-load') {
   // Issue 20's Redis load check: a flow of n shards enqueued and fanned out, and the status call's cost: scripts/bench-redis-load.ts.
   const { benchRedisLoad } = await import('./bench-redis-load.ts');

@@ -25,7 +25,7 @@ if (args.help) {
 
 Prints speed and quality figures (never asserted). Steps: cli-start, score-batch, score-file-jsonl,
 score-file-csv, score-file-parquet, generate, load-generated, history, features, train, predict,
-known-history, suspects, audit-risk, providers, providers-inside, align, benchmark, serve, quality, quality-desynpuf, queued, queued-e2e, redis-load, scaling.
+known-history, suspects, audit-risk, providers, providers-inside, align, benchmark, serve, quality, quality-desynpuf, queued, queued-e2e, redis-load, scaling, memory.
 
 generate to suspects run on a plan of BENCH_POPULATION members (default 1,000,000), each step
 reading the earlier ones' files in .bench/. known-history: the plan's pharmacy and labs files when
@@ -78,7 +78,19 @@ projections for 1, 2, 4, 8 and 16 workers of one core and of four cores, the ser
 stated. Takes the whole machine: run it idle.
   npm run bench -- --only scaling --members 5000        # a quick look
   npm run bench -- --only scaling                       # issue 20: 200,000 members
-  npm run bench -- --only scaling --members 1000000`);
+  npm run bench -- --only scaling --members 1000000
+
+memory: the queued flow of a generated plan of --members n (default 1,000,000; BENCH_MEMORY),
+.bench/synthetic-n reused or generated (its generation's time and peak RSS printed), MLP and
+logistic, BENCH_MEMORY_SHARDS shards (default one per 250,000 members, at least 4), two workers at
+their default settings: per stage (partition, history and its shards, features and its shards,
+training per model, prediction shards, scores' merges, evaluation, candidates, report) the peak
+resident memory of its largest job and which job (each job's peak in the process that ran it,
+sampled every 100 ms), the worker processes' own peaks, and whether every process stayed under
+6 GiB. A line per stage goes to stderr as it completes. Long: about 15 minutes at 1,000,000.
+  npm run bench -- --only memory --members 20000        # a quick look
+  npm run bench -- --only memory                        # issue 20: 1,000,000 members
+  npm run bench -- --only memory --members 5000000`);
   process.exit(0);
 }
 if (args['plan-seeds'] !== undefined) process.env.BENCH_PLAN_SEEDS = args['plan-seeds'];
@@ -115,6 +127,7 @@ const steps: [string, number, number][] = [
   ['queued-e2e', 1, population],
   ['redis-load', 1, Number(process.env.BENCH_SHARDS ?? 256)],
   ['scaling', 1, Number(args.members ?? process.env.BENCH_SCALING ?? 200_000)],
+  ['memory', 1, Number(args.members ?? process.env.BENCH_MEMORY ?? 1_000_000)],
 ];
 const script = fileURLToPath(new URL('./bench-steps.ts', import.meta.url));
 const rate = (line: string): number => Number(/([\d,]+) (?:members|rows|member-years)\/s/.exec(line)?.[1]?.replaceAll(',', '') ?? NaN);
