@@ -6,7 +6,7 @@
 // .bench/synthetic-n, generated first when missing, in a process of its own whose peak is printed.
 // While the run goes, a line per stage as it completes goes to stderr: a run stopped part way
 // still shows what it reached.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +17,7 @@ import { enqueueFlow } from '../pipelines/queue.ts';
 import { connectionOf } from '../pipelines/queue-connection.ts';
 import { flowConfig } from '../pipelines/run.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../scoring/revenue.ts';
-import { startBenchRedis } from './bench-queued.ts';
+import { startBenchRedis, stopped } from './bench-queued.ts';
 
 const CLI = fileURLToPath(new URL('../bin/rafcast.js', import.meta.url));
 /** The issue's ceiling for any one process at 5,000,000 members. */
@@ -72,17 +72,6 @@ async function generate(n: number, data: string): Promise<{ seconds: number; pea
   if (code !== 0) throw new Error(`rafcast generate exited with ${code}: ${err.slice(-500)}`);
   return { seconds: (Date.now() - t0) / 1000, peakMiB: Number(/maxrss (\d+)/.exec(err)?.[1]) / 1024 };
 }
-
-const stopped = (p: ChildProcess): Promise<void> =>
-  new Promise((resolve) => {
-    if (p.exitCode !== null || p.signalCode !== null) return resolve();
-    const hard = setTimeout(() => p.kill('SIGKILL'), 30_000);
-    p.once('exit', () => {
-      clearTimeout(hard);
-      resolve();
-    });
-    p.kill('SIGTERM');
-  });
 
 /** What a line of the table stands for: a job, or the largest of a set (a fan-out's shards; per model where there are models). */
 const groupOf = (r: JobTimingRow): string => {

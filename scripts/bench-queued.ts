@@ -36,3 +36,15 @@ export const busyCpuSeconds = (): number => {
   const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
   return (f[0]! + f[1]! + f[2]! + f[5]! + f[6]!) / 100;
 };
+
+/** Stops a process the bench started: SIGTERM, then SIGKILL after 30 s; resolves when it has exited. */
+export const stopped = (p: ChildProcess): Promise<void> =>
+  new Promise((resolve) => {
+    if (p.exitCode !== null || p.signalCode !== null) return resolve();
+    const hard = setTimeout(() => p.kill('SIGKILL'), 30_000);
+    p.once('exit', () => {
+      clearTimeout(hard);
+      resolve();
+    });
+    p.kill('SIGTERM');
+  });

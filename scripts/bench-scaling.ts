@@ -4,7 +4,7 @@
 // each stage's CPU-seconds and serial part from what every job returned (runJobTimings), the MLP
 // training on a line of its own; and from them Amdahl's law for 1 to 16 workers of one core and of
 // four cores (pipelines/scaling.ts).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +18,7 @@ import { stageJobId } from '../pipelines/run-keys.ts';
 import { flowConfig } from '../pipelines/run.ts';
 import { amdahlSeconds, isShardJob, serialFraction, stageCosts } from '../pipelines/scaling.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../scoring/revenue.ts';
-import { busyCpuSeconds, startBenchRedis } from './bench-queued.ts';
+import { busyCpuSeconds, startBenchRedis, stopped } from './bench-queued.ts';
 
 const CLI = fileURLToPath(new URL('../bin/rafcast.js', import.meta.url));
 
@@ -29,17 +29,6 @@ interface Measured {
   stageSeconds: Map<string, number>;
   rows: JobTimingRow[];
 }
-
-const stopped = (p: ChildProcess): Promise<void> =>
-  new Promise((resolve) => {
-    if (p.exitCode !== null || p.signalCode !== null) return resolve();
-    const hard = setTimeout(() => p.kill('SIGKILL'), 30_000);
-    p.once('exit', () => {
-      clearTimeout(hard);
-      resolve();
-    });
-    p.kill('SIGTERM');
-  });
 
 export async function benchScaling(n: number, dir: string, shards = Number(process.env.BENCH_SCALING_SHARDS ?? 16)): Promise<void> {
   const data = join(dir, `synthetic-${n}`);
