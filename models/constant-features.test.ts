@@ -3,7 +3,8 @@
 // neutralised at apply (constant-features.ts, classifier.ts's standardize).
 import { describe, expect, it } from 'vitest';
 import { initBackend } from './backend.ts';
-import { DEFAULT_TRAIN_CONFIG, fitStandardization, predictProbabilities, trainClassifier, type Matrix } from './classifier.ts';
+import { DEFAULT_TRAIN_CONFIG, predictProbabilities, trainClassifier } from './classifier.ts';
+import { fitStandardization, type Matrix } from './standardization.ts';
 import { constantFeatures, neutralisedFeatures, neutralisedWarning } from './constant-features.ts';
 import { createRng } from '../data/random.ts';
 

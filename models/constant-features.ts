@@ -4,7 +4,7 @@
 // such a feature, and its weight on it is whatever the initialisation left: classifier.ts's
 // standardize neutralises it (0 after standardisation, as at training). This finds them, to warn
 // by name and record in the run.
-import type { Matrix, Standardization } from './classifier.ts';
+import type { Matrix, Standardization } from './standardization.ts';
 
 export interface NeutralisedFeature {
   name: string;

@@ -3,7 +3,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlString } from '../data/duckdb.ts';
 import type { FeatureSchema } from '../features/schema.ts';
-import type { Matrix } from './classifier.ts';
+import type { Matrix } from './standardization.ts';
 import { listSize } from './metrics.ts';
 
 export interface FeatureRows {

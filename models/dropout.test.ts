@@ -2,7 +2,8 @@
 // one every batch, kept units scaled by 1 / (1 - rate); the saved model is used whole.
 import { describe, expect, it } from 'vitest';
 import { initBackend, tf } from './backend.ts';
-import { DEFAULT_TRAIN_CONFIG, forwardWithDropout, predictProbabilities, trainClassifier, type Matrix, type TrainConfig } from './classifier.ts';
+import { DEFAULT_TRAIN_CONFIG, forwardWithDropout, predictProbabilities, trainClassifier, type TrainConfig } from './classifier.ts';
+import { type Matrix } from './standardization.ts';
 import { createRng } from '../data/random.ts';
 
 /**

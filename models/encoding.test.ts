@@ -2,7 +2,8 @@
 // edges at the fit rows' quantiles, a flag left alone, and the same inputs at training and at apply.
 import { describe, expect, it } from 'vitest';
 import { initBackend } from './backend.ts';
-import { DEFAULT_TRAIN_CONFIG, fitEdges, fitStandardization, inputWidth, predictProbabilities, standardize, trainClassifier, type Matrix } from './classifier.ts';
+import { DEFAULT_TRAIN_CONFIG, predictProbabilities, trainClassifier } from './classifier.ts';
+import { fitEdges, fitStandardization, inputWidth, standardize, type Matrix } from './standardization.ts';
 
 /** Rows of [x, flag]: x = 0..10, flag = x mod 2. */
 const eleven: Matrix = { rows: 11, cols: 2, values: Float32Array.from({ length: 22 }, (_, k) => (k % 2 === 0 ? k / 2 : (k - 1) / 2 % 2)) };
