@@ -16,7 +16,9 @@ import { tempDir } from '../test/temp-dir.ts';
 import { freePort } from '../test/test-tools.ts';
 import { prepareFlow, type FlowConfig } from './jobs.ts';
 import { openRunStore, requireStore } from './run-store.ts';
-import { S3RunStore, parseS3Url, removeDeadScratch, uploadPlan } from './s3-run-store.ts';
+import { S3RunStore, parseS3Url } from './s3-run-store.ts';
+import { uploadPlan } from './s3-parts.ts';
+import { removeDeadScratch } from './scratch-folders.ts';
 
 const MiB = 1024 * 1024;
 

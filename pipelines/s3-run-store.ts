@@ -11,14 +11,16 @@
 // process id and start time, so that the folders of processes killed with `kill -9` are removed by
 // the next store that makes one there.
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, readFileSync, readlinkSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join, normalize, relative, isAbsolute, sep } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { ConfigError, IoError, RafcastError, ioReason } from '../data/errors.ts';
+import { makeScratchFolder } from './scratch-folders.ts';
+import { PARTS_AT_ONCE, PART_SIZE, PART_TRIES, hashParts, uploadPlan } from './s3-parts.ts';
 
 /** True for a run store given as a URL (s3://...) rather than a folder. */
 export const isStoreUrl = (location: string): boolean => /^[a-z][a-z0-9+.-]*:\/\//i.test(location);
@@ -68,133 +70,7 @@ async function md5Of(file: string): Promise<string> {
   return h.digest('hex');
 }
 
-const MiB = 1024 * 1024;
-/**
- * S3's limits on what one upload may be (the S3 user guide, "Amazon S3 multipart upload limits"):
- * a PUT or a part of at most 5 GiB, parts of at least 5 MiB except the last, at most 10,000 parts,
- * an object of at most 5 TiB.
- */
-const S3_LIMITS = { maxPart: 5 * 1024 * MiB, minPart: 5 * MiB, maxParts: 10_000, maxObject: 5 * 1024 * 1024 * MiB };
-/** The part size rafcast uploads with: files up to it go in one PUT, larger ones in parts of it. */
-export const PART_SIZE = 64 * MiB;
-/** Parts of one file in flight at once (commit sends four files at once: sixteen streams at most). */
-const PARTS_AT_ONCE = 4;
-/** Tries of one part before the upload is aborted (the SDK does not retry a request whose body is a stream). */
-const PART_TRIES = 3;
 
-/**
- * How a file of `size` bytes goes up: one PUT (`parts` 1) when it fits in a part, else parts of
- * `partSize` bytes, the last one smaller, the part size grown (in whole MiB) when 10,000 parts of
- * it would not hold the file. The one rule for the threshold and the part size.
- */
-export function uploadPlan(size: number, partSize = PART_SIZE): { partSize: number; parts: number } {
-  if (!Number.isInteger(partSize) || partSize < S3_LIMITS.minPart || partSize > S3_LIMITS.maxPart) {
-    throw new Error(`an S3 part size must be a whole number of bytes from 5 MiB to 5 GiB, found ${partSize}`);
-  }
-  if (size > S3_LIMITS.maxObject) throw new RafcastError('E_IO', `a file of ${size} bytes is larger than the largest object S3 stores (5 TiB)`);
-  if (size <= partSize) return { partSize, parts: 1 };
-  const grown = Math.max(partSize, Math.ceil(size / S3_LIMITS.maxParts / MiB) * MiB);
-  return { partSize: grown, parts: Math.ceil(size / grown) };
-}
-
-/** A file's MD5 and its parts' MD5s (parts of `partSize` bytes), in one read of the file. */
-async function hashParts(file: string, partSize: number): Promise<{ size: number; md5: string; parts: Buffer[] }> {
-  const whole = createHash('md5');
-  const parts: Buffer[] = [];
-  let part = createHash('md5');
-  let inPart = 0;
-  let size = 0;
-  for await (const data of createReadStream(file)) {
-    let chunk = data as Buffer;
-    whole.update(chunk);
-    size += chunk.length;
-    while (chunk.length > 0) {
-      const n = Math.min(chunk.length, partSize - inPart);
-      part.update(chunk.subarray(0, n));
-      inPart += n;
-      chunk = chunk.subarray(n);
-      if (inPart === partSize) {
-        parts.push(part.digest());
-        part = createHash('md5');
-        inPart = 0;
-      }
-    }
-  }
-  if (inPart > 0 || parts.length === 0) parts.push(part.digest());
-  return { size, md5: whole.digest('hex'), parts };
-}
-
-/**
- * What a scratch folder's name says of its owner: `rafcast-s3-<where>-<pid>-<start>-XXXXXX`, where
- * `where` tells the machine and the process ids' namespace apart (8 hex digits of the SHA-256 of the
- * host name and, on Linux, the pid namespace): a process id means something only where it was taken,
- * so the folders of another container or machine sharing the root are never judged by it.
- */
-const SCRATCH_NAME = /^rafcast-s3-([0-9a-f]{8})-(\d+)-(\d+)-[A-Za-z0-9]{6}$/;
-const PROCESS_SPACE = (() => {
-  let ns = '';
-  try {
-    ns = readlinkSync('/proc/self/ns/pid');
-  } catch {
-    // Not Linux: the host name alone.
-  }
-  return createHash('sha256').update(`${hostname()} ${ns}`).digest('hex').slice(0, 8);
-})();
-
-/**
- * When a process started, in clock ticks since boot (/proc/PID/stat's 22nd field, Linux), as a
- * string; undefined when no such process runs; '0' where the system does not say (the process id
- * alone then tells whether it lives).
- */
-function startOf(pid: number): string | undefined {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch (e) {
-    return (e as { code?: string }).code === 'ENOENT' && existsSync('/proc/self/stat') ? undefined : '0';
-  }
-  // The command name (field 2) is in parentheses and may hold spaces: count from the last ')'.
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '0';
-}
-
-/** True when the process that made a scratch folder (its id and start time) still runs. */
-function ownerLives(pid: number, start: string): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    // EPERM: a process of another user has the id, which is alive.
-    if ((e as { code?: string }).code !== 'EPERM') return false;
-  }
-  const now = startOf(pid);
-  if (now === undefined) return false;
-  // The id taken by a newer process (the owner died and the id was reused): the owner is gone.
-  return start === '0' || now === '0' || now === start;
-}
-
-/**
- * Removes the scratch folders under `base` that this user's dead processes left (a worker killed
- * with `kill -9` never ran `release`): those whose owner's process id no longer runs, or runs a
- * process started at another time. A live process's folder is never touched, whoever it belongs to;
- * folders of other users, machines or containers are left alone. Returns the names removed.
- */
-export async function removeDeadScratch(base: string): Promise<string[]> {
-  const removed: string[] = [];
-  const uid = process.getuid?.();
-  for (const e of await readdir(base, { withFileTypes: true }).catch(() => [])) {
-    const m = SCRATCH_NAME.exec(e.name);
-    if (m === null || m[1] !== PROCESS_SPACE || !e.isDirectory()) continue;
-    const dir = join(base, e.name);
-    // Another process sweeping the same root may remove a folder first; a folder that cannot be
-    // removed stays: the sweep never fails the job that runs it.
-    const owner = await stat(dir).catch(() => undefined);
-    if (owner === undefined || (uid !== undefined && owner.uid !== uid)) continue;
-    if (ownerLives(Number(m[2]), m[3]!)) continue;
-    if (await rm(dir, { recursive: true, force: true }).then(() => true, () => false)) removed.push(e.name);
-  }
-  return removed;
-}
-/** Each scratch root is swept once per process, on its first scratch folder. */
-const swept = new Map<string, Promise<string[]>>();
 
 export class S3RunStore {
   readonly bucket: string;
@@ -342,11 +218,7 @@ export class S3RunStore {
    */
   private scratchDir(): Promise<string> {
     this.scratch ??= (async () => {
-      const base = process.env.RAFCAST_SCRATCH ?? tmpdir();
-      await mkdir(base, { recursive: true, mode: 0o700 });
-      if (!swept.has(base)) swept.set(base, removeDeadScratch(base));
-      await swept.get(base);
-      return mkdtemp(join(base, `rafcast-s3-${PROCESS_SPACE}-${process.pid}-${startOf(process.pid) ?? '0'}-`));
+      return makeScratchFolder(process.env.RAFCAST_SCRATCH ?? tmpdir());
     })();
     return this.scratch;
   }
