@@ -209,7 +209,7 @@ export async function trainClassifier(
       const bw = new Float32Array(m);
       for (let r = 0; r < m; r++) {
         const i = perm[start + r]!;
-        standardizeRow(x.values, fitIdx[i]! * d, bx, r * w, d, standardization, plan);
+        standardizeRow(x.values, fitIdx[i]! * d, bx, r * w, d, plan);
         by[r] = fitY[i]!;
         bw[r] = fitW[i]!;
       }

@@ -73,30 +73,44 @@ export function fitStandardization(x: Matrix, rows: ArrayLike<number>): Standard
   return { mean: Array.from(mean), std: sd.map((v) => (v > 1e-12 ? v : 1)), constant: sd.map((v) => !(v > 1e-12)) };
 }
 
-/** What standardizeRow needs of a standardisation: 1 per column the model uses (0: constant at fitting), the encoded columns and their edges, the inputs a row has. */
+/**
+ * What standardizeRow needs of a standardisation, flat in typed arrays (a row's inner loop reads
+ * nothing else): per column its mean, its standard deviation and 1 if the model uses it (0: constant
+ * at fitting); per bin of the encoded columns, in column order, its column, its lower edge and its
+ * width; the inputs a row has.
+ */
 export interface RowPlan {
+  mean: Float64Array;
+  std: Float64Array;
   keep: Float32Array;
-  encoded: (readonly [number, readonly number[]])[];
+  binColumn: Int32Array;
+  binLow: Float64Array;
+  binWidth: Float64Array;
   width: number;
 }
-export const rowPlan = (s: Standardization, cols: number): RowPlan => ({
-  keep: Float32Array.from({ length: cols }, (_, j) => (s.constant?.[j] ? 0 : 1)),
-  encoded: (s.edges ?? []).flatMap((e, j) => (e === null || s.constant?.[j] ? [] : [[j, e] as const])),
-  width: inputWidth(s, cols),
-});
+export function rowPlan(s: Standardization, cols: number): RowPlan {
+  const bins = (s.edges ?? []).flatMap((e, j) => (e === null || s.constant?.[j] ? [] : e.slice(1).map((hi, b) => [j, e[b]!, hi - e[b]!] as const)));
+  return {
+    mean: Float64Array.from(s.mean),
+    std: Float64Array.from(s.std),
+    keep: Float32Array.from({ length: cols }, (_, j) => (s.constant?.[j] ? 0 : 1)),
+    binColumn: Int32Array.from(bins, (b) => b[0]),
+    binLow: Float64Array.from(bins, (b) => b[1]),
+    binWidth: Float64Array.from(bins, (b) => b[2]),
+    width: inputWidth(s, cols),
+  };
+}
 
 /**
  * One row standardised: `cols` values of `from` at `src` to `to` at `dst`, then the bins of each
  * encoded column (Standardization.edges), in column order: per bin [a, b], min(1, max(0, (x - a) /
  * (b - a))); a column constant at fitting is 0 whatever its value, and has no bins.
  */
-export function standardizeRow(from: Float32Array, src: number, to: Float32Array, dst: number, cols: number, s: Standardization, p: RowPlan): void {
-  for (let j = 0; j < cols; j++) to[dst + j] = (p.keep[j]! * (from[src + j]! - s.mean[j]!)) / s.std[j]!;
-  let at = dst + cols;
-  for (const [j, e] of p.encoded) {
-    const v = from[src + j]!;
-    for (let b = 1; b < e.length; b++) to[at++] = Math.min(1, Math.max(0, (v - e[b - 1]!) / (e[b]! - e[b - 1]!)));
-  }
+export function standardizeRow(from: Float32Array, src: number, to: Float32Array, dst: number, cols: number, p: RowPlan): void {
+  const { mean, std, keep, binColumn, binLow, binWidth } = p;
+  for (let j = 0; j < cols; j++) to[dst + j] = (keep[j]! * (from[src + j]! - mean[j]!)) / std[j]!;
+  const at = dst + cols;
+  for (let k = 0; k < binColumn.length; k++) to[at + k] = Math.min(1, Math.max(0, (from[src + binColumn[k]!]! - binLow[k]!) / binWidth[k]!));
 }
 
 /** The given rows, standardised, as a new matrix (standardizeRow): the columns, then the encoded columns' bins. */
@@ -104,6 +118,6 @@ export function standardize(x: Matrix, s: Standardization, rows?: ArrayLike<numb
   const n = rows ? rows.length : x.rows;
   const p = rowPlan(s, x.cols);
   const out = new Float32Array(n * p.width);
-  for (let k = 0; k < n; k++) standardizeRow(x.values, (rows ? rows[k]! : k) * x.cols, out, k * p.width, x.cols, s, p);
+  for (let k = 0; k < n; k++) standardizeRow(x.values, (rows ? rows[k]! : k) * x.cols, out, k * p.width, x.cols, p);
   return { rows: n, cols: p.width, values: out };
 }
