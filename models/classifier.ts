@@ -43,6 +43,12 @@ export interface TrainConfig {
    * its bin, 1 above it, linear inside. 0: off. The MLP's only (the logistic model stays linear).
    */
   encodeBins?: number;
+  /**
+   * Most fit rows one epoch passes over, a fresh seeded draw of them each epoch (absent: all). A
+   * plan of a million members is then validated, and stopped early, after as many rows seen as a
+   * plan of a quarter of that size, instead of after full passes ten times longer.
+   */
+  epochRows?: number;
 }
 
 export const DEFAULT_TRAIN_CONFIG: Omit<TrainConfig, 'model' | 'seed'> = {
@@ -111,8 +117,8 @@ function buildModel(cols: number, c: TrainConfig): { model: tf.LayersModel; trai
 export interface TrainedClassifier {
   model: tf.LayersModel;
   standardization: Standardization;
-  /** Validation loss per epoch; the best epoch's weights are kept. */
-  history: { epoch: number; trainLoss: number; validationLoss: number }[];
+  /** Per epoch: the fit rows it passed over, its losses; the best epoch's weights are kept. */
+  history: { epoch: number; rows: number; trainLoss: number; validationLoss: number }[];
   bestEpoch: number;
   /** Rows used to fit and to validate (counts), and the validation rows (indexes into the training matrix). */
   fitRows: number;
@@ -199,10 +205,12 @@ export async function trainClassifier(
   const dropoutRng = createRng(config.seed * 7919 + 17);
   for (let epoch = 1; epoch <= config.epochs; epoch++) {
     const perm = permutation(n, config.seed * 1000 + epoch);
+    const rowsThisEpoch = Math.min(n, config.epochRows ?? n);
     let lossTotal: tf.Scalar | undefined;
     let batches = 0;
-    for (let start = 0; start < n; start += config.batchSize) {
-      const end = Math.min(n, start + config.batchSize);
+    let rows = 0;
+    for (let start = 0; start < rowsThisEpoch; start += config.batchSize) {
+      const end = Math.min(rowsThisEpoch, start + config.batchSize);
       const m = end - start;
       const bx = new Float32Array(m * w);
       const by = new Float32Array(m);
@@ -234,6 +242,7 @@ export async function trainClassifier(
       }
       lossTotal = total;
       batches++;
+      rows += m;
     }
     // apply, not predict: predict cuts its input into batches of 32, and the WebAssembly backend
     // copies the whole input for every cut (minutes at a million rows).
@@ -243,7 +252,7 @@ export async function trainClassifier(
     const lossSum = lossTotal === undefined ? 0 : (await lossTotal.data())[0]!;
     lossTotal?.dispose();
     const trainLoss = lossSum / Math.max(1, batches);
-    history.push({ epoch, trainLoss, validationLoss: v });
+    history.push({ epoch, rows, trainLoss, validationLoss: v });
     onEpoch?.(epoch, trainLoss, v);
     if (v < best - 1e-5) {
       best = v;
