@@ -60,11 +60,13 @@ export const DEFAULT_TRAIN_CONFIG: Omit<TrainConfig, 'model' | 'seed'> = {
   hidden: [64, 32],
   l2: 0,
   dropout: 0.2,
-  members: 1,
-  // Two networks with the numeric columns encoded in 8 bins each gain +0.6 and +0.7 points of
-  // precision at 20% on the 100,000-member quality plans, but their fit at 1,000,000 members took
-  // over 10 minutes of the 5 allowed (README, Quality; issue 15): measured, not the default yet.
-  encodeBins: 0,
+  // Two networks fed the numeric columns and their 8-bin encoding gain +0.6 and +0.7 points of
+  // precision at 20% over one network of the raw columns on the 100,000-member quality plans
+  // (README, Quality). An epoch of them over all 800,000 fit rows of a 1,000,000-member plan took
+  // over 10 minutes to the early stop; over 262,144 rows an epoch, 190 s, at the same precision.
+  members: 2,
+  encodeBins: 8,
+  epochRows: 262_144,
 };
 
 /** A seeded permutation of 0..n-1 (Fisher-Yates). */

@@ -130,7 +130,7 @@ export async function qualityDesynpuf(benchDir: string): Promise<void> {
   const range = (v: number[], f: (x: number) => string): string => `${f(mean(v))} [${f(Math.min(...v))}-${f(Math.max(...v))}]`;
   const signed = (v: number): string => `${v >= 0 ? '+' : ''}${pct(v)}`;
   const c = DEFAULT_TRAIN_CONFIG;
-  const defaultModel = `mlp ${c.hidden.join('-')}${c.members > 1 ? `, ensemble of ${c.members}` : ''}`;
+  const defaultModel = `mlp ${c.hidden.join('-')}${c.members > 1 ? `, ${c.members} networks averaged` : ''}${(c.encodeBins ?? 0) > 0 ? `, ${c.encodeBins}-bin encoding` : ''}`;
   const out: string[] = [];
   out.push(
     `quality on DE-SynPUF (${samples.length} samples of ${root}; ${FIRST_YEAR}-${LAST_YEAR}, tables of payment year ${TABLES_YEAR}), ` +
