@@ -2,7 +2,7 @@
 // figure worked by hand in the comment beside it.
 import { describe, expect, it } from 'vitest';
 import type { JobTimingRow } from './flow-status.ts';
-import { amdahlSeconds, serialFraction, stageCosts } from './scaling.ts';
+import { amdahlSeconds, serialFraction, sharedMachineCeiling, stageCosts } from './scaling.ts';
 
 describe("Amdahl's law", () => {
   it('projects the time on n cores from the time on one and the serial fraction', () => {
@@ -26,6 +26,21 @@ describe("Amdahl's law", () => {
   it('refuses a serial fraction outside 0..1 and fewer than one core', () => {
     expect(() => amdahlSeconds(100, 1.5, 2)).toThrow(/between 0 and 1/);
     expect(() => amdahlSeconds(100, 0.5, 0)).toThrow(/at least 1/);
+  });
+});
+
+describe('the ceiling of workers sharing one machine', () => {
+  it("is the one-worker time over the workers' CPU spread on the machine's cores", () => {
+    // One worker 454.0 s; two workers' jobs took 512.6 CPU-s on a 2-core machine: the run lasts
+    // at least 512.6 / 2 = 256.3 s, so the speedup is at most 454.0 / 256.3 = 1.7714, under 2.
+    expect(sharedMachineCeiling(454.0, 512.6, 2)).toBeCloseTo(1.7714, 4);
+    // The same CPU as one worker's (100 CPU-s of a 100 s run) on 4 cores: 100 / 25 = 4, the cores.
+    expect(sharedMachineCeiling(100, 100, 4)).toBeCloseTo(4, 10);
+  });
+
+  it('refuses a run with no time or no CPU', () => {
+    expect(() => sharedMachineCeiling(0, 10, 2)).toThrow(/above 0/);
+    expect(() => sharedMachineCeiling(10, 0, 2)).toThrow(/above 0/);
   });
 });
 

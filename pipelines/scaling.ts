@@ -49,3 +49,15 @@ export function amdahlSeconds(t1: number, serial: number, cores: number, pieces 
   if (!(cores >= 1) || !(pieces >= 1)) throw new RangeError('cores and pieces are at least 1');
   return t1 * (serial + (1 - serial) / Math.min(cores, pieces));
 }
+
+/**
+ * The most a run on `workers` workers sharing one machine of `cores` cores can gain over `t1`, the
+ * one-worker time, however the jobs are arranged: the workers' jobs took `jobsCpuSeconds` in all,
+ * and the machine gives at most `cores` CPU-seconds a second, so the run lasts at least
+ * jobsCpuSeconds / cores. Jobs that share a machine's cores, caches and memory cost more CPU than
+ * the same jobs alone, so this can stay under the workers' count with no serial part at all.
+ */
+export function sharedMachineCeiling(t1: number, jobsCpuSeconds: number, cores: number): number {
+  if (!(t1 > 0) || !(jobsCpuSeconds > 0) || !(cores >= 1)) throw new RangeError('a time, CPU-seconds and cores above 0 (cores at least 1)');
+  return t1 / (jobsCpuSeconds / cores);
+}

@@ -6,6 +6,7 @@
 // four cores (pipelines/scaling.ts).
 import { spawn } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
@@ -16,7 +17,7 @@ import { enqueueFlow } from '../pipelines/queue.ts';
 import { QUEUE, connectionOf } from '../pipelines/queue-connection.ts';
 import { stageJobId } from '../pipelines/run-keys.ts';
 import { flowConfig } from '../pipelines/run.ts';
-import { amdahlSeconds, isShardJob, serialFraction, stageCosts } from '../pipelines/scaling.ts';
+import { amdahlSeconds, isShardJob, serialFraction, sharedMachineCeiling, stageCosts } from '../pipelines/scaling.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../scoring/revenue.ts';
 import { busyCpuSeconds, startBenchRedis, stopped } from './bench-queued.ts';
 
@@ -98,5 +99,12 @@ export async function benchScaling(n: number, dir: string, shards = Number(proce
   console.log(`  projected (Amdahl, serial ${(100 * s).toFixed(1)}%, from one worker's ${t1.toFixed(1)} s; the parallel part in ${shards} shards at most):`);
   for (const w of [1, 2, 4, 8, 16]) console.log(`    ${String(w).padStart(2)} worker${w === 1 ? ' ' : 's'}: one core each ${projected(w)}; four cores each ${projected(4 * w)}`);
   console.log(`  two workers measured ${two.seconds.toFixed(1)} s against ${amdahlSeconds(t1, s, 2, shards).toFixed(1)} s projected`);
+  // Two workers on this machine share its cores: their jobs' CPU over the cores bounds them, serial part or not.
+  const cpuTwo = two.rows.reduce((a, x) => a + x.cpuSeconds, 0);
+  const cores = availableParallelism();
+  console.log(
+    `  two workers on this machine's ${cores} cores: at most x${sharedMachineCeiling(t1, cpuTwo, cores).toFixed(2)} with no serial part at all ` +
+      `(their jobs' CPU ${cpuTwo.toFixed(1)} s over ${cores} cores is ${(cpuTwo / cores).toFixed(1)} s; one worker's jobs took ${cpu.toFixed(1)} CPU-s)`,
+  );
   console.log(`${what}: one worker ${one.seconds.toFixed(1)} s, two workers ${two.seconds.toFixed(1)} s, speedup ${(one.seconds / two.seconds).toFixed(2)}; serial fraction ${(100 * s).toFixed(1)}%`);
 }
