@@ -1,6 +1,6 @@
 // Ranking metrics on lists small enough to work out by hand (DOMAIN.md section 4).
 import { describe, expect, it } from 'vitest';
-import { decileTable, decilesOf, listedMetrics, listSize, rocAuc, topShareMetrics } from './metrics.ts';
+import { decileTable, decilesOf, listedMetrics, listMetrics, listSize, rankOrder, rocAuc, topShareMetrics } from './metrics.ts';
 
 describe('ranking metrics', () => {
   // Scores 0.9 .. 0.5; positives at 0.9 and 0.7.
@@ -13,6 +13,17 @@ describe('ranking metrics', () => {
     // A tie counts one half.
     expect(rocAuc([1, 1], [1, 0])).toBe(0.5);
     expect(rocAuc([1, 2], [1, 1])).toBeNaN();
+  });
+
+  it('AUC from a ranking already made (listMetrics sorts once) is the same, ties and all', () => {
+    // Positives score 0.3, 0.5 and 0.9; negatives 0.9, 0.3 and 0.1. Pairs ordered right:
+    // 0.3 beats 0.1 and ties 0.3 (1.5); 0.5 beats 0.3 and 0.1 (2); 0.9 ties 0.9, beats 0.3, 0.1 (2.5):
+    // 6 of 9 pairs, 2/3. Read the wrong way round the order would give 1/3.
+    const s = [0.3, 0.9, 0.3, 0.5, 0.9, 0.1];
+    const y = [1, 0, 0, 1, 1, 0];
+    expect(rocAuc(s, y)).toBeCloseTo(2 / 3, 12);
+    expect(rocAuc(s, y, rankOrder(s))).toBeCloseTo(2 / 3, 12);
+    expect(listMetrics(s, y, 0.5).auc).toBeCloseTo(2 / 3, 12);
   });
 
   it('precision, recall and F1 of the top share', () => {

@@ -43,8 +43,7 @@ export function listSize(n: number, share: number): number {
 }
 
 /** Precision, recall and F1 of the top `share` by score against 0/1 labels. */
-export function topShareMetrics(scores: ArrayLike<number>, labels: ArrayLike<number>, share: number): TopShareMetrics {
-  const order = rankOrder(scores);
+export function topShareMetrics(scores: ArrayLike<number>, labels: ArrayLike<number>, share: number, order: Int32Array = rankOrder(scores)): TopShareMetrics {
   const k = listSize(scores.length, share);
   let hits = 0;
   let positives = 0;
@@ -80,20 +79,20 @@ export function listedMetrics(inList: ArrayLike<number>, labels: ArrayLike<numbe
 
 /**
  * ROC AUC by the rank-sum (Mann-Whitney) statistic, tied scores counting one half: the chance
- * that a random positive scores above a random negative.
+ * that a random positive scores above a random negative. `order` is rankOrder(scores), read from
+ * its end (lowest first); equal scores form one group whatever their order inside it.
  */
-export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
+export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number>, order: Int32Array = rankOrder(scores)): number {
   const n = scores.length;
-  const idx = Int32Array.from({ length: n }, (_, i) => i);
-  idx.sort((a, b) => scores[a]! - scores[b]!);
+  const at = (r: number): number => order[n - 1 - r]!;
   let rankSum = 0;
   let positives = 0;
   for (let i = 0; i < n; ) {
     let j = i;
-    while (j + 1 < n && scores[idx[j + 1]!] === scores[idx[i]!]) j++;
+    while (j + 1 < n && scores[at(j + 1)] === scores[at(i)]) j++;
     const midRank = (i + j) / 2 + 1;
     for (let q = i; q <= j; q++) {
-      if (labels[idx[q]!] === 1) {
+      if (labels[at(q)] === 1) {
         rankSum += midRank;
         positives++;
       }
@@ -106,8 +105,7 @@ export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): nu
 }
 
 /** Lift and cumulative gain by decile of score (deciles as equal as whole members allow). */
-export function decileTable(scores: ArrayLike<number>, labels: ArrayLike<number>): DecileRow[] {
-  const order = rankOrder(scores);
+export function decileTable(scores: ArrayLike<number>, labels: ArrayLike<number>, order: Int32Array = rankOrder(scores)): DecileRow[] {
   const n = order.length;
   let total = 0;
   for (let i = 0; i < n; i++) total += labels[i]!;
@@ -130,18 +128,19 @@ export function decileTable(scores: ArrayLike<number>, labels: ArrayLike<number>
 export function listMetrics(scores: ArrayLike<number>, labels: ArrayLike<number>, share: number): ListMetrics {
   let positives = 0;
   for (let i = 0; i < labels.length; i++) positives += labels[i]!;
+  // One sort for the three (a second each is 0.7 s at a million members).
+  const order = rankOrder(scores);
   return {
     members: scores.length,
     positives,
-    ...topShareMetrics(scores, labels, share),
-    auc: rocAuc(scores, labels),
-    deciles: decileTable(scores, labels),
+    ...topShareMetrics(scores, labels, share, order),
+    auc: rocAuc(scores, labels, order),
+    deciles: decileTable(scores, labels, order),
   };
 }
 
 /** The decile (1 = highest) of each member by score. */
-export function decilesOf(scores: ArrayLike<number>): Uint8Array {
-  const order = rankOrder(scores);
+export function decilesOf(scores: ArrayLike<number>, order: Int32Array = rankOrder(scores)): Uint8Array {
   const n = order.length;
   const out = new Uint8Array(n);
   for (let d = 0; d < 10; d++) {

@@ -57,7 +57,7 @@ export async function writeScores(
   meta: { model: string; runId: string; asOf: number; backend: string },
 ): Promise<void> {
   const order = rankOrder(prob);
-  const deciles = decilesOf(prob);
+  const deciles = decilesOf(prob, order);
   const lines: string[] = [];
   order.forEach((i, r) => lines.push(`${JSON.stringify(ids[i])},${prob[i]},${r + 1},${deciles[i]}`));
   const tmpCsv = temporaryPathFor(`${out}.scores.csv`);
