@@ -280,10 +280,14 @@ export async function trainClassifier(
 /** Probabilities for raw feature rows, in batches. */
 export async function predictProbabilities(model: tf.LayersModel, s: Standardization, x: Matrix, batchSize = 65536): Promise<Float32Array> {
   const out = new Float32Array(x.rows);
+  const plan = rowPlan(s, x.cols);
+  // One buffer for every batch: a fresh one each time (73 MB with the bins) cost more in page
+  // faults than the standardisation itself (5.5 of 9 s at a million members, measured 2026-12-03).
+  const batch = new Float32Array(Math.min(batchSize, x.rows) * plan.width);
   for (let start = 0; start < x.rows; start += batchSize) {
-    const end = Math.min(x.rows, start + batchSize);
-    const part = standardize({ rows: end - start, cols: x.cols, values: x.values.subarray(start * x.cols, end * x.cols) }, s);
-    const p = tf.tidy(() => model.apply(tf.tensor2d(part.values, [part.rows, part.cols])) as tf.Tensor);
+    const m = Math.min(x.rows, start + batchSize) - start;
+    for (let r = 0; r < m; r++) standardizeRow(x.values, (start + r) * x.cols, batch, r * plan.width, x.cols, plan);
+    const p = tf.tidy(() => model.apply(tf.tensor2d(batch.subarray(0, m * plan.width), [m, plan.width])) as tf.Tensor);
     out.set(await p.data(), start);
     p.dispose();
   }
