@@ -2,72 +2,16 @@
 // members by their chance of being in the top 20% of RAF_T. Training is a seeded loop of our own:
 // a seeded split of the training rows into fit and validation parts, standardisation fitted on
 // the fit part only, a class-weighted cross-entropy, and early stopping on the validation loss
-// that restores the best weights. Models are saved and loaded through our own handler
+// that restores the best weights; a model of several networks (TrainConfig.members) trains each
+// alone (trainNetwork) and averages them (assembleModel). Models are saved and loaded through our own handler
 // (model.json, weights.bin), as tf.io's file handlers need tfjs-node.
 import { createRng, type Rng } from '../data/random.ts';
 import { tf } from './backend.ts';
-import type { ModelKind } from './model-kinds.ts';
-import { fitEdges, fitStandardization, rowPlan, standardize, standardizeRow, type Matrix, type Standardization } from './standardization.ts';
+import { networksOf, type TrainConfig } from './train-config.ts';
+import { fitEdges, fitStandardization, inputWidth, rowPlan, standardize, standardizeRow, type Matrix, type Standardization } from './standardization.ts';
 
 
-export interface TrainConfig {
-  model: ModelKind;
-  seed: number;
-  /** Most passes over the fit rows (early stopping usually ends sooner). */
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  /** Epochs without a better validation loss before stopping. */
-  patience: number;
-  /** Share of the training rows held out for early stopping. */
-  validationShare: number;
-  /** Hidden layer widths of the MLP. */
-  hidden: number[];
-  /** L2 penalty on the weights. */
-  l2: number;
-  /**
-   * Share of each hidden layer's units dropped at random in every training batch (0: none). The
-   * masks come from our seeded generator, so a seed gives the same weights; the saved model has no
-   * dropout (it is used whole, as dropout intends).
-   */
-  dropout: number;
-  /**
-   * Networks trained side by side, each from its own initial weights, whose probabilities are
-   * averaged (an ensemble over seeds in one model file). The MLP's only: the logistic model is one.
-   */
-  members: number;
-  /**
-   * Piecewise-linear encoding of the numeric columns (Gorishniy et al., 2022, "On Embeddings for
-   * Numerical Features in Tabular Deep Learning"): a column with more than two values over the fit
-   * rows also enters as one input per quantile bin of it (at most this many bins), each 0 below
-   * its bin, 1 above it, linear inside. 0: off. The MLP's only (the logistic model stays linear).
-   */
-  encodeBins?: number;
-  /**
-   * Most fit rows one epoch passes over, a fresh seeded draw of them each epoch (absent: all). A
-   * plan of a million members is then validated, and stopped early, after as many rows seen as a
-   * plan of a quarter of that size, instead of after full passes ten times longer.
-   */
-  epochRows?: number;
-}
-
-export const DEFAULT_TRAIN_CONFIG: Omit<TrainConfig, 'model' | 'seed'> = {
-  epochs: 40,
-  batchSize: 1024,
-  learningRate: 0.002,
-  patience: 4,
-  validationShare: 0.2,
-  hidden: [64, 32],
-  l2: 0,
-  dropout: 0.2,
-  // Two networks fed the numeric columns and their 8-bin encoding gain +0.6 and +0.7 points of
-  // precision at 20% over one network of the raw columns on the 100,000-member quality plans
-  // (README, Quality). An epoch of them over all 800,000 fit rows of a 1,000,000-member plan took
-  // over 10 minutes to the early stop; over 262,144 rows an epoch, 190 s, at the same precision.
-  members: 2,
-  encodeBins: 8,
-  epochRows: 262_144,
-};
+export { DEFAULT_TRAIN_CONFIG, networksOf, type TrainConfig } from './train-config.ts';
 
 /** A seeded permutation of 0..n-1 (Fisher-Yates). */
 export function permutation(n: number, seed: number): Int32Array {
@@ -82,46 +26,74 @@ export function permutation(n: number, seed: number): Int32Array {
   return p;
 }
 
-/** The networks a model averages: the MLP's ensemble; the logistic model's would all reach the same optimum. */
-const networksOf = (c: TrainConfig): number => (c.model === 'mlp' ? Math.max(1, c.members) : 1);
+/** The layers of a network: its hidden layers, then its output. */
+const layersPerNetwork = (c: TrainConfig): number => (c.model === 'mlp' ? c.hidden.length : 0) + 1;
+
+/** Network b's layer names: `m<b+1>_` before each when the model averages several. */
+const layerPrefix = (c: TrainConfig, b: number): string => (networksOf(c) === 1 ? '' : `m${b + 1}_`);
 
 /**
- * The network(s): `train` gives each member network's probability (one column each), `model` their
- * mean, the one saved and applied. Both share the same layers.
+ * Network b of a model on the symbolic input: its hidden layers and its sigmoid output, named by
+ * layerPrefix, each layer's initial weights seeded seed + b x layersPerNetwork + its place, so a
+ * network starts the same whether trained alone or beside the others.
  */
-function buildModel(cols: number, c: TrainConfig): { model: tf.LayersModel; train: tf.LayersModel } {
+function networkOutput(input: tf.SymbolicTensor, c: TrainConfig, b: number): tf.SymbolicTensor {
   // Names fixed here, not TensorFlow.js's per-process counters: the same model.json whichever
   // process (or how many models before it) trained it.
   const reg = c.l2 > 0 ? tf.regularizers.l2({ l2: c.l2 }) : undefined;
-  let seed = c.seed;
+  let seed = c.seed + b * layersPerNetwork(c);
   const init = () => tf.initializers.glorotUniform({ seed: seed++ });
-  const widths = c.model === 'mlp' ? c.hidden : [];
+  const prefix = layerPrefix(c, b);
+  let h = input;
+  (c.model === 'mlp' ? c.hidden : []).forEach((units, i) => {
+    h = tf.layers.dense({ name: `${prefix}hidden_${i + 1}`, units, activation: 'relu', kernelInitializer: init(), kernelRegularizer: reg }).apply(h) as tf.SymbolicTensor;
+  });
+  return tf.layers.dense({ name: `${prefix}probability`, units: 1, activation: 'sigmoid', kernelInitializer: init(), kernelRegularizer: reg }).apply(h) as tf.SymbolicTensor;
+}
+
+/** Network b alone, as it is trained. */
+function buildNetwork(width: number, c: TrainConfig, b: number): tf.LayersModel {
+  const input = tf.input({ shape: [width], name: 'features' });
+  return tf.model({ name: networksOf(c) === 1 ? `rafcast_${c.model}` : `rafcast_${c.model}_network_${b + 1}`, inputs: input, outputs: networkOutput(input, c, b) });
+}
+
+/**
+ * The model saved and applied: the mean of the networks' probabilities (a network's own output when
+ * there is one), each network's weights those it was trained to (`networks[b]`, by layer name).
+ */
+export function assembleModel(width: number, c: TrainConfig, networks: readonly tf.LayersModel[]): tf.LayersModel {
   const k = networksOf(c);
-  const input = tf.input({ shape: [cols], name: 'features' });
-  const outputs: tf.SymbolicTensor[] = [];
-  for (let b = 0; b < k; b++) {
-    const prefix = k === 1 ? '' : `m${b + 1}_`;
-    let h = input;
-    widths.forEach((units, i) => {
-      h = tf.layers.dense({ name: `${prefix}hidden_${i + 1}`, units, activation: 'relu', kernelInitializer: init(), kernelRegularizer: reg }).apply(h) as tf.SymbolicTensor;
-    });
-    outputs.push(tf.layers.dense({ name: `${prefix}probability`, units: 1, activation: 'sigmoid', kernelInitializer: init(), kernelRegularizer: reg }).apply(h) as tf.SymbolicTensor);
-  }
-  if (k === 1) {
-    const model = tf.model({ name: `rafcast_${c.model}`, inputs: input, outputs: outputs[0]! });
-    return { model, train: model };
-  }
-  const model = tf.model({ name: `rafcast_${c.model}`, inputs: input, outputs: tf.layers.average({ name: 'probability' }).apply(outputs) as tf.SymbolicTensor });
-  const train = tf.model({ name: `rafcast_${c.model}_members`, inputs: input, outputs: tf.layers.concatenate({ name: 'member_probabilities' }).apply(outputs) as tf.SymbolicTensor });
-  return { model, train };
+  if (networks.length !== k) throw new Error(`${k} networks expected, ${networks.length} given`);
+  const input = tf.input({ shape: [width], name: 'features' });
+  const outputs = Array.from({ length: k }, (_, b) => networkOutput(input, c, b));
+  const model = tf.model({ name: `rafcast_${c.model}`, inputs: input, outputs: k === 1 ? outputs[0]! : (tf.layers.average({ name: 'probability' }).apply(outputs) as tf.SymbolicTensor) });
+  networks.forEach((net) => {
+    for (const layer of net.layers) if (layer.getWeights().length > 0) model.getLayer(layer.name).setWeights(layer.getWeights());
+  });
+  return model;
+}
+
+/** One epoch of a network's training: the fit rows it passed over, its losses. */
+export interface EpochRecord {
+  epoch: number;
+  rows: number;
+  trainLoss: number;
+  validationLoss: number;
+}
+
+/** A network as trained: its weights at its best epoch, its epochs. */
+export interface TrainedNetwork {
+  network: number;
+  model: tf.LayersModel;
+  history: EpochRecord[];
+  bestEpoch: number;
 }
 
 export interface TrainedClassifier {
   model: tf.LayersModel;
   standardization: Standardization;
-  /** Per epoch: the fit rows it passed over, its losses; the best epoch's weights are kept. */
-  history: { epoch: number; rows: number; trainLoss: number; validationLoss: number }[];
-  bestEpoch: number;
+  /** Per network, per epoch: the fit rows it passed over, its losses; each network keeps its best epoch's weights. */
+  networks: { history: EpochRecord[]; bestEpoch: number }[];
   /** Rows used to fit and to validate (counts), and the validation rows (indexes into the training matrix). */
   fitRows: number;
   validationRows: number;
@@ -135,68 +107,87 @@ export interface TrainedClassifier {
  * TensorFlow.js's own dropout layer, given a seed, draws the same mask in every batch, and without
  * one it is not reproducible: hence masks of our own, applied through the model's own layers.
  */
-export function forwardWithDropout(train: tf.LayersModel, c: TrainConfig, x: tf.Tensor2D, rng: Rng): tf.Tensor {
+export function forwardWithDropout(net: tf.LayersModel, c: TrainConfig, b: number, x: tf.Tensor2D, rng: Rng): tf.Tensor {
   const rows = x.shape[0];
   const keep = 1 - c.dropout;
-  const widths = c.model === 'mlp' ? c.hidden : [];
-  const k = networksOf(c);
-  const outs: tf.Tensor[] = [];
-  for (let b = 0; b < k; b++) {
-    const prefix = k === 1 ? '' : `m${b + 1}_`;
-    let h: tf.Tensor = x;
-    widths.forEach((units, i) => {
-      const mask = new Float32Array(rows * units);
-      for (let j = 0; j < mask.length; j++) mask[j] = rng.next() < keep ? 1 / keep : 0;
-      h = (train.getLayer(`${prefix}hidden_${i + 1}`).apply(h) as tf.Tensor).mul(tf.tensor2d(mask, [rows, units]));
-    });
-    outs.push(train.getLayer(`${prefix}probability`).apply(h) as tf.Tensor);
-  }
-  return outs.length === 1 ? outs[0]! : tf.concat(outs, 1);
+  const prefix = layerPrefix(c, b);
+  let h: tf.Tensor = x;
+  (c.model === 'mlp' ? c.hidden : []).forEach((units, i) => {
+    const mask = new Float32Array(rows * units);
+    for (let j = 0; j < mask.length; j++) mask[j] = rng.next() < keep ? 1 / keep : 0;
+    h = (net.getLayer(`${prefix}hidden_${i + 1}`).apply(h) as tf.Tensor).mul(tf.tensor2d(mask, [rows, units]));
+  });
+  return net.getLayer(`${prefix}probability`).apply(h) as tf.Tensor;
 }
 
-/** Weighted binary cross-entropy, mean over the batch (and over the columns of p: one per member network). */
+/** Weighted binary cross-entropy, mean over the batch. */
 function weightedLoss(p: tf.Tensor, y: tf.Tensor, w: tf.Tensor): tf.Scalar {
   const eps = 1e-7;
   const pc = p.clipByValue(eps, 1 - eps);
   const ll = y.mul(pc.log()).add(tf.scalar(1).sub(y).mul(tf.scalar(1).sub(pc).log())).neg();
-  return ll.mul(w).sum().div(w.sum().mul(p.shape[1] ?? 1)) as tf.Scalar;
+  return ll.mul(w).sum().div(w.sum()) as tf.Scalar;
 }
 
-/** Trains on x (raw features) and 0/1 labels; everything it learns comes from these rows only. */
-export async function trainClassifier(
-  x: Matrix,
-  labels: Uint8Array,
-  config: TrainConfig,
-  onEpoch?: (epoch: number, trainLoss: number, validationLoss: number) => void,
-): Promise<TrainedClassifier> {
+/**
+ * What every network of a model is trained on, from the training rows and the seed alone (so a
+ * network trained in a job of its own sees the same): a seeded split into fit and validation
+ * rows, the standardisation (and bin edges) fitted on the fit rows, the positives' weight.
+ */
+export interface TrainingSplit {
+  fitIndexes: Int32Array;
+  validationIndexes: Int32Array;
+  standardization: Standardization;
+  positiveWeight: number;
+}
+
+export function trainingSplit(x: Matrix, labels: Uint8Array, config: TrainConfig): TrainingSplit {
   if (x.rows !== labels.length) throw new Error(`${x.rows} rows but ${labels.length} labels`);
   const order = permutation(x.rows, config.seed);
   const nVal = Math.max(1, Math.round(x.rows * config.validationShare));
-  const fitIdx = order.subarray(0, x.rows - nVal);
-  const valIdx = order.subarray(x.rows - nVal);
-  const standardization = fitStandardization(x, fitIdx);
+  const fitIndexes = order.subarray(0, x.rows - nVal);
+  const validationIndexes = order.subarray(x.rows - nVal);
+  const standardization = fitStandardization(x, fitIndexes);
   // The MLP's inputs (as its dropout): the logistic model stays linear in the features.
-  if ((config.encodeBins ?? 0) > 0 && config.model === 'mlp') standardization.edges = fitEdges(x, fitIdx, config.encodeBins!);
+  if ((config.encodeBins ?? 0) > 0 && config.model === 'mlp') standardization.edges = fitEdges(x, fitIndexes, config.encodeBins!);
+  let positives = 0;
+  for (const i of fitIndexes) positives += labels[i]!;
+  // Positives weigh as much in total as negatives.
+  const positiveWeight = positives > 0 ? (fitIndexes.length - positives) / positives : 1;
+  return { fitIndexes, validationIndexes, standardization, positiveWeight };
+}
+
+/**
+ * Trains network b of a model (0 <= b < networksOf(config)) on x (raw features) and 0/1 labels,
+ * with its own early stop on its own validation loss. Its batches and dropout masks come from
+ * seeds of its own (b = 0: those of a model of one network), so networks trained one after another,
+ * or in jobs of their own, give the same weights.
+ */
+export async function trainNetwork(
+  x: Matrix,
+  labels: Uint8Array,
+  config: TrainConfig,
+  b: number,
+  split: TrainingSplit = trainingSplit(x, labels, config),
+  onEpoch?: (epoch: number, trainLoss: number, validationLoss: number) => void,
+): Promise<TrainedNetwork> {
+  if (!(Number.isInteger(b) && b >= 0 && b < networksOf(config))) throw new RangeError(`network ${b} of ${networksOf(config)}`);
+  const { fitIndexes: fitIdx, validationIndexes: valIdx, standardization, positiveWeight } = split;
   // The fit rows are standardised batch by batch from x (standardizeRow, as standardize does):
   // a standardised copy of them would be 80% of x again (2.7 GB at 5,000,000 members), more with the bins.
   const plan = rowPlan(standardization, x.cols);
   const fitY = Float32Array.from(fitIdx, (i) => labels[i]!);
   const valY = Float32Array.from(valIdx, (i) => labels[i]!);
-  let positives = 0;
-  for (const v of fitY) positives += v;
-  // Positives weigh as much in total as negatives.
-  const positiveWeight = positives > 0 ? (fitY.length - positives) / positives : 1;
   const weightOf = (y: Float32Array): Float32Array => y.map((v) => (v === 1 ? positiveWeight : 1));
   const fitW = weightOf(fitY);
   const valW = weightOf(valY);
 
-  const { model, train } = buildModel(plan.width, config);
+  const net = buildNetwork(plan.width, config, b);
   const optimizer = tf.train.adam(config.learningRate);
   // The validation rows live on as a tensor only: their standardised copy is not kept.
   const valXT = ((v: Matrix) => tf.tensor2d(v.values, [v.rows, v.cols]))(standardize(x, standardization, valIdx));
   const valYT = tf.tensor2d(valY, [valY.length, 1]);
   const valWT = tf.tensor2d(valW, [valW.length, 1]);
-  const history: TrainedClassifier['history'] = [];
+  const history: EpochRecord[] = [];
   let best = Infinity;
   let bestEpoch = 0;
   let bestWeights: tf.Tensor[] | undefined;
@@ -204,9 +195,10 @@ export async function trainClassifier(
   const n = fitIdx.length;
   const d = x.cols;
   const w = plan.width;
-  const dropoutRng = createRng(config.seed * 7919 + 17);
+  // Network b's own streams: b = 0 draws what a model of one network always drew.
+  const dropoutRng = createRng(config.seed * 7919 + 17 + b * 104_729);
   for (let epoch = 1; epoch <= config.epochs; epoch++) {
-    const perm = permutation(n, config.seed * 1000 + epoch);
+    const perm = permutation(n, config.seed * 1000 + epoch + b * 1_000_003);
     const rowsThisEpoch = Math.min(n, config.epochRows ?? n);
     let lossTotal: tf.Scalar | undefined;
     let batches = 0;
@@ -228,13 +220,13 @@ export async function trainClassifier(
         const yt = tf.tensor2d(by, [m, 1]);
         const wt = tf.tensor2d(bw, [m, 1]);
         return optimizer.minimize(() => {
-          const out = config.dropout > 0 && config.model === 'mlp' ? forwardWithDropout(train, config, xt, dropoutRng) : (train.apply(xt, { training: true }) as tf.Tensor);
+          const out = config.dropout > 0 && config.model === 'mlp' ? forwardWithDropout(net, config, b, xt, dropoutRng) : (net.apply(xt, { training: true }) as tf.Tensor);
           const base = weightedLoss(out, yt, wt);
           // The L2 penalties, as functions each layer keeps: from the layers, as a model's own
           // losses list is empty in TensorFlow.js 4.22 (before this, no penalty was applied).
-          const reg = train.layers.flatMap((l) => l.losses as unknown as (() => tf.Scalar)[]).map((f) => f());
+          const reg = net.layers.flatMap((l) => l.losses as unknown as (() => tf.Scalar)[]).map((f) => f());
           return reg.length > 0 ? (base.add(tf.addN(reg)) as tf.Scalar) : base;
-        }, true)!;
+        }, true, net.trainableWeights.map((v) => v.read() as tf.Variable))!;
       });
       // Summed on the device and read once an epoch: a read per batch stalls the backend.
       const total: tf.Scalar = lossTotal === undefined ? loss : (tf.tidy(() => lossTotal!.add(loss)) as tf.Scalar);
@@ -248,7 +240,7 @@ export async function trainClassifier(
     }
     // apply, not predict: predict cuts its input into batches of 32, and the WebAssembly backend
     // copies the whole input for every cut (minutes at a million rows).
-    const valLoss = tf.tidy(() => weightedLoss(model.apply(valXT) as tf.Tensor, valYT, valWT));
+    const valLoss = tf.tidy(() => weightedLoss(net.apply(valXT) as tf.Tensor, valYT, valWT));
     const v = (await valLoss.data())[0]!;
     valLoss.dispose();
     const lossSum = lossTotal === undefined ? 0 : (await lossTotal.data())[0]!;
@@ -260,21 +252,49 @@ export async function trainClassifier(
       best = v;
       bestEpoch = epoch;
       bestWeights?.forEach((t) => t.dispose());
-      bestWeights = model.getWeights().map((t) => t.clone());
+      bestWeights = net.getWeights().map((t) => t.clone());
       waited = 0;
     } else if (++waited >= config.patience) {
       break;
     }
   }
   if (bestWeights) {
-    model.setWeights(bestWeights);
+    net.setWeights(bestWeights);
     bestWeights.forEach((t) => t.dispose());
   }
   valXT.dispose();
   valYT.dispose();
   valWT.dispose();
   optimizer.dispose();
-  return { model, standardization, history, bestEpoch, fitRows: fitIdx.length, validationRows: valIdx.length, validationIndexes: valIdx, positiveWeight };
+  return { network: b, model: net, history, bestEpoch };
+}
+
+/** Trains every network of a model, one after another, and their average; everything it learns comes from these rows only. */
+export async function trainClassifier(
+  x: Matrix,
+  labels: Uint8Array,
+  config: TrainConfig,
+  onEpoch?: (network: number, epoch: number, trainLoss: number, validationLoss: number) => void,
+): Promise<TrainedClassifier> {
+  const split = trainingSplit(x, labels, config);
+  const networks: TrainedNetwork[] = [];
+  for (let b = 0; b < networksOf(config); b++) networks.push(await trainNetwork(x, labels, config, b, split, (e, tl, vl) => onEpoch?.(b, e, tl, vl)));
+  return classifierOf(x.cols, config, split, networks);
+}
+
+/** The model of trained networks (assembleModel), with what its run records of the training. */
+export function classifierOf(cols: number, config: TrainConfig, split: TrainingSplit, networks: readonly TrainedNetwork[]): TrainedClassifier {
+  const model = assembleModel(inputWidth(split.standardization, cols), config, networks.map((n) => n.model));
+  for (const n of networks) if (n.model !== model) n.model.dispose();
+  return {
+    model,
+    standardization: split.standardization,
+    networks: networks.map((n) => ({ history: n.history, bestEpoch: n.bestEpoch })),
+    fitRows: split.fitIndexes.length,
+    validationRows: split.validationIndexes.length,
+    validationIndexes: split.validationIndexes,
+    positiveWeight: split.positiveWeight,
+  };
 }
 
 /** Probabilities for raw feature rows, in batches. */

@@ -29,8 +29,8 @@ describe('dropout in training', () => {
     const { model, config } = await onesNetwork(400);
     const x = tf.zeros([50, 2]) as tf.Tensor2D;
     const rng = createRng(5);
-    const a = logits((await forwardWithDropout(model, config, x, rng).data()) as Float32Array);
-    const b = logits((await forwardWithDropout(model, config, x, rng).data()) as Float32Array);
+    const a = logits((await forwardWithDropout(model, config, 0, x, rng).data()) as Float32Array);
+    const b = logits((await forwardWithDropout(model, config, 0, x, rng).data()) as Float32Array);
     // Each logit is (kept units / 400) x (1 / 0.75): a multiple of 1 / 300, whose mean over the rows
     // is 1 when the kept share is 0.75 (without the scaling it would be 0.75).
     const mean = a.reduce((s, v) => s + v, 0) / a.length;
@@ -41,7 +41,7 @@ describe('dropout in training', () => {
     expect(new Set(a.map((v) => Math.round(v * 300))).size).toBeGreaterThan(5);
     expect(a.some((v, i) => Math.abs(v - b[i]!) > 1e-6)).toBe(true);
     // The same seed draws the same masks.
-    const again = logits((await forwardWithDropout(model, config, x, createRng(5)).data()) as Float32Array);
+    const again = logits((await forwardWithDropout(model, config, 0, x, createRng(5)).data()) as Float32Array);
     expect(again).toEqual(a);
     x.dispose();
     model.dispose();

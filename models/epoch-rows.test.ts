@@ -15,7 +15,7 @@ async function scores(c: TrainConfig, y: Uint8Array): Promise<{ p: Float32Array;
   const t = await trainClassifier(x, y, c);
   const p = await predictProbabilities(t.model, t.standardization, x);
   t.model.dispose();
-  return { p, rows: t.history.map((h) => h.rows) };
+  return { p, rows: t.networks[0]!.history.map((h) => h.rows) };
 }
 
 describe('rows per epoch', () => {

@@ -10,7 +10,7 @@ import { createRng } from '../data/random.ts';
 import { generatedPlan } from '../test/generated-plan.ts';
 import { tempDir } from '../test/temp-dir.ts';
 import { computeHistory } from '../scoring/history/compute-history.ts';
-import { predictRun, requireBothClasses, trainRun } from './model-run.ts';
+import { predictRun, requireBothClasses, trainNetworkRun, trainRun } from './model-run.ts';
 import type { RunRecord } from './run-registry.ts';
 import { buildFeatures } from '../features/build-features.ts';
 import { copyPlanAlteringLateClaims } from '../features/test-fixture.ts';
@@ -74,6 +74,23 @@ describe('a run folder', () => {
     const bare = join(tempDir('features'), 'f.parquet');
     await copyParquet(features, bare);
     await expect(predictRun({ run: runDir, asOf: 2025, out: out3, features: bare })).rejects.toThrow(/does not record the data cut-off it was built with/);
+  }, 120_000);
+
+  it('gives the same model from its networks trained apart (a queued run trains each in a job of its own)', async () => {
+    // The default MLP averages two networks. Trained one at a time in this process (runDir) or each
+    // alone, the second first, then assembled: the same model.json and weights.bin, the same backtest.
+    expect(record.training.networks).toHaveLength(2);
+    const dirs = [tempDir('network'), tempDir('network')];
+    const opts = { data, asOf: 2025, model: 'mlp' as const, seed: 3 };
+    await trainNetworkRun(opts, 1, dirs[1]!);
+    await trainNetworkRun(opts, 0, dirs[0]!);
+    const out = tempDir('run');
+    const assembled = await trainRun({ ...opts, out, networks: dirs });
+    for (const f of ['model.json', 'weights.bin', 'standardization.json']) expect(readFileSync(join(out, f)).equals(readFileSync(join(runDir, f))), f).toBe(true);
+    expect(assembled.backtest).toEqual(record.backtest);
+    expect(assembled.training.networks!.map((n) => [n.bestEpoch, n.epochs])).toEqual(record.training.networks!.map((n) => [n.bestEpoch, n.epochs]));
+    // The networks in the wrong order: refused, naming the folder.
+    await expect(trainRun({ ...opts, out: tempDir('run'), networks: [dirs[1]!, dirs[0]!] })).rejects.toThrow(/holds network 2, not 1/);
   }, 120_000);
 
   it('refuses a model whose feature schema differs from the data\'s, saying how', async () => {

@@ -73,7 +73,20 @@ export interface RunRecord {
   fingerprint: { files: Record<string, string>; combined: string };
   /** Absent in runs trained before data cut-offs (every claim dated before T counted as known). */
   dataThrough?: RunCutoffs;
-  training: { members: number; labelled: number; positives: number; fitRows: number; validationRows: number; bestEpoch: number; epochs: number; seconds: number };
+  training: {
+    members: number;
+    labelled: number;
+    positives: number;
+    fitRows: number;
+    validationRows: number;
+    /** The longest-trained network's best epoch and epochs (the only network's, for a model of one). */
+    bestEpoch: number;
+    epochs: number;
+    /** Each network's best epoch, epochs and seconds (absent in runs saved before networks were trained apart). */
+    networks?: { bestEpoch: number; epochs: number; seconds: number }[];
+    /** The networks' training, added up. */
+    seconds: number;
+  };
   validation: ListMetrics;
   backtest: Backtest | null;
   /** Features with one value over the fit rows: the model takes nothing from them (constant-features.ts). */

@@ -50,13 +50,13 @@ describe('rafcast status', () => {
     const shards = (name: 'history-shard' | 'features-shard'): ChildJob[] => [0, 1, 2].map((k) => ({ name, key: String(k), data: { out, shard: k } }));
     try {
       // Enqueued: partition waits; every later stage waits on the chain (pending). Totals from
-      // flow.json before the jobs exist: 3 shards; models 1 model x (train, scores + 3 predict
-      // shards) + the expected dollars = 6; candidates the model's evaluation + the list = 2.
+      // flow.json before the jobs exist: 3 shards; models 1 model x (its one network, train, scores +
+      // 3 predict shards) + the expected dollars = 7; candidates the model's evaluation + the list = 2.
       expect(await status()).toEqual([
         'partition waiting 0/1',
         'history pending 0/3',
         'features pending 0/3',
-        'models pending 0/6',
+        'models pending 0/7',
         'candidates pending 0/2',
         'report pending 0/1',
       ]);
@@ -73,30 +73,33 @@ describe('rafcast status', () => {
       await fanOut('features', shards('features-shard'));
       for (let k = 0; k < 3; k++) await complete('features-shard');
       await complete('features');
-      // The expected dollars beside the model's chain, scores <- train; scores adds a job per shard.
+      // The expected dollars beside the model's chain, scores <- train; train adds a job per network
+      // (the logistic model has one), scores a job per shard.
       await fanOut('models', [
         { name: 'dollars', key: 'dollars', data: { out } },
         { name: 'scores', key: 'logistic', data: { out, model: 'logistic' }, children: [{ name: 'train', key: 'train', data: { out, model: 'logistic' } }] },
       ]);
       await complete('dollars');
+      await fanOut('train', [{ name: 'train-network', key: 'network-1', data: { out, model: 'logistic', network: 0 } }]);
+      await complete('train-network');
       await complete('train');
       await fanOut('scores', [0, 1, 2].map((k): ChildJob => ({ name: 'predict-shard', key: String(k), data: { out, model: 'logistic', shard: k } })));
       await complete('predict-shard');
-      // Under models: the dollars, train and one predict shard done of the dollars, scores, train
-      // and 3 shards = 3/6; history and features: their 3 shards each (the stage's own job is not
-      // counted under it).
+      // Under models: the dollars, the network, train and one predict shard done of the dollars,
+      // the network, train, scores and 3 shards = 4/7; history and features: their 3 shards each
+      // (the stage's own job is not counted under it).
       expect(await status()).toEqual([
         'partition completed 1/1',
         'history completed 3/3',
         'features completed 3/3',
-        'models waiting-children 3/6',
+        'models waiting-children 4/7',
         'candidates pending 0/2',
         'report pending 0/1',
       ]);
       for (let k = 0; k < 2; k++) await complete('predict-shard');
       await complete('scores');
-      // All 6 under models done; the stage itself waits for a worker to take it.
-      expect((await status()).slice(3)).toEqual(['models waiting 6/6', 'candidates pending 0/2', 'report pending 0/1']);
+      // All 7 under models done; the stage itself waits for a worker to take it.
+      expect((await status()).slice(3)).toEqual(['models waiting 7/7', 'candidates pending 0/2', 'report pending 0/1']);
       await complete('models');
       // The model's evaluation beside the list.
       await fanOut('candidates', [
@@ -112,12 +115,12 @@ describe('rafcast status', () => {
         'partition completed 1/1',
         'history completed 3/3',
         'features completed 3/3',
-        'models completed 6/6',
+        'models completed 7/7',
         'candidates completed 2/2',
         'report completed 1/1',
       ]);
-      // What the kept poll knows for good: every stage and every job under them (3 + 3 + 6 + 2 jobs and the 6 stages).
-      expect(cache.under.size).toBe(20);
+      // What the kept poll knows for good: every stage and every job under them (3 + 3 + 7 + 2 jobs and the 6 stages).
+      expect(cache.under.size).toBe(21);
     } finally {
       await worker.close();
     }

@@ -12,6 +12,7 @@ import type { AsOfEnrollment } from '../features/population.ts';
 import { dollarsKnownHistoryYears, runFeatureCutoffs } from '../features/data-cutoff.ts';
 import { defaultCutoff } from '../data/received-by.ts';
 import type { ModelKind } from '../models/model-kinds.ts';
+import { DEFAULT_TRAIN_CONFIG, networksOf } from '../models/train-config.ts';
 import { openRunStore, type RunStore } from './run-store.ts';
 import { S3RunStore } from './s3-run-store.ts';
 import { TRUTH_CONDITIONS_FILE, findDataFiles, findOptionalDataFiles } from '../data/contract-files.ts';
@@ -91,7 +92,7 @@ export const FLOW_STAGES = ['partition', 'history', 'features', 'models', 'candi
 export type Stage = (typeof FLOW_STAGES)[number];
 
 /** Every job: the stages, and the jobs their fan-outs add. */
-export type JobName = Stage | 'history-shard' | 'features-shard' | 'train' | 'scores' | 'predict-shard' | 'dollars' | 'evaluate-model' | 'list';
+export type JobName = Stage | 'history-shard' | 'features-shard' | 'train' | 'train-network' | 'scores' | 'predict-shard' | 'dollars' | 'evaluate-model' | 'list';
 
 interface RunData {
   /** The run folder: the processor reads flow.json from it. */
@@ -116,7 +117,8 @@ interface JobDataMap {
   features: FanOutData;
   'features-shard': ShardData;
   models: FanOutData;
-  train: ModelData;
+  train: ModelData & FanOutData;
+  'train-network': ModelData & { network: number };
   scores: ModelData & FanOutData;
   'predict-shard': ModelData & ShardData;
   dollars: RunData;
@@ -144,8 +146,8 @@ interface ChildJobOf<N extends JobName> extends JobOf<N> {
 export type ChildJob = { [N in JobName]: ChildJobOf<N> }[JobName];
 
 /** The jobs that add children (the fan-outs); every other job does its work itself. */
-export type FanOutName = 'history' | 'features' | 'models' | 'scores' | 'candidates';
-const FAN_OUTS: ReadonlySet<JobName> = new Set<FanOutName>(['history', 'features', 'models', 'scores', 'candidates']);
+export type FanOutName = 'history' | 'features' | 'models' | 'train' | 'scores' | 'candidates';
+const FAN_OUTS: ReadonlySet<JobName> = new Set<FanOutName>(['history', 'features', 'models', 'train', 'scores', 'candidates']);
 export const isFanOut = (name: JobName): name is FanOutName => FAN_OUTS.has(name);
 
 export const isStage = (name: JobName): name is Stage => (FLOW_STAGES as readonly string[]).includes(name);
@@ -195,16 +197,20 @@ export async function isJobDone(store: RunStore, c: FlowConfig, name: JobName, d
   if (isStage(name)) return isDone(store, c, name);
   if (isModelJob(name) && 'model' in data) return store.has(MODEL_JOB_DONE[name](data.model));
   if (isRunJob(name)) return store.has(RUN_JOB_DONE[name]);
+  if (name === 'train-network' && 'network' in data) return store.has(join(key.network(data.model, data.network), 'network.json'));
   return false;
 }
 
+/** The networks a model of the flow trains, each in a job of its own (the flow trains with the default settings). */
+export const networksOfModel = (m: ModelKind): number => networksOf({ ...DEFAULT_TRAIN_CONFIG, model: m });
+
 /**
- * The jobs a stage runs: its shards; a chain per model (train, scores and a job per shard) and the
+ * The jobs a stage runs: its shards; a chain per model (a job per network, train, scores and a job per shard) and the
  * expected dollars; an evaluation per model and the list; or itself.
  */
 export function jobsUnder(c: FlowConfig, stage: Stage): number {
   if (stage === 'history' || stage === 'features') return c.shards;
-  if (stage === 'models') return c.models.length * (2 + c.shards) + 1;
+  if (stage === 'models') return c.models.reduce((n, m) => n + 2 + c.shards + networksOfModel(m), 0) + 1;
   if (stage === 'candidates') return evaluatedModels(c).length + 1;
   return 1;
 }

@@ -98,6 +98,7 @@ function outputsOf(stage: Exclude<keyof MadeFrom['stages'], 'models'>, shards: n
 }
 
 const modelOutputs = (m: ModelKind, shards: number): string[] => [
+  key.networks(m),
   key.model(m),
   key.scores(m),
   key.evaluation(m),

@@ -10,13 +10,13 @@ import { evaluateRun } from '../evaluation/evaluate-run.ts';
 import { writeReport } from '../evaluation/report.ts';
 import { writeComingYearReport } from '../evaluation/coming-year-report.ts';
 import { buildFeatures } from '../features/build-features.ts';
-import { predictRun, trainRun } from '../models/model-run.ts';
+import { predictRun, trainNetworkRun, trainRun } from '../models/model-run.ts';
 import { mergeScores } from '../models/scores-file.ts';
 import { writePlanDollars } from '../evaluation/member-dollars.ts';
 import type { ModelKind } from '../models/model-kinds.ts';
 import { computeHistory } from '../scoring/history/compute-history.ts';
 import { computeKnownHistory } from '../features/known-history.ts';
-import { evaluatedModels, flowCutoff, isComingYear, isJobDone, knownHistoryKeys, storedKnownHistoryKeys, readEvaluations, readFlowConfig, readRunConfig, type ChildJob, type FlowConfig, type JobDataOf, type JobName } from './jobs.ts';
+import { evaluatedModels, flowCutoff, networksOfModel, isComingYear, isJobDone, knownHistoryKeys, storedKnownHistoryKeys, readEvaluations, readFlowConfig, readRunConfig, type ChildJob, type FlowConfig, type JobDataOf, type JobName } from './jobs.ts';
 import { storeKeys as key } from './run-keys.ts';
 import { openRunStore, type RunStore } from './run-store.ts';
 import { mergeShardFiles, partitionData } from './shards.ts';
@@ -137,10 +137,11 @@ async function dollars(run: Run): Promise<void> {
   await store.commit(key.dollars);
 }
 
-async function train(run: Run, { model }: JobDataOf<'train'>): Promise<void> {
+/** What a model's training reads, for its networks' jobs and its own: the run's history, features and histories as known on the cut-offs. */
+async function trainOptions(run: Run, model: ModelKind) {
   const { store, c } = run;
   const T = c.asOf;
-  await trainRun({
+  return {
     data: await dataFolder(run),
     history: await store.read(key.history),
     features: { [T - 1]: await store.read(key.features(T - 1)), [T]: await store.read(key.features(T)) },
@@ -150,9 +151,26 @@ async function train(run: Run, { model }: JobDataOf<'train'>): Promise<void> {
     asOf: T,
     model,
     seed: c.seed,
-    out: await store.writable(key.model(model)),
-  });
+  };
+}
+
+/**
+ * A model's training: each of its networks in a job of its own (the MLP's two train side by side
+ * on two workers), then here their assembly, the validation, the backtest and the run folder.
+ */
+async function train(run: Run, { model }: JobDataOf<'train'>, fanOut: FanOut): Promise<void> {
+  const { store, c } = run;
+  const k = networksOfModel(model);
+  await fanOut(Array.from({ length: k }, (_, b) => ({ name: 'train-network', key: `network-${b + 1}`, data: { out: c.out, model, network: b } })));
+  const networks = await Promise.all(Array.from({ length: k }, (_, b) => store.read(key.network(model, b))));
+  await trainRun({ ...(await trainOptions(run, model)), networks, out: await store.writable(key.model(model)) });
   await store.commit(key.model(model));
+}
+
+async function trainNetwork(run: Run, { model, network }: JobDataOf<'train-network'>): Promise<void> {
+  const out = key.network(model, network);
+  await trainNetworkRun(await trainOptions(run, model), network, await run.store.writable(out));
+  await run.store.commit(out);
 }
 
 async function scores(run: Run, { model }: JobDataOf<'scores'>, fanOut: FanOut): Promise<void> {
@@ -263,6 +281,7 @@ const PROCESSORS: { [N in JobName]: Processor<N> } = {
   'features-shard': featuresShard,
   models,
   train,
+  'train-network': trainNetwork,
   scores,
   'predict-shard': predictShard,
   dollars,

@@ -17,6 +17,9 @@ export const storeKeys = {
   knownHistory: (asOf: number, dataThrough: string): string => `history-known/as-of-${asOf}-through-${dataThrough}`,
   features: (asOf: number): string => `features/features_${asOf}.parquet`,
   model: (m: ModelKind): string => `models/${m}`,
+  /** A model's networks, each trained in a job of its own (models/model-run.ts trainNetworkRun), before its train job assembles them. */
+  networks: (m: ModelKind): string => `models/networks/${m}`,
+  network: (m: ModelKind, b: number): string => `models/networks/${m}/network-${b + 1}`,
   scores: (m: ModelKind): string => `scores/${m}.parquet`,
   /** Every member's expected dollars at as-of T, for every model's evaluation and the list (evaluation/plan-dollars-file.ts). */
   dollars: 'dollars',

@@ -2,7 +2,7 @@
 // figure worked by hand in the comment beside it.
 import { describe, expect, it } from 'vitest';
 import type { JobTimingRow } from './flow-status.ts';
-import { amdahlSeconds, serialFraction, sharedMachineCeiling, stageCosts } from './scaling.ts';
+import { amdahlPartsSeconds, amdahlSeconds, networkFraction, serialFraction, sharedMachineCeiling, stageCosts } from './scaling.ts';
 
 describe("Amdahl's law", () => {
   it('projects the time on n cores from the time on one and the serial fraction', () => {
@@ -52,21 +52,35 @@ describe("a run's costs", () => {
     row('history', 'history-shard', 5, { shard: 1 }),
     row('history', 'history-shard', 6, { shard: 2 }),
     row('history', 'history', 2),
+    row('models', 'train-network', 12, { model: 'mlp', network: 0 }),
+    row('models', 'train-network', 14, { model: 'mlp', network: 1 }),
     row('models', 'train', 30, { model: 'mlp' }),
     row('models', 'predict-shard', 1, { model: 'mlp', shard: 0 }),
     row('models', 'predict-shard', 1, { model: 'mlp', shard: 1 }),
   ];
 
-  it("sums each stage's CPU-seconds and its serial part: the jobs that are not one of a set of shards", () => {
+  it("sums each stage's CPU-seconds, its serial part and its networks' part", () => {
     // partition: one job, all serial, 10 s. history: shards 4 + 5 + 6 and the merge 2 = 17 s, of
-    // which the merge's 2 s serial. models: training 30 s (serial) and two predict shards of 1 s = 32 s.
+    // which the merge's 2 s serial. models: two networks 12 + 14 = 26 s (side by side), their
+    // assembly 30 s (serial) and two predict shards of 1 s: 58 s.
     expect(stageCosts(rows)).toEqual([
-      { stage: 'partition', cpuSeconds: 10, serialSeconds: 10, jobs: 1 },
-      { stage: 'history', cpuSeconds: 17, serialSeconds: 2, jobs: 4 },
-      { stage: 'models', cpuSeconds: 32, serialSeconds: 30, jobs: 3 },
+      { stage: 'partition', cpuSeconds: 10, serialSeconds: 10, networkSeconds: 0, jobs: 1 },
+      { stage: 'history', cpuSeconds: 17, serialSeconds: 2, networkSeconds: 0, jobs: 4 },
+      { stage: 'models', cpuSeconds: 58, serialSeconds: 30, networkSeconds: 26, jobs: 5 },
     ]);
-    // Serial 10 + 2 + 30 = 42 of 10 + 17 + 32 = 59 CPU-seconds.
-    expect(serialFraction(stageCosts(rows))).toBeCloseTo(42 / 59, 12);
+    // Serial 10 + 2 + 30 = 42 of 10 + 17 + 58 = 85 CPU-seconds; the networks 26 of 85.
+    expect(serialFraction(stageCosts(rows))).toBeCloseTo(42 / 85, 12);
+    expect(networkFraction(stageCosts(rows))).toBeCloseTo(26 / 85, 12);
+  });
+
+  it('projects parts of several widths: the networks on no more cores than there are networks', () => {
+    // 100 s: 40% serial, 20% in 2 networks, 40% in 16 shards. On 1 core: 100 s. On 4 cores:
+    // 100 x (0.4 + 0.2 / 2 + 0.4 / 4) = 100 x 0.6 = 60 s (the networks use 2 of the 4).
+    const parts = [{ fraction: 0.4, pieces: 1 }, { fraction: 0.2, pieces: 2 }, { fraction: 0.4, pieces: 16 }];
+    expect(amdahlPartsSeconds(100, parts, 1)).toBeCloseTo(100, 10);
+    expect(amdahlPartsSeconds(100, parts, 4)).toBeCloseTo(60, 10);
+    // Fractions that do not add up to 1 are refused.
+    expect(() => amdahlPartsSeconds(100, [{ fraction: 0.5, pieces: 1 }], 2)).toThrow(/add up to 1/);
   });
 
   it('refuses a run with no timed job', () => {
