@@ -13,6 +13,7 @@ import { computeHistory } from '../scoring/history/compute-history.ts';
 import { predictRun, requireBothClasses, trainNetworkRun, trainRun } from './model-run.ts';
 import type { RunRecord } from './run-registry.ts';
 import { buildFeatures } from '../features/build-features.ts';
+import { computeKnownHistory } from '../features/known-history.ts';
 import { copyPlanAlteringLateClaims } from '../features/test-fixture.ts';
 
 async function plan(members: number, seed: number): Promise<string> {
@@ -80,8 +81,16 @@ describe('a run folder', () => {
     // The default MLP averages two networks. Trained one at a time in this process (runDir) or each
     // alone, the second first, then assembled: the same model.json and weights.bin, the same backtest.
     expect(record.training.networks).toHaveLength(2);
+    // The feature tables and the label's history as known on January 1, built once for the three
+    // calls below (as a run's stages build them), instead of once in each.
+    const history = join(data, 'history');
+    const known = tempDir('known');
+    await computeKnownHistory({ data, history, asOf: 2025, dataThrough: '2025-01-01', out: known });
+    const features = { 2024: join(tempDir('features'), 'f.parquet'), 2025: join(tempDir('features'), 'f.parquet') };
+    await buildFeatures({ data, history, asOf: 2024, dataThrough: '2024-01-01', out: features[2024] });
+    await buildFeatures({ data, history, asOf: 2025, knownHistory: known, out: features[2025] });
     const dirs = [tempDir('network'), tempDir('network')];
-    const opts = { data, asOf: 2025, model: 'mlp' as const, seed: 3 };
+    const opts = { data, asOf: 2025, model: 'mlp' as const, seed: 3, features, knownHistory: { 2025: known } };
     await trainNetworkRun(opts, 1, dirs[1]!);
     await trainNetworkRun(opts, 0, dirs[0]!);
     const out = tempDir('run');
