@@ -58,7 +58,10 @@ async function train(o: TrainOptions): Promise<void> {
   process.stdout.write(
     [
       `${r.model} (seed ${r.seed}, backend ${r.backend}) trained on ${r.training.labelled} members of as-of ${r.trainedOn}, ` +
-        `best epoch ${r.training.bestEpoch} of ${r.training.epochs}, ${r.training.seconds.toFixed(1)} s`,
+        (r.training.networks !== undefined && r.training.networks.length > 1
+          ? `${r.training.networks.length} networks, best epochs ${r.training.networks.map((n) => `${n.bestEpoch} of ${n.epochs}`).join(', ')}`
+          : `best epoch ${r.training.bestEpoch} of ${r.training.epochs}`) +
+        `, ${r.training.seconds.toFixed(1)} s`,
       ...(r.dataThrough !== undefined
         ? [`data through ${r.dataThrough.features} at ${r.asOf}; trained on features through ${r.dataThrough.trainingFeatures}, label RAF_${r.trainedOn} as known on ${r.dataThrough.trainingLabel}`]
         : []),
