@@ -9,7 +9,7 @@ import { generatedPlan } from '../test/generated-plan.ts';
 import { tempDir } from '../test/temp-dir.ts';
 import { evaluateRun } from './evaluate-run.ts';
 import { type Evaluation } from './evaluation-types.ts';
-import { trainRun } from '../models/model-run.ts';
+import { trainRun } from '../models/train-run.ts';
 
 describe('evaluateRun', () => {
   let out: string;

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { trainRun } from '../models/model-run.ts';
+import { trainRun } from '../models/train-run.ts';
 import { generatedPlan } from '../test/generated-plan.ts';
 import { tempDir } from '../test/temp-dir.ts';
 import { evaluateRun } from './evaluate-run.ts';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseCsvObjects } from '../data/csv.ts';
 import { copyPlanAlteringLateClaims } from '../features/test-fixture.ts';
-import { trainRun } from '../models/model-run.ts';
+import { trainRun } from '../models/train-run.ts';
 import { computeHistory } from '../scoring/history/compute-history.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../scoring/revenue.ts';
 import { generatedPlan } from '../test/generated-plan.ts';

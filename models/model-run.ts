@@ -1,239 +1,36 @@
-// `rafcast train` and `rafcast predict`: a model is trained at as-of T-1 (features from T-3 and
-// T-2, label RAF_{T-1}) and applied at T (DOMAIN.md section 3). A run folder holds everything
-// needed to apply it again and to know what it is: model.json and weights.bin, the feature
-// schema, the standardisation, the metrics, the seed, the backend and a fingerprint of the input.
-// When RAF_T is known (a backtest), the model and the naive list (top 20% by RAF_{T-1}) are
-// measured side by side.
+// `rafcast predict` and what a trained run is applied with: a run folder (train-run.ts writes it)
+// holds everything needed to apply it again and to know what it is: model.json and weights.bin,
+// the feature schema, the standardisation, the metrics, the seed, the backend and a fingerprint of
+// the input. The feature matrix of an as-of year, read or built (DOMAIN.md section 3), and, when
+// RAF_T is known (a backtest), the model and the naive list (top 20% by RAF_{T-1}) measured side by
+// side.
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { writeFileAtomically } from '../data/atomic-file.ts';
 import { sqlString } from '../data/duckdb.ts';
-import { fingerprint, historyDir, historyFile, type Backtest, type RunCutoffs, type RunInputs, type RunRecord } from './run-registry.ts';
+import { historyDir, historyFile, type Backtest, type RunInputs, type RunRecord } from './run-registry.ts';
 import { MATRIX_READ_MEMORY_LIMIT, MODEL_RUN_MEMORY_LIMIT, writeScores } from './scores-file.ts';
 import { ensureContractTables, openWorkDb } from '../data/staged-contract.ts';
 import { ConfigError } from '../data/errors.ts';
-import { createFeatureTable, featureTableCutoff, knownHistoryIn } from '../features/build-features.ts';
+import { createFeatureTable, featureTableCutoff } from '../features/build-features.ts';
 import { requireMembersAt } from '../features/population.ts';
-import { trainingCutoff } from '../features/data-cutoff.ts';
 import { defaultCutoff, parseCutoff } from '../data/received-by.ts';
 import { featureSchema, type FeatureSchema } from '../features/schema.ts';
 import { initBackend, type BackendName } from './backend.ts';
-import { classifierOf, DEFAULT_TRAIN_CONFIG, deserializeModel, networksOf, predictProbabilities, serializeModel, trainingSplit, trainNetwork, type EpochRecord, type TrainConfig, type TrainedNetwork } from './classifier.ts';
-import { type Matrix, type Standardization } from './standardization.ts';
-import { type ModelKind } from './model-kinds.ts';
-import { columnOf, forEachIdValue, hasYear, knownRows, readFeatureRows, type FeatureRows, readRaf, selectRows, topShareLabels } from './dataset.ts';
+import { deserializeModel, predictProbabilities } from './classifier.ts';
+import { type Standardization } from './standardization.ts';
+import { columnOf, forEachIdValue, hasYear, knownRows, readFeatureRows, type FeatureRows, readRaf, topShareLabels } from './dataset.ts';
 import { listMetrics } from './metrics.ts';
-import { constantFeatures, neutralisedFeatures, neutralisedWarning, type NeutralisedFeature } from './constant-features.ts';
+import { neutralisedFeatures, neutralisedWarning, type NeutralisedFeature } from './constant-features.ts';
 import { findModelDataFiles } from '../data/contract-files.ts';
 
 export const TOP_SHARE = 0.2;
 
 
-export interface TrainOptions extends RunInputs {
-  asOf: number;
-  model: ModelKind;
-  seed: number;
-  out: string;
-  config?: Partial<Omit<TrainConfig, 'model' | 'seed'>>;
-  memoryLimit?: string;
-}
-
-
-const json = (x: unknown): string => `${JSON.stringify(x, null, 2)}\n`;
-
-/** What a network's folder holds besides its model.json and weights.bin (trainNetworkRun). */
-const NETWORK_FILE = 'network.json';
-interface NetworkRecord {
-  network: number;
-  bestEpoch: number;
-  history: EpochRecord[];
-  seconds: number;
-}
-
-/** The training rows of a run at as-of T: the features of T-1 as known a year before the cut-off, the label RAF_{T-1} as known on it. */
-interface TrainingSet {
-  x: Matrix;
-  y: Uint8Array;
-  members: number;
-  labelled: number;
-  positives: number;
-  inputs: Omit<TrainOptions, 'out'>;
-  cutoffs: RunCutoffs;
-  dataThrough: string;
-}
-
-async function trainingSet(conn: Parameters<typeof readFeatureRows>[0], work: string, opts: Omit<TrainOptions, 'out'>, schema: FeatureSchema, log: (line: string) => void): Promise<TrainingSet> {
-  const T = opts.asOf;
-  const hist = historyFile(opts);
-  if (!(await hasYear(conn, hist, T - 1))) throw new ConfigError(`the history has no ${T - 1}: training at as-of ${T} needs RAF_${T - 1} as its label`);
-  // What the plan knows on the cut-off C: the features of T and the label RAF_{T-1} come from the
-  // history as known on C; the training features of T-1 are cut one year earlier, as incomplete
-  // as those the model meets at T. The backtest's label RAF_T is the complete history's.
-  const dataThrough = parseCutoff(opts.dataThrough ?? defaultCutoff(T));
-  const cutoffs: RunCutoffs = { trainingFeatures: trainingCutoff(dataThrough), trainingLabel: dataThrough, features: dataThrough };
-  const knownOnCutoff = opts.knownHistory?.[T] ?? (await knownHistoryIn({ ...opts, history: historyDir(opts), asOf: T, work }, dataThrough, log));
-  const inputs: Omit<TrainOptions, 'out'> = { ...opts, dataThrough, knownHistory: { ...opts.knownHistory, [T]: knownOnCutoff } };
-  log(`features as of ${T - 1} (training, claims received by ${cutoffs.trainingFeatures}) ...`);
-  const rows = await readMatrix(conn, await featureTable(conn, inputs, T - 1, work, schema, cutoffs.trainingFeatures, log), schema, opts.memoryLimit);
-  const { labels } = topShareLabels(await readRaf(conn, join(knownOnCutoff, 'raf_history.parquet'), T - 1, rows.ids), TOP_SHARE);
-  const known = knownRows(labels);
-  // Every member usually has a label: then the matrix is used as it is, not copied.
-  const x = known.length === rows.x.rows ? rows.x : selectRows(rows.x, known);
-  const y = Uint8Array.from(known, (i) => labels[i]!);
-  requireBothClasses(y, T);
-  return { x, y, members: rows.ids.length, labelled: known.length, positives: y.reduce((a, b) => a + b, 0), inputs, cutoffs, dataThrough };
-}
-
-const configOf = (opts: Omit<TrainOptions, 'out'>): TrainConfig => ({ ...DEFAULT_TRAIN_CONFIG, ...opts.config, model: opts.model, seed: opts.seed });
-
-/**
- * Trains network b of the model `trainRun` would train with these options, and writes it to `out`
- * (model.json, weights.bin, network.json): a queued run trains each network in a job of its own,
- * then `trainRun` with `networks` assembles them, as it would have trained them itself.
- */
-export async function trainNetworkRun(opts: Omit<TrainOptions, 'out'>, b: number, out: string, log: (line: string) => void = () => undefined): Promise<void> {
-  await initBackend();
-  const config = configOf(opts);
-  const db = await openWorkDb(undefined, opts.memoryLimit ?? MODEL_RUN_MEMORY_LIMIT);
-  try {
-    const { x, y } = await trainingSet(db.conn, db.work, opts, featureSchema(), log);
-    log(`training ${opts.model} (seed ${opts.seed}), network ${b + 1} of ${networksOf(config)} ...`);
-    const t0 = performance.now();
-    const net = await trainNetwork(x, y, config, b, trainingSplit(x, y, config), (epoch, tl, vl) => log(`  epoch ${epoch}: loss ${tl.toFixed(4)}, validation ${vl.toFixed(4)}`));
-    const record: NetworkRecord = { network: b, bestEpoch: net.bestEpoch, history: net.history, seconds: (performance.now() - t0) / 1000 };
-    const { modelJson, weights } = await serializeModel(net.model);
-    net.model.dispose();
-    await mkdir(out, { recursive: true, mode: 0o700 });
-    await writeFileAtomically(join(out, 'model.json'), modelJson);
-    await writeFileAtomically(join(out, 'weights.bin'), weights);
-    await writeFileAtomically(join(out, NETWORK_FILE), json(record));
-  } finally {
-    await db.close();
-  }
-}
-
-/** A network trainNetworkRun wrote, checked to be network b. */
-async function readNetwork(dir: string, b: number): Promise<TrainedNetwork & { seconds: number }> {
-  for (const f of ['model.json', 'weights.bin', NETWORK_FILE]) if (!existsSync(join(dir, f))) throw new ConfigError(`${dir} is not a trained network: ${f} is missing`);
-  const record = JSON.parse(readFileSync(join(dir, NETWORK_FILE), 'utf8')) as NetworkRecord;
-  if (record.network !== b) throw new ConfigError(`${dir} holds network ${record.network + 1}, not ${b + 1}`);
-  const model = await deserializeModel(readFileSync(join(dir, 'model.json'), 'utf8'), readFileSync(join(dir, 'weights.bin')));
-  return { network: b, model, history: record.history, bestEpoch: record.bestEpoch, seconds: record.seconds };
-}
-
-/**
- * Trains a model at as-of T-1 and, when RAF_T is known, backtests it at T. With `networks` (the
- * folders trainNetworkRun wrote, one per network in order), the networks are read, not trained.
- */
-export async function trainRun(opts: TrainOptions & { networks?: readonly string[] }, log: (line: string) => void = () => undefined): Promise<RunRecord> {
-  const started = performance.now();
-  const backend = await initBackend();
-  log(`backend: ${backend}`);
-  const config = configOf(opts);
-  const T = opts.asOf;
-  const db = await openWorkDb(undefined, opts.memoryLimit ?? MODEL_RUN_MEMORY_LIMIT);
-  try {
-    const conn = db.conn;
-    const schema = featureSchema();
-    // The training matrix lives in this block only: it is garbage before the backtest reads T's
-    // (two matrices of 3.3 GB each at 5,000,000 members would not fit in 6 GiB together).
-    const { trained, seconds, validation, members, labelled, positives, inputs, cutoffs } = await (async () => {
-      const set = await trainingSet(conn, db.work, opts, schema, log);
-      const { x, y } = set;
-      const split = trainingSplit(x, y, config);
-      const k = networksOf(config);
-      if (opts.networks !== undefined && opts.networks.length !== k) throw new ConfigError(`${k} trained networks expected, ${opts.networks.length} given`);
-      log(`training ${opts.model} (seed ${opts.seed}) on ${set.labelled} members${k > 1 ? `, ${k} networks` : ''} ...`);
-      const networks: (TrainedNetwork & { seconds: number })[] = [];
-      for (let b = 0; b < k; b++) {
-        if (opts.networks !== undefined) {
-          networks.push(await readNetwork(opts.networks[b]!, b));
-          continue;
-        }
-        const t0 = performance.now();
-        const net = await trainNetwork(x, y, config, b, split, (epoch, tl, vl) => log(`  ${k > 1 ? `network ${b + 1}, ` : ''}epoch ${epoch}: loss ${tl.toFixed(4)}, validation ${vl.toFixed(4)}`));
-        networks.push({ ...net, seconds: (performance.now() - t0) / 1000 });
-      }
-      const trained = classifierOf(x.cols, config, split, networks);
-      // Validation metrics on the held-out training rows (the seeded split the training used).
-      const valRows = Array.from(trained.validationIndexes);
-      const valProb = await predictProbabilities(trained.model, trained.standardization, selectRows(x, valRows));
-      const validation = listMetrics(valProb, Uint8Array.from(valRows, (i) => y[i]!), TOP_SHARE);
-      return { ...set, trained, validation, seconds: networks.map((n) => ({ bestEpoch: n.bestEpoch, epochs: n.history.length, seconds: n.seconds })) };
-    })();
-
-    let backtest: Backtest | null = null;
-    let neutralised: NeutralisedFeature[] = [];
-    if (await hasYear(conn, historyFile(opts), T)) {
-      log(`backtest at as-of ${T} ...`);
-      const rowsT = await readMatrix(conn, await featureTable(conn, inputs, T, db.work, schema, cutoffs.features, log), schema, opts.memoryLimit);
-      neutralised = neutralisedFeatures(trained.standardization, schema.names, rowsT.x);
-      if (neutralised.length > 0) log(neutralisedWarning(neutralised, T - 1, T));
-      backtest = await backtestOf(conn, opts, T, schema, rowsT, await predictProbabilities(trained.model, trained.standardization, rowsT.x));
-    }
-    await mkdir(opts.out, { recursive: true, mode: 0o700 });
-    const { modelJson, weights } = await serializeModel(trained.model);
-    // The longest-trained network stands for the model in one line (train's and models compare's).
-    const longest = seconds.reduce((a, n) => (n.epochs > a.epochs ? n : a), seconds[0]!);
-    const record: RunRecord = {
-      runId: basename(opts.out),
-      createdBy: 'rafcast train',
-      model: opts.model,
-      seed: opts.seed,
-      backend,
-      asOf: T,
-      trainedOn: T - 1,
-      config,
-      inputs: { data: resolve(opts.data), history: resolve(historyDir(opts)) },
-      schema,
-      fingerprint: await fingerprint(opts),
-      dataThrough: cutoffs,
-      training: {
-        members,
-        labelled,
-        positives,
-        fitRows: trained.fitRows,
-        validationRows: trained.validationRows,
-        bestEpoch: longest.bestEpoch,
-        epochs: longest.epochs,
-        networks: seconds,
-        seconds: seconds.reduce((a, n) => a + n.seconds, 0),
-      },
-      validation,
-      backtest,
-      constantFeatures: constantFeatures(trained.standardization, schema.names),
-      neutralisedAtBacktest: neutralised,
-    };
-    await writeFileAtomically(join(opts.out, 'model.json'), modelJson);
-    await writeFileAtomically(join(opts.out, 'weights.bin'), weights);
-    await writeFileAtomically(join(opts.out, 'schema.json'), json(schema));
-    await writeFileAtomically(join(opts.out, 'standardization.json'), json(trained.standardization));
-    await writeFileAtomically(join(opts.out, 'metrics.json'), json({ model: opts.model, backend, validation, backtest, history: trained.networks.length === 1 ? trained.networks[0]!.history : trained.networks.map((n) => n.history) }));
-    await writeFileAtomically(join(opts.out, 'run.json'), json(record));
-    log(`${((performance.now() - started) / 1000).toFixed(1)} s`);
-    trained.model.dispose();
-    return record;
-  } finally {
-    await db.close();
-  }
-}
-
-/**
- * A model learns nothing from labels of one kind: training at as-of T needs members of T-1 with a
- * known RAF_{T-1} both in the top share (positives) and below it (negatives).
- */
-export function requireBothClasses(y: Uint8Array, T: number): void {
-  const positives = y.reduce((a, b) => a + b, 0);
-  if (positives === 0 || positives === y.length) {
-    throw new ConfigError(
-      `nothing to train on at as-of ${T}: ${y.length} members of ${T - 1} have a known RAF_${T - 1}, ${positives} of them in the top ${TOP_SHARE * 100}% (positives) and ${y.length - positives} below (negatives); training needs both`,
-    );
-  }
-}
+export const json = (x: unknown): string => `${JSON.stringify(x, null, 2)}\n`;
 
 /** The backtest of probabilities already computed for the feature rows of as-of T. */
-async function backtestOf(
+export async function backtestOf(
   conn: Parameters<typeof readFeatureRows>[0],
   inputs: RunInputs,
   T: number,
@@ -414,7 +211,7 @@ export async function withScoredMembers<R>(
  * are read, then back to the model run's limit; a limit the caller gave stays as it is. The same
  * rows whatever the limit: what does not fit spills.
  */
-async function readMatrix(conn: ScoredMembers['conn'], table: string, schema: FeatureSchema, callerLimit: string | undefined, names?: readonly string[]): Promise<FeatureRows> {
+export async function readMatrix(conn: ScoredMembers['conn'], table: string, schema: FeatureSchema, callerLimit: string | undefined, names?: readonly string[]): Promise<FeatureRows> {
   if (callerLimit !== undefined) return readFeatureRows(conn, table, schema, names);
   await conn.run(`SET memory_limit = ${sqlString(MATRIX_READ_MEMORY_LIMIT)}`);
   try {
@@ -435,7 +232,7 @@ function standardizationOf(s: Standardization, all: readonly string[], names: re
  * The feature table of as-of T: the file given for T, or built from the data known on
  * `dataThrough` (the checked shards when given, else the contract's files, loaded and checked).
  */
-async function featureTable(
+export async function featureTable(
   conn: ScoredMembers['conn'],
   inputs: RunInputs,
   asOf: number,

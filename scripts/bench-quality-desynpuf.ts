@@ -17,7 +17,7 @@ import { importDesynpuf } from '../data/adapters/desynpuf.ts';
 import { computeHistory } from '../scoring/history/compute-history.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../scoring/revenue.ts';
 import { buildFeatures } from '../features/build-features.ts';
-import { trainRun } from '../models/model-run.ts';
+import { trainRun } from '../models/train-run.ts';
 import { DEFAULT_TRAIN_CONFIG } from '../models/classifier.ts';
 import type { ModelKind } from '../models/model-kinds.ts';
 import type { RunRecord } from '../models/run-registry.ts';

@@ -12,7 +12,7 @@ import { defaultCutoff } from '../data/received-by.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../scoring/revenue.ts';
 import { evaluateRun } from '../evaluation/evaluate-run.ts';
 import type { Evaluation } from '../evaluation/evaluation-types.ts';
-import { trainRun } from '../models/model-run.ts';
+import { trainRun } from '../models/train-run.ts';
 import type { TrainConfig } from '../models/classifier.ts';
 
 /** The quality figures on generated plans of n members, kept in dir (.bench/). */

@@ -20,7 +20,8 @@ import { QUEUE, connectionOf } from '../pipelines/queue-connection.ts';
 import { flowConfig } from '../pipelines/run.ts';
 import { buildFeatures } from '../features/build-features.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../scoring/revenue.ts';
-import { predictRun, trainRun } from '../models/model-run.ts';
+import { predictRun } from '../models/model-run.ts';
+import { trainRun } from '../models/train-run.ts';
 import { buildState } from './build-inputs.js';
 
 const [step, sizeArg] = process.argv.slice(2);

@@ -1,5 +1,5 @@
 // `rafcast train`: a classifier trained at as-of T-1 to apply at T, with its backtest
-// (models/model-run.ts).
+// (models/train-run.ts).
 import type { Command } from 'commander';
 import { MODEL_KINDS, type ModelKind } from '../../models/model-kinds.ts';
 import { DATA_THROUGH_HELP, parseDataThrough, parseModelKind, parseSeedOption, parseYearOption, runAction } from '../cli-support.ts';
@@ -50,7 +50,7 @@ Examples:
 
 async function train(o: TrainOptions): Promise<void> {
   await claimOutputFolder(o.out, { option: '--out', command: 'rafcast train', writes: ['model.json', 'weights.bin', 'schema.json', 'standardization.json', 'metrics.json', 'run.json'], ownedIf: ['run.json'], force: o.force === true });
-  const { trainRun } = await import('../../models/model-run.ts');
+  const { trainRun } = await import('../../models/train-run.ts');
   const r = await trainRun(
     { data: o.data, history: o.history, asOf: o.asOf, model: o.model, seed: o.seed, out: o.out, ...(o.dataThrough !== undefined ? { dataThrough: o.dataThrough } : {}) },
     (line) => process.stderr.write(`${line}\n`),
