@@ -285,7 +285,8 @@ export async function trainClassifier(
 /** The model of trained networks (assembleModel), with what its run records of the training. */
 export function classifierOf(cols: number, config: TrainConfig, split: TrainingSplit, networks: readonly TrainedNetwork[]): TrainedClassifier {
   const model = assembleModel(inputWidth(split.standardization, cols), config, networks.map((n) => n.model));
-  for (const n of networks) if (n.model !== model) n.model.dispose();
+  // Their weights are copied into the model: the networks themselves are done with.
+  for (const n of networks) n.model.dispose();
   return {
     model,
     standardization: split.standardization,

@@ -131,7 +131,7 @@ export async function trainRun(opts: TrainOptions & { networks?: readonly string
     const schema = featureSchema();
     // The training matrix lives in this block only: it is garbage before the backtest reads T's
     // (two matrices of 3.3 GB each at 5,000,000 members would not fit in 6 GiB together).
-    const { trained, seconds, validation, members, labelled, positives, inputs, cutoffs } = await (async () => {
+    const { trained, perNetwork, validation, members, labelled, positives, inputs, cutoffs } = await (async () => {
       const set = await trainingSet(conn, db.work, opts, schema, log);
       const { x, y } = set;
       const split = trainingSplit(x, y, config);
@@ -153,7 +153,7 @@ export async function trainRun(opts: TrainOptions & { networks?: readonly string
       const valRows = Array.from(trained.validationIndexes);
       const valProb = await predictProbabilities(trained.model, trained.standardization, selectRows(x, valRows));
       const validation = listMetrics(valProb, Uint8Array.from(valRows, (i) => y[i]!), TOP_SHARE);
-      return { ...set, trained, validation, seconds: networks.map((n) => ({ bestEpoch: n.bestEpoch, epochs: n.history.length, seconds: n.seconds })) };
+      return { ...set, trained, validation, perNetwork: networks.map((n) => ({ bestEpoch: n.bestEpoch, epochs: n.history.length, seconds: n.seconds })) };
     })();
 
     let backtest: Backtest | null = null;
@@ -168,7 +168,7 @@ export async function trainRun(opts: TrainOptions & { networks?: readonly string
     await mkdir(opts.out, { recursive: true, mode: 0o700 });
     const { modelJson, weights } = await serializeModel(trained.model);
     // The longest-trained network stands for the model in one line (train's and models compare's).
-    const longest = seconds.reduce((a, n) => (n.epochs > a.epochs ? n : a), seconds[0]!);
+    const longest = perNetwork.reduce((a, n) => (n.epochs > a.epochs ? n : a), perNetwork[0]!);
     const record: RunRecord = {
       runId: basename(opts.out),
       createdBy: 'rafcast train',
@@ -190,8 +190,8 @@ export async function trainRun(opts: TrainOptions & { networks?: readonly string
         validationRows: trained.validationRows,
         bestEpoch: longest.bestEpoch,
         epochs: longest.epochs,
-        networks: seconds,
-        seconds: seconds.reduce((a, n) => a + n.seconds, 0),
+        networks: perNetwork,
+        seconds: perNetwork.reduce((a, n) => a + n.seconds, 0),
       },
       validation,
       backtest,
