@@ -26,8 +26,11 @@ export function permutation(n: number, seed: number): Int32Array {
   return p;
 }
 
+/** The hidden layers' widths: the MLP's; the logistic model has none. */
+const hiddenOf = (c: TrainConfig): readonly number[] => (c.model === 'mlp' ? c.hidden : []);
+
 /** The layers of a network: its hidden layers, then its output. */
-const layersPerNetwork = (c: TrainConfig): number => (c.model === 'mlp' ? c.hidden.length : 0) + 1;
+const layersPerNetwork = (c: TrainConfig): number => hiddenOf(c).length + 1;
 
 /** Network b's layer names: `m<b+1>_` before each when the model averages several. */
 const layerPrefix = (c: TrainConfig, b: number): string => (networksOf(c) === 1 ? '' : `m${b + 1}_`);
@@ -45,7 +48,7 @@ function networkOutput(input: tf.SymbolicTensor, c: TrainConfig, b: number): tf.
   const init = () => tf.initializers.glorotUniform({ seed: seed++ });
   const prefix = layerPrefix(c, b);
   let h = input;
-  (c.model === 'mlp' ? c.hidden : []).forEach((units, i) => {
+  hiddenOf(c).forEach((units, i) => {
     h = tf.layers.dense({ name: `${prefix}hidden_${i + 1}`, units, activation: 'relu', kernelInitializer: init(), kernelRegularizer: reg }).apply(h) as tf.SymbolicTensor;
   });
   return tf.layers.dense({ name: `${prefix}probability`, units: 1, activation: 'sigmoid', kernelInitializer: init(), kernelRegularizer: reg }).apply(h) as tf.SymbolicTensor;
@@ -81,12 +84,12 @@ export interface EpochRecord {
   validationLoss: number;
 }
 
-/** A network as trained: its weights at its best epoch, its epochs. */
+/** A network as trained: its weights at its best epoch, its epochs, its training's seconds. */
 export interface TrainedNetwork {
-  network: number;
   model: tf.LayersModel;
   history: EpochRecord[];
   bestEpoch: number;
+  seconds: number;
 }
 
 export interface TrainedClassifier {
@@ -112,7 +115,7 @@ export function forwardWithDropout(net: tf.LayersModel, c: TrainConfig, b: numbe
   const keep = 1 - c.dropout;
   const prefix = layerPrefix(c, b);
   let h: tf.Tensor = x;
-  (c.model === 'mlp' ? c.hidden : []).forEach((units, i) => {
+  hiddenOf(c).forEach((units, i) => {
     const mask = new Float32Array(rows * units);
     for (let j = 0; j < mask.length; j++) mask[j] = rng.next() < keep ? 1 / keep : 0;
     h = (net.getLayer(`${prefix}hidden_${i + 1}`).apply(h) as tf.Tensor).mul(tf.tensor2d(mask, [rows, units]));
@@ -171,6 +174,7 @@ export async function trainNetwork(
   onEpoch?: (epoch: number, trainLoss: number, validationLoss: number) => void,
 ): Promise<TrainedNetwork> {
   if (!(Number.isInteger(b) && b >= 0 && b < networksOf(config))) throw new RangeError(`network ${b} of ${networksOf(config)}`);
+  const started = performance.now();
   const { fitIndexes: fitIdx, validationIndexes: valIdx, standardization, positiveWeight } = split;
   // The fit rows are standardised batch by batch from x (standardizeRow, as standardize does):
   // a standardised copy of them would be 80% of x again (2.7 GB at 5,000,000 members), more with the bins.
@@ -266,10 +270,23 @@ export async function trainNetwork(
   valYT.dispose();
   valWT.dispose();
   optimizer.dispose();
-  return { network: b, model: net, history, bestEpoch };
+  return { model: net, history, bestEpoch, seconds: (performance.now() - started) / 1000 };
 }
 
-/** Trains every network of a model, one after another, and their average; everything it learns comes from these rows only. */
+/** Every network of a model on one split, one after another. */
+export async function trainNetworks(
+  x: Matrix,
+  labels: Uint8Array,
+  config: TrainConfig,
+  split: TrainingSplit,
+  onEpoch?: (network: number, epoch: number, trainLoss: number, validationLoss: number) => void,
+): Promise<TrainedNetwork[]> {
+  const networks: TrainedNetwork[] = [];
+  for (let b = 0; b < networksOf(config); b++) networks.push(await trainNetwork(x, labels, config, b, split, (e, tl, vl) => onEpoch?.(b, e, tl, vl)));
+  return networks;
+}
+
+/** Trains every network of a model and their average; everything it learns comes from these rows only. */
 export async function trainClassifier(
   x: Matrix,
   labels: Uint8Array,
@@ -277,9 +294,7 @@ export async function trainClassifier(
   onEpoch?: (network: number, epoch: number, trainLoss: number, validationLoss: number) => void,
 ): Promise<TrainedClassifier> {
   const split = trainingSplit(x, labels, config);
-  const networks: TrainedNetwork[] = [];
-  for (let b = 0; b < networksOf(config); b++) networks.push(await trainNetwork(x, labels, config, b, split, (e, tl, vl) => onEpoch?.(b, e, tl, vl)));
-  return classifierOf(x.cols, config, split, networks);
+  return classifierOf(x.cols, config, split, await trainNetworks(x, labels, config, split, onEpoch));
 }
 
 /** The model of trained networks (assembleModel), with what its run records of the training. */

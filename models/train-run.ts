@@ -15,7 +15,7 @@ import { knownHistoryIn } from '../features/build-features.ts';
 import { trainingCutoff } from '../features/data-cutoff.ts';
 import { featureSchema, type FeatureSchema } from '../features/schema.ts';
 import { initBackend } from './backend.ts';
-import { classifierOf, DEFAULT_TRAIN_CONFIG, deserializeModel, networksOf, predictProbabilities, serializeModel, trainingSplit, trainNetwork, type EpochRecord, type TrainConfig, type TrainedNetwork } from './classifier.ts';
+import { classifierOf, DEFAULT_TRAIN_CONFIG, deserializeModel, networksOf, predictProbabilities, serializeModel, trainingSplit, trainNetwork, trainNetworks, type EpochRecord, type TrainConfig, type TrainedNetwork } from './classifier.ts';
 import { constantFeatures, neutralisedFeatures, neutralisedWarning, type NeutralisedFeature } from './constant-features.ts';
 import { hasYear, knownRows, readFeatureRows, readRaf, selectRows, topShareLabels } from './dataset.ts';
 import { listMetrics } from './metrics.ts';
@@ -53,7 +53,6 @@ interface TrainingSet {
   positives: number;
   inputs: Omit<TrainOptions, 'out'>;
   cutoffs: RunCutoffs;
-  dataThrough: string;
 }
 
 async function trainingSet(conn: Parameters<typeof readFeatureRows>[0], work: string, opts: Omit<TrainOptions, 'out'>, schema: FeatureSchema, log: (line: string) => void): Promise<TrainingSet> {
@@ -75,7 +74,7 @@ async function trainingSet(conn: Parameters<typeof readFeatureRows>[0], work: st
   const x = known.length === rows.x.rows ? rows.x : selectRows(rows.x, known);
   const y = Uint8Array.from(known, (i) => labels[i]!);
   requireBothClasses(y, T);
-  return { x, y, members: rows.ids.length, labelled: known.length, positives: y.reduce((a, b) => a + b, 0), inputs, cutoffs, dataThrough };
+  return { x, y, members: rows.ids.length, labelled: known.length, positives: y.reduce((a, b) => a + b, 0), inputs, cutoffs };
 }
 
 const configOf = (opts: Omit<TrainOptions, 'out'>): TrainConfig => ({ ...DEFAULT_TRAIN_CONFIG, ...opts.config, model: opts.model, seed: opts.seed });
@@ -92,14 +91,14 @@ export async function trainNetworkRun(opts: Omit<TrainOptions, 'out'>, b: number
   try {
     const { x, y } = await trainingSet(db.conn, db.work, opts, featureSchema(), log);
     log(`training ${opts.model} (seed ${opts.seed}), network ${b + 1} of ${networksOf(config)} ...`);
-    const t0 = performance.now();
     const net = await trainNetwork(x, y, config, b, trainingSplit(x, y, config), (epoch, tl, vl) => log(`  epoch ${epoch}: loss ${tl.toFixed(4)}, validation ${vl.toFixed(4)}`));
-    const record: NetworkRecord = { network: b, bestEpoch: net.bestEpoch, history: net.history, seconds: (performance.now() - t0) / 1000 };
+    const record: NetworkRecord = { network: b, bestEpoch: net.bestEpoch, history: net.history, seconds: net.seconds };
     const { modelJson, weights } = await serializeModel(net.model);
     net.model.dispose();
     await mkdir(out, { recursive: true, mode: 0o700 });
     await writeFileAtomically(join(out, 'model.json'), modelJson);
     await writeFileAtomically(join(out, 'weights.bin'), weights);
+    // Written last: its presence shows the job done (pipelines/jobs.ts isJobDone).
     await writeFileAtomically(join(out, NETWORK_FILE), json(record));
   } finally {
     await db.close();
@@ -107,12 +106,12 @@ export async function trainNetworkRun(opts: Omit<TrainOptions, 'out'>, b: number
 }
 
 /** A network trainNetworkRun wrote, checked to be network b. */
-async function readNetwork(dir: string, b: number): Promise<TrainedNetwork & { seconds: number }> {
+async function readNetwork(dir: string, b: number): Promise<TrainedNetwork> {
   for (const f of ['model.json', 'weights.bin', NETWORK_FILE]) if (!existsSync(join(dir, f))) throw new ConfigError(`${dir} is not a trained network: ${f} is missing`);
   const record = JSON.parse(readFileSync(join(dir, NETWORK_FILE), 'utf8')) as NetworkRecord;
   if (record.network !== b) throw new ConfigError(`${dir} holds network ${record.network + 1}, not ${b + 1}`);
   const model = await deserializeModel(readFileSync(join(dir, 'model.json'), 'utf8'), readFileSync(join(dir, 'weights.bin')));
-  return { network: b, model, history: record.history, bestEpoch: record.bestEpoch, seconds: record.seconds };
+  return { model, history: record.history, bestEpoch: record.bestEpoch, seconds: record.seconds };
 }
 
 /**
@@ -138,16 +137,10 @@ export async function trainRun(opts: TrainOptions & { networks?: readonly string
       const k = networksOf(config);
       if (opts.networks !== undefined && opts.networks.length !== k) throw new ConfigError(`${k} trained networks expected, ${opts.networks.length} given`);
       log(`training ${opts.model} (seed ${opts.seed}) on ${set.labelled} members${k > 1 ? `, ${k} networks` : ''} ...`);
-      const networks: (TrainedNetwork & { seconds: number })[] = [];
-      for (let b = 0; b < k; b++) {
-        if (opts.networks !== undefined) {
-          networks.push(await readNetwork(opts.networks[b]!, b));
-          continue;
-        }
-        const t0 = performance.now();
-        const net = await trainNetwork(x, y, config, b, split, (epoch, tl, vl) => log(`  ${k > 1 ? `network ${b + 1}, ` : ''}epoch ${epoch}: loss ${tl.toFixed(4)}, validation ${vl.toFixed(4)}`));
-        networks.push({ ...net, seconds: (performance.now() - t0) / 1000 });
-      }
+      const networks =
+        opts.networks !== undefined
+          ? await Promise.all(opts.networks.map((dir, b) => readNetwork(dir, b)))
+          : await trainNetworks(x, y, config, split, (b, epoch, tl, vl) => log(`  ${k > 1 ? `network ${b + 1}, ` : ''}epoch ${epoch}: loss ${tl.toFixed(4)}, validation ${vl.toFixed(4)}`));
       const trained = classifierOf(x.cols, config, split, networks);
       // Validation metrics on the held-out training rows (the seeded split the training used).
       const valRows = Array.from(trained.validationIndexes);

@@ -197,6 +197,7 @@ export async function isJobDone(store: RunStore, c: FlowConfig, name: JobName, d
   if (isStage(name)) return isDone(store, c, name);
   if (isModelJob(name) && 'model' in data) return store.has(MODEL_JOB_DONE[name](data.model));
   if (isRunJob(name)) return store.has(RUN_JOB_DONE[name]);
+  // network.json is the last file a network's job writes (models/train-run.ts trainNetworkRun).
   if (name === 'train-network' && 'network' in data) return store.has(join(key.network(data.model, data.network), 'network.json'));
   return false;
 }

@@ -19,10 +19,13 @@ import { stageJobId } from '../pipelines/run-keys.ts';
 import { flowConfig } from '../pipelines/run.ts';
 import { amdahlPartsSeconds, isNetworkJob, isShardJob, networkFraction, serialFraction, sharedMachineCeiling, stageCosts } from '../pipelines/scaling.ts';
 import { networksOfModel } from '../pipelines/jobs.ts';
+import type { ModelKind } from '../models/model-kinds.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../scoring/revenue.ts';
 import { busyCpuSeconds, startBenchRedis, stopped } from './bench-queued.ts';
 
 const CLI = fileURLToPath(new URL('../bin/rafcast.js', import.meta.url));
+/** The models the scaling run trains. */
+const MODELS: ModelKind[] = ['mlp', 'logistic'];
 
 interface Measured {
   workers: number;
@@ -44,7 +47,7 @@ export async function benchScaling(n: number, dir: string, shards = Number(proce
       try {
         const out = join(dir, `scaling-${n}-${workers}`);
         rmSync(out, { recursive: true, force: true });
-        const config = await flowConfig({ data, asOf: 2024, out, models: ['mlp', 'logistic'], seed: 1, annualBaseRate: DEMO_BASE_RATE_ANNUAL, shards });
+        const config = await flowConfig({ data, asOf: 2024, out, models: MODELS, seed: 1, annualBaseRate: DEMO_BASE_RATE_ANNUAL, shards });
         const t0 = Date.now();
         const cpu0 = busyCpuSeconds();
         const runKey = await enqueueFlow(config, connection);
@@ -92,7 +95,7 @@ export async function benchScaling(n: number, dir: string, shards = Number(proce
   const nf = networkFraction(costs);
   const cpu = costs.reduce((a, c) => a + c.cpuSeconds, 0);
   const serial = costs.reduce((a, c) => a + c.serialSeconds, 0);
-  const networks = Math.max(...['mlp', 'logistic'].map((m) => networksOfModel(m as 'mlp' | 'logistic')));
+  const networks = Math.max(...MODELS.map(networksOfModel));
   console.log(`  serial fraction ${(100 * s).toFixed(1)}% (${serial.toFixed(1)} of ${cpu.toFixed(1)} CPU-s); the networks ${(100 * nf).toFixed(1)}%, at most ${networks} side by side`);
   // Amdahl's law from the one-worker time: the serial part on one core, the networks on as many as
   // a model has, the rest in the run's shards at most.
