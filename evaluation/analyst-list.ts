@@ -14,6 +14,7 @@
 // member had fewer than 12 months in the data year (T-1); a member new to the plan had none, so
 // the flag decides.
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { createMemberIndex, forEachRowByIndex, isMemberIndex, type MemberIndex } from '../data/member-index.ts';
 import { InputError } from '../data/errors.ts';
 import { isNewEnrolleeSegment, resolveDemographics, type Demographics, type DualStatus } from '../scoring/demographics.ts';
 import { paymentScoreOf, type YearScoring } from './year-scoring.ts';
@@ -58,41 +59,45 @@ export interface AnalystScores {
 }
 
 /**
- * The analyst's scores of the members `ids` at as-of T, with the contract's `members` and
- * `enrollment` tables readable on `conn` and `scoring` the plan of service year T-1.
+ * The analyst's scores of `members` (ids, or their index in DuckDB: data/member-index.ts) at
+ * as-of T, in their order, with the contract's `members` and `enrollment` tables readable on
+ * `conn` and `scoring` the plan of service year T-1.
  */
 export async function analystListScores(
   conn: DuckDBConnection,
-  ids: readonly string[],
+  members: readonly string[] | MemberIndex,
   rafT1: ArrayLike<number>,
   isNew: ArrayLike<number>,
   T: number,
   scoring: YearScoring,
 ): Promise<AnalystScores> {
   if (scoring.paymentYear !== T) throw new Error(`the analyst's list needs payment year ${T}'s plan, given ${scoring.paymentYear}'s`);
-  const records = new Map<string, JanuaryRecord>();
-  const rows = (
-    await conn.runAndReadAll(
-      `SELECT m.member_id, m.sex, m.birth_date::VARCHAR AS birth_date, m.orec, e.dual_status, e.institutional, e.new_enrollee
-       FROM members m JOIN enrollment e USING (member_id) WHERE e.year = ${T}`,
-    )
-  ).getRowObjectsJson();
-  for (const r of rows) {
-    records.set(String(r.member_id), {
-      sex: String(r.sex) as 'M' | 'F',
-      birthDate: String(r.birth_date),
-      orec: String(r.orec),
-      dualStatus: String(r.dual_status) as DualStatus,
-      institutional: r.institutional === true,
-      newEnrollee: r.new_enrollee === true,
-    });
-  }
+  // The January records of the new members only (a continuing member is scored by RAF_{T-1}), by
+  // their place in `members`: nothing is held for the plan's other members.
+  const index = isMemberIndex(members) ? members : await createMemberIndex(conn, members, '_analyst_members');
+  const records = new Map<number, JanuaryRecord>();
+  await forEachRowByIndex(
+    conn,
+    `SELECT x.i, m.sex, m.birth_date::VARCHAR AS birth_date, m.orec, e.dual_status, e.institutional, e.new_enrollee
+     FROM ${index.table} x JOIN members m USING (member_id) JOIN enrollment e USING (member_id) WHERE e.year = ${T}`,
+    (i, [sex, birthDate, orec, dualStatus, institutional, newEnrollee]) => {
+      if (isNew[i] !== 1) return;
+      records.set(i, {
+        sex: String(sex) as 'M' | 'F',
+        birthDate: String(birthDate),
+        orec: String(orec),
+        dualStatus: String(dualStatus) as DualStatus,
+        institutional: institutional === true,
+        newEnrollee: newEnrollee === true,
+      });
+    },
+  );
   let newMembers = 0;
   let newEnrolleeSegment = 0;
   let unscored = 0;
   const score = analystScores(rafT1, isNew, (i) => {
     newMembers++;
-    const r = records.get(ids[i]!);
+    const r = records.get(i);
     if (r === undefined) {
       unscored++;
       return 0;

@@ -9,10 +9,7 @@
 //   mean(RAF_T) over every member of T with both years (growthRatio). A listed member without
 //   RAF_{T+1} has no measurable gap: counted in members_without_raf_next, adding nothing.
 import { existsSync, readFileSync } from 'node:fs';
-import type { DuckDBConnection } from '@duckdb/node-api';
-import { sqlString } from '../data/duckdb.ts';
 import { decilesOf } from '../models/metrics.ts';
-import { readMonthsPaid } from './enrolled-months.ts';
 import { memberValue, type MemberScores } from './revenue.ts';
 
 /** A listed member's expected dollars and scores. */
@@ -99,27 +96,4 @@ export function readCalibrationTotal(file: string): CalibrationRow | null {
   const all = rows.at(-1);
   if (all?.decile !== 'all') throw new Error(`${file} is not a calibration table: its last line is not the total`);
   return all;
-}
-
-/**
- * RAF_T, RAF_init_T, RAF_{T+1} (NaN when absent) and the months of payment year T+1 paid
- * (evaluation/enrolled-months.ts) of each of `ids`, in their order; the contract's tables must be
- * attached to `conn` (withScoredMembers's attachData).
- */
-export async function readMemberScores(conn: DuckDBConnection, historyFile: string, T: number, ids: readonly string[]): Promise<MemberScores[]> {
-  const byYear = async (year: number): Promise<Map<string, Record<string, unknown>>> =>
-    new Map(
-      (await conn.runAndReadAll(`SELECT member_id, raf::DOUBLE AS raf, raf_init::DOUBLE AS raf_init FROM read_parquet(${sqlString(historyFile)}) WHERE year = ${Math.trunc(year)}`))
-        .getRowObjectsJson()
-        .map((r) => [String(r.member_id), r]),
-    );
-  const hT = await byYear(T);
-  const hNext = await byYear(T + 1);
-  const paid = await readMonthsPaid(conn, T + 1, ids);
-  return ids.map((id, i) => ({
-    rafT: Number(hT.get(id)?.raf ?? NaN),
-    rafInitT: Number(hT.get(id)?.raf_init ?? NaN),
-    rafNext: Number(hNext.get(id)?.raf ?? NaN),
-    monthsPaid: paid[i]!,
-  }));
 }

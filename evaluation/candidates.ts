@@ -13,14 +13,16 @@
 import { requireBaseRate } from '../scoring/revenue.ts';
 import { writeFile, unlink, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { OUTPUT_FILE_MODE, temporaryPathFor, writeFileAtomically } from '../data/atomic-file.ts';
+import { AtomicFileWriter, OUTPUT_FILE_MODE, temporaryPathFor, writeFileAtomically } from '../data/atomic-file.ts';
 import { csvField } from '../data/csv.ts';
 import { copyAtomically, sqlString } from '../data/duckdb.ts';
 import { ConfigError } from '../data/errors.ts';
 import type { ExpectedGain, PricedHcc } from './candidate-value.ts';
 import { memberProviderSql } from './recapture-rates.ts';
-import { calibrationCsv, calibrationTable, readMemberScores, type CalibrationRow } from './candidate-calibration.ts';
-import { growthRatio } from './revenue.ts';
+import { calibrationCsv, calibrationTable, type CalibrationRow } from './candidate-calibration.ts';
+import { readMemberScores } from './member-scores.ts';
+import { createMemberIndex } from '../data/member-index.ts';
+import { growthRatio, memberScoresAt } from './revenue.ts';
 import { NO_GAIN, planDollars, type MemberDollars } from './member-dollars.ts';
 import type { DollarModel } from './dollar-model.ts';
 import { listOrder, RANK_BY, type RankBy } from './dollars-ranking.ts';
@@ -31,7 +33,7 @@ import { roundHalfUp } from '../scoring/rounding.ts';
 import { withScoredMembers } from '../models/model-run.ts';
 import { historyFile } from '../models/run-registry.ts';
 import { knownOnCutoff } from './known-on-cutoff.ts';
-import { knownRafT1, readPlanDollars, readPricedHccs } from './plan-dollars-file.ts';
+import { expectedAt, forEachPricedHccs, knownRafT1, readPlanDollars } from './plan-dollars-file.ts';
 
 export interface CandidatesOptions {
   run: string;
@@ -108,21 +110,20 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
         const feature = (name: string, i: number): number => rows.x.values[i * rows.x.cols + columnOf(rows, name)]!;
         const rafT1 = knownRafT1(rows);
         // A run computes them once for every model and the list (its dollars job); alone, here.
-        const computed = opts.dollars === undefined ? await planDollars(conn, known, join(opts.out, 'members.csv'), T, rows.ids, rafT1, opts.annualBaseRate) : undefined;
+        const computed = opts.dollars === undefined ? await planDollars(conn, known, T, rows.ids, rafT1, opts.annualBaseRate, 'keep') : undefined;
         const plan = computed ?? (await readPlanDollars(opts.dollars!, rows.ids));
         const { shown, factorsYear } = plan;
         if ('notFitted' in plan.model) log(`expected dollars priced from the open HCCs alone: ${plan.model.notFitted}`);
         else log(`expected dollars from the dollar model fitted at as-of ${plan.model.fittedAt} (${plan.model.members} members)`);
-        const gainOf = (id: string): ExpectedGain => priced.get(id) ?? NO_GAIN;
-        const at = new Map(rows.ids.map((id, i) => [id, i]));
-        const expectedOf = (id: string): MemberDollars => plan.expected[at.get(id)!]!;
-        const order = listOrder(rankBy, Float64Array.from(plan.expected, (e) => e.dollars), prob);
+        // By the member's place in the rows: the list keeps places, no map by member id.
+        const expectedOf = (i: number): MemberDollars => expectedAt(plan.expected, i);
+        const order = listOrder(rankBy, plan.expected.dollars, prob);
         const deciles = decilesOf(prob);
         const k = listSize(rows.ids.length, opts.top);
         const listed = Array.from(order.subarray(0, k));
         const ids = listed.map((i) => rows.ids[i]!);
-        // The priced open HCCs: what the outreach list names, read for the listed members only.
-        const priced = computed?.priced ?? (await readPricedHccs(opts.dollars!, new Set(ids)));
+        // A listed member's place on the list (its rank - 1), by member id.
+        const placeOf = new Map(ids.map((id, r) => [id, r]));
         // The list's members into DuckDB, with rank and probability.
         const listCsv = temporaryPathFor(join(opts.out, 'list.csv'));
         await writeFile(listCsv, listed.map((i, r) => `${csvField(rows.ids[i]!)},${r + 1},${prob[i]},${deciles[i]}`).join('\n') + '\n', { mode: OUTPUT_FILE_MODE });
@@ -135,17 +136,87 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
         await unlink(listCsv).catch(() => undefined);
       }
       // What the outreach list names: the shown model's open HCCs with a value, largest expected dollars first.
-      const named = (id: string): PricedHcc[] =>
-        gainOf(id)
-          .hccs.filter((h) => h.open.model === shown && h.value > 0)
+      const named = (gain: ExpectedGain): PricedHcc[] =>
+        gain.hccs
+          .filter((h) => h.open.model === shown && h.value > 0)
           .sort((a, b) => b.accelerated + b.incremental - (a.accelerated + a.incremental) || a.open.hcc - b.open.hcc);
+      // The member's provider: as the rates define it (recapture-rates.ts), in T-1.
+      await conn.run(`CREATE OR REPLACE TEMP TABLE _provider AS SELECT * FROM (${memberProviderSql(known.claims, T - 1)}) SEMI JOIN _list USING (member_id)`);
+      const providers = new Map(
+        (await conn.runAndReadAll(`SELECT member_id, provider_npi FROM _provider`)).getRowObjectsJson().map((r) => [String(r.member_id), String(r.provider_npi)]),
+      );
+      // Outreach: by expected dollars, then rank (priority - 1 of each place on the list).
+      const byDollars = Array.from({ length: k }, (_, r) => r).sort((a, b) => expectedOf(listed[b]!).dollars - expectedOf(listed[a]!).dollars || a - b);
+      const priorityOf = new Int32Array(k);
+      byDollars.forEach((r, p) => (priorityOf[r] = p));
+      // Why each member is listed (evaluation/reasons.ts), from the features (age, RAF_{T-1}, RAF_{T-2}) and a new member's enrollment of T.
+      const duals = new Map(
+        (await conn.runAndReadAll(`SELECT e.member_id, e.dual_status FROM enrollment e SEMI JOIN _list USING (member_id) WHERE e.year = ${T}`))
+          .getRowObjectsJson()
+          .map((r) => [String(r.member_id), String(r.dual_status)]),
+      );
+      const reasonsOf = (id: string, i: number, hccs: readonly PricedHcc[]): string => {
+        const newMember = feature('missing_t1', i) === 1;
+        const dual = duals.get(id);
+        return reasonsText(
+          reasonsFor({
+            asOf: T,
+            newMember,
+            age: Math.round(feature('age', i)),
+            dual: dual === 'full' || dual === 'partial' || dual === 'none' ? dual : null,
+            // The feature matrix holds float32; a payment score has 3 places, so rounding gives it back exactly.
+            rafT1: rafT1[i]!,
+            rafT2: feature('missing_t2', i) === 1 ? null : roundHalfUp(feature('raf_t2', i), 3),
+            hccs,
+          }),
+        );
+      };
+      // One pass over the listed members' priced HCCs (the run's priced.jsonl, read a line at a
+      // time, or those computed here): each member's count of named HCCs, its outreach line, kept
+      // in DuckDB by priority (held to its memory limit, spilling beyond: about 0.8 KB a member),
+      // and the rates its HCCs used. A member without an open HCC names none.
+      const namedCount = new Int32Array(k);
+      const rates = new Map<string, RateUse>();
+      const seen = new Uint8Array(k);
+      await conn.run(`CREATE OR REPLACE TEMP TABLE _outreach (priority INTEGER, line VARCHAR)`);
+      const appender = await conn.createAppender('_outreach', 'main', 'temp');
+      try {
+        const take = (r: number, gain: ExpectedGain): void => {
+          if (seen[r] === 1) return;
+          seen[r] = 1;
+          const id = ids[r]!;
+          const i = listed[r]!;
+          const g = expectedOf(i);
+          const hccs = named(gain);
+          namedCount[r] = hccs.length;
+          addRateUses(rates, gain.hccs);
+          const texts = hccs.map((h) => outreachHcc(h, T));
+          appender.appendInteger(priorityOf[r]!);
+          appender.appendVarchar(
+            [priorityOf[r]! + 1, csvField(id), g.accelerated.toFixed(2), g.incremental.toFixed(2), g.dollars.toFixed(2), (plan.suspects.get(id) ?? 0).toFixed(2), prob[i], r + 1, providers.get(id) ?? '', csvField(reasonsOf(id, i, hccs)), texts.length, csvField(texts.join(' | '))].join(','),
+          );
+          appender.endRow();
+        };
+        if (computed !== undefined) {
+          for (const [id, gain] of computed.priced!) {
+            const r = placeOf.get(id);
+            if (r !== undefined) take(r, gain);
+          }
+        } else {
+          await forEachPricedHccs(opts.dollars!, (id) => placeOf.has(id), (id, gain) => take(placeOf.get(id)!, gain));
+        }
+        for (let r = 0; r < k; r++) take(r, NO_GAIN);
+        appender.flushSync();
+      } finally {
+        appender.closeSync();
+      }
       const dollarsCsv = temporaryPathFor(join(opts.out, 'dollars.csv'));
       await writeFile(
         dollarsCsv,
         ids
-          .map((id) => {
-            const g = expectedOf(id);
-            return `${csvField(id)},${named(id).length},${g.accelerated.toFixed(2)},${g.incremental.toFixed(2)},${g.dollars.toFixed(2)},${(plan.suspects.get(id) ?? 0).toFixed(2)}`;
+          .map((id, r) => {
+            const g = expectedOf(listed[r]!);
+            return `${csvField(id)},${namedCount[r]},${g.accelerated.toFixed(2)},${g.incremental.toFixed(2)},${g.dollars.toFixed(2)},${(plan.suspects.get(id) ?? 0).toFixed(2)}`;
           })
           .join('\n') + '\n',
         { mode: OUTPUT_FILE_MODE },
@@ -160,8 +231,6 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
       } finally {
         await unlink(dollarsCsv).catch(() => undefined);
       }
-      // The member's provider: as the rates define it (recapture-rates.ts), in T-1.
-      await conn.run(`CREATE OR REPLACE TEMP TABLE _provider AS SELECT * FROM (${memberProviderSql(known.claims, T - 1)}) SEMI JOIN _list USING (member_id)`);
       const finance = `
         SELECT l.member_id, l.rank, l.probability, l.decile, h2.raf AS raf_t2, h1.raf AS raf_t1, h1.segment,
                d.open_hccs, d.expected_accelerated, d.expected_incremental, d.expected_dollars, d.suspect_dollars, ${T} AS as_of,
@@ -174,58 +243,38 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
         await copyAtomically(conn, finance, join(opts.out, name), format);
         files.push(join(opts.out, name));
       }
-      // Outreach: by expected dollars, then rank; one row a member, the HCCs spelled out.
-      const providers = new Map(
-        (await conn.runAndReadAll(`SELECT member_id, provider_npi FROM _provider`)).getRowObjectsJson().map((r) => [String(r.member_id), String(r.provider_npi)]),
-      );
-      const byDollars = ids.map((id, r) => ({ id, r })).sort((a, b) => expectedOf(b.id).dollars - expectedOf(a.id).dollars || a.r - b.r);
-      // Why each member is listed (evaluation/reasons.ts), from the features (age, RAF_{T-1}, RAF_{T-2}) and a new member's enrollment of T.
-      const duals = new Map(
-        (await conn.runAndReadAll(`SELECT e.member_id, e.dual_status FROM enrollment e SEMI JOIN _list USING (member_id) WHERE e.year = ${T}`))
-          .getRowObjectsJson()
-          .map((r) => [String(r.member_id), String(r.dual_status)]),
-      );
-      const reasonsOf = (id: string, i: number): string => {
-        const newMember = feature('missing_t1', i) === 1;
-        const dual = duals.get(id);
-        return reasonsText(
-          reasonsFor({
-            asOf: T,
-            newMember,
-            age: Math.round(feature('age', i)),
-            dual: dual === 'full' || dual === 'partial' || dual === 'none' ? dual : null,
-            // The feature matrix holds float32; a payment score has 3 places, so rounding gives it back exactly.
-            rafT1: rafT1[i]!,
-            rafT2: feature('missing_t2', i) === 1 ? null : roundHalfUp(feature('raf_t2', i), 3),
-            hccs: named(id),
-          }),
-        );
-      };
-      const lines = ['priority,member_id,expected_accelerated,expected_incremental,expected_dollars,suspect_dollars,probability,list_rank,member_provider_npi,reasons,hccs_to_recapture,hccs'];
-      byDollars.forEach(({ id, r }, p) => {
-        const g = expectedOf(id);
-        const i = listed[r]!;
-        const hccs = named(id).map((h) => outreachHcc(h, T));
-        lines.push(
-          [p + 1, csvField(id), g.accelerated.toFixed(2), g.incremental.toFixed(2), g.dollars.toFixed(2), (plan.suspects.get(id) ?? 0).toFixed(2), prob[i], r + 1, providers.get(id) ?? '', csvField(reasonsOf(id, i)), hccs.length, csvField(hccs.join(' | '))].join(','),
-        );
-      });
-      await writeFileAtomically(join(opts.out, 'outreach.csv'), `${lines.join('\n')}\n`);
+      // Outreach: one row a member, the HCCs spelled out, in priority order.
+      const outreach = await AtomicFileWriter.open(join(opts.out, 'outreach.csv'));
+      try {
+        await outreach.write('priority,member_id,expected_accelerated,expected_incremental,expected_dollars,suspect_dollars,probability,list_rank,member_provider_npi,reasons,hccs_to_recapture,hccs\n');
+        const result = await conn.stream('SELECT line FROM _outreach ORDER BY priority');
+        for (;;) {
+          const chunk = await result.fetchChunk();
+          if (chunk === null || chunk.rowCount === 0) break;
+          const line = chunk.getColumnVector(0);
+          for (let j = 0; j < chunk.rowCount; j++) await outreach.write(`${line.getItem(j) as string}\n`);
+        }
+        await outreach.commit();
+      } catch (e) {
+        await outreach.abort();
+        throw e;
+      }
       files.push(join(opts.out, 'outreach.csv'));
-      await writeFileAtomically(join(opts.out, 'recapture-rates.csv'), recaptureRatesCsv(ids.flatMap((id) => gainOf(id).hccs)));
+      await conn.run('DROP TABLE _outreach');
+      await writeFileAtomically(join(opts.out, 'recapture-rates.csv'), recaptureRatesCsv(rates));
       files.push(join(opts.out, 'recapture-rates.csv'));
       // The backtest of the expected dollars, when the history holds T+1 (candidate-calibration.ts).
       let calibration: CandidatesSummary['calibration'];
       if (await hasYear(conn, hist, T + 1)) {
-        const scores = await readMemberScores(conn, hist, T, rows.ids);
+        const { scores } = await readMemberScores(conn, hist, T, await createMemberIndex(conn, rows.ids, '_listed_plan_members'));
         const growth = growthRatio(scores, T);
         if (growth.c === null) {
           calibration = { notMeasurable: growth.notMeasurable ?? `c is not measurable` };
         } else {
           const table = calibrationTable(
-            byDollars.map(({ id }) => {
-              const g = expectedOf(id);
-              return { expectedAccelerated: g.accelerated, expectedIncremental: g.incremental, expectedDollars: g.dollars, scores: scores[at.get(id)!]! };
+            byDollars.map((r) => {
+              const g = expectedOf(listed[r]!);
+              return { expectedAccelerated: g.accelerated, expectedIncremental: g.incremental, expectedDollars: g.dollars, scores: memberScoresAt(scores, listed[r]!) };
             }),
             growth.c,
             opts.annualBaseRate,
@@ -239,7 +288,7 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
         calibration = { notMeasurable: `the history has no ${T + 1}: what the list brought is not known yet (RAF_${T + 1} is needed)` };
       }
       // Totals in cents: whole numbers add exactly.
-      const cents = (f: (g: MemberDollars) => number): number => ids.reduce((a, id) => a + Math.round(f(expectedOf(id)) * 100), 0) / 100;
+      const cents = (f: (g: MemberDollars) => number): number => listed.reduce((a, i) => a + Math.round(f(expectedOf(i)) * 100), 0) / 100;
       const totals = { accelerated: cents((g) => g.accelerated), incremental: cents((g) => g.incremental), dollars: cents((g) => g.dollars) };
       log(`${k} of ${rows.ids.length} members listed; expected accelerated ${totals.accelerated.toFixed(2)}, incremental ${totals.incremental.toFixed(2)}`);
       return {
@@ -277,18 +326,26 @@ function outreachHcc(h: PricedHcc, T: number): string {
   return `${o.model} HCC ${o.hcc} ${o.description} (${notes.join('; ')})`;
 }
 
-/** recapture-rates.csv: one row per rate the list used (model, HCC, class, provider), with its pool and counts, and how many listed HCCs used it. */
-function recaptureRatesCsv(hccs: readonly PricedHcc[]): string {
-  const rows = new Map<string, { line: string; n: number }>();
+/** A rate the list used (model, HCC, class, provider): its line of recapture-rates.csv and how many listed HCCs used it. */
+interface RateUse {
+  line: string;
+  n: number;
+}
+
+/** Counts the rates `hccs` used into `rates`, by their key (a rate's line is the same for every HCC of its key). */
+function addRateUses(rates: Map<string, RateUse>, hccs: readonly PricedHcc[]): void {
   for (const h of hccs) {
     const o = h.open;
     const r = h.rate;
     const key = [o.model, o.hcc, o.dropped ? 'dropped' : 'persistent', o.byMemberProvider].join(',');
-    const line = `${key},${r.rate.toFixed(4)},${csvField(r.ratePool)},${r.atRisk},${r.recaptured},${r.late.toFixed(4)},${csvField(r.latePool)},${r.recapturedOutsideWindow}`;
-    const row = rows.get(key) ?? { line, n: 0 };
+    const row = rates.get(key) ?? { line: `${key},${r.rate.toFixed(4)},${csvField(r.ratePool)},${r.atRisk},${r.recaptured},${r.late.toFixed(4)},${csvField(r.latePool)},${r.recapturedOutsideWindow}`, n: 0 };
     row.n++;
-    rows.set(key, row);
+    rates.set(key, row);
   }
+}
+
+/** recapture-rates.csv: one row per rate the list used (model, HCC, class, provider), with its pool and counts, and how many listed HCCs used it. */
+function recaptureRatesCsv(rows: ReadonlyMap<string, RateUse>): string {
   const sorted = [...rows.entries()].sort(([a], [b]) => {
     const [ma, ha, ...ra] = a.split(',');
     const [mb, hb, ...rb] = b.split(',');

@@ -7,6 +7,7 @@
 // months (0, or no enrollment row for T+1: not enrolled), and never after the month of death
 // (the month of death is paid: CMS pays a month for a member enrolled on its first day).
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { createMemberIndex, forEachRowByIndex, isMemberIndex, type MemberIndex } from '../data/member-index.ts';
 
 /** August, the month the lump sum is paid (DOMAIN.md section 2). */
 export const LUMP_SUM_MONTH = 8;
@@ -46,7 +47,8 @@ export interface MonthsPaid {
 }
 
 /**
- * monthsPaid of payment year `paymentYear` for each of `ids`, in their order, from the contract's
+ * monthsPaid of payment year `paymentYear` for each of `members` (ids, or their index in DuckDB:
+ * data/member-index.ts), in their order, from the contract's
  * `members` and `enrollment` views on `conn` (models/model-run.ts's attachData makes them).
  *
  * When the data has no enrollment row at all for the payment year (it ends before), the months are
@@ -54,24 +56,23 @@ export interface MonthsPaid {
  * assumption above, months_enrolled = 12 and no death by then) are taken to continue all year,
  * and the assumption is returned with their count.
  */
-export async function readMonthsPaidOf(conn: DuckDBConnection, paymentYear: number, ids: readonly string[]): Promise<MonthsPaid> {
+export async function readMonthsPaidOf(conn: DuckDBConnection, paymentYear: number, members: readonly string[] | MemberIndex): Promise<MonthsPaid> {
   const py = Math.trunc(paymentYear);
+  const index = isMemberIndex(members) ? members : await createMemberIndex(conn, members, '_months_paid_members');
   const known = Number((await conn.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM enrollment WHERE year = ${py}`)).getRowObjectsJson()[0]!.n) > 0;
   const months = known
     ? `SELECT member_id, months_enrolled FROM enrollment WHERE year = ${py}`
     : `SELECT member_id, 12 AS months_enrolled FROM enrollment WHERE year = ${py - 1} AND months_enrolled = 12`;
-  const rows = (
-    await conn.runAndReadAll(
-      `SELECT m.member_id, e.months_enrolled::INTEGER AS months, m.death_date::VARCHAR AS death_date
-       FROM members m LEFT JOIN (${months}) e USING (member_id)`,
-    )
-  ).getRowObjectsJson();
-  const byId = new Map<string, number>();
-  for (const r of rows) {
-    byId.set(String(r.member_id), monthsPaid(r.months === null ? null : Number(r.months), r.death_date === null ? null : String(r.death_date), py));
-  }
-  // A member with no members row has no enrollment either: not paid.
-  const out = Int8Array.from(ids, (id) => byId.get(id) ?? 0);
+  // A member with no members row has no enrollment either: not paid (0).
+  const out = new Int8Array(index.n);
+  await forEachRowByIndex(
+    conn,
+    `SELECT x.i, e.months_enrolled::INTEGER AS months, m.death_date::VARCHAR AS death_date
+     FROM ${index.table} x JOIN members m USING (member_id) LEFT JOIN (${months}) e USING (member_id)`,
+    (i, [m, death]) => {
+      out[i] = monthsPaid(m === null ? null : Number(m), death === null ? null : String(death), py);
+    },
+  );
   if (known) return { months: out, assumed: null };
   return {
     months: out,
@@ -84,6 +85,6 @@ export async function readMonthsPaidOf(conn: DuckDBConnection, paymentYear: numb
 }
 
 /** readMonthsPaidOf's months alone (the assumption, when one is made, applied but not returned). */
-export async function readMonthsPaid(conn: DuckDBConnection, paymentYear: number, ids: readonly string[]): Promise<Int8Array> {
-  return (await readMonthsPaidOf(conn, paymentYear, ids)).months;
+export async function readMonthsPaid(conn: DuckDBConnection, paymentYear: number, members: readonly string[] | MemberIndex): Promise<Int8Array> {
+  return (await readMonthsPaidOf(conn, paymentYear, members)).months;
 }

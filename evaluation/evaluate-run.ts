@@ -10,13 +10,13 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomically } from '../data/atomic-file.ts';
+import { AtomicFileWriter, writeFileAtomically } from '../data/atomic-file.ts';
 import { csvField } from '../data/csv.ts';
-import { sqlString } from '../data/duckdb.ts';
 import { ConfigError } from '../data/errors.ts';
-import { readMonthsPaidOf } from './enrolled-months.ts';
-import { growthRatio, listRevenue, memberValue, type MemberScores } from './revenue.ts';
-import { columnOf, topShareLabels } from '../models/dataset.ts';
+import { readMemberScores } from './member-scores.ts';
+import { createMemberIndex } from '../data/member-index.ts';
+import { growthRatio, listRevenue, memberScoresAt, memberValue } from './revenue.ts';
+import { columnOf, hasYear, topShareLabels } from '../models/dataset.ts';
 import { listSize } from '../models/metrics.ts';
 import { TOP_SHARE, withScoredMembers } from '../models/model-run.ts';
 import { historyDir, historyFile } from '../models/run-registry.ts';
@@ -31,7 +31,7 @@ import { compareLists, verdictText } from './verdict.ts';
 import { REFERENCE_LISTS, type CapturedShare, type Evaluation, type ExternalListSummary, type ListKind } from './evaluation-types.ts';
 import { planDollars } from './member-dollars.ts';
 import { knownOnCutoff } from './known-on-cutoff.ts';
-import { knownRafT1, readPlanDollars } from './plan-dollars-file.ts';
+import { expectedAt, knownRafT1, readPlanDollars } from './plan-dollars-file.ts';
 import { dollarsOrder, scoreOfOrder } from './dollars-ranking.ts';
 
 export interface EvaluateOptions {
@@ -75,31 +75,18 @@ export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => 
     async ({ conn, inputs, run, backend, schema, rows, prob, attachData }) => {
       const hist = historyFile(inputs);
       const n = rows.ids.length;
-      // Scores by member from the history: RAF_T, RAF_init_T, RAF_{T+1}.
-      const byYear = async (year: number, cols: string): Promise<Map<string, Record<string, unknown>>> =>
-        new Map(
-          (await conn.runAndReadAll(`SELECT member_id, ${cols} FROM read_parquet(${sqlString(hist)}) WHERE year = ${year}`))
-            .getRowObjectsJson()
-            .map((r) => [String(r.member_id), r]),
-        );
-      const hT = await byYear(T, 'raf::DOUBLE AS raf, raf_init::DOUBLE AS raf_init');
-      const hNext = await byYear(T + 1, 'raf::DOUBLE AS raf');
-      if (hT.size === 0) throw new ConfigError(`the history has no ${T}: an evaluation at as-of ${T} needs RAF_${T}`);
-      if (hNext.size === 0) log(`the history has no ${T + 1}: c and incremental revenue are not measurable`);
-      // Months of payment year T+1 each member is enrolled and alive in (enrolled-months.ts): lump
-      // sums and monthly payments count only those.
+      if (!(await hasYear(conn, hist, T))) throw new ConfigError(`the history has no ${T}: an evaluation at as-of ${T} needs RAF_${T}`);
+      if (!(await hasYear(conn, hist, T + 1))) log(`the history has no ${T + 1}: c and incremental revenue are not measurable`);
+      // Scores by member, as columns in the rows' order (evaluation/member-scores.ts): RAF_T,
+      // RAF_init_T, RAF_{T+1}, and the months of payment year T+1 each member is enrolled and alive
+      // in (enrolled-months.ts): lump sums and monthly payments count only those.
       await attachData();
-      const paid = await readMonthsPaidOf(conn, T + 1, rows.ids);
-      if (paid.assumed !== null) log(`${paid.assumed.assumption} (${paid.assumed.members} members)`);
-      const members: MemberScores[] = rows.ids.map((id, i) => ({
-        rafT: Number(hT.get(id)?.raf ?? NaN),
-        rafInitT: Number(hT.get(id)?.raf_init ?? NaN),
-        rafNext: Number(hNext.get(id)?.raf ?? NaN),
-        monthsPaid: paid.months[i]!,
-      }));
+      const index = await createMemberIndex(conn, rows.ids, '_evaluated_members');
+      const { scores: members, assumed } = await readMemberScores(conn, hist, T, index);
+      if (assumed !== null) log(`${assumed.assumption} (${assumed.members} members)`);
       const growth = growthRatio(members, T);
       const c = growth.c;
-      const { labels } = topShareLabels(Float64Array.from(members, (m) => m.rafT), TOP_SHARE);
+      const { labels } = topShareLabels(members.rafT, TOP_SHARE);
       const k = listSize(n, TOP_SHARE);
 
       // The lists (evaluation/lists.ts): the model's, the naive and analyst's baselines, a list
@@ -111,7 +98,7 @@ export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => 
       // The feature matrix holds float32; a payment score has 3 places, so rounding gives RAF_{T-1} back exactly.
       const rafT1 = Float64Array.from(feature('raf_t1'), (v) => roundHalfUp(v, 3));
       const isNew = Uint8Array.from(feature('missing_t1'), (v) => (v === 1 ? 1 : 0));
-      const analyst = await analystListScores(conn, rows.ids, rafT1, isNew, T, yearScoring(historyDir(inputs), T - 1));
+      const analyst = await analystListScores(conn, index, rafT1, isNew, T, yearScoring(historyDir(inputs), T - 1));
       if (analyst.unscored > 0) log(`analyst's list: ${analyst.unscored} of ${analyst.newMembers} new members have no demographic score (scored 0)`);
       // Every member's expected dollars from data before T as known on the cut-off
       // (evaluation/member-dollars.ts, evaluation/known-on-cutoff.ts): the dollars-ranked list, and
@@ -123,10 +110,11 @@ export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => 
           ? await readPlanDollars(opts.dollars, rows.ids)
           : await (async () => {
               const known = await knownOnCutoff(conn, inputs, T, opts.dataThrough, opts.knownHistory, log);
-              return planDollars(conn, known, join(opts.out, 'members.csv'), T, rows.ids, knownRafT1(rows), opts.annualBaseRate).finally(() => known.close());
+              // The evaluation reads each member's dollars, not their priced HCCs: none is kept.
+              return planDollars(conn, known, T, rows.ids, knownRafT1(rows), opts.annualBaseRate, async () => undefined).finally(() => known.close());
             })();
-      const gainOf = (i: number) => plan.expected[i]!;
-      const expectedDollars = Float64Array.from(plan.expected, (e) => e.dollars);
+      const gainOf = (i: number) => expectedAt(plan.expected, i);
+      const expectedDollars = plan.expected.dollars;
       const how =
         'notFitted' in plan.model
           ? `the open HCCs of ${T - 2} and ${T - 1} priced and weighted by the plan's recapture rates (${plan.model.notFitted})`
@@ -167,7 +155,7 @@ export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => 
       let truthFingerprint: string | null = null;
       if (existsSync(truthFile)) {
         truthFingerprint = createHash('sha256').update(readFileSync(truthFile)).digest('hex');
-        const perfect = await perfectScores(conn, truthFile, hist, T, rows.ids, yearScoring(historyDir(inputs), T));
+        const perfect = await perfectScores(conn, truthFile, hist, T, index, yearScoring(historyDir(inputs), T));
         if (perfect.uncodable > 0) log(`perfect knowledge: ${perfect.uncodable} true conditions have no code in the V28 tables of ${T + 1} (left out)`);
         scores.push({
           name: 'perfect',
@@ -182,8 +170,8 @@ export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => 
       scores.push({
         name: 'ceiling',
         description: `top 20% by each member's true accelerated + incremental dollars (the positive August lump sum of ${T + 1} and the gap of RAF_${T + 1} above c x RAF_${T}): the dollars ranking's ceiling`,
-        score: Float64Array.from(members, (m) => {
-          const v = memberValue(m, c, opts.annualBaseRate);
+        score: Float64Array.from({ length: n }, (_, i) => {
+          const v = memberValue(memberScoresAt(members, i), c, opts.annualBaseRate);
           return v.accelerated + (v.incremental ?? 0);
         }),
         size: k,
@@ -229,7 +217,7 @@ export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => 
         withBothYears: growth.withBothYears,
         c,
         cNotMeasurable: growth.notMeasurable,
-        enrollmentAssumed: paid.assumed,
+        enrollmentAssumed: assumed,
         listSize: k,
         lists: lists.map(({ name, description, metrics, groups, revenue, captured, expected }) => ({ name, description, metrics, groups, revenue, captured, ...(expected !== undefined ? { expected } : {}) })),
         ...(externalList !== undefined ? { externalList } : {}),
@@ -239,23 +227,37 @@ export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => 
       };
       await writeFileAtomically(join(opts.out, 'evaluation.json'), `${JSON.stringify(evaluation, null, 2)}\n`);
 
-      // Per member: every listed member of any list (every member with allMembers), in member id order.
-      const inList = lists.map((l) => new Set(l.list));
+      // Per member: every listed member of any list (every member with allMembers), in member id
+      // order, written as they go (at 5,000,000 members the lines held about a gigabyte).
+      const inList = lists.map((l) => {
+        const on = new Uint8Array(n);
+        for (const i of l.list) on[i] = 1;
+        return on;
+      });
       // months_paid: months of T+1 enrolled and alive; august_lump_sum: the lump sum paid (empty when
       // not enrolled in August); gap and incremental empty when not measurable (no RAF_{T+1}).
-      const memberLines = [`member_id,${lists.map((l) => `in_${l.name}`).join(',')},probability,expected_accelerated,expected_incremental,expected_dollars,raf_t1,new_member,analyst_score,raf_t,raf_init_t,raf_next,accelerated,gap,incremental,no_next_year,months_paid,august_lump_sum`];
-      for (let i = 0; i < n; i++) {
-        if (opts.allMembers !== true && !inList.some((s) => s.has(i))) continue;
-        const m = members[i]!;
-        const v = memberValue(m, c, opts.annualBaseRate);
-        const num = (x: number): string => (Number.isNaN(x) ? '' : String(x));
-        memberLines.push(
-          [csvField(rows.ids[i]!), ...inList.map((s) => (s.has(i) ? 'true' : 'false')), prob[i], gainOf(i).accelerated.toFixed(2), gainOf(i).incremental.toFixed(2), gainOf(i).dollars.toFixed(2), num(rafT1[i]!), isNew[i] === 1 ? 'true' : 'false', num(analyst.score[i]!), num(m.rafT), num(m.rafInitT), num(m.rafNext),
-            v.accelerated.toFixed(2), v.gap === null ? '' : v.gap.toFixed(6), v.incremental === null ? '' : v.incremental.toFixed(2), v.noNextYear ? 'true' : 'false',
-            m.monthsPaid, v.lumpSum === null ? '' : v.lumpSum.toFixed(2)].join(','),
+      const membersCsv = await AtomicFileWriter.open(join(opts.out, 'members.csv'));
+      try {
+        await membersCsv.write(
+          `member_id,${lists.map((l) => `in_${l.name}`).join(',')},probability,expected_accelerated,expected_incremental,expected_dollars,raf_t1,new_member,analyst_score,raf_t,raf_init_t,raf_next,accelerated,gap,incremental,no_next_year,months_paid,august_lump_sum\n`,
         );
+        const num = (x: number): string => (Number.isNaN(x) ? '' : String(x));
+        for (let i = 0; i < n; i++) {
+          if (opts.allMembers !== true && !inList.some((on) => on[i] === 1)) continue;
+          const m = memberScoresAt(members, i);
+          const v = memberValue(m, c, opts.annualBaseRate);
+          const g = gainOf(i);
+          await membersCsv.write(
+            `${[csvField(rows.ids[i]!), ...inList.map((on) => (on[i] === 1 ? 'true' : 'false')), prob[i], g.accelerated.toFixed(2), g.incremental.toFixed(2), g.dollars.toFixed(2), num(rafT1[i]!), isNew[i] === 1 ? 'true' : 'false', num(analyst.score[i]!), num(m.rafT), num(m.rafInitT), num(m.rafNext),
+              v.accelerated.toFixed(2), v.gap === null ? '' : v.gap.toFixed(6), v.incremental === null ? '' : v.incremental.toFixed(2), v.noNextYear ? 'true' : 'false',
+              m.monthsPaid, v.lumpSum === null ? '' : v.lumpSum.toFixed(2)].join(',')}\n`,
+          );
+        }
+        await membersCsv.commit();
+      } catch (e) {
+        await membersCsv.abort();
+        throw e;
       }
-      await writeFileAtomically(join(opts.out, 'members.csv'), `${memberLines.join('\n')}\n`);
       const decileLines = ['list,decile,members,positives,rate,lift,cumulative_gain'];
       for (const l of lists) for (const d of l.metrics.deciles) decileLines.push([l.name, d.decile, d.members, d.positives, d.rate, d.lift, d.cumulativeGain].join(','));
       await writeFileAtomically(join(opts.out, 'deciles.csv'), `${decileLines.join('\n')}\n`);

@@ -7,15 +7,16 @@ import { openDuckDb, sqlString } from '../data/duckdb.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../scoring/revenue.ts';
 import { generatedPlan } from '../test/generated-plan.ts';
 import { tempDir } from '../test/temp-dir.ts';
-import { planDollars, type PlanDollars } from './member-dollars.ts';
-import { readPlanDollars, readPricedHccs, savePlanDollars } from './plan-dollars-file.ts';
+import { forEachExpectedGain, planDollars, type PlanDollars } from './member-dollars.ts';
+import { createMemberIndex } from '../data/member-index.ts';
+import { expectedAt, readPlanDollars, readPricedHccs, savePlanDollars } from './plan-dollars-file.ts';
 import type { ExpectedGain } from './candidate-value.ts';
 import { writeFileSync } from 'node:fs';
 
 const T = 2024;
 
 /** planDollars at as-of 2024 on the plan, every file seen through `where` (a filter per file). */
-async function dollarsOf(data: string, cut: boolean): Promise<{ plan: PlanDollars; ids: string[] }> {
+async function dollarsOf(data: string, cut: boolean): Promise<{ plan: PlanDollars; ids: string[]; chunked: [string, ExpectedGain][] }> {
   const db = await openDuckDb();
   const conn = db.connection;
   try {
@@ -41,8 +42,12 @@ async function dollarsOf(data: string, cut: boolean): Promise<{ plan: PlanDollar
     const ids = rows.map((r) => String(r.member_id));
     const rafT1 = rows.map((r) => (r.raf === null ? null : Number(r.raf)));
     const known = { history: `read_parquet(${sqlString(hist)})`, hcc: `read_parquet(${sqlString(hcc)})`, claims: 'claims', dataThrough: `${T}-01-01` };
-    const plan = await planDollars(conn, known, join(dir, 'ids.csv'), T, ids, rafT1, DEMO_BASE_RATE_ANNUAL);
-    return { plan, ids };
+    const plan = await planDollars(conn, known, T, ids, rafT1, DEMO_BASE_RATE_ANNUAL, 'keep');
+    // The same members priced 97 at a time (13 chunks; planDollars prices 100,000 at a time, so these 1,200 in one).
+    const chunked: [string, ExpectedGain][] = [];
+    const index = await createMemberIndex(conn, ids, '_test_chunks');
+    await forEachExpectedGain(conn, known, T, ids, index, plan.cells, DEMO_BASE_RATE_ANNUAL, (i, g) => void chunked.push([ids[i]!, g]), 97);
+    return { plan, ids, chunked };
   } finally {
     db.close();
   }
@@ -61,13 +66,19 @@ describe('planDollars', () => {
     expect('fittedAt' in whole.plan.model ? whole.plan.model.fittedAt : whole.plan.model.notFitted).toBe(T - 2);
     expect(cut.plan.model).toEqual(whole.plan.model);
     expect(cut.plan.expected).toEqual(whole.plan.expected);
-    expect([...cut.plan.priced.entries()]).toEqual([...whole.plan.priced.entries()]);
+    expect([...cut.plan.priced!.entries()]).toEqual([...whole.plan.priced!.entries()]);
+    // Priced a chunk of members at a time: the same gains, in the same order (the order priced.jsonl is written in).
+    expect(whole.chunked).toEqual([...whole.plan.priced!.entries()]);
+    expect(whole.chunked.length).toBeGreaterThan(600);
     // Not a list of zeros: most members expect something, and some more than others.
-    const dollars = whole.plan.expected.map((e) => e.dollars);
+    const dollars = Array.from(whole.plan.expected.dollars);
     expect(dollars.filter((d) => d > 0).length).toBeGreaterThan(dollars.length / 2);
     expect(new Set(dollars).size).toBeGreaterThan(100);
     // Each member's dollars = accelerated + incremental, to the cent.
-    for (const e of whole.plan.expected) expect(Math.round(e.dollars * 100)).toBe(Math.round(e.accelerated * 100) + Math.round(e.incremental * 100));
+    for (let i = 0; i < whole.ids.length; i++) {
+      const e = expectedAt(whole.plan.expected, i);
+      expect(Math.round(e.dollars * 100)).toBe(Math.round(e.accelerated * 100) + Math.round(e.incremental * 100));
+    }
 
     // A run computes them once (its dollars job) and every evaluation and the list read them back:
     // the same numbers bit for bit (toEqual compares numbers with Object.is), in the readers' order.
@@ -75,7 +86,8 @@ describe('planDollars', () => {
     await savePlanDollars(whole.plan, whole.ids, T, dir);
     const reversed = [...whole.ids].reverse();
     const back = await readPlanDollars(dir, reversed);
-    expect(back.expected).toEqual([...whole.plan.expected].reverse());
+    const e = whole.plan.expected;
+    expect(back.expected).toEqual({ accelerated: e.accelerated.slice().reverse(), incremental: e.incremental.slice().reverse(), dollars: e.dollars.slice().reverse() });
     expect([...back.suspects.entries()].sort()).toEqual([...whole.plan.suspects.entries()].sort());
     expect({ model: back.model, cells: back.cells, factorsYear: back.factorsYear, shown: back.shown }).toEqual({
       model: whole.plan.model,
@@ -86,7 +98,7 @@ describe('planDollars', () => {
     // The priced HCCs of the members asked for: every tenth member, those without an open HCC absent.
     const some = new Set(whole.ids.filter((_, i) => i % 10 === 0));
     const priced = await readPricedHccs(dir, some);
-    expect([...priced.entries()].sort()).toEqual([...whole.plan.priced.entries()].filter(([id]) => some.has(id)).sort());
+    expect([...priced.entries()].sort()).toEqual([...whole.plan.priced!.entries()].filter(([id]) => some.has(id)).sort());
     expect(priced.size).toBeGreaterThan(10);
     // Other members than the features' are refused: one member fewer.
     await expect(readPlanDollars(dir, whole.ids.slice(1))).rejects.toThrow(/prices other members than these features: 0 have no expected dollars, \d+ priced against \d+ members/);
@@ -104,11 +116,7 @@ describe("the folder of a plan's expected dollars (plan-dollars-file.ts)", () =>
         ['B\\2', gain(20)],
       ]),
       suspects: new Map([['C', 3.5]]),
-      expected: [
-        { accelerated: 10, incremental: 5, dollars: 15 },
-        { accelerated: 20, incremental: 10, dollars: 30 },
-        { accelerated: 0, incremental: 0, dollars: 0 },
-      ],
+      expected: { accelerated: Float64Array.of(10, 20, 0), incremental: Float64Array.of(5, 10, 0), dollars: Float64Array.of(15, 30, 0) },
       model: { notFitted: 'by hand' },
       cells: [],
       factorsYear: 2025,

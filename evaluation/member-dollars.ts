@@ -22,50 +22,66 @@
 //    RAF_{A-1} as known on C. The rates priced at A are those of as-of T (measured on T-1 as known
 //    on C, the latest year before T). When A cannot be fitted (no history of A or A+1), the
 //    priced dollars are the expected ones, and `model` says why.
-import { mkdir, unlink, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { OUTPUT_FILE_MODE, temporaryPathFor } from '../data/atomic-file.ts';
-import { csvField } from '../data/csv.ts';
-import { sqlString } from '../data/duckdb.ts';
+import { AtomicFileWriter } from '../data/atomic-file.ts';
 import type { ModelVersion } from '../data/reference/cms-hcc-tables.ts';
 import { pricingDemographics, pricingFor } from './pricing.ts';
 import { expectedGain, openHccValues, type ExpectedGain } from './candidate-value.ts';
 import { readMonthsPaid } from './enrolled-months.ts';
-import { ratesOf, readOpenHccs, readRecaptureCells, type RecaptureCell, type RecaptureSources } from './recapture-rates.ts';
+import { ratesOf, readOpenHccsOf, readRecaptureCells, stageOpenHccs, type RecaptureCell, type RecaptureSources } from './recapture-rates.ts';
 import { defaultCutoff } from '../data/received-by.ts';
 import { suspectDollars, type SuspectDollarSources } from './suspect-dollars.ts';
 import { dollarInputs, fitDollarModel, predictDollars, type DollarModel } from './dollar-model.ts';
-import { growthRatio, memberValue, type MemberScores } from './revenue.ts';
+import { growthRatio, memberScoresAt, memberValue, type MemberScoreColumns } from './revenue.ts';
+import { createMemberIndex, readByIndex, readIds, type MemberIndex } from '../data/member-index.ts';
 import { requireBaseRate } from '../scoring/revenue.ts';
 import { withFeatureRows } from '../models/model-run.ts';
 import type { RunInputs } from '../models/run-registry.ts';
 import { knownOnCutoff } from './known-on-cutoff.ts';
-import { PLAN_DOLLARS_FILES, knownRafT1, savePlanDollars } from './plan-dollars-file.ts';
+import { PLAN_DOLLARS_FILES, expectedDollarsOf, knownRafT1, pricedLine, savePlanDollars, setExpected, type ExpectedDollars } from './plan-dollars-file.ts';
 
 /** No open HCC: nothing expected. */
 export const NO_GAIN: ExpectedGain = { hccs: [], accelerated: 0, incremental: 0, dollars: 0 };
 
+/** Members priced at a time: their open HCCs, demographics and the engine's batch are held for this many only. */
+export const PRICING_MEMBERS = 100_000;
+
 /**
  * Each member's expected gain at as-of `A` (open HCCs of A-1 and A-2, priced for payment year
- * A+1, weighted by `cells`' rates), for the members of `members` (a relation of member_id);
- * members without an open HCC are absent (NO_GAIN).
+ * A+1, weighted by `cells`' rates), for the members `ids` (`index`, their index in DuckDB:
+ * data/member-index.ts): `take(i, gain)` for each member with an open HCC, in the order of `ids`;
+ * a member without one is skipped (NO_GAIN). The members are priced `chunk` at a time, so what is
+ * held does not grow with the plan (at 1,000,000 members every open HCC at once held gigabytes).
  */
-export async function expectedGains(
+export async function forEachExpectedGain(
   conn: DuckDBConnection,
   src: RecaptureSources,
   A: number,
-  members: string,
+  ids: readonly string[],
+  index: MemberIndex,
   cells: readonly RecaptureCell[],
   annualBaseRate: number,
-): Promise<Map<string, ExpectedGain>> {
+  take: (i: number, gain: ExpectedGain) => void | Promise<void>,
+  chunk = PRICING_MEMBERS,
+): Promise<void> {
   const { pricing, models } = pricingFor(A + 1, annualBaseRate);
   const rateOf = ratesOf(cells);
-  const open = await readOpenHccs(conn, src, A, members, models);
-  const demographics = await pricingDemographics(conn, src.history, A, members);
-  const priced = [...open.keys()].filter((id) => demographics.has(id));
-  const values = openHccValues(priced.map((id) => ({ demographics: demographics.get(id)!, open: open.get(id)! })), pricing);
-  return new Map(priced.map((id, i) => [id, expectedGain(open.get(id)!, values[i]!, rateOf)]));
+  await stageOpenHccs(conn, src, A, index, models, '_gain_open');
+  // The history rows pricingDemographics reads, once, instead of the whole history per chunk.
+  await conn.run(
+    `CREATE OR REPLACE TEMP TABLE _gain_hist AS SELECT member_id, year, sex, age, orec, dual_status, institutional FROM ${src.history}
+     WHERE year IN (${A - 1}, ${A - 2}) AND member_id IN (SELECT member_id FROM ${index.table})`,
+  );
+  for (let from = 0; from < ids.length; from += chunk) {
+    const to = Math.min(ids.length, from + chunk);
+    const open = await readOpenHccsOf(conn, '_gain_open', from, to);
+    const demographics = await pricingDemographics(conn, '_gain_hist', A, `(SELECT member_id FROM ${index.table} WHERE i >= ${from} AND i < ${to})`);
+    const priced = [...open.keys()].filter((i) => demographics.has(ids[i]!));
+    const values = openHccValues(priced.map((i) => ({ demographics: demographics.get(ids[i]!)!, open: open.get(i)! })), pricing);
+    for (let k = 0; k < priced.length; k++) await take(priced[k]!, expectedGain(open.get(priced[k]!)!, values[k]!, rateOf));
+  }
 }
 
 /** The members of as-of A, the dollar model's inputs and what each brought, for the fit at A = T-2. */
@@ -78,35 +94,39 @@ async function fitAt(
   annualBaseRate: number,
 ): Promise<DollarModel | string> {
   const hist = src.history;
-  const rows = (
-    await conn.runAndReadAll(
-      `SELECT a.member_id, a.raf::DOUBLE AS raf, a.raf_init::DOUBLE AS raf_init, b.raf::DOUBLE AS raf_next, p.raf::DOUBLE AS raf_prev
-       FROM (SELECT * FROM ${hist} WHERE year = ${A}) a
-         LEFT JOIN (SELECT * FROM ${hist} WHERE year = ${A + 1}) b USING (member_id)
-         LEFT JOIN (SELECT * FROM ${hist} WHERE year = ${A - 1}) p USING (member_id)
-       ORDER BY a.member_id`,
-    )
-  ).getRowObjectsJson();
-  if (rows.length === 0) return `the history has no ${A} to fit the dollar model on`;
-  const num = (v: unknown): number => (v === null || v === undefined ? NaN : Number(v));
-  const ids = rows.map((r) => String(r.member_id));
-  await conn.run(`CREATE OR REPLACE TEMP TABLE _fit_members AS SELECT member_id FROM ${hist} WHERE year = ${A}`);
-  const priced = await expectedGains(conn, src, A, '_fit_members', cells, annualBaseRate);
+  // The members of A in member id order, then their scores by place (data/member-index.ts).
+  const ids = await readIds(conn, `SELECT member_id FROM ${hist} WHERE year = ${A} ORDER BY member_id`);
+  if (ids.length === 0) return `the history has no ${A} to fit the dollar model on`;
+  const index = await createMemberIndex(conn, ids, '_fit_index');
+  const year = (y: number): string => `(SELECT member_id, raf, raf_init FROM ${hist} WHERE year = ${y})`;
+  const [rafT, rafInitT, rafNext, rafPrev] = await readByIndex(
+    conn,
+    `SELECT x.i, a.raf::DOUBLE, a.raf_init::DOUBLE, b.raf::DOUBLE, p.raf::DOUBLE
+     FROM ${index.table} x JOIN ${year(A)} a USING (member_id) LEFT JOIN ${year(A + 1)} b USING (member_id) LEFT JOIN ${year(A - 1)} p USING (member_id)`,
+    index,
+    4,
+  );
+  await conn.run(`CREATE OR REPLACE TEMP TABLE _fit_members AS SELECT member_id FROM ${index.table}`);
+  // Of each member's priced open HCCs, the fit reads their two sums.
+  const pricedAccelerated = new Float64Array(ids.length);
+  const pricedIncremental = new Float64Array(ids.length);
+  await forEachExpectedGain(conn, src, A, ids, index, cells, annualBaseRate, (i, g) => {
+    pricedAccelerated[i] = g.accelerated;
+    pricedIncremental[i] = g.incremental;
+  });
   // The suspects as the plan knew them on January 1 of A: evidence received by then, never coded before A.
   const suspects = await suspectDollars(conn, evidence, A, defaultCutoff(A), '_fit_members', annualBaseRate);
-  const paid = await readMonthsPaid(conn, A + 1, ids);
-  const scores: MemberScores[] = rows.map((r, i) => ({ rafT: num(r.raf), rafInitT: num(r.raf_init), rafNext: num(r.raf_next), monthsPaid: paid[i]! }));
+  const scores: MemberScoreColumns = { rafT: rafT!, rafInitT: rafInitT!, rafNext: rafNext!, monthsPaid: await readMonthsPaid(conn, A + 1, index) };
   const growth = growthRatio(scores, A);
   if (growth.c === null) return `the dollar model cannot be fitted at as-of ${A}: ${growth.notMeasurable ?? 'c is not measurable'}`;
-  const X = rows.map((r, i) => {
-    const g = priced.get(ids[i]!) ?? NO_GAIN;
-    const prev = num(r.raf_prev);
+  const X = ids.map((id, i) => {
+    const prev = rafPrev![i]!;
     return dollarInputs(
-      { pricedAccelerated: g.accelerated, pricedIncremental: g.incremental, rafT1: Number.isNaN(prev) ? null : prev, suspectDollars: suspects.get(ids[i]!) ?? 0 },
+      { pricedAccelerated: pricedAccelerated[i]!, pricedIncremental: pricedIncremental[i]!, rafT1: Number.isNaN(prev) ? null : prev, suspectDollars: suspects.get(id) ?? 0 },
       annualBaseRate,
     );
   });
-  const values = scores.map((m) => memberValue(m, growth.c, annualBaseRate));
+  const values = ids.map((_, i) => memberValue(memberScoresAt(scores, i), growth.c, annualBaseRate));
   return fitDollarModel(X, values.map((v) => v.accelerated), values.map((v) => v.incremental ?? 0), A);
 }
 
@@ -119,12 +139,12 @@ export interface MemberDollars {
 
 /** Every member's expected dollars at as-of T (module comment), with what they rest on. */
 export interface PlanDollars {
-  /** By member id, the priced open HCCs; members without an open HCC are absent (NO_GAIN). */
-  priced: Map<string, ExpectedGain>;
+  /** By member id, the priced open HCCs, when kept (PricedHccs); members without an open HCC are absent (NO_GAIN). */
+  priced?: Map<string, ExpectedGain>;
   /** By member id, the dollars of their suspects (suspect-dollars.ts); members without any are absent. */
   suspects: Map<string, number>;
   /** Per member of `ids`, in their order: the expected dollars. */
-  expected: MemberDollars[];
+  expected: ExpectedDollars;
   /** The dollar model, or why there is none (then `expected` holds the priced dollars). */
   model: DollarModel | { notFitted: string };
   cells: RecaptureCell[];
@@ -135,32 +155,39 @@ export interface PlanDollars {
 }
 
 /**
+ * What becomes of each member's priced open HCCs: kept in the result by member id ('keep': a list
+ * written alone names its members' HCCs from them), or handed to a function as they are priced, in
+ * the order of the ids, and not kept (a run's dollars job writes them to its folder; at 1,000,000
+ * members they are about a gigabyte of objects).
+ */
+export type PricedHccs = 'keep' | ((id: string, gain: ExpectedGain) => Promise<void>);
+
+/**
  * The expected dollars of the members `ids` at as-of T, from what the whole plan knows on the
  * cut-off (`known`: evaluation/known-on-cutoff.ts's relations of the history, its HCCs and the
- * claims received by then); `scratch` is a file path beside which a temporary CSV of the ids is
- * written (and removed). `rafT1[i]` is RAF_{T-1} of ids[i] as known on the cut-off (null: new in T).
+ * claims received by then). `rafT1[i]` is RAF_{T-1} of ids[i] as known on the cut-off (null: new in T).
  */
 export async function planDollars(
   conn: DuckDBConnection,
   known: RecaptureSources & Pick<SuspectDollarSources, 'pharmacy' | 'labs'> & { dataThrough: string },
-  scratch: string,
   T: number,
   ids: readonly string[],
   rafT1: readonly (number | null)[],
   annualBaseRate: number,
+  pricedHccs: PricedHccs = 'keep',
 ): Promise<PlanDollars> {
-  const csv = temporaryPathFor(scratch);
-  await writeFile(csv, `${ids.map((id) => csvField(id)).join('\n')}\n`, { mode: OUTPUT_FILE_MODE });
-  try {
-    await conn.run(
-      `CREATE OR REPLACE TEMP TABLE _members AS SELECT * FROM read_csv(${sqlString(csv)}, header = false, auto_detect = false, columns = {'member_id': 'VARCHAR'})`,
-    );
-  } finally {
-    await unlink(csv).catch(() => undefined);
-  }
+  const index = await createMemberIndex(conn, ids, '_plan_members');
+  await conn.run(`CREATE OR REPLACE TEMP TABLE _members AS SELECT member_id FROM ${index.table}`);
   const src: RecaptureSources = { hcc: known.hcc, history: known.history, claims: known.claims };
   const cells = await readRecaptureCells(conn, src, T);
-  const priced = await expectedGains(conn, src, T, '_members', cells, annualBaseRate);
+  // Each member's priced dollars (members without an open HCC: NO_GAIN, 0).
+  const gains = expectedDollarsOf(ids.length);
+  const priced = pricedHccs === 'keep' ? new Map<string, ExpectedGain>() : undefined;
+  await forEachExpectedGain(conn, src, T, ids, index, cells, annualBaseRate, async (i, g) => {
+    setExpected(gains, i, g);
+    if (priced !== undefined) priced.set(ids[i]!, g);
+    else if (typeof pricedHccs === 'function') await pricedHccs(ids[i]!, g);
+  });
   const evidence: SuspectDollarSources = {
     hcc: known.hcc,
     history: known.history,
@@ -169,14 +196,15 @@ export async function planDollars(
   };
   const suspects = await suspectDollars(conn, evidence, T, known.dataThrough, '_members', annualBaseRate);
   const fitted = await fitAt(conn, src, evidence, T - 2, cells, annualBaseRate);
-  const expected = ids.map((id, i): MemberDollars => {
-    const g = priced.get(id) ?? NO_GAIN;
-    if (typeof fitted === 'string') return { accelerated: g.accelerated, incremental: g.incremental, dollars: g.dollars };
-    const facts = { pricedAccelerated: g.accelerated, pricedIncremental: g.incremental, rafT1: rafT1[i]!, suspectDollars: suspects.get(id) ?? 0 };
-    return predictDollars(fitted, dollarInputs(facts, annualBaseRate));
-  });
+  const expected = typeof fitted === 'string' ? gains : expectedDollarsOf(ids.length);
+  if (typeof fitted !== 'string') {
+    ids.forEach((id, i) => {
+      const facts = { pricedAccelerated: gains.accelerated[i]!, pricedIncremental: gains.incremental[i]!, rafT1: rafT1[i]!, suspectDollars: suspects.get(id) ?? 0 };
+      setExpected(expected, i, predictDollars(fitted, dollarInputs(facts, annualBaseRate)));
+    });
+  }
   const { factorsYear, shown } = pricingFor(T + 1, annualBaseRate);
-  return { priced, suspects, expected, model: typeof fitted === 'string' ? { notFitted: fitted } : fitted, cells, factorsYear, shown };
+  return { ...(priced !== undefined ? { priced } : {}), suspects, expected, model: typeof fitted === 'string' ? { notFitted: fitted } : fitted, cells, factorsYear, shown };
 }
 
 export interface PlanDollarsOptions {
@@ -212,7 +240,16 @@ export async function writePlanDollars(opts: PlanDollarsOptions, log: (line: str
     async ({ conn, inputs: used, schema, rows, attachData }) => {
       await attachData();
       const known = await knownOnCutoff(conn, used, T, opts.dataThrough, opts.knownHistory, log);
-      const plan = await planDollars(conn, known, join(opts.out, PLAN_DOLLARS_FILES.members), T, rows.ids, knownRafT1(rows), opts.annualBaseRate).finally(() => known.close());
+      // The priced HCCs go to priced.jsonl as they are priced, in the features' order, not held.
+      const pricedFile = await AtomicFileWriter.open(join(opts.out, PLAN_DOLLARS_FILES.priced));
+      let plan: PlanDollars;
+      try {
+        plan = await planDollars(conn, known, T, rows.ids, knownRafT1(rows), opts.annualBaseRate, (id, gain) => pricedFile.write(pricedLine(id, gain))).finally(() => known.close());
+        await pricedFile.commit();
+      } catch (e) {
+        await pricedFile.abort();
+        throw e;
+      }
       await savePlanDollars(plan, rows.ids, T, opts.out);
     },
     log,

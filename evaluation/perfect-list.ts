@@ -13,6 +13,7 @@
 // those sharing the V24 mapping most of them have, the first in code order.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlString } from '../data/duckdb.ts';
+import { createMemberIndex, forEachRowByIndex, isMemberIndex, type MemberIndex } from '../data/member-index.ts';
 import { InputError } from '../data/errors.ts';
 import type { ModelTables, Segment } from '../data/reference/cms-hcc-tables.ts';
 import { resolveDemographics, type Demographics, type DualStatus } from '../scoring/demographics.ts';
@@ -75,49 +76,46 @@ export interface PerfectScores {
 }
 
 /**
- * Perfect-knowledge scores of the members `ids` at as-of T (in that order), each in the
- * demographics of its row of T in `historyFile` (raf_history.parquet), `scoring` the plan of
- * service year T. A member with no row of T (no RAF_T, so no label) ranks last.
+ * Perfect-knowledge scores of `members` (ids, or their index in DuckDB: data/member-index.ts) at
+ * as-of T, in their order, each in the demographics of its row of T in `historyFile`
+ * (raf_history.parquet), `scoring` the plan of service year T. A member with no row of T (no RAF_T, so no label) ranks last.
  */
 export async function perfectScores(
   conn: DuckDBConnection,
   truthFile: string,
   historyFile: string,
   T: number,
-  ids: readonly string[],
+  members: readonly string[] | MemberIndex,
   scoring: YearScoring,
 ): Promise<PerfectScores> {
   if (scoring.serviceYear !== T) throw new Error(`the perfect-knowledge list needs service year ${T}'s plan, given ${scoring.serviceYear}'s`);
   const v28 = scoring.tables.V28;
   if (v28 === undefined) throw new Error('the perfect-knowledge list needs V28 tables: truth/ holds V28 HCCs');
   const codes = representativeCodes(v28, scoring.tables.V24);
-  const truth = new Map<string, number[]>();
-  for (const r of (await conn.runAndReadAll(`SELECT member_id, hcc FROM read_parquet(${sqlString(truthFile)}) WHERE year = ${T} ORDER BY member_id, hcc`)).getRowObjectsJson()) {
-    const list = truth.get(String(r.member_id)) ?? [];
-    list.push(Number(r.hcc));
-    truth.set(String(r.member_id), list);
-  }
-  const hT = new Map<string, HistoryDemographics>();
-  const rows = await conn.runAndReadAll(
-    `SELECT member_id, sex, age, orec, segment, dual_status FROM read_parquet(${sqlString(historyFile)}) WHERE year = ${T}`,
-  );
-  for (const r of rows.getRowObjectsJson()) {
-    hT.set(String(r.member_id), { sex: String(r.sex), age: Number(r.age), orec: String(r.orec), segment: String(r.segment), dual_status: String(r.dual_status) });
-  }
+  const index = isMemberIndex(members) ? members : await createMemberIndex(conn, members, '_perfect_members');
+  // Each member's row of T and true HCCs (in HCC order), by their place in `members`: nothing is
+  // held by member id.
+  const score = new Float64Array(index.n).fill(-Infinity);
   let uncodable = 0;
-  const score = Float64Array.from(ids, (id) => {
-    const h = hT.get(id);
-    if (h === undefined) return -Infinity;
-    const hccs = truth.get(id) ?? [];
-    for (const c of hccs) if (!codes.has(c)) uncodable++;
-    let d: Demographics;
-    try {
-      d = historyDemographics(h, scoring.paymentYear);
-    } catch (e) {
-      if (e instanceof InputError) throw new InputError(`the history's row of ${T} cannot be re-scored: ${e.reason}`, { field: e.field });
-      throw e;
-    }
-    return perfectScore(d, hccs, codes, scoring);
-  });
+  await forEachRowByIndex(
+    conn,
+    `SELECT x.i, h.sex, h.age, h.orec, h.segment, h.dual_status, t.hccs
+     FROM ${index.table} x JOIN read_parquet(${sqlString(historyFile)}) h USING (member_id)
+       LEFT JOIN (SELECT member_id, string_agg(hcc::VARCHAR, ',' ORDER BY hcc) AS hccs FROM read_parquet(${sqlString(truthFile)}) WHERE year = ${T} GROUP BY member_id) t USING (member_id)
+     WHERE h.year = ${T}`,
+    (i, [sex, age, orec, segment, dualStatus, list]) => {
+      const h: HistoryDemographics = { sex: String(sex), age: Number(age), orec: String(orec), segment: String(segment), dual_status: String(dualStatus) };
+      const hccs = list === null ? [] : String(list).split(',').map(Number);
+      for (const c of hccs) if (!codes.has(c)) uncodable++;
+      let d: Demographics;
+      try {
+        d = historyDemographics(h, scoring.paymentYear);
+      } catch (e) {
+        if (e instanceof InputError) throw new InputError(`the history's row of ${T} cannot be re-scored: ${e.reason}`, { field: e.field });
+        throw e;
+      }
+      score[i] = perfectScore(d, hccs, codes, scoring);
+    },
+  );
   return { score, uncodable };
 }

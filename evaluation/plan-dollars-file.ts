@@ -24,6 +24,26 @@ import { roundHalfUp } from '../scoring/rounding.ts';
 import type { ExpectedGain } from './candidate-value.ts';
 import type { MemberDollars, PlanDollars } from './member-dollars.ts';
 
+/** Every member's expected dollars as columns, index i one member (in the order of the ids priced). */
+export interface ExpectedDollars {
+  accelerated: Float64Array;
+  incremental: Float64Array;
+  dollars: Float64Array;
+}
+
+/** The expected dollars of member i. */
+export const expectedAt = (e: ExpectedDollars, i: number): MemberDollars => ({ accelerated: e.accelerated[i]!, incremental: e.incremental[i]!, dollars: e.dollars[i]! });
+
+/** Columns of n members, all 0. */
+export const expectedDollarsOf = (n: number): ExpectedDollars => ({ accelerated: new Float64Array(n), incremental: new Float64Array(n), dollars: new Float64Array(n) });
+
+/** Sets member i's expected dollars. */
+export function setExpected(e: ExpectedDollars, i: number, d: MemberDollars): void {
+  e.accelerated[i] = d.accelerated;
+  e.incremental[i] = d.incremental;
+  e.dollars[i] = d.dollars;
+}
+
 export const PLAN_DOLLARS_FILES = { plan: 'plan.json', members: 'members.jsonl', priced: 'priced.jsonl' } as const;
 
 /**
@@ -37,24 +57,31 @@ export function knownRafT1(rows: MemberFeatures['rows']): (number | null)[] {
   return rows.ids.map((_, i) => (rows.x.values[i * rows.x.cols + missing] === 1 ? null : roundHalfUp(rows.x.values[i * rows.x.cols + raf]!, 3)));
 }
 
-/** Writes the folder of `plan`, the expected dollars of the members `ids` (module comment). */
+/** A line of priced.jsonl: a member's priced open HCCs. */
+export const pricedLine = (id: string, gain: ExpectedGain): string => `${JSON.stringify([id, gain])}\n`;
+
+/**
+ * Writes the folder of `plan`, the expected dollars of the members `ids` (module comment); its
+ * priced.jsonl only when the plan kept its priced HCCs (a run's dollars job writes that file as
+ * they are priced: member-dollars.ts writePlanDollars).
+ */
 export async function savePlanDollars(plan: PlanDollars, ids: readonly string[], T: number, out: string): Promise<void> {
   await mkdir(out, { recursive: true, mode: 0o700 });
   const members = await AtomicFileWriter.open(join(out, PLAN_DOLLARS_FILES.members));
-  const priced = await AtomicFileWriter.open(join(out, PLAN_DOLLARS_FILES.priced));
+  const priced = plan.priced !== undefined ? await AtomicFileWriter.open(join(out, PLAN_DOLLARS_FILES.priced)) : undefined;
   try {
+    const e = plan.expected;
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!;
-      const e = plan.expected[i]!;
-      await members.write(`${JSON.stringify([id, e.accelerated, e.incremental, e.dollars, plan.suspects.get(id) ?? null])}\n`);
-      const gain = plan.priced.get(id);
-      if (gain !== undefined) await priced.write(`${JSON.stringify([id, gain])}\n`);
+      await members.write(`${JSON.stringify([id, e.accelerated[i], e.incremental[i], e.dollars[i], plan.suspects.get(id) ?? null])}\n`);
+      const gain = plan.priced?.get(id);
+      if (gain !== undefined) await priced!.write(pricedLine(id, gain));
     }
     await members.commit();
-    await priced.commit();
+    await priced?.commit();
   } catch (e) {
     await members.abort();
-    await priced.abort();
+    await priced?.abort();
     throw e;
   }
   const { model, cells, factorsYear, shown } = plan;
@@ -94,27 +121,46 @@ export async function readPlanDollars(dir: string, ids: readonly string[]): Prom
   const head = JSON.parse(await readFile(planFile, 'utf8')) as Pick<PlanDollars, 'model' | 'cells' | 'factorsYear' | 'shown'>;
   const membersFile = join(dir, PLAN_DOLLARS_FILES.members);
   const suspects = new Map<string, number>();
-  const byId = new Map<string, MemberDollars>();
+  const expected = expectedDollarsOf(ids.length);
+  // The file holds the features' members in their order: line k is ids[k], no map by member id.
+  // In another order (the same members), a map of ids to places, built once.
+  let placeOf: Map<string, number> | undefined;
+  const seen = new Uint8Array(ids.length);
+  let lines = 0;
+  let unknown = 0;
   for await (const [id, accelerated, incremental, dollars, suspect] of folderLines<[string, number, number, number, number | null]>(membersFile)) {
-    byId.set(id, { accelerated, incremental, dollars });
+    let i: number | undefined = placeOf === undefined && ids[lines] === id ? lines : undefined;
+    if (i === undefined) {
+      placeOf ??= new Map(ids.map((x, k) => [x, k]));
+      i = placeOf.get(id);
+    }
+    lines++;
+    if (i === undefined || seen[i] === 1) {
+      unknown++;
+      continue;
+    }
+    seen[i] = 1;
+    setExpected(expected, i, { accelerated, incremental, dollars });
     if (suspect !== null) suspects.set(id, suspect);
   }
-  const expected: MemberDollars[] = [];
-  let missing = 0;
-  for (const id of ids) {
-    const e = byId.get(id);
-    if (e === undefined) missing++;
-    else expected.push(e);
-  }
-  if (missing > 0 || byId.size !== ids.length) {
-    throw new ConfigError(`${membersFile} prices other members than these features: ${missing} have no expected dollars, ${byId.size} priced against ${ids.length} members`);
+  const missing = ids.length - seen.reduce((a, v) => a + v, 0);
+  if (missing > 0 || unknown > 0) {
+    throw new ConfigError(`${membersFile} prices other members than these features: ${missing} have no expected dollars, ${lines} priced against ${ids.length} members`);
   }
   return { suspects, expected, model: head.model, cells: head.cells, factorsYear: head.factorsYear, shown: head.shown };
 }
 
-/** The priced open HCCs of the members `of` (members without an open HCC are absent), from a folder written by savePlanDollars. */
+/**
+ * The priced open HCCs of the members `wanted` picks (members without an open HCC have none), one
+ * member at a time in the file's order, from a folder written by savePlanDollars: nothing is held.
+ */
+export async function forEachPricedHccs(dir: string, wanted: (id: string) => boolean, take: (id: string, gain: ExpectedGain) => void): Promise<void> {
+  for await (const [id, gain] of folderLines<[string, ExpectedGain]>(join(dir, PLAN_DOLLARS_FILES.priced), wanted)) take(id, gain);
+}
+
+/** The priced open HCCs of the members `of` by member id (forEachPricedHccs, kept). */
 export async function readPricedHccs(dir: string, of: ReadonlySet<string>): Promise<Map<string, ExpectedGain>> {
   const priced = new Map<string, ExpectedGain>();
-  for await (const [id, gain] of folderLines<[string, ExpectedGain]>(join(dir, PLAN_DOLLARS_FILES.priced), (id) => of.has(id))) priced.set(id, gain);
+  await forEachPricedHccs(dir, (id) => of.has(id), (id, gain) => priced.set(id, gain));
   return priced;
 }

@@ -19,6 +19,7 @@
 // history and claims (a shard's candidate list uses the plan's, as the features' rates do).
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ModelVersion } from '../data/reference/cms-hcc-tables.ts';
+import { forEachRowByIndex, type MemberIndex } from '../data/member-index.ts';
 
 /** The fewest at-risk HCCs (or recaptures, for the late share) a pool needs to give a rate. */
 export const MIN_AT_RISK = 30;
@@ -92,34 +93,41 @@ export interface OpenHcc extends RecaptureKey {
 }
 
 /**
- * The HCCs of `models` open at as-of `asOf` of the members in `members` (a relation of member_id),
- * by member id, each member's in model and HCC order.
+ * The HCCs of `models` open at as-of `asOf` of the members of `index` (data/member-index.ts), into
+ * the temporary table `into`: a row per member and open HCC, with the member's place i (the rows
+ * readOpenHccsOf reads, a range of places at a time). One pass over the HCCs and the claims.
  */
-export async function readOpenHccs(
-  conn: DuckDBConnection,
-  src: RecaptureSources,
-  asOf: number,
-  members: string,
-  models: readonly ModelVersion[],
-): Promise<Map<string, OpenHcc[]>> {
-  const open = new Map<string, OpenHcc[]>();
-  const sql = `SELECT *, last_date::VARCHAR AS last_day FROM (${openHccsSql(src, asOf, members)})
-    WHERE model IN (${models.map((m) => `'${m}'`).join(', ') || 'NULL'}) ORDER BY member_id, model, hcc`;
-  for (const r of (await conn.runAndReadAll(sql)).getRowObjectsJson()) {
-    const id = String(r.member_id);
-    const list = open.get(id) ?? [];
-    list.push({
-      model: r.model as ModelVersion,
-      hcc: Number(r.hcc),
-      description: String(r.description ?? ''),
-      lastDate: String(r.last_day),
-      provider: String(r.provider_npi ?? ''),
-      dropped: r.dropped === true,
-      inWindow: r.in_window === true,
-      byMemberProvider: r.by_member_provider === true,
-    });
-    open.set(id, list);
-  }
+export async function stageOpenHccs(conn: DuckDBConnection, src: RecaptureSources, asOf: number, index: MemberIndex, models: readonly ModelVersion[], into: string): Promise<void> {
+  await conn.run(
+    `CREATE OR REPLACE TEMP TABLE ${into} AS
+     SELECT x.i, o.model, o.hcc, o.description, o.last_date::VARCHAR AS last_day, o.provider_npi, o.dropped, o.in_window, o.by_member_provider
+     FROM (${openHccsSql(src, asOf, `(SELECT member_id FROM ${index.table})`)}) o JOIN ${index.table} x USING (member_id)
+     WHERE o.model IN (${models.map((m) => `'${m}'`).join(', ') || 'NULL'})`,
+  );
+}
+
+/** The open HCCs staged in `staged` (stageOpenHccs) of the members at places [from, to), by place, each member's in model and HCC order. */
+export async function readOpenHccsOf(conn: DuckDBConnection, staged: string, from: number, to: number): Promise<Map<number, OpenHcc[]>> {
+  const open = new Map<number, OpenHcc[]>();
+  await forEachRowByIndex(
+    conn,
+    `SELECT i, model, hcc, description, last_day, provider_npi, dropped, in_window, by_member_provider FROM ${staged}
+     WHERE i >= ${from} AND i < ${to} ORDER BY i, model, hcc`,
+    (i, [model, hcc, description, lastDay, provider, dropped, inWindow, byMemberProvider]) => {
+      const list = open.get(i) ?? [];
+      list.push({
+        model: model as ModelVersion,
+        hcc: Number(hcc),
+        description: String(description ?? ''),
+        lastDate: String(lastDay),
+        provider: String(provider ?? ''),
+        dropped: dropped === true,
+        inWindow: inWindow === true,
+        byMemberProvider: byMemberProvider === true,
+      });
+      open.set(i, list);
+    },
+  );
   return open;
 }
 

@@ -3,7 +3,7 @@
 // at a payment score of 1.0.
 import { describe, expect, it } from 'vitest';
 import { revenue } from '../scoring/revenue.ts';
-import { growthRatio, listRevenue, memberValue, MONTHS_EARLIER, type MemberScores } from './revenue.ts';
+import { growthRatio, listRevenue, memberValue, MONTHS_EARLIER, type MemberScoreColumns, type MemberScores } from './revenue.ts';
 
 const BASE = 12000;
 const members: MemberScores[] = [
@@ -106,5 +106,20 @@ describe('list revenue (DOMAIN.md section 4)', () => {
     // Accelerated revenue needs only T: the same 3,600 as above.
     expect(r.accelerated.total).toBe(3600);
     expect(memberValue(noNext[0]!, g.c, BASE)).toMatchObject({ gap: null, incremental: null });
+  });
+
+  it("a plan's scores as columns give the same c and the same list revenue as one object per member", () => {
+    const columns: MemberScoreColumns = {
+      rafT: Float64Array.from(members, (m) => m.rafT),
+      rafInitT: Float64Array.from(members, (m) => m.rafInitT),
+      rafNext: Float64Array.from(members, (m) => m.rafNext),
+      monthsPaid: Int8Array.from(members, (m) => m.monthsPaid),
+    };
+    const growth = growthRatio(columns, 2024);
+    // 1.175, as above: the same members, read by their place.
+    expect(growth).toEqual(growthRatio(members, 2024));
+    expect(growth.c).toBeCloseTo(1.175, 12);
+    expect(listRevenue(columns, LIST, growth, BASE, 2025)).toEqual(listRevenue(members, LIST, growth, BASE, 2025));
+    expect(listRevenue(columns, LIST, growth, BASE, 2025).accelerated.total).toBe(3600);
   });
 });

@@ -2,6 +2,7 @@
 // who have one. Ties at the cut are broken by member id so the label is exact and reproducible.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlString } from '../data/duckdb.ts';
+import { createMemberIndex, readByIndex } from '../data/member-index.ts';
 import type { FeatureSchema } from '../features/schema.ts';
 import type { Matrix } from './standardization.ts';
 import { listSize } from './metrics.ts';
@@ -62,11 +63,11 @@ export async function forEachIdValue(conn: DuckDBConnection, sql: string, take: 
   }
 }
 
-/** RAF_y per member of `ids` from raf_history.parquet (NaN when the member has no row that year). */
+/** RAF_y per member of `ids` from raf_history.parquet (NaN when the member has no row that year), by their place (data/member-index.ts). */
 export async function readRaf(conn: DuckDBConnection, historyFile: string, year: number, ids: readonly string[]): Promise<Float64Array> {
-  const byId = new Map<string, number>();
-  await forEachIdValue(conn, `SELECT member_id, raf::DOUBLE AS raf FROM read_parquet(${sqlString(historyFile)}) WHERE year = ${year}`, (id, raf) => byId.set(id, raf));
-  return Float64Array.from(ids, (id) => byId.get(id) ?? NaN);
+  const index = await createMemberIndex(conn, ids, '_raf_members');
+  const sql = `SELECT x.i, h.raf::DOUBLE FROM read_parquet(${sqlString(historyFile)}) h JOIN ${index.table} x USING (member_id) WHERE h.year = ${Math.trunc(year)}`;
+  return (await readByIndex(conn, sql, index, 1, { source: historyFile }))[0]!;
 }
 
 /** True when raf_history has rows for the year. */

@@ -19,7 +19,8 @@ import { featureSchema, type FeatureSchema } from '../features/schema.ts';
 import { initBackend, type BackendName } from './backend.ts';
 import { deserializeModel, predictProbabilities } from './classifier.ts';
 import { type Standardization } from './standardization.ts';
-import { columnOf, forEachIdValue, hasYear, knownRows, readFeatureRows, type FeatureRows, readRaf, topShareLabels } from './dataset.ts';
+import { columnOf, hasYear, knownRows, readFeatureRows, type FeatureRows, readRaf, topShareLabels } from './dataset.ts';
+import { createMemberIndex, readByIndex } from '../data/member-index.ts';
 import { listMetrics } from './metrics.ts';
 import { neutralisedFeatures, neutralisedWarning, type NeutralisedFeature } from './constant-features.ts';
 import { findModelDataFiles } from '../data/contract-files.ts';
@@ -250,18 +251,16 @@ export async function featureTable(
 /** Probabilities by member from a scores file, in the order of `ids`; every member must have one. */
 async function readScores(conn: ScoredMembers['conn'], file: string, ids: readonly string[]): Promise<Float32Array> {
   if (!existsSync(file)) throw new ConfigError(`no such scores file: ${file}`);
-  const byId = new Map<string, number>();
-  await forEachIdValue(conn, `SELECT member_id, probability::DOUBLE AS p FROM read_parquet(${sqlString(file)})`, (id, p) => byId.set(id, p));
-  const prob = new Float32Array(ids.length);
-  let missing = 0;
-  ids.forEach((id, i) => {
-    const p = byId.get(id);
-    if (p === undefined) missing++;
-    else prob[i] = p;
-  });
-  if (missing > 0 || byId.size !== ids.length) {
-    throw new ConfigError(`${file} does not score the members of these features: ${missing} have no score, ${byId.size} scored against ${ids.length} members`);
+  // By the member's place in `ids` (data/member-index.ts): no map by member id.
+  const index = await createMemberIndex(conn, ids, '_scored_members');
+  const source = sqlString(file);
+  const [p] = await readByIndex(conn, `SELECT x.i, s.probability::DOUBLE FROM read_parquet(${source}) s JOIN ${index.table} x USING (member_id)`, index, 1, { source: file });
+  const scored = Number((await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM read_parquet(${source})`)).getRowObjectsJson()[0]!.n);
+  const missing = p!.reduce((a, v) => a + (Number.isNaN(v) ? 1 : 0), 0);
+  if (missing > 0 || scored !== ids.length) {
+    throw new ConfigError(`${file} does not score the members of these features: ${missing} have no score, ${scored} scored against ${ids.length} members`);
   }
+  const prob = Float32Array.from(p!);
   return prob;
 }
 
