@@ -1,13 +1,13 @@
 // Per-member figures lined up with a list of member ids (a feature table's rows, in their order)
 // without a JavaScript map per read (issue 20, memory at scale). The ids go to DuckDB once, as a
-// temporary table of (member_id, i), i being the member's place in the list; every read joins to
+// table of (member_id, i), i being the member's place in the list; every read joins to
 // it inside DuckDB, held to its memory limit and spilling beyond it, and fills typed arrays by i,
 // chunk by chunk. Reading a year of the history into a Map of row objects, as the evaluation did,
 // held about 0.3 GB a read at 1,000,000 members, and five times that at 5,000,000.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ConfigError } from './errors.ts';
 
-/** The members of a list of ids as a DuckDB temporary table `table(member_id VARCHAR, i INTEGER)`. */
+/** The members of a list of ids as a DuckDB table `table(member_id VARCHAR, i INTEGER)`. */
 export interface MemberIndex {
   readonly table: string;
   /** How many ids: the length of every array a read returns. */
@@ -17,10 +17,14 @@ export interface MemberIndex {
 /** Whether `members` is an index already in DuckDB rather than a list of ids. */
 export const isMemberIndex = (members: readonly string[] | MemberIndex): members is MemberIndex => !Array.isArray(members);
 
-/** Loads `ids` into the temporary table `table` (replaced), i their place in `ids`. */
+/**
+ * Loads `ids` into the table `table` (replaced), i their place in `ids`. Not a temporary table: in
+ * a work database (data/staged-contract.ts openWorkDb) a table leaves memory when it outgrows
+ * DuckDB's limit, a temporary one does not.
+ */
 export async function createMemberIndex(conn: DuckDBConnection, ids: readonly string[], table: string): Promise<MemberIndex> {
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${table} (member_id VARCHAR, i INTEGER)`);
-  const appender = await conn.createAppender(table, 'main', 'temp');
+  await conn.run(`CREATE OR REPLACE TABLE ${table} (member_id VARCHAR, i INTEGER)`);
+  const appender = await conn.createAppender(table);
   try {
     for (let i = 0; i < ids.length; i++) {
       appender.appendVarchar(ids[i]!);

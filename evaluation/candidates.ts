@@ -178,8 +178,9 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
       const namedCount = new Int32Array(k);
       const rates = new Map<string, RateUse>();
       const seen = new Uint8Array(k);
-      await conn.run(`CREATE OR REPLACE TEMP TABLE _outreach (priority INTEGER, line VARCHAR)`);
-      const appender = await conn.createAppender('_outreach', 'main', 'temp');
+      // A table, not a temporary one, so that it can leave memory (data/member-index.ts).
+      await conn.run(`CREATE OR REPLACE TABLE _outreach (priority INTEGER, line VARCHAR)`);
+      const appender = await conn.createAppender('_outreach');
       try {
         const take = (r: number, gain: ExpectedGain): void => {
           if (seen[r] === 1) return;

@@ -30,7 +30,7 @@ import type { ModelVersion } from '../data/reference/cms-hcc-tables.ts';
 import { pricingDemographics, pricingFor } from './pricing.ts';
 import { expectedGain, openHccValues, type ExpectedGain } from './candidate-value.ts';
 import { readMonthsPaid } from './enrolled-months.ts';
-import { ratesOf, readOpenHccsOf, readRecaptureCells, stageOpenHccs, type RecaptureCell, type RecaptureSources } from './recapture-rates.ts';
+import { memberProviderSql, ratesOf, readOpenHccsOf, readRecaptureCells, type RecaptureCell, type RecaptureSources } from './recapture-rates.ts';
 import { defaultCutoff } from '../data/received-by.ts';
 import { suspectDollars, type SuspectDollarSources } from './suspect-dollars.ts';
 import { dollarInputs, fitDollarModel, predictDollars, type DollarModel } from './dollar-model.ts';
@@ -68,15 +68,27 @@ export async function forEachExpectedGain(
 ): Promise<void> {
   const { pricing, models } = pricingFor(A + 1, annualBaseRate);
   const rateOf = ratesOf(cells);
-  await stageOpenHccs(conn, src, A, index, models, '_gain_open');
-  // The history rows pricingDemographics reads, once, instead of the whole history per chunk.
-  await conn.run(
-    `CREATE OR REPLACE TEMP TABLE _gain_hist AS SELECT member_id, year, sex, age, orec, dual_status, institutional FROM ${src.history}
-     WHERE year IN (${A - 1}, ${A - 2}) AND member_id IN (SELECT member_id FROM ${index.table})`,
-  );
+  // Once for every chunk: the HCC rows of A-1 and A-2 of these members with their places, each
+  // member's provider, and the history rows pricingDemographics reads. Tables, not temporary ones
+  // (which cannot leave memory), filled without keeping their insertion order: the open HCCs of
+  // 5,000,000 members at once ran out of the 3 GB a model run allows, their rows do not.
+  await conn.run('SET preserve_insertion_order = false');
+  try {
+    await conn.run(
+      `CREATE OR REPLACE TABLE _gain_hcc AS SELECT h.*, x.i FROM ${src.hcc} h JOIN ${index.table} x USING (member_id) WHERE h.year IN (${A - 1}, ${A - 2})`,
+    );
+    await conn.run(`CREATE OR REPLACE TABLE _gain_provider AS SELECT * FROM (${memberProviderSql(src.claims, A - 1)}) SEMI JOIN ${index.table} USING (member_id)`);
+    await conn.run(
+      `CREATE OR REPLACE TABLE _gain_hist AS SELECT member_id, year, sex, age, orec, dual_status, institutional FROM ${src.history}
+       WHERE year IN (${A - 1}, ${A - 2}) AND member_id IN (SELECT member_id FROM ${index.table})`,
+    );
+  } finally {
+    await conn.run('RESET preserve_insertion_order');
+  }
   for (let from = 0; from < ids.length; from += chunk) {
     const to = Math.min(ids.length, from + chunk);
-    const open = await readOpenHccsOf(conn, '_gain_open', from, to);
+    const hcc = `(SELECT * EXCLUDE (i) FROM _gain_hcc WHERE i >= ${from} AND i < ${to})`;
+    const open = await readOpenHccsOf(conn, { ...src, hcc }, A, index, models, from, to, '_gain_provider');
     const demographics = await pricingDemographics(conn, '_gain_hist', A, `(SELECT member_id FROM ${index.table} WHERE i >= ${from} AND i < ${to})`);
     const priced = [...open.keys()].filter((i) => demographics.has(ids[i]!));
     const values = openHccValues(priced.map((i) => ({ demographics: demographics.get(ids[i]!)!, open: open.get(i)! })), pricing);
@@ -126,8 +138,15 @@ async function fitAt(
       annualBaseRate,
     );
   });
-  const values = ids.map((_, i) => memberValue(memberScoresAt(scores, i), growth.c, annualBaseRate));
-  return fitDollarModel(X, values.map((v) => v.accelerated), values.map((v) => v.incremental ?? 0), A);
+  // What each member brought, the two targets, without an object per member.
+  const accelerated = new Array<number>(ids.length);
+  const incremental = new Array<number>(ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    const v = memberValue(memberScoresAt(scores, i), growth.c, annualBaseRate);
+    accelerated[i] = v.accelerated;
+    incremental[i] = v.incremental ?? 0;
+  }
+  return fitDollarModel(X, accelerated, incremental, A);
 }
 
 /** A member's expected dollars (the dollar model's, or the priced ones when it could not be fitted). */

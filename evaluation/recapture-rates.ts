@@ -66,12 +66,13 @@ export function openHccRowsSql(hcc: string, asOf: number, members?: string): str
 
 /**
  * openHccRowsSql's rows with by_member_provider: the NPI of the HCC's latest coding is the
- * member's provider in A-1 (memberProviderSql over `src.claims`).
+ * member's provider in A-1 (memberProviderSql over `src.claims`, or `providers`, a relation of its
+ * rows already computed).
  */
-export function openHccsSql(src: RecaptureSources, asOf: number, members?: string): string {
+export function openHccsSql(src: RecaptureSources, asOf: number, members?: string, providers?: string): string {
   const a = Math.trunc(asOf);
   return `SELECT o.*, coalesce(o.provider_npi = p.provider_npi, false) AS by_member_provider
-    FROM (${openHccRowsSql(src.hcc, a, members)}) o LEFT JOIN (${memberProviderSql(src.claims, a - 1)}) p USING (member_id)`;
+    FROM (${openHccRowsSql(src.hcc, a, members)}) o LEFT JOIN ${providers ?? `(${memberProviderSql(src.claims, a - 1)})`} p USING (member_id)`;
 }
 
 /** What the rates are asked about: an open HCC. */
@@ -93,26 +94,28 @@ export interface OpenHcc extends RecaptureKey {
 }
 
 /**
- * The HCCs of `models` open at as-of `asOf` of the members of `index` (data/member-index.ts), into
- * the temporary table `into`: a row per member and open HCC, with the member's place i (the rows
- * readOpenHccsOf reads, a range of places at a time). One pass over the HCCs and the claims.
+ * The HCCs of `models` open at as-of `asOf` (openHccsSql) of the members at places [from, to) of
+ * `index` (data/member-index.ts), by place, each member's in model and HCC order. `src.hcc` may
+ * hold a column i of the members' places (forEachExpectedGain stages the HCC rows once so), which
+ * narrows the read; `providers`, memberProviderSql's rows already computed.
  */
-export async function stageOpenHccs(conn: DuckDBConnection, src: RecaptureSources, asOf: number, index: MemberIndex, models: readonly ModelVersion[], into: string): Promise<void> {
-  await conn.run(
-    `CREATE OR REPLACE TEMP TABLE ${into} AS
-     SELECT x.i, o.model, o.hcc, o.description, o.last_date::VARCHAR AS last_day, o.provider_npi, o.dropped, o.in_window, o.by_member_provider
-     FROM (${openHccsSql(src, asOf, `(SELECT member_id FROM ${index.table})`)}) o JOIN ${index.table} x USING (member_id)
-     WHERE o.model IN (${models.map((m) => `'${m}'`).join(', ') || 'NULL'})`,
-  );
-}
-
-/** The open HCCs staged in `staged` (stageOpenHccs) of the members at places [from, to), by place, each member's in model and HCC order. */
-export async function readOpenHccsOf(conn: DuckDBConnection, staged: string, from: number, to: number): Promise<Map<number, OpenHcc[]>> {
+export async function readOpenHccsOf(
+  conn: DuckDBConnection,
+  src: RecaptureSources,
+  asOf: number,
+  index: MemberIndex,
+  models: readonly ModelVersion[],
+  from: number,
+  to: number,
+  providers?: string,
+): Promise<Map<number, OpenHcc[]>> {
   const open = new Map<number, OpenHcc[]>();
+  const members = `(SELECT member_id, i FROM ${index.table} WHERE i >= ${from} AND i < ${to})`;
   await forEachRowByIndex(
     conn,
-    `SELECT i, model, hcc, description, last_day, provider_npi, dropped, in_window, by_member_provider FROM ${staged}
-     WHERE i >= ${from} AND i < ${to} ORDER BY i, model, hcc`,
+    `SELECT x.i, o.model, o.hcc, o.description, o.last_date::VARCHAR AS last_day, o.provider_npi, o.dropped, o.in_window, o.by_member_provider
+     FROM (${openHccsSql(src, asOf, members, providers)}) o JOIN ${members} x USING (member_id)
+     WHERE o.model IN (${models.map((m) => `'${m}'`).join(', ') || 'NULL'}) ORDER BY x.i, o.model, o.hcc`,
     (i, [model, hcc, description, lastDay, provider, dropped, inWindow, byMemberProvider]) => {
       const list = open.get(i) ?? [];
       list.push({
