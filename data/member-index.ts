@@ -18,9 +18,9 @@ export interface MemberIndex {
 export const isMemberIndex = (members: readonly string[] | MemberIndex): members is MemberIndex => !Array.isArray(members);
 
 /**
- * Loads `ids` into the table `table` (replaced), i their place in `ids`. Not a temporary table: in
- * a work database (data/staged-contract.ts openWorkDb) a table leaves memory when it outgrows
- * DuckDB's limit, a temporary one does not.
+ * Loads `ids` into the table `table` (replaced), i their place in `ids`: a table of the database
+ * (in a run's work database, data/staged-contract.ts openWorkDb, a file), as the other large
+ * intermediate tables of the dollars job and the list.
  */
 export async function createMemberIndex(conn: DuckDBConnection, ids: readonly string[], table: string): Promise<MemberIndex> {
   await conn.run(`CREATE OR REPLACE TABLE ${table} (member_id VARCHAR, i INTEGER)`);

@@ -178,7 +178,7 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
       const namedCount = new Int32Array(k);
       const rates = new Map<string, RateUse>();
       const seen = new Uint8Array(k);
-      // A table, not a temporary one, so that it can leave memory (data/member-index.ts).
+      // A table of the work database, as the member index (data/member-index.ts).
       await conn.run(`CREATE OR REPLACE TABLE _outreach (priority INTEGER, line VARCHAR)`);
       const appender = await conn.createAppender('_outreach');
       try {

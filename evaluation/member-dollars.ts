@@ -69,9 +69,10 @@ export async function forEachExpectedGain(
   const { pricing, models } = pricingFor(A + 1, annualBaseRate);
   const rateOf = ratesOf(cells);
   // Once for every chunk: the HCC rows of of these members with their places, each
-  // member's provider, and the history rows pricingDemographics reads. Tables, not temporary ones
-  // (which cannot leave memory), filled without keeping their insertion order: the open HCCs of
-  // 5,000,000 members at once ran out of the 3 GB a model run allows, their rows do not.
+  // member's provider, and the history rows pricingDemographics reads: plain copies, filled
+  // without keeping their insertion order. Grouping the open HCCs of 5,000,000 members in one
+  // statement ran out of the 3 GB a model run gives DuckDB (as a temporary table, as a table, and
+  // without the insertion order); copying their rows does not, and each chunk groups its own.
   await conn.run('SET preserve_insertion_order = false');
   try {
     await conn.run(
