@@ -21,7 +21,6 @@ import type { ExpectedGain, PricedHcc } from './candidate-value.ts';
 import { memberProviderSql } from './recapture-rates.ts';
 import { calibrationCsv, calibrationTable, type CalibrationRow } from './candidate-calibration.ts';
 import { readMemberScores } from './member-scores.ts';
-import { createMemberIndex } from '../data/member-index.ts';
 import { growthRatio, memberScoresAt } from './revenue.ts';
 import { NO_GAIN, planDollars, type MemberDollars } from './member-dollars.ts';
 import type { DollarModel } from './dollar-model.ts';
@@ -97,7 +96,7 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
   return withScoredMembers(
     // Scores given (a queued run's), the feature columns the list shows are read, not the whole matrix.
     { ...opts, columns: CANDIDATE_FEATURES },
-    async ({ conn, inputs, run, backend, schema, rows, prob, attachData }) => {
+    async ({ conn, inputs, run, backend, schema, rows, prob, attachData, memberIndex }) => {
       // The complete history gives only the backtest of the expected dollars (calibration.csv).
       const hist = historyFile(inputs);
       // The member's provider and the rates read the claims; the rates read the whole plan's
@@ -267,7 +266,7 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
       // The backtest of the expected dollars, when the history holds T+1 (candidate-calibration.ts).
       let calibration: CandidatesSummary['calibration'];
       if (await hasYear(conn, hist, T + 1)) {
-        const { scores } = await readMemberScores(conn, hist, T, await createMemberIndex(conn, rows.ids, '_listed_plan_members'));
+        const { scores } = await readMemberScores(conn, hist, T, await memberIndex());
         const growth = growthRatio(scores, T);
         if (growth.c === null) {
           calibration = { notMeasurable: growth.notMeasurable ?? `c is not measurable` };

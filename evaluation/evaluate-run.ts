@@ -14,7 +14,6 @@ import { AtomicFileWriter, writeFileAtomically } from '../data/atomic-file.ts';
 import { csvField } from '../data/csv.ts';
 import { ConfigError } from '../data/errors.ts';
 import { readMemberScores } from './member-scores.ts';
-import { createMemberIndex } from '../data/member-index.ts';
 import { growthRatio, listRevenue, memberScoresAt, memberValue } from './revenue.ts';
 import { columnOf, hasYear, topShareLabels } from '../models/dataset.ts';
 import { listSize } from '../models/metrics.ts';
@@ -72,7 +71,7 @@ export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => 
   return withScoredMembers(
     // Scores given (a queued run's), two feature columns are read, not the whole matrix.
     { ...opts, columns: EVALUATION_FEATURES },
-    async ({ conn, inputs, run, backend, schema, rows, prob, attachData }) => {
+    async ({ conn, inputs, run, backend, schema, rows, prob, attachData, memberIndex }) => {
       const hist = historyFile(inputs);
       const n = rows.ids.length;
       if (!(await hasYear(conn, hist, T))) throw new ConfigError(`the history has no ${T}: an evaluation at as-of ${T} needs RAF_${T}`);
@@ -81,7 +80,7 @@ export async function evaluateRun(opts: EvaluateOptions, log: (line: string) => 
       // RAF_init_T, RAF_{T+1}, and the months of payment year T+1 each member is enrolled and alive
       // in (enrolled-months.ts): lump sums and monthly payments count only those.
       await attachData();
-      const index = await createMemberIndex(conn, rows.ids, '_evaluated_members');
+      const index = await memberIndex();
       const { scores: members, assumed } = await readMemberScores(conn, hist, T, index);
       if (assumed !== null) log(`${assumed.assumption} (${assumed.members} members)`);
       const growth = growthRatio(members, T);

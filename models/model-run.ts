@@ -20,7 +20,7 @@ import { initBackend, type BackendName } from './backend.ts';
 import { deserializeModel, predictProbabilities } from './classifier.ts';
 import { type Standardization } from './standardization.ts';
 import { columnOf, hasYear, knownRows, readFeatureRows, type FeatureRows, readRaf, topShareLabels } from './dataset.ts';
-import { createMemberIndex, readByIndex } from '../data/member-index.ts';
+import { createMemberIndex, readByIndex, type MemberIndex } from '../data/member-index.ts';
 import { listMetrics } from './metrics.ts';
 import { neutralisedFeatures, neutralisedWarning, type NeutralisedFeature } from './constant-features.ts';
 import { findModelDataFiles } from '../data/contract-files.ts';
@@ -118,6 +118,8 @@ export interface ScoredMembers extends MemberFeatures {
   prob: Float32Array;
   /** Features constant where the run was trained but varying here, neutralised (constant-features.ts). */
   neutralised: NeutralisedFeature[];
+  /** The rows' member ids in DuckDB (data/member-index.ts), made the first time it is asked for and then the same. */
+  memberIndex: () => Promise<MemberIndex>;
 }
 
 type FeatureRowsOptions = Pick<PredictOptions, 'asOf' | 'memoryLimit' | 'features' | 'dataThrough'> & {
@@ -195,9 +197,11 @@ export async function withScoredMembers<R>(
         const t0 = performance.now();
         const neutralised = neutralisedFeatures(standardizationOf(run.standardization, all, names), names, f.rows.x);
         if (neutralised.length > 0) log(neutralisedWarning(neutralised, run.record.trainedOn, opts.asOf));
-        const prob = opts.scores !== undefined ? await readScores(f.conn, opts.scores, f.rows.ids) : await predictProbabilities(run.model, run.standardization, f.rows.x);
+        let index: Promise<MemberIndex> | undefined;
+        const memberIndex = (): Promise<MemberIndex> => (index ??= createMemberIndex(f.conn, f.rows.ids, '_scored_members'));
+        const prob = opts.scores !== undefined ? await readScores(f.conn, opts.scores, f.rows.ids, await memberIndex()) : await predictProbabilities(run.model, run.standardization, f.rows.x);
         log(`scored ${f.rows.ids.length} members in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-        return use({ ...f, run, backend, prob, neutralised });
+        return use({ ...f, run, backend, prob, neutralised, memberIndex });
       },
       log,
       trainedFor,
@@ -249,10 +253,9 @@ export async function featureTable(
 }
 
 /** Probabilities by member from a scores file, in the order of `ids`; every member must have one. */
-async function readScores(conn: ScoredMembers['conn'], file: string, ids: readonly string[]): Promise<Float32Array> {
+async function readScores(conn: ScoredMembers['conn'], file: string, ids: readonly string[], index: MemberIndex): Promise<Float32Array> {
   if (!existsSync(file)) throw new ConfigError(`no such scores file: ${file}`);
-  // By the member's place in `ids` (data/member-index.ts): no map by member id.
-  const index = await createMemberIndex(conn, ids, '_scored_members');
+  // By the member's place in `ids` (`index`, data/member-index.ts): no map by member id.
   const source = sqlString(file);
   const [p] = await readByIndex(conn, `SELECT x.i, s.probability::DOUBLE FROM read_parquet(${source}) s JOIN ${index.table} x USING (member_id)`, index, 1, { source: file });
   const scored = Number((await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM read_parquet(${source})`)).getRowObjectsJson()[0]!.n);
