@@ -7,7 +7,7 @@ import { rmSync } from 'node:fs';
 import { chmod, rename, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBDataChunk } from '@duckdb/node-api';
 import { OUTPUT_FILE_MODE, settleTemporaryPath, temporaryPathFor } from './atomic-file.ts';
 import { engineThreads } from './engine-threads.ts';
 import { asIoError, duckDbIoMessage, IoError } from './errors.ts';
@@ -46,6 +46,16 @@ export async function openDuckDb(opts: DuckDbOptions = {}): Promise<{ instance: 
       }
     },
   };
+}
+
+/** Streams a query's result to `take` a chunk (about 2,048 rows) at a time, awaiting each: nothing but the chunk is held. */
+export async function forEachChunk(conn: DuckDBConnection, sql: string, take: (chunk: DuckDBDataChunk) => void | Promise<void>): Promise<void> {
+  const result = await conn.stream(sql);
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (chunk === null || chunk.rowCount === 0) break;
+    await take(chunk);
+  }
 }
 
 /** Quotes a string as a SQL literal. */

@@ -5,6 +5,7 @@
 // chunk by chunk. Reading a year of the history into a Map of row objects, as the evaluation did,
 // held about 0.3 GB a read at 1,000,000 members, and five times that at 5,000,000.
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { forEachChunk } from './duckdb.ts';
 import { ConfigError } from './errors.ts';
 
 /** The members of a list of ids as a DuckDB table `table(member_id VARCHAR, i INTEGER)`. */
@@ -53,10 +54,7 @@ export async function readByIndex(
 ): Promise<Float64Array[]> {
   const out = Array.from({ length: width }, () => new Float64Array(index.n).fill(absent));
   const seen = new Uint8Array(index.n);
-  const result = await conn.stream(sql);
-  for (;;) {
-    const chunk = await result.fetchChunk();
-    if (chunk === null || chunk.rowCount === 0) break;
+  await forEachChunk(conn, sql, (chunk) => {
     const at = chunk.getColumnVector(0);
     const columns = out.map((_, j) => chunk.getColumnVector(j + 1));
     for (let r = 0; r < chunk.rowCount; r++) {
@@ -68,7 +66,7 @@ export async function readByIndex(
         out[j]![i] = v === null ? NaN : Number(v);
       }
     }
-  }
+  });
   return out;
 }
 
@@ -78,26 +76,20 @@ export async function readByIndex(
  * read keeps is the caller's to choose, nothing is held by member id.
  */
 export async function forEachRowByIndex(conn: DuckDBConnection, sql: string, take: (i: number, values: readonly unknown[]) => void): Promise<void> {
-  const result = await conn.stream(sql);
-  for (;;) {
-    const chunk = await result.fetchChunk();
-    if (chunk === null || chunk.rowCount === 0) break;
+  await forEachChunk(conn, sql, (chunk) => {
     for (let r = 0; r < chunk.rowCount; r++) {
       const row = chunk.getRowValues(r);
       take(row[0] as number, row.slice(1));
     }
-  }
+  });
 }
 
 /** The member ids a query of one VARCHAR column gives, in its order (a list to index). */
 export async function readIds(conn: DuckDBConnection, sql: string): Promise<string[]> {
   const ids: string[] = [];
-  const result = await conn.stream(sql);
-  for (;;) {
-    const chunk = await result.fetchChunk();
-    if (chunk === null || chunk.rowCount === 0) break;
+  await forEachChunk(conn, sql, (chunk) => {
     const id = chunk.getColumnVector(0);
     for (let r = 0; r < chunk.rowCount; r++) ids.push(id.getItem(r) as string);
-  }
+  });
   return ids;
 }

@@ -15,7 +15,7 @@ import { writeFile, unlink, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AtomicFileWriter, OUTPUT_FILE_MODE, temporaryPathFor, writeFileAtomically } from '../data/atomic-file.ts';
 import { csvField } from '../data/csv.ts';
-import { copyAtomically, sqlString } from '../data/duckdb.ts';
+import { copyAtomically, forEachChunk, sqlString } from '../data/duckdb.ts';
 import { ConfigError } from '../data/errors.ts';
 import type { ExpectedGain, PricedHcc } from './candidate-value.ts';
 import { memberProviderSql } from './recapture-rates.ts';
@@ -247,13 +247,10 @@ export async function writeCandidates(opts: CandidatesOptions, log: (line: strin
       const outreach = await AtomicFileWriter.open(join(opts.out, 'outreach.csv'));
       try {
         await outreach.write('priority,member_id,expected_accelerated,expected_incremental,expected_dollars,suspect_dollars,probability,list_rank,member_provider_npi,reasons,hccs_to_recapture,hccs\n');
-        const result = await conn.stream('SELECT line FROM _outreach ORDER BY priority');
-        for (;;) {
-          const chunk = await result.fetchChunk();
-          if (chunk === null || chunk.rowCount === 0) break;
+        await forEachChunk(conn, 'SELECT line FROM _outreach ORDER BY priority', async (chunk) => {
           const line = chunk.getColumnVector(0);
           for (let j = 0; j < chunk.rowCount; j++) await outreach.write(`${line.getItem(j) as string}\n`);
-        }
+        });
         await outreach.commit();
       } catch (e) {
         await outreach.abort();

@@ -9,11 +9,18 @@ import { generatedPlan } from '../test/generated-plan.ts';
 import { tempDir } from '../test/temp-dir.ts';
 import { forEachExpectedGain, planDollars, type PlanDollars } from './member-dollars.ts';
 import { createMemberIndex } from '../data/member-index.ts';
-import { expectedAt, readPlanDollars, readPricedHccs, savePlanDollars } from './plan-dollars-file.ts';
+import { expectedAt, forEachPricedHccs, readPlanDollars, savePlanDollars } from './plan-dollars-file.ts';
 import type { ExpectedGain } from './candidate-value.ts';
 import { writeFileSync } from 'node:fs';
 
 const T = 2024;
+
+/** The priced HCCs of the members `of`, by member id, as the list reads them (forEachPricedHccs). */
+async function readPricedHccs(dir: string, of: ReadonlySet<string>): Promise<Map<string, ExpectedGain>> {
+  const priced = new Map<string, ExpectedGain>();
+  await forEachPricedHccs(dir, (id) => of.has(id), (id, gain) => priced.set(id, gain));
+  return priced;
+}
 
 /** planDollars at as-of 2024 on the plan, every file seen through `where` (a filter per file). */
 async function dollarsOf(data: string, cut: boolean): Promise<{ plan: PlanDollars; ids: string[]; chunked: [string, ExpectedGain][] }> {

@@ -113,7 +113,7 @@ async function* folderLines<T extends unknown[]>(file: string, wanted?: (id: str
 
 /**
  * Reads the expected dollars of a folder written by savePlanDollars for the members `ids` (the
- * same features' members, in any order), without the priced HCCs (readPricedHccs).
+ * same features' members, in any order), without the priced HCCs (forEachPricedHccs).
  */
 export async function readPlanDollars(dir: string, ids: readonly string[]): Promise<Omit<PlanDollars, 'priced'>> {
   const planFile = join(dir, PLAN_DOLLARS_FILES.plan);
@@ -156,11 +156,4 @@ export async function readPlanDollars(dir: string, ids: readonly string[]): Prom
  */
 export async function forEachPricedHccs(dir: string, wanted: (id: string) => boolean, take: (id: string, gain: ExpectedGain) => void): Promise<void> {
   for await (const [id, gain] of folderLines<[string, ExpectedGain]>(join(dir, PLAN_DOLLARS_FILES.priced), wanted)) take(id, gain);
-}
-
-/** The priced open HCCs of the members `of` by member id (forEachPricedHccs, kept). */
-export async function readPricedHccs(dir: string, of: ReadonlySet<string>): Promise<Map<string, ExpectedGain>> {
-  const priced = new Map<string, ExpectedGain>();
-  await forEachPricedHccs(dir, (id) => of.has(id), (id, gain) => priced.set(id, gain));
-  return priced;
 }

@@ -95,9 +95,9 @@ export interface OpenHcc extends RecaptureKey {
 
 /**
  * The HCCs of `models` open at as-of `asOf` (openHccsSql) of the members at places [from, to) of
- * `index` (data/member-index.ts), by place, each member's in model and HCC order. `src.hcc` may
- * hold a column i of the members' places (forEachExpectedGain stages the HCC rows once so), which
- * narrows the read; `providers`, memberProviderSql's rows already computed.
+ * `index` (data/member-index.ts), by place, each member's in model and HCC order. `src.hcc` should
+ * hold those members' rows alone (forEachExpectedGain's chunk of the rows it copied once): every
+ * row it holds is grouped; `providers`, memberProviderSql's rows already computed.
  */
 export async function readOpenHccsOf(
   conn: DuckDBConnection,
@@ -110,11 +110,13 @@ export async function readOpenHccsOf(
   providers?: string,
 ): Promise<Map<number, OpenHcc[]>> {
   const open = new Map<number, OpenHcc[]>();
+  // The join to the places keeps these members: `src.hcc` narrowed to them already, a semi-join
+  // before the grouping would read them twice.
   const members = `(SELECT member_id, i FROM ${index.table} WHERE i >= ${from} AND i < ${to})`;
   await forEachRowByIndex(
     conn,
     `SELECT x.i, o.model, o.hcc, o.description, o.last_date::VARCHAR AS last_day, o.provider_npi, o.dropped, o.in_window, o.by_member_provider
-     FROM (${openHccsSql(src, asOf, members, providers)}) o JOIN ${members} x USING (member_id)
+     FROM (${openHccsSql(src, asOf, undefined, providers)}) o JOIN ${members} x USING (member_id)
      WHERE o.model IN (${models.map((m) => `'${m}'`).join(', ') || 'NULL'}) ORDER BY x.i, o.model, o.hcc`,
     (i, [model, hcc, description, lastDay, provider, dropped, inWindow, byMemberProvider]) => {
       const list = open.get(i) ?? [];

@@ -1,7 +1,7 @@
 // Feature rows into a float matrix, and the label: RAF_T in the top 20% of RAF_T over the members
 // who have one. Ties at the cut are broken by member id so the label is exact and reproducible.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { sqlString } from '../data/duckdb.ts';
+import { forEachChunk, sqlString } from '../data/duckdb.ts';
 import { createMemberIndex, readByIndex } from '../data/member-index.ts';
 import type { FeatureSchema } from '../features/schema.ts';
 import type { Matrix } from './standardization.ts';
@@ -33,11 +33,8 @@ export async function readFeatureRows(conn: DuckDBConnection, table: string, sch
   const d = names.length;
   const values = new Float32Array(n * d);
   const ids: string[] = [];
-  const result = await conn.stream(`SELECT member_id, ${cols} FROM ${table} ORDER BY member_id`);
   let row = 0;
-  for (;;) {
-    const chunk = await result.fetchChunk();
-    if (chunk === null || chunk.rowCount === 0) break;
+  await forEachChunk(conn, `SELECT member_id, ${cols} FROM ${table} ORDER BY member_id`, (chunk) => {
     const m = chunk.rowCount;
     const idVector = chunk.getColumnVector(0);
     for (let i = 0; i < m; i++) ids.push(idVector.getItem(i) as string);
@@ -47,20 +44,17 @@ export async function readFeatureRows(conn: DuckDBConnection, table: string, sch
       for (let i = 0; i < m; i++) values[(row + i) * d + j] = vector.getItem(i) as number;
     }
     row += m;
-  }
+  });
   return { ids, names, x: { rows: n, cols: d, values } };
 }
 
 /** Streams the rows of a query of two columns, a member id and a DOUBLE, to `take`, chunk by chunk. */
 export async function forEachIdValue(conn: DuckDBConnection, sql: string, take: (id: string, value: number) => void): Promise<void> {
-  const result = await conn.stream(sql);
-  for (;;) {
-    const chunk = await result.fetchChunk();
-    if (chunk === null || chunk.rowCount === 0) break;
+  await forEachChunk(conn, sql, (chunk) => {
     const id = chunk.getColumnVector(0);
     const value = chunk.getColumnVector(1);
     for (let i = 0; i < chunk.rowCount; i++) take(id.getItem(i) as string, value.getItem(i) as number);
-  }
+  });
 }
 
 /** RAF_y per member of `ids` from raf_history.parquet (NaN when the member has no row that year), by their place (data/member-index.ts). */
