@@ -13,7 +13,7 @@ import { dirname } from 'node:path';
 import { OUTPUT_FILE_MODE, prepareOutputFolder, temporaryPathFor } from './atomic-file.ts';
 import { asIoError, ConfigError, InputError, RafcastError } from './errors.ts';
 import { formatOf } from './record-readers.ts';
-import { csvHeader, fieldCountReason, ROW_REASONS, scanCsvRows } from './text-rows.ts';
+import { csvHeader, fieldCountReason, ROW_REASONS, scanCsvRows, type CsvRowScan } from './text-rows.ts';
 import { insertRows, quarantinePath, tooManyRejected, writeUnreadableRows } from './quarantine.ts';
 
 export interface LoadOptions {
@@ -27,6 +27,17 @@ export interface LoadOptions {
   withRowNumbers?: boolean;
   /** Format name when the extension does not tell (csv or parquet). */
   format?: string;
+}
+
+/**
+ * A piece of a file, checked apart from the rest (a parallel partition, pipelines/partition-pieces.ts):
+ * its rows are numbered as in the whole file, from `firstRow`. A Parquet piece is the file's rows
+ * firstRow to firstRow + rows - 1; a CSV piece is a copy of the header and the piece's rows. The
+ * rejected share's early stop on unreadable rows is the whole file's, decided before the pieces.
+ */
+export interface FilePiece {
+  firstRow: number;
+  rows: number;
 }
 
 export interface LoadSummary {
@@ -93,14 +104,58 @@ export async function loadContractFile(
   path: string,
   opts: LoadOptions = {},
 ): Promise<LoadSummary> {
+  const t = `_${spec.name}`;
+  const quarantine = quarantinePath(spec, path, opts);
+  const maxShare = opts.maxRejectedShare ?? 0.5;
+  const { rows } = await checkContractRows(conn, spec, path, { ...opts, quarantine, maxRejectedShare: maxShare });
+  // The checks that span the file, on the rows that passed their own: their rejections go into the checked table.
+  await findLateRejections(conn, spec, `(SELECT * FROM ${t}_chk WHERE reason IS NULL)`, `${t}_late`);
+  await conn.run(`UPDATE ${t}_chk SET bad_field = l.bad_field, reason = l.reason FROM ${t}_late l WHERE ${t}_chk.row = l.row`);
+  await conn.run(`DROP TABLE ${t}_late`);
+
+  // The accepted rows, in file order: a view on the checked table rather than another copy.
+  await conn.run(
+    `CREATE OR REPLACE TEMP VIEW ${ident(spec.name)} AS
+     SELECT ${opts.withRowNumbers ? 'row AS _row, ' : ''}${spec.fields.map((f) => ident(f.name)).join(', ')} FROM ${t}_chk WHERE reason IS NULL`,
+  );
+  const accepted = Number(
+    (await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${ident(spec.name)}`)).getRowObjectsJson()[0]!.n,
+  );
+  try {
+    return await quarantineRejected(conn, spec, path, {
+      rows,
+      accepted,
+      rejected: `SELECT row, bad_field AS field, reason FROM ${t}_chk WHERE reason IS NOT NULL UNION ALL SELECT row, field, reason FROM ${t}_structure`,
+      quarantine,
+      maxShare,
+    });
+  } catch (e) {
+    if (e instanceof RafcastError && e.code === 'E_TOO_MANY_REJECTED') await conn.run(`DROP VIEW IF EXISTS ${ident(spec.name)}; DROP TABLE IF EXISTS ${t}_chk`);
+    throw e;
+  } finally {
+    await conn.run(`DROP TABLE IF EXISTS ${t}_structure`);
+  }
+}
+
+/**
+ * The checks of each row on its own (structure, each field, checks across fields) of `path`, or
+ * of a piece of it: leaves `_<name>_chk` (row, the typed fields, `_key_hash`, and `bad_field` and
+ * `reason` for a row that failed) and `_<name>_structure` (row, field '', reason: the rows that are
+ * not rows). The checks that span the file are findLateRejections'.
+ */
+export async function checkContractRows(
+  conn: DuckDBConnection,
+  spec: TableSpec,
+  path: string,
+  opts: LoadOptions & { quarantine: string; maxRejectedShare: number; piece?: FilePiece },
+): Promise<{ rows: number }> {
   const format = formatOf(path, opts.format);
   if (format === 'jsonl') throw new ConfigError(`the ${spec.name} file must be CSV or Parquet: ${path}`);
   const t = `_${spec.name}`;
   const raw = `${t}_raw`;
-  const quarantine = quarantinePath(spec, path, opts);
-  const maxShare = opts.maxRejectedShare ?? 0.5;
+  const quarantine = opts.quarantine;
   await prepareOutputFolder(dirname(quarantine), 'the folder for rejected rows');
-  const { columns, wide, rows, source, typedSource, listSource } = await readRaw(conn, spec, path, format, raw, { maxShare, quarantine });
+  const { columns, wide, rows, source, typedSource, listSource } = await readRaw(conn, spec, path, format, raw, { maxShare: opts.maxRejectedShare, quarantine }, opts.piece);
 
   // Text in v_<field> (trimmed, NULL when blank; wide lists joined into one "|" list), typed
   // value in <field>: each computed once, the checks read both.
@@ -151,74 +206,81 @@ export async function loadContractFile(
                  FROM (SELECT _row AS row, ${text.join(', ')} FROM ${source})))`,
   );
   await conn.run(`DROP TABLE IF EXISTS ${raw}; DROP TABLE IF EXISTS ${raw}_rows`);
+  return { rows };
+}
+
+/**
+ * The checks that span the whole file, on `candidates` (a relation of the rows that passed their
+ * own checks: row, the typed fields, `_key_hash`, the hash of the key), into a new table `late`
+ * (row, bad_field, reason), each row rejected once, by the first of: a duplicate key (the first
+ * row keeps it), a member the `members` relation on the connection lacks, a member check (a date
+ * before the member's birth).
+ */
+export async function findLateRejections(conn: DuckDBConnection, spec: TableSpec, candidates: string, late: string): Promise<void> {
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${late} (row BIGINT, bad_field VARCHAR, reason VARCHAR)`);
   // Duplicate keys: the first row keeps the key, the later ones are rejected. Sorting the stored
   // 64-bit key hashes finds the candidates (usually none; a sort beat grouping 20M hashes two to
   // one); the window then compares the keys themselves, so a hash collision rejects nothing.
   const key = spec.key.map(ident).join(', ');
   await conn.run(
-    `CREATE OR REPLACE TEMP TABLE ${t}_dup AS
-     SELECT DISTINCT h FROM (SELECT _key_hash AS h, lag(_key_hash) OVER (ORDER BY _key_hash) AS p FROM ${t}_chk WHERE reason IS NULL)
+    `CREATE OR REPLACE TEMP TABLE ${late}_dup AS
+     SELECT DISTINCT h FROM (SELECT _key_hash AS h, lag(_key_hash) OVER (ORDER BY _key_hash) AS p FROM ${candidates})
      WHERE h = p`,
   );
   await conn.run(
-    `UPDATE ${t}_chk SET bad_field = ${sqlString(spec.key[spec.key.length - 1]!)},
-       reason = 'duplicate ${spec.key.join(' and ')} (first at row ' || d.first_row || ')'
+    `INSERT INTO ${late}
+     SELECT r, ${sqlString(spec.key[spec.key.length - 1]!)}, 'duplicate ${spec.key.join(' and ')} (first at row ' || d.first_row || ')'
      FROM (SELECT row AS r, first_value(row) OVER w AS first_row, row_number() OVER w AS n
-           FROM ${t}_chk WHERE reason IS NULL AND _key_hash IN (SELECT h FROM ${t}_dup)
+           FROM ${candidates} WHERE _key_hash IN (SELECT h FROM ${late}_dup)
            WINDOW w AS (PARTITION BY ${key} ORDER BY row)) d
-     WHERE ${t}_chk.row = d.r AND d.n > 1`,
+     WHERE d.n > 1`,
   );
-  await conn.run(`DROP TABLE ${t}_dup`);
-  if (spec.referencesMembers) {
-    if (!(await existingRelations(conn, ['members'])).has('members')) {
-      throw new ConfigError(`load the members file before the ${spec.name} file: its member_id values are checked against it`);
-    }
-    await conn.run(
-      `UPDATE ${t}_chk SET bad_field = 'member_id', reason = 'member_id is not in the members file'
-       WHERE reason IS NULL AND member_id NOT IN (SELECT member_id FROM members)`,
-    );
-    for (const c of spec.memberChecks ?? []) {
-      await conn.run(
-        `UPDATE ${t}_chk SET bad_field = ${sqlString(c.field)}, reason = ${sqlString(c.reason)}
-         FROM (SELECT t.row AS r FROM ${t}_chk t JOIN members m USING (member_id) WHERE t.reason IS NULL AND (${c.badWhen})) b
-         WHERE ${t}_chk.row = b.r`,
-      );
-    }
+  await conn.run(`DROP TABLE ${late}_dup`);
+  if (!spec.referencesMembers) return;
+  if (!(await existingRelations(conn, ['members'])).has('members')) {
+    throw new ConfigError(`load the members file before the ${spec.name} file: its member_id values are checked against it`);
   }
-
-  // The accepted rows, in file order: a view on the checked table rather than another copy.
   await conn.run(
-    `CREATE OR REPLACE TEMP VIEW ${ident(spec.name)} AS
-     SELECT ${opts.withRowNumbers ? 'row AS _row, ' : ''}${spec.fields.map((f) => ident(f.name)).join(', ')} FROM ${t}_chk WHERE reason IS NULL`,
+    `INSERT INTO ${late} SELECT row, 'member_id', 'member_id is not in the members file' FROM ${candidates}
+     WHERE row NOT IN (SELECT row FROM ${late}) AND member_id NOT IN (SELECT member_id FROM members)`,
   );
+  for (const c of spec.memberChecks ?? []) {
+    await conn.run(
+      `INSERT INTO ${late} SELECT t.row, ${sqlString(c.field)}, ${sqlString(c.reason)}
+       FROM ${candidates} t JOIN members m USING (member_id) WHERE t.row NOT IN (SELECT row FROM ${late}) AND (${c.badWhen})`,
+    );
+  }
+}
+
+/**
+ * Writes a file's rejected rows (`rejected`: a query of row, field ('' for a row that is not a
+ * row) and reason) to its quarantine file in row order, after checking that the counts reconcile
+ * (rows read = accepted + rejected); stops with E_TOO_MANY_REJECTED when more than `maxShare` of
+ * the rows were rejected (the quarantine file written).
+ */
+export async function quarantineRejected(
+  conn: DuckDBConnection,
+  spec: TableSpec,
+  path: string,
+  r: { rows: number; accepted: number; rejected: string; quarantine: string; maxShare: number },
+): Promise<LoadSummary> {
   const rejectedSql = `
-    SELECT ${sqlString(path)} AS file, row, nullif(field, '') AS field, reason FROM (
-      SELECT row, bad_field AS field, reason FROM ${t}_chk WHERE reason IS NOT NULL
-      UNION ALL SELECT row, field, reason FROM ${t}_structure
-    ) ORDER BY row`;
+    SELECT ${sqlString(path)} AS file, row, nullif(field, '') AS field, reason FROM (${r.rejected}) ORDER BY row`;
   const counts = (
     await conn.runAndReadAll(`SELECT field, count(*)::BIGINT AS n FROM (${rejectedSql}) GROUP BY field ORDER BY field`)
   ).getRowObjectsJson();
-  const accepted = Number(
-    (await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${ident(spec.name)}`)).getRowObjectsJson()[0]!.n,
-  );
   const rejectedByField: Record<string, number> = {};
   let rejected = 0;
   for (const c of counts) {
     rejectedByField[c.field === null ? 'row' : String(c.field)] = Number(c.n);
     rejected += Number(c.n);
   }
-  if (accepted + rejected !== rows) {
-    throw new RafcastError('E_INPUT', `${path}: ${rows} rows read but ${accepted} accepted and ${rejected} rejected; please report this`);
+  if (r.accepted + rejected !== r.rows) {
+    throw new RafcastError('E_INPUT', `${path}: ${r.rows} rows read but ${r.accepted} accepted and ${rejected} rejected; please report this`);
   }
-  await copyAtomically(conn, rejectedSql, quarantine, 'csv');
-  await conn.run(`DROP TABLE IF EXISTS ${t}_structure`);
-
-  if (rows > 0 && rejected / rows > maxShare) {
-    await conn.run(`DROP VIEW IF EXISTS ${ident(spec.name)}; DROP TABLE IF EXISTS ${t}_chk`);
-    throw tooManyRejected(String(rejected), rows, path, maxShare, quarantine);
-  }
-  return { table: spec.name, file: path, read: rows, accepted, rejected, quarantine, rejectedByField };
+  await copyAtomically(conn, rejectedSql, r.quarantine, 'csv');
+  if (r.rows > 0 && rejected / r.rows > r.maxShare) throw tooManyRejected(String(rejected), r.rows, path, r.maxShare, r.quarantine);
+  return { table: spec.name, file: path, read: r.rows, accepted: r.accepted, rejected, quarantine: r.quarantine, rejectedByField };
 }
 
 /** Drops a table loaded by loadContractFile (its view and the checked rows under it), freeing their memory. */
@@ -238,6 +300,7 @@ async function readRaw(
   format: 'csv' | 'parquet',
   raw: string,
   limits: { maxShare: number; quarantine: string },
+  piece?: FilePiece,
 ): Promise<{
   columns: string[];
   wide: Record<string, string[]>;
@@ -276,9 +339,11 @@ async function readRaw(
       return `${name}::VARCHAR AS ${name}`;
     });
     await conn.run(`CREATE OR REPLACE TEMP TABLE ${structure} (row BIGINT, field VARCHAR, reason VARCHAR)`);
+    // Read in the same scan as the checks: Parquet rows carry their own numbers (a piece: its range of them).
+    const range = piece === undefined ? '' : ` WHERE file_row_number BETWEEN ${piece.firstRow - 1} AND ${piece.firstRow + piece.rows - 2}`;
+    const source = `(SELECT file_row_number + 1 AS _row, ${select.join(', ')} FROM read_parquet(${sqlString(path)}, file_row_number = true)${range})`;
+    if (piece !== undefined) return { columns, wide, rows: piece.rows, source, typedSource, listSource };
     const count = await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM read_parquet(${sqlString(path)})`);
-    // Read in the same scan as the checks: Parquet rows carry their own numbers.
-    const source = `(SELECT file_row_number + 1 AS _row, ${select.join(', ')} FROM read_parquet(${sqlString(path)}, file_row_number = true))`;
     return { columns, wide, rows: Number(count.getRowObjectsJson()[0]!.n), source, typedSource, listSource };
   }
 
@@ -293,11 +358,9 @@ async function readRaw(
   const scan = await scanCsvRows(path, columns.length);
   // The rows that cannot be rows are known from the scan alone: when they are already too many,
   // stop before DuckDB reads the file (a large file of garbage would cost minutes and gigabytes).
-  const unreadable = scan.emptyRows.length + scan.wrongFieldCounts;
-  if (scan.rows > 0 && unreadable / scan.rows > limits.maxShare) {
-    await writeUnreadableRows(path, columns.length, scan.emptyRows, limits.quarantine);
-    throw tooManyRejected(`at least ${unreadable}`, scan.rows, path, limits.maxShare, limits.quarantine, 'cannot be read as rows; the others were not checked');
-  }
+  // (A piece: the whole file's rows were counted so before it; pipelines/partition-pieces.ts.)
+  if (piece === undefined) await refuseUnreadableRows(path, columns.length, scan, limits);
+  else if (scan.rows !== piece.rows) throw new RafcastError('E_INPUT', `${path}: a piece of ${piece.rows} rows holds ${scan.rows}; please report this`);
   // Rows of the wrong field count are known by number from the scan: DuckDB records a rejected
   // row slowly (about 50 us each, 100,000 garbage lines took 20 s), so it reads a copy without
   // them (and without the empty rows), made beside the quarantine file and removed after.
@@ -371,6 +434,22 @@ async function readRaw(
      WHERE r NOT IN (SELECT row FROM ${structure})`,
   );
   await conn.run(`DROP TABLE IF EXISTS ${raw}_rej; DROP TABLE IF EXISTS ${raw}_scan; DROP TABLE IF EXISTS ${raw}_read`);
-  const source = `(SELECT n.row AS _row, t.* FROM (SELECT rowid AS k, * FROM ${raw}) t JOIN ${raw}_rows n USING (k))`;
+  // A piece's rows are numbered as in the whole file.
+  const offset = piece === undefined ? 0 : piece.firstRow - 1;
+  if (offset > 0) await conn.run(`UPDATE ${structure} SET row = row + ${offset}`);
+  const source = `(SELECT n.row + ${offset} AS _row, t.* FROM (SELECT rowid AS k, * FROM ${raw}) t JOIN ${raw}_rows n USING (k))`;
   return { columns, wide, rows: scan.rows, source, typedSource: new Set(), listSource: new Set() };
+}
+
+/**
+ * The rejected share's early stop: when the rows that cannot even be read as rows (empty, or a
+ * wrong number of fields: `scan`, scanCsvRows of the whole file) are already more than the share,
+ * their quarantine file is written and the load stops before DuckDB reads the file (a large file
+ * of garbage would cost minutes and gigabytes).
+ */
+export async function refuseUnreadableRows(path: string, fields: number, scan: CsvRowScan, limits: { maxShare: number; quarantine: string }): Promise<void> {
+  const unreadable = scan.emptyRows.length + scan.wrongFieldCounts;
+  if (!(scan.rows > 0 && unreadable / scan.rows > limits.maxShare)) return;
+  await writeUnreadableRows(path, fields, scan.emptyRows, limits.quarantine);
+  throw tooManyRejected(`at least ${unreadable}`, scan.rows, path, limits.maxShare, limits.quarantine, 'cannot be read as rows; the others were not checked');
 }

@@ -1,7 +1,7 @@
 // Loading issue 17's optional files (pharmacy, labs, providers: data/README.md): each new check
 // with its exact outcome (row, field, reason) and the counts, worked out by hand from the rows
 // written here; member ids never in a reason.
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { LABS, MEMBERS, PHARMACY, PROVIDERS } from './contract.ts';
@@ -174,11 +174,18 @@ describe('staging (loadStagedContract, attachCheckedData)', () => {
   it('attaches an optional table that every checked folder has, none that no folder has, and refuses one some folders lack', async () => {
     const shards = [tempDir('shard'), tempDir('shard')];
     for (const d of shards) {
-      for (const t of ['members', 'enrollment', 'claims', 'providers']) await copyAtomically(bench.conn, `SELECT 1 AS x`, join(d, `${t}.parquet`), 'parquet');
+      for (const t of ['members', 'enrollment', 'claims', 'providers']) {
+        mkdirSync(join(d, t));
+        await copyAtomically(bench.conn, `SELECT 1 AS x, 7 AS _row`, join(d, t, '00000.parquet'), 'parquet');
+      }
     }
     await attachCheckedData(bench.conn, shards);
     expect(await views()).toEqual(['claims', 'enrollment', 'members', 'providers']);
-    await copyAtomically(bench.conn, `SELECT 1 AS x`, join(shards[0]!, 'labs.parquet'), 'parquet');
-    await expect(attachCheckedData(bench.conn, shards)).rejects.toThrow(`${join(shards[1]!, 'labs.parquet')} is missing while other folders have labs.parquet`);
+    // The row numbers stay in the claims' view alone.
+    expect(await rows('SELECT * FROM members')).toEqual([{ x: 1 }, { x: 1 }]);
+    expect(await rows('SELECT * FROM claims')).toEqual([{ x: 1, _row: 7 }, { x: 1, _row: 7 }]);
+    mkdirSync(join(shards[0]!, 'labs'));
+    await copyAtomically(bench.conn, `SELECT 1 AS x, 7 AS _row`, join(shards[0]!, 'labs', '00000.parquet'), 'parquet');
+    await expect(attachCheckedData(bench.conn, shards)).rejects.toThrow(`${join(shards[1]!, 'labs')} is missing: other folders have labs`);
   });
 });

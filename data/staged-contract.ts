@@ -2,7 +2,7 @@
 // (history, features, models): each file is checked as by `rafcast load`, then its accepted rows
 // are staged as compressed Parquet in a private work folder and read from there. A loaded claims
 // table of 20M rows takes about 5 GB of DuckDB memory; its Parquet copy is read as needed.
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { CONTRACT, OPTIONAL_TABLES, REQUIRED_TABLES, type OptionalTableName, type RequiredTableName, type TableName, type TableSpec } from './contract.ts';
@@ -63,6 +63,8 @@ export async function loadStagedContract(
     /** Folder for each file's rejected rows, `<table>.rejected.csv` (default: beside each input). */
     rejectedDir?: string;
     onTable?: (name: RequiredTableName | OptionalTableName) => void;
+    /** Every table carries `_row` (default: the claims alone). */
+    rowNumbers?: boolean;
   } = {},
 ): Promise<LoadSummary[]> {
   const loaded: LoadSummary[] = [];
@@ -83,12 +85,12 @@ export async function stageContractTable(
   name: TableName,
   file: string,
   work: string,
-  opts: { maxRejectedShare?: number | undefined; rejectedDir?: string | undefined } = {},
+  opts: { maxRejectedShare?: number | undefined; rejectedDir?: string | undefined; rowNumbers?: boolean | undefined } = {},
 ): Promise<LoadSummary> {
   const loaded = await loadContractFile(conn, CONTRACT[name], file, {
     maxRejectedShare: opts.maxRejectedShare,
     rejectedDir: opts.rejectedDir,
-    withRowNumbers: name === 'claims',
+    withRowNumbers: name === 'claims' || opts.rowNumbers === true,
   });
   const stored = join(work, `${name}.parquet`);
   await copyAtomically(conn, `SELECT * FROM ${name}`, stored, 'parquet', undefined, STAGING_COMPRESSION);
@@ -104,26 +106,50 @@ export async function stageContractTable(
 export const wholeInEveryShard = (spec: TableSpec): boolean => !spec.fields.some((f) => f.name === 'member_id');
 
 /**
+ * The Parquet files of one table in a folder of checked tables (a shard of a queued run,
+ * pipelines/shards.ts): `<dir>/<table>/*.parquet`, in name order, which is their rows' order in
+ * the contract's file; undefined when the table's folder is missing.
+ */
+export function shardTableFiles(dir: string, table: TableName): string[] | undefined {
+  const folder = join(dir, table);
+  if (!existsSync(folder)) return undefined;
+  return readdirSync(folder).filter((f) => f.endsWith('.parquet')).sort().map((f) => join(folder, f));
+}
+
+/** The required tables' folders in a folder of checked tables (shardTableFiles). */
+export const checkedTableFolders = (dir: string): Record<RequiredTableName, string> =>
+  Object.fromEntries(REQUIRED_TABLES.map((t) => [t, join(dir, t)])) as Record<RequiredTableName, string>;
+
+/**
  * Views `members`, `enrollment` and `claims` over Parquet files this product wrote from checked
  * tables (the shards of a queued run, pipelines/shards.ts), one folder or several read as one:
- * their rows were accepted once and are not checked again. An optional table (pharmacy, labs,
- * providers) gets its view when every folder has its file, and none when no folder has it; one
- * that names no member is read from the first folder (wholeInEveryShard).
+ * their rows were accepted once and are not checked again. Each table is a folder of files
+ * (shardTableFiles) whose rows carry `_row`, their row in the contract's file, which only the
+ * claims' view keeps. An optional table (pharmacy, labs, providers) gets its view when every
+ * folder has it, and none when no folder has it; one that names no member is read from the first
+ * folder (wholeInEveryShard).
  */
 export async function attachCheckedData(conn: DuckDBConnection, dirs: readonly string[]): Promise<void> {
+  const view = async (name: TableName, files: string[]): Promise<void> => {
+    const columns = name === 'claims' ? '*' : '* EXCLUDE (_row)';
+    await conn.run(`CREATE OR REPLACE TEMP VIEW ${name} AS SELECT ${columns} FROM read_parquet([${files.map(sqlString).join(', ')}])`);
+  };
   for (const name of REQUIRED_TABLES) {
-    const files = dirs.map((d) => join(d, `${name}.parquet`));
-    for (const f of files) if (!existsSync(f)) throw new ConfigError(`${f} is missing: the run's partition stage has not finished`);
-    await conn.run(`CREATE OR REPLACE TEMP VIEW ${name} AS SELECT * FROM read_parquet([${files.map(sqlString).join(', ')}])`);
+    const files = dirs.map((d) => shardTableFiles(d, name) ?? missing(join(d, name), 'the run\'s partition stage has not finished'));
+    await view(name, files.flat());
   }
   for (const name of OPTIONAL_TABLES) {
-    const files = dirs.map((d) => join(d, `${name}.parquet`));
-    const present = files.filter((f) => existsSync(f));
+    const files = dirs.map((d) => shardTableFiles(d, name));
+    const present = files.filter((f) => f !== undefined);
     if (present.length === 0) continue;
-    if (present.length < files.length) throw new ConfigError(`${files.find((f) => !existsSync(f))} is missing while other folders have ${name}.parquet`);
-    const read = wholeInEveryShard(CONTRACT[name]) ? files.slice(0, 1) : files;
-    await conn.run(`CREATE OR REPLACE TEMP VIEW ${name} AS SELECT * FROM read_parquet([${read.map(sqlString).join(', ')}])`);
+    const absent = files.findIndex((f) => f === undefined);
+    if (absent >= 0) missing(join(dirs[absent]!, name), `other folders have ${name}`);
+    await view(name, (wholeInEveryShard(CONTRACT[name]) ? present.slice(0, 1) : present).flat());
   }
+}
+
+function missing(path: string, why: string): never {
+  throw new ConfigError(`${path} is missing: ${why}`);
 }
 
 /**

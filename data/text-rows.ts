@@ -139,6 +139,49 @@ export async function* rowBlocks(
   }
 }
 
+/** A run of whole rows of a CSV file: rows firstRow.. (numbered as scanCsvRows does), at bytes start to end. */
+export interface CsvRowRange {
+  firstRow: number;
+  rows: number;
+  start: number;
+  end: number;
+}
+
+/**
+ * Cuts a CSV file into runs of `rowsPerRange` whole rows (the last one shorter), on the bytes:
+ * rows end at a newline outside quotes, as scanCsvRows counts them (the header is row 0; a last
+ * row without a final newline counts), so each run starts outside quotes with its first row's
+ * number. Returns the header's bytes (up to its newline) and the runs; a file of a header alone
+ * has one run of no rows. Only the cuts are kept: memory stays flat.
+ */
+export async function csvRowRanges(path: string, rowsPerRange: number): Promise<{ headerBytes: number; ranges: CsvRowRange[] }> {
+  const ends = new RowEnds(true);
+  const ranges: CsvRowRange[] = [];
+  let row = -1; // the header is row 0
+  let offset = 0;
+  let lastEnd = 0; // the byte after the last row end
+  let headerBytes = -1;
+  let firstRow = 1;
+  let start = 0;
+  for await (const buf of fileBlocks(path, BLOCK_BYTES)) {
+    ends.scan(buf, 0, (k) => {
+      row++;
+      lastEnd = offset + k + 1;
+      if (row === 0) headerBytes = start = lastEnd;
+      else if (row - firstRow + 1 === rowsPerRange) {
+        ranges.push({ firstRow, rows: rowsPerRange, start, end: lastEnd });
+        firstRow = row + 1;
+        start = lastEnd;
+      }
+    });
+    offset += buf.length;
+  }
+  if (headerBytes < 0) return { headerBytes: offset, ranges: [{ firstRow: 1, rows: 0, start: offset, end: offset }] };
+  if (offset > lastEnd) row++;
+  if (row >= firstRow || ranges.length === 0) ranges.push({ firstRow, rows: row - firstRow + 1, start, end: offset });
+  return { headerBytes, ranges };
+}
+
 /** Index of the newline ending the CSV header (a header may hold quoted newlines). */
 function headerEnd(buf: Buffer): number {
   let end = buf.length;

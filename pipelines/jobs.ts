@@ -13,6 +13,7 @@ import { dollarsKnownHistoryYears, runFeatureCutoffs } from '../features/data-cu
 import { defaultCutoff } from '../data/received-by.ts';
 import type { ModelKind } from '../models/model-kinds.ts';
 import { DEFAULT_TRAIN_CONFIG, networksOf } from '../models/train-config.ts';
+import type { TableName } from '../data/contract.ts';
 import { openRunStore, type RunStore } from './run-store.ts';
 import { S3RunStore } from './s3-run-store.ts';
 import { TRUTH_CONDITIONS_FILE, findDataFiles, findOptionalDataFiles } from '../data/contract-files.ts';
@@ -92,7 +93,7 @@ export const FLOW_STAGES = ['partition', 'history', 'features', 'models', 'candi
 export type Stage = (typeof FLOW_STAGES)[number];
 
 /** Every job: the stages, and the jobs their fan-outs add. */
-export type JobName = Stage | 'history-shard' | 'features-shard' | 'train' | 'train-network' | 'scores' | 'predict-shard' | 'dollars' | 'evaluate-model' | 'list';
+export type JobName = Stage | 'partition-piece' | 'history-shard' | 'features-shard' | 'train' | 'train-network' | 'scores' | 'predict-shard' | 'dollars' | 'evaluate-model' | 'list';
 
 interface RunData {
   /** The run folder: the processor reads flow.json from it. */
@@ -105,13 +106,19 @@ interface FanOutData extends RunData {
 interface ShardData extends RunData {
   shard: number;
 }
+/** A piece of one of the contract's files (pipelines/partition-pieces.ts): its number in the partition's plan. */
+interface PieceData extends RunData {
+  table: TableName;
+  piece: number;
+}
 interface ModelData extends RunData {
   model: ModelKind;
 }
 
 /** Each job's payload (BullMQ stores it with JSON.stringify): references, never data. */
 interface JobDataMap {
-  partition: RunData;
+  partition: FanOutData;
+  'partition-piece': PieceData;
   history: FanOutData;
   'history-shard': ShardData;
   features: FanOutData;
@@ -146,8 +153,8 @@ interface ChildJobOf<N extends JobName> extends JobOf<N> {
 export type ChildJob = { [N in JobName]: ChildJobOf<N> }[JobName];
 
 /** The jobs that add children (the fan-outs); every other job does its work itself. */
-export type FanOutName = 'history' | 'features' | 'models' | 'train' | 'scores' | 'candidates';
-const FAN_OUTS: ReadonlySet<JobName> = new Set<FanOutName>(['history', 'features', 'models', 'train', 'scores', 'candidates']);
+export type FanOutName = 'partition' | 'history' | 'features' | 'models' | 'train' | 'scores' | 'candidates';
+const FAN_OUTS: ReadonlySet<JobName> = new Set<FanOutName>(['partition', 'history', 'features', 'models', 'train', 'scores', 'candidates']);
 export const isFanOut = (name: JobName): name is FanOutName => FAN_OUTS.has(name);
 
 export const isStage = (name: JobName): name is Stage => (FLOW_STAGES as readonly string[]).includes(name);
@@ -172,7 +179,7 @@ export const evaluatedModels = (c: Pick<FlowConfig, 'asOf' | 'years' | 'models'>
 export function doneKeys(c: FlowConfig, stage: Stage): string[] {
   switch (stage) {
     case 'partition':
-      return Array.from({ length: c.shards }, (_, k) => join(key.shard(k), 'claims.parquet'));
+      return Array.from({ length: c.shards }, (_, k) => join(key.shard(k), 'claims'));
     case 'history':
       return [key.history, ...storedKnownHistoryKeys(c).map((k) => k.key)].flatMap((h) => [join(h, 'raf_history.parquet'), join(h, 'raf_hcc.parquet')]);
     case 'features':

@@ -84,7 +84,7 @@ function outputsOf(stage: Exclude<keyof MadeFrom['stages'], 'models'>, shards: n
   const inShards = (k: string): string[] => Array.from({ length: shards }, (_, s) => join(key.shard(s), k));
   switch (stage) {
     case 'partition':
-      return [key.shards];
+      return [key.shards, key.pieces];
     case 'history':
       return [key.history, 'history-known', ...inShards(key.history), ...inShards('history-known')];
     case 'features':

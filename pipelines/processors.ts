@@ -3,7 +3,7 @@
 // library function the matching command calls (computeHistory, buildFeatures, trainRun, ...),
 // write its outputs atomically and commit them, so rerunning a job replaces them with the same bytes.
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { ConfigError } from '../data/errors.ts';
 import { writeCandidates } from '../evaluation/candidates.ts';
 import { evaluateRun } from '../evaluation/evaluate-run.ts';
@@ -20,7 +20,8 @@ import { computeKnownHistory } from '../features/known-history.ts';
 import { evaluatedModels, flowCutoff, networksOfModel, isComingYear, isJobDone, knownHistoryKeys, storedKnownHistoryKeys, readEvaluations, readFlowConfig, readRunConfig, type ChildJob, type FlowConfig, type JobDataOf, type JobName } from './jobs.ts';
 import { storeKeys as key } from './run-keys.ts';
 import { openRunStore, type RunStore } from './run-store.ts';
-import { mergeShardFiles, partitionData } from './shards.ts';
+import { mergeShardFiles } from './shards.ts';
+import { checkPiece, mergePieces, planPieces, type PiecePlan } from './partition-pieces.ts';
 
 /** Adds a fan-out's children and waits for them (BullMQ), or runs them here (in process). */
 export type FanOut = (children: ChildJob[]) => Promise<void>;
@@ -43,14 +44,43 @@ const dataFolder = ({ store, c }: Run): Promise<string> => (c.input !== undefine
 /** Local paths of the same file in every shard. */
 const inShards = ({ store, shardKeys }: Run, rel: string): Promise<string[]> => Promise.all(shardKeys.map((s) => store.read(join(s, rel))));
 
-async function partition(run: Run): Promise<void> {
+/**
+ * The partition's plan names each file by its name in the data folder, and every job finds it in
+ * the data folder it reads (the same folder in process; in an object store, each worker's copy).
+ */
+const planInFolder = (plan: PiecePlan, folder: string): PiecePlan => ({ ...plan, tables: plan.tables.map((t) => ({ ...t, file: join(folder, basename(t.file)) })) });
+
+async function partition(run: Run, data: JobDataOf<'partition'>, fanOut: FanOut): Promise<void> {
   const { store, c } = run;
+  const folder = await dataFolder(run);
+  // The plan is made once, before the pieces (on BullMQ the job runs again for the merge: it reads it).
+  let plan: PiecePlan;
+  if (data.step === 'waiting') plan = planInFolder(JSON.parse(await store.readText(key.piecePlan)) as PiecePlan, folder);
+  else {
+    await store.remove(key.pieces);
+    plan = await planPieces(folder, c.shards);
+    await store.writeText(key.piecePlan, `${JSON.stringify(planInFolder(plan, ''))}\n`);
+  }
+  await fanOut(
+    plan.tables.flatMap((t) => t.pieces.map((_, p): ChildJob => ({ name: 'partition-piece', key: `${t.table}-${p}`, data: { out: c.out, table: t.table, piece: p } }))),
+  );
+  const pieceDirs = new Map<string, string>();
+  for (const t of plan.tables) for (let p = 0; p < t.pieces.length; p++) pieceDirs.set(key.piece(t.table, p), await store.read(key.piece(t.table, p)));
   // The rejected rows: to --rejected, else the run folder; in an object store, its rejected/ key.
   const rejected = c.rejectedDir ?? (c.input !== undefined ? await store.writable(key.rejected) : c.out);
   if (c.input !== undefined && c.rejectedDir === undefined) await mkdir(rejected, { recursive: true, mode: 0o700 });
-  await partitionData(await dataFolder(run), await store.writable(key.shards), c.shards, undefined, rejected);
+  await mergePieces(plan, (t, p) => pieceDirs.get(key.piece(t, p))!, await store.writable(key.shards), rejected);
   if (c.input !== undefined && c.rejectedDir === undefined) await store.commit(key.rejected);
   await store.commit(key.shards);
+  await store.remove(key.pieces);
+}
+
+async function partitionPiece(run: Run, { table, piece }: JobDataOf<'partition-piece'>): Promise<void> {
+  const { store } = run;
+  const plan = planInFolder(JSON.parse(await store.readText(key.piecePlan)) as PiecePlan, await dataFolder(run));
+  const out = await store.writable(key.piece(table, piece));
+  await checkPiece(plan, table, piece, out, dirname(out));
+  await store.commit(key.piece(table, piece));
 }
 
 async function history(run: Run, _data: JobDataOf<'history'>, fanOut: FanOut): Promise<void> {
@@ -276,6 +306,7 @@ async function report({ store, c }: Run): Promise<void> {
 
 const PROCESSORS: { [N in JobName]: Processor<N> } = {
   partition,
+  'partition-piece': partitionPiece,
   history,
   'history-shard': historyShard,
   features,

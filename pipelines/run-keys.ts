@@ -12,6 +12,10 @@ export const shardDir = (root: string, k: number): string => join(root, `shard-$
 export const storeKeys = {
   shards: 'shards',
   shard: (k: number): string => shardDir('shards', k),
+  /** The partition's plan and its pieces' files (pipelines/partition-pieces.ts), removed once the shards are written. */
+  pieces: 'partition-pieces',
+  piecePlan: 'partition-pieces/plan.json',
+  piece: (table: string, p: number): string => `partition-pieces/${table}-${String(p).padStart(4, '0')}`,
   history: 'history',
   /** The history as known on a cut-off, for the features of one as-of year (features/known-history.ts). */
   knownHistory: (asOf: number, dataThrough: string): string => `history-known/as-of-${asOf}-through-${dataThrough}`,
@@ -42,6 +46,7 @@ export const RUN_FOLDER_ENTRIES = [
   QUEUED_FILE,
   'run-summary.json',
   storeKeys.shards,
+  storeKeys.pieces,
   storeKeys.history,
   'history-known',
   'features',

@@ -5,12 +5,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDuckDb, sqlString } from '../data/duckdb.ts';
-import { attachCheckedData } from '../data/staged-contract.ts';
+import { attachCheckedData, shardTableFiles } from '../data/staged-contract.ts';
+import type { TableName } from '../data/contract.ts';
 import { queryRows } from '../test/duckdb-helpers.ts';
 import { tempDir } from '../test/temp-dir.ts';
 import { generatePopulation } from './generate-population.ts';
 import { computeHistory } from '../scoring/history/compute-history.ts';
-import { mergeShardFiles, partitionData, shardOfSql } from './shards.ts';
+import { mergeShardFiles, shardOfSql } from './shards.ts';
+import { partitionData } from './partition-pieces.ts';
 
 describe('shards', () => {
   it('places a member by the MD5 of its id (values from Python hashlib)', async () => {
@@ -45,8 +47,8 @@ describe('shards', () => {
     const p = await partitionData(data, tempDir('shards'), 2);
     const count = async (sql: string): Promise<number> => Number((await queryRows(`SELECT count(*)::INTEGER AS n FROM ${sql}`))[0]!.n);
     const inData = (t: string): string => `read_parquet(${sqlString(join(data, `${t}.parquet`))})`;
-    const inShard = (dir: string, t: string): string => `read_parquet(${sqlString(join(dir, `${t}.parquet`))})`;
-    for (const t of ['pharmacy', 'labs']) {
+    const inShard = (dir: string, t: TableName): string => `(SELECT * EXCLUDE (_row) FROM read_parquet([${shardTableFiles(dir, t)!.map(sqlString).join(', ')}]))`;
+    for (const t of ['pharmacy', 'labs'] as const) {
       // Every row in one shard, the shard of its member.
       expect(await count(`(SELECT * FROM ${inShard(p.dirs[0]!, t)} UNION ALL SELECT * FROM ${inShard(p.dirs[1]!, t)})`), t).toBe(await count(inData(t)));
       for (const dir of p.dirs) expect(await count(`${inShard(dir, t)} WHERE member_id NOT IN (SELECT member_id FROM ${inShard(dir, 'members')})`), t).toBe(0);

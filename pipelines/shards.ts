@@ -2,15 +2,12 @@
 // their id, so that per-shard stages (history, features, prediction) can run on different
 // workers, and their outputs merge into exactly what one process would have written.
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { CONTRACT, OPTIONAL_TABLES, REQUIRED_TABLES } from '../data/contract.ts';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { TableSpec } from '../data/contract.ts';
 import { copyAtomically, sqlString } from '../data/duckdb.ts';
 import { ConfigError } from '../data/errors.ts';
 import type { LoadSummary } from '../data/load-contract-file.ts';
-import { loadStagedContract, openWorkDb, wholeInEveryShard } from '../data/staged-contract.ts';
-import { findDataFiles, findOptionalDataFiles } from '../data/contract-files.ts';
-import { shardDir } from './run-keys.ts';
+import { openWorkDb } from '../data/staged-contract.ts';
 
 /**
  * SQL: the shard (0..n-1) of a member id: the first 8 hex digits of its MD5 as a number, modulo
@@ -31,56 +28,14 @@ export interface PartitionSummary {
 }
 
 /**
- * Checks the contract's files once (quarantines beside them, as `rafcast load`) and writes each
- * shard's accepted members, enrollment and claims (and the optional pharmacy and labs the data
- * folder has; providers whole) as Parquet to `<root>/shard-NNN/`, which later
- * stages read without checking again. A shard folder is
- * written whole under a temporary name and renamed into place: a stopped run leaves none half-done.
+ * Writes one table's rows of a shard (`rows`: a query of accepted rows with their row in the
+ * contract's file, `row`), as `_row`, in row order, atomically. A shard holds each table as a
+ * folder of such files (`shardTableFiles`), one per piece of the partition in the file's order.
+ * Claims keep `_row` in their view (the history's eligibility rules key on it); the partition's
+ * merge reads every table's to find what spans pieces (partition-pieces.ts).
  */
-export async function partitionData(data: string, root: string, n: number, memoryLimit?: string, rejectedDir?: string): Promise<PartitionSummary> {
-  if (!Number.isInteger(n) || n < 1 || n > 999) throw new ConfigError(`--shards must be a whole number from 1 to 999, found ${n}`);
-  await mkdir(root, { recursive: true, mode: 0o700 });
-  const db = await openWorkDb(root, memoryLimit);
-  try {
-    // Rejected rows go to rejectedDir (a run: --rejected, else the run folder), never beside the input.
-    const files = { ...findDataFiles(data), ...findOptionalDataFiles(data) };
-    const loaded = await loadStagedContract(db.conn, files, db.work, { rejectedDir: rejectedDir ?? root });
-    const tables = [...REQUIRED_TABLES, ...OPTIONAL_TABLES.filter((t) => files[t] !== undefined)];
-    // Claims keep `_row`, their row in the contract's file: the history's eligibility rules key on it.
-    const columns = (name: (typeof tables)[number]): string => [...CONTRACT[name].fields.map((f) => `"${f.name}"`), ...(name === 'claims' ? ['_row'] : [])].join(', ');
-    // Each row's shard, computed once (an MD5 a row) into a table in the file's order, which each
-    // shard's pass filters on an integer: hashing every row once per shard cost as much again as
-    // the checks at 16 shards. A table that names no member (providers) goes whole to every shard.
-    const source = new Map<string, string>();
-    for (const name of tables) {
-      if (n === 1 || wholeInEveryShard(CONTRACT[name])) source.set(name, name);
-      else {
-        await db.conn.run(`CREATE OR REPLACE TEMP TABLE _by_shard_${name} AS SELECT ${columns(name)}, ${shardOfSql('member_id', n)} AS _shard FROM ${name}`);
-        source.set(name, `_by_shard_${name}`);
-      }
-    }
-    const members: number[] = [];
-    const dirs: string[] = [];
-    for (let k = 0; k < n; k++) {
-      const dir = shardDir(root, k);
-      const tmp = `${dir}.tmp`;
-      await rm(tmp, { recursive: true, force: true });
-      await mkdir(tmp, { recursive: true, mode: 0o700 });
-      for (const name of tables) {
-        const from = source.get(name)!;
-        const where = from === name ? '' : ` WHERE _shard = ${k}`;
-        await copyAtomically(db.conn, `SELECT ${columns(name)} FROM ${from}${where}`, join(tmp, `${name}.parquet`), 'parquet');
-      }
-      await rm(dir, { recursive: true, force: true });
-      await rename(tmp, dir);
-      const count = await db.conn.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet(${sqlString(join(dir, 'members.parquet'))})`);
-      members.push(Number(count.getRowObjectsJson()[0]!.n));
-      dirs.push(dir);
-    }
-    return { shards: n, loaded, members, dirs };
-  } finally {
-    await db.close();
-  }
+export async function writeShardTable(conn: DuckDBConnection, spec: TableSpec, rows: string, path: string): Promise<void> {
+  await copyAtomically(conn, `SELECT ${spec.fields.map((f) => `"${f.name}"`).join(', ')}, row AS _row FROM (${rows}) ORDER BY row`, path, 'parquet');
 }
 
 /**

@@ -18,7 +18,7 @@ import { parseCutoff } from '../../data/received-by.ts';
 import type { LoadSummary } from '../../data/load-contract-file.ts';
 import { loadDiagnosisSourceExclusions, loadEligibleBillTypes, loadEligibleProcedures } from '../../data/reference/eligibility.ts';
 import { loadSubmissionDeadlines } from '../../data/reference/submission-deadlines.ts';
-import { attachCheckedData, loadStagedContract, openWorkDb } from '../../data/staged-contract.ts';
+import { attachCheckedData, checkedTableFolders, loadStagedContract, openWorkDb } from '../../data/staged-contract.ts';
 import { createEligibilityTables, createEligibleClaimsView } from './eligible-claims.ts';
 import { createMemberYears } from './member-years.ts';
 import { loadPlanTables, planYears, procedureListYears, type YearPlan, type YearPlanOptions } from './plan-years.ts';
@@ -101,7 +101,8 @@ export async function computeHistory(opts: HistoryOptions, onProgress?: (stage: 
   requireBaseRate(opts.annualBaseRate);
   const dataThrough = opts.dataThrough === undefined ? null : parseCutoff(opts.dataThrough, 'the data cut-off (dataThrough)');
   const plans = planYears(opts);
-  const files = findDataFiles(opts.data);
+  // A checked folder (a shard) holds each table as a folder of files (attachCheckedData).
+  const files = opts.checked ? checkedTableFolders(opts.data) : findDataFiles(opts.data);
   await mkdir(opts.out, { recursive: true, mode: 0o700 });
   // Spilled pages hold member data: they go to an owner-only work folder, removed at the end.
   const db = await openWorkDb(opts.out, opts.memoryLimit);

@@ -65,7 +65,7 @@ export function addRunCommand(program: Command): void {
     .option('--base-rate <dollars>', 'annual base rate per member (PMPM x 12)', parseDollarsOption('--base-rate'), DEMO_BASE_RATE_ANNUAL)
     .option('--generate <members>', 'when --data has no files, generate a plan first (2021-2025, seed 2021) with this many members in 2021 (rafcast generate --members: more join later)', parseCountOption('--generate'))
     .option('--shards <n>', 'split the members into this many shards for the per-member stages', parseCountOption('--shards'), 1)
-    .option('--jobs <n>', 'in process: jobs at a time (shards, models), each in a child process, e.g. one per core', parseCountOption('--jobs'), 1)
+    .option('--jobs <n>', 'in process: jobs at a time (the partition\'s pieces, shards, models), each in a child process, e.g. one per core', parseCountOption('--jobs'), 1)
     .option('--backtest <run>', 'the list for the coming year: a backtest run folder whose measured figures the report shows')
     .option('--data-through <date>', `${DATA_THROUGH_HELP}; the models train on features cut one year earlier`, parseDataThrough)
     .addOption(new Option('--rank-by <order>', "what orders the candidate list: probability (the first model's top 20%, the paper's list; the default) or dollars (the expected dollars of early documentation)").choices([...RANK_BY]))
