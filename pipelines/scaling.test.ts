@@ -47,7 +47,9 @@ describe('the ceiling of workers sharing one machine', () => {
 describe("a run's costs", () => {
   const row = (stage: JobTimingRow['stage'], name: JobTimingRow['name'], cpuSeconds: number, extra: Partial<JobTimingRow> = {}): JobTimingRow => ({ stage, name, cpuSeconds, wallSeconds: cpuSeconds, ...extra });
   const rows: JobTimingRow[] = [
-    row('partition', 'partition', 10),
+    row('partition', 'partition-piece', 3, { piece: { table: 'claims', piece: 0 } }),
+    row('partition', 'partition-piece', 4, { piece: { table: 'claims', piece: 1 } }),
+    row('partition', 'partition', 1),
     row('history', 'history-shard', 4, { shard: 0 }),
     row('history', 'history-shard', 5, { shard: 1 }),
     row('history', 'history-shard', 6, { shard: 2 }),
@@ -60,17 +62,18 @@ describe("a run's costs", () => {
   ];
 
   it("sums each stage's CPU-seconds, its serial part and its networks' part", () => {
-    // partition: one job, all serial, 10 s. history: shards 4 + 5 + 6 and the merge 2 = 17 s, of
+    // partition: two pieces 3 + 4 side by side and the merge 1 = 8 s, of which the merge's 1 s
+    // serial. history: shards 4 + 5 + 6 and the merge 2 = 17 s, of
     // which the merge's 2 s serial. models: two networks 12 + 14 = 26 s (side by side), their
     // assembly 30 s (serial) and two predict shards of 1 s: 58 s.
     expect(stageCosts(rows)).toEqual([
-      { stage: 'partition', cpuSeconds: 10, serialSeconds: 10, networkSeconds: 0, jobs: 1 },
+      { stage: 'partition', cpuSeconds: 8, serialSeconds: 1, networkSeconds: 0, jobs: 3 },
       { stage: 'history', cpuSeconds: 17, serialSeconds: 2, networkSeconds: 0, jobs: 4 },
       { stage: 'models', cpuSeconds: 58, serialSeconds: 30, networkSeconds: 26, jobs: 5 },
     ]);
-    // Serial 10 + 2 + 30 = 42 of 10 + 17 + 58 = 85 CPU-seconds; the networks 26 of 85.
-    expect(serialFraction(stageCosts(rows))).toBeCloseTo(42 / 85, 12);
-    expect(networkFraction(stageCosts(rows))).toBeCloseTo(26 / 85, 12);
+    // Serial 1 + 2 + 30 = 33 of 8 + 17 + 58 = 83 CPU-seconds; the networks 26 of 83.
+    expect(serialFraction(stageCosts(rows))).toBeCloseTo(33 / 83, 12);
+    expect(networkFraction(stageCosts(rows))).toBeCloseTo(26 / 83, 12);
   });
 
   it('projects parts of several widths: the networks on no more cores than there are networks', () => {

@@ -19,8 +19,8 @@ export interface StageCost {
   jobs: number;
 }
 
-/** A job of a fan-out over shards (it has a shard): one of many that run side by side. */
-export const isShardJob = (r: Pick<JobTimingRow, 'shard'>): boolean => r.shard !== undefined;
+/** A job of a fan-out over shards or over the partition's pieces: one of many that run side by side. */
+export const isShardJob = (r: Pick<JobTimingRow, 'shard' | 'piece'>): boolean => r.shard !== undefined || r.piece !== undefined;
 
 /** A job that trains one of a model's networks: side by side with the model's other networks. */
 export const isNetworkJob = (r: Pick<JobTimingRow, 'name'>): boolean => r.name === 'train-network';

@@ -74,7 +74,8 @@ export function addRunCommand(program: Command): void {
     .addHelpText(
       'after',
       `
-The flow: partition (the files checked once, members split into shards by the MD5 of their id),
+The flow: partition (the files checked once, in pieces of 500,000 rows, a job each, members split
+into shards by the MD5 of their id),
 history and features (a job per shard, then a merge), models (a chain per model, side by side:
 train, scores by shard; and every member's expected dollars beside them), candidates (each model's
 evaluation beside the list), report. With --as-of the year after the data's last
