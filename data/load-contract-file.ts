@@ -14,14 +14,14 @@ import { OUTPUT_FILE_MODE, prepareOutputFolder, temporaryPathFor } from './atomi
 import { asIoError, ConfigError, InputError, RafcastError } from './errors.ts';
 import { formatOf } from './record-readers.ts';
 import { csvHeader, fieldCountReason, ROW_REASONS, scanCsvRows, type CsvRowScan } from './text-rows.ts';
-import { insertRows, quarantinePath, tooManyRejected, writeUnreadableRows } from './quarantine.ts';
+import { DEFAULT_MAX_REJECTED_SHARE, insertRows, quarantinePath, tooManyRejected, writeUnreadableRows } from './quarantine.ts';
 
 export interface LoadOptions {
   /** The quarantine file itself (default: see rejectedDir). */
   quarantine?: string;
   /** The folder for the quarantine file, `<table>.rejected.csv` (default: `<file>.rejected.csv` beside the input). */
   rejectedDir?: string;
-  /** Stop when more than this share of rows is rejected (default 0.5). */
+  /** Stop when more than this share of rows is rejected (default DEFAULT_MAX_REJECTED_SHARE, data/quarantine.ts). */
   maxRejectedShare?: number;
   /** Add the row's number in the file as `_row` to the view: a compact key for later joins. */
   withRowNumbers?: boolean;
@@ -106,7 +106,7 @@ export async function loadContractFile(
 ): Promise<LoadSummary> {
   const t = `_${spec.name}`;
   const quarantine = quarantinePath(spec, path, opts);
-  const maxShare = opts.maxRejectedShare ?? 0.5;
+  const maxShare = opts.maxRejectedShare ?? DEFAULT_MAX_REJECTED_SHARE;
   const { rows } = await checkContractRows(conn, spec, path, { ...opts, quarantine, maxRejectedShare: maxShare });
   // The checks that span the file, on the rows that passed their own: their rejections go into the checked table.
   await findLateRejections(conn, spec, `(SELECT * FROM ${t}_chk WHERE reason IS NULL)`, `${t}_late`);

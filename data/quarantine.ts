@@ -9,6 +9,9 @@ import { csvField } from './csv.ts';
 import { asIoError, RafcastError } from './errors.ts';
 import { ROW_REASONS, scanCsvRows } from './text-rows.ts';
 
+/** The share of a file's rows above which rejected rows stop its load, a run's partition and `rafcast score`. */
+export const DEFAULT_MAX_REJECTED_SHARE = 0.5;
+
 /**
  * Where a file's rejected rows go: `quarantine` when given, else `<rejectedDir>/<table>.rejected.csv`,
  * else `<file>.rejected.csv` beside the input.

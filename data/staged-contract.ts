@@ -101,13 +101,13 @@ export async function stageContractTable(
 
 /**
  * True for a table that names no member (providers): a partition writes it whole to every shard
- * (pipelines/shards.ts) and attachCheckedData reads it from the first folder alone.
+ * (pipelines/partition-pieces.ts) and attachCheckedData reads it from the first folder alone.
  */
 export const wholeInEveryShard = (spec: TableSpec): boolean => !spec.fields.some((f) => f.name === 'member_id');
 
 /**
  * The Parquet files of one table in a folder of checked tables (a shard of a queued run,
- * pipelines/shards.ts): `<dir>/<table>/*.parquet`, in name order, which is their rows' order in
+ * pipelines/partition-pieces.ts): `<dir>/<table>/*.parquet`, in name order, which is their rows' order in
  * the contract's file; undefined when the table's folder is missing.
  */
 export function shardTableFiles(dir: string, table: TableName): string[] | undefined {
@@ -122,7 +122,7 @@ export const checkedTableFolders = (dir: string): Record<RequiredTableName, stri
 
 /**
  * Views `members`, `enrollment` and `claims` over Parquet files this product wrote from checked
- * tables (the shards of a queued run, pipelines/shards.ts), one folder or several read as one:
+ * tables (the shards of a queued run, pipelines/partition-pieces.ts), one folder or several read as one:
  * their rows were accepted once and are not checked again. Each table is a folder of files
  * (shardTableFiles) whose rows carry `_row`, their row in the contract's file, which only the
  * claims' view keeps. An optional table (pharmacy, labs, providers) gets its view when every

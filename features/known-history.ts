@@ -73,7 +73,7 @@ export interface KnownHistoryOptions {
   memoryLimit?: string;
   /** The folder for the contract files' rejected rows (default: `out`). */
   rejectedDir?: string;
-  /** Stop when more than this share of a file's rows is rejected (default 0.5). */
+  /** Stop when more than this share of a file's rows is rejected (default DEFAULT_MAX_REJECTED_SHARE, data/quarantine.ts). */
   maxRejectedShare?: number;
   /** Years T-2 to T instead of T-2 and T-1 (data-cutoff.ts knownHistoryYears): the suspects need T's HCCs known on the cut-off. */
   throughAsOf?: boolean;

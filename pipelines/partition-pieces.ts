@@ -1,8 +1,9 @@
-// The partition in parallel (issue 20): the contract's files are cut into pieces (a Parquet file by
-// rows, a CSV file by bytes at row ends), each piece's rows are checked on their own and its
-// accepted rows split by md5 shard in a job of its own (`partition-piece`), and a merge does what
-// spans a whole file (duplicate keys, members, the rejected share, the quarantine file) and writes
-// each shard's files in row order: the same bytes as the single pass (shards.ts partitionData).
+// The partition (issue 20): the contract's files are cut into pieces (a Parquet file by rows, a
+// CSV file by bytes at row ends), each piece's rows are checked on their own and its accepted rows
+// split by md5 shard in a job of its own (`partition-piece`), into files in the shards' own form;
+// a merge does what spans a whole file (duplicate keys, members, the rejected share, the quarantine
+// file) and links the pieces' files into each shard's folders: the loader's accepted and rejected
+// rows (`rafcast load`, data/load-contract-file.ts), each shard's in the file's order.
 import { existsSync } from 'node:fs';
 import { copyFile, link, mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,7 +14,7 @@ import { findDataFiles, findOptionalDataFiles } from '../data/contract-files.ts'
 import { copyAtomically, openDuckDb, sqlString } from '../data/duckdb.ts';
 import { ConfigError, RafcastError } from '../data/errors.ts';
 import { checkContractHeader, checkContractRows, findLateRejections, loadContractFile, quarantineRejected, type LoadSummary } from '../data/load-contract-file.ts';
-import { quarantinePath } from '../data/quarantine.ts';
+import { DEFAULT_MAX_REJECTED_SHARE, quarantinePath } from '../data/quarantine.ts';
 import { formatOf } from '../data/record-readers.ts';
 import { STAGING_COMPRESSION, openWorkDb, shardTableFiles, wholeInEveryShard } from '../data/staged-contract.ts';
 import { csvHeader, csvRowRanges, scanCsvRows } from '../data/text-rows.ts';
@@ -27,8 +28,6 @@ import { shardOfSql, writeShardTable, type PartitionSummary } from './shards.ts'
  */
 export const PIECE_ROWS = 500_000;
 
-/** The share of rejected rows above which a file stops the partition (the single pass's default). */
-const MAX_REJECTED_SHARE = 0.5;
 
 /** A piece of a file: its rows (numbered as in the file) and, for a CSV file, their bytes. */
 export interface PlannedPiece {
@@ -119,7 +118,7 @@ async function planTable(conn: DuckDBConnection, spec: TableSpec, file: string, 
   checkContractHeader(spec, columns, file);
   // The rejected share's early stop is the whole file's: too many unreadable rows, and the merge stops on it.
   const scan = await scanCsvRows(file, columns.length);
-  if (scan.rows > 0 && (scan.emptyRows.length + scan.wrongFieldCounts) / scan.rows > MAX_REJECTED_SHARE) return { table, file, whole: true, pieces: [] };
+  if (scan.rows > 0 && (scan.emptyRows.length + scan.wrongFieldCounts) / scan.rows > DEFAULT_MAX_REJECTED_SHARE) return { table, file, whole: true, pieces: [] };
   const { headerBytes, ranges } = await csvRowRanges(file, rowsPerPiece);
   if (ranges.reduce((a, r) => a + r.rows, 0) !== scan.rows) throw new Error(`${file}: the pieces' rows do not add up to the file's; please report this`);
   return { table, file, headerBytes, pieces: ranges.map((r) => ({ firstRow: r.firstRow, rows: r.rows, bytes: [r.start, r.end] as [number, number] })) };
@@ -145,7 +144,7 @@ export async function checkPiece(plan: PiecePlan, table: TableName, p: number, o
     }
     const { rows } = await checkContractRows(db.conn, spec, path, {
       quarantine: join(db.work, 'rejected.csv'),
-      maxRejectedShare: MAX_REJECTED_SHARE,
+      maxRejectedShare: DEFAULT_MAX_REJECTED_SHARE,
       piece: { firstRow: piece.firstRow, rows: piece.rows },
     });
     const t = `_${spec.name}`;
@@ -270,7 +269,7 @@ export async function mergePieces(
           accepted: (await count(`read_parquet(${list(accepted)})`)) - late,
           rejected: `SELECT row, field, reason FROM read_parquet(${list(dirs.map((d) => join(d, REJECTED_FILE)))}) UNION ALL SELECT row, bad_field, reason FROM ${t}_late`,
           quarantine: quarantinePath(spec, tp.file, { rejectedDir }),
-          maxShare: MAX_REJECTED_SHARE,
+          maxShare: DEFAULT_MAX_REJECTED_SHARE,
         }),
       );
       // A file holding a row rejected here is written again without it (usually there is none).

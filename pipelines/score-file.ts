@@ -9,6 +9,7 @@ import { asIoError, RafcastError } from '../data/errors.ts';
 import { openRecordSource, formatOf, openStagedSource, type RecordSource } from '../data/record-readers.ts';
 import { stageParquetAsCsv, type StagedParquet } from '../data/parquet-staging.ts';
 import type { ModelVersion } from '../data/reference/cms-hcc-tables.ts';
+import { DEFAULT_MAX_REJECTED_SHARE } from '../data/quarantine.ts';
 import { checkScoreHeader } from '../data/score-input.ts';
 import { TableWriter } from '../data/table-writer.ts';
 import type { PaymentOverrides } from '../scoring/payment-score.ts';
@@ -31,7 +32,7 @@ export interface ScoreFileOptions {
   quarantine?: string;
   /** Folder for the quarantine file (default: the output's folder). The input's folder is only read. */
   rejectedDir?: string;
-  /** Fail the run when more than this share of rows is rejected (default 0.5). */
+  /** Fail the run when more than this share of rows is rejected (default DEFAULT_MAX_REJECTED_SHARE, data/quarantine.ts). */
   maxRejectedShare?: number;
   /**
    * Worker threads that parse and score JSONL/CSV rows (default: one per core, at most 4, for
@@ -137,7 +138,7 @@ async function scoreSource(
       for await (const chunk of source.chunks(progress)) await take(scorer.scoreRecords(chunk));
     }
     const share = summary.read === 0 ? 0 : summary.quarantined / summary.read;
-    const maxShare = opts.maxRejectedShare ?? 0.5;
+    const maxShare = opts.maxRejectedShare ?? DEFAULT_MAX_REJECTED_SHARE;
     if (share > maxShare) {
       await rejected.commit();
       await out.abort();

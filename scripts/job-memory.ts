@@ -1,20 +1,25 @@
-// One of the models stage's later jobs alone on a kept run folder (a memory bench's, kept with
+// One of the models stage's jobs alone on a kept run folder (a memory bench's, kept with
 // BENCH_MEMORY_KEEP=1, or scripts/replicate-run.ts's copy of one): the expected dollars, a model's
-// evaluation or the candidate list, with the run's own files, in this process; prints the memory
+// evaluation, the candidate list, the first network of the run's first model (`network`, the
+// train-network job), or the history's or the features' merge (`history-merge`, `features-merge`:
+// the run's merged files taken as the one shard to merge, so the same rows sorted and written as
+// from every shard), with the run's own files, in this process; prints the memory
 // at each line the job logs, and at the end the process's peak resident size (maxRSS) and seconds.
 // Issue 20's per-job figures at 1,000,000 and 5,000,000 members come from it.
-//   node --import tsx scripts/job-memory.ts <run folder> <plan folder> dollars|evaluate|list <out folder>
-import { readdirSync } from 'node:fs';
+//   node --import tsx scripts/job-memory.ts <run folder> <plan folder> dollars|evaluate|list|network|history-merge|features-merge <out folder>
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeCandidates } from '../evaluation/candidates.ts';
 import { evaluateRun } from '../evaluation/evaluate-run.ts';
 import { writePlanDollars } from '../evaluation/member-dollars.ts';
-import { flowCutoff, readFlowConfig } from '../pipelines/jobs.ts';
+import { flowCutoff, knownHistoryKeys, readFlowConfig } from '../pipelines/jobs.ts';
+import { trainNetworkRun } from '../models/train-run.ts';
 import { storeKeys as key } from '../pipelines/run-keys.ts';
+import { mergeShardFiles } from '../pipelines/shards.ts';
 
 const [run, data, job, out] = process.argv.slice(2);
-if (run === undefined || data === undefined || out === undefined || !['dollars', 'evaluate', 'list'].includes(job ?? '')) {
-  console.error('usage: node --import tsx scripts/job-memory.ts <run folder> <plan folder> dollars|evaluate|list <out folder>');
+if (run === undefined || data === undefined || out === undefined || !['dollars', 'evaluate', 'list', 'network', 'history-merge', 'features-merge'].includes(job ?? '')) {
+  console.error('usage: node --import tsx scripts/job-memory.ts <run folder> <plan folder> dollars|evaluate|list|network|history-merge|features-merge <out folder>');
   process.exit(2);
 }
 const c = await readFlowConfig(run);
@@ -47,7 +52,21 @@ const inputs = {
   knownHistory,
   dollars: join(run, key.dollars),
 };
-if (job === 'dollars') await writePlanDollars({ ...inputs, out }, log);
+if (job === 'history-merge') {
+  // As the history stage's merge (pipelines/processors.ts), of the whole history.
+  mkdirSync(out, { recursive: true });
+  await mergeShardFiles([join(run, key.history, 'raf_history.parquet')], join(out, 'raf_history.parquet'), 'member_id, year');
+  log('raf_history merged');
+  await mergeShardFiles([join(run, key.history, 'raf_hcc.parquet')], join(out, 'raf_hcc.parquet'), 'member_id, year, model, hcc');
+} else if (job === 'features-merge') {
+  mkdirSync(out, { recursive: true });
+  for (const y of [T - 1, T]) await mergeShardFiles([join(run, key.features(y))], join(out, `features_${y}.parquet`), 'member_id');
+} else if (job === 'network') {
+  // As the flow's train-network job reads them (pipelines/processors.ts trainOptions).
+  const known = Object.fromEntries(knownHistoryKeys(c).map((k) => [k.asOf, join(run, k.key)] as const));
+  const features = { [T - 1]: join(run, key.features(T - 1)), [T]: join(run, key.features(T)) };
+  await trainNetworkRun({ data, history: join(run, key.history), features, dataThrough: cutoff, knownHistory: known, asOf: T, model, seed: c.seed }, 0, out);
+} else if (job === 'dollars') await writePlanDollars({ ...inputs, out }, log);
 else if (job === 'evaluate') await evaluateRun({ ...inputs, out }, log);
 else await writeCandidates({ ...inputs, top: 0.2, out }, log);
 console.log(`${job}: maxRSS ${gib(process.resourceUsage().maxRSS * 1024)} GiB, ${((performance.now() - t0) / 1000).toFixed(1)} s`);

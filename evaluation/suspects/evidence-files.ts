@@ -28,7 +28,7 @@ export interface AttachedEvidence {
 export interface EvidenceLoadOptions {
   /** The folder for each file's rejected rows, `<table>.rejected.csv`. */
   rejectedDir: string;
-  /** Stop when more than this share of a file's rows is rejected (default 0.5). */
+  /** Stop when more than this share of a file's rows is rejected (default DEFAULT_MAX_REJECTED_SHARE, data/quarantine.ts). */
   maxRejectedShare?: number;
 }
 

@@ -32,7 +32,7 @@ export interface RunSuspectsOptions {
   dataThrough?: string;
   /** The folder for the input files' rejected rows, `<table>.rejected.csv` (default: `out`; the data folder is only read). */
   rejectedDir?: string;
-  /** Stop when more than this share of a file's rows is rejected (default 0.5). */
+  /** Stop when more than this share of a file's rows is rejected (default DEFAULT_MAX_REJECTED_SHARE, data/quarantine.ts). */
   maxRejectedShare?: number;
   memoryLimit?: string;
 }

@@ -1,5 +1,6 @@
 // `rafcast history`: the risk score history per member and service year
 // (scoring/history/compute-history.ts).
+import { DEFAULT_MAX_REJECTED_SHARE } from '../../data/quarantine.ts';
 import type { Command } from 'commander';
 import type { ModelVersion } from '../../data/reference/cms-hcc-tables.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../../scoring/revenue.ts';
@@ -39,7 +40,7 @@ export function addHistoryCommand(program: Command): void {
     .option('--coding-adjustment <share>', 'MA coding pattern adjustment, e.g. 0.059', parseNumberOption('--coding-adjustment'))
     .option('--tables-year <year>', 'score every service year with this payment year\'s tables and factors (for old data such as DE-SynPUF)', parseYearOption('--tables-year'))
     .option('--strict-eligibility', 'stop when a service year has no bundled CMS eligible CPT/HCPCS list (default: use the nearest year\'s)')
-    .option('--max-rejected-share <share>', 'fail when more than this share of a file\'s rows is rejected', parseShareOption('--max-rejected-share'), 0.5)
+    .option('--max-rejected-share <share>', 'fail when more than this share of a file\'s rows is rejected', parseShareOption('--max-rejected-share'), DEFAULT_MAX_REJECTED_SHARE)
     .option('--data-through <date>', 'the history as known on this date (YYYY-MM-DD): only claims received by then (received_date; without one, thru_date)', parseDataThrough)
     .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 3GB; it spills to disk beyond (default: 4GB)', parseMemoryLimit)
     .addHelpText(

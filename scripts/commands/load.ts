@@ -1,5 +1,6 @@
 // `rafcast load`: the contract's files checked and stored as typed Parquet or Arrow
 // (pipelines/load-contract.ts).
+import { DEFAULT_MAX_REJECTED_SHARE } from '../../data/quarantine.ts';
 import type { Command } from 'commander';
 import { parseMemoryLimit, parseOutputTableFormat, parseShareOption, runAction } from '../cli-support.ts';
 import { rejectedRowsText } from '../rejected-summary.ts';
@@ -36,7 +37,7 @@ export function addLoadCommand(program: Command): void {
     .option('--voluntary-alignment <file>', 'ACO REACH voluntary alignment designations (optional file; checked against members): .csv or .parquet')
     .requiredOption('--out <dir>', 'folder for the tables loaded (.parquet or .arrow)')
     .option('--format <format>', 'output format: parquet or arrow (Arrow IPC file)', parseOutputTableFormat, 'parquet')
-    .option('--max-rejected-share <share>', 'fail when more than this share of a file\'s rows is rejected', parseShareOption('--max-rejected-share'), 0.5)
+    .option('--max-rejected-share <share>', 'fail when more than this share of a file\'s rows is rejected', parseShareOption('--max-rejected-share'), DEFAULT_MAX_REJECTED_SHARE)
     .option('--rejected <dir>', 'folder for each file\'s rejected rows, <table>.rejected.csv (default: the --out folder)')
     .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 3GB (default: 80% of memory)', parseMemoryLimit)
     .option('--force', FORCE_HELP)

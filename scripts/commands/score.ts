@@ -1,5 +1,6 @@
 // `rafcast score`: members' CMS-HCC raw scores per model, payment score and revenue, file to file
 // (pipelines/score-file.ts).
+import { DEFAULT_MAX_REJECTED_SHARE } from '../../data/quarantine.ts';
 import type { Command } from 'commander';
 import { availablePaymentYears, MODEL_VERSIONS, type ModelVersion } from '../../data/reference/cms-hcc-tables.ts';
 import { TABLE_FORMATS } from '../../data/table-formats.ts';
@@ -45,7 +46,7 @@ export function addScoreCommand(program: Command): void {
     .option('--quarantine <file>', 'where rejected rows go (default: <out\'s name>.rejected.csv in the --rejected folder)')
     .option('--rejected <dir>', 'folder for the rejected rows (default: the folder of --out); the input\'s folder is only read')
     .option('--workers <n>', 'worker threads for JSONL/CSV/Parquet input (default: one per core for large inputs; 0: none)', parseIntegerOption('--workers', { min: 0 }))
-    .option('--max-rejected-share <share>', 'fail when more than this share of rows is rejected', parseShareOption('--max-rejected-share'), 0.5)
+    .option('--max-rejected-share <share>', 'fail when more than this share of rows is rejected', parseShareOption('--max-rejected-share'), DEFAULT_MAX_REJECTED_SHARE)
     .addHelpText(
       'after',
       `

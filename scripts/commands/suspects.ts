@@ -1,5 +1,6 @@
 // `rafcast suspects`: the suspects of as-of year T, one row per member, HCC and evidence
 // (evaluation/suspects/run-suspects.ts).
+import { DEFAULT_MAX_REJECTED_SHARE } from '../../data/quarantine.ts';
 import type { Command } from 'commander';
 import { DEMO_BASE_RATE_ANNUAL } from '../../scoring/revenue.ts';
 import { DATA_THROUGH_HELP, givenOptions, parseDataThrough, parseDollarsOption, parseMemoryLimit, parseShareOption, parseYearOption, rejectedFileNames, runAction } from '../cli-support.ts';
@@ -32,7 +33,7 @@ export function addSuspectsCommand(program: Command): void {
     .option('--known-history <dir>', 'a rafcast history of T-2..T computed with the same --data-through (computed otherwise)')
     .option('--data-through <date>', `${DATA_THROUGH_HELP}; fills and lab results likewise (without a received_date, their fill or result date)`, parseDataThrough)
     .option('--rejected <dir>', 'folder for each input file\'s rejected rows, <table>.rejected.csv (default: the --out folder); the data folder is only read')
-    .option('--max-rejected-share <share>', 'fail when more than this share of a file\'s rows is rejected', parseShareOption('--max-rejected-share'), 0.5)
+    .option('--max-rejected-share <share>', 'fail when more than this share of a file\'s rows is rejected', parseShareOption('--max-rejected-share'), DEFAULT_MAX_REJECTED_SHARE)
     .option('--base-rate <dollars>', 'annual base rate per member (PMPM x 12)', parseDollarsOption('--base-rate'), DEMO_BASE_RATE_ANNUAL)
     .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 3GB; it spills to disk beyond (default: 4GB)', parseMemoryLimit)
     .addHelpText(
