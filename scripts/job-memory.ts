@@ -1,25 +1,26 @@
 // One of the models stage's jobs alone on a kept run folder (a memory bench's, kept with
 // BENCH_MEMORY_KEEP=1, or scripts/replicate-run.ts's copy of one): the expected dollars, a model's
-// evaluation, the candidate list, the first network of the run's first model (`network`, the
-// train-network job), or the history's or the features' merge (`history-merge`, `features-merge`:
+// evaluation, the candidate list, one network of the run's first model (`network`, the
+// train-network job: NETWORK=b, default 0, written to <out>/network-<b+1>), that model's assembly,
+// validation and backtest from the networks so written (`train`, the train job), or the history's or the features' merge (`history-merge`, `features-merge`:
 // the run's merged files taken as the one shard to merge, so the same rows sorted and written as
 // from every shard), with the run's own files, in this process; prints the memory
 // at each line the job logs, and at the end the process's peak resident size (maxRSS) and seconds.
 // Issue 20's per-job figures at 1,000,000 and 5,000,000 members come from it.
-//   node --import tsx scripts/job-memory.ts <run folder> <plan folder> dollars|evaluate|list|network|history-merge|features-merge <out folder>
+//   node --import tsx scripts/job-memory.ts <run folder> <plan folder> dollars|evaluate|list|network|train|history-merge|features-merge <out folder>
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeCandidates } from '../evaluation/candidates.ts';
 import { evaluateRun } from '../evaluation/evaluate-run.ts';
 import { writePlanDollars } from '../evaluation/member-dollars.ts';
-import { flowCutoff, knownHistoryKeys, readFlowConfig } from '../pipelines/jobs.ts';
-import { trainNetworkRun } from '../models/train-run.ts';
+import { flowCutoff, knownHistoryKeys, networksOfModel, readFlowConfig } from '../pipelines/jobs.ts';
+import { trainNetworkRun, trainRun } from '../models/train-run.ts';
 import { storeKeys as key } from '../pipelines/run-keys.ts';
 import { mergeShardFiles } from '../pipelines/shards.ts';
 
 const [run, data, job, out] = process.argv.slice(2);
-if (run === undefined || data === undefined || out === undefined || !['dollars', 'evaluate', 'list', 'network', 'history-merge', 'features-merge'].includes(job ?? '')) {
-  console.error('usage: node --import tsx scripts/job-memory.ts <run folder> <plan folder> dollars|evaluate|list|network|history-merge|features-merge <out folder>');
+if (run === undefined || data === undefined || out === undefined || !['dollars', 'evaluate', 'list', 'network', 'train', 'history-merge', 'features-merge'].includes(job ?? '')) {
+  console.error('usage: node --import tsx scripts/job-memory.ts <run folder> <plan folder> dollars|evaluate|list|network|train|history-merge|features-merge <out folder>');
   process.exit(2);
 }
 const c = await readFlowConfig(run);
@@ -61,11 +62,14 @@ if (job === 'history-merge') {
 } else if (job === 'features-merge') {
   mkdirSync(out, { recursive: true });
   for (const y of [T - 1, T]) await mergeShardFiles([join(run, key.features(y))], join(out, `features_${y}.parquet`), 'member_id');
-} else if (job === 'network') {
-  // As the flow's train-network job reads them (pipelines/processors.ts trainOptions).
+} else if (job === 'network' || job === 'train') {
+  // As the flow's train-network and train jobs read them (pipelines/processors.ts trainOptions).
   const known = Object.fromEntries(knownHistoryKeys(c).map((k) => [k.asOf, join(run, k.key)] as const));
   const features = { [T - 1]: join(run, key.features(T - 1)), [T]: join(run, key.features(T)) };
-  await trainNetworkRun({ data, history: join(run, key.history), features, dataThrough: cutoff, knownHistory: known, asOf: T, model, seed: c.seed }, 0, out);
+  const opts = { data, history: join(run, key.history), features, dataThrough: cutoff, knownHistory: known, asOf: T, model, seed: c.seed };
+  const b = Number(process.env.NETWORK ?? 0);
+  if (job === 'network') await trainNetworkRun(opts, b, join(out, `network-${b + 1}`), log);
+  else await trainRun({ ...opts, networks: Array.from({ length: networksOfModel(model) }, (_, i) => join(out, `network-${i + 1}`)), out: join(out, 'model') }, log);
 } else if (job === 'dollars') await writePlanDollars({ ...inputs, out }, log);
 else if (job === 'evaluate') await evaluateRun({ ...inputs, out }, log);
 else await writeCandidates({ ...inputs, top: 0.2, out }, log);
