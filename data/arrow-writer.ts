@@ -3,6 +3,7 @@
 // 64k rows so memory stays bounded. Column types follow the query: text, whole numbers, doubles,
 // booleans, dates and lists of text; DECIMAL columns are written as doubles (Arrow JS builds
 // no decimals), so exact cents stay in the Parquet files.
+import { sqlIdent } from './duckdb.ts';
 import { createWriteStream } from 'node:fs';
 import { chmod, rename, unlink } from 'node:fs/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -46,7 +47,7 @@ export async function writeArrowIpc(conn: DuckDBConnection, sql: string, path: s
   const desc = (await conn.runAndReadAll(`DESCRIBE ${sql}`)).getRowObjectsJson();
   const columns = desc.map((r) => ({ name: String(r.column_name), ...arrowType(String(r.column_type), String(r.column_name)) }));
   const schema = new Schema(columns.map((c) => new Field(c.name, c.type, true)));
-  const select = columns.map((c) => `"${c.name.replaceAll('"', '""')}"::${c.cast}`).join(', ');
+  const select = columns.map((c) => `${sqlIdent(c.name)}::${c.cast}`).join(', ');
   const result = await conn.stream(`SELECT ${select} FROM (${sql})`);
 
   const tmp = temporaryPathFor(path);

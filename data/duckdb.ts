@@ -72,6 +72,11 @@ export function sqlString(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
+/** A column or table name quoted for SQL (a double quote inside doubled). */
+export function sqlIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
 /** Writes a query's rows to a file by DuckDB COPY, atomically and owner-only. */
 export async function copyAtomically(
   conn: DuckDBConnection,

@@ -7,7 +7,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlType, type FieldSpec, type TableSpec } from './contract.ts';
 import { cleanListPattern, fieldChecks, isList, listValue, typedSourceFits, typedValue } from './contract-field-checks.ts';
-import { copyAtomically, existingRelations, sqlString } from './duckdb.ts';
+import { sqlIdent, sqlString } from './duckdb.ts';
 import { open, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { OUTPUT_FILE_MODE, prepareOutputFolder, temporaryPathFor } from './atomic-file.ts';
@@ -15,6 +15,7 @@ import { asIoError, ConfigError, InputError, RafcastError } from './errors.ts';
 import { formatOf } from './record-readers.ts';
 import { csvHeader, fieldCountReason, ROW_REASONS, scanCsvRows, type CsvRowScan } from './text-rows.ts';
 import { DEFAULT_MAX_REJECTED_SHARE, insertRows, quarantinePath, tooManyRejected, writeUnreadableRows } from './quarantine.ts';
+import { findLateRejections, quarantineRejected } from './file-checks.ts';
 
 export interface LoadOptions {
   /** The quarantine file itself (default: see rejectedDir). */
@@ -51,7 +52,6 @@ export interface LoadSummary {
   rejectedByField: Record<string, number>;
 }
 
-const ident = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
 /** Checks a header against the contract; returns the wide list columns found (dx1, dx2, ...). */
 export function checkContractHeader(spec: TableSpec, columns: readonly string[], file: string): Record<string, string[]> {
@@ -84,7 +84,7 @@ export function checkContractHeader(spec: TableSpec, columns: readonly string[],
 }
 
 /** The column that flags a list already in its stored shape (cleanListPattern): its checks pass at once. */
-const clean = (name: string): string => ident(`__clean_${name}`);
+const clean = (name: string): string => sqlIdent(`__clean_${name}`);
 
 const STRUCTURE_REASONS: Record<string, string> = {
   'UNQUOTED VALUE': ROW_REASONS.unclosedQuote,
@@ -115,11 +115,11 @@ export async function loadContractFile(
 
   // The accepted rows, in file order: a view on the checked table rather than another copy.
   await conn.run(
-    `CREATE OR REPLACE TEMP VIEW ${ident(spec.name)} AS
-     SELECT ${opts.withRowNumbers ? 'row AS _row, ' : ''}${spec.fields.map((f) => ident(f.name)).join(', ')} FROM ${t}_chk WHERE reason IS NULL`,
+    `CREATE OR REPLACE TEMP VIEW ${sqlIdent(spec.name)} AS
+     SELECT ${opts.withRowNumbers ? 'row AS _row, ' : ''}${spec.fields.map((f) => sqlIdent(f.name)).join(', ')} FROM ${t}_chk WHERE reason IS NULL`,
   );
   const accepted = Number(
-    (await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${ident(spec.name)}`)).getRowObjectsJson()[0]!.n,
+    (await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${sqlIdent(spec.name)}`)).getRowObjectsJson()[0]!.n,
   );
   try {
     return await quarantineRejected(conn, spec, path, {
@@ -130,7 +130,7 @@ export async function loadContractFile(
       maxShare,
     });
   } catch (e) {
-    if (e instanceof RafcastError && e.code === 'E_TOO_MANY_REJECTED') await conn.run(`DROP VIEW IF EXISTS ${ident(spec.name)}; DROP TABLE IF EXISTS ${t}_chk`);
+    if (e instanceof RafcastError && e.code === 'E_TOO_MANY_REJECTED') await conn.run(`DROP VIEW IF EXISTS ${sqlIdent(spec.name)}; DROP TABLE IF EXISTS ${t}_chk`);
     throw e;
   } finally {
     await conn.run(`DROP TABLE IF EXISTS ${t}_structure`);
@@ -159,49 +159,49 @@ export async function checkContractRows(
 
   // Text in v_<field> (trimmed, NULL when blank; wide lists joined into one "|" list), typed
   // value in <field>: each computed once, the checks read both.
-  const v = (name: string): string => ident(`v_${name}`);
+  const v = (name: string): string => sqlIdent(`v_${name}`);
   const text = spec.fields.map((f) => {
     const cols = wide[f.name];
     if (cols) {
-      return `nullif(array_to_string(list_filter([${cols.map((c) => `trim(${ident(c)})`).join(', ')}], x -> coalesce(x, '') <> ''), '|'), '') AS ${v(f.name)}`;
+      return `nullif(array_to_string(list_filter([${cols.map((c) => `trim(${sqlIdent(c)})`).join(', ')}], x -> coalesce(x, '') <> ''), '|'), '') AS ${v(f.name)}`;
     }
-    if (typedSource.has(f.name)) return `${ident(f.name)} AS ${v(f.name)}`;
+    if (typedSource.has(f.name)) return `${sqlIdent(f.name)} AS ${v(f.name)}`;
     if (!columns.includes(f.name)) return `NULL::VARCHAR AS ${v(f.name)}`;
     let extra = '';
     if (isList(f)) {
       // Clean when the list is already as it is stored (upper-case, undotted, unpadded, no empty
       // or missing code) and every code has its shape: one match settles such a row's checks.
-      const l = ident(`__list_${f.name}`);
+      const l = sqlIdent(`__list_${f.name}`);
       const complete = listSource.has(f.name) ? ` AND len(${l}) = list_count(${l})` : '';
-      extra = `${listSource.has(f.name) ? `, ${l}` : ''}, (regexp_full_match(${ident(f.name)}, '${cleanListPattern(f.type)}')${complete}) AS ${clean(f.name)}`;
+      extra = `${listSource.has(f.name) ? `, ${l}` : ''}, (regexp_full_match(${sqlIdent(f.name)}, '${cleanListPattern(f.type)}')${complete}) AS ${clean(f.name)}`;
     }
-    return `nullif(trim(${ident(f.name)}), '') AS ${v(f.name)}${extra}`;
+    return `nullif(trim(${sqlIdent(f.name)}), '') AS ${v(f.name)}${extra}`;
   });
   // Wide columns are joined after trimming, so they always take the full checks.
   const cleanOf = (f: FieldSpec): string | undefined => (isList(f) && !wide[f.name] && columns.includes(f.name) ? clean(f.name) : undefined);
   const checks = spec.fields.flatMap((f) =>
-    fieldChecks(f, v(f.name), ident(f.name), typedSource.has(f.name), cleanOf(f)).map(([bad, reason]) => ({ field: f.name, bad, reason })),
+    fieldChecks(f, v(f.name), sqlIdent(f.name), typedSource.has(f.name), cleanOf(f)).map(([bad, reason]) => ({ field: f.name, bad, reason })),
   );
   for (const c of spec.crossChecks) checks.push({ field: c.field, bad: c.badWhen, reason: sqlString(c.reason) });
   // The first failing check by number, each condition evaluated once; field and reason from it.
   // A clean list is stored as it came (a Parquet list) or split as it is (text).
   const stored = (f: FieldSpec): string => {
     // An optional field's default stands for a blank value or an absent column (after its checks).
-    if (f.default !== undefined) return `CASE WHEN bad IS NOT NULL THEN NULL ELSE coalesce(${ident(f.name)}, ${sqlString(f.default)}) END`;
-    if (!isList(f)) return ident(f.name);
+    if (f.default !== undefined) return `CASE WHEN bad IS NOT NULL THEN NULL ELSE coalesce(${sqlIdent(f.name)}, ${sqlString(f.default)}) END`;
+    if (!isList(f)) return sqlIdent(f.name);
     const c = cleanOf(f);
-    const asItCame = c === undefined ? '' : `WHEN ${c} THEN ${listSource.has(f.name) ? ident(`__list_${f.name}`) : `string_split(${ident(f.name)}, '|')`} `;
-    return `CASE WHEN bad IS NOT NULL THEN NULL ${asItCame}ELSE ${listValue(ident(f.name))} END`;
+    const asItCame = c === undefined ? '' : `WHEN ${c} THEN ${listSource.has(f.name) ? sqlIdent(`__list_${f.name}`) : `string_split(${sqlIdent(f.name)}, '|')`} `;
+    return `CASE WHEN bad IS NOT NULL THEN NULL ${asItCame}ELSE ${listValue(sqlIdent(f.name))} END`;
   };
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE ${t}_chk AS
-     SELECT row, ${spec.fields.map((f) => `${stored(f)}::${sqlType(f)} AS ${ident(f.name)}`).join(', ')},
-            hash(${spec.key.map(ident).join(', ')}) AS _key_hash,
+     SELECT row, ${spec.fields.map((f) => `${stored(f)}::${sqlType(f)} AS ${sqlIdent(f.name)}`).join(', ')},
+            hash(${spec.key.map(sqlIdent).join(', ')}) AS _key_hash,
             CASE bad ${checks.map((c, k) => `WHEN ${k} THEN ${sqlString(c.field)}`).join(' ')} END AS bad_field,
             CASE bad ${checks.map((c, k) => `WHEN ${k} THEN ${c.reason}`).join(' ')} END AS reason
      FROM (SELECT *, CASE ${checks.map((c, k) => `WHEN ${c.bad} THEN ${k}`).join(' ')} END AS bad
            FROM (SELECT *, ${spec.fields
-             .map((f) => `${typedSource.has(f.name) ? `${v(f.name)}::${sqlType(f)}` : typedValue(f, v(f.name))} AS ${ident(f.name)}`)
+             .map((f) => `${typedSource.has(f.name) ? `${v(f.name)}::${sqlType(f)}` : typedValue(f, v(f.name))} AS ${sqlIdent(f.name)}`)
              .join(', ')}
                  FROM (SELECT _row AS row, ${text.join(', ')} FROM ${source})))`,
   );
@@ -209,83 +209,9 @@ export async function checkContractRows(
   return { rows };
 }
 
-/**
- * The checks that span the whole file, on `candidates` (a relation of the rows that passed their
- * own checks: row, the typed fields, `_key_hash`, the hash of the key), into a new table `late`
- * (row, bad_field, reason), each row rejected once, by the first of: a duplicate key (the first
- * row keeps it), a member the `members` relation on the connection lacks, a member check (a date
- * before the member's birth).
- */
-export async function findLateRejections(conn: DuckDBConnection, spec: TableSpec, candidates: string, late: string): Promise<void> {
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${late} (row BIGINT, bad_field VARCHAR, reason VARCHAR)`);
-  // Duplicate keys: the first row keeps the key, the later ones are rejected. Sorting the stored
-  // 64-bit key hashes finds the candidates (usually none; a sort beat grouping 20M hashes two to
-  // one); the window then compares the keys themselves, so a hash collision rejects nothing.
-  const key = spec.key.map(ident).join(', ');
-  await conn.run(
-    `CREATE OR REPLACE TEMP TABLE ${late}_dup AS
-     SELECT DISTINCT h FROM (SELECT _key_hash AS h, lag(_key_hash) OVER (ORDER BY _key_hash) AS p FROM ${candidates})
-     WHERE h = p`,
-  );
-  await conn.run(
-    `INSERT INTO ${late}
-     SELECT r, ${sqlString(spec.key[spec.key.length - 1]!)}, 'duplicate ${spec.key.join(' and ')} (first at row ' || d.first_row || ')'
-     FROM (SELECT row AS r, first_value(row) OVER w AS first_row, row_number() OVER w AS n
-           FROM ${candidates} WHERE _key_hash IN (SELECT h FROM ${late}_dup)
-           WINDOW w AS (PARTITION BY ${key} ORDER BY row)) d
-     WHERE d.n > 1`,
-  );
-  await conn.run(`DROP TABLE ${late}_dup`);
-  if (!spec.referencesMembers) return;
-  if (!(await existingRelations(conn, ['members'])).has('members')) {
-    throw new ConfigError(`load the members file before the ${spec.name} file: its member_id values are checked against it`);
-  }
-  await conn.run(
-    `INSERT INTO ${late} SELECT row, 'member_id', 'member_id is not in the members file' FROM ${candidates}
-     WHERE row NOT IN (SELECT row FROM ${late}) AND member_id NOT IN (SELECT member_id FROM members)`,
-  );
-  for (const c of spec.memberChecks ?? []) {
-    await conn.run(
-      `INSERT INTO ${late} SELECT t.row, ${sqlString(c.field)}, ${sqlString(c.reason)}
-       FROM ${candidates} t JOIN members m USING (member_id) WHERE t.row NOT IN (SELECT row FROM ${late}) AND (${c.badWhen})`,
-    );
-  }
-}
-
-/**
- * Writes a file's rejected rows (`rejected`: a query of row, field ('' for a row that is not a
- * row) and reason) to its quarantine file in row order, after checking that the counts reconcile
- * (rows read = accepted + rejected); stops with E_TOO_MANY_REJECTED when more than `maxShare` of
- * the rows were rejected (the quarantine file written).
- */
-export async function quarantineRejected(
-  conn: DuckDBConnection,
-  spec: TableSpec,
-  path: string,
-  r: { rows: number; accepted: number; rejected: string; quarantine: string; maxShare: number },
-): Promise<LoadSummary> {
-  const rejectedSql = `
-    SELECT ${sqlString(path)} AS file, row, nullif(field, '') AS field, reason FROM (${r.rejected}) ORDER BY row`;
-  const counts = (
-    await conn.runAndReadAll(`SELECT field, count(*)::BIGINT AS n FROM (${rejectedSql}) GROUP BY field ORDER BY field`)
-  ).getRowObjectsJson();
-  const rejectedByField: Record<string, number> = {};
-  let rejected = 0;
-  for (const c of counts) {
-    rejectedByField[c.field === null ? 'row' : String(c.field)] = Number(c.n);
-    rejected += Number(c.n);
-  }
-  if (r.accepted + rejected !== r.rows) {
-    throw new RafcastError('E_INPUT', `${path}: ${r.rows} rows read but ${r.accepted} accepted and ${rejected} rejected; please report this`);
-  }
-  await copyAtomically(conn, rejectedSql, r.quarantine, 'csv');
-  if (r.rows > 0 && rejected / r.rows > r.maxShare) throw tooManyRejected(String(rejected), r.rows, path, r.maxShare, r.quarantine);
-  return { table: spec.name, file: path, read: r.rows, accepted: r.accepted, rejected, quarantine: r.quarantine, rejectedByField };
-}
-
 /** Drops a table loaded by loadContractFile (its view and the checked rows under it), freeing their memory. */
 export async function unloadContractTable(conn: DuckDBConnection, spec: TableSpec): Promise<void> {
-  await conn.run(`DROP VIEW IF EXISTS ${ident(spec.name)}; DROP TABLE IF EXISTS _${spec.name}_chk`);
+  await conn.run(`DROP VIEW IF EXISTS ${sqlIdent(spec.name)}; DROP TABLE IF EXISTS _${spec.name}_chk`);
 }
 
 /**
@@ -326,11 +252,11 @@ async function readRaw(
     const select = desc.map((r) => {
       const column = String(r.column_name);
       const type = String(r.column_type);
-      const name = ident(column);
+      const name = sqlIdent(column);
       const field = spec.fields.find((f) => f.name === column);
       if (type.endsWith('[]')) {
         if (field !== undefined) listSource.add(column);
-        return `array_to_string(${name}, '|') AS ${name}${field !== undefined ? `, ${name} AS ${ident(`__list_${column}`)}` : ''}`;
+        return `array_to_string(${name}, '|') AS ${name}${field !== undefined ? `, ${name} AS ${sqlIdent(`__list_${column}`)}` : ''}`;
       }
       if (field !== undefined && typedSourceFits(field, type)) {
         typedSource.add(column);

@@ -2,7 +2,7 @@
 // worker threads score in parallel; the staged file is read while DuckDB writes it.
 import { join } from 'node:path';
 import { InputError } from './errors.ts';
-import { openDuckDb, sqlString } from './duckdb.ts';
+import { openDuckDb, sqlIdent, sqlString } from './duckdb.ts';
 import { makeWorkFolder, removeWorkFolder } from './temporary-files.ts';
 
 /** A Parquet file being converted to CSV; read it with openStagedSource (record-readers.ts) while it is written. */
@@ -33,7 +33,7 @@ export async function stageParquetAsCsv(path: string): Promise<StagedParquet> {
     select = desc
       .getRowObjectsJson()
       .map((r) => {
-        const name = `"${String(r.column_name).replaceAll('"', '""')}"`;
+        const name = sqlIdent(String(r.column_name));
         return String(r.column_type).endsWith('[]') ? `array_to_string(${name}, '|') AS ${name}` : name;
       })
       .join(', ');

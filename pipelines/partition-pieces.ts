@@ -13,7 +13,8 @@ import { CONTRACT, OPTIONAL_TABLES, REQUIRED_TABLES, type TableName, type TableS
 import { findDataFiles, findOptionalDataFiles } from '../data/contract-files.ts';
 import { copyAtomically, openDuckDb, sqlString } from '../data/duckdb.ts';
 import { ConfigError, RafcastError } from '../data/errors.ts';
-import { checkContractHeader, checkContractRows, findLateRejections, loadContractFile, quarantineRejected, type LoadSummary } from '../data/load-contract-file.ts';
+import { checkContractHeader, checkContractRows, loadContractFile, type LoadSummary } from '../data/load-contract-file.ts';
+import { findLateRejections, quarantineRejected } from '../data/file-checks.ts';
 import { DEFAULT_MAX_REJECTED_SHARE, quarantinePath } from '../data/quarantine.ts';
 import { formatOf } from '../data/record-readers.ts';
 import { STAGING_COMPRESSION, openWorkDb, shardTableFiles, wholeInEveryShard } from '../data/staged-contract.ts';
