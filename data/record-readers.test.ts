@@ -8,7 +8,8 @@ import { createRng } from './random.ts';
 import { openDuckDb, sqlString } from './duckdb.ts';
 import { stageParquetAsCsv } from './parquet-staging.ts';
 import { openRecordSource, openStagedSource } from './record-readers.ts';
-import { scanCsvRows, type SourceRecord } from './text-rows.ts';
+import { scanCsvRows } from './text-rows.ts';
+import type { SourceRecord } from './raw-records.ts';
 import { tempDir } from '../test/temp-dir.ts';
 
 describe('openRecordSource reads files in blocks of whole rows', () => {

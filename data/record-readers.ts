@@ -8,7 +8,8 @@ import { asIoError, ConfigError, InputError } from './errors.ts';
 import { openDuckDb, sqlString } from './duckdb.ts';
 import type { StagedParquet } from './parquet-staging.ts';
 import { TABLE_FORMATS, type TableFormat } from './table-formats.ts';
-import { csvHeader, parseRawRecord, rowBlocks, splitRows, type RawChunk, type SourceRecord } from './text-rows.ts';
+import { csvHeader, rowBlocks, type RawChunk } from './text-rows.ts';
+import { parseRawRecord, splitRows, type SourceRecord } from './raw-records.ts';
 
 
 export interface RecordSource {

@@ -5,7 +5,8 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from './csv.ts';
-import { fileBlocks, parseRawRecord, scanCsvRows } from './text-rows.ts';
+import { fileBlocks, scanCsvRows } from './text-rows.ts';
+import { parseRawRecord } from './raw-records.ts';
 import { tempDir } from '../test/temp-dir.ts';
 
 const columns = ['a', 'b', 'c'];
