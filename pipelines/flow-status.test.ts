@@ -9,7 +9,7 @@ import { useRedisAndQueues } from '../test/queued-helpers.ts';
 import { tempDir } from '../test/temp-dir.ts';
 import { flowStatus, newStatusCache, pollInterval } from './flow-status.ts';
 import { generatePopulation } from './generate-population.ts';
-import type { ChildJob, JobData, JobName } from './jobs.ts';
+import { MODELS_STAGE_PRIORITY, type ChildJob, type JobData, type JobName } from './jobs.ts';
 import { addChildJobs, enqueueFlow } from './queue.ts';
 import { connectionOf } from './queue-connection.ts';
 import { flowConfig } from './run.ts';
@@ -48,56 +48,78 @@ describe('rafcast status', () => {
       expect(await job.moveToWaitingChildren(token)).toBe(true);
     };
     const shards = (name: 'history-shard' | 'features-shard'): ChildJob[] => [0, 1, 2].map((k) => ({ name, key: String(k), data: { out, shard: k } }));
+    /** A stage's one child: the fan-out over its merges, after its shards (processors.ts shardsThenMerges). */
+    const shardsThenMerges = (of: 'history' | 'features'): ChildJob[] => [{ name: 'merges', key: 'merges', data: { out, of }, children: shards(of === 'history' ? 'history-shard' : 'features-shard') }];
+    /** The merges' fan-out: n merges. */
+    const merges = async (of: 'history' | 'features', n: number): Promise<void> => {
+      await fanOut('merges', Array.from({ length: n }, (_, m): ChildJob => ({ name: 'merge', key: `merge-${m + 1}`, data: { out, of, merge: m } })));
+      for (let m = 0; m < n; m++) await complete('merge');
+      await complete('merges');
+    };
     try {
       // Enqueued: partition waits; every later stage waits on the chain (pending). Totals from
-      // flow.json before the jobs exist: 3 shards; models 1 model x (its one network, train, scores +
-      // 3 predict shards) + the expected dollars = 7; candidates the model's evaluation + the list = 2.
+      // flow.json before the jobs exist: history 3 shards + the fan-out over its merges + 4 merges
+      // (the history and the three histories as known: the expected dollars' at T-2, the features'
+      // at T-1 and T) = 8; features 3 shards + the fan-out + 2 merges (T-1 and T) = 6; models 1
+      // model x (its one network, train, scores + 3 predict shards) + the expected dollars = 7;
+      // candidates the model's evaluation + the list = 2.
       expect(await status()).toEqual([
         'partition waiting 0/1',
-        'history pending 0/3',
-        'features pending 0/3',
+        'history pending 0/8',
+        'features pending 0/6',
         'models pending 0/7',
         'candidates pending 0/2',
         'report pending 0/1',
       ]);
       await complete('partition');
       // History's only dependency (partition) is done: it waits for a worker, nothing under it yet.
-      expect((await status()).slice(0, 3)).toEqual(['partition completed 1/1', 'history waiting 0/3', 'features pending 0/3']);
-      await fanOut('history', shards('history-shard'));
+      expect((await status()).slice(0, 3)).toEqual(['partition completed 1/1', 'history waiting 0/8', 'features pending 0/6']);
+      await fanOut('history', shardsThenMerges('history'));
       await complete('history-shard');
       await complete('history-shard');
       // Two of its three shards done; features still pending behind it.
-      expect((await status()).slice(1, 3)).toEqual(['history waiting-children 2/3', 'features pending 0/3']);
+      expect((await status()).slice(1, 3)).toEqual(['history waiting-children 2/8', 'features pending 0/6']);
       await complete('history-shard');
-      await complete('history'); // the merge, once the shards are done
-      await fanOut('features', shards('features-shard'));
+      await merges('history', 4); // once the shards are done
+      await complete('history');
+      await fanOut('features', shardsThenMerges('features'));
       for (let k = 0; k < 3; k++) await complete('features-shard');
+      await merges('features', 2);
       await complete('features');
-      // The expected dollars beside the model's chain, scores <- train; train adds a job per network
-      // (the logistic model has one), scores a job per shard.
+      // The model's chain, scores <- train <- a job per network (the logistic model has one), then
+      // the expected dollars, in the processors' order (the network, train, the dollars); scores
+      // adds a job per shard.
+      const p = MODELS_STAGE_PRIORITY;
       await fanOut('models', [
-        { name: 'dollars', key: 'dollars', data: { out } },
-        { name: 'scores', key: 'logistic', data: { out, model: 'logistic' }, children: [{ name: 'train', key: 'train', data: { out, model: 'logistic' } }] },
+        {
+          name: 'scores',
+          key: 'logistic',
+          data: { out, model: 'logistic' },
+          children: [{ name: 'train', key: 'train', data: { out, model: 'logistic' }, priority: p.train, children: [{ name: 'train-network', key: 'network-1', data: { out, model: 'logistic', network: 0 }, priority: p['train-network'] }] }],
+        },
+        { name: 'dollars', key: 'dollars', data: { out }, priority: p.dollars },
       ]);
-      await complete('dollars');
-      await fanOut('train', [{ name: 'train-network', key: 'network-1', data: { out, model: 'logistic', network: 0 } }]);
+      // Added before the network (BullMQ adds a flow level by level), the dollars still come after
+      // it and after train, which is ready only once the network is done; scores and its shards,
+      // with no priority, come before them.
       await complete('train-network');
       await complete('train');
       await fanOut('scores', [0, 1, 2].map((k): ChildJob => ({ name: 'predict-shard', key: String(k), data: { out, model: 'logistic', shard: k } })));
       await complete('predict-shard');
-      // Under models: the dollars, the network, train and one predict shard done of the dollars,
-      // the network, train, scores and 3 shards = 4/7; history and features: their 3 shards each
-      // (the stage's own job is not counted under it).
+      // Under models: the network, train and one predict shard done of the dollars, the network,
+      // train, scores and 3 shards = 3/7; history and features: their shards, the fan-out over
+      // their merges and the merges (the stage's own job is not counted under it).
       expect(await status()).toEqual([
         'partition completed 1/1',
-        'history completed 3/3',
-        'features completed 3/3',
-        'models waiting-children 4/7',
+        'history completed 8/8',
+        'features completed 6/6',
+        'models waiting-children 3/7',
         'candidates pending 0/2',
         'report pending 0/1',
       ]);
       for (let k = 0; k < 2; k++) await complete('predict-shard');
       await complete('scores');
+      await complete('dollars');
       // All 7 under models done; the stage itself waits for a worker to take it.
       expect((await status()).slice(3)).toEqual(['models waiting 7/7', 'candidates pending 0/2', 'report pending 0/1']);
       await complete('models');
@@ -113,14 +135,14 @@ describe('rafcast status', () => {
       await complete('report');
       expect(await status()).toEqual([
         'partition completed 1/1',
-        'history completed 3/3',
-        'features completed 3/3',
+        'history completed 8/8',
+        'features completed 6/6',
         'models completed 7/7',
         'candidates completed 2/2',
         'report completed 1/1',
       ]);
-      // What the kept poll knows for good: every stage and every job under them (3 + 3 + 7 + 2 jobs and the 6 stages).
-      expect(cache.under.size).toBe(21);
+      // What the kept poll knows for good: every stage and every job under them (8 + 6 + 7 + 2 jobs and the 6 stages).
+      expect(cache.under.size).toBe(29);
     } finally {
       await worker.close();
     }

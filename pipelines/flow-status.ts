@@ -150,6 +150,8 @@ export interface JobTimingRow extends JobTiming {
   model?: ModelKind;
   /** The network a train-network job trained (0 = the first). */
   network?: number;
+  /** The merge a merge job made: its number in its stage's merges (jobs.ts mergesOf). */
+  merge?: number;
 }
 
 /**
@@ -165,7 +167,7 @@ export async function runJobTimings(runKey: string, connection: ConnectionOption
     const t = job.returnvalue;
     if (t !== undefined && t !== null && typeof t.cpuSeconds === 'number') {
       const { data } = job;
-      rows.push({ stage, name: job.name, ...('shard' in data ? { shard: data.shard } : {}), ...('piece' in data ? { piece: { table: data.table, piece: data.piece } } : {}), ...('model' in data ? { model: data.model } : {}), ...('network' in data ? { network: data.network } : {}), wallSeconds: t.wallSeconds, cpuSeconds: t.cpuSeconds, ...(typeof t.peakRssMiB === 'number' ? { peakRssMiB: t.peakRssMiB } : {}) });
+      rows.push({ stage, name: job.name, ...('shard' in data ? { shard: data.shard } : {}), ...('piece' in data ? { piece: { table: data.table, piece: data.piece } } : {}), ...('model' in data ? { model: data.model } : {}), ...('network' in data ? { network: data.network } : {}), ...('merge' in data ? { merge: data.merge } : {}), wallSeconds: t.wallSeconds, cpuSeconds: t.cpuSeconds, ...(typeof t.peakRssMiB === 'number' ? { peakRssMiB: t.peakRssMiB } : {}) });
     }
     const deps = await job.getDependencies();
     const ids = [...Object.keys(deps.processed ?? {}), ...(deps.unprocessed ?? []), ...(deps.failed ?? []), ...Object.keys(deps.ignored ?? {})].map(idOfKey).filter((id) => !stageIds.has(id));

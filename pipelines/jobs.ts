@@ -93,7 +93,7 @@ export const FLOW_STAGES = ['partition', 'history', 'features', 'models', 'candi
 export type Stage = (typeof FLOW_STAGES)[number];
 
 /** Every job: the stages, and the jobs their fan-outs add. */
-export type JobName = Stage | 'partition-piece' | 'history-shard' | 'features-shard' | 'train' | 'train-network' | 'scores' | 'predict-shard' | 'dollars' | 'evaluate-model' | 'list';
+export type JobName = Stage | 'partition-piece' | 'history-shard' | 'features-shard' | 'merges' | 'merge' | 'train' | 'train-network' | 'scores' | 'predict-shard' | 'dollars' | 'evaluate-model' | 'list';
 
 interface RunData {
   /** The run folder: the processor reads flow.json from it. */
@@ -114,6 +114,13 @@ interface PieceData extends RunData {
 interface ModelData extends RunData {
   model: ModelKind;
 }
+/** The stages whose shards' outputs are merged into the whole plan's, a job per merged key (mergesOf). */
+export type MergedStage = 'history' | 'features';
+/** One of a stage's merges: its number in mergesOf. */
+interface MergeData extends RunData {
+  of: MergedStage;
+  merge: number;
+}
 
 /** Each job's payload (BullMQ stores it with JSON.stringify): references, never data. */
 interface JobDataMap {
@@ -123,8 +130,10 @@ interface JobDataMap {
   'history-shard': ShardData;
   features: FanOutData;
   'features-shard': ShardData;
+  merges: FanOutData & { of: MergedStage };
+  merge: MergeData;
   models: FanOutData;
-  train: ModelData & FanOutData;
+  train: ModelData;
   'train-network': ModelData & { network: number };
   scores: ModelData & FanOutData;
   'predict-shard': ModelData & ShardData;
@@ -149,12 +158,25 @@ export type AnyJob = { [N in JobName]: JobOf<N> }[JobName];
 interface ChildJobOf<N extends JobName> extends JobOf<N> {
   key: string;
   children?: ChildJob[];
+  /**
+   * Its turn among the jobs ready to run (BullMQ's priority, 1 first): a job without one goes
+   * before every job with one. A fan-out whose jobs differ in length orders its long ones first.
+   */
+  priority?: number;
 }
 export type ChildJob = { [N in JobName]: ChildJobOf<N> }[JobName];
 
+/**
+ * The models' order among the jobs ready to run: a model's networks first (the longest jobs), then
+ * its assembly of them (which its scores and evaluation wait for), then the expected dollars, which
+ * only the next stage reads. In the order the jobs are added instead, the dollars would go first
+ * (BullMQ adds a flow's jobs level by level) and a network would wait for them.
+ */
+export const MODELS_STAGE_PRIORITY = { 'train-network': 1, train: 2, dollars: 3 } as const;
+
 /** The jobs that add children (the fan-outs); every other job does its work itself. */
-export type FanOutName = 'partition' | 'history' | 'features' | 'models' | 'train' | 'scores' | 'candidates';
-const FAN_OUTS: ReadonlySet<JobName> = new Set<FanOutName>(['partition', 'history', 'features', 'models', 'train', 'scores', 'candidates']);
+export type FanOutName = 'partition' | 'history' | 'features' | 'merges' | 'models' | 'scores' | 'candidates';
+const FAN_OUTS: ReadonlySet<JobName> = new Set<FanOutName>(['partition', 'history', 'features', 'merges', 'models', 'scores', 'candidates']);
 export const isFanOut = (name: JobName): name is FanOutName => FAN_OUTS.has(name);
 
 export const isStage = (name: JobName): name is Stage => (FLOW_STAGES as readonly string[]).includes(name);
@@ -175,15 +197,40 @@ const isRunJob = (name: JobName): name is keyof typeof RUN_JOB_DONE => Object.ha
 /** The models evaluated: every model, unless the run is for the coming year (nothing to evaluate against yet). */
 export const evaluatedModels = (c: Pick<FlowConfig, 'asOf' | 'years' | 'models'>): ModelKind[] => (isComingYear(c) ? [] : c.models);
 
+/** A file the merge of a stage writes: the same file in every shard, its rows in the order of `orderBy`. */
+interface MergedFile {
+  /** The file's path under the merge's key ('' when the key is the file). */
+  file: string;
+  orderBy: string;
+}
+/** One merge of a stage: a key of the run store, made from the same key in every shard, in a job of its own. */
+export interface Merge {
+  key: string;
+  files: MergedFile[];
+}
+const HISTORY_FILES: MergedFile[] = [
+  { file: 'raf_history.parquet', orderBy: 'member_id, year' },
+  { file: 'raf_hcc.parquet', orderBy: 'member_id, year, model, hcc' },
+];
+
+/**
+ * What a stage's shards are merged into, each in a job of its own once every shard is done (so
+ * that two workers merge side by side): the history and every history as known on a cut-off the
+ * run computes, or the feature tables of T-1 and T.
+ */
+export function mergesOf(c: Pick<FlowConfig, 'asOf' | 'dataThrough'>, of: MergedStage): Merge[] {
+  if (of === 'history') return [key.history, ...storedKnownHistoryKeys(c).map((k) => k.key)].map((h) => ({ key: h, files: HISTORY_FILES }));
+  return [c.asOf - 1, c.asOf].map((y) => ({ key: key.features(y), files: [{ file: '', orderBy: 'member_id' }] }));
+}
+
 /** The keys whose presence shows a stage is done (the last each stage writes). */
 export function doneKeys(c: FlowConfig, stage: Stage): string[] {
   switch (stage) {
     case 'partition':
       return Array.from({ length: c.shards }, (_, k) => join(key.shard(k), 'claims'));
     case 'history':
-      return [key.history, ...storedKnownHistoryKeys(c).map((k) => k.key)].flatMap((h) => [join(h, 'raf_history.parquet'), join(h, 'raf_hcc.parquet')]);
     case 'features':
-      return [key.features(c.asOf - 1), key.features(c.asOf)];
+      return mergesOf(c, stage).flatMap(mergeDoneKeys);
     case 'models':
       return [...c.models.flatMap((m) => [MODEL_JOB_DONE.train(m), MODEL_JOB_DONE.scores(m)]), RUN_JOB_DONE.dollars];
     case 'candidates':
@@ -192,6 +239,9 @@ export function doneKeys(c: FlowConfig, stage: Stage): string[] {
       return [key.report];
   }
 }
+
+/** Every file a merge writes: it is done when all are there (each is written atomically). */
+const mergeDoneKeys = (m: Merge): string[] => m.files.map((f) => join(m.key, f.file));
 
 /** True when every output of the stage is in the run's store. */
 export async function isDone(store: RunStore, c: FlowConfig, stage: Stage): Promise<boolean> {
@@ -206,6 +256,10 @@ export async function isJobDone(store: RunStore, c: FlowConfig, name: JobName, d
   if (isRunJob(name)) return store.has(RUN_JOB_DONE[name]);
   // network.json is the last file a network's job writes (models/train-run.ts trainNetworkRun).
   if (name === 'train-network' && 'network' in data) return store.has(join(key.network(data.model, data.network), 'network.json'));
+  if (name === 'merge' && 'merge' in data) {
+    for (const k of mergeDoneKeys(mergesOf(c, data.of)[data.merge]!)) if (!(await store.has(k))) return false;
+    return true;
+  }
   return false;
 }
 
@@ -213,11 +267,12 @@ export async function isJobDone(store: RunStore, c: FlowConfig, name: JobName, d
 export const networksOfModel = (m: ModelKind): number => networksOf({ ...DEFAULT_TRAIN_CONFIG, model: m });
 
 /**
- * The jobs a stage runs: its shards; a chain per model (a job per network, train, scores and a job per shard) and the
+ * The jobs a stage runs: its shards and merges; a chain per model (a job per network, train, scores and a job per shard) and the
  * expected dollars; an evaluation per model and the list; or itself.
  */
 export function jobsUnder(c: FlowConfig, stage: Stage): number {
-  if (stage === 'history' || stage === 'features') return c.shards;
+  // Its shards, the fan-out over its merges that waits for them, and its merges.
+  if (stage === 'history' || stage === 'features') return c.shards + 1 + mergesOf(c, stage).length;
   if (stage === 'models') return c.models.reduce((n, m) => n + 2 + c.shards + networksOfModel(m), 0) + 1;
   if (stage === 'candidates') return evaluatedModels(c).length + 1;
   return 1;

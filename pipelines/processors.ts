@@ -17,7 +17,7 @@ import { writePlanDollars } from '../evaluation/member-dollars.ts';
 import type { ModelKind } from '../models/model-kinds.ts';
 import { computeHistory } from '../scoring/history/compute-history.ts';
 import { computeKnownHistory } from '../features/known-history.ts';
-import { evaluatedModels, flowCutoff, networksOfModel, isComingYear, isJobDone, knownHistoryKeys, storedKnownHistoryKeys, readEvaluations, readFlowConfig, readRunConfig, type ChildJob, type FlowConfig, type JobDataOf, type JobName } from './jobs.ts';
+import { MODELS_STAGE_PRIORITY, evaluatedModels, flowCutoff, networksOfModel, isComingYear, isJobDone, knownHistoryKeys, mergesOf, storedKnownHistoryKeys, readEvaluations, readFlowConfig, readRunConfig, type ChildJob, type FlowConfig, type JobDataOf, type JobName, type MergedStage } from './jobs.ts';
 import { storeKeys as key } from './run-keys.ts';
 import { openRunStore, type RunStore } from './run-store.ts';
 import { mergeShardFiles } from './shards.ts';
@@ -83,23 +83,35 @@ async function partitionPiece(run: Run, { table, piece }: JobDataOf<'partition-p
   await store.commit(key.piece(table, piece));
 }
 
+/**
+ * The history: a job per shard, then the merges (`merges`), each merge in a job of its own: the
+ * history and the histories as known on the run's cut-offs (the whole plan's gives the recapture
+ * rates, the training label and the expected dollars).
+ */
 async function history(run: Run, _data: JobDataOf<'history'>, fanOut: FanOut): Promise<void> {
+  await fanOut([shardsThenMerges(run, 'history')]);
+}
+
+/** The job that merges a stage's shards once they are done: its children are the stage's shard jobs. */
+function shardsThenMerges({ c, shardKeys }: Run, of: MergedStage): ChildJob {
+  const shard = of === 'history' ? 'history-shard' : 'features-shard';
+  return { name: 'merges', key: 'merges', data: { out: c.out, of }, children: shardKeys.map((_, k) => ({ name: shard, key: String(k), data: { out: c.out, shard: k } })) };
+}
+
+/** A stage's merges, once its shards are done: a job each, side by side on as many workers. */
+async function merges({ c }: Run, { of }: JobDataOf<'merges'>, fanOut: FanOut): Promise<void> {
+  // Keyed apart from the shards, which are this job's children too (a job's id is its key under its parent's).
+  await fanOut(mergesOf(c, of).map((_, m): ChildJob => ({ name: 'merge', key: `merge-${m + 1}`, data: { out: c.out, of, merge: m } })));
+}
+
+/** One merge: the same key in every shard, merged file by file (pipelines/shards.ts mergeShardFiles). */
+async function merge(run: Run, { of, merge: m }: JobDataOf<'merge'>): Promise<void> {
   const { store, c } = run;
-  await fanOut(run.shardKeys.map((_, k) => ({ name: 'history-shard', key: String(k), data: { out: c.out, shard: k } })));
-  const out = await store.writable(key.history);
-  await mkdir(out, { recursive: true, mode: 0o700 });
-  await mergeShardFiles(await inShards(run, 'history/raf_history.parquet'), join(out, 'raf_history.parquet'), 'member_id, year');
-  await mergeShardFiles(await inShards(run, 'history/raf_hcc.parquet'), join(out, 'raf_hcc.parquet'), 'member_id, year, model, hcc');
-  await store.commit(key.history);
-  // The histories as known on the run's cut-offs: the whole plan's gives the recapture rates, the
-  // training label and the expected dollars.
-  for (const { key: known } of storedKnownHistoryKeys(c)) {
-    const dir = await store.writable(known);
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    await mergeShardFiles(await inShards(run, join(known, 'raf_history.parquet')), join(dir, 'raf_history.parquet'), 'member_id, year');
-    await mergeShardFiles(await inShards(run, join(known, 'raf_hcc.parquet')), join(dir, 'raf_hcc.parquet'), 'member_id, year, model, hcc');
-    await store.commit(known);
-  }
+  const { key: k, files } = mergesOf(c, of)[m]!;
+  const out = await store.writable(k);
+  await mkdir(files.some((f) => f.file !== '') ? out : dirname(out), { recursive: true, mode: 0o700 });
+  for (const f of files) await mergeShardFiles(await inShards(run, join(k, f.file)), join(out, f.file), f.orderBy);
+  await store.commit(k);
 }
 
 async function historyShard({ store, c }: Run, data: JobDataOf<'history-shard'>): Promise<void> {
@@ -116,13 +128,9 @@ async function historyShard({ store, c }: Run, data: JobDataOf<'history-shard'>)
   }
 }
 
+/** The feature tables of T-1 and T: a job per shard, then a merge per table. */
 async function features(run: Run, _data: JobDataOf<'features'>, fanOut: FanOut): Promise<void> {
-  const { store, c } = run;
-  await fanOut(run.shardKeys.map((_, k) => ({ name: 'features-shard', key: String(k), data: { out: c.out, shard: k } })));
-  for (const y of [c.asOf - 1, c.asOf]) {
-    await mergeShardFiles(await inShards(run, key.features(y)), await store.writable(key.features(y)), 'member_id');
-    await store.commit(key.features(y));
-  }
+  await fanOut([shardsThenMerges(run, 'features')]);
 }
 
 async function featuresShard({ store, c }: Run, data: JobDataOf<'features-shard'>): Promise<void> {
@@ -140,15 +148,17 @@ async function featuresShard({ store, c }: Run, data: JobDataOf<'features-shard'
 }
 
 async function models({ c }: Run, _data: JobDataOf<'models'>, fanOut: FanOut): Promise<void> {
-  // The plan's expected dollars, which every model's evaluation and the list read, beside a chain
-  // per model, the models side by side: train -> scores (a job per shard, then the merge). The
-  // dollars and a quick model's chain run while a slow one trains.
+  // A chain per model, the models side by side: its networks (a job each) -> train (their
+  // assembly) -> scores (a job per shard, then the merge); and the plan's expected dollars, which
+  // every model's evaluation and the list read, run while a model trains.
+  const p = MODELS_STAGE_PRIORITY;
   await fanOut([
-    { name: 'dollars', key: 'dollars', data: { out: c.out } },
     ...c.models.map((model): ChildJob => {
       const data = { out: c.out, model };
-      return { name: 'scores', key: model, data, children: [{ name: 'train', key: 'train', data }] };
+      const networks = Array.from({ length: networksOfModel(model) }, (_, b): ChildJob => ({ name: 'train-network', key: `network-${b + 1}`, data: { out: c.out, model, network: b }, priority: p['train-network'] }));
+      return { name: 'scores', key: model, data, children: [{ name: 'train', key: 'train', data, children: networks, priority: p.train }] };
     }),
+    { name: 'dollars', key: 'dollars', data: { out: c.out }, priority: p.dollars },
   ]);
 }
 
@@ -186,14 +196,13 @@ async function trainOptions(run: Run, model: ModelKind) {
 }
 
 /**
- * A model's training: each of its networks in a job of its own (the MLP's two train side by side
- * on two workers), then here their assembly, the validation, the backtest and the run folder.
+ * A model's training, once its networks are trained (each in a job of its own, which the models
+ * stage adds before this one: the MLP's two train side by side on two workers): their assembly,
+ * the validation, the backtest and the run folder.
  */
-async function train(run: Run, { model }: JobDataOf<'train'>, fanOut: FanOut): Promise<void> {
-  const { store, c } = run;
-  const k = networksOfModel(model);
-  await fanOut(Array.from({ length: k }, (_, b) => ({ name: 'train-network', key: `network-${b + 1}`, data: { out: c.out, model, network: b } })));
-  const networks = await Promise.all(Array.from({ length: k }, (_, b) => store.read(key.network(model, b))));
+async function train(run: Run, { model }: JobDataOf<'train'>): Promise<void> {
+  const { store } = run;
+  const networks = await Promise.all(Array.from({ length: networksOfModel(model) }, (_, b) => store.read(key.network(model, b))));
   await trainRun({ ...(await trainOptions(run, model)), networks, out: await store.writable(key.model(model)) });
   await store.commit(key.model(model));
 }
@@ -311,6 +320,8 @@ const PROCESSORS: { [N in JobName]: Processor<N> } = {
   'history-shard': historyShard,
   features,
   'features-shard': featuresShard,
+  merges,
+  merge,
   models,
   train,
   'train-network': trainNetwork,

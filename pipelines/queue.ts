@@ -13,11 +13,11 @@ const JOB_OPTIONS = { attempts: 3, backoff: { type: 'exponential' as const, dela
 
 /** A job of a BullMQ flow (FlowProducer.add), with the run's retry policy; BullMQ keeps finished jobs by default. */
 export type FlowNode = FlowJob & { name: JobName; data: JobData };
-export const flowNode = (queueName: string, name: JobName, data: JobData, jobId: string, children?: FlowNode[]): FlowNode => ({
+export const flowNode = (queueName: string, name: JobName, data: JobData, jobId: string, children?: FlowNode[], priority?: number): FlowNode => ({
   name,
   queueName,
   data,
-  opts: { ...JOB_OPTIONS, jobId },
+  opts: { ...JOB_OPTIONS, jobId, ...(priority !== undefined ? { priority } : {}) },
   children,
 });
 
@@ -38,7 +38,7 @@ export async function addChildJobs(connection: ConnectionOptions, parent: FanOut
   try {
     const node = (child: ChildJob, parentId: string): FlowNode => {
       const jobId = childJobId(parentId, child.key);
-      return flowNode(parent.queueName, child.name, child.data, jobId, child.children?.map((c) => node(c, jobId)));
+      return flowNode(parent.queueName, child.name, child.data, jobId, child.children?.map((c) => node(c, jobId)), child.priority);
     };
     // All in one transaction, not a round trip per child; and a worker that dies midway leaves none.
     await producer.addBulk(

@@ -34,14 +34,15 @@ describe('the queued flow under faults', () => {
     await followFlow(runKey, connection, (states) => seen.push(states), { queue: q.queue });
     expectSameBytes(queued, inProcess, ['history/raf_history.parquet', 'history/raf_hcc.parquet', 'models/logistic/weights.bin', 'evaluation/logistic/evaluation.json', 'candidates/outreach.csv', 'report.html']);
     // The last poll: every stage done, the partition with a job per piece (members, enrollment and
-    // claims, each under 500,000 rows: one piece each), the other fan-outs with one job per shard; under models the
-    // model's chain of its one network, train and scores (a job per shard) and the expected
-    // dollars: 3 + 2 + 1 jobs;
+    // claims, each under 500,000 rows: one piece each); the history and the features with a job
+    // per shard, the fan-out over their merges and the merges (the history and its three histories
+    // as known: 2 + 1 + 4; the features of T-1 and T: 2 + 1 + 2); under models the model's chain of
+    // its one network, train and scores (a job per shard) and the expected dollars: 3 + 2 + 1 jobs;
     // under candidates the model's evaluation and the list.
     expect(seen.at(-1)!.map((s) => `${s.stage} ${s.state} ${s.done}/${s.total}`)).toEqual([
       'partition completed 3/3',
-      'history completed 2/2',
-      'features completed 2/2',
+      'history completed 7/7',
+      'features completed 5/5',
       'models completed 6/6',
       'candidates completed 2/2',
       'report completed 1/1',

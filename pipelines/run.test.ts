@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../test/temp-dir.ts';
 import { processStage } from './processors.ts';
-import { runPipeline, type StageEvent } from './run.ts';
+import { limiter, runPipeline, type StageEvent } from './run.ts';
 
 describe('runPipeline', () => {
   it('generates, runs every stage once, gives the same bytes in three shards, and resumes by skipping what is done', async () => {
@@ -92,5 +92,19 @@ describe('a job whose run folder this worker cannot see', () => {
     const job = processStage('history-shard', { out: elsewhere, shard: 0 }, async () => undefined);
     await expect(job).rejects.toMatchObject({ code: 'E_CONFIG', unrecoverable: false });
     await expect(job).rejects.toThrow(`cannot see the run folder ${elsewhere}`);
+  });
+});
+
+describe('the in-process runs\' job slots', () => {
+  it('give a free slot to a job without a priority first, then by priority, each in the order it came', async () => {
+    const slot = limiter(1);
+    const order: string[] = [];
+    let release!: () => void;
+    const held = slot(() => new Promise<void>((r) => (release = r)));
+    // The slot is taken: these wait. By BullMQ's rule: b and d (no priority) in turn, then c (1), then a (3).
+    const waiting = [slot(async () => void order.push('a'), 3), slot(async () => void order.push('b')), slot(async () => void order.push('c'), 1), slot(async () => void order.push('d'))];
+    release();
+    await Promise.all([held, ...waiting]);
+    expect(order).toEqual(['b', 'd', 'c', 'a']);
   });
 });

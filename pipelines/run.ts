@@ -171,39 +171,51 @@ export async function runPipeline(o: RunOptions, onStage: (e: StageEvent) => voi
   return { out: o.out, report: keyLocation(c.out, storeKeys.report), evaluations, stages: events, config: c };
 }
 
-/** At most n calls of the functions it is given at a time; the others wait their turn. */
-function limiter(n: number): <T>(f: () => Promise<T>) => Promise<T> {
+/**
+ * At most n calls of the functions it is given at a time; the others wait their turn, as BullMQ
+ * orders a queue's jobs: those without a priority first, then by priority (1 first), each in the
+ * order they came.
+ */
+export function limiter(n: number): <T>(f: () => Promise<T>, priority?: number) => Promise<T> {
   let active = 0;
-  const waiting: (() => void)[] = [];
-  return async (f) => {
-    if (active >= n) await new Promise<void>((resolve) => waiting.push(resolve));
+  const waiting: { rank: number; resolve: () => void }[] = [];
+  return async (f, priority) => {
+    if (active >= n) {
+      await new Promise<void>((resolve) => {
+        const rank = priority ?? 0;
+        const at = waiting.findIndex((w) => w.rank > rank);
+        waiting.splice(at < 0 ? waiting.length : at, 0, { rank, resolve });
+      });
+    }
     active++;
     try {
       return await f();
     } finally {
       active--;
-      waiting.shift()?.();
+      waiting.shift()?.resolve();
     }
   };
 }
 
 /**
  * One stage of the flow in this process. With `jobs` 1, every job runs here one after another;
- * with more, up to `jobs` of its jobs (shards, models, their chains) run at once, each in a child
- * process as on a worker, and the fan-outs' merges here. Each job still runs after its own children.
+ * with more, up to `jobs` of its jobs (shards, merges, models, their chains) run at once, each in a
+ * child process as on a worker, and what a fan-out does after its jobs here. Each job still runs after its own children.
  */
 export async function runStageInProcess(stage: Stage, c: FlowConfig, jobs = 1): Promise<void> {
   const pool = jobs > 1 ? new StageProcessPool() : undefined;
   const slot = limiter(jobs);
-  const run = async (job: AnyJob & { children?: ChildJob[] }): Promise<void> => {
-    for (const child of job.children ?? []) await run(child);
+  const run = async (job: AnyJob & { children?: ChildJob[]; priority?: number }): Promise<void> => {
+    // The job's own children first (a chain's link before it; a stage's shards before their merges).
+    if (pool) await Promise.all((job.children ?? []).map(run));
+    else for (const child of job.children ?? []) await run(child);
     if (isFanOut(job.name)) {
       await processStage(job.name, job.data, async (children) => {
         if (pool) await Promise.all(children.map(run));
         else for (const child of children) await run(child);
       });
     } else {
-      await slot(async () => void (pool ? await pool.run(job.name, job.data) : await processStage(job.name, job.data, async () => undefined)));
+      await slot(async () => void (pool ? await pool.run(job.name, job.data) : await processStage(job.name, job.data, async () => undefined)), job.priority);
     }
   };
   try {

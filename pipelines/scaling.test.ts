@@ -53,7 +53,9 @@ describe("a run's costs", () => {
     row('history', 'history-shard', 4, { shard: 0 }),
     row('history', 'history-shard', 5, { shard: 1 }),
     row('history', 'history-shard', 6, { shard: 2 }),
-    row('history', 'history', 2),
+    row('history', 'merges', 0.5),
+    row('history', 'merge', 2),
+    row('history', 'merge', 3),
     row('models', 'train-network', 12, { model: 'mlp', network: 0 }),
     row('models', 'train-network', 14, { model: 'mlp', network: 1 }),
     row('models', 'train', 30, { model: 'mlp' }),
@@ -63,17 +65,17 @@ describe("a run's costs", () => {
 
   it("sums each stage's CPU-seconds, its serial part and its networks' part", () => {
     // partition: two pieces 3 + 4 side by side and the merge 1 = 8 s, of which the merge's 1 s
-    // serial. history: shards 4 + 5 + 6 and the merge 2 = 17 s, of
-    // which the merge's 2 s serial. models: two networks 12 + 14 = 26 s (side by side), their
+    // serial. history: shards 4 + 5 + 6, the fan-out over the merges 0.5 (serial) and two merges
+    // 2 + 3 side by side = 20.5 s. models: two networks 12 + 14 = 26 s (side by side), their
     // assembly 30 s (serial) and two predict shards of 1 s: 58 s.
     expect(stageCosts(rows)).toEqual([
-      { stage: 'partition', cpuSeconds: 8, serialSeconds: 1, networkSeconds: 0, jobs: 3 },
-      { stage: 'history', cpuSeconds: 17, serialSeconds: 2, networkSeconds: 0, jobs: 4 },
-      { stage: 'models', cpuSeconds: 58, serialSeconds: 30, networkSeconds: 26, jobs: 5 },
+      { stage: 'partition', cpuSeconds: 8, serialSeconds: 1, networkSeconds: 0, mergeSeconds: 0, merges: 0, jobs: 3 },
+      { stage: 'history', cpuSeconds: 20.5, serialSeconds: 0.5, networkSeconds: 0, mergeSeconds: 5, merges: 2, jobs: 6 },
+      { stage: 'models', cpuSeconds: 58, serialSeconds: 30, networkSeconds: 26, mergeSeconds: 0, merges: 0, jobs: 5 },
     ]);
-    // Serial 1 + 2 + 30 = 33 of 8 + 17 + 58 = 83 CPU-seconds; the networks 26 of 83.
-    expect(serialFraction(stageCosts(rows))).toBeCloseTo(33 / 83, 12);
-    expect(networkFraction(stageCosts(rows))).toBeCloseTo(26 / 83, 12);
+    // Serial 1 + 0.5 + 30 = 31.5 of 8 + 20.5 + 58 = 86.5 CPU-seconds; the networks 26 of 86.5.
+    expect(serialFraction(stageCosts(rows))).toBeCloseTo(31.5 / 86.5, 12);
+    expect(networkFraction(stageCosts(rows))).toBeCloseTo(26 / 86.5, 12);
   });
 
   it('projects parts of several widths: the networks on no more cores than there are networks', () => {

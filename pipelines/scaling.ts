@@ -2,9 +2,10 @@
 // flow-status.ts): each stage's CPU-seconds and its serial part, and Amdahl's law for the time the
 // flow would take on more cores. The jobs of a fan-out over shards run side by side: the parallel
 // part. A model's networks train in jobs of their own, side by side but no more of them at once
-// than the model has networks. Every other job runs alone whatever the number of workers: the
-// serial part (the partition, a stage's merge, a model's assembly of its networks, its scores'
-// merge and evaluation, the list, the report).
+// than the model has networks; so do a stage's merges (jobs.ts mergesOf), no more at once than the
+// stage has merges. Every other job runs alone whatever the number of workers: the serial part
+// (the partition's merge, a model's assembly of its networks, its scores' merge and evaluation,
+// the list, the report).
 import { FLOW_STAGES, type Stage } from './jobs.ts';
 import type { JobTimingRow } from './flow-status.ts';
 
@@ -16,6 +17,9 @@ export interface StageCost {
   serialSeconds: number;
   /** CPU-seconds of its jobs that train one of a model's networks. */
   networkSeconds: number;
+  /** CPU-seconds of its merges, and how many it ran (side by side, at most that many at once). */
+  mergeSeconds: number;
+  merges: number;
   jobs: number;
 }
 
@@ -25,6 +29,9 @@ export const isShardJob = (r: Pick<JobTimingRow, 'shard' | 'piece'>): boolean =>
 /** A job that trains one of a model's networks: side by side with the model's other networks. */
 export const isNetworkJob = (r: Pick<JobTimingRow, 'name'>): boolean => r.name === 'train-network';
 
+/** A job that merges one of a stage's keys from its shards: side by side with the stage's other merges. */
+export const isMergeJob = (r: Pick<JobTimingRow, 'name'>): boolean => r.name === 'merge';
+
 /** Each stage's CPU-seconds and serial part, in flow order (stages with no timed job left out). */
 export function stageCosts(rows: readonly JobTimingRow[]): StageCost[] {
   return FLOW_STAGES.map((stage) => {
@@ -32,8 +39,10 @@ export function stageCosts(rows: readonly JobTimingRow[]): StageCost[] {
     return {
       stage,
       cpuSeconds: of.reduce((a, r) => a + r.cpuSeconds, 0),
-      serialSeconds: of.filter((r) => !isShardJob(r) && !isNetworkJob(r)).reduce((a, r) => a + r.cpuSeconds, 0),
+      serialSeconds: of.filter((r) => !isShardJob(r) && !isNetworkJob(r) && !isMergeJob(r)).reduce((a, r) => a + r.cpuSeconds, 0),
       networkSeconds: of.filter(isNetworkJob).reduce((a, r) => a + r.cpuSeconds, 0),
+      mergeSeconds: of.filter(isMergeJob).reduce((a, r) => a + r.cpuSeconds, 0),
+      merges: of.filter(isMergeJob).length,
       jobs: of.length,
     };
   }).filter((c) => c.jobs > 0);

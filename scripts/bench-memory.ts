@@ -78,7 +78,7 @@ const groupOf = (r: JobTimingRow): string => {
   const model = r.model !== undefined ? ` ${r.model}` : '';
   if (r.name === 'history-shard' || r.name === 'features-shard') return `${r.name}s`;
   if (r.name === 'predict-shard') return `predict shards${model}`;
-  if (r.name === 'history' || r.name === 'features') return `${r.name} (merge)`;
+  if (r.name === 'merge') return `${r.stage} merges`;
   if (r.name === 'scores') return `scores merge${model}`;
   if (r.name === 'evaluate-model') return `evaluate${model}`;
   return `${r.name}${model}`;
@@ -98,13 +98,13 @@ export function largestJobs(rows: readonly JobTimingRow[]): { stage: Stage; grou
     }
   }
   // Flow order; within a stage, a model's chain in its order, the models as the run lists them.
-  const chain = ['partition-piece', 'history-shard', 'features-shard', 'partition', 'history', 'features', 'models', 'train-network', 'train', 'predict-shard', 'scores', 'evaluate-model'];
+  const chain = ['partition-piece', 'history-shard', 'features-shard', 'partition', 'merges', 'merge', 'history', 'features', 'models', 'train-network', 'train', 'predict-shard', 'scores', 'evaluate-model'];
   const rank = (g: { stage: Stage; top: JobTimingRow }): number => FLOW_STAGES.indexOf(g.stage) * 100 + (chain.indexOf(g.top.name) + 1) * 10 + (g.top.model === 'logistic' ? 1 : 0);
   return [...groups].map(([group, v]) => ({ group, ...v })).sort((a, b) => rank(a) - rank(b));
 }
 
 const line = (g: ReturnType<typeof largestJobs>[number]): string =>
-  `    ${g.group}: ${gib(g.top.peakRssMiB!)}${g.jobs > 1 ? ` (largest of ${g.jobs}: ${g.top.shard !== undefined ? `shard ${g.top.shard}` : g.top.piece !== undefined ? `${g.top.piece.table} piece ${g.top.piece.piece}` : g.top.network !== undefined ? `network ${g.top.network + 1}` : g.top.model})` : ''}, ${g.top.wallSeconds.toFixed(1)} s`;
+  `    ${g.group}: ${gib(g.top.peakRssMiB!)}${g.jobs > 1 ? ` (largest of ${g.jobs}: ${g.top.shard !== undefined ? `shard ${g.top.shard}` : g.top.piece !== undefined ? `${g.top.piece.table} piece ${g.top.piece.piece}` : g.top.network !== undefined ? `network ${g.top.network + 1}` : g.top.merge !== undefined ? `merge ${g.top.merge + 1}` : g.top.model})` : ''}, ${g.top.wallSeconds.toFixed(1)} s`;
 
 export async function benchMemory(n: number, dir: string): Promise<void> {
   const data = join(dir, `synthetic-${n}`);

@@ -3,8 +3,8 @@
 // plan's size does not change the load) is enqueued with n shards, MLP and logistic, against a
 // Redis started here; no job runs: the fan-outs' children are added as a worker's fan-outs add
 // them (pipelines/queue.ts addChildJobs, from the processors' own lists), so the job count is the
-// run's (6 stages, n history and n features shards, per model its networks, train, scores and n predict
-// shards, the expected dollars, per model an evaluation, the list). Prints the job count, Redis's used_memory before and after, the enqueue time,
+// run's (6 stages, n history and n features shards and each stage's merges, per model its networks,
+// train, scores and n predict shards, the expected dollars, per model an evaluation, the list). Prints the job count, Redis's used_memory before and after, the enqueue time,
 // and the status call's cost (queuedRunStatus, what `rafcast status` does after it starts).
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -54,11 +54,9 @@ export async function benchRedisLoad(shards: number, dir: string, calls = 20): P
     };
     const t1 = performance.now();
     for (const stage of ['history', 'features', 'models', 'candidates'] as const) await fanOut(stage, stageJobId(runKey, stage));
-    for (const model of config.models) {
-      const scoresId = childJobId(stageJobId(runKey, 'models'), model);
-      await fanOut('train', childJobId(scoresId, 'train'), { model });
-      await fanOut('scores', scoresId, { model });
-    }
+    // The history's and the features' merges, under the fan-out that waits for their shards.
+    for (const of of ['history', 'features'] as const) await fanOut('merges', childJobId(stageJobId(runKey, of), 'merges'), { of });
+    for (const model of config.models) await fanOut('scores', childJobId(stageJobId(runKey, 'models'), model), { model });
     const added = performance.now() - t1;
     const counts = await queue.getJobCounts();
     const jobs = Object.values(counts).reduce((a, b) => a + b, 0);

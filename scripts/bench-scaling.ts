@@ -17,7 +17,7 @@ import { enqueueFlow } from '../pipelines/queue.ts';
 import { QUEUE, connectionOf } from '../pipelines/queue-connection.ts';
 import { stageJobId } from '../pipelines/run-keys.ts';
 import { flowConfig } from '../pipelines/run.ts';
-import { amdahlPartsSeconds, isNetworkJob, isShardJob, networkFraction, serialFraction, sharedMachineCeiling, stageCosts } from '../pipelines/scaling.ts';
+import { amdahlPartsSeconds, isMergeJob, isNetworkJob, isShardJob, networkFraction, serialFraction, sharedMachineCeiling, stageCosts } from '../pipelines/scaling.ts';
 import { networksOfModel } from '../pipelines/jobs.ts';
 import type { ModelKind } from '../models/model-kinds.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../scoring/revenue.ts';
@@ -85,27 +85,38 @@ export async function benchScaling(n: number, dir: string, shards = Number(proce
   // Each stage's CPU-seconds and serial part, from the one-worker run: the work, not how it was spread.
   const costs = stageCosts(one.rows);
   console.log('  stage: CPU-seconds, of which serial (not one of a set of shards), one worker');
-  for (const c of costs) console.log(`    ${c.stage}: ${c.cpuSeconds.toFixed(1)} s, serial ${c.serialSeconds.toFixed(1)} s (${c.jobs} job${c.jobs === 1 ? '' : 's'})`);
+  for (const c of costs) {
+    const merges = c.merges > 0 ? `, ${c.merges} merges side by side ${c.mergeSeconds.toFixed(1)} s` : '';
+    console.log(`    ${c.stage}: ${c.cpuSeconds.toFixed(1)} s, serial ${c.serialSeconds.toFixed(1)} s${merges} (${c.jobs} job${c.jobs === 1 ? '' : 's'})`);
+  }
   for (const r of one.rows.filter(isNetworkJob)) console.log(`    training ${r.model}, network ${(r.network ?? 0) + 1}: ${r.cpuSeconds.toFixed(1)} CPU-s (${r.wallSeconds.toFixed(1)} s), beside the model's other networks`);
   for (const r of one.rows.filter((x) => x.name === 'train')) console.log(`    training ${r.model}, the networks' assembly, validation and backtest: ${r.cpuSeconds.toFixed(1)} CPU-s (${r.wallSeconds.toFixed(1)} s), of the models' serial part`);
   // Where the serial part goes: its jobs, largest first (a fan-out's row is its merge).
-  const serialJobs = one.rows.filter((r) => !isShardJob(r) && !isNetworkJob(r) && r.cpuSeconds >= 0.05).sort((a, b) => b.cpuSeconds - a.cpuSeconds);
+  const serialJobs = one.rows.filter((r) => !isShardJob(r) && !isNetworkJob(r) && !isMergeJob(r) && r.cpuSeconds >= 0.05).sort((a, b) => b.cpuSeconds - a.cpuSeconds);
   console.log(`  serial jobs, largest first: ${serialJobs.map((r) => `${r.name}${r.model !== undefined ? ` ${r.model}` : ''} ${r.cpuSeconds.toFixed(1)}`).join(', ')} CPU-s`);
   const s = serialFraction(costs);
   const nf = networkFraction(costs);
   const cpu = costs.reduce((a, c) => a + c.cpuSeconds, 0);
   const serial = costs.reduce((a, c) => a + c.serialSeconds, 0);
   const networks = Math.max(...MODELS.map(networksOfModel));
-  console.log(`  serial fraction ${(100 * s).toFixed(1)}% (${serial.toFixed(1)} of ${cpu.toFixed(1)} CPU-s); the networks ${(100 * nf).toFixed(1)}%, at most ${networks} side by side`);
+  // Each stage's merges, side by side on at most as many cores as the stage has merges.
+  const mergeParts = costs.filter((c) => c.merges > 0).map((c) => ({ fraction: c.mergeSeconds / cpu, pieces: c.merges }));
+  const mf = mergeParts.reduce((a, p) => a + p.fraction, 0);
+  console.log(
+    `  serial fraction ${(100 * s).toFixed(1)}% (${serial.toFixed(1)} of ${cpu.toFixed(1)} CPU-s); the networks ${(100 * nf).toFixed(1)}%, at most ${networks} side by side; ` +
+      `the merges ${(100 * mf).toFixed(1)}%, at most ${mergeParts.map((p) => p.pieces).join(' and ')} side by side`,
+  );
   // Amdahl's law from the one-worker time: the serial part on one core, the networks on as many as
-  // a model has, the rest in the run's shards at most.
+  // a model has, each stage's merges on as many as it has, the rest in the run's shards at most.
   const t1 = one.seconds;
-  const parts = [{ fraction: s, pieces: 1 }, { fraction: nf, pieces: networks }, { fraction: 1 - s - nf, pieces: shards }];
+  const parts = [{ fraction: s, pieces: 1 }, { fraction: nf, pieces: networks }, ...mergeParts, { fraction: 1 - s - nf - mf, pieces: shards }];
   const projected = (cores: number): string => {
     const t = amdahlPartsSeconds(t1, parts, cores);
     return `${t.toFixed(0)} s (x${(t1 / t).toFixed(2)})`;
   };
-  console.log(`  projected (Amdahl, serial ${(100 * s).toFixed(1)}%, networks ${(100 * nf).toFixed(1)}% in ${networks}, from one worker's ${t1.toFixed(1)} s; the rest in ${shards} shards at most):`);
+  console.log(
+    `  projected (Amdahl, serial ${(100 * s).toFixed(1)}%, networks ${(100 * nf).toFixed(1)}% in ${networks}, merges ${(100 * mf).toFixed(1)}%, from one worker's ${t1.toFixed(1)} s; the rest in ${shards} shards at most):`,
+  );
   for (const w of [1, 2, 4, 8, 16]) console.log(`    ${String(w).padStart(2)} worker${w === 1 ? ' ' : 's'}: one core each ${projected(w)}; four cores each ${projected(4 * w)}`);
   console.log(`  two workers measured ${two.seconds.toFixed(1)} s against ${amdahlPartsSeconds(t1, parts, 2).toFixed(1)} s projected`);
   // Two workers on this machine share its cores: their jobs' CPU over the cores bounds them, serial part or not.
