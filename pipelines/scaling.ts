@@ -32,6 +32,9 @@ export const isNetworkJob = (r: Pick<JobTimingRow, 'name'>): boolean => r.name =
 /** A job that merges one of a stage's keys from its shards: side by side with the stage's other merges. */
 export const isMergeJob = (r: Pick<JobTimingRow, 'name'>): boolean => r.name === 'merge';
 
+/** A job that runs alone whatever the number of workers: neither a shard's or a piece's, nor a network's, nor a merge's. */
+export const isSerialJob = (r: Pick<JobTimingRow, 'name' | 'shard' | 'piece'>): boolean => !isShardJob(r) && !isNetworkJob(r) && !isMergeJob(r);
+
 /** Each stage's CPU-seconds and serial part, in flow order (stages with no timed job left out). */
 export function stageCosts(rows: readonly JobTimingRow[]): StageCost[] {
   return FLOW_STAGES.map((stage) => {
@@ -39,7 +42,7 @@ export function stageCosts(rows: readonly JobTimingRow[]): StageCost[] {
     return {
       stage,
       cpuSeconds: of.reduce((a, r) => a + r.cpuSeconds, 0),
-      serialSeconds: of.filter((r) => !isShardJob(r) && !isNetworkJob(r) && !isMergeJob(r)).reduce((a, r) => a + r.cpuSeconds, 0),
+      serialSeconds: of.filter(isSerialJob).reduce((a, r) => a + r.cpuSeconds, 0),
       networkSeconds: of.filter(isNetworkJob).reduce((a, r) => a + r.cpuSeconds, 0),
       mergeSeconds: of.filter(isMergeJob).reduce((a, r) => a + r.cpuSeconds, 0),
       merges: of.filter(isMergeJob).length,

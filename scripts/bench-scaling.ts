@@ -17,7 +17,7 @@ import { enqueueFlow } from '../pipelines/queue.ts';
 import { QUEUE, connectionOf } from '../pipelines/queue-connection.ts';
 import { stageJobId } from '../pipelines/run-keys.ts';
 import { flowConfig } from '../pipelines/run.ts';
-import { amdahlPartsSeconds, isMergeJob, isNetworkJob, isShardJob, networkFraction, serialFraction, sharedMachineCeiling, stageCosts } from '../pipelines/scaling.ts';
+import { amdahlPartsSeconds, isNetworkJob, isSerialJob, networkFraction, serialFraction, sharedMachineCeiling, stageCosts } from '../pipelines/scaling.ts';
 import { networksOfModel } from '../pipelines/jobs.ts';
 import type { ModelKind } from '../models/model-kinds.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../scoring/revenue.ts';
@@ -92,7 +92,7 @@ export async function benchScaling(n: number, dir: string, shards = Number(proce
   for (const r of one.rows.filter(isNetworkJob)) console.log(`    training ${r.model}, network ${(r.network ?? 0) + 1}: ${r.cpuSeconds.toFixed(1)} CPU-s (${r.wallSeconds.toFixed(1)} s), beside the model's other networks`);
   for (const r of one.rows.filter((x) => x.name === 'train')) console.log(`    training ${r.model}, the networks' assembly, validation and backtest: ${r.cpuSeconds.toFixed(1)} CPU-s (${r.wallSeconds.toFixed(1)} s), of the models' serial part`);
   // Where the serial part goes: its jobs, largest first (a fan-out's row is its merge).
-  const serialJobs = one.rows.filter((r) => !isShardJob(r) && !isNetworkJob(r) && !isMergeJob(r) && r.cpuSeconds >= 0.05).sort((a, b) => b.cpuSeconds - a.cpuSeconds);
+  const serialJobs = one.rows.filter((r) => isSerialJob(r) && r.cpuSeconds >= 0.05).sort((a, b) => b.cpuSeconds - a.cpuSeconds);
   console.log(`  serial jobs, largest first: ${serialJobs.map((r) => `${r.name}${r.model !== undefined ? ` ${r.model}` : ''} ${r.cpuSeconds.toFixed(1)}`).join(', ')} CPU-s`);
   const s = serialFraction(costs);
   const nf = networkFraction(costs);
