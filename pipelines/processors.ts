@@ -109,7 +109,8 @@ async function merge(run: Run, { of, merge: m }: JobDataOf<'merge'>): Promise<vo
   const { store, c } = run;
   const { key: k, files } = mergesOf(c, of)[m]!;
   const out = await store.writable(k);
-  await mkdir(files.some((f) => f.file !== '') ? out : dirname(out), { recursive: true, mode: 0o700 });
+  // A folder of files (the store makes a file key's folder itself).
+  if (files.some((f) => f.file !== '')) await mkdir(out, { recursive: true, mode: 0o700 });
   for (const f of files) await mergeShardFiles(await inShards(run, join(k, f.file)), join(out, f.file), f.orderBy);
   await store.commit(k);
 }

@@ -9,11 +9,11 @@
 // Issue 20's per-job figures at 1,000,000 and 5,000,000 members come from it.
 //   node --import tsx scripts/job-memory.ts <run folder> <plan folder> dollars|evaluate|list|network|train|history-merge|features-merge <out folder>
 import { mkdirSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { writeCandidates } from '../evaluation/candidates.ts';
 import { evaluateRun } from '../evaluation/evaluate-run.ts';
 import { writePlanDollars } from '../evaluation/member-dollars.ts';
-import { flowCutoff, knownHistoryKeys, networksOfModel, readFlowConfig } from '../pipelines/jobs.ts';
+import { flowCutoff, knownHistoryKeys, mergesOf, networksOfModel, readFlowConfig } from '../pipelines/jobs.ts';
 import { trainNetworkRun, trainRun } from '../models/train-run.ts';
 import { storeKeys as key } from '../pipelines/run-keys.ts';
 import { mergeShardFiles } from '../pipelines/shards.ts';
@@ -53,15 +53,18 @@ const inputs = {
   knownHistory,
   dollars: join(run, key.dollars),
 };
-if (job === 'history-merge') {
-  // As the history stage's merge (pipelines/processors.ts), of the whole history.
+if (job === 'history-merge' || job === 'features-merge') {
+  // As the flow's merge jobs (pipelines/jobs.ts mergesOf): the history's largest, the whole
+  // history, or both feature tables one after the other, the run's file taken as the one shard.
   mkdirSync(out, { recursive: true });
-  await mergeShardFiles([join(run, key.history, 'raf_history.parquet')], join(out, 'raf_history.parquet'), 'member_id, year');
-  log('raf_history merged');
-  await mergeShardFiles([join(run, key.history, 'raf_hcc.parquet')], join(out, 'raf_hcc.parquet'), 'member_id, year, model, hcc');
-} else if (job === 'features-merge') {
-  mkdirSync(out, { recursive: true });
-  for (const y of [T - 1, T]) await mergeShardFiles([join(run, key.features(y))], join(out, `features_${y}.parquet`), 'member_id');
+  const merges = job === 'history-merge' ? mergesOf(c, 'history').slice(0, 1) : mergesOf(c, 'features');
+  for (const m of merges) {
+    for (const f of m.files) {
+      const to = join(out, f.file === '' ? basename(m.key) : f.file);
+      await mergeShardFiles([join(run, m.key, f.file)], to, f.orderBy);
+      log(`${basename(to)} merged`);
+    }
+  }
 } else if (job === 'network' || job === 'train') {
   // As the flow's train-network and train jobs read them (pipelines/processors.ts trainOptions).
   const known = Object.fromEntries(knownHistoryKeys(c).map((k) => [k.asOf, join(run, k.key)] as const));
