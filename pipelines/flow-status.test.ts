@@ -61,14 +61,14 @@ describe('rafcast status', () => {
       // flow.json before the jobs exist: history 3 shards + the fan-out over its merges + 4 merges
       // (the history and the three histories as known: the expected dollars' at T-2, the features'
       // at T-1 and T) = 8; features 3 shards + the fan-out + 2 merges (T-1 and T) = 6; models 1
-      // model x (its one network, train, scores + 3 predict shards) + the expected dollars = 7;
-      // candidates the model's evaluation + the list = 2.
+      // model x (its one network, train, scores + 3 predict shards) + the expected dollars + the
+      // list = 8; candidates the model's evaluation = 1.
       expect(await status()).toEqual([
         'partition waiting 0/1',
         'history pending 0/8',
         'features pending 0/6',
-        'models pending 0/7',
-        'candidates pending 0/2',
+        'models pending 0/8',
+        'candidates pending 0/1',
         'report pending 0/1',
       ]);
       await complete('partition');
@@ -86,18 +86,25 @@ describe('rafcast status', () => {
       for (let k = 0; k < 3; k++) await complete('features-shard');
       await merges('features', 2);
       await complete('features');
-      // The model's chain, scores <- train <- a job per network (the logistic model has one), then
-      // the expected dollars, in the processors' order (the network, train, the dollars); scores
-      // adds a job per shard.
+      // The list, whose children are the model's chain, scores <- train <- a job per network (the
+      // logistic model has one), and the expected dollars, in the processors' order (the network,
+      // train, the dollars); scores adds a job per shard.
       const p = MODELS_STAGE_PRIORITY;
       await fanOut('models', [
         {
-          name: 'scores',
-          key: 'logistic',
-          data: { out, model: 'logistic' },
-          children: [{ name: 'train', key: 'train', data: { out, model: 'logistic' }, priority: p.train, children: [{ name: 'train-network', key: 'network-1', data: { out, model: 'logistic', network: 0 }, priority: p['train-network'] }] }],
+          name: 'list',
+          key: 'list',
+          data: { out },
+          children: [
+            {
+              name: 'scores',
+              key: 'logistic',
+              data: { out, model: 'logistic' },
+              children: [{ name: 'train', key: 'train', data: { out, model: 'logistic' }, priority: p.train, children: [{ name: 'train-network', key: 'network-1', data: { out, model: 'logistic', network: 0 }, priority: p['train-network'] }] }],
+            },
+            { name: 'dollars', key: 'dollars', data: { out }, priority: p.dollars },
+          ],
         },
-        { name: 'dollars', key: 'dollars', data: { out }, priority: p.dollars },
       ]);
       // Added before the network (BullMQ adds a flow level by level), the dollars still come after
       // it and after train, which is ready only once the network is done; scores and its shards,
@@ -106,42 +113,41 @@ describe('rafcast status', () => {
       await complete('train');
       await fanOut('scores', [0, 1, 2].map((k): ChildJob => ({ name: 'predict-shard', key: String(k), data: { out, model: 'logistic', shard: k } })));
       await complete('predict-shard');
-      // Under models: the network, train and one predict shard done of the dollars, the network,
-      // train, scores and 3 shards = 3/7; history and features: their shards, the fan-out over
+      // Under models: the network, train and one predict shard done of the list, the dollars, the
+      // network, train, scores and 3 shards = 3/8; history and features: their shards, the fan-out over
       // their merges and the merges (the stage's own job is not counted under it).
       expect(await status()).toEqual([
         'partition completed 1/1',
         'history completed 8/8',
         'features completed 6/6',
-        'models waiting-children 3/7',
-        'candidates pending 0/2',
+        'models waiting-children 3/8',
+        'candidates pending 0/1',
         'report pending 0/1',
       ]);
       for (let k = 0; k < 2; k++) await complete('predict-shard');
       await complete('scores');
       await complete('dollars');
-      // All 7 under models done; the stage itself waits for a worker to take it.
-      expect((await status()).slice(3)).toEqual(['models waiting 7/7', 'candidates pending 0/2', 'report pending 0/1']);
-      await complete('models');
-      // The model's evaluation beside the list.
-      await fanOut('candidates', [
-        { name: 'evaluate-model', key: 'logistic', data: { out, model: 'logistic' } },
-        { name: 'list', key: 'list', data: { out } },
-      ]);
-      await complete('evaluate-model');
-      expect((await status()).slice(4)).toEqual(['candidates waiting-children 1/2', 'report pending 0/1']);
+      // The list, once the scores and the dollars are done.
+      expect((await status()).slice(3)).toEqual(['models waiting-children 7/8', 'candidates pending 0/1', 'report pending 0/1']);
       await complete('list');
+      // All 8 under models done; the stage itself waits for a worker to take it.
+      expect((await status()).slice(3)).toEqual(['models waiting 8/8', 'candidates pending 0/1', 'report pending 0/1']);
+      await complete('models');
+      // The model's evaluation.
+      await fanOut('candidates', [{ name: 'evaluate-model', key: 'logistic', data: { out, model: 'logistic' } }]);
+      expect((await status()).slice(4)).toEqual(['candidates waiting-children 0/1', 'report pending 0/1']);
+      await complete('evaluate-model');
       await complete('candidates');
       await complete('report');
       expect(await status()).toEqual([
         'partition completed 1/1',
         'history completed 8/8',
         'features completed 6/6',
-        'models completed 7/7',
-        'candidates completed 2/2',
+        'models completed 8/8',
+        'candidates completed 1/1',
         'report completed 1/1',
       ]);
-      // What the kept poll knows for good: every stage and every job under them (8 + 6 + 7 + 2 jobs and the 6 stages).
+      // What the kept poll knows for good: every stage and every job under them (8 + 6 + 8 + 1 jobs and the 6 stages).
       expect(cache.under.size).toBe(29);
     } finally {
       await worker.close();

@@ -169,8 +169,10 @@ export type ChildJob = { [N in JobName]: ChildJobOf<N> }[JobName];
 /**
  * The models' order among the jobs ready to run: a model's networks first (the longest jobs), then
  * its assembly of them (which its scores and evaluation wait for), then the expected dollars, which
- * only the next stage reads. In the order the jobs are added instead, the dollars would go first
- * (BullMQ adds a flow's jobs level by level) and a network would wait for them.
+ * the list reads with the first model's scores, and the next stage. In the order the jobs are added
+ * instead, the dollars would go first (BullMQ adds a flow's jobs level by level) and a network would
+ * wait for them. The list, once the two are done, goes before them all: only the evaluations wait
+ * for what is left.
  */
 export const MODELS_STAGE_PRIORITY = { 'train-network': 1, train: 2, dollars: 3 } as const;
 
@@ -232,9 +234,9 @@ export function doneKeys(c: FlowConfig, stage: Stage): string[] {
     case 'features':
       return mergesOf(c, stage).flatMap(mergeDoneKeys);
     case 'models':
-      return [...c.models.flatMap((m) => [MODEL_JOB_DONE.train(m), MODEL_JOB_DONE.scores(m)]), RUN_JOB_DONE.dollars];
+      return [...c.models.flatMap((m) => [MODEL_JOB_DONE.train(m), MODEL_JOB_DONE.scores(m)]), RUN_JOB_DONE.dollars, RUN_JOB_DONE.list];
     case 'candidates':
-      return [...evaluatedModels(c).map(MODEL_JOB_DONE['evaluate-model']), RUN_JOB_DONE.list];
+      return evaluatedModels(c).map(MODEL_JOB_DONE['evaluate-model']);
     case 'report':
       return [key.report];
   }
@@ -267,14 +269,14 @@ export async function isJobDone(store: RunStore, c: FlowConfig, name: JobName, d
 export const networksOfModel = (m: ModelKind): number => networksOf({ ...DEFAULT_TRAIN_CONFIG, model: m });
 
 /**
- * The jobs a stage runs: its shards and merges; a chain per model (a job per network, train, scores and a job per shard) and the
- * expected dollars; an evaluation per model and the list; or itself.
+ * The jobs a stage runs: its shards and merges; a chain per model (a job per network, train, scores and a job per shard), the
+ * expected dollars and the list; an evaluation per model; or itself.
  */
 export function jobsUnder(c: FlowConfig, stage: Stage): number {
   // Its shards, the fan-out over its merges that waits for them, and its merges.
   if (stage === 'history' || stage === 'features') return c.shards + 1 + mergesOf(c, stage).length;
-  if (stage === 'models') return c.models.reduce((n, m) => n + 2 + c.shards + networksOfModel(m), 0) + 1;
-  if (stage === 'candidates') return evaluatedModels(c).length + 1;
+  if (stage === 'models') return c.models.reduce((n, m) => n + 2 + c.shards + networksOfModel(m), 0) + 2;
+  if (stage === 'candidates') return evaluatedModels(c).length;
   return 1;
 }
 

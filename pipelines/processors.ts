@@ -151,16 +151,17 @@ async function featuresShard({ store, c }: Run, data: JobDataOf<'features-shard'
 async function models({ c }: Run, _data: JobDataOf<'models'>, fanOut: FanOut): Promise<void> {
   // A chain per model, the models side by side: its networks (a job each) -> train (their
   // assembly) -> scores (a job per shard, then the merge); and the plan's expected dollars, which
-  // every model's evaluation and the list read, run while a model trains.
+  // every model's evaluation and the list read, run while a model trains. The candidate list waits
+  // for the first model's scores and the dollars only, so it runs while the other models still
+  // train and score, not after every evaluation, with a worker idle.
   const p = MODELS_STAGE_PRIORITY;
-  await fanOut([
-    ...c.models.map((model): ChildJob => {
-      const data = { out: c.out, model };
-      const networks = Array.from({ length: networksOfModel(model) }, (_, b): ChildJob => ({ name: 'train-network', key: `network-${b + 1}`, data: { out: c.out, model, network: b }, priority: p['train-network'] }));
-      return { name: 'scores', key: model, data, children: [{ name: 'train', key: 'train', data, children: networks, priority: p.train }] };
-    }),
-    { name: 'dollars', key: 'dollars', data: { out: c.out }, priority: p.dollars },
-  ]);
+  const [first, ...others] = c.models.map((model): ChildJob => {
+    const data = { out: c.out, model };
+    const networks = Array.from({ length: networksOfModel(model) }, (_, b): ChildJob => ({ name: 'train-network', key: `network-${b + 1}`, data: { out: c.out, model, network: b }, priority: p['train-network'] }));
+    return { name: 'scores', key: model, data, children: [{ name: 'train', key: 'train', data, children: networks, priority: p.train }] };
+  });
+  const dollars: ChildJob = { name: 'dollars', key: 'dollars', data: { out: c.out }, priority: p.dollars };
+  await fanOut([{ name: 'list', key: 'list', data: { out: c.out }, children: [first!, dollars] }, ...others]);
 }
 
 async function dollars(run: Run): Promise<void> {
@@ -270,12 +271,9 @@ async function evaluateModel(run: Run, { model }: JobDataOf<'evaluate-model'>): 
   await run.store.commit(key.evaluation(model));
 }
 
-/** Every model's evaluation (none for the coming year) beside the candidate list, side by side. */
+/** Every model's evaluation, side by side (none for the coming year); the list was made in the models stage. */
 async function candidates({ c }: Run, _data: JobDataOf<'candidates'>, fanOut: FanOut): Promise<void> {
-  await fanOut([
-    ...evaluatedModels(c).map((model): ChildJob => ({ name: 'evaluate-model', key: model, data: { out: c.out, model } })),
-    { name: 'list', key: 'list', data: { out: c.out } },
-  ]);
+  await fanOut(evaluatedModels(c).map((model): ChildJob => ({ name: 'evaluate-model', key: model, data: { out: c.out, model } })));
 }
 
 /** The candidate list of the first model. */

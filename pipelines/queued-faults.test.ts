@@ -37,14 +37,14 @@ describe('the queued flow under faults', () => {
     // claims, each under 500,000 rows: one piece each); the history and the features with a job
     // per shard, the fan-out over their merges and the merges (the history and its three histories
     // as known: 2 + 1 + 4; the features of T-1 and T: 2 + 1 + 2); under models the model's chain of
-    // its one network, train and scores (a job per shard) and the expected dollars: 3 + 2 + 1 jobs;
-    // under candidates the model's evaluation and the list.
+    // its one network, train and scores (a job per shard), the expected dollars and the list:
+    // 3 + 2 + 1 + 1 jobs; under candidates the model's evaluation.
     expect(seen.at(-1)!.map((s) => `${s.stage} ${s.state} ${s.done}/${s.total}`)).toEqual([
       'partition completed 3/3',
       'history completed 7/7',
       'features completed 5/5',
-      'models completed 6/6',
-      'candidates completed 2/2',
+      'models completed 7/7',
+      'candidates completed 1/1',
       'report completed 1/1',
     ]);
     // The run folder names its run key, and the key (on Redis) its folder: status and --resume take either.

@@ -58,9 +58,9 @@ describe('runPipeline', () => {
     await runPipeline(opts, (e) => resumed.push(e));
     expect(resumed.filter((e) => e.state === 'done').map((e) => e.stage)).toEqual(['report']);
     expect(readFileSync(join(out, 'report.html')).equals(report)).toBe(true);
-    // Stopped inside the candidates stage, after the list and before the model's evaluation: only
-    // the evaluation is made again (the model is not retrained, the expected dollars and the list
-    // are not made again), and the report after it, to the same bytes.
+    // Stopped inside the candidates stage, before the model's evaluation (the list was made in the
+    // models stage): only the evaluation is made again (the model is not retrained, the expected
+    // dollars and the list are not made again), and the report after it, to the same bytes.
     const evaluation = readFileSync(join(out, 'evaluation/logistic/evaluation.json'));
     const made = (f: string): number => statSync(join(out, f)).mtimeMs;
     const before = ['models/logistic/weights.bin', 'dollars/plan.json', 'candidates/outreach.csv'].map(made);
@@ -71,6 +71,20 @@ describe('runPipeline', () => {
     expect(midModel.filter((e) => e.state === 'done').map((e) => e.stage)).toEqual(['candidates', 'report']);
     expect(['models/logistic/weights.bin', 'dollars/plan.json', 'candidates/outreach.csv'].map(made)).toEqual(before);
     expect(readFileSync(join(out, 'evaluation/logistic/evaluation.json')).equals(evaluation)).toBe(true);
+    expect(readFileSync(join(out, 'report.html')).equals(report)).toBe(true);
+    // Stopped inside the models stage, after the model's scores and the expected dollars and
+    // before the list: the models stage makes the list alone (no model retrained, no dollars made
+    // again), the evaluation is kept, and the report is made again, to the same bytes.
+    const outreach = readFileSync(join(out, 'candidates/outreach.csv'));
+    const kept = ['models/logistic/weights.bin', 'dollars/plan.json', 'scores/logistic.parquet', 'evaluation/logistic/evaluation.json'];
+    const keptAt = kept.map(made);
+    rmSync(join(out, 'candidates'), { recursive: true });
+    rmSync(join(out, 'report.html'));
+    const midList: StageEvent[] = [];
+    await runPipeline(opts, (e) => midList.push(e));
+    expect(midList.filter((e) => e.state === 'done').map((e) => e.stage)).toEqual(['models', 'report']);
+    expect(kept.map(made)).toEqual(keptAt);
+    expect(readFileSync(join(out, 'candidates/outreach.csv')).equals(outreach)).toBe(true);
     expect(readFileSync(join(out, 'report.html')).equals(report)).toBe(true);
     // Run again with another seed (issue 16): the partition, history and features were not made
     // from the seed and are kept; the models, the list and the report are made again from it,

@@ -15,7 +15,7 @@ import type { RankBy } from '../evaluation/dollars-ranking.ts';
 import { generatePopulation } from './generate-population.ts';
 import { findDataFiles } from '../data/contract-files.ts';
 import { readAsOfEnrollment, requireMembersAt, type AsOfEnrollment } from '../features/population.ts';
-import { FLOW_STAGES, isComingYear, isDone, isFanOut, prepareFlow, readEvaluations, readFlowConfig, type AnyJob, type ChildJob, type FlowConfig, type Stage } from './jobs.ts';
+import { FLOW_STAGES, doneKeys, isComingYear, isDone, isFanOut, prepareFlow, readEvaluations, readFlowConfig, type AnyJob, type ChildJob, type FlowConfig, type Stage } from './jobs.ts';
 import { processStage } from './processors.ts';
 import { keyLocation, openRunStore } from './run-store.ts';
 import { isStoreUrl } from './s3-run-store.ts';
@@ -145,12 +145,15 @@ export async function runPipeline(o: RunOptions, onStage: (e: StageEvent) => voi
       stage === 'partition' || stage === 'history' || stage === 'features'
         ? shards
         : stage === 'models'
-          ? `${c.models.join(', ')}: train, score (${shards}); the expected dollars`
+          ? `${c.models.join(', ')}: train, score (${shards}); the expected dollars; the list of ${c.models[0]}`
           : stage === 'candidates'
-            ? `${isComingYear(c) ? '' : `evaluate ${c.models.join(', ')}; `}the list of ${c.models[0]}`
+            ? isComingYear(c)
+              ? 'no model to evaluate for the coming year'
+              : `evaluate ${c.models.join(', ')}`
             : c.models.join(', ');
     const store = openRunStore(c.out);
-    const done = await isDone(store, c, stage).finally(() => store.release());
+    // A stage with nothing to make (the evaluations, for the coming year) is not "done before".
+    const done = (await isDone(store, c, stage).finally(() => store.release())) && doneKeys(c, stage).length > 0;
     if (done) {
       note({ stage, detail, state: 'skipped' });
       continue;

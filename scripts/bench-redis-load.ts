@@ -56,7 +56,9 @@ export async function benchRedisLoad(shards: number, dir: string, calls = 20): P
     for (const stage of ['history', 'features', 'models', 'candidates'] as const) await fanOut(stage, stageJobId(runKey, stage));
     // The history's and the features' merges, under the fan-out that waits for their shards.
     for (const of of ['history', 'features'] as const) await fanOut('merges', childJobId(stageJobId(runKey, of), 'merges'), { of });
-    for (const model of config.models) await fanOut('scores', childJobId(stageJobId(runKey, 'models'), model), { model });
+    // A model's scores are under the models stage, the first model's under the list (processors.ts models).
+    const modelsId = stageJobId(runKey, 'models');
+    for (const [i, model] of config.models.entries()) await fanOut('scores', childJobId(i === 0 ? childJobId(modelsId, 'list') : modelsId, model), { model });
     const added = performance.now() - t1;
     const counts = await queue.getJobCounts();
     const jobs = Object.values(counts).reduce((a, b) => a + b, 0);
