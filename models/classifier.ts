@@ -195,6 +195,9 @@ export async function trainNetwork(
   let best = Infinity;
   let bestEpoch = 0;
   let bestWeights: tf.Tensor[] | undefined;
+  // The loss the patience counts from: the last one that improved by minImprovement (without one,
+  // the best itself).
+  let reference = Infinity;
   let waited = 0;
   const n = fitIdx.length;
   const d = x.cols;
@@ -252,11 +255,16 @@ export async function trainNetwork(
     const trainLoss = lossSum / Math.max(1, batches);
     history.push({ epoch, rows, trainLoss, validationLoss: v });
     onEpoch?.(epoch, trainLoss, v);
-    if (v < best - 1e-5) {
+    // The weights kept are the best epoch's by any margin; only an improvement by minImprovement
+    // restarts the patience, so a loss creeping down by less stops the network.
+    if (improves(v, best)) {
       best = v;
       bestEpoch = epoch;
       bestWeights?.forEach((t) => t.dispose());
       bestWeights = net.getWeights().map((t) => t.clone());
+    }
+    if (improves(v, reference, config.minImprovement)) {
+      reference = v;
       waited = 0;
     } else if (++waited >= config.patience) {
       break;
@@ -271,6 +279,16 @@ export async function trainNetwork(
   valWT.dispose();
   optimizer.dispose();
   return { model: net, history, bestEpoch, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * The early stop's test: a validation loss better than `best` by at least the share
+ * `minImprovement` of it (TrainConfig.minImprovement, which restarts the patience), or by 1e-5
+ * without one (a new best epoch to keep). The first epoch (best Infinity) always is.
+ */
+export function improves(loss: number, best: number, minImprovement?: number): boolean {
+  // best x (1 - share), not best - share x best: Infinity - Infinity is NaN. A loss is never negative.
+  return minImprovement === undefined ? loss < best - 1e-5 : loss < best * (1 - minImprovement);
 }
 
 /** Every network of a model on one split, one after another. */
