@@ -12,7 +12,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { generatePopulation } from '../pipelines/generate-population.ts';
 import { queuedRunStatus } from '../pipelines/flow-status.ts';
-import type { FanOutName, JobData, JobName } from '../pipelines/jobs.ts';
+import type { ChildJob, FanOutName, JobData, JobName } from '../pipelines/jobs.ts';
 import { processStage } from '../pipelines/processors.ts';
 import { addChildJobs, enqueueFlow } from '../pipelines/queue.ts';
 import { QUEUE, connectionOf } from '../pipelines/queue-connection.ts';
@@ -43,22 +43,30 @@ export async function benchRedisLoad(shards: number, dir: string, calls = 20): P
     const runKey = await enqueueFlow(config, connection);
     const enqueued = performance.now() - t0;
     // Each fan-out's children, as its first run on a worker adds them.
-    const fanOut = async (name: FanOutName, id: string, extra: Partial<JobData> = {}): Promise<void> => {
+    // Returns the jobs it added, each with its id, however deep (a model's chain).
+    const fanOut = async (name: FanOutName, id: string, extra: Partial<JobData> = {}): Promise<{ id: string; job: ChildJob }[]> => {
       const parent = { id, queueName: QUEUE, queueQualifiedName: queue.qualifiedName };
+      const added: { id: string; job: ChildJob }[] = [];
+      const walk = (job: ChildJob, parentId: string): void => {
+        const jobId = childJobId(parentId, job.key);
+        added.push({ id: jobId, job });
+        for (const child of job.children ?? []) walk(child, jobId);
+      };
       await processStage(name, { out: config.out, ...extra } as JobData, async (children) => {
         await addChildJobs(connection, parent, children);
+        for (const child of children) walk(child, id);
         throw new ChildrenAdded();
       }).catch((e: unknown) => {
         if (!(e instanceof ChildrenAdded)) throw e;
       });
+      return added;
     };
     const t1 = performance.now();
-    for (const stage of ['history', 'features', 'models', 'candidates'] as const) await fanOut(stage, stageJobId(runKey, stage));
-    // The history's and the features' merges, under the fan-out that waits for their shards.
-    for (const of of ['history', 'features'] as const) await fanOut('merges', childJobId(stageJobId(runKey, of), 'merges'), { of });
-    // A model's scores are under the models stage, the first model's under the list (processors.ts models).
-    const modelsId = stageJobId(runKey, 'models');
-    for (const [i, model] of config.models.entries()) await fanOut('scores', childJobId(i === 0 ? childJobId(modelsId, 'list') : modelsId, model), { model });
+    const stageJobs: { id: string; job: ChildJob }[] = [];
+    for (const stage of ['history', 'features', 'models', 'candidates'] as const) stageJobs.push(...(await fanOut(stage, stageJobId(runKey, stage))));
+    // The fan-outs the stages added, wherever the processors put them: the history's and the
+    // features' merges (under the fan-out that waits for their shards), each model's scores.
+    for (const { id, job } of stageJobs) if (job.name === 'merges' || job.name === 'scores') await fanOut(job.name, id, job.data);
     const added = performance.now() - t1;
     const counts = await queue.getJobCounts();
     const jobs = Object.values(counts).reduce((a, b) => a + b, 0);
