@@ -2,7 +2,7 @@
 // members by their chance of being in the top 20% of RAF_T. Training is a seeded loop of our own:
 // a seeded split of the training rows into fit and validation parts, standardisation fitted on
 // the fit part only, a class-weighted cross-entropy, and early stopping on the validation loss
-// that restores the best weights; a model of several networks (TrainConfig.members) trains each
+// that restores the best weights (or the last epochs' mean, where it validates better); a model of several networks (TrainConfig.members) trains each
 // alone (trainNetwork) and averages them (assembleModel). Models are saved and loaded through our own handler
 // (model.json, weights.bin), as tf.io's file handlers need tfjs-node.
 import { createRng, type Rng } from '../data/random.ts';
@@ -84,19 +84,28 @@ export interface EpochRecord {
   validationLoss: number;
 }
 
-/** A network as trained: its weights at its best epoch, its epochs, its training's seconds. */
+/** The mean of a network's last epochs' weights, when it is kept in place of its best epoch's (TrainConfig.averageEpochs). */
+export interface AveragedEpochs {
+  /** Its first and last epochs. */
+  from: number;
+  to: number;
+  validationLoss: number;
+}
+
+/** A network as trained: its weights (its best epoch's, or its last epochs' mean: averaged), its epochs, its training's seconds. */
 export interface TrainedNetwork {
   model: tf.LayersModel;
   history: EpochRecord[];
   bestEpoch: number;
+  averaged?: AveragedEpochs;
   seconds: number;
 }
 
 export interface TrainedClassifier {
   model: tf.LayersModel;
   standardization: Standardization;
-  /** Per network, per epoch: the fit rows it passed over, its losses; each network keeps its best epoch's weights. */
-  networks: { history: EpochRecord[]; bestEpoch: number }[];
+  /** Per network, per epoch: the fit rows it passed over, its losses; each network keeps its best epoch's weights, or its last epochs' mean (averaged). */
+  networks: { history: EpochRecord[]; bestEpoch: number; averaged?: AveragedEpochs }[];
   /** Rows used to fit and to validate (counts), and the validation rows (indexes into the training matrix). */
   fitRows: number;
   validationRows: number;
@@ -171,7 +180,8 @@ export async function trainNetwork(
   config: TrainConfig,
   b: number,
   split: TrainingSplit = trainingSplit(x, labels, config),
-  onEpoch?: (epoch: number, trainLoss: number, validationLoss: number) => void,
+  /** After each epoch, with the network as that epoch left it. */
+  onEpoch?: (epoch: number, trainLoss: number, validationLoss: number, net: tf.LayersModel) => void,
 ): Promise<TrainedNetwork> {
   if (!(Number.isInteger(b) && b >= 0 && b < networksOf(config))) throw new RangeError(`network ${b} of ${networksOf(config)}`);
   const started = performance.now();
@@ -191,6 +201,14 @@ export async function trainNetwork(
   const valXT = ((v: Matrix) => tf.tensor2d(v.values, [v.rows, v.cols]))(standardize(x, standardization, valIdx));
   const valYT = tf.tensor2d(valY, [valY.length, 1]);
   const valWT = tf.tensor2d(valW, [valW.length, 1]);
+  // apply, not predict: predict cuts its input into batches of 32, and the WebAssembly backend
+  // copies the whole input for every cut (minutes at a million rows).
+  const validationLoss = async (): Promise<number> => {
+    const loss = tf.tidy(() => weightedLoss(net.apply(valXT) as tf.Tensor, valYT, valWT));
+    const v = (await loss.data())[0]!;
+    loss.dispose();
+    return v;
+  };
   const history: EpochRecord[] = [];
   let best = Infinity;
   let bestEpoch = 0;
@@ -199,6 +217,9 @@ export async function trainNetwork(
   // the best itself).
   let reference = Infinity;
   let waited = 0;
+  // The last epochs' weights, oldest first, for their mean (TrainConfig.averageEpochs; the MLP's).
+  const tail: tf.Tensor[][] = [];
+  const tailSize = config.model === 'mlp' ? (config.averageEpochs ?? 1) : 1;
   const n = fitIdx.length;
   const d = x.cols;
   const w = plan.width;
@@ -245,16 +266,12 @@ export async function trainNetwork(
       batches++;
       rows += m;
     }
-    // apply, not predict: predict cuts its input into batches of 32, and the WebAssembly backend
-    // copies the whole input for every cut (minutes at a million rows).
-    const valLoss = tf.tidy(() => weightedLoss(net.apply(valXT) as tf.Tensor, valYT, valWT));
-    const v = (await valLoss.data())[0]!;
-    valLoss.dispose();
+    const v = await validationLoss();
     const lossSum = lossTotal === undefined ? 0 : (await lossTotal.data())[0]!;
     lossTotal?.dispose();
     const trainLoss = lossSum / Math.max(1, batches);
     history.push({ epoch, rows, trainLoss, validationLoss: v });
-    onEpoch?.(epoch, trainLoss, v);
+    onEpoch?.(epoch, trainLoss, v, net);
     // The weights kept are the best epoch's by any margin; only an improvement by minImprovement
     // restarts the patience, so a loss creeping down by less stops the network.
     if (improves(v, best)) {
@@ -263,12 +280,30 @@ export async function trainNetwork(
       bestWeights?.forEach((t) => t.dispose());
       bestWeights = net.getWeights().map((t) => t.clone());
     }
+    if (tailSize > 1) {
+      tail.push(net.getWeights().map((t) => t.clone()));
+      if (tail.length > tailSize) tail.shift()!.forEach((t) => t.dispose());
+    }
     if (improves(v, reference, config.minImprovement)) {
       reference = v;
       waited = 0;
     } else if (++waited >= config.patience) {
       break;
     }
+  }
+  let averaged: AveragedEpochs | undefined;
+  if (tail.length > 1) {
+    // Their mean, validated: kept in place of the best epoch's weights if its loss is lower.
+    const mean = meanWeights(tail);
+    net.setWeights(mean);
+    const v = await validationLoss();
+    const last = history[history.length - 1]!.epoch;
+    if (v < best) {
+      averaged = { from: last - tail.length + 1, to: last, validationLoss: v };
+      bestWeights?.forEach((t) => t.dispose());
+      bestWeights = mean;
+    } else mean.forEach((t) => t.dispose());
+    tail.forEach((w) => w.forEach((t) => t.dispose()));
   }
   if (bestWeights) {
     net.setWeights(bestWeights);
@@ -278,7 +313,12 @@ export async function trainNetwork(
   valYT.dispose();
   valWT.dispose();
   optimizer.dispose();
-  return { model: net, history, bestEpoch, seconds: (performance.now() - started) / 1000 };
+  return { model: net, history, bestEpoch, ...(averaged ? { averaged } : {}), seconds: (performance.now() - started) / 1000 };
+}
+
+/** The mean of several sets of a network's weights, tensor by tensor. */
+export function meanWeights(sets: readonly (readonly tf.Tensor[])[]): tf.Tensor[] {
+  return sets[0]!.map((_, k) => tf.tidy(() => tf.addN(sets.map((w) => w[k]!)).div(sets.length)));
 }
 
 /**
@@ -323,7 +363,7 @@ export function classifierOf(cols: number, config: TrainConfig, split: TrainingS
   return {
     model,
     standardization: split.standardization,
-    networks: networks.map((n) => ({ history: n.history, bestEpoch: n.bestEpoch })),
+    networks: networks.map((n) => ({ history: n.history, bestEpoch: n.bestEpoch, ...(n.averaged ? { averaged: n.averaged } : {}) })),
     fitRows: split.fitIndexes.length,
     validationRows: split.validationIndexes.length,
     validationIndexes: split.validationIndexes,

@@ -9,7 +9,7 @@ import { findModelDataFiles } from '../data/contract-files.ts';
 import { ConfigError } from '../data/errors.ts';
 import type { FeatureSchema } from '../features/schema.ts';
 import type { BackendName } from './backend.ts';
-import type { TrainConfig } from './classifier.ts';
+import type { AveragedEpochs, TrainConfig } from './classifier.ts';
 import type { ModelKind } from './model-kinds.ts';
 import type { ListMetrics } from './metrics.ts';
 
@@ -82,8 +82,12 @@ export interface RunRecord {
     /** The longest-trained network's best epoch and epochs (the only network's, for a model of one). */
     bestEpoch: number;
     epochs: number;
-    /** Each network's best epoch, epochs and seconds (absent in runs saved before networks were trained apart). */
-    networks?: { bestEpoch: number; epochs: number; seconds: number }[];
+    /**
+     * Each network's best epoch, epochs and seconds (absent in runs saved before networks were
+     * trained apart), and the mean of its last epochs' weights when that was kept in place of its
+     * best epoch's (TrainConfig.averageEpochs).
+     */
+    networks?: { bestEpoch: number; averaged?: AveragedEpochs; epochs: number; seconds: number }[];
     /** The networks' training, added up. */
     seconds: number;
   };

@@ -48,6 +48,10 @@ Examples:
     .action((o: TrainOptions) => runAction(() => train(o), { out: o.out }));
 }
 
+/** The weights a network kept: its best epoch's, or the mean of its last epochs' (TrainConfig.averageEpochs). */
+const keptWeights = (n: { bestEpoch: number; averaged?: { from: number; to: number }; epochs: number }): string =>
+  n.averaged !== undefined ? `the mean of epochs ${n.averaged.from}-${n.averaged.to} of ${n.epochs} (best ${n.bestEpoch})` : `best epoch ${n.bestEpoch} of ${n.epochs}`;
+
 async function train(o: TrainOptions): Promise<void> {
   await claimOutputFolder(o.out, { option: '--out', command: 'rafcast train', writes: ['model.json', 'weights.bin', 'schema.json', 'standardization.json', 'metrics.json', 'run.json'], ownedIf: ['run.json'], force: o.force === true });
   const { trainRun } = await import('../../models/train-run.ts');
@@ -59,8 +63,10 @@ async function train(o: TrainOptions): Promise<void> {
     [
       `${r.model} (seed ${r.seed}, backend ${r.backend}) trained on ${r.training.labelled} members of as-of ${r.trainedOn}, ` +
         (r.training.networks !== undefined && r.training.networks.length > 1
-          ? `${r.training.networks.length} networks, best epochs ${r.training.networks.map((n) => `${n.bestEpoch} of ${n.epochs}`).join(', ')}`
-          : `best epoch ${r.training.bestEpoch} of ${r.training.epochs}`) +
+          ? `${r.training.networks.length} networks, kept ${r.training.networks.map(keptWeights).join('; ')}`
+          : r.training.networks?.[0] !== undefined
+            ? `kept ${keptWeights(r.training.networks[0])}`
+            : `best epoch ${r.training.bestEpoch} of ${r.training.epochs}`) +
         `, ${r.training.seconds.toFixed(1)} s`,
       ...(r.dataThrough !== undefined
         ? [`data through ${r.dataThrough.features} at ${r.asOf}; trained on features through ${r.dataThrough.trainingFeatures}, label RAF_${r.trainedOn} as known on ${r.dataThrough.trainingLabel}`]
