@@ -1,5 +1,5 @@
 // The mean of a network's last epochs' weights (TrainConfig.averageEpochs, classifier.ts
-// trainNetwork): validated at the stop and kept in place of the best epoch's weights only if its
+// trainNetwork, early-stop.ts EarlyStop): validated at the stop and kept in place of the best epoch's weights only if its
 // validation loss is lower; the MLP's only.
 import { describe, expect, it } from 'vitest';
 import { initBackend, tf } from './backend.ts';

@@ -8,10 +8,12 @@
 import { createRng, type Rng } from '../data/random.ts';
 import { tf } from './backend.ts';
 import { networksOf, type TrainConfig } from './train-config.ts';
+import { EarlyStop, type AveragedEpochs } from './early-stop.ts';
 import { fitEdges, fitStandardization, inputWidth, rowPlan, standardize, standardizeRow, type Matrix, type Standardization } from './standardization.ts';
 
 
 export { DEFAULT_TRAIN_CONFIG, networksOf, type TrainConfig } from './train-config.ts';
+export { improves, meanWeights, type AveragedEpochs } from './early-stop.ts';
 
 /** A seeded permutation of 0..n-1 (Fisher-Yates). */
 export function permutation(n: number, seed: number): Int32Array {
@@ -81,14 +83,6 @@ export interface EpochRecord {
   epoch: number;
   rows: number;
   trainLoss: number;
-  validationLoss: number;
-}
-
-/** The mean of a network's last epochs' weights, when it is kept in place of its best epoch's (TrainConfig.averageEpochs). */
-export interface AveragedEpochs {
-  /** Its first and last epochs. */
-  from: number;
-  to: number;
   validationLoss: number;
 }
 
@@ -210,16 +204,7 @@ export async function trainNetwork(
     return v;
   };
   const history: EpochRecord[] = [];
-  let best = Infinity;
-  let bestEpoch = 0;
-  let bestWeights: tf.Tensor[] | undefined;
-  // The loss the patience counts from: the last one that improved by minImprovement (without one,
-  // the best itself).
-  let reference = Infinity;
-  let waited = 0;
-  // The last epochs' weights, oldest first, for their mean (TrainConfig.averageEpochs; the MLP's).
-  const tail: tf.Tensor[][] = [];
-  const tailSize = config.model === 'mlp' ? (config.averageEpochs ?? 1) : 1;
+  const stop = new EarlyStop(config);
   const n = fitIdx.length;
   const d = x.cols;
   const w = plan.width;
@@ -272,63 +257,14 @@ export async function trainNetwork(
     const trainLoss = lossSum / Math.max(1, batches);
     history.push({ epoch, rows, trainLoss, validationLoss: v });
     onEpoch?.(epoch, trainLoss, v, net);
-    // The weights kept are the best epoch's by any margin; only an improvement by minImprovement
-    // restarts the patience, so a loss creeping down by less stops the network.
-    if (improves(v, best)) {
-      best = v;
-      bestEpoch = epoch;
-      bestWeights?.forEach((t) => t.dispose());
-      bestWeights = net.getWeights().map((t) => t.clone());
-    }
-    if (tailSize > 1) {
-      tail.push(net.getWeights().map((t) => t.clone()));
-      if (tail.length > tailSize) tail.shift()!.forEach((t) => t.dispose());
-    }
-    if (improves(v, reference, config.minImprovement)) {
-      reference = v;
-      waited = 0;
-    } else if (++waited >= config.patience) {
-      break;
-    }
+    if (stop.afterEpoch(epoch, v, net)) break;
   }
-  let averaged: AveragedEpochs | undefined;
-  if (tail.length > 1) {
-    // Their mean, validated: kept in place of the best epoch's weights if its loss is lower.
-    const mean = meanWeights(tail);
-    net.setWeights(mean);
-    const v = await validationLoss();
-    const last = history[history.length - 1]!.epoch;
-    if (v < best) {
-      averaged = { from: last - tail.length + 1, to: last, validationLoss: v };
-      bestWeights?.forEach((t) => t.dispose());
-      bestWeights = mean;
-    } else mean.forEach((t) => t.dispose());
-    tail.forEach((w) => w.forEach((t) => t.dispose()));
-  }
-  if (bestWeights) {
-    net.setWeights(bestWeights);
-    bestWeights.forEach((t) => t.dispose());
-  }
+  const averaged = await stop.keep(net, validationLoss);
   valXT.dispose();
   valYT.dispose();
   valWT.dispose();
   optimizer.dispose();
-  return { model: net, history, bestEpoch, ...(averaged ? { averaged } : {}), seconds: (performance.now() - started) / 1000 };
-}
-
-/** The mean of several sets of a network's weights, tensor by tensor. */
-export function meanWeights(sets: readonly (readonly tf.Tensor[])[]): tf.Tensor[] {
-  return sets[0]!.map((_, k) => tf.tidy(() => tf.addN(sets.map((w) => w[k]!)).div(sets.length)));
-}
-
-/**
- * The early stop's test: a validation loss better than `best` by at least the share
- * `minImprovement` of it (TrainConfig.minImprovement, which restarts the patience), or by 1e-5
- * without one (a new best epoch to keep). The first epoch (best Infinity) always is.
- */
-export function improves(loss: number, best: number, minImprovement?: number): boolean {
-  // best x (1 - share), not best - share x best: Infinity - Infinity is NaN. A loss is never negative.
-  return minImprovement === undefined ? loss < best - 1e-5 : loss < best * (1 - minImprovement);
+  return { model: net, history, bestEpoch: stop.bestEpoch, ...(averaged ? { averaged } : {}), seconds: (performance.now() - started) / 1000 };
 }
 
 /** Every network of a model on one split, one after another. */

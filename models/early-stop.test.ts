@@ -1,4 +1,4 @@
-// The early stop (TrainConfig.minImprovement, classifier.ts improves): only a validation loss below
+// The early stop (TrainConfig.minImprovement, early-stop.ts improves): only a validation loss below
 // the last that restarted the patience by the given share of it restarts it; the weights kept are
 // the lowest loss's.
 import { describe, expect, it } from 'vitest';
