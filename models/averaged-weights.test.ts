@@ -34,7 +34,7 @@ const expectClose = (a: number[], b: number[]): void => {
 describe('the mean of the last epochs', () => {
   it('averages weights tensor by tensor', async () => {
     await initBackend();
-    // (1 + 3) / 2 = 2, (2 + 4) / 2 = 3; (10 + 20 + 30) / 3 = 20 for three sets.
+    // Two sets: (1 + 3) / 2 = 2, (2 + 4) / 2 = 3, (10 + 20) / 2 = 15. Three sets: (10 + 20 + 30) / 3 = 20.
     const m = meanWeights([[tf.tensor1d([1, 2]), tf.tensor1d([10])], [tf.tensor1d([3, 4]), tf.tensor1d([20])]]);
     expect(flat(m)).toEqual([2, 3, 15]);
     const m3 = meanWeights([[tf.tensor1d([10])], [tf.tensor1d([20])], [tf.tensor1d([30])]]);
@@ -54,8 +54,9 @@ describe('the mean of the last epochs', () => {
   });
 
   it('keeps the best epoch\'s weights when the mean validates worse, and the logistic model never averages', async () => {
-    // A steady descent (learning rate 0.01, clean labels' majority): epoch 3 is the best of 3 and
-    // the mean of epochs 1-3 lags behind it.
+    // A steady descent (learning rate 0.01, three epochs): the loss still falls every epoch, so
+    // the mean of epochs 1-3 lags behind the last of them, the best (validation losses 0.614,
+    // 0.564 and 0.558 when this test was written).
     const steady = await trained({ ...base, learningRate: 0.01, epochs: 3, patience: 3, averageEpochs: 3 });
     expect(steady.net.averaged).toBeUndefined();
     expectClose(steady.kept, steady.epochs[steady.net.bestEpoch - 1]!);

@@ -264,7 +264,7 @@ export async function trainNetwork(
   valYT.dispose();
   valWT.dispose();
   optimizer.dispose();
-  return { model: net, history, bestEpoch: stop.bestEpoch, ...(averaged ? { averaged } : {}), seconds: (performance.now() - started) / 1000 };
+  return { model: net, history, bestEpoch: stop.bestEpoch, averaged, seconds: (performance.now() - started) / 1000 };
 }
 
 /** Every network of a model on one split, one after another. */
@@ -299,7 +299,7 @@ export function classifierOf(cols: number, config: TrainConfig, split: TrainingS
   return {
     model,
     standardization: split.standardization,
-    networks: networks.map((n) => ({ history: n.history, bestEpoch: n.bestEpoch, ...(n.averaged ? { averaged: n.averaged } : {}) })),
+    networks: networks.map((n) => ({ history: n.history, bestEpoch: n.bestEpoch, averaged: n.averaged })),
     fitRows: split.fitIndexes.length,
     validationRows: split.validationIndexes.length,
     validationIndexes: split.validationIndexes,

@@ -93,7 +93,7 @@ export async function trainNetworkRun(opts: Omit<TrainOptions, 'out'>, b: number
     const { x, y } = await trainingSet(db.conn, db.work, opts, featureSchema(), log);
     log(`training ${opts.model} (seed ${opts.seed}), network ${b + 1} of ${networksOf(config)} ...`);
     const net = await trainNetwork(x, y, config, b, trainingSplit(x, y, config), (epoch, tl, vl) => log(`  epoch ${epoch}: loss ${tl.toFixed(4)}, validation ${vl.toFixed(4)}`));
-    const record: NetworkRecord = { network: b, bestEpoch: net.bestEpoch, ...(net.averaged ? { averaged: net.averaged } : {}), history: net.history, seconds: net.seconds };
+    const record: NetworkRecord = { network: b, bestEpoch: net.bestEpoch, averaged: net.averaged, history: net.history, seconds: net.seconds };
     const { modelJson, weights } = await serializeModel(net.model);
     net.model.dispose();
     await mkdir(out, { recursive: true, mode: 0o700 });
@@ -112,7 +112,7 @@ async function readNetwork(dir: string, b: number): Promise<TrainedNetwork> {
   const record = JSON.parse(readFileSync(join(dir, NETWORK_FILE), 'utf8')) as NetworkRecord;
   if (record.network !== b) throw new ConfigError(`${dir} holds network ${record.network + 1}, not ${b + 1}`);
   const model = await deserializeModel(readFileSync(join(dir, 'model.json'), 'utf8'), readFileSync(join(dir, 'weights.bin')));
-  return { model, history: record.history, bestEpoch: record.bestEpoch, ...(record.averaged ? { averaged: record.averaged } : {}), seconds: record.seconds };
+  return { model, history: record.history, bestEpoch: record.bestEpoch, averaged: record.averaged, seconds: record.seconds };
 }
 
 /**
@@ -147,7 +147,7 @@ export async function trainRun(opts: TrainOptions & { networks?: readonly string
       const valRows = Array.from(trained.validationIndexes);
       const valProb = await predictProbabilities(trained.model, trained.standardization, selectRows(x, valRows));
       const validation = listMetrics(valProb, Uint8Array.from(valRows, (i) => y[i]!), TOP_SHARE);
-      return { ...set, trained, validation, perNetwork: networks.map((n) => ({ bestEpoch: n.bestEpoch, ...(n.averaged ? { averaged: n.averaged } : {}), epochs: n.history.length, seconds: n.seconds })) };
+      return { ...set, trained, validation, perNetwork: networks.map((n) => ({ bestEpoch: n.bestEpoch, averaged: n.averaged, epochs: n.history.length, seconds: n.seconds })) };
     })();
 
     let backtest: Backtest | null = null;

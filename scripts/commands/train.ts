@@ -59,14 +59,12 @@ async function train(o: TrainOptions): Promise<void> {
     { data: o.data, history: o.history, asOf: o.asOf, model: o.model, seed: o.seed, out: o.out, ...(o.dataThrough !== undefined ? { dataThrough: o.dataThrough } : {}) },
     (line) => process.stderr.write(`${line}\n`),
   );
+  // A run this command trains records each network (networks is absent only in runs saved before).
+  const networks = r.training.networks ?? [{ bestEpoch: r.training.bestEpoch, epochs: r.training.epochs }];
   process.stdout.write(
     [
       `${r.model} (seed ${r.seed}, backend ${r.backend}) trained on ${r.training.labelled} members of as-of ${r.trainedOn}, ` +
-        (r.training.networks !== undefined && r.training.networks.length > 1
-          ? `${r.training.networks.length} networks, kept ${r.training.networks.map(keptWeights).join('; ')}`
-          : r.training.networks?.[0] !== undefined
-            ? `kept ${keptWeights(r.training.networks[0])}`
-            : `best epoch ${r.training.bestEpoch} of ${r.training.epochs}`) +
+        `${networks.length > 1 ? `${networks.length} networks, ` : ''}kept ${networks.map(keptWeights).join('; ')}` +
         `, ${r.training.seconds.toFixed(1)} s`,
       ...(r.dataThrough !== undefined
         ? [`data through ${r.dataThrough.features} at ${r.asOf}; trained on features through ${r.dataThrough.trainingFeatures}, label RAF_${r.trainedOn} as known on ${r.dataThrough.trainingLabel}`]
