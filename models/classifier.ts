@@ -12,7 +12,7 @@ import { EarlyStop, type AveragedEpochs } from './early-stop.ts';
 import { fitEdges, fitStandardization, inputWidth, rowPlan, standardize, standardizeRow, type Matrix, type Standardization } from './standardization.ts';
 
 
-export { DEFAULT_TRAIN_CONFIG, networksOf, type TrainConfig } from './train-config.ts';
+export { DEFAULT_TRAIN_CONFIG, networksOf, recordedConfig, trainConfigOf, type TrainConfig } from './train-config.ts';
 export { improves, meanWeights, type AveragedEpochs } from './early-stop.ts';
 
 /** A seeded permutation of 0..n-1 (Fisher-Yates). */

@@ -17,7 +17,7 @@ import { requireMembersAt } from '../features/population.ts';
 import { defaultCutoff, parseCutoff } from '../data/received-by.ts';
 import { featureSchema, type FeatureSchema } from '../features/schema.ts';
 import { initBackend, type BackendName } from './backend.ts';
-import { deserializeModel, predictProbabilities } from './classifier.ts';
+import { readScorer, type Scorer } from './scorer.ts';
 import { type Standardization } from './standardization.ts';
 import { columnOf, hasYear, knownRows, readFeatureRows, type FeatureRows, readRaf, topShareLabels } from './dataset.ts';
 import { createMemberIndex, readByIndex, type MemberIndex } from '../data/member-index.ts';
@@ -51,7 +51,7 @@ export async function backtestOf(
 export interface LoadedRun {
   dir: string;
   record: RunRecord;
-  model: Awaited<ReturnType<typeof deserializeModel>>;
+  model: Scorer;
   standardization: Standardization;
 }
 
@@ -74,8 +74,8 @@ export async function loadRun(dir: string): Promise<LoadedRun> {
       'E_SCHEMA_MISMATCH',
     );
   }
-  const model = await deserializeModel(readFileSync(join(dir, 'model.json'), 'utf8'), readFileSync(join(dir, 'weights.bin')));
   const standardization = JSON.parse(readFileSync(join(dir, 'standardization.json'), 'utf8')) as Standardization;
+  const model = await readScorer(readFileSync(join(dir, 'model.json'), 'utf8'), readFileSync(join(dir, 'weights.bin')), standardization);
   return { dir, record, model, standardization };
 }
 
@@ -199,7 +199,7 @@ export async function withScoredMembers<R>(
         if (neutralised.length > 0) log(neutralisedWarning(neutralised, run.record.trainedOn, opts.asOf));
         let index: Promise<MemberIndex> | undefined;
         const memberIndex = (): Promise<MemberIndex> => (index ??= createMemberIndex(f.conn, f.rows.ids, '_scored_members'));
-        const prob = opts.scores !== undefined ? await readScores(f.conn, opts.scores, f.rows.ids, await memberIndex()) : await predictProbabilities(run.model, run.standardization, f.rows.x);
+        const prob = opts.scores !== undefined ? await readScores(f.conn, opts.scores, f.rows.ids, await memberIndex()) : await run.model.probabilities(f.rows.x);
         log(`scored ${f.rows.ids.length} members in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
         return use({ ...f, run, backend, prob, neutralised, memberIndex });
       },

@@ -66,7 +66,8 @@ export interface RunRecord {
   backend: BackendName;
   asOf: number;
   trainedOn: number;
-  config: TrainConfig;
+  /** The settings it was trained with: boosted trees record theirs only (recordedConfig). */
+  config: TrainConfig | Pick<TrainConfig, 'model' | 'seed' | 'validationShare' | 'trees'>;
   /** The inputs it was trained on (predict uses them unless told otherwise). */
   inputs: { data: string; history: string };
   schema: FeatureSchema;
@@ -79,7 +80,7 @@ export interface RunRecord {
     positives: number;
     fitRows: number;
     validationRows: number;
-    /** The longest-trained network's best epoch and epochs (the only network's, for a model of one). */
+    /** The longest-trained network's best epoch and epochs (the only network's, for a model of one; boosted trees' best round and rounds). */
     bestEpoch: number;
     epochs: number;
     /**
@@ -88,7 +89,9 @@ export interface RunRecord {
      * best epoch's (TrainConfig.averageEpochs).
      */
     networks?: { bestEpoch: number; averaged?: AveragedEpochs; epochs: number; seconds: number }[];
-    /** The networks' training, added up. */
+    /** Boosted trees (the gbdt model, which has no networks): the trees kept (the best round's) and the rounds grown; bestEpoch and epochs repeat them. */
+    trees?: { bestRound: number; rounds: number };
+    /** The networks' training, added up (the trees': their own). */
     seconds: number;
   };
   validation: ListMetrics;

@@ -1,5 +1,6 @@
 // A model's training settings (models/classifier.ts trains with them), apart from TensorFlow.js so
 // that what reads them (the flow's job count, the run records) does not load it.
+import type { TreeConfig } from './boosted-trees.ts';
 import type { ModelKind } from './model-kinds.ts';
 
 export interface TrainConfig {
@@ -55,6 +56,8 @@ export interface TrainConfig {
    * plan of a quarter of that size, instead of after full passes ten times longer.
    */
   epochRows?: number;
+  /** The boosted trees' settings: the gbdt model's only (it uses validationShare of the above, none of the networks'). */
+  trees?: TreeConfig;
 }
 
 export const DEFAULT_TRAIN_CONFIG: Omit<TrainConfig, 'model' | 'seed'> = {
@@ -89,6 +92,34 @@ export const DEFAULT_TRAIN_CONFIG: Omit<TrainConfig, 'model' | 'seed'> = {
   averageEpochs: 5,
 };
 
-/** The networks a model averages: the MLP's ensemble; the logistic model's would all reach the same optimum. */
-export const networksOf = (c: Pick<TrainConfig, 'model' | 'members'>): number => (c.model === 'mlp' ? Math.max(1, c.members) : 1);
+// XGBoost's settings in the anchor it is held to (../shared/anchors/xgboost), the early stop's
+// patience included; on the 100,000-member quality plans the trees stop after 120-290 rounds. Each
+// tree grows on at most 262,144 fit rows, as an MLP epoch passes over (epochRows), so that a plan
+// of a million members trains in minutes (README, Quality).
+export const DEFAULT_TREE_CONFIG: TreeConfig = {
+  rounds: 1000,
+  learningRate: 0.05,
+  depth: 6,
+  lambda: 1,
+  minChildWeight: 1,
+  subsample: 0.8,
+  rowsPerTree: 262_144,
+  colsample: 0.8,
+  bins: 255,
+  patience: 50,
+  minImprovement: 1e-3,
+};
+
+/** A model's settings: the defaults, then the overrides given (the trees' merged setting by setting); the trees' are the gbdt model's only. */
+export function trainConfigOf(model: ModelKind, seed: number, overrides: Partial<Omit<TrainConfig, 'model' | 'seed'>> = {}): TrainConfig {
+  const { trees, ...rest } = overrides;
+  return { ...DEFAULT_TRAIN_CONFIG, ...rest, ...(model === 'gbdt' ? { trees: { ...DEFAULT_TREE_CONFIG, ...trees } } : {}), model, seed };
+}
+
+/** The settings a run records: boosted trees use none of the networks' (their split's validation share and their own). */
+export const recordedConfig = (c: TrainConfig): TrainConfig | Pick<TrainConfig, 'model' | 'seed' | 'validationShare' | 'trees'> =>
+  c.model === 'gbdt' ? { validationShare: c.validationShare, trees: c.trees, model: c.model, seed: c.seed } : c;
+
+/** The networks a model averages: the MLP's ensemble; the logistic model's would all reach the same optimum; boosted trees have none. */
+export const networksOf = (c: Pick<TrainConfig, 'model' | 'members'>): number => (c.model === 'mlp' ? Math.max(1, c.members) : c.model === 'gbdt' ? 0 : 1);
 

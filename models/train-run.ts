@@ -15,7 +15,9 @@ import { knownHistoryIn } from '../features/build-features.ts';
 import { trainingCutoff } from '../features/data-cutoff.ts';
 import { featureSchema, type FeatureSchema } from '../features/schema.ts';
 import { initBackend } from './backend.ts';
-import { classifierOf, DEFAULT_TRAIN_CONFIG, deserializeModel, networksOf, predictProbabilities, serializeModel, trainingSplit, trainNetwork, trainNetworks, type AveragedEpochs, type EpochRecord, type TrainConfig, type TrainedNetwork } from './classifier.ts';
+import { classifierOf, deserializeModel, networksOf, serializeModel, trainingSplit, trainNetwork, trainNetworks, trainConfigOf, recordedConfig, type AveragedEpochs, type EpochRecord, type TrainConfig, type TrainedNetwork } from './classifier.ts';
+import { trainTrees } from './boosted-trees.ts';
+import { networkScorer, treeScorer } from './scorer.ts';
 import { constantFeatures, neutralisedFeatures, neutralisedWarning, type NeutralisedFeature } from './constant-features.ts';
 import { hasYear, knownRows, readFeatureRows, readRaf, selectRows, topShareLabels } from './dataset.ts';
 import { listMetrics } from './metrics.ts';
@@ -24,6 +26,9 @@ import { backtestOf, featureTable, json, readMatrix, TOP_SHARE } from './model-r
 import { fingerprint, historyDir, historyFile, type Backtest, type RunCutoffs, type RunInputs, type RunRecord } from './run-registry.ts';
 import { MODEL_RUN_MEMORY_LIMIT } from './scores-file.ts';
 import { type Matrix } from './standardization.ts';
+
+/** Boosted trees report their validation loss every this many rounds. */
+const TREE_PROGRESS_ROUNDS = 25;
 
 export interface TrainOptions extends RunInputs {
   asOf: number;
@@ -78,7 +83,7 @@ async function trainingSet(conn: Parameters<typeof readFeatureRows>[0], work: st
   return { x, y, members: rows.ids.length, labelled: known.length, positives: y.reduce((a, b) => a + b, 0), inputs, cutoffs };
 }
 
-const configOf = (opts: Omit<TrainOptions, 'out'>): TrainConfig => ({ ...DEFAULT_TRAIN_CONFIG, ...opts.config, model: opts.model, seed: opts.seed });
+const configOf = (opts: Omit<TrainOptions, 'out'>): TrainConfig => trainConfigOf(opts.model, opts.seed, opts.config);
 
 /**
  * Trains network b of the model `trainRun` would train with these options, and writes it to `out`
@@ -131,38 +136,51 @@ export async function trainRun(opts: TrainOptions & { networks?: readonly string
     const schema = featureSchema();
     // The training matrix lives in this block only: it is garbage before the backtest reads T's
     // (two matrices of 3.3 GB each at 5,000,000 members would not fit in 6 GiB together).
-    const { trained, perNetwork, validation, members, labelled, positives, inputs, cutoffs } = await (async () => {
+    const { trained, perNetwork, trees, validation, members, labelled, positives, inputs, cutoffs } = await (async () => {
       const set = await trainingSet(conn, db.work, opts, schema, log);
       const { x, y } = set;
       const split = trainingSplit(x, y, config);
       const k = networksOf(config);
       if (opts.networks !== undefined && opts.networks.length !== k) throw new ConfigError(`${k} trained networks expected, ${opts.networks.length} given`);
       log(`training ${opts.model} (seed ${opts.seed}) on ${set.labelled} members${k > 1 ? `, ${k} networks` : ''} ...`);
-      const networks =
-        opts.networks !== undefined
-          ? await Promise.all(opts.networks.map((dir, b) => readNetwork(dir, b)))
-          : await trainNetworks(x, y, config, split, (b, epoch, tl, vl) => log(`  ${k > 1 ? `network ${b + 1}, ` : ''}epoch ${epoch}: loss ${tl.toFixed(4)}, validation ${vl.toFixed(4)}`));
-      const trained = classifierOf(x.cols, config, split, networks);
+      const { trained, perNetwork, trees } = await (async () => {
+        if (config.model === 'gbdt') {
+          // Boosted trees: trained here, in the model's own job of a run's flow (they have no networks).
+          const t = trainTrees(x, y, split.fitIndexes, split.validationIndexes, config.trees!, config.seed, (round, v) => {
+            if (round % TREE_PROGRESS_ROUNDS === 0) log(`  round ${round}: validation ${v.toFixed(4)}`);
+          });
+          const trees = { bestRound: t.bestRound, rounds: t.history.length, seconds: t.seconds };
+          return { trained: { scorer: treeScorer(t.model), split, history: t.history }, perNetwork: [], trees };
+        }
+        const networks =
+          opts.networks !== undefined
+            ? await Promise.all(opts.networks.map((dir, b) => readNetwork(dir, b)))
+            : await trainNetworks(x, y, config, split, (b, epoch, tl, vl) => log(`  ${k > 1 ? `network ${b + 1}, ` : ''}epoch ${epoch}: loss ${tl.toFixed(4)}, validation ${vl.toFixed(4)}`));
+        const c = classifierOf(x.cols, config, split, networks);
+        return { trained: { scorer: networkScorer(c.model, c.standardization), split, history: c.networks.length === 1 ? c.networks[0]!.history : c.networks.map((n) => n.history) }, perNetwork: networks.map((n) => ({ bestEpoch: n.bestEpoch, averaged: n.averaged, epochs: n.history.length, seconds: n.seconds })), trees: undefined };
+      })();
       // Validation metrics on the held-out training rows (the seeded split the training used).
-      const valRows = Array.from(trained.validationIndexes);
-      const valProb = await predictProbabilities(trained.model, trained.standardization, selectRows(x, valRows));
+      const valRows = Array.from(split.validationIndexes);
+      const valProb = await trained.scorer.probabilities(selectRows(x, valRows));
       const validation = listMetrics(valProb, Uint8Array.from(valRows, (i) => y[i]!), TOP_SHARE);
-      return { ...set, trained, validation, perNetwork: networks.map((n) => ({ bestEpoch: n.bestEpoch, averaged: n.averaged, epochs: n.history.length, seconds: n.seconds })) };
+      return { ...set, trained, validation, perNetwork, trees };
     })();
+    const { scorer, split } = trained;
 
     let backtest: Backtest | null = null;
     let neutralised: NeutralisedFeature[] = [];
     if (await hasYear(conn, historyFile(opts), T)) {
       log(`backtest at as-of ${T} ...`);
       const rowsT = await readMatrix(conn, await featureTable(conn, inputs, T, db.work, schema, cutoffs.features, log), schema, opts.memoryLimit);
-      neutralised = neutralisedFeatures(trained.standardization, schema.names, rowsT.x);
+      neutralised = neutralisedFeatures(split.standardization, schema.names, rowsT.x);
       if (neutralised.length > 0) log(neutralisedWarning(neutralised, T - 1, T));
-      backtest = await backtestOf(conn, opts, T, schema, rowsT, await predictProbabilities(trained.model, trained.standardization, rowsT.x));
+      backtest = await backtestOf(conn, opts, T, schema, rowsT, await scorer.probabilities(rowsT.x));
     }
     await mkdir(opts.out, { recursive: true, mode: 0o700 });
-    const { modelJson, weights } = await serializeModel(trained.model);
-    // The longest-trained network stands for the model in one line (train's and models compare's).
-    const longest = perNetwork.reduce((a, n) => (n.epochs > a.epochs ? n : a), perNetwork[0]!);
+    const { modelJson, weights } = await scorer.files();
+    // The longest-trained network stands for the model in one line (train's and models compare's);
+    // boosted trees by their rounds.
+    const longest = trees !== undefined ? { bestEpoch: trees.bestRound, epochs: trees.rounds } : perNetwork.reduce((a, n) => (n.epochs > a.epochs ? n : a), perNetwork[0]!);
     const record: RunRecord = {
       runId: basename(opts.out),
       createdBy: 'rafcast train',
@@ -171,7 +189,7 @@ export async function trainRun(opts: TrainOptions & { networks?: readonly string
       backend,
       asOf: T,
       trainedOn: T - 1,
-      config,
+      config: recordedConfig(config),
       inputs: { data: resolve(opts.data), history: resolve(historyDir(opts)) },
       schema,
       fingerprint: await fingerprint(opts),
@@ -180,26 +198,26 @@ export async function trainRun(opts: TrainOptions & { networks?: readonly string
         members,
         labelled,
         positives,
-        fitRows: trained.fitRows,
-        validationRows: trained.validationRows,
+        fitRows: split.fitIndexes.length,
+        validationRows: split.validationIndexes.length,
         bestEpoch: longest.bestEpoch,
         epochs: longest.epochs,
-        networks: perNetwork,
-        seconds: perNetwork.reduce((a, n) => a + n.seconds, 0),
+        ...(trees !== undefined ? { trees: { bestRound: trees.bestRound, rounds: trees.rounds } } : { networks: perNetwork }),
+        seconds: trees?.seconds ?? perNetwork.reduce((a, n) => a + n.seconds, 0),
       },
       validation,
       backtest,
-      constantFeatures: constantFeatures(trained.standardization, schema.names),
+      constantFeatures: constantFeatures(split.standardization, schema.names),
       neutralisedAtBacktest: neutralised,
     };
     await writeFileAtomically(join(opts.out, 'model.json'), modelJson);
     await writeFileAtomically(join(opts.out, 'weights.bin'), weights);
     await writeFileAtomically(join(opts.out, 'schema.json'), json(schema));
-    await writeFileAtomically(join(opts.out, 'standardization.json'), json(trained.standardization));
-    await writeFileAtomically(join(opts.out, 'metrics.json'), json({ model: opts.model, backend, validation, backtest, history: trained.networks.length === 1 ? trained.networks[0]!.history : trained.networks.map((n) => n.history) }));
+    await writeFileAtomically(join(opts.out, 'standardization.json'), json(split.standardization));
+    await writeFileAtomically(join(opts.out, 'metrics.json'), json({ model: opts.model, backend, validation, backtest, history: trained.history }));
     await writeFileAtomically(join(opts.out, 'run.json'), json(record));
     log(`${((performance.now() - started) / 1000).toFixed(1)} s`);
-    trained.model.dispose();
+    scorer.dispose();
     return record;
   } finally {
     await db.close();

@@ -12,11 +12,12 @@ describe('runPipeline', () => {
   it('generates, runs every stage once, gives the same bytes in three shards, and resumes by skipping what is done', async () => {
     const data = join(tempDir('run-data'), 'plan');
     const out = tempDir('run');
-    const opts = { data, asOf: 2024, out, models: ['logistic' as const], seed: 1, annualBaseRate: 10402.34, generateIfMissing: { members: 1000, firstYear: 2021, lastYear: 2025, seed: 4 } };
+    // Boosted trees beside the logistic model: a model without networks, trained in its train job.
+    const opts = { data, asOf: 2024, out, models: ['logistic' as const, 'gbdt' as const], seed: 1, annualBaseRate: 10402.34, generateIfMissing: { members: 1000, firstYear: 2021, lastYear: 2025, seed: 4 } };
     const first: StageEvent[] = [];
     const s = await runPipeline(opts, (e) => first.push(e));
     expect(first.filter((e) => e.state === 'done').map((e) => e.stage)).toEqual(['generate', 'partition', 'history', 'features', 'models', 'candidates', 'report']);
-    for (const f of ['history/raf_history.parquet', 'models/logistic/run.json', 'evaluation/logistic/evaluation.json', 'candidates/outreach.csv', 'report.html', 'run-summary.json']) expect(existsSync(join(out, f)), f).toBe(true);
+    for (const f of ['history/raf_history.parquet', 'models/logistic/run.json', 'models/gbdt/run.json', 'evaluation/gbdt/evaluation.json', 'evaluation/logistic/evaluation.json', 'candidates/outreach.csv', 'report.html', 'run-summary.json']) expect(existsSync(join(out, f)), f).toBe(true);
     expect(s.evaluations.logistic!.asOf).toBe(2024);
     // The data folder is only read: each file's rejected rows go to the run folder (--rejected
     // gives another), never beside the input (a read-only data folder crashed the run).
@@ -41,6 +42,7 @@ describe('runPipeline', () => {
     await runPipeline({ ...opts, out: three, shards: 3, jobs: 2 });
     expect(existsSync(join(three, 'shards', 'shard-002', 'features', 'features_2024.parquet'))).toBe(true);
     const files = ['features/features_2023.parquet', 'features/features_2024.parquet', 'models/logistic/weights.bin', 'scores/logistic.parquet'];
+    files.push('models/gbdt/weights.bin', 'scores/gbdt.parquet', 'evaluation/gbdt/evaluation.json');
     files.push('evaluation/logistic/evaluation.json', 'evaluation/logistic/members.csv', 'candidates/candidates.parquet', 'candidates/outreach.csv', 'report.html');
     for (const f of files) expect(readFileSync(join(three, f)).equals(readFileSync(join(out, f))), f).toBe(true);
     // A run folder keeps its cut-off: another would resume on features made at this one.

@@ -43,9 +43,10 @@ interface SampleResult {
   prepared: string;
 }
 
-const LIST_NAMES = ['naive', 'analyst', 'logistic', 'default'] as const;
+const LIST_NAMES = ['naive', 'analyst', 'logistic', 'gbdt', 'default'] as const;
 const MODELS: { name: (typeof LIST_NAMES)[number]; model: ModelKind }[] = [
   { name: 'logistic', model: 'logistic' },
+  { name: 'gbdt', model: 'gbdt' },
   // The default model: what `rafcast train` trains with no --model and no settings.
   { name: 'default', model: 'mlp' },
 ];

@@ -14,13 +14,14 @@ import { evaluateRun } from '../evaluation/evaluate-run.ts';
 import type { Evaluation } from '../evaluation/evaluation-types.ts';
 import { trainRun } from '../models/train-run.ts';
 import type { TrainConfig } from '../models/classifier.ts';
+import type { ModelKind } from '../models/model-kinds.ts';
 
 /** The quality figures on generated plans of n members, kept in dir (.bench/). */
 export async function quality(n: number, dir: string): Promise<void> {
 // Issue 15's quality figures: on generated plans of n members (plan seeds BENCH_PLAN_SEEDS,
 // default 11,12,13; 2021-2025), trained at T-1 and backtested at as-of T for T in
 // BENCH_AS_OF (default 2024,2025): precision at 20% and AUC of every list as the mean and range
-// over the plan seeds, the best model's spread over model seeds (BENCH_MODEL_SEEDS, default
+// over the plan seeds, the default model's and the trees' spread over model seeds (BENCH_MODEL_SEEDS, default
 // 1,2,3), and training seconds. Plans and feature tables are kept in .bench/ and reused.
 const planSeeds = (process.env.BENCH_PLAN_SEEDS ?? '11,12,13').split(',').map(Number);
 // BENCH_EVIDENCE=1: the plans with their pharmacy and labs files (issue 17: suspects feed the
@@ -34,22 +35,25 @@ const { baselineFigures } = await import('./bench-baselines.ts');
 // The models measured: logistic, the MLP as it was before dropout (l2 1e-3, no dropout, one
 // network of the raw columns), one network of the raw columns with dropout 0.2 (the default until
 // December 2026), an ensemble of five such networks, and the default model (what rafcast train and
-// run train: DEFAULT_TRAIN_CONFIG, two networks fed the columns and their 8-bin encoding).
-// BENCH_LISTS (names, comma-separated) measures some of them only; the default model always.
-const ALL_LISTS: { name: string; model: 'mlp' | 'logistic'; config: Partial<TrainConfig>; best?: boolean }[] = [
+// run train: DEFAULT_TRAIN_CONFIG, two networks fed the columns and their 8-bin encoding), and
+// boosted trees (gbdt). BENCH_LISTS (names, comma-separated) measures some of them only; the
+// default model always. The default model and the trees are trained with every model seed (their
+// spread over seeds printed), the others with the first.
+const ALL_LISTS: { name: string; model: ModelKind; config: Partial<TrainConfig>; best?: boolean; allSeeds?: boolean }[] = [
   { name: 'logistic', model: 'logistic', config: {} },
   { name: 'mlp-l2', model: 'mlp', config: { l2: 1e-3, dropout: 0, members: 1, encodeBins: 0 } },
   { name: 'mlp-raw1', model: 'mlp', config: { members: 1, encodeBins: 0 } },
   { name: 'ensemble5', model: 'mlp', config: { members: 5, encodeBins: 0 } },
-  { name: 'mlp', model: 'mlp', config: {}, best: true },
+  { name: 'gbdt', model: 'gbdt', config: {}, allSeeds: true },
+  { name: 'mlp', model: 'mlp', config: {}, best: true, allSeeds: true },
 ];
 const chosen = process.env.BENCH_LISTS?.split(',');
 const QUALITY_LISTS = ALL_LISTS.filter((l) => l.best || chosen === undefined || chosen.includes(l.name));
 type Figures = { precision: number; auc: number };
-// figures[list][T] = one entry per plan seed; spread[T] = per plan seed, the best model's max - min over model seeds.
+// figures[list][T] = one entry per plan seed; spread[list][T] = per plan seed, a list's max - min over model seeds.
 const figures = new Map<string, Map<number, Figures[]>>();
 const seconds = new Map<string, number[]>();
-const spread = new Map<number, number[]>();
+const spread = new Map<string, Map<number, number[]>>();
 // dollars[T] = per plan seed, the evaluation of the default model's first seed (every list's revenue).
 const dollars = new Map<number, Evaluation[]>();
 const fitCpu: number[] = [];
@@ -59,7 +63,6 @@ const add = (list: string, T: number, f: Figures): void => {
   if (!byYear.has(T)) byYear.set(T, []);
   byYear.get(T)!.push(f);
 };
-const best = QUALITY_LISTS.find((l) => l.best)!;
 for (const planSeed of planSeeds) {
   const data = join(dir, `quality-${n}-s${planSeed}${withEvidence ? '-evidence' : ''}`);
   const history = join(data, 'history');
@@ -96,7 +99,7 @@ for (const planSeed of planSeeds) {
     add('naive', T, baselines.naive);
     add('analyst', T, baselines.analyst);
     for (const list of QUALITY_LISTS) {
-      const seeds = list.best ? modelSeeds : [modelSeeds[0]!];
+      const seeds = list.allSeeds ? modelSeeds : [modelSeeds[0]!];
       const precisions: number[] = [];
       for (const seed of seeds) {
         const out = join(dir, `quality-run-${n}-s${planSeed}${withEvidence ? '-evidence' : ''}-${T}-${list.name}-${seed}`);
@@ -117,9 +120,11 @@ for (const planSeed of planSeeds) {
         if (!seconds.has(list.name)) seconds.set(list.name, []);
         seconds.get(list.name)!.push(r.training.seconds);
       }
-      if (list.best) {
-        if (!spread.has(T)) spread.set(T, []);
-        spread.get(T)!.push(Math.max(...precisions) - Math.min(...precisions));
+      if (list.allSeeds) {
+        if (!spread.has(list.name)) spread.set(list.name, new Map());
+        const byYear = spread.get(list.name)!;
+        if (!byYear.has(T)) byYear.set(T, []);
+        byYear.get(T)!.push(Math.max(...precisions) - Math.min(...precisions));
       }
     }
   }
@@ -142,8 +147,7 @@ for (const T of years) {
     const vs = list === 'naive' ? '' : list === 'analyst' ? `  vs naive ${gain(naive)}` : `  vs naive ${gain(naive)}, vs analyst ${gain(analyst)}`;
     console.log(`    ${list.padEnd(10)} ${range(f.map((x) => x.precision), pct)}%  AUC ${range(f.map((x) => x.auc), (v) => v.toFixed(3))}${vs}`);
   }
-  const s = spread.get(T)!;
-  console.log(`    ${best.name} over model seeds ${modelSeeds.join(', ')}: spread (max - min precision) ${range(s, pct)} points`);
+  for (const [list, byYear] of spread) console.log(`    ${list} over model seeds ${modelSeeds.join(', ')}: spread (max - min precision) ${range(byYear.get(T)!, pct)} points`);
 }
 // Dollars (issue 15's second goal): each list's accelerated and incremental revenue against the
 // naive list's (ratio, mean [range] over the plan seeds) and the share of the perfect-knowledge

@@ -44,11 +44,12 @@ rafcast benchmark with the align step's folder and the history step's history pa
 quality: on generated plans of --members n (default 100,000; BENCH_QUALITY), one per plan seed
 (default 11,12,13), trained at T-1 and backtested at each as-of T (default 2024,2025): precision
 at 20% and AUC of the naive, analyst's, logistic, MLP (l2 1e-3 without dropout, as before), one MLP
-of the raw columns (the default before December 2026), 5-network ensemble and default MLP lists as mean
-and range over the plan seeds, the default model's spread over the model seeds (default 1,2,3),
+of the raw columns (the default before December 2026), 5-network ensemble, boosted trees (gbdt)
+and default MLP lists as mean and range over the plan seeds, the default model's and the trees'
+spread over the model seeds (default 1,2,3),
 every list's accelerated and incremental dollars against the naive list's and as a share of the
 perfect-knowledge and ceiling lists' (the default model's first seed), and training seconds
-(with CPU-seconds from 1,000,000 members). Lists: BENCH_LISTS=logistic,mlp-l2,mlp-raw1,ensemble5
+(with CPU-seconds from 1,000,000 members). Lists: BENCH_LISTS=logistic,mlp-l2,mlp-raw1,ensemble5,gbdt
 (default all; the default MLP always). Plans are kept in .bench/quality-<n>-s<seed>/ and reused;
 BENCH_PREPARE_ONLY=1 prepares them (plans, feature tables, histories as known on January 1) and
 stops, so that timings can be taken later on an idle machine.

@@ -68,7 +68,7 @@ const HOSTILE: [string[], string][] = [
   [['history', '--data', 'd', '--years', '2024-2025', '--out', 'h', '--tables-year', '3000'], `error: option '--tables-year <year>' argument '3000' is invalid. --tables-year must be a whole number from 2000 to 2099, found "3000"`],
   [['candidates', '--run', 'r', '--as-of', '2025', '--out', 'c', '--top', '0'], `error: option '--top <share>' argument '0' is invalid. --top must be a number above 0 and at most 1, found "0"`],
   [['report', '--evaluation', 'e', '--out', 'r.html', '--top', '0'], `error: option '--top <n>' argument '0' is invalid. --top must be a whole number at least 1, found "0"`],
-  [['train', '--data', 'd', '--as-of', '2025', '--out', 'm', '--model', 'forest'], `error: option '--model <kind>' argument 'forest' is invalid. --model must be mlp or logistic`],
+  [['train', '--data', 'd', '--as-of', '2025', '--out', 'm', '--model', 'forest'], `error: option '--model <kind>' argument 'forest' is invalid. --model must be one of mlp, logistic, gbdt`],
   [['worker', '--redis', 'redis://127.0.0.1:6379', '--concurrency', '0'], `error: option '--concurrency <n>' argument '0' is invalid. --concurrency must be a whole number at least 1, found "0"`],
   [['worker', '--redis', 'redis://127.0.0.1:6379', '--lock-seconds', '0.5'], `error: option '--lock-seconds <s>' argument '0.5' is invalid. --lock-seconds must be a whole number, found "0.5"`],
   [['worker', '--redis', 'redis://127.0.0.1:6379', '--threads', '0'], `error: option '--threads <n>' argument '0' is invalid. --threads must be a whole number at least 1, found "0"`],

@@ -195,7 +195,7 @@ const isModelKind = (v: string): v is ModelKind => (MODEL_KINDS as readonly stri
 
 /** Parses one classifier kind (`rafcast train --model`). */
 export function parseModelKind(value: string): ModelKind {
-  if (!isModelKind(value)) throw new InvalidArgumentError(`--model must be ${MODEL_KINDS.join(' or ')}`);
+  if (!isModelKind(value)) throw new InvalidArgumentError(`--model must be one of ${MODEL_KINDS.join(', ')}`);
   return value;
 }
 

@@ -36,6 +36,9 @@ Examples:
 }
 
 /** The evaluation of a run folder: given, a rafcast run folder's evaluation/<model>, or evaluation.json beside run.json; null when none. */
+/** A run's training in one cell: the networks' (longest-trained) best epoch and epochs, or the trees' best round and rounds. */
+export const epochsCell = (t: RunRecord['training']): string => (t.trees !== undefined ? `round ${t.trees.bestRound} / ${t.trees.rounds}` : `${t.bestEpoch} / ${t.epochs}`);
+
 export function evaluationOf(runDir: string, given?: string): Evaluation | null {
   const candidates = given !== undefined ? [join(given, 'evaluation.json')] : [join(dirname(dirname(runDir)), 'evaluation', basename(runDir), 'evaluation.json'), join(runDir, 'evaluation.json')];
   const file = candidates.find((f) => existsSync(f));
@@ -75,7 +78,7 @@ async function compareModels(dirs: readonly string[], evaluationDirs?: readonly 
     row('backend', (r) => r.backend),
     row('schema', (r) => r.schema.hash.slice(0, 12)),
     row('input fingerprint', (r) => r.fingerprint.combined.slice(0, 12)),
-    row('best epoch / epochs', (r) => `${r.training.bestEpoch} / ${r.training.epochs}`),
+    row('best epoch / epochs', (r) => epochsCell(r.training)),
     row('validation prec@20', (r) => percent(r.validation.precision)),
     row('validation AUC', (r) => r.validation.auc.toFixed(3)),
     row('backtest prec@20', m((x) => percent(x.precision))),

@@ -104,6 +104,7 @@ Examples:
   rafcast run --data runs/default --as-of 2024 --generate 20000
   rafcast run --data runs/default --as-of 2026 --backtest runs/default-2024 --out runs/default-2026
   rafcast run --data runs/synthetic --as-of 2024 --models logistic --shards 4 --out runs/logistic-2024
+  rafcast run --data runs/synthetic --as-of 2024 --models gbdt,mlp,logistic --out runs/trees-first-2024
   rafcast run --data runs/synthetic --as-of 2024 --shards 4 --jobs 2 --out runs/two-cores
   rafcast run --data runs/default --as-of 2026 --data-through 2026-01-15 --out runs/list-2026-jan15
   rafcast run --data runs/synthetic --as-of 2024 --shards 8 --redis redis://127.0.0.1:6379 --out runs/queued
