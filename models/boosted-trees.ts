@@ -156,6 +156,45 @@ function sumHistogram(hist: Float64Array, bins: Uint8Array, cols: number, slots:
   }
 }
 
+/** A node's best split: its column, its bin (left: bins up to it) and the left child's sums. */
+interface Split {
+  feature: number;
+  bin: number;
+  G: number;
+  H: number;
+}
+
+/**
+ * The split of a node (its histogram, gradient sum G and hessian sum H) of the largest gain
+ * GL²/(HL+λ) + GR²/(HR+λ) - G²/(H+λ) over the columns given, each child holding at least
+ * minChildWeight of hessian; none when no split gains (the node is a leaf). The first of equal
+ * gains wins, by column then bin.
+ */
+function bestSplit(hist: Float64Array, G: number, H: number, columns: readonly number[], thresholds: readonly Thresholds[], slots: number, c: TreeConfig): Split | undefined {
+  let gain = 0;
+  let best: Split | undefined;
+  const parent = (G * G) / (H + c.lambda);
+  for (const j of columns) {
+    let GL = 0;
+    let HL = 0;
+    const off = j * slots * 2;
+    for (let b = 0; b < thresholds[j]!.length; b++) {
+      GL += hist[off + 2 * b]!;
+      HL += hist[off + 2 * b + 1]!;
+      if (HL < c.minChildWeight) continue;
+      const HR = H - HL;
+      if (HR < c.minChildWeight) break;
+      const GR = G - GL;
+      const s = (GL * GL) / (HL + c.lambda) + (GR * GR) / (HR + c.lambda) - parent;
+      if (s > gain) {
+        gain = s;
+        best = { feature: j, bin: b, G: GL, H: HL };
+      }
+    }
+  }
+  return best;
+}
+
 /**
  * Trains boosted trees on x (raw features) and 0/1 labels: fit on `fit`, early stop on `validation`
  * (indexes into x). `onRound` sees each round's validation loss.
@@ -220,36 +259,8 @@ export function trainTrees(x: Matrix, y: Uint8Array, fit: Int32Array, validation
     for (let d = 0; level.length > 0; d++) {
       const next: typeof level = [];
       for (const nd of level) {
-        let gain = 0;
-        let bf = -1;
-        let bb = 0;
-        let bG = 0;
-        let bH = 0;
-        if (d < c.depth) {
-          const parent = (nd.G * nd.G) / (nd.H + c.lambda);
-          for (const j of columns) {
-            let GL = 0;
-            let HL = 0;
-            const off = j * slots * 2;
-            for (let b = 0; b < thresholds[j]!.length; b++) {
-              GL += nd.hist[off + 2 * b]!;
-              HL += nd.hist[off + 2 * b + 1]!;
-              if (HL < c.minChildWeight) continue;
-              const HR = nd.H - HL;
-              if (HR < c.minChildWeight) break;
-              const GR = nd.G - GL;
-              const s = (GL * GL) / (HL + c.lambda) + (GR * GR) / (HR + c.lambda) - parent;
-              if (s > gain) {
-                gain = s;
-                bf = j;
-                bb = b;
-                bG = GL;
-                bH = HL;
-              }
-            }
-          }
-        }
-        if (bf < 0) {
+        const split = d < c.depth ? bestSplit(nd.hist, nd.G, nd.H, columns, thresholds, slots, c) : undefined;
+        if (split === undefined) {
           const value = Math.fround((-nd.G / (nd.H + c.lambda)) * c.learningRate);
           t.value[nd.node] = value;
           // The tree's own rows reach this leaf: no need to send them down the tree again.
@@ -261,6 +272,7 @@ export function trainTrees(x: Matrix, y: Uint8Array, fit: Int32Array, validation
           free.push(nd.hist);
           continue;
         }
+        const { feature: bf, bin: bb, G: bG, H: bH } = split;
         // The node's rows, those going left first.
         let l = nd.lo;
         let r = 0;
