@@ -19,7 +19,7 @@ import { DEMO_BASE_RATE_ANNUAL } from '../scoring/revenue.ts';
 import { buildFeatures } from '../features/build-features.ts';
 import { trainRun } from '../models/train-run.ts';
 import { DEFAULT_TRAIN_CONFIG } from '../models/classifier.ts';
-import type { ModelKind } from '../models/model-kinds.ts';
+import { DEFAULT_MODEL, type ModelKind } from '../models/model-kinds.ts';
 import type { RunRecord } from '../models/run-registry.ts';
 import { baselineFigures } from './bench-baselines.ts';
 
@@ -43,12 +43,12 @@ interface SampleResult {
   prepared: string;
 }
 
-const LIST_NAMES = ['naive', 'analyst', 'logistic', 'gbdt', 'default'] as const;
+const LIST_NAMES = ['naive', 'analyst', 'logistic', 'mlp', 'default'] as const;
 const MODELS: { name: (typeof LIST_NAMES)[number]; model: ModelKind }[] = [
   { name: 'logistic', model: 'logistic' },
-  { name: 'gbdt', model: 'gbdt' },
+  { name: 'mlp', model: 'mlp' },
   // The default model: what `rafcast train` trains with no --model and no settings.
-  { name: 'default', model: 'mlp' },
+  { name: 'default', model: DEFAULT_MODEL },
 ];
 
 /** The sample folders `<k>-sample-*` under `root`, by k. */
@@ -131,7 +131,7 @@ export async function qualityDesynpuf(benchDir: string): Promise<void> {
   const range = (v: number[], f: (x: number) => string): string => `${f(mean(v))} [${f(Math.min(...v))}-${f(Math.max(...v))}]`;
   const signed = (v: number): string => `${v >= 0 ? '+' : ''}${pct(v)}`;
   const c = DEFAULT_TRAIN_CONFIG;
-  const defaultModel = `mlp ${c.hidden.join('-')}${c.members > 1 ? `, ${c.members} networks averaged` : ''}${(c.encodeBins ?? 0) > 0 ? `, ${c.encodeBins}-bin encoding` : ''}`;
+  const mlp = `mlp ${c.hidden.join('-')}${c.members > 1 ? `, ${c.members} networks averaged` : ''}${(c.encodeBins ?? 0) > 0 ? `, ${c.encodeBins}-bin encoding` : ''}`;
   const out: string[] = [];
   out.push(
     `quality on DE-SynPUF (${samples.length} samples of ${root}; ${FIRST_YEAR}-${LAST_YEAR}, tables of payment year ${TABLES_YEAR}), ` +
@@ -140,7 +140,7 @@ export async function qualityDesynpuf(benchDir: string): Promise<void> {
   for (const name of LIST_NAMES) {
     const f = results.map((r) => r.lists.get(name)!);
     const vsNaive = name === 'naive' ? '' : `  vs naive ${range(results.map((r) => r.lists.get(name)!.precision - r.lists.get('naive')!.precision), signed)}`;
-    const label = name === 'default' ? `default (${defaultModel})` : name;
+    const label = name === 'default' ? `default (${DEFAULT_MODEL})` : name === 'mlp' ? mlp : name;
     out.push(`  ${label.padEnd(30)} ${range(f.map((x) => x.precision), pct)}%  AUC ${range(f.map((x) => x.auc), auc)}${vsNaive}`);
   }
   const atLeast = results.filter((r) => r.lists.get('default')!.precision >= r.lists.get('naive')!.precision).length;

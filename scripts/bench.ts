@@ -44,13 +44,13 @@ rafcast benchmark with the align step's folder and the history step's history pa
 quality: on generated plans of --members n (default 100,000; BENCH_QUALITY), one per plan seed
 (default 11,12,13), trained at T-1 and backtested at each as-of T (default 2024,2025): precision
 at 20% and AUC of the naive, analyst's, logistic, MLP (l2 1e-3 without dropout, as before), one MLP
-of the raw columns (the default before December 2026), 5-network ensemble, boosted trees (gbdt)
-and default MLP lists as mean and range over the plan seeds, the default model's and the trees'
-spread over the model seeds (default 1,2,3),
+of the raw columns (the default before December 2026), 5-network ensemble, MLP (the default until
+2026-12-04) and default model (boosted trees, gbdt) lists as mean and range over the plan seeds,
+the default model's and the MLP's spread over the model seeds (default 1,2,3),
 every list's accelerated and incremental dollars against the naive list's and as a share of the
 perfect-knowledge and ceiling lists' (the default model's first seed), and training seconds
-(with CPU-seconds from 1,000,000 members). Lists: BENCH_LISTS=logistic,mlp-l2,mlp-raw1,ensemble5,gbdt
-(default all; the default MLP always). Plans are kept in .bench/quality-<n>-s<seed>/ and reused;
+(with CPU-seconds from 1,000,000 members). Lists: BENCH_LISTS=logistic,mlp-l2,mlp-raw1,ensemble5,mlp
+(default all; the default model always). Plans are kept in .bench/quality-<n>-s<seed>/ and reused;
 BENCH_PREPARE_ONLY=1 prepares them (plans, feature tables, histories as known on January 1) and
 stops, so that timings can be taken later on an idle machine.
   npm run bench -- --only quality --members 30000       # a quick look
@@ -60,7 +60,7 @@ stops, so that timings can be taken later on an idle machine.
 
 quality-desynpuf: the same lists on each DE-SynPUF sample <k>-sample-* in BENCH_DESYNPUF (default
 ../shared/external-data/desynpuf-milwaukee-10k beside the repository), imported with payment year
-2025's tables for 2008-2010, the default model and logistic trained at 2009 and backtested at 2010:
+2025's tables for 2008-2010, the default model, the MLP and logistic trained at 2009 and backtested at 2010:
 precision at 20% and AUC as mean and range over the samples, each sample's line, and the features
 neutralised at 2010. Imports and histories are kept in .bench/desynpuf-<k>/ and reused.
   npm run bench -- --only quality-desynpuf

@@ -54,8 +54,8 @@ describe('rafcast command line', () => {
 
   it('shows the default models as typed on the command line', () => {
     const help = helpOf(createProgram().commands.find((c) => c.name() === 'run')!);
-    expect(help).toMatch(/\(default:\s+mlp,logistic\)/);
-    expect(help).not.toContain('["mlp","logistic"]');
+    expect(help).toMatch(/\(default:\s+gbdt,mlp,logistic\)/);
+    expect(help).not.toContain('["gbdt","mlp","logistic"]');
   });
 
   it("says generate --members is the first year's enrollment, not the files' member count", () => {

@@ -7,7 +7,7 @@ import { dollars } from '../../evaluation/format.ts';
 import type { Evaluation } from '../../evaluation/evaluation-types.ts';
 import { RANK_BY, type RankBy } from '../../evaluation/dollars-ranking.ts';
 import type { FlowConfig } from '../../pipelines/jobs.ts';
-import { MODEL_KINDS, type ModelKind } from '../../models/model-kinds.ts';
+import { DEFAULT_MODELS, MODEL_KINDS, type ModelKind } from '../../models/model-kinds.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../../scoring/revenue.ts';
 import { DATA_THROUGH_HELP, parseCountOption, parseDataThrough, parseDollarsOption, parseModelKinds, parseQueueName, parseRedisUrl, parseSeedOption, parseYearOption, runAction } from '../cli-support.ts';
 import { S3_ENDPOINT_HELP, parseS3Endpoint, parseStoreUrl, useS3Endpoint } from '../cli-store.ts';
@@ -38,8 +38,6 @@ export interface RunCommandOptions {
   s3Endpoint?: string;
 }
 
-const DEFAULT_MODELS: ModelKind[] = ['mlp', 'logistic'];
-
 export function addRunCommand(program: Command): void {
   program
     .command('run')
@@ -59,7 +57,7 @@ export function addRunCommand(program: Command): void {
     .addOption(
       new Option('--models <kinds>', `comma-separated: ${MODEL_KINDS.join(', ')}; the first gives the candidate list and the report`)
         .argParser(parseModelKinds)
-        .default(DEFAULT_MODELS, DEFAULT_MODELS.join(',')),
+        .default([...DEFAULT_MODELS], DEFAULT_MODELS.join(',')),
     )
     .option('--seed <n>', 'random seed for the models', parseSeedOption('--seed'), 1)
     .option('--base-rate <dollars>', 'annual base rate per member (PMPM x 12)', parseDollarsOption('--base-rate'), DEMO_BASE_RATE_ANNUAL)

@@ -1,7 +1,7 @@
 // `rafcast train`: a classifier trained at as-of T-1 to apply at T, with its backtest
 // (models/train-run.ts).
 import type { Command } from 'commander';
-import { MODEL_KINDS, type ModelKind } from '../../models/model-kinds.ts';
+import { DEFAULT_MODEL, MODEL_KINDS, type ModelKind } from '../../models/model-kinds.ts';
 import { DATA_THROUGH_HELP, parseDataThrough, parseModelKind, parseSeedOption, parseYearOption, runAction } from '../cli-support.ts';
 import { backtestLines, metricsLines } from '../summary-lines.ts';
 import { FORCE_HELP, claimOutputFolder } from '../../data/output-folder.ts';
@@ -25,7 +25,7 @@ export function addTrainCommand(program: Command): void {
     .requiredOption('--data <dir>', 'folder with members, enrollment and claims')
     .option('--history <dir>', 'rafcast history output covering T-3..T-1 (and T for a backtest); default <data>/history')
     .requiredOption('--as-of <year>', 'the as-of year T the model is for', parseYearOption('--as-of'))
-    .option('--model <kind>', `one of ${MODEL_KINDS.join(', ')}`, parseModelKind, 'mlp')
+    .option('--model <kind>', `one of ${MODEL_KINDS.join(', ')}`, parseModelKind, DEFAULT_MODEL)
     .option('--seed <n>', 'random seed: the same seed gives the same model', parseSeedOption('--seed'), 1)
     .requiredOption('--out <dir>', 'run folder: model.json, weights.bin, schema.json, standardization.json, metrics.json, run.json')
     .option('--force', FORCE_HELP)
