@@ -15,9 +15,9 @@ import { knownHistoryIn } from '../features/build-features.ts';
 import { trainingCutoff } from '../features/data-cutoff.ts';
 import { featureSchema, type FeatureSchema } from '../features/schema.ts';
 import { initBackend } from './backend.ts';
-import { classifierOf, deserializeModel, networksOf, serializeModel, trainingSplit, trainNetwork, trainNetworks, trainConfigOf, recordedConfig, type AveragedEpochs, type EpochRecord, type TrainConfig, type TrainedNetwork } from './classifier.ts';
+import { classifierOf, deserializeModel, networksOf, serializeModel, trainingSplit, trainNetwork, trainNetworks, trainConfigOf, recordedConfig, type AveragedEpochs, type EpochRecord, type TrainConfig, type TrainedNetwork, type TrainingSplit } from './classifier.ts';
 import { trainTrees } from './boosted-trees.ts';
-import { networkScorer, treeScorer } from './scorer.ts';
+import { networkScorer, treeScorer, type Scorer } from './scorer.ts';
 import { constantFeatures, neutralisedFeatures, neutralisedWarning, type NeutralisedFeature } from './constant-features.ts';
 import { hasYear, knownRows, readFeatureRows, readRaf, selectRows, topShareLabels } from './dataset.ts';
 import { listMetrics } from './metrics.ts';
@@ -120,6 +120,39 @@ async function readNetwork(dir: string, b: number): Promise<TrainedNetwork> {
   return { model, history: record.history, bestEpoch: record.bestEpoch, averaged: record.averaged, seconds: record.seconds };
 }
 
+/** A model as trained: what applies and saves it, what metrics.json records of its training, and its networks' or its trees' summary. */
+interface TrainedModel {
+  scorer: Scorer;
+  history: unknown;
+  perNetwork: { bestEpoch: number; averaged?: AveragedEpochs; epochs: number; seconds: number }[];
+  trees?: { bestRound: number; rounds: number; seconds: number };
+}
+
+/**
+ * Trains the model on the training rows and their split: boosted trees here (in a run's flow, in
+ * the model's own train job: they have no networks), or the networks (read from `networks`, the
+ * folders trainNetworkRun wrote, when given) and their assembly.
+ */
+async function trainModel(x: Matrix, y: Uint8Array, config: TrainConfig, split: TrainingSplit, networks: readonly string[] | undefined, log: (line: string) => void): Promise<TrainedModel> {
+  if (config.model === 'gbdt') {
+    const t = trainTrees(x, y, split.fitIndexes, split.validationIndexes, config.trees!, config.seed, (round, v) => {
+      if (round % TREE_PROGRESS_ROUNDS === 0) log(`  round ${round}: validation ${v.toFixed(4)}`);
+    });
+    return { scorer: treeScorer(t.model), history: t.history, perNetwork: [], trees: { bestRound: t.bestRound, rounds: t.history.length, seconds: t.seconds } };
+  }
+  const k = networksOf(config);
+  const trained =
+    networks !== undefined
+      ? await Promise.all(networks.map((dir, b) => readNetwork(dir, b)))
+      : await trainNetworks(x, y, config, split, (b, epoch, tl, vl) => log(`  ${k > 1 ? `network ${b + 1}, ` : ''}epoch ${epoch}: loss ${tl.toFixed(4)}, validation ${vl.toFixed(4)}`));
+  const c = classifierOf(x.cols, config, split, trained);
+  return {
+    scorer: networkScorer(c.model, c.standardization),
+    history: c.networks.length === 1 ? c.networks[0]!.history : c.networks.map((n) => n.history),
+    perNetwork: trained.map((n) => ({ bestEpoch: n.bestEpoch, averaged: n.averaged, epochs: n.history.length, seconds: n.seconds })),
+  };
+}
+
 /**
  * Trains a model at as-of T-1 and, when RAF_T is known, backtests it at T. With `networks` (the
  * folders trainNetworkRun wrote, one per network in order), the networks are read, not trained.
@@ -136,36 +169,21 @@ export async function trainRun(opts: TrainOptions & { networks?: readonly string
     const schema = featureSchema();
     // The training matrix lives in this block only: it is garbage before the backtest reads T's
     // (two matrices of 3.3 GB each at 5,000,000 members would not fit in 6 GiB together).
-    const { trained, perNetwork, trees, validation, members, labelled, positives, inputs, cutoffs } = await (async () => {
+    const { trained, split, validation, members, labelled, positives, inputs, cutoffs } = await (async () => {
       const set = await trainingSet(conn, db.work, opts, schema, log);
       const { x, y } = set;
       const split = trainingSplit(x, y, config);
       const k = networksOf(config);
       if (opts.networks !== undefined && opts.networks.length !== k) throw new ConfigError(`${k} trained networks expected, ${opts.networks.length} given`);
       log(`training ${opts.model} (seed ${opts.seed}) on ${set.labelled} members${k > 1 ? `, ${k} networks` : ''} ...`);
-      const { trained, perNetwork, trees } = await (async () => {
-        if (config.model === 'gbdt') {
-          // Boosted trees: trained here, in the model's own job of a run's flow (they have no networks).
-          const t = trainTrees(x, y, split.fitIndexes, split.validationIndexes, config.trees!, config.seed, (round, v) => {
-            if (round % TREE_PROGRESS_ROUNDS === 0) log(`  round ${round}: validation ${v.toFixed(4)}`);
-          });
-          const trees = { bestRound: t.bestRound, rounds: t.history.length, seconds: t.seconds };
-          return { trained: { scorer: treeScorer(t.model), split, history: t.history }, perNetwork: [], trees };
-        }
-        const networks =
-          opts.networks !== undefined
-            ? await Promise.all(opts.networks.map((dir, b) => readNetwork(dir, b)))
-            : await trainNetworks(x, y, config, split, (b, epoch, tl, vl) => log(`  ${k > 1 ? `network ${b + 1}, ` : ''}epoch ${epoch}: loss ${tl.toFixed(4)}, validation ${vl.toFixed(4)}`));
-        const c = classifierOf(x.cols, config, split, networks);
-        return { trained: { scorer: networkScorer(c.model, c.standardization), split, history: c.networks.length === 1 ? c.networks[0]!.history : c.networks.map((n) => n.history) }, perNetwork: networks.map((n) => ({ bestEpoch: n.bestEpoch, averaged: n.averaged, epochs: n.history.length, seconds: n.seconds })), trees: undefined };
-      })();
+      const trained = await trainModel(x, y, config, split, opts.networks, log);
       // Validation metrics on the held-out training rows (the seeded split the training used).
       const valRows = Array.from(split.validationIndexes);
       const valProb = await trained.scorer.probabilities(selectRows(x, valRows));
       const validation = listMetrics(valProb, Uint8Array.from(valRows, (i) => y[i]!), TOP_SHARE);
-      return { ...set, trained, validation, perNetwork, trees };
+      return { ...set, trained, split, validation };
     })();
-    const { scorer, split } = trained;
+    const { scorer, perNetwork, trees } = trained;
 
     let backtest: Backtest | null = null;
     let neutralised: NeutralisedFeature[] = [];
