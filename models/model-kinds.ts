@@ -12,3 +12,10 @@ export const MODEL_KINDS: readonly ModelKind[] = ['mlp', 'logistic', 'gbdt'];
 export const DEFAULT_MODEL: ModelKind = 'gbdt';
 /** The models `rafcast run` trains without --models: the default first, the networks beside it for comparison. */
 export const DEFAULT_MODELS: readonly ModelKind[] = [DEFAULT_MODEL, 'mlp', 'logistic'];
+
+/** How a list of models reads in a bench's or a report's sentence: "gbdt, MLP and logistic". */
+export function modelsInWords(models: readonly ModelKind[]): string {
+  const word = (m: ModelKind): string => (m === 'mlp' ? 'MLP' : m);
+  const w = models.map(word);
+  return w.length <= 1 ? (w[0] ?? 'no model') : `${w.slice(0, -1).join(', ')} and ${w[w.length - 1]}`;
+}

@@ -1,5 +1,5 @@
 // The bench's `memory` step (issue 20, "Memory at scale"): the queued flow of a generated plan of n
-// members (MLP and logistic, two workers at their default settings) and the peak resident memory
+// members (rafcast run's models: the boosted trees, the MLP and logistic; two workers at their default settings) and the peak resident memory
 // of every job, as each job returned it (its process's peak during the job: pipelines/peak-rss.ts),
 // read back by runJobTimings; per stage, the largest job and which one; the worker processes'
 // own peaks (their VmHWM); and whether every process stayed under the issue's 6 GiB. The plan is
@@ -16,6 +16,7 @@ import { FLOW_STAGES, type Stage } from '../pipelines/jobs.ts';
 import { enqueueFlow } from '../pipelines/queue.ts';
 import { connectionOf } from '../pipelines/queue-connection.ts';
 import { flowConfig } from '../pipelines/run.ts';
+import { DEFAULT_MODELS, modelsInWords, type ModelKind } from '../models/model-kinds.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../scoring/revenue.ts';
 import { startBenchRedis, stopped } from './bench-queued.ts';
 
@@ -99,7 +100,7 @@ export function largestJobs(rows: readonly JobTimingRow[]): { stage: Stage; grou
   }
   // Flow order; within a stage, a model's chain in its order, the models as the run lists them.
   const chain = ['partition-piece', 'history-shard', 'features-shard', 'partition', 'merges', 'merge', 'history', 'features', 'models', 'train-network', 'train', 'predict-shard', 'scores', 'evaluate-model'];
-  const rank = (g: { stage: Stage; top: JobTimingRow }): number => FLOW_STAGES.indexOf(g.stage) * 100 + (chain.indexOf(g.top.name) + 1) * 10 + (g.top.model === 'logistic' ? 1 : 0);
+  const rank = (g: { stage: Stage; top: JobTimingRow }): number => FLOW_STAGES.indexOf(g.stage) * 100 + (chain.indexOf(g.top.name) + 1) * 10 + Math.max(0, DEFAULT_MODELS.indexOf(g.top.model as ModelKind));
   return [...groups].map(([group, v]) => ({ group, ...v })).sort((a, b) => rank(a) - rank(b));
 }
 
@@ -134,7 +135,7 @@ export async function benchMemory(n: number, dir: string): Promise<void> {
   let seconds = NaN;
   try {
     rmSync(out, { recursive: true, force: true });
-    const config = await flowConfig({ data, asOf: 2024, out, models: ['mlp', 'logistic'], seed: 1, annualBaseRate: DEMO_BASE_RATE_ANNUAL, shards });
+    const config = await flowConfig({ data, asOf: 2024, out, models: [...DEFAULT_MODELS], seed: 1, annualBaseRate: DEMO_BASE_RATE_ANNUAL, shards });
     const t0 = Date.now();
     const runKey = await enqueueFlow(config, connection);
     const reported = new Set<Stage>();
@@ -174,7 +175,7 @@ export async function benchMemory(n: number, dir: string): Promise<void> {
   const highest = Math.max(anyProcess, largestJob);
   const load1 = loadavg()[0]!;
   console.log(
-    `rafcast run --redis, ${n.toLocaleString('en-US')} members, ${shards} shards, MLP and logistic, two workers (defaults): ${seconds.toFixed(1)} s (${(seconds / 60).toFixed(1)} min); ` +
+    `rafcast run --redis, ${n.toLocaleString('en-US')} members, ${shards} shards, ${modelsInWords(DEFAULT_MODELS)}, two workers (defaults): ${seconds.toFixed(1)} s (${(seconds / 60).toFixed(1)} min); ` +
       `load average ${load0.toFixed(1)} at the start, ${load1.toFixed(1)} at the end; ${generation}`,
   );
   console.log('  peak resident memory per stage (its largest job, where it ran: a worker\'s job process):');

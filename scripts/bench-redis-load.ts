@@ -1,6 +1,6 @@
 // The bench's `redis-load` step (issue 20): what a flow of n shards puts on Redis and what
 // `rafcast status` costs on it. A tiny generated plan (the jobs carry references only, so the
-// plan's size does not change the load) is enqueued with n shards, MLP and logistic, against a
+// plan's size does not change the load) is enqueued with n shards, rafcast run's models (boosted trees, MLP, logistic), against a
 // Redis started here; no job runs: the fan-outs' children are added as a worker's fan-outs add
 // them (pipelines/queue.ts addChildJobs, from the processors' own lists), so the job count is the
 // run's (6 stages, n history and n features shards and each stage's merges, per model its networks,
@@ -18,6 +18,7 @@ import { addChildJobs, enqueueFlow } from '../pipelines/queue.ts';
 import { QUEUE, connectionOf } from '../pipelines/queue-connection.ts';
 import { childJobId, stageJobId } from '../pipelines/run-keys.ts';
 import { flowConfig } from '../pipelines/run.ts';
+import { DEFAULT_MODELS, modelsInWords } from '../models/model-kinds.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../scoring/revenue.ts';
 import { startBenchRedis } from './bench-queued.ts';
 
@@ -38,7 +39,7 @@ export async function benchRedisLoad(shards: number, dir: string, calls = 20): P
   const queue = new Queue<JobData, unknown, JobName>(QUEUE, { connection });
   try {
     const before = await usedMemory(client);
-    const config = await flowConfig({ data, asOf: 2024, out, models: ['mlp', 'logistic'], seed: 1, annualBaseRate: DEMO_BASE_RATE_ANNUAL, shards });
+    const config = await flowConfig({ data, asOf: 2024, out, models: [...DEFAULT_MODELS], seed: 1, annualBaseRate: DEMO_BASE_RATE_ANNUAL, shards });
     const t0 = performance.now();
     const runKey = await enqueueFlow(config, connection);
     const enqueued = performance.now() - t0;
@@ -81,7 +82,7 @@ export async function benchRedisLoad(shards: number, dir: string, calls = 20): P
     }
     times.sort((a, b) => a - b);
     console.log(
-      `redis-load, ${shards} shards, MLP and logistic: ${jobs.toLocaleString('en-US')} jobs, Redis used_memory ${mib(before)} before, ${mib(after)} after (${mib(after - before)} for the run, ` +
+      `redis-load, ${shards} shards, ${modelsInWords(DEFAULT_MODELS)}: ${jobs.toLocaleString('en-US')} jobs, Redis used_memory ${mib(before)} before, ${mib(after)} after (${mib(after - before)} for the run, ` +
         `${((after - before) / jobs / 1024).toFixed(1)} KiB a job); enqueue ${enqueued.toFixed(0)} ms, the fan-outs' children added in ${added.toFixed(0)} ms; ` +
         `status (queuedRunStatus) median ${times[Math.floor(times.length / 2)]!.toFixed(1)} ms, slowest ${times.at(-1)!.toFixed(1)} ms of ${calls} calls`,
     );

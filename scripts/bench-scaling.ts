@@ -19,13 +19,13 @@ import { stageJobId } from '../pipelines/run-keys.ts';
 import { flowConfig } from '../pipelines/run.ts';
 import { amdahlPartsSeconds, isNetworkJob, isSerialJob, networkFraction, serialFraction, sharedMachineCeiling, stageCosts } from '../pipelines/scaling.ts';
 import { networksOfModel } from '../pipelines/jobs.ts';
-import type { ModelKind } from '../models/model-kinds.ts';
+import { DEFAULT_MODELS, modelsInWords, type ModelKind } from '../models/model-kinds.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../scoring/revenue.ts';
 import { busyCpuSeconds, startBenchRedis, stopped } from './bench-queued.ts';
 
 const CLI = fileURLToPath(new URL('../bin/rafcast.js', import.meta.url));
-/** The models the scaling run trains. */
-const MODELS: ModelKind[] = ['mlp', 'logistic'];
+/** The models the scaling run trains: `rafcast run`'s own (the boosted trees, the MLP and logistic). */
+const MODELS = DEFAULT_MODELS;
 
 interface Measured {
   workers: number;
@@ -47,7 +47,7 @@ export async function benchScaling(n: number, dir: string, shards = Number(proce
       try {
         const out = join(dir, `scaling-${n}-${workers}`);
         rmSync(out, { recursive: true, force: true });
-        const config = await flowConfig({ data, asOf: 2024, out, models: MODELS, seed: 1, annualBaseRate: DEMO_BASE_RATE_ANNUAL, shards });
+        const config = await flowConfig({ data, asOf: 2024, out, models: [...MODELS], seed: 1, annualBaseRate: DEMO_BASE_RATE_ANNUAL, shards });
         const t0 = Date.now();
         const cpu0 = busyCpuSeconds();
         const runKey = await enqueueFlow(config, connection);
@@ -74,7 +74,7 @@ export async function benchScaling(n: number, dir: string, shards = Number(proce
     redis.stop();
   }
   const [one, two] = runs as [Measured, Measured];
-  const what = `rafcast run --redis, ${n.toLocaleString('en-US')} members, ${shards} shards, MLP and logistic, workers of one thread (rafcast worker --threads 1)`;
+  const what = `rafcast run --redis, ${n.toLocaleString('en-US')} members, ${shards} shards, ${modelsInWords(MODELS)}, workers of one thread (rafcast worker --threads 1)`;
   for (const r of runs) {
     const cpu = r.rows.reduce((a, x) => a + x.cpuSeconds, 0);
     console.log(
@@ -90,7 +90,11 @@ export async function benchScaling(n: number, dir: string, shards = Number(proce
     console.log(`    ${c.stage}: ${c.cpuSeconds.toFixed(1)} s, serial ${c.serialSeconds.toFixed(1)} s${merges} (${c.jobs} job${c.jobs === 1 ? '' : 's'})`);
   }
   for (const r of one.rows.filter(isNetworkJob)) console.log(`    training ${r.model}, network ${(r.network ?? 0) + 1}: ${r.cpuSeconds.toFixed(1)} CPU-s (${r.wallSeconds.toFixed(1)} s), beside the model's other networks`);
-  for (const r of one.rows.filter((x) => x.name === 'train')) console.log(`    training ${r.model}, the networks' assembly, validation and backtest: ${r.cpuSeconds.toFixed(1)} CPU-s (${r.wallSeconds.toFixed(1)} s), of the models' serial part`);
+  for (const r of one.rows.filter((x) => x.name === 'train')) {
+    // A model with no network jobs (the boosted trees) fits, validates and backtests in its train job.
+    const what = networksOfModel(r.model as ModelKind) > 0 ? "the networks' assembly, validation and backtest" : 'the whole fit, validation and backtest, one job';
+    console.log(`    training ${r.model}, ${what}: ${r.cpuSeconds.toFixed(1)} CPU-s (${r.wallSeconds.toFixed(1)} s), of the models' serial part`);
+  }
   // Where the serial part goes: its jobs, largest first (a fan-out's row is its merge).
   const serialJobs = one.rows.filter((r) => isSerialJob(r) && r.cpuSeconds >= 0.05).sort((a, b) => b.cpuSeconds - a.cpuSeconds);
   console.log(`  serial jobs, largest first: ${serialJobs.map((r) => `${r.name}${r.model !== undefined ? ` ${r.model}` : ''} ${r.cpuSeconds.toFixed(1)}`).join(', ')} CPU-s`);

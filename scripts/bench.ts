@@ -65,17 +65,17 @@ precision at 20% and AUC as mean and range over the samples, each sample's line,
 neutralised at 2010. Imports and histories are kept in .bench/desynpuf-<k>/ and reused.
   npm run bench -- --only quality-desynpuf
 
-redis-load: a flow of BENCH_SHARDS shards (default 256), MLP and logistic, enqueued on a Redis
+redis-load: a flow of BENCH_SHARDS shards (default 256), rafcast run's models (gbdt, MLP, logistic), enqueued on a Redis
 started here and its fan-outs' children added as workers add them (no job runs): the job count,
 Redis's used_memory before and after, the enqueue time, and the cost of the status call
 (median and slowest of 20). Light: a few seconds, a plan of 300 members.
   npm run bench -- --only redis-load
 
 scaling: the queued flow of a generated plan of --members n (default 200,000; BENCH_SCALING),
-BENCH_SCALING_SHARDS shards (default 16), MLP and logistic, on one worker limited to one thread
+BENCH_SCALING_SHARDS shards (default 16), rafcast run's models (gbdt, MLP, logistic), on one worker limited to one thread
 (rafcast worker --threads 1), then on two: the wall time and speedup of the whole flow, each
 stage's CPU-seconds and serial part (what is not one of a set of shards: the partition, merges,
-training, evaluation, list, report) with the MLP training on its own line, and Amdahl's-law
+training, evaluation, list, report) with each model's training on its own line, and Amdahl's-law
 projections for 1, 2, 4, 8 and 16 workers of one core and of four cores, the serial fraction
 stated. Takes the whole machine: run it idle.
   npm run bench -- --only scaling --members 5000        # a quick look
@@ -83,8 +83,8 @@ stated. Takes the whole machine: run it idle.
   npm run bench -- --only scaling --members 1000000
 
 memory: the queued flow of a generated plan of --members n (default 1,000,000; BENCH_MEMORY),
-.bench/synthetic-n reused or generated (its generation's time and peak RSS printed), MLP and
-logistic, BENCH_MEMORY_SHARDS shards (default one per 250,000 members, at least 4), two workers at
+.bench/synthetic-n reused or generated (its generation's time and peak RSS printed), rafcast run's
+models (gbdt, MLP, logistic), BENCH_MEMORY_SHARDS shards (default one per 250,000 members, at least 4), two workers at
 their default settings: per stage (partition, history and its shards, features and its shards,
 training per model, prediction shards, scores' merges, evaluation, candidates, report) the peak
 resident memory of its largest job and which job (each job's peak in the process that ran it,
