@@ -105,7 +105,7 @@ export function largestJobs(rows: readonly JobTimingRow[]): { stage: Stage; grou
 }
 
 const line = (g: ReturnType<typeof largestJobs>[number]): string =>
-  `    ${g.group}: ${gib(g.top.peakRssMiB!)}${g.jobs > 1 ? ` (largest of ${g.jobs}: ${g.top.shard !== undefined ? `shard ${g.top.shard}` : g.top.piece !== undefined ? `${g.top.piece.table} piece ${g.top.piece.piece}` : g.top.network !== undefined ? `network ${g.top.network + 1}` : g.top.merge !== undefined ? `merge ${g.top.merge + 1}` : g.top.model})` : ''}, ${g.top.wallSeconds.toFixed(1)} s`;
+  `    ${g.group}: ${gib(g.top.peakRssMiB!)}${g.jobs > 1 ? ` (largest of ${g.jobs}: ${g.top.shard !== undefined ? `shard ${g.top.shard}` : g.top.piece !== undefined ? `${g.top.piece.table} piece ${g.top.piece.piece}` : g.top.network !== undefined ? `network ${g.top.network + 1}` : g.top.merge !== undefined ? `merge ${g.top.merge + 1}` : (g.top.model ?? g.top.stage)})` : ''}, ${g.top.wallSeconds.toFixed(1)} s`;
 
 export async function benchMemory(n: number, dir: string): Promise<void> {
   const data = join(dir, `synthetic-${n}`);
