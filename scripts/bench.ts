@@ -134,7 +134,13 @@ const steps: [string, number, number][] = [
 const script = fileURLToPath(new URL('./bench-steps.ts', import.meta.url));
 const rate = (line: string): number => Number(/([\d,]+) (?:members|rows|member-years)\/s/.exec(line)?.[1]?.replaceAll(',', '') ?? NaN);
 
-console.log(`rafcast bench: ${members.toLocaleString("en-US")} members (about 8 codes each), a synthetic plan of ${population.toLocaleString("en-US")} members x 5 years; node ${process.version}`);
+// The header names what the steps run measure: the whole bench's plan sizes, or each chosen step's size.
+const unit = (step: string): string => (step === 'cli-start' ? 'runs' : step === 'redis-load' ? 'shards' : 'members');
+console.log(
+  only === undefined
+    ? `rafcast bench: ${members.toLocaleString('en-US')} members (about 8 codes each), a synthetic plan of ${population.toLocaleString('en-US')} members x 5 years; node ${process.version}`
+    : `rafcast bench: ${steps.filter(([s]) => only.includes(s)).map(([s, , n]) => `${s}, ${n.toLocaleString('en-US')} ${unit(s)}`).join('; ')}; node ${process.version}`,
+);
 for (const [step, runs, size] of steps) {
   if (only !== undefined && !only.includes(step)) continue;
   const lines: string[] = [];
