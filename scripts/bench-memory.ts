@@ -16,7 +16,7 @@ import { FLOW_STAGES, type Stage } from '../pipelines/jobs.ts';
 import { enqueueFlow } from '../pipelines/queue.ts';
 import { connectionOf } from '../pipelines/queue-connection.ts';
 import { flowConfig } from '../pipelines/run.ts';
-import { DEFAULT_MODELS, modelsInWords, type ModelKind } from '../models/model-kinds.ts';
+import { DEFAULT_MODELS, modelsInWords } from '../models/model-kinds.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../scoring/revenue.ts';
 import { startBenchRedis, stopped } from './bench-queued.ts';
 
@@ -100,7 +100,7 @@ export function largestJobs(rows: readonly JobTimingRow[]): { stage: Stage; grou
   }
   // Flow order; within a stage, a model's chain in its order, the models as the run lists them.
   const chain = ['partition-piece', 'history-shard', 'features-shard', 'partition', 'merges', 'merge', 'history', 'features', 'models', 'train-network', 'train', 'predict-shard', 'scores', 'evaluate-model'];
-  const rank = (g: { stage: Stage; top: JobTimingRow }): number => FLOW_STAGES.indexOf(g.stage) * 100 + (chain.indexOf(g.top.name) + 1) * 10 + Math.max(0, DEFAULT_MODELS.indexOf(g.top.model as ModelKind));
+  const rank = (g: { stage: Stage; top: JobTimingRow }): number => FLOW_STAGES.indexOf(g.stage) * 100 + (chain.indexOf(g.top.name) + 1) * 10 + (g.top.model === undefined ? 0 : DEFAULT_MODELS.indexOf(g.top.model));
   return [...groups].map(([group, v]) => ({ group, ...v })).sort((a, b) => rank(a) - rank(b));
 }
 

@@ -19,7 +19,7 @@ import { stageJobId } from '../pipelines/run-keys.ts';
 import { flowConfig } from '../pipelines/run.ts';
 import { amdahlPartsSeconds, isNetworkJob, isSerialJob, networkFraction, serialFraction, sharedMachineCeiling, stageCosts } from '../pipelines/scaling.ts';
 import { networksOfModel } from '../pipelines/jobs.ts';
-import { DEFAULT_MODELS, modelsInWords, type ModelKind } from '../models/model-kinds.ts';
+import { DEFAULT_MODELS, modelsInWords } from '../models/model-kinds.ts';
 import { DEMO_BASE_RATE_ANNUAL } from '../scoring/revenue.ts';
 import { busyCpuSeconds, startBenchRedis, stopped } from './bench-queued.ts';
 
@@ -92,7 +92,7 @@ export async function benchScaling(n: number, dir: string, shards = Number(proce
   for (const r of one.rows.filter(isNetworkJob)) console.log(`    training ${r.model}, network ${(r.network ?? 0) + 1}: ${r.cpuSeconds.toFixed(1)} CPU-s (${r.wallSeconds.toFixed(1)} s), beside the model's other networks`);
   for (const r of one.rows.filter((x) => x.name === 'train')) {
     // A model with no network jobs (the boosted trees) fits, validates and backtests in its train job.
-    const what = networksOfModel(r.model as ModelKind) > 0 ? "the networks' assembly, validation and backtest" : 'the whole fit, validation and backtest, one job';
+    const what = r.model !== undefined && networksOfModel(r.model) > 0 ? "the networks' assembly, validation and backtest" : 'the whole fit, validation and backtest, one job';
     console.log(`    training ${r.model}, ${what}: ${r.cpuSeconds.toFixed(1)} CPU-s (${r.wallSeconds.toFixed(1)} s), of the models' serial part`);
   }
   // Where the serial part goes: its jobs, largest first (a fan-out's row is its merge).

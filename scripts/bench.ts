@@ -103,8 +103,9 @@ const only = args.only?.split(',');
 const members = Number(process.env.BENCH_MEMBERS ?? 1_000_000);
 const repeats = Math.max(1, Number(process.env.BENCH_REPEATS ?? 3));
 const population = Number(process.env.BENCH_POPULATION ?? 1_000_000);
-const steps: [string, number, number][] = [
-  ['cli-start', 1, 10],
+// Each step: its name, its runs (the median printed), its size and what the size counts (members unless said).
+const steps: [string, number, number, string?][] = [
+  ['cli-start', 1, 10, 'runs'],
   ['score-batch', 1, members],
   ['score-file-jsonl', repeats, members],
   ['score-file-csv', repeats, members],
@@ -127,7 +128,7 @@ const steps: [string, number, number][] = [
   ['quality-desynpuf', 1, 10_000],
   ['queued', 1, 200_000],
   ['queued-e2e', 1, population],
-  ['redis-load', 1, Number(process.env.BENCH_SHARDS ?? 256)],
+  ['redis-load', 1, Number(process.env.BENCH_SHARDS ?? 256), 'shards'],
   ['scaling', 1, Number(args.members ?? process.env.BENCH_SCALING ?? 200_000)],
   ['memory', 1, Number(args.members ?? process.env.BENCH_MEMORY ?? 1_000_000)],
 ];
@@ -135,11 +136,10 @@ const script = fileURLToPath(new URL('./bench-steps.ts', import.meta.url));
 const rate = (line: string): number => Number(/([\d,]+) (?:members|rows|member-years)\/s/.exec(line)?.[1]?.replaceAll(',', '') ?? NaN);
 
 // The header names what the steps run measure: the whole bench's plan sizes, or each chosen step's size.
-const unit = (step: string): string => (step === 'cli-start' ? 'runs' : step === 'redis-load' ? 'shards' : 'members');
 console.log(
   only === undefined
     ? `rafcast bench: ${members.toLocaleString('en-US')} members (about 8 codes each), a synthetic plan of ${population.toLocaleString('en-US')} members x 5 years; node ${process.version}`
-    : `rafcast bench: ${steps.filter(([s]) => only.includes(s)).map(([s, , n]) => `${s}, ${n.toLocaleString('en-US')} ${unit(s)}`).join('; ')}; node ${process.version}`,
+    : `rafcast bench: ${steps.filter(([s]) => only.includes(s)).map(([s, , n, unit = 'members']) => `${s}, ${n.toLocaleString('en-US')} ${unit}`).join('; ')}; node ${process.version}`,
 );
 for (const [step, runs, size] of steps) {
   if (only !== undefined && !only.includes(step)) continue;
